@@ -1,0 +1,53 @@
+/**
+ * The event envelope: what every message in the stream holds, msgpackr-encoded.
+ * `v` is the schema version; a reader refuses versions it does not know instead of
+ * guessing. A Put carries the whole object as the writer wants it stored; a Delete
+ * carries the object's final state.
+ */
+import type { KubeObject, ObjectKey } from '@kemu/api';
+import { Packr } from 'msgpackr';
+import { EventDecodeError } from './errors.js';
+
+/** Schema version written by this code. */
+export const SCHEMA_VERSION = 1;
+
+/** Who wrote an event. */
+export interface Actor {
+  component: string;
+  node?: string;
+}
+
+/** One change to one object. */
+export interface LogEvent {
+  v: number;
+  type: 'Put' | 'Delete';
+  key: ObjectKey;
+  uid: string;
+  /** RFC 3339 time the writer made the change. */
+  time: string;
+  actor: Actor;
+  object: KubeObject;
+}
+
+const packr = new Packr({ useRecords: false, moreTypes: false });
+
+/** Encodes an event for the stream. */
+export function encodeEvent(event: LogEvent): Uint8Array {
+  return packr.pack(event);
+}
+
+/** Decodes a message body; throws EventDecodeError for anything that is not a known event. */
+export function decodeEvent(data: Uint8Array): LogEvent {
+  let value: unknown;
+  try {
+    value = packr.unpack(data);
+  } catch (err) {
+    throw new EventDecodeError('undecodable msgpack body', { cause: err });
+  }
+  const e = value as Partial<LogEvent> | null;
+  if (!e || typeof e !== 'object') throw new EventDecodeError('event is not a map');
+  if (e.v !== SCHEMA_VERSION) throw new EventDecodeError(`unknown schema version ${String(e.v)}`);
+  if (e.type !== 'Put' && e.type !== 'Delete') throw new EventDecodeError(`unknown event type ${String(e.type)}`);
+  if (!e.key || !e.object || typeof e.object !== 'object') throw new EventDecodeError('event without key or object');
+  return e as LogEvent;
+}

@@ -1,0 +1,32 @@
+/** Failures of the event log, each with a stable code that callers branch on. */
+
+/** A compare-and-set write lost: the object changed since the writer read it. */
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+  readonly code = 'Conflict';
+  constructor(
+    readonly subject: string,
+    readonly expectedSeq: number,
+    options?: ErrorOptions,
+  ) {
+    super(`object at ${subject} changed since sequence ${expectedSeq}`, options);
+  }
+}
+
+/** A message in the stream could not be decoded as a kemu event. */
+export class EventDecodeError extends Error {
+  override name = 'EventDecodeError';
+  readonly code = 'EventDecode';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** The log did not acknowledge a write in time; the write may or may not be stored. */
+export class AppendUnknownError extends Error {
+  override name = 'AppendUnknownError';
+  readonly code = 'AppendUnknown';
+  constructor(subject: string, options?: ErrorOptions) {
+    super(`no acknowledgement for the write to ${subject}`, options);
+  }
+}

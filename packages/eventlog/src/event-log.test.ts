@@ -1,0 +1,68 @@
+import { startNatsServer } from '@kemu/testkit';
+import { createLogger } from '@kemu/log';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConflictError } from './errors.js';
+import { type EventLog, connectEventLog } from './event-log.js';
+import { startInformer } from './informer.js';
+import { createObjectWriter } from './object-writer.js';
+import { getObject } from './projection.js';
+
+const log = createLogger({ component: 'test', level: 'silent' });
+const key = { resource: 'services', namespace: 'default', name: 'web.service' };
+const svc = (port: number) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web.service', namespace: 'default', uid: 'u1' }, spec: { ports: [{ port }] } });
+
+describe('event log', () => {
+  let server: Awaited<ReturnType<typeof startNatsServer>>;
+  let eventLog: EventLog;
+  beforeEach(async () => {
+    server = await startNatsServer();
+    eventLog = await connectEventLog({ servers: server.url, name: 'test', log });
+  });
+  afterEach(async () => {
+    await eventLog.close();
+    await server.stop();
+  });
+
+  it('gives resourceVersion = stream sequence and rejects a stale write as a conflict', async () => {
+    const informer = await startInformer(eventLog, { log });
+    await informer.synced;
+    const writer = createObjectWriter(eventLog, informer, { component: 'test' });
+    const a = await writer.put(key, svc(80));
+    expect(a.metadata.resourceVersion).toBe('1');
+    await writer.put(key, svc(81));
+    await expect(writer.put(key, svc(82), 1)).rejects.toBeInstanceOf(ConflictError);
+    expect(getObject(informer.view, key)?.metadata.resourceVersion).toBe('2');
+    await informer.stop();
+  });
+
+  it('replays the log into the same view after a restart of the server', async () => {
+    const first = await startInformer(eventLog, { log });
+    await first.synced;
+    const writer = createObjectWriter(eventLog, first, { component: 'test' });
+    await writer.put(key, svc(80));
+    await writer.update(key, (o) => ({ ...o, spec: { ports: [{ port: 90 }] } }));
+    await first.stop();
+    await eventLog.close();
+    await server.restart();
+    eventLog = await connectEventLog({ servers: server.url, name: 'test', log });
+    const second = await startInformer(eventLog, { log });
+    await second.synced;
+    expect(getObject(second.view, key)).toEqual(getObject(first.view, key));
+    expect(second.view.seq).toBe(2);
+    await second.stop();
+  });
+
+  it('is synced at once on an empty log and follows later writes', async () => {
+    const informer = await startInformer(eventLog, { resources: ['pods'], log });
+    await informer.synced;
+    const seen: string[] = [];
+    informer.onChange((c) => seen.push(`${c.type} ${c.key.name}`));
+    const writer = createObjectWriter(eventLog, informer, { component: 'test' });
+    const podKey = { resource: 'pods', namespace: 'default', name: 'p' };
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [] } };
+    await writer.put(podKey, pod);
+    await writer.remove(podKey, pod);
+    expect(seen).toEqual(['ADDED p', 'DELETED p']);
+    await informer.stop();
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * Writes objects as events with compare-and-set against the writer's own informer view.
+ * `update` is the controller-style read-modify-write: on a conflict it waits for the
+ * newer event to arrive in the view, re-reads and re-decides, a bounded number of times.
+ */
+import { type KubeObject, type ObjectKey, keyString } from '@kemu/api';
+import { randomUUID } from 'node:crypto';
+import type { Actor, LogEvent } from './envelope.js';
+import { ConflictError } from './errors.js';
+import type { EventLog } from './event-log.js';
+import type { Informer } from './informer.js';
+import { expectedSeq } from './projection.js';
+
+/** Writes for one actor. */
+export interface ObjectWriter {
+  /** Stores `object` if the object's subject is still at `expected` (default: what the view has); returns it as stored. */
+  put(key: ObjectKey, object: KubeObject, expected?: number): Promise<KubeObject>;
+  /** Deletes the object (stores a tombstone with its final state). */
+  remove(key: ObjectKey, finalState: KubeObject, expected?: number): Promise<number>;
+  /**
+   * Applies `mutate` to the current object and stores the result; `mutate` returns
+   * undefined for "no change needed". Retries on conflict. Returns the stored object,
+   * or undefined when the object is gone or nothing changed.
+   */
+  update(key: ObjectKey, mutate: (current: KubeObject) => KubeObject | undefined, attempts?: number): Promise<KubeObject | undefined>;
+}
+
+/** Creates a writer whose CAS base is the informer's view. */
+export function createObjectWriter(eventLog: EventLog, informer: Informer, actor: Actor): ObjectWriter {
+  function event(type: LogEvent['type'], key: ObjectKey, object: KubeObject): LogEvent {
+    const uid = object.metadata.uid ?? randomUUID();
+    return { v: 1, type, key, uid, time: new Date().toISOString(), actor, object };
+  }
+
+  async function put(key: ObjectKey, object: KubeObject, expected?: number): Promise<KubeObject> {
+    const exp = expected ?? expectedSeq(informer.view, key);
+    const { resourceVersion: _rv, ...meta } = object.metadata;
+    const stored = { ...object, metadata: meta } as KubeObject;
+    const seq = await eventLog.append(event('Put', key, stored), exp);
+    await informer.waitForSeq(seq);
+    return { ...stored, metadata: { ...meta, resourceVersion: String(seq) } } as KubeObject;
+  }
+
+  async function remove(key: ObjectKey, finalState: KubeObject, expected?: number): Promise<number> {
+    const exp = expected ?? expectedSeq(informer.view, key);
+    const seq = await eventLog.append(event('Delete', key, finalState), exp);
+    await informer.waitForSeq(seq);
+    return seq;
+  }
+
+  async function update(
+    key: ObjectKey,
+    mutate: (current: KubeObject) => KubeObject | undefined,
+    attempts = 8,
+  ): Promise<KubeObject | undefined> {
+    for (let i = 0; ; i++) {
+      const current = informer.view.objects.get(keyString(key));
+      if (!current) return undefined;
+      const next = mutate(structuredClone(current));
+      if (!next) return undefined;
+      try {
+        return await put(key, next, Number(current.metadata.resourceVersion));
+      } catch (err) {
+        if (!(err instanceof ConflictError) || i + 1 >= attempts) throw err;
+        await new Promise((r) => setTimeout(r, 20 * (i + 1)));
+      }
+    }
+  }
+
+  return { put, remove, update };
+}

@@ -1,0 +1,38 @@
+/**
+ * Subject layout of the event stream: `kemu.obj.<resource>.<namespace>.<name>`.
+ * Cluster-scoped objects use `_` as namespace. Object names may contain `.`, which is a
+ * token separator in NATS, so `.` is written as `~` (a character no Kubernetes name can
+ * hold); the mapping is reversible.
+ */
+import type { ObjectKey } from '@kemu/api';
+
+/** Name of the one JetStream stream that holds the event log. */
+export const STREAM = 'KEMU';
+/** Prefix shared by every event subject. */
+export const SUBJECT_PREFIX = 'kemu.obj';
+
+function encodeToken(token: string): string {
+  return token.replaceAll('.', '~');
+}
+
+function decodeToken(token: string): string {
+  return token.replaceAll('~', '.');
+}
+
+/** The subject that holds every event of one object. */
+export function subjectFor(key: ObjectKey): string {
+  return `${SUBJECT_PREFIX}.${key.resource}.${key.namespace === '' ? '_' : encodeToken(key.namespace)}.${encodeToken(key.name)}`;
+}
+
+/** The subject filter that matches every object of the given resources. */
+export function subjectsForResources(resources: readonly string[]): string[] {
+  return resources.map((r) => `${SUBJECT_PREFIX}.${r}.>`);
+}
+
+/** Parses a subject written by subjectFor. */
+export function keyFromSubject(subject: string): ObjectKey | undefined {
+  const parts = subject.split('.');
+  if (parts.length !== 5 || `${parts[0]}.${parts[1]}` !== SUBJECT_PREFIX) return undefined;
+  const [, , resource, namespace, name] = parts as [string, string, string, string, string];
+  return { resource, namespace: namespace === '_' ? '' : decodeToken(namespace), name: decodeToken(name) };
+}

@@ -1,0 +1,23 @@
+/**
+ * Structured logging for every kemu process: pino JSON with the component and node
+ * bound on the root logger, so every line names who wrote it.
+ */
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/** Options for the root logger of one process. */
+export interface LoggerOptions {
+  component: string;
+  node?: string;
+  level?: string;
+}
+
+/** Creates the root logger of a process; children add the object (`log.child({ pod })`). */
+export function createLogger(options: LoggerOptions): Logger {
+  return pino({
+    level: options.level ?? process.env.KEMU_LOG_LEVEL ?? 'info',
+    base: { component: options.component, node: options.node ?? process.env.KEMU_NODE ?? null, pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
+}
