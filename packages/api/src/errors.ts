@@ -53,7 +53,9 @@ export function conflict(resource: string, name: string, group = '', why = 'the 
 
 /** 422 Invalid with field causes; kubectl prints `The Kind "name" is invalid: field: message`. */
 export function invalid(kind: string, name: string, causes: StatusCause[], group = ''): ApiError {
-  const text = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
+  const parts = causes.map((c) => `${c.field}: ${c.message}`);
+  // field.ErrorList.ToAggregate(): one error bare, several in brackets.
+  const text = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
   return failure(422, 'Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${text}`, { name, group: group || undefined, kind, causes });
 }
 
@@ -85,4 +87,11 @@ export function internalError(message: string): ApiError {
 /** 503 ServiceUnavailable, while the apiserver's view is not synced yet. */
 export function unavailable(message: string): ApiError {
   return failure(503, 'ServiceUnavailable', message);
+}
+
+/** 422 for a JSON patch that cannot be applied; kubectl prints `The request is invalid: …` and the cause holds the patch library's reason. */
+export function patchNotApplicable(serverMessage: string): ApiError {
+  return failure(422, 'Invalid', 'the server rejected our request due to an error in our request', {
+    causes: [{ reason: 'UnexpectedServerResponse', message: serverMessage }],
+  });
 }

@@ -72,6 +72,10 @@ export interface Container {
   livenessProbe?: Probe;
   startupProbe?: Probe;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  terminationMessagePath?: string;
+  terminationMessagePolicy?: 'File' | 'FallbackToLogsOnError';
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[];
   [extra: string]: unknown;
 }
 
@@ -85,6 +89,10 @@ export interface PodSpec {
   subdomain?: string;
   hostNetwork?: boolean;
   enableServiceLinks?: boolean;
+  initContainers?: Container[];
+  volumes?: ({ name: string } & Record<string, unknown>)[];
+  schedulerName?: string;
+  activeDeadlineSeconds?: number;
   [extra: string]: unknown;
 }
 
@@ -125,6 +133,8 @@ export interface PodStatus {
   startTime?: string;
   qosClass?: string;
   containerStatuses?: ContainerStatus[];
+  initContainerStatuses?: ContainerStatus[];
+  nominatedNodeName?: string;
   reason?: string;
   message?: string;
 }
@@ -296,4 +306,56 @@ export interface Status {
     retryAfterSeconds?: number;
   };
   code?: number;
+}
+
+/** metav1.LabelSelector, as Deployments and ReplicaSets carry it. */
+export interface LabelSelectorObject {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | string; values?: string[] }[];
+}
+
+/** A pod template of a workload. */
+export interface PodTemplateSpec {
+  metadata?: Partial<ObjectMeta>;
+  spec: PodSpec;
+}
+
+export interface DeploymentSpec {
+  replicas?: number;
+  selector: LabelSelectorObject;
+  template: PodTemplateSpec;
+  strategy?: { type?: 'RollingUpdate' | 'Recreate'; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } };
+  minReadySeconds?: number;
+  revisionHistoryLimit?: number;
+  progressDeadlineSeconds?: number;
+  paused?: boolean;
+  [extra: string]: unknown;
+}
+
+export interface Deployment extends KubeObject {
+  apiVersion: 'apps/v1';
+  kind: 'Deployment';
+  spec: DeploymentSpec;
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    unavailableReplicas?: number;
+    conditions?: { type: string; status: string; reason?: string; message?: string; lastUpdateTime?: string; lastTransitionTime?: string }[];
+  };
+}
+
+export interface ReplicaSet extends KubeObject {
+  apiVersion: 'apps/v1';
+  kind: 'ReplicaSet';
+  spec: { replicas?: number; selector: LabelSelectorObject; template: PodTemplateSpec; minReadySeconds?: number; [extra: string]: unknown };
+  status?: {
+    replicas?: number;
+    fullyLabeledReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    observedGeneration?: number;
+  };
 }
