@@ -1,0 +1,129 @@
+/**
+ * The EndpointSlice controller: keeps each selector Service's slices equal to what
+ * reconcileEndpointSlices computes, and deletes the slices of deleted Services (the
+ * garbage collection their ownerReferences ask for). Queue keys are Service keys.
+ */
+import type { EndpointSlice, Node, Pod, Service } from '@kemu/api';
+import { type Change, listObjects } from '@kemu/eventlog';
+import { randomInt } from 'node:crypto';
+import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
+import { withCreationMetadata } from './creation-metadata.js';
+import {
+  ENDPOINTSLICE_CONTROLLER,
+  MANAGED_BY_LABEL,
+  SERVICE_NAME_LABEL,
+  ZONE_LABEL,
+  isManagedSliceOf,
+  reconcileEndpointSlices,
+} from './reconcile-endpoint-slices.js';
+import { serviceKeysForPodChange } from './service-keys.js';
+import { hasSelector } from './service-pods.js';
+import { createWorkQueue } from './work-queue.js';
+
+// The alphabet of Kubernetes' generateName suffixes (no vowels, no confusable characters).
+const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** Creates the EndpointSlice controller; its queue starts with start(). */
+export function createEndpointSliceController(deps: ControllerDeps): Controller {
+  const { informer, writer, now } = deps;
+  const log = deps.log.child({ controller: 'endpointslice' });
+  const queue = createWorkQueue({ name: 'endpointslice', log, sync: syncService });
+  let started = false;
+
+  const removeHandler = informer.onChange((c) => {
+    if (!started) return; // the relist in start() covers everything replayed before
+    if (c.key.resource === 'services') queue.add(keyOf('services', c.object));
+    else if (c.key.resource === 'pods') for (const k of serviceKeysForPodChange(informer.view, c)) queue.add(k);
+    else if (c.key.resource === 'endpointslices') onSliceChange(c.object as EndpointSlice);
+    else if (c.key.resource === 'nodes') onNodeChange(c);
+  });
+
+  function onSliceChange(slice: EndpointSlice): void {
+    const svc = serviceOfSlice(slice);
+    if (svc) queue.add(svc);
+  }
+
+  // Only a node's zone label shows in slices.
+  function onNodeChange(c: Change): void {
+    const before = c.old?.metadata.labels?.[ZONE_LABEL];
+    const after = c.type === 'DELETED' ? undefined : c.object.metadata.labels?.[ZONE_LABEL];
+    if (before === after) return;
+    for (const svc of listObjects<Service>(informer.view, 'services'))
+      if (hasSelector(svc)) queue.add(keyOf('services', svc));
+  }
+
+  function enqueueAll(): void {
+    for (const svc of listObjects<Service>(informer.view, 'services')) queue.add(keyOf('services', svc));
+    for (const slice of listObjects<EndpointSlice>(informer.view, 'endpointslices')) onSliceChange(slice);
+  }
+
+  function generateName(namespace: string): (prefix: string) => string {
+    return (prefix) => {
+      for (;;) {
+        let suffix = '';
+        for (let i = 0; i < 5; i++) suffix += SUFFIX_ALPHABET[randomInt(SUFFIX_ALPHABET.length)];
+        const name = `${prefix}${suffix}`;
+        if (!informer.view.objects.has(keyOf('endpointslices', { metadata: { namespace, name } }))) return name;
+      }
+    };
+  }
+
+  async function syncService(key: string): Promise<void> {
+    const { namespace, name } = parseKey(key);
+    const view = informer.view;
+    const service = view.objects.get(key) as Service | undefined;
+    const existing = listObjects<EndpointSlice>(view, 'endpointslices', namespace).filter((s) =>
+      isManagedSliceOf(s, namespace, name),
+    );
+    const zoneOf = (node: string) =>
+      (view.objects.get(keyOf('nodes', { metadata: { name: node } })) as Node | undefined)?.metadata.labels?.[
+        ZONE_LABEL
+      ];
+    const plan = reconcileEndpointSlices({
+      service,
+      pods: listObjects<Pod>(view, 'pods', namespace),
+      zoneOf,
+      existing,
+      generateName: generateName(namespace),
+    });
+    const svcLog = log.child({ service: `${namespace}/${name}` });
+    // Creates and updates before deletes, so a Service never passes through "no slices".
+    for (const slice of plan.create) {
+      await writer.put(sliceKey(slice), withCreationMetadata(slice, now()));
+      svcLog.info({ slice: slice.metadata.name, endpoints: slice.endpoints?.length ?? 0 }, 'endpointslice created');
+    }
+    for (const slice of plan.update) {
+      await writer.put(sliceKey(slice), slice, Number(slice.metadata.resourceVersion));
+      svcLog.info({ slice: slice.metadata.name, endpoints: slice.endpoints?.length ?? 0 }, 'endpointslice updated');
+    }
+    for (const slice of plan.delete) {
+      await writer.remove(sliceKey(slice), slice, Number(slice.metadata.resourceVersion));
+      svcLog.info({ slice: slice.metadata.name }, 'endpointslice deleted');
+    }
+  }
+
+  return {
+    name: 'endpointslice',
+    enqueueAll,
+    start() {
+      started = true;
+      queue.start();
+    },
+    async stop() {
+      removeHandler();
+      await queue.stop();
+    },
+    idle: () => queue.idle(),
+  };
+}
+
+function sliceKey(slice: EndpointSlice) {
+  return { resource: 'endpointslices', namespace: slice.metadata.namespace ?? 'default', name: slice.metadata.name };
+}
+
+function serviceOfSlice(slice: EndpointSlice): string | undefined {
+  const labels = slice.metadata.labels ?? {};
+  const name = labels[SERVICE_NAME_LABEL];
+  if (!name || labels[MANAGED_BY_LABEL] !== ENDPOINTSLICE_CONTROLLER) return undefined;
+  return keyOf('services', { metadata: { namespace: slice.metadata.namespace ?? 'default', name } });
+}

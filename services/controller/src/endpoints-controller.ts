@@ -1,0 +1,81 @@
+/**
+ * The endpoints controller: keeps each selector Service's core/v1 Endpoints equal to
+ * what reconcileEndpoints computes from the view, and deletes the Endpoints of deleted
+ * Services. Queue keys are Service keys; handlers only enqueue them.
+ */
+import type { Endpoints, Pod, Service } from '@kemu/api';
+import { type Change, listObjects } from '@kemu/eventlog';
+import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
+import { withCreationMetadata } from './creation-metadata.js';
+import { reconcileEndpoints } from './reconcile-endpoints.js';
+import { serviceKeysForPodChange } from './service-keys.js';
+import { createWorkQueue } from './work-queue.js';
+
+/** Creates the endpoints controller; its queue starts with start(). */
+export function createEndpointsController(deps: ControllerDeps): Controller {
+  const { informer, writer, now } = deps;
+  const log = deps.log.child({ controller: 'endpoints' });
+  const queue = createWorkQueue({ name: 'endpoints', log, sync: syncService });
+  let started = false;
+
+  const removeHandler = informer.onChange((c) => {
+    if (!started) return; // the relist in start() covers everything replayed before
+    if (c.key.resource === 'services') queue.add(keyOf('services', c.object));
+    else if (c.key.resource === 'pods') for (const k of serviceKeysForPodChange(informer.view, c)) queue.add(k);
+    else if (c.key.resource === 'endpoints') onEndpointsChange(c);
+  });
+
+  // A changed or deleted Endpoints of an existing Service is put back; an Endpoints
+  // without a Service is left to the relist, as Kubernetes leaves it to its start-up check.
+  function onEndpointsChange(c: Change): void {
+    const key = keyOf('services', c.object);
+    if (informer.view.objects.has(key)) queue.add(key);
+  }
+
+  function enqueueAll(): void {
+    for (const svc of listObjects<Service>(informer.view, 'services')) queue.add(keyOf('services', svc));
+    for (const ep of listObjects<Endpoints>(informer.view, 'endpoints')) queue.add(keyOf('services', ep));
+  }
+
+  async function syncService(key: string): Promise<void> {
+    const { namespace, name } = parseKey(key);
+    const epKey = { resource: 'endpoints', namespace, name };
+    const service = informer.view.objects.get(key) as Service | undefined;
+    const existing = informer.view.objects.get(keyOf('endpoints', { metadata: { namespace, name } })) as
+      | Endpoints
+      | undefined;
+    const pods = listObjects<Pod>(informer.view, 'pods', namespace);
+    const plan = reconcileEndpoints(service, pods, existing);
+    const svcLog = log.child({ service: `${namespace}/${name}` });
+    switch (plan.action) {
+      case 'none':
+        return;
+      case 'create':
+        await writer.put(epKey, withCreationMetadata(plan.endpoints, now()));
+        svcLog.info({ subsets: plan.endpoints.subsets?.length ?? 0 }, 'endpoints created');
+        return;
+      case 'update':
+        await writer.put(epKey, plan.endpoints, Number(existing?.metadata.resourceVersion));
+        svcLog.info({ subsets: plan.endpoints.subsets?.length ?? 0 }, 'endpoints updated');
+        return;
+      case 'delete':
+        await writer.remove(epKey, plan.endpoints, Number(existing?.metadata.resourceVersion));
+        svcLog.info('endpoints deleted');
+        return;
+    }
+  }
+
+  return {
+    name: 'endpoints',
+    enqueueAll,
+    start() {
+      started = true;
+      queue.start();
+    },
+    async stop() {
+      removeHandler();
+      await queue.stop();
+    },
+    idle: () => queue.idle(),
+  };
+}

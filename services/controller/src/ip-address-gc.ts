@@ -1,0 +1,80 @@
+/**
+ * The ClusterIP repair loop: deletes IPAddress objects whose Service is gone or holds
+ * another address, once they are older than the grace period, so a crash between
+ * allocation and Service creation (or a delete that left the address) leaks nothing.
+ */
+import type { IPAddress, Service } from '@kemu/api';
+import { listObjects } from '@kemu/eventlog';
+import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
+import { reconcileIPAddress } from './reconcile-ip-address.js';
+import { createWorkQueue } from './work-queue.js';
+
+/** Options of the IPAddress repair loop. */
+export interface IPAddressGCOptions {
+  /** Age an orphaned IPAddress must reach before it is deleted. */
+  graceMs: number;
+}
+
+/** Creates the IPAddress garbage collector; its queue starts with start(). */
+export function createIPAddressGC(deps: ControllerDeps, options: IPAddressGCOptions): Controller {
+  const { informer, writer, now } = deps;
+  const log = deps.log.child({ controller: 'ipaddress-gc' });
+  const queue = createWorkQueue({ name: 'ipaddress-gc', log, sync: syncIPAddress });
+  // First sighting of addresses without a creationTimestamp, so their grace still runs.
+  const firstSeen = new Map<string, Date>();
+  let started = false;
+
+  const removeHandler = informer.onChange((c) => {
+    if (c.key.resource === 'ipaddresses') {
+      const key = keyOf('ipaddresses', c.object);
+      if (c.type === 'DELETED') firstSeen.delete(key);
+      else {
+        if (!firstSeen.has(key)) firstSeen.set(key, now());
+        if (started) queue.add(key);
+      }
+    } else if (c.key.resource === 'services' && started && c.type !== 'ADDED') {
+      for (const ip of listObjects<IPAddress>(informer.view, 'ipaddresses')) {
+        const ref = ip.spec?.parentRef;
+        if (ref?.resource === 'services' && ref.namespace === c.key.namespace && ref.name === c.key.name)
+          queue.add(keyOf('ipaddresses', ip));
+      }
+    }
+  });
+
+  function enqueueAll(): void {
+    for (const ip of listObjects<IPAddress>(informer.view, 'ipaddresses')) queue.add(keyOf('ipaddresses', ip));
+  }
+
+  async function syncIPAddress(key: string): Promise<void> {
+    const ip = informer.view.objects.get(key) as IPAddress | undefined;
+    if (!ip) return;
+    const ref = ip.spec?.parentRef;
+    const service = ref
+      ? (informer.view.objects.get(keyOf('services', { metadata: { namespace: ref.namespace, name: ref.name } })) as
+          | Service
+          | undefined)
+      : undefined;
+    const verdict = reconcileIPAddress(ip, service, now(), options.graceMs, firstSeen.get(key));
+    if (verdict.action === 'wait') queue.addAfter(key, verdict.delayMs + 50);
+    if (verdict.action !== 'delete') return;
+    await writer.remove(parseKey(key), ip, Number(ip.metadata.resourceVersion));
+    log.info(
+      { ip: ip.metadata.name, service: `${ref?.namespace}/${ref?.name}`, reason: verdict.reason },
+      'orphaned ipaddress deleted',
+    );
+  }
+
+  return {
+    name: 'ipaddress-gc',
+    enqueueAll,
+    start() {
+      started = true;
+      queue.start();
+    },
+    async stop() {
+      removeHandler();
+      await queue.stop();
+    },
+    idle: () => queue.idle(),
+  };
+}

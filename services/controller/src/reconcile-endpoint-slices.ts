@@ -1,0 +1,231 @@
+/**
+ * The EndpointSlices of a Service, pure (KUBERNETES.md §1.3). Endpoints are grouped by
+ * the port set they resolve to (a named targetPort can differ per pod), one slice per
+ * group; a Service matching nothing still gets one empty slice. Existing slices are
+ * reused (same ports first, then any), so a slice keeps the name it was created with;
+ * slices of a deleted or recreated Service, and surplus ones, are deleted. Services
+ * without a selector are not this controller's business.
+ */
+import type { Endpoint, EndpointPort, EndpointSlice, Pod, Service } from '@kemu/api';
+import { isPodReady } from './conditions.js';
+import { HEADLESS_LABEL } from './reconcile-endpoints.js';
+import { semanticEqual } from './semantic-equal.js';
+import {
+  compareIPv4,
+  endpointHostname,
+  findPort,
+  hasSelector,
+  podIPv4,
+  selectedPods,
+  shouldPodBeInEndpoints,
+} from './service-pods.js';
+
+/** Label naming the Service a slice belongs to. */
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+/** Label naming the controller that manages a slice. */
+export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
+/** This controller's managed-by value, checked exactly by conformance. */
+export const ENDPOINTSLICE_CONTROLLER = 'endpointslice-controller.k8s.io';
+/** Node label giving an endpoint's zone. */
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+
+/** The slice writes for one Service. */
+export interface SlicePlan {
+  create: EndpointSlice[];
+  update: EndpointSlice[];
+  delete: EndpointSlice[];
+}
+
+/** Everything the slice reconciler reads. */
+export interface SliceInput {
+  /** The Service, undefined when it is gone. */
+  service: Service | undefined;
+  pods: readonly Pod[];
+  /** The zone of a node, from its topology label. */
+  zoneOf: (nodeName: string) => string | undefined;
+  /** The slices this controller manages for the Service's name (see isManagedSliceOf). */
+  existing: readonly EndpointSlice[];
+  /** A fresh slice name for `<service>-` (generateName). */
+  generateName: (prefix: string) => string;
+}
+
+interface Group {
+  ports: EndpointPort[];
+  endpoints: Endpoint[];
+}
+
+/** True for a slice this controller manages for Service `namespace/name`. */
+export function isManagedSliceOf(slice: EndpointSlice, namespace: string, name: string): boolean {
+  const labels = slice.metadata.labels ?? {};
+  return (
+    (slice.metadata.namespace ?? 'default') === namespace &&
+    labels[SERVICE_NAME_LABEL] === name &&
+    labels[MANAGED_BY_LABEL] === ENDPOINTSLICE_CONTROLLER
+  );
+}
+
+/** Plans the slice writes for a Service. */
+export function reconcileEndpointSlices(input: SliceInput): SlicePlan {
+  const { service, existing } = input;
+  const plan: SlicePlan = { create: [], update: [], delete: [] };
+  if (!service) {
+    plan.delete.push(...existing);
+    return plan;
+  }
+  // A Service without a selector gets its slices from elsewhere (by hand, mirroring, the
+  // apiserver for `kubernetes`): left alone, as Kubernetes leaves them.
+  if (!hasSelector(service)) return plan;
+  const owned = existing
+    .filter((s) => isOwnedBy(s, service))
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  plan.delete.push(...existing.filter((s) => !isOwnedBy(s, service)));
+
+  const groups = groupEndpoints(service, input.pods, input.zoneOf);
+  const unused = new Set(owned);
+  const assigned = new Map<Group, EndpointSlice>();
+  for (const group of groups) {
+    const same = [...unused].find((s) => semanticEqual(s.ports, group.ports));
+    if (same) {
+      assigned.set(group, same);
+      unused.delete(same);
+    }
+  }
+  for (const group of groups) {
+    if (assigned.has(group)) continue;
+    const any = [...unused][0];
+    if (any) {
+      assigned.set(group, any);
+      unused.delete(any);
+    }
+  }
+  for (const group of groups) {
+    const current = assigned.get(group);
+    const desired = buildSlice(service, group, current, input.generateName);
+    if (!current) plan.create.push(desired);
+    else if (!sameSlice(current, desired)) plan.update.push(desired);
+  }
+  plan.delete.push(...unused);
+  return plan;
+}
+
+function isOwnedBy(slice: EndpointSlice, service: Service): boolean {
+  return (slice.metadata.ownerReferences ?? []).some(
+    (r) => r.kind === 'Service' && r.uid === service.metadata.uid && r.controller === true,
+  );
+}
+
+function groupEndpoints(service: Service, pods: readonly Pod[], zoneOf: (node: string) => string | undefined): Group[] {
+  const publishNotReady = service.spec.publishNotReadyAddresses === true;
+  const groups = new Map<string, Group>();
+  for (const pod of selectedPods(service, pods)) {
+    if (!shouldPodBeInEndpoints(pod, true)) continue;
+    const ports = endpointPorts(service, pod);
+    const key = JSON.stringify(ports);
+    const group = groups.get(key) ?? { ports, endpoints: [] };
+    groups.set(key, group);
+    group.endpoints.push(endpointOf(pod, service, publishNotReady, zoneOf));
+  }
+  if (groups.size === 0) return [{ ports: [], endpoints: [] }];
+  const list = [...groups.values()];
+  for (const g of list) g.endpoints.sort((a, b) => compareIPv4(a.addresses[0] ?? '', b.addresses[0] ?? ''));
+  return list.sort((a, b) => compareIPv4(a.endpoints[0]?.addresses[0] ?? '', b.endpoints[0]?.addresses[0] ?? ''));
+}
+
+// Slice port names are pointers in Kubernetes: an unnamed port is present as "".
+function endpointPorts(service: Service, pod: Pod): EndpointPort[] {
+  const ports: EndpointPort[] = [];
+  for (const sp of service.spec.ports ?? []) {
+    const port = findPort(pod, sp);
+    if (port === undefined) continue;
+    ports.push({
+      name: sp.name ?? '',
+      port,
+      protocol: sp.protocol ?? 'TCP',
+      ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}),
+    });
+  }
+  return ports.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.port - b.port);
+}
+
+// podToEndpoint: serving = ready, terminating = deletionTimestamp set, ready = publishNotReady || (serving && !terminating).
+function endpointOf(
+  pod: Pod,
+  service: Service,
+  publishNotReady: boolean,
+  zoneOf: (node: string) => string | undefined,
+): Endpoint {
+  const serving = isPodReady(pod);
+  const terminating = Boolean(pod.metadata.deletionTimestamp);
+  const hostname = endpointHostname(pod, service);
+  const nodeName = pod.spec.nodeName;
+  const zone = nodeName ? zoneOf(nodeName) : undefined;
+  return {
+    addresses: [podIPv4(pod) as string],
+    conditions: { ready: publishNotReady || (serving && !terminating), serving, terminating },
+    ...(hostname ? { hostname } : {}),
+    targetRef: {
+      kind: 'Pod',
+      namespace: pod.metadata.namespace ?? 'default',
+      name: pod.metadata.name,
+      uid: pod.metadata.uid,
+    },
+    ...(nodeName ? { nodeName } : {}),
+    ...(zone ? { zone } : {}),
+  };
+}
+
+function sliceLabels(service: Service): Record<string, string> {
+  const labels: Record<string, string> = { ...(service.metadata.labels ?? {}) };
+  labels[SERVICE_NAME_LABEL] = service.metadata.name;
+  labels[MANAGED_BY_LABEL] = ENDPOINTSLICE_CONTROLLER;
+  if (service.spec.clusterIP === 'None') labels[HEADLESS_LABEL] = '';
+  else delete labels[HEADLESS_LABEL];
+  return labels;
+}
+
+function buildSlice(
+  service: Service,
+  group: Group,
+  current: EndpointSlice | undefined,
+  generateName: (prefix: string) => string,
+): EndpointSlice {
+  const prefix = `${service.metadata.name}-`;
+  const ownerReferences = [
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      name: service.metadata.name,
+      uid: service.metadata.uid as string,
+      controller: true,
+      blockOwnerDeletion: true,
+    },
+  ];
+  const metadata = {
+    ...(current?.metadata ?? {
+      name: generateName(prefix),
+      namespace: service.metadata.namespace ?? 'default',
+      generateName: prefix,
+    }),
+    labels: sliceLabels(service),
+    ownerReferences,
+  };
+  return {
+    ...(current ?? {}),
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata,
+    addressType: 'IPv4',
+    endpoints: group.endpoints,
+    ports: group.ports,
+  };
+}
+
+function sameSlice(a: EndpointSlice, b: EndpointSlice): boolean {
+  return (
+    semanticEqual(a.metadata.labels, b.metadata.labels) &&
+    semanticEqual(a.metadata.ownerReferences, b.metadata.ownerReferences) &&
+    a.addressType === b.addressType &&
+    semanticEqual(a.endpoints, b.endpoints) &&
+    semanticEqual(a.ports, b.ports)
+  );
+}

@@ -1,0 +1,265 @@
+import type { Container, Endpoints, Pod, Service } from '@kemu/api';
+import { describe, expect, it } from 'vitest';
+import { desiredSubsets, reconcileEndpoints } from './reconcile-endpoints.js';
+
+interface PodOpts {
+  ip?: string;
+  ready?: boolean;
+  node?: string;
+  labels?: Record<string, string>;
+  deleting?: boolean;
+  phase?: 'Running' | 'Succeeded' | 'Failed';
+  ports?: Container['ports'];
+  namespace?: string;
+  hostname?: string;
+  subdomain?: string;
+}
+function pod(name: string, o: PodOpts = {}): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: o.namespace ?? 'default',
+      uid: `uid-${name}`,
+      labels: o.labels ?? { app: 'web' },
+      ...(o.deleting ? { deletionTimestamp: '2025-01-01T00:00:00Z' } : {}),
+    },
+    spec: {
+      containers: [{ name: 'c', image: 'nginx', ...(o.ports ? { ports: o.ports } : {}) }],
+      nodeName: o.node ?? 'node-1',
+      ...(o.hostname ? { hostname: o.hostname } : {}),
+      ...(o.subdomain ? { subdomain: o.subdomain } : {}),
+    },
+    status: {
+      phase: o.phase ?? 'Running',
+      ...(o.ip === '' ? {} : { podIP: o.ip ?? '10.244.1.2' }),
+      conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True' }],
+    },
+  };
+}
+function service(spec: Partial<Service['spec']> = {}, labels?: Record<string, string>): Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'default', uid: 'svc-uid', ...(labels ? { labels } : {}) },
+    spec: {
+      selector: { app: 'web' },
+      ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }],
+      clusterIP: '10.96.0.20',
+      ...spec,
+    },
+  };
+}
+const ref = (name: string, namespace = 'default') => ({ kind: 'Pod', namespace, name, uid: `uid-${name}` });
+const http = [{ name: 'http', port: 8080, protocol: 'TCP' }];
+
+describe('desiredSubsets', () => {
+  const cases: { name: string; service: Service; pods: Pod[]; want: unknown }[] = [
+    {
+      name: 'puts ready pods under addresses, sorted by IP, with the numeric targetPort',
+      service: service(),
+      pods: [
+        pod('b', { ip: '10.244.2.10', node: 'node-2' }),
+        pod('a', { ip: '10.244.2.9', node: 'node-2' }),
+        pod('c', { ip: '10.244.1.5' }),
+      ],
+      want: [
+        {
+          addresses: [
+            { ip: '10.244.1.5', nodeName: 'node-1', targetRef: ref('c') },
+            { ip: '10.244.2.9', nodeName: 'node-2', targetRef: ref('a') },
+            { ip: '10.244.2.10', nodeName: 'node-2', targetRef: ref('b') },
+          ],
+          ports: http,
+        },
+      ],
+    },
+    {
+      name: 'puts unready pods under notReadyAddresses in the same subset',
+      service: service(),
+      pods: [pod('a', { ip: '10.244.1.2' }), pod('b', { ip: '10.244.1.3', ready: false })],
+      want: [
+        {
+          addresses: [{ ip: '10.244.1.2', nodeName: 'node-1', targetRef: ref('a') }],
+          notReadyAddresses: [{ ip: '10.244.1.3', nodeName: 'node-1', targetRef: ref('b') }],
+          ports: http,
+        },
+      ],
+    },
+    {
+      name: 'lists unready pods as ready with publishNotReadyAddresses, terminating ones too',
+      service: service({ publishNotReadyAddresses: true }),
+      pods: [pod('a', { ip: '10.244.1.2', ready: false }), pod('b', { ip: '10.244.1.3', deleting: true })],
+      want: [
+        {
+          addresses: [
+            { ip: '10.244.1.2', nodeName: 'node-1', targetRef: ref('a') },
+            { ip: '10.244.1.3', nodeName: 'node-1', targetRef: ref('b') },
+          ],
+          ports: http,
+        },
+      ],
+    },
+    {
+      name: 'leaves out terminating, terminal, IP-less, non-matching and other-namespace pods',
+      service: service(),
+      pods: [
+        pod('ok', { ip: '10.244.1.2' }),
+        pod('deleting', { ip: '10.244.1.3', deleting: true }),
+        pod('done', { ip: '10.244.1.4', phase: 'Succeeded' }),
+        pod('failed', { ip: '10.244.1.5', phase: 'Failed' }),
+        pod('noip', { ip: '' }),
+        pod('other', { ip: '10.244.1.6', labels: { app: 'db' } }),
+        pod('elsewhere', { ip: '10.244.1.7', namespace: 'prod' }),
+      ],
+      want: [{ addresses: [{ ip: '10.244.1.2', nodeName: 'node-1', targetRef: ref('ok') }], ports: http }],
+    },
+    {
+      name: 'resolves a named targetPort per pod: different numbers give different subsets, pods without it are left out',
+      service: service({ ports: [{ name: 'http', port: 80, targetPort: 'web', protocol: 'TCP' }] }),
+      pods: [
+        pod('p1', { ip: '10.244.1.2', ports: [{ name: 'web', containerPort: 3000 }] }),
+        pod('p2', { ip: '10.244.1.3', ports: [{ name: 'web', containerPort: 3001 }] }),
+        pod('p3', { ip: '10.244.1.4', ports: [{ name: 'other', containerPort: 3000 }] }),
+      ],
+      want: [
+        {
+          addresses: [{ ip: '10.244.1.2', nodeName: 'node-1', targetRef: ref('p1') }],
+          ports: [{ name: 'http', port: 3000, protocol: 'TCP' }],
+        },
+        {
+          addresses: [{ ip: '10.244.1.3', nodeName: 'node-1', targetRef: ref('p2') }],
+          ports: [{ name: 'http', port: 3001, protocol: 'TCP' }],
+        },
+      ],
+    },
+    {
+      name: 'packs several ports of the same pods into one subset',
+      service: service({
+        ports: [
+          { name: 'metrics', port: 9090, protocol: 'TCP' },
+          { name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' },
+        ],
+      }),
+      pods: [pod('a', { ip: '10.244.1.2' }), pod('b', { ip: '10.244.1.3' })],
+      want: [
+        {
+          addresses: [
+            { ip: '10.244.1.2', nodeName: 'node-1', targetRef: ref('a') },
+            { ip: '10.244.1.3', nodeName: 'node-1', targetRef: ref('b') },
+          ],
+          ports: [
+            { name: 'http', port: 8080, protocol: 'TCP' },
+            { name: 'metrics', port: 9090, protocol: 'TCP' },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'omits an empty port name and defaults targetPort to port',
+      service: service({ ports: [{ port: 8080 }] }),
+      pods: [pod('a', { ip: '10.244.1.2' })],
+      want: [
+        {
+          addresses: [{ ip: '10.244.1.2', nodeName: 'node-1', targetRef: ref('a') }],
+          ports: [{ port: 8080, protocol: 'TCP' }],
+        },
+      ],
+    },
+    {
+      name: 'gives a headless service without ports subsets without ports, with hostnames for its subdomain',
+      service: service({ ports: [], clusterIP: 'None' }),
+      pods: [
+        pod('a', { ip: '10.244.1.2', hostname: 'a', subdomain: 'web' }),
+        pod('b', { ip: '10.244.1.3', hostname: 'b' }),
+      ],
+      want: [
+        {
+          addresses: [
+            { ip: '10.244.1.2', hostname: 'a', nodeName: 'node-1', targetRef: ref('a') },
+            { ip: '10.244.1.3', nodeName: 'node-1', targetRef: ref('b') },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'is empty when the selector matches nothing',
+      service: service({ selector: { app: 'none' } }),
+      pods: [pod('a')],
+      want: [],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(desiredSubsets(c.service, c.pods)).toEqual(c.want);
+    });
+  }
+});
+
+describe('reconcileEndpoints', () => {
+  it('creates Endpoints with the service labels and no subsets for an empty match', () => {
+    const plan = reconcileEndpoints(service({}, { tier: 'front' }), [], undefined);
+    expect(plan).toEqual({
+      action: 'create',
+      endpoints: {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { name: 'web', namespace: 'default', labels: { tier: 'front' } },
+      },
+    });
+  });
+
+  it('labels the Endpoints of a headless service', () => {
+    const plan = reconcileEndpoints(service({ clusterIP: 'None' }), [], undefined);
+    expect(plan.action === 'create' && plan.endpoints.metadata.labels).toEqual({
+      'service.kubernetes.io/headless': '',
+    });
+  });
+
+  it('writes nothing when the existing object already matches, metadata noise aside', () => {
+    const created = reconcileEndpoints(service(), [pod('a')], undefined);
+    if (created.action !== 'create') throw new Error('expected create');
+    const existing: Endpoints = {
+      ...created.endpoints,
+      metadata: {
+        ...created.endpoints.metadata,
+        uid: 'x',
+        resourceVersion: '42',
+        creationTimestamp: '2025-01-01T00:00:00Z',
+        labels: {},
+      },
+    };
+    expect(reconcileEndpoints(service(), [pod('a')], existing)).toEqual({ action: 'none' });
+  });
+
+  it('updates subsets and keeps the existing metadata', () => {
+    const existing: Endpoints = {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'web', namespace: 'default', uid: 'ep-uid', resourceVersion: '7', annotations: { a: 'b' } },
+      subsets: [{ addresses: [{ ip: '10.244.9.9' }], ports: http }],
+    };
+    const plan = reconcileEndpoints(service(), [], existing);
+    expect(plan).toEqual({
+      action: 'update',
+      endpoints: {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { name: 'web', namespace: 'default', uid: 'ep-uid', resourceVersion: '7', annotations: { a: 'b' } },
+      },
+    });
+  });
+
+  it('deletes the Endpoints of a deleted service and leaves selector-less services alone', () => {
+    const existing: Endpoints = {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'web', namespace: 'default' },
+    };
+    expect(reconcileEndpoints(undefined, [], existing)).toEqual({ action: 'delete', endpoints: existing });
+    expect(reconcileEndpoints(undefined, [], undefined)).toEqual({ action: 'none' });
+    expect(reconcileEndpoints(service({ selector: undefined }), [pod('a')], existing)).toEqual({ action: 'none' });
+    expect(reconcileEndpoints(service({ selector: {} }), [pod('a')], undefined)).toEqual({ action: 'none' });
+  });
+});

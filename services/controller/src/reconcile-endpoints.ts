@@ -1,0 +1,174 @@
+/**
+ * The legacy core/v1 Endpoints of a Service, pure (KUBERNETES.md §3.3): one subset per
+ * pod and port first, ready pods under `addresses` and the others under
+ * `notReadyAddresses`, then repacked so that addresses sharing an identical port set
+ * share one subset, sorted for a deterministic result.
+ */
+import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod, Service } from '@kemu/api';
+import { isPodReady } from './conditions.js';
+import { semanticEqual } from './semantic-equal.js';
+import {
+  compareIPv4,
+  endpointHostname,
+  findPort,
+  hasSelector,
+  podIPv4,
+  selectedPods,
+  shouldPodBeInEndpoints,
+} from './service-pods.js';
+
+/** The label a headless Service's Endpoints and EndpointSlices carry. */
+export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
+
+/** What to write for one Service's Endpoints. */
+export type EndpointsPlan = { action: 'none' } | { action: 'create' | 'update' | 'delete'; endpoints: Endpoints };
+
+interface Entry {
+  address: EndpointAddress;
+  ready: boolean;
+  /** Undefined for a headless Service without ports. */
+  port: EndpointPort | undefined;
+}
+
+/** Decides the Endpoints write for a Service (undefined: deleted) given all pods and the existing object. */
+export function reconcileEndpoints(
+  service: Service | undefined,
+  pods: readonly Pod[],
+  existing: Endpoints | undefined,
+): EndpointsPlan {
+  if (!service) return existing ? { action: 'delete', endpoints: existing } : { action: 'none' };
+  if (!hasSelector(service)) return { action: 'none' };
+  const labels = endpointsLabels(service);
+  const subsets = desiredSubsets(service, pods);
+  if (!existing) {
+    const endpoints: Endpoints = {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: {
+        name: service.metadata.name,
+        namespace: service.metadata.namespace ?? 'default',
+        ...(labels ? { labels } : {}),
+      },
+      ...(subsets.length > 0 ? { subsets } : {}),
+    };
+    return { action: 'create', endpoints };
+  }
+  if (semanticEqual(existing.metadata.labels, labels) && semanticEqual(existing.subsets, subsets))
+    return { action: 'none' };
+  const { labels: _old, ...meta } = existing.metadata;
+  const { subsets: _oldSubsets, ...rest } = existing;
+  const endpoints: Endpoints = {
+    ...rest,
+    metadata: { ...meta, ...(labels ? { labels } : {}) },
+    ...(subsets.length > 0 ? { subsets } : {}),
+  };
+  return { action: 'update', endpoints };
+}
+
+/** The Service's labels, plus the headless label for a headless Service; undefined when there are none. */
+export function endpointsLabels(service: Service): Record<string, string> | undefined {
+  const labels = { ...(service.metadata.labels ?? {}) };
+  if (service.spec.clusterIP === 'None') labels[HEADLESS_LABEL] = '';
+  else delete labels[HEADLESS_LABEL];
+  return Object.keys(labels).length > 0 ? labels : undefined;
+}
+
+/** The repacked, sorted subsets for a Service. */
+export function desiredSubsets(service: Service, pods: readonly Pod[]): EndpointSubset[] {
+  return repack(entriesFor(service, pods));
+}
+
+function entriesFor(service: Service, pods: readonly Pod[]): Entry[] {
+  const tolerateUnready = service.spec.publishNotReadyAddresses === true;
+  const ports = service.spec.ports ?? [];
+  const entries: Entry[] = [];
+  for (const pod of selectedPods(service, pods)) {
+    if (!shouldPodBeInEndpoints(pod, tolerateUnready)) continue;
+    const address = addressOf(pod, service);
+    const ready = tolerateUnready || isPodReady(pod);
+    if (ports.length === 0) {
+      if (service.spec.clusterIP === 'None') entries.push({ address, ready, port: undefined });
+      continue;
+    }
+    for (const sp of ports) {
+      const port = findPort(pod, sp);
+      if (port === undefined) continue;
+      entries.push({
+        address,
+        ready,
+        port: {
+          ...(sp.name ? { name: sp.name } : {}),
+          port,
+          protocol: sp.protocol ?? 'TCP',
+          ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}),
+        },
+      });
+    }
+  }
+  return entries;
+}
+
+function addressOf(pod: Pod, service: Service): EndpointAddress {
+  const hostname = endpointHostname(pod, service);
+  return {
+    ip: podIPv4(pod) as string,
+    ...(hostname ? { hostname } : {}),
+    ...(pod.spec.nodeName ? { nodeName: pod.spec.nodeName } : {}),
+    targetRef: {
+      kind: 'Pod',
+      namespace: pod.metadata.namespace ?? 'default',
+      name: pod.metadata.name,
+      uid: pod.metadata.uid,
+    },
+  };
+}
+
+const addressKey = (a: EndpointAddress) => `${a.ip}/${a.targetRef?.uid ?? ''}`;
+const portKey = (p: EndpointPort | undefined) =>
+  p ? `${p.name ?? ''}/${p.port}/${p.protocol ?? ''}/${p.appProtocol ?? ''}` : '-';
+
+// RepackSubsets: port → the set of (address, ready) offering it; then ports grouped by identical sets.
+function repack(entries: Entry[]): EndpointSubset[] {
+  const byPort = new Map<string, { port: EndpointPort | undefined; addrs: Map<string, Entry> }>();
+  for (const e of entries) {
+    const pk = portKey(e.port);
+    const group = byPort.get(pk) ?? { port: e.port, addrs: new Map<string, Entry>() };
+    byPort.set(pk, group);
+    group.addrs.set(addressKey(e.address), e);
+  }
+  const bySet = new Map<string, { addrs: Entry[]; ports: EndpointPort[] }>();
+  for (const { port, addrs } of byPort.values()) {
+    const list = [...addrs.values()].sort((a, b) => compareAddress(a.address, b.address));
+    const setKey = list.map((e) => `${addressKey(e.address)}=${e.ready}`).join(',');
+    const subset = bySet.get(setKey) ?? { addrs: list, ports: [] };
+    bySet.set(setKey, subset);
+    if (port) subset.ports.push(port);
+  }
+  const subsets: EndpointSubset[] = [];
+  for (const { addrs, ports } of bySet.values()) {
+    const ready = addrs.filter((e) => e.ready).map((e) => e.address);
+    const notReady = addrs.filter((e) => !e.ready).map((e) => e.address);
+    ports.sort(
+      (a, b) =>
+        (a.name ?? '').localeCompare(b.name ?? '') ||
+        a.port - b.port ||
+        (a.protocol ?? '').localeCompare(b.protocol ?? ''),
+    );
+    subsets.push({
+      ...(ready.length > 0 ? { addresses: ready } : {}),
+      ...(notReady.length > 0 ? { notReadyAddresses: notReady } : {}),
+      ...(ports.length > 0 ? { ports } : {}),
+    });
+  }
+  return subsets.sort(compareSubsets);
+}
+
+function compareAddress(a: EndpointAddress, b: EndpointAddress): number {
+  return compareIPv4(a.ip, b.ip) || (a.targetRef?.uid ?? '').localeCompare(b.targetRef?.uid ?? '');
+}
+
+function compareSubsets(a: EndpointSubset, b: EndpointSubset): number {
+  const first = (s: EndpointSubset) => (s.addresses ?? s.notReadyAddresses ?? [])[0]?.ip ?? '';
+  const ports = (s: EndpointSubset) => (s.ports ?? []).map(portKey).join(',');
+  return compareIPv4(first(a), first(b)) || ports(a).localeCompare(ports(b));
+}

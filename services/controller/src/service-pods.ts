@@ -1,0 +1,69 @@
+/**
+ * Which pods back a Service and on which port, as the endpoints controllers decide it:
+ * the selector matches by equality within the Service's namespace, and a named
+ * targetPort is resolved per pod against its containers' port names (podutil.FindPort).
+ */
+import { type Pod, type Service, type ServicePort, selectorMatches } from '@kemu/api';
+import { isPodTerminal } from './conditions.js';
+
+/** True when the Service has a non-empty selector (a nil or empty selector means "endpoints are managed by hand"). */
+export function hasSelector(service: Service): boolean {
+  return Object.keys(service.spec?.selector ?? {}).length > 0;
+}
+
+/** Pods of the Service's namespace that its selector matches. */
+export function selectedPods(service: Service, pods: readonly Pod[]): Pod[] {
+  if (!hasSelector(service)) return [];
+  const ns = service.metadata.namespace ?? 'default';
+  return pods.filter(
+    (p) => (p.metadata.namespace ?? 'default') === ns && selectorMatches(service.spec.selector, p.metadata.labels),
+  );
+}
+
+/** The pod's IPv4 address, if it has one. */
+export function podIPv4(pod: Pod): string | undefined {
+  const ips = [pod.status?.podIP, ...(pod.status?.podIPs ?? []).map((p) => p.ip)];
+  return ips.find((ip): ip is string => typeof ip === 'string' && /^\d+\.\d+\.\d+\.\d+$/.test(ip));
+}
+
+/**
+ * ShouldPodBeInEndpoints: not terminal, has an IP, and not terminating unless
+ * `includeTerminating`.
+ */
+export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
+  if (isPodTerminal(pod)) return false;
+  if (!podIPv4(pod)) return false;
+  if (!includeTerminating && pod.metadata.deletionTimestamp) return false;
+  return true;
+}
+
+/** The pod's port number for a service port, or undefined when a named targetPort is not declared by the pod. */
+export function findPort(pod: Pod, servicePort: ServicePort): number | undefined {
+  const target = servicePort.targetPort ?? servicePort.port;
+  if (typeof target === 'number') return target === 0 ? servicePort.port : target;
+  const protocol = servicePort.protocol ?? 'TCP';
+  for (const c of pod.spec.containers ?? []) {
+    for (const p of c.ports ?? []) if (p.name === target && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
+  }
+  return undefined;
+}
+
+/** hostname for an endpoint: the pod's spec.hostname when its subdomain names the Service (ShouldSetHostname). */
+export function endpointHostname(pod: Pod, service: Service): string | undefined {
+  const hostname = pod.spec.hostname;
+  if (!hostname) return undefined;
+  const sameNamespace = (pod.metadata.namespace ?? 'default') === (service.metadata.namespace ?? 'default');
+  return pod.spec.subdomain === service.metadata.name && sameNamespace ? hostname : undefined;
+}
+
+/** Orders dotted IPv4 addresses numerically (10.244.1.9 before 10.244.1.10); an empty address sorts first. */
+export function compareIPv4(a: string, b: string): number {
+  const pa = a ? a.split('.').map(Number) : [];
+  const pb = b ? b.split('.').map(Number) : [];
+  for (let i = 0; i < 4; i++) {
+    const x = pa[i] ?? -1;
+    const y = pb[i] ?? -1;
+    if (x !== y) return x - y;
+  }
+  return 0;
+}

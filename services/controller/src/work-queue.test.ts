@@ -1,0 +1,108 @@
+import { createLogger } from '@kemu/log';
+import { describe, expect, it } from 'vitest';
+import { createWorkQueue } from './work-queue.js';
+
+const log = createLogger({ component: 'test', level: 'silent' });
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+describe('work queue', () => {
+  it('holds keys until started and de-duplicates them', async () => {
+    const seen: string[] = [];
+    const q = createWorkQueue({ name: 't', log, sync: async (k) => void seen.push(k) });
+    q.add('a');
+    q.add('b');
+    q.add('a');
+    await tick(5);
+    expect(seen).toEqual([]);
+    expect(q.length).toBe(2);
+    q.start();
+    await q.idle();
+    expect(seen).toEqual(['a', 'b']);
+    await q.stop();
+  });
+
+  it('processes one key at a time and syncs a key again when it was added during its sync', async () => {
+    let active = 0;
+    let maxActive = 0;
+    const seen: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const q = createWorkQueue({
+      name: 't',
+      log,
+      sync: async (k) => {
+        active++;
+        maxActive = Math.max(maxActive, active);
+        seen.push(k);
+        if (seen.length === 1) await gate;
+        active--;
+      },
+    });
+    q.start();
+    q.add('a');
+    await tick(1);
+    q.add('a'); // changed while being synced
+    q.add('a');
+    q.add('b');
+    release();
+    await q.idle();
+    expect(seen).toEqual(['a', 'b', 'a']);
+    expect(maxActive).toBe(1);
+    await q.stop();
+  });
+
+  it('retries a failing key with backoff and succeeds later', async () => {
+    const times: number[] = [];
+    const q = createWorkQueue({
+      name: 't',
+      log,
+      baseDelayMs: 20,
+      sync: async () => {
+        times.push(Date.now());
+        if (times.length < 3) throw Object.assign(new Error('conflict'), { code: 'Conflict' });
+      },
+    });
+    q.start();
+    q.add('a');
+    const deadline = Date.now() + 2_000;
+    while (times.length < 3 && Date.now() < deadline) await tick(5);
+    expect(times).toHaveLength(3);
+    expect((times[1] as number) - (times[0] as number)).toBeGreaterThanOrEqual(15);
+    expect((times[2] as number) - (times[1] as number)).toBeGreaterThanOrEqual(35);
+    await tick(100);
+    expect(times).toHaveLength(3);
+    await q.stop();
+  });
+
+  it('gives up on a key after the retry bound', async () => {
+    let calls = 0;
+    const q = createWorkQueue({
+      name: 't',
+      log,
+      maxRetries: 3,
+      baseDelayMs: 1,
+      sync: async () => {
+        calls++;
+        throw new Error('boom');
+      },
+    });
+    q.start();
+    q.add('a');
+    await tick(200);
+    expect(calls).toBe(4);
+    q.add('a'); // a later change is processed again
+    await q.idle();
+    expect(calls).toBe(5);
+    await q.stop();
+  });
+
+  it('drops delayed adds on stop', async () => {
+    const seen: string[] = [];
+    const q = createWorkQueue({ name: 't', log, sync: async (k) => void seen.push(k) });
+    q.start();
+    q.addAfter('a', 30);
+    await q.stop();
+    await tick(60);
+    expect(seen).toEqual([]);
+  });
+});
