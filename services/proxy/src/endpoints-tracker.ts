@@ -1,0 +1,123 @@
+/**
+ * Records EndpointSlices per ServicePortName, the way kube-proxy's endpoint slice cache
+ * does: a slice belongs to the service named by its `kubernetes.io/service-name` label;
+ * each of its ports (by name) gives, for every endpoint, `address[0]:port` with the
+ * endpoint's conditions. Several slices of one service are merged; an address that
+ * appears twice keeps its readiest copy.
+ */
+import type { EndpointSlice, KubeObject } from '@kemu/api';
+import { servicePortName } from './service-tracker.js';
+
+/** Label that ties an EndpointSlice to its Service. */
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+/** One endpoint of a service port, with its EndpointSlice conditions. */
+export interface EndpointInfo {
+  /** `ip:port`, what the balancer hands out. */
+  endpoint: string;
+  ip: string;
+  port: number;
+  /** nil in the slice counts as true (kube-proxy's reading). */
+  ready: boolean;
+  /** nil in the slice counts as true. */
+  serving: boolean;
+  /** nil in the slice counts as false. */
+  terminating: boolean;
+  nodeName: string | undefined;
+}
+
+/** Keeps endpoints per service port, fed by informer handlers. */
+export interface EndpointsTracker {
+  onEndpointSliceAdd(slice: KubeObject): void;
+  onEndpointSliceUpdate(slice: KubeObject): void;
+  onEndpointSliceDelete(slice: KubeObject): void;
+  /** Replaces everything with a full listing (after the informer has synced). */
+  replaceAll(slices: readonly KubeObject[]): void;
+  /** The merged endpoints of one service port, sorted by endpoint. */
+  endpointsFor(servicePort: string): EndpointInfo[];
+}
+
+/** The endpoints of one slice, grouped by the ServicePortName they serve. */
+export function endpointsOfSlice(object: KubeObject): Map<string, EndpointInfo[]> {
+  const slice = object as EndpointSlice;
+  const out = new Map<string, EndpointInfo[]>();
+  const serviceName = slice.metadata.labels?.[SERVICE_NAME_LABEL];
+  if (!serviceName || slice.addressType !== 'IPv4') return out;
+  const namespace = slice.metadata.namespace ?? 'default';
+  for (const p of slice.ports ?? []) {
+    if (typeof p.port !== 'number') continue;
+    const list: EndpointInfo[] = [];
+    for (const e of slice.endpoints ?? []) {
+      const ip = e.addresses?.[0];
+      if (!ip) continue;
+      list.push({
+        endpoint: `${ip}:${p.port}`,
+        ip,
+        port: p.port,
+        ready: e.conditions?.ready ?? true,
+        serving: e.conditions?.serving ?? true,
+        terminating: e.conditions?.terminating ?? false,
+        nodeName: e.nodeName,
+      });
+    }
+    out.set(servicePortName(namespace, serviceName, p.name), list);
+  }
+  return out;
+}
+
+function rank(e: EndpointInfo): number {
+  return (e.ready ? 4 : 0) + (e.serving ? 2 : 0) + (e.terminating ? 0 : 1);
+}
+
+/** Creates an empty tracker. */
+export function createEndpointsTracker(): EndpointsTracker {
+  const bySlice = new Map<string, Map<string, EndpointInfo[]>>();
+  const slicesByPort = new Map<string, Set<string>>();
+  const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
+
+  function remove(sliceKey: string): void {
+    const old = bySlice.get(sliceKey);
+    if (!old) return;
+    bySlice.delete(sliceKey);
+    for (const spn of old.keys()) {
+      const set = slicesByPort.get(spn);
+      set?.delete(sliceKey);
+      if (set?.size === 0) slicesByPort.delete(spn);
+    }
+  }
+
+  function set(slice: KubeObject): void {
+    const k = keyOf(slice);
+    remove(k);
+    const ports = endpointsOfSlice(slice);
+    bySlice.set(k, ports);
+    for (const spn of ports.keys()) {
+      const s = slicesByPort.get(spn) ?? new Set<string>();
+      s.add(k);
+      slicesByPort.set(spn, s);
+    }
+  }
+
+  return {
+    onEndpointSliceAdd: set,
+    onEndpointSliceUpdate: set,
+    onEndpointSliceDelete(slice) {
+      remove(keyOf(slice));
+    },
+    replaceAll(slices) {
+      bySlice.clear();
+      slicesByPort.clear();
+      for (const s of slices) set(s);
+    },
+    endpointsFor(servicePort) {
+      const merged = new Map<string, EndpointInfo>();
+      for (const sliceKey of slicesByPort.get(servicePort) ?? []) {
+        for (const e of bySlice.get(sliceKey)?.get(servicePort) ?? []) {
+          const seen = merged.get(e.endpoint);
+          if (!seen || rank(e) > rank(seen)) merged.set(e.endpoint, e);
+        }
+      }
+      return [...merged.values()].sort((a, b) => (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0));
+    },
+  };
+}

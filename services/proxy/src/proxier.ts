@@ -1,0 +1,161 @@
+/**
+ * Applies a desired state to the node: the balancer's endpoint lists, the ClusterIPs on
+ * `lo` and one listener per service port (open only while the port has endpoints).
+ * It remembers what it applied, so each sync changes only the difference. Addresses go
+ * on before listeners open and come off after they close. A listener that fails to open
+ * fails the sync (the runner retries it); the rest of the sync still happens.
+ */
+import type { Logger } from '@kemu/log';
+import type { RoundRobinBalancer } from './balancer.js';
+import type { DesiredServicePort } from './desired-state.js';
+import type { LoopbackAddresses } from './loopback-addresses.js';
+import type { ProxyMetrics } from './metrics.js';
+import type { ServicePortInfo } from './service-tracker.js';
+import { createTcpProxy } from './tcp-proxy.js';
+import { createUdpProxy } from './udp-proxy.js';
+
+/** What a proxier applies to. */
+export interface ProxierOptions {
+  addresses: LoopbackAddresses;
+  balancer: RoundRobinBalancer;
+  metrics: ProxyMetrics;
+  log: Logger;
+  udpIdleTimeoutMs?: number;
+  dialTimeoutsMs?: readonly number[];
+}
+
+/** One applied service port, as reported by `servicePorts()`. */
+export interface AppliedServicePort {
+  servicePort: string;
+  listen: string;
+  listening: boolean;
+  endpoints: readonly string[];
+}
+
+/** The applier of desired states. */
+export interface Proxier {
+  /** Brings balancer, addresses and listeners to `desired`; throws after applying what it could. */
+  syncProxyRules(desired: ReadonlyMap<string, DesiredServicePort>): Promise<void>;
+  servicePorts(): AppliedServicePort[];
+  /** Closes every listener and connection; leaves the addresses (a restarted proxy reconciles them). */
+  stop(): Promise<void>;
+}
+
+interface Listener {
+  setListening(on: boolean): Promise<void>;
+  isListening(): boolean;
+  close(): Promise<void>;
+}
+
+interface Applied {
+  listenKey: string;
+  info: ServicePortInfo;
+  endpoints: string[];
+  listener: Listener;
+}
+
+const listenKeyOf = (i: ServicePortInfo) => `${i.clusterIP}:${i.port}/${i.protocol}`;
+
+/** Creates a proxier that has applied nothing yet. */
+export function createProxier(options: ProxierOptions): Proxier {
+  const { addresses, balancer, metrics, log } = options;
+  const applied = new Map<string, Applied>();
+  let onLo: Set<string> | undefined;
+
+  function createListener(info: ServicePortInfo): Listener {
+    const common = {
+      servicePort: info.servicePort,
+      ip: info.clusterIP,
+      port: info.port,
+      log,
+      metrics,
+      nextEndpoint: (clientIP: string, reset: boolean) => balancer.nextEndpoint(info.servicePort, clientIP, reset),
+    };
+    if (info.protocol === 'UDP') {
+      return createUdpProxy({
+        ...common,
+        ...(options.udpIdleTimeoutMs ? { idleTimeoutMs: options.udpIdleTimeoutMs } : {}),
+      });
+    }
+    return createTcpProxy({ ...common, ...(options.dialTimeoutsMs ? { dialTimeoutsMs: options.dialTimeoutsMs } : {}) });
+  }
+
+  async function syncProxyRules(desired: ReadonlyMap<string, DesiredServicePort>): Promise<void> {
+    onLo ??= new Set(await addresses.list());
+    for (const [spn, a] of applied) {
+      const d = desired.get(spn);
+      if (d && listenKeyOf(d.info) === a.listenKey) continue;
+      log.info({ servicePort: spn, listen: a.listenKey }, 'removing service port');
+      applied.delete(spn);
+      await a.listener.setListening(false).catch(() => undefined);
+      if (!d) balancer.deleteService(spn);
+    }
+
+    for (const [spn, d] of desired) {
+      balancer.setService(spn, { type: d.info.sessionAffinity, timeoutSeconds: d.info.timeoutSeconds });
+      let a = applied.get(spn);
+      if (!a) {
+        log.info(
+          { servicePort: spn, listen: listenKeyOf(d.info), sessionAffinity: d.info.sessionAffinity },
+          'adding new service port',
+        );
+        a = { listenKey: listenKeyOf(d.info), info: d.info, endpoints: [], listener: createListener(d.info) };
+        applied.set(spn, a);
+      }
+      a.info = d.info;
+      if (!sameList(a.endpoints, d.endpoints)) {
+        log.info({ servicePort: spn, endpoints: d.endpoints }, 'setting endpoints for service port');
+        a.endpoints = d.endpoints;
+      }
+      balancer.onEndpointsUpdate(spn, d.endpoints);
+    }
+
+    const wanted = new Set<string>();
+    for (const d of desired.values()) if (addresses.manages(d.info.clusterIP)) wanted.add(d.info.clusterIP);
+    const toAdd = [...wanted].filter((ip) => !onLo?.has(ip));
+    if (toAdd.length > 0) {
+      await addresses.add(toAdd);
+      for (const ip of toAdd) onLo.add(ip);
+      log.info({ ips: toAdd }, 'added cluster IPs to lo');
+    }
+
+    const failures: unknown[] = [];
+    await Promise.all(
+      [...applied.values()].map((a) =>
+        a.listener.setListening(a.endpoints.length > 0).catch((err: unknown) => {
+          failures.push(err);
+          log.error({ err, servicePort: a.info.servicePort, listen: a.listenKey }, 'cannot open listener');
+        }),
+      ),
+    );
+
+    const toRemove = [...onLo].filter((ip) => !wanted.has(ip));
+    if (toRemove.length > 0) {
+      await addresses.remove(toRemove);
+      for (const ip of toRemove) onLo.delete(ip);
+      log.info({ ips: toRemove }, 'removed cluster IPs from lo');
+    }
+    balancer.cleanupStaleStickySessions();
+    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} listener(s) failed to open`);
+  }
+
+  return {
+    syncProxyRules,
+    servicePorts() {
+      return [...applied.entries()].map(([servicePort, a]) => ({
+        servicePort,
+        listen: a.listenKey,
+        listening: a.listener.isListening(),
+        endpoints: a.endpoints,
+      }));
+    },
+    async stop() {
+      await Promise.all([...applied.values()].map((a) => a.listener.close()));
+      applied.clear();
+    },
+  };
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}

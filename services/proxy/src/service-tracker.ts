@@ -1,0 +1,98 @@
+/**
+ * Records Services as the proxy needs them: one entry per ServicePortName
+ * (`namespace/name:portName`, or `namespace/name` for an unnamed port) with its
+ * ClusterIP, port, protocol, target port and session affinity. Headless and
+ * ExternalName services have no ClusterIP and are not proxied; SCTP is not proxied.
+ */
+import type { KubeObject, Service } from '@kemu/api';
+import { DEFAULT_AFFINITY_TIMEOUT_SECONDS } from './balancer.js';
+
+/** One proxied port of a Service. */
+export interface ServicePortInfo {
+  /** ServicePortName: `namespace/name:portName`. */
+  servicePort: string;
+  namespace: string;
+  name: string;
+  clusterIP: string;
+  port: number;
+  protocol: 'TCP' | 'UDP';
+  targetPort: number | string | undefined;
+  sessionAffinity: 'None' | 'ClientIP';
+  /** Sticky timeout in seconds (used when sessionAffinity is ClientIP). */
+  timeoutSeconds: number;
+  internalTrafficPolicy: 'Cluster' | 'Local';
+}
+
+/** Keeps the proxied ports of every Service, fed by informer handlers. */
+export interface ServiceTracker {
+  onServiceAdd(service: KubeObject): void;
+  onServiceUpdate(service: KubeObject): void;
+  onServiceDelete(service: KubeObject): void;
+  /** Replaces everything with a full listing (after the informer has synced). */
+  replaceAll(services: readonly KubeObject[]): void;
+  /** Every proxied service port now. */
+  servicePorts(): ServicePortInfo[];
+}
+
+/** The ServicePortName string for a port of a service, as kube-proxy formats it. */
+export function servicePortName(namespace: string, name: string, portName: string | undefined): string {
+  return portName ? `${namespace}/${name}:${portName}` : `${namespace}/${name}`;
+}
+
+/** The proxied ports of one Service (empty when it is headless, ExternalName or unallocated). */
+export function servicePortsOf(object: KubeObject): ServicePortInfo[] {
+  const service = object as Service;
+  const spec = service.spec;
+  const clusterIP = spec?.clusterIP;
+  if (!spec || spec.type === 'ExternalName' || !clusterIP || clusterIP === 'None') return [];
+  const namespace = service.metadata.namespace ?? 'default';
+  const name = service.metadata.name;
+  const sessionAffinity = spec.sessionAffinity === 'ClientIP' ? 'ClientIP' : 'None';
+  const timeoutSeconds = spec.sessionAffinityConfig?.clientIP?.timeoutSeconds || DEFAULT_AFFINITY_TIMEOUT_SECONDS;
+  const internalTrafficPolicy = spec.internalTrafficPolicy === 'Local' ? 'Local' : 'Cluster';
+  const out: ServicePortInfo[] = [];
+  for (const p of spec.ports ?? []) {
+    const protocol = p.protocol ?? 'TCP';
+    if (protocol !== 'TCP' && protocol !== 'UDP') continue;
+    out.push({
+      servicePort: servicePortName(namespace, name, p.name),
+      namespace,
+      name,
+      clusterIP,
+      port: p.port,
+      protocol,
+      targetPort: p.targetPort ?? p.port,
+      sessionAffinity,
+      timeoutSeconds,
+      internalTrafficPolicy,
+    });
+  }
+  return out;
+}
+
+/** Creates an empty tracker. */
+export function createServiceTracker(): ServiceTracker {
+  const byService = new Map<string, ServicePortInfo[]>();
+  const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
+
+  function set(service: KubeObject): void {
+    byService.set(keyOf(service), servicePortsOf(service));
+  }
+
+  return {
+    onServiceAdd: set,
+    onServiceUpdate: set,
+    onServiceDelete(service) {
+      byService.delete(keyOf(service));
+    },
+    replaceAll(services) {
+      byService.clear();
+      for (const s of services) set(s);
+    },
+    servicePorts() {
+      const out: ServicePortInfo[] = [];
+      for (const ports of byService.values()) out.push(...ports);
+      return out;
+    },
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * The TCP data plane of one service port: a listener on ClusterIP:port that exists only
+ * while the port has endpoints (without one the kernel answers a SYN with RST, i.e.
+ * ECONNREFUSED, as kube-proxy's REJECT rule does). Each accepted connection dials its
+ * endpoint asynchronously with the userspace proxier's escalating timeouts, moving to
+ * another endpoint (and past ClientIP stickiness) after each failure, so one dead
+ * endpoint never stalls the accept loop (kubernetes#12242). Bytes flow through
+ * stream.pipe in both directions with backpressure; a half-close is passed on, and an
+ * error or abort on either side destroys both. Closing the listener leaves established
+ * connections alone.
+ */
+import type { Logger } from '@kemu/log';
+import { type Server, type Socket, connect, createServer } from 'node:net';
+import { DialFailedError } from './errors.js';
+import { type ListenerSwitch, createListenerSwitch } from './listener-switch.js';
+import type { ProxyMetrics } from './metrics.js';
+
+/** The userspace proxier's endpointDialTimeout. */
+export const DIAL_TIMEOUTS_MS: readonly number[] = [250, 500, 1000, 2000];
+
+/** Picks the endpoint (`ip:port`) for a client; throws when there is none. */
+export type NextEndpoint = (clientIP: string, sessionAffinityReset: boolean) => string;
+
+/** What one TCP proxy serves. */
+export interface TcpProxyOptions {
+  servicePort: string;
+  ip: string;
+  port: number;
+  nextEndpoint: NextEndpoint;
+  log: Logger;
+  metrics: ProxyMetrics;
+  dialTimeoutsMs?: readonly number[];
+}
+
+/** A TCP listener for one service port. */
+export interface TcpProxy {
+  readonly servicePort: string;
+  /** Opens or closes the listener; established connections stay either way. */
+  setListening(on: boolean): Promise<void>;
+  isListening(): boolean;
+  /** Connections being dialed or proxied. */
+  activeConnections(): number;
+  /** Closes the listener and destroys every connection (shutdown). */
+  close(): Promise<void>;
+}
+
+/** The client address without the IPv4-mapped prefix. */
+export function clientAddress(socket: Socket): string {
+  const a = socket.remoteAddress ?? '';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+function splitEndpoint(endpoint: string): { host: string; port: number } {
+  const i = endpoint.lastIndexOf(':');
+  return { host: endpoint.slice(0, i), port: Number(endpoint.slice(i + 1)) };
+}
+
+/** Creates a TCP proxy for one ClusterIP:port; it starts closed. */
+export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
+  const { servicePort, ip, port, nextEndpoint, metrics } = options;
+  const log = options.log.child({ servicePort, listen: `${ip}:${port}/TCP` });
+  const timeouts = options.dialTimeoutsMs ?? DIAL_TIMEOUTS_MS;
+  const connections = new Set<Socket>();
+  let server: Server | undefined;
+
+  const listener: ListenerSwitch = createListenerSwitch({
+    async open() {
+      const s = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, onConnection);
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen({ host: ip, port, backlog: 1024 }, () => {
+          s.off('error', reject);
+          resolve();
+        });
+      });
+      s.on('error', (err) => log.error({ err }, 'listener error'));
+      server = s;
+      log.debug('listener opened');
+    },
+    close() {
+      // close() releases the listening socket now; accepted sockets live on.
+      server?.close();
+      server = undefined;
+      log.debug('listener closed');
+    },
+  });
+
+  function onConnection(client: Socket): void {
+    metrics.tcpAccepted++;
+    metrics.tcpActive++;
+    connections.add(client);
+    const clientIP = clientAddress(client);
+    let backend: Socket | undefined;
+    client.on('error', () => backend?.destroy());
+    client.once('close', () => {
+      connections.delete(client);
+      metrics.tcpActive--;
+      metrics.tcpBytesIn += client.bytesRead;
+      metrics.tcpBytesOut += client.bytesWritten;
+      if (backend && !(backend.writableEnded && backend.readableEnded)) backend.destroy();
+    });
+    dial(0, false);
+
+    function dial(attempt: number, sessionAffinityReset: boolean): void {
+      if (client.destroyed) return;
+      let endpoint: string;
+      try {
+        endpoint = nextEndpoint(clientIP, sessionAffinityReset);
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      const { host, port: endpointPort } = splitEndpoint(endpoint);
+      const b = connect({ host, port: endpointPort, allowHalfOpen: true, noDelay: true });
+      backend = b;
+      const timer = setTimeout(
+        () => b.destroy(new Error(`dial timeout after ${timeouts[attempt]} ms`)),
+        timeouts[attempt],
+      );
+      const onDialError = (err: Error) => {
+        clearTimeout(timer);
+        b.destroy();
+        metrics.tcpDialFailures++;
+        log.debug({ err, endpoint, attempt }, 'dial failed');
+        if (attempt + 1 < timeouts.length) dial(attempt + 1, true);
+        else fail(new DialFailedError(servicePort, { cause: err }));
+      };
+      b.once('error', onDialError);
+      b.once('connect', () => {
+        clearTimeout(timer);
+        b.off('error', onDialError);
+        if (client.destroyed) {
+          b.destroy();
+          return;
+        }
+        splice(client, b);
+      });
+    }
+
+    function fail(err: unknown): void {
+      metrics.tcpFailed++;
+      log.warn({ err, client: clientIP }, 'failed to connect to an endpoint');
+      client.destroy();
+    }
+  }
+
+  return {
+    servicePort,
+    setListening: (on) => listener.set(on),
+    isListening: () => listener.isOpen(),
+    activeConnections: () => connections.size,
+    async close() {
+      await listener.set(false).catch(() => undefined);
+      for (const c of connections) c.destroy();
+    },
+  };
+}
+
+/** Joins two connected sockets: data both ways with backpressure, half-close passed on. */
+function splice(client: Socket, backend: Socket): void {
+  backend.on('error', () => client.destroy());
+  backend.once('close', () => {
+    if (!(client.writableEnded && client.readableEnded)) client.destroy();
+  });
+  client.pipe(backend);
+  backend.pipe(client);
+}
