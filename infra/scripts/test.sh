@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `npm test`: builds, runs every vitest project, and fails when no test ran at all
+# (a suite that silently skips everything must not pass).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+npm run build
+
+report=$(mktemp -d)/vitest.json
+trap 'rm -rf "$(dirname "$report")"' EXIT
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile="$report" "$@" || status=$?
+
+if [[ ! -s $report ]]; then
+  echo "error: vitest wrote no report" >&2
+  exit 1
+fi
+passed=$(node -e 'const r=require(process.argv[1]);console.log(r.numPassedTests)' "$report")
+if [[ $passed -eq 0 ]]; then
+  echo "error: no test passed (all skipped or none found)" >&2
+  exit 1
+fi
+exit "$status"

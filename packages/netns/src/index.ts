@@ -1,0 +1,29 @@
+export { NetnsCommandError, InvalidLayoutError } from './errors.js';
+export { run } from './run.js';
+export type { RunOptions, RunResult } from './run.js';
+export {
+  ipIn,
+  listNetns,
+  netnsExists,
+  addNetns,
+  deleteNetns,
+  netnsPids,
+  killNetnsPids,
+  linkExists,
+  deleteLink,
+} from './netns.js';
+export { createPodNetwork, deletePodNetwork } from './pod-network.js';
+export type { PodNetworkOptions, PodNetworkRef } from './pod-network.js';
+export {
+  MAX_NODES,
+  validateClusterName,
+  subnetIndexFor,
+  clusterNetnsPrefix,
+  nodeNetnsName,
+  podNetnsName,
+  podHostVethName,
+  clusterLayout,
+} from './cluster-layout.js';
+export type { ClusterLayout, NodeLayout } from './cluster-layout.js';
+export { createClusterNetwork, deleteClusterNetwork } from './cluster-network.js';
+export type { ClusterNetworkOptions } from './cluster-network.js';

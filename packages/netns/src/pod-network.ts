@@ -1,0 +1,56 @@
+/**
+ * A pod's network: its own netns with `eth0` (one end of a veth pair) addressed from the
+ * node's pod CIDR, the other end in the node netns on the node's bridge, `lo` up and a
+ * default route via the bridge address. Every step checks or replaces, so calling it
+ * again after a partial failure or a node-agent restart completes instead of failing.
+ */
+import { addNetns, deleteLink, deleteNetns, ipIn, linkExists } from './netns.js';
+
+/** What `createPodNetwork` builds. */
+export interface PodNetworkOptions {
+  /** Name of the pod netns, e.g. `kemu-local-pod-0123456789ab`. */
+  podNetns: string;
+  /** Netns holding the bridge; undefined = the current netns. */
+  nodeNetns?: string | undefined;
+  /** Name of the veth end left in the node netns (≤ 15 chars), e.g. `v01234567`. */
+  hostVeth: string;
+  /** Bridge in the node netns the host end is attached to, e.g. `cbr0`. */
+  bridge: string;
+  /** Pod IP, e.g. `10.244.1.5`. */
+  ip: string;
+  prefixLength: number;
+  /** Default gateway (the bridge address), e.g. `10.244.1.1`. */
+  gateway: string;
+}
+
+/** What `deletePodNetwork` removes. */
+export interface PodNetworkRef {
+  podNetns: string;
+  hostVeth: string;
+  nodeNetns?: string | undefined;
+}
+
+/** Creates (or completes) a pod's netns, veth pair, address and default route. */
+export async function createPodNetwork(o: PodNetworkOptions): Promise<void> {
+  await addNetns(o.podNetns);
+  const hostEnd = await linkExists(o.nodeNetns, o.hostVeth);
+  const podEnd = await linkExists(o.podNetns, 'eth0');
+  if (!hostEnd || !podEnd) {
+    // A half-made pair (one end only) cannot be repaired; start the pair again.
+    if (hostEnd) await deleteLink(o.nodeNetns, o.hostVeth);
+    if (podEnd) await deleteLink(o.podNetns, 'eth0');
+    await ipIn(o.nodeNetns, ['link', 'add', o.hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', o.podNetns]);
+  }
+  await ipIn(o.nodeNetns, ['link', 'set', 'dev', o.hostVeth, 'master', o.bridge]);
+  await ipIn(o.nodeNetns, ['link', 'set', 'dev', o.hostVeth, 'up']);
+  await ipIn(o.podNetns, ['link', 'set', 'dev', 'lo', 'up']);
+  await ipIn(o.podNetns, ['addr', 'replace', `${o.ip}/${o.prefixLength}`, 'dev', 'eth0']);
+  await ipIn(o.podNetns, ['link', 'set', 'dev', 'eth0', 'up']);
+  await ipIn(o.podNetns, ['route', 'replace', 'default', 'via', o.gateway, 'dev', 'eth0']);
+}
+
+/** Removes a pod's veth and netns (killing what still runs inside); missing parts are fine. */
+export async function deletePodNetwork(ref: PodNetworkRef): Promise<void> {
+  await deleteLink(ref.nodeNetns, ref.hostVeth);
+  await deleteNetns(ref.podNetns);
+}

@@ -1,0 +1,74 @@
+/**
+ * Where a cluster lives: its name (--name, KEMU_CLUSTER, `local`), its subnet index and
+ * its state directory `${KEMU_HOME:-<repo>/.kemu}/<cluster>` with the files in it. Every
+ * command and the supervisor derive paths from here only.
+ */
+import { join } from 'node:path';
+import { InvalidLayoutError, subnetIndexFor, validateClusterName } from '@kemu/netns';
+import { UsageError } from './errors.js';
+
+/** Files and folders inside a cluster's state directory. */
+export interface StatePaths {
+  stateDir: string;
+  /** Written by `up`: what the cluster was created with (ClusterConfig). */
+  clusterFile: string;
+  /** Written by the supervisor: component → pid (also `supervisor` and `nats-server`). */
+  pidsFile: string;
+  /** Written by the supervisor: component → { pid, restarts, startedAt }. */
+  statusFile: string;
+  supervisorPidFile: string;
+  natsPidFile: string;
+  natsStoreDir: string;
+  logsDir: string;
+  kubeconfig: string;
+}
+
+/** A resolved cluster: name, subnet index, repository and state paths. */
+export interface ClusterContext {
+  cluster: string;
+  subnetIndex: number;
+  home: string;
+  repoRoot: string;
+  /** Folder holding `<service>/dist/main.js` for every service (default `<repo>/services`). */
+  servicesDir: string;
+  paths: StatePaths;
+}
+
+/** Computes the state paths of a state directory. */
+export function statePaths(stateDir: string): StatePaths {
+  return {
+    stateDir,
+    clusterFile: join(stateDir, 'cluster.json'),
+    pidsFile: join(stateDir, 'pids.json'),
+    statusFile: join(stateDir, 'status.json'),
+    supervisorPidFile: join(stateDir, 'supervisor.pid'),
+    natsPidFile: join(stateDir, 'nats.pid'),
+    natsStoreDir: join(stateDir, 'nats'),
+    logsDir: join(stateDir, 'logs'),
+    kubeconfig: join(stateDir, 'kubeconfig'),
+  };
+}
+
+/** Resolves the cluster from --name, then KEMU_CLUSTER, then `local`; UsageError for a bad name. */
+export function resolveClusterContext(options: {
+  name: string | undefined;
+  env: NodeJS.ProcessEnv;
+  repoRoot: string;
+}): ClusterContext {
+  const cluster = options.name ?? options.env.KEMU_CLUSTER ?? 'local';
+  try {
+    validateClusterName(cluster);
+  } catch (err) {
+    if (err instanceof InvalidLayoutError) throw new UsageError(err.message);
+    throw err;
+  }
+  const home = options.env.KEMU_HOME || join(options.repoRoot, '.kemu');
+  return {
+    cluster,
+    subnetIndex: subnetIndexFor(cluster),
+    home,
+    repoRoot: options.repoRoot,
+    servicesDir: options.env.KEMU_SERVICES_DIR || join(options.repoRoot, 'services'),
+    paths: statePaths(join(home, cluster)),
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * `kemu exec [-n NS] [-c CONTAINER] POD -- CMD...`: looks the pod up through the apiserver
+ * and runs CMD inside its network namespace with the container's environment, stdio
+ * inherited and the exit code passed through — what `kubectl exec` is for a real pod.
+ */
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { netnsExists, podNetnsName } from '@kemu/netns';
+import { createApiClient } from '../api-client.js';
+import { stringFlag } from '../args.js';
+import { readClusterState } from '../cluster-state.js';
+import type { Command, CommandIO } from '../command.js';
+import { ApiRequestError, CliError, ClusterNotUpError, UsageError } from '../errors.js';
+import { declaredEnv, type PodForExec, runningContainerEnv } from '../pod-env.js';
+
+async function runExec(io: CommandIO): Promise<number> {
+  const { ctx, args } = io;
+  const [podName, ...extra] = args.positionals;
+  if (!podName) throw new UsageError('pod name is required: kemu exec [-n NAMESPACE] POD -- COMMAND [args...]');
+  const command = [...extra, ...args.rest];
+  if (command.length === 0) throw new UsageError('a command is required: kemu exec POD -- COMMAND [args...]');
+  const namespace = stringFlag(args, 'namespace') ?? 'default';
+
+  const state = await readClusterState(ctx);
+  if (!state.up || !state.config) throw new ClusterNotUpError(ctx.cluster);
+  const api = createApiClient(`http://127.0.0.1:${state.config.apiserverPort}`, state.config.token);
+  let pod: PodForExec;
+  try {
+    pod = await api.getJson<PodForExec>(
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(podName)}`,
+    );
+  } catch (err) {
+    if (err instanceof ApiRequestError && err.status === 404) {
+      throw new CliError('NotFound', `Error from server (NotFound): pods "${podName}" not found`);
+    }
+    throw err;
+  }
+  const containers = pod.spec?.containers?.map((c) => c.name) ?? [];
+  const container = stringFlag(args, 'container') ?? containers[0] ?? '';
+  if (!containers.includes(container)) {
+    throw new CliError('NotFound', `container ${container} is not valid for pod ${podName}`);
+  }
+  const netns = podNetnsName(ctx.cluster, pod.metadata.uid);
+  if (!pod.status?.podIP || !(await netnsExists(netns))) {
+    throw new CliError(
+      'PodNotRunning',
+      `cannot exec into pod ${podName}: it has no network yet (phase ${pod.status?.phase ?? 'Unknown'})`,
+    );
+  }
+  const containerEnv = (await runningContainerEnv(netns, container)) ?? declaredEnv(pod, container);
+  const env = { PATH: io.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...containerEnv };
+
+  const child = spawn('ip', ['netns', 'exec', netns, ...command], { stdio: 'inherit', env });
+  return new Promise((resolve, reject) => {
+    child.once('error', (err) => reject(new CliError('ExecFailed', `cannot run ip netns exec: ${err.message}`)));
+    child.once('exit', (code, sig) => resolve(code ?? 128 + (sig ? (constants.signals[sig] ?? 1) : 1)));
+  });
+}
+
+/** `kemu exec`. */
+export const execCommand: Command = {
+  name: 'exec',
+  usage: 'kemu exec [-n NAMESPACE] [-c CONTAINER] POD -- COMMAND [args...]',
+  summary: "run a command inside a pod's network namespace with its environment",
+  flags: [
+    { name: 'namespace', short: 'n', value: true },
+    { name: 'container', short: 'c', value: true },
+    { name: 'stdin', short: 'i', value: false },
+    { name: 'tty', short: 't', value: false },
+    { name: 'stdin-tty', short: 'it', value: false },
+    { name: 'tty-stdin', short: 'ti', value: false },
+  ],
+  run: runExec,
+};

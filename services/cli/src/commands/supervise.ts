@@ -1,0 +1,72 @@
+/**
+ * `kemu supervise` (internal, started detached by `up`): runs the supervisor for a
+ * cluster, adopting the nats-server `up` started, and records pids in pids.json and
+ * restarts in status.json. SIGTERM makes it exit at once, leaving the components to `down`.
+ */
+import { mkdir } from 'node:fs/promises';
+import { createLogger } from '@kemu/log';
+import type { Command, CommandIO } from '../command.js';
+import { type ClusterConfig, componentSpecs, natsServerSpec } from '../components.js';
+import { ClusterNotUpError } from '../errors.js';
+import { readJsonFile, readPidFile, writeFileAtomic, writeJsonAtomic } from '../state-store.js';
+import { type ComponentStatus, startSupervisor } from '../supervisor.js';
+
+async function runSupervise(io: CommandIO): Promise<number> {
+  const { ctx } = io;
+  const { paths } = ctx;
+  const config = await readJsonFile<ClusterConfig>(paths.clusterFile);
+  if (!config) throw new ClusterNotUpError(ctx.cluster);
+  const log = createLogger({ component: 'supervisor' });
+  await mkdir(paths.logsDir, { recursive: true });
+  await writeFileAtomic(paths.supervisorPidFile, `${process.pid}\n`);
+
+  const specCtx = {
+    stateDir: paths.stateDir,
+    logsDir: paths.logsDir,
+    natsStoreDir: paths.natsStoreDir,
+    servicesDir: ctx.servicesDir,
+    nodeBin: process.execPath,
+  };
+  const specs = [natsServerSpec(config, specCtx), ...componentSpecs(config, specCtx)];
+  const natsPid = await readPidFile(paths.natsPidFile);
+
+  // Writes are chained so an older snapshot never overwrites a newer one.
+  let writing = Promise.resolve();
+  const record = (status: Record<string, ComponentStatus>) => {
+    const pids: Record<string, number> = { supervisor: process.pid };
+    for (const [name, s] of Object.entries(status)) if (s.pid !== null) pids[name] = s.pid;
+    writing = writing
+      .then(async () => {
+        await writeJsonAtomic(paths.pidsFile, pids);
+        await writeJsonAtomic(paths.statusFile, status);
+        if (status['nats-server']?.pid) await writeFileAtomic(paths.natsPidFile, `${status['nats-server'].pid}\n`);
+      })
+      .catch((err: unknown) => log.error({ err }, 'cannot write pid files'));
+  };
+
+  const supervisor = startSupervisor({
+    specs,
+    adopted: natsPid ? { 'nats-server': natsPid } : {},
+    baseEnv: { ...io.env, KEMU_CLUSTER: ctx.cluster },
+    log,
+    onChange: record,
+  });
+  log.info({ cluster: ctx.cluster, components: specs.length }, 'supervisor started');
+
+  await new Promise<void>((resolve) => {
+    for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(sig, () => resolve());
+  });
+  supervisor.detach();
+  await writing;
+  log.info({}, 'supervisor stopped');
+  return 0;
+}
+
+/** `kemu supervise` (internal). */
+export const superviseCommand: Command = {
+  name: 'supervise',
+  usage: 'kemu supervise [--name C]',
+  summary: 'internal: run the component supervisor (started by up)',
+  flags: [],
+  run: runSupervise,
+};

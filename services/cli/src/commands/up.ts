@@ -1,0 +1,163 @@
+/**
+ * `kemu up`: creates the cluster network, starts nats-server and the supervisor (which
+ * runs every component), waits until the apiserver is ready and every node is Ready, and
+ * writes the kubeconfig. A failed `up` shows the relevant logs and removes what it made
+ * (unless --retain), so a second `up` starts clean.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { createClusterNetwork, MAX_NODES } from '@kemu/netns';
+import { intFlag, boolFlag } from '../args.js';
+import { readClusterState } from '../cluster-state.js';
+import type { Command, CommandIO } from '../command.js';
+import { type ClusterConfig, NATS_PORT, natsServerSpec } from '../components.js';
+import { CliError } from '../errors.js';
+import { writeKubeconfig } from '../kubeconfig-file.js';
+import { tailLogs } from '../log-tail.js';
+import { spawnDetached } from '../nats-server.js';
+import { checkAddressesFree, checkHostPrerequisites } from '../preflight.js';
+import { createProgress } from '../progress.js';
+import { isAlive } from '../processes.js';
+import { writeJsonAtomic, writeFileAtomic } from '../state-store.js';
+import { teardownCluster } from '../teardown.js';
+import { waitForCluster } from '../wait-for-cluster.js';
+import { waitForPort } from '../wait-for-port.js';
+
+const READY_TIMEOUT_MS = 60_000;
+
+async function bringUp(io: CommandIO, config: ClusterConfig): Promise<void> {
+  const { ctx, env } = io;
+  const { paths } = ctx;
+  const progress = createProgress(6, io.stderr);
+
+  progress.step(`creating network (underlay 10.250.${config.subnetIndex}.0/24, ${config.nodes} nodes)`);
+  const layout = await createClusterNetwork({
+    cluster: ctx.cluster,
+    nodes: config.nodes,
+    subnetIndex: config.subnetIndex,
+  });
+
+  progress.step(`starting nats-server on ${layout.hostIp}:${NATS_PORT}`);
+  const specCtx = {
+    stateDir: paths.stateDir,
+    logsDir: paths.logsDir,
+    natsStoreDir: paths.natsStoreDir,
+    servicesDir: ctx.servicesDir,
+    nodeBin: process.execPath,
+  };
+  const natsPid = await spawnDetached(natsServerSpec(config, specCtx), env);
+  await writeFileAtomic(paths.natsPidFile, `${natsPid}\n`);
+  await waitForPort(layout.hostIp, NATS_PORT, {
+    timeoutMs: 15_000,
+    what: 'nats-server',
+    check: async () => {
+      if (!(await isAlive(natsPid))) throw new CliError('ComponentFailed', 'nats-server exited during start-up');
+    },
+  });
+
+  progress.step('starting supervisor (apiserver, controller, node-agent and proxy per node)');
+  const supervisorPid = await spawnDetached(
+    {
+      name: 'supervisor',
+      command: process.execPath,
+      args: [io.cliMain, 'supervise', '--name', ctx.cluster],
+      env: {
+        KEMU_HOME: ctx.home,
+        KEMU_CLUSTER: ctx.cluster,
+        KEMU_STATE_DIR: paths.stateDir,
+        KEMU_SERVICES_DIR: ctx.servicesDir,
+      },
+      logFile: `${paths.logsDir}/supervisor.log`,
+    },
+    env,
+  );
+  await writeFileAtomic(paths.supervisorPidFile, `${supervisorPid}\n`);
+
+  const server = `http://127.0.0.1:${config.apiserverPort}`;
+  await waitForCluster({
+    server,
+    token: config.token,
+    nodes: layout.nodes.map((n) => n.name),
+    timeoutMs: READY_TIMEOUT_MS,
+    progress,
+    check: async () => {
+      if (!(await isAlive(supervisorPid)))
+        throw new CliError('ComponentFailed', 'the supervisor exited during start-up');
+    },
+  });
+
+  progress.step('writing kubeconfig');
+  await writeKubeconfig(paths.kubeconfig, { cluster: ctx.cluster, server, token: config.token });
+}
+
+async function runUp(io: CommandIO): Promise<number> {
+  const { ctx, args } = io;
+  const nodes = intFlag(args, 'nodes', 3, 1, MAX_NODES);
+  const apiserverPort = intFlag(args, 'apiserver-port', 6443, 1, 65535);
+  const retain = boolFlag(args, 'retain');
+
+  const state = await readClusterState(ctx);
+  if (state.up) {
+    io.stderr.write(`cluster ${ctx.cluster} is already up\n`);
+    return 0;
+  }
+  await checkHostPrerequisites(ctx);
+  const cleaned = await teardownCluster(ctx, () => undefined);
+  if (cleaned.found) io.stderr.write(`removed leftovers of an earlier run of cluster ${ctx.cluster}\n`);
+  await checkAddressesFree(ctx, apiserverPort);
+
+  io.stderr.write(`Creating cluster "${ctx.cluster}" ...\n`);
+  await mkdir(ctx.paths.logsDir, { recursive: true });
+  const config: ClusterConfig = {
+    cluster: ctx.cluster,
+    nodes,
+    subnetIndex: ctx.subnetIndex,
+    apiserverPort,
+    token: randomBytes(24).toString('hex'),
+    createdAt: new Date().toISOString(),
+  };
+  await writeJsonAtomic(ctx.paths.clusterFile, config, 0o600);
+  try {
+    await bringUp(io, config);
+  } catch (err) {
+    io.stderr.write(await tailLogs(ctx.paths.logsDir, 15));
+    if (retain) {
+      io.stderr.write(
+        `cluster ${ctx.cluster} left in place (--retain); remove it with: ./kemu down --name ${ctx.cluster}\n`,
+      );
+    } else {
+      io.stderr.write(`cleaning up cluster ${ctx.cluster} after the failure (keep it with --retain)\n`);
+      await teardownCluster(ctx, () => undefined);
+    }
+    throw err;
+  }
+
+  const nameFlag = ctx.cluster === 'local' ? '' : ` --name ${ctx.cluster}`;
+  io.stdout.write(
+    [
+      `Cluster "${ctx.cluster}" is up: ${nodes} nodes, apiserver http://127.0.0.1:${apiserverPort}`,
+      '',
+      'Use it with kubectl:',
+      `  export KUBECONFIG=$(./kemu kubeconfig${nameFlag})`,
+      '  kubectl get svc,endpoints,pods -o wide',
+      '',
+      `Run a command inside a pod: ./kemu exec${nameFlag} <pod> -- curl -s http://<ClusterIP>/`,
+      `Stop it: ./kemu down${nameFlag}`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+/** `kemu up`. */
+export const upCommand: Command = {
+  name: 'up',
+  usage: 'kemu up [--nodes N] [--name C] [--apiserver-port P] [--retain]',
+  summary: 'create and start a local cluster (root)',
+  flags: [
+    { name: 'nodes', value: true },
+    { name: 'apiserver-port', value: true },
+    { name: 'retain', value: false },
+  ],
+  run: runUp,
+};

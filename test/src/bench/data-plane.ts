@@ -1,0 +1,166 @@
+/**
+ * Data-plane figures: the same client pod (node-1) reaches the same backend pod
+ * (node-2) directly, through kemu's ClusterIP (the node-1 proxy) and through haproxy in
+ * tcp mode on the same hop (node-1's netns), in interleaved rounds so drift hits all
+ * three alike.
+ */
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type KemuCluster, startCluster } from '../kemu-cluster.js';
+import { median } from './stats.js';
+import type { Row } from './table.js';
+import { runBulk, runWrk } from './wrk.js';
+
+const BULK_BYTES = 512 * 1024 * 1024;
+const manifest = `apiVersion: v1
+kind: Service
+metadata:
+  name: bench-svc
+spec:
+  selector:
+    app: bench-web
+  ports:
+    - port: 80
+      targetPort: 8080
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: bench-web
+  labels:
+    app: bench-web
+spec:
+  nodeName: node-2
+  containers:
+  - name: web
+    image: nginx
+    ports:
+    - containerPort: 8080
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: bench-client
+spec:
+  nodeName: node-1
+  containers:
+  - name: client
+    image: nginx
+    ports:
+    - containerPort: 8080
+`;
+
+type Target = 'direct' | 'kemu' | 'haproxy';
+const targets: Target[] = ['direct', 'kemu', 'haproxy'];
+
+interface Samples {
+  bulk: Record<Target, number[]>;
+  keepAlive: Record<Target, number[]>;
+  churn: Record<Target, number[]>;
+  latency: Record<Target, number[]>;
+}
+
+function empty(): Record<Target, number[]> {
+  return { direct: [], kemu: [], haproxy: [] };
+}
+
+/** The netns of a pod, as the node-agent names it. */
+export function podNetns(cluster: string, uid: string): string {
+  return `kemu-${cluster}-pod-${uid.replaceAll('-', '').slice(0, 12)}`;
+}
+
+interface PodInfo {
+  metadata: { name: string; uid: string };
+  status: { podIP?: string; hostIP?: string; conditions?: { type: string; status: string }[] };
+}
+
+/** Waits until the named pods are Ready and returns them by name. */
+export async function waitReady(cluster: KemuCluster, names: string[]): Promise<Map<string, PodInfo>> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const list = JSON.parse(await cluster.kubectlOk(['get', 'pods', '-o', 'json'])) as { items: PodInfo[] };
+    const ready = new Map(
+      list.items
+        .filter((p) => names.includes(p.metadata.name))
+        .filter((p) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+        .map((p) => [p.metadata.name, p]),
+    );
+    if (ready.size === names.length) return ready;
+    if (Date.now() > deadline) throw new Error(`pods not ready: ${names.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Measures bulk, keep-alive, churn and latency, then the kill-to-removal figure. */
+export async function measureDataPlane(
+  progress: (msg: string) => void,
+  rounds: number,
+  kills: number,
+  killToRemoval: (cluster: KemuCluster, kills: number, progress: (msg: string) => void) => Promise<{ rows: Row[]; samples: number[] }>,
+): Promise<{ rows: Row[]; samples: Record<string, unknown> }> {
+  progress('starting a 3-node cluster "bench"');
+  const cluster = await startCluster({ name: 'bench', nodes: 3 });
+  let haproxy: ReturnType<typeof spawn> | undefined;
+  try {
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: manifest });
+    const pods = await waitReady(cluster, ['bench-web', 'bench-client']);
+    const web = pods.get('bench-web')!;
+    const client = pods.get('bench-client')!;
+    const clusterIP = (await cluster.kubectlOk(['get', 'svc', 'bench-svc', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    const nodeIP = client.status.hostIP ?? '';
+    const netns = podNetns('bench', client.metadata.uid);
+
+    const cfg = join(cluster.stateDir, 'haproxy.cfg');
+    await writeFile(
+      cfg,
+      `global\n  maxconn 20000\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\nlisten bench\n  bind ${nodeIP}:18080\n  server web ${web.status.podIP}:8080\n`,
+    );
+    haproxy = spawn('ip', ['netns', 'exec', 'kemu-bench-node-1', 'haproxy', '-db', '-f', cfg], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 500));
+
+    const base: Record<Target, string> = {
+      direct: `http://${web.status.podIP}:8080`,
+      kemu: `http://${clusterIP}:80`,
+      haproxy: `http://${nodeIP}:18080`,
+    };
+    const s: Samples = { bulk: empty(), keepAlive: empty(), churn: empty(), latency: empty() };
+    for (let round = 1; round <= rounds; round++) {
+      for (const t of targets) {
+        s.bulk[t].push(await runBulk(netns, `${base[t]}/bytes/${BULK_BYTES}`));
+        s.keepAlive[t].push((await runWrk(netns, `${base[t]}/`, { connections: 10, seconds: 3 })).requestsPerSecond);
+        s.churn[t].push((await runWrk(netns, `${base[t]}/`, { connections: 10, seconds: 3, close: true })).requestsPerSecond);
+        s.latency[t].push((await runWrk(netns, `${base[t]}/`, { connections: 1, seconds: 2 })).p50Micros);
+      }
+      progress(`data-plane round ${round}/${rounds} done`);
+    }
+
+    const rows: Row[] = [];
+    const ratioRows = (name: string, unit: (v: number) => string, data: Record<Target, number[]>, kemuTarget: string) => {
+      const direct = median(data.direct);
+      for (const t of targets) {
+        const m = median(data[t]);
+        rows.push({
+          figure: `${name}, ${t}`,
+          value: unit(m),
+          ratio: t === 'direct' ? '1.00' : (m / direct).toFixed(2),
+          target: t === 'kemu' ? kemuTarget : '',
+        });
+      }
+    };
+    ratioRows('bulk throughput', (v) => `${(v / 1e6).toFixed(0)} MB/s`, s.bulk, '≥ 0.5');
+    ratioRows('keep-alive requests (10 conns)', (v) => `${v.toFixed(0)} req/s`, s.keepAlive, '≥ 0.66');
+    ratioRows('new-connection requests (10 conns)', (v) => `${v.toFixed(0)} req/s`, s.churn, '≥ 0.5');
+    const lat = { direct: median(s.latency.direct), kemu: median(s.latency.kemu), haproxy: median(s.latency.haproxy) };
+    rows.push({ figure: 'p50 latency, direct (1 conn)', value: `${lat.direct.toFixed(0)} µs` });
+    rows.push({ figure: 'added p50 latency per hop, kemu', value: `${(lat.kemu - lat.direct).toFixed(0)} µs`, target: '≤ 50 µs' });
+    rows.push({ figure: 'added p50 latency per hop, haproxy', value: `${(lat.haproxy - lat.direct).toFixed(0)} µs` });
+
+    const kill = await killToRemoval(cluster, kills, progress);
+    rows.push(...kill.rows);
+    return { rows, samples: { ...s, killToRemovalMs: kill.samples } };
+  } finally {
+    haproxy?.kill('SIGKILL');
+    await cluster.down();
+  }
+}

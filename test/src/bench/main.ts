@@ -1,0 +1,46 @@
+/**
+ * `pnpm bench`: kemu's data-plane and control-plane figures measured side by side in one
+ * run on this machine, as medians and as ratios against going directly to the pod, with
+ * haproxy (tcp mode, Debian's package) on the same hop as the peer to beat. Prints a
+ * table and writes it (and the raw samples) under bench-results/.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ensureTools } from './tools.js';
+import { measureUp } from './up-time.js';
+import { measureDataPlane } from './data-plane.js';
+import { measureKillToRemoval } from './kill-to-removal.js';
+import { type Row, formatTable } from './table.js';
+import { repoRoot } from '../kemu-cluster.js';
+
+const rounds = Number(process.env.KEMU_BENCH_ROUNDS ?? 3);
+const kills = Number(process.env.KEMU_BENCH_KILLS ?? 20);
+
+async function main(): Promise<void> {
+  const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+  await ensureTools(progress);
+  const rows: Row[] = [];
+  const raw: Record<string, unknown> = {};
+
+  const up = await measureUp(progress, 3);
+  rows.push(...up.rows);
+  raw.up = up.samples;
+
+  const dp = await measureDataPlane(progress, rounds, kills, measureKillToRemoval);
+  rows.push(...dp.rows);
+  raw.dataPlane = dp.samples;
+
+  const table = formatTable(rows);
+  process.stdout.write(`${table}\n`);
+  const dir = join(repoRoot, 'bench-results');
+  await mkdir(dir, { recursive: true });
+  const stamp = new Date().toISOString().replaceAll(':', '-').slice(0, 19);
+  await writeFile(join(dir, `bench-${stamp}.md`), `${table}\n`);
+  await writeFile(join(dir, `bench-${stamp}.json`), `${JSON.stringify({ rows, raw }, null, 2)}\n`);
+  progress(`written to bench-results/bench-${stamp}.md`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,237 @@
+/**
+ * Issue 2's acceptance, end to end: a real 3-node kemu cluster, the real kubectl, curl
+ * from client pods through the node proxies.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@kemu/testkit';
+import {
+  type KemuCluster,
+  countByPod,
+  curlLoop,
+  missingPrerequisite,
+  parseReplies,
+  repoRoot,
+  startCluster,
+} from './kemu-cluster.js';
+
+const missing = missingPrerequisite();
+const webYaml = join(repoRoot, 'infra/examples/web.yaml');
+const stickyYaml = join(repoRoot, 'infra/examples/sticky-service.yaml');
+
+interface PodJson {
+  metadata: { name: string; uid: string; labels?: Record<string, string>; resourceVersion: string };
+  spec: { nodeName?: string };
+  status: { podIP?: string; conditions?: { type: string; status: string }[] };
+}
+
+describe('a local 3-node cluster', () => {
+  let cluster: KemuCluster;
+  let clusterIP = '';
+
+  beforeAll(async () => {
+    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
+    cluster = await startCluster({ name: 'e2eskel', nodes: 3 });
+  });
+
+  afterAll(async () => {
+    await cluster?.down();
+  });
+
+  async function pods(): Promise<PodJson[]> {
+    return (JSON.parse(await cluster.kubectlOk(['get', 'pods', '-o', 'json'])) as { items: PodJson[] }).items;
+  }
+
+  async function readyPods(names: string[]): Promise<PodJson[]> {
+    return eventually(
+      async () => {
+        const all = await pods();
+        const wanted = all.filter((p) => names.includes(p.metadata.name));
+        const ready = wanted.filter((p) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+        return ready.length === names.length ? ready : undefined;
+      },
+      { timeoutMs: 60_000, what: `pods ${names.join(', ')} Ready` },
+    );
+  }
+
+  async function endpointIPs(service: string): Promise<string[]> {
+    const ep = JSON.parse(await cluster.kubectlOk(['get', 'endpoints', service, '-o', 'json'])) as {
+      subsets?: { addresses?: { ip: string }[]; ports?: { port: number }[] }[];
+    };
+    return (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)).sort();
+  }
+
+  it('applies the seed web-service and three web pods, spread over the 3 nodes', async () => {
+    const out = await cluster.kubectlOk(['apply', '-f', webYaml]);
+    expect(out).toContain('service/web-service created');
+    expect(out).toContain('pod/web-pod-1 created');
+    const web = await readyPods(['web-pod-1', 'web-pod-2', 'web-pod-3', 'client']);
+
+    const svc = await cluster.kubectlOk(['get', 'svc', 'web-service']);
+    const row = svc.split('\n')[1] ?? '';
+    const cells = row.trim().split(/\s+/);
+    expect(svc.split('\n')[0]).toMatch(/^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE/);
+    expect(cells[0]).toBe('web-service');
+    expect(cells[1]).toBe('ClusterIP');
+    clusterIP = cells[2] ?? '';
+    const [a, b] = clusterIP.split('.').map(Number);
+    expect(a).toBe(10);
+    expect(b).toBeGreaterThanOrEqual(96);
+    expect(b).toBeLessThanOrEqual(111);
+    expect(cells[4]).toBe('80/TCP');
+
+    const webPods = web.filter((p) => p.metadata.name.startsWith('web-pod-'));
+    const webIPs = webPods.map((p) => p.status.podIP ?? '').sort();
+    await eventually(async () => JSON.stringify(await endpointIPs('web-service')) === JSON.stringify(webIPs), {
+      timeoutMs: 20_000,
+      what: 'endpoints with the three pod IPs',
+    });
+    const epTable = await cluster.kubectlOk(['get', 'endpoints', 'web-service']);
+    for (const ip of webIPs) expect(epTable).toContain(`${ip}:8080`);
+    expect(new Set(webPods.map((p) => p.spec.nodeName)).size).toBe(3);
+
+    const wide = await cluster.kubectlOk(['get', 'pods', '-o', 'wide']);
+    expect(wide.split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES/);
+    expect(wide).toMatch(/web-pod-1\s+1\/1\s+Running\s+0/);
+    const labels = await cluster.kubectlOk(['get', 'pods', '--show-labels']);
+    expect(labels).toMatch(/web-pod-1 .*app=web,tier=frontend/);
+  });
+
+  it('spreads 30 requests to the ClusterIP exactly evenly over the three pods, across nodes', async () => {
+    const r = await cluster.exec('client', curlLoop(`http://${clusterIP}:80/`, 30));
+    expect(r.code).toBe(0);
+    const replies = parseReplies(r.stdout);
+    expect(replies).toHaveLength(30);
+    expect(countByPod(replies)).toEqual({ 'web-pod-1': 10, 'web-pod-2': 10, 'web-pod-3': 10 });
+    const client = (await pods()).find((p) => p.metadata.name === 'client');
+    const remote = replies.filter((x) => x.node !== client?.spec.nodeName);
+    expect(remote.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('keeps a ClientIP-affine client on one pod, and spreads again after switching to None', async () => {
+    expect(await cluster.kubectlOk(['apply', '-f', stickyYaml])).toContain('service/sticky-service created');
+    await cluster.kubectlOk([
+      'run',
+      'client-2',
+      '--image=nginx',
+      '--labels=app=client',
+      '--restart=Never',
+    ]);
+    await readyPods(['client-2']);
+    const sticky = (await cluster.kubectlOk(['get', 'svc', 'sticky-service', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    await eventually(async () => (await endpointIPs('sticky-service')).length === 3, { what: 'sticky endpoints' });
+
+    const first = countByPod(parseReplies((await cluster.exec('client', curlLoop(`http://${sticky}/`, 15))).stdout));
+    expect(Object.values(first)).toEqual([15]);
+    const second = countByPod(parseReplies((await cluster.exec('client-2', curlLoop(`http://${sticky}/`, 15))).stdout));
+    expect(Object.values(second)).toEqual([15]);
+
+    const manifest = (await readFile(stickyYaml, 'utf8')).replace('sessionAffinity: ClientIP', 'sessionAffinity: None');
+    expect(await cluster.kubectlOk(['apply', '-f', '-'], { input: manifest })).toContain('service/sticky-service configured');
+    const spread = await eventually(
+      async () => {
+        const c = countByPod(parseReplies((await cluster.exec('client', curlLoop(`http://${sticky}/`, 15))).stdout));
+        return Object.keys(c).length === 3 ? c : undefined;
+      },
+      { timeoutMs: 20_000, what: 'requests spread after sessionAffinity None' },
+    );
+    expect(Object.values(spread)).toEqual([5, 5, 5]);
+  });
+
+  it('re-applies unchanged, applies a port change as configured, and serves the new port', async () => {
+    expect(await cluster.kubectlOk(['apply', '-f', webYaml])).toContain('service/web-service unchanged');
+    const yaml = (await readFile(webYaml, 'utf8')).replace('- port: 80', '- port: 8081');
+    expect(await cluster.kubectlOk(['apply', '-f', '-'], { input: yaml })).toContain('service/web-service configured');
+    const ports = await cluster.kubectlOk(['get', 'svc', 'web-service', '-o', 'jsonpath={.spec.ports[0].port} {.spec.clusterIP}']);
+    expect(ports.trim()).toBe(`8081 ${clusterIP}`);
+    const replies = await eventually(
+      async () => {
+        const r = parseReplies((await cluster.exec('client', curlLoop(`http://${clusterIP}:8081/`, 3))).stdout);
+        return r.length === 3 ? r : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the new port answering' },
+    );
+    expect(replies.every((x) => x.pod.startsWith('web-pod-'))).toBe(true);
+    const old = await cluster.exec('client', ['curl', '-s', '-m', '2', `http://${clusterIP}:80/`]);
+    expect(old.code).toBe(7);
+    await cluster.kubectlOk(['apply', '-f', webYaml]);
+  });
+
+  it('refuses bad manifests with the server message and leaves nothing behind', async () => {
+    const base = `apiVersion: v1\nkind: Service\nmetadata:\n  name: NAME\nspec:\n  selector:\n    app: web\n  ports:\n    - port: PORT\n      targetPort: 8080\n`;
+    const cases: { yaml: string; name: string; expect: RegExp }[] = [
+      { name: 'bad-port-0', yaml: base.replace('NAME', 'bad-port-0').replace('PORT', '0'), expect: /spec\.ports\[0\]\.port: Invalid value: 0: must be between 1 and 65535, inclusive/ },
+      { name: 'bad-port-big', yaml: base.replace('NAME', 'bad-port-big').replace('PORT', '70000'), expect: /spec\.ports\[0\]\.port: Invalid value: 70000/ },
+      { name: 'Bad_Name', yaml: base.replace('NAME', 'Bad_Name').replace('PORT', '80'), expect: /The Service "Bad_Name" is invalid: metadata\.name: Invalid value: "Bad_Name"/ },
+      { name: 'bad-field', yaml: base.replace('NAME', 'bad-field').replace('PORT', '80').replace('spec:\n', 'spec:\n  foo: bar\n'), expect: /strict decoding error: unknown field "spec\.foo"/ },
+      { name: 'bad-dup', yaml: base.replace('NAME', 'bad-dup').replace('PORT', '80').replace('  selector:\n', '  selector:\n    app: x\n'), expect: /already defined|duplicate|mapping key/ },
+    ];
+    for (const c of cases) {
+      const r = await cluster.kubectl(['apply', '-f', '-'], { input: c.yaml });
+      expect(r.code, c.name).not.toBe(0);
+      expect(r.stderr, c.name).toMatch(c.expect);
+      const get = await cluster.kubectl(['get', 'svc', c.name]);
+      expect(get.code, c.name).not.toBe(0);
+      expect(get.stderr, c.name).toMatch(/NotFound|not found|Invalid value|invalid/);
+    }
+  });
+
+  it('removes a deleted pod from the Endpoints, and no later request reaches it', async () => {
+    const before = await endpointIPs('web-service');
+    const victim = (await pods()).find((p) => p.metadata.name === 'web-pod-1');
+    expect(before).toContain(victim?.status.podIP);
+    await cluster.kubectlOk(['delete', 'pod', 'web-pod-1', '--wait=false']);
+    await eventually(async () => !(await endpointIPs('web-service')).includes(victim?.status.podIP ?? ''), {
+      timeoutMs: 10_000,
+      what: 'web-pod-1 out of the endpoints',
+    });
+    const replies = parseReplies((await cluster.exec('client', curlLoop(`http://${clusterIP}/`, 20))).stdout);
+    expect(replies).toHaveLength(20);
+    expect(replies.some((x) => x.pod === 'web-pod-1')).toBe(false);
+    await eventually(async () => (await cluster.kubectl(['get', 'pod', 'web-pod-1'])).code !== 0, {
+      timeoutMs: 40_000,
+      what: 'web-pod-1 gone',
+    });
+  });
+
+  it('never lists a pod whose labels do not match, and refuses connections to a service without endpoints', async () => {
+    const lonely = `apiVersion: v1\nkind: Service\nmetadata:\n  name: lonely\nspec:\n  selector:\n    app: nobody\n  ports:\n    - port: 80\n      targetPort: 8080\n`;
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: lonely });
+    const ip = (await cluster.kubectlOk(['get', 'svc', 'lonely', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    await eventually(async () => (await cluster.kubectl(['get', 'endpoints', 'lonely'])).code === 0, { what: 'endpoints object' });
+    expect(await endpointIPs('lonely')).toEqual([]);
+    const client = (await pods()).find((p) => p.metadata.name === 'client');
+    expect(await endpointIPs('web-service')).not.toContain(client?.status.podIP);
+    const started = Date.now();
+    const r = await cluster.exec('client', ['curl', '-s', '-m', '5', `http://${ip}/`]);
+    expect(r.code).toBe(7); // connection refused
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('survives kill -9 of the controller, a proxy and the apiserver with objects and versions unchanged', async () => {
+    const snapshot = async () => {
+      const out = await cluster.kubectlOk(['get', 'svc,endpoints,pods', '-o', 'json']);
+      const items = (JSON.parse(out) as { items: { kind: string; metadata: { name: string; resourceVersion: string }; spec?: { clusterIP?: string } }[] }).items;
+      return items.map((i) => `${i.kind}/${i.metadata.name}@${i.metadata.resourceVersion}:${i.spec?.clusterIP ?? ''}`).sort();
+    };
+    const before = await snapshot();
+    for (const component of ['controller', 'proxy-node-1', 'apiserver']) {
+      const pid = (await cluster.pids())[component];
+      expect(pid, component).toBeGreaterThan(0);
+      process.kill(pid as number, 'SIGKILL');
+      await eventually(
+        async () => {
+          const now = (await cluster.pids())[component];
+          return now !== undefined && now !== pid && (await cluster.kubectl(['get', '--raw', '/readyz'])).code === 0;
+        },
+        { timeoutMs: 30_000, what: `${component} restarted` },
+      );
+    }
+    await eventually(
+      async () => parseReplies((await cluster.exec('client', curlLoop(`http://${clusterIP}/`, 4))).stdout).length === 4,
+      { timeoutMs: 20_000, what: 'traffic after restarts' },
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+});
