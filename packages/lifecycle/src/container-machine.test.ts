@@ -1,0 +1,162 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type AnyActorRef, createActor, fromCallback, initialTransition, transition } from 'xstate';
+import { containerMachine } from './container-machine.js';
+import type { ContainerInput, KillEvent, RunContainerInput } from './types.js';
+
+const T0 = Date.parse('2025-01-01T00:00:00.000Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** One run the machine asked for: what it was given, the signals it got, a way to talk back. */
+interface FakeRun {
+  input: RunContainerInput;
+  signals: string[];
+  sendBack: (e: Parameters<AnyActorRef['send']>[0]) => void;
+}
+
+function fakeMachine(runs: FakeRun[]) {
+  return containerMachine.provide({
+    actors: {
+      runContainer: fromCallback<KillEvent, RunContainerInput>(({ input, sendBack, receive }) => {
+        const run: FakeRun = { input, signals: [], sendBack };
+        runs.push(run);
+        receive((e) => run.signals.push(e.signal));
+      }),
+    },
+  });
+}
+
+const input = (o: Partial<ContainerInput> = {}): ContainerInput => ({ name: 'web', restartPolicy: 'Always', ...o });
+const exited = (exitCode: number | undefined, at = T0 + 5_000) =>
+  ({ type: 'PROCESS_EXITED', ...(exitCode !== undefined ? { exitCode } : {}), finishedAt: iso(at) }) as const;
+const started = (pid: number, at = T0) => ({ type: 'PROCESS_STARTED', pid, startedAt: iso(at) }) as const;
+
+describe('containerMachine (pure transitions)', () => {
+  it('waits for its process, then follows readiness events while running', () => {
+    let [s] = initialTransition(containerMachine, input());
+    expect(s.value).toEqual({ active: 'starting' });
+    [s] = transition(containerMachine, s, started(42));
+    expect(s.value).toEqual({ active: { running: 'notReady' } });
+    expect(s.context.pid).toBe(42);
+    [s] = transition(containerMachine, s, { type: 'READINESS_SUCCEEDED' });
+    expect(s.value).toEqual({ active: { running: 'ready' } });
+    [s] = transition(containerMachine, s, { type: 'READINESS_FAILED' });
+    expect(s.value).toEqual({ active: { running: 'notReady' } });
+  });
+
+  it.each([
+    ['Never', 0, 'terminated', 'Completed'],
+    ['Never', 3, 'terminated', 'Error'],
+    ['OnFailure', 0, 'terminated', 'Completed'],
+    ['OnFailure', 3, 'active', 'Error'],
+    ['Always', 0, 'active', 'Completed'],
+  ] as const)('restartPolicy %s with exit %i goes to %s (%s)', (restartPolicy, code, state, reason) => {
+    let [s] = initialTransition(containerMachine, input({ restartPolicy }));
+    [s] = transition(containerMachine, s, started(7));
+    [s] = transition(containerMachine, s, exited(code));
+    expect(typeof s.value === 'string' ? s.value : Object.keys(s.value)[0]).toBe(state);
+    expect(s.context.exit).toMatchObject({ exitCode: code, reason, containerID: 'kemu://7', startedAt: iso(T0) });
+    expect(s.context.restartCount).toBe(state === 'active' ? 1 : 0);
+  });
+
+  it('records a lost exit status as ContainerStatusUnknown', () => {
+    let [s] = initialTransition(containerMachine, input({ restartPolicy: 'Never' }));
+    [s] = transition(containerMachine, s, started(7));
+    [s] = transition(containerMachine, s, exited(undefined));
+    expect(s.context.exit).toMatchObject({ exitCode: 137, reason: 'ContainerStatusUnknown' });
+  });
+
+  it('starts terminated when the container already finished for good', () => {
+    const terminated = { exitCode: 0, reason: 'Completed', finishedAt: iso(T0) };
+    const [s] = initialTransition(containerMachine, input({ restartPolicy: 'Never', terminated }));
+    expect(s.value).toBe('terminated');
+    expect(s.status).toBe('done');
+    expect(s.context.exit).toEqual(terminated);
+  });
+});
+
+describe('containerMachine (actor with fake timers)', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(T0);
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('restarts at once after the first crash, then backs off 10 s, 20 s (CrashLoopBackOff)', async () => {
+    const runs: FakeRun[] = [];
+    const actor = createActor(fakeMachine(runs), { input: input() }).start();
+    let t = T0;
+    const crash = () => {
+      const run = runs.at(-1)!;
+      run.sendBack(started(100 + runs.length, t));
+      t += 1_000;
+      run.sendBack(exited(1, t));
+    };
+    crash();
+    expect(runs).toHaveLength(2);
+    expect(actor.getSnapshot().context.restartCount).toBe(1);
+    expect(runs[1]?.input.restartCount).toBe(1);
+
+    crash();
+    expect(actor.getSnapshot().value).toBe('backOff');
+    expect(actor.getSnapshot().context.delayMs).toBe(10_000);
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(runs).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(runs).toHaveLength(3);
+    expect(actor.getSnapshot().context.restartCount).toBe(2);
+
+    t += 10_000;
+    crash();
+    expect(actor.getSnapshot().context.delayMs).toBe(20_000);
+    await vi.advanceTimersByTimeAsync(19_999);
+    expect(runs).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(runs).toHaveLength(4);
+    expect(actor.getSnapshot().context).toMatchObject({
+      restartCount: 3,
+      previousExit: { exitCode: 1, reason: 'Error' },
+    });
+    actor.stop();
+  });
+
+  it('sends SIGTERM on STOP and SIGKILL when the grace period runs out', async () => {
+    const runs: FakeRun[] = [];
+    const actor = createActor(fakeMachine(runs), { input: input() }).start();
+    runs[0]!.sendBack(started(9));
+    actor.send({ type: 'READINESS_SUCCEEDED' });
+    actor.send({ type: 'STOP', graceMs: 2_000 });
+    expect(actor.getSnapshot().value).toEqual({ active: 'stopping' });
+    expect(actor.getSnapshot().context.readyAtStop).toBe(true);
+    expect(runs[0]!.signals).toEqual(['SIGTERM']);
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(runs[0]!.signals).toEqual(['SIGTERM']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(runs[0]!.signals).toEqual(['SIGTERM', 'SIGKILL']);
+    runs[0]!.sendBack({ type: 'PROCESS_EXITED', exitCode: 137, signal: 9, finishedAt: iso(T0 + 2_000) });
+    expect(actor.getSnapshot().value).toBe('stopped');
+    expect(actor.getSnapshot().output).toEqual({ name: 'web', stopped: true });
+    expect(runs).toHaveLength(1);
+  });
+
+  it('stops at once when it is waiting in CrashLoopBackOff', () => {
+    const runs: FakeRun[] = [];
+    const actor = createActor(fakeMachine(runs), { input: input({ restartCount: 4 }) }).start();
+    runs[0]!.sendBack(exited(2));
+    runs[1]!.sendBack(exited(2));
+    expect(actor.getSnapshot().value).toBe('backOff');
+    actor.send({ type: 'STOP', graceMs: 30_000 });
+    expect(actor.getSnapshot().value).toBe('stopped');
+    expect(actor.getSnapshot().context.restartCount).toBe(5);
+  });
+
+  it('hands an adopted process to the first run only', () => {
+    const runs: FakeRun[] = [];
+    createActor(fakeMachine(runs), {
+      input: input({ adopt: { pid: 55, startedAt: iso(T0) }, restartCount: 2 }),
+    }).start();
+    expect(runs[0]!.input).toEqual({ name: 'web', restartCount: 2, adopt: { pid: 55, startedAt: iso(T0) } });
+    runs[0]!.sendBack(started(55));
+    runs[0]!.sendBack(exited(undefined));
+    expect(runs[1]!.input).toEqual({ name: 'web', restartCount: 3 });
+  });
+});

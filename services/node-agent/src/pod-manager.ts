@@ -1,0 +1,163 @@
+/**
+ * The pods bound to this node (spec.nodeName === node): one worker per pod uid, created
+ * when the pod appears and fed every later version. On start, after the informer has
+ * synced, pods already bound here are resumed (their processes adopted) before any new
+ * work, and sandboxes left behind by pods that no longer exist are swept.
+ */
+import type { Pod } from '@kemu/api';
+import { type Change, type Informer, listObjects, type ObjectWriter } from '@kemu/eventlog';
+import type { Logger } from '@kemu/log';
+import { type EnvironReader, resumePod, sandboxExisted } from './pod-adoption.js';
+import { type Cidr, allocatePodIP } from './pod-ip-allocator.js';
+import type { PodSandbox } from './pod-sandbox.js';
+import { type PodWorker, type PodWorkerDeps, startPodWorker } from './pod-worker.js';
+
+/** Options of the pod manager. */
+export interface PodManagerOptions {
+  node: string;
+  podCidr: Cidr;
+  informer: Informer;
+  writer: ObjectWriter;
+  sandbox: PodSandbox;
+  workerDeps: PodWorkerDeps;
+  readEnviron: EnvironReader;
+  /** Removes pod sandboxes of this node whose pod is gone; called once after resume. */
+  sweepOrphans?: (livePodUids: ReadonlySet<string>) => Promise<void>;
+  log: Logger;
+}
+
+/** The node's pod workers. */
+export interface PodManager {
+  start(): Promise<void>;
+  /** Stops every worker, leaving pod processes running. */
+  stop(): void;
+  workers(): ReadonlyMap<string, PodWorker>;
+}
+
+function isTerminal(pod: Pod): boolean {
+  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+}
+
+/** Creates the pod manager. */
+export function createPodManager(o: PodManagerOptions): PodManager {
+  const { node, informer, log } = o;
+  const workers = new Map<string, PodWorker>();
+  const starting = new Map<string, Pod>();
+  let lastIP: string | undefined;
+  let unsubscribe: (() => void) | undefined;
+  let stopped = false;
+
+  /** Pods this agent runs: bound here and not mirror pods (those are run by their own component, e.g. kube-proxy). */
+  function runsHere(pod: Pod): boolean {
+    return pod.spec?.nodeName === node && !pod.metadata.annotations?.['kubernetes.io/config.mirror'];
+  }
+
+  function ipsInUse(): Set<string> {
+    const used = new Set<string>();
+    for (const p of listObjects<Pod>(informer.view, 'pods')) {
+      if (p.spec?.nodeName === node && p.status?.podIP && !isTerminal(p) && !workers.has(p.metadata.uid ?? '')) {
+        used.add(p.status.podIP);
+      }
+    }
+    for (const w of workers.values()) if (w.holdsIP()) used.add(w.podIP);
+    return used;
+  }
+
+  async function finishTerminalPod(pod: Pod): Promise<void> {
+    const key = { resource: 'pods', namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name };
+    try {
+      await o.sandbox.delete(pod.metadata.uid ?? '');
+      await o.writer.remove(key, pod);
+      log.info({ pod: `${key.namespace}/${key.name}` }, 'terminal pod removed');
+    } catch (err) {
+      log.warn({ err, pod: `${key.namespace}/${key.name}` }, 'removing terminal pod failed');
+    }
+  }
+
+  async function syncPod(pod: Pod): Promise<void> {
+    const uid = pod.metadata.uid ?? '';
+    const existing = workers.get(uid);
+    if (existing) {
+      existing.update(pod);
+      return;
+    }
+    if (starting.has(uid)) {
+      starting.set(uid, pod);
+      return;
+    }
+    if (isTerminal(pod)) {
+      if (pod.metadata.deletionTimestamp) await finishTerminalPod(pod);
+      return;
+    }
+    starting.set(uid, pod);
+    try {
+      const containers = await resumePod(pod, o.readEnviron);
+      const podIP = pod.status?.podIP ?? allocatePodIP(o.podCidr, ipsInUse(), lastIP);
+      if (!podIP) {
+        log.error({ pod: `${pod.metadata.namespace}/${pod.metadata.name}` }, 'pod CIDR exhausted');
+        return;
+      }
+      lastIP = podIP;
+      if (stopped) return;
+      const latest = starting.get(uid) ?? pod;
+      const worker = startPodWorker(latest, podIP, containers, o.workerDeps, { sandboxExists: sandboxExisted(pod) });
+      workers.set(uid, worker);
+      void worker.done.then(() => {
+        if (workers.get(uid) === worker) workers.delete(uid);
+      });
+    } finally {
+      starting.delete(uid);
+    }
+  }
+
+  function onChange(change: Change): void {
+    if (change.key.resource !== 'pods' || stopped) return;
+    const pod = change.object as Pod;
+    const uid = pod.metadata.uid ?? '';
+    if (change.type === 'DELETED') {
+      const w = workers.get(uid);
+      if (w) w.forceDeleted();
+      else if (runsHere(pod)) void o.sandbox.delete(uid).catch(() => undefined);
+      return;
+    }
+    if (!runsHere(pod)) return;
+    onPod(pod);
+  }
+
+  function onPod(pod: Pod): void {
+    void syncPod(pod).catch((err) =>
+      log.error({ err, pod: `${pod.metadata.namespace}/${pod.metadata.name}` }, 'pod sync failed'),
+    );
+  }
+
+  return {
+    async start() {
+      await informer.synced;
+      const mine = listObjects<Pod>(informer.view, 'pods').filter(runsHere);
+      // Pods that already have an IP go first, so new pods cannot be handed one of theirs.
+      mine.sort((a, b) => Number(!a.status?.podIP) - Number(!b.status?.podIP));
+      for (const pod of mine) await syncPod(pod).catch((err) => log.error({ err }, 'pod resume failed'));
+      unsubscribe = informer.onChange(onChange);
+      // Catch up on what changed while the resumed pods were being set up.
+      const now = new Map(listObjects<Pod>(informer.view, 'pods').map((p) => [p.metadata.uid ?? '', p]));
+      for (const [uid, w] of workers) {
+        const p = now.get(uid);
+        if (p) w.update(p);
+        else w.forceDeleted();
+      }
+      for (const p of now.values()) if (runsHere(p) && !workers.has(p.metadata.uid ?? '')) onPod(p);
+      if (o.sweepOrphans) {
+        const live = new Set([...now.values()].filter((p) => !isTerminal(p)).map((p) => p.metadata.uid ?? ''));
+        await o.sweepOrphans(live).catch((err) => log.warn({ err }, 'orphan sweep failed'));
+      }
+      log.info({ pods: workers.size }, 'pod manager started');
+    },
+    stop() {
+      stopped = true;
+      unsubscribe?.();
+      for (const w of workers.values()) w.stop();
+      workers.clear();
+    },
+    workers: () => workers,
+  };
+}

@@ -1,0 +1,226 @@
+/**
+ * One pod on this node: a lifecycle actor whose side effects (sandbox, processes,
+ * readiness) are provided here, and a publisher that turns every snapshot change into
+ * a status write. Writes are coalesced (one in flight, the latest status wins),
+ * skipped when the stored status is already equal, and CAS-retried by the writer.
+ * When the machine ends (deletion done) the pod is removed with its final status.
+ * Stopping the worker (agent shutdown) stops watching but leaves processes running.
+ */
+import type { ObjectKey, Pod } from '@kemu/api';
+import { ConflictError, getObject, type ObjectWriter, type View } from '@kemu/eventlog';
+import {
+  type BackoffPolicy,
+  type ContainerInput,
+  containerMachine,
+  podMachine,
+  podStatusFromSnapshot,
+} from '@kemu/lifecycle';
+import type { Logger } from '@kemu/log';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isDeepStrictEqual } from 'node:util';
+import { createActor, fromPromise } from 'xstate';
+import { containerActors } from './container-actors.js';
+import type { ContainerLaunch } from './container-launch.js';
+import type { PodSandbox } from './pod-sandbox.js';
+
+/** What every worker of this node shares. */
+export interface PodWorkerDeps {
+  node: string;
+  hostIP: string;
+  writer: ObjectWriter;
+  view: View;
+  sandbox: PodSandbox;
+  /** Computes argv/env of a container (service env comes from the view at start time). */
+  launch(pod: Pod, containerName: string, podIP: string): ContainerLaunch;
+  /** `$KEMU_STATE_DIR/pods/<ns>_<name>_<uid>/<container>.log`. */
+  logPath(pod: Pod, containerName: string): string;
+  log: Logger;
+  backoff?: BackoffPolicy;
+}
+
+/** A running pod worker. */
+export interface PodWorker {
+  readonly uid: string;
+  readonly podIP: string;
+  /** False once the pod's sandbox is released (terminal pod) or gone. */
+  holdsIP(): boolean;
+  /** A newer version of the pod arrived in the view. */
+  update(pod: Pod): void;
+  /** The pod vanished from the view (force delete): kill and clean up, write nothing. */
+  forceDeleted(): void;
+  /** Stops watching without touching processes (agent shutdown). */
+  stop(): void;
+  /** Resolves when the pod is finished and removed. */
+  readonly done: Promise<void>;
+}
+
+const now = () => new Date().toISOString();
+
+/** Starts the worker of one pod. */
+export function startPodWorker(
+  pod: Pod,
+  podIP: string,
+  containers: ContainerInput[],
+  deps: PodWorkerDeps,
+  resume: { sandboxExists: boolean } = { sandboxExists: false },
+): PodWorker {
+  const uid = pod.metadata.uid ?? '';
+  const namespace = pod.metadata.namespace ?? 'default';
+  const key: ObjectKey = { resource: 'pods', namespace, name: pod.metadata.name };
+  const log = deps.log.child({ pod: `${namespace}/${pod.metadata.name}` });
+  let current = pod;
+  let gone = false;
+  let deleteRequested = false;
+  let stopped = false;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => {
+    resolveDone = r;
+  });
+
+  const { runContainer, readiness } = containerActors({
+    pod: () => current,
+    podIP,
+    podNetns: deps.sandbox.netnsName(uid),
+    launch: deps.launch,
+    logPath: deps.logPath,
+    log,
+  });
+
+  const machine = podMachine.provide({
+    actors: {
+      createSandbox: fromPromise(async ({ input }: { input: { podIP: string } }) => {
+        try {
+          await deps.sandbox.create(current, input.podIP);
+          log.info({ podIP: input.podIP }, 'sandbox created');
+        } catch (err) {
+          log.warn({ err }, 'sandbox creation failed');
+          throw err;
+        }
+      }),
+      deleteSandbox: fromPromise(async () => {
+        await deps.sandbox.delete(uid);
+        log.info({}, 'sandbox deleted');
+      }),
+      container: containerMachine.provide({ actors: { runContainer, readiness } }),
+    },
+  });
+
+  let dirty = false;
+  let flushing = false;
+  const actor = createActor(machine, {
+    input: {
+      containers: containers.map((c) => (deps.backoff ? { ...c, backoff: deps.backoff } : c)),
+      podIP,
+      hostIP: deps.hostIP,
+      startTime: pod.status?.startTime ?? now(),
+      sandboxExists: resume.sandboxExists,
+    },
+    inspect: (ev) => {
+      if (ev.type === '@xstate.snapshot') schedule();
+    },
+  });
+
+  function schedule(): void {
+    if (stopped) return;
+    dirty = true;
+    if (flushing) return;
+    flushing = true;
+    setImmediate(() => void flush());
+  }
+
+  async function flush(): Promise<void> {
+    while (dirty && !stopped) {
+      dirty = false;
+      try {
+        if (actor.getSnapshot().status === 'done') {
+          await removePod();
+          stopped = true;
+          resolveDone();
+        } else if (!gone) {
+          await writeStatus();
+        }
+      } catch (err) {
+        log.warn({ err }, 'pod status write failed, retrying');
+        dirty = true;
+        await sleep(1_000);
+      }
+    }
+    flushing = false;
+  }
+
+  async function writeStatus(): Promise<void> {
+    await deps.writer.update(key, (obj) => {
+      const p = obj as Pod;
+      if (p.metadata.uid !== uid || p.spec.nodeName !== deps.node) return undefined;
+      const status = podStatusFromSnapshot(actor.getSnapshot(), p, now());
+      if (isDeepStrictEqual(status, p.status)) return undefined;
+      return { ...p, status };
+    });
+  }
+
+  async function removePod(): Promise<void> {
+    if (gone) return;
+    for (let attempt = 0; ; attempt++) {
+      const p = getObject<Pod>(deps.view, key);
+      if (!p || p.metadata.uid !== uid) return;
+      const final = { ...p, status: podStatusFromSnapshot(actor.getSnapshot(), p, now()) };
+      try {
+        await deps.writer.remove(key, final);
+        log.info({ phase: final.status.phase }, 'pod removed');
+        return;
+      } catch (err) {
+        if (!(err instanceof ConflictError) || attempt >= 10) throw err;
+        await sleep(50);
+      }
+    }
+  }
+
+  function requestDelete(p: Pod): void {
+    if (deleteRequested || actor.getSnapshot().status !== 'active') return;
+    deleteRequested = true;
+    const graceSeconds = p.metadata.deletionGracePeriodSeconds ?? p.spec.terminationGracePeriodSeconds;
+    log.info({ graceSeconds, force: gone }, 'pod deletion requested');
+    actor.send({ type: 'DELETE_REQUESTED', graceSeconds });
+  }
+
+  actor.subscribe({
+    complete: () => schedule(),
+    error: (err) => log.error({ err }, 'pod lifecycle failed'),
+  });
+  actor.start();
+  log.info({ podIP, adopted: containers.filter((c) => c.adopt).length }, 'pod worker started');
+  if (pod.metadata.deletionTimestamp) requestDelete(pod);
+
+  return {
+    uid,
+    podIP,
+    holdsIP() {
+      const s = actor.getSnapshot();
+      return s.status === 'active' && !s.matches({ completed: 'released' });
+    },
+    update(p) {
+      if (p.metadata.uid !== uid) return;
+      current = p;
+      if (p.metadata.deletionTimestamp) requestDelete(p);
+    },
+    forceDeleted() {
+      if (stopped) return;
+      gone = true;
+      if (actor.getSnapshot().status === 'done') return;
+      requestDelete(current);
+      if (!deleteRequested) return;
+      // A force-deleted pod is finished once its machine is; nothing is written.
+      actor.subscribe({
+        complete: () => {
+          stopped = true;
+          resolveDone();
+        },
+      });
+    },
+    stop() {
+      stopped = true;
+      actor.stop();
+    },
+    done,
+  };
+}
