@@ -7,6 +7,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import type { WorkloadConfig } from './config.js';
 import type { Control } from './control.js';
+import { bulkSize, sendBulk } from './bulk-body.js';
 
 /** Writes one structured log line. */
 export type LogLine = (fields: Record<string, unknown>) => void;
@@ -64,6 +65,11 @@ function handler(config: WorkloadConfig, control: Control, log: LogLine) {
       else control.setHealthy(value);
       const body = { ready: control.isReady(), healthy: control.isHealthy() };
       send(res, 200, `${JSON.stringify(body)}\n`, 'application/json');
+      return;
+    }
+    const bulk = bulkSize(url.pathname);
+    if (bulk !== undefined) {
+      sendBulk(res, bulk);
       return;
     }
     const who: WhoAmI = {
