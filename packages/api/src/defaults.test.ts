@@ -24,6 +24,13 @@ describe('defaultObject', () => {
     expect(out.spec.clusterIPs).toEqual(['10.96.0.10']);
   });
 
+  it('drops the affinity config when sessionAffinity is None, so ClientIP → None re-applies', () => {
+    const out = defaultObject(
+      svc({ sessionAffinity: 'None', sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } }, ports: [{ port: 80 }] }),
+    ) as Service;
+    expect(out.spec.sessionAffinityConfig).toBeUndefined();
+  });
+
   it('leaves ExternalName services without cluster IP fields', () => {
     const out = defaultObject(svc({ type: 'ExternalName', externalName: 'example.com' })) as Service;
     expect(out.spec).toEqual({ type: 'ExternalName', externalName: 'example.com', sessionAffinity: 'None' });

@@ -16,6 +16,9 @@ function defaultService(obj: Rec): void {
     const cfg = (spec.sessionAffinityConfig ??= {});
     const ip = (cfg.clientIP ??= {});
     ip.timeoutSeconds ??= 10800;
+  } else if (spec.sessionAffinity === 'None') {
+    // core/v1 SetDefaults_Service: no affinity, no affinity config (so ClientIP → None applies cleanly).
+    delete spec.sessionAffinityConfig;
   }
   for (const p of spec.ports ?? []) {
     p.protocol ||= 'TCP';
