@@ -1,0 +1,43 @@
+/**
+ * kemu apiserver process: env → logger → event log → informer (all resources) → synced →
+ * bootstrap → HTTP on every KEMU_APISERVER_LISTEN address → shutdown on SIGTERM/SIGINT.
+ */
+import { connectEventLog, createObjectWriter, startInformer } from '@kemu/eventlog';
+import { createLogger } from '@kemu/log';
+import { bootstrap } from './bootstrap.js';
+import { createApiServer } from './server.js';
+import { parseCidr } from './service-cidr.js';
+
+const natsUrl = process.env.KEMU_NATS_URL ?? 'nats://127.0.0.1:4222';
+const listen = (process.env.KEMU_APISERVER_LISTEN ?? '127.0.0.1:6443')
+  .split(',')
+  .map((a) => a.trim())
+  .filter((a) => a !== '');
+const advertise = process.env.KEMU_APISERVER_ADVERTISE || undefined;
+const serviceCidr = parseCidr(process.env.KEMU_SERVICE_CIDR ?? '10.96.0.0/12');
+const cluster = process.env.KEMU_CLUSTER ?? 'local';
+
+const log = createLogger({ component: 'apiserver', level: process.env.KEMU_LOG_LEVEL });
+log.info({ natsUrl, listen, advertise, serviceCidr: serviceCidr.text, cluster }, 'apiserver starting');
+
+const eventLog = await connectEventLog({ servers: natsUrl, name: `apiserver-${cluster}-${process.pid}`, log });
+const informer = await startInformer(eventLog, { log });
+await informer.synced;
+const writer = createObjectWriter(eventLog, informer, { component: 'apiserver' });
+const server = createApiServer({ informer, writer, serviceCidr, log });
+await bootstrap(server.context, { advertise });
+await server.listen(listen);
+log.info({ seq: informer.view.seq }, 'apiserver ready');
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'apiserver stopping');
+  await server.close();
+  await informer.stop();
+  await eventLog.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
