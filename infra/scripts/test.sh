@@ -15,7 +15,10 @@ if [[ ! -s $report ]]; then
   echo "error: vitest wrote no report" >&2
   exit 1
 fi
-passed=$(node -e 'const r=require(process.argv[1]);console.log(r.numPassedTests)' "$report")
+read -r passed failed skipped < <(node -e '
+  const r = require(process.argv[1]);
+  console.log(r.numPassedTests, r.numFailedTests, r.numPendingTests + r.numTodoTests);' "$report")
+echo "tests: $passed passed, $failed failed, $skipped skipped"
 if [[ $passed -eq 0 ]]; then
   echo "error: no test passed (all skipped or none found)" >&2
   exit 1

@@ -168,7 +168,11 @@ describe('a local 3-node cluster', () => {
       { name: 'bad-dup', yaml: base.replace('NAME', 'bad-dup').replace('PORT', '80').replace('  selector:\n', '  selector:\n    app: x\n'), expect: /already defined|duplicate|mapping key/ },
     ];
     for (const c of cases) {
-      const r = await cluster.kubectl(['apply', '-f', '-'], { input: c.yaml });
+      // kubectl itself folds duplicate YAML keys before sending (seen with -v=9), so the
+      // duplicate-key manifest goes to the server as written, with `create --raw`.
+      const args =
+        c.name === 'bad-dup' ? ['create', '--raw', '/api/v1/namespaces/default/services', '-f', '-'] : ['apply', '-f', '-'];
+      const r = await cluster.kubectl(args, { input: c.yaml });
       expect(r.code, c.name).not.toBe(0);
       expect(r.stderr, c.name).toMatch(c.expect);
       const get = await cluster.kubectl(['get', 'svc', c.name]);
