@@ -153,5 +153,5 @@ export function countByPod(replies: WorkloadReply[]): Record<string, number> {
 
 /** A shell loop that curls `url` n times, one JSON reply per line. */
 export function curlLoop(url: string, n: number): string[] {
-  return ['sh', '-c', `for i in $(seq ${n}); do curl -s -m 5 ${url}; echo; done`];
+  return ['sh', '-c', `for i in $(seq ${n}); do curl -sS -m 5 ${url} || echo "curl-error $?"; echo; done`];
 }

@@ -165,13 +165,19 @@ describe('a local 3-node cluster', () => {
       { name: 'bad-port-big', yaml: base.replace('NAME', 'bad-port-big').replace('PORT', '70000'), expect: /spec\.ports\[0\]\.port: Invalid value: 70000/ },
       { name: 'Bad_Name', yaml: base.replace('NAME', 'Bad_Name').replace('PORT', '80'), expect: /The Service "Bad_Name" is invalid: metadata\.name: Invalid value: "Bad_Name"/ },
       { name: 'bad-field', yaml: base.replace('NAME', 'bad-field').replace('PORT', '80').replace('spec:\n', 'spec:\n  foo: bar\n'), expect: /strict decoding error: unknown field "spec\.foo"/ },
-      { name: 'bad-dup', yaml: base.replace('NAME', 'bad-dup').replace('PORT', '80').replace('  selector:\n', '  selector:\n    app: x\n'), expect: /already defined|duplicate|mapping key/ },
+      {
+        name: 'bad-dup',
+        yaml: '{"apiVersion":"v1","kind":"Service","metadata":{"name":"bad-dup"},"spec":{"selector":{"app":"web","app":"x"},"ports":[{"port":80}]}}',
+        expect: /strict decoding error: duplicate field "spec\.selector\.app"/,
+      },
     ];
     for (const c of cases) {
-      // kubectl itself folds duplicate YAML keys before sending (seen with -v=9), so the
-      // duplicate-key manifest goes to the server as written, with `create --raw`.
+      // kubectl apply folds duplicate YAML keys itself before sending (seen with -v=9), so
+      // the duplicate-key document goes to the server as written, with `create --raw`.
       const args =
-        c.name === 'bad-dup' ? ['create', '--raw', '/api/v1/namespaces/default/services', '-f', '-'] : ['apply', '-f', '-'];
+        c.name === 'bad-dup'
+          ? ['create', '--raw', '/api/v1/namespaces/default/services?fieldValidation=Strict', '-f', '-']
+          : ['apply', '-f', '-'];
       const r = await cluster.kubectl(args, { input: c.yaml });
       expect(r.code, c.name).not.toBe(0);
       expect(r.stderr, c.name).toMatch(c.expect);
@@ -190,8 +196,9 @@ describe('a local 3-node cluster', () => {
       timeoutMs: 10_000,
       what: 'web-pod-1 out of the endpoints',
     });
-    const replies = parseReplies((await cluster.exec('client', curlLoop(`http://${clusterIP}/`, 20))).stdout);
-    expect(replies).toHaveLength(20);
+    const out = await cluster.exec('client', curlLoop(`http://${clusterIP}/`, 20));
+    const replies = parseReplies(out.stdout);
+    expect(replies, `${out.stdout}\n${out.stderr}`).toHaveLength(20);
     expect(replies.some((x) => x.pod === 'web-pod-1')).toBe(false);
     await eventually(async () => (await cluster.kubectl(['get', 'pod', 'web-pod-1'])).code !== 0, {
       timeoutMs: 40_000,

@@ -21,3 +21,4 @@ export { parseFieldSelector, matchesFieldSelector, fieldValue, checkFieldSelecto
 export type { FieldSelector, FieldRequirement } from './field-selector.js';
 export { parseQuantity, quantityValue, milliValue, isQuantity, QuantityError, quantityFormatMessage } from './quantity.js';
 export { deepEqual } from './deep-equal.js';
+export { findDuplicateJsonKeys } from './json-duplicates.js';

@@ -93,9 +93,21 @@ export function decodingError(kind: string, version: string, message: string): A
   return badRequest(`${kind} in version ${JSON.stringify(version)} cannot be handled as a ${kind}: ${message}`);
 }
 
-/** 400 for fieldValidation=Strict: `… strict decoding error: unknown field "spec.foo", unknown field "spec.bar"`. */
-export function strictDecodingError(kind: string, version: string, fields: readonly string[]): ApiError {
-  return decodingError(kind, version, `strict decoding error: ${fields.map((f) => `unknown field ${JSON.stringify(f)}`).join(', ')}`);
+/**
+ * 400 for fieldValidation=Strict: `… strict decoding error: duplicate field "spec.a", unknown field "spec.foo"`
+ * (duplicates first, as the apiserver's decoder reports them).
+ */
+export function strictDecodingError(
+  kind: string,
+  version: string,
+  unknownFields: readonly string[],
+  duplicateFields: readonly string[] = [],
+): ApiError {
+  const problems = [
+    ...duplicateFields.map((f) => `duplicate field ${JSON.stringify(f)}`),
+    ...unknownFields.map((f) => `unknown field ${JSON.stringify(f)}`),
+  ];
+  return decodingError(kind, version, `strict decoding error: ${problems.join(', ')}`);
 }
 
 /** Throws the 400 the apiserver gives when decoding `obj` fails: a type mismatch always, unknown fields only when `strict`. */

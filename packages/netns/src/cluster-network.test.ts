@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { podNetnsName, subnetIndexFor } from './cluster-layout.js';
-import { createClusterNetwork, deleteClusterNetwork } from './cluster-network.js';
+import { bridgeMac, createClusterNetwork, deleteClusterNetwork } from './cluster-network.js';
 import { ipIn, linkExists, listNetns, netnsPids } from './netns.js';
-import { createPodNetwork } from './pod-network.js';
+import { createPodNetwork, deletePodNetwork } from './pod-network.js';
 import { run } from './run.js';
 import { startPongServer, tcpRequest } from './testing/tcp.js';
 
@@ -83,6 +83,25 @@ describe.skipIf(!isRoot)('createClusterNetwork', () => {
     } finally {
       server.stop();
     }
+  });
+
+  it('keeps the pod gateway MAC fixed when a pod leaves the bridge', async () => {
+    await createClusterNetwork({ cluster: CLUSTER, nodes: 1, subnetIndex: K });
+    const mac = async () => (await ipIn('kemu-ktcl-node-1', ['-o', 'link', 'show', 'cbr0'])).stdout;
+    const pods = ['00000001', '00000002'].map((hex) => ({
+      podNetns: podNetnsName(CLUSTER, `${hex}-0000-0000-0000-00000000000a`),
+      nodeNetns: 'kemu-ktcl-node-1',
+      hostVeth: `v${hex}`,
+      bridge: 'cbr0',
+      ip: `10.244.1.${Number(hex)}0`,
+      prefixLength: 24,
+      gateway: '10.244.1.1',
+    }));
+    for (const p of pods) await createPodNetwork(p);
+    expect(await mac()).toContain(`link/ether ${bridgeMac(K, 1)}`);
+    await deletePodNetwork(pods[0]!);
+    expect(await mac()).toContain(`link/ether ${bridgeMac(K, 1)}`);
+    await deletePodNetwork(pods[1]!);
   });
 
   it('deletes every netns of the cluster, its processes and the host veth', async () => {

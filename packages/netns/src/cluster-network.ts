@@ -21,8 +21,21 @@ export interface ClusterNetworkOptions {
   subnetIndex: number;
 }
 
-async function ensureBridge(netns: string, bridge: string, address?: string): Promise<void> {
-  if (!(await linkExists(netns, bridge))) await ipIn(netns, ['link', 'add', 'name', bridge, 'type', 'bridge']);
+/**
+ * A fixed, locally administered MAC for a bridge. Without one a Linux bridge takes the
+ * lowest MAC of its ports, so removing a pod's veth can change the gateway's MAC under
+ * the other pods' ARP caches and black-hole their traffic for half a minute.
+ */
+export function bridgeMac(subnetIndex: number, nodeIndex: number): string {
+  const hex = (n: number) => (n & 0xff).toString(16).padStart(2, '0');
+  return `02:6b:6d:${hex(subnetIndex)}:${hex(nodeIndex >> 8)}:${hex(nodeIndex)}`;
+}
+
+async function ensureBridge(netns: string, bridge: string, mac: string, address?: string): Promise<void> {
+  if (!(await linkExists(netns, bridge))) {
+    await ipIn(netns, ['link', 'add', 'name', bridge, 'address', mac, 'type', 'bridge']);
+  }
+  await ipIn(netns, ['link', 'set', 'dev', bridge, 'address', mac]);
   if (address) await ipIn(netns, ['addr', 'replace', address, 'dev', bridge]);
   await ipIn(netns, ['link', 'set', 'dev', bridge, 'up']);
 }
@@ -45,7 +58,7 @@ async function ensureVeth(
 async function createUnderlay(l: ClusterLayout): Promise<void> {
   await addNetns(l.underlayNetns);
   await ipIn(l.underlayNetns, ['link', 'set', 'dev', 'lo', 'up']);
-  await ensureBridge(l.underlayNetns, l.underlayBridge);
+  await ensureBridge(l.underlayNetns, l.underlayBridge, bridgeMac(l.subnetIndex, 0));
   await ensureVeth(undefined, l.hostVeth, l.underlayNetns, l.hostVethPeer);
   await ipIn(l.underlayNetns, ['link', 'set', 'dev', l.hostVethPeer, 'master', l.underlayBridge, 'up']);
   await ipIn(undefined, ['addr', 'replace', `${l.hostIp}/24`, 'dev', l.hostVeth]);
@@ -59,7 +72,7 @@ async function createNode(l: ClusterLayout, node: NodeLayout): Promise<void> {
   await ipIn(l.underlayNetns, ['link', 'set', 'dev', node.underlayVeth, 'master', l.underlayBridge, 'up']);
   await ipIn(node.netns, ['addr', 'replace', `${node.ip}/24`, 'dev', 'eth0']);
   await ipIn(node.netns, ['link', 'set', 'dev', 'eth0', 'up']);
-  await ensureBridge(node.netns, 'cbr0', `${node.gateway}/24`);
+  await ensureBridge(node.netns, 'cbr0', bridgeMac(l.subnetIndex, node.index), `${node.gateway}/24`);
   await run('ip', ['netns', 'exec', node.netns, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
   for (const other of l.nodes) {
     if (other.index === node.index) continue;

@@ -2,7 +2,7 @@
  * Dispatches a request on a resource path by method and subresource to the read, watch
  * and write modules, and shapes their replies (201 for creates, Table when asked for).
  */
-import { type KubeObject, type ResourceType, badRequest, decodeBody, methodNotAllowed } from '@kemu/api';
+import { type KubeObject, type ResourceType, badRequest, decodeBody, findDuplicateJsonKeys, methodNotAllowed } from '@kemu/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiContext } from './context.js';
 import { pathNotFound, readBody, readBodyBytes, sendJson } from './http-io.js';
@@ -65,12 +65,15 @@ function sendWrite(res: ServerResponse, code: number, obj: KubeObject, opts: Wri
   sendJson(res, code, obj, 'application/json', opts.warnings);
 }
 
-/** Reads and decodes a create/update body: JSON, YAML or Kubernetes protobuf. */
-async function requestObject(req: IncomingMessage): Promise<unknown> {
+/** Reads and decodes a create/update body: JSON, YAML or Kubernetes protobuf; notes JSON's duplicate keys in `opts`. */
+async function requestObject(req: IncomingMessage, opts: WriteOptions): Promise<unknown> {
   const contentType = req.headers['content-type'];
   const bytes = await readBodyBytes(req);
   if (isProtobuf(contentType)) return decodeKubernetesProtobuf(bytes);
-  return decodeBody(bytes.toString('utf8'), contentType);
+  const text = bytes.toString('utf8');
+  const body = decodeBody(text, contentType);
+  if (!(contentType ?? '').includes('yaml')) opts.duplicateFields = findDuplicateJsonKeys(text);
+  return body;
 }
 
 /** Handles one request on a resource route. */
@@ -116,7 +119,7 @@ export async function handleResource(
   if (method === 'POST') {
     if (name !== undefined || subresource !== undefined) throw methodNotAllowed();
     const opts = writeOptions(q);
-    const body = await requestObject(req);
+    const body = await requestObject(req, opts);
     sendWrite(res, opts.dryRun ? 200 : 201, await createObject(ctx, type, route.namespace, body, opts), opts);
     return;
   }
@@ -124,7 +127,7 @@ export async function handleResource(
   if (method === 'PUT') {
     if (name === undefined) throw methodNotAllowed();
     const opts = writeOptions(q);
-    const body = await requestObject(req);
+    const body = await requestObject(req, opts);
     sendWrite(res, 200, await updateObject(ctx, type, namespace, name, body, updateTarget(subresource), opts), opts);
     return;
   }
@@ -179,7 +182,7 @@ async function handleScale(
       return sendJson(res, 200, scaleOf(getStored(ctx, type, namespace, name)));
     case 'PUT': {
       const opts = writeOptions(q);
-      const body = await requestObject(req);
+      const body = await requestObject(req, opts);
       return sendWrite(res, 200, await writeScale(ctx, type, namespace, name, () => body, opts), opts);
     }
     case 'PATCH': {

@@ -26,6 +26,8 @@ export interface WriteOptions {
   fieldValidation: FieldValidation;
   /** Collected `Warning:` header texts. */
   warnings: string[];
+  /** Keys the request body held twice (JSON), by path. */
+  duplicateFields?: string[];
 }
 
 /** Reads `fieldValidation` (default Warn, as kube-apiserver's default). */
@@ -69,8 +71,10 @@ export function checkUnknownFields(type: ResourceType, obj: KubeObject, options:
   if (typeError) throw decodingError(type.kind, type.version, typeError);
   if (options.fieldValidation === 'Ignore') return;
   const unknown = findUnknownFields(obj);
-  if (unknown.length === 0) return;
-  if (options.fieldValidation === 'Strict') throw strictDecodingError(type.kind, type.version, unknown);
+  const duplicates = options.duplicateFields ?? [];
+  if (unknown.length === 0 && duplicates.length === 0) return;
+  if (options.fieldValidation === 'Strict') throw strictDecodingError(type.kind, type.version, unknown, duplicates);
+  for (const f of duplicates) options.warnings.push(`duplicate field ${JSON.stringify(f)}`);
   for (const f of unknown) options.warnings.push(`unknown field ${JSON.stringify(f)}`);
 }
 
