@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 npm run build
+npx biome check .
 
 report=$(mktemp -d)/vitest.json
 trap 'rm -rf "$(dirname "$report")"' EXIT

@@ -92,7 +92,9 @@ describe('a local 3-node cluster', () => {
     expect(new Set(webPods.map((p) => p.spec.nodeName)).size).toBe(3);
 
     const wide = await cluster.kubectlOk(['get', 'pods', '-o', 'wide']);
-    expect(wide.split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES/);
+    expect(wide.split('\n')[0]).toMatch(
+      /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES/,
+    );
     expect(wide).toMatch(/web-pod-1\s+1\/1\s+Running\s+0/);
     const labels = await cluster.kubectlOk(['get', 'pods', '--show-labels']);
     expect(labels).toMatch(/web-pod-1 .*app=web,tier=frontend/);
@@ -111,15 +113,11 @@ describe('a local 3-node cluster', () => {
 
   it('keeps a ClientIP-affine client on one pod, and spreads again after switching to None', async () => {
     expect(await cluster.kubectlOk(['apply', '-f', stickyYaml])).toContain('service/sticky-service created');
-    await cluster.kubectlOk([
-      'run',
-      'client-2',
-      '--image=nginx',
-      '--labels=app=client',
-      '--restart=Never',
-    ]);
+    await cluster.kubectlOk(['run', 'client-2', '--image=nginx', '--labels=app=client', '--restart=Never']);
     await readyPods(['client-2']);
-    const sticky = (await cluster.kubectlOk(['get', 'svc', 'sticky-service', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    const sticky = (
+      await cluster.kubectlOk(['get', 'svc', 'sticky-service', '-o', 'jsonpath={.spec.clusterIP}'])
+    ).trim();
     await eventually(async () => (await endpointIPs('sticky-service')).length === 3, { what: 'sticky endpoints' });
 
     const first = countByPod(parseReplies((await cluster.exec('client', curlLoop(`http://${sticky}/`, 15))).stdout));
@@ -128,7 +126,9 @@ describe('a local 3-node cluster', () => {
     expect(Object.values(second)).toEqual([15]);
 
     const manifest = (await readFile(stickyYaml, 'utf8')).replace('sessionAffinity: ClientIP', 'sessionAffinity: None');
-    expect(await cluster.kubectlOk(['apply', '-f', '-'], { input: manifest })).toContain('service/sticky-service configured');
+    expect(await cluster.kubectlOk(['apply', '-f', '-'], { input: manifest })).toContain(
+      'service/sticky-service configured',
+    );
     const spread = await eventually(
       async () => {
         const c = countByPod(parseReplies((await cluster.exec('client', curlLoop(`http://${sticky}/`, 15))).stdout));
@@ -143,7 +143,13 @@ describe('a local 3-node cluster', () => {
     expect(await cluster.kubectlOk(['apply', '-f', webYaml])).toContain('service/web-service unchanged');
     const yaml = (await readFile(webYaml, 'utf8')).replace('- port: 80', '- port: 8081');
     expect(await cluster.kubectlOk(['apply', '-f', '-'], { input: yaml })).toContain('service/web-service configured');
-    const ports = await cluster.kubectlOk(['get', 'svc', 'web-service', '-o', 'jsonpath={.spec.ports[0].port} {.spec.clusterIP}']);
+    const ports = await cluster.kubectlOk([
+      'get',
+      'svc',
+      'web-service',
+      '-o',
+      'jsonpath={.spec.ports[0].port} {.spec.clusterIP}',
+    ]);
     expect(ports.trim()).toBe(`8081 ${clusterIP}`);
     const replies = await eventually(
       async () => {
@@ -161,10 +167,26 @@ describe('a local 3-node cluster', () => {
   it('refuses bad manifests with the server message and leaves nothing behind', async () => {
     const base = `apiVersion: v1\nkind: Service\nmetadata:\n  name: NAME\nspec:\n  selector:\n    app: web\n  ports:\n    - port: PORT\n      targetPort: 8080\n`;
     const cases: { yaml: string; name: string; expect: RegExp }[] = [
-      { name: 'bad-port-0', yaml: base.replace('NAME', 'bad-port-0').replace('PORT', '0'), expect: /spec\.ports\[0\]\.port: Invalid value: 0: must be between 1 and 65535, inclusive/ },
-      { name: 'bad-port-big', yaml: base.replace('NAME', 'bad-port-big').replace('PORT', '70000'), expect: /spec\.ports\[0\]\.port: Invalid value: 70000/ },
-      { name: 'Bad_Name', yaml: base.replace('NAME', 'Bad_Name').replace('PORT', '80'), expect: /The Service "Bad_Name" is invalid: metadata\.name: Invalid value: "Bad_Name"/ },
-      { name: 'bad-field', yaml: base.replace('NAME', 'bad-field').replace('PORT', '80').replace('spec:\n', 'spec:\n  foo: bar\n'), expect: /strict decoding error: unknown field "spec\.foo"/ },
+      {
+        name: 'bad-port-0',
+        yaml: base.replace('NAME', 'bad-port-0').replace('PORT', '0'),
+        expect: /spec\.ports\[0\]\.port: Invalid value: 0: must be between 1 and 65535, inclusive/,
+      },
+      {
+        name: 'bad-port-big',
+        yaml: base.replace('NAME', 'bad-port-big').replace('PORT', '70000'),
+        expect: /spec\.ports\[0\]\.port: Invalid value: 70000/,
+      },
+      {
+        name: 'Bad_Name',
+        yaml: base.replace('NAME', 'Bad_Name').replace('PORT', '80'),
+        expect: /The Service "Bad_Name" is invalid: metadata\.name: Invalid value: "Bad_Name"/,
+      },
+      {
+        name: 'bad-field',
+        yaml: base.replace('NAME', 'bad-field').replace('PORT', '80').replace('spec:\n', 'spec:\n  foo: bar\n'),
+        expect: /strict decoding error: unknown field "spec\.foo"/,
+      },
       {
         name: 'bad-dup',
         yaml: '{"apiVersion":"v1","kind":"Service","metadata":{"name":"bad-dup"},"spec":{"selector":{"app":"web","app":"x"},"ports":[{"port":80}]}}',
@@ -210,7 +232,9 @@ describe('a local 3-node cluster', () => {
     const lonely = `apiVersion: v1\nkind: Service\nmetadata:\n  name: lonely\nspec:\n  selector:\n    app: nobody\n  ports:\n    - port: 80\n      targetPort: 8080\n`;
     await cluster.kubectlOk(['apply', '-f', '-'], { input: lonely });
     const ip = (await cluster.kubectlOk(['get', 'svc', 'lonely', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
-    await eventually(async () => (await cluster.kubectl(['get', 'endpoints', 'lonely'])).code === 0, { what: 'endpoints object' });
+    await eventually(async () => (await cluster.kubectl(['get', 'endpoints', 'lonely'])).code === 0, {
+      what: 'endpoints object',
+    });
     expect(await endpointIPs('lonely')).toEqual([]);
     const client = (await pods()).find((p) => p.metadata.name === 'client');
     expect(await endpointIPs('web-service')).not.toContain(client?.status.podIP);
@@ -223,8 +247,14 @@ describe('a local 3-node cluster', () => {
   it('survives kill -9 of the controller, a proxy and the apiserver with objects and versions unchanged', async () => {
     const snapshot = async () => {
       const out = await cluster.kubectlOk(['get', 'svc,endpoints,pods', '-o', 'json']);
-      const items = (JSON.parse(out) as { items: { kind: string; metadata: { name: string; resourceVersion: string }; spec?: { clusterIP?: string } }[] }).items;
-      return items.map((i) => `${i.kind}/${i.metadata.name}@${i.metadata.resourceVersion}:${i.spec?.clusterIP ?? ''}`).sort();
+      const items = (
+        JSON.parse(out) as {
+          items: { kind: string; metadata: { name: string; resourceVersion: string }; spec?: { clusterIP?: string } }[];
+        }
+      ).items;
+      return items
+        .map((i) => `${i.kind}/${i.metadata.name}@${i.metadata.resourceVersion}:${i.spec?.clusterIP ?? ''}`)
+        .sort();
     };
     const before = await snapshot();
     for (const component of ['controller', 'proxy-node-1', 'apiserver']) {

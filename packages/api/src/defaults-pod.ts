@@ -78,7 +78,8 @@ export function podQOSClass(spec: PodSpec): 'Guaranteed' | 'Burstable' | 'BestEf
       const l = lim[r];
       const q = req[r] ?? l;
       if (l === undefined || q === undefined) guaranteed = false;
-      else if ((r === 'cpu' ? milliValue(q) !== milliValue(l) : parseQuantity(q) !== parseQuantity(l))) guaranteed = false;
+      else if (r === 'cpu' ? milliValue(q) !== milliValue(l) : parseQuantity(q) !== parseQuantity(l))
+        guaranteed = false;
     }
   }
   if (!any) return 'BestEffort';

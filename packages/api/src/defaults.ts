@@ -66,7 +66,8 @@ function defaultNamespace(obj: KubeObject): void {
   if (!Array.isArray(spec.finalizers) || spec.finalizers.length === 0) spec.finalizers = ['kubernetes'];
   const status = ((obj.status as Rec | undefined) ??= {});
   status.phase ||= 'Active';
-  if (obj.metadata?.name) obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name };
+  if (obj.metadata?.name)
+    obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name };
 }
 
 function defaultPorts(ports: EndpointPort[] | null | undefined): void {
@@ -77,12 +78,25 @@ function defaultPorts(ports: EndpointPort[] | null | undefined): void {
 export function defaultObject<T extends KubeObject>(obj: T): T {
   const out = structuredClone(obj);
   switch (out.kind) {
-    case 'Service': defaultService(out); break;
-    case 'Pod': defaultPod(out); break;
-    case 'Namespace': defaultNamespace(out); break;
-    case 'Endpoints': for (const s of (out.subsets as EndpointSubset[] | undefined) ?? []) defaultPorts(s.ports); break;
-    case 'EndpointSlice': defaultPorts(out.ports as EndpointPort[] | null); break;
-    case 'Deployment': case 'ReplicaSet': defaultWorkload(out, out.kind); break;
+    case 'Service':
+      defaultService(out);
+      break;
+    case 'Pod':
+      defaultPod(out);
+      break;
+    case 'Namespace':
+      defaultNamespace(out);
+      break;
+    case 'Endpoints':
+      for (const s of (out.subsets as EndpointSubset[] | undefined) ?? []) defaultPorts(s.ports);
+      break;
+    case 'EndpointSlice':
+      defaultPorts(out.ports as EndpointPort[] | null);
+      break;
+    case 'Deployment':
+    case 'ReplicaSet':
+      defaultWorkload(out, out.kind);
+      break;
   }
   return out;
 }

@@ -38,17 +38,34 @@ function qualified(resource: string, group = ''): string {
 
 /** 404: `pods "x" not found`. */
 export function notFound(resource: string, name: string, group = ''): ApiError {
-  return failure(404, 'NotFound', `${qualified(resource, group)} "${name}" not found`, { name, group: group || undefined, kind: resource });
+  return failure(404, 'NotFound', `${qualified(resource, group)} "${name}" not found`, {
+    name,
+    group: group || undefined,
+    kind: resource,
+  });
 }
 
 /** 409 AlreadyExists: `services "x" already exists`. */
 export function alreadyExists(resource: string, name: string, group = ''): ApiError {
-  return failure(409, 'AlreadyExists', `${qualified(resource, group)} "${name}" already exists`, { name, group: group || undefined, kind: resource });
+  return failure(409, 'AlreadyExists', `${qualified(resource, group)} "${name}" already exists`, {
+    name,
+    group: group || undefined,
+    kind: resource,
+  });
 }
 
 /** 409 Conflict on a stale resourceVersion. */
-export function conflict(resource: string, name: string, group = '', why = 'the object has been modified; please apply your changes to the latest version and try again'): ApiError {
-  return failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(resource, group)} "${name}": ${why}`, { name, group: group || undefined, kind: resource });
+export function conflict(
+  resource: string,
+  name: string,
+  group = '',
+  why = 'the object has been modified; please apply your changes to the latest version and try again',
+): ApiError {
+  return failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(resource, group)} "${name}": ${why}`, {
+    name,
+    group: group || undefined,
+    kind: resource,
+  });
 }
 
 /** 422 Invalid with field causes; kubectl prints `The Kind "name" is invalid: field: message`. */
@@ -56,7 +73,12 @@ export function invalid(kind: string, name: string, causes: StatusCause[], group
   const parts = causes.map((c) => `${c.field}: ${c.message}`);
   // field.ErrorList.ToAggregate(): one error bare, several in brackets.
   const text = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
-  return failure(422, 'Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${text}`, { name, group: group || undefined, kind, causes });
+  return failure(422, 'Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${text}`, {
+    name,
+    group: group || undefined,
+    kind,
+    causes,
+  });
 }
 
 /** 400 BadRequest. */
@@ -65,7 +87,9 @@ export function badRequest(message: string): ApiError {
 }
 
 /** 405 MethodNotAllowed. */
-export function methodNotAllowed(message = 'the server does not allow this method on the requested resource'): ApiError {
+export function methodNotAllowed(
+  message = 'the server does not allow this method on the requested resource',
+): ApiError {
   return failure(405, 'MethodNotAllowed', message);
 }
 

@@ -41,8 +41,14 @@ export function invalidValue(field: string, value: unknown, detail: string): Sta
 
 /** FieldValueNotSupported: `Unsupported value: "X": supported values: "A", "B"`. */
 export function notSupported(field: string, value: unknown, supported: readonly string[]): StatusCause {
-  const detail = supported.length ? `supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}` : undefined;
-  return { reason: 'FieldValueNotSupported', message: withDetail(`Unsupported value: ${formatGoValue(value)}`, detail), field };
+  const detail = supported.length
+    ? `supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`
+    : undefined;
+  return {
+    reason: 'FieldValueNotSupported',
+    message: withDetail(`Unsupported value: ${formatGoValue(value)}`, detail),
+    field,
+  };
 }
 
 /** FieldValueDuplicate: `Duplicate value: <v>`. */

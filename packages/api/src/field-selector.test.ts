@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from './errors.js';
 import { checkFieldSelector, matchesFieldSelector, parseFieldSelector } from './field-selector.js';
 
-const pod = { metadata: { name: 'web-pod-1', namespace: 'default' }, spec: { nodeName: 'node-1', hostNetwork: false }, status: { phase: 'Running' } };
+const pod = {
+  metadata: { name: 'web-pod-1', namespace: 'default' },
+  spec: { nodeName: 'node-1', hostNetwork: false },
+  status: { phase: 'Running' },
+};
 const event = { involvedObject: { kind: 'Pod', name: 'web-pod-1', uid: 'u-1' }, type: 'Normal' };
 
 describe('field selectors', () => {
@@ -22,11 +26,15 @@ describe('field selectors', () => {
     expect(matchesFieldSelector(parseFieldSelector('spec.nodeName!=node-1'), pod)).toBe(false);
     expect(matchesFieldSelector(parseFieldSelector('spec.hostNetwork=false'), pod)).toBe(true);
     expect(matchesFieldSelector(parseFieldSelector('spec.missing='), pod)).toBe(true);
-    expect(matchesFieldSelector(parseFieldSelector('involvedObject.uid=u-1,involvedObject.kind=Pod'), event)).toBe(true);
+    expect(matchesFieldSelector(parseFieldSelector('involvedObject.uid=u-1,involvedObject.kind=Pod'), event)).toBe(
+      true,
+    );
   });
 
   it('rejects terms without an operator and unsupported fields with 400', () => {
-    expect(() => parseFieldSelector('metadata.name')).toThrow("invalid selector: 'metadata.name'; can't understand 'metadata.name'");
+    expect(() => parseFieldSelector('metadata.name')).toThrow(
+      "invalid selector: 'metadata.name'; can't understand 'metadata.name'",
+    );
     expect(() => checkFieldSelector('pods', parseFieldSelector('spec.nodeName=x,status.phase=Running'))).not.toThrow();
     try {
       checkFieldSelector('services', parseFieldSelector('spec.foo=x'));

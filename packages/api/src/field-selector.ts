@@ -30,7 +30,7 @@ function splitTerms(s: string): string[] {
   return out;
 }
 
-const unescape = (s: string): string => s.replace(/\\(.)/g, '$1');
+const unescapeValue = (s: string): string => s.replace(/\\(.)/g, '$1');
 
 /** Parses a field selector; throws a 400 ApiError when a term has no operator. */
 export function parseFieldSelector(s: string): FieldSelector {
@@ -38,7 +38,7 @@ export function parseFieldSelector(s: string): FieldSelector {
   return splitTerms(s).map((term) => {
     const m = /^((?:[^\\=!]|\\.)*?)(!=|==|=)(.*)$/.exec(term);
     if (!m || m[1]!.trim() === '') throw badRequest(`invalid selector: '${s}'; can't understand '${term}'`);
-    return { field: unescape(m[1]!.trim()), operator: m[2] === '!=' ? '!=' : '=', value: unescape(m[3]!) };
+    return { field: unescapeValue(m[1]!.trim()), operator: m[2] === '!=' ? '!=' : '=', value: unescapeValue(m[3]!) };
   });
 }
 
@@ -60,8 +60,31 @@ export function matchesFieldSelector(sel: FieldSelector, obj: unknown): boolean 
 
 const common = ['metadata.name', 'metadata.namespace'];
 const supported: Record<string, string[]> = {
-  pods: [...common, 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
-  events: [...common, 'involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'source', 'type'],
+  pods: [
+    ...common,
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'spec.hostNetwork',
+    'status.phase',
+    'status.podIP',
+    'status.nominatedNodeName',
+  ],
+  events: [
+    ...common,
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'source',
+    'type',
+  ],
   namespaces: [...common, 'status.phase'],
   nodes: [...common, 'spec.unschedulable'],
   replicasets: [...common, 'status.replicas'],

@@ -1,24 +1,65 @@
 export type * from './types.js';
 export { resourceTypes, apiVersionOf, resourceByName, resourceByKind, keyString } from './resources.js';
 export type { ResourceType, ObjectKey } from './resources.js';
-export { ApiError, notFound, alreadyExists, conflict, invalid, badRequest, methodNotAllowed, expired, unauthorized, internalError, unavailable, patchNotApplicable } from './errors.js';
+export {
+  ApiError,
+  notFound,
+  alreadyExists,
+  conflict,
+  invalid,
+  badRequest,
+  methodNotAllowed,
+  expired,
+  unauthorized,
+  internalError,
+  unavailable,
+  patchNotApplicable,
+} from './errors.js';
 export type { StatusCause } from './errors.js';
 export { selectorMatches, formatSelector } from './selectors.js';
 export { parseManifests, decodeBody } from './manifests.js';
 export { defaultObject } from './defaults.js';
 export { defaultPullPolicy, podQOSClass } from './defaults-pod.js';
 export { validateObject } from './validation.js';
-export { validateName, isDNS1123Label, isDNS1123Subdomain, isDNS1035Label, isQualifiedName, isValidLabelValue, isValidPortName, isValidPortNum } from './names.js';
+export {
+  validateName,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isDNS1035Label,
+  isQualifiedName,
+  isValidLabelValue,
+  isValidPortName,
+  isValidPortNum,
+} from './names.js';
 export { validateLabels } from './validate-meta.js';
 export { validateLabelSelector } from './validate-workloads.js';
 export { formatGoValue, required, invalidValue, notSupported, duplicate, forbidden } from './field-errors.js';
-export { findUnknownFields, findTypeError, strictDecodingError, decodingError, checkDecodable } from './unknown-fields.js';
+export {
+  findUnknownFields,
+  findTypeError,
+  strictDecodingError,
+  decodingError,
+  checkDecodable,
+} from './unknown-fields.js';
 export { strategicMergePatch, jsonMergePatch, jsonPatch } from './patch.js';
 export type { JsonPatchOp } from './patch.js';
-export { parseLabelSelector, matchesLabelSelector, matchLabelSelectorObject, labelSelectorFromObject, formatLabelSelector } from './label-selector.js';
+export {
+  parseLabelSelector,
+  matchesLabelSelector,
+  matchLabelSelectorObject,
+  labelSelectorFromObject,
+  formatLabelSelector,
+} from './label-selector.js';
 export type { LabelSelector, LabelRequirement } from './label-selector.js';
 export { parseFieldSelector, matchesFieldSelector, fieldValue, checkFieldSelector } from './field-selector.js';
 export type { FieldSelector, FieldRequirement } from './field-selector.js';
-export { parseQuantity, quantityValue, milliValue, isQuantity, QuantityError, quantityFormatMessage } from './quantity.js';
+export {
+  parseQuantity,
+  quantityValue,
+  milliValue,
+  isQuantity,
+  QuantityError,
+  quantityFormatMessage,
+} from './quantity.js';
 export { deepEqual } from './deep-equal.js';
 export { findDuplicateJsonKeys } from './json-duplicates.js';

@@ -3,7 +3,8 @@ import { findDuplicateJsonKeys } from './json-duplicates.js';
 
 describe('findDuplicateJsonKeys', () => {
   it('names every repeated key by its path', () => {
-    const text = '{"spec":{"selector":{"app":"web","app":"x"},"ports":[{"port":80,"name":"a","name":"b"}]},"kind":"Service","kind":"Service"}';
+    const text =
+      '{"spec":{"selector":{"app":"web","app":"x"},"ports":[{"port":80,"name":"a","name":"b"}]},"kind":"Service","kind":"Service"}';
     expect(findDuplicateJsonKeys(text)).toEqual(['spec.selector.app', 'spec.ports[0].name', 'kind']);
   });
 

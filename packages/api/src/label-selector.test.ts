@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './errors.js';
-import { formatLabelSelector, matchesLabelSelector, matchLabelSelectorObject, parseLabelSelector } from './label-selector.js';
+import {
+  formatLabelSelector,
+  matchesLabelSelector,
+  matchLabelSelectorObject,
+  parseLabelSelector,
+} from './label-selector.js';
 
 const labels = { app: 'web', tier: 'frontend', version: '3' };
-const match = (s: string, l: Record<string, string> = labels): boolean => matchesLabelSelector(parseLabelSelector(s), l);
+const match = (s: string, l: Record<string, string> = labels): boolean =>
+  matchesLabelSelector(parseLabelSelector(s), l);
 
 describe('parseLabelSelector', () => {
   it('parses every kubectl -l form', () => {
@@ -54,7 +60,12 @@ describe('parseLabelSelector', () => {
 describe('matchLabelSelectorObject', () => {
   it('matches matchLabels and matchExpressions', () => {
     expect(matchLabelSelectorObject({ matchLabels: { app: 'web' } }, labels)).toBe(true);
-    expect(matchLabelSelectorObject({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['frontend'] }] }, labels)).toBe(false);
+    expect(
+      matchLabelSelectorObject(
+        { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['frontend'] }] },
+        labels,
+      ),
+    ).toBe(false);
     expect(matchLabelSelectorObject({ matchExpressions: [{ key: 'version', operator: 'Exists' }] }, labels)).toBe(true);
     expect(matchLabelSelectorObject({}, labels)).toBe(true);
     expect(matchLabelSelectorObject(undefined, labels)).toBe(false);

@@ -43,7 +43,8 @@ function tokenize(s: string): string[] {
 }
 
 const operators = new Set(['=', '==', '!=', 'in', 'notin', '<', '>']);
-const isIdentifier = (t: string | undefined): t is string => t !== undefined && !special.has(t) && t !== '==' && t !== '!=';
+const isIdentifier = (t: string | undefined): t is string =>
+  t !== undefined && !special.has(t) && t !== '==' && t !== '!=';
 
 function fail(message: string): never {
   throw badRequest(`unable to parse requirement: ${message}`);
@@ -81,9 +82,13 @@ export function parseLabelSelector(s: string): LabelSelector {
       } else {
         values = isIdentifier(peek()) ? [toks[i++]!] : [''];
       }
-      if ((op === '<' || op === '>') && !/^-?\d+$/.test(values[0]!)) fail(`for 'Gt', 'Lt' operators, the value must be an integer`);
-      for (const v of values) for (const m of isValidLabelValue(v)) fail(`<nil>: Invalid value: ${JSON.stringify(v)}: ${m}`);
-      const operator = ({ '=': 'Equals', '==': 'Equals', '!=': 'NotEquals', in: 'In', notin: 'NotIn', '<': 'Lt', '>': 'Gt' } as const)[op as '='];
+      if ((op === '<' || op === '>') && !/^-?\d+$/.test(values[0]!))
+        fail(`for 'Gt', 'Lt' operators, the value must be an integer`);
+      for (const v of values)
+        for (const m of isValidLabelValue(v)) fail(`<nil>: Invalid value: ${JSON.stringify(v)}: ${m}`);
+      const operator = (
+        { '=': 'Equals', '==': 'Equals', '!=': 'NotEquals', in: 'In', notin: 'NotIn', '<': 'Lt', '>': 'Gt' } as const
+      )[op as '='];
       reqs.push({ key, operator, values });
     }
     if (peek() !== undefined && toks[i++] !== ',') fail(`found '${toks[i - 1]}', expected: ',' or 'end of string'`);
@@ -99,11 +104,18 @@ export function matchesLabelSelector(sel: LabelSelector, labels: Record<string, 
     const has = Object.hasOwn(l, r.key);
     const v = l[r.key];
     switch (r.operator) {
-      case 'Exists': return has;
-      case 'DoesNotExist': return !has;
-      case 'Equals': case 'In': return has && r.values.includes(v!);
-      case 'NotEquals': case 'NotIn': return !has || !r.values.includes(v!);
-      case 'Gt': case 'Lt': {
+      case 'Exists':
+        return has;
+      case 'DoesNotExist':
+        return !has;
+      case 'Equals':
+      case 'In':
+        return has && r.values.includes(v!);
+      case 'NotEquals':
+      case 'NotIn':
+        return !has || !r.values.includes(v!);
+      case 'Gt':
+      case 'Lt': {
         if (!has || !/^-?\d+$/.test(v!)) return false;
         return r.operator === 'Gt' ? Number(v) > Number(r.values[0]) : Number(v) < Number(r.values[0]);
       }
@@ -113,17 +125,25 @@ export function matchesLabelSelector(sel: LabelSelector, labels: Record<string, 
 
 /** Converts {matchLabels, matchExpressions} to requirements (LabelSelectorAsSelector). */
 export function labelSelectorFromObject(sel: LabelSelectorObject): LabelSelector {
-  const reqs: LabelSelector = Object.entries(sel.matchLabels ?? {}).map(([key, v]) => ({ key, operator: 'Equals', values: [v] }));
+  const reqs: LabelSelector = Object.entries(sel.matchLabels ?? {}).map(([key, v]) => ({
+    key,
+    operator: 'Equals',
+    values: [v],
+  }));
   for (const e of sel.matchExpressions ?? []) {
     const op = e.operator as LabelRequirement['operator'];
-    if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(op)) throw badRequest(`"${e.operator}" is not a valid label selector operator`);
+    if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(op))
+      throw badRequest(`"${e.operator}" is not a valid label selector operator`);
     reqs.push({ key: e.key, operator: op, values: e.values ?? [] });
   }
   return reqs;
 }
 
 /** True when `labels` match a metav1.LabelSelector; an empty selector matches everything, a missing one nothing. */
-export function matchLabelSelectorObject(sel: LabelSelectorObject | undefined | null, labels: Record<string, string> | undefined): boolean {
+export function matchLabelSelectorObject(
+  sel: LabelSelectorObject | undefined | null,
+  labels: Record<string, string> | undefined,
+): boolean {
   if (!sel) return false;
   return matchesLabelSelector(labelSelectorFromObject(sel), labels);
 }
@@ -133,14 +153,22 @@ export function formatLabelSelector(sel: LabelSelector): string {
   return sel
     .map((r) => {
       switch (r.operator) {
-        case 'Exists': return r.key;
-        case 'DoesNotExist': return `!${r.key}`;
-        case 'Equals': return `${r.key}=${r.values[0]}`;
-        case 'NotEquals': return `${r.key}!=${r.values[0]}`;
-        case 'In': return `${r.key} in (${r.values.join(',')})`;
-        case 'NotIn': return `${r.key} notin (${r.values.join(',')})`;
-        case 'Gt': return `${r.key}>${r.values[0]}`;
-        case 'Lt': return `${r.key}<${r.values[0]}`;
+        case 'Exists':
+          return r.key;
+        case 'DoesNotExist':
+          return `!${r.key}`;
+        case 'Equals':
+          return `${r.key}=${r.values[0]}`;
+        case 'NotEquals':
+          return `${r.key}!=${r.values[0]}`;
+        case 'In':
+          return `${r.key} in (${r.values.join(',')})`;
+        case 'NotIn':
+          return `${r.key} notin (${r.values.join(',')})`;
+        case 'Gt':
+          return `${r.key}>${r.values[0]}`;
+        case 'Lt':
+          return `${r.key}<${r.values[0]}`;
       }
     })
     .join(',');

@@ -7,7 +7,13 @@ import { type Document, isScalar, LineCounter, parseAllDocuments, type Tags, vis
 import { badRequest } from './errors.js';
 import type { KubeObject } from './types.js';
 
-const dropTags = new Set(['tag:yaml.org,2002:timestamp', 'tag:yaml.org,2002:binary', 'tag:yaml.org,2002:omap', 'tag:yaml.org,2002:pairs', 'tag:yaml.org,2002:set']);
+const dropTags = new Set([
+  'tag:yaml.org,2002:timestamp',
+  'tag:yaml.org,2002:binary',
+  'tag:yaml.org,2002:omap',
+  'tag:yaml.org,2002:pairs',
+  'tag:yaml.org,2002:set',
+]);
 /** go-yaml v2 resolves like YAML 1.1 but keeps timestamps, sexagesimals and !!binary as strings. */
 const customTags = (tags: Tags): Tags =>
   tags.filter((t) => typeof t === 'string' || (!dropTags.has(t.tag) && (t as { format?: string }).format !== 'TIME'));
@@ -40,7 +46,8 @@ function duplicateKeys(doc: Document, lc: LineCounter, seps: number[]): string[]
         const name = String(key.value);
         const line = relativeLine(lc.linePos(key.range[0]).line, seps);
         const first = seen.get(name);
-        if (first !== undefined) out.push(`  line ${line}: mapping key ${JSON.stringify(name)} already defined at line ${first}`);
+        if (first !== undefined)
+          out.push(`  line ${line}: mapping key ${JSON.stringify(name)} already defined at line ${first}`);
         else seen.set(name, line);
       }
     },
@@ -80,10 +87,13 @@ export function parseManifests(text: string): KubeObject[] {
   const out: KubeObject[] = [];
   const add = (v: unknown): void => {
     if (v === null || v === undefined) return;
-    if (typeof v !== 'object' || Array.isArray(v)) throw badRequest(`json: cannot unmarshal ${goTypeName(v)} into Go value of type map[string]interface {}`);
+    if (typeof v !== 'object' || Array.isArray(v))
+      throw badRequest(`json: cannot unmarshal ${goTypeName(v)} into Go value of type map[string]interface {}`);
     const o = v as Record<string, unknown>;
-    if (typeof o.kind !== 'string' || o.kind === '') throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(o)}'`);
-    if (typeof o.apiVersion !== 'string' || o.apiVersion === '') throw badRequest(`Object 'apiVersion' is missing in '${JSON.stringify(o)}'`);
+    if (typeof o.kind !== 'string' || o.kind === '')
+      throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(o)}'`);
+    if (typeof o.apiVersion !== 'string' || o.apiVersion === '')
+      throw badRequest(`Object 'apiVersion' is missing in '${JSON.stringify(o)}'`);
     if (o.kind.endsWith('List') && Array.isArray(o.items)) {
       for (const item of o.items) add(item);
       return;
@@ -99,14 +109,13 @@ export function decodeBody(body: string, contentType?: string): unknown {
   const type = (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
   if (type.endsWith('yaml')) {
     const docs = parseDocuments(body);
-    if (docs.length === 0) throw badRequest('Object \'Kind\' is missing in \'\'');
+    if (docs.length === 0) throw badRequest("Object 'Kind' is missing in ''");
     return docs[0];
   }
-  if (body.trim() === '') throw badRequest('Object \'Kind\' is missing in \'\'');
+  if (body.trim() === '') throw badRequest("Object 'Kind' is missing in ''");
   try {
     return JSON.parse(body) as unknown;
   } catch (err) {
     throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
   }
 }
-

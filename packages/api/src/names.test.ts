@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPortName, validateName } from './names.js';
+import {
+  isDNS1035Label,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isQualifiedName,
+  isValidLabelValue,
+  isValidPortName,
+  validateName,
+} from './names.js';
 
 describe('name formats', () => {
   it('words a DNS-1035 failure exactly like Kubernetes', () => {

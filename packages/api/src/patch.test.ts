@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from './errors.js';
+import type { ApiError } from './errors.js';
 import { jsonMergePatch, jsonPatch, strategicMergePatch } from './patch.js';
 
 const lastApplied = { 'kubectl.kubernetes.io/last-applied-configuration': '{"new":true}\n' };
@@ -7,28 +7,70 @@ const lastApplied = { 'kubectl.kubernetes.io/last-applied-configuration': '{"new
 describe('strategicMergePatch', () => {
   it('applies the observed Service port change (80 → 81)', () => {
     const svc = {
-      apiVersion: 'v1', kind: 'Service',
-      metadata: { name: 'demo-svc', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"old":true}\n' }, labels: { app: 'demo' } },
-      spec: { clusterIP: '10.96.0.20', ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }], selector: { app: 'demo' } },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 'demo-svc',
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"old":true}\n' },
+        labels: { app: 'demo' },
+      },
+      spec: {
+        clusterIP: '10.96.0.20',
+        ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }],
+        selector: { app: 'demo' },
+      },
     };
     const patch = {
       metadata: { annotations: lastApplied },
-      spec: { '$setElementOrder/ports': [{ port: 81 }], ports: [{ name: 'http', port: 81, targetPort: 8080 }, { $patch: 'delete', port: 80 }] },
+      spec: {
+        '$setElementOrder/ports': [{ port: 81 }],
+        ports: [
+          { name: 'http', port: 81, targetPort: 8080 },
+          { $patch: 'delete', port: 80 },
+        ],
+      },
     };
     const out = strategicMergePatch(svc, patch, 'Service');
-    expect(out.spec).toEqual({ clusterIP: '10.96.0.20', ports: [{ name: 'http', port: 81, targetPort: 8080 }], selector: { app: 'demo' } });
+    expect(out.spec).toEqual({
+      clusterIP: '10.96.0.20',
+      ports: [{ name: 'http', port: 81, targetPort: 8080 }],
+      selector: { app: 'demo' },
+    });
     expect(out.metadata).toEqual({ name: 'demo-svc', annotations: lastApplied, labels: { app: 'demo' } });
     expect(svc.spec.ports[0]!.port).toBe(80);
   });
 
   it('applies the observed Deployment replicas and image change', () => {
     const deploy = {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'shop' },
-      spec: { replicas: 2, selector: { matchLabels: { app: 'shop' } }, template: { metadata: { labels: { app: 'shop' } }, spec: {
-        containers: [{ name: 'shop', image: 'example/shop:1.0', ports: [{ containerPort: 8080, protocol: 'TCP' }] }, { name: 'sidecar', image: 'proxy:1' }],
-      } } },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'shop' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'shop' } },
+        template: {
+          metadata: { labels: { app: 'shop' } },
+          spec: {
+            containers: [
+              { name: 'shop', image: 'example/shop:1.0', ports: [{ containerPort: 8080, protocol: 'TCP' }] },
+              { name: 'sidecar', image: 'proxy:1' },
+            ],
+          },
+        },
+      },
     };
-    const patch = { metadata: { annotations: lastApplied }, spec: { replicas: 3, template: { spec: { '$setElementOrder/containers': [{ name: 'shop' }], containers: [{ image: 'example/shop:1.1', name: 'shop' }] } } } };
+    const patch = {
+      metadata: { annotations: lastApplied },
+      spec: {
+        replicas: 3,
+        template: {
+          spec: {
+            '$setElementOrder/containers': [{ name: 'shop' }],
+            containers: [{ image: 'example/shop:1.1', name: 'shop' }],
+          },
+        },
+      },
+    };
     const out = strategicMergePatch(deploy, patch, 'Deployment');
     expect(out.spec.replicas).toBe(3);
     expect(out.spec.template.spec.containers).toEqual([
@@ -39,12 +81,20 @@ describe('strategicMergePatch', () => {
 
   it('applies the observed Pod patch (labels removed, ports removed, env added, image changed)', () => {
     const pod = {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'demo-pod', labels: { app: 'demo' } },
-      spec: { containers: [{ name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }] }], restartPolicy: 'Always' },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'demo-pod', labels: { app: 'demo' } },
+      spec: {
+        containers: [{ name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }] }],
+        restartPolicy: 'Always',
+      },
     };
     const patch = {
       metadata: { annotations: lastApplied, labels: null },
-      spec: { '$setElementOrder/containers': [{ name: 'app' }], containers: [{ env: [{ name: 'MODE', value: 'prod' }], image: 'nginx:1.28', name: 'app', ports: null }] },
+      spec: {
+        '$setElementOrder/containers': [{ name: 'app' }],
+        containers: [{ env: [{ name: 'MODE', value: 'prod' }], image: 'nginx:1.28', name: 'app', ports: null }],
+      },
     };
     const out = strategicMergePatch(pod, patch, 'Pod');
     expect(out.metadata).toEqual({ name: 'demo-pod', annotations: lastApplied });
@@ -52,44 +102,112 @@ describe('strategicMergePatch', () => {
   });
 
   it('merges env, volumeMounts and container ports by key and replaces other lists', () => {
-    const pod = { spec: { containers: [{ name: 'a', args: ['x', 'y'], env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }], volumeMounts: [{ name: 'v', mountPath: '/v' }] }] } };
-    const out = strategicMergePatch(pod, { spec: { containers: [{ name: 'a', args: ['z'], env: [{ name: 'B', value: '3' }, { name: 'C', value: '4' }], volumeMounts: [{ mountPath: '/v', readOnly: true }] }] } }, 'Pod');
+    const pod = {
+      spec: {
+        containers: [
+          {
+            name: 'a',
+            args: ['x', 'y'],
+            env: [
+              { name: 'A', value: '1' },
+              { name: 'B', value: '2' },
+            ],
+            volumeMounts: [{ name: 'v', mountPath: '/v' }],
+          },
+        ],
+      },
+    };
+    const out = strategicMergePatch(
+      pod,
+      {
+        spec: {
+          containers: [
+            {
+              name: 'a',
+              args: ['z'],
+              env: [
+                { name: 'B', value: '3' },
+                { name: 'C', value: '4' },
+              ],
+              volumeMounts: [{ mountPath: '/v', readOnly: true }],
+            },
+          ],
+        },
+      },
+      'Pod',
+    );
     expect(out.spec.containers[0]).toEqual({
-      name: 'a', args: ['z'],
-      env: [{ name: 'A', value: '1' }, { name: 'B', value: '3' }, { name: 'C', value: '4' }],
+      name: 'a',
+      args: ['z'],
+      env: [
+        { name: 'A', value: '1' },
+        { name: 'B', value: '3' },
+        { name: 'C', value: '4' },
+      ],
       volumeMounts: [{ name: 'v', mountPath: '/v', readOnly: true }],
     });
   });
 
   it('replaces Endpoints subsets and merges conditions by type', () => {
     const ep = { subsets: [{ addresses: [{ ip: '10.0.0.1' }] }, { addresses: [{ ip: '10.0.0.2' }] }] };
-    expect(strategicMergePatch(ep, { subsets: [{ addresses: [{ ip: '10.0.0.3' }] }] }, 'Endpoints').subsets).toEqual([{ addresses: [{ ip: '10.0.0.3' }] }]);
-    const pod = { status: { conditions: [{ type: 'Ready', status: 'False' }, { type: 'PodScheduled', status: 'True' }] } };
-    expect(strategicMergePatch(pod, { status: { conditions: [{ type: 'Ready', status: 'True' }] } }, 'Pod').status.conditions).toEqual([
-      { type: 'Ready', status: 'True' }, { type: 'PodScheduled', status: 'True' },
+    expect(strategicMergePatch(ep, { subsets: [{ addresses: [{ ip: '10.0.0.3' }] }] }, 'Endpoints').subsets).toEqual([
+      { addresses: [{ ip: '10.0.0.3' }] },
+    ]);
+    const pod = {
+      status: {
+        conditions: [
+          { type: 'Ready', status: 'False' },
+          { type: 'PodScheduled', status: 'True' },
+        ],
+      },
+    };
+    expect(
+      strategicMergePatch(pod, { status: { conditions: [{ type: 'Ready', status: 'True' }] } }, 'Pod').status
+        .conditions,
+    ).toEqual([
+      { type: 'Ready', status: 'True' },
+      { type: 'PodScheduled', status: 'True' },
     ]);
   });
 
   it('honours $patch replace, $retainKeys, $deleteFromPrimitiveList and $setElementOrder', () => {
-    const obj = { metadata: { finalizers: ['a', 'b', 'c'] }, spec: { selector: { app: 'x', tier: 'y' }, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } }, template: { spec: { containers: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] } } } };
-    const out = strategicMergePatch(obj, {
-      metadata: { '$deleteFromPrimitiveList/finalizers': ['b'] },
+    const obj = {
+      metadata: { finalizers: ['a', 'b', 'c'] },
       spec: {
-        selector: { $patch: 'replace', app: 'z' },
-        strategy: { $retainKeys: ['type'], type: 'Recreate' },
-        template: { spec: { '$setElementOrder/containers': [{ name: 'c' }, { name: 'a' }, { name: 'b' }] } },
+        selector: { app: 'x', tier: 'y' },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } },
+        template: { spec: { containers: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] } },
       },
-    }, 'Deployment');
+    };
+    const out = strategicMergePatch(
+      obj,
+      {
+        metadata: { '$deleteFromPrimitiveList/finalizers': ['b'] },
+        spec: {
+          selector: { $patch: 'replace', app: 'z' },
+          strategy: { $retainKeys: ['type'], type: 'Recreate' },
+          template: { spec: { '$setElementOrder/containers': [{ name: 'c' }, { name: 'a' }, { name: 'b' }] } },
+        },
+      },
+      'Deployment',
+    );
     expect(out.metadata.finalizers).toEqual(['a', 'c']);
     expect(out.spec.selector).toEqual({ app: 'z' });
     expect(out.spec.strategy).toEqual({ type: 'Recreate' });
     expect(out.spec.template.spec.containers.map((c) => c.name)).toEqual(['c', 'a', 'b']);
-    const replaced = strategicMergePatch({ spec: { containers: [{ name: 'a' }, { name: 'b' }] } }, { spec: { containers: [{ name: 'x' }, { $patch: 'replace' }] } }, 'Pod');
+    const replaced = strategicMergePatch(
+      { spec: { containers: [{ name: 'a' }, { name: 'b' }] } },
+      { spec: { containers: [{ name: 'x' }, { $patch: 'replace' }] } },
+      'Pod',
+    );
     expect(replaced.spec.containers).toEqual([{ name: 'x' }]);
   });
 
   it('merges finalizers as a set', () => {
-    expect(strategicMergePatch({ metadata: { finalizers: ['a'] } }, { metadata: { finalizers: ['a', 'b'] } }, 'Pod').metadata.finalizers).toEqual(['a', 'b']);
+    expect(
+      strategicMergePatch({ metadata: { finalizers: ['a'] } }, { metadata: { finalizers: ['a', 'b'] } }, 'Pod').metadata
+        .finalizers,
+    ).toEqual(['a', 'b']);
   });
 });
 
@@ -117,7 +235,10 @@ describe('jsonPatch', () => {
       { op: 'test', path: '/spec/ports/1', value: { port: 443 } },
       { op: 'add', path: '/metadata/labels/a~1b', value: 'x' },
     ]);
-    expect(out).toEqual({ metadata: { labels: { tier: 'frontend', moved: 'web', 'a/b': 'x' } }, spec: { ports: [{ port: 8080 }, { port: 443 }] } });
+    expect(out).toEqual({
+      metadata: { labels: { tier: 'frontend', moved: 'web', 'a/b': 'x' } },
+      spec: { ports: [{ port: 8080 }, { port: 443 }] },
+    });
     expect(doc.metadata.labels).toEqual({ app: 'web' });
   });
 
@@ -133,8 +254,12 @@ describe('jsonPatch', () => {
     const missing = fail([{ op: 'remove', path: '/spec/foo' }]);
     expect(missing.code).toBe(422);
     expect(missing.status.details?.causes?.[0]?.message).toBe('Unable to remove nonexistent key: foo: missing value');
-    expect(fail([{ op: 'replace', path: '/spec/x/y', value: 1 }]).status.details?.causes?.[0]?.message).toBe('replace operation does not apply: doc is missing path: "/spec/x/y": missing value');
-    expect(fail([{ op: 'test', path: '/spec/ports/0/port', value: 81 }]).status.details?.causes?.[0]?.message).toBe('testing value /spec/ports/0/port failed: test failed');
+    expect(fail([{ op: 'replace', path: '/spec/x/y', value: 1 }]).status.details?.causes?.[0]?.message).toBe(
+      'replace operation does not apply: doc is missing path: "/spec/x/y": missing value',
+    );
+    expect(fail([{ op: 'test', path: '/spec/ports/0/port', value: 81 }]).status.details?.causes?.[0]?.message).toBe(
+      'testing value /spec/ports/0/port failed: test failed',
+    );
     expect(fail([{ op: 'add', path: '/spec/ports/5', value: 1 }]).code).toBe(422);
     expect(fail({ op: 'add' }).code).toBe(400);
   });

@@ -31,6 +31,8 @@ describe('parseQuantity', () => {
       expect(() => parseQuantity(bad)).toThrow(QuantityError);
       expect(isQuantity(bad)).toBe(false);
     }
-    expect(() => parseQuantity('x')).toThrow("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+    expect(() => parseQuantity('x')).toThrow(
+      "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+    );
   });
 });

@@ -4,7 +4,10 @@
  */
 
 /** True when every key of `selector` is in `labels` with the same value; an empty selector matches everything. */
-export function selectorMatches(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+export function selectorMatches(
+  selector: Record<string, string> | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
   if (!selector) return true;
   for (const [k, v] of Object.entries(selector)) if (labels?.[k] !== v) return false;
   return true;

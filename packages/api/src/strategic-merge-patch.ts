@@ -13,10 +13,21 @@ type ListMeta = string | [];
 
 const podSpecLists: Record<string, ListMeta> = { volumes: 'name', imagePullSecrets: 'name', hostAliases: 'ip' };
 for (const c of ['containers', 'initContainers', 'ephemeralContainers']) {
-  Object.assign(podSpecLists, { [c]: 'name', [`${c}.ports`]: 'containerPort', [`${c}.env`]: 'name', [`${c}.volumeMounts`]: 'mountPath', [`${c}.volumeDevices`]: 'devicePath' });
+  Object.assign(podSpecLists, {
+    [c]: 'name',
+    [`${c}.ports`]: 'containerPort',
+    [`${c}.env`]: 'name',
+    [`${c}.volumeMounts`]: 'mountPath',
+    [`${c}.volumeDevices`]: 'devicePath',
+  });
 }
-const prefixed = (prefix: string, lists: Record<string, ListMeta>): Record<string, ListMeta> => Object.fromEntries(Object.entries(lists).map(([k, v]) => [prefix + k, v]));
-const common: Record<string, ListMeta> = { 'metadata.ownerReferences': 'uid', 'metadata.finalizers': [], 'status.conditions': 'type' };
+const prefixed = (prefix: string, lists: Record<string, ListMeta>): Record<string, ListMeta> =>
+  Object.fromEntries(Object.entries(lists).map(([k, v]) => [prefix + k, v]));
+const common: Record<string, ListMeta> = {
+  'metadata.ownerReferences': 'uid',
+  'metadata.finalizers': [],
+  'status.conditions': 'type',
+};
 const template = { ...prefixed('spec.template.spec.', podSpecLists), 'spec.template.metadata.finalizers': [] as [] };
 const listMeta: Record<string, Record<string, ListMeta>> = {
   Pod: { ...prefixed('spec.', podSpecLists), 'status.podIPs': 'ip', 'status.hostIPs': 'ip' },
@@ -27,7 +38,11 @@ const listMeta: Record<string, Record<string, ListMeta>> = {
 };
 
 const isMap = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isDirective = (k: string): boolean => k === '$patch' || k === '$retainKeys' || k.startsWith('$setElementOrder/') || k.startsWith('$deleteFromPrimitiveList/');
+const isDirective = (k: string): boolean =>
+  k === '$patch' ||
+  k === '$retainKeys' ||
+  k.startsWith('$setElementOrder/') ||
+  k.startsWith('$deleteFromPrimitiveList/');
 
 class Merger {
   constructor(private readonly lists: Record<string, ListMeta>) {}
@@ -36,9 +51,11 @@ class Merger {
     const directive = patch.$patch;
     if (directive === 'delete') return undefined;
     if (directive === 'replace') return this.map({}, { ...patch, $patch: undefined }, path);
-    if (directive !== undefined && directive !== 'merge') throw badRequest(`unknown patch type: ${JSON.stringify(directive)}`);
+    if (directive !== undefined && directive !== 'merge')
+      throw badRequest(`unknown patch type: ${JSON.stringify(directive)}`);
     const out: Rec = { ...original };
-    if (Array.isArray(patch.$retainKeys)) for (const k of Object.keys(out)) if (!patch.$retainKeys.includes(k)) delete out[k];
+    if (Array.isArray(patch.$retainKeys))
+      for (const k of Object.keys(out)) if (!patch.$retainKeys.includes(k)) delete out[k];
     for (const [k, v] of Object.entries(patch)) {
       if (isDirective(k) || v === undefined) continue;
       const p = path ? `${path}.${k}` : k;
@@ -68,7 +85,8 @@ class Merger {
     const clean = (x: unknown): unknown => (isMap(x) ? this.map({}, x, path) : x);
     if (meta === undefined) return patch.filter((x) => !(isMap(x) && x.$patch === 'delete')).map(clean);
     if (Array.isArray(meta)) return [...original, ...patch.filter((x) => !original.some((o) => deepEqual(o, x)))];
-    if (patch.some((x) => isMap(x) && x.$patch === 'replace')) return patch.filter((x) => !(isMap(x) && x.$patch === 'replace')).map(clean);
+    if (patch.some((x) => isMap(x) && x.$patch === 'replace'))
+      return patch.filter((x) => !(isMap(x) && x.$patch === 'replace')).map(clean);
     const out = [...original];
     for (const el of patch) {
       if (!isMap(el)) continue;

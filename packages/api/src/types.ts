@@ -311,7 +311,11 @@ export interface Status {
 /** metav1.LabelSelector, as Deployments and ReplicaSets carry it. */
 export interface LabelSelectorObject {
   matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | string; values?: string[] }[];
+  matchExpressions?: {
+    key: string;
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | string;
+    values?: string[];
+  }[];
 }
 
 /** A pod template of a workload. */
@@ -324,7 +328,10 @@ export interface DeploymentSpec {
   replicas?: number;
   selector: LabelSelectorObject;
   template: PodTemplateSpec;
-  strategy?: { type?: 'RollingUpdate' | 'Recreate'; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } };
+  strategy?: {
+    type?: 'RollingUpdate' | 'Recreate';
+    rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string };
+  };
   minReadySeconds?: number;
   revisionHistoryLimit?: number;
   progressDeadlineSeconds?: number;
@@ -343,14 +350,27 @@ export interface Deployment extends KubeObject {
     readyReplicas?: number;
     availableReplicas?: number;
     unavailableReplicas?: number;
-    conditions?: { type: string; status: string; reason?: string; message?: string; lastUpdateTime?: string; lastTransitionTime?: string }[];
+    conditions?: {
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+      lastUpdateTime?: string;
+      lastTransitionTime?: string;
+    }[];
   };
 }
 
 export interface ReplicaSet extends KubeObject {
   apiVersion: 'apps/v1';
   kind: 'ReplicaSet';
-  spec: { replicas?: number; selector: LabelSelectorObject; template: PodTemplateSpec; minReadySeconds?: number; [extra: string]: unknown };
+  spec: {
+    replicas?: number;
+    selector: LabelSelectorObject;
+    template: PodTemplateSpec;
+    minReadySeconds?: number;
+    [extra: string]: unknown;
+  };
   status?: {
     replicas?: number;
     fullyLabeledReplicas?: number;

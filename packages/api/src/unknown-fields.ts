@@ -3,13 +3,21 @@
  * and JSON type mismatches, reported with the apiserver's 400 wording
  * `<Kind> in version "v1" cannot be handled as a <Kind>: …`.
  */
-import { ApiError, badRequest } from './errors.js';
+import { type ApiError, badRequest } from './errors.js';
 import { isQuantity, quantityFormatMessage } from './quantity.js';
 import { type Schema, schemas } from './schema.js';
 import type { KubeObject } from './types.js';
 
 function goTypeName(s: Schema): string {
-  if (typeof s === 'string') return ({ quantity: 'resource.Quantity', intOrString: 'intstr.IntOrString', any: 'interface {}' } as Record<string, string>)[s] ?? s;
+  if (typeof s === 'string')
+    return (
+      (
+        { quantity: 'resource.Quantity', intOrString: 'intstr.IntOrString', any: 'interface {}' } as Record<
+          string,
+          string
+        >
+      )[s] ?? s
+    );
   if ('struct' in s) return `v1.${s.struct}`;
   if ('array' in s) return `[]${goTypeName(s.array)}`;
   return s.map === 'quantity' ? 'v1.ResourceList' : `map[string]${goTypeName(s.map)}`;
@@ -31,14 +39,22 @@ const int32 = (v: number): boolean => Number.isInteger(v) && v >= -(2 ** 31) && 
 
 function leafOk(s: Schema, v: unknown): boolean {
   switch (s) {
-    case 'string': return typeof v === 'string';
-    case 'bool': return typeof v === 'boolean';
-    case 'int32': return typeof v === 'number' && int32(v);
-    case 'int64': return typeof v === 'number' && Number.isInteger(v);
-    case 'float64': return typeof v === 'number';
-    case 'intOrString': return typeof v === 'string' || (typeof v === 'number' && int32(v));
-    case 'quantity': return typeof v === 'string' || typeof v === 'number';
-    default: return true;
+    case 'string':
+      return typeof v === 'string';
+    case 'bool':
+      return typeof v === 'boolean';
+    case 'int32':
+      return typeof v === 'number' && int32(v);
+    case 'int64':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'float64':
+      return typeof v === 'number';
+    case 'intOrString':
+      return typeof v === 'string' || (typeof v === 'number' && int32(v));
+    case 'quantity':
+      return typeof v === 'string' || typeof v === 'number';
+    default:
+      return true;
   }
 }
 

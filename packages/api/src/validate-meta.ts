@@ -38,17 +38,24 @@ export function validateAnnotations(annotations: unknown, field: string): Status
 }
 
 /** ValidateObjectMeta for an object of `kind`: name (or generateName), namespace, generation, labels, annotations. */
-export function validateObjectMeta(meta: ObjectMeta | undefined, kind: string, namespaced: boolean, path = 'metadata'): StatusCause[] {
+export function validateObjectMeta(
+  meta: ObjectMeta | undefined,
+  kind: string,
+  namespaced: boolean,
+  path = 'metadata',
+): StatusCause[] {
   const m: Partial<ObjectMeta> = meta ?? {};
   const causes: StatusCause[] = [];
-  if (m.generateName) causes.push(...invalidEach(`${path}.generateName`, m.generateName, validateName(kind, m.generateName, true)));
+  if (m.generateName)
+    causes.push(...invalidEach(`${path}.generateName`, m.generateName, validateName(kind, m.generateName, true)));
   if (!m.name) causes.push(required(`${path}.name`, 'name or generateName is required'));
   else causes.push(...invalidEach(`${path}.name`, m.name, validateName(kind, m.name)));
   if (namespaced) {
     if (!m.namespace) causes.push(required(`${path}.namespace`));
     else causes.push(...invalidEach(`${path}.namespace`, m.namespace, isDNS1123Label(m.namespace)));
   }
-  if (typeof m.generation === 'number' && m.generation < 0) causes.push(invalidValue(`${path}.generation`, m.generation, 'must be greater than or equal to 0'));
+  if (typeof m.generation === 'number' && m.generation < 0)
+    causes.push(invalidValue(`${path}.generation`, m.generation, 'must be greater than or equal to 0'));
   causes.push(...validateLabels(m.labels, `${path}.labels`));
   causes.push(...validateAnnotations(m.annotations, `${path}.annotations`));
   return causes;
@@ -60,7 +67,8 @@ export function validateObjectMetaUpdate(meta: ObjectMeta, old: ObjectMeta): Sta
   for (const key of ['name', 'namespace', 'uid', 'creationTimestamp'] as const) {
     const now = meta[key];
     const before = old[key];
-    if (before !== undefined && now !== undefined && now !== before) causes.push(invalidValue(`metadata.${key}`, now, fieldImmutable));
+    if (before !== undefined && now !== undefined && now !== before)
+      causes.push(invalidValue(`metadata.${key}`, now, fieldImmutable));
   }
   return causes;
 }

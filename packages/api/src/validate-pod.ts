@@ -5,7 +5,15 @@
  */
 import { deepEqual } from './deep-equal.js';
 import type { StatusCause } from './errors.js';
-import { duplicate, forbidden, invalidEach, invalidValue, notFoundValue, notSupported, required } from './field-errors.js';
+import {
+  duplicate,
+  forbidden,
+  invalidEach,
+  invalidValue,
+  notFoundValue,
+  notSupported,
+  required,
+} from './field-errors.js';
 import { isDNS1123Label, isDNS1123Subdomain, isValidPortName, isValidPortNum } from './names.js';
 import type { Container, PodSpec, Probe } from './types.js';
 import { validatePortNumOrName, validateProtocol } from './validate-service.js';
@@ -37,7 +45,14 @@ function validateEnv(env: Container['env'], path: string): StatusCause[] {
   const causes: StatusCause[] = [];
   (env ?? []).forEach((e, i) => {
     if (!e.name) causes.push(required(`${path}[${i}].name`));
-    else if (!/^[\x20-\x3c\x3e-\x7e]+$/.test(e.name)) causes.push(invalidValue(`${path}[${i}].name`, e.name, "a valid environment variable name must consist only of printable ASCII characters other than '='"));
+    else if (!/^[\x20-\x3c\x3e-\x7e]+$/.test(e.name))
+      causes.push(
+        invalidValue(
+          `${path}[${i}].name`,
+          e.name,
+          "a valid environment variable name must consist only of printable ASCII characters other than '='",
+        ),
+      );
   });
   return causes;
 }
@@ -53,14 +68,22 @@ function validateProbe(probe: Probe | undefined, path: string, mustSucceedOnce: 
     if (!probe.httpGet.path) causes.push(required(`${path}.httpGet.path`));
     causes.push(...validatePortNumOrName(probe.httpGet.port, `${path}.httpGet.port`));
     const scheme = probe.httpGet.scheme;
-    if (scheme && scheme !== 'HTTP' && scheme !== 'HTTPS') causes.push(notSupported(`${path}.httpGet.scheme`, scheme, ['HTTP', 'HTTPS']));
+    if (scheme && scheme !== 'HTTP' && scheme !== 'HTTPS')
+      causes.push(notSupported(`${path}.httpGet.scheme`, scheme, ['HTTP', 'HTTPS']));
   }
   if (probe.tcpSocket) causes.push(...validatePortNumOrName(probe.tcpSocket.port, `${path}.tcpSocket.port`));
-  for (const k of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'] as const) {
+  for (const k of [
+    'initialDelaySeconds',
+    'timeoutSeconds',
+    'periodSeconds',
+    'successThreshold',
+    'failureThreshold',
+  ] as const) {
     const v = probe[k];
     if (typeof v === 'number' && v < 0) causes.push(invalidValue(`${path}.${k}`, v, nonNegative));
   }
-  if (mustSucceedOnce && probe.successThreshold !== undefined && probe.successThreshold !== 1) causes.push(invalidValue(`${path}.successThreshold`, probe.successThreshold, 'must be 1'));
+  if (mustSucceedOnce && probe.successThreshold !== undefined && probe.successThreshold !== 1)
+    causes.push(invalidValue(`${path}.successThreshold`, probe.successThreshold, 'must be 1'));
   return causes;
 }
 
@@ -71,7 +94,8 @@ function validateContainer(c: Container, path: string, volumes: Set<string>): St
   if (!c.image) causes.push(required(`${path}.image`));
   const tmp = c.terminationMessagePolicy;
   if (!tmp) causes.push(required(`${path}.terminationMessagePolicy`));
-  else if (tmp !== 'File' && tmp !== 'FallbackToLogsOnError') causes.push(notSupported(`${path}.terminationMessagePolicy`, tmp, ['File', 'FallbackToLogsOnError']));
+  else if (tmp !== 'File' && tmp !== 'FallbackToLogsOnError')
+    causes.push(notSupported(`${path}.terminationMessagePolicy`, tmp, ['File', 'FallbackToLogsOnError']));
   causes.push(...validatePorts(c.ports, `${path}.ports`));
   causes.push(...validateEnv(c.env, `${path}.env`));
   const mounts = (c.volumeMounts ?? []) as { name?: string; mountPath?: string }[];
@@ -82,7 +106,8 @@ function validateContainer(c: Container, path: string, volumes: Set<string>): St
   });
   const pull = c.imagePullPolicy;
   if (!pull) causes.push(required(`${path}.imagePullPolicy`));
-  else if (!['Always', 'IfNotPresent', 'Never'].includes(pull as string)) causes.push(notSupported(`${path}.imagePullPolicy`, pull, ['Always', 'IfNotPresent', 'Never']));
+  else if (!['Always', 'IfNotPresent', 'Never'].includes(pull as string))
+    causes.push(notSupported(`${path}.imagePullPolicy`, pull, ['Always', 'IfNotPresent', 'Never']));
   causes.push(...validateResources(c.resources, `${path}.resources`));
   return causes;
 }
@@ -99,7 +124,8 @@ function validateVolumes(spec: PodSpec, path: string): { causes: StatusCause[]; 
       if (names.has(name)) causes.push(duplicate(`${at}.name`, name));
       names.add(name);
     }
-    if (Object.keys(v).filter((k) => k !== 'name').length === 0) causes.push(required(at, 'must specify a volume type'));
+    if (Object.keys(v).filter((k) => k !== 'name').length === 0)
+      causes.push(required(at, 'must specify a volume type'));
   });
   return { causes, names };
 }
@@ -128,17 +154,20 @@ export function validatePodSpec(spec: PodSpec | undefined, path = 'spec'): Statu
   });
   const rp = s.restartPolicy;
   if (!rp) causes.push(required(`${path}.restartPolicy`));
-  else if (!['Always', 'OnFailure', 'Never'].includes(rp)) causes.push(notSupported(`${path}.restartPolicy`, rp, ['Always', 'OnFailure', 'Never']));
+  else if (!['Always', 'OnFailure', 'Never'].includes(rp))
+    causes.push(notSupported(`${path}.restartPolicy`, rp, ['Always', 'OnFailure', 'Never']));
   const dns = s.dnsPolicy;
   if (!dns) causes.push(required(`${path}.dnsPolicy`));
-  else if (!['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'].includes(dns)) causes.push(notSupported(`${path}.dnsPolicy`, dns, ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None']));
+  else if (!['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'].includes(dns))
+    causes.push(notSupported(`${path}.dnsPolicy`, dns, ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None']));
   if (s.nodeName) causes.push(...invalidEach(`${path}.nodeName`, s.nodeName, isDNS1123Subdomain(s.nodeName)));
   if (s.hostname) causes.push(...invalidEach(`${path}.hostname`, s.hostname, isDNS1123Label(s.hostname)));
   if (s.subdomain) causes.push(...invalidEach(`${path}.subdomain`, s.subdomain, isDNS1123Label(s.subdomain)));
   return causes;
 }
 
-const podUpdateForbidden = 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
+const podUpdateForbidden =
+  'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
 
 /** ValidatePodUpdate's spec rule: only images, activeDeadlineSeconds and tolerations may change. */
 export function validatePodSpecUpdate(spec: PodSpec | undefined, old: PodSpec | undefined): StatusCause[] {

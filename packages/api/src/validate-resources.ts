@@ -22,7 +22,8 @@ function validateList(list: Record<string, unknown>, path: string): StatusCause[
   for (const [name, q] of Object.entries(list)) {
     const at = `${path}[${name}]`;
     causes.push(...validateName(name, at));
-    if (isQuantity(q) && parseQuantity(q as string) < 0) causes.push(invalidValue(at, String(q), 'must be greater than or equal to 0'));
+    if (isQuantity(q) && parseQuantity(q as string) < 0)
+      causes.push(invalidValue(at, String(q), 'must be greater than or equal to 0'));
   }
   return causes;
 }
@@ -30,15 +31,22 @@ function validateList(list: Record<string, unknown>, path: string): StatusCause[
 /** Validates `resources` of a container at `path`. */
 export function validateResources(resources: unknown, path: string): StatusCause[] {
   if (!resources || typeof resources !== 'object') return [];
-  const { limits = {}, requests = {} } = resources as { limits?: Record<string, unknown>; requests?: Record<string, unknown> };
+  const { limits = {}, requests = {} } = resources as {
+    limits?: Record<string, unknown>;
+    requests?: Record<string, unknown>;
+  };
   const causes = [...validateList(limits, `${path}.limits`), ...validateList(requests, `${path}.requests`)];
   for (const [name, q] of Object.entries(requests)) {
     const limit = limits[name];
     if (limit === undefined || !isQuantity(q) || !isQuantity(limit)) continue;
     const req = parseQuantity(q as string);
     const lim = parseQuantity(limit as string);
-    if (overcommitForbidden(name) && req !== lim) causes.push(invalidValue(`${path}.requests`, String(q), `must be equal to ${name} limit of ${String(limit)}`));
-    else if (req > lim) causes.push(invalidValue(`${path}.requests`, String(q), `must be less than or equal to ${name} limit of ${String(limit)}`));
+    if (overcommitForbidden(name) && req !== lim)
+      causes.push(invalidValue(`${path}.requests`, String(q), `must be equal to ${name} limit of ${String(limit)}`));
+    else if (req > lim)
+      causes.push(
+        invalidValue(`${path}.requests`, String(q), `must be less than or equal to ${name} limit of ${String(limit)}`),
+      );
   }
   return causes;
 }

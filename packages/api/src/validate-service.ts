@@ -28,7 +28,9 @@ export function validateProtocol(protocol: unknown, field: string): StatusCause[
 }
 
 function servicePortKey(p: ServicePort): GoValue {
-  return new GoValue(`core.ServicePort{Name:"", Protocol:${JSON.stringify(p.protocol ?? '')}, AppProtocol:(*string)(nil), Port:${p.port ?? 0}, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}`);
+  return new GoValue(
+    `core.ServicePort{Name:"", Protocol:${JSON.stringify(p.protocol ?? '')}, AppProtocol:(*string)(nil), Port:${p.port ?? 0}, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}`,
+  );
 }
 
 function validatePorts(spec: ServiceSpec): StatusCause[] {
@@ -53,14 +55,19 @@ function validatePorts(spec: ServiceSpec): StatusCause[] {
 function validateAffinity(spec: ServiceSpec): StatusCause[] {
   const path = 'spec.sessionAffinityConfig';
   if (!spec.sessionAffinity) return [required('spec.sessionAffinity')];
-  if (spec.sessionAffinity === 'None') return spec.sessionAffinityConfig ? [forbidden(path, 'must not be set when session affinity is None')] : [];
-  if (spec.sessionAffinity !== 'ClientIP') return [notSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None'])];
+  if (spec.sessionAffinity === 'None')
+    return spec.sessionAffinityConfig ? [forbidden(path, 'must not be set when session affinity is None')] : [];
+  if (spec.sessionAffinity !== 'ClientIP')
+    return [notSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None'])];
   const when = 'when session affinity type is ClientIP';
   if (!spec.sessionAffinityConfig) return [required(path, when)];
   if (!spec.sessionAffinityConfig.clientIP) return [required(`${path}.clientIP`, when)];
   const t = spec.sessionAffinityConfig.clientIP.timeoutSeconds;
   if (t === undefined || t === null) return [required(`${path}.clientIP.timeoutSeconds`, when)];
-  if (t <= 0 || t > maxAffinitySeconds) return [invalidValue(`${path}.clientIP.timeoutSeconds`, t, `must be greater than 0 and less than ${maxAffinitySeconds}`)];
+  if (t <= 0 || t > maxAffinitySeconds)
+    return [
+      invalidValue(`${path}.clientIP.timeoutSeconds`, t, `must be greater than 0 and less than ${maxAffinitySeconds}`),
+    ];
   return [];
 }
 
@@ -68,22 +75,29 @@ function validateClusterIPs(spec: ServiceSpec): StatusCause[] {
   const causes: StatusCause[] = [];
   if (spec.type === 'ExternalName') return causes;
   const ips = spec.clusterIPs ?? [];
-  if (spec.clusterIP && ips.length > 0 && ips[0] !== spec.clusterIP) causes.push(invalidValue('spec.clusterIPs', ips, 'first value must match `clusterIP`'));
-  if (!spec.clusterIP && ips.length > 0) causes.push(invalidValue('spec.clusterIPs', ips, 'must be empty when `clusterIP` is not specified'));
+  if (spec.clusterIP && ips.length > 0 && ips[0] !== spec.clusterIP)
+    causes.push(invalidValue('spec.clusterIPs', ips, 'first value must match `clusterIP`'));
+  if (!spec.clusterIP && ips.length > 0)
+    causes.push(invalidValue('spec.clusterIPs', ips, 'must be empty when `clusterIP` is not specified'));
   ips.forEach((ip, i) => {
     if (i === 0 && ip === 'None') {
       if (ips.length > 1) causes.push(invalidValue('spec.clusterIPs', ips, "'None' must be the first and only value"));
-    } else if (isIP(ip) === 0) causes.push(invalidValue(`spec.clusterIPs[${i}]`, ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'));
+    } else if (isIP(ip) === 0)
+      causes.push(
+        invalidValue(`spec.clusterIPs[${i}]`, ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'),
+      );
   });
   if (spec.clusterIP && spec.clusterIP !== 'None' && ips.length === 0 && isIP(spec.clusterIP) === 0) {
-    causes.push(invalidValue('spec.clusterIP', spec.clusterIP, 'must be empty, \'None\', or a valid IP address'));
+    causes.push(invalidValue('spec.clusterIP', spec.clusterIP, "must be empty, 'None', or a valid IP address"));
   }
   (spec.ipFamilies ?? []).forEach((f, i) => {
     if (f !== 'IPv4' && f !== 'IPv6') causes.push(notSupported(`spec.ipFamilies[${i}]`, f, ['IPv4', 'IPv6']));
     else if (spec.ipFamilies!.indexOf(f) !== i) causes.push(duplicate(`spec.ipFamilies[${i}]`, f));
   });
   if (spec.ipFamilyPolicy && !['PreferDualStack', 'RequireDualStack', 'SingleStack'].includes(spec.ipFamilyPolicy)) {
-    causes.push(notSupported('spec.ipFamilyPolicy', spec.ipFamilyPolicy, ['PreferDualStack', 'RequireDualStack', 'SingleStack']));
+    causes.push(
+      notSupported('spec.ipFamilyPolicy', spec.ipFamilyPolicy, ['PreferDualStack', 'RequireDualStack', 'SingleStack']),
+    );
   }
   return causes;
 }
@@ -94,7 +108,8 @@ export function validateServiceSpec(spec: ServiceSpec | undefined): StatusCause[
   const causes: StatusCause[] = [];
   const headless = s.clusterIP === 'None';
   if ((s.ports ?? []).length === 0 && !headless && s.type !== 'ExternalName') causes.push(required('spec.ports'));
-  if ((s.type === 'NodePort' || s.type === 'LoadBalancer') && headless) causes.push(invalidValue('spec.clusterIP', s.clusterIP, `may not be set to 'None' for ${s.type} services`));
+  if ((s.type === 'NodePort' || s.type === 'LoadBalancer') && headless)
+    causes.push(invalidValue('spec.clusterIP', s.clusterIP, `may not be set to 'None' for ${s.type} services`));
   if (s.type === 'ExternalName') {
     const notForExternalName = 'may not be set for ExternalName services';
     if (s.clusterIP || (s.clusterIPs ?? []).length > 0) causes.push(forbidden('spec.clusterIPs', notForExternalName));
@@ -122,7 +137,8 @@ export function validateServiceSpec(spec: ServiceSpec | undefined): StatusCause[
   });
   if (s.type !== 'ExternalName') {
     if (!s.internalTrafficPolicy) causes.push(required('spec.internalTrafficPolicy'));
-    else if (s.internalTrafficPolicy !== 'Cluster' && s.internalTrafficPolicy !== 'Local') causes.push(notSupported('spec.internalTrafficPolicy', s.internalTrafficPolicy, ['Cluster', 'Local']));
+    else if (s.internalTrafficPolicy !== 'Cluster' && s.internalTrafficPolicy !== 'Local')
+      causes.push(notSupported('spec.internalTrafficPolicy', s.internalTrafficPolicy, ['Cluster', 'Local']));
   }
   causes.push(...validateClusterIPs(s));
   return causes;
@@ -131,9 +147,11 @@ export function validateServiceSpec(spec: ServiceSpec | undefined): StatusCause[
 /** ValidateServiceUpdate's spec part: the ClusterIP may not change, except to or from ExternalName. */
 export function validateServiceSpecUpdate(spec: ServiceSpec | undefined, old: ServiceSpec | undefined): StatusCause[] {
   if (!spec || !old || spec.type === 'ExternalName' || old.type === 'ExternalName') return [];
-  if (old.clusterIP && spec.clusterIP !== old.clusterIP) return [invalidValue('spec.clusterIP', spec.clusterIP ?? '', fieldImmutable)];
+  if (old.clusterIP && spec.clusterIP !== old.clusterIP)
+    return [invalidValue('spec.clusterIP', spec.clusterIP ?? '', fieldImmutable)];
   const a = old.clusterIPs ?? [];
   const b = spec.clusterIPs ?? [];
-  if (a.length > 0 && b.length > 0 && a[0] !== b[0]) return [invalidValue('spec.clusterIPs[0]', b, 'may not change once set')];
+  if (a.length > 0 && b.length > 0 && a[0] !== b[0])
+    return [invalidValue('spec.clusterIPs[0]', b, 'may not change once set')];
   return [];
 }

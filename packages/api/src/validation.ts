@@ -33,7 +33,8 @@ function validateEndpoints(subsets: EndpointSubset[] | undefined): StatusCause[]
   const causes: StatusCause[] = [];
   (subsets ?? []).forEach((s, i) => {
     const at = `subsets[${i}]`;
-    if (!(s.addresses ?? []).length && !(s.notReadyAddresses ?? []).length) causes.push(required(at, 'must specify `addresses` or `notReadyAddresses`'));
+    if (!(s.addresses ?? []).length && !(s.notReadyAddresses ?? []).length)
+      causes.push(required(at, 'must specify `addresses` or `notReadyAddresses`'));
     for (const key of ['addresses', 'notReadyAddresses'] as const) {
       (s[key] ?? []).forEach((a, j) => {
         if (isIP(a.ip ?? '') === 0) causes.push(invalidValue(`${at}.${key}[${j}].ip`, a.ip ?? '', invalidIP));
@@ -48,13 +49,15 @@ function validateEndpointSlice(obj: KubeObject): StatusCause[] {
   const causes: StatusCause[] = [];
   const type = obj.addressType as string | undefined;
   if (!type) causes.push(required('addressType'));
-  else if (!['FQDN', 'IPv4', 'IPv6'].includes(type)) causes.push(notSupported('addressType', type, ['FQDN', 'IPv4', 'IPv6']));
+  else if (!['FQDN', 'IPv4', 'IPv6'].includes(type))
+    causes.push(notSupported('addressType', type, ['FQDN', 'IPv4', 'IPv6']));
   ((obj.endpoints as Endpoint[] | null | undefined) ?? []).forEach((e, i) => {
     const addrs = e.addresses ?? [];
     if (addrs.length === 0) causes.push(required(`endpoints[${i}].addresses`, 'must contain at least 1 address'));
     addrs.forEach((a, j) => {
       const want = type === 'IPv4' ? 4 : type === 'IPv6' ? 6 : 0;
-      if (want && isIP(a) !== want) causes.push(invalidValue(`endpoints[${i}].addresses[${j}]`, a, `must be a valid IPv${want} address`));
+      if (want && isIP(a) !== want)
+        causes.push(invalidValue(`endpoints[${i}].addresses[${j}]`, a, `must be a valid IPv${want} address`));
     });
   });
   causes.push(...validateEndpointPorts(obj.ports as EndpointPort[] | null, 'ports'));
@@ -63,21 +66,33 @@ function validateEndpointSlice(obj: KubeObject): StatusCause[] {
 
 function validateSpec(obj: KubeObject): StatusCause[] {
   switch (obj.kind) {
-    case 'Service': return validateServiceSpec(obj.spec as ServiceSpec);
-    case 'Pod': return validatePodSpec(obj.spec as PodSpec);
-    case 'Deployment': case 'ReplicaSet': return validateWorkloadSpec(obj.kind, obj.spec as never);
-    case 'Endpoints': return validateEndpoints(obj.subsets as EndpointSubset[]);
-    case 'EndpointSlice': return validateEndpointSlice(obj);
-    default: return [];
+    case 'Service':
+      return validateServiceSpec(obj.spec as ServiceSpec);
+    case 'Pod':
+      return validatePodSpec(obj.spec as PodSpec);
+    case 'Deployment':
+    case 'ReplicaSet':
+      return validateWorkloadSpec(obj.kind, obj.spec as never);
+    case 'Endpoints':
+      return validateEndpoints(obj.subsets as EndpointSubset[]);
+    case 'EndpointSlice':
+      return validateEndpointSlice(obj);
+    default:
+      return [];
   }
 }
 
 function validateSpecUpdate(obj: KubeObject, old: KubeObject): StatusCause[] {
   switch (obj.kind) {
-    case 'Service': return validateServiceSpecUpdate(obj.spec as ServiceSpec, old.spec as ServiceSpec);
-    case 'Pod': return validatePodSpecUpdate(obj.spec as PodSpec, old.spec as PodSpec);
-    case 'Deployment': case 'ReplicaSet': return validateWorkloadSpecUpdate(obj.spec as never, old.spec as never);
-    default: return [];
+    case 'Service':
+      return validateServiceSpecUpdate(obj.spec as ServiceSpec, old.spec as ServiceSpec);
+    case 'Pod':
+      return validatePodSpecUpdate(obj.spec as PodSpec, old.spec as PodSpec);
+    case 'Deployment':
+    case 'ReplicaSet':
+      return validateWorkloadSpecUpdate(obj.spec as never, old.spec as never);
+    default:
+      return [];
   }
 }
 
@@ -85,7 +100,8 @@ function validateSpecUpdate(obj: KubeObject, old: KubeObject): StatusCause[] {
 export function validateObject(obj: KubeObject, old?: KubeObject): StatusCause[] {
   const type = resourceTypes.find((t) => t.kind === obj.kind);
   const causes: StatusCause[] = [];
-  if (old) causes.push(...validateObjectMetaUpdate(obj.metadata ?? {}, old.metadata ?? {}), ...validateSpecUpdate(obj, old));
+  if (old)
+    causes.push(...validateObjectMetaUpdate(obj.metadata ?? {}, old.metadata ?? {}), ...validateSpecUpdate(obj, old));
   causes.push(...validateObjectMeta(obj.metadata, obj.kind, type?.namespaced ?? true));
   causes.push(...validateSpec(obj));
   return causes;

@@ -9,7 +9,12 @@ import { getObject } from './projection.js';
 
 const log = createLogger({ component: 'test', level: 'silent' });
 const key = { resource: 'services', namespace: 'default', name: 'web.service' };
-const svc = (port: number) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web.service', namespace: 'default', uid: 'u1' }, spec: { ports: [{ port }] } });
+const svc = (port: number) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'web.service', namespace: 'default', uid: 'u1' },
+  spec: { ports: [{ port }] },
+});
 
 describe('event log', () => {
   let server: Awaited<ReturnType<typeof startNatsServer>>;
@@ -59,7 +64,12 @@ describe('event log', () => {
     informer.onChange((c) => seen.push(`${c.type} ${c.key.name}`));
     const writer = createObjectWriter(eventLog, informer, { component: 'test' });
     const podKey = { resource: 'pods', namespace: 'default', name: 'p' };
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [] } };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'default' },
+      spec: { containers: [] },
+    };
     await writer.put(podKey, pod);
     await writer.remove(podKey, pod);
     expect(seen).toEqual(['ADDED p', 'DELETED p']);

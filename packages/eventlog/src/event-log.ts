@@ -8,7 +8,13 @@
  * retries reuse, so a retry after a lost acknowledgement is not stored twice.
  */
 import type { Logger } from '@kemu/log';
-import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager, JetStreamApiError } from '@nats-io/jetstream';
+import {
+  type JetStreamClient,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+  JetStreamApiError,
+} from '@nats-io/jetstream';
 import { DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
@@ -70,7 +76,11 @@ export async function connectEventLog(options: EventLogOptions): Promise<EventLo
     const data = encodeEvent(event);
     for (let attempt = 0; ; attempt++) {
       try {
-        const ack = await js.publish(subject, data, { msgID, expect: { lastSubjectSequence: expectedSeq }, retries: 3 });
+        const ack = await js.publish(subject, data, {
+          msgID,
+          expect: { lastSubjectSequence: expectedSeq },
+          retries: 3,
+        });
         return ack.seq;
       } catch (err) {
         if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) {

@@ -22,7 +22,11 @@ export interface ObjectWriter {
    * undefined for "no change needed". Retries on conflict. Returns the stored object,
    * or undefined when the object is gone or nothing changed.
    */
-  update(key: ObjectKey, mutate: (current: KubeObject) => KubeObject | undefined, attempts?: number): Promise<KubeObject | undefined>;
+  update(
+    key: ObjectKey,
+    mutate: (current: KubeObject) => KubeObject | undefined,
+    attempts?: number,
+  ): Promise<KubeObject | undefined>;
 }
 
 /** Creates a writer whose CAS base is the informer's view. */

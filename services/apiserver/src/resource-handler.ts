@@ -2,7 +2,14 @@
  * Dispatches a request on a resource path by method and subresource to the read, watch
  * and write modules, and shapes their replies (201 for creates, Table when asked for).
  */
-import { type KubeObject, type ResourceType, badRequest, decodeBody, findDuplicateJsonKeys, methodNotAllowed } from '@kemu/api';
+import {
+  type KubeObject,
+  type ResourceType,
+  badRequest,
+  decodeBody,
+  findDuplicateJsonKeys,
+  methodNotAllowed,
+} from '@kemu/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiContext } from './context.js';
 import { pathNotFound, readBody, readBodyBytes, sendJson } from './http-io.js';

@@ -97,7 +97,11 @@ export async function measureDataPlane(
   progress: (msg: string) => void,
   rounds: number,
   kills: number,
-  killToRemoval: (cluster: KemuCluster, kills: number, progress: (msg: string) => void) => Promise<{ rows: Row[]; samples: number[] }>,
+  killToRemoval: (
+    cluster: KemuCluster,
+    kills: number,
+    progress: (msg: string) => void,
+  ) => Promise<{ rows: Row[]; samples: number[] }>,
 ): Promise<{ rows: Row[]; samples: Record<string, unknown> }> {
   progress('starting a 3-node cluster "bench"');
   const cluster = await startCluster({ name: 'bench', nodes: 3 });
@@ -129,14 +133,21 @@ export async function measureDataPlane(
       for (const t of targets) {
         s.bulk[t].push(await runBulk(netns, `${base[t]}/bytes/${BULK_BYTES}`));
         s.keepAlive[t].push((await runWrk(netns, `${base[t]}/`, { connections: 10, seconds: 3 })).requestsPerSecond);
-        s.churn[t].push((await runWrk(netns, `${base[t]}/`, { connections: 10, seconds: 3, close: true })).requestsPerSecond);
+        s.churn[t].push(
+          (await runWrk(netns, `${base[t]}/`, { connections: 10, seconds: 3, close: true })).requestsPerSecond,
+        );
         s.latency[t].push((await runWrk(netns, `${base[t]}/`, { connections: 1, seconds: 2 })).p50Micros);
       }
       progress(`data-plane round ${round}/${rounds} done`);
     }
 
     const rows: Row[] = [];
-    const ratioRows = (name: string, unit: (v: number) => string, data: Record<Target, number[]>, kemuTarget: string) => {
+    const ratioRows = (
+      name: string,
+      unit: (v: number) => string,
+      data: Record<Target, number[]>,
+      kemuTarget: string,
+    ) => {
       const direct = median(data.direct);
       for (const t of targets) {
         const m = median(data[t]);
@@ -153,7 +164,11 @@ export async function measureDataPlane(
     ratioRows('new-connection requests (10 conns)', (v) => `${v.toFixed(0)} req/s`, s.churn, '≥ 0.5');
     const lat = { direct: median(s.latency.direct), kemu: median(s.latency.kemu), haproxy: median(s.latency.haproxy) };
     rows.push({ figure: 'p50 latency, direct (1 conn)', value: `${lat.direct.toFixed(0)} µs` });
-    rows.push({ figure: 'added p50 latency per hop, kemu', value: `${(lat.kemu - lat.direct).toFixed(0)} µs`, target: '≤ 50 µs' });
+    rows.push({
+      figure: 'added p50 latency per hop, kemu',
+      value: `${(lat.kemu - lat.direct).toFixed(0)} µs`,
+      target: '≤ 50 µs',
+    });
     rows.push({ figure: 'added p50 latency per hop, haproxy', value: `${(lat.haproxy - lat.direct).toFixed(0)} µs` });
 
     const kill = await killToRemoval(cluster, kills, progress);

@@ -60,7 +60,13 @@ export async function measureKillToRemoval(
   const files = await proxyLogs(cluster.stateDir);
   const samples: number[] = [];
   for (const name of names) {
-    const out = await cluster.kubectlOk(['get', 'pod', name, '-o', 'jsonpath={.status.containerStatuses[0].containerID}']);
+    const out = await cluster.kubectlOk([
+      'get',
+      'pod',
+      name,
+      '-o',
+      'jsonpath={.status.containerStatuses[0].containerID}',
+    ]);
     const pid = Number(out.trim().replace('kemu://', ''));
     const ip = pods.get(name)?.status.podIP ?? '';
     const t0 = Date.now();
@@ -83,8 +89,15 @@ export async function measureKillToRemoval(
   progress(`kill-to-removal: ${samples.length} kills`);
   return {
     rows: [
-      { figure: `kill -9 to removal from every proxy, p50 (${samples.length} kills)`, value: `${percentile(samples, 50)} ms` },
-      { figure: `kill -9 to removal from every proxy, p99 (${samples.length} kills)`, value: `${percentile(samples, 99)} ms`, target: '≤ 100 ms' },
+      {
+        figure: `kill -9 to removal from every proxy, p50 (${samples.length} kills)`,
+        value: `${percentile(samples, 50)} ms`,
+      },
+      {
+        figure: `kill -9 to removal from every proxy, p99 (${samples.length} kills)`,
+        value: `${percentile(samples, 99)} ms`,
+        target: '≤ 100 ms',
+      },
     ],
     samples,
   };

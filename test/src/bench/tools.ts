@@ -9,8 +9,15 @@ export async function ensureTools(progress: (msg: string) => void): Promise<void
   }
   if (missing.length === 0) return;
   progress(`installing ${missing.join(', ')} (apt-get)`);
-  const r = await runCommand('sh', ['-c', `apt-get install -y -qq ${missing.join(' ')} >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq ${missing.join(' ')})`], {
-    timeoutMs: 600_000,
-  });
+  const r = await runCommand(
+    'sh',
+    [
+      '-c',
+      `apt-get install -y -qq ${missing.join(' ')} >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq ${missing.join(' ')})`,
+    ],
+    {
+      timeoutMs: 600_000,
+    },
+  );
   if (r.code !== 0) throw new Error(`cannot install ${missing.join(', ')}: ${r.stderr}`);
 }

@@ -25,7 +25,11 @@ export function parseWrk(out: string): WrkResult {
   const errs = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
   const errors = (errs ? errs.slice(1).reduce((a, b) => a + Number(b), 0) : 0) + (non2xx ? Number(non2xx[1]) : 0);
-  return { requestsPerSecond: rps ? Number(rps[1]) : Number.NaN, p50Micros: p50 ? toMicros(p50[1] ?? '') : Number.NaN, errors };
+  return {
+    requestsPerSecond: rps ? Number(rps[1]) : Number.NaN,
+    p50Micros: p50 ? toMicros(p50[1] ?? '') : Number.NaN,
+    errors,
+  };
 }
 
 /** Runs wrk against `url` from inside `netns`. */
@@ -43,9 +47,13 @@ export async function runWrk(
 
 /** Downloads `bytes` from `url` with curl inside `netns`; returns bytes per second. */
 export async function runBulk(netns: string, url: string): Promise<number> {
-  const r = await runCommand('ip', ['netns', 'exec', netns, 'curl', '-s', '-o', '/dev/null', '-w', '%{speed_download}', url], {
-    timeoutMs: 120_000,
-  });
+  const r = await runCommand(
+    'ip',
+    ['netns', 'exec', netns, 'curl', '-s', '-o', '/dev/null', '-w', '%{speed_download}', url],
+    {
+      timeoutMs: 120_000,
+    },
+  );
   if (r.code !== 0) throw new Error(`curl failed (${r.code}): ${r.stderr}`);
   return Number(r.stdout.trim());
 }
