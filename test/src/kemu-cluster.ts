@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@kemu/testkit';
 
 /** The repository root (this file lives in test/src or test/dist). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -89,7 +90,11 @@ export async function startCluster(options: { name: string; nodes: number }): Pr
       timeoutMs: o.timeoutMs ?? 60_000,
     });
 
-  const up = await kemu(['up', '--nodes', String(options.nodes), '--name', options.name], { timeoutMs: 180_000 });
+  // A free apiserver port, so a test cluster never collides with a user's cluster on 6443.
+  const port = await freePort();
+  const up = await kemu(['up', '--nodes', String(options.nodes), '--name', options.name, '--apiserver-port', String(port)], {
+    timeoutMs: 180_000,
+  });
   if (up.code !== 0) {
     const logs = await runCommand('sh', ['-c', `tail -n 30 ${stateDir}/logs/*.log 2>/dev/null`]);
     await kemu(['down', '--name', options.name]);

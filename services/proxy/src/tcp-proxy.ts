@@ -4,14 +4,15 @@
  * ECONNREFUSED, as kube-proxy's REJECT rule does). Each accepted connection dials its
  * endpoint asynchronously with the userspace proxier's escalating timeouts, moving to
  * another endpoint (and past ClientIP stickiness) after each failure, so one dead
- * endpoint never stalls the accept loop (kubernetes#12242). Bytes flow through
- * stream.pipe in both directions with backpressure; a half-close is passed on, and an
+ * endpoint never stalls the accept loop (kubernetes#12242). Bytes flow with
+ * backpressure both ways (relay.ts for endpoint → client); a half-close is passed on, and an
  * error or abort on either side destroys both. Closing the listener leaves established
  * connections alone.
  */
 import type { Logger } from '@kemu/log';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import { DialFailedError } from './errors.js';
+import { createRelay } from './relay.js';
 import { type ListenerSwitch, createListenerSwitch } from './listener-switch.js';
 import type { ProxyMetrics } from './metrics.js';
 
@@ -111,7 +112,9 @@ export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
         return;
       }
       const { host, port: endpointPort } = splitEndpoint(endpoint);
-      const b = connect({ host, port: endpointPort, allowHalfOpen: true, noDelay: true });
+      const relay = createRelay(client);
+      const b = connect({ host, port: endpointPort, allowHalfOpen: true, noDelay: true, onread: relay.onread });
+      relay.bind(b);
       backend = b;
       const timer = setTimeout(
         () => b.destroy(new Error(`dial timeout after ${timeouts[attempt]} ms`)),
@@ -156,12 +159,15 @@ export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
   };
 }
 
-/** Joins two connected sockets: data both ways with backpressure, half-close passed on. */
+/**
+ * Joins two connected sockets: client → backend through pipe, backend → client through
+ * the backend's relay (set up at dial); backpressure both ways, half-close passed on.
+ */
 function splice(client: Socket, backend: Socket): void {
   backend.on('error', () => client.destroy());
+  backend.once('end', () => client.end());
   backend.once('close', () => {
     if (!(client.writableEnded && client.readableEnded)) client.destroy();
   });
   client.pipe(backend);
-  backend.pipe(client);
 }

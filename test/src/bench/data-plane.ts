@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type KemuCluster, startCluster } from '../kemu-cluster.js';
+import { type KemuCluster, runCommand, startCluster } from '../kemu-cluster.js';
 import { median } from './stats.js';
 import type { Row } from './table.js';
 import { runBulk, runWrk } from './wrk.js';
@@ -115,13 +115,22 @@ export async function measureDataPlane(
     const nodeIP = client.status.hostIP ?? '';
     const netns = podNetns('bench', client.metadata.uid);
 
+    // wrk's Connection: close leaves every client port in TIME_WAIT; without reuse the
+    // 28k-port default range runs dry after a round and the next one measures the wait.
+    // Same settings where both proxies dial from (node-1), so all three paths are alike.
+    for (const ns of [netns, 'kemu-bench-node-1']) {
+      await runCommand('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.tcp_tw_reuse=1']);
+      await runCommand('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.ip_local_port_range=1024 65000']);
+    }
+
     const cfg = join(cluster.stateDir, 'haproxy.cfg');
     await writeFile(
       cfg,
-      `global\n  maxconn 20000\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\nlisten bench\n  bind ${nodeIP}:18080\n  server web ${web.status.podIP}:8080\n`,
+      `global\n  maxconn 4000\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\nlisten bench\n  bind ${nodeIP}:18080\n  server web ${web.status.podIP}:8080\n`,
     );
     haproxy = spawn('ip', ['netns', 'exec', 'kemu-bench-node-1', 'haproxy', '-db', '-f', cfg], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 500));
+    if (haproxy.exitCode !== null) throw new Error(`haproxy exited with ${haproxy.exitCode} (config ${cfg})`);
 
     const base: Record<Target, string> = {
       direct: `http://${web.status.podIP}:8080`,

@@ -15,6 +15,7 @@ import { repoRoot } from '../kemu-cluster.js';
 
 const rounds = Number(process.env.KEMU_BENCH_ROUNDS ?? 3);
 const kills = Number(process.env.KEMU_BENCH_KILLS ?? 20);
+const upRuns = Number(process.env.KEMU_BENCH_UP_RUNS ?? 3);
 
 async function main(): Promise<void> {
   const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -22,9 +23,11 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const raw: Record<string, unknown> = {};
 
-  const up = await measureUp(progress, 3);
-  rows.push(...up.rows);
-  raw.up = up.samples;
+  if (upRuns > 0) {
+    const up = await measureUp(progress, upRuns);
+    rows.push(...up.rows);
+    raw.up = up.samples;
+  }
 
   const dp = await measureDataPlane(progress, rounds, kills, measureKillToRemoval);
   rows.push(...dp.rows);

@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@kemu/testkit';
 import { repoRoot, runCommand } from '../kemu-cluster.js';
 import { median } from './stats.js';
 import type { Row } from './table.js';

@@ -49,11 +49,11 @@ export async function runWrk(
 export async function runBulk(netns: string, url: string): Promise<number> {
   const r = await runCommand(
     'ip',
-    ['netns', 'exec', netns, 'curl', '-s', '-o', '/dev/null', '-w', '%{speed_download}', url],
+    ['netns', 'exec', netns, 'curl', '-sS', '-o', '/dev/null', '-w', '%{speed_download}', url],
     {
       timeoutMs: 120_000,
     },
   );
-  if (r.code !== 0) throw new Error(`curl failed (${r.code}): ${r.stderr}`);
+  if (r.code !== 0) throw new Error(`curl ${url} in ${netns} failed (${r.code}): ${r.stderr}`);
   return Number(r.stdout.trim());
 }
