@@ -92,9 +92,12 @@ export async function startCluster(options: { name: string; nodes: number }): Pr
 
   // A free apiserver port, so a test cluster never collides with a user's cluster on 6443.
   const port = await freePort();
-  const up = await kemu(['up', '--nodes', String(options.nodes), '--name', options.name, '--apiserver-port', String(port)], {
-    timeoutMs: 180_000,
-  });
+  const up = await kemu(
+    ['up', '--nodes', String(options.nodes), '--name', options.name, '--apiserver-port', String(port)],
+    {
+      timeoutMs: 180_000,
+    },
+  );
   if (up.code !== 0) {
     const logs = await runCommand('sh', ['-c', `tail -n 30 ${stateDir}/logs/*.log 2>/dev/null`]);
     await kemu(['down', '--name', options.name]);

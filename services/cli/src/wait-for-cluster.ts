@@ -3,6 +3,9 @@
  * every expected node Ready. Reports progress once a second while something changes.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+
+/** How often readiness is polled: short, since `up` waits on it and each check is one local request. */
+const POLL_MS = 100;
 import { createApiClient } from './api-client.js';
 import { WaitTimeoutError } from './errors.js';
 import type { Progress } from './progress.js';
@@ -44,7 +47,7 @@ export async function waitForCluster(o: {
     if (Date.now() > deadline)
       throw new WaitTimeoutError(`the apiserver at ${o.server} did not become ready within ${o.timeoutMs / 1000}s`);
     note('apiserver not ready yet');
-    await sleep(1_000);
+    await sleep(POLL_MS);
   }
 
   o.progress.step(`waiting for ${o.nodes.length} nodes to be Ready`);
@@ -65,6 +68,6 @@ export async function waitForCluster(o: {
       throw new WaitTimeoutError(`nodes not Ready within ${o.timeoutMs / 1000}s: ${missing.join(', ')}`);
     }
     note(`${o.nodes.length - missing.length}/${o.nodes.length} nodes Ready, waiting for ${missing.join(', ')}`);
-    await sleep(1_000);
+    await sleep(POLL_MS);
   }
 }

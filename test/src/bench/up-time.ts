@@ -17,11 +17,16 @@ export async function measureUp(
   const samples: number[] = [];
   try {
     for (let i = 0; i < runs; i++) {
+      const port = String(await freePort());
       const started = process.hrtime.bigint();
-      const up = await runCommand(join(repoRoot, 'kemu'), ['up', '--nodes', '3', '--name', 'benchup'], {
-        env,
-        timeoutMs: 120_000,
-      });
+      const up = await runCommand(
+        join(repoRoot, 'kemu'),
+        ['up', '--nodes', '3', '--name', 'benchup', '--apiserver-port', port],
+        {
+          env,
+          timeoutMs: 120_000,
+        },
+      );
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       await runCommand(join(repoRoot, 'kemu'), ['down', '--name', 'benchup'], { env });
       if (up.code !== 0) throw new Error(`kemu up failed: ${up.stderr}`);
