@@ -3,7 +3,8 @@
  * second `up` works.
  */
 import { describe, expect, it } from 'vitest';
-import { missingPrerequisite, runCommand, startCluster } from './kemu-cluster.js';
+import { randomBytes } from 'node:crypto';
+import { missingPrerequisite, runCommand, startNamedCluster } from './kemu-cluster.js';
 
 const missing = missingPrerequisite();
 
@@ -24,15 +25,16 @@ async function leftovers(name: string): Promise<string[]> {
 describe('kemu down', () => {
   it('leaves nothing behind and allows a second up', async () => {
     if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    const first = await startCluster({ name: 'e2edown', nodes: 2 });
-    const again = await first.kemu(['up', '--nodes', '2', '--name', 'e2edown']);
+    const name = `down${randomBytes(2).toString('hex')}`;
+    const first = await startNamedCluster({ name, nodes: 2 });
+    const again = await first.kemu(['up', '--nodes', '2', '--name', name]);
     expect(again.code).toBe(0);
     expect(`${again.stdout}${again.stderr}`).toMatch(/already up/);
     await first.kubectlOk(['run', 'p1', '--image=nginx', '--restart=Never']);
     expect((await first.down()).code).toBe(0);
-    expect(await leftovers('e2edown')).toEqual([]);
+    expect(await leftovers(name)).toEqual([]);
 
-    const second = await startCluster({ name: 'e2edown', nodes: 2 });
+    const second = await startNamedCluster({ name, nodes: 2 });
     try {
       const nodes = await second.kubectlOk(['get', 'nodes']);
       expect(nodes).toMatch(/node-1\s+Ready/);
@@ -41,6 +43,6 @@ describe('kemu down', () => {
       expect((await second.down()).code).toBe(0);
       expect((await second.down()).code).toBe(0);
     }
-    expect(await leftovers('e2edown')).toEqual([]);
+    expect(await leftovers(name)).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@
  * `./kemu down` that must leave nothing behind.
  */
 import { execFile, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -72,8 +73,18 @@ export interface KemuCluster {
   down(): Promise<CommandResult>;
 }
 
-/** Brings a cluster up with `./kemu up`; throws with the command's output if that fails. */
+/**
+ * Brings a cluster up with `./kemu up`; throws with the command's output if that fails.
+ * The cluster's name is the given prefix (≤ 4 characters) plus 4 random ones, so test
+ * runs in parallel never share a name (netns and link names are host-wide).
+ */
 export async function startCluster(options: { name: string; nodes: number }): Promise<KemuCluster> {
+  const name = `${options.name.slice(0, 4)}${randomBytes(2).toString('hex')}`;
+  return startNamedCluster({ name, nodes: options.nodes });
+}
+
+/** Brings up a cluster with exactly this name (for tests that bring the same cluster up twice). */
+export async function startNamedCluster(options: { name: string; nodes: number }): Promise<KemuCluster> {
   const home = await mkdtemp(join(tmpdir(), `kemu-e2e-${options.name}-`));
   const kubeCache = join(home, 'kube-cache');
   const env = { KEMU_HOME: home, KEMU_CLUSTER: options.name };

@@ -32,7 +32,7 @@ describe('a local 3-node cluster', () => {
 
   beforeAll(async () => {
     if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({ name: 'e2eskel', nodes: 3 });
+    cluster = await startCluster({ name: 'skel', nodes: 3 });
   });
 
   afterAll(async () => {

@@ -113,12 +113,12 @@ export async function measureDataPlane(
     const client = pods.get('bench-client')!;
     const clusterIP = (await cluster.kubectlOk(['get', 'svc', 'bench-svc', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
     const nodeIP = client.status.hostIP ?? '';
-    const netns = podNetns('bench', client.metadata.uid);
+    const netns = podNetns(cluster.name, client.metadata.uid);
 
     // wrk's Connection: close leaves every client port in TIME_WAIT; without reuse the
     // 28k-port default range runs dry after a round and the next one measures the wait.
     // Same settings where both proxies dial from (node-1), so all three paths are alike.
-    for (const ns of [netns, 'kemu-bench-node-1']) {
+    for (const ns of [netns, `kemu-${cluster.name}-node-1`]) {
       await runCommand('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.tcp_tw_reuse=1']);
       await runCommand('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.ip_local_port_range=1024 65000']);
     }
@@ -128,7 +128,9 @@ export async function measureDataPlane(
       cfg,
       `global\n  maxconn 4000\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\nlisten bench\n  bind ${nodeIP}:18080\n  server web ${web.status.podIP}:8080\n`,
     );
-    haproxy = spawn('ip', ['netns', 'exec', 'kemu-bench-node-1', 'haproxy', '-db', '-f', cfg], { stdio: 'ignore' });
+    haproxy = spawn('ip', ['netns', 'exec', `kemu-${cluster.name}-node-1`, 'haproxy', '-db', '-f', cfg], {
+      stdio: 'ignore',
+    });
     await new Promise((r) => setTimeout(r, 500));
     if (haproxy.exitCode !== null) throw new Error(`haproxy exited with ${haproxy.exitCode} (config ${cfg})`);
 
