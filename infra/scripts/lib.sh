@@ -21,7 +21,7 @@ check_debian() {
 # Installs the Debian packages whose command is missing (command:package pairs).
 install_missing_packages() {
   local missing=() pair
-  for pair in nats-server:nats-server ip:iproute2 curl:curl ps:procps sysctl:procps nsenter:util-linux; do
+  for pair in nats-server:nats-server ip:iproute2 curl:curl ps:procps sysctl:procps nsenter:util-linux openssl:openssl busybox:busybox dig:dnsutils; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
   done
   if ((${#missing[@]} > 0)); then

@@ -117,6 +117,16 @@ const table: ResourceType[] = [
     shortNames: ['ip'],
     categories: [],
   },
+  {
+    resource: 'leases',
+    singular: 'lease',
+    kind: 'Lease',
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+  },
 ];
 
 /** Every resource type, in discovery order. */

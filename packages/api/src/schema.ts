@@ -235,4 +235,10 @@ export const schemas: Record<string, Schema> = {
   IPAddress: top('IPAddress', {
     spec: o('IPAddressSpec', { parentRef: o('ParentReference', fieldsOf('group resource namespace name', 'string')) }),
   }),
+  Lease: top('Lease', {
+    spec: o('LeaseSpec', {
+      ...fieldsOf('holderIdentity acquireTime renewTime strategy preferredHolder', 'string'),
+      ...fieldsOf('leaseDurationSeconds leaseTransitions', 'int32'),
+    }),
+  }),
 };

@@ -289,6 +289,20 @@ export interface IPAddress extends KubeObject {
   spec: { parentRef: { group: string; resource: string; namespace: string; name: string } };
 }
 
+/** A coordination.k8s.io/v1 Lease; the kubelet renews one per node in kube-node-lease as its heartbeat. */
+export interface Lease extends KubeObject {
+  apiVersion: 'coordination.k8s.io/v1';
+  kind: 'Lease';
+  spec: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    /** metav1.MicroTime: RFC 3339 with microseconds. */
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
+}
+
 /** metav1.Status, the shape of every API error. */
 export interface Status {
   kind: 'Status';

@@ -3,6 +3,7 @@ import type { Informer, ObjectWriter } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import type { ChangeHistory } from './change-history.js';
 import type { ClusterIpAllocator } from './cluster-ip-allocator.js';
+import type { NodeBus } from '@kemu/eventlog';
 
 /** Shared state of one apiserver. */
 export interface ApiContext {
@@ -17,4 +18,6 @@ export interface ApiContext {
   version: string;
   /** How often watches with allowWatchBookmarks get a BOOKMARK. */
   bookmarkIntervalMs: number;
+  /** NATS, to reach node-agents for pod logs, exec and attach; without it those are 503. */
+  nodeBus?: NodeBus;
 }

@@ -37,7 +37,12 @@ describe('discovery', () => {
 
   it('lists named groups under /apis', () => {
     const groups = aggregatedDiscovery(false) as { items: Item[] };
-    expect(groups.items.map((i) => i.metadata.name)).toEqual(['apps', 'discovery.k8s.io', 'networking.k8s.io']);
+    expect(groups.items.map((i) => i.metadata.name)).toEqual([
+      'apps',
+      'discovery.k8s.io',
+      'networking.k8s.io',
+      'coordination.k8s.io',
+    ]);
     const apps = groups.items[0]?.versions[0]?.resources.map((r) => r.resource);
     expect(apps).toEqual(['deployments', 'replicasets']);
     expect((legacyApiGroupList() as { groups: { name: string }[] }).groups.map((g) => g.name)).toContain('apps');
@@ -69,6 +74,7 @@ describe('openapi', () => {
       'apis/apps/v1',
       'apis/discovery.k8s.io/v1',
       'apis/networking.k8s.io/v1',
+      'apis/coordination.k8s.io/v1',
     ]);
     expect(root.paths['api/v1']?.serverRelativeURL).toMatch(/^\/openapi\/v3\/api\/v1\?hash=[0-9A-F]{128}$/);
   });

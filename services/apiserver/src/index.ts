@@ -5,3 +5,4 @@ export type { BootstrapOptions } from './bootstrap.js';
 export { parseCidr, InvalidCidrError } from './service-cidr.js';
 export type { ServiceCidr } from './service-cidr.js';
 export { KUBERNETES_VERSION } from './version.js';
+export type { NodeBus } from '@kemu/eventlog';

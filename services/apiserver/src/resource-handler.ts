@@ -19,6 +19,7 @@ import { createObject } from './object-create.js';
 import { type DeleteOptions, deleteObject } from './object-delete.js';
 import { objectMatcher } from './object-matcher.js';
 import { patchObject } from './object-patch.js';
+import { servePodLog } from './pod-log.js';
 import { type ReadFormat, getReply, getStored, listMatching, listReply } from './object-read.js';
 import { type UpdateTarget, updateObject } from './object-update.js';
 import type { ResourceRoute } from './router.js';
@@ -98,10 +99,11 @@ export async function handleResource(
     await handleScale(ctx, type, namespace, name, req, res, q);
     return;
   }
-  if (subresource !== undefined && subresource !== 'status' && subresource !== 'finalize') {
-    // pods/log, exec and attach are served by the node-agent path, not implemented here yet.
-    throw pathNotFound();
+  if (type.resource === 'pods' && name !== undefined && subresource === 'log' && req.method === 'GET') {
+    return servePodLog(ctx, namespace, name, res, q);
   }
+  if (subresource === 'exec' || subresource === 'attach') throw badRequest('Upgrade request required');
+  if (subresource !== undefined && subresource !== 'status' && subresource !== 'finalize') throw pathNotFound();
   const method = req.method ?? 'GET';
   const watch = route.watchPrefix || isTrue(q.get('watch'));
 

@@ -1,16 +1,20 @@
 /**
- * The apiserver's HTTP front: one handler for every listening address, routing to
- * version, health, discovery, OpenAPI and resource handlers. Reads come from the
+ * The apiserver's HTTP(S) front: one handler for every listening address, routing to
+ * version, health, discovery, OpenAPI and resource handlers. With TLS and tokens (the
+ * process always has both) every request but the public-info paths needs a valid
+ * bearer token, else it gets a 401 Status. Reads come from the
  * informer's view, writes go to the event log through the object writer; until the
  * view is synced resource requests get 503. One debug line per request.
  */
-import { type ObjectKey, unavailable } from '@kemu/api';
+import { type ObjectKey, unauthorized, unavailable } from '@kemu/api';
 import type { Informer, ObjectWriter } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createChangeHistory } from './change-history.js';
 import { createClusterIpAllocator } from './cluster-ip-allocator.js';
+import { createAuthenticator } from './authn.js';
 import type { ApiContext } from './context.js';
 import {
   AGGREGATED_DISCOVERY_CONTENT_TYPE,
@@ -25,6 +29,8 @@ import { pathNotFound, sendError, sendJson, sendText, toApiError } from './http-
 import { createNamespaceFinalizer } from './namespace-finalizer.js';
 import { openApiDocument, openApiRoot } from './openapi.js';
 import { handleResource } from './resource-handler.js';
+import { createPodStreamUpgrades } from './pod-exec.js';
+import type { NodeBus } from '@kemu/eventlog';
 import { parseRoute } from './router.js';
 import type { ServiceCidr } from './service-cidr.js';
 import { KUBERNETES_VERSION, versionInfo } from './version.js';
@@ -39,6 +45,12 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Changes the watch history keeps. */
   historySize?: number;
+  /** Serve HTTPS with this certificate and key (PEM); plain HTTP without. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Bearer tokens that authenticate a request; none means no authentication (plain HTTP tests). */
+  tokens?: readonly string[];
+  /** NATS, to reach node-agents for pod logs, exec and attach. */
+  nodeBus?: NodeBus;
 }
 
 /** A running (or ready to listen) apiserver. */
@@ -79,7 +91,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     clock: options.clock ?? Date.now,
     version: KUBERNETES_VERSION,
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
+    nodeBus: options.nodeBus,
   };
+  const authn = createAuthenticator(options.tokens ?? []);
+  const upgrades = createPodStreamUpgrades(context, (req, pathname) => authn.allows(pathname, req.headers));
   const finalizer = createNamespaceFinalizer(context);
   const stopFeed = informer.onChange((c) => {
     const change = { type: c.type, seq: c.seq, key: c.key as ObjectKey, object: c.object, old: c.old };
@@ -123,6 +138,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const started = Date.now();
     const url = new URL(req.url ?? '/', 'http://apiserver');
     try {
+      if (!authn.allows(url.pathname, req.headers)) throw unauthorized();
       await route(req, res, url);
     } catch (err) {
       const apiErr = toApiError(err);
@@ -146,10 +162,12 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       const bound: AddressInfo[] = [];
       for (const a of addresses) {
         const { host, port } = parseListenAddress(a);
-        const server = createServer(
-          { keepAliveTimeout: 65_000, requestTimeout: 0 },
-          (req, res) => void handle(req, res),
-        );
+        const serverOptions = { keepAliveTimeout: 65_000, requestTimeout: 0 };
+        const handler = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
+        const server: Server = options.tls
+          ? createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, handler)
+          : createServer(serverOptions, handler);
+        server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
           server.listen(port, host, () => {
@@ -159,13 +177,14 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         });
         servers.push(server);
         bound.push(server.address() as AddressInfo);
-        log.info({ address: server.address() }, 'apiserver listening');
+        log.info({ address: server.address(), tls: options.tls !== undefined }, 'apiserver listening');
       }
       return bound;
     },
     async close() {
       stopFeed();
       finalizer.stop();
+      upgrades.close();
       await Promise.all(
         servers.map(
           (s) =>

@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { type FlagSpec, intFlag, parseArgs, stringFlag, boolFlag } from './args.js';
+import { intFlag, parseArgs, stringFlag, boolFlag, boolFlagSpec, valueFlagSpec } from './args.js';
 import { UsageError } from './errors.js';
 
-const specs: FlagSpec[] = [
-  { name: 'nodes', value: true },
-  { name: 'namespace', short: 'n', value: true },
-  { name: 'follow', short: 'f', value: false },
-];
+const specs = [valueFlagSpec('nodes'), valueFlagSpec('namespace', 'n'), boolFlagSpec('follow', 'f')];
+
+describe('valueFlagSpec and boolFlagSpec', () => {
+  it('declare value and boolean flags, with the alias only when given', () => {
+    expect(specs).toEqual([
+      { name: 'nodes', value: true },
+      { name: 'namespace', short: 'n', value: true },
+      { name: 'follow', short: 'f', value: false },
+    ]);
+    expect(boolFlagSpec('retain')).toStrictEqual({ name: 'retain', value: false });
+  });
+});
 
 describe('parseArgs', () => {
   it('reads value flags in both spellings, booleans, positionals and the rest after --', () => {

@@ -15,6 +15,16 @@ export interface FlagSpec {
   value: boolean;
 }
 
+/** Declares a flag that takes a value (`--name value` or `--name=value`), with an optional one-letter alias. */
+export function valueFlagSpec(name: string, short?: string): FlagSpec {
+  return short === undefined ? { name, value: true } : { name, short, value: true };
+}
+
+/** Declares a boolean flag (given or not), with an optional one-letter alias. */
+export function boolFlagSpec(name: string, short?: string): FlagSpec {
+  return short === undefined ? { name, value: false } : { name, short, value: false };
+}
+
 /** Result of parsing the words after the command name. */
 export interface ParsedArgs {
   flags: Map<string, string | true>;

@@ -25,8 +25,10 @@ describe('componentSpecs', () => {
       'controller',
       'node-agent-node-1',
       'proxy-node-1',
+      'dns-node-1',
       'node-agent-node-2',
       'proxy-node-2',
+      'dns-node-2',
     ]);
     const api = specs[0]!;
     expect(api.command).toBe('/usr/bin/node');
@@ -34,8 +36,14 @@ describe('componentSpecs', () => {
     expect(api.env.KEMU_APISERVER_LISTEN).toBe('127.0.0.1:6443,10.250.0.1:6443');
     expect(api.env.KEMU_APISERVER_ADVERTISE).toBe('10.250.0.1:6443');
     expect(api.logFile).toBe('/s/logs/apiserver.log');
+    expect(api.env).toMatchObject({
+      KEMU_APISERVER_CERT: '/s/pki/apiserver.crt',
+      KEMU_APISERVER_KEY: '/s/pki/apiserver.key',
+      KEMU_APISERVER_TOKEN_FILE: '/s/pki/tokens.csv',
+    });
+    expect(api.env.KEMU_APISERVER_TOKEN).toBeUndefined();
 
-    const proxy2 = specs[5]!;
+    const proxy2 = specs[6]!;
     expect(proxy2.command).toBe('nsenter');
     expect(proxy2.args).toEqual([
       '--net=/run/netns/kemu-local-node-2',
@@ -53,6 +61,22 @@ describe('componentSpecs', () => {
       KEMU_SERVICE_CIDR: '10.96.0.0/12',
     });
     expect(proxy2.logFile).toBe('/s/logs/proxy-node-2.log');
+
+    const dns2 = specs[7]!;
+    expect(dns2.args).toEqual([
+      '--net=/run/netns/kemu-local-node-2',
+      '--',
+      '/usr/bin/node',
+      '/r/services/dns/dist/main.js',
+    ]);
+    expect(dns2.env).toMatchObject({ KEMU_NODE: 'node-2', KEMU_NODE_IP: '10.250.0.12' });
+    expect(dns2.logFile).toBe('/s/logs/dns-node-2.log');
+  });
+
+  it('runs dns on the first two nodes only', () => {
+    const names = componentSpecs({ ...config, nodes: 3 }, ctx).map((s) => s.name);
+    expect(names.filter((n) => n.startsWith('dns-'))).toEqual(['dns-node-1', 'dns-node-2']);
+    expect(componentSpecs({ ...config, nodes: 1 }, ctx).map((s) => s.name)).toContain('dns-node-1');
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * What the supervisor runs for a cluster, as data: nats-server, apiserver and controller in
- * the host netns, and a node-agent and proxy per node inside that node's netns, each with
- * the environment of CONVENTIONS.md and its own log file.
+ * the host netns, a node-agent and proxy per node inside that node's netns, and the
+ * cluster DNS (services/dns) in the netns of nodes 1 and 2, each with the environment of
+ * CONVENTIONS.md and its own log file.
  *
  * Node components enter their netns with `nsenter --net=/run/netns/<node>`, not
  * `ip netns exec`: the latter also gives the process a private (slave) mount namespace,
@@ -10,6 +11,8 @@
  */
 import { join } from 'node:path';
 import { clusterLayout } from '@kemu/netns';
+import type { ClusterContext } from './cluster-context.js';
+import { pkiPaths } from './cluster-pki.js';
 
 /** What `kemu up` records in cluster.json and the supervisor reads. */
 export interface ClusterConfig {
@@ -43,8 +46,26 @@ export interface SpecContext {
   nodeBin: string;
 }
 
+/** The SpecContext of a resolved cluster, run by the node binary running this CLI. */
+export function specContext(ctx: ClusterContext): SpecContext {
+  const { paths } = ctx;
+  return {
+    stateDir: paths.stateDir,
+    logsDir: paths.logsDir,
+    natsStoreDir: paths.natsStoreDir,
+    servicesDir: ctx.servicesDir,
+    nodeBin: process.execPath,
+  };
+}
+
 /** Service CIDR handed to every component (the Kubernetes default). */
 export const SERVICE_CIDR = '10.96.0.0/12';
+
+/** ClusterIP of the `kubernetes` Service (the first of SERVICE_CIDR), a SAN of the apiserver certificate. */
+export const KUBERNETES_SERVICE_IP = '10.96.0.1';
+
+/** Nodes that run a dns process (`dns-node-N`, inside the node netns, listening on the node IP:53). */
+export const DNS_REPLICAS = 2;
 
 /** Port of the cluster's nats-server on the host's underlay address. */
 export const NATS_PORT = 4222;
@@ -78,7 +99,7 @@ export function natsUrl(config: ClusterConfig): string {
   return `nats://${clusterLayout(config.cluster, config.nodes, config.subnetIndex).hostIp}:${NATS_PORT}`;
 }
 
-/** apiserver, controller and per node a node-agent and a proxy, in start order. */
+/** apiserver, controller, per node a node-agent and a proxy, and dns on the first two nodes, in start order. */
 export function componentSpecs(config: ClusterConfig, ctx: SpecContext): ComponentSpec[] {
   const layout = clusterLayout(config.cluster, config.nodes, config.subnetIndex);
   const advertise = `${layout.hostIp}:${config.apiserverPort}`;
@@ -98,7 +119,9 @@ export function componentSpecs(config: ClusterConfig, ctx: SpecContext): Compone
       env: {
         ...common,
         KEMU_APISERVER_LISTEN: `127.0.0.1:${config.apiserverPort},${advertise}`,
-        KEMU_APISERVER_TOKEN: config.token,
+        KEMU_APISERVER_CERT: pkiPaths(ctx.stateDir).apiserverCert,
+        KEMU_APISERVER_KEY: pkiPaths(ctx.stateDir).apiserverKey,
+        KEMU_APISERVER_TOKEN_FILE: pkiPaths(ctx.stateDir).tokenFile,
       },
       logFile: join(ctx.logsDir, 'apiserver.log'),
     },
@@ -110,8 +133,10 @@ export function componentSpecs(config: ClusterConfig, ctx: SpecContext): Compone
       logFile: join(ctx.logsDir, 'controller.log'),
     },
   ];
-  for (const node of layout.nodes) {
-    for (const service of ['node-agent', 'proxy']) {
+  layout.nodes.forEach((node, i) => {
+    // Cluster DNS runs on the first DNS_REPLICAS nodes, as the two CoreDNS replicas of kubeadm.
+    const services = i < DNS_REPLICAS ? ['node-agent', 'proxy', 'dns'] : ['node-agent', 'proxy'];
+    for (const service of services) {
       specs.push({
         name: `${service}-${node.name}`,
         command: 'nsenter',
@@ -120,6 +145,6 @@ export function componentSpecs(config: ClusterConfig, ctx: SpecContext): Compone
         logFile: join(ctx.logsDir, `${service}-${node.name}.log`),
       });
     }
-  }
+  });
   return specs;
 }

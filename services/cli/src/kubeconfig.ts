@@ -1,7 +1,16 @@
-/** The kubeconfig `kemu up` writes: one cluster, the kemu-admin user with a token, context kemu-<cluster>. */
+/**
+ * The kubeconfig `kemu up` writes: one cluster (https, with the cluster CA inline as
+ * certificate-authority-data), the kemu-admin user with a bearer token, context kemu-<cluster>.
+ */
 
-/** Renders the kubeconfig YAML for a cluster. */
-export function renderKubeconfig(o: { cluster: string; server: string; token: string; namespace?: string }): string {
+/** Renders the kubeconfig YAML for a cluster; `caPem` is the CA certificate kubectl verifies the apiserver with. */
+export function renderKubeconfig(o: {
+  cluster: string;
+  server: string;
+  token: string;
+  caPem: string;
+  namespace?: string;
+}): string {
   const ctx = `kemu-${o.cluster}`;
   return [
     'apiVersion: v1',
@@ -9,6 +18,7 @@ export function renderKubeconfig(o: { cluster: string; server: string; token: st
     'clusters:',
     `- name: ${ctx}`,
     '  cluster:',
+    `    certificate-authority-data: ${Buffer.from(o.caPem).toString('base64')}`,
     `    server: ${o.server}`,
     'users:',
     '- name: kemu-admin',

@@ -5,7 +5,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, stringFlag } from './args.js';
+import { boolFlagSpec, parseArgs, stringFlag, valueFlagSpec } from './args.js';
 import { resolveClusterContext } from './cluster-context.js';
 import type { Command } from './command.js';
 import { downCommand } from './commands/down.js';
@@ -29,10 +29,7 @@ const commands: Command[] = [
   logsCommand,
   superviseCommand,
 ];
-const common = [
-  { name: 'name', value: true },
-  { name: 'help', short: 'h', value: false },
-];
+const common = [valueFlagSpec('name'), boolFlagSpec('help', 'h')];
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

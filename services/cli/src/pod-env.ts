@@ -10,7 +10,7 @@ import { processEnv } from './processes.js';
 export interface PodForExec {
   metadata: { name: string; namespace?: string; uid: string };
   spec?: { containers?: { name: string; env?: { name: string; value?: string }[] }[] };
-  status?: { phase?: string; podIP?: string };
+  status?: { phase?: string; podIP?: string; containerStatuses?: { name: string; containerID?: string }[] };
 }
 
 /** Environment declared by the container spec (plain values only) plus HOSTNAME. */

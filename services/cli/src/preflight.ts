@@ -15,10 +15,11 @@ const tools: { cmd: string; args: string[]; pkg: string }[] = [
   { cmd: 'nats-server', args: ['--version'], pkg: 'nats-server' },
   { cmd: 'sysctl', args: ['-V'], pkg: 'procps' },
   { cmd: 'nsenter', args: ['-V'], pkg: 'util-linux' },
+  { cmd: 'openssl', args: ['version'], pkg: 'openssl' },
 ];
 
 /** Services whose `dist/main.js` must exist. */
-export const REQUIRED_SERVICES = ['apiserver', 'controller', 'node-agent', 'proxy', 'pod-workload'];
+export const REQUIRED_SERVICES = ['apiserver', 'controller', 'node-agent', 'proxy', 'dns', 'pod-workload'];
 
 /** Throws PrerequisiteError unless this host can run a cluster: root, the tools, the built services. */
 export async function checkHostPrerequisites(ctx: ClusterContext): Promise<void> {

@@ -75,8 +75,9 @@ describe.skipIf(!isRoot || !cliBuilt)('kemu up/down with stand-in services', () 
   it('brings a 2-node cluster up with progress and usage, and says so when it is already up', async () => {
     const up = await kemu(['up', '--nodes', '2', '--name', cluster, '--apiserver-port', String(port)], env);
     expect(up.code, up.stderr).toBe(0);
-    expect(up.stderr).toContain('[1/6] creating network');
-    expect(up.stderr).toContain('[6/6] writing kubeconfig');
+    expect(up.stderr).toContain('[1/7] creating network');
+    expect(up.stderr).toContain('[2/7] creating certificates');
+    expect(up.stderr).toContain('[7/7] writing kubeconfig');
     expect(up.stdout).toContain(`export KUBECONFIG=$(./kemu kubeconfig --name ${cluster})`);
     expect(up.stdout).toContain('kubectl get svc,endpoints,pods -o wide');
 
@@ -90,6 +91,8 @@ describe.skipIf(!isRoot || !cliBuilt)('kemu up/down with stand-in services', () 
     expect(Object.keys(pids).sort()).toEqual([
       'apiserver',
       'controller',
+      'dns-node-1',
+      'dns-node-2',
       'nats-server',
       'node-agent-node-1',
       'node-agent-node-2',
@@ -114,13 +117,29 @@ describe.skipIf(!isRoot || !cliBuilt)('kemu up/down with stand-in services', () 
     expect(status.stdout).toMatch(/node-2\s+Ready/);
   }, 30_000);
 
+  it('keeps keys and the token file readable by root only', () => {
+    const pki = join(stateDir(), 'pki');
+    expect(statSync(pki).mode & 0o777).toBe(0o700);
+    for (const f of ['ca.key', 'apiserver.key', 'tokens.csv'])
+      expect(statSync(join(pki, f)).mode & 0o777, f).toBe(0o600);
+    const cert = spawnSync('openssl', ['x509', '-in', join(pki, 'apiserver.crt'), '-noout', '-ext', 'subjectAltName'], {
+      encoding: 'utf8',
+    });
+    expect(cert.stdout).toContain('IP Address:127.0.0.1');
+    expect(cert.stdout).toContain(`IP Address:10.250.${subnetIndexFor(cluster)}.1`);
+    expect(cert.stdout).toContain('IP Address:10.96.0.1');
+    expect(cert.stdout).toContain('DNS:kubernetes.default.svc.cluster.local');
+  });
+
   it('writes a 0600 kubeconfig that kubectl can use', async () => {
     const k = await kemu(['kubeconfig', '--name', cluster], env);
     expect(k.code).toBe(0);
     const path = k.stdout.trim();
     expect(path).toBe(join(stateDir(), 'kubeconfig'));
     expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(await readFile(path, 'utf8')).toContain(`server: http://127.0.0.1:${port}`);
+    const text = await readFile(path, 'utf8');
+    expect(text).toContain(`server: https://127.0.0.1:${port}`);
+    expect(text).toMatch(/certificate-authority-data: [A-Za-z0-9+/=]{100,}\n/);
     if (hasKubectl) {
       const r = spawnSync('kubectl', ['get', '--raw', '/api/v1/nodes'], {
         env: { ...process.env, KUBECONFIG: path, KUBECACHEDIR: join(home, 'kube-cache') },

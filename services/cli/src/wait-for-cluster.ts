@@ -26,12 +26,14 @@ export function readyNodeNames(list: NodeList): string[] {
 export async function waitForCluster(o: {
   server: string;
   token: string;
+  /** PEM of the cluster CA. */
+  ca: string;
   nodes: string[];
   timeoutMs: number;
   progress: Progress;
   check?: () => Promise<void>;
 }): Promise<void> {
-  const api = createApiClient(o.server, o.token, 2_000);
+  const api = createApiClient(o.server, { token: o.token, ca: o.ca, timeoutMs: 2_000 });
   const started = Date.now();
   const deadline = started + o.timeoutMs;
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)}s`;

@@ -10,6 +10,7 @@ import type { Logger } from '@kemu/log';
 import type { Controller, ControllerDeps } from './controller.js';
 import { createEndpointSliceController } from './endpoint-slice-controller.js';
 import { createEndpointsController } from './endpoints-controller.js';
+import { createEventTtlController, DEFAULT_EVENT_TTL_MS } from './event-ttl.js';
 import { createIPAddressGC } from './ip-address-gc.js';
 import { createNodeLifecycleController } from './node-lifecycle.js';
 import { createScheduler } from './scheduler.js';
@@ -28,6 +29,8 @@ export interface ControllerManagerOptions {
   ipAddressGraceMs?: number;
   /** Full resync period of every controller; 0 turns it off (default 5 min). */
   resyncPeriodMs?: number;
+  /** Age after its last occurrence at which an Event is deleted (default 1 h, as --event-ttl). */
+  eventTtlMs?: number;
   /** The clock (default: the system clock). */
   now?: () => Date;
 }
@@ -61,6 +64,7 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
       graceMs: options.nodeGraceMs ?? 40_000,
       monitorPeriodMs: options.nodeMonitorPeriodMs ?? 2_000,
     }),
+    createEventTtlController(deps, { ttlMs: options.eventTtlMs ?? DEFAULT_EVENT_TTL_MS, periodMs: 60_000 }),
   ];
   const resyncPeriodMs = options.resyncPeriodMs ?? 300_000;
   let resync: NodeJS.Timeout | undefined;

@@ -8,6 +8,7 @@ import { type Change, listObjects } from '@kemu/eventlog';
 import { randomInt } from 'node:crypto';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import { withCreationMetadata } from './creation-metadata.js';
+import { createQueuedController } from './queued-controller.js';
 import {
   ENDPOINTSLICE_CONTROLLER,
   MANAGED_BY_LABEL,
@@ -16,9 +17,8 @@ import {
   isManagedSliceOf,
   reconcileEndpointSlices,
 } from './reconcile-endpoint-slices.js';
-import { serviceKeysForPodChange } from './service-keys.js';
+import { serviceKeysForChange } from './service-keys.js';
 import { hasSelector } from './service-pods.js';
-import { createWorkQueue } from './work-queue.js';
 
 // The alphabet of Kubernetes' generateName suffixes (no vowels, no confusable characters).
 const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -26,17 +26,17 @@ const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 /** Creates the EndpointSlice controller; its queue starts with start(). */
 export function createEndpointSliceController(deps: ControllerDeps): Controller {
   const { informer, writer, now } = deps;
-  const log = deps.log.child({ controller: 'endpointslice' });
-  const queue = createWorkQueue({ name: 'endpointslice', log, sync: syncService });
-  let started = false;
-
-  const removeHandler = informer.onChange((c) => {
-    if (!started) return; // the relist in start() covers everything replayed before
-    if (c.key.resource === 'services') queue.add(keyOf('services', c.object));
-    else if (c.key.resource === 'pods') for (const k of serviceKeysForPodChange(informer.view, c)) queue.add(k);
-    else if (c.key.resource === 'endpointslices') onSliceChange(c.object as EndpointSlice);
-    else if (c.key.resource === 'nodes') onNodeChange(c);
+  const { controller, queue, log } = createQueuedController('endpointslice', deps, {
+    sync: syncService,
+    onChange,
+    enqueueAll,
   });
+
+  function onChange(c: Change): void {
+    if (c.key.resource === 'endpointslices') onSliceChange(c.object as EndpointSlice);
+    else if (c.key.resource === 'nodes') onNodeChange(c);
+    else for (const k of serviceKeysForChange(informer.view, c)) queue.add(k);
+  }
 
   function onSliceChange(slice: EndpointSlice): void {
     const svc = serviceOfSlice(slice);
@@ -102,19 +102,7 @@ export function createEndpointSliceController(deps: ControllerDeps): Controller 
     }
   }
 
-  return {
-    name: 'endpointslice',
-    enqueueAll,
-    start() {
-      started = true;
-      queue.start();
-    },
-    async stop() {
-      removeHandler();
-      await queue.stop();
-    },
-    idle: () => queue.idle(),
-  };
+  return controller;
 }
 
 function sliceKey(slice: EndpointSlice) {

@@ -7,22 +7,20 @@ import type { Endpoints, Pod, Service } from '@kemu/api';
 import { type Change, listObjects } from '@kemu/eventlog';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import { withCreationMetadata } from './creation-metadata.js';
+import { createQueuedController } from './queued-controller.js';
 import { reconcileEndpoints } from './reconcile-endpoints.js';
-import { serviceKeysForPodChange } from './service-keys.js';
-import { createWorkQueue } from './work-queue.js';
+import { serviceKeysForChange } from './service-keys.js';
 
 /** Creates the endpoints controller; its queue starts with start(). */
 export function createEndpointsController(deps: ControllerDeps): Controller {
   const { informer, writer, now } = deps;
-  const log = deps.log.child({ controller: 'endpoints' });
-  const queue = createWorkQueue({ name: 'endpoints', log, sync: syncService });
-  let started = false;
-
-  const removeHandler = informer.onChange((c) => {
-    if (!started) return; // the relist in start() covers everything replayed before
-    if (c.key.resource === 'services') queue.add(keyOf('services', c.object));
-    else if (c.key.resource === 'pods') for (const k of serviceKeysForPodChange(informer.view, c)) queue.add(k);
-    else if (c.key.resource === 'endpoints') onEndpointsChange(c);
+  const { controller, queue, log } = createQueuedController('endpoints', deps, {
+    sync: syncService,
+    enqueueAll,
+    onChange(c) {
+      if (c.key.resource === 'endpoints') onEndpointsChange(c);
+      else for (const k of serviceKeysForChange(informer.view, c)) queue.add(k);
+    },
   });
 
   // A changed or deleted Endpoints of an existing Service is put back; an Endpoints
@@ -65,17 +63,5 @@ export function createEndpointsController(deps: ControllerDeps): Controller {
     }
   }
 
-  return {
-    name: 'endpoints',
-    enqueueAll,
-    start() {
-      started = true;
-      queue.start();
-    },
-    async stop() {
-      removeHandler();
-      await queue.stop();
-    },
-    idle: () => queue.idle(),
-  };
+  return controller;
 }

@@ -4,10 +4,10 @@
  * allocation and Service creation (or a delete that left the address) leaks nothing.
  */
 import type { IPAddress, Service } from '@kemu/api';
-import { listObjects } from '@kemu/eventlog';
+import { type Change, listObjects } from '@kemu/eventlog';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
+import { createQueuedController } from './queued-controller.js';
 import { reconcileIPAddress } from './reconcile-ip-address.js';
-import { createWorkQueue } from './work-queue.js';
 
 /** Options of the IPAddress repair loop. */
 export interface IPAddressGCOptions {
@@ -18,28 +18,34 @@ export interface IPAddressGCOptions {
 /** Creates the IPAddress garbage collector; its queue starts with start(). */
 export function createIPAddressGC(deps: ControllerDeps, options: IPAddressGCOptions): Controller {
   const { informer, writer, now } = deps;
-  const log = deps.log.child({ controller: 'ipaddress-gc' });
-  const queue = createWorkQueue({ name: 'ipaddress-gc', log, sync: syncIPAddress });
   // First sighting of addresses without a creationTimestamp, so their grace still runs.
   const firstSeen = new Map<string, Date>();
-  let started = false;
+  const { controller, queue, log } = createQueuedController('ipaddress-gc', deps, {
+    sync: syncIPAddress,
+    observe: recordFirstSeen,
+    onChange,
+    enqueueAll,
+  });
 
-  const removeHandler = informer.onChange((c) => {
+  // Also before start, so an address replayed at start-up keeps the time it was first seen.
+  function recordFirstSeen(c: Change): void {
+    if (c.key.resource !== 'ipaddresses') return;
+    const key = keyOf('ipaddresses', c.object);
+    if (c.type === 'DELETED') firstSeen.delete(key);
+    else if (!firstSeen.has(key)) firstSeen.set(key, now());
+  }
+
+  function onChange(c: Change): void {
     if (c.key.resource === 'ipaddresses') {
-      const key = keyOf('ipaddresses', c.object);
-      if (c.type === 'DELETED') firstSeen.delete(key);
-      else {
-        if (!firstSeen.has(key)) firstSeen.set(key, now());
-        if (started) queue.add(key);
-      }
-    } else if (c.key.resource === 'services' && started && c.type !== 'ADDED') {
+      if (c.type !== 'DELETED') queue.add(keyOf('ipaddresses', c.object));
+    } else if (c.key.resource === 'services' && c.type !== 'ADDED') {
       for (const ip of listObjects<IPAddress>(informer.view, 'ipaddresses')) {
         const ref = ip.spec?.parentRef;
         if (ref?.resource === 'services' && ref.namespace === c.key.namespace && ref.name === c.key.name)
           queue.add(keyOf('ipaddresses', ip));
       }
     }
-  });
+  }
 
   function enqueueAll(): void {
     for (const ip of listObjects<IPAddress>(informer.view, 'ipaddresses')) queue.add(keyOf('ipaddresses', ip));
@@ -64,17 +70,5 @@ export function createIPAddressGC(deps: ControllerDeps, options: IPAddressGCOpti
     );
   }
 
-  return {
-    name: 'ipaddress-gc',
-    enqueueAll,
-    start() {
-      started = true;
-      queue.start();
-    },
-    async stop() {
-      removeHandler();
-      await queue.stop();
-    },
-    idle: () => queue.idle(),
-  };
+  return controller;
 }

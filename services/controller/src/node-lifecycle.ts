@@ -5,11 +5,11 @@
  * them ready. The node-agent sets both back when it reports again.
  */
 import type { Node, Pod } from '@kemu/api';
-import { listObjects } from '@kemu/eventlog';
+import { type Change, listObjects } from '@kemu/eventlog';
 import { isPodReady } from './conditions.js';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import { isNodeUnreachable, markPodNotReady, reconcileNodeHealth } from './node-health.js';
-import { createWorkQueue } from './work-queue.js';
+import { createQueuedController } from './queued-controller.js';
 
 /** Timing of the node lifecycle controller. */
 export interface NodeLifecycleOptions {
@@ -22,20 +22,29 @@ export interface NodeLifecycleOptions {
 /** Creates the node lifecycle controller; its queue and monitor timer start with start(). */
 export function createNodeLifecycleController(deps: ControllerDeps, options: NodeLifecycleOptions): Controller {
   const { informer, writer, now } = deps;
-  const log = deps.log.child({ controller: 'node-lifecycle' });
-  const queue = createWorkQueue({ name: 'node-lifecycle', log, sync: syncNode });
   let timer: NodeJS.Timeout | undefined;
-  let started = false;
+  const { controller, queue, log } = createQueuedController('node-lifecycle', deps, {
+    sync: syncNode,
+    onChange,
+    enqueueAll,
+    onStart() {
+      timer = setInterval(enqueueAll, options.monitorPeriodMs);
+      timer.unref();
+    },
+    onStop() {
+      if (timer) clearInterval(timer);
+    },
+  });
 
-  const removeHandler = informer.onChange((c) => {
-    if (!started || c.type === 'DELETED') return;
+  function onChange(c: Change): void {
+    if (c.type === 'DELETED') return;
     if (c.key.resource === 'nodes') queue.add(keyOf('nodes', c.object));
     else if (c.key.resource === 'pods') {
       // A pod turning Ready on a silent node is turned back.
       const pod = c.object as Pod;
       if (pod.spec.nodeName && isPodReady(pod)) queue.add(keyOf('nodes', { metadata: { name: pod.spec.nodeName } }));
     }
-  });
+  }
 
   function enqueueAll(): void {
     for (const node of listObjects<Node>(informer.view, 'nodes')) queue.add(keyOf('nodes', node));
@@ -62,20 +71,5 @@ export function createNodeLifecycleController(deps: ControllerDeps, options: Nod
     }
   }
 
-  return {
-    name: 'node-lifecycle',
-    enqueueAll,
-    start() {
-      started = true;
-      queue.start();
-      timer = setInterval(enqueueAll, options.monitorPeriodMs);
-      timer.unref();
-    },
-    async stop() {
-      removeHandler();
-      if (timer) clearInterval(timer);
-      await queue.stop();
-    },
-    idle: () => queue.idle(),
-  };
+  return controller;
 }

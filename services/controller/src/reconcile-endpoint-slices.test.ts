@@ -1,50 +1,14 @@
-import type { Container, EndpointSlice, Pod, Service } from '@kemu/api';
+import type { EndpointSlice, Service } from '@kemu/api';
 import { describe, expect, it } from 'vitest';
 import { type SliceInput, isManagedSliceOf, reconcileEndpointSlices } from './reconcile-endpoint-slices.js';
+import { pod, ref, service as webService } from './testing/fixtures.js';
 
-interface PodOpts {
-  ip?: string;
-  ready?: boolean;
-  node?: string;
-  labels?: Record<string, string>;
-  deleting?: boolean;
-  phase?: 'Running' | 'Succeeded';
-  ports?: Container['ports'];
-}
-function pod(name: string, o: PodOpts = {}): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace: 'default',
-      uid: `uid-${name}`,
-      labels: o.labels ?? { app: 'web' },
-      ...(o.deleting ? { deletionTimestamp: '2025-01-01T00:00:00Z' } : {}),
-    },
-    spec: {
-      containers: [{ name: 'c', image: 'nginx', ...(o.ports ? { ports: o.ports } : {}) }],
-      nodeName: o.node ?? 'node-1',
-    },
-    status: {
-      phase: o.phase ?? 'Running',
-      ...(o.ip === '' ? {} : { podIP: o.ip ?? '10.244.1.2' }),
-      conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True' }],
-    },
-  };
-}
+// The Service sliced here: labelled, with one unnamed port.
 function service(spec: Partial<Service['spec']> = {}, uid = 'svc-uid'): Service {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'web', namespace: 'default', uid, labels: { tier: 'front' } },
-    spec: {
-      selector: { app: 'web' },
-      ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }],
-      clusterIP: '10.96.0.20',
-      ...spec,
-    },
-  };
+  return webService(
+    { ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }], ...spec },
+    { uid, labels: { tier: 'front' } },
+  );
 }
 const zones: Record<string, string> = { 'node-1': 'zone-a' };
 let counter = 0;
@@ -58,7 +22,6 @@ function input(over: Partial<SliceInput>): SliceInput {
     ...over,
   };
 }
-const ref = (name: string) => ({ kind: 'Pod', namespace: 'default', name, uid: `uid-${name}` });
 const labels = {
   tier: 'front',
   'kubernetes.io/service-name': 'web',

@@ -10,15 +10,7 @@ import type { Endpoint, EndpointPort, EndpointSlice, Pod, Service } from '@kemu/
 import { isPodReady } from './conditions.js';
 import { HEADLESS_LABEL } from './reconcile-endpoints.js';
 import { semanticEqual } from './semantic-equal.js';
-import {
-  compareIPv4,
-  endpointHostname,
-  findPort,
-  hasSelector,
-  podIPv4,
-  selectedPods,
-  shouldPodBeInEndpoints,
-} from './service-pods.js';
+import { type EndpointPod, compareIPv4, endpointPods, findPort, hasSelector } from './service-pods.js';
 
 /** Label naming the Service a slice belongs to. */
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -117,13 +109,12 @@ function isOwnedBy(slice: EndpointSlice, service: Service): boolean {
 function groupEndpoints(service: Service, pods: readonly Pod[], zoneOf: (node: string) => string | undefined): Group[] {
   const publishNotReady = service.spec.publishNotReadyAddresses === true;
   const groups = new Map<string, Group>();
-  for (const pod of selectedPods(service, pods)) {
-    if (!shouldPodBeInEndpoints(pod, true)) continue;
-    const ports = endpointPorts(service, pod);
+  for (const ep of endpointPods(service, pods, true)) {
+    const ports = endpointPorts(service, ep.pod);
     const key = JSON.stringify(ports);
     const group = groups.get(key) ?? { ports, endpoints: [] };
     groups.set(key, group);
-    group.endpoints.push(endpointOf(pod, service, publishNotReady, zoneOf));
+    group.endpoints.push(endpointOf(ep, publishNotReady, zoneOf));
   }
   if (groups.size === 0) return [{ ports: [], endpoints: [] }];
   const list = [...groups.values()];
@@ -149,26 +140,19 @@ function endpointPorts(service: Service, pod: Pod): EndpointPort[] {
 
 // podToEndpoint: serving = ready, terminating = deletionTimestamp set, ready = publishNotReady || (serving && !terminating).
 function endpointOf(
-  pod: Pod,
-  service: Service,
+  { pod, ip, hostname, targetRef }: EndpointPod,
   publishNotReady: boolean,
   zoneOf: (node: string) => string | undefined,
 ): Endpoint {
   const serving = isPodReady(pod);
   const terminating = Boolean(pod.metadata.deletionTimestamp);
-  const hostname = endpointHostname(pod, service);
   const nodeName = pod.spec.nodeName;
   const zone = nodeName ? zoneOf(nodeName) : undefined;
   return {
-    addresses: [podIPv4(pod) as string],
+    addresses: [ip],
     conditions: { ready: publishNotReady || (serving && !terminating), serving, terminating },
     ...(hostname ? { hostname } : {}),
-    targetRef: {
-      kind: 'Pod',
-      namespace: pod.metadata.namespace ?? 'default',
-      name: pod.metadata.name,
-      uid: pod.metadata.uid,
-    },
+    targetRef,
     ...(nodeName ? { nodeName } : {}),
     ...(zone ? { zone } : {}),
   };

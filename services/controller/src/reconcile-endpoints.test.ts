@@ -1,58 +1,9 @@
-import type { Container, Endpoints, Pod, Service } from '@kemu/api';
+import type { Endpoints, Pod, Service } from '@kemu/api';
 import { describe, expect, it } from 'vitest';
 import { desiredSubsets, reconcileEndpoints } from './reconcile-endpoints.js';
+import { pod, ref, service } from './testing/fixtures.js';
 
-interface PodOpts {
-  ip?: string;
-  ready?: boolean;
-  node?: string;
-  labels?: Record<string, string>;
-  deleting?: boolean;
-  phase?: 'Running' | 'Succeeded' | 'Failed';
-  ports?: Container['ports'];
-  namespace?: string;
-  hostname?: string;
-  subdomain?: string;
-}
-function pod(name: string, o: PodOpts = {}): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace: o.namespace ?? 'default',
-      uid: `uid-${name}`,
-      labels: o.labels ?? { app: 'web' },
-      ...(o.deleting ? { deletionTimestamp: '2025-01-01T00:00:00Z' } : {}),
-    },
-    spec: {
-      containers: [{ name: 'c', image: 'nginx', ...(o.ports ? { ports: o.ports } : {}) }],
-      nodeName: o.node ?? 'node-1',
-      ...(o.hostname ? { hostname: o.hostname } : {}),
-      ...(o.subdomain ? { subdomain: o.subdomain } : {}),
-    },
-    status: {
-      phase: o.phase ?? 'Running',
-      ...(o.ip === '' ? {} : { podIP: o.ip ?? '10.244.1.2' }),
-      conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True' }],
-    },
-  };
-}
-function service(spec: Partial<Service['spec']> = {}, labels?: Record<string, string>): Service {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'web', namespace: 'default', uid: 'svc-uid', ...(labels ? { labels } : {}) },
-    spec: {
-      selector: { app: 'web' },
-      ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }],
-      clusterIP: '10.96.0.20',
-      ...spec,
-    },
-  };
-}
-const ref = (name: string, namespace = 'default') => ({ kind: 'Pod', namespace, name, uid: `uid-${name}` });
-const http = [{ name: 'http', port: 8080, protocol: 'TCP' }];
+const http = [{ name: 'http', port: 8080, protocol: 'TCP' as const }];
 
 describe('desiredSubsets', () => {
   const cases: { name: string; service: Service; pods: Pod[]; want: unknown }[] = [
@@ -199,7 +150,7 @@ describe('desiredSubsets', () => {
 
 describe('reconcileEndpoints', () => {
   it('creates Endpoints with the service labels and no subsets for an empty match', () => {
-    const plan = reconcileEndpoints(service({}, { tier: 'front' }), [], undefined);
+    const plan = reconcileEndpoints(service({}, { labels: { tier: 'front' } }), [], undefined);
     expect(plan).toEqual({
       action: 'create',
       endpoints: {

@@ -7,15 +7,7 @@
 import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod, Service } from '@kemu/api';
 import { isPodReady } from './conditions.js';
 import { semanticEqual } from './semantic-equal.js';
-import {
-  compareIPv4,
-  endpointHostname,
-  findPort,
-  hasSelector,
-  podIPv4,
-  selectedPods,
-  shouldPodBeInEndpoints,
-} from './service-pods.js';
+import { type EndpointPod, compareIPv4, endpointPods, findPort, hasSelector } from './service-pods.js';
 
 /** The label a headless Service's Endpoints and EndpointSlices carry. */
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
@@ -82,9 +74,9 @@ function entriesFor(service: Service, pods: readonly Pod[]): Entry[] {
   const tolerateUnready = service.spec.publishNotReadyAddresses === true;
   const ports = service.spec.ports ?? [];
   const entries: Entry[] = [];
-  for (const pod of selectedPods(service, pods)) {
-    if (!shouldPodBeInEndpoints(pod, tolerateUnready)) continue;
-    const address = addressOf(pod, service);
+  for (const ep of endpointPods(service, pods, tolerateUnready)) {
+    const { pod } = ep;
+    const address = addressOf(ep);
     const ready = tolerateUnready || isPodReady(pod);
     if (ports.length === 0) {
       if (service.spec.clusterIP === 'None') entries.push({ address, ready, port: undefined });
@@ -108,18 +100,12 @@ function entriesFor(service: Service, pods: readonly Pod[]): Entry[] {
   return entries;
 }
 
-function addressOf(pod: Pod, service: Service): EndpointAddress {
-  const hostname = endpointHostname(pod, service);
+function addressOf({ pod, ip, hostname, targetRef }: EndpointPod): EndpointAddress {
   return {
-    ip: podIPv4(pod) as string,
+    ip,
     ...(hostname ? { hostname } : {}),
     ...(pod.spec.nodeName ? { nodeName: pod.spec.nodeName } : {}),
-    targetRef: {
-      kind: 'Pod',
-      namespace: pod.metadata.namespace ?? 'default',
-      name: pod.metadata.name,
-      uid: pod.metadata.uid,
-    },
+    targetRef,
   };
 }
 

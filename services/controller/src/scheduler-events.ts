@@ -1,60 +1,42 @@
 /**
- * core/v1 Events the scheduler records, named as client-go's recorder names them:
- * `<object>.<unix nanoseconds in hex>`.
+ * The events the scheduler records about pods, Scheduled and FailedScheduling, through
+ * the shared recorder: de-duplicated (a pod that stays unschedulable counts on one
+ * FailedScheduling event) and best effort, as in Kubernetes.
  */
-import type { Event, Pod } from '@kemu/api';
-import { randomUUID } from 'node:crypto';
-import { rfc3339 } from './conditions.js';
+import type { Pod } from '@kemu/api';
+import { createEventRecorder, objectReference } from '@kemu/eventlog';
+import type { ControllerDeps } from './controller.js';
 
 /** The scheduler's component name, as events and kubectl show it. */
 export const SCHEDULER_NAME = 'default-scheduler';
 
-/** An event name for `objectName` at `now`, unique per call. */
-export function eventName(objectName: string, now: Date): string {
-  // Nanoseconds: the millisecond clock plus a sub-millisecond counter keeps names unique.
-  const nanos = BigInt(now.getTime()) * 1_000_000n + BigInt(nextSubMillisecond());
-  return `${objectName}.${nanos.toString(16).padStart(16, '0')}`;
+/** Records the scheduler's pod events. */
+export interface SchedulerEvents {
+  /** `Successfully assigned default/web-pod-1 to node-2`. */
+  scheduled(pod: Pod, nodeName: string): Promise<void>;
+  /** A Warning with the reason no node fits. */
+  failedScheduling(pod: Pod, message: string): Promise<void>;
 }
 
-let sub = 0;
-function nextSubMillisecond(): number {
-  sub = (sub + 1 + Math.floor(Math.random() * 1000)) % 1_000_000;
-  return sub;
-}
-
-/** A Normal or Warning event about a pod from the scheduler. */
-export function podEvent(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string, now: Date): Event {
-  const time = rfc3339(now);
-  return {
-    apiVersion: 'v1',
-    kind: 'Event',
-    metadata: {
-      name: eventName(pod.metadata.name, now),
-      namespace: pod.metadata.namespace ?? 'default',
-      uid: randomUUID(),
-      creationTimestamp: time,
-    },
-    involvedObject: {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      namespace: pod.metadata.namespace ?? 'default',
-      name: pod.metadata.name,
-      uid: pod.metadata.uid,
-    },
-    reason,
-    message,
+/** Creates the scheduler's event recorder. */
+export function createSchedulerEvents(
+  deps: Pick<ControllerDeps, 'writer' | 'informer' | 'log' | 'now'>,
+): SchedulerEvents {
+  const recorder = createEventRecorder({
+    writer: deps.writer,
     source: { component: SCHEDULER_NAME },
-    type,
-    count: 1,
-    firstTimestamp: time,
-    lastTimestamp: time,
-    reportingComponent: SCHEDULER_NAME,
-    reportingInstance: '',
+    log: deps.log,
+    view: deps.informer.view,
+    clock: () => deps.now().getTime(),
+  });
+  return {
+    scheduled(pod, nodeName) {
+      const ns = pod.metadata.namespace ?? 'default';
+      const message = `Successfully assigned ${ns}/${pod.metadata.name} to ${nodeName}`;
+      return recorder.event(objectReference(pod), 'Normal', 'Scheduled', message);
+    },
+    failedScheduling(pod, message) {
+      return recorder.event(objectReference(pod), 'Warning', 'FailedScheduling', message);
+    },
   };
-}
-
-/** The `Scheduled` event: `Successfully assigned default/web-pod-1 to node-2`. */
-export function scheduledEvent(pod: Pod, nodeName: string, now: Date): Event {
-  const ns = pod.metadata.namespace ?? 'default';
-  return podEvent(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${nodeName}`, now);
 }

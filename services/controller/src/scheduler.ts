@@ -3,32 +3,34 @@
  * records a Scheduled event, and marks a pod Unschedulable when no node fits, trying
  * it again when a node's schedulability changes. Handlers only enqueue pod keys.
  */
-import type { Event, Node, Pod } from '@kemu/api';
+import type { Node, Pod } from '@kemu/api';
 import { type Change, listObjects } from '@kemu/eventlog';
 import { bindPod, markUnschedulable, needsScheduling } from './bind-pod.js';
 import { isNodeSchedulable } from './conditions.js';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import { countPodsPerNode, pickNode, unschedulableMessage } from './pick-node.js';
-import { podEvent, scheduledEvent } from './scheduler-events.js';
-import { createWorkQueue } from './work-queue.js';
+import { createQueuedController } from './queued-controller.js';
+import { createSchedulerEvents } from './scheduler-events.js';
 
 const podKey = (pod: Pod) => keyOf('pods', pod);
 
 /** Creates the scheduler; its queue starts with start(). */
 export function createScheduler(deps: ControllerDeps): Controller {
   const { informer, writer, now } = deps;
-  const log = deps.log.child({ controller: 'scheduler' });
   // Pod key → node for bindings written but not yet seen in the view.
   const assumed = new Map<string, string>();
-  const queue = createWorkQueue({ name: 'scheduler', log, sync: syncPod });
-  let started = false;
-
-  const removeHandler = informer.onChange((c) => {
-    if (c.key.resource === 'pods') onPodChange(c);
-    else if (c.key.resource === 'nodes') onNodeChange(c);
+  const events = createSchedulerEvents(deps);
+  const { controller, queue, log } = createQueuedController('scheduler', deps, {
+    sync: syncPod,
+    observe: onPodChange,
+    onChange: onNodeChange,
+    enqueueAll,
   });
 
+  // Also before start: a pod queued then is scheduled once the queue starts, and an
+  // assumption is dropped for every pod that no longer needs scheduling.
   function onPodChange(c: Change): void {
+    if (c.key.resource !== 'pods') return;
     const pod = c.object as Pod;
     const k = podKey(pod);
     if (c.type !== 'DELETED' && needsScheduling(pod)) queue.add(k);
@@ -36,7 +38,7 @@ export function createScheduler(deps: ControllerDeps): Controller {
   }
 
   function onNodeChange(c: Change): void {
-    if (!started) return;
+    if (c.key.resource !== 'nodes') return;
     const was = c.old ? isNodeSchedulable(c.old as Node) : false;
     const is = c.type === 'DELETED' ? false : isNodeSchedulable(c.object as Node);
     if (was !== is) enqueueAll();
@@ -63,7 +65,7 @@ export function createScheduler(deps: ControllerDeps): Controller {
       if (!next) return;
       await writer.put(parseKey(key), next, expected);
       podLog.info({ message }, 'pod unschedulable');
-      await recordEvent(podEvent(pod, 'Warning', 'FailedScheduling', message, now()));
+      await events.failedScheduling(pod, message);
       return;
     }
     assumed.set(key, nodeName);
@@ -74,33 +76,8 @@ export function createScheduler(deps: ControllerDeps): Controller {
       throw err;
     }
     podLog.info({ node: nodeName }, 'pod bound');
-    await recordEvent(scheduledEvent(pod, nodeName, now()));
+    await events.scheduled(pod, nodeName);
   }
 
-  // Events are best effort, as in Kubernetes: a lost event never undoes or repeats a binding.
-  async function recordEvent(event: Event): Promise<void> {
-    try {
-      await writer.put(
-        { resource: 'events', namespace: event.metadata.namespace ?? 'default', name: event.metadata.name },
-        event,
-        0,
-      );
-    } catch (err) {
-      log.warn({ err, event: event.metadata.name }, 'event not recorded');
-    }
-  }
-
-  return {
-    name: 'scheduler',
-    enqueueAll,
-    start() {
-      started = true;
-      queue.start();
-    },
-    async stop() {
-      removeHandler();
-      await queue.stop();
-    },
-    idle: () => queue.idle(),
-  };
+  return controller;
 }

@@ -3,7 +3,7 @@
  * the selector matches by equality within the Service's namespace, and a named
  * targetPort is resolved per pod against its containers' port names (podutil.FindPort).
  */
-import { type Pod, type Service, type ServicePort, selectorMatches } from '@kemu/api';
+import { type ObjectReference, type Pod, type Service, type ServicePort, selectorMatches } from '@kemu/api';
 import { isPodTerminal } from './conditions.js';
 
 /** True when the Service has a non-empty selector (a nil or empty selector means "endpoints are managed by hand"). */
@@ -35,6 +35,33 @@ export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): b
   if (!podIPv4(pod)) return false;
   if (!includeTerminating && pod.metadata.deletionTimestamp) return false;
   return true;
+}
+
+/** A pod that belongs in a Service's endpoints, with what Endpoints and EndpointSlices both record of it. */
+export interface EndpointPod {
+  pod: Pod;
+  /** The pod's IPv4 address. */
+  ip: string;
+  /** Set when the pod's subdomain names the Service (endpointHostname). */
+  hostname: string | undefined;
+  targetRef: ObjectReference;
+}
+
+/** The Service's selected pods that belong in its endpoints (shouldPodBeInEndpoints), in the order given. */
+export function endpointPods(service: Service, pods: readonly Pod[], includeTerminating: boolean): EndpointPod[] {
+  return selectedPods(service, pods)
+    .filter((pod) => shouldPodBeInEndpoints(pod, includeTerminating))
+    .map((pod) => ({
+      pod,
+      ip: podIPv4(pod) as string,
+      hostname: endpointHostname(pod, service),
+      targetRef: {
+        kind: 'Pod',
+        namespace: pod.metadata.namespace ?? 'default',
+        name: pod.metadata.name,
+        uid: pod.metadata.uid,
+      },
+    }));
 }
 
 /** The pod's port number for a service port, or undefined when a named targetPort is not declared by the pod. */

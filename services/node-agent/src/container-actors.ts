@@ -22,6 +22,8 @@ export interface ContainerActorsContext {
   launch(pod: Pod, containerName: string, podIP: string): ContainerLaunch;
   logPath(pod: Pod, containerName: string): string;
   log: Logger;
+  /** A readinessProbe attempt of `container` failed with `message`. */
+  probeFailed?: (container: string, message: string) => void;
 }
 
 const now = () => new Date().toISOString();
@@ -88,6 +90,7 @@ export function containerActors(ctx: ContainerActorsContext) {
         builtIn: realCommand(container) === undefined,
         ports: containerPorts(container),
         initiallyReady: input.initiallyReady,
+        onProbeFailure: (message) => ctx.probeFailed?.(input.name, message),
       },
       (ready) => sendBack({ type: ready ? 'READINESS_SUCCEEDED' : 'READINESS_FAILED' }),
     );

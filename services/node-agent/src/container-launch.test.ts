@@ -26,8 +26,17 @@ const launch = (p: Pod) =>
 describe('realCommand', () => {
   it.each<[string, Partial<Container>, string[] | undefined]>([
     ['no command: built-in workload', { image: 'nginx' }, undefined],
-    ['command and args', { image: 'busybox', command: ['sh', '-c'], args: ['sleep 1'] }, ['sh', '-c', 'sleep 1']],
-    ['args only on busybox (kubectl run -- CMD)', { image: 'busybox', args: ['nslookup', 'web'] }, ['nslookup', 'web']],
+    ['command and args', { image: 'alpine', command: ['sh', '-c'], args: ['sleep 1'] }, ['sh', '-c', 'sleep 1']],
+    [
+      'busybox runs the real busybox',
+      { image: 'busybox:1.36', command: ['sh', '-c'], args: ['sleep 1'] },
+      ['busybox', 'sh', '-c', 'sleep 1'],
+    ],
+    [
+      'args only on busybox (kubectl run -- CMD)',
+      { image: 'docker.io/library/busybox', args: ['nslookup', 'web'] },
+      ['busybox', 'nslookup', 'web'],
+    ],
     [
       'args only on curl use its entrypoint',
       { image: 'docker.io/curlimages/curl:8.5.0', args: ['-s', 'http://web'] },
@@ -38,13 +47,23 @@ describe('realCommand', () => {
   });
 });
 
+const UTS = (hostname: string) => ['unshare', '--uts', 'sh', '-c', 'hostname "$0" 2>/dev/null; exec "$@"', hostname];
+
 describe('containerLaunch', () => {
   it('runs the built-in workload in the pod netns with the identity env', () => {
     const l = launch(
       pod({ ports: [{ containerPort: 8080 }, { containerPort: 53, protocol: 'UDP' }, { containerPort: 9090 }] }),
     );
     expect(l.builtIn).toBe(true);
-    expect(l.argv).toEqual(['ip', 'netns', 'exec', 'kemu-t-pod-abc123', '/usr/bin/node', '/w/main.js']);
+    expect(l.argv).toEqual([
+      'ip',
+      'netns',
+      'exec',
+      'kemu-t-pod-abc123',
+      ...UTS('web-1'),
+      '/usr/bin/node',
+      '/w/main.js',
+    ]);
     expect(l.env).toMatchObject({
       PATH: '/usr/bin',
       HOSTNAME: 'web-1',
@@ -79,11 +98,19 @@ describe('containerLaunch', () => {
       'netns',
       'exec',
       'kemu-t-pod-abc123',
+      ...UTS('web-1'),
+      'busybox',
       'sh',
       '-c',
       'echo hi-$(MY_POD) $(X) $(MISSING)',
     ]);
     expect(l.env).toMatchObject({ MY_POD: 'web-1', MY_IP: '10.244.1.5', APP: 'web' });
+  });
+
+  it('names the UTS namespace after spec.hostname when set, cut to 63 characters', () => {
+    expect(launch(pod({}, { hostname: 'db-0' })).argv.slice(4, 10)).toEqual(UTS('db-0'));
+    const long = { ...pod({}), metadata: { ...pod({}).metadata, name: 'x'.repeat(70) } };
+    expect(launch(long).argv[9]).toBe('x'.repeat(63));
   });
 
   it('keeps only the master service vars when enableServiceLinks is false', () => {

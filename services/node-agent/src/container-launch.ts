@@ -1,7 +1,8 @@
 /**
  * How a container is started, decided from its spec alone: a container with a command
- * (or args) runs that real command line inside the pod netns, as `busybox` or
- * `curlimages/curl` would; any other image runs the built-in HTTP workload. The env is
+ * (or args) runs that real command line inside the pod netns, as `busybox` (Debian's
+ * real busybox) or `curlimages/curl` would; any other image runs the built-in HTTP
+ * workload. Every container gets a UTS namespace with the pod's hostname. The env is
  * service links, then the container's env (values, fieldRefs, $(VAR) expansion), then
  * the KEMU_* identity every pod process carries (adoption reads KEMU_POD_UID back).
  */
@@ -10,6 +11,11 @@ import type { Container, EnvVar, Pod } from '@kemu/api';
 /** Entrypoints of images whose `args` alone form a command line (kubectl run IMAGE -- ARGS). */
 const ENTRYPOINTS: Record<string, string[]> = {
   'curlimages/curl': ['curl'],
+};
+
+/** Images whose every command is an applet of a multi-call binary: busybox runs Debian's real busybox. */
+const MULTICALL: Record<string, string> = {
+  busybox: 'busybox',
 };
 
 /** Everything needed to start one container. */
@@ -54,9 +60,20 @@ function imageRepository(image: string): string {
 export function realCommand(container: Container): string[] | undefined {
   const command = container.command ?? [];
   const args = container.args ?? [];
-  if (command.length > 0) return [...command, ...args];
-  if (args.length > 0) return [...(ENTRYPOINTS[imageRepository(container.image)] ?? []), ...args];
-  return undefined;
+  const repo = imageRepository(container.image);
+  let line: string[] | undefined;
+  if (command.length > 0) line = [...command, ...args];
+  else if (args.length > 0) line = [...(ENTRYPOINTS[repo] ?? []), ...args];
+  const multicall = MULTICALL[repo];
+  return line && multicall ? [multicall, ...line] : line;
+}
+
+/**
+ * Runs `command` in a UTS namespace of its own whose hostname is the pod's, as every
+ * Kubernetes pod has; `exec` keeps the pid, so the pid spawned is the workload's.
+ */
+export function inOwnUts(hostname: string, command: string[]): string[] {
+  return ['unshare', '--uts', 'sh', '-c', 'hostname "$0" 2>/dev/null; exec "$@"', hostname, ...command];
 }
 
 /** Expands `$(VAR)` from `env`; `$$(VAR)` stays literal `$(VAR)`, unknown names are kept. */
@@ -118,6 +135,19 @@ export function containerLaunch(ctx: LaunchContext): ContainerLaunch {
   });
   const command = realCommand(container);
   const inPod = ['ip', 'netns', 'exec', ctx.podNetns];
-  if (command) return { argv: [...inPod, ...command.map((a) => expandVars(a, env))], env, builtIn: false };
-  return { argv: [...inPod, ctx.nodeBinary, ctx.workloadEntry], env, builtIn: true };
+  const hostname = (pod.spec.hostname ?? pod.metadata.name).slice(0, 63);
+  if (command) {
+    return {
+      argv: [
+        ...inPod,
+        ...inOwnUts(
+          hostname,
+          command.map((a) => expandVars(a, env)),
+        ),
+      ],
+      env,
+      builtIn: false,
+    };
+  }
+  return { argv: [...inPod, ...inOwnUts(hostname, [ctx.nodeBinary, ctx.workloadEntry])], env, builtIn: true };
 }

@@ -19,3 +19,6 @@ export type { NodeFacts, NodeRegistration } from './node-registration.js';
 export { readNodeFacts } from './node-facts.js';
 export { watchReadiness } from './readiness.js';
 export { runProbe } from './probe.js';
+export { startPodStreams } from './pod-streams.js';
+export type { PodStreams, PodStreamsOptions } from './pod-streams.js';
+export type { NodeBus } from '@kemu/eventlog';

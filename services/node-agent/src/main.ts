@@ -3,7 +3,7 @@
  * env → logger → event log → informer → node registration + heartbeat → pod manager
  * → run until SIGTERM. Pod processes are left running on exit and adopted next time.
  */
-import { connectEventLog, createObjectWriter, listObjects, startInformer } from '@kemu/eventlog';
+import { connectEventLog, createEventRecorder, createObjectWriter, listObjects, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import type { Pod, Service } from '@kemu/api';
 import { readFileSync, readlinkSync } from 'node:fs';
@@ -11,12 +11,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { containerLaunch } from './container-launch.js';
 import { readNodeFacts } from './node-facts.js';
+import { createNodeLease } from './node-lease.js';
 import { createNodeRegistration } from './node-registration.js';
 import { createOrphanSweep } from './orphan-sweep.js';
 import { readProcEnviron } from './process-runner.js';
 import { createPodManager } from './pod-manager.js';
 import { gatewayOf, intToIp, parseCidr } from './pod-ip-allocator.js';
 import { createPodSandbox } from './pod-sandbox.js';
+import { startPodStreams } from './pod-streams.js';
 import { serviceEnvVars } from './service-env.js';
 
 function required(name: string): string {
@@ -58,14 +60,21 @@ try {
 }
 
 const eventLog = await connectEventLog({ servers: natsUrl, name: `node-agent-${node}`, log });
-const informer = await startInformer(eventLog, { resources: ['pods', 'nodes', 'services'], log });
+const informer = await startInformer(eventLog, { resources: ['pods', 'nodes', 'services', 'leases'], log });
 await informer.synced;
 const writer = createObjectWriter(eventLog, informer, { component: 'node-agent', node });
+
+const events = createEventRecorder({ writer, source: { component: 'kubelet', host: node }, log });
 
 const facts = await readNodeFacts({ cluster, name: node, internalIP: nodeIP, podCIDR });
 const registration = createNodeRegistration({ writer, view: informer.view, facts, heartbeatMs, log });
 await registration.register();
+// The kubelet refers to its Node by name, uid included (kubectl describe node looks for both).
+void events.event({ kind: 'Node', name: node, uid: node, apiVersion: 'v1' }, 'Normal', 'Starting', 'Starting kubelet.');
 registration.start();
+const lease = createNodeLease({ writer, view: informer.view, node, renewMs: heartbeatMs, log });
+await lease.renew().catch((err: unknown) => log.warn({ err }, 'node lease not created'));
+lease.start();
 
 const sandbox = createPodSandbox({
   cluster,
@@ -77,6 +86,15 @@ const sandbox = createPodSandbox({
   etcNetnsDir: env.KEMU_ETC_NETNS_DIR || '/etc/netns',
 });
 const baseEnv = { PATH: env.PATH || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
+const streams = startPodStreams({
+  bus: eventLog.nc,
+  node,
+  view: informer.view,
+  stateDir,
+  enterPod: (uid, pid) => ['nsenter', '--uts', `--target=${pid}`, '--', 'ip', 'netns', 'exec', sandbox.netnsName(uid)],
+  readEnviron: readProcEnviron,
+  log,
+});
 const manager = createPodManager({
   node,
   podCidr: cidr,
@@ -93,29 +111,28 @@ const manager = createPodManager({
     view: informer.view,
     sandbox,
     log,
+    events,
     launch: (pod: Pod, containerName: string, podIP: string) =>
-      containerLaunch({
+      streams.withStdin(
         pod,
-        container: pod.spec.containers.find((c) => c.name === containerName) ?? pod.spec.containers[0]!,
-        podIP,
-        hostIP: nodeIP,
-        node,
-        podNetns: sandbox.netnsName(pod.metadata.uid ?? ''),
-        workloadEntry,
-        nodeBinary: process.execPath,
-        serviceEnv: serviceEnvVars(
-          listObjects<Service>(informer.view, 'services'),
-          pod.metadata.namespace ?? 'default',
-        ),
-        baseEnv,
-      }),
-    logPath: (pod: Pod, containerName: string) =>
-      join(
-        stateDir,
-        'pods',
-        `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`,
-        `${containerName}.log`,
+        containerName,
+        containerLaunch({
+          pod,
+          container: pod.spec.containers.find((c) => c.name === containerName) ?? pod.spec.containers[0]!,
+          podIP,
+          hostIP: nodeIP,
+          node,
+          podNetns: sandbox.netnsName(pod.metadata.uid ?? ''),
+          workloadEntry,
+          nodeBinary: process.execPath,
+          serviceEnv: serviceEnvVars(
+            listObjects<Service>(informer.view, 'services'),
+            pod.metadata.namespace ?? 'default',
+          ),
+          baseEnv,
+        }),
       ),
+    logPath: (pod: Pod, containerName: string) => streams.startLog(pod, containerName),
   },
 });
 await manager.start();
@@ -127,6 +144,8 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   log.info({ signal }, 'node-agent stopping; pod processes keep running');
   registration.stop();
+  lease.stop();
+  streams.stop();
   manager.stop();
   await informer.stop().catch(() => undefined);
   await eventLog.close().catch(() => undefined);

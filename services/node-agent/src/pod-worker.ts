@@ -7,12 +7,13 @@
  * Stopping the worker (agent shutdown) stops watching but leaves processes running.
  */
 import type { ObjectKey, Pod } from '@kemu/api';
-import { ConflictError, getObject, type ObjectWriter, type View } from '@kemu/eventlog';
+import { ConflictError, type EventRecorder, getObject, type ObjectWriter, type View } from '@kemu/eventlog';
 import {
   type BackoffPolicy,
   type ContainerInput,
   containerMachine,
   podMachine,
+  podRuntimeFromSnapshot,
   podStatusFromSnapshot,
 } from '@kemu/lifecycle';
 import type { Logger } from '@kemu/log';
@@ -21,6 +22,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { createActor, fromPromise } from 'xstate';
 import { containerActors } from './container-actors.js';
 import type { ContainerLaunch } from './container-launch.js';
+import { createPodEvents } from './pod-events.js';
 import type { PodSandbox } from './pod-sandbox.js';
 
 /** What every worker of this node shares. */
@@ -36,6 +38,8 @@ export interface PodWorkerDeps {
   logPath(pod: Pod, containerName: string): string;
   log: Logger;
   backoff?: BackoffPolicy;
+  /** Records the kubelet's Events (Pulled, Created, Started, Killing, BackOff, Unhealthy). */
+  events?: EventRecorder;
 }
 
 /** A running pod worker. */
@@ -77,6 +81,7 @@ export function startPodWorker(
     resolveDone = r;
   });
 
+  const events = deps.events ? createPodEvents(deps.events, () => current) : undefined;
   const { runContainer, readiness } = containerActors({
     pod: () => current,
     podIP,
@@ -84,6 +89,7 @@ export function startPodWorker(
     launch: deps.launch,
     logPath: deps.logPath,
     log,
+    probeFailed: (container, message) => events?.readinessProbeFailed(container, message),
   });
 
   const machine = podMachine.provide({
@@ -116,9 +122,20 @@ export function startPodWorker(
       sandboxExists: resume.sandboxExists,
     },
     inspect: (ev) => {
-      if (ev.type === '@xstate.snapshot') schedule();
+      if (ev.type !== '@xstate.snapshot') return;
+      schedule();
+      observeEvents();
     },
   });
+
+  function observeEvents(): void {
+    if (!events || stopped) return;
+    try {
+      events.observe(podRuntimeFromSnapshot(actor.getSnapshot()));
+    } catch (err) {
+      log.debug({ err }, 'pod events skipped a snapshot');
+    }
+  }
 
   function schedule(): void {
     if (stopped) return;

@@ -36,8 +36,41 @@ export function tcpConnects(host: string, port: number, timeoutMs: number): Prom
   });
 }
 
-function httpOk(host: string, port: number, path: string, timeoutMs: number): Promise<boolean> {
+/** One probe attempt's outcome; `message` says why it failed, as the kubelet's prober words it. */
+export interface ProbeResult {
+  ok: boolean;
+  message: string;
+}
+
+const passed: ProbeResult = { ok: true, message: '' };
+
+function dialError(host: string, port: number, err: NodeJS.ErrnoException): string {
+  if (err.code === 'ECONNREFUSED') return `dial tcp ${host}:${port}: connect: connection refused`;
+  if (err.code === 'EHOSTUNREACH') return `dial tcp ${host}:${port}: connect: no route to host`;
+  return `dial tcp ${host}:${port}: ${err.message}`;
+}
+
+function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeResult> {
   return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (r: ProbeResult) => {
+      socket.destroy();
+      resolve(r);
+    };
+    socket.setTimeout(timeoutMs, () => done({ ok: false, message: `dial tcp ${host}:${port}: i/o timeout` }));
+    socket.once('connect', () => done(passed));
+    socket.once('error', (err) => done({ ok: false, message: dialError(host, port, err) }));
+  });
+}
+
+function httpProbe(host: string, port: number, path: string, timeoutMs: number): Promise<ProbeResult> {
+  const url = `http://${host}:${port}${path}`;
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (r: ProbeResult) => {
+      if (!settled) resolve(r);
+      settled = true;
+    };
     const req = request(
       {
         host,
@@ -51,33 +84,54 @@ function httpOk(host: string, port: number, path: string, timeoutMs: number): Pr
       (res) => {
         res.resume();
         const code = res.statusCode ?? 0;
-        resolve(code >= 200 && code < 400);
+        settle(
+          code >= 200 && code < 400 ? passed : { ok: false, message: `HTTP probe failed with statuscode: ${code}` },
+        );
       },
     );
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      settle({
+        ok: false,
+        message: `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`,
+      });
+      req.destroy();
+    });
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      settle({ ok: false, message: `Get "${url}": ${dialError(host, port, err)}` }),
+    );
     req.end();
   });
 }
 
-function execOk(podNetns: string, command: string[], timeoutMs: number): Promise<boolean> {
+function execProbe(podNetns: string, command: string[], timeoutMs: number): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    execFile('ip', ['netns', 'exec', podNetns, ...command], { timeout: timeoutMs }, (err) => resolve(!err));
+    execFile('ip', ['netns', 'exec', podNetns, ...command], { timeout: timeoutMs }, (err, stdout, stderr) => {
+      if (!err) return resolve(passed);
+      const output = `${stdout}${stderr}`.trim();
+      const code = typeof err.code === 'number' ? err.code : 1;
+      resolve({ ok: false, message: output || `command ${JSON.stringify(command.join(' '))} exited with ${code}` });
+    });
   });
+}
+
+/** Runs one attempt of `probe` and says why it failed. */
+export async function probeOnce(probe: Probe, target: ProbeTarget): Promise<ProbeResult> {
+  const timeoutMs = Math.max(1, probe.timeoutSeconds ?? 1) * 1000;
+  if (probe.httpGet) {
+    const port = resolvePort(probe.httpGet.port, target.container);
+    if (port === undefined) return { ok: false, message: `unknown port ${JSON.stringify(probe.httpGet.port)}` };
+    return httpProbe(target.podIP, port, probe.httpGet.path ?? '/', timeoutMs);
+  }
+  if (probe.tcpSocket) {
+    const port = resolvePort(probe.tcpSocket.port, target.container);
+    if (port === undefined) return { ok: false, message: `unknown port ${JSON.stringify(probe.tcpSocket.port)}` };
+    return tcpProbe(target.podIP, port, timeoutMs);
+  }
+  if (probe.exec) return execProbe(target.podNetns, probe.exec.command, timeoutMs);
+  return { ok: false, message: 'missing probe handler' };
 }
 
 /** Runs one attempt of `probe`; resolves true on success. */
 export async function runProbe(probe: Probe, target: ProbeTarget): Promise<boolean> {
-  const timeoutMs = Math.max(1, probe.timeoutSeconds ?? 1) * 1000;
-  if (probe.httpGet) {
-    const port = resolvePort(probe.httpGet.port, target.container);
-    if (port === undefined) return false;
-    return httpOk(target.podIP, port, probe.httpGet.path ?? '/', timeoutMs);
-  }
-  if (probe.tcpSocket) {
-    const port = resolvePort(probe.tcpSocket.port, target.container);
-    return port !== undefined && tcpConnects(target.podIP, port, timeoutMs);
-  }
-  if (probe.exec) return execOk(target.podNetns, probe.exec.command, timeoutMs);
-  return false;
+  return (await probeOnce(probe, target)).ok;
 }

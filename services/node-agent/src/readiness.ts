@@ -6,7 +6,7 @@
  * then every periodSeconds; successThreshold / failureThreshold consecutive results flip it.
  */
 import type { Container } from '@kemu/api';
-import { type ProbeTarget, runProbe, tcpConnects } from './probe.js';
+import { type ProbeTarget, probeOnce, tcpConnects } from './probe.js';
 
 /** What to watch. */
 export interface ReadinessOptions extends ProbeTarget {
@@ -16,6 +16,8 @@ export interface ReadinessOptions extends ProbeTarget {
   /** Already reported ready (adopted process): report only a change. */
   initiallyReady?: boolean;
   pollMs?: number;
+  /** Called with the prober's message after each failed readinessProbe attempt (the kubelet's Unhealthy event). */
+  onProbeFailure?: (message: string) => void;
 }
 
 /** Starts watching; `report(true|false)` on each change of readiness. Returns the stopper. */
@@ -51,8 +53,9 @@ export function watchReadiness(options: ReadinessOptions, report: (ready: boolea
     let successes = 0;
     let failures = 0;
     const attempt = async () => {
-      const ok = await runProbe(probe, options);
+      const { ok, message } = await probeOnce(probe, options);
       if (stopped) return;
+      if (!ok) options.onProbeFailure?.(message);
       successes = ok ? successes + 1 : 0;
       failures = ok ? 0 : failures + 1;
       if (!ready && successes >= successThreshold) {

@@ -10,12 +10,15 @@ import { ensureTools } from './tools.js';
 import { measureUp } from './up-time.js';
 import { measureDataPlane } from './data-plane.js';
 import { measureKillToRemoval } from './kill-to-removal.js';
+import { measureDns } from './dns.js';
+import { measureApiserver } from './api-latency.js';
 import { type Row, formatTable } from './table.js';
 import { repoRoot } from '../kemu-cluster.js';
 
 const rounds = Number(process.env.KEMU_BENCH_ROUNDS ?? 3);
 const kills = Number(process.env.KEMU_BENCH_KILLS ?? 20);
 const upRuns = Number(process.env.KEMU_BENCH_UP_RUNS ?? 3);
+const dnsRounds = Number(process.env.KEMU_BENCH_DNS_ROUNDS ?? 3);
 
 async function main(): Promise<void> {
   const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -29,9 +32,19 @@ async function main(): Promise<void> {
     raw.up = up.samples;
   }
 
+  const apiserver = await measureApiserver(progress);
+  rows.push(...apiserver.rows);
+  raw.apiserver = apiserver.samples;
+
   const dp = await measureDataPlane(progress, rounds, kills, measureKillToRemoval);
   rows.push(...dp.rows);
   raw.dataPlane = dp.samples;
+
+  if (dnsRounds > 0) {
+    const dns = await measureDns(progress, dnsRounds);
+    rows.push(...dns.rows);
+    raw.dns = dns.samples;
+  }
 
   const table = formatTable(rows);
   process.stdout.write(`${table}\n`);

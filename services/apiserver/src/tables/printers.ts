@@ -3,6 +3,7 @@ import { endpointSlicePrinter } from './endpointslice-table.js';
 import { endpointsPrinter } from './endpoints-table.js';
 import { eventPrinter } from './event-table.js';
 import { ipAddressPrinter } from './ipaddress-table.js';
+import { leasePrinter } from './lease-table.js';
 import { namespacePrinter } from './namespace-table.js';
 import { createNodePrinter } from './node-table.js';
 import { podPrinter } from './pod-table.js';
@@ -48,6 +49,8 @@ export function printerFor(resource: string, serverVersion: string): Printer {
       return replicaSetPrinter;
     case 'ipaddresses':
       return ipAddressPrinter;
+    case 'leases':
+      return leasePrinter;
     default:
       return fallbackPrinter;
   }

@@ -261,6 +261,37 @@ describe('server-side tables', () => {
       2,
       'client.17a3',
     ]);
+    // events.k8s.io-style: no first/lastTimestamp or count; ages from eventTime and the series.
+    const newApi = {
+      metadata: meta('web-1.17a4'),
+      involvedObject: { kind: 'Pod', name: 'web-1' },
+      reason: 'Scheduled',
+      message: 'Successfully assigned default/web-1 to node-1',
+      type: 'Normal',
+      eventTime: '2025-01-01T00:59:00.000000Z',
+      reportingComponent: 'default-scheduler',
+      reportingInstance: 'default-scheduler-host',
+    };
+    expect(cells('events', newApi).slice(0, 9)).toEqual([
+      '60s',
+      'Normal',
+      'Scheduled',
+      'pod/web-1',
+      '',
+      'default-scheduler, default-scheduler-host',
+      'Successfully assigned default/web-1 to node-1',
+      '60s',
+      1,
+    ]);
+    const series = { ...newApi, series: { count: 4, lastObservedTime: '2025-01-01T00:59:50.000000Z' } };
+    expect([cells('events', series)[0], cells('events', series)[8]]).toEqual(['10s', 4]);
+    expect(cells('events', { ...newApi, eventTime: null })[0]).toBe('<unknown>');
+    expect(header('leases')).toEqual(['Name', 'Holder', 'Age']);
+    expect(cells('leases', { metadata: meta('node-1'), spec: { holderIdentity: 'node-1' } })).toEqual([
+      'node-1',
+      'node-1',
+      '2m3s',
+    ]);
     const template = { spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } };
     const deploy = {
       metadata: meta('web'),

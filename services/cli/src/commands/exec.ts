@@ -4,10 +4,11 @@
  * inherited and the exit code passed through — what `kubectl exec` is for a real pod.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { netnsExists, podNetnsName } from '@kemu/netns';
-import { createApiClient } from '../api-client.js';
-import { stringFlag } from '../args.js';
+import { clusterApiClient } from '../cluster-api.js';
+import { boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
 import { readClusterState } from '../cluster-state.js';
 import type { Command, CommandIO } from '../command.js';
 import { ApiRequestError, CliError, ClusterNotUpError, UsageError } from '../errors.js';
@@ -23,7 +24,7 @@ async function runExec(io: CommandIO): Promise<number> {
 
   const state = await readClusterState(ctx);
   if (!state.up || !state.config) throw new ClusterNotUpError(ctx.cluster);
-  const api = createApiClient(`http://127.0.0.1:${state.config.apiserverPort}`, state.config.token);
+  const api = await clusterApiClient(ctx.paths.stateDir, state.config);
   let pod: PodForExec;
   try {
     pod = await api.getJson<PodForExec>(
@@ -50,7 +51,13 @@ async function runExec(io: CommandIO): Promise<number> {
   const containerEnv = (await runningContainerEnv(netns, container)) ?? declaredEnv(pod, container);
   const env = { PATH: io.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...containerEnv };
 
-  const child = spawn('ip', ['netns', 'exec', netns, ...command], { stdio: 'inherit', env });
+  // The container's own UTS namespace too, so `hostname` prints the pod's name.
+  const pid = Number(
+    pod.status?.containerStatuses?.find((c) => c.name === container)?.containerID?.replace('kemu://', '') ?? '',
+  );
+  const uts = pid > 0 && existsSync(`/proc/${pid}`) ? ['nsenter', '--uts', `--target=${pid}`, '--'] : [];
+  const argv = [...uts, 'ip', 'netns', 'exec', netns, ...command];
+  const child = spawn(argv[0] as string, argv.slice(1), { stdio: 'inherit', env });
   return new Promise((resolve, reject) => {
     child.once('error', (err) => reject(new CliError('ExecFailed', `cannot run ip netns exec: ${err.message}`)));
     child.once('exit', (code, sig) => resolve(code ?? 128 + (sig ? (constants.signals[sig] ?? 1) : 1)));
@@ -63,12 +70,12 @@ export const execCommand: Command = {
   usage: 'kemu exec [-n NAMESPACE] [-c CONTAINER] POD -- COMMAND [args...]',
   summary: "run a command inside a pod's network namespace with its environment",
   flags: [
-    { name: 'namespace', short: 'n', value: true },
-    { name: 'container', short: 'c', value: true },
-    { name: 'stdin', short: 'i', value: false },
-    { name: 'tty', short: 't', value: false },
-    { name: 'stdin-tty', short: 'it', value: false },
-    { name: 'tty-stdin', short: 'ti', value: false },
+    valueFlagSpec('namespace', 'n'),
+    valueFlagSpec('container', 'c'),
+    boolFlagSpec('stdin', 'i'),
+    boolFlagSpec('tty', 't'),
+    boolFlagSpec('stdin-tty', 'it'),
+    boolFlagSpec('tty-stdin', 'ti'),
   ],
   run: runExec,
 };

@@ -3,11 +3,11 @@ import { spawn } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { boolFlag, intFlag } from '../args.js';
+import { boolFlag, boolFlagSpec, intFlag, valueFlagSpec } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
 
-const perNode = ['node-agent', 'proxy'];
+const perNode = ['node-agent', 'proxy', 'dns'];
 
 async function runLogs(io: CommandIO): Promise<number> {
   const { ctx, args } = io;
@@ -53,10 +53,7 @@ async function runLogs(io: CommandIO): Promise<number> {
 export const logsCommand: Command = {
   name: 'logs',
   usage: 'kemu logs COMPONENT [--node N] [-f]',
-  summary: 'print the log of apiserver, controller, supervisor, nats-server, node-agent or proxy',
-  flags: [
-    { name: 'node', value: true },
-    { name: 'follow', short: 'f', value: false },
-  ],
+  summary: 'print the log of apiserver, controller, supervisor, nats-server, node-agent, proxy or dns',
+  flags: [valueFlagSpec('node'), boolFlagSpec('follow', 'f')],
   run: runLogs,
 };

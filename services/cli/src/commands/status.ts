@@ -1,5 +1,5 @@
 /** `kemu status`: components with pid, liveness and restarts; nodes and pods from the apiserver. */
-import { createApiClient } from '../api-client.js';
+import { apiserverUrl, clusterApiClient } from '../cluster-api.js';
 import { readClusterState } from '../cluster-state.js';
 import type { Command, CommandIO } from '../command.js';
 import { ClusterNotUpError } from '../errors.js';
@@ -25,7 +25,7 @@ async function runStatus(io: CommandIO): Promise<number> {
   const { config } = state;
   const out = io.stdout;
   out.write(
-    `Cluster "${ctx.cluster}": ${state.up ? 'up' : 'DOWN (supervisor not running)'}, ${config.nodes} nodes, apiserver http://127.0.0.1:${config.apiserverPort}\n\n`,
+    `Cluster "${ctx.cluster}": ${state.up ? 'up' : 'DOWN (supervisor not running)'}, ${config.nodes} nodes, apiserver ${apiserverUrl(config.apiserverPort)}\n\n`,
   );
 
   const status = (await readJsonFile<Record<string, ComponentStatus>>(ctx.paths.statusFile)) ?? {};
@@ -44,8 +44,8 @@ async function runStatus(io: CommandIO): Promise<number> {
   }
   out.write(`${formatTable(rows)}\n`);
 
-  const api = createApiClient(`http://127.0.0.1:${config.apiserverPort}`, config.token, 3_000);
   try {
+    const api = await clusterApiClient(ctx.paths.stateDir, config, 3_000);
     const nodes = await api.getJson<NodeList>('/api/v1/nodes');
     const nodeRows = [['NODE', 'STATUS', 'INTERNAL-IP']];
     for (const n of nodes.items ?? []) {

@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { createLogger } from '@kemu/log';
 import type { Command, CommandIO } from '../command.js';
-import { type ClusterConfig, componentSpecs, natsServerSpec } from '../components.js';
+import { type ClusterConfig, componentSpecs, natsServerSpec, specContext } from '../components.js';
 import { ClusterNotUpError } from '../errors.js';
 import { readJsonFile, readPidFile, writeFileAtomic, writeJsonAtomic } from '../state-store.js';
 import { type ComponentStatus, startSupervisor } from '../supervisor.js';
@@ -20,13 +20,7 @@ async function runSupervise(io: CommandIO): Promise<number> {
   await mkdir(paths.logsDir, { recursive: true });
   await writeFileAtomic(paths.supervisorPidFile, `${process.pid}\n`);
 
-  const specCtx = {
-    stateDir: paths.stateDir,
-    logsDir: paths.logsDir,
-    natsStoreDir: paths.natsStoreDir,
-    servicesDir: ctx.servicesDir,
-    nodeBin: process.execPath,
-  };
+  const specCtx = specContext(ctx);
   const specs = [natsServerSpec(config, specCtx), ...componentSpecs(config, specCtx)];
   const natsPid = await readPidFile(paths.natsPidFile);
 

@@ -1,16 +1,19 @@
 /**
- * `kemu up`: creates the cluster network, starts nats-server and the supervisor (which
+ * `kemu up`: creates the cluster network and credentials (CA, apiserver certificate, admin
+ * token), starts nats-server and the supervisor (which
  * runs every component), waits until the apiserver is ready and every node is Ready, and
  * writes the kubeconfig. A failed `up` shows the relevant logs and removes what it made
  * (unless --retain), so a second `up` starts clean.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createClusterNetwork, MAX_NODES } from '@kemu/netns';
-import { intFlag, boolFlag } from '../args.js';
+import { intFlag, boolFlag, boolFlagSpec, valueFlagSpec } from '../args.js';
 import { readClusterState } from '../cluster-state.js';
 import type { Command, CommandIO } from '../command.js';
-import { type ClusterConfig, NATS_PORT, natsServerSpec } from '../components.js';
+import { type ClusterConfig, KUBERNETES_SERVICE_IP, NATS_PORT, natsServerSpec, specContext } from '../components.js';
+import { apiserverUrl } from '../cluster-api.js';
+import { createClusterPki } from '../cluster-pki.js';
 import { CliError } from '../errors.js';
 import { writeKubeconfig } from '../kubeconfig-file.js';
 import { tailLogs } from '../log-tail.js';
@@ -28,7 +31,7 @@ const READY_TIMEOUT_MS = 60_000;
 async function bringUp(io: CommandIO, config: ClusterConfig): Promise<void> {
   const { ctx, env } = io;
   const { paths } = ctx;
-  const progress = createProgress(6, io.stderr);
+  const progress = createProgress(7, io.stderr);
 
   progress.step(`creating network (underlay 10.250.${config.subnetIndex}.0/24, ${config.nodes} nodes)`);
   const layout = await createClusterNetwork({
@@ -37,15 +40,18 @@ async function bringUp(io: CommandIO, config: ClusterConfig): Promise<void> {
     subnetIndex: config.subnetIndex,
   });
 
-  progress.step(`starting nats-server on ${layout.hostIp}:${NATS_PORT}`);
-  const specCtx = {
+  progress.step('creating certificates (cluster CA, apiserver serving certificate) and the admin token');
+  const pki = await createClusterPki({
     stateDir: paths.stateDir,
-    logsDir: paths.logsDir,
-    natsStoreDir: paths.natsStoreDir,
-    servicesDir: ctx.servicesDir,
-    nodeBin: process.execPath,
-  };
-  const natsPid = await spawnDetached(natsServerSpec(config, specCtx), env);
+    cluster: ctx.cluster,
+    hostIp: layout.hostIp,
+    serviceIp: KUBERNETES_SERVICE_IP,
+    token: config.token,
+  });
+  const ca = await readFile(pki.caCert, 'utf8');
+
+  progress.step(`starting nats-server on ${layout.hostIp}:${NATS_PORT}`);
+  const natsPid = await spawnDetached(natsServerSpec(config, specContext(ctx)), env);
   await writeFileAtomic(paths.natsPidFile, `${natsPid}\n`);
   await waitForPort(layout.hostIp, NATS_PORT, {
     timeoutMs: 15_000,
@@ -55,7 +61,7 @@ async function bringUp(io: CommandIO, config: ClusterConfig): Promise<void> {
     },
   });
 
-  progress.step('starting supervisor (apiserver, controller, node-agent and proxy per node)');
+  progress.step('starting supervisor (apiserver, controller, node-agent and proxy per node, dns)');
   const supervisorPid = await spawnDetached(
     {
       name: 'supervisor',
@@ -73,10 +79,11 @@ async function bringUp(io: CommandIO, config: ClusterConfig): Promise<void> {
   );
   await writeFileAtomic(paths.supervisorPidFile, `${supervisorPid}\n`);
 
-  const server = `http://127.0.0.1:${config.apiserverPort}`;
+  const server = apiserverUrl(config.apiserverPort);
   await waitForCluster({
     server,
     token: config.token,
+    ca,
     nodes: layout.nodes.map((n) => n.name),
     timeoutMs: READY_TIMEOUT_MS,
     progress,
@@ -87,7 +94,7 @@ async function bringUp(io: CommandIO, config: ClusterConfig): Promise<void> {
   });
 
   progress.step('writing kubeconfig');
-  await writeKubeconfig(paths.kubeconfig, { cluster: ctx.cluster, server, token: config.token });
+  await writeKubeconfig(paths.kubeconfig, { cluster: ctx.cluster, server, token: config.token, caPem: ca });
 }
 
 async function runUp(io: CommandIO): Promise<number> {
@@ -135,7 +142,7 @@ async function runUp(io: CommandIO): Promise<number> {
   const nameFlag = ctx.cluster === 'local' ? '' : ` --name ${ctx.cluster}`;
   io.stdout.write(
     [
-      `Cluster "${ctx.cluster}" is up: ${nodes} nodes, apiserver http://127.0.0.1:${apiserverPort}`,
+      `Cluster "${ctx.cluster}" is up: ${nodes} nodes, apiserver ${apiserverUrl(apiserverPort)}`,
       '',
       'Use it with kubectl:',
       `  export KUBECONFIG=$(./kemu kubeconfig${nameFlag})`,
@@ -154,10 +161,6 @@ export const upCommand: Command = {
   name: 'up',
   usage: 'kemu up [--nodes N] [--name C] [--apiserver-port P] [--retain]',
   summary: 'create and start a local cluster (root)',
-  flags: [
-    { name: 'nodes', value: true },
-    { name: 'apiserver-port', value: true },
-    { name: 'retain', value: false },
-  ],
+  flags: [valueFlagSpec('nodes'), valueFlagSpec('apiserver-port'), boolFlagSpec('retain')],
   run: runUp,
 };

@@ -17,8 +17,10 @@ export const FAKE_POD = {
 };
 
 const apiserver = `
-import http from 'node:http';
-const token = process.env.KEMU_APISERVER_TOKEN;
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+const tls = { cert: readFileSync(process.env.KEMU_APISERVER_CERT), key: readFileSync(process.env.KEMU_APISERVER_KEY) };
+const token = readFileSync(process.env.KEMU_APISERVER_TOKEN_FILE, 'utf8').split(',')[0];
 const nodes = new Set();
 const pods = new Map();
 const send = (res, code, body) => { res.writeHead(code, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); };
@@ -30,8 +32,7 @@ const handler = (req, res) => {
     if (url === '/readyz') return send(res, 200, 'ok');
     if (req.method === 'POST' && url.startsWith('/fake/nodes/')) { nodes.add(url.split('/')[3]); return send(res, 200, {}); }
     if (req.method === 'POST' && url === '/fake/pods') { const p = JSON.parse(body); pods.set(p.metadata.name, p); return send(res, 200, {}); }
-    // kubectl sends no bearer token over plain http; a wrong one is refused.
-    if (req.headers.authorization && req.headers.authorization !== 'Bearer ' + token) return send(res, 401, { kind: 'Status', message: 'Unauthorized' });
+    if (req.headers.authorization !== 'Bearer ' + token) return send(res, 401, { kind: 'Status', message: 'Unauthorized' });
     if (url === '/api/v1/nodes') return send(res, 200, { kind: 'NodeList', items: [...nodes].sort().map((n) => ({ metadata: { name: n }, status: { conditions: [{ type: 'Ready', status: 'True' }] } })) });
     if (url === '/api/v1/pods') return send(res, 200, { kind: 'PodList', items: [...pods.values()] });
     const m = url.match(/^\\/api\\/v1\\/namespaces\\/default\\/pods\\/([^/]+)$/);
@@ -41,28 +42,35 @@ const handler = (req, res) => {
 };
 for (const addr of process.env.KEMU_APISERVER_LISTEN.split(',')) {
   const i = addr.lastIndexOf(':');
-  http.createServer(handler).listen(Number(addr.slice(i + 1)), addr.slice(0, i));
+  https.createServer(tls, handler).listen(Number(addr.slice(i + 1)), addr.slice(0, i));
 }
 console.log('fake apiserver listening on', process.env.KEMU_APISERVER_LISTEN);
 `;
 
 const nodeAgent = (netnsModule: string) => `
 import net from 'node:net';
+import https from 'node:https';
 import { spawn } from 'node:child_process';
 import { createPodNetwork, podNetnsName, podHostVethName } from ${JSON.stringify(netnsModule)};
 const nats = new URL(process.env.KEMU_NATS_URL);
 await new Promise((resolve, reject) => { const s = net.connect(Number(nats.port), nats.hostname, () => { s.destroy(); resolve(); }); s.on('error', reject); });
 console.log('reached nats at', nats.host, 'from', process.env.KEMU_NODE_IP);
-const api = 'http://' + process.env.KEMU_APISERVER_ADVERTISE;
+const api = 'https://' + process.env.KEMU_APISERVER_ADVERTISE;
+// A stand-in talking to its stand-in apiserver: no CA at hand, so no verification.
+const post = (url, body) => new Promise((resolve, reject) => {
+  const req = https.request(url, { method: 'POST', rejectUnauthorized: false }, (res) => { res.resume(); res.on('end', resolve); });
+  req.on('error', reject);
+  req.end(body ?? '');
+});
 const pod = ${JSON.stringify(FAKE_POD)};
 if (process.env.KEMU_NODE === 'node-1') {
   const podNetns = podNetnsName(process.env.KEMU_CLUSTER, pod.uid);
   await createPodNetwork({ podNetns, hostVeth: podHostVethName(pod.uid), bridge: 'cbr0', ip: pod.ip, prefixLength: 24, gateway: '10.244.1.1' });
   const env = { PATH: process.env.PATH, KEMU_CONTAINER_NAME: pod.container, GREETING: 'hello-from-container', HOSTNAME: pod.name };
   spawn('ip', ['netns', 'exec', podNetns, 'sleep', '3600'], { env, stdio: 'ignore', detached: true }).unref();
-  await fetch(api + '/fake/pods', { method: 'POST', body: JSON.stringify({ metadata: { name: pod.name, namespace: 'default', uid: pod.uid }, spec: { containers: [{ name: pod.container }] }, status: { phase: 'Running', podIP: pod.ip } }) });
+  await post(api + '/fake/pods', JSON.stringify({ metadata: { name: pod.name, namespace: 'default', uid: pod.uid }, spec: { containers: [{ name: pod.container }] }, status: { phase: 'Running', podIP: pod.ip } }));
 }
-await fetch(api + '/fake/nodes/' + process.env.KEMU_NODE, { method: 'POST' });
+await post(api + '/fake/nodes/' + process.env.KEMU_NODE);
 console.log('registered', process.env.KEMU_NODE);
 setInterval(() => {}, 60_000);
 `;
@@ -76,6 +84,7 @@ export async function writeFakeServices(dir: string, netnsModule: string): Promi
     controller: idle,
     'node-agent': nodeAgent(netnsModule),
     proxy: idle,
+    dns: idle,
     'pod-workload': idle,
   };
   for (const [service, code] of Object.entries(files)) {
