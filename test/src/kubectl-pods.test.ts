@@ -36,8 +36,8 @@ describe('kubectl logs, exec and run -it', () => {
   }
 
   /** curl from the client pod through kubectl exec. */
-  async function curlFromClient(url: string): Promise<string> {
-    return cluster.kubectlOk(['exec', 'client', '--', 'curl', '-sS', '-m', '5', url]);
+  async function curlFromClient(url: string, flags: string[] = []): Promise<string> {
+    return cluster.kubectlOk(['exec', 'client', '--', 'curl', '-sS', '-m', '5', ...flags, url]);
   }
 
   beforeAll(async () => {
@@ -79,6 +79,9 @@ describe('kubectl logs, exec and run -it', () => {
     expect(env).toMatch(/^KUBERNETES_SERVICE_HOST=10\.96\.0\.1$/m);
     expect(env).toMatch(/^KEMU_POD_NAME=client$/m);
     expect((await cluster.kubectlOk(['exec', 'client', '--', 'hostname'])).trim()).toBe('client');
+    // The kubernetes Service (10.96.0.1:443) reaches the apiserver from pods, by name.
+    const version = await curlFromClient('https://kubernetes.default.svc/version', ['-k']);
+    expect(JSON.parse(version)).toMatchObject({ major: '1', minor: '32' });
   });
 
   it('passes exit codes, stdout and stderr apart, and stdin until EOF', async () => {
