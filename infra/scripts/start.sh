@@ -49,6 +49,7 @@ cat <<USAGE
 The cluster is up. Use it with:
   export KUBECONFIG=\$(./kemu kubeconfig)
   kubectl get svc,endpoints,pods -o wide
+  kubectl exec client -- curl -s http://web-service/       # by name, through cluster DNS
   ./kemu exec client -- curl -s http://$ip/
   ./kemu status
   ./kemu down
