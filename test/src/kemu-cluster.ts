@@ -78,16 +78,25 @@ export interface KemuCluster {
  * The cluster's name is the given prefix (≤ 4 characters) plus 4 random ones, so test
  * runs in parallel never share a name (netns and link names are host-wide).
  */
-export async function startCluster(options: { name: string; nodes: number }): Promise<KemuCluster> {
+export async function startCluster(options: {
+  name: string;
+  nodes: number;
+  /** Extra environment for `kemu up`, passed on to every component (e.g. KEMU_NODE_GRACE_SECONDS). */
+  env?: Record<string, string>;
+}): Promise<KemuCluster> {
   const name = `${options.name.slice(0, 4)}${randomBytes(2).toString('hex')}`;
-  return startNamedCluster({ name, nodes: options.nodes });
+  return startNamedCluster({ ...options, name });
 }
 
 /** Brings up a cluster with exactly this name (for tests that bring the same cluster up twice). */
-export async function startNamedCluster(options: { name: string; nodes: number }): Promise<KemuCluster> {
+export async function startNamedCluster(options: {
+  name: string;
+  nodes: number;
+  env?: Record<string, string>;
+}): Promise<KemuCluster> {
   const home = await mkdtemp(join(tmpdir(), `kemu-e2e-${options.name}-`));
   const kubeCache = join(home, 'kube-cache');
-  const env = { KEMU_HOME: home, KEMU_CLUSTER: options.name };
+  const env = { ...options.env, KEMU_HOME: home, KEMU_CLUSTER: options.name };
   const kemuBin = join(repoRoot, 'kemu');
   const stateDir = join(home, options.name);
   const kubeconfig = join(stateDir, 'kubeconfig');

@@ -65,6 +65,53 @@ describe('containerMachine (pure transitions)', () => {
     expect(s.context.exit).toMatchObject({ exitCode: 137, reason: 'ContainerStatusUnknown' });
   });
 
+  it('kills the container when liveness fails and restarts it even when it exits 0 (OnFailure)', () => {
+    let [s] = initialTransition(containerMachine, input({ restartPolicy: 'OnFailure' }));
+    [s] = transition(containerMachine, s, started(7));
+    [s] = transition(containerMachine, s, { type: 'READINESS_SUCCEEDED' });
+    [s] = transition(containerMachine, s, { type: 'LIVENESS_FAILED' });
+    expect(s.value).toEqual({ active: 'killing' });
+    expect(s.context.killedUnhealthy).toBe(true);
+    [s] = transition(containerMachine, s, exited(0));
+    expect(s.value).toEqual({ active: 'starting' });
+    expect(s.context.restartCount).toBe(1);
+    expect(s.context.killedUnhealthy).toBe(false);
+  });
+
+  it('counts a run with a startupProbe as started only after STARTUP_SUCCEEDED', () => {
+    let [s] = initialTransition(containerMachine, input({ startupProbe: true }));
+    [s] = transition(containerMachine, s, started(7));
+    expect(s.context.startupPending).toBe(true);
+    [s] = transition(containerMachine, s, { type: 'STARTUP_SUCCEEDED' });
+    expect(s.context.startupPending).toBe(false);
+    [s] = transition(containerMachine, s, exited(1));
+    [s] = transition(containerMachine, s, started(8));
+    expect(s.context.startupPending).toBe(true);
+  });
+
+  it('keeps a container killed for liveness down when restartPolicy is Never', () => {
+    let [s] = initialTransition(containerMachine, input({ restartPolicy: 'Never' }));
+    [s] = transition(containerMachine, s, started(7));
+    [s] = transition(containerMachine, s, { type: 'LIVENESS_FAILED' });
+    [s] = transition(containerMachine, s, exited(143));
+    expect(s.value).toBe('terminated');
+    expect(s.context.exit).toMatchObject({ exitCode: 143, reason: 'Error' });
+  });
+
+  it('records the reason the runtime gives, such as OOMKilled', () => {
+    let [s] = initialTransition(containerMachine, input());
+    [s] = transition(containerMachine, s, started(7));
+    [s] = transition(containerMachine, s, {
+      type: 'PROCESS_EXITED',
+      exitCode: 137,
+      signal: 9,
+      reason: 'OOMKilled',
+      finishedAt: iso(T0 + 1_000),
+    });
+    expect(s.context.exit).toMatchObject({ exitCode: 137, reason: 'OOMKilled' });
+    expect(s.context.restartCount).toBe(1);
+  });
+
   it('starts terminated when the container already finished for good', () => {
     const terminated = { exitCode: 0, reason: 'Completed', finishedAt: iso(T0) };
     const [s] = initialTransition(containerMachine, input({ restartPolicy: 'Never', terminated }));
@@ -136,6 +183,29 @@ describe('containerMachine (actor with fake timers)', () => {
     expect(actor.getSnapshot().value).toBe('stopped');
     expect(actor.getSnapshot().output).toEqual({ name: 'web', stopped: true });
     expect(runs).toHaveLength(1);
+  });
+
+  it('on liveness failure sends SIGTERM, then SIGKILL after the grace period, then backs off', async () => {
+    const runs: FakeRun[] = [];
+    const actor = createActor(fakeMachine(runs), { input: input({ graceMs: 3_000 }) }).start();
+    runs[0]!.sendBack(started(9));
+    actor.send({ type: 'LIVENESS_FAILED' });
+    expect(runs[0]!.signals).toEqual(['SIGTERM']);
+    await vi.advanceTimersByTimeAsync(2_999);
+    expect(runs[0]!.signals).toEqual(['SIGTERM']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(runs[0]!.signals).toEqual(['SIGTERM', 'SIGKILL']);
+    runs[0]!.sendBack(exited(137, T0 + 3_000));
+    expect(runs).toHaveLength(2);
+    runs[1]!.sendBack(started(10, T0 + 3_000));
+    actor.send({ type: 'LIVENESS_FAILED' });
+    runs[1]!.sendBack(exited(137, T0 + 4_000));
+    expect(actor.getSnapshot().value).toBe('backOff');
+    expect(actor.getSnapshot().context).toMatchObject({ delayMs: 10_000, restartCount: 1 });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(runs).toHaveLength(3);
+    expect(actor.getSnapshot().context.restartCount).toBe(2);
+    actor.stop();
   });
 
   it('stops at once when it is waiting in CrashLoopBackOff', () => {

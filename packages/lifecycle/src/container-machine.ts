@@ -7,6 +7,7 @@
  *   active.starting ─STARTED→ active.running.{notReady⇄ready} ─EXITED→ exited
  *   exited → terminated (restartPolicy keeps it down) | active (first restart) | backOff
  *   backOff (CrashLoopBackOff) ─after backoff→ active (restartCount + 1)
+ *   LIVENESS_FAILED while running → active.killing (SIGTERM, SIGKILL after grace) ─EXITED→ exited
  *   STOP anywhere → active.stopping (SIGTERM, SIGKILL after grace) → stopped
  *
  * `terminated` and `stopped` are final; the output says which, for the pod machine.
@@ -19,6 +20,7 @@ import {
   type ContainerInput,
   DEFAULT_BACKOFF,
   type KillEvent,
+  type LivenessEvent,
   type ProcessEvent,
   type ReadinessEvent,
   type ReadinessInput,
@@ -49,10 +51,16 @@ export interface ContainerContext {
   /** Whether the container was ready when STOP arrived (it stays serving while it drains). */
   readyAtStop: boolean;
   stopRequested: boolean;
+  /** Whether runs wait for a startupProbe before they count as started. */
+  startupProbe: boolean;
+  /** The current run has not passed its startupProbe yet (status `started: false`). */
+  startupPending: boolean;
+  /** The latest run was killed because its liveness probe failed (it restarts unless restartPolicy is Never). */
+  killedUnhealthy: boolean;
 }
 
 /** Everything the container machine reacts to. */
-export type ContainerEvent = ProcessEvent | ReadinessEvent | { type: 'STOP'; graceMs: number };
+export type ContainerEvent = ProcessEvent | ReadinessEvent | LivenessEvent | { type: 'STOP'; graceMs: number };
 
 /** Output of a finished container machine. */
 export interface ContainerOutput {
@@ -82,7 +90,15 @@ function terminationOf(
     ...base,
     exitCode: event.exitCode,
     ...(event.signal !== undefined ? { signal: event.signal } : {}),
-    reason: event.exitCode === 0 ? 'Completed' : 'Error',
+    reason: event.reason ?? (event.exitCode === 0 ? 'Completed' : 'Error'),
+  };
+}
+
+function probeInput(context: ContainerContext): ReadinessInput {
+  return {
+    name: context.name,
+    pid: context.pid ?? 0,
+    initiallyReady: context.adopt?.ready === true && context.adopt.pid === context.pid,
   };
 }
 
@@ -97,19 +113,27 @@ export const containerMachine = setup({
   actors: {
     runContainer: fromCallback<KillEvent, RunContainerInput>(() => undefined),
     readiness: fromCallback<EventObject, ReadinessInput>(() => undefined),
+    liveness: fromCallback<EventObject, ReadinessInput>(() => undefined),
   },
   actions: {
-    recordStart: assign(({ event }) => {
+    recordStart: assign(({ context, event }) => {
       if (event.type !== 'PROCESS_STARTED') return {};
-      return { pid: event.pid, startedAt: event.startedAt };
+      const adopted = context.adopt?.ready === true && context.adopt.pid === event.pid;
+      return { pid: event.pid, startedAt: event.startedAt, startupPending: context.startupProbe && !adopted };
     }),
+    recordStartup: assign({ startupPending: false }),
     recordExit: assign(({ context, event }) => {
       if (event.type !== 'PROCESS_EXITED') return {};
       const exit = terminationOf(event, context);
       const { delayMs, next } = nextRestartDelay(context.backoff, Date.parse(event.finishedAt), context.backoffPolicy);
       return { exit, previousExit: context.exit, delayMs, backoff: next, adopt: undefined, pid: undefined };
     }),
-    countRestart: assign(({ context }) => ({ restartCount: context.restartCount + 1, startedAt: undefined })),
+    countRestart: assign(({ context }) => ({
+      restartCount: context.restartCount + 1,
+      startedAt: undefined,
+      killedUnhealthy: false,
+    })),
+    recordUnhealthy: assign({ killedUnhealthy: true }),
     recordStop: assign(({ event }) =>
       event.type === 'STOP' ? { graceMs: event.graceMs, readyAtStop: false, stopRequested: true } : {},
     ),
@@ -120,7 +144,8 @@ export const containerMachine = setup({
   guards: {
     startTerminated: ({ context }) => context.startTerminated,
     staysTerminated: ({ context }) =>
-      context.restartPolicy === 'Never' || (context.restartPolicy === 'OnFailure' && context.exit?.exitCode === 0),
+      context.restartPolicy === 'Never' ||
+      (context.restartPolicy === 'OnFailure' && context.exit?.exitCode === 0 && !context.killedUnhealthy),
     restartsNow: ({ context }) => context.delayMs === 0,
     adoptedReady: ({ context, event }) =>
       event.type === 'PROCESS_STARTED' && context.adopt?.ready === true && context.adopt.pid === event.pid,
@@ -144,9 +169,12 @@ export const containerMachine = setup({
     startedAt: undefined,
     exit: input.terminated ?? input.lastTermination,
     previousExit: input.terminated ? input.lastTermination : undefined,
-    graceMs: 30_000,
+    graceMs: input.graceMs ?? 30_000,
     readyAtStop: false,
     stopRequested: false,
+    killedUnhealthy: false,
+    startupProbe: input.startupProbe === true,
+    startupPending: false,
   }),
   initial: 'init',
   states: {
@@ -176,17 +204,16 @@ export const containerMachine = setup({
           },
         },
         running: {
-          invoke: {
-            id: 'readiness',
-            src: 'readiness',
-            input: ({ context }) => ({
-              name: context.name,
-              pid: context.pid ?? 0,
-              initiallyReady: context.adopt?.ready === true && context.adopt.pid === context.pid,
-            }),
-          },
+          invoke: [
+            { id: 'readiness', src: 'readiness', input: ({ context }) => probeInput(context) },
+            { id: 'liveness', src: 'liveness', input: ({ context }) => probeInput(context) },
+          ],
           initial: 'notReady',
-          on: { PROCESS_EXITED: { target: '#container.exited', actions: 'recordExit' } },
+          on: {
+            PROCESS_EXITED: { target: '#container.exited', actions: 'recordExit' },
+            LIVENESS_FAILED: { target: '#container.active.killing', actions: 'recordUnhealthy' },
+            STARTUP_SUCCEEDED: { actions: 'recordStartup' },
+          },
           states: {
             notReady: { on: { READINESS_SUCCEEDED: 'ready' } },
             ready: {
@@ -195,6 +222,13 @@ export const containerMachine = setup({
                 STOP: { target: '#container.active.stopping', actions: ['recordStop', 'markReadyAtStop'] },
               },
             },
+          },
+        },
+        killing: {
+          entry: 'sendTerm',
+          after: { grace: { actions: 'sendKill' } },
+          on: {
+            PROCESS_EXITED: { target: '#container.exited', actions: 'recordExit' },
           },
         },
         stopping: {

@@ -15,6 +15,7 @@ export type {
   BackoffPolicy,
   ContainerInput,
   KillEvent,
+  LivenessEvent,
   ProcessEvent,
   ReadinessEvent,
   ReadinessInput,

@@ -25,6 +25,10 @@ export interface ContainerRuntime {
   previousExit?: Termination | undefined;
   /** Current CrashLoopBackOff wait. */
   backoffMs?: number | undefined;
+  /** The run has not passed its startupProbe yet. */
+  startupPending?: boolean | undefined;
+  /** The run is being killed because its liveness or startup probe failed. */
+  killedUnhealthy?: boolean | undefined;
 }
 
 /** Where the pod is: the pod machine's top-level state. */
@@ -61,7 +65,7 @@ interface ContainerSnapshotLike {
 
 function containerPhase(s: ContainerSnapshotLike): ContainerPhase {
   if (s.matches({ active: 'running' })) return 'running';
-  if (s.matches({ active: 'stopping' })) return 'stopping';
+  if (s.matches({ active: 'stopping' }) || s.matches({ active: 'killing' })) return 'stopping';
   if (s.matches('backOff') || s.matches('exited')) return 'backOff';
   if (s.matches('terminated')) return 'terminated';
   if (s.matches('stopped')) return 'stopped';
@@ -119,6 +123,8 @@ export function podRuntimeFromSnapshot(snapshot: PodSnapshot): PodRuntime {
       exit: c.exit,
       previousExit: c.previousExit,
       backoffMs: phase === 'backOff' ? c.delayMs : undefined,
+      ...(c.startupPending ? { startupPending: true } : {}),
+      ...(c.killedUnhealthy && s.matches({ active: 'killing' }) ? { killedUnhealthy: true } : {}),
     };
   });
   return {

@@ -88,6 +88,11 @@ describe('podStatus', () => {
     });
   });
 
+  it('shows a running container that has not passed its startupProbe as not started', () => {
+    const s = podStatus(runtime([c('running', { pid: 321, startedAt: EARLIER, startupPending: true })]), pod(), NOW);
+    expect(s.containerStatuses?.[0]).toMatchObject({ started: false, ready: false });
+  });
+
   it('shows a ready running container with its pid as containerID', () => {
     const s = podStatus(runtime([c('running', { ready: true, pid: 321, startedAt: EARLIER })]), pod(), NOW);
     expect(s.phase).toBe('Running');

@@ -62,7 +62,7 @@ function containerStatus(c: ContainerRuntime, spec: Container | undefined, pod: 
       ...base,
       ...ids(c.pid !== undefined ? `kemu://${c.pid}` : undefined),
       ready: c.ready,
-      started: true,
+      started: c.startupPending !== true,
       state: { running: { startedAt: c.startedAt ?? '' } },
       lastState: last(c.exit),
     };

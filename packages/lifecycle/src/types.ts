@@ -42,6 +42,10 @@ export interface ContainerInput {
   /** The container already finished for good (restartPolicy keeps it down): start in `terminated`. */
   terminated?: Termination;
   backoff?: BackoffPolicy;
+  /** The container has a startupProbe: each run is not `started` until STARTUP_SUCCEEDED. */
+  startupProbe?: boolean;
+  /** SIGTERM→SIGKILL window when a failed liveness probe kills the container (the pod's terminationGracePeriodSeconds). */
+  graceMs?: number;
 }
 
 /** A running process left by a previous node-agent, with the readiness it had published. */
@@ -70,10 +74,23 @@ export interface ReadinessInput {
 export type ProcessEvent =
   | { type: 'PROCESS_STARTED'; pid: number; startedAt: string }
   /** exitCode undefined: the process is gone but its status is unknown (an adopted pid). */
-  | { type: 'PROCESS_EXITED'; exitCode?: number; signal?: number; finishedAt: string };
+  | {
+      type: 'PROCESS_EXITED';
+      exitCode?: number;
+      signal?: number;
+      finishedAt: string;
+      /** Why the runtime ended it, when it did (OOMKilled); otherwise derived from the exit code. */
+      reason?: string;
+    };
 
 /** Readiness results; today from the node-agent's checker, later from probes. */
 export type ReadinessEvent = { type: 'READINESS_SUCCEEDED' } | { type: 'READINESS_FAILED' };
+
+/**
+ * Health results of the `liveness` actor: STARTUP_SUCCEEDED once the startupProbe passed,
+ * LIVENESS_FAILED once the startup or liveness probe failed failureThreshold times in a row.
+ */
+export type LivenessEvent = { type: 'LIVENESS_FAILED'; message?: string } | { type: 'STARTUP_SUCCEEDED' };
 
 /** What the container machine sends to its `runContainer` actor. */
 export type KillEvent = { type: 'KILL'; signal: 'SIGTERM' | 'SIGKILL' };

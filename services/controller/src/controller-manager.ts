@@ -8,11 +8,13 @@ import type { EventLog, Informer } from '@kemu/eventlog';
 import { createObjectWriter } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import type { Controller, ControllerDeps } from './controller.js';
+import { createDeploymentController } from './deployment-controller.js';
 import { createEndpointSliceController } from './endpoint-slice-controller.js';
 import { createEndpointsController } from './endpoints-controller.js';
 import { createEventTtlController, DEFAULT_EVENT_TTL_MS } from './event-ttl.js';
 import { createIPAddressGC } from './ip-address-gc.js';
 import { createNodeLifecycleController } from './node-lifecycle.js';
+import { createReplicaSetController } from './replicaset-controller.js';
 import { createScheduler } from './scheduler.js';
 
 /** What the controller manager runs on, and its timings. */
@@ -23,6 +25,8 @@ export interface ControllerManagerOptions {
   log: Logger;
   /** Heartbeat age after which a node is Unknown (default 40 s). */
   nodeGraceMs?: number;
+  /** How long pods stay on a not-ready node before they are evicted (default 300 s). */
+  podEvictionMs?: number;
   /** How often nodes are checked (default 2 s). */
   nodeMonitorPeriodMs?: number;
   /** Age an orphaned IPAddress must reach before it is deleted (default 10 s). */
@@ -58,11 +62,14 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
   const controllers: Controller[] = [
     createScheduler(deps),
     createEndpointsController(deps),
+    createReplicaSetController(deps),
+    createDeploymentController(deps),
     createEndpointSliceController(deps),
     createIPAddressGC(deps, { graceMs: options.ipAddressGraceMs ?? 10_000 }),
     createNodeLifecycleController(deps, {
       graceMs: options.nodeGraceMs ?? 40_000,
       monitorPeriodMs: options.nodeMonitorPeriodMs ?? 2_000,
+      evictionMs: options.podEvictionMs,
     }),
     createEventTtlController(deps, { ttlMs: options.eventTtlMs ?? DEFAULT_EVENT_TTL_MS, periodMs: 60_000 }),
   ];

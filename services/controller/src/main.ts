@@ -9,16 +9,25 @@ import { createControllerManager } from './controller-manager.js';
 
 const natsUrl = process.env.KEMU_NATS_URL ?? 'nats://127.0.0.1:4222';
 const nodeGraceSeconds = Number(process.env.KEMU_NODE_GRACE_SECONDS ?? '40');
+const podEvictionSeconds = Number(process.env.KEMU_POD_EVICTION_SECONDS ?? '300');
 
 const log = createLogger({ component: 'controller', level: process.env.KEMU_LOG_LEVEL ?? 'info' });
 
 async function main(): Promise<void> {
   if (!Number.isFinite(nodeGraceSeconds) || nodeGraceSeconds <= 0)
     throw new Error(`KEMU_NODE_GRACE_SECONDS must be a positive number, got ${process.env.KEMU_NODE_GRACE_SECONDS}`);
-  log.info({ natsUrl, nodeGraceSeconds }, 'controller starting');
+  if (!Number.isFinite(podEvictionSeconds) || podEvictionSeconds < 0)
+    throw new Error(`KEMU_POD_EVICTION_SECONDS must be a number ≥ 0, got ${process.env.KEMU_POD_EVICTION_SECONDS}`);
+  log.info({ natsUrl, nodeGraceSeconds, podEvictionSeconds }, 'controller starting');
   const eventLog = await connectEventLog({ servers: natsUrl.split(','), name: 'controller', log });
   const informer = await startInformer(eventLog, { log });
-  const manager = createControllerManager({ eventLog, informer, log, nodeGraceMs: nodeGraceSeconds * 1000 });
+  const manager = createControllerManager({
+    eventLog,
+    informer,
+    log,
+    nodeGraceMs: nodeGraceSeconds * 1000,
+    podEvictionMs: podEvictionSeconds * 1000,
+  });
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,6 +1,13 @@
 import type { Node, Pod } from '@kemu/api';
 import { describe, expect, it } from 'vitest';
-import { isNodeUnreachable, markPodNotReady, reconcileNodeHealth } from './node-health.js';
+import {
+  evictPod,
+  heartbeatDeadline,
+  isNodeUnreachable,
+  markPodNotReady,
+  notReadyForMs,
+  reconcileNodeHealth,
+} from './node-health.js';
 
 const now = new Date('2025-01-01T00:01:00Z');
 function node(heartbeat: string | undefined, status: 'True' | 'False' | 'Unknown' = 'True'): Node {
@@ -97,5 +104,50 @@ describe('markPodNotReady', () => {
     ]);
     expect(markPodNotReady(next, now)).toBeUndefined();
     expect(markPodNotReady(pod('False'), now)).toBeUndefined();
+  });
+});
+
+describe('notReadyForMs', () => {
+  it('measures from the Ready transition of a node that is not ready', () => {
+    expect(notReadyForMs(node('2025-01-01T00:00:50Z'), now)).toBeUndefined();
+    expect(notReadyForMs(node('2025-01-01T00:00:10Z', 'Unknown'), now)).toBe(60_000);
+    expect(notReadyForMs(node('2025-01-01T00:00:10Z', 'False'), now)).toBe(60_000);
+  });
+});
+
+describe('evictPod', () => {
+  const pod: Pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web', namespace: 'default', uid: 'u1' },
+    spec: { containers: [], nodeName: 'node-1', terminationGracePeriodSeconds: 5 },
+    status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] },
+  };
+
+  it('adds DisruptionTarget and a graceful deletion', () => {
+    const evicted = evictPod(pod, now) as Pod;
+    expect(evicted.metadata).toMatchObject({
+      deletionTimestamp: '2025-01-01T00:01:05Z',
+      deletionGracePeriodSeconds: 5,
+    });
+    expect(evicted.status?.conditions).toContainEqual({
+      type: 'DisruptionTarget',
+      status: 'True',
+      reason: 'DeletionByTaintManager',
+      message: 'Taint manager: deleting due to NoExecute taint',
+      lastTransitionTime: '2025-01-01T00:01:00Z',
+    });
+  });
+
+  it('leaves pods that are finished or already being deleted alone', () => {
+    expect(evictPod({ ...pod, status: { phase: 'Succeeded' } }, now)).toBeUndefined();
+    expect(evictPod(evictPod(pod, now) as Pod, now)).toBeUndefined();
+  });
+});
+
+describe('heartbeatDeadline', () => {
+  it('is the last heartbeat plus the grace, and undefined once the node is Unknown', () => {
+    expect(heartbeatDeadline(node('2025-01-01T00:00:10Z'), 40_000)).toBe(Date.parse('2025-01-01T00:00:50Z'));
+    expect(heartbeatDeadline(node('2025-01-01T00:00:10Z', 'Unknown'), 40_000)).toBeUndefined();
   });
 });

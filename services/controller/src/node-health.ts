@@ -9,15 +9,22 @@ import { podCondition, rfc3339, withPodCondition } from './conditions.js';
 /** The conditions the node lifecycle controller turns Unknown (Kubernetes' nodeConditionTypes). */
 const MONITORED = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
 
-/** The node with its conditions set to Unknown when its heartbeat is older than `graceMs`; undefined when nothing changes. */
-export function reconcileNodeHealth(node: Node, now: Date, graceMs: number): Node | undefined {
-  const conditions = node.status?.conditions ?? [];
-  const ready = conditions.find((c) => c.type === 'Ready');
+/** When (epoch ms) the node's heartbeat turns older than `graceMs`; undefined when its Ready is Unknown already or has no time. */
+export function heartbeatDeadline(node: Node, graceMs: number): number | undefined {
+  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
   if (ready?.status === 'Unknown') return undefined;
   const since = Date.parse(
     ready?.lastHeartbeatTime ?? ready?.lastTransitionTime ?? node.metadata.creationTimestamp ?? '',
   );
-  if (Number.isNaN(since) || now.getTime() - since <= graceMs) return undefined;
+  return Number.isNaN(since) ? undefined : since + graceMs;
+}
+
+/** The node with its conditions set to Unknown when its heartbeat is older than `graceMs`; undefined when nothing changes. */
+export function reconcileNodeHealth(node: Node, now: Date, graceMs: number): Node | undefined {
+  const conditions = node.status?.conditions ?? [];
+  const ready = conditions.find((c) => c.type === 'Ready');
+  const deadline = heartbeatDeadline(node, graceMs);
+  if (deadline === undefined || now.getTime() <= deadline) return undefined;
   const time = rfc3339(now);
   const next: NodeCondition[] = conditions.map((c) =>
     MONITORED.includes(c.type) && c.status !== 'Unknown'
@@ -58,6 +65,48 @@ export function markPodNotReady(pod: Pod, now: Date): Pod | undefined {
     status: {
       ...status,
       conditions: withPodCondition(status.conditions, { ...ready, status: 'False', lastTransitionTime: rfc3339(now) }),
+    },
+  };
+}
+
+/** How long the node's Ready condition has not been True at `now`, in ms; undefined while it is True. */
+export function notReadyForMs(node: Node, now: Date): number | undefined {
+  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+  if (!ready || ready.status === 'True') return undefined;
+  const since = Date.parse(ready.lastTransitionTime ?? '');
+  return Number.isNaN(since) ? undefined : now.getTime() - since;
+}
+
+/** terminationGracePeriodSeconds when the pod does not say. */
+const DEFAULT_GRACE_SECONDS = 30;
+
+/**
+ * The pod marked for deletion by the taint eviction (DisruptionTarget condition,
+ * deletionTimestamp = now + grace), as Kubernetes' taint manager does once a pod's
+ * toleration of the not-ready/unreachable taint runs out; undefined for a pod that is
+ * finished or already being deleted. Its node-agent stops and removes it when it reports again.
+ */
+export function evictPod(pod: Pod, now: Date): Pod | undefined {
+  const phase = pod.status?.phase;
+  if (pod.metadata.deletionTimestamp || phase === 'Succeeded' || phase === 'Failed') return undefined;
+  const grace = Math.max(0, pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS);
+  const status = pod.status ?? {};
+  return {
+    ...pod,
+    metadata: {
+      ...pod.metadata,
+      deletionTimestamp: rfc3339(new Date(now.getTime() + grace * 1000)),
+      deletionGracePeriodSeconds: grace,
+    },
+    status: {
+      ...status,
+      conditions: withPodCondition(status.conditions, {
+        type: 'DisruptionTarget',
+        status: 'True',
+        reason: 'DeletionByTaintManager',
+        message: 'Taint manager: deleting due to NoExecute taint',
+        lastTransitionTime: rfc3339(now),
+      }),
     },
   };
 }

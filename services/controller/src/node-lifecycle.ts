@@ -2,13 +2,24 @@
  * The node lifecycle controller: every monitor period it checks each Node's heartbeat;
  * a node silent for longer than the grace period is set Ready=Unknown and the pods bound
  * to it are set Ready=False, so they leave Endpoints and EndpointSlices stop calling
- * them ready. The node-agent sets both back when it reports again.
+ * them ready. The node-agent sets both back when it reports again. A node whose Ready
+ * has not been True for longer than the eviction toleration (Kubernetes: the pods'
+ * default 300 s toleration of the not-ready/unreachable NoExecute taints) has its pods
+ * evicted: marked DisruptionTarget and deleted gracefully, with a TaintManagerEviction
+ * event; their node-agent finishes the delete when it reports again.
  */
 import type { Node, Pod } from '@kemu/api';
-import { type Change, listObjects } from '@kemu/eventlog';
+import { type Change, createEventRecorder, listObjects, objectReference } from '@kemu/eventlog';
 import { isPodReady } from './conditions.js';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
-import { isNodeUnreachable, markPodNotReady, reconcileNodeHealth } from './node-health.js';
+import {
+  evictPod,
+  heartbeatDeadline,
+  isNodeUnreachable,
+  markPodNotReady,
+  notReadyForMs,
+  reconcileNodeHealth,
+} from './node-health.js';
 import { createQueuedController } from './queued-controller.js';
 
 /** Timing of the node lifecycle controller. */
@@ -17,12 +28,25 @@ export interface NodeLifecycleOptions {
   graceMs: number;
   /** How often every node is checked (Kubernetes: 5 s). */
   monitorPeriodMs: number;
+  /** How long pods stay on a node that is not ready before they are evicted (Kubernetes: 300 s). */
+  evictionMs?: number;
 }
+
+/** Default toleration of the not-ready and unreachable taints, as the DefaultTolerationSeconds admission plugin sets. */
+export const DEFAULT_POD_EVICTION_MS = 300_000;
 
 /** Creates the node lifecycle controller; its queue and monitor timer start with start(). */
 export function createNodeLifecycleController(deps: ControllerDeps, options: NodeLifecycleOptions): Controller {
   const { informer, writer, now } = deps;
+  const evictionMs = options.evictionMs ?? DEFAULT_POD_EVICTION_MS;
   let timer: NodeJS.Timeout | undefined;
+  const recorder = createEventRecorder({
+    writer,
+    source: { component: 'taint-eviction-controller' },
+    log: deps.log,
+    view: informer.view,
+    clock: () => now().getTime(),
+  });
   const { controller, queue, log } = createQueuedController('node-lifecycle', deps, {
     sync: syncNode,
     onChange,
@@ -61,14 +85,36 @@ export function createNodeLifecycleController(deps: ControllerDeps, options: Nod
       nodeLog.warn({ graceMs: options.graceMs }, 'node stopped posting status, marked Ready=Unknown');
       current = next;
     }
+    // Look again the moment the heartbeat runs out or the toleration ends, not a monitor period later.
+    const deadline = heartbeatDeadline(current, options.graceMs);
+    if (deadline !== undefined) queue.addAfter(key, Math.max(0, deadline - now().getTime()) + 50);
+    const notReadyMs = notReadyForMs(current, now());
+    if (notReadyMs !== undefined && notReadyMs <= evictionMs) queue.addAfter(key, evictionMs - notReadyMs + 50);
+    const evicted = notReadyMs !== undefined && notReadyMs > evictionMs ? await evictPods(current, nodeLog) : new Set();
     if (!isNodeUnreachable(current)) return;
     for (const pod of listObjects<Pod>(informer.view, 'pods')) {
-      if (pod.spec.nodeName !== node.metadata.name) continue;
+      if (pod.spec.nodeName !== node.metadata.name || evicted.has(pod.metadata.uid)) continue;
       const notReady = markPodNotReady(pod, now());
       if (!notReady) continue;
       await writer.put(parseKey(keyOf('pods', pod)), notReady, Number(pod.metadata.resourceVersion));
       nodeLog.info({ pod: `${pod.metadata.namespace}/${pod.metadata.name}` }, 'pod marked not ready');
     }
+  }
+
+  /** Evicts the node's pods; returns the uids of those it marked (their view entries are stale now). */
+  async function evictPods(node: Node, nodeLog: typeof log): Promise<Set<string | undefined>> {
+    const evictedUids = new Set<string | undefined>();
+    for (const pod of listObjects<Pod>(informer.view, 'pods')) {
+      if (pod.spec.nodeName !== node.metadata.name) continue;
+      const evicted = evictPod(pod, now());
+      if (!evicted) continue;
+      const name = `${pod.metadata.namespace}/${pod.metadata.name}`;
+      await writer.put(parseKey(keyOf('pods', pod)), evicted, Number(pod.metadata.resourceVersion));
+      nodeLog.warn({ pod: name, evictionMs }, 'pod evicted from not-ready node');
+      evictedUids.add(pod.metadata.uid);
+      await recorder.event(objectReference(pod), 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${name}`);
+    }
+    return evictedUids;
   }
 
   return controller;

@@ -1,7 +1,7 @@
 import type { Node, Pod } from '@kemu/api';
 import { describe, expect, it } from 'vitest';
 import { bindPod, markUnschedulable, needsScheduling } from './bind-pod.js';
-import { countPodsPerNode, pickNode, unschedulableMessage } from './pick-node.js';
+import { nodeUsage, pickNode, unschedulableMessage } from './pick-node.js';
 
 const node = (name: string, ready: 'True' | 'False' | 'Unknown' | 'none' = 'True', unschedulable = false): Node => ({
   apiVersion: 'v1',
@@ -17,6 +17,8 @@ const pod = (name: string, nodeName?: string, phase?: 'Running' | 'Succeeded' | 
   spec: { containers: [], ...(nodeName ? { nodeName } : {}) },
   status: phase ? { phase } : {},
 });
+const usageOf = (counts: Record<string, number>) =>
+  new Map(Object.entries(counts).map(([n, pods]) => [n, { cpu: 0, memory: 0, pods }]));
 const keyOf = (p: Pod) => `pods/default/${p.metadata.name}`;
 const now = new Date('2025-01-02T03:04:05.678Z');
 
@@ -46,7 +48,7 @@ describe('pickNode', () => {
   ];
   for (const c of cases) {
     it(c.name, () => {
-      expect(pickNode(c.nodes, new Map(Object.entries(c.counts)))).toBe(c.want);
+      expect(pickNode(c.nodes, usageOf(c.counts))).toBe(c.want);
     });
   }
 
@@ -55,14 +57,14 @@ describe('pickNode', () => {
     const pods = [pod('a'), pod('b'), pod('c')];
     const assumed = new Map<string, string>();
     for (const p of pods) {
-      const chosen = pickNode(nodes, countPodsPerNode(pods, assumed, keyOf));
+      const chosen = pickNode(nodes, nodeUsage(pods, assumed, keyOf));
       assumed.set(keyOf(p), chosen as string);
     }
     expect([...assumed.values()].sort()).toEqual(['node-1', 'node-2', 'node-3']);
   });
 });
 
-describe('countPodsPerNode', () => {
+describe('nodeUsage', () => {
   it('counts bound non-terminal pods and assumed bindings not yet in the view', () => {
     const pods = [
       pod('a', 'n1', 'Running'),
@@ -75,7 +77,11 @@ describe('countPodsPerNode', () => {
       ['pods/default/d', 'n2'], // already visible: not counted twice
       ['pods/default/e', 'n3'],
     ]);
-    expect(Object.fromEntries(countPodsPerNode(pods, assumed, keyOf))).toEqual({ n1: 1, n2: 1, n3: 1 });
+    expect(Object.fromEntries(nodeUsage(pods, assumed, keyOf))).toEqual({
+      n1: { cpu: 0, memory: 0, pods: 1 },
+      n2: { cpu: 0, memory: 0, pods: 1 },
+      n3: { cpu: 0, memory: 0, pods: 1 },
+    });
   });
 });
 

@@ -1,59 +1,84 @@
 /**
- * Node choice for the scheduler, pure: the schedulable node with the fewest
- * non-terminal pods wins, ties go to the lower name (natural order, so node-2 comes
- * before node-10). Pods whose binding is in flight ("assumed") count on their node
- * already, so pods created together spread instead of piling onto one node.
+ * Node choice for the scheduler, pure: among the schedulable nodes the pod's requests
+ * fit on (node-fit.ts), the one with the fewest non-terminal pods wins, ties go to the
+ * lower name (natural order, so node-2 comes before node-10). Pods whose binding is in
+ * flight ("assumed") count on their node already, so pods created together spread
+ * instead of piling onto one node.
  */
 import type { Node, Pod } from '@kemu/api';
 import { isNodeSchedulable, isPodTerminal, nodeReadyCondition } from './conditions.js';
+import { insufficientResources, nodeAllocatable, type Resources, usagePerNode } from './node-fit.js';
 
-/** Non-terminal pods per node name: bound pods in the view plus assumed bindings not yet visible there. */
-export function countPodsPerNode(
+const NO_REQUESTS: Resources = { cpu: 0, memory: 0, pods: 1 };
+
+/** Requests per node of bound non-terminal pods and of assumed bindings not yet visible in the view. */
+export function nodeUsage(
   pods: readonly Pod[],
   assumed: ReadonlyMap<string, string>,
   keyOf: (pod: Pod) => string,
-): Map<string, number> {
-  const counts = new Map<string, number>();
-  const bump = (node: string) => counts.set(node, (counts.get(node) ?? 0) + 1);
-  const pending = new Map(assumed);
-  for (const pod of pods) {
-    const key = keyOf(pod);
-    if (pod.spec.nodeName) {
-      pending.delete(key);
-      if (!isPodTerminal(pod)) bump(pod.spec.nodeName);
-    }
-  }
-  for (const node of pending.values()) bump(node);
-  return counts;
+): Map<string, Resources> {
+  return usagePerNode(pods, assumed, keyOf, isPodTerminal);
 }
 
-/** Picks the node for a pod, or undefined when no node is schedulable. */
-export function pickNode(nodes: readonly Node[], podCounts: ReadonlyMap<string, number>): string | undefined {
+/** Picks the node for a pod requesting `request`, or undefined when no node is schedulable and has room. */
+export function pickNode(
+  nodes: readonly Node[],
+  usage: ReadonlyMap<string, Resources>,
+  request: Resources = NO_REQUESTS,
+): string | undefined {
   let best: { name: string; count: number } | undefined;
   for (const node of nodes) {
     if (!isNodeSchedulable(node)) continue;
     const name = node.metadata.name;
-    const count = podCounts.get(name) ?? 0;
+    const used = usage.get(name);
+    if (insufficientResources(request, used, nodeAllocatable(node)).length > 0) continue;
+    const count = used?.pods ?? 0;
     if (!best || count < best.count || (count === best.count && compareNames(name, best.name) < 0))
       best = { name, count };
   }
   return best?.name;
 }
 
-/** Why no node fits, worded like the scheduler's FailedScheduling message. */
-export function unschedulableMessage(nodes: readonly Node[]): string {
-  if (nodes.length === 0) return 'no nodes available to schedule pods';
+/** Why one node does not fit: the taint or cordon that filters it, else the resources it lacks. */
+function nodeReasons(node: Node, usage: ReadonlyMap<string, Resources>, request: Resources): string[] {
   // A node whose Ready is Unknown carries the unreachable taint, one with Ready False the not-ready taint.
-  const unreachable = nodes.filter((n) => nodeReadyCondition(n)?.status === 'Unknown').length;
-  const notReady = nodes.filter((n) => !['True', 'Unknown'].includes(nodeReadyCondition(n)?.status ?? 'False')).length;
-  const cordoned = nodes.filter(
-    (n) => nodeReadyCondition(n)?.status === 'True' && n.spec?.unschedulable === true,
-  ).length;
-  const reasons: string[] = [];
-  if (notReady > 0) reasons.push(`${notReady} node(s) had untolerated taint {node.kubernetes.io/not-ready: }`);
-  if (unreachable > 0) reasons.push(`${unreachable} node(s) had untolerated taint {node.kubernetes.io/unreachable: }`);
-  if (cordoned > 0) reasons.push(`${cordoned} node(s) were unschedulable`);
-  return `0/${nodes.length} nodes are available: ${reasons.join(', ')}. preemption: 0/${nodes.length} nodes are available: ${nodes.length} Preemption is not helpful for scheduling.`;
+  const ready = nodeReadyCondition(node)?.status ?? 'False';
+  if (ready === 'Unknown') return ['node(s) had untolerated taint {node.kubernetes.io/unreachable: }'];
+  if (ready !== 'True') return ['node(s) had untolerated taint {node.kubernetes.io/not-ready: }'];
+  if (node.spec?.unschedulable === true) return ['node(s) were unschedulable'];
+  return insufficientResources(request, usage.get(node.metadata.name), nodeAllocatable(node));
+}
+
+/** `3 Insufficient memory, 1 Too many pods`: counts per reason, sorted like the scheduler's histogram. */
+function histogram(reasons: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return [...counts]
+    .map(([r, n]) => `${n} ${r}`)
+    .sort()
+    .join(', ');
+}
+
+/** Why no node fits, worded like the scheduler's FailedScheduling message. */
+export function unschedulableMessage(
+  nodes: readonly Node[],
+  usage: ReadonlyMap<string, Resources> = new Map(),
+  request: Resources = NO_REQUESTS,
+): string {
+  if (nodes.length === 0) return 'no nodes available to schedule pods';
+  const filter: string[] = [];
+  const preemption: string[] = [];
+  for (const node of nodes) {
+    const reasons = nodeReasons(node, usage, request);
+    filter.push(...reasons);
+    // Evicting lower-priority pods could free resources, but not lift a taint or a cordon.
+    const resources = reasons.length > 0 && reasons.every((r) => r.startsWith('Insufficient') || r === 'Too many pods');
+    preemption.push(
+      resources ? 'No preemption victims found for incoming pod.' : 'Preemption is not helpful for scheduling',
+    );
+  }
+  const n = nodes.length;
+  return `0/${n} nodes are available: ${histogram(filter)}. preemption: 0/${n} nodes are available: ${histogram(preemption)}.`;
 }
 
 function compareNames(a: string, b: string): number {

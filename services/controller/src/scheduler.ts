@@ -1,14 +1,16 @@
 /**
- * The scheduler: binds each unbound pod to the schedulable node with the fewest pods,
- * records a Scheduled event, and marks a pod Unschedulable when no node fits, trying
- * it again when a node's schedulability changes. Handlers only enqueue pod keys.
+ * The scheduler: binds each unbound pod to the schedulable node with room for its
+ * requests and the fewest pods, records a Scheduled event, and marks a pod
+ * Unschedulable (with a FailedScheduling event) when no node fits, trying it again when
+ * a node changes or a bound pod frees its resources. Handlers only enqueue pod keys.
  */
 import type { Node, Pod } from '@kemu/api';
 import { type Change, listObjects } from '@kemu/eventlog';
 import { bindPod, markUnschedulable, needsScheduling } from './bind-pod.js';
-import { isNodeSchedulable } from './conditions.js';
+import { isNodeSchedulable, isPodTerminal } from './conditions.js';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
-import { countPodsPerNode, pickNode, unschedulableMessage } from './pick-node.js';
+import { podRequests } from './node-fit.js';
+import { nodeUsage, pickNode, unschedulableMessage } from './pick-node.js';
 import { createQueuedController } from './queued-controller.js';
 import { createSchedulerEvents } from './scheduler-events.js';
 
@@ -35,13 +37,22 @@ export function createScheduler(deps: ControllerDeps): Controller {
     const k = podKey(pod);
     if (c.type !== 'DELETED' && needsScheduling(pod)) queue.add(k);
     else assumed.delete(k);
+    // A bound pod that goes away or finishes frees its requests for the pods waiting.
+    const old = c.old as Pod | undefined;
+    const freed =
+      (c.type === 'DELETED' && pod.spec.nodeName) ||
+      (pod.spec.nodeName && isPodTerminal(pod) && !(old && isPodTerminal(old)));
+    if (freed) enqueueAll();
   }
 
   function onNodeChange(c: Change): void {
     if (c.key.resource !== 'nodes') return;
-    const was = c.old ? isNodeSchedulable(c.old as Node) : false;
-    const is = c.type === 'DELETED' ? false : isNodeSchedulable(c.object as Node);
-    if (was !== is) enqueueAll();
+    const old = c.old as Node | undefined;
+    const node = c.object as Node;
+    const was = old ? isNodeSchedulable(old) : false;
+    const is = c.type === 'DELETED' ? false : isNodeSchedulable(node);
+    const resized = JSON.stringify(old?.status?.allocatable) !== JSON.stringify(node.status?.allocatable);
+    if (was !== is || (is && resized)) enqueueAll();
   }
 
   function enqueueAll(): void {
@@ -56,11 +67,12 @@ export function createScheduler(deps: ControllerDeps): Controller {
     }
     const podLog = log.child({ pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
     const nodes = listObjects<Node>(informer.view, 'nodes');
-    const counts = countPodsPerNode(listObjects<Pod>(informer.view, 'pods'), assumed, podKey);
-    const nodeName = pickNode(nodes, counts);
+    const usage = nodeUsage(listObjects<Pod>(informer.view, 'pods'), assumed, podKey);
+    const request = podRequests(pod);
+    const nodeName = pickNode(nodes, usage, request);
     const expected = Number(pod.metadata.resourceVersion);
     if (!nodeName) {
-      const message = unschedulableMessage(nodes);
+      const message = unschedulableMessage(nodes, usage, request);
       const next = markUnschedulable(pod, message, now());
       if (!next) return;
       await writer.put(parseKey(key), next, expected);

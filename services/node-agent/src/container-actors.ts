@@ -2,15 +2,19 @@
  * The side effects of one pod's container machines: `runContainer` spawns a container
  * process (or adopts one left by a previous agent), reports PROCESS_STARTED and
  * PROCESS_EXITED and turns KILL into a signal to its process group; `readiness` turns
- * the readiness watcher's results into READINESS_* events. Stopping an actor stops
+ * the readiness watcher's results into READINESS_* events; `liveness` runs the startup
+ * probe (which gates readiness through a per-run gate) and then the liveness probe and
+ * sends LIVENESS_FAILED when either fails for good. Stopping an actor stops
  * watching only: processes are never killed except on KILL.
  */
 import type { Pod } from '@kemu/api';
 import type { KillEvent, ReadinessInput, RunContainerInput } from '@kemu/lifecycle';
 import type { Logger } from '@kemu/log';
 import { type EventObject, fromCallback } from 'xstate';
-import { type ContainerLaunch, containerPorts, realCommand } from './container-launch.js';
+import { type ContainerLaunch, builtInReadinessPorts, realCommand } from './container-launch.js';
 import { type ContainerProcess, adoptProcess, startProcess } from './process-runner.js';
+import { type HealthProbeKind, watchLiveness } from './liveness.js';
+import type { MemoryGuard } from './memory-limit.js';
 import { watchReadiness } from './readiness.js';
 
 /** What the actors of one pod need. */
@@ -24,6 +28,16 @@ export interface ContainerActorsContext {
   log: Logger;
   /** A readinessProbe attempt of `container` failed with `message`. */
   probeFailed?: (container: string, message: string) => void;
+  /** A startup or liveness probe attempt of `container` failed with `message`. */
+  healthProbeFailed?: (container: string, kind: HealthProbeKind, message: string) => void;
+  /** The memory watchdog or cgroup of a run, when the container has limits.memory. */
+  limitMemory?: (pod: Pod, containerName: string, pid: number) => MemoryGuard | undefined;
+}
+
+/** A per-run promise that resolves once the startup probe passed. */
+interface StartupGate {
+  promise: Promise<void>;
+  open(): void;
 }
 
 const now = () => new Date().toISOString();
@@ -36,10 +50,26 @@ export function containerActors(ctx: ContainerActorsContext) {
     return containers.find((c) => c.name === name) ?? containers[0]!;
   };
 
+  const gates = new Map<string, StartupGate>();
+  const gate = (name: string, pid: number): StartupGate => {
+    const key = `${name}/${pid}`;
+    let g = gates.get(key);
+    if (!g) {
+      let open!: () => void;
+      const promise = new Promise<void>((r) => {
+        open = r;
+      });
+      g = { promise, open };
+      gates.set(key, g);
+    }
+    return g;
+  };
+
   const runContainer = fromCallback<KillEvent, RunContainerInput>(({ input, sendBack, receive }) => {
     const clog = log.child({ container: input.name });
     const pending: NodeJS.Signals[] = [];
     let proc: ContainerProcess | undefined;
+    let guard: MemoryGuard | undefined;
     let ended = false;
     void (async () => {
       try {
@@ -64,10 +94,13 @@ export function containerActors(ctx: ContainerActorsContext) {
       );
       sendBack({ type: 'PROCESS_STARTED', pid: proc.pid, startedAt: input.adopt?.startedAt ?? proc.startedAt });
       for (const s of pending) proc.kill(s);
+      guard = ctx.limitMemory?.(ctx.pod(), input.name, proc.pid);
       const exit = await proc.exited;
+      guard?.stop();
       if (ended) return;
-      clog.info({ pid: proc.pid, exitCode: exit.exitCode, signal: exit.signal }, 'container exited');
-      sendBack({ type: 'PROCESS_EXITED', ...exit });
+      const reason = guard?.oomKilled() ? 'OOMKilled' : undefined;
+      clog.info({ pid: proc.pid, exitCode: exit.exitCode, signal: exit.signal, reason }, 'container exited');
+      sendBack({ type: 'PROCESS_EXITED', ...exit, ...(reason ? { reason } : {}) });
     })();
     receive((e) => {
       clog.info({ signal: e.signal, pid: proc?.pid }, 'killing container');
@@ -76,25 +109,62 @@ export function containerActors(ctx: ContainerActorsContext) {
     });
     return () => {
       ended = true;
+      guard?.stop();
       proc?.unwatch();
     };
   });
 
   const readiness = fromCallback<EventObject, ReadinessInput>(({ input, sendBack }) => {
     const container = spec(input.name);
-    return watchReadiness(
-      {
-        podIP,
-        podNetns: ctx.podNetns,
-        container,
-        builtIn: realCommand(container) === undefined,
-        ports: containerPorts(container),
-        initiallyReady: input.initiallyReady,
-        onProbeFailure: (message) => ctx.probeFailed?.(input.name, message),
-      },
-      (ready) => sendBack({ type: ready ? 'READINESS_SUCCEEDED' : 'READINESS_FAILED' }),
-    );
+    let stop: (() => void) | undefined;
+    let ended = false;
+    const startupGate =
+      container.startupProbe && !input.initiallyReady ? gate(input.name, input.pid).promise : undefined;
+    const begin = () => {
+      if (ended) return;
+      stop = watchReadiness(
+        {
+          podIP,
+          podNetns: ctx.podNetns,
+          container,
+          builtIn: realCommand(container) === undefined && builtInReadinessPorts(container).length > 0,
+          ports: builtInReadinessPorts(container),
+          initiallyReady: input.initiallyReady,
+          onProbeFailure: (message) => ctx.probeFailed?.(input.name, message),
+        },
+        (ready) => sendBack({ type: ready ? 'READINESS_SUCCEEDED' : 'READINESS_FAILED' }),
+      );
+    };
+    if (startupGate) void startupGate.then(begin);
+    else begin();
+    return () => {
+      ended = true;
+      stop?.();
+    };
   });
 
-  return { runContainer, readiness };
+  const liveness = fromCallback<EventObject, ReadinessInput>(({ input, sendBack }) => {
+    const container = spec(input.name);
+    const key = `${input.name}/${input.pid}`;
+    const stop = watchLiveness(
+      { podIP, podNetns: ctx.podNetns, container, alreadyStarted: input.initiallyReady },
+      {
+        started: () => {
+          gate(input.name, input.pid).open();
+          if (container.startupProbe) sendBack({ type: 'STARTUP_SUCCEEDED' });
+        },
+        attemptFailed: (kind, message) => ctx.healthProbeFailed?.(input.name, kind, message),
+        failed: (kind, message) => {
+          log.info({ container: input.name, kind, message }, 'container failed its probe, killing it');
+          sendBack({ type: 'LIVENESS_FAILED', message: `${kind} probe failed: ${message}` });
+        },
+      },
+    );
+    return () => {
+      stop();
+      gates.delete(key);
+    };
+  });
+
+  return { runContainer, readiness, liveness };
 }

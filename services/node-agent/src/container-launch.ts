@@ -56,6 +56,23 @@ function imageRepository(image: string): string {
   return repo.replace(/^docker\.io\//, '').replace(/^library\//, '');
 }
 
+/** Default ports of database-like images, which the built-in workload serves as a TCP server. */
+const DATABASE_PORTS: Record<string, number> = { mysql: 3306, mariadb: 3306, postgres: 5432, redis: 6379 };
+
+/**
+ * The ports whose accepting TCP makes a built-in workload ready without a readinessProbe:
+ * the declared ones, else the image's default (8080 for the HTTP server, 3306/5432/6379
+ * for database images); none for app images (a client), which are ready once running.
+ */
+export function builtInReadinessPorts(container: Container): number[] {
+  const declared = containerPorts(container);
+  const name = (imageRepository(container.image).split('/').pop() ?? '').toLowerCase();
+  const dbPort = DATABASE_PORTS[name];
+  if (dbPort !== undefined) return declared.length > 0 ? declared : [dbPort];
+  if (/app/.test(name)) return [];
+  return declared.length > 0 ? declared : [8080];
+}
+
 /** The real command line of a container, or undefined when it runs the built-in workload. */
 export function realCommand(container: Container): string[] | undefined {
   const command = container.command ?? [];

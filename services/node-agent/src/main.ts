@@ -5,7 +5,7 @@
  */
 import { connectEventLog, createEventRecorder, createObjectWriter, listObjects, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
-import type { Pod, Service } from '@kemu/api';
+import { isQuantity, type Pod, type Service } from '@kemu/api';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,7 +66,14 @@ const writer = createObjectWriter(eventLog, informer, { component: 'node-agent',
 
 const events = createEventRecorder({ writer, source: { component: 'kubelet', host: node }, log });
 
-const facts = await readNodeFacts({ cluster, name: node, internalIP: nodeIP, podCIDR });
+const resources = {
+  cpu: env.KEMU_NODE_CPU || undefined,
+  memory: env.KEMU_NODE_MEMORY || undefined,
+  pods: env.KEMU_NODE_PODS || undefined,
+};
+for (const [name, q] of Object.entries(resources))
+  if (q !== undefined && !isQuantity(q)) throw new Error(`KEMU_NODE_${name.toUpperCase()} is not a quantity: ${q}`);
+const facts = await readNodeFacts({ cluster, name: node, internalIP: nodeIP, podCIDR, resources });
 const registration = createNodeRegistration({ writer, view: informer.view, facts, heartbeatMs, log });
 await registration.register();
 // The kubelet refers to its Node by name, uid included (kubectl describe node looks for both).

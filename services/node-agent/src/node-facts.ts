@@ -1,7 +1,7 @@
-/** Facts the node reports about the machine it emulates a node on (kernel, OS image, memory, ids). */
+/** Facts the node reports about the machine it emulates a node on (kernel, OS image, ids) and its configured resources. */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { arch, release, totalmem } from 'node:os';
+import { arch, release } from 'node:os';
 import type { NodeFacts } from './node-registration.js';
 
 async function readTrimmed(path: string): Promise<string | undefined> {
@@ -24,12 +24,16 @@ export function prettyName(osRelease: string | undefined): string {
   return m?.[1] ?? 'Linux';
 }
 
+/** The resources a node offers pods unless configured otherwise (kind's nodes report the host's; ours are smaller). */
+export const DEFAULT_NODE_RESOURCES = { cpu: '2', memory: '4Gi', pods: '110' };
+
 /** Gathers the facts of node `name` (ids derived from cluster and node so they stay stable). */
 export async function readNodeFacts(o: {
   cluster: string;
   name: string;
   internalIP: string;
   podCIDR: string;
+  resources?: { cpu?: string; memory?: string; pods?: string };
 }): Promise<NodeFacts> {
   const id = createHash('sha256').update(`${o.cluster}/${o.name}`).digest('hex');
   const uuid = `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20, 32)}`;
@@ -40,7 +44,9 @@ export async function readNodeFacts(o: {
     kernelVersion: release(),
     osImage: prettyName(await readTrimmed('/etc/os-release')),
     architecture: kubeArch(arch()),
-    memory: `${Math.floor(totalmem() / 1024)}Ki`,
+    cpu: o.resources?.cpu ?? DEFAULT_NODE_RESOURCES.cpu,
+    memory: o.resources?.memory ?? DEFAULT_NODE_RESOURCES.memory,
+    pods: o.resources?.pods ?? DEFAULT_NODE_RESOURCES.pods,
     machineID: id.slice(0, 32),
     bootID: (await readTrimmed('/proc/sys/kernel/random/boot_id')) ?? uuid,
     systemUUID: uuid,

@@ -16,7 +16,12 @@ export interface NodeFacts {
   kernelVersion: string;
   osImage: string;
   architecture: string;
+  /** Allocatable cpu the node offers pods (KEMU_NODE_CPU), e.g. `2`. */
+  cpu: string;
+  /** Allocatable memory the node offers pods (KEMU_NODE_MEMORY), e.g. `4Gi`. */
   memory: string;
+  /** How many pods the node takes (KEMU_NODE_PODS), e.g. `110`. */
+  pods: string;
   machineID: string;
   bootID: string;
   systemUUID: string;
@@ -61,7 +66,7 @@ export function nodeConditions(previous: readonly NodeCondition[] | undefined, n
 
 /** The Node as this agent wants it, merged over `existing` (undefined when registering anew). */
 export function desiredNode(existing: Node | undefined, facts: NodeFacts, now: string): Node {
-  const resources = { cpu: '2', memory: facts.memory, pods: '110', 'ephemeral-storage': '20Gi' };
+  const resources = { cpu: facts.cpu, memory: facts.memory, pods: facts.pods, 'ephemeral-storage': '20Gi' };
   const meta = existing?.metadata ?? { name: facts.name, uid: randomUUID(), creationTimestamp: now };
   return {
     ...existing,

@@ -36,6 +36,16 @@ describe('containerEvents', () => {
     ).toEqual([]);
   });
 
+  it('says why a container is killed when its liveness probe failed', () => {
+    const running = c({ phase: 'running', startedAt: 't1' });
+    expect(reasons(running, c({ phase: 'stopping', startedAt: 't1', killedUnhealthy: true }))).toEqual([
+      'Normal Killing: Container nginx failed liveness probe, will be restarted',
+    ]);
+    expect(reasons(running, c({ phase: 'stopping', startedAt: 't1' }))).toEqual([
+      'Normal Killing: Stopping container nginx',
+    ]);
+  });
+
   it('reports BackOff once per wait, naming the pod as the kubelet does', () => {
     const waiting = c({ phase: 'backOff', backoffMs: 10_000, restartCount: 1 });
     expect(reasons(c({ phase: 'running', startedAt: 't1', restartCount: 1 }), waiting)).toEqual([

@@ -3,7 +3,7 @@
  * compared with the previous one per container, and a change becomes the event the
  * kubelet records for it — Pulled, Created, Started when a run begins, BackOff when a
  * restart waits, Killing when a container is stopped — plus Unhealthy for each failed
- * readiness probe. The first snapshot is only remembered, so adopting a running pod
+ * readiness, liveness or startup probe. The first snapshot is only remembered, so adopting a running pod
  * after an agent restart reports nothing new. Events of one pod are written in order.
  */
 import type { Pod } from '@kemu/api';
@@ -45,7 +45,10 @@ export function containerEvents(
     });
   }
   if (next.phase === 'stopping' && prev.phase !== 'stopping') {
-    out.push({ type: 'Normal', reason: 'Killing', message: `Stopping container ${name}` });
+    const message = next.killedUnhealthy
+      ? `Container ${name} failed liveness probe, will be restarted`
+      : `Stopping container ${name}`;
+    out.push({ type: 'Normal', reason: 'Killing', message });
   }
   return out;
 }
@@ -56,6 +59,8 @@ export interface PodEvents {
   observe(runtime: PodRuntime): void;
   /** A readiness probe attempt of `container` failed. */
   readinessProbeFailed(container: string, message: string): void;
+  /** A startup or liveness probe attempt of `container` failed. */
+  healthProbeFailed(container: string, kind: 'Startup' | 'Liveness', message: string): void;
 }
 
 /** Creates the event reporter of one pod; `pod()` gives its latest version. */
@@ -77,6 +82,9 @@ export function createPodEvents(recorder: EventRecorder, pod: () => Pod): PodEve
     },
     readinessProbeFailed(container, message) {
       emit(container, { type: 'Warning', reason: 'Unhealthy', message: `Readiness probe failed: ${message}` });
+    },
+    healthProbeFailed(container, kind, message) {
+      emit(container, { type: 'Warning', reason: 'Unhealthy', message: `${kind} probe failed: ${message}` });
     },
   };
 }

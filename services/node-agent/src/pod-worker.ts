@@ -13,6 +13,8 @@ import {
   type ContainerInput,
   containerMachine,
   podMachine,
+  MIN_GRACE_MS,
+  parseQuantity,
   podRuntimeFromSnapshot,
   podStatusFromSnapshot,
 } from '@kemu/lifecycle';
@@ -22,6 +24,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { createActor, fromPromise } from 'xstate';
 import { containerActors } from './container-actors.js';
 import type { ContainerLaunch } from './container-launch.js';
+import { createMemoryLimiter } from './memory-limit.js';
 import { createPodEvents } from './pod-events.js';
 import type { PodSandbox } from './pod-sandbox.js';
 
@@ -60,6 +63,17 @@ export interface PodWorker {
 
 const now = () => new Date().toISOString();
 
+let memoryLimiter: ReturnType<typeof createMemoryLimiter> | undefined;
+
+/** The node's memory limiter, made on first use (it probes the cgroup file system once). */
+function nodeMemoryLimiter(log: Logger): ReturnType<typeof createMemoryLimiter> {
+  if (!memoryLimiter) {
+    memoryLimiter = createMemoryLimiter();
+    log.info({ mechanism: memoryLimiter.mechanism }, 'memory limits enforced');
+  }
+  return memoryLimiter;
+}
+
 /** Starts the worker of one pod. */
 export function startPodWorker(
   pod: Pod,
@@ -82,7 +96,7 @@ export function startPodWorker(
   });
 
   const events = deps.events ? createPodEvents(deps.events, () => current) : undefined;
-  const { runContainer, readiness } = containerActors({
+  const { runContainer, readiness, liveness } = containerActors({
     pod: () => current,
     podIP,
     podNetns: deps.sandbox.netnsName(uid),
@@ -90,6 +104,13 @@ export function startPodWorker(
     logPath: deps.logPath,
     log,
     probeFailed: (container, message) => events?.readinessProbeFailed(container, message),
+    healthProbeFailed: (container, kind, message) => events?.healthProbeFailed(container, kind, message),
+    limitMemory: (p, name, pid) => {
+      const raw = p.spec.containers.find((c) => c.name === name)?.resources?.limits?.memory;
+      const bytes = raw === undefined ? Number.NaN : parseQuantity(raw);
+      if (!(bytes > 0)) return undefined;
+      return nodeMemoryLimiter(deps.log).limit(`${uid}_${name}`, pid, bytes);
+    },
   });
 
   const machine = podMachine.provide({
@@ -107,7 +128,7 @@ export function startPodWorker(
         await deps.sandbox.delete(uid);
         log.info({}, 'sandbox deleted');
       }),
-      container: containerMachine.provide({ actors: { runContainer, readiness } }),
+      container: containerMachine.provide({ actors: { runContainer, readiness, liveness } }),
     },
   });
 
@@ -115,7 +136,12 @@ export function startPodWorker(
   let flushing = false;
   const actor = createActor(machine, {
     input: {
-      containers: containers.map((c) => (deps.backoff ? { ...c, backoff: deps.backoff } : c)),
+      containers: containers.map((c) => ({
+        ...c,
+        ...(deps.backoff ? { backoff: deps.backoff } : {}),
+        graceMs: Math.max(MIN_GRACE_MS, (pod.spec.terminationGracePeriodSeconds ?? 30) * 1000),
+        startupProbe: pod.spec.containers.some((s) => s.name === c.name && s.startupProbe !== undefined),
+      })),
       podIP,
       hostIP: deps.hostIP,
       startTime: pod.status?.startTime ?? now(),

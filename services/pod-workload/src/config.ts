@@ -15,6 +15,15 @@ export interface WorkloadConfig {
   readyDelaySeconds: number;
   /** /health and /ready answer 503 from this many seconds after start on (undefined: never). */
   failAfterSeconds: number | undefined;
+  /** Memory to allocate and touch, in MiB (KEMU_MEMORY_HOG_MB). */
+  memoryHogMb: number | undefined;
+  /** Growth per second of the hog, in MiB (KEMU_MEMORY_HOG_RATE_MB; all at once when unset). */
+  memoryHogRateMb: number | undefined;
+  /** Whether KEMU_CONTAINER_PORTS named any port (else database images use their default port). */
+  portsDeclared: boolean;
+  /** Where the app image connects to (DB_HOST, DB_PORT). */
+  dbHost: string;
+  dbPort: number;
 }
 
 /** A setting that cannot be used. */
@@ -23,6 +32,7 @@ export class ConfigError extends Error {
   readonly code = 'Config';
 }
 
+/** A non-negative number env var (seconds or MiB); undefined when unset. */
 function seconds(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
@@ -57,5 +67,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): WorkloadConfig {
     host: env.KEMU_LISTEN_HOST || '0.0.0.0',
     readyDelaySeconds: seconds(env, 'KEMU_READY_DELAY_SECONDS') ?? 0,
     failAfterSeconds: seconds(env, 'KEMU_FAIL_AFTER_SECONDS'),
+    memoryHogMb: seconds(env, 'KEMU_MEMORY_HOG_MB'),
+    memoryHogRateMb: seconds(env, 'KEMU_MEMORY_HOG_RATE_MB'),
+    portsDeclared: (env.KEMU_CONTAINER_PORTS ?? '').trim() !== '',
+    dbHost: env.DB_HOST || 'localhost',
+    dbPort: env.DB_PORT ? parsePorts(env.DB_PORT)[0]! : 3306,
   };
 }

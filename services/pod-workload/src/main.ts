@@ -1,19 +1,48 @@
-/** pod-workload: the default container "image". Wiring only: env → control → HTTP servers → SIGTERM. */
+/** pod-workload: the container "images". Wiring only: env → workload picked by image → SIGTERM. */
 import { configFromEnv } from './config.js';
 import { createControl } from './control.js';
+import { startDbClient } from './db-client.js';
 import { type LogLine, startHttpWorkload } from './http-server.js';
+import { defaultPort, imageKind, imageName } from './image-kind.js';
+import { startMemoryHog } from './memory-hog.js';
+import { startTcpWorkload } from './tcp-server.js';
 
 const log: LogLine = (fields) => {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', ...fields })}\n`);
 };
 
 const config = configFromEnv(process.env);
-const control = createControl({
-  readyDelaySeconds: config.readyDelaySeconds,
-  failAfterSeconds: config.failAfterSeconds,
-});
-const workload = await startHttpWorkload(config, control, log);
-log({ msg: 'listening', host: config.host, ports: workload.ports, pod: config.pod, namespace: config.namespace });
+const kind = imageKind(config.image);
+let close: () => Promise<void>;
+
+if (kind === 'tcp-server') {
+  const ports = config.portsDeclared ? config.ports : [defaultPort(config.image) ?? 3306];
+  const greeting = `${imageName(config.image)} ready (pod ${config.pod})`;
+  const workload = await startTcpWorkload({ ports, host: config.host, greeting }, log);
+  log({ msg: 'listening', kind, ports: workload.ports, pod: config.pod, namespace: config.namespace });
+  close = () => workload.close();
+} else if (kind === 'db-client') {
+  const stop = startDbClient({ host: config.dbHost, port: config.dbPort, intervalMs: 1_000 }, log);
+  log({ msg: 'client started', kind, target: `${config.dbHost}:${config.dbPort}`, pod: config.pod });
+  close = async () => stop();
+} else {
+  const control = createControl({
+    readyDelaySeconds: config.readyDelaySeconds,
+    failAfterSeconds: config.failAfterSeconds,
+  });
+  const workload = await startHttpWorkload(config, control, log);
+  log({ msg: 'listening', host: config.host, ports: workload.ports, pod: config.pod, namespace: config.namespace });
+  if (config.memoryHogMb !== undefined) {
+    startMemoryHog(
+      {
+        totalMb: config.memoryHogMb,
+        ...(config.memoryHogRateMb !== undefined ? { rateMb: config.memoryHogRateMb } : {}),
+      },
+      (mb) => log({ msg: 'memory allocated', mb }),
+    );
+  }
+  close = () => workload.close();
+}
 
 let stopping = false;
 const stop = (signal: string) => {
@@ -22,7 +51,7 @@ const stop = (signal: string) => {
   log({ msg: 'shutting down', signal });
   // In-flight requests get a moment; a client holding a connection open does not hold the pod.
   setTimeout(() => process.exit(0), 5_000).unref();
-  void workload.close().then(() => process.exit(0));
+  void close().then(() => process.exit(0));
 };
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));

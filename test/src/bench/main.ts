@@ -12,6 +12,7 @@ import { measureDataPlane } from './data-plane.js';
 import { measureKillToRemoval } from './kill-to-removal.js';
 import { measureDns } from './dns.js';
 import { measureApiserver } from './api-latency.js';
+import { measurePodStartup } from './pod-startup.js';
 import { type Row, formatTable } from './table.js';
 import { repoRoot } from '../kemu-cluster.js';
 
@@ -35,6 +36,10 @@ async function main(): Promise<void> {
   const apiserver = await measureApiserver(progress);
   rows.push(...apiserver.rows);
   raw.apiserver = apiserver.samples;
+
+  const podStartup = await measurePodStartup(progress);
+  rows.push(...podStartup.rows);
+  raw.podStartup = podStartup.samples;
 
   const dp = await measureDataPlane(progress, rounds, kills, measureKillToRemoval);
   rows.push(...dp.rows);

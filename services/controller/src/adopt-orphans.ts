@@ -1,0 +1,58 @@
+/**
+ * Adoption, as Kubernetes' ControllerRefManager does it: an object without a controller
+ * that the owner's selector matches (and that is not being deleted) gets a controller
+ * reference to the owner, so a ReplicaSet recreated after `--cascade=orphan` takes its
+ * pods back instead of starting new ones.
+ */
+import { type KubeObject, type LabelSelectorObject, matchLabelSelectorObject } from '@kemu/api';
+import { type View, listObjects } from '@kemu/eventlog';
+import { controllerRefOf, newControllerRef } from './controller-ref.js';
+import type { ControllerDeps } from './controller.js';
+
+/** Objects of `resource` in `namespace` with no controller that `selector` matches. */
+export function orphansFor<T extends KubeObject>(
+  view: View,
+  resource: string,
+  namespace: string,
+  selector: LabelSelectorObject,
+): T[] {
+  const empty = !selector.matchLabels && !selector.matchExpressions;
+  if (empty) return [];
+  return listObjects<T>(view, resource, namespace).filter(
+    (o) =>
+      !controllerRefOf(o) && !o.metadata.deletionTimestamp && matchLabelSelectorObject(selector, o.metadata.labels),
+  );
+}
+
+/** Owners of `resource` in the object's namespace whose selector matches it (for queueing an orphan's change). */
+export function ownersSelecting<T extends KubeObject & { spec: { selector: LabelSelectorObject } }>(
+  view: View,
+  resource: string,
+  object: KubeObject,
+): T[] {
+  if (controllerRefOf(object)) return [];
+  return listObjects<T>(view, resource, object.metadata.namespace ?? 'default').filter((o) =>
+    matchLabelSelectorObject(o.spec.selector, object.metadata.labels),
+  );
+}
+
+/** Gives each orphan a controller reference to `owner`; returns those adopted (as stored). */
+export async function adoptOrphans<T extends KubeObject>(
+  deps: Pick<ControllerDeps, 'writer'>,
+  resource: string,
+  owner: KubeObject,
+  orphans: readonly T[],
+): Promise<T[]> {
+  const adopted: T[] = [];
+  for (const o of orphans) {
+    const key = { resource, namespace: o.metadata.namespace ?? 'default', name: o.metadata.name };
+    const stored = await deps.writer.update(key, (cur) => {
+      if (cur.metadata.uid !== o.metadata.uid || controllerRefOf(cur) || cur.metadata.deletionTimestamp)
+        return undefined;
+      cur.metadata.ownerReferences = [...(cur.metadata.ownerReferences ?? []), newControllerRef(owner)];
+      return cur;
+    });
+    if (stored) adopted.push(stored as T);
+  }
+  return adopted;
+}

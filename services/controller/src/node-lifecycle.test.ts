@@ -1,0 +1,152 @@
+import type { Event, Node, ObjectKey, Pod } from '@kemu/api';
+import {
+  type EventLog,
+  type Informer,
+  type ObjectWriter,
+  connectEventLog,
+  createObjectWriter,
+  getObject,
+  listObjects,
+  startInformer,
+} from '@kemu/eventlog';
+import { createLogger } from '@kemu/log';
+import { type NatsServer, eventually, startNatsServer } from '@kemu/testkit';
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ControllerManager, createControllerManager } from './controller-manager.js';
+
+const log = createLogger({ component: 'test', level: 'silent' });
+const key = (resource: string, namespace: string, name: string): ObjectKey => ({ resource, namespace, name });
+
+function node(name: string, memory: string): Node {
+  const t = new Date().toISOString();
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, uid: randomUUID(), creationTimestamp: t },
+    spec: {},
+    status: {
+      allocatable: { cpu: '2', memory, pods: '110' },
+      conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: t, lastTransitionTime: t }],
+    },
+  };
+}
+
+function pod(name: string, memory: string): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', uid: randomUUID(), creationTimestamp: new Date().toISOString() },
+    spec: {
+      terminationGracePeriodSeconds: 5,
+      containers: [{ name: 'web', image: 'nginx', resources: { requests: { memory } } }],
+    },
+    status: { phase: 'Pending' },
+  };
+}
+
+describe('scheduler and node lifecycle on a real event log', () => {
+  let server: NatsServer;
+  let eventLog: EventLog;
+  let informer: Informer;
+  let api: ObjectWriter;
+  let controller: { eventLog: EventLog; informer: Informer; manager: ControllerManager } | undefined;
+
+  beforeEach(async () => {
+    server = await startNatsServer();
+    eventLog = await connectEventLog({ servers: server.url, name: 'test', log });
+    informer = await startInformer(eventLog, { log });
+    await informer.synced;
+    api = createObjectWriter(eventLog, informer, { component: 'test' });
+  });
+
+  afterEach(async () => {
+    if (controller) {
+      await controller.manager.stop();
+      await controller.informer.stop();
+      await controller.eventLog.close();
+      controller = undefined;
+    }
+    await informer.stop();
+    await eventLog.close();
+    await server.stop();
+  });
+
+  async function startController(options: { nodeGraceMs?: number; podEvictionMs?: number } = {}): Promise<void> {
+    const cEventLog = await connectEventLog({ servers: server.url, name: 'controller', log });
+    const cInformer = await startInformer(cEventLog, { log });
+    const manager = createControllerManager({
+      eventLog: cEventLog,
+      informer: cInformer,
+      log,
+      nodeMonitorPeriodMs: 200,
+      ...options,
+    });
+    await manager.run();
+    controller = { eventLog: cEventLog, informer: cInformer, manager };
+  }
+
+  const get = <T>(resource: string, name: string, namespace = 'default') =>
+    getObject<T>(informer.view, key(resource, namespace, name));
+
+  it('fits pods by memory requests and schedules a waiting pod once another one frees room', async () => {
+    await startController();
+    await api.put(key('nodes', '', 'node-1'), node('node-1', '4Gi'));
+    await api.put(key('pods', 'default', 'a'), pod('a', '3Gi'));
+    await eventually(() => get<Pod>('pods', 'a')?.spec.nodeName === 'node-1', { what: 'a bound' });
+
+    await api.put(key('pods', 'default', 'b'), pod('b', '2Gi'));
+    const unschedulable = await eventually(
+      () => get<Pod>('pods', 'b')?.status?.conditions?.find((c) => c.reason === 'Unschedulable'),
+      { what: 'b Unschedulable' },
+    );
+    expect(unschedulable.message).toBe(
+      '0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod..',
+    );
+    await eventually(
+      () =>
+        listObjects<Event>(informer.view, 'events', 'default').some(
+          (e) => e.reason === 'FailedScheduling' && e.type === 'Warning' && e.involvedObject.name === 'b',
+        ),
+      { what: 'FailedScheduling event' },
+    );
+
+    await api.remove(key('pods', 'default', 'a'), get<Pod>('pods', 'a') as Pod);
+    await eventually(() => get<Pod>('pods', 'b')?.spec.nodeName === 'node-1', { what: 'b bound after a left' });
+  }, 20_000);
+
+  it('evicts the pods of a node that stays not ready past the toleration', async () => {
+    await startController({ nodeGraceMs: 1_000, podEvictionMs: 1_500 });
+    await api.put(key('nodes', '', 'node-1'), node('node-1', '4Gi'));
+    await api.put(key('pods', 'default', 'web'), pod('web', '1Gi'));
+    await eventually(() => get<Pod>('pods', 'web')?.spec.nodeName === 'node-1', { what: 'web bound' });
+
+    // No heartbeat from now on.
+    await eventually(
+      () =>
+        get<Node>('nodes', 'node-1', '')?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'Unknown'),
+      { what: 'node Unknown' },
+    );
+    const unknownAt = Date.now();
+    const evicted = await eventually(
+      () => {
+        const p = get<Pod>('pods', 'web');
+        return p?.metadata.deletionTimestamp ? p : undefined;
+      },
+      { timeoutMs: 10_000, what: 'web evicted' },
+    );
+    // The transition time is stored to the second, so the toleration may end up to 1 s early.
+    expect(Date.now() - unknownAt).toBeGreaterThanOrEqual(400);
+    expect(evicted.metadata.deletionGracePeriodSeconds).toBe(5);
+    expect(evicted.status?.conditions).toContainEqual(
+      expect.objectContaining({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager' }),
+    );
+    await eventually(
+      () =>
+        listObjects<Event>(informer.view, 'events', 'default').some(
+          (e) => e.reason === 'TaintManagerEviction' && e.message === 'Marking for deletion Pod default/web',
+        ),
+      { what: 'TaintManagerEviction event' },
+    );
+  }, 20_000);
+});

@@ -1,0 +1,246 @@
+/**
+ * Deployments and ReplicaSets end to end (issue 5): a real 3-node kemu cluster and the
+ * real kubectl; pods named `<deployment>-<pod-template-hash>-<5>`, self-healing after a
+ * delete and restart in place after a kill -9, scaling, a rolling update that `kubectl
+ * rollout status` follows, and cascading deletion.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@kemu/testkit';
+import { type KemuCluster, missingPrerequisite, startCluster } from './kemu-cluster.js';
+
+const missing = missingPrerequisite();
+
+interface PodJson {
+  metadata: {
+    name: string;
+    uid: string;
+    labels?: Record<string, string>;
+    deletionTimestamp?: string;
+    ownerReferences?: { kind: string; name: string; controller?: boolean }[];
+  };
+  spec: { nodeName?: string; containers: { image: string }[] };
+  status: {
+    podIP?: string;
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: { containerID?: string; restartCount: number }[];
+  };
+}
+
+interface ReplicaSetJson {
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec: { replicas: number; template: { spec: { containers: { image: string }[] } } };
+  status: { replicas?: number; readyReplicas?: number };
+}
+
+function manifest(o: { image: string; version: string }): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop
+  labels:
+    app: shop
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: shop
+  template:
+    metadata:
+      labels:
+        app: shop
+    spec:
+      containers:
+      - name: web
+        image: ${o.image}
+        env:
+        - name: VERSION
+          value: "${o.version}"
+        ports:
+        - containerPort: 8080
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: shop
+spec:
+  selector:
+    app: shop
+  ports:
+  - port: 80
+    targetPort: 8080
+`;
+}
+
+const POD_NAME = /^shop-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
+
+function isReady(p: PodJson): boolean {
+  return p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+describe('a Deployment on a local 3-node cluster', () => {
+  let cluster: KemuCluster;
+
+  beforeAll(async () => {
+    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
+    cluster = await startCluster({ name: 'depl', nodes: 3 });
+  });
+
+  afterAll(async () => {
+    await cluster?.down();
+  });
+
+  async function shopPods(): Promise<PodJson[]> {
+    const out = await cluster.kubectlOk(['get', 'pods', '-l', 'app=shop', '-o', 'json']);
+    return (JSON.parse(out) as { items: PodJson[] }).items;
+  }
+
+  async function replicaSets(): Promise<ReplicaSetJson[]> {
+    const out = await cluster.kubectlOk(['get', 'rs', '-l', 'app=shop', '-o', 'json']);
+    return (JSON.parse(out) as { items: ReplicaSetJson[] }).items;
+  }
+
+  // Exactly `n` pods that are not terminating, all Ready.
+  async function readyShopPods(n: number, what: string): Promise<PodJson[]> {
+    return eventually(
+      async () => {
+        const live = (await shopPods()).filter((p) => !p.metadata.deletionTimestamp);
+        return live.length === n && live.every(isReady) ? live : undefined;
+      },
+      { timeoutMs: 90_000, what },
+    );
+  }
+
+  async function endpointIPs(): Promise<string[]> {
+    const ep = JSON.parse(await cluster.kubectlOk(['get', 'endpoints', 'shop', '-o', 'json'])) as {
+      subsets?: { addresses?: { ip: string }[] }[];
+    };
+    return (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)).sort();
+  }
+
+  async function endpointsAre(pods: PodJson[]): Promise<void> {
+    const want = pods.map((p) => p.status.podIP ?? '').sort();
+    await eventually(async () => JSON.stringify(await endpointIPs()) === JSON.stringify(want), {
+      timeoutMs: 30_000,
+      what: `endpoints ${want.join(', ')}`,
+    });
+  }
+
+  function rows(table: string): string[][] {
+    return table
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/));
+  }
+
+  let pods: PodJson[] = [];
+
+  it('runs 3 Ready pods named <deployment>-<hash>-<5> over the 3 nodes, behind the Service', async () => {
+    const out = await cluster.kubectlOk(['apply', '-f', '-'], { input: manifest({ image: 'nginx', version: '1' }) });
+    expect(out).toContain('deployment.apps/shop created');
+    expect(out).toContain('service/shop created');
+    pods = await readyShopPods(3, '3 shop pods Ready');
+    for (const p of pods) expect(p.metadata.name).toMatch(POD_NAME);
+    expect(new Set(pods.map((p) => p.spec.nodeName)).size).toBe(3);
+    const [rs] = await replicaSets();
+    expect(rs?.metadata.name).toMatch(/^shop-[bcdfghjklmnpqrstvwxz2456789]{6,10}$/);
+    for (const p of pods) {
+      expect(p.metadata.name.startsWith(`${rs?.metadata.name}-`)).toBe(true);
+      expect(p.metadata.ownerReferences?.[0]).toMatchObject({
+        kind: 'ReplicaSet',
+        name: rs?.metadata.name,
+        controller: true,
+      });
+    }
+    await endpointsAre(pods);
+
+    const deploy = await eventually(
+      async () => {
+        const t = rows(await cluster.kubectlOk(['get', 'deploy', 'shop']));
+        return t[1]?.slice(0, 4).join(' ') === 'shop 3/3 3 3' ? t : undefined;
+      },
+      { timeoutMs: 30_000, what: 'deployment shop 3/3' },
+    );
+    expect(deploy[0]).toEqual(['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
+    const rsTable = rows(await cluster.kubectlOk(['get', 'rs']));
+    expect(rsTable[0]).toEqual(['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE']);
+    expect(rsTable[1]?.slice(0, 4)).toEqual([rs?.metadata.name, '3', '3', '3']);
+    const both = await cluster.kubectlOk(['get', 'deploy,rs']);
+    expect(both).toContain('deployment.apps/shop');
+    expect(both).toContain(`replicaset.apps/${rs?.metadata.name}`);
+    const status = await cluster.kubectlOk(['rollout', 'status', 'deployment/shop', '--timeout=60s']);
+    expect(status).toContain('deployment "shop" successfully rolled out');
+    const events = await cluster.kubectlOk(['get', 'events', '-o', 'custom-columns=R:.reason,M:.message']);
+    expect(events).toContain(`Scaled up replica set ${rs?.metadata.name} from 0 to 3`);
+    expect(events).toContain(`Created pod: ${pods[0]?.metadata.name}`);
+  });
+
+  it('replaces a deleted pod with a new Ready one in the Endpoints', async () => {
+    const victim = pods[0] as PodJson;
+    await cluster.kubectlOk(['delete', 'pod', victim.metadata.name]);
+    const after = await readyShopPods(3, 'a replacement pod Ready');
+    const names = after.map((p) => p.metadata.name);
+    expect(names).not.toContain(victim.metadata.name);
+    expect(names.filter((n) => !pods.some((p) => p.metadata.name === n))).toHaveLength(1);
+    await endpointsAre(after);
+    pods = after;
+  });
+
+  it('restarts a killed pod process in place instead of replacing the pod', async () => {
+    const victim = pods[0] as PodJson;
+    const pid = Number(victim.status.containerStatuses?.[0]?.containerID?.replace('kemu://', ''));
+    expect(pid).toBeGreaterThan(1);
+    process.kill(pid, 'SIGKILL');
+    const after = await eventually(
+      async () => {
+        const live = (await shopPods()).filter((p) => !p.metadata.deletionTimestamp);
+        const same = live.find((p) => p.metadata.uid === victim.metadata.uid);
+        return same?.status.containerStatuses?.[0]?.restartCount === 1 && isReady(same) && live.every(isReady)
+          ? live
+          : undefined;
+      },
+      { timeoutMs: 60_000, what: `${victim.metadata.name} restarted in place` },
+    );
+    expect(after.map((p) => p.metadata.uid).sort()).toEqual(pods.map((p) => p.metadata.uid).sort());
+    await endpointsAre(after);
+  });
+
+  it('scales up to 5 and down to 2 with kubectl scale', async () => {
+    expect(await cluster.kubectlOk(['scale', 'deploy/shop', '--replicas=5'])).toContain('deployment.apps/shop scaled');
+    const five = await readyShopPods(5, '5 shop pods Ready');
+    await endpointsAre(five);
+    await cluster.kubectlOk(['scale', 'deploy/shop', '--replicas=2']);
+    const two = await readyShopPods(2, '2 shop pods left');
+    await endpointsAre(two);
+    const [rs] = await replicaSets();
+    expect(rs?.spec.replicas).toBe(2);
+  });
+
+  it('rolls out a changed template with kubectl rollout status and empties the old ReplicaSet', async () => {
+    const [old] = await replicaSets();
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: manifest({ image: 'nginx:1.27', version: '2' }) });
+    const status = await cluster.kubectlOk(['rollout', 'status', 'deployment/shop', '--timeout=120s']);
+    expect(status).toContain('deployment "shop" successfully rolled out');
+    const rss = await replicaSets();
+    expect(rss).toHaveLength(2);
+    const next = rss.find((rs) => rs.metadata.name !== old?.metadata.name);
+    const prev = rss.find((rs) => rs.metadata.name === old?.metadata.name);
+    expect(next?.spec.template.spec.containers[0]?.image).toBe('nginx:1.27');
+    expect(next?.spec.replicas).toBe(3);
+    expect(next?.status.readyReplicas).toBe(3);
+    expect(next?.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
+    expect(prev?.spec.replicas).toBe(0);
+    const deploy = JSON.parse(await cluster.kubectlOk(['get', 'deploy', 'shop', '-o', 'json'])) as ReplicaSetJson;
+    expect(deploy.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
+    const live = await readyShopPods(3, '3 pods of the new template');
+    for (const p of live) expect(p.spec.containers[0]?.image).toBe('nginx:1.27');
+    await endpointsAre(live);
+  });
+
+  it('deletes the ReplicaSets and pods with the Deployment', async () => {
+    expect(await cluster.kubectlOk(['delete', 'deploy', 'shop'])).toContain('deployment.apps "shop" deleted');
+    await eventually(async () => (await replicaSets()).length === 0 && (await shopPods()).length === 0, {
+      timeoutMs: 90_000,
+      what: 'no shop ReplicaSets or pods',
+    });
+  });
+});
