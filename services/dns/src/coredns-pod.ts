@@ -8,7 +8,15 @@
  * when it is deleted, and marks it not Ready when it stops.
  */
 import type { KubeObject, ObjectKey, Pod } from '@kemu/api';
-import { type Change, ConflictError, type Informer, type ObjectWriter, getObject } from '@kemu/eventlog';
+import {
+  type Informer,
+  type MirrorContainer,
+  type MirrorPodRun,
+  type ObjectWriter,
+  keepMirrorPod,
+  mirrorPodStatus,
+  publishMirrorPod,
+} from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import { randomUUID } from 'node:crypto';
 
@@ -18,13 +26,7 @@ export const KUBE_DNS_APP = 'kube-dns';
 export const COREDNS_IMAGE = 'kemu/coredns:kemu';
 
 /** Who the pod describes. */
-export interface CorednsPodOptions {
-  node: string;
-  nodeIP: string;
-  /** Identifies this process's container (changes on restart). */
-  containerID: string;
-  startedAt: string;
-}
+export type CorednsPodOptions = MirrorPodRun;
 
 /** The key of a node's dns pod. */
 export function corednsPodKey(node: string): ObjectKey {
@@ -71,75 +73,26 @@ export function buildCorednsPod(options: CorednsPodOptions, uid: string = random
   return withStatus(pod, options, true) as Pod;
 }
 
+const CONTAINER: MirrorContainer = {
+  name: 'coredns',
+  image: COREDNS_IMAGE,
+  lastTerminated: { exitCode: 137, reason: 'Error' },
+};
+
 /** The pod with this process's Running status, Ready or not; undefined when it already says so. */
 export function withStatus(current: KubeObject, options: CorednsPodOptions, ready: boolean): KubeObject | undefined {
-  const pod = current as Pod;
-  const old = pod.status?.containerStatuses?.[0];
-  if (old?.containerID === options.containerID && old.ready === ready && pod.status?.podIP === options.nodeIP) {
-    return undefined;
-  }
-  const restartCount = old ? old.restartCount + (old.containerID === options.containerID ? 0 : 1) : 0;
-  const at = options.startedAt;
-  const readiness = ready ? 'True' : 'False';
-  const condition = (type: string, status: 'True' | 'False') => ({
-    type,
-    status,
-    lastProbeTime: null,
-    lastTransitionTime: at,
-  });
-  return {
-    ...pod,
-    status: {
-      phase: 'Running',
-      conditions: [
-        condition('PodReadyToStartContainers', 'True'),
-        condition('Initialized', 'True'),
-        condition('Ready', readiness),
-        condition('ContainersReady', readiness),
-        condition('PodScheduled', 'True'),
-      ],
-      hostIP: options.nodeIP,
-      hostIPs: [{ ip: options.nodeIP }],
-      podIP: options.nodeIP,
-      podIPs: [{ ip: options.nodeIP }],
-      startTime: pod.status?.startTime ?? at,
-      qosClass: 'BestEffort',
-      containerStatuses: [
-        {
-          name: 'coredns',
-          image: COREDNS_IMAGE,
-          imageID: COREDNS_IMAGE,
-          containerID: options.containerID,
-          ready,
-          started: true,
-          restartCount,
-          state: { running: { startedAt: at } },
-          lastState:
-            old && old.containerID !== options.containerID ? { terminated: { exitCode: 137, reason: 'Error' } } : {},
-        },
-      ],
-    },
-  };
+  return mirrorPodStatus(current, options, CONTAINER, ready);
 }
 
 /** Creates the pod, or updates its status when it exists; a pod being deleted is replaced. */
-export async function publishCorednsPod(
-  writer: ObjectWriter,
-  informer: Informer,
-  options: CorednsPodOptions,
-): Promise<void> {
-  const key = corednsPodKey(options.node);
-  const current = getObject(informer.view, key);
-  if (current?.metadata.deletionTimestamp) await writer.remove(key, current);
-  if (!current || current.metadata.deletionTimestamp) {
-    try {
-      await writer.put(key, buildCorednsPod(options));
-      return;
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-    }
-  }
-  await writer.update(key, (pod) => withStatus(pod, options, true));
+export function publishCorednsPod(writer: ObjectWriter, informer: Informer, options: CorednsPodOptions): Promise<void> {
+  return publishMirrorPod(
+    writer,
+    informer,
+    corednsPodKey(options.node),
+    () => buildCorednsPod(options),
+    (pod) => withStatus(pod, options, true),
+  );
 }
 
 /** Marks the pod not Ready (a graceful stop), so the endpoints controller drops it at once. */
@@ -154,19 +107,5 @@ export function keepCorednsPod(
   options: CorednsPodOptions,
   log: Logger,
 ): () => void {
-  const key = corednsPodKey(options.node);
-  const pod = `${key.namespace}/${key.name}`;
-  let queue: Promise<void> = Promise.resolve();
-  const publish = () => {
-    queue = queue
-      .then(() => publishCorednsPod(writer, informer, options))
-      .then(() => log.info({ pod }, 'published dns pod'))
-      .catch((err: unknown) => log.error({ err, pod }, 'cannot publish dns pod'));
-  };
-  const off = informer.onChange((c: Change) => {
-    if (c.key.resource !== 'pods' || c.key.namespace !== key.namespace || c.key.name !== key.name) return;
-    if (c.type === 'DELETED' || (c.object.metadata.deletionTimestamp && !c.old?.metadata.deletionTimestamp)) publish();
-  });
-  publish();
-  return off;
+  return keepMirrorPod(informer, corednsPodKey(options.node), () => publishCorednsPod(writer, informer, options), log);
 }

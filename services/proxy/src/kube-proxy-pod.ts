@@ -7,7 +7,15 @@
  * static pods): the proxy writes it itself and writes it again when it is deleted.
  */
 import type { KubeObject, ObjectKey, Pod } from '@kemu/api';
-import { type Change, ConflictError, type Informer, type ObjectWriter, getObject } from '@kemu/eventlog';
+import {
+  type Informer,
+  type MirrorContainer,
+  type MirrorPodRun,
+  type ObjectWriter,
+  keepMirrorPod,
+  mirrorPodStatus,
+  publishMirrorPod,
+} from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import { randomUUID } from 'node:crypto';
 
@@ -17,13 +25,7 @@ export const KUBE_PROXY_APP = 'kube-proxy';
 export const KUBE_PROXY_IMAGE = 'kemu/kube-proxy:userspace';
 
 /** Who the pod describes. */
-export interface KubeProxyPodOptions {
-  node: string;
-  nodeIP: string;
-  /** Identifies this process's container (changes on restart). */
-  containerID: string;
-  startedAt: string;
-}
+export type KubeProxyPodOptions = MirrorPodRun;
 
 /** The key of a node's proxy pod. */
 export function kubeProxyPodKey(node: string): ObjectKey {
@@ -59,63 +61,30 @@ export function buildKubeProxyPod(options: KubeProxyPodOptions, uid: string = ra
   return withRunningStatus(pod, options) as Pod;
 }
 
+const CONTAINER: MirrorContainer = {
+  name: 'kube-proxy',
+  image: KUBE_PROXY_IMAGE,
+  lastTerminated: { exitCode: 0, reason: 'Completed' },
+};
+
 /** The pod with Running/Ready status for this process; undefined when it already says so. */
 export function withRunningStatus(current: KubeObject, options: KubeProxyPodOptions): KubeObject | undefined {
-  const pod = current as Pod;
-  const old = pod.status?.containerStatuses?.[0];
-  if (old?.containerID === options.containerID && old.ready && pod.status?.podIP === options.nodeIP) return undefined;
-  const restartCount = old ? old.restartCount + (old.containerID === options.containerID ? 0 : 1) : 0;
-  const at = options.startedAt;
-  const condition = (type: string) => ({ type, status: 'True' as const, lastProbeTime: null, lastTransitionTime: at });
-  return {
-    ...pod,
-    status: {
-      phase: 'Running',
-      conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map(
-        condition,
-      ),
-      hostIP: options.nodeIP,
-      hostIPs: [{ ip: options.nodeIP }],
-      podIP: options.nodeIP,
-      podIPs: [{ ip: options.nodeIP }],
-      startTime: pod.status?.startTime ?? at,
-      qosClass: 'BestEffort',
-      containerStatuses: [
-        {
-          name: 'kube-proxy',
-          image: KUBE_PROXY_IMAGE,
-          imageID: KUBE_PROXY_IMAGE,
-          containerID: options.containerID,
-          ready: true,
-          started: true,
-          restartCount,
-          state: { running: { startedAt: at } },
-          lastState:
-            old && old.containerID !== options.containerID ? { terminated: { exitCode: 0, reason: 'Completed' } } : {},
-        },
-      ],
-    },
-  };
+  return mirrorPodStatus(current, options, CONTAINER, true);
 }
 
 /** Creates the pod, or updates its status when it exists; a pod being deleted is replaced. */
-export async function publishKubeProxyPod(
+export function publishKubeProxyPod(
   writer: ObjectWriter,
   informer: Informer,
   options: KubeProxyPodOptions,
 ): Promise<void> {
-  const key = kubeProxyPodKey(options.node);
-  const current = getObject(informer.view, key);
-  if (current?.metadata.deletionTimestamp) await writer.remove(key, current);
-  if (!current || current.metadata.deletionTimestamp) {
-    try {
-      await writer.put(key, buildKubeProxyPod(options));
-      return;
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-    }
-  }
-  await writer.update(key, (pod) => withRunningStatus(pod, options));
+  return publishMirrorPod(
+    writer,
+    informer,
+    kubeProxyPodKey(options.node),
+    () => buildKubeProxyPod(options),
+    (pod) => withRunningStatus(pod, options),
+  );
 }
 
 /** Publishes the pod now and again whenever it is deleted; returns the stopper. */
@@ -125,20 +94,10 @@ export function keepKubeProxyPod(
   options: KubeProxyPodOptions,
   log: Logger,
 ): () => void {
-  const key = kubeProxyPodKey(options.node);
-  let queue: Promise<void> = Promise.resolve();
-  const publish = () => {
-    queue = queue
-      .then(() => publishKubeProxyPod(writer, informer, options))
-      .then(() => log.info({ pod: `${key.namespace}/${key.name}` }, 'published kube-proxy pod'))
-      .catch((err: unknown) =>
-        log.error({ err, pod: `${key.namespace}/${key.name}` }, 'cannot publish kube-proxy pod'),
-      );
-  };
-  const off = informer.onChange((c: Change) => {
-    if (c.key.resource !== 'pods' || c.key.namespace !== key.namespace || c.key.name !== key.name) return;
-    if (c.type === 'DELETED' || (c.object.metadata.deletionTimestamp && !c.old?.metadata.deletionTimestamp)) publish();
-  });
-  publish();
-  return off;
+  return keepMirrorPod(
+    informer,
+    kubeProxyPodKey(options.node),
+    () => publishKubeProxyPod(writer, informer, options),
+    log,
+  );
 }

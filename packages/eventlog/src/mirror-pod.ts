@@ -1,0 +1,125 @@
+/**
+ * Mirror pods: kube-system pods that show a process the node-agent does not run (the
+ * proxy, the dns server), marked with the annotation kubernetes.io/config.mirror as the
+ * kubelet marks static pods. The process writes its pod itself, host-network with
+ * podIP = hostIP = its node's IP, and writes it again whenever it is deleted.
+ */
+import type { KubeObject, ObjectKey, Pod } from '@kemu/api';
+import type { Logger } from '@kemu/log';
+import { ConflictError } from './errors.js';
+import type { Informer } from './informer.js';
+import type { ObjectWriter } from './object-writer.js';
+import { getObject } from './projection.js';
+
+/** The running process a mirror pod shows. */
+export interface MirrorPodRun {
+  node: string;
+  nodeIP: string;
+  /** Identifies this process's container (changes on restart). */
+  containerID: string;
+  startedAt: string;
+}
+
+/** The one container of a mirror pod, and how its previous instance is shown to have ended. */
+export interface MirrorContainer {
+  name: string;
+  image: string;
+  lastTerminated: { exitCode: number; reason: string };
+}
+
+/** The pod with this process's Running status, Ready or not; undefined when it already says so. */
+export function mirrorPodStatus(
+  current: KubeObject,
+  run: MirrorPodRun,
+  container: MirrorContainer,
+  ready: boolean,
+): KubeObject | undefined {
+  const pod = current as Pod;
+  const old = pod.status?.containerStatuses?.[0];
+  if (old?.containerID === run.containerID && old.ready === ready && pod.status?.podIP === run.nodeIP) return undefined;
+  const restarted = old !== undefined && old.containerID !== run.containerID;
+  const at = run.startedAt;
+  const readiness = ready ? 'True' : 'False';
+  const condition = (type: string, status: 'True' | 'False') => ({
+    type,
+    status,
+    lastProbeTime: null,
+    lastTransitionTime: at,
+  });
+  return {
+    ...pod,
+    status: {
+      phase: 'Running',
+      conditions: [
+        condition('PodReadyToStartContainers', 'True'),
+        condition('Initialized', 'True'),
+        condition('Ready', readiness),
+        condition('ContainersReady', readiness),
+        condition('PodScheduled', 'True'),
+      ],
+      hostIP: run.nodeIP,
+      hostIPs: [{ ip: run.nodeIP }],
+      podIP: run.nodeIP,
+      podIPs: [{ ip: run.nodeIP }],
+      startTime: pod.status?.startTime ?? at,
+      qosClass: 'BestEffort',
+      containerStatuses: [
+        {
+          name: container.name,
+          image: container.image,
+          imageID: container.image,
+          containerID: run.containerID,
+          ready,
+          started: true,
+          restartCount: old ? old.restartCount + (restarted ? 1 : 0) : 0,
+          state: { running: { startedAt: at } },
+          lastState: restarted ? { terminated: container.lastTerminated } : {},
+        },
+      ],
+    },
+  };
+}
+
+/** Creates the pod, or updates its status when it exists; a pod being deleted is replaced. */
+export async function publishMirrorPod(
+  writer: ObjectWriter,
+  informer: Informer,
+  key: ObjectKey,
+  build: () => KubeObject,
+  status: (current: KubeObject) => KubeObject | undefined,
+): Promise<void> {
+  const current = getObject(informer.view, key);
+  if (current?.metadata.deletionTimestamp) await writer.remove(key, current);
+  if (!current || current.metadata.deletionTimestamp) {
+    try {
+      await writer.put(key, build());
+      return;
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+    }
+  }
+  await writer.update(key, status);
+}
+
+/** Runs `publish` now and again whenever the pod at `key` is deleted (one at a time); returns the stopper. */
+export function keepMirrorPod(
+  informer: Informer,
+  key: ObjectKey,
+  publish: () => Promise<void>,
+  log: Logger,
+): () => void {
+  const pod = `${key.namespace}/${key.name}`;
+  let queue: Promise<void> = Promise.resolve();
+  const again = () => {
+    queue = queue
+      .then(publish)
+      .then(() => log.info({ pod }, 'published mirror pod'))
+      .catch((err: unknown) => log.error({ err, pod }, 'cannot publish mirror pod'));
+  };
+  const off = informer.onChange((c) => {
+    if (c.key.resource !== 'pods' || c.key.namespace !== key.namespace || c.key.name !== key.name) return;
+    if (c.type === 'DELETED' || (c.object.metadata.deletionTimestamp && !c.old?.metadata.deletionTimestamp)) again();
+  });
+  again();
+  return off;
+}
