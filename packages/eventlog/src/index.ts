@@ -45,5 +45,5 @@ export type {
   BusMsg,
   NodeBus,
 } from './pod-stream-protocol.js';
-export { mirrorPodStatus, publishMirrorPod, keepMirrorPod } from './mirror-pod.js';
+export { buildMirrorPod, mirrorPodStatus, publishMirrorPod, keepMirrorPod } from './mirror-pod.js';
 export type { MirrorPodRun, MirrorContainer } from './mirror-pod.js';

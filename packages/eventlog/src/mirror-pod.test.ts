@@ -1,6 +1,6 @@
 import type { KubeObject, Pod } from '@kemu/api';
 import { describe, expect, it } from 'vitest';
-import { mirrorPodStatus } from './mirror-pod.js';
+import { buildMirrorPod, mirrorPodStatus } from './mirror-pod.js';
 
 const container = {
   name: 'kube-proxy',
@@ -29,5 +29,26 @@ describe('mirrorPodStatus', () => {
     const stopping = mirrorPodStatus(second, { ...run, containerID: 'kemu://2' }, container, false) as Pod;
     expect(stopping.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
     expect(stopping.status?.containerStatuses?.[0]?.restartCount).toBe(1);
+  });
+});
+
+describe('buildMirrorPod', () => {
+  it('binds the pod to its node with host networking and marks it as a mirror of its own uid', () => {
+    const key = { resource: 'pods', namespace: 'kube-system', name: 'kube-proxy-node-1' };
+    const pod = buildMirrorPod(
+      key,
+      run,
+      'kube-proxy',
+      { containers: [{ name: 'p', image: 'i' }], nodeName: 'x' },
+      'u1',
+    );
+    expect(pod.metadata).toMatchObject({
+      name: 'kube-proxy-node-1',
+      namespace: 'kube-system',
+      uid: 'u1',
+      labels: { 'k8s-app': 'kube-proxy' },
+      annotations: { 'kubernetes.io/config.mirror': 'u1' },
+    });
+    expect(pod.spec).toMatchObject({ nodeName: 'node-1', hostNetwork: true, restartPolicy: 'Always' });
   });
 });

@@ -4,7 +4,8 @@
  * kubelet marks static pods. The process writes its pod itself, host-network with
  * podIP = hostIP = its node's IP, and writes it again whenever it is deleted.
  */
-import type { KubeObject, ObjectKey, Pod } from '@kemu/api';
+import type { KubeObject, ObjectKey, Pod, PodSpec } from '@kemu/api';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '@kemu/log';
 import { ConflictError } from './errors.js';
 import type { Informer } from './informer.js';
@@ -25,6 +26,39 @@ export interface MirrorContainer {
   name: string;
   image: string;
   lastTerminated: { exitCode: number; reason: string };
+}
+
+/**
+ * A new mirror pod at `key` for `run`, labelled k8s-app=`app`, bound to the run's node
+ * with host networking; `spec` adds the component's own containers and settings.
+ */
+export function buildMirrorPod(
+  key: ObjectKey,
+  run: MirrorPodRun,
+  app: string,
+  spec: Partial<PodSpec> & Pick<PodSpec, 'containers'>,
+  uid: string = randomUUID(),
+): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: key.name,
+      namespace: key.namespace,
+      uid,
+      creationTimestamp: run.startedAt,
+      labels: { 'k8s-app': app },
+      annotations: { 'kubernetes.io/config.mirror': uid, 'kubernetes.io/config.source': 'kemu' },
+    },
+    // The node and host networking are what makes it this process's mirror pod: spec cannot change them.
+    spec: {
+      restartPolicy: 'Always',
+      terminationGracePeriodSeconds: 30,
+      ...spec,
+      nodeName: run.node,
+      hostNetwork: true,
+    },
+  };
 }
 
 /** The pod with this process's Running status, Ready or not; undefined when it already says so. */

@@ -13,12 +13,12 @@ import {
   type MirrorContainer,
   type MirrorPodRun,
   type ObjectWriter,
+  buildMirrorPod,
   keepMirrorPod,
   mirrorPodStatus,
   publishMirrorPod,
 } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
-import { randomUUID } from 'node:crypto';
 
 /** Label value of the dns pods under `k8s-app`. */
 export const KUBE_DNS_APP = 'kube-dns';
@@ -34,22 +34,12 @@ export function corednsPodKey(node: string): ObjectKey {
 }
 
 /** A new dns pod for the node, Running and Ready. */
-export function buildCorednsPod(options: CorednsPodOptions, uid: string = randomUUID()): Pod {
-  const key = corednsPodKey(options.node);
-  const pod: Pod = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: key.name,
-      namespace: key.namespace,
-      uid,
-      creationTimestamp: options.startedAt,
-      labels: { 'k8s-app': KUBE_DNS_APP },
-      annotations: { 'kubernetes.io/config.mirror': uid, 'kubernetes.io/config.source': 'kemu' },
-    },
-    spec: {
-      nodeName: options.node,
-      hostNetwork: true,
+export function buildCorednsPod(options: CorednsPodOptions, uid?: string): Pod {
+  const pod = buildMirrorPod(
+    corednsPodKey(options.node),
+    options,
+    KUBE_DNS_APP,
+    {
       containers: [
         {
           name: 'coredns',
@@ -62,14 +52,13 @@ export function buildCorednsPod(options: CorednsPodOptions, uid: string = random
           ],
         },
       ],
-      restartPolicy: 'Always',
       dnsPolicy: 'Default',
       priorityClassName: 'system-cluster-critical',
       serviceAccountName: 'coredns',
-      terminationGracePeriodSeconds: 30,
       tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }],
     },
-  };
+    uid,
+  );
   return withStatus(pod, options, true) as Pod;
 }
 

@@ -12,12 +12,12 @@ import {
   type MirrorContainer,
   type MirrorPodRun,
   type ObjectWriter,
+  buildMirrorPod,
   keepMirrorPod,
   mirrorPodStatus,
   publishMirrorPod,
 } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
-import { randomUUID } from 'node:crypto';
 
 /** Label value of the proxy's pod under `k8s-app`. */
 export const KUBE_PROXY_APP = 'kube-proxy';
@@ -33,31 +33,20 @@ export function kubeProxyPodKey(node: string): ObjectKey {
 }
 
 /** A new proxy pod for the node, already Running and Ready. */
-export function buildKubeProxyPod(options: KubeProxyPodOptions, uid: string = randomUUID()): Pod {
-  const key = kubeProxyPodKey(options.node);
-  const pod: Pod = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: key.name,
-      namespace: key.namespace,
-      uid,
-      creationTimestamp: options.startedAt,
-      labels: { 'k8s-app': KUBE_PROXY_APP },
-      annotations: { 'kubernetes.io/config.mirror': uid, 'kubernetes.io/config.source': 'kemu' },
-    },
-    spec: {
-      nodeName: options.node,
-      hostNetwork: true,
+export function buildKubeProxyPod(options: KubeProxyPodOptions, uid?: string): Pod {
+  const pod = buildMirrorPod(
+    kubeProxyPodKey(options.node),
+    options,
+    KUBE_PROXY_APP,
+    {
       containers: [{ name: 'kube-proxy', image: KUBE_PROXY_IMAGE, command: ['kube-proxy', '--proxy-mode=userspace'] }],
-      restartPolicy: 'Always',
       dnsPolicy: 'ClusterFirst',
       priorityClassName: 'system-node-critical',
       serviceAccountName: 'kube-proxy',
-      terminationGracePeriodSeconds: 30,
       tolerations: [{ operator: 'Exists' }],
     },
-  };
+    uid,
+  );
   return withRunningStatus(pod, options) as Pod;
 }
 
