@@ -89,6 +89,23 @@ function adoptedRuntime(
   };
 }
 
+function adoptedEndedRuntime(name: string, restartCount: number, adopt: AdoptedProcess): ContainerRuntime {
+  return {
+    name,
+    phase: 'terminated',
+    ready: false,
+    restartCount,
+    exit: {
+      exitCode: 137,
+      reason: 'ContainerStatusUnknown',
+      message: 'The container exited while it was not watched; its exit status is unknown',
+      startedAt: adopt.startedAt,
+      finishedAt: new Date().toISOString(),
+      containerID: `kemu://${adopt.pid}`,
+    },
+  };
+}
+
 /** Extracts the plain runtime data from a pod machine snapshot. */
 export function podRuntimeFromSnapshot(snapshot: PodSnapshot): PodRuntime {
   const ctx = snapshot.context;
@@ -98,6 +115,10 @@ export function podRuntimeFromSnapshot(snapshot: PodSnapshot): PodRuntime {
   const containers = ctx.containers.map((input): ContainerRuntime => {
     const ref = children[containerActorId(input.name)];
     if (!ref) {
+      // A finished pod machine has stopped its container actors: an adopted process it ran
+      // has ended, and as it was not our child its exit status is unknown.
+      if (input.adopt && snapshot.status === 'done')
+        return adoptedEndedRuntime(input.name, input.restartCount ?? 0, input.adopt);
       if (input.adopt) return adoptedRuntime(input.name, input.restartCount ?? 0, input.adopt, input.lastTermination);
       return {
         name: input.name,
