@@ -47,3 +47,6 @@ export type {
 } from './pod-stream-protocol.js';
 export { buildMirrorPod, mirrorPodStatus, publishMirrorPod, keepMirrorPod } from './mirror-pod.js';
 export type { MirrorPodRun, MirrorContainer } from './mirror-pod.js';
+export { readHistory, projectionAt } from './event-history.js';
+export type { HistoryEntry, HistoryFilter, ReadHistoryOptions, Snapshot } from './event-history.js';
+export { summarizeChange, endpointsAddresses } from './object-changes.js';

@@ -1,0 +1,168 @@
+/**
+ * Looking back over the event log: the events of a sequence or time range as entries that
+ * say what changed, and the projection as it was at a past moment.
+ *
+ * Both replay the log from its first event, because a change can only be told against
+ * the object's previous version and the view before a moment is the projection of
+ * everything up to it. Time is the time the log stored the event (JetStream's message
+ * timestamp), which grows with the sequence, so a time bound is a sequence bound.
+ */
+import {
+  type KubeObject,
+  type LabelSelector,
+  type ObjectKey,
+  matchesLabelSelector,
+  parseLabelSelector,
+} from '@kemu/api';
+import { DeliverPolicy } from '@nats-io/jetstream';
+import { type Actor, decodeEvent } from './envelope.js';
+import type { EventLog } from './event-log.js';
+import { summarizeChange } from './object-changes.js';
+import { type View, applyEvent, createView } from './projection.js';
+import { STREAM, SUBJECT_PREFIX, keyFromSubject } from './subjects.js';
+
+/** Which events a reader wants; every field narrows, none means all. */
+export interface HistoryFilter {
+  /** Resource names, e.g. `['pods', 'endpoints']`. */
+  resources?: readonly string[];
+  namespace?: string;
+  /** A label selector (`app=web,tier!=db`) matched against the object's labels before or after the change. */
+  labelSelector?: string;
+}
+
+/** A range of the log and what to keep of it. */
+export interface ReadHistoryOptions {
+  /** First sequence to yield. */
+  fromSeq?: number;
+  /** Last sequence to yield. */
+  untilSeq?: number;
+  /** Yield only events stored at or after this time. */
+  since?: Date;
+  /** Yield only events stored at or before this time. */
+  until?: Date;
+  filter?: HistoryFilter;
+  /** Keep yielding live events after the end of the log (until `until`, `untilSeq` or `signal`). */
+  follow?: boolean;
+  signal?: AbortSignal;
+}
+
+/** One event of the log as a change of one object. */
+export interface HistoryEntry {
+  seq: number;
+  /** When the log stored the event. */
+  time: Date;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  actor: Actor;
+  key: ObjectKey;
+  uid: string;
+  /** The object after the change (its final state for DELETED). */
+  object: KubeObject;
+  /** The object before the change, when there was one. */
+  old: KubeObject | undefined;
+  /** What changed, in short phrases (see summarizeChange). */
+  changes: string[];
+}
+
+/** The cluster as it was at a moment. */
+export interface Snapshot {
+  view: View;
+  /** Sequence of the last event applied (0 before the first). */
+  seq: number;
+  /** When the log stored that event (undefined before the first). */
+  time: Date | undefined;
+}
+
+interface StoredMessage {
+  seq: number;
+  time: Date;
+  subject: string;
+  data: Uint8Array;
+}
+
+/** Yields the log's messages from the first; without `follow` it ends at the last one that existed at the start. */
+async function* logMessages(eventLog: EventLog, follow: boolean, signal?: AbortSignal): AsyncGenerator<StoredMessage> {
+  const last = await eventLog.lastSequence();
+  if (!follow && last === 0) return;
+  const consumer = await eventLog.js.consumers.get(STREAM, {
+    filter_subjects: `${SUBJECT_PREFIX}.>`,
+    deliver_policy: DeliverPolicy.All,
+  });
+  const messages = await consumer.consume({ max_messages: 1000 });
+  const abort = () => void messages.close();
+  signal?.addEventListener('abort', abort, { once: true });
+  try {
+    if (signal?.aborted) return;
+    for await (const m of messages) {
+      yield { seq: m.seq, time: m.time, subject: m.subject, data: m.data };
+      if (!follow && m.seq >= last) return;
+    }
+  } finally {
+    signal?.removeEventListener('abort', abort);
+    await messages.close();
+  }
+}
+
+function matcher(filter: HistoryFilter | undefined): (key: ObjectKey, objects: (KubeObject | undefined)[]) => boolean {
+  const resources = filter?.resources ? new Set(filter.resources) : undefined;
+  const selector: LabelSelector | undefined = filter?.labelSelector
+    ? parseLabelSelector(filter.labelSelector)
+    : undefined;
+  return (key, objects) => {
+    if (resources && !resources.has(key.resource)) return false;
+    if (filter?.namespace !== undefined && key.namespace !== filter.namespace) return false;
+    if (selector) return objects.some((o) => o !== undefined && matchesLabelSelector(selector, o.metadata.labels));
+    return true;
+  };
+}
+
+/** Reads the log's changes in a range, each with what changed against the object's previous version. */
+export async function* readHistory(eventLog: EventLog, options: ReadHistoryOptions = {}): AsyncGenerator<HistoryEntry> {
+  const view = createView();
+  const wanted = matcher(options.filter);
+  const sinceMs = options.since?.getTime();
+  const untilMs = options.until?.getTime();
+  for await (const m of logMessages(eventLog, options.follow === true, options.signal)) {
+    if (options.untilSeq !== undefined && m.seq > options.untilSeq) return;
+    if (untilMs !== undefined && m.time.getTime() > untilMs) return;
+    let change: ReturnType<typeof applyEvent>;
+    try {
+      change = applyEvent(view, m.seq, decodeEvent(m.data));
+    } catch {
+      view.seq = Math.max(view.seq, m.seq);
+      continue;
+    }
+    if (!change) continue;
+    if (options.fromSeq !== undefined && m.seq < options.fromSeq) continue;
+    if (sinceMs !== undefined && m.time.getTime() < sinceMs) continue;
+    const key = keyFromSubject(m.subject) ?? change.key;
+    if (!wanted(key, [change.object, change.old])) continue;
+    yield {
+      seq: m.seq,
+      time: m.time,
+      type: change.type,
+      actor: change.event.actor,
+      key,
+      uid: change.event.uid,
+      object: change.object,
+      old: change.old,
+      changes: change.type === 'DELETED' ? [] : summarizeChange(key.resource, change.old, change.object),
+    };
+  }
+}
+
+/** The projection of the log up to and including sequence `at`, or every event stored at or before time `at`. */
+export async function projectionAt(eventLog: EventLog, at: number | Date): Promise<Snapshot> {
+  const view = createView();
+  let time: Date | undefined;
+  for await (const m of logMessages(eventLog, false)) {
+    if (typeof at === 'number' ? m.seq > at : m.time.getTime() > at.getTime()) break;
+    try {
+      applyEvent(view, m.seq, decodeEvent(m.data));
+    } catch {
+      // An undecodable event changes nothing, as in the informer.
+    }
+    view.seq = m.seq;
+    time = m.time;
+  }
+  return { view, seq: view.seq, time };
+}
