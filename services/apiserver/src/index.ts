@@ -6,3 +6,4 @@ export { parseCidr, InvalidCidrError } from './service-cidr.js';
 export type { ServiceCidr } from './service-cidr.js';
 export { KUBERNETES_VERSION } from './version.js';
 export type { NodeBus } from '@kemu/eventlog';
+export { frozenInformer, refusingWriter } from './read-only.js';

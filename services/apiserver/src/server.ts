@@ -6,7 +6,7 @@
  * informer's view, writes go to the event log through the object writer; until the
  * view is synced resource requests get 503. One debug line per request.
  */
-import { type ObjectKey, unauthorized, unavailable } from '@kemu/api';
+import { type ObjectKey, methodNotAllowed, unauthorized, unavailable } from '@kemu/api';
 import type { Informer, ObjectWriter } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
@@ -28,6 +28,7 @@ import {
 import { pathNotFound, sendError, sendJson, sendText, toApiError } from './http-io.js';
 import { createNamespaceFinalizer } from './namespace-finalizer.js';
 import { openApiDocument, openApiRoot } from './openapi.js';
+import { READ_METHODS } from './read-only.js';
 import { handleResource } from './resource-handler.js';
 import { createPodStreamUpgrades } from './pod-exec.js';
 import type { NodeBus } from '@kemu/eventlog';
@@ -51,6 +52,12 @@ export interface ApiServerOptions {
   tokens?: readonly string[];
   /** NATS, to reach node-agents for pod logs, exec and attach. */
   nodeBus?: NodeBus;
+  /**
+   * Serve the informer's view read-only (`kemu replay`): every write verb is a 405
+   * MethodNotAllowed Status with this message, and the namespace finalizer (a writer)
+   * does not run.
+   */
+  readOnly?: { message: string };
 }
 
 /** A running (or ready to listen) apiserver. */
@@ -95,13 +102,13 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   };
   const authn = createAuthenticator(options.tokens ?? []);
   const upgrades = createPodStreamUpgrades(context, (req, pathname) => authn.allows(pathname, req.headers));
-  const finalizer = createNamespaceFinalizer(context);
+  const finalizer = options.readOnly ? undefined : createNamespaceFinalizer(context);
   const stopFeed = informer.onChange((c) => {
     const change = { type: c.type, seq: c.seq, key: c.key as ObjectKey, object: c.object, old: c.old };
     history.record(change);
-    finalizer.onChange(change);
+    finalizer?.onChange(change);
   });
-  void finalizer.sweep().catch((err) => log.error({ err }, 'namespace sweep failed'));
+  void finalizer?.sweep().catch((err) => log.error({ err }, 'namespace sweep failed'));
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const r = parseRoute(url.pathname);
@@ -126,6 +133,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       case 'openapi-document':
         return sendJson(res, 200, openApiDocument(r.group, r.version));
       case 'resource':
+        if (options.readOnly && !READ_METHODS.has(req.method ?? 'GET'))
+          throw methodNotAllowed(options.readOnly.message);
         if (!informer.isSynced())
           throw unavailable('the apiserver is starting: its view of the event log is not synced yet');
         return handleResource(context, r, req, res, url);
@@ -183,7 +192,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     },
     async close() {
       stopFeed();
-      finalizer.stop();
+      finalizer?.stop();
       upgrades.close();
       await Promise.all(
         servers.map(
