@@ -9,9 +9,11 @@ import { boolFlagSpec, parseArgs, stringFlag, valueFlagSpec } from './args.js';
 import { resolveClusterContext } from './cluster-context.js';
 import type { Command } from './command.js';
 import { downCommand } from './commands/down.js';
+import { eventsCommand } from './commands/events.js';
 import { execCommand } from './commands/exec.js';
 import { kubeconfigCommand } from './commands/kubeconfig.js';
 import { logsCommand } from './commands/logs.js';
+import { replayCommand } from './commands/replay.js';
 import { statusCommand } from './commands/status.js';
 import { superviseCommand } from './commands/supervise.js';
 import { upCommand } from './commands/up.js';
@@ -27,6 +29,8 @@ const commands: Command[] = [
   kubeconfigCommand,
   execCommand,
   logsCommand,
+  eventsCommand,
+  replayCommand,
   superviseCommand,
 ];
 const common = [valueFlagSpec('name'), boolFlagSpec('help', 'h')];
