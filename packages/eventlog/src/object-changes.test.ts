@@ -72,9 +72,12 @@ describe('summarizeChange', () => {
     const before = endpoints(['10.244.1.7', '10.244.2.4']);
     const after = endpoints(['10.244.2.4', '10.244.2.5'], ['10.244.1.7']);
     expect(summarizeChange('endpoints', before, after)).toEqual([
-      '+10.244.1.7:8080 (notReady)',
+      '10.244.1.7:8080: ready→notReady',
       '+10.244.2.5:8080',
-      '-10.244.1.7:8080',
+    ]);
+    expect(summarizeChange('endpoints', after, before)).toEqual([
+      '10.244.1.7:8080: notReady→ready',
+      '-10.244.2.5:8080',
     ]);
   });
 
@@ -106,6 +109,14 @@ describe('summarizeChange', () => {
         status: { conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: t }] },
       }) as KubeObject;
     expect(summarizeChange('nodes', node('t1'), node('t2'))).toEqual(['heartbeat']);
+    const lease = (t: string) =>
+      ({
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: meta({ name: 'node-1' }),
+        spec: { renewTime: t },
+      }) as KubeObject;
+    expect(summarizeChange('leases', lease('t1'), lease('t2'))).toEqual(['heartbeat']);
   });
 
   it('compares endpoint slice addresses with their conditions', () => {
@@ -118,8 +129,7 @@ describe('summarizeChange', () => {
         ports: [{ port: 8080 }],
       }) as KubeObject;
     expect(summarizeChange('endpointslices', slice(true), slice(false))).toEqual([
-      '+10.244.1.7 (terminating)',
-      '-10.244.1.7 (ready,serving)',
+      '10.244.1.7: ready,serving→terminating',
     ]);
   });
 });

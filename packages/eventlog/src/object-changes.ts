@@ -96,40 +96,49 @@ function diffContainerStatuses(a: Obj[] | undefined, b: Obj[] | undefined, label
   }
 }
 
-/** `ip:port` of every address of an Endpoints object, with `(notReady)` for not-ready ones. */
-export function endpointsAddresses(obj: KubeObject | undefined): string[] {
-  const out: string[] = [];
+/** Every address of an Endpoints object as `ip:port` → `ready` or `notReady`. */
+function endpointsStates(obj: KubeObject | undefined): Map<string, string> {
+  const out = new Map<string, string>();
   for (const s of ((obj as Obj | undefined)?.subsets as Obj[] | undefined) ?? []) {
     const ports = ((s.ports as Obj[] | undefined) ?? []).map((p) => p.port);
     const portList = ports.length > 0 ? ports : [undefined];
-    for (const [field, suffix] of [
-      ['addresses', ''],
-      ['notReadyAddresses', ' (notReady)'],
+    for (const [field, state] of [
+      ['addresses', 'ready'],
+      ['notReadyAddresses', 'notReady'],
     ] as const) {
       for (const a of (s[field] as Obj[] | undefined) ?? []) {
-        for (const p of portList) out.push(`${String(a.ip)}${p === undefined ? '' : `:${p}`}${suffix}`);
+        for (const p of portList) out.set(`${String(a.ip)}${p === undefined ? '' : `:${p}`}`, state);
       }
     }
   }
-  return out.sort();
+  return out;
 }
 
-/** Addresses of an EndpointSlice with their conditions, e.g. `10.244.1.7 (ready)`. */
-function sliceAddresses(obj: KubeObject | undefined): string[] {
-  const out: string[] = [];
+/** `ip:port` of every address of an Endpoints object, sorted, with ` (notReady)` for not-ready ones. */
+export function endpointsAddresses(obj: KubeObject | undefined): string[] {
+  return [...endpointsStates(obj)].map(([a, st]) => (st === 'ready' ? a : `${a} (${st})`)).sort();
+}
+
+/** Every address of an EndpointSlice → its true conditions, e.g. `ready,serving`. */
+function sliceStates(obj: KubeObject | undefined): Map<string, string> {
+  const out = new Map<string, string>();
   for (const e of ((obj as Obj | undefined)?.endpoints as Obj[] | undefined) ?? []) {
     const cond = isObj(e.conditions) ? e.conditions : {};
     const flags = ['ready', 'serving', 'terminating'].filter((k) => cond[k] === true);
-    for (const ip of (e.addresses as string[] | undefined) ?? []) out.push(`${ip} (${flags.join(',') || 'not ready'})`);
+    for (const ip of (e.addresses as string[] | undefined) ?? []) out.set(ip, flags.join(',') || 'not ready');
   }
-  return out.sort();
+  return out;
 }
 
-function diffSets(a: string[], b: string[], out: string[]): void {
-  const before = new Set(a);
-  const after = new Set(b);
-  for (const x of b) if (!before.has(x)) out.push(`+${x}`);
-  for (const x of a) if (!after.has(x)) out.push(`-${x}`);
+/** Addresses added (`+a`, with their state unless `plain` is it), removed (`-a`) and changed (`a: x→y`). */
+function diffAddresses(a: Map<string, string>, b: Map<string, string>, plain: string, out: string[]): void {
+  const label = (addr: string, st: string) => (st === plain ? addr : `${addr} (${st})`);
+  for (const [addr, st] of [...b].sort()) {
+    const old = a.get(addr);
+    if (old === undefined) out.push(`+${label(addr, st)}`);
+    else if (old !== st) out.push(`${addr}: ${old}→${st}`);
+  }
+  for (const [addr, st] of [...a].sort()) if (!b.has(addr)) out.push(`-${label(addr, st)}`);
 }
 
 function diffMetadata(a: Obj, b: Obj, out: string[]): void {
@@ -169,9 +178,9 @@ export function summarizeChange(resource: string, before: KubeObject | undefined
   diffMetadata((a.metadata ?? {}) as Obj, (b.metadata ?? {}) as Obj, out);
   let timesOnly = false;
   if (resource === 'endpoints') {
-    diffSets(endpointsAddresses(before), endpointsAddresses(after), out);
+    diffAddresses(endpointsStates(before), endpointsStates(after), 'ready', out);
   } else if (resource === 'endpointslices') {
-    diffSets(sliceAddresses(before), sliceAddresses(after), out);
+    diffAddresses(sliceStates(before), sliceStates(after), '', out);
     diffValues('ports', a.ports, b.ports, out);
   } else {
     const statusA = isObj(a.status) ? a.status : {};
@@ -184,9 +193,13 @@ export function summarizeChange(resource: string, before: KubeObject | undefined
       diffValues('status', withoutTimes(restA), withoutTimes(restB), out);
     }
     const skip = new Set(['metadata', 'status', 'apiVersion', 'kind']);
-    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) if (!skip.has(k)) diffValues(k, a[k], b[k], out);
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)]))
+      if (!skip.has(k)) diffValues(k, withoutTimes(a[k]), withoutTimes(b[k]), out);
   }
-  if (out.length === 0 && (timesOnly || !same(a, b))) out.push(timesOnly ? 'heartbeat' : 'no visible change');
+  if (out.length === 0) {
+    const content = (o: Obj) => ({ ...o, metadata: undefined });
+    out.push(timesOnly || !same(content(a), content(b)) ? 'heartbeat' : 'no visible change');
+  }
   return cap(out);
 }
 
@@ -196,8 +209,8 @@ function summarizeNew(resource: string, obj: KubeObject): string[] {
   const spec = isObj(o.spec) ? o.spec : {};
   const status = isObj(o.status) ? o.status : {};
   const out: string[] = [];
-  if (resource === 'endpoints') for (const x of endpointsAddresses(obj)) out.push(`+${x}`);
-  else if (resource === 'endpointslices') for (const x of sliceAddresses(obj)) out.push(`+${x}`);
+  if (resource === 'endpoints') diffAddresses(new Map(), endpointsStates(obj), 'ready', out);
+  else if (resource === 'endpointslices') diffAddresses(new Map(), sliceStates(obj), '', out);
   else if (resource === 'pods') {
     if (spec.nodeName) out.push(`node: ${show(spec.nodeName)}`);
     if (status.phase) out.push(`status.phase: ${show(status.phase)}`);

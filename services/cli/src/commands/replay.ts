@@ -58,6 +58,8 @@ async function runReplay(io: CommandIO): Promise<number> {
     writer: refusingWriter(message),
     serviceCidr: parseCidr(SERVICE_CIDR),
     log,
+    // Ages in tables are told as they were at the moment, not as they would be now.
+    clock: () => snapshot.time?.getTime() ?? Date.now(),
     tls: { cert: await readFile(pki.apiserverCert), key: await readFile(pki.apiserverKey) },
     tokens: [config.token],
     readOnly: { message },
