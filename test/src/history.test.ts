@@ -78,6 +78,8 @@ describe('kemu events and kemu replay', () => {
   let beforeFault = '';
   let insideFault = '';
   let liveAfter: Endpoints;
+  let follower: ChildProcess | undefined;
+  let followed = '';
 
   async function endpoints(kubeconfig?: string): Promise<Endpoints> {
     const r = await runCommand('kubectl', ['get', 'endpoints', 'web', '-o', 'json'], {
@@ -156,6 +158,20 @@ describe('kemu events and kemu replay', () => {
     insideFault = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 300));
 
+    // A follower of the live log from here on.
+    follower = spawn(
+      join(repoRoot, 'kemu'),
+      ['events', '-f', '--since', insideFault, '--resource', 'po', '-o', 'json'],
+      {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    follower.stdout?.on('data', (d: Buffer) => {
+      followed += d.toString();
+    });
+    await new Promise((r) => setTimeout(r, 500));
+
     // The repair: web-1 again, so the live cluster no longer shows the fault.
     await cluster.kubectlOk(['apply', '-f', '-'], { input: pod('web-1') });
     liveAfter = await eventually(
@@ -168,6 +184,7 @@ describe('kemu events and kemu replay', () => {
   });
 
   afterAll(async () => {
+    if (follower && follower.exitCode === null) follower.kill('SIGKILL');
     for (const r of replays) await r.stop();
     await cluster?.down();
   });
@@ -201,6 +218,23 @@ describe('kemu events and kemu replay', () => {
     expect(readded?.uid).not.toBe(deleted?.uid);
   });
 
+  it('kemu events -f prints live events as they are written and stops on Ctrl-C', async () => {
+    const added = await eventually(
+      () =>
+        followed
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as JsonEntry)
+          .find((e) => e.name === 'web-1' && e.type === 'ADDED'),
+      { timeoutMs: 10_000, what: 'the new web-1 in kemu events -f' },
+    );
+    expect(added.resource).toBe('pods');
+    expect(Date.parse(added.time)).toBeGreaterThan(Date.parse(insideFault));
+    const exited = new Promise<number | null>((resolve) => follower?.once('exit', (code) => resolve(code)));
+    follower?.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+
   it('kemu events prints one human line per event and filters by labels and resources', async () => {
     const r = await cluster.kemu(['events', '--since', beforeFault, '-l', 'app=web', '--resource', 'endpoints']);
     expect(r.code, r.stderr).toBe(0);
@@ -214,11 +248,15 @@ describe('kemu events and kemu replay', () => {
     expect(lines.some((l) => l.includes(`-${web1Ip}:8080`))).toBe(true);
   });
 
-  it('kemu replay --at a moment inside the fault shows the endpoints as they were then', async () => {
-    const replay = await startReplay(insideFault);
-    expect(replay.banner).toMatch(
-      /^Replaying cluster \S+ at sequence \d+ \(\S+\), read-only, on https:\/\/127\.0\.0\.1:\d+$/,
+  it('kemu replay --detach --at a moment inside the fault shows the endpoints as they were then', async () => {
+    const r = await cluster.kemu(['replay', '--detach', '--at', insideFault]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Replaying cluster \S+ at sequence \d+ \(\S+\), read-only, on https:\/\/127\.0\.0\.1:\d+$/m,
     );
+    const kubeconfig = /^export KUBECONFIG=(.+)$/m.exec(r.stdout)?.[1] ?? '';
+    const pid = Number(/kill (\d+)/.exec(r.stdout)?.[1]);
+    const replay = { kubeconfig };
     const then = await endpoints(replay.kubeconfig);
     expect(ips(then)).toHaveLength(2);
     expect(ips(then)).not.toContain(web1Ip);
@@ -227,6 +265,8 @@ describe('kemu events and kemu replay', () => {
       env: { KUBECONFIG: replay.kubeconfig, KUBECACHEDIR: join(cluster.home, 'kc-replay') },
     });
     expect(pods.stdout.trim().split('\n').sort()).toEqual(['pod/web-2', 'pod/web-3']);
+    process.kill(pid, 'SIGTERM');
+    await eventually(() => !existsSync(kubeconfig), { timeoutMs: 10_000, what: 'the detached replay stopped' });
   });
 
   it('kemu replay --at seq:N before the fault shows all 3, and refuses kubectl apply', async () => {

@@ -2,6 +2,7 @@
  * `kemu events`: the cluster's event log in human form (or JSON lines), each event with
  * what changed against the object's previous version; `-f` keeps following it.
  */
+import { resourceTypes } from '@kemu/api';
 import { type ReadHistoryOptions, readHistory } from '@kemu/eventlog';
 import { boolFlag, boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
@@ -9,6 +10,18 @@ import { UsageError } from '../errors.js';
 import { connectClusterLog } from '../event-log-client.js';
 import { entryJson, formatEntryLine } from '../history-format.js';
 import { parseMoment } from '../moment.js';
+
+/** The plural resource name of what kubectl would accept (`po`, `pod`, `pods`, `ep`, `deploy.apps`). */
+export function resolveResource(name: string): string {
+  const [base = '', group] = name.toLowerCase().split(/\.(.*)/s);
+  const type = resourceTypes.find(
+    (t) =>
+      (group === undefined || t.group === group) &&
+      (t.resource === base || t.singular === base || t.shortNames.includes(base)),
+  );
+  if (!type) throw new UsageError(`the server doesn't have a resource type "${name}"`);
+  return type.resource;
+}
 
 /** Turns the command's flags into a history range and filter. */
 export function historyOptions(io: Pick<CommandIO, 'args'>, now = Date.now()): ReadHistoryOptions {
@@ -29,7 +42,8 @@ export function historyOptions(io: Pick<CommandIO, 'args'>, now = Date.now()): R
   const resources = stringFlag(args, 'resource')
     ?.split(',')
     .map((r) => r.trim())
-    .filter((r) => r !== '');
+    .filter((r) => r !== '')
+    .map(resolveResource);
   options.filter = {
     resources,
     namespace: stringFlag(args, 'namespace'),
