@@ -112,6 +112,15 @@ describe('event history', () => {
     expect(seen.map((e) => e.changes)).toEqual([['status.phase: Pending'], ['status.phase: Pending→Running']]);
   });
 
+  it('stops following at the until time even when no event comes after it', async () => {
+    await writer.put(podKey('web-1'), pod('web-1', 'Pending'));
+    const started = Date.now();
+    const entries = await collect(readHistory(eventLog, { follow: true, until: new Date(started + 300) }));
+    expect(entries.map((e) => e.seq)).toEqual([1]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
   it('builds the projection at a sequence or a time', async () => {
     const { beforeFault } = await writeScenario();
     const atSeq = await projectionAt(eventLog, 4);

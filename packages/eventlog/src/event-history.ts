@@ -121,7 +121,30 @@ export async function* readHistory(eventLog: EventLog, options: ReadHistoryOptio
   const wanted = matcher(options.filter);
   const sinceMs = options.since?.getTime();
   const untilMs = options.until?.getTime();
-  for await (const m of logMessages(eventLog, options.follow === true, options.signal)) {
+  // Following up to a time ends at that time even when no event comes after it.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) stop.abort();
+  const timer =
+    options.follow && untilMs !== undefined ? setTimeout(onAbort, Math.max(0, untilMs - Date.now() + 1)) : undefined;
+  try {
+    yield* historyEntries(eventLog, view, options, stop.signal, { wanted, sinceMs, untilMs });
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function* historyEntries(
+  eventLog: EventLog,
+  view: View,
+  options: ReadHistoryOptions,
+  signal: AbortSignal,
+  range: { wanted: ReturnType<typeof matcher>; sinceMs: number | undefined; untilMs: number | undefined },
+): AsyncGenerator<HistoryEntry> {
+  const { wanted, sinceMs, untilMs } = range;
+  for await (const m of logMessages(eventLog, options.follow === true, signal)) {
     if (options.untilSeq !== undefined && m.seq > options.untilSeq) return;
     if (untilMs !== undefined && m.time.getTime() > untilMs) return;
     let change: ReturnType<typeof applyEvent>;

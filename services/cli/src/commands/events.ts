@@ -62,6 +62,8 @@ async function runEvents(io: CommandIO): Promise<number> {
   const stop = () => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // A reader that went away (`| head`) ends the command as Ctrl-C does.
+  io.stdout.once('error', stop);
   try {
     for await (const entry of readHistory(eventLog, { ...options, signal: abort.signal })) {
       io.stdout.write(output === 'json' ? `${JSON.stringify(entryJson(entry))}\n` : `${formatEntryLine(entry)}\n`);
@@ -72,6 +74,7 @@ async function runEvents(io: CommandIO): Promise<number> {
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    io.stdout.off('error', stop);
     await eventLog.close();
   }
   return 0;
