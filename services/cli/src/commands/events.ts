@@ -62,10 +62,12 @@ async function runEvents(io: CommandIO): Promise<number> {
   const stop = () => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  // A reader that went away (`| head`) ends the command as Ctrl-C does.
-  io.stdout.once('error', stop);
+  // A reader that went away (`| head`) ends the command as Ctrl-C does; the handler stays,
+  // as a write error can be emitted after the loop has ended.
+  io.stdout.on('error', stop);
   try {
     for await (const entry of readHistory(eventLog, { ...options, signal: abort.signal })) {
+      if (abort.signal.aborted) break;
       io.stdout.write(output === 'json' ? `${JSON.stringify(entryJson(entry))}\n` : `${formatEntryLine(entry)}\n`);
     }
   } catch (err) {
@@ -74,7 +76,6 @@ async function runEvents(io: CommandIO): Promise<number> {
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    io.stdout.off('error', stop);
     await eventLog.close();
   }
   return 0;
