@@ -41,6 +41,7 @@ describe('summarizeChange', () => {
     const after = pod({
       phase: 'Running',
       podIP: '10.244.1.7',
+      podIPs: [{ ip: '10.244.1.7' }],
       conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: 't2' }],
       containerStatuses: [{ name: 'web', ready: true, restartCount: 0, state: { running: { startedAt: 't2' } } }],
     });

@@ -160,8 +160,9 @@ function withoutTimes(v: Json): Json {
 }
 
 function diffPodStatus(a: Obj, b: Obj, out: string[]): boolean {
-  const { conditions: ca, containerStatuses: csa, initContainerStatuses: ia, ...restA } = a;
-  const { conditions: cb, containerStatuses: csb, initContainerStatuses: ib, ...restB } = b;
+  // podIPs and hostIPs repeat podIP and hostIP, which are shown.
+  const { conditions: ca, containerStatuses: csa, initContainerStatuses: ia, podIPs: _pa, hostIPs: _ha, ...restA } = a;
+  const { conditions: cb, containerStatuses: csb, initContainerStatuses: ib, podIPs: _pb, hostIPs: _hb, ...restB } = b;
   const timesOnly = diffConditions(ca as Condition[], cb as Condition[], out);
   diffContainerStatuses(ia as Obj[], ib as Obj[], 'init container', out);
   diffContainerStatuses(csa as Obj[], csb as Obj[], 'container', out);
