@@ -59,8 +59,14 @@ async function main(): Promise<void> {
   runner.start();
   await runner.settled();
   log.info({ servicePorts: proxier.servicePorts().length }, 'kube-proxy synced');
+  // The debug endpoint is for observers: a node IP that is not (yet) local must not stop the proxy.
   const debug: DebugServer | undefined = nodeIP
-    ? await startDebugServer({ host: nodeIP, port: debugPort, node, servicePorts: proxier.servicePorts, log })
+    ? await startDebugServer({ host: nodeIP, port: debugPort, node, servicePorts: proxier.servicePorts, log }).catch(
+        (err: unknown) => {
+          log.error({ err, listen: `${nodeIP}:${debugPort}` }, 'debug endpoint not started');
+          return undefined;
+        },
+      )
     : undefined;
 
   const writer = createObjectWriter(eventLog, informer, { component: 'kube-proxy', node });

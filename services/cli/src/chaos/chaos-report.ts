@@ -141,7 +141,9 @@ export function formatReport(r: ChaosReport): string {
     .join(', ');
   const lines = [
     `experiment ${r.experiment.name}: ${r.experiment.kind} ${r.experiment.action} on cluster ${r.cluster}${r.interrupted ? ' (INTERRUPTED)' : ''}`,
-    `verdict: ${r.verdict} (success ${p.successPercent}% ${r.verdict === 'Pass' ? '>=' : '<'} threshold ${r.successThreshold}%)`,
+    r.interrupted
+      ? `verdict: ${r.verdict} (interrupted; success so far ${p.successPercent}%, threshold ${r.successThreshold}%)`
+      : `verdict: ${r.verdict} (success ${p.successPercent}% ${r.verdict === 'Pass' ? '>=' : '<'} threshold ${r.successThreshold}%)`,
     '',
     `steady-state probe: ${p.url} (${p.target}) from pod ${p.fromPod} at ${p.rate}/s`,
     `  requests: sent ${p.sent}, succeeded ${p.succeeded}, failed ${p.failed}${causes ? ` (${causes})` : ''}`,

@@ -146,3 +146,55 @@ describe('infra/chaos experiments', () => {
     );
   });
 });
+
+describe('interpretEvents', () => {
+  const ev = (type: 'Put' | 'Delete', resource: string, name: string, object: unknown, uid = `uid-${name}`) => ({
+    v: 1,
+    type,
+    key: { resource, namespace: resource === 'nodes' ? '' : 'default', name },
+    uid,
+    time: '2026-01-01T00:00:00.000Z',
+    actor: { component: 'controller' },
+    object: object as never,
+  });
+  const readyPod = (ready: boolean, extra: object = {}) => ({
+    metadata: { name: 'web-1', ...extra },
+    spec: { nodeName: 'node-2' },
+    status: { podIP: '10.244.2.5', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+  });
+
+  it('reports terminating, NotReady, deleted, endpoint and node changes with their sequences', async () => {
+    const { interpretEvents } = await import('./event-timeline.js');
+    const slice = (addresses: string[]) => ({
+      metadata: { name: 'web-abc', labels: { 'kubernetes.io/service-name': 'web' } },
+      endpoints: addresses.map((a) => ({ addresses: [a], conditions: { ready: true } })),
+    });
+    const node = (ready: boolean) => ({
+      metadata: { name: 'node-2' },
+      status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+    });
+    const out = interpretEvents(
+      [
+        { seq: 10, event: ev('Put', 'pods', 'web-1', readyPod(true, { deletionTimestamp: 'x' })) },
+        { seq: 11, event: ev('Put', 'endpointslices', 'web-abc', slice(['10.244.1.2'])) },
+        { seq: 12, event: ev('Put', 'pods', 'web-1', readyPod(false, { deletionTimestamp: 'x' })) },
+        { seq: 13, event: ev('Delete', 'pods', 'web-1', readyPod(false)) },
+        { seq: 14, event: ev('Put', 'nodes', 'node-2', node(false)) },
+        { seq: 15, event: ev('Put', 'leases', 'node-2', {}) },
+      ],
+      {
+        namespaces: ['default'],
+        service: { namespace: 'default', name: 'web' },
+        initialPodReady: new Map([['uid-web-1', true]]),
+        initialNodeReady: new Map([['node-2', true]]),
+      },
+    );
+    expect(out.map((e) => `${e.seq} ${e.object}: ${e.what}`)).toEqual([
+      '10 pod default/web-1: terminating',
+      '11 endpointslice default/web-abc: ready endpoints [10.244.1.2]',
+      '12 pod default/web-1: NotReady',
+      '13 pod default/web-1: deleted',
+      '14 node node-2: NotReady',
+    ]);
+  });
+});

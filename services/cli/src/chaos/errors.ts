@@ -16,7 +16,7 @@ export class ExperimentInvalidError extends CliError {
 export class FaultUnsupportedError extends CliError {
   override readonly name = 'FaultUnsupportedError';
   constructor(action: string, why: string) {
-    super('FaultUnsupported', `cannot inject ${action} on this machine: ${why}`);
+    super('FaultUnsupported', `cannot inject ${action} on this machine: ${why}`, { exitCode: 3 });
   }
 }
 

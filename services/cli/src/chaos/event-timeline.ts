@@ -22,6 +22,9 @@ export interface TimelineScope {
   namespaces: readonly string[];
   /** The probed Service: its EndpointSlices are followed. */
   service: { namespace: string; name: string };
+  /** Readiness before the range (pod uid or node name → Ready), so the first change in it shows. */
+  initialPodReady?: ReadonlyMap<string, boolean>;
+  initialNodeReady?: ReadonlyMap<string, boolean>;
 }
 
 /** Reads events with sequence in [from, to] whose resource is one of `resources`. */
@@ -67,11 +70,11 @@ export function interpretEvents(
   scope: TimelineScope,
 ): ClusterEvent[] {
   const out: ClusterEvent[] = [];
-  const podReady = new Map<string, boolean>();
+  const podReady = new Map<string, boolean>(scope.initialPodReady ?? []);
   const podTerminating = new Set<string>();
   const podSeen = new Set<string>();
   const sliceReady = new Map<string, string>();
-  const nodeReady = new Map<string, boolean>();
+  const nodeReady = new Map<string, boolean>(scope.initialNodeReady ?? []);
   for (const { seq, event } of events) {
     const o = event.object as unknown as Loose;
     const at = Date.parse(event.time);
@@ -89,7 +92,7 @@ export function interpretEvents(
       podSeen.add(event.uid);
       if (firstSight && !o.status?.podIP && !o.metadata?.deletionTimestamp) push(obj, 'created');
       // A pod first seen already running (before the range) has no transition to report.
-      if (firstSight && o.status?.podIP) podReady.set(event.uid, readyOf(o));
+      if (firstSight && o.status?.podIP && !podReady.has(event.uid)) podReady.set(event.uid, readyOf(o));
       if (o.metadata?.deletionTimestamp && !podTerminating.has(event.uid)) {
         podTerminating.add(event.uid);
         push(obj, 'terminating');

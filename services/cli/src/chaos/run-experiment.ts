@@ -30,6 +30,26 @@ export interface RunOptions {
 
 const EVENT_RESOURCES = ['pods', 'endpointslices', 'nodes'];
 
+type WithReady = {
+  metadata: { uid: string; name: string };
+  status?: { conditions?: { type: string; status: string }[] };
+};
+const ready = (o: WithReady) => (o.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
+/** Pod (by uid) and node readiness at the start of the run, the base of the timeline's transitions. */
+async function readinessNow(
+  cluster: ChaosCluster,
+  namespaces: readonly string[],
+): Promise<{ pods: Map<string, boolean>; nodes: Map<string, boolean> }> {
+  const pods = new Map<string, boolean>();
+  for (const ns of namespaces) {
+    const list = await cluster.api<{ items: WithReady[] }>('GET', `/api/v1/namespaces/${ns}/pods`);
+    for (const p of list.items) pods.set(p.metadata.uid, ready(p));
+  }
+  const nodes = await cluster.api<{ items: WithReady[] }>('GET', '/api/v1/nodes');
+  return { pods, nodes: new Map(nodes.items.map((n) => [n.metadata.name, ready(n)])) };
+}
+
 /** Runs the experiment to the end (or the abort) and returns its report. */
 export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
   const { cluster, experiment: e, progress } = o;
@@ -52,6 +72,8 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
   let interrupted = false;
   try {
     const fromSeq = (await eventLog.lastSequence()) + 1;
+    const namespaces = [...new Set([e.selector.namespace, target.namespace])];
+    const initial = await readinessNow(cluster, namespaces);
     const watch = watchProxyEndpoints({
       nodes: cluster.layout.nodes,
       namespace: target.namespace,
@@ -130,8 +152,10 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
 
     const toSeq = await eventLog.lastSequence();
     const events = interpretEvents(await readEventRange(eventLog, fromSeq, toSeq, EVENT_RESOURCES), {
-      namespaces: [...new Set([e.selector.namespace, target.namespace])],
+      namespaces,
       service: { namespace: target.namespace, name: target.service },
+      initialPodReady: initial.pods,
+      initialNodeReady: initial.nodes,
     });
 
     const records = probe.records;
