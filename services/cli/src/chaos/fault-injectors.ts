@@ -45,6 +45,8 @@ export interface ActiveFault {
 export interface InjectContext {
   cluster: ChaosCluster;
   journal: UndoJournal;
+  /** How loss/latency are injected (from checkInjectable); netem when unset. */
+  networkMeans?: NetworkMeans | undefined;
   now?: () => number;
 }
 
@@ -86,34 +88,54 @@ function signal(pid: number, sig: NodeJS.Signals): boolean {
   }
 }
 
-/** Fails fast when this machine cannot inject the experiment's faults (e.g. no sch_netem for loss/latency). */
-export async function checkInjectable(e: Experiment, cluster: ChaosCluster): Promise<void> {
-  if (process.getuid?.() !== 0) throw new FaultUnsupportedError(e.action, 'chaos needs root (signals, netns)');
-  if (e.action !== 'loss' && e.action !== 'latency') return;
-  const node = cluster.layout.nodes[0] as NodeLayout;
+/** How loss and latency are injected on this machine. */
+export type NetworkMeans = 'netem' | 'iptables-statistic';
+
+async function canRun(netns: string, ...argvs: string[][]): Promise<string | undefined> {
   try {
-    await run('ip', [
-      'netns',
-      'exec',
-      node.netns,
-      'tc',
-      'qdisc',
-      'add',
-      'dev',
-      'eth0',
-      'root',
-      'netem',
-      'delay',
-      '1ms',
-    ]);
+    for (const argv of argvs) await run('ip', ['netns', 'exec', netns, ...argv]);
+    return undefined;
   } catch (err) {
-    const text = `${(err as { stderr?: string }).stderr ?? (err as Error).message}`.trim();
+    return `${(err as { stderr?: string }).stderr ?? (err as Error).message}`.trim().split('\n')[0];
+  }
+}
+
+/**
+ * Fails fast when this machine cannot inject the experiment's faults. Loss and latency
+ * prefer tc netem; without sch_netem, loss falls back to iptables' `statistic` match
+ * (random drop), and latency has no real means left, so it is refused.
+ */
+export async function checkInjectable(e: Experiment, cluster: ChaosCluster): Promise<NetworkMeans | undefined> {
+  if (process.getuid?.() !== 0) throw new FaultUnsupportedError(e.action, 'chaos needs root (signals, netns)');
+  if (e.action !== 'loss' && e.action !== 'latency') return undefined;
+  const ns = (cluster.layout.nodes[0] as NodeLayout).netns;
+  const netem = await canRun(ns, ['tc', 'qdisc', 'add', 'dev', 'eth0', 'root', 'netem', 'delay', '1ms']);
+  if (netem === undefined) {
+    await canRun(ns, ['tc', 'qdisc', 'del', 'dev', 'eth0', 'root']);
+    return 'netem';
+  }
+  if (e.action === 'latency') {
     throw new FaultUnsupportedError(
-      e.action,
-      `tc netem is not available (${text.split('\n')[0]}); the kernel lacks sch_netem, and no other real means of ${e.action} is implemented`,
+      'latency',
+      `tc netem is not available (${netem}): the kernel lacks sch_netem, and no other real means of adding delay is implemented`,
     );
   }
-  await run('ip', ['netns', 'exec', node.netns, 'tc', 'qdisc', 'del', 'dev', 'eth0', 'root']).catch(() => undefined);
+  // A scratch chain: checking the match must not touch traffic.
+  const chain = 'KEMU-CHAOS-CHECK';
+  const statistic = await canRun(
+    ns,
+    ['iptables', '-N', chain],
+    ['iptables', '-A', chain, '-m', 'statistic', '--mode', 'random', '--probability', '0.5', '-j', 'RETURN'],
+  );
+  await canRun(ns, ['iptables', '-F', chain]);
+  await canRun(ns, ['iptables', '-X', chain]);
+  if (statistic !== undefined) {
+    throw new FaultUnsupportedError(
+      'loss',
+      `neither tc netem (${netem}) nor iptables' statistic match (${statistic}) is available`,
+    );
+  }
+  return 'iptables-statistic';
 }
 
 /** Picks the targets of one tick and injects the fault into each. */
@@ -280,6 +302,22 @@ async function injectNodeFault(e: Experiment, n: NodeLayout, c: InjectContext): 
     record.target = `${n.name} (${n.underlayVeth} down in ${step.netns})`;
     return undoable(c, record, step, async () => {
       await run('ip', ['-n', step.netns, 'link', 'set', 'dev', step.link, 'down']);
+    });
+  }
+  if ((e.action === 'loss' || e.action === 'latency') && c.networkMeans === 'iptables-statistic') {
+    // Every packet crossing the node's eth0 meets exactly one rule: in (INPUT/FORWARD -i) or out (OUTPUT/FORWARD -o).
+    const match = ['-m', 'statistic', '--mode', 'random', '--probability', String(e.lossPercent / 100)];
+    const tag = ['-m', 'comment', '--comment', `kemu-chaos-${record.id.slice(0, 8)}`];
+    const rules = [
+      ['INPUT', '-i', 'eth0'],
+      ['FORWARD', '-i', 'eth0'],
+      ['OUTPUT', '-o', 'eth0'],
+      ['FORWARD', '-o', 'eth0'],
+    ].map((r) => [...r, ...tag, ...match, '-j', 'DROP']);
+    const step: UndoStep = { kind: 'iptables-del', netns: n.netns, rules };
+    record.target = `${n.name} eth0 loss ${e.lossPercent}% (iptables statistic, in and out)`;
+    return undoable(c, record, step, async () => {
+      for (const rule of rules) await run('ip', ['netns', 'exec', n.netns, 'iptables', '-I', ...rule]);
     });
   }
   if (e.action === 'loss' || e.action === 'latency') {

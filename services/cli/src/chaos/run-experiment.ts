@@ -53,7 +53,7 @@ async function readinessNow(
 /** Runs the experiment to the end (or the abort) and returns its report. */
 export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
   const { cluster, experiment: e, progress } = o;
-  await checkInjectable(e, cluster);
+  const networkMeans = await checkInjectable(e, cluster);
   const target = await resolveProbeTarget(cluster, e.steadyState.url, e.selector.namespace);
   progress(`probe target ${target.namespace}/${target.service} = ${target.clusterIP}:${target.port}`);
   const { pod: probePod, created } = await ensureProbePod(cluster, target.namespace, e.steadyState.node);
@@ -98,7 +98,7 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
     };
     const tick = async () => {
       try {
-        const faults = await injectFaults(e, { cluster, journal });
+        const faults = await injectFaults(e, { cluster, journal, networkMeans });
         for (const f of faults) {
           active.push(f);
           progress(`${new Date(f.record.startMs).toISOString().slice(11, 23)} ${e.action} ${f.record.target}`);

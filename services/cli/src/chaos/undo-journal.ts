@@ -14,7 +14,9 @@ const run = promisify(execFile);
 export type UndoStep =
   | { kind: 'link-up'; netns: string; link: string }
   | { kind: 'sigcont'; pid: number; startTime: string }
-  | { kind: 'qdisc-del'; netns: string; dev: string };
+  | { kind: 'qdisc-del'; netns: string; dev: string }
+  /** iptables rules (chain and match arguments) to delete in a netns. */
+  | { kind: 'iptables-del'; netns: string; rules: string[][] };
 
 /** A pending undo in the journal. */
 export interface JournalEntry {
@@ -83,5 +85,17 @@ export async function performUndo(step: UndoStep): Promise<string> {
         return `no qdisc left on ${step.dev} in ${step.netns}`;
       }
       return `removed the qdisc on ${step.dev} in ${step.netns}`;
+    case 'iptables-del': {
+      let removed = 0;
+      for (const rule of step.rules) {
+        try {
+          await run('ip', ['netns', 'exec', step.netns, 'iptables', '-D', ...rule]);
+          removed++;
+        } catch {
+          // Already gone (or the netns is).
+        }
+      }
+      return `removed ${removed} iptables rule(s) in ${step.netns}`;
+    }
   }
 }
