@@ -6,11 +6,12 @@
  * in turn leaves objects and resourceVersions unchanged; a 20 s partition takes node-3's
  * pods out of the endpoints after the grace period and brings the same pods back.
  */
+import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eventually } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KemuCluster, missingPrerequisite, repoRoot, startCluster } from './kemu-cluster.js';
+import { type KemuCluster, missingPrerequisite, repoRoot, runCommand, startCluster } from './kemu-cluster.js';
 
 const missing = missingPrerequisite();
 
@@ -208,5 +209,43 @@ spec:
     expect(after).toHaveLength(3);
     expect(new Set(after.map((p) => p.metadata.name)).size).toBe(3);
     for (const p of onNode3) expect(after.map((a) => a.metadata.uid)).toContain(p.metadata.uid);
+  });
+
+  it('undoes a fault on SIGINT, and after kill -9 of the runner with kemu chaos recover', async () => {
+    const env = { ...process.env, KEMU_HOME: cluster.home, KEMU_CLUSTER: cluster.name };
+    const linkState = async () =>
+      (await runCommand('ip', ['-n', `kemu-${cluster.name}-ul`, '-o', 'link', 'show', 'n-2'])).stdout.includes(
+        'state UP',
+      );
+    const journal = join(cluster.stateDir, 'chaos-undo.json');
+    const start = () => {
+      const child = spawn(join(repoRoot, 'kemu'), ['chaos', 'partition', '--node', '2', '--for', '60s'], { env });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      return { child, exited, out: () => out };
+    };
+
+    const first = start();
+    await eventually(async () => !(await linkState()), { timeoutMs: 10_000, what: 'n-2 down' });
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(130);
+    expect(first.out()).toContain('set n-2 up');
+    expect(await linkState()).toBe(true);
+    expect(JSON.parse(await readFile(journal, 'utf8'))).toEqual([]);
+
+    const second = start();
+    await eventually(async () => !(await linkState()), { timeoutMs: 10_000, what: 'n-2 down' });
+    second.child.kill('SIGKILL');
+    await second.exited;
+    expect(await linkState()).toBe(false);
+    expect(JSON.parse(await readFile(journal, 'utf8'))).toHaveLength(1);
+    const recover = await cluster.kemu(['chaos', 'recover']);
+    expect(recover.code).toBe(0);
+    expect(recover.stdout).toContain('set n-2 up');
+    expect(await linkState()).toBe(true);
+    expect(JSON.parse(await readFile(journal, 'utf8'))).toEqual([]);
   });
 });
