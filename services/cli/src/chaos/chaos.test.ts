@@ -198,3 +198,29 @@ describe('interpretEvents', () => {
     ]);
   });
 });
+
+describe('componentTargets', () => {
+  it('lists control-plane components once and node components per selected node', async () => {
+    const { componentTargets } = await import('./fault-injectors.js');
+    const pids = {
+      apiserver: 10,
+      controller: 11,
+      'node-agent-node-1': 12,
+      'proxy-node-1': 13,
+      'dns-node-1': 14,
+      'node-agent-node-2': 15,
+      'proxy-node-2': 16,
+      'node-agent-node-10': 17,
+    };
+    expect(componentTargets(pids, ['apiserver', 'proxy'], []).map((t) => t.key)).toEqual([
+      'apiserver',
+      'proxy-node-1',
+      'proxy-node-2',
+    ]);
+    expect(componentTargets(pids, ['node-agent', 'dns'], ['node-1'])).toEqual([
+      { component: 'node-agent', node: 'node-1', key: 'node-agent-node-1' },
+      { component: 'dns', node: 'node-1', key: 'dns-node-1' },
+    ]);
+    expect(componentTargets(pids, ['dns'], ['node-2'])).toEqual([]);
+  });
+});
