@@ -13,6 +13,9 @@ import type { EventLog } from './event-log.js';
 import { type Change, type View, applyEvent, createView } from './projection.js';
 import { STREAM, SUBJECT_PREFIX, subjectsForResources } from './subjects.js';
 
+/** How long one pull request of the informer's consumer lives on the server. */
+const PULL_EXPIRES_MS = 5_000;
+
 /** A live, replayed view of (part of) the log. */
 export interface Informer {
   readonly view: View;
@@ -54,7 +57,9 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
     filter_subjects: subjects.length === 1 ? (subjects[0] as string) : `${SUBJECT_PREFIX}.>`,
     deliver_policy: DeliverPolicy.All,
   });
-  const messages = await consumer.consume({ max_messages: 1000 });
+  // Pull requests expire after 5 s (the client's default is 30 s): a pull lost with a dead
+  // connection (a partition) is then replaced within seconds of the heal, not half a minute.
+  const messages = await consumer.consume({ max_messages: 1000, expires: PULL_EXPIRES_MS });
 
   function markSynced(): void {
     if (synced) return;

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { boolFlagSpec, parseArgs, stringFlag, valueFlagSpec } from './args.js';
 import { resolveClusterContext } from './cluster-context.js';
 import type { Command } from './command.js';
+import { chaosCommand } from './commands/chaos.js';
 import { downCommand } from './commands/down.js';
 import { eventsCommand } from './commands/events.js';
 import { execCommand } from './commands/exec.js';
@@ -31,6 +32,7 @@ const commands: Command[] = [
   logsCommand,
   eventsCommand,
   replayCommand,
+  chaosCommand,
   superviseCommand,
 ];
 const common = [valueFlagSpec('name'), boolFlagSpec('help', 'h')];

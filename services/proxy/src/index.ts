@@ -28,3 +28,5 @@ export {
 } from './kube-proxy-pod.js';
 export type { KubeProxyPodOptions } from './kube-proxy-pod.js';
 export { MissingEndpointsError, UnknownServicePortError, DialFailedError, AddressCommandError } from './errors.js';
+export { startDebugServer, DEBUG_PORT } from './debug-server.js';
+export type { DebugServer, DebugServerOptions, EndpointsReply } from './debug-server.js';

@@ -7,6 +7,7 @@ import { connectEventLog, createObjectWriter, startInformer } from '@kemu/eventl
 import { createLogger } from '@kemu/log';
 import { createRoundRobinBalancer } from './balancer.js';
 import { computeDesiredState } from './desired-state.js';
+import { DEBUG_PORT, type DebugServer, startDebugServer } from './debug-server.js';
 import { createEndpointsTracker } from './endpoints-tracker.js';
 import { keepKubeProxyPod } from './kube-proxy-pod.js';
 import { createLoopbackAddresses } from './loopback-addresses.js';
@@ -23,6 +24,7 @@ const nodeIP = env.KEMU_NODE_IP;
 const serviceCIDR = env.KEMU_SERVICE_CIDR ?? '10.96.0.0/12';
 const udpIdleTimeoutMs = Number(env.KEMU_PROXY_UDP_IDLE_TIMEOUT_MS ?? 30_000);
 const metricsLogMs = Number(env.KEMU_PROXY_METRICS_LOG_MS ?? 60_000);
+const debugPort = Number(env.KEMU_PROXY_DEBUG_PORT ?? DEBUG_PORT);
 
 const log = createLogger({
   component: 'kube-proxy',
@@ -57,6 +59,15 @@ async function main(): Promise<void> {
   runner.start();
   await runner.settled();
   log.info({ servicePorts: proxier.servicePorts().length }, 'kube-proxy synced');
+  // The debug endpoint is for observers: a node IP that is not (yet) local must not stop the proxy.
+  const debug: DebugServer | undefined = nodeIP
+    ? await startDebugServer({ host: nodeIP, port: debugPort, node, servicePorts: proxier.servicePorts, log }).catch(
+        (err: unknown) => {
+          log.error({ err, listen: `${nodeIP}:${debugPort}` }, 'debug endpoint not started');
+          return undefined;
+        },
+      )
+    : undefined;
 
   const writer = createObjectWriter(eventLog, informer, { component: 'kube-proxy', node });
   const podOptions = nodeIP
@@ -80,6 +91,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     clearInterval(metricsTimer);
     stopPod();
+    await debug?.close();
     removeHandlers();
     await runner.stop();
     await proxier.stop();
