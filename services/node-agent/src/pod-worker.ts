@@ -24,6 +24,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { createActor, fromPromise } from 'xstate';
 import { containerActors } from './container-actors.js';
 import type { ContainerLaunch } from './container-launch.js';
+import { hookOf } from './lifecycle-hooks.js';
 import { createMemoryLimiter } from './memory-limit.js';
 import { createPodEvents } from './pod-events.js';
 import type { PodSandbox } from './pod-sandbox.js';
@@ -74,6 +75,16 @@ function nodeMemoryLimiter(log: Logger): ReturnType<typeof createMemoryLimiter> 
   return memoryLimiter;
 }
 
+/** Which lifecycle hooks the machine of container `name` must run. */
+function hookFlags(pod: Pod, name: string): { preStop?: boolean; postStart?: boolean } {
+  const spec = pod.spec.containers.find((s) => s.name === name);
+  if (!spec) return {};
+  return {
+    ...(hookOf(spec, 'PreStop') ? { preStop: true } : {}),
+    ...(hookOf(spec, 'PostStart') ? { postStart: true } : {}),
+  };
+}
+
 /** Starts the worker of one pod. */
 export function startPodWorker(
   pod: Pod,
@@ -96,7 +107,7 @@ export function startPodWorker(
   });
 
   const events = deps.events ? createPodEvents(deps.events, () => current) : undefined;
-  const { runContainer, readiness, liveness } = containerActors({
+  const { runContainer, readiness, liveness, preStop, postStart } = containerActors({
     pod: () => current,
     podIP,
     podNetns: deps.sandbox.netnsName(uid),
@@ -105,6 +116,7 @@ export function startPodWorker(
     log,
     probeFailed: (container, message) => events?.readinessProbeFailed(container, message),
     healthProbeFailed: (container, kind, message) => events?.healthProbeFailed(container, kind, message),
+    hookFailed: (container, kind, message) => events?.hookFailed(container, kind, message),
     limitMemory: (p, name, pid) => {
       const raw = p.spec.containers.find((c) => c.name === name)?.resources?.limits?.memory;
       const bytes = raw === undefined ? Number.NaN : parseQuantity(raw);
@@ -128,7 +140,7 @@ export function startPodWorker(
         await deps.sandbox.delete(uid);
         log.info({}, 'sandbox deleted');
       }),
-      container: containerMachine.provide({ actors: { runContainer, readiness, liveness } }),
+      container: containerMachine.provide({ actors: { runContainer, readiness, liveness, preStop, postStart } }),
     },
   });
 
@@ -141,6 +153,7 @@ export function startPodWorker(
         ...(deps.backoff ? { backoff: deps.backoff } : {}),
         graceMs: Math.max(MIN_GRACE_MS, (pod.spec.terminationGracePeriodSeconds ?? 30) * 1000),
         startupProbe: pod.spec.containers.some((s) => s.name === c.name && s.startupProbe !== undefined),
+        ...hookFlags(pod, c.name),
       })),
       podIP,
       hostIP: deps.hostIP,
