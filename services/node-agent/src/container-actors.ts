@@ -15,6 +15,7 @@ import { type ContainerLaunch, builtInReadinessPorts, realCommand } from './cont
 import { type ContainerProcess, adoptProcess, startProcess } from './process-runner.js';
 import { type HookKind, hookOf, runHook } from './lifecycle-hooks.js';
 import { type HealthProbeKind, probeGraceMs, watchLiveness } from './liveness.js';
+import type { CpuGuard } from './cpu-limit.js';
 import type { MemoryGuard } from './memory-limit.js';
 import { watchReadiness } from './readiness.js';
 
@@ -35,6 +36,8 @@ export interface ContainerActorsContext {
   hookFailed?: (container: string, kind: HookKind, message: string) => void;
   /** The memory watchdog or cgroup of a run, when the container has limits.memory. */
   limitMemory?: (pod: Pod, containerName: string, pid: number) => MemoryGuard | undefined;
+  /** The CPU cgroup of a run, when the container has limits.cpu and the machine enforces it. */
+  limitCpu?: (pod: Pod, containerName: string, pid: number) => CpuGuard | undefined;
 }
 
 /** A per-run promise that resolves once the startup probe passed. */
@@ -73,6 +76,7 @@ export function containerActors(ctx: ContainerActorsContext) {
     const pending: NodeJS.Signals[] = [];
     let proc: ContainerProcess | undefined;
     let guard: MemoryGuard | undefined;
+    let cpuGuard: CpuGuard | undefined;
     let ended = false;
     void (async () => {
       try {
@@ -98,8 +102,10 @@ export function containerActors(ctx: ContainerActorsContext) {
       sendBack({ type: 'PROCESS_STARTED', pid: proc.pid, startedAt: input.adopt?.startedAt ?? proc.startedAt });
       for (const s of pending) proc.kill(s);
       guard = ctx.limitMemory?.(ctx.pod(), input.name, proc.pid);
+      cpuGuard = ctx.limitCpu?.(ctx.pod(), input.name, proc.pid);
       const exit = await proc.exited;
       guard?.stop();
+      cpuGuard?.stop();
       if (ended) return;
       const reason = guard?.oomKilled() ? 'OOMKilled' : undefined;
       clog.info({ pid: proc.pid, exitCode: exit.exitCode, signal: exit.signal, reason }, 'container exited');
@@ -113,6 +119,7 @@ export function containerActors(ctx: ContainerActorsContext) {
     return () => {
       ended = true;
       guard?.stop();
+      cpuGuard?.stop();
       proc?.unwatch();
     };
   });

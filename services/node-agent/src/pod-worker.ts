@@ -24,6 +24,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { createActor, fromPromise } from 'xstate';
 import { containerActors } from './container-actors.js';
 import type { ContainerLaunch } from './container-launch.js';
+import { createCpuLimiter, parseMillicores } from './cpu-limit.js';
 import { hookOf } from './lifecycle-hooks.js';
 import { createMemoryLimiter } from './memory-limit.js';
 import { createPodEvents } from './pod-events.js';
@@ -75,6 +76,17 @@ function nodeMemoryLimiter(log: Logger): ReturnType<typeof createMemoryLimiter> 
   return memoryLimiter;
 }
 
+let cpuLimiter: ReturnType<typeof createCpuLimiter> | undefined;
+
+/** The node's CPU limiter, made on first use (it probes the cgroup file system once). */
+function nodeCpuLimiter(log: Logger): ReturnType<typeof createCpuLimiter> {
+  if (!cpuLimiter) {
+    cpuLimiter = createCpuLimiter();
+    log.info({ mechanism: cpuLimiter.mechanism }, 'cpu limits enforced');
+  }
+  return cpuLimiter;
+}
+
 /** Which lifecycle hooks the machine of container `name` must run. */
 function hookFlags(pod: Pod, name: string): { preStop?: boolean; postStart?: boolean } {
   const spec = pod.spec.containers.find((s) => s.name === name);
@@ -122,6 +134,12 @@ export function startPodWorker(
       const bytes = raw === undefined ? Number.NaN : parseQuantity(raw);
       if (!(bytes > 0)) return undefined;
       return nodeMemoryLimiter(deps.log).limit(`${uid}_${name}`, pid, bytes);
+    },
+    limitCpu: (p, name, pid) => {
+      const raw = p.spec.containers.find((c) => c.name === name)?.resources?.limits?.cpu;
+      const millicores = raw === undefined ? Number.NaN : parseMillicores(raw);
+      if (!(millicores > 0)) return undefined;
+      return nodeCpuLimiter(deps.log).limit(`${uid}_${name}`, pid, millicores);
     },
   });
 

@@ -11,3 +11,4 @@ export type { TcpWorkload } from './tcp-server.js';
 export { attemptConnection, startDbClient } from './db-client.js';
 export type { AttemptResult } from './db-client.js';
 export { startMemoryHog } from './memory-hog.js';
+export { startCpuBurner } from './cpu-burner.js';

@@ -4,6 +4,7 @@ import { createControl } from './control.js';
 import { startDbClient } from './db-client.js';
 import { type LogLine, startHttpWorkload } from './http-server.js';
 import { defaultPort, imageKind, imageName } from './image-kind.js';
+import { startCpuBurner } from './cpu-burner.js';
 import { startMemoryHog } from './memory-hog.js';
 import { startTcpWorkload } from './tcp-server.js';
 
@@ -40,6 +41,10 @@ if (kind === 'tcp-server') {
       },
       (mb) => log({ msg: 'memory allocated', mb }),
     );
+  }
+  if (config.burnCpuThreads) {
+    startCpuBurner(Math.ceil(config.burnCpuThreads));
+    log({ msg: 'burning cpu', threads: Math.ceil(config.burnCpuThreads) });
   }
   close = () => workload.close();
 }
