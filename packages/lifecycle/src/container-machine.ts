@@ -78,10 +78,17 @@ export interface ContainerContext {
   remainingMs: number;
   /** When the running preStop hook began (ms since epoch). */
   hookStartedAt: number;
+  /** The stop in progress is forced: no preStop hook. */
+  skipPreStop: boolean;
 }
 
 /** Everything the container machine reacts to. */
-export type ContainerEvent = ProcessEvent | ReadinessEvent | LivenessEvent | { type: 'STOP'; graceMs: number };
+export type ContainerEvent =
+  | ProcessEvent
+  | ReadinessEvent
+  | LivenessEvent
+  /** skipPreStop: a forced deletion (grace 0), where the kubelet runs no preStop hook. */
+  | { type: 'STOP'; graceMs: number; skipPreStop?: boolean };
 
 /** Output of a finished container machine. */
 export interface ContainerOutput {
@@ -175,7 +182,13 @@ export const containerMachine = setup({
     })),
     recordStop: assign(({ event }) =>
       event.type === 'STOP'
-        ? { graceMs: event.graceMs, remainingMs: event.graceMs, readyAtStop: false, stopRequested: true }
+        ? {
+            graceMs: event.graceMs,
+            remainingMs: event.graceMs,
+            readyAtStop: false,
+            stopRequested: true,
+            skipPreStop: event.skipPreStop === true,
+          }
         : {},
     ),
     recordHookStart: assign(() => ({ hookStartedAt: Date.now() })),
@@ -189,7 +202,7 @@ export const containerMachine = setup({
   },
   guards: {
     startTerminated: ({ context }) => context.startTerminated,
-    hasPreStop: ({ context }) => context.preStop && context.pid !== undefined,
+    hasPreStop: ({ context }) => context.preStop && !context.skipPreStop && context.pid !== undefined,
     runsPostStart: ({ context, event }) =>
       context.postStart &&
       event.type === 'PROCESS_STARTED' &&
@@ -231,6 +244,7 @@ export const containerMachine = setup({
     postStart: input.postStart === true,
     remainingMs: input.graceMs ?? 30_000,
     hookStartedAt: 0,
+    skipPreStop: false,
   }),
   initial: 'init',
   states: {

@@ -249,10 +249,11 @@ export function startPodWorker(
     }
   }
 
-  function requestDelete(p: Pod): void {
+  function requestDelete(p: Pod, force = false): void {
     if (deleteRequested || actor.getSnapshot().status !== 'active') return;
     deleteRequested = true;
-    const graceSeconds = p.metadata.deletionGracePeriodSeconds ?? p.spec.terminationGracePeriodSeconds;
+    // A pod gone from the log was force-deleted: grace 0, as the kubelet sees it (no preStop).
+    const graceSeconds = force ? 0 : (p.metadata.deletionGracePeriodSeconds ?? p.spec.terminationGracePeriodSeconds);
     log.info({ graceSeconds, force: gone }, 'pod deletion requested');
     actor.send({ type: 'DELETE_REQUESTED', graceSeconds });
   }
@@ -281,7 +282,7 @@ export function startPodWorker(
       if (stopped) return;
       gone = true;
       if (actor.getSnapshot().status === 'done') return;
-      requestDelete(current);
+      requestDelete(current, true);
       if (!deleteRequested) return;
       // A force-deleted pod is finished once its machine is; nothing is written.
       actor.subscribe({
