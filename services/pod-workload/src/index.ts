@@ -12,3 +12,5 @@ export { attemptConnection, startDbClient } from './db-client.js';
 export type { AttemptResult } from './db-client.js';
 export { startMemoryHog } from './memory-hog.js';
 export { startCpuBurner } from './cpu-burner.js';
+export { startGrpcHealth, requestedService } from './grpc-health.js';
+export type { GrpcHealth } from './grpc-health.js';

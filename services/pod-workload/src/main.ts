@@ -5,6 +5,7 @@ import { startDbClient } from './db-client.js';
 import { type LogLine, startHttpWorkload } from './http-server.js';
 import { defaultPort, imageKind, imageName } from './image-kind.js';
 import { startCpuBurner } from './cpu-burner.js';
+import { startGrpcHealth } from './grpc-health.js';
 import { startMemoryHog } from './memory-hog.js';
 import { startTcpWorkload } from './tcp-server.js';
 
@@ -42,11 +43,15 @@ if (kind === 'tcp-server') {
       (mb) => log({ msg: 'memory allocated', mb }),
     );
   }
+  const grpc = config.grpcPort ? await startGrpcHealth(config.grpcPort, config.host, control) : undefined;
+  if (grpc) log({ msg: 'grpc health listening', port: grpc.port });
   if (config.burnCpuThreads) {
     startCpuBurner(Math.ceil(config.burnCpuThreads));
     log({ msg: 'burning cpu', threads: Math.ceil(config.burnCpuThreads) });
   }
-  close = () => workload.close();
+  close = async () => {
+    await Promise.all([workload.close(), grpc?.close()]);
+  };
 }
 
 let stopping = false;
