@@ -191,9 +191,10 @@ export function containerActors(ctx: ContainerActorsContext) {
       const podRef = `${pod.metadata.name}_${pod.metadata.namespace ?? 'default'}(${pod.metadata.uid ?? ''})`;
       const hlog = log.child({ container: input.name, hook: kind });
       hlog.info({ pid: input.pid, timeoutMs: input.timeoutMs }, 'running lifecycle hook');
+      const env = handler.exec ? ctx.launch(pod, input.name, podIP).env : undefined;
       const result = await runHook(
         handler,
-        { podIP, podNetns: ctx.podNetns, container, podRef },
+        { podIP, podNetns: ctx.podNetns, container, podRef, ...(env ? { env } : {}) },
         input.timeoutMs,
         signal,
       );

@@ -62,6 +62,15 @@ describe('runHook', () => {
     );
   });
 
+  it("runs an exec hook with the container's environment", async () => {
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', GREETING: 'hello' };
+    const t = { ...target(), env };
+    expect((await runHook({ exec: { command: ['sh', '-c', 'test "$GREETING" = hello'] } }, t, 5_000)).ok).toBe(true);
+    expect((await runHook({ exec: { command: ['sh', '-c', 'test "$GREETING" = hello'] } }, target(), 5_000)).ok).toBe(
+      false,
+    );
+  });
+
   it('passes an httpGet hook on any HTTP answer (even 500) and fails when nothing answers', async () => {
     const { port, paths } = await serve(500);
     expect((await runHook({ httpGet: { port, path: '/drain' } }, target(), 2_000)).ok).toBe(true);

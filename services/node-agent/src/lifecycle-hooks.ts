@@ -1,7 +1,7 @@
 /**
  * Container lifecycle hooks (lifecycle.postStart / lifecycle.preStop) as the kubelet's
  * handler runner runs them: `exec` runs the command inside the pod's network namespace
- * and fails on a non-zero exit; `httpGet` sends one GET to the pod (or `host`) and fails
+ * with the container's environment and fails on a non-zero exit; `httpGet` sends one GET to the pod (or `host`) and fails
  * only when no response comes back (the kubelet does not look at the status code);
  * `sleep` (Kubernetes 1.30+) waits `seconds`. A hook the caller gives up on (timeout or
  * abort) is left alone, as the kubelet leaves it.
@@ -36,6 +36,8 @@ export interface HookTarget {
   container: Container;
   /** `<name>_<namespace>(<uid>)`, as the kubelet names pods in hook messages. */
   podRef: string;
+  /** The container's environment, which an exec hook runs with (default: the agent's). */
+  env?: Record<string, string>;
 }
 
 /** A hook's outcome; `message` is the kubelet's event message on failure. */
@@ -61,7 +63,7 @@ function execHook(
     execFile(
       'ip',
       ['netns', 'exec', target.podNetns, ...command],
-      { timeout: timeoutMs, ...(signal ? { signal } : {}) },
+      { timeout: timeoutMs, ...(signal ? { signal } : {}), ...(target.env ? { env: target.env } : {}) },
       (err, stdout, stderr) => {
         if (!err) return resolve({ ok: true, message: '' });
         const code = typeof err.code === 'number' ? err.code : 1;
