@@ -360,6 +360,20 @@ describe('containerMachine lifecycle hooks and probe grace (fake timers)', () =>
     actor.stop();
   });
 
+  it('does not run preStop twice when the pod is deleted during a liveness kill', async () => {
+    const runs: FakeRun[] = [];
+    const hooks: FakeHook[] = [];
+    const actor = readyActor({ preStop: true }, runs, hooks);
+    actor.send({ type: 'LIVENESS_FAILED' });
+    expect(hooks).toHaveLength(1);
+    actor.send({ type: 'STOP', graceMs: 5_000 });
+    expect(hooks).toHaveLength(1);
+    expect(actor.getSnapshot().value).toEqual({ active: { stopping: 'signalling' } });
+    expect(runs[0]!.signals).toEqual(['SIGTERM']);
+    runs[0]!.sendBack(exited(143, T0 + 100));
+    expect(actor.getSnapshot().value).toBe('stopped');
+  });
+
   it.each([
     [undefined, 30_000],
     [1_000, 2_000],

@@ -80,6 +80,8 @@ export interface ContainerContext {
   hookStartedAt: number;
   /** The stop in progress is forced: no preStop hook. */
   skipPreStop: boolean;
+  /** The pid whose preStop hook already ran (a STOP during a liveness kill does not run it twice). */
+  preStopRanFor: number | undefined;
 }
 
 /** Everything the container machine reacts to. */
@@ -191,7 +193,7 @@ export const containerMachine = setup({
           }
         : {},
     ),
-    recordHookStart: assign(() => ({ hookStartedAt: Date.now() })),
+    recordHookStart: assign(({ context }) => ({ hookStartedAt: Date.now(), preStopRanFor: context.pid })),
     spendGrace: assign(({ context }) => ({
       remainingMs: Math.max(MIN_GRACE_MS, context.remainingMs - (Date.now() - context.hookStartedAt)),
     })),
@@ -202,7 +204,8 @@ export const containerMachine = setup({
   },
   guards: {
     startTerminated: ({ context }) => context.startTerminated,
-    hasPreStop: ({ context }) => context.preStop && !context.skipPreStop && context.pid !== undefined,
+    hasPreStop: ({ context }) =>
+      context.preStop && !context.skipPreStop && context.pid !== undefined && context.preStopRanFor !== context.pid,
     runsPostStart: ({ context, event }) =>
       context.postStart &&
       event.type === 'PROCESS_STARTED' &&
@@ -245,6 +248,7 @@ export const containerMachine = setup({
     remainingMs: input.graceMs ?? 30_000,
     hookStartedAt: 0,
     skipPreStop: false,
+    preStopRanFor: undefined,
   }),
   initial: 'init',
   states: {

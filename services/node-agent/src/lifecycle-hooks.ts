@@ -4,7 +4,8 @@
  * with the container's environment and fails on a non-zero exit; `httpGet` sends one GET to the pod (or `host`) and fails
  * only when no response comes back (the kubelet does not look at the status code);
  * `sleep` (Kubernetes 1.30+) waits `seconds`. A hook the caller gives up on (timeout or
- * abort) is left alone, as the kubelet leaves it.
+ * abort) is ended: an exec hook's process is killed (the kubelet would leave it running
+ * inside the container, which is killed moments later anyway).
  */
 import type { Container } from '@kemu/api';
 import { execFile } from 'node:child_process';
