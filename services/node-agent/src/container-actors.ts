@@ -32,7 +32,7 @@ export interface ContainerActorsContext {
   probeFailed?: (container: string, message: string) => void;
   /** A startup or liveness probe attempt of `container` failed with `message`. */
   healthProbeFailed?: (container: string, kind: HealthProbeKind, message: string) => void;
-  /** A postStart or preStop hook of `container` failed with `message` (FailedPostStartHook / FailedPreStopHook). */
+  /** A postStart or preStop hook of `container` failed with `message` (logged here; FailedPostStartHook / FailedPreStopHook). */
   hookFailed?: (container: string, kind: HookKind, message: string) => void;
   /** The memory watchdog or cgroup of a run, when the container has limits.memory. */
   limitMemory?: (pod: Pod, containerName: string, pid: number) => MemoryGuard | undefined;

@@ -94,8 +94,8 @@ describe('createPodEvents', () => {
     events.observe(runtime([c({})]));
     events.observe(runtime([c({ phase: 'running', startedAt: 't1' })]));
     events.readinessProbeFailed('nginx', 'HTTP probe failed with statuscode: 503');
-    events.hookFailed('nginx', 'PreStop', 'Exec lifecycle hook ([false]) failed');
-    events.hookFailed('nginx', 'PostStart', 'HTTP lifecycle hook (/) failed');
+    events.hookFailed('nginx', 'PreStop');
+    events.hookFailed('nginx', 'PostStart');
     await new Promise((r) => setTimeout(r, 10));
     expect(seen.map((e) => `${e.type} ${e.reason}`)).toEqual([
       'Normal Pulled',
@@ -106,7 +106,7 @@ describe('createPodEvents', () => {
       'Warning FailedPostStartHook',
     ]);
     expect(seen[3]?.message).toBe('Readiness probe failed: HTTP probe failed with statuscode: 503');
-    expect(seen[4]?.message).toBe('Exec lifecycle hook ([false]) failed');
+    expect(seen.slice(4).map((e) => e.message)).toEqual(['PreStopHook failed', 'PostStartHook failed']);
     expect(seen[0]?.involvedObject).toEqual({
       kind: 'Pod',
       namespace: 'default',

@@ -128,7 +128,7 @@ export function startPodWorker(
     log,
     probeFailed: (container, message) => events?.readinessProbeFailed(container, message),
     healthProbeFailed: (container, kind, message) => events?.healthProbeFailed(container, kind, message),
-    hookFailed: (container, kind, message) => events?.hookFailed(container, kind, message),
+    hookFailed: (container, kind) => events?.hookFailed(container, kind),
     limitMemory: (p, name, pid) => {
       const raw = p.spec.containers.find((c) => c.name === name)?.resources?.limits?.memory;
       const bytes = raw === undefined ? Number.NaN : parseQuantity(raw);
