@@ -136,8 +136,7 @@ function probeInput(context: ContainerContext): ReadinessInput {
   };
 }
 
-/** The container machine; provide `runContainer` and `readiness` with `machine.provide`. */
-export const containerMachine = setup({
+const containerSetup = setup({
   types: {} as {
     context: ContainerContext;
     events: ContainerEvent;
@@ -221,7 +220,30 @@ export const containerMachine = setup({
     remaining: ({ context }) => context.remainingMs,
     backoff: ({ context }) => context.delayMs,
   },
-}).createMachine({
+});
+
+/**
+ * How killing and stopping end a run: the preStop hook (unless there is none, the stop is
+ * forced, or it ran already for this process) with the grace as its timeout, then SIGTERM,
+ * then SIGKILL after what is left of the grace (2 s floor; 2 s when the hook overran).
+ */
+const endingStates = {
+  deciding: { always: [{ guard: 'hasPreStop', target: 'preStop' }, { target: 'signalling' }] },
+  preStop: {
+    entry: 'recordHookStart',
+    invoke: {
+      src: 'preStop',
+      input: ({ context }: { context: ContainerContext }) => hookInput(context, context.remainingMs),
+      onDone: { target: 'signalling', actions: 'spendGrace' },
+      onError: { target: 'signalling', actions: 'spendGrace' },
+    },
+    after: { remaining: { target: 'signalling', actions: 'extendGrace' } },
+  },
+  signalling: { entry: 'sendTerm', after: { remaining: { actions: 'sendKill' } } },
+} as const;
+
+/** The container machine; provide `runContainer`, `readiness`, `liveness` and the hook actors with `machine.provide`. */
+export const containerMachine = containerSetup.createMachine({
   id: 'container',
   context: ({ input }) => ({
     name: input.name,
@@ -313,20 +335,7 @@ export const containerMachine = setup({
           on: {
             PROCESS_EXITED: { target: '#container.exited', actions: 'recordExit' },
           },
-          states: {
-            deciding: { always: [{ guard: 'hasPreStop', target: 'preStop' }, { target: 'signalling' }] },
-            preStop: {
-              entry: 'recordHookStart',
-              invoke: {
-                src: 'preStop',
-                input: ({ context }) => hookInput(context, context.remainingMs),
-                onDone: { target: 'signalling', actions: 'spendGrace' },
-                onError: { target: 'signalling', actions: 'spendGrace' },
-              },
-              after: { remaining: { target: 'signalling', actions: 'extendGrace' } },
-            },
-            signalling: { entry: 'sendTerm', after: { remaining: { actions: 'sendKill' } } },
-          },
+          states: endingStates,
         },
         stopping: {
           initial: 'deciding',
@@ -335,20 +344,7 @@ export const containerMachine = setup({
             PROCESS_STARTED: { actions: 'recordStart' },
             PROCESS_EXITED: { target: '#container.stopped', actions: 'recordExit' },
           },
-          states: {
-            deciding: { always: [{ guard: 'hasPreStop', target: 'preStop' }, { target: 'signalling' }] },
-            preStop: {
-              entry: 'recordHookStart',
-              invoke: {
-                src: 'preStop',
-                input: ({ context }) => hookInput(context, context.remainingMs),
-                onDone: { target: 'signalling', actions: 'spendGrace' },
-                onError: { target: 'signalling', actions: 'spendGrace' },
-              },
-              after: { remaining: { target: 'signalling', actions: 'extendGrace' } },
-            },
-            signalling: { entry: 'sendTerm', after: { remaining: { actions: 'sendKill' } } },
-          },
+          states: endingStates,
         },
       },
     },
