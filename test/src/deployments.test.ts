@@ -236,6 +236,68 @@ describe('a Deployment on a local 3-node cluster', () => {
     await endpointsAre(live);
   });
 
+  it('scales a Deployment stuck mid rollout in proportion over its old and new ReplicaSets', async () => {
+    // 2 replicas, maxSurge 1, maxUnavailable 0; the second template never gets ready, so the
+    // rollout holds at old 2 + new 1. Scaling to 4 (max 5) adds round(2×5/3)−2 = 1 to the
+    // old and round(1×5/3)−1 = 1 to the new ReplicaSet, as Kubernetes' proportional scaling.
+    const prop = (version: string, readyDelay: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: prop, labels: { app: prop } }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: prop } }
+  strategy: { type: RollingUpdate, rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }
+  template:
+    metadata: { labels: { app: prop } }
+    spec:
+      terminationGracePeriodSeconds: 2
+      containers:
+      - name: web
+        image: nginx
+        env: [{ name: VERSION, value: "${version}" }, { name: KEMU_READY_DELAY_SECONDS, value: "${readyDelay}" }]
+        ports: [{ containerPort: 8080 }]
+        readinessProbe: { httpGet: { path: /ready, port: 8080 }, periodSeconds: 1 }
+`;
+    const sizes = async () => {
+      const out = await cluster.kubectlOk(['get', 'rs', '-l', 'app=prop', '-o', 'json']);
+      const items = (
+        JSON.parse(out) as {
+          items: (ReplicaSetJson & {
+            spec: { template: { spec: { containers: { env?: { name: string; value: string }[] }[] } } };
+          })[];
+        }
+      ).items;
+      const version = (rs: (typeof items)[number]) =>
+        rs.spec.template.spec.containers[0]?.env?.find((e) => e.name === 'VERSION')?.value;
+      return Object.fromEntries(items.map((rs) => [`v${version(rs)}`, rs.spec.replicas]));
+    };
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: prop('1', '0') });
+    await cluster.kubectlOk(['rollout', 'status', 'deployment/prop', '--timeout=60s']);
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: prop('2', '3600') });
+    await eventually(
+      async () => {
+        const z = await sizes();
+        return (z.v1 === 2 && z.v2 === 1) || undefined;
+      },
+      {
+        timeoutMs: 30_000,
+        what: 'the rollout held at old 2 + new 1',
+      },
+    );
+    await cluster.kubectlOk(['scale', 'deploy/prop', '--replicas=4']);
+    await eventually(
+      async () => {
+        const s = await sizes();
+        return s.v1 === 3 && s.v2 === 2 ? s : undefined;
+      },
+      { timeoutMs: 30_000, what: 'old 3 + new 2 after scaling to 4' },
+    );
+    // And it stays there: the new pods never get ready, the old ones may not go.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await sizes()).toEqual({ v1: 3, v2: 2 });
+    await cluster.kubectlOk(['delete', 'deploy', 'prop', '--wait=false']);
+  });
+
   it('deletes the ReplicaSets and pods with the Deployment', async () => {
     expect(await cluster.kubectlOk(['delete', 'deploy', 'shop'])).toContain('deployment.apps "shop" deleted');
     await eventually(async () => (await replicaSets()).length === 0 && (await shopPods()).length === 0, {

@@ -81,6 +81,25 @@ spec:
       failureThreshold: 1
 `;
 
+const grpcYaml = `
+apiVersion: v1
+kind: Pod
+metadata: { name: grpc-web }
+spec:
+  containers:
+  - name: web
+    image: nginx
+    ports: [{ containerPort: 8080 }]
+    env: [{ name: KEMU_GRPC_PORT, value: "9090" }]
+    readinessProbe:
+      grpc: { port: 9090, service: readiness }
+      periodSeconds: 1
+      failureThreshold: 1
+    livenessProbe:
+      grpc: { port: 9090 }
+      periodSeconds: 1
+`;
+
 const hogYaml = `
 apiVersion: v1
 kind: Pod
@@ -265,6 +284,29 @@ describe('probes, memory limits and workload images', () => {
     const events = await cluster.kubectlOk(['get', 'events', '--field-selector', 'involvedObject.name=exec-live']);
     expect(events).toMatch(/Unhealthy.*Liveness probe failed: cat: \/nonexistent: No such file or directory/);
     expect(events).toMatch(/Killing.*Container web failed liveness probe, will be restarted/);
+  });
+
+  it('follows grpc readiness and liveness probes (grpc.health.v1) of the workload', async () => {
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: grpcYaml });
+    await cluster.kubectlOk(['wait', '--for=condition=Ready', 'pod/grpc-web', '--timeout=30s']);
+    await cluster.kubectlOk([
+      'exec',
+      'grpc-web',
+      '--',
+      'curl',
+      '-sS',
+      '-X',
+      'POST',
+      'http://127.0.0.1:8080/control/ready?value=false',
+    ]);
+    await eventually(
+      async () => (await pod('grpc-web')).status.conditions?.some((c) => c.type === 'Ready' && c.status === 'False'),
+      { timeoutMs: 10_000, what: 'grpc-web not Ready' },
+    );
+    const events = await cluster.kubectlOk(['get', 'events', '--field-selector', 'involvedObject.name=grpc-web']);
+    expect(events).toMatch(/Unhealthy.*Readiness probe failed: service unhealthy \(responded with "NOT_SERVING"\)/);
+    // The liveness probe asks for the whole server, which stays SERVING: no restart.
+    expect((await pod('grpc-web')).status.containerStatuses?.[0]?.restartCount).toBe(0);
   });
 
   it('OOMKills a container over its memory limit', async () => {

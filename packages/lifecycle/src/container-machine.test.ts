@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type AnyActorRef, createActor, fromCallback, initialTransition, transition } from 'xstate';
+import { type AnyActorRef, createActor, fromCallback, fromPromise, initialTransition, transition } from 'xstate';
 import { containerMachine } from './container-machine.js';
-import type { ContainerInput, KillEvent, RunContainerInput } from './types.js';
+import type { ContainerInput, HookInput, KillEvent, RunContainerInput } from './types.js';
 
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -70,7 +70,7 @@ describe('containerMachine (pure transitions)', () => {
     [s] = transition(containerMachine, s, started(7));
     [s] = transition(containerMachine, s, { type: 'READINESS_SUCCEEDED' });
     [s] = transition(containerMachine, s, { type: 'LIVENESS_FAILED' });
-    expect(s.value).toEqual({ active: 'killing' });
+    expect(s.value).toEqual({ active: { killing: 'signalling' } });
     expect(s.context.killedUnhealthy).toBe(true);
     [s] = transition(containerMachine, s, exited(0));
     expect(s.value).toEqual({ active: 'starting' });
@@ -172,7 +172,7 @@ describe('containerMachine (actor with fake timers)', () => {
     runs[0]!.sendBack(started(9));
     actor.send({ type: 'READINESS_SUCCEEDED' });
     actor.send({ type: 'STOP', graceMs: 2_000 });
-    expect(actor.getSnapshot().value).toEqual({ active: 'stopping' });
+    expect(actor.getSnapshot().value).toEqual({ active: { stopping: 'signalling' } });
     expect(actor.getSnapshot().context.readyAtStop).toBe(true);
     expect(runs[0]!.signals).toEqual(['SIGTERM']);
     await vi.advanceTimersByTimeAsync(1_999);
@@ -228,5 +228,208 @@ describe('containerMachine (actor with fake timers)', () => {
     runs[0]!.sendBack(started(55));
     runs[0]!.sendBack(exited(undefined));
     expect(runs[1]!.input).toEqual({ name: 'web', restartCount: 3 });
+  });
+});
+
+/** A hook call the machine made: its input and a way to finish it. */
+interface FakeHook {
+  kind: 'preStop' | 'postStart';
+  input: HookInput;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+function hookMachine(runs: FakeRun[], hooks: FakeHook[]) {
+  const hook = (kind: FakeHook['kind']) =>
+    fromPromise<void, HookInput>(
+      ({ input }) =>
+        new Promise<void>((resolve, reject) => {
+          hooks.push({ kind, input, resolve, reject });
+        }),
+    );
+  return fakeMachine(runs).provide({ actors: { preStop: hook('preStop'), postStart: hook('postStart') } });
+}
+
+describe('containerMachine lifecycle hooks and probe grace (fake timers)', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(T0);
+  });
+  afterEach(() => vi.useRealTimers());
+
+  function readyActor(o: Partial<ContainerInput>, runs: FakeRun[], hooks: FakeHook[]) {
+    const actor = createActor(hookMachine(runs, hooks), { input: input(o) }).start();
+    runs[0]!.sendBack(started(9));
+    actor.send({ type: 'READINESS_SUCCEEDED' });
+    return actor;
+  }
+
+  it('runs preStop before SIGTERM, stays ready-at-stop during the hook, and spends the hook time from the grace', async () => {
+    const runs: FakeRun[] = [];
+    const hooks: FakeHook[] = [];
+    const actor = readyActor({ preStop: true }, runs, hooks);
+    actor.send({ type: 'STOP', graceMs: 10_000 });
+    expect(actor.getSnapshot().value).toEqual({ active: { stopping: 'preStop' } });
+    expect(actor.getSnapshot().context.readyAtStop).toBe(true);
+    expect(hooks).toHaveLength(1);
+    expect(hooks[0]!.input).toEqual({ name: 'web', pid: 9, timeoutMs: 10_000 });
+    expect(runs[0]!.signals).toEqual([]);
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(runs[0]!.signals).toEqual([]);
+    hooks[0]!.resolve();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(actor.getSnapshot().value).toEqual({ active: { stopping: 'signalling' } });
+    expect(runs[0]!.signals).toEqual(['SIGTERM']);
+    expect(actor.getSnapshot().context.remainingMs).toBe(7_000);
+    await vi.advanceTimersByTimeAsync(6_999);
+    expect(runs[0]!.signals).toEqual(['SIGTERM']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(runs[0]!.signals).toEqual(['SIGTERM', 'SIGKILL']);
+    runs[0]!.sendBack(exited(137, T0 + 10_000));
+    expect(actor.getSnapshot().value).toBe('stopped');
+  });
+
+  it('keeps the 2 s floor after a hook that used up almost all of the grace', async () => {
+    const runs: FakeRun[] = [];
+    const hooks: FakeHook[] = [];
+    const actor = readyActor({ preStop: true }, runs, hooks);
+    actor.send({ type: 'STOP', graceMs: 5_000 });
+    await vi.advanceTimersByTimeAsync(4_500);
+    hooks[0]!.resolve();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(runs[0]!.signals).toEqual(['SIGTERM']);
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(runs[0]!.signals).toEqual(['SIGTERM']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(runs[0]!.signals).toEqual(['SIGTERM', 'SIGKILL']);
+    actor.stop();
+  });
+
+  it('abandons a hook that outlives the grace: SIGTERM at the grace, SIGKILL after the one-time 2 s extension', async () => {
+    const runs: FakeRun[] = [];
+    const hooks: FakeHook[] = [];
+    const actor = readyActor({ preStop: true }, runs, hooks);
+    actor.send({ type: 'STOP', graceMs: 3_000 });
+    await vi.advanceTimersByTimeAsync(2_999);
+    expect(runs[0]!.signals).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(runs[0]!.signals).toEqual(['SIGTERM']);
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(runs[0]!.signals).toEqual(['SIGTERM']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(runs[0]!.signals).toEqual(['SIGTERM', 'SIGKILL']);
+    actor.stop();
+  });
+
+  it('goes on to SIGTERM at once when the preStop hook fails', async () => {
+    const runs: FakeRun[] = [];
+    const hooks: FakeHook[] = [];
+    const actor = readyActor({ preStop: true }, runs, hooks);
+    actor.send({ type: 'STOP', graceMs: 30_000 });
+    hooks[0]!.reject(new Error('exit 1'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(runs[0]!.signals).toEqual(['SIGTERM']);
+    expect(actor.getSnapshot().context.remainingMs).toBe(30_000);
+    actor.stop();
+  });
+
+  it('finishes stopping when the process exits during the hook', async () => {
+    const runs: FakeRun[] = [];
+    const hooks: FakeHook[] = [];
+    const actor = readyActor({ preStop: true }, runs, hooks);
+    actor.send({ type: 'STOP', graceMs: 30_000 });
+    runs[0]!.sendBack(exited(0, T0 + 100));
+    expect(actor.getSnapshot().value).toBe('stopped');
+    expect(runs[0]!.signals).toEqual([]);
+  });
+
+  it("runs preStop on a liveness kill too, and kills with the probe's own grace when it sets one", async () => {
+    const runs: FakeRun[] = [];
+    const hooks: FakeHook[] = [];
+    const actor = readyActor({ preStop: true, graceMs: 30_000 }, runs, hooks);
+    actor.send({ type: 'LIVENESS_FAILED', graceMs: 4_000 });
+    expect(actor.getSnapshot().value).toEqual({ active: { killing: 'preStop' } });
+    expect(hooks[0]!.input.timeoutMs).toBe(4_000);
+    hooks[0]!.resolve();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(runs[0]!.signals).toEqual(['SIGTERM']);
+    await vi.advanceTimersByTimeAsync(3_999);
+    expect(runs[0]!.signals).toEqual(['SIGTERM']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(runs[0]!.signals).toEqual(['SIGTERM', 'SIGKILL']);
+    actor.stop();
+  });
+
+  it('does not run preStop twice when the pod is deleted during a liveness kill', async () => {
+    const runs: FakeRun[] = [];
+    const hooks: FakeHook[] = [];
+    const actor = readyActor({ preStop: true }, runs, hooks);
+    actor.send({ type: 'LIVENESS_FAILED' });
+    expect(hooks).toHaveLength(1);
+    actor.send({ type: 'STOP', graceMs: 5_000 });
+    expect(hooks).toHaveLength(1);
+    expect(actor.getSnapshot().value).toEqual({ active: { stopping: 'signalling' } });
+    expect(runs[0]!.signals).toEqual(['SIGTERM']);
+    runs[0]!.sendBack(exited(143, T0 + 100));
+    expect(actor.getSnapshot().value).toBe('stopped');
+  });
+
+  it.each([
+    [undefined, 30_000],
+    [1_000, 2_000],
+  ])('a liveness kill with probe grace %s waits %i ms before SIGKILL', async (probeGrace, killAfter) => {
+    const runs: FakeRun[] = [];
+    const actor = createActor(fakeMachine(runs), { input: input({ graceMs: 30_000 }) }).start();
+    runs[0]!.sendBack(started(9));
+    actor.send({ type: 'LIVENESS_FAILED', ...(probeGrace !== undefined ? { graceMs: probeGrace } : {}) });
+    expect(runs[0]!.signals).toEqual(['SIGTERM']);
+    await vi.advanceTimersByTimeAsync(killAfter - 1);
+    expect(runs[0]!.signals).toEqual(['SIGTERM']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(runs[0]!.signals).toEqual(['SIGTERM', 'SIGKILL']);
+    actor.stop();
+  });
+
+  it('holds a run in postStart (not running) until the hook returns', async () => {
+    const runs: FakeRun[] = [];
+    const hooks: FakeHook[] = [];
+    const actor = createActor(hookMachine(runs, hooks), { input: input({ postStart: true }) }).start();
+    runs[0]!.sendBack(started(9));
+    expect(actor.getSnapshot().value).toEqual({ active: 'postStart' });
+    expect(hooks[0]).toMatchObject({ kind: 'postStart', input: { name: 'web', pid: 9 } });
+    hooks[0]!.resolve();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(actor.getSnapshot().value).toEqual({ active: { running: 'notReady' } });
+    actor.stop();
+  });
+
+  it('kills a run whose postStart hook fails and restarts it, even with OnFailure and exit 0', async () => {
+    const runs: FakeRun[] = [];
+    const hooks: FakeHook[] = [];
+    const actor = createActor(hookMachine(runs, hooks), {
+      input: input({ postStart: true, restartPolicy: 'OnFailure', graceMs: 2_000 }),
+    }).start();
+    runs[0]!.sendBack(started(9));
+    hooks[0]!.reject(new Error('exit 1'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(actor.getSnapshot().value).toEqual({ active: { killing: 'signalling' } });
+    expect(actor.getSnapshot().context).toMatchObject({ killedUnhealthy: true, postStartFailed: true });
+    expect(runs[0]!.signals).toEqual(['SIGTERM']);
+    runs[0]!.sendBack(exited(0, T0 + 500));
+    expect(runs).toHaveLength(2);
+    expect(actor.getSnapshot().context).toMatchObject({ restartCount: 1, postStartFailed: false });
+    actor.stop();
+  });
+
+  it('does not run postStart again for an adopted process', () => {
+    const runs: FakeRun[] = [];
+    const hooks: FakeHook[] = [];
+    const actor = createActor(hookMachine(runs, hooks), {
+      input: input({ postStart: true, adopt: { pid: 55, startedAt: iso(T0) } }),
+    }).start();
+    runs[0]!.sendBack(started(55));
+    expect(actor.getSnapshot().value).toEqual({ active: { running: 'notReady' } });
+    expect(hooks).toHaveLength(0);
+    actor.stop();
   });
 });

@@ -4,21 +4,34 @@
  * PROCESS_EXITED, obey KILL) and readiness an injected `readiness` actor that sends
  * READINESS_SUCCEEDED / READINESS_FAILED while a run lasts (probes plug in there).
  *
- *   active.starting ─STARTED→ active.running.{notReady⇄ready} ─EXITED→ exited
+ *   active.starting ─STARTED→ [active.postStart] → active.running.{notReady⇄ready} ─EXITED→ exited
  *   exited → terminated (restartPolicy keeps it down) | active (first restart) | backOff
  *   backOff (CrashLoopBackOff) ─after backoff→ active (restartCount + 1)
- *   LIVENESS_FAILED while running → active.killing (SIGTERM, SIGKILL after grace) ─EXITED→ exited
- *   STOP anywhere → active.stopping (SIGTERM, SIGKILL after grace) → stopped
+ *   LIVENESS_FAILED while running, or a failed postStart hook → active.killing ─EXITED→ exited
+ *   STOP anywhere → active.stopping → stopped
+ *
+ * killing and stopping end a run as the kubelet's killContainer does: the preStop hook
+ * (the injected `preStop` actor) runs first and its time counts against the grace
+ * period; then SIGTERM, and SIGKILL once what is left of the grace (at least 2 s) has
+ * passed. A hook still running when the grace is spent is abandoned: SIGTERM goes out
+ * with a one-time 2 s extension before SIGKILL. A failing hook is reported by the
+ * actor (the kubelet's FailedPreStopHook event) and termination goes on. A liveness or startup probe
+ * with its own terminationGracePeriodSeconds kills with that grace instead of the pod's.
+ * postStart (the injected `postStart` actor) runs right after the process started; the
+ * run is not `running` until it returns, and a failure kills the run, which then
+ * restarts per restartPolicy (like a liveness failure).
  *
  * `terminated` and `stopped` are final; the output says which, for the pod machine.
  */
-import { assign, fromCallback, sendTo, setup, type EventObject } from 'xstate';
+import { assign, fromCallback, fromPromise, sendTo, setup, type EventObject } from 'xstate';
 import { type BackoffState, nextRestartDelay } from './backoff.js';
 import {
   type AdoptedProcess,
   type BackoffPolicy,
   type ContainerInput,
   DEFAULT_BACKOFF,
+  type HookInput,
+  MIN_GRACE_MS,
   type KillEvent,
   type LivenessEvent,
   type ProcessEvent,
@@ -55,12 +68,29 @@ export interface ContainerContext {
   startupProbe: boolean;
   /** The current run has not passed its startupProbe yet (status `started: false`). */
   startupPending: boolean;
-  /** The latest run was killed because its liveness probe failed (it restarts unless restartPolicy is Never). */
+  /** The latest run was killed because its liveness probe or postStart hook failed (it restarts unless restartPolicy is Never). */
   killedUnhealthy: boolean;
+  /** The latest run was killed because its postStart hook failed. */
+  postStartFailed: boolean;
+  preStop: boolean;
+  postStart: boolean;
+  /** SIGTERM→SIGKILL window of the kill in progress (what the preStop hook left of the grace). */
+  remainingMs: number;
+  /** When the running preStop hook began (ms since epoch). */
+  hookStartedAt: number;
+  /** The stop in progress is forced: no preStop hook. */
+  skipPreStop: boolean;
+  /** The pid whose preStop hook already ran (a STOP during a liveness kill does not run it twice). */
+  preStopRanFor: number | undefined;
 }
 
 /** Everything the container machine reacts to. */
-export type ContainerEvent = ProcessEvent | ReadinessEvent | LivenessEvent | { type: 'STOP'; graceMs: number };
+export type ContainerEvent =
+  | ProcessEvent
+  | ReadinessEvent
+  | LivenessEvent
+  /** skipPreStop: a forced deletion (grace 0), where the kubelet runs no preStop hook. */
+  | { type: 'STOP'; graceMs: number; skipPreStop?: boolean };
 
 /** Output of a finished container machine. */
 export interface ContainerOutput {
@@ -94,6 +124,10 @@ function terminationOf(
   };
 }
 
+function hookInput(context: ContainerContext, timeoutMs: number): HookInput {
+  return { name: context.name, pid: context.pid ?? 0, timeoutMs };
+}
+
 function probeInput(context: ContainerContext): ReadinessInput {
   return {
     name: context.name,
@@ -102,8 +136,7 @@ function probeInput(context: ContainerContext): ReadinessInput {
   };
 }
 
-/** The container machine; provide `runContainer` and `readiness` with `machine.provide`. */
-export const containerMachine = setup({
+const containerSetup = setup({
   types: {} as {
     context: ContainerContext;
     events: ContainerEvent;
@@ -114,6 +147,8 @@ export const containerMachine = setup({
     runContainer: fromCallback<KillEvent, RunContainerInput>(() => undefined),
     readiness: fromCallback<EventObject, ReadinessInput>(() => undefined),
     liveness: fromCallback<EventObject, ReadinessInput>(() => undefined),
+    preStop: fromPromise<void, HookInput>(async () => undefined),
+    postStart: fromPromise<void, HookInput>(async () => undefined),
   },
   actions: {
     recordStart: assign(({ context, event }) => {
@@ -132,17 +167,48 @@ export const containerMachine = setup({
       restartCount: context.restartCount + 1,
       startedAt: undefined,
       killedUnhealthy: false,
+      postStartFailed: false,
     })),
-    recordUnhealthy: assign({ killedUnhealthy: true }),
+    recordUnhealthy: assign(({ context, event }) => ({
+      killedUnhealthy: true,
+      remainingMs:
+        event.type === 'LIVENESS_FAILED' && event.graceMs !== undefined
+          ? Math.max(MIN_GRACE_MS, event.graceMs)
+          : context.graceMs,
+    })),
+    recordPostStartFailure: assign(({ context }) => ({
+      killedUnhealthy: true,
+      postStartFailed: true,
+      remainingMs: context.graceMs,
+    })),
     recordStop: assign(({ event }) =>
-      event.type === 'STOP' ? { graceMs: event.graceMs, readyAtStop: false, stopRequested: true } : {},
+      event.type === 'STOP'
+        ? {
+            graceMs: event.graceMs,
+            remainingMs: event.graceMs,
+            readyAtStop: false,
+            stopRequested: true,
+            skipPreStop: event.skipPreStop === true,
+          }
+        : {},
     ),
+    recordHookStart: assign(({ context }) => ({ hookStartedAt: Date.now(), preStopRanFor: context.pid })),
+    spendGrace: assign(({ context }) => ({
+      remainingMs: Math.max(MIN_GRACE_MS, context.remainingMs - (Date.now() - context.hookStartedAt)),
+    })),
+    extendGrace: assign({ remainingMs: MIN_GRACE_MS }),
     markReadyAtStop: assign({ readyAtStop: true }),
     sendTerm: sendTo('process', { type: 'KILL', signal: 'SIGTERM' } satisfies KillEvent),
     sendKill: sendTo('process', { type: 'KILL', signal: 'SIGKILL' } satisfies KillEvent),
   },
   guards: {
     startTerminated: ({ context }) => context.startTerminated,
+    hasPreStop: ({ context }) =>
+      context.preStop && !context.skipPreStop && context.pid !== undefined && context.preStopRanFor !== context.pid,
+    runsPostStart: ({ context, event }) =>
+      context.postStart &&
+      event.type === 'PROCESS_STARTED' &&
+      !(context.adopt !== undefined && context.adopt.pid === event.pid),
     staysTerminated: ({ context }) =>
       context.restartPolicy === 'Never' ||
       (context.restartPolicy === 'OnFailure' && context.exit?.exitCode === 0 && !context.killedUnhealthy),
@@ -151,10 +217,33 @@ export const containerMachine = setup({
       event.type === 'PROCESS_STARTED' && context.adopt?.ready === true && context.adopt.pid === event.pid,
   },
   delays: {
-    grace: ({ context }) => context.graceMs,
+    remaining: ({ context }) => context.remainingMs,
     backoff: ({ context }) => context.delayMs,
   },
-}).createMachine({
+});
+
+/**
+ * How killing and stopping end a run: the preStop hook (unless there is none, the stop is
+ * forced, or it ran already for this process) with the grace as its timeout, then SIGTERM,
+ * then SIGKILL after what is left of the grace (2 s floor; 2 s when the hook overran).
+ */
+const endingStates = {
+  deciding: { always: [{ guard: 'hasPreStop', target: 'preStop' }, { target: 'signalling' }] },
+  preStop: {
+    entry: 'recordHookStart',
+    invoke: {
+      src: 'preStop',
+      input: ({ context }: { context: ContainerContext }) => hookInput(context, context.remainingMs),
+      onDone: { target: 'signalling', actions: 'spendGrace' },
+      onError: { target: 'signalling', actions: 'spendGrace' },
+    },
+    after: { remaining: { target: 'signalling', actions: 'extendGrace' } },
+  },
+  signalling: { entry: 'sendTerm', after: { remaining: { actions: 'sendKill' } } },
+} as const;
+
+/** The container machine; provide `runContainer`, `readiness`, `liveness` and the hook actors with `machine.provide`. */
+export const containerMachine = containerSetup.createMachine({
   id: 'container',
   context: ({ input }) => ({
     name: input.name,
@@ -175,6 +264,13 @@ export const containerMachine = setup({
     killedUnhealthy: false,
     startupProbe: input.startupProbe === true,
     startupPending: false,
+    postStartFailed: false,
+    preStop: input.preStop === true,
+    postStart: input.postStart === true,
+    remainingMs: input.graceMs ?? 30_000,
+    hookStartedAt: 0,
+    skipPreStop: false,
+    preStopRanFor: undefined,
   }),
   initial: 'init',
   states: {
@@ -198,10 +294,20 @@ export const containerMachine = setup({
           on: {
             PROCESS_STARTED: [
               { guard: 'adoptedReady', target: 'running.ready', actions: 'recordStart' },
+              { guard: 'runsPostStart', target: 'postStart', actions: 'recordStart' },
               { target: 'running', actions: 'recordStart' },
             ],
             PROCESS_EXITED: { target: '#container.exited', actions: 'recordExit' },
           },
+        },
+        postStart: {
+          invoke: {
+            src: 'postStart',
+            input: ({ context }) => hookInput(context, context.graceMs),
+            onDone: 'running',
+            onError: { target: 'killing', actions: 'recordPostStartFailure' },
+          },
+          on: { PROCESS_EXITED: { target: '#container.exited', actions: 'recordExit' } },
         },
         running: {
           invoke: [
@@ -225,20 +331,20 @@ export const containerMachine = setup({
           },
         },
         killing: {
-          entry: 'sendTerm',
-          after: { grace: { actions: 'sendKill' } },
+          initial: 'deciding',
           on: {
             PROCESS_EXITED: { target: '#container.exited', actions: 'recordExit' },
           },
+          states: endingStates,
         },
         stopping: {
-          entry: 'sendTerm',
-          after: { grace: { actions: 'sendKill' } },
+          initial: 'deciding',
           on: {
             STOP: {},
             PROCESS_STARTED: { actions: 'recordStart' },
             PROCESS_EXITED: { target: '#container.stopped', actions: 'recordExit' },
           },
+          states: endingStates,
         },
       },
     },

@@ -14,6 +14,7 @@ export type {
   AdoptedProcess,
   BackoffPolicy,
   ContainerInput,
+  HookInput,
   KillEvent,
   LivenessEvent,
   ProcessEvent,

@@ -4,7 +4,7 @@ import { type AnyActorRef, createActor, fromCallback, fromPromise } from 'xstate
 import { containerMachine } from './container-machine.js';
 import { podMachine, type PodInput, type SandboxInput } from './pod-machine.js';
 import { podStatusFromSnapshot } from './pod-status.js';
-import type { KillEvent, RunContainerInput } from './types.js';
+import type { HookInput, KillEvent, RunContainerInput } from './types.js';
 
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -150,4 +150,44 @@ describe('podMachine', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(actor.getSnapshot().status).toBe('done');
   });
+
+  it.each([
+    [0, []],
+    [5, ['preStop web']],
+  ])(
+    'with grace %i runs these preStop hooks before SIGTERM: %j (grace 0 is a forced deletion)',
+    async (grace, hooks) => {
+      const ran: string[] = [];
+      const machine = podMachine.provide({
+        actors: {
+          createSandbox: fromPromise<void, SandboxInput>(async () => undefined),
+          deleteSandbox: fromPromise<void, SandboxInput>(async () => undefined),
+          container: containerMachine.provide({
+            actors: {
+              runContainer: fromCallback<KillEvent, RunContainerInput>(({ input, sendBack, receive }) => {
+                const run = { sendBack, signals: [] as string[] };
+                h.runs.set(input.name, [...(h.runs.get(input.name) ?? []), run]);
+                receive((e) => run.signals.push(e.signal));
+              }),
+              preStop: fromPromise<void, HookInput>(async ({ input }) => {
+                ran.push(`preStop ${input.name}`);
+              }),
+            },
+          }),
+        },
+      });
+      const input = podInput(pod());
+      const actor = createActor(machine, {
+        input: { ...input, containers: input.containers.map((c) => ({ ...c, preStop: true })) },
+      }).start();
+      await vi.advanceTimersByTimeAsync(0);
+      const run = h.runs.get('web')![0]!;
+      run.sendBack({ type: 'PROCESS_STARTED', pid: 11, startedAt: iso(T0) });
+      actor.send({ type: 'DELETE_REQUESTED', graceSeconds: grace });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(ran).toEqual(hooks);
+      expect(run.signals).toEqual(['SIGTERM']);
+      actor.stop();
+    },
+  );
 });

@@ -6,7 +6,8 @@
  *
  *   pending → containerCreating (createSandbox) → running (containers spawned)
  *   running → completed (every container finished for good: sandbox released)
- *   DELETE_REQUESTED → terminating.stoppingContainers (STOP with the grace period, 2 s floor)
+ *   DELETE_REQUESTED → terminating.stoppingContainers (STOP with the grace period, 2 s floor;
+ *     grace 0, a forced deletion, skips the preStop hooks)
  *     → terminating.deletingSandbox → terminated (final: the node-agent removes the pod)
  *
  * Sandbox I/O is injected: `createSandbox` / `deleteSandbox` promise actors.
@@ -49,6 +50,8 @@ export interface PodContext {
   /** Containers whose machine finished, with whether they were stopped. */
   finished: Record<string, boolean>;
   graceMs: number;
+  /** The deletion is forced (grace 0): containers stop without their preStop hooks. */
+  forced: boolean;
 }
 
 /** Everything the pod machine reacts to. */
@@ -89,13 +92,17 @@ export const podMachine = setup({
     recordDelete: assign(({ event }) => {
       if (event.type !== 'DELETE_REQUESTED') return {};
       const seconds = event.graceSeconds ?? DEFAULT_GRACE_SECONDS;
-      return { graceMs: Math.max(MIN_GRACE_MS, seconds * 1000) };
+      return { graceMs: Math.max(MIN_GRACE_MS, seconds * 1000), forced: seconds <= 0 };
     }),
     stopContainers: enqueueActions(({ context, enqueue }) => {
       if (!context.spawned) return;
       for (const c of context.containers) {
         if (c.name in context.finished) continue;
-        enqueue.sendTo(containerActorId(c.name), { type: 'STOP', graceMs: context.graceMs });
+        enqueue.sendTo(containerActorId(c.name), {
+          type: 'STOP',
+          graceMs: context.graceMs,
+          ...(context.forced ? { skipPreStop: true } : {}),
+        });
       }
     }),
     forwardReadiness: sendTo(
@@ -122,6 +129,7 @@ export const podMachine = setup({
     spawned: false,
     finished: {},
     graceMs: DEFAULT_GRACE_SECONDS * 1000,
+    forced: false,
   }),
   initial: 'pending',
   on: {

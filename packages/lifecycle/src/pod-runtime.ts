@@ -29,6 +29,8 @@ export interface ContainerRuntime {
   startupPending?: boolean | undefined;
   /** The run is being killed because its liveness or startup probe failed. */
   killedUnhealthy?: boolean | undefined;
+  /** The run is being killed because its postStart hook failed. */
+  postStartFailed?: boolean | undefined;
 }
 
 /** Where the pod is: the pod machine's top-level state. */
@@ -146,6 +148,7 @@ export function podRuntimeFromSnapshot(snapshot: PodSnapshot): PodRuntime {
       backoffMs: phase === 'backOff' ? c.delayMs : undefined,
       ...(c.startupPending ? { startupPending: true } : {}),
       ...(c.killedUnhealthy && s.matches({ active: 'killing' }) ? { killedUnhealthy: true } : {}),
+      ...(c.postStartFailed && s.matches({ active: 'killing' }) ? { postStartFailed: true } : {}),
     };
   });
   return {

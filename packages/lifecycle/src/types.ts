@@ -46,6 +46,18 @@ export interface ContainerInput {
   startupProbe?: boolean;
   /** SIGTERM→SIGKILL window when a failed liveness probe kills the container (the pod's terminationGracePeriodSeconds). */
   graceMs?: number;
+  /** The container has lifecycle.preStop: every stop and kill runs the `preStop` actor before SIGTERM. */
+  preStop?: boolean;
+  /** The container has lifecycle.postStart: every run runs the `postStart` actor before it counts as running. */
+  postStart?: boolean;
+}
+
+/** What the `preStop` and `postStart` hook actors get. */
+export interface HookInput {
+  name: string;
+  pid: number;
+  /** How long the hook may take before the kubelet stops waiting for it. */
+  timeoutMs: number;
 }
 
 /** A running process left by a previous node-agent, with the readiness it had published. */
@@ -90,7 +102,9 @@ export type ReadinessEvent = { type: 'READINESS_SUCCEEDED' } | { type: 'READINES
  * Health results of the `liveness` actor: STARTUP_SUCCEEDED once the startupProbe passed,
  * LIVENESS_FAILED once the startup or liveness probe failed failureThreshold times in a row.
  */
-export type LivenessEvent = { type: 'LIVENESS_FAILED'; message?: string } | { type: 'STARTUP_SUCCEEDED' };
+export type LivenessEvent =
+  /** graceMs: the failed probe's own terminationGracePeriodSeconds, when it sets one. */
+  { type: 'LIVENESS_FAILED'; message?: string; graceMs?: number } | { type: 'STARTUP_SUCCEEDED' };
 
 /** What the container machine sends to its `runContainer` actor. */
 export type KillEvent = { type: 'KILL'; signal: 'SIGTERM' | 'SIGKILL' };

@@ -3,6 +3,7 @@ export { run } from './run.js';
 export type { RunOptions, RunResult } from './run.js';
 export {
   ipIn,
+  ipBatch,
   listNetns,
   netnsExists,
   addNetns,

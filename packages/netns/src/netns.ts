@@ -12,6 +12,15 @@ export function ipIn(netns: string | undefined, args: readonly string[]): Promis
   return run('ip', netns ? ['-n', netns, ...args] : [...args]);
 }
 
+/**
+ * Runs several `ip` commands in one process (`ip [-n NS] -batch -`), in order; it stops
+ * at the first that fails (NetnsCommandError), the ones before it stay done.
+ */
+export function ipBatch(netns: string | undefined, commands: readonly (readonly string[])[]): Promise<RunResult> {
+  const input = `${commands.map((c) => c.join(' ')).join('\n')}\n`;
+  return run('ip', [...(netns ? ['-n', netns] : []), '-batch', '-'], { input });
+}
+
 /** Lists the names of all named network namespaces. */
 export async function listNetns(): Promise<string[]> {
   const { stdout } = await run('ip', ['netns', 'list']);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addNetns, deleteNetns, ipIn, linkExists, netnsExists } from './netns.js';
+import { NetnsCommandError } from './errors.js';
+import { addNetns, deleteNetns, ipBatch, ipIn, linkExists, netnsExists } from './netns.js';
 import { createPodNetwork, deletePodNetwork } from './pod-network.js';
 import { startPongServer, tcpRequest } from './testing/tcp.js';
 
@@ -63,6 +64,27 @@ describe.skipIf(!isRoot)('createPodNetwork', () => {
     await createPodNetwork(podA);
     expect(await linkExists(podA.podNetns, 'eth0')).toBe(true);
     expect(await linkExists(NODE, podA.hostVeth)).toBe(true);
+  });
+
+  it('completes a pod netns left empty (an agent that died right after ip netns add)', async () => {
+    await deletePodNetwork(podA);
+    await addNetns(podA.podNetns);
+    await createPodNetwork(podA);
+    const { stdout: route } = await ipIn(podA.podNetns, ['route', 'show', 'default']);
+    expect(route).toContain('via 10.244.77.1 dev eth0');
+    expect(await linkExists(NODE, podA.hostVeth)).toBe(true);
+  });
+
+  it('runs ip commands in one batch in order and stops at the first failure', async () => {
+    const err = await ipBatch(NODE, [
+      ['link', 'add', 'kt-cl-d1', 'type', 'bridge'],
+      ['link', 'add', 'kt-cl-d1', 'type', 'bridge'],
+      ['link', 'add', 'kt-cl-d2', 'type', 'bridge'],
+    ]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetnsCommandError);
+    expect(await linkExists(NODE, 'kt-cl-d1')).toBe(true);
+    expect(await linkExists(NODE, 'kt-cl-d2')).toBe(false);
+    await ipIn(NODE, ['link', 'del', 'kt-cl-d1']);
   });
 
   it('deletes the veth and netns idempotently', async () => {

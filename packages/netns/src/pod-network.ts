@@ -1,10 +1,14 @@
 /**
  * A pod's network: its own netns with `eth0` (one end of a veth pair) addressed from the
  * node's pod CIDR, the other end in the node netns on the node's bridge, `lo` up and a
- * default route via the bridge address. Every step checks or replaces, so calling it
- * again after a partial failure or a node-agent restart completes instead of failing.
+ * default route via the bridge address. A new pod takes three `ip` processes (netns add,
+ * one batch in the node netns, one in the pod's); when any of them fails (the pod's
+ * network exists in part: a retry or a node-agent restart) the careful path runs, where
+ * every step checks or replaces, so calling it again completes instead of failing.
  */
-import { addNetns, deleteLink, deleteNetns, ipIn, linkExists } from './netns.js';
+import { NetnsCommandError } from './errors.js';
+import { addNetns, deleteLink, deleteNetns, ipBatch, ipIn, linkExists } from './netns.js';
+import { run } from './run.js';
 
 /** What `createPodNetwork` builds. */
 export interface PodNetworkOptions {
@@ -30,8 +34,34 @@ export interface PodNetworkRef {
   nodeNetns?: string | undefined;
 }
 
+/** The commands inside the pod netns: lo up, the address, eth0 up, the default route. */
+function podSide(o: PodNetworkOptions): string[][] {
+  return [
+    ['link', 'set', 'dev', 'lo', 'up'],
+    ['addr', 'replace', `${o.ip}/${o.prefixLength}`, 'dev', 'eth0'],
+    ['link', 'set', 'dev', 'eth0', 'up'],
+    ['route', 'replace', 'default', 'via', o.gateway, 'dev', 'eth0'],
+  ];
+}
+
 /** Creates (or completes) a pod's netns, veth pair, address and default route. */
 export async function createPodNetwork(o: PodNetworkOptions): Promise<void> {
+  try {
+    await run('ip', ['netns', 'add', o.podNetns]);
+    await ipBatch(o.nodeNetns, [
+      ['link', 'add', o.hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', o.podNetns],
+      ['link', 'set', 'dev', o.hostVeth, 'master', o.bridge, 'up'],
+    ]);
+    await ipBatch(o.podNetns, podSide(o));
+    return;
+  } catch (err) {
+    if (!(err instanceof NetnsCommandError) || err.code === 'CommandNotFound') throw err;
+    // Some of it exists already: check and complete step by step.
+  }
+  await completePodNetwork(o);
+}
+
+async function completePodNetwork(o: PodNetworkOptions): Promise<void> {
   await addNetns(o.podNetns);
   const hostEnd = await linkExists(o.nodeNetns, o.hostVeth);
   const podEnd = await linkExists(o.podNetns, 'eth0');
@@ -41,12 +71,8 @@ export async function createPodNetwork(o: PodNetworkOptions): Promise<void> {
     if (podEnd) await deleteLink(o.podNetns, 'eth0');
     await ipIn(o.nodeNetns, ['link', 'add', o.hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', o.podNetns]);
   }
-  await ipIn(o.nodeNetns, ['link', 'set', 'dev', o.hostVeth, 'master', o.bridge]);
-  await ipIn(o.nodeNetns, ['link', 'set', 'dev', o.hostVeth, 'up']);
-  await ipIn(o.podNetns, ['link', 'set', 'dev', 'lo', 'up']);
-  await ipIn(o.podNetns, ['addr', 'replace', `${o.ip}/${o.prefixLength}`, 'dev', 'eth0']);
-  await ipIn(o.podNetns, ['link', 'set', 'dev', 'eth0', 'up']);
-  await ipIn(o.podNetns, ['route', 'replace', 'default', 'via', o.gateway, 'dev', 'eth0']);
+  await ipIn(o.nodeNetns, ['link', 'set', 'dev', o.hostVeth, 'master', o.bridge, 'up']);
+  await ipBatch(o.podNetns, podSide(o));
 }
 
 /** Removes a pod's veth and netns (killing what still runs inside); missing parts are fine. */

@@ -14,6 +14,7 @@ import { createEndpointsController } from './endpoints-controller.js';
 import { createEventTtlController, DEFAULT_EVENT_TTL_MS } from './event-ttl.js';
 import { createIPAddressGC } from './ip-address-gc.js';
 import { createNodeLifecycleController } from './node-lifecycle.js';
+import { createPodGcController, DEFAULT_TERMINATED_POD_GC_THRESHOLD } from './pod-gc.js';
 import { createReplicaSetController } from './replicaset-controller.js';
 import { createScheduler } from './scheduler.js';
 
@@ -35,6 +36,8 @@ export interface ControllerManagerOptions {
   resyncPeriodMs?: number;
   /** Age after its last occurrence at which an Event is deleted (default 1 h, as --event-ttl). */
   eventTtlMs?: number;
+  /** Terminated pods kept before PodGC deletes the oldest (default 12500, as --terminated-pod-gc-threshold; 0: off). */
+  terminatedPodGcThreshold?: number;
   /** The clock (default: the system clock). */
   now?: () => Date;
 }
@@ -72,6 +75,9 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
       evictionMs: options.podEvictionMs,
     }),
     createEventTtlController(deps, { ttlMs: options.eventTtlMs ?? DEFAULT_EVENT_TTL_MS, periodMs: 60_000 }),
+    createPodGcController(deps, {
+      threshold: options.terminatedPodGcThreshold ?? DEFAULT_TERMINATED_POD_GC_THRESHOLD,
+    }),
   ];
   const resyncPeriodMs = options.resyncPeriodMs ?? 300_000;
   let resync: NodeJS.Timeout | undefined;

@@ -10,6 +10,7 @@ import { createControllerManager } from './controller-manager.js';
 const natsUrl = process.env.KEMU_NATS_URL ?? 'nats://127.0.0.1:4222';
 const nodeGraceSeconds = Number(process.env.KEMU_NODE_GRACE_SECONDS ?? '40');
 const podEvictionSeconds = Number(process.env.KEMU_POD_EVICTION_SECONDS ?? '300');
+const terminatedPodGcThreshold = Number(process.env.KEMU_TERMINATED_POD_GC_THRESHOLD ?? '12500');
 
 const log = createLogger({ component: 'controller', level: process.env.KEMU_LOG_LEVEL ?? 'info' });
 
@@ -18,7 +19,11 @@ async function main(): Promise<void> {
     throw new Error(`KEMU_NODE_GRACE_SECONDS must be a positive number, got ${process.env.KEMU_NODE_GRACE_SECONDS}`);
   if (!Number.isFinite(podEvictionSeconds) || podEvictionSeconds < 0)
     throw new Error(`KEMU_POD_EVICTION_SECONDS must be a number ≥ 0, got ${process.env.KEMU_POD_EVICTION_SECONDS}`);
-  log.info({ natsUrl, nodeGraceSeconds, podEvictionSeconds }, 'controller starting');
+  if (!Number.isInteger(terminatedPodGcThreshold) || terminatedPodGcThreshold < 0)
+    throw new Error(
+      `KEMU_TERMINATED_POD_GC_THRESHOLD must be an integer ≥ 0, got ${process.env.KEMU_TERMINATED_POD_GC_THRESHOLD}`,
+    );
+  log.info({ natsUrl, nodeGraceSeconds, podEvictionSeconds, terminatedPodGcThreshold }, 'controller starting');
   const eventLog = await connectEventLog({ servers: natsUrl.split(','), name: 'controller', log });
   const informer = await startInformer(eventLog, { log });
   const manager = createControllerManager({
@@ -27,6 +32,7 @@ async function main(): Promise<void> {
     log,
     nodeGraceMs: nodeGraceSeconds * 1000,
     podEvictionMs: podEvictionSeconds * 1000,
+    terminatedPodGcThreshold,
   });
 
   let stopping = false;

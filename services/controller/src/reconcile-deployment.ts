@@ -3,7 +3,8 @@
  * next step of its rollout (pkg/controller/deployment sync/rolling/recreate). The
  * current template's ReplicaSet is `<name>-<pod-template-hash>`; it is created, then
  * grown within maxSurge while old ones shrink within maxUnavailable, or (Recreate) the
- * old ones go to 0 first. One step per sync: a plan with writes is applied and the
+ * old ones go to 0 first. A change of spec.replicas mid rollout is a scaling event first
+ * (proportional-scale.ts), as in sync.go. One step per sync: a plan with writes is applied and the
  * Deployment synced again once the ReplicaSets report; a plan without writes carries
  * the Deployment's status and revision.
  */
@@ -12,13 +13,12 @@ import { rfc3339 } from './conditions.js';
 import { newControllerRef } from './controller-ref.js';
 import { deploymentStatus } from './deployment-status.js';
 import { POD_TEMPLATE_HASH_LABEL, podTemplateHash, withoutHashLabel } from './pod-template-hash.js';
+import { DESIRED_ANNOTATION, MAX_ANNOTATION, isScalingEvent, proportionalScale } from './proportional-scale.js';
 import { newReplicaSetReplicas, resolveFenceposts, scaleDownOldReplicaSets, specReplicas } from './rolling-update.js';
 import { semanticEqual } from './semantic-equal.js';
 
 /** Annotation with the rollout revision, on the Deployment and each ReplicaSet. */
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
-const DESIRED_ANNOTATION = 'deployment.kubernetes.io/desired-replicas';
-const MAX_ANNOTATION = 'deployment.kubernetes.io/max-replicas';
 
 /** What one Deployment sync should write. */
 export interface DeploymentPlan {
@@ -50,6 +50,20 @@ export function reconcileDeployment(d: Deployment, rss: readonly ReplicaSet[], n
   const old = rss.filter((rs) => rs !== newRS);
   const maxOld = Math.max(0, ...old.map(revisionOf));
   if (d.metadata.deletionTimestamp) return plan;
+
+  // A scaling event (even while paused): resize before rolling on.
+  if (isScalingEvent(d, newRS, old)) {
+    const sizes = proportionalScale(d, newRS, old);
+    const touched = new Set([...rss.filter((rs) => specReplicas(rs) > 0), ...sizes.keys()]);
+    for (const rs of touched) {
+      const next = resized(d, rs, sizes.get(rs) ?? specReplicas(rs), undefined);
+      const a = rs.metadata.annotations ?? {};
+      const b = next.metadata.annotations ?? {};
+      const stale = a[DESIRED_ANNOTATION] !== b[DESIRED_ANNOTATION] || a[MAX_ANNOTATION] !== b[MAX_ANNOTATION];
+      if (specReplicas(next) !== specReplicas(rs) || stale) plan.update.push(next);
+    }
+    if (plan.update.length > 0) return plan;
+  }
 
   if (!d.spec.paused) {
     if (!newRS) {

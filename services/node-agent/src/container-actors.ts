@@ -8,12 +8,14 @@
  * watching only: processes are never killed except on KILL.
  */
 import type { Pod } from '@kemu/api';
-import type { KillEvent, ReadinessInput, RunContainerInput } from '@kemu/lifecycle';
+import type { HookInput, KillEvent, ReadinessInput, RunContainerInput } from '@kemu/lifecycle';
 import type { Logger } from '@kemu/log';
-import { type EventObject, fromCallback } from 'xstate';
+import { type EventObject, fromCallback, fromPromise } from 'xstate';
 import { type ContainerLaunch, builtInReadinessPorts, realCommand } from './container-launch.js';
 import { type ContainerProcess, adoptProcess, startProcess } from './process-runner.js';
-import { type HealthProbeKind, watchLiveness } from './liveness.js';
+import { type HookKind, hookOf, runHook } from './lifecycle-hooks.js';
+import { type HealthProbeKind, probeGraceMs, watchLiveness } from './liveness.js';
+import type { CpuGuard } from './cpu-limit.js';
 import type { MemoryGuard } from './memory-limit.js';
 import { watchReadiness } from './readiness.js';
 
@@ -30,8 +32,12 @@ export interface ContainerActorsContext {
   probeFailed?: (container: string, message: string) => void;
   /** A startup or liveness probe attempt of `container` failed with `message`. */
   healthProbeFailed?: (container: string, kind: HealthProbeKind, message: string) => void;
+  /** A postStart or preStop hook of `container` failed with `message` (logged here; FailedPostStartHook / FailedPreStopHook). */
+  hookFailed?: (container: string, kind: HookKind, message: string) => void;
   /** The memory watchdog or cgroup of a run, when the container has limits.memory. */
   limitMemory?: (pod: Pod, containerName: string, pid: number) => MemoryGuard | undefined;
+  /** The CPU cgroup of a run, when the container has limits.cpu and the machine enforces it. */
+  limitCpu?: (pod: Pod, containerName: string, pid: number) => CpuGuard | undefined;
 }
 
 /** A per-run promise that resolves once the startup probe passed. */
@@ -70,6 +76,7 @@ export function containerActors(ctx: ContainerActorsContext) {
     const pending: NodeJS.Signals[] = [];
     let proc: ContainerProcess | undefined;
     let guard: MemoryGuard | undefined;
+    let cpuGuard: CpuGuard | undefined;
     let ended = false;
     void (async () => {
       try {
@@ -95,8 +102,10 @@ export function containerActors(ctx: ContainerActorsContext) {
       sendBack({ type: 'PROCESS_STARTED', pid: proc.pid, startedAt: input.adopt?.startedAt ?? proc.startedAt });
       for (const s of pending) proc.kill(s);
       guard = ctx.limitMemory?.(ctx.pod(), input.name, proc.pid);
+      cpuGuard = ctx.limitCpu?.(ctx.pod(), input.name, proc.pid);
       const exit = await proc.exited;
       guard?.stop();
+      cpuGuard?.stop();
       if (ended) return;
       const reason = guard?.oomKilled() ? 'OOMKilled' : undefined;
       clog.info({ pid: proc.pid, exitCode: exit.exitCode, signal: exit.signal, reason }, 'container exited');
@@ -110,6 +119,7 @@ export function containerActors(ctx: ContainerActorsContext) {
     return () => {
       ended = true;
       guard?.stop();
+      cpuGuard?.stop();
       proc?.unwatch();
     };
   });
@@ -156,7 +166,12 @@ export function containerActors(ctx: ContainerActorsContext) {
         attemptFailed: (kind, message) => ctx.healthProbeFailed?.(input.name, kind, message),
         failed: (kind, message) => {
           log.info({ container: input.name, kind, message }, 'container failed its probe, killing it');
-          sendBack({ type: 'LIVENESS_FAILED', message: `${kind} probe failed: ${message}` });
+          const graceMs = probeGraceMs(container, kind);
+          sendBack({
+            type: 'LIVENESS_FAILED',
+            message: `${kind} probe failed: ${message}`,
+            ...(graceMs !== undefined ? { graceMs } : {}),
+          });
         },
       },
     );
@@ -166,5 +181,32 @@ export function containerActors(ctx: ContainerActorsContext) {
     };
   });
 
-  return { runContainer, readiness, liveness };
+  /** A hook actor: runs the container's hook of `kind`; rejects when it failed (after reporting it). */
+  const hook = (kind: HookKind) =>
+    fromPromise<void, HookInput>(async ({ input, signal }) => {
+      const container = spec(input.name);
+      const handler = hookOf(container, kind);
+      if (!handler) return;
+      const pod = ctx.pod();
+      const podRef = `${pod.metadata.name}_${pod.metadata.namespace ?? 'default'}(${pod.metadata.uid ?? ''})`;
+      const hlog = log.child({ container: input.name, hook: kind });
+      hlog.info({ pid: input.pid, timeoutMs: input.timeoutMs }, 'running lifecycle hook');
+      const env = handler.exec ? ctx.launch(pod, input.name, podIP).env : undefined;
+      const result = await runHook(
+        handler,
+        { podIP, podNetns: ctx.podNetns, container, podRef, ...(env ? { env } : {}) },
+        input.timeoutMs,
+        signal,
+      );
+      if (signal.aborted) return;
+      if (result.ok) {
+        hlog.info({ pid: input.pid }, 'lifecycle hook done');
+        return;
+      }
+      hlog.warn({ pid: input.pid, message: result.message }, 'lifecycle hook failed');
+      ctx.hookFailed?.(input.name, kind, result.message);
+      throw new Error(result.message);
+    });
+
+  return { runContainer, readiness, liveness, preStop: hook('PreStop'), postStart: hook('PostStart') };
 }

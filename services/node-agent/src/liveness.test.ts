@@ -1,6 +1,6 @@
 import type { Container, Probe } from '@kemu/api';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type HealthProbeKind, probeTiming, watchLiveness } from './liveness.js';
+import { type HealthProbeKind, probeGraceMs, probeTiming, watchLiveness } from './liveness.js';
 import type { ProbeResult } from './probe.js';
 
 /** A prober whose answer per probe kind the test sets. */
@@ -42,6 +42,20 @@ describe('probeTiming', () => {
       periodMs: 1_000,
       failureThreshold: 1,
     });
+  });
+});
+
+describe('probeGraceMs', () => {
+  it("uses the failed probe's own terminationGracePeriodSeconds, else leaves the pod's grace", () => {
+    const c = {
+      name: 'c',
+      image: 'x',
+      livenessProbe: { exec: { command: ['false'] }, terminationGracePeriodSeconds: 5 },
+      startupProbe: { exec: { command: ['false'] } },
+    } as Container;
+    expect(probeGraceMs(c, 'Liveness')).toBe(5_000);
+    expect(probeGraceMs(c, 'Startup')).toBeUndefined();
+    expect(probeGraceMs({ name: 'c', image: 'x' }, 'Liveness')).toBeUndefined();
   });
 });
 

@@ -6,7 +6,7 @@
  * Each attempt waits initialDelaySeconds first, then periodSeconds between attempts.
  * A failure of either means the container is killed and restarted (the machine decides).
  */
-import type { Probe } from '@kemu/api';
+import type { Container, Probe } from '@kemu/api';
 import { type ProbeResult, type ProbeTarget, probeOnce } from './probe.js';
 
 /** Which probe an attempt belongs to. */
@@ -37,6 +37,18 @@ export function probeTiming(probe: Probe): { initialDelayMs: number; periodMs: n
     periodMs: Math.max(1, probe.periodSeconds ?? 10) * 1000,
     failureThreshold: Math.max(1, probe.failureThreshold ?? 3),
   };
+}
+
+/**
+ * The kill grace of a failed startup or liveness probe: its own terminationGracePeriodSeconds
+ * when set (Kubernetes 1.25+), else undefined (the pod's grace applies).
+ */
+export function probeGraceMs(container: Container, kind: HealthProbeKind): number | undefined {
+  const probe = (kind === 'Startup' ? container.startupProbe : container.livenessProbe) as
+    | (Probe & { terminationGracePeriodSeconds?: number })
+    | undefined;
+  const seconds = probe?.terminationGracePeriodSeconds;
+  return typeof seconds === 'number' && seconds >= 0 ? seconds * 1000 : undefined;
 }
 
 /** Starts startup-then-liveness probing of one run; returns the stopper. */

@@ -44,6 +44,9 @@ describe('containerEvents', () => {
     expect(reasons(running, c({ phase: 'stopping', startedAt: 't1' }))).toEqual([
       'Normal Killing: Stopping container nginx',
     ]);
+    expect(
+      reasons(running, c({ phase: 'stopping', startedAt: 't1', killedUnhealthy: true, postStartFailed: true })),
+    ).toEqual(['Normal Killing: FailedPostStartHook']);
   });
 
   it('reports BackOff once per wait, naming the pod as the kubelet does', () => {
@@ -91,9 +94,19 @@ describe('createPodEvents', () => {
     events.observe(runtime([c({})]));
     events.observe(runtime([c({ phase: 'running', startedAt: 't1' })]));
     events.readinessProbeFailed('nginx', 'HTTP probe failed with statuscode: 503');
+    events.hookFailed('nginx', 'PreStop');
+    events.hookFailed('nginx', 'PostStart');
     await new Promise((r) => setTimeout(r, 10));
-    expect(seen.map((e) => e.reason)).toEqual(['Pulled', 'Created', 'Started', 'Unhealthy']);
+    expect(seen.map((e) => `${e.type} ${e.reason}`)).toEqual([
+      'Normal Pulled',
+      'Normal Created',
+      'Normal Started',
+      'Warning Unhealthy',
+      'Warning FailedPreStopHook',
+      'Warning FailedPostStartHook',
+    ]);
     expect(seen[3]?.message).toBe('Readiness probe failed: HTTP probe failed with statuscode: 503');
+    expect(seen.slice(4).map((e) => e.message)).toEqual(['PreStopHook failed', 'PostStartHook failed']);
     expect(seen[0]?.involvedObject).toEqual({
       kind: 'Pod',
       namespace: 'default',

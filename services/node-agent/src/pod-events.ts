@@ -45,9 +45,11 @@ export function containerEvents(
     });
   }
   if (next.phase === 'stopping' && prev.phase !== 'stopping') {
-    const message = next.killedUnhealthy
-      ? `Container ${name} failed liveness probe, will be restarted`
-      : `Stopping container ${name}`;
+    const message = next.postStartFailed
+      ? 'FailedPostStartHook'
+      : next.killedUnhealthy
+        ? `Container ${name} failed liveness probe, will be restarted`
+        : `Stopping container ${name}`;
     out.push({ type: 'Normal', reason: 'Killing', message });
   }
   return out;
@@ -61,6 +63,11 @@ export interface PodEvents {
   readinessProbeFailed(container: string, message: string): void;
   /** A startup or liveness probe attempt of `container` failed. */
   healthProbeFailed(container: string, kind: 'Startup' | 'Liveness', message: string): void;
+  /**
+   * A postStart or preStop hook of `container` failed. As the kubelet does, the event says
+   * only that (the hook's output could hold secrets); the details go to the agent's log.
+   */
+  hookFailed(container: string, kind: 'PostStart' | 'PreStop'): void;
 }
 
 /** Creates the event reporter of one pod; `pod()` gives its latest version. */
@@ -85,6 +92,9 @@ export function createPodEvents(recorder: EventRecorder, pod: () => Pod): PodEve
     },
     healthProbeFailed(container, kind, message) {
       emit(container, { type: 'Warning', reason: 'Unhealthy', message: `${kind} probe failed: ${message}` });
+    },
+    hookFailed(container, kind) {
+      emit(container, { type: 'Warning', reason: `Failed${kind}Hook`, message: `${kind}Hook failed` });
     },
   };
 }

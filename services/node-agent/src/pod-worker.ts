@@ -24,6 +24,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { createActor, fromPromise } from 'xstate';
 import { containerActors } from './container-actors.js';
 import type { ContainerLaunch } from './container-launch.js';
+import { createCpuLimiter, parseMillicores } from './cpu-limit.js';
+import { hookOf } from './lifecycle-hooks.js';
 import { createMemoryLimiter } from './memory-limit.js';
 import { createPodEvents } from './pod-events.js';
 import type { PodSandbox } from './pod-sandbox.js';
@@ -74,6 +76,27 @@ function nodeMemoryLimiter(log: Logger): ReturnType<typeof createMemoryLimiter> 
   return memoryLimiter;
 }
 
+let cpuLimiter: ReturnType<typeof createCpuLimiter> | undefined;
+
+/** The node's CPU limiter, made on first use (it probes the cgroup file system once). */
+function nodeCpuLimiter(log: Logger): ReturnType<typeof createCpuLimiter> {
+  if (!cpuLimiter) {
+    cpuLimiter = createCpuLimiter();
+    log.info({ mechanism: cpuLimiter.mechanism }, 'cpu limits enforced');
+  }
+  return cpuLimiter;
+}
+
+/** Which lifecycle hooks the machine of container `name` must run. */
+function hookFlags(pod: Pod, name: string): { preStop?: boolean; postStart?: boolean } {
+  const spec = pod.spec.containers.find((s) => s.name === name);
+  if (!spec) return {};
+  return {
+    ...(hookOf(spec, 'PreStop') ? { preStop: true } : {}),
+    ...(hookOf(spec, 'PostStart') ? { postStart: true } : {}),
+  };
+}
+
 /** Starts the worker of one pod. */
 export function startPodWorker(
   pod: Pod,
@@ -96,7 +119,7 @@ export function startPodWorker(
   });
 
   const events = deps.events ? createPodEvents(deps.events, () => current) : undefined;
-  const { runContainer, readiness, liveness } = containerActors({
+  const { runContainer, readiness, liveness, preStop, postStart } = containerActors({
     pod: () => current,
     podIP,
     podNetns: deps.sandbox.netnsName(uid),
@@ -105,11 +128,18 @@ export function startPodWorker(
     log,
     probeFailed: (container, message) => events?.readinessProbeFailed(container, message),
     healthProbeFailed: (container, kind, message) => events?.healthProbeFailed(container, kind, message),
+    hookFailed: (container, kind) => events?.hookFailed(container, kind),
     limitMemory: (p, name, pid) => {
       const raw = p.spec.containers.find((c) => c.name === name)?.resources?.limits?.memory;
       const bytes = raw === undefined ? Number.NaN : parseQuantity(raw);
       if (!(bytes > 0)) return undefined;
       return nodeMemoryLimiter(deps.log).limit(`${uid}_${name}`, pid, bytes);
+    },
+    limitCpu: (p, name, pid) => {
+      const raw = p.spec.containers.find((c) => c.name === name)?.resources?.limits?.cpu;
+      const millicores = raw === undefined ? Number.NaN : parseMillicores(raw);
+      if (!(millicores > 0)) return undefined;
+      return nodeCpuLimiter(deps.log).limit(`${uid}_${name}`, pid, millicores);
     },
   });
 
@@ -128,7 +158,7 @@ export function startPodWorker(
         await deps.sandbox.delete(uid);
         log.info({}, 'sandbox deleted');
       }),
-      container: containerMachine.provide({ actors: { runContainer, readiness, liveness } }),
+      container: containerMachine.provide({ actors: { runContainer, readiness, liveness, preStop, postStart } }),
     },
   });
 
@@ -141,6 +171,7 @@ export function startPodWorker(
         ...(deps.backoff ? { backoff: deps.backoff } : {}),
         graceMs: Math.max(MIN_GRACE_MS, (pod.spec.terminationGracePeriodSeconds ?? 30) * 1000),
         startupProbe: pod.spec.containers.some((s) => s.name === c.name && s.startupProbe !== undefined),
+        ...hookFlags(pod, c.name),
       })),
       podIP,
       hostIP: deps.hostIP,
@@ -218,10 +249,11 @@ export function startPodWorker(
     }
   }
 
-  function requestDelete(p: Pod): void {
+  function requestDelete(p: Pod, force = false): void {
     if (deleteRequested || actor.getSnapshot().status !== 'active') return;
     deleteRequested = true;
-    const graceSeconds = p.metadata.deletionGracePeriodSeconds ?? p.spec.terminationGracePeriodSeconds;
+    // A pod gone from the log was force-deleted: grace 0, as the kubelet sees it (no preStop).
+    const graceSeconds = force ? 0 : (p.metadata.deletionGracePeriodSeconds ?? p.spec.terminationGracePeriodSeconds);
     log.info({ graceSeconds, force: gone }, 'pod deletion requested');
     actor.send({ type: 'DELETE_REQUESTED', graceSeconds });
   }
@@ -250,7 +282,7 @@ export function startPodWorker(
       if (stopped) return;
       gone = true;
       if (actor.getSnapshot().status === 'done') return;
-      requestDelete(current);
+      requestDelete(current, true);
       if (!deleteRequested) return;
       // A force-deleted pod is finished once its machine is; nothing is written.
       actor.subscribe({

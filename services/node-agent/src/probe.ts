@@ -1,12 +1,13 @@
 /**
  * One probe attempt as the kubelet makes it, from the node netns to the pod IP:
  * httpGet succeeds on 200–399, tcpSocket on connect, exec on exit 0 (run inside the pod
- * netns). Named ports resolve through the container's ports.
+ * netns), grpc on a SERVING health check. Named ports resolve through the container's ports.
  */
 import type { Container, Probe } from '@kemu/api';
 import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import { grpcProbe } from './grpc-probe.js';
 
 /** Where and how to probe. */
 export interface ProbeTarget {
@@ -128,6 +129,8 @@ export async function probeOnce(probe: Probe, target: ProbeTarget): Promise<Prob
     return tcpProbe(target.podIP, port, timeoutMs);
   }
   if (probe.exec) return execProbe(target.podNetns, probe.exec.command, timeoutMs);
+  const grpc = (probe as Probe & { grpc?: { port: number; service?: string } }).grpc;
+  if (grpc) return grpcProbe(target.podIP, grpc.port, grpc.service ?? '', timeoutMs);
   return { ok: false, message: 'missing probe handler' };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Readiness of one container run, reported as events for the lifecycle machine. Without
  * a readinessProbe the container is ready once its process runs, and for the built-in
- * HTTP workload once every container port accepts TCP (polled every 100 ms). With a
+ * HTTP workload once every container port accepts TCP (polled every 20 ms for the first
+ * 2 s, when a just-started workload is about to listen, then every 100 ms). With a
  * readinessProbe the kubelet's rules apply: first attempt after initialDelaySeconds,
  * then every periodSeconds; successThreshold / failureThreshold consecutive results flip it.
  */
@@ -36,12 +37,13 @@ export function watchReadiness(options: ReadinessOptions, report: (ready: boolea
       queueMicrotask(() => !stopped && report(true));
     } else {
       const ports = options.ports.length > 0 ? options.ports : [8080];
-      const pollMs = options.pollMs ?? 100;
+      const started = Date.now();
+      const pollMs = () => options.pollMs ?? (Date.now() - started < 2_000 ? 20 : 100);
       const poll = async () => {
         const results = await Promise.all(ports.map((p) => tcpConnects(options.podIP, p, 1_000)));
         if (stopped) return;
         if (results.every(Boolean)) report(true);
-        else later(pollMs, poll);
+        else later(pollMs(), poll);
       };
       void poll();
     }

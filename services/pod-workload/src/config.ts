@@ -19,6 +19,10 @@ export interface WorkloadConfig {
   memoryHogMb: number | undefined;
   /** Growth per second of the hog, in MiB (KEMU_MEMORY_HOG_RATE_MB; all at once when unset). */
   memoryHogRateMb: number | undefined;
+  /** Port of the gRPC health service (KEMU_GRPC_PORT; none when unset). */
+  grpcPort: number | undefined;
+  /** Threads that spin to burn CPU (KEMU_BURN_CPU; none when unset). */
+  burnCpuThreads: number | undefined;
   /** Whether KEMU_CONTAINER_PORTS named any port (else database images use their default port). */
   portsDeclared: boolean;
   /** Where the app image connects to (DB_HOST, DB_PORT). */
@@ -69,6 +73,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): WorkloadConfig {
     failAfterSeconds: seconds(env, 'KEMU_FAIL_AFTER_SECONDS'),
     memoryHogMb: seconds(env, 'KEMU_MEMORY_HOG_MB'),
     memoryHogRateMb: seconds(env, 'KEMU_MEMORY_HOG_RATE_MB'),
+    burnCpuThreads: seconds(env, 'KEMU_BURN_CPU'),
+    grpcPort: env.KEMU_GRPC_PORT ? parsePorts(env.KEMU_GRPC_PORT)[0] : undefined,
     portsDeclared: (env.KEMU_CONTAINER_PORTS ?? '').trim() !== '',
     dbHost: env.DB_HOST || 'localhost',
     dbPort: env.DB_PORT ? parsePorts(env.DB_PORT)[0]! : 3306,

@@ -2,6 +2,7 @@ import { freePort } from '@kemu/testkit';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +103,43 @@ describe('pod-workload HTTP server', () => {
     const b = await call(port, '/b', 'GET', agent);
     expect(JSON.parse(b.body).client).toBe(JSON.parse(a.body).client);
     agent.destroy();
+  });
+
+  it('shuts down gracefully: finishes in-flight responses, ends idle connections with a FIN and waits for the client', async () => {
+    const port = await freePort();
+    const config = configFromEnv(env([port]));
+    const w = await startHttpWorkload(config, createControl(config), () => undefined);
+    // One idle keep-alive connection, and one reading a 20 MB body slowly.
+    const idle = connect(port, '127.0.0.1');
+    idle.write('GET /a HTTP/1.1\r\nhost: x\r\n\r\n');
+    await once(idle, 'data');
+    const slow = connect(port, '127.0.0.1');
+    const size = 20_000_000;
+    slow.write(`GET /bytes/${size} HTTP/1.1\r\nhost: x\r\n\r\n`);
+    await once(slow, 'readable');
+    slow.pause();
+    let closed = false;
+    const closing = w.close().then(() => {
+      closed = true;
+    });
+    const idleEnd = once(idle, 'end');
+    idle.resume();
+    await idleEnd;
+    idle.end();
+    // New connections are refused while the slow one still gets every byte.
+    await expect(call(port, '/')).rejects.toThrow(/ECONNREFUSED/);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(closed).toBe(false);
+    let received = 0;
+    slow.on('data', (d: Buffer) => {
+      received += d.length;
+    });
+    slow.resume();
+    await once(slow, 'end');
+    expect(received).toBeGreaterThan(size);
+    slow.end();
+    await closing;
+    expect(closed).toBe(true);
   });
 });
 

@@ -2,9 +2,15 @@
  * The default "image": an HTTP server on every container port that answers any path
  * with who it is and who asked, plus /health and /ready for probes and /control to flip
  * them. Connections are kept alive, so a proxy in front can reuse them.
+ *
+ * Shutdown is graceful the way nginx's is: listeners close, in-flight responses finish,
+ * and each connection is ended with a FIN once idle; `close` resolves when the clients
+ * have closed their side too. (Destroying idle sockets and exiting at once would leave
+ * the tail of a finished response in the kernel's send buffer, lost when the node-agent
+ * removes the pod's network right after the process exits.)
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, Server as NetServer, type Socket } from 'node:net';
 import type { WorkloadConfig } from './config.js';
 import type { Control } from './control.js';
 import { bulkSize, sendBulk } from './bulk-body.js';
@@ -16,7 +22,7 @@ export type LogLine = (fields: Record<string, unknown>) => void;
 export interface HttpWorkload {
   /** Ports actually bound (in config order). */
   readonly ports: number[];
-  /** Stops accepting, lets in-flight requests finish, closes idle keep-alive connections. */
+  /** Stops accepting, lets in-flight requests finish, ends every connection once idle, and waits for the clients to close. */
   close(): Promise<void>;
 }
 
@@ -42,8 +48,22 @@ function send(res: ServerResponse, status: number, body: string, type = 'text/pl
   res.end(body);
 }
 
-function handler(config: WorkloadConfig, control: Control, log: LogLine) {
+/** The open connections of the servers, with how many requests each has in flight. */
+interface Connections {
+  busy: Map<Socket, number>;
+  closing: boolean;
+}
+
+function handler(config: WorkloadConfig, control: Control, log: LogLine, conns: Connections) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    const socket = req.socket;
+    conns.busy.set(socket, (conns.busy.get(socket) ?? 0) + 1);
+    res.on('close', () => {
+      const left = (conns.busy.get(socket) ?? 1) - 1;
+      conns.busy.set(socket, left);
+      if (conns.closing && left === 0) socket.end();
+    });
+    if (conns.closing) res.setHeader('connection', 'close');
     const t0 = performance.now();
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
@@ -101,10 +121,15 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 export async function startHttpWorkload(config: WorkloadConfig, control: Control, log: LogLine): Promise<HttpWorkload> {
   const servers: Server[] = [];
   const ports: number[] = [];
-  const handle = handler(config, control, log);
+  const conns: Connections = { busy: new Map(), closing: false };
+  const handle = handler(config, control, log, conns);
   try {
     for (const port of config.ports) {
       const server = createServer({ keepAlive: true }, handle);
+      server.on('connection', (socket: Socket) => {
+        conns.busy.set(socket, 0);
+        socket.on('close', () => conns.busy.delete(socket));
+      });
       server.keepAliveTimeout = 65_000;
       servers.push(server);
       ports.push(await listen(server, port, config.host));
@@ -116,15 +141,13 @@ export async function startHttpWorkload(config: WorkloadConfig, control: Control
   return {
     ports,
     async close() {
-      await Promise.all(
-        servers.map(
-          (s) =>
-            new Promise<void>((resolve) => {
-              s.close(() => resolve());
-              s.closeIdleConnections();
-            }),
-        ),
+      conns.closing = true;
+      // net.Server's close stops listening without http.Server's destroying of idle sockets.
+      const closed = servers.map(
+        (s) => new Promise<void>((resolve) => NetServer.prototype.close.call(s, () => resolve())),
       );
+      for (const [socket, inFlight] of conns.busy) if (inFlight === 0) socket.end();
+      await Promise.all(closed);
     },
   };
 }

@@ -11,3 +11,6 @@ export type { TcpWorkload } from './tcp-server.js';
 export { attemptConnection, startDbClient } from './db-client.js';
 export type { AttemptResult } from './db-client.js';
 export { startMemoryHog } from './memory-hog.js';
+export { startCpuBurner } from './cpu-burner.js';
+export { startGrpcHealth, requestedService } from './grpc-health.js';
+export type { GrpcHealth } from './grpc-health.js';

@@ -1,11 +1,11 @@
-/** pod-workload: the container "images". Wiring only: env → workload picked by image → SIGTERM. */
+/**
+ * pod-workload: the container "images". Wiring only: env → workload picked by image → SIGTERM.
+ * What only some pods use is imported when used, so the common pod starts listening sooner.
+ */
 import { configFromEnv } from './config.js';
 import { createControl } from './control.js';
-import { startDbClient } from './db-client.js';
 import { type LogLine, startHttpWorkload } from './http-server.js';
 import { defaultPort, imageKind, imageName } from './image-kind.js';
-import { startMemoryHog } from './memory-hog.js';
-import { startTcpWorkload } from './tcp-server.js';
 
 const log: LogLine = (fields) => {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', ...fields })}\n`);
@@ -18,10 +18,12 @@ let close: () => Promise<void>;
 if (kind === 'tcp-server') {
   const ports = config.portsDeclared ? config.ports : [defaultPort(config.image) ?? 3306];
   const greeting = `${imageName(config.image)} ready (pod ${config.pod})`;
+  const { startTcpWorkload } = await import('./tcp-server.js');
   const workload = await startTcpWorkload({ ports, host: config.host, greeting }, log);
   log({ msg: 'listening', kind, ports: workload.ports, pod: config.pod, namespace: config.namespace });
   close = () => workload.close();
 } else if (kind === 'db-client') {
+  const { startDbClient } = await import('./db-client.js');
   const stop = startDbClient({ host: config.dbHost, port: config.dbPort, intervalMs: 1_000 }, log);
   log({ msg: 'client started', kind, target: `${config.dbHost}:${config.dbPort}`, pod: config.pod });
   close = async () => stop();
@@ -33,6 +35,7 @@ if (kind === 'tcp-server') {
   const workload = await startHttpWorkload(config, control, log);
   log({ msg: 'listening', host: config.host, ports: workload.ports, pod: config.pod, namespace: config.namespace });
   if (config.memoryHogMb !== undefined) {
+    const { startMemoryHog } = await import('./memory-hog.js');
     startMemoryHog(
       {
         totalMb: config.memoryHogMb,
@@ -41,7 +44,18 @@ if (kind === 'tcp-server') {
       (mb) => log({ msg: 'memory allocated', mb }),
     );
   }
-  close = () => workload.close();
+  const grpc = config.grpcPort
+    ? await (await import('./grpc-health.js')).startGrpcHealth(config.grpcPort, config.host, control)
+    : undefined;
+  if (grpc) log({ msg: 'grpc health listening', port: grpc.port });
+  if (config.burnCpuThreads) {
+    const { startCpuBurner } = await import('./cpu-burner.js');
+    startCpuBurner(Math.ceil(config.burnCpuThreads));
+    log({ msg: 'burning cpu', threads: Math.ceil(config.burnCpuThreads) });
+  }
+  close = async () => {
+    await Promise.all([workload.close(), grpc?.close()]);
+  };
 }
 
 let stopping = false;
