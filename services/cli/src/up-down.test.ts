@@ -5,6 +5,7 @@
  * services once they are built.
  */
 import { execFile, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -52,7 +53,8 @@ const alive = (pid: number) => {
 };
 
 describe.skipIf(!isRoot || !cliBuilt)('kemu up/down with stand-in services', () => {
-  const cluster = 'ktclf';
+  // Random names: two test runs on one host must not tear down each other's clusters.
+  const cluster = `ktf${randomBytes(2).toString('hex')}`;
   let home = '';
   let env: NodeJS.ProcessEnv = {};
   let port = 0;
@@ -187,7 +189,7 @@ describe.skipIf(!isRoot || !cliBuilt)('kemu up/down with stand-in services', () 
 });
 
 describe.skipIf(!isRoot || !cliBuilt || !realServicesBuilt)('kemu up/down with the real services', () => {
-  const cluster = 'ktcl1';
+  const cluster = `ktr${randomBytes(2).toString('hex')}`;
   let home = '';
   let env: NodeJS.ProcessEnv = {};
 
