@@ -7,6 +7,7 @@
  * pods out of the endpoints after the grace period and brings the same pods back.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eventually } from '@kemu/testkit';
@@ -21,6 +22,8 @@ interface Report {
   faults: {
     action: string;
     target: string;
+    pod?: { name: string; ip?: string };
+    log: { before: number; start: number; end: number | null; replayAt: number };
     recoveryMs: number | null;
     undone?: string;
     endpointLeftProxyMs?: Record<string, number | null>;
@@ -54,6 +57,35 @@ describe('kemu chaos on a local 3-node cluster', () => {
   afterAll(async () => {
     await cluster?.down();
   });
+
+  interface SliceJson {
+    metadata: { labels?: Record<string, string> };
+    endpoints?: { addresses: string[]; conditions?: { ready?: boolean; terminating?: boolean } }[];
+  }
+
+  /** Starts `kemu replay --detach --at seq:N`; returns the web Service's ready and terminating slice addresses then. */
+  async function webEndpointsAt(seq: number): Promise<{ ready: string[]; terminating: string[] }> {
+    const r = await cluster.kemu(['replay', '--detach', '--at', `seq:${seq}`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`at sequence ${seq} `);
+    const kubeconfig = /^export KUBECONFIG=(.+)$/m.exec(r.stdout)?.[1] ?? '';
+    const pid = Number(/kill (\d+)/.exec(r.stdout)?.[1]);
+    try {
+      const out = await runCommand(
+        'kubectl',
+        ['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'json'],
+        { env: { KUBECONFIG: kubeconfig, KUBECACHEDIR: join(cluster.home, 'kc-replay') } },
+      );
+      expect(out.code, out.stderr).toBe(0);
+      const eps = (JSON.parse(out.stdout) as { items: SliceJson[] }).items.flatMap((s) => s.endpoints ?? []);
+      const pick = (f: (c: { ready?: boolean; terminating?: boolean }) => boolean) =>
+        eps.filter((e) => f(e.conditions ?? {})).flatMap((e) => e.addresses);
+      return { ready: pick((c) => c.ready !== false), terminating: pick((c) => c.terminating === true) };
+    } finally {
+      process.kill(pid, 'SIGTERM');
+      await eventually(() => !existsSync(kubeconfig), { timeoutMs: 10_000, what: `replay ${pid} stopped` });
+    }
+  }
 
   async function webPods(): Promise<PodJson[]> {
     return (JSON.parse(await cluster.kubectlOk(['get', 'pods', '-l', 'app=web', '-o', 'json'])) as { items: PodJson[] })
@@ -113,6 +145,22 @@ describe('kemu chaos on a local 3-node cluster', () => {
     expect(cluster_.filter((t) => t.what.startsWith('deleted')).length).toBeGreaterThanOrEqual(11);
     expect(cluster_.filter((t) => t.what.startsWith('ready endpoints')).length).toBeGreaterThanOrEqual(12);
     expect(cluster_.every((t) => typeof t.seq === 'number' && t.seq > 0)).toBe(true);
+    // Each fault names its log sequences, and a ready replay command for a moment inside it.
+    for (const f of report.faults) {
+      expect(f.log.before).toBeLessThan(f.log.start);
+      expect(f.log.replayAt).toBeGreaterThan(f.log.before);
+      expect(text).toContain(`kemu replay --at seq:${f.log.replayAt}`);
+    }
+    // Acceptance of #6: replay at a moment inside a fault shows the endpoints as they were then.
+    const fault = report.faults[0];
+    const killedIp = fault?.pod?.ip ?? '';
+    expect(killedIp).not.toBe('');
+    const before = await webEndpointsAt(fault?.log.before ?? 0);
+    expect(before.ready).toHaveLength(3);
+    expect(before.ready).toContain(killedIp);
+    const inside = await webEndpointsAt(fault?.log.replayAt ?? 0);
+    expect(inside.ready).not.toContain(killedIp);
+    expect(inside.ready.length).toBeGreaterThanOrEqual(2);
     await eventually(async () => (await readyWebPods()).length === 3, { timeoutMs: 20_000, what: '3 Ready web pods' });
   });
 
@@ -248,4 +296,5 @@ spec:
     expect(await linkState()).toBe(true);
     expect(JSON.parse(await readFile(journal, 'utf8'))).toEqual([]);
   });
+
 });
