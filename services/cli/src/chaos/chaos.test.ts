@@ -275,3 +275,54 @@ describe('componentTargets', () => {
     expect(componentTargets(pids, ['dns'], ['node-2'])).toEqual([]);
   });
 });
+
+describe('formatReport', () => {
+  it('names each fault log sequences and a ready kemu replay command inside it', async () => {
+    const { buildReport, formatReport } = await import('./chaos-report.js');
+    const report = buildReport({
+      experiment: parseExperiment(podKill),
+      cluster: 'c1',
+      startedMs: 0,
+      endedMs: 1_000,
+      probe: {
+        ...summarizeProbe([]),
+        url: 'http://web/',
+        target: 'web.default.svc.cluster.local:80 via DNS 10.96.0.10',
+        rate: 50,
+        fromPod: 'default/chaos-probe',
+      },
+      faults: [
+        {
+          action: 'pod-kill',
+          target: 'pod default/web-1',
+          start: new Date(100).toISOString(),
+          end: new Date(110).toISOString(),
+          undone: undefined,
+          failedRequests: 0,
+          recoveryMs: 5,
+          log: { before: 9, start: 10, end: 10, replayAt: 12 },
+        },
+        {
+          action: 'partition',
+          target: 'node-3',
+          start: new Date(200).toISOString(),
+          end: undefined,
+          undone: undefined,
+          failedRequests: 0,
+          recoveryMs: null,
+          log: { before: 20, start: 21, end: null, replayAt: 21 },
+        },
+      ],
+      faultRecords: [],
+      clusterEvents: [],
+      fromSeq: 1,
+      toSeq: 30,
+      interrupted: false,
+      errors: [],
+    });
+    const text = formatReport(report);
+    expect(text).toContain('    log #9 before, #10 injected, #10 ended; inside: kemu replay --at seq:12\n');
+    expect(text).toContain('    log #20 before, #21 injected, not ended; inside: kemu replay --at seq:21\n');
+    expect(report.faults[0]?.log).toEqual({ before: 9, start: 10, end: 10, replayAt: 12 });
+  });
+});
