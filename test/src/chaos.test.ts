@@ -7,6 +7,7 @@
  * pods out of the endpoints after the grace period and brings the same pods back.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eventually } from '@kemu/testkit';
@@ -17,10 +18,19 @@ const missing = missingPrerequisite();
 
 interface Report {
   verdict: string;
-  probe: { sent: number; succeeded: number; failed: number; successPercent: number; latencyMs: { p99: number } };
+  probe: {
+    sent: number;
+    succeeded: number;
+    failed: number;
+    failedByCause: Record<string, number>;
+    successPercent: number;
+    latencyMs: { p99: number };
+  };
   faults: {
     action: string;
     target: string;
+    pod?: { name: string; ip?: string };
+    log: { before: number; start: number; end: number | null; replayAt: number };
     recoveryMs: number | null;
     undone?: string;
     endpointLeftProxyMs?: Record<string, number | null>;
@@ -54,6 +64,35 @@ describe('kemu chaos on a local 3-node cluster', () => {
   afterAll(async () => {
     await cluster?.down();
   });
+
+  interface SliceJson {
+    metadata: { labels?: Record<string, string> };
+    endpoints?: { addresses: string[]; conditions?: { ready?: boolean; terminating?: boolean } }[];
+  }
+
+  /** Starts `kemu replay --detach --at seq:N`; returns the web Service's ready and terminating slice addresses then. */
+  async function webEndpointsAt(seq: number): Promise<{ ready: string[]; terminating: string[] }> {
+    const r = await cluster.kemu(['replay', '--detach', '--at', `seq:${seq}`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`at sequence ${seq} `);
+    const kubeconfig = /^export KUBECONFIG=(.+)$/m.exec(r.stdout)?.[1] ?? '';
+    const pid = Number(/kill (\d+)/.exec(r.stdout)?.[1]);
+    try {
+      const out = await runCommand(
+        'kubectl',
+        ['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'json'],
+        { env: { KUBECONFIG: kubeconfig, KUBECACHEDIR: join(cluster.home, 'kc-replay') } },
+      );
+      expect(out.code, out.stderr).toBe(0);
+      const eps = (JSON.parse(out.stdout) as { items: SliceJson[] }).items.flatMap((s) => s.endpoints ?? []);
+      const pick = (f: (c: { ready?: boolean; terminating?: boolean }) => boolean) =>
+        eps.filter((e) => f(e.conditions ?? {})).flatMap((e) => e.addresses);
+      return { ready: pick((c) => c.ready !== false), terminating: pick((c) => c.terminating === true) };
+    } finally {
+      process.kill(pid, 'SIGTERM');
+      await eventually(() => !existsSync(kubeconfig), { timeoutMs: 10_000, what: `replay ${pid} stopped` });
+    }
+  }
 
   async function webPods(): Promise<PodJson[]> {
     return (JSON.parse(await cluster.kubectlOk(['get', 'pods', '-l', 'app=web', '-o', 'json'])) as { items: PodJson[] })
@@ -113,21 +152,42 @@ describe('kemu chaos on a local 3-node cluster', () => {
     expect(cluster_.filter((t) => t.what.startsWith('deleted')).length).toBeGreaterThanOrEqual(11);
     expect(cluster_.filter((t) => t.what.startsWith('ready endpoints')).length).toBeGreaterThanOrEqual(12);
     expect(cluster_.every((t) => typeof t.seq === 'number' && t.seq > 0)).toBe(true);
+    // Each fault names its log sequences, and a ready replay command for a moment inside it.
+    for (const f of report.faults) {
+      expect(f.log.before).toBeLessThan(f.log.start);
+      expect(f.log.replayAt).toBeGreaterThan(f.log.before);
+      expect(text).toContain(`kemu replay --at seq:${f.log.replayAt}`);
+    }
+    // Acceptance of #6: replay at a moment inside a fault shows the endpoints as they were then.
+    const fault = report.faults[0];
+    const killedIp = fault?.pod?.ip ?? '';
+    expect(killedIp).not.toBe('');
+    const before = await webEndpointsAt(fault?.log.before ?? 0);
+    expect(before.ready).toHaveLength(3);
+    expect(before.ready).toContain(killedIp);
+    const inside = await webEndpointsAt(fault?.log.replayAt ?? 0);
+    expect(inside.ready).not.toContain(killedIp);
+    expect(inside.ready.length).toBeGreaterThanOrEqual(2);
     await eventually(async () => (await readyWebPods()).length === 3, { timeoutMs: 20_000, what: '3 Ready web pods' });
   });
 
   it('leaves objects and resourceVersions unchanged when each component is killed in turn under load', async () => {
     await eventually(async () => (await readyWebPods()).length === 3, { timeoutMs: 20_000, what: '3 Ready web pods' });
     const before = await objectVersions();
-    const targets: [string, string[], number][] = [
-      ['apiserver', [], 99.9],
-      ['controller', [], 99.9],
-      ['node-agent', ['node-1'], 99.9],
-      ['dns', ['node-1'], 99.9],
-      // The probe's own node proxy: connections are refused until it is back (userspace data path).
-      ['proxy', ['node-1'], 50],
+    // [component, nodes, threshold, warmup]
+    const targets: [string, string[], number, string][] = [
+      ['apiserver', [], 99.9, '1s'],
+      ['controller', [], 99.9, '1s'],
+      ['node-agent', ['node-1'], 99.9, '1s'],
+      // Every dns instance, killed 4.5 s in: the probe's cached answer (TTL 5 s) runs out
+      // while both are down, so its next lookup fails and the kill shows in the numbers.
+      ['dns', [], 50, '4.5s'],
+      // The probe's own node proxy: connections are refused until it is back (userspace data
+      // path), about 1 s to the restart and up to 2 s after it, of a 5 s window.
+      ['proxy', ['node-1'], 25, '1s'],
     ];
-    for (const [component, nodes, threshold] of targets) {
+    // One kill each (the schedule's single tick, at the end of the warmup), probed until 3 s after the kill window.
+    for (const [component, nodes, threshold, warmup] of targets) {
       const file = join(cluster.home, `kill-${component}.yaml`);
       await writeFile(
         file,
@@ -137,30 +197,36 @@ metadata:
   name: kill-${component}
 spec:
   action: component-kill
+  mode: all
   selector:
     components: [${component}]
     nodes: [${nodes.join(', ')}]
   schedule:
-    every: 5s
-    duration: 5s
+    every: 1s
+    duration: 1s
   steadyState:
     url: http://web/
     rate: 50
-    warmup: 1s
-    cooldown: 4s
+    warmup: ${warmup}
+    cooldown: 3s
     successThreshold: ${threshold}
 `,
       );
       const { code, report } = await runExperiment(file);
       const f = report.faults[0];
       console.log(
-        `${component}: success ${report.probe.successPercent}%, failed ${report.probe.failed}, ${f?.undone}, recovered ${f?.recoveryMs} ms after restart`,
+        `${component}: success ${report.probe.successPercent}%, failed ${report.probe.failed} ${JSON.stringify(report.probe.failedByCause)}, ${report.faults.map((x) => `${x.target} ${x.undone}, recovered ${x.recoveryMs} ms after restart`).join('; ')}`,
       );
       expect(report.errors).toEqual([]);
-      expect(report.faults).toHaveLength(1);
-      expect(f?.undone).toMatch(/^restarted by the supervisor/);
+      expect(report.faults).toHaveLength(component === 'dns' ? 2 : 1);
+      for (const x of report.faults) expect(x.undone).toMatch(/^restarted by the supervisor/);
       expect(code).toBe(0);
       if (component === 'proxy') expect(f?.recoveryMs).toBeLessThanOrEqual(2_000);
+      if (component === 'dns') {
+        const dnsFailures = Object.entries(report.probe.failedByCause).filter(([c]) => c.startsWith('dns-'));
+        expect(dnsFailures.length, 'lookups failed while both dns instances were down').toBeGreaterThan(0);
+        for (const x of report.faults) expect(x.recoveryMs).not.toBeNull();
+      }
     }
     // Nothing was rewritten: a restarted node-agent adopts its pods (no restart, same status).
     expect(await objectVersions()).toEqual(before);
@@ -247,5 +313,34 @@ spec:
     expect(recover.stdout).toContain('set n-2 up');
     expect(await linkState()).toBe(true);
     expect(JSON.parse(await readFile(journal, 'utf8'))).toEqual([]);
+  });
+
+  it('injects one-off loss on a node and undoes it; refuses latency without a real means', async () => {
+    const rules = async () =>
+      (await runCommand('ip', ['netns', 'exec', `kemu-${cluster.name}-node-3`, 'iptables', '-S'])).stdout
+        .split('\n')
+        .filter((l) => l.includes('kemu-chaos-')).length +
+      (
+        await runCommand('ip', ['netns', 'exec', `kemu-${cluster.name}-node-3`, 'tc', 'qdisc', 'show', 'dev', 'eth0'])
+      ).stdout
+        .split('\n')
+        .filter((l) => l.includes('netem')).length;
+    const loss = cluster.kemu(['chaos', 'loss', '--node', '3', '--percent', '30', '--for', '2s']);
+    await eventually(async () => (await rules()) > 0, { timeoutMs: 5_000, what: 'loss injected on node-3' });
+    const r = await loss;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^loss: node-3 eth0 (loss 30% \(iptables statistic|netem loss 30%)/m);
+    expect(r.stdout).toMatch(/node-3 eth0 .*: (removed 4 iptables rule\(s\)|removed the qdisc)/);
+    expect(await rules()).toBe(0);
+    const latency = await cluster.kemu(['chaos', 'latency', '--node', '3', '--delay', '100ms', '--for', '1s']);
+    if (r.stdout.includes('iptables statistic')) {
+      // No sch_netem on this machine: refused before anything is touched (exit 3).
+      expect(latency.code).toBe(3);
+      expect(latency.stderr).toContain('cannot inject latency on this machine');
+    } else {
+      expect(latency.code, latency.stderr).toBe(0);
+      expect(latency.stdout).toContain('netem delay 100ms');
+    }
+    expect(await rules()).toBe(0);
   });
 });

@@ -8,6 +8,7 @@ import { formatMs } from './duration.js';
 import type { ClusterEvent } from './event-timeline.js';
 import type { Experiment } from './experiment.js';
 import type { FaultRecord } from './fault-injectors.js';
+import type { FaultSequences } from './fault-sequences.js';
 import type { ProbeSummary } from './probe-summary.js';
 
 /** One fault as reported. */
@@ -25,6 +26,8 @@ export interface FaultReport {
   recoveryMs: number | null;
   /** Per node: ms from the kill until the pod's endpoint left that node's proxy; null when not seen leaving. */
   endpointLeftProxyMs?: Record<string, number | null>;
+  /** Where the fault sits in the KEMU stream, and a sequence inside it for `kemu replay --at seq:N`. */
+  log: FaultSequences;
 }
 
 /** One line of the merged timeline. */
@@ -161,6 +164,9 @@ export function formatReport(r: ChaosReport): string {
       `  ${time(f.start)}-${time(f.end)} ${f.action} ${f.target}: failed ${f.failedRequests}, recovered in ${
         f.recoveryMs === null ? 'NEVER' : formatMs(f.recoveryMs)
       }${left}`,
+      `    log #${f.log.before} before, #${f.log.start} injected, ${
+        f.log.end === null ? 'not ended' : `#${f.log.end} ended`
+      }; inside: kemu replay --at seq:${f.log.replayAt}`,
     );
   }
   if (r.endpointsLeftEveryProxy !== null) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from './duration.js';
 import { ExperimentInvalidError } from './errors.js';
+import type { TimelineInput } from './event-timeline.js';
 import { parseExperiment } from './experiment.js';
 import { percentile, recoveryTime, summarizeProbe } from './probe-summary.js';
 import type { ProbeRecord } from './probe-worker.js';
@@ -147,55 +148,105 @@ describe('infra/chaos experiments', () => {
   });
 });
 
-describe('interpretEvents', () => {
-  const ev = (type: 'Put' | 'Delete', resource: string, name: string, object: unknown, uid = `uid-${name}`) => ({
-    v: 1,
+describe('interpretEvents and faultSequences', () => {
+  type Entry = TimelineInput;
+  let seq = 9;
+  const entry = (
+    type: Entry['type'],
+    resource: string,
+    name: string,
+    object: unknown,
+    old: unknown,
+    uid = `uid-${name}`,
+  ): Entry => ({
+    seq: ++seq,
+    time: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)),
     type,
+    actor: { component: 'controller' },
     key: { resource, namespace: resource === 'nodes' ? '' : 'default', name },
     uid,
-    time: '2026-01-01T00:00:00.000Z',
-    actor: { component: 'controller' },
     object: object as never,
+    old: old as never,
   });
-  const readyPod = (ready: boolean, extra: object = {}) => ({
+  const pod = (ready: boolean, extra: object = {}) => ({
     metadata: { name: 'web-1', ...extra },
     spec: { nodeName: 'node-2' },
     status: { podIP: '10.244.2.5', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
   });
+  const slice = (ready: string[], notReady: string[] = []) => ({
+    metadata: { name: 'web-abc', labels: { 'kubernetes.io/service-name': 'web' } },
+    endpoints: [
+      ...ready.map((a) => ({ addresses: [a], conditions: { ready: true } })),
+      ...notReady.map((a) => ({ addresses: [a], conditions: { ready: false, terminating: true } })),
+    ],
+  });
+  const endpoints = (ips: string[], notReady: string[] = []) => ({
+    metadata: { name: 'web' },
+    subsets: [{ addresses: ips.map((ip) => ({ ip })), notReadyAddresses: notReady.map((ip) => ({ ip })) }],
+  });
+  const node = (ready: boolean) => ({
+    metadata: { name: 'node-2' },
+    status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+  });
+  const killed = '10.244.2.5';
+  const both = ['10.244.1.2', killed];
+  const entries = (): Entry[] => {
+    seq = 9;
+    return [
+      entry('MODIFIED', 'pods', 'web-1', pod(true, { deletionTimestamp: 'x' }), pod(true)),
+      entry('MODIFIED', 'endpointslices', 'web-abc', slice(['10.244.1.2'], [killed]), slice(both)),
+      entry('MODIFIED', 'endpoints', 'web', endpoints(['10.244.1.2'], [killed]), endpoints(both)),
+      entry('MODIFIED', 'pods', 'web-1', pod(false, { deletionTimestamp: 'x' }), pod(true, { deletionTimestamp: 'x' })),
+      entry('DELETED', 'pods', 'web-1', pod(false), pod(false)),
+      entry('MODIFIED', 'nodes', 'node-2', node(false), node(true)),
+      entry('MODIFIED', 'leases', 'node-2', {}, {}),
+      entry('ADDED', 'pods', 'web-4', { metadata: { name: 'web-4' } }, undefined),
+      // A change that leaves the ready endpoints as they were is not a timeline entry.
+      entry('MODIFIED', 'endpointslices', 'web-abc', slice(['10.244.1.2'], [killed]), slice(['10.244.1.2'], [killed])),
+    ];
+  };
 
-  it('reports terminating, NotReady, deleted, endpoint and node changes with their sequences', async () => {
+  it('tells terminating, NotReady, deleted, created, endpoint and node changes against the previous version', async () => {
     const { interpretEvents } = await import('./event-timeline.js');
-    const slice = (addresses: string[]) => ({
-      metadata: { name: 'web-abc', labels: { 'kubernetes.io/service-name': 'web' } },
-      endpoints: addresses.map((a) => ({ addresses: [a], conditions: { ready: true } })),
-    });
-    const node = (ready: boolean) => ({
-      metadata: { name: 'node-2' },
-      status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
-    });
-    const out = interpretEvents(
-      [
-        { seq: 10, event: ev('Put', 'pods', 'web-1', readyPod(true, { deletionTimestamp: 'x' })) },
-        { seq: 11, event: ev('Put', 'endpointslices', 'web-abc', slice(['10.244.1.2'])) },
-        { seq: 12, event: ev('Put', 'pods', 'web-1', readyPod(false, { deletionTimestamp: 'x' })) },
-        { seq: 13, event: ev('Delete', 'pods', 'web-1', readyPod(false)) },
-        { seq: 14, event: ev('Put', 'nodes', 'node-2', node(false)) },
-        { seq: 15, event: ev('Put', 'leases', 'node-2', {}) },
-      ],
-      {
-        namespaces: ['default'],
-        service: { namespace: 'default', name: 'web' },
-        initialPodReady: new Map([['uid-web-1', true]]),
-        initialNodeReady: new Map([['node-2', true]]),
-      },
-    );
+    const out = interpretEvents(entries(), { namespaces: ['default'], service: { namespace: 'default', name: 'web' } });
     expect(out.map((e) => `${e.seq} ${e.object}: ${e.what}`)).toEqual([
       '10 pod default/web-1: terminating',
       '11 endpointslice default/web-abc: ready endpoints [10.244.1.2]',
-      '12 pod default/web-1: NotReady',
-      '13 pod default/web-1: deleted',
-      '14 node node-2: NotReady',
+      '13 pod default/web-1: NotReady',
+      '14 pod default/web-1: deleted',
+      '15 node node-2: NotReady',
+      '17 pod default/web-4: created',
     ]);
+    expect(out[0]?.at).toBe(Date.UTC(2026, 0, 1, 0, 0, 10));
+  });
+
+  it('places a pod fault inside the log where its endpoint has left Endpoints and EndpointSlices', async () => {
+    const { endpointGoneSeq, faultSequences } = await import('./fault-sequences.js');
+    const service = { namespace: 'default', name: 'web' };
+    const log = entries();
+    // The slice drops it at 11, the Endpoints at 12: only from 12 on does neither list it.
+    expect(endpointGoneSeq(log, service, killed, 9)).toBe(12);
+    expect(endpointGoneSeq(log, service, '10.244.1.2', 9)).toBeUndefined();
+    expect(endpointGoneSeq(log, service, killed, 12)).toBeUndefined();
+    expect(faultSequences({ before: 9, start: 10, lastInside: 10, end: 10 }, log, service, killed)).toEqual({
+      before: 9,
+      start: 10,
+      end: 10,
+      replayAt: 12,
+    });
+    // A timed fault: the last sequence before the undo; one not ended says so.
+    expect(faultSequences({ before: 9, start: 10, lastInside: 16, end: 18 }, log, service, undefined)).toEqual({
+      before: 9,
+      start: 10,
+      end: 18,
+      replayAt: 16,
+    });
+    expect(faultSequences({ before: 9, start: 10 }, log, service, undefined)).toEqual({
+      before: 9,
+      start: 10,
+      end: null,
+      replayAt: 10,
+    });
   });
 });
 
@@ -222,5 +273,56 @@ describe('componentTargets', () => {
       { component: 'dns', node: 'node-1', key: 'dns-node-1' },
     ]);
     expect(componentTargets(pids, ['dns'], ['node-2'])).toEqual([]);
+  });
+});
+
+describe('formatReport', () => {
+  it('names each fault log sequences and a ready kemu replay command inside it', async () => {
+    const { buildReport, formatReport } = await import('./chaos-report.js');
+    const report = buildReport({
+      experiment: parseExperiment(podKill),
+      cluster: 'c1',
+      startedMs: 0,
+      endedMs: 1_000,
+      probe: {
+        ...summarizeProbe([]),
+        url: 'http://web/',
+        target: 'web.default.svc.cluster.local:80 via DNS 10.96.0.10',
+        rate: 50,
+        fromPod: 'default/chaos-probe',
+      },
+      faults: [
+        {
+          action: 'pod-kill',
+          target: 'pod default/web-1',
+          start: new Date(100).toISOString(),
+          end: new Date(110).toISOString(),
+          undone: undefined,
+          failedRequests: 0,
+          recoveryMs: 5,
+          log: { before: 9, start: 10, end: 10, replayAt: 12 },
+        },
+        {
+          action: 'partition',
+          target: 'node-3',
+          start: new Date(200).toISOString(),
+          end: undefined,
+          undone: undefined,
+          failedRequests: 0,
+          recoveryMs: null,
+          log: { before: 20, start: 21, end: null, replayAt: 21 },
+        },
+      ],
+      faultRecords: [],
+      clusterEvents: [],
+      fromSeq: 1,
+      toSeq: 30,
+      interrupted: false,
+      errors: [],
+    });
+    const text = formatReport(report);
+    expect(text).toContain('    log #9 before, #10 injected, #10 ended; inside: kemu replay --at seq:12\n');
+    expect(text).toContain('    log #20 before, #21 injected, not ended; inside: kemu replay --at seq:21\n');
+    expect(report.faults[0]?.log).toEqual({ before: 9, start: 10, end: 10, replayAt: 12 });
   });
 });

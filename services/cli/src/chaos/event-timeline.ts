@@ -1,16 +1,16 @@
 /**
- * The cluster's own account of a chaos run: reads the KEMU stream between two sequences
- * and turns the events that matter to the probed Service into timeline entries (pod
- * terminating, deleted, Ready/NotReady, created; the Service's ready endpoints changed;
- * node Ready/NotReady), each with its stream sequence and time. The interpretation is
- * pure (`interpretEvents`); `readEventRange` is the small reader of a sequence range.
+ * The cluster's own account of a chaos run: the log's changes between two sequences (read
+ * with @kemu/eventlog's `readHistory`, each with the object before and after) turned into
+ * the timeline entries that matter to the probed Service (pod terminating, deleted,
+ * Ready/NotReady, created; the Service's ready endpoints changed; node Ready/NotReady),
+ * each with its stream sequence and time. The interpretation (`interpretEvents`) is pure.
  */
-import { type EventLog, STREAM, decodeEvent, keyFromSubject, type LogEvent } from '@kemu/eventlog';
+import { type EventLog, type HistoryEntry, readHistory } from '@kemu/eventlog';
 
 /** One entry of the cluster's side of the timeline. */
 export interface ClusterEvent {
   seq: number;
-  /** Epoch ms (the event's time). */
+  /** Epoch ms (when the log stored the event). */
   at: number;
   object: string;
   what: string;
@@ -22,37 +22,26 @@ export interface TimelineScope {
   namespaces: readonly string[];
   /** The probed Service: its EndpointSlices are followed. */
   service: { namespace: string; name: string };
-  /** Readiness before the range (pod uid or node name → Ready), so the first change in it shows. */
-  initialPodReady?: ReadonlyMap<string, boolean>;
-  initialNodeReady?: ReadonlyMap<string, boolean>;
 }
 
-/** Reads events with sequence in [from, to] whose resource is one of `resources`. */
-export async function readEventRange(
-  eventLog: EventLog,
-  from: number,
-  to: number,
-  resources: readonly string[],
-): Promise<{ seq: number; event: LogEvent }[]> {
-  const out: { seq: number; event: LogEvent }[] = [];
-  const seqs: number[] = [];
-  for (let s = Math.max(1, from); s <= to; s++) seqs.push(s);
-  for (let i = 0; i < seqs.length; i += 64) {
-    const batch = await Promise.all(
-      seqs.slice(i, i + 64).map((seq) => eventLog.jsm.streams.getMessage(STREAM, { seq }).catch(() => null)),
-    );
-    for (const m of batch) {
-      if (!m) continue;
-      const key = keyFromSubject(m.subject);
-      if (!key || !resources.includes(key.resource)) continue;
-      try {
-        out.push({ seq: m.seq, event: decodeEvent(m.data) });
-      } catch {
-        // Not an event this reader knows; the timeline skips it.
-      }
-    }
+/** The resources the timeline reads (Endpoints for where each fault sits, see fault-sequences.ts). */
+export const TIMELINE_RESOURCES = ['pods', 'endpoints', 'endpointslices', 'nodes'] as const;
+
+/** The part of a history entry the interpretation reads. */
+export type TimelineInput = Pick<HistoryEntry, 'seq' | 'time' | 'type' | 'actor' | 'key' | 'uid' | 'object' | 'old'>;
+
+/** Reads the log's changes of the timeline's resources with sequence in [fromSeq, toSeq]. */
+export async function readTimelineEvents(eventLog: EventLog, fromSeq: number, toSeq: number): Promise<HistoryEntry[]> {
+  const out: HistoryEntry[] = [];
+  if (toSeq < fromSeq) return out;
+  for await (const entry of readHistory(eventLog, {
+    fromSeq,
+    untilSeq: toSeq,
+    filter: { resources: TIMELINE_RESOURCES },
+  })) {
+    out.push(entry);
   }
-  return out.sort((a, b) => a.seq - b.seq);
+  return out;
 }
 
 type Loose = {
@@ -62,69 +51,50 @@ type Loose = {
   endpoints?: { addresses?: string[]; conditions?: { ready?: boolean } }[];
 };
 
+const loose = (o: unknown) => (o ?? {}) as Loose;
 const readyOf = (o: Loose) => (o.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+const readyEndpoints = (o: Loose) =>
+  (o.endpoints ?? [])
+    .filter((e) => e.conditions?.ready !== false)
+    .flatMap((e) => e.addresses ?? [])
+    .sort()
+    .join(', ');
 
-/** Turns events into timeline entries; state carried between events only within the range. */
-export function interpretEvents(
-  events: readonly { seq: number; event: LogEvent }[],
-  scope: TimelineScope,
-): ClusterEvent[] {
+/** Turns the log's changes into timeline entries; each change is told against the object's previous version. */
+export function interpretEvents(entries: readonly TimelineInput[], scope: TimelineScope): ClusterEvent[] {
   const out: ClusterEvent[] = [];
-  const podReady = new Map<string, boolean>(scope.initialPodReady ?? []);
-  const podTerminating = new Set<string>();
-  const podSeen = new Set<string>();
-  const sliceReady = new Map<string, string>();
-  const nodeReady = new Map<string, boolean>(scope.initialNodeReady ?? []);
-  for (const { seq, event } of events) {
-    const o = event.object as unknown as Loose;
-    const at = Date.parse(event.time);
-    const actor = event.actor.node ? `${event.actor.component}/${event.actor.node}` : event.actor.component;
-    const push = (object: string, what: string) => out.push({ seq, at, object, what, actor });
-    const { resource, namespace, name } = event.key;
+  for (const entry of entries) {
+    const o = loose(entry.object);
+    const old = entry.old === undefined ? undefined : loose(entry.old);
+    const at = entry.time.getTime();
+    const actor = entry.actor.node ? `${entry.actor.component}/${entry.actor.node}` : entry.actor.component;
+    const push = (object: string, what: string) => out.push({ seq: entry.seq, at, object, what, actor });
+    const { resource, namespace, name } = entry.key;
     if (resource === 'pods' && scope.namespaces.includes(namespace)) {
       const obj = `pod ${namespace}/${name}`;
-      if (event.type === 'Delete') {
+      if (entry.type === 'DELETED') {
         push(obj, 'deleted');
-        podReady.delete(event.uid);
         continue;
       }
-      const firstSight = !podSeen.has(event.uid);
-      podSeen.add(event.uid);
-      if (firstSight && !o.status?.podIP && !o.metadata?.deletionTimestamp) push(obj, 'created');
-      // A pod first seen already running (before the range) has no transition to report.
-      if (firstSight && o.status?.podIP && !podReady.has(event.uid)) podReady.set(event.uid, readyOf(o));
-      if (o.metadata?.deletionTimestamp && !podTerminating.has(event.uid)) {
-        podTerminating.add(event.uid);
-        push(obj, 'terminating');
-      }
+      if (!old) push(obj, 'created');
+      if (o.metadata?.deletionTimestamp && !old?.metadata?.deletionTimestamp) push(obj, 'terminating');
       const ready = readyOf(o);
-      const before = podReady.get(event.uid);
-      if (before !== ready && (before !== undefined || ready)) {
+      const before = old ? readyOf(old) : false;
+      if (before !== ready) {
         push(obj, ready ? `Ready (${o.status?.podIP ?? '?'} on ${o.spec?.nodeName ?? '?'})` : 'NotReady');
       }
-      podReady.set(event.uid, ready);
     } else if (
       resource === 'endpointslices' &&
       namespace === scope.service.namespace &&
-      o.metadata?.labels?.['kubernetes.io/service-name'] === scope.service.name
+      (o.metadata?.labels?.['kubernetes.io/service-name'] ?? old?.metadata?.labels?.['kubernetes.io/service-name']) ===
+        scope.service.name
     ) {
-      const ready =
-        event.type === 'Delete'
-          ? ''
-          : (o.endpoints ?? [])
-              .filter((e) => e.conditions?.ready !== false)
-              .flatMap((e) => e.addresses ?? [])
-              .sort()
-              .join(', ');
-      if (sliceReady.get(name) !== ready) {
-        sliceReady.set(name, ready);
-        push(`endpointslice ${namespace}/${name}`, `ready endpoints [${ready}]`);
-      }
+      const ready = entry.type === 'DELETED' ? '' : readyEndpoints(o);
+      const before = old ? readyEndpoints(old) : undefined;
+      if (before !== ready) push(`endpointslice ${namespace}/${name}`, `ready endpoints [${ready}]`);
     } else if (resource === 'nodes') {
-      const ready = event.type !== 'Delete' && readyOf(o);
-      const before = nodeReady.get(name);
-      if (before !== undefined && before !== ready) push(`node ${name}`, ready ? 'Ready' : 'NotReady');
-      nodeReady.set(name, ready);
+      const ready = entry.type !== 'DELETED' && readyOf(o);
+      if (old && readyOf(old) !== ready) push(`node ${name}`, ready ? 'Ready' : 'NotReady');
     }
   }
   return out;

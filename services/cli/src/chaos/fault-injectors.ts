@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { NodeLayout } from '@kemu/netns';
 import { type ChaosCluster, type ChaosPod, containerPid, isPodReady } from './chaos-cluster.js';
+import type { FaultLogMarks } from './fault-sequences.js';
 import { FaultFailedError, FaultUnsupportedError, NoTargetError } from './errors.js';
 import type { ComponentName, Experiment, FaultAction } from './experiment.js';
 import { selectTargets } from './select-targets.js';
@@ -32,6 +33,8 @@ export interface FaultRecord {
   endMs?: number;
   /** What undoing it did. */
   undone?: string;
+  /** The stream's sequences around the fault (set by the runner). */
+  log?: FaultLogMarks;
 }
 
 /** A fault in progress. */

@@ -1,17 +1,22 @@
 /**
  * The steady-state probe's client, run by the chaos runner inside the client pod's netns
  * (`ip netns exec <pod> node probe-worker.js <json options>`), so each request goes
- * pod → ClusterIP → the node's proxy → a backend pod. Open loop: request i starts at
- * t0 + i/rate whatever earlier requests do. Each request opens a new connection, carries
- * its id in the path and in `x-kemu-probe-id`, and one JSON line per request goes to stdout.
- * No dependencies: it must run as a plain script in a pod.
+ * pod → cluster DNS (the Service name, resolved through the kube-dns ClusterIP as the
+ * pod's resolv.conf says, cached for the answer's TTL like a client with a cache) →
+ * ClusterIP → the node's proxy → a backend pod. Open loop: request i starts at
+ * t0 + i/rate whatever earlier requests (and lookups) do. Each request opens a new
+ * connection, carries its id in the path and in `x-kemu-probe-id`, and one JSON line per
+ * request goes to stdout. No dependencies: it must run as a plain script in a pod.
  */
+import { Resolver } from 'node:dns/promises';
 import { request } from 'node:http';
 
 /** Options the runner passes as the first argument (JSON). */
 export interface ProbeWorkerOptions {
-  /** ClusterIP (or pod IP) to connect to. */
+  /** ClusterIP (or pod IP) to connect to when `dns` is unset. */
   host: string;
+  /** Resolve `dns.name` (an A record) through `dns.server` instead of connecting to `host`. */
+  dns?: { server: string; name: string };
   port: number;
   path: string;
   /** Host header (the Service name as the user wrote it). */
@@ -31,7 +36,7 @@ export interface ProbeRecord {
   /** HTTP status, 0 when none came. */
   status: number;
   ok: boolean;
-  /** Why it failed: connect-refused, reset, timeout, http-<status>, or an errno code. */
+  /** Why it failed: dns-<code> (the lookup), connect-refused, reset, timeout, http-<status>, or an errno code. */
   cause?: string;
   /** The pod that answered (from the reply), when one did. */
   pod?: string;
@@ -46,26 +51,86 @@ function causeOf(err: NodeJS.ErrnoException, timedOut: boolean): string {
   return err.code ?? 'error';
 }
 
-function probeOnce(o: ProbeWorkerOptions, seq: number, emit: (r: ProbeRecord) => void): void {
+/** Resolves a name to an address, one lookup at a time, keeping the answer for its TTL. */
+export type Lookup = () => Promise<string>;
+
+/** Per-try timeout and tries of a lookup (glibc's are 5 s × 2; the probe's request timeout is shorter). */
+const DNS_TRY_MS = 500;
+const DNS_TRIES = 2;
+
+/** A cached A lookup of `name` through `server`, as a stub resolver with a cache does it. */
+export function cachedLookup(server: string, name: string, now: () => number = () => performance.now()): Lookup {
+  const resolver = new Resolver({ timeout: DNS_TRY_MS, tries: DNS_TRIES });
+  resolver.setServers([server]);
+  let cached: { address: string; until: number } | undefined;
+  let pending: Promise<string> | undefined;
+  return () => {
+    if (cached && now() < cached.until) return Promise.resolve(cached.address);
+    pending ??= resolver
+      .resolve4(name, { ttl: true })
+      .then((answers) => {
+        const first = answers[0];
+        if (!first) throw Object.assign(new Error(`no A record for ${name}`), { code: 'ENODATA' });
+        cached = { address: first.address, until: now() + Math.min(...answers.map((a) => a.ttl)) * 1000 };
+        return first.address;
+      })
+      .finally(() => {
+        pending = undefined;
+      });
+    return pending;
+  };
+}
+
+function probeOnce(
+  o: ProbeWorkerOptions,
+  seq: number,
+  lookup: Lookup | undefined,
+  emit: (r: ProbeRecord) => void,
+): void {
   const id = `${o.runId}-${seq}`;
   const start = Date.now();
   const t0 = performance.now();
   let done = false;
-  let timedOut = false;
   const finish = (r: Omit<ProbeRecord, 'id' | 'start' | 'latencyMs'>) => {
     if (done) return;
     done = true;
     emit({ id, start, latencyMs: Math.round((performance.now() - t0) * 10) / 10, ...r });
   };
+  if (!lookup) {
+    send(o, o.host, id, o.timeoutMs, finish);
+    return;
+  }
+  // The request's timeout covers the lookup too, as a user's does.
+  const lookupTimer = setTimeout(() => finish({ status: 0, ok: false, cause: 'dns-timeout' }), o.timeoutMs);
+  lookup().then(
+    (address) => {
+      clearTimeout(lookupTimer);
+      if (!done) send(o, address, id, Math.max(1, o.timeoutMs - (performance.now() - t0)), finish);
+    },
+    (err: NodeJS.ErrnoException) => {
+      clearTimeout(lookupTimer);
+      finish({ status: 0, ok: false, cause: `dns-${(err.code ?? 'error').toLowerCase()}` });
+    },
+  );
+}
+
+function send(
+  o: ProbeWorkerOptions,
+  host: string,
+  id: string,
+  timeoutMs: number,
+  finish: (r: Omit<ProbeRecord, 'id' | 'start' | 'latencyMs'>) => void,
+): void {
+  let timedOut = false;
   const sep = o.path.includes('?') ? '&' : '?';
   const req = request(
     {
-      host: o.host,
+      host,
       port: o.port,
       path: `${o.path}${sep}probe=${id}`,
       headers: { host: o.hostHeader, 'x-kemu-probe-id': id, connection: 'close' },
       agent: false,
-      timeout: o.timeoutMs,
+      timeout: timeoutMs,
     },
     (res) => {
       const chunks: Buffer[] = [];
@@ -87,7 +152,7 @@ function probeOnce(o: ProbeWorkerOptions, seq: number, emit: (r: ProbeRecord) =>
   const hardStop = setTimeout(() => {
     timedOut = true;
     req.destroy(new Error('timeout'));
-  }, o.timeoutMs);
+  }, timeoutMs);
   req.on('timeout', () => {
     timedOut = true;
     req.destroy(new Error('timeout'));
@@ -111,10 +176,11 @@ export async function runProbe(o: ProbeWorkerOptions, emit: (r: ProbeRecord) => 
     emit(r);
     if (++finished === total) allDone();
   };
+  const lookup = o.dns ? cachedLookup(o.dns.server, o.dns.name) : undefined;
   let next = 0;
   const tick = () => {
     const due = Math.min(total, Math.floor((performance.now() - t0) / intervalMs) + 1);
-    while (next < due) probeOnce(o, next++, count);
+    while (next < due) probeOnce(o, next++, lookup, count);
     if (next < total) setTimeout(tick, Math.max(0, t0 + next * intervalMs - performance.now()));
   };
   tick();

@@ -10,9 +10,10 @@ import { createLogger } from '@kemu/log';
 import { natsUrl } from '../components.js';
 import type { ChaosCluster } from './chaos-cluster.js';
 import { buildReport, type ChaosReport, type FaultReport } from './chaos-report.js';
-import { interpretEvents, readEventRange } from './event-timeline.js';
+import { interpretEvents, readTimelineEvents } from './event-timeline.js';
 import type { Experiment } from './experiment.js';
 import { type ActiveFault, checkInjectable, type FaultRecord, injectFaults } from './fault-injectors.js';
+import { faultSequences } from './fault-sequences.js';
 import { failuresBetween, recoveryTime, summarizeProbe } from './probe-summary.js';
 import { watchProxyEndpoints } from './proxy-endpoint-watch.js';
 import { deleteProbePod, ensureProbePod, PROBE_POD, resolveProbeTarget, startProbe } from './steady-state-probe.js';
@@ -28,34 +29,14 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-const EVENT_RESOURCES = ['pods', 'endpointslices', 'nodes'];
-
-type WithReady = {
-  metadata: { uid: string; name: string };
-  status?: { conditions?: { type: string; status: string }[] };
-};
-const ready = (o: WithReady) => (o.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-
-/** Pod (by uid) and node readiness at the start of the run, the base of the timeline's transitions. */
-async function readinessNow(
-  cluster: ChaosCluster,
-  namespaces: readonly string[],
-): Promise<{ pods: Map<string, boolean>; nodes: Map<string, boolean> }> {
-  const pods = new Map<string, boolean>();
-  for (const ns of namespaces) {
-    const list = await cluster.api<{ items: WithReady[] }>('GET', `/api/v1/namespaces/${ns}/pods`);
-    for (const p of list.items) pods.set(p.metadata.uid, ready(p));
-  }
-  const nodes = await cluster.api<{ items: WithReady[] }>('GET', '/api/v1/nodes');
-  return { pods, nodes: new Map(nodes.items.map((n) => [n.metadata.name, ready(n)])) };
-}
-
 /** Runs the experiment to the end (or the abort) and returns its report. */
 export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
   const { cluster, experiment: e, progress } = o;
   const networkMeans = await checkInjectable(e, cluster);
   const target = await resolveProbeTarget(cluster, e.steadyState.url, e.selector.namespace);
-  progress(`probe target ${target.namespace}/${target.service} = ${target.clusterIP}:${target.port}`);
+  progress(
+    `probe target ${target.namespace}/${target.service}: ${target.dnsName}:${target.port} through the cluster DNS ${target.dnsServer} (now ${target.clusterIP})`,
+  );
   const { pod: probePod, created } = await ensureProbePod(cluster, target.namespace, e.steadyState.node);
   progress(`probe pod ${target.namespace}/${PROBE_POD} on ${e.steadyState.node} (${probePod.status?.podIP})`);
 
@@ -73,7 +54,6 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
   try {
     const fromSeq = (await eventLog.lastSequence()) + 1;
     const namespaces = [...new Set([e.selector.namespace, target.namespace])];
-    const initial = await readinessNow(cluster, namespaces);
     const watch = watchProxyEndpoints({
       nodes: cluster.layout.nodes,
       namespace: target.namespace,
@@ -89,8 +69,13 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
       `probing at ${ss.rate}/s for ${probeMs / 1000} s; faults every ${e.everyMs / 1000} s for ${e.durationMs / 1000} s`,
     );
 
+    const lastSeq = () => eventLog.lastSequence().catch(() => 0);
     const endFault = (f: ActiveFault) => {
-      const p = f.end().catch((err: unknown) => {
+      const p = (async () => {
+        if (f.record.log && f.record.log.lastInside === undefined) f.record.log.lastInside = await lastSeq();
+        await f.end();
+        if (f.record.log && f.record.log.end === undefined) f.record.log.end = await lastSeq();
+      })().catch((err: unknown) => {
         tickErrors.push(`ending ${f.record.target}: ${(err as Error).message}`);
       });
       ends.push(p);
@@ -98,8 +83,11 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
     };
     const tick = async () => {
       try {
+        const before = await lastSeq();
         const faults = await injectFaults(e, { cluster, journal, networkMeans });
+        const start = await lastSeq();
         for (const f of faults) {
+          f.record.log = { before, start };
           active.push(f);
           progress(`${new Date(f.record.startMs).toISOString().slice(11, 23)} ${e.action} ${f.record.target}`);
           if (e.faultDurationMs > 0) {
@@ -151,12 +139,9 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
     await watch.stop();
 
     const toSeq = await eventLog.lastSequence();
-    const events = interpretEvents(await readEventRange(eventLog, fromSeq, toSeq, EVENT_RESOURCES), {
-      namespaces,
-      service: { namespace: target.namespace, name: target.service },
-      initialPodReady: initial.pods,
-      initialNodeReady: initial.nodes,
-    });
+    const service = { namespace: target.namespace, name: target.service };
+    const entries = await readTimelineEvents(eventLog, fromSeq, toSeq);
+    const events = interpretEvents(entries, { namespaces, service });
 
     const records = probe.records;
     const probeEnd = startedMs + probeMs;
@@ -176,6 +161,7 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
         undone: r.undone,
         failedRequests: failuresBetween(records, r.startMs, recovery === undefined ? horizon : end + recovery),
         recoveryMs: recovery ?? null,
+        log: faultSequences(r.log ?? { before: fromSeq - 1, start: fromSeq - 1 }, entries, service, r.pod?.ip),
       };
       const ip = r.pod?.ip;
       if (ip && r.action === 'pod-kill') {
@@ -197,7 +183,7 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
       probe: {
         ...summarizeProbe(records),
         url: ss.url,
-        target: `${target.clusterIP}:${target.port}`,
+        target: `${target.dnsName}:${target.port} via DNS ${target.dnsServer}`,
         rate: ss.rate,
         fromPod: `${target.namespace}/${PROBE_POD}`,
       },

@@ -1,6 +1,8 @@
 /**
- * The steady-state probe as the runner drives it: resolves the probed Service to its
- * ClusterIP through the apiserver, makes sure a client pod `chaos-probe` runs on the
+ * The steady-state probe as the runner drives it: checks the probed Service exists (and
+ * finds its port and the cluster DNS address, the kube-dns ClusterIP a pod's resolv.conf
+ * names) through the apiserver, leaves the name itself to the cluster DNS (the worker
+ * resolves `<svc>.<ns>.svc.cluster.local` per TTL), makes sure a client pod `chaos-probe` runs on the
  * chosen node, and runs probe-worker.js inside that pod's netns (`ip netns exec`, as
  * `kemu exec` does), collecting the JSON lines it streams back.
  */
@@ -18,11 +20,19 @@ import type { ProbeRecord, ProbeWorkerOptions } from './probe-worker.js';
 /** Name of the client pod the probe runs in. */
 export const PROBE_POD = 'chaos-probe';
 
+/** The cluster DNS Service, and its address when it has none (Kubernetes' usual 10.96.0.10). */
+const KUBE_DNS = { namespace: 'kube-system', name: 'kube-dns', defaultIP: '10.96.0.10' };
+
 /** The Service the probe targets. */
 export interface ProbeTarget {
   namespace: string;
   service: string;
+  /** The ClusterIP when the run started (the worker looks it up through `dnsServer` itself). */
   clusterIP: string;
+  /** `<svc>.<ns>.svc.cluster.local`, the name the worker resolves. */
+  dnsName: string;
+  /** The cluster DNS address (the kube-dns ClusterIP). */
+  dnsServer: string;
   port: number;
   path: string;
   hostHeader: string;
@@ -51,10 +61,15 @@ export async function resolveProbeTarget(
   if (!svc.spec.clusterIP || svc.spec.clusterIP === 'None') {
     throw new FaultFailedError(`spec.steadyState.url: service ${namespace}/${service} has no ClusterIP`);
   }
+  const dns = await cluster
+    .api<{ spec: { clusterIP?: string } }>('GET', `/api/v1/namespaces/${KUBE_DNS.namespace}/services/${KUBE_DNS.name}`)
+    .catch(() => undefined);
   return {
     namespace,
     service,
     clusterIP: svc.spec.clusterIP,
+    dnsName: `${service}.${namespace}.svc.cluster.local`,
+    dnsServer: dns?.spec.clusterIP || KUBE_DNS.defaultIP,
     port,
     path: `${u.pathname}${u.search}`,
     hostHeader: u.host,
@@ -134,6 +149,7 @@ export function startProbe(
   const worker = fileURLToPath(new URL('./probe-worker.js', import.meta.url));
   const options: ProbeWorkerOptions = {
     host: target.clusterIP,
+    dns: { server: target.dnsServer, name: target.dnsName },
     port: target.port,
     path: target.path,
     hostHeader: target.hostHeader,

@@ -1,8 +1,8 @@
 /**
  * `kemu chaos`: `run FILE` runs an experiment and prints its report (exit 1 when the
  * success threshold is missed); `recover` undoes what a killed runner left (from the undo
- * journal); `kill-pod`, `kill-container`, `kill-component`, `partition` and `pause` are
- * one-off faults. SIGINT/SIGTERM end every fault before the command exits.
+ * journal); `kill-pod`, `kill-container`, `kill-component`, `partition`, `pause`, `loss`
+ * and `latency` are one-off faults. SIGINT/SIGTERM end every fault before the command exits.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { boolFlag, boolFlagSpec, type ParsedArgs, stringFlag, valueFlagSpec } from '../args.js';
@@ -16,13 +16,23 @@ import {
   type FaultAction,
   parseExperiment,
 } from '../chaos/experiment.js';
-import { injectFaults } from '../chaos/fault-injectors.js';
+import { checkInjectable, injectFaults } from '../chaos/fault-injectors.js';
 import { runExperiment } from '../chaos/run-experiment.js';
 import { openUndoJournal, performUndo } from '../chaos/undo-journal.js';
 import type { Command, CommandIO } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
 
-const SUBCOMMANDS = ['run', 'recover', 'kill-pod', 'kill-container', 'kill-component', 'partition', 'pause'];
+const SUBCOMMANDS = [
+  'run',
+  'recover',
+  'kill-pod',
+  'kill-container',
+  'kill-component',
+  'partition',
+  'pause',
+  'loss',
+  'latency',
+];
 
 /** Runs `body` with an AbortSignal that SIGINT/SIGTERM trigger. */
 async function withInterrupts<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -162,6 +172,25 @@ function oneOffExperiment(io: CommandIO, sub: string): Experiment {
         selector: { namespace, labelSelectors: {}, nodes: nodeOf(args), components: [component as ComponentName] },
       });
     }
+    case 'loss':
+    case 'latency': {
+      const nodes = nodeOf(args);
+      if (nodes.length === 0) throw new UsageError('--node N is required');
+      const fields = {
+        faultDurationMs: forOf(args),
+        selector: { namespace, labelSelectors: {}, nodes, components: [] },
+      };
+      if (sub === 'loss') {
+        const text = stringFlag(args, 'percent');
+        const percent = text === undefined ? Number.NaN : Number(text);
+        if (!(percent >= 0.1 && percent <= 100)) throw new UsageError('--percent P is required (0.1 to 100)');
+        return oneOff('loss', 'NetworkChaos', { ...fields, lossPercent: percent });
+      }
+      const text = stringFlag(args, 'delay');
+      const ms = text === undefined ? undefined : parseDuration(text);
+      if (ms === undefined || ms <= 0) throw new UsageError('--delay DURATION is required (e.g. --delay 100ms)');
+      return oneOff('latency', 'NetworkChaos', { ...fields, latencyMs: ms });
+    }
     default: {
       const nodes = nodeOf(args);
       if (nodes.length === 0) throw new UsageError('--node N is required');
@@ -177,8 +206,9 @@ async function runOneOff(io: CommandIO, sub: string): Promise<number> {
   const experiment = oneOffExperiment(io, sub);
   const cluster = await openChaosCluster(io.ctx);
   const journal = openUndoJournal(io.ctx.paths.stateDir);
+  const networkMeans = await checkInjectable(experiment, cluster);
   return withInterrupts(async (signal) => {
-    const faults = await injectFaults(experiment, { cluster, journal });
+    const faults = await injectFaults(experiment, { cluster, journal, networkMeans });
     for (const f of faults) io.stdout.write(`${experiment.action}: ${f.record.target}\n`);
     if (experiment.faultDurationMs > 0) {
       await new Promise<void>((resolve) => {
@@ -216,6 +246,8 @@ export const chaosCommand: Command = {
     '  kemu chaos kill-component apiserver|controller|node-agent|proxy|dns [--node N] [--all]',
     '  kemu chaos partition --node N --for DURATION',
     '  kemu chaos pause --component NAME [--node N] --for DURATION',
+    '  kemu chaos loss --node N --percent P --for DURATION',
+    '  kemu chaos latency --node N --delay DURATION --for DURATION   (needs tc netem)',
   ].join('\n'),
   summary: 'run chaos experiments with a steady-state report, or inject one fault',
   flags: [
@@ -227,6 +259,8 @@ export const chaosCommand: Command = {
     valueFlagSpec('node'),
     valueFlagSpec('for'),
     valueFlagSpec('component'),
+    valueFlagSpec('percent'),
+    valueFlagSpec('delay'),
     boolFlagSpec('all'),
   ],
   run: runChaos,
