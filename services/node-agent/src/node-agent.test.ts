@@ -321,4 +321,35 @@ describe.skipIf(process.getuid?.() !== 0)('node-agent in a node netns', () => {
     expect(final.status?.containerStatuses?.[0]?.state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
     expect(await listNetns()).not.toContain(netnsOf(web));
   }, 30_000);
+  it('publishes Ready=True again when another writer set its pod Ready=False (partition heal)', async () => {
+    await writer.put(podKey('healer'), newPod('healer', { containers: [{ name: 'web', image: 'nginx' }] }));
+    await eventually(() => ready(pod('healer')), { timeoutMs: 20_000, what: 'healer Ready' });
+    // What the node lifecycle controller writes for a silent node (MarkPodsNotReady), plus a condition it owns.
+    const markedAt = Date.now();
+    await writer.update(podKey('healer'), (obj) => {
+      const p = obj as Pod;
+      const conditions = (p.status?.conditions ?? []).map((c) =>
+        c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: new Date().toISOString() } : c,
+      );
+      conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'Test', lastTransitionTime: null });
+      return { ...p, status: { ...p.status, conditions } };
+    });
+    expect(ready(pod('healer'))).toBe(false);
+    const healed = await eventually(() => (ready(pod('healer')) ? pod('healer') : undefined), {
+      timeoutMs: 5_000,
+      what: 'healer Ready again',
+    });
+    expect(Date.now() - markedAt).toBeLessThan(5_000);
+    expect(healed?.status?.conditions?.find((c) => c.type === 'DisruptionTarget')?.status).toBe('True');
+    expect(healed?.status?.containerStatuses?.[0]).toMatchObject({ ready: true, restartCount: 0 });
+    // Settled: no further writes once the log says what the agent says.
+    const rv = healed?.metadata.resourceVersion;
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(pod('healer')?.metadata.resourceVersion).toBe(rv);
+    await writer.update(podKey('healer'), (p) => ({
+      ...p,
+      metadata: { ...p.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 30 },
+    }));
+    await eventually(() => pod('healer') === undefined, { timeoutMs: 15_000, what: 'healer removed' });
+  }, 45_000);
 });

@@ -2,7 +2,9 @@
  * The pods bound to this node (spec.nodeName === node): one worker per pod uid, created
  * when the pod appears and fed every later version. On start, after the informer has
  * synced, pods already bound here are resumed (their processes adopted) before any new
- * work, and sandboxes left behind by pods that no longer exist are swept.
+ * work, and sandboxes left behind by pods that no longer exist are swept. Every
+ * `statusResyncMs` each worker compares its pod's status in the log with its own
+ * (the kubelet status manager's syncBatch), besides doing so on every pod change.
  */
 import type { Pod } from '@kemu/api';
 import { type Change, type Informer, listObjects, type ObjectWriter } from '@kemu/eventlog';
@@ -23,6 +25,8 @@ export interface PodManagerOptions {
   readEnviron: EnvironReader;
   /** Removes pod sandboxes of this node whose pod is gone; called once after resume. */
   sweepOrphans?: (livePodUids: ReadonlySet<string>) => Promise<void>;
+  /** How often every pod's status in the log is checked against its worker (kubelet: 10 s). */
+  statusResyncMs?: number;
   log: Logger;
 }
 
@@ -45,6 +49,7 @@ export function createPodManager(o: PodManagerOptions): PodManager {
   const starting = new Map<string, Pod>();
   let lastIP: string | undefined;
   let unsubscribe: (() => void) | undefined;
+  let resyncTimer: NodeJS.Timeout | undefined;
   let stopped = false;
 
   /** Pods this agent runs: bound here and not mirror pods (those are run by their own component, e.g. kube-proxy). */
@@ -130,6 +135,15 @@ export function createPodManager(o: PodManagerOptions): PodManager {
     );
   }
 
+  /** Hands every worker its pod as the log has it now, so a drifted status is published again. */
+  function resyncStatuses(): void {
+    if (stopped) return;
+    for (const p of listObjects<Pod>(informer.view, 'pods')) {
+      const w = workers.get(p.metadata.uid ?? '');
+      if (w && runsHere(p)) w.update(p);
+    }
+  }
+
   return {
     async start() {
       await informer.synced;
@@ -150,11 +164,14 @@ export function createPodManager(o: PodManagerOptions): PodManager {
         const live = new Set([...now.values()].filter((p) => !isTerminal(p)).map((p) => p.metadata.uid ?? ''));
         await o.sweepOrphans(live).catch((err) => log.warn({ err }, 'orphan sweep failed'));
       }
+      resyncTimer = setInterval(resyncStatuses, o.statusResyncMs ?? 10_000);
+      resyncTimer.unref();
       log.info({ pods: workers.size }, 'pod manager started');
     },
     stop() {
       stopped = true;
       unsubscribe?.();
+      if (resyncTimer) clearInterval(resyncTimer);
       for (const w of workers.values()) w.stop();
       workers.clear();
     },

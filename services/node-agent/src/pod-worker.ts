@@ -4,6 +4,10 @@
  * a status write. Writes are coalesced (one in flight, the latest status wins),
  * skipped when the stored status is already equal, and CAS-retried by the writer.
  * When the machine ends (deletion done) the pod is removed with its final status.
+ * Like the kubelet's status manager, every version of the pod seen in the log is checked
+ * against the machine: when another writer changed what the node-agent owns (the node
+ * lifecycle controller marks pods Ready=False while the node is silent), the status is
+ * published again, at most once a second so a controller that turns it back is no busy loop.
  * Stopping the worker (agent shutdown) stops watching but leaves processes running.
  */
 import type { ObjectKey, Pod } from '@kemu/api';
@@ -28,6 +32,7 @@ import { createCpuLimiter, parseMillicores } from './cpu-limit.js';
 import { hookOf } from './lifecycle-hooks.js';
 import { createMemoryLimiter } from './memory-limit.js';
 import { createPodEvents } from './pod-events.js';
+import { podStatusDrift } from './pod-status-drift.js';
 import type { PodSandbox } from './pod-sandbox.js';
 
 /** What every worker of this node shares. */
@@ -53,7 +58,7 @@ export interface PodWorker {
   readonly podIP: string;
   /** False once the pod's sandbox is released (terminal pod) or gone. */
   holdsIP(): boolean;
-  /** A newer version of the pod arrived in the view. */
+  /** A newer version of the pod arrived in the view (or the periodic resync): re-publishes a drifted status. */
   update(pod: Pod): void;
   /** The pod vanished from the view (force delete): kill and clean up, write nothing. */
   forceDeleted(): void;
@@ -64,6 +69,9 @@ export interface PodWorker {
 }
 
 const now = () => new Date().toISOString();
+
+/** Least time between two re-publications of a drifted status of one pod. */
+const REPAIR_INTERVAL_MS = 1_000;
 
 let memoryLimiter: ReturnType<typeof createMemoryLimiter> | undefined;
 
@@ -222,6 +230,28 @@ export function startPodWorker(
     flushing = false;
   }
 
+  let lastRepairAt = 0;
+  let repairTimer: NodeJS.Timeout | undefined;
+
+  /** Schedules a write when the log's status of `p` differs from the machine's on what the node-agent owns. */
+  function checkDrift(p: Pod): void {
+    if (stopped || gone || flushing || repairTimer || actor.getSnapshot().status !== 'active') return;
+    const drift = podStatusDrift(podStatusFromSnapshot(actor.getSnapshot(), p, now()), p.status);
+    if (drift.length === 0) return;
+    const repair = () => {
+      repairTimer = undefined;
+      lastRepairAt = Date.now();
+      log.info({ drift }, 'pod status in the log differs from the node-agent, publishing it again');
+      schedule();
+    };
+    const wait = lastRepairAt + REPAIR_INTERVAL_MS - Date.now();
+    if (wait <= 0) repair();
+    else {
+      repairTimer = setTimeout(repair, wait);
+      repairTimer.unref();
+    }
+  }
+
   async function writeStatus(): Promise<void> {
     await deps.writer.update(key, (obj) => {
       const p = obj as Pod;
@@ -277,6 +307,7 @@ export function startPodWorker(
       if (p.metadata.uid !== uid) return;
       current = p;
       if (p.metadata.deletionTimestamp) requestDelete(p);
+      checkDrift(p);
     },
     forceDeleted() {
       if (stopped) return;
@@ -294,6 +325,7 @@ export function startPodWorker(
     },
     stop() {
       stopped = true;
+      if (repairTimer) clearTimeout(repairTimer);
       actor.stop();
     },
     done,
