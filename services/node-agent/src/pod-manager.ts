@@ -4,7 +4,8 @@
  * synced, pods already bound here are resumed (their processes adopted) before any new
  * work, and sandboxes left behind by pods that no longer exist are swept. Every
  * `statusResyncMs` each worker compares its pod's status in the log with its own
- * (the kubelet status manager's syncBatch), besides doing so on every pod change.
+ * (the kubelet status manager's syncBatch), besides doing so on every pod change, and
+ * cgroups of pods that are gone are removed (the kubelet's pod cgroup cleanup).
  */
 import type { Pod } from '@kemu/api';
 import { type Change, type Informer, listObjects, type ObjectWriter } from '@kemu/eventlog';
@@ -25,6 +26,8 @@ export interface PodManagerOptions {
   readEnviron: EnvironReader;
   /** Removes pod sandboxes of this node whose pod is gone; called once after resume. */
   sweepOrphans?: (livePodUids: ReadonlySet<string>) => Promise<void>;
+  /** Removes the cgroups of pods for which `gone(uid)` is true (see pod-cgroups.ts). */
+  removeCgroups?: (gone: (uid: string) => boolean) => void;
   /** How often every pod's status in the log is checked against its worker (kubelet: 10 s). */
   statusResyncMs?: number;
   log: Logger;
@@ -109,9 +112,18 @@ export function createPodManager(o: PodManagerOptions): PodManager {
       workers.set(uid, worker);
       void worker.done.then(() => {
         if (workers.get(uid) === worker) workers.delete(uid);
+        removeCgroupsOf(uid);
       });
     } finally {
       starting.delete(uid);
+    }
+  }
+
+  function removeCgroupsOf(uid: string): void {
+    try {
+      o.removeCgroups?.((u) => u === uid);
+    } catch (err) {
+      log.warn({ err, uid }, 'removing pod cgroups failed');
     }
   }
 
@@ -122,7 +134,10 @@ export function createPodManager(o: PodManagerOptions): PodManager {
     if (change.type === 'DELETED') {
       const w = workers.get(uid);
       if (w) w.forceDeleted();
-      else if (runsHere(pod)) void o.sandbox.delete(uid).catch(() => undefined);
+      else if (runsHere(pod)) {
+        void o.sandbox.delete(uid).catch(() => undefined);
+        removeCgroupsOf(uid);
+      }
       return;
     }
     if (!runsHere(pod)) return;
@@ -135,12 +150,23 @@ export function createPodManager(o: PodManagerOptions): PodManager {
     );
   }
 
-  /** Hands every worker its pod as the log has it now, so a drifted status is published again. */
-  function resyncStatuses(): void {
+  /**
+   * Hands every worker its pod as the log has it now, so a drifted status is published
+   * again, and removes cgroups of pods the log no longer has (a killed process may have
+   * kept one busy when its pod went).
+   */
+  function resync(): void {
     if (stopped) return;
+    const live = new Set<string>();
     for (const p of listObjects<Pod>(informer.view, 'pods')) {
+      live.add(p.metadata.uid ?? '');
       const w = workers.get(p.metadata.uid ?? '');
       if (w && runsHere(p)) w.update(p);
+    }
+    try {
+      o.removeCgroups?.((uid) => !live.has(uid));
+    } catch (err) {
+      log.warn({ err }, 'removing cgroups of gone pods failed');
     }
   }
 
@@ -164,7 +190,12 @@ export function createPodManager(o: PodManagerOptions): PodManager {
         const live = new Set([...now.values()].filter((p) => !isTerminal(p)).map((p) => p.metadata.uid ?? ''));
         await o.sweepOrphans(live).catch((err) => log.warn({ err }, 'orphan sweep failed'));
       }
-      resyncTimer = setInterval(resyncStatuses, o.statusResyncMs ?? 10_000);
+      try {
+        o.removeCgroups?.((uid) => !now.has(uid));
+      } catch (err) {
+        log.warn({ err }, 'removing cgroups of gone pods failed');
+      }
+      resyncTimer = setInterval(resync, o.statusResyncMs ?? 10_000);
       resyncTimer.unref();
       log.info({ pods: workers.size }, 'pod manager started');
     },

@@ -50,6 +50,8 @@ export interface PodWorkerDeps {
   backoff?: BackoffPolicy;
   /** Records the kubelet's Events (Pulled, Created, Started, Killing, BackOff, Unhealthy). */
   events?: EventRecorder;
+  /** Parent path of the pods' cgroups below each hierarchy (see pod-cgroups.ts); default `kemu`. */
+  cgroupScope?: string;
 }
 
 /** A running pod worker. */
@@ -76,9 +78,9 @@ const REPAIR_INTERVAL_MS = 1_000;
 let memoryLimiter: ReturnType<typeof createMemoryLimiter> | undefined;
 
 /** The node's memory limiter, made on first use (it probes the cgroup file system once). */
-function nodeMemoryLimiter(log: Logger): ReturnType<typeof createMemoryLimiter> {
+function nodeMemoryLimiter(log: Logger, scope?: string): ReturnType<typeof createMemoryLimiter> {
   if (!memoryLimiter) {
-    memoryLimiter = createMemoryLimiter();
+    memoryLimiter = createMemoryLimiter(scope ? { scope } : {});
     log.info({ mechanism: memoryLimiter.mechanism }, 'memory limits enforced');
   }
   return memoryLimiter;
@@ -87,9 +89,9 @@ function nodeMemoryLimiter(log: Logger): ReturnType<typeof createMemoryLimiter> 
 let cpuLimiter: ReturnType<typeof createCpuLimiter> | undefined;
 
 /** The node's CPU limiter, made on first use (it probes the cgroup file system once). */
-function nodeCpuLimiter(log: Logger): ReturnType<typeof createCpuLimiter> {
+function nodeCpuLimiter(log: Logger, scope?: string): ReturnType<typeof createCpuLimiter> {
   if (!cpuLimiter) {
-    cpuLimiter = createCpuLimiter();
+    cpuLimiter = createCpuLimiter(scope ? { scope } : {});
     log.info({ mechanism: cpuLimiter.mechanism }, 'cpu limits enforced');
   }
   return cpuLimiter;
@@ -141,13 +143,13 @@ export function startPodWorker(
       const raw = p.spec.containers.find((c) => c.name === name)?.resources?.limits?.memory;
       const bytes = raw === undefined ? Number.NaN : parseQuantity(raw);
       if (!(bytes > 0)) return undefined;
-      return nodeMemoryLimiter(deps.log).limit(`${uid}_${name}`, pid, bytes);
+      return nodeMemoryLimiter(deps.log, deps.cgroupScope).limit(`${uid}_${name}`, pid, bytes);
     },
     limitCpu: (p, name, pid) => {
       const raw = p.spec.containers.find((c) => c.name === name)?.resources?.limits?.cpu;
       const millicores = raw === undefined ? Number.NaN : parseMillicores(raw);
       if (!(millicores > 0)) return undefined;
-      return nodeCpuLimiter(deps.log).limit(`${uid}_${name}`, pid, millicores);
+      return nodeCpuLimiter(deps.log, deps.cgroupScope).limit(`${uid}_${name}`, pid, millicores);
     },
   });
 
