@@ -230,14 +230,25 @@ export function startPodWorker(
       }
     }
     flushing = false;
+    if (recheck) {
+      recheck = false;
+      const latest = getObject<Pod>(deps.view, key);
+      if (latest?.metadata.uid === uid) checkDrift(latest);
+    }
   }
 
   let lastRepairAt = 0;
   let repairTimer: NodeJS.Timeout | undefined;
+  /** A pod version arrived while a write was under way: look at it once the write is done. */
+  let recheck = false;
 
   /** Schedules a write when the log's status of `p` differs from the machine's on what the node-agent owns. */
   function checkDrift(p: Pod): void {
-    if (stopped || gone || flushing || repairTimer || actor.getSnapshot().status !== 'active') return;
+    if (stopped || gone || repairTimer || actor.getSnapshot().status !== 'active') return;
+    if (flushing) {
+      recheck = true;
+      return;
+    }
     const drift = podStatusDrift(podStatusFromSnapshot(actor.getSnapshot(), p, now()), p.status);
     if (drift.length === 0) return;
     const repair = () => {
