@@ -1,9 +1,12 @@
 /**
- * `kemu down` leaves no process, netns, link or address of the cluster behind, and a
- * second `up` works.
+ * `kemu down` leaves no process, netns, link, address or pod cgroup of the cluster
+ * behind, and a second `up` works.
  */
 import { describe, expect, it } from 'vitest';
+import { eventually } from '@kemu/testkit';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { missingPrerequisite, runCommand, startNamedCluster } from './kemu-cluster.js';
 
 const missing = missingPrerequisite();
@@ -19,8 +22,33 @@ async function leftovers(name: string): Promise<string[]> {
     const pid = file.split('/')[2];
     if (pid && Number(pid) !== process.pid) found.push(`process ${pid}`);
   }
+  for (const dir of cgroupDirs(name)) if (existsSync(dir)) found.push(`cgroup ${dir}`);
   return found;
 }
+
+/** Where the node-agents put the cluster's pod cgroups: v2 unified, v1 memory and cpu. */
+function cgroupDirs(name: string): string[] {
+  return ['', 'memory', 'cpu'].map((h) => join('/sys/fs/cgroup', h, 'kemu', name));
+}
+
+/** The pod cgroups of the cluster that exist now (`<pod uid>_<container>`). */
+function podCgroups(name: string): string[] {
+  return cgroupDirs(name).flatMap((dir) => (existsSync(dir) ? readdirSync(dir).filter((n) => n.includes('_')) : []));
+}
+
+const limitedPodYaml = `apiVersion: v1
+kind: Pod
+metadata:
+  name: limited
+spec:
+  containers:
+  - name: nginx
+    image: nginx
+    resources:
+      limits:
+        memory: 64Mi
+        cpu: 200m
+`;
 
 describe('kemu down', () => {
   it('leaves nothing behind and allows a second up', async () => {
@@ -31,6 +59,12 @@ describe('kemu down', () => {
     expect(again.code).toBe(0);
     expect(`${again.stdout}${again.stderr}`).toMatch(/already up/);
     await first.kubectlOk(['run', 'p1', '--image=nginx', '--restart=Never']);
+    // A pod with limits runs in cgroups of its own, which must not outlive the cluster.
+    await first.kubectlOk(['apply', '-f', '-'], { input: limitedPodYaml });
+    await eventually(async () => (podCgroups(name).length >= 2 ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'cgroups of the limited pod',
+    });
     expect((await first.down()).code).toBe(0);
     expect(await leftovers(name)).toEqual([]);
 

@@ -2,13 +2,22 @@
  * Issue 5's node acceptance, end to end on a real 3-node cluster with short timings
  * (heartbeat 1 s, node grace 6 s, eviction toleration 8 s): scheduling by requests, a
  * node-agent killed with SIGKILL restarts without restarting pods, a graceful delete
- * lets an in-flight transfer finish, and a frozen node-agent (SIGSTOP) makes its Node
- * Unknown, its pods leave Endpoints and are evicted, and the node comes back after SIGCONT.
+ * lets an in-flight transfer finish, a node frozen (SIGSTOP) or partitioned (underlay
+ * veth down) past the grace but not the toleration gets its very pods back into
+ * Endpoints after SIGCONT or the heal, and a frozen node-agent (SIGSTOP)
+ * makes its Node Unknown, its pods leave Endpoints and are evicted, and the node comes back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@kemu/testkit';
 import { join } from 'node:path';
-import { type KemuCluster, missingPrerequisite, parseReplies, repoRoot, startCluster } from './kemu-cluster.js';
+import {
+  type KemuCluster,
+  missingPrerequisite,
+  parseReplies,
+  repoRoot,
+  runCommand,
+  startCluster,
+} from './kemu-cluster.js';
 
 const missing = missingPrerequisite();
 const webYaml = join(repoRoot, 'infra/examples/web.yaml');
@@ -240,6 +249,120 @@ describe('node lifecycle on a local 3-node cluster', () => {
       timeoutMs: 30_000,
       what: `${target} removed`,
     });
+  });
+
+  it('puts the pods of a node frozen past the grace back into Endpoints after SIGCONT, same pods', async () => {
+    const clientNode = await nodeOf('client');
+    const before = await pods();
+    const webs = before.filter((p) => p.metadata.name.startsWith('web-'));
+    // Any node running a web pod will do; one without the client is preferred.
+    const node = (webs.find((p) => p.spec.nodeName !== clientNode) ?? webs[0])?.spec.nodeName;
+    expect(node).toBeDefined();
+    const onNode = before.filter((p) => p.metadata.name.startsWith('web-') && p.spec.nodeName === node);
+    const webNames = before
+      .filter((p) => p.metadata.name.startsWith('web-'))
+      .map((p) => `${p.metadata.name}/${p.metadata.uid}`);
+    const pid = (await cluster.pids())[`node-agent-${node}`] as number;
+    await eventually(async () => ((await nodeReady(node ?? '')) === 'True' ? true : undefined), {
+      timeoutMs: 30_000,
+      what: `${node} Ready before the freeze`,
+    });
+
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await eventually(async () => ((await nodeReady(node ?? '')) === 'Unknown' ? true : undefined), {
+        timeoutMs: 20_000,
+        intervalMs: 250,
+        what: `${node} Unknown`,
+      });
+      // The controller marks the pods Ready=False (MarkPodsNotReady) and they leave Endpoints.
+      await eventually(
+        async () => {
+          const ips = (await endpoints('web-service')).ips;
+          const mine = (await pods()).filter((p) => onNode.some((o) => o.metadata.uid === p.metadata.uid));
+          const out = mine.every((p) => !isReady(p.status.conditions) && !ips.includes(p.status.podIP ?? ''));
+          return mine.length === onNode.length && out ? true : undefined;
+        },
+        { timeoutMs: 5_000, intervalMs: 250, what: `pods of ${node} not ready and out of Endpoints` },
+      );
+    } finally {
+      // Healed well before the 8 s eviction toleration runs out.
+      process.kill(pid, 'SIGCONT');
+    }
+    const healedAt = Date.now();
+
+    await eventually(
+      async () => {
+        const ips = (await endpoints('web-service')).ips;
+        const mine = (await pods()).filter((p) => onNode.some((o) => o.metadata.uid === p.metadata.uid));
+        const back = mine.every((p) => isReady(p.status.conditions) && ips.includes(p.status.podIP ?? ''));
+        return mine.length === onNode.length && back ? true : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 250, what: `pods of ${node} Ready and in Endpoints again` },
+    );
+    expect(Date.now() - healedAt).toBeLessThan(15_000);
+    expect(await nodeReady(node ?? '')).toBe('True');
+    // The same pods (names and uids), none evicted, none added, no restart.
+    const after = await pods();
+    expect(
+      after.filter((p) => p.metadata.name.startsWith('web-')).map((p) => `${p.metadata.name}/${p.metadata.uid}`),
+    ).toEqual(webNames);
+    expect(after.every((p) => !p.metadata.deletionTimestamp)).toBe(true);
+    for (const p of after.filter((x) => onNode.some((o) => o.metadata.uid === x.metadata.uid))) {
+      expect(p.status.containerStatuses?.[0]?.restartCount).toBe(
+        onNode.find((o) => o.metadata.uid === p.metadata.uid)?.status.containerStatuses?.[0]?.restartCount,
+      );
+    }
+    expect((await endpoints('web-service')).ips).toHaveLength(webs.length);
+  });
+
+  it('puts the pods of a node partitioned past the grace back into Endpoints after the heal, same pods', async () => {
+    const clientNode = await nodeOf('client');
+    const before = await pods();
+    const webs = before.filter((p) => p.metadata.name.startsWith('web-'));
+    const node = (webs.find((p) => p.spec.nodeName !== clientNode) ?? webs[0])?.spec.nodeName ?? '';
+    const onNode = webs.filter((p) => p.spec.nodeName === node);
+    await eventually(async () => ((await nodeReady(node)) === 'True' ? true : undefined), {
+      timeoutMs: 30_000,
+      what: `${node} Ready before the partition`,
+    });
+    // The chaos runner's partition: the node's veth in the underlay netns set down.
+    const link = (state: 'up' | 'down') =>
+      runCommand('ip', ['-n', `kemu-${cluster.name}-ul`, 'link', 'set', `n-${node.replace('node-', '')}`, state]);
+    expect((await link('down')).code).toBe(0);
+    try {
+      await eventually(
+        async () => {
+          const ips = (await endpoints('web-service')).ips;
+          const mine = (await pods()).filter((p) => onNode.some((o) => o.metadata.uid === p.metadata.uid));
+          return mine.every((p) => !isReady(p.status.conditions) && !ips.includes(p.status.podIP ?? ''))
+            ? true
+            : undefined;
+        },
+        { timeoutMs: 15_000, intervalMs: 250, what: `pods of ${node} out of Endpoints` },
+      );
+    } finally {
+      await link('up');
+    }
+    const healedAt = Date.now();
+    await eventually(
+      async () => {
+        const ips = (await endpoints('web-service')).ips;
+        const mine = (await pods()).filter((p) => onNode.some((o) => o.metadata.uid === p.metadata.uid));
+        return mine.length === onNode.length &&
+          mine.every((p) => isReady(p.status.conditions) && ips.includes(p.status.podIP ?? ''))
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 250, what: `pods of ${node} Ready and in Endpoints after the heal` },
+    );
+    const backAfterMs = Date.now() - healedAt;
+    console.log(`pods of ${node} back in Endpoints ${backAfterMs} ms after the heal`);
+    const after = (await pods()).filter((p) => p.metadata.name.startsWith('web-'));
+    expect(after.map((p) => `${p.metadata.name}/${p.metadata.uid}`)).toEqual(
+      webs.map((p) => `${p.metadata.name}/${p.metadata.uid}`),
+    );
+    expect((await endpoints('web-service')).ips).toHaveLength(webs.length);
   });
 
   it('marks a frozen node Unknown, takes its pods out of Endpoints, evicts them, and recovers after SIGCONT', async () => {

@@ -2,11 +2,13 @@
  * Removes everything of a cluster, in the order that keeps anything from coming back:
  * the supervisor first (so nothing restarts), then components and nats-server, then pod
  * processes (found in pod netns, and by KEMU_CLUSTER plus KEMU_STATE_DIR in their
- * environment), then every
- * netns and the host veth, then the state directory. Each step tolerates missing parts.
+ * environment), then the pods' cgroups, then every netns and the host veth, then the
+ * state directory. Each step tolerates missing parts.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { clusterNetnsPrefix, deleteClusterNetwork, linkExists, listNetns, netnsPids } from '@kemu/netns';
 import type { ClusterContext } from './cluster-context.js';
 import { isClusterProcess } from './cluster-state.js';
@@ -54,6 +56,13 @@ export async function teardownCluster(ctx: ClusterContext, report: (msg: string)
     await stopProcesses(podPids);
   }
 
+  const cgroups = await removeClusterCgroups(cluster);
+  if (cgroups.removed > 0) {
+    found = true;
+    report(`removed ${cgroups.removed} cgroups of its pods`);
+  }
+  for (const dir of cgroups.left) report(`cgroup ${dir} still has processes, left in place`);
+
   if (netns.length > 0 || (await linkExists(undefined, `km-${cluster}`))) {
     found = true;
     report(`deleting network (${netns.length} network namespaces, link km-${cluster})`);
@@ -65,4 +74,47 @@ export async function teardownCluster(ctx: ClusterContext, report: (msg: string)
     await rm(paths.stateDir, { recursive: true, force: true });
   }
   return { found };
+}
+
+/** Where a node-agent puts its cluster's pod cgroups (services/node-agent pod-cgroups.ts): v2 unified, v1 memory and cpu. */
+function clusterCgroupDirs(cluster: string, root = '/sys/fs/cgroup'): string[] {
+  return [join(root, 'kemu', cluster), join(root, 'memory', 'kemu', cluster), join(root, 'cpu', 'kemu', cluster)];
+}
+
+/** Removes cgroup `dir` and those below it, deepest first (rmdir only: a cgroup's files go with it); counts what went. */
+function removeTree(dir: string, left: string[]): number {
+  let removed = 0;
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const sub = join(dir, name);
+    if (statSync(sub, { throwIfNoEntry: false })?.isDirectory()) removed += removeTree(sub, left);
+  }
+  try {
+    rmdirSync(dir);
+    return removed + 1;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') left.push(dir);
+    return removed;
+  }
+}
+
+/**
+ * Removes the cluster's pod cgroups once its processes are gone: a killed process leaves
+ * its cgroup a moment after it exits, so a busy cgroup is tried again for up to 2 s.
+ */
+async function removeClusterCgroups(cluster: string): Promise<{ removed: number; left: string[] }> {
+  let removed = 0;
+  let left: string[] = [];
+  for (let attempt = 0; attempt < 10; attempt++) {
+    left = [];
+    for (const dir of clusterCgroupDirs(cluster)) if (existsSync(dir)) removed += removeTree(dir, left);
+    if (left.length === 0) break;
+    await sleep(200);
+  }
+  return { removed, left };
 }

@@ -2,13 +2,13 @@
  * limits.cpu of a container, enforced as the kubelet does through the CFS bandwidth
  * controller: a quota of `millicores × period / 1000` µs per 100 ms period (minimum
  * 1 ms). Where the machine has it: cgroup v2 `cpu.max` in the container's child
- * `/sys/fs/cgroup/kemu/<id>` (the same directory the memory limit uses, as a process
+ * `/sys/fs/cgroup/<scope>/<id>` (the same directory the memory limit uses, as a process
  * sits in one cgroup of the unified hierarchy), else cgroup v1 `cpu.cfs_quota_us` /
- * `cpu.cfs_period_us` in `/sys/fs/cgroup/cpu/kemu/<id>`. Without either the limit is
+ * `cpu.cfs_period_us` in `/sys/fs/cgroup/cpu/<scope>/<id>` (scope: `kemu/<cluster>`). Without either the limit is
  * not enforced (there is no watchdog for CPU).
  */
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 
 /** How CPU limits are enforced on this machine. */
 export type CpuMechanism = 'cgroup2' | 'cgroup1' | 'none';
@@ -67,12 +67,16 @@ function enableCpuController(dir: string): void {
   }
 }
 
-function cgroup(dir: string, v2: boolean, pid: number, quotaUs: number): CpuGuard {
+function cgroup(root: string, dir: string, v2: boolean, pid: number, quotaUs: number): CpuGuard {
   if (v2) {
-    const parent = join(dir, '..');
-    enableCpuController(join(parent, '..'));
-    mkdirSync(parent, { recursive: true });
+    // Every cgroup from the root down to the run's parent passes the controller on.
+    let parent = root;
     enableCpuController(parent);
+    for (const part of relative(root, dirname(dir)).split(sep).filter(Boolean)) {
+      parent = join(parent, part);
+      mkdirSync(parent, { recursive: true });
+      enableCpuController(parent);
+    }
   }
   mkdirSync(dir, { recursive: true });
   if (v2) {
@@ -94,8 +98,16 @@ function cgroup(dir: string, v2: boolean, pid: number, quotaUs: number): CpuGuar
 }
 
 /** Creates the CPU limiter of this node: `limit(id, pid, millicores)` guards one run. */
-export function createCpuLimiter(options: { cgroupRoot?: string; mechanism?: CpuMechanism } = {}) {
+export function createCpuLimiter(
+  options: {
+    cgroupRoot?: string;
+    mechanism?: CpuMechanism;
+    /** Path of the runs' parent cgroup below each hierarchy (default `kemu`; the node-agent uses `kemu/<cluster>`). */
+    scope?: string;
+  } = {},
+) {
   const root = options.cgroupRoot ?? '/sys/fs/cgroup';
+  const scope = options.scope ?? 'kemu';
   const mechanism = options.mechanism ?? detectCpuMechanism(root);
   return {
     mechanism,
@@ -104,8 +116,8 @@ export function createCpuLimiter(options: { cgroupRoot?: string; mechanism?: Cpu
       const safe = id.replace(/[^A-Za-z0-9_.-]/g, '_');
       const quota = cpuQuotaUs(millicores);
       try {
-        if (mechanism === 'cgroup2') return cgroup(join(root, 'kemu', safe), true, pid, quota);
-        if (mechanism === 'cgroup1') return cgroup(join(root, 'cpu', 'kemu', safe), false, pid, quota);
+        if (mechanism === 'cgroup2') return cgroup(root, join(root, scope, safe), true, pid, quota);
+        if (mechanism === 'cgroup1') return cgroup(root, join(root, 'cpu', scope, safe), false, pid, quota);
       } catch {
         // A cgroup that cannot be set up: the run goes unlimited.
       }

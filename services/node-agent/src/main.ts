@@ -15,6 +15,7 @@ import { createNodeLease } from './node-lease.js';
 import { createNodeRegistration } from './node-registration.js';
 import { createOrphanSweep } from './orphan-sweep.js';
 import { readProcEnviron } from './process-runner.js';
+import { podCgroupScope, removePodCgroups } from './pod-cgroups.js';
 import { createPodManager } from './pod-manager.js';
 import { gatewayOf, intToIp, parseCidr } from './pod-ip-allocator.js';
 import { createPodSandbox } from './pod-sandbox.js';
@@ -110,6 +111,7 @@ const manager = createPodManager({
   sandbox,
   readEnviron: readProcEnviron,
   sweepOrphans: createOrphanSweep({ cluster, sandbox, log }),
+  removeCgroups: (gone) => removePodCgroups(cluster, gone),
   log,
   workerDeps: {
     node,
@@ -119,6 +121,7 @@ const manager = createPodManager({
     sandbox,
     log,
     events,
+    cgroupScope: podCgroupScope(cluster),
     launch: (pod: Pod, containerName: string, podIP: string) =>
       streams.withStdin(
         pod,

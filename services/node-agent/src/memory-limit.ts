@@ -7,7 +7,7 @@
  * reports OOMKilled (exit 137 from SIGKILL), as the kubelet does.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 
 /** How limits are enforced on this machine. */
 export type MemoryMechanism = 'cgroup2' | 'cgroup1' | 'watchdog';
@@ -26,6 +26,8 @@ export interface MemoryLimiterOptions {
   cgroupRoot?: string;
   /** Forces a mechanism (tests). */
   mechanism?: MemoryMechanism;
+  /** Path of the runs' parent cgroup below each hierarchy (default `kemu`; the node-agent uses `kemu/<cluster>`). */
+  scope?: string;
   pollMs?: number;
 }
 
@@ -116,12 +118,16 @@ function enableMemoryController(dir: string): void {
   }
 }
 
-function cgroup(dir: string, v2: boolean, pid: number, limitBytes: number): MemoryGuard {
+function cgroup(root: string, dir: string, v2: boolean, pid: number, limitBytes: number): MemoryGuard {
   if (v2) {
-    const parent = join(dir, '..');
-    enableMemoryController(join(parent, '..'));
-    mkdirSync(parent, { recursive: true });
+    // Every cgroup from the root down to the run's parent passes the controller on.
+    let parent = root;
     enableMemoryController(parent);
+    for (const part of relative(root, dirname(dir)).split(sep).filter(Boolean)) {
+      parent = join(parent, part);
+      mkdirSync(parent, { recursive: true });
+      enableMemoryController(parent);
+    }
   }
   mkdirSync(dir, { recursive: true });
   if (v2) {
@@ -153,6 +159,7 @@ function cgroup(dir: string, v2: boolean, pid: number, limitBytes: number): Memo
 /** Creates the limiter of this node: `limit(id, pid, bytes)` guards one run. */
 export function createMemoryLimiter(options: MemoryLimiterOptions = {}) {
   const root = options.cgroupRoot ?? '/sys/fs/cgroup';
+  const scope = options.scope ?? 'kemu';
   const mechanism = options.mechanism ?? detectMemoryMechanism(root);
   const pollMs = options.pollMs ?? 250;
   return {
@@ -161,8 +168,8 @@ export function createMemoryLimiter(options: MemoryLimiterOptions = {}) {
     limit(id: string, pid: number, limitBytes: number): MemoryGuard {
       const safe = id.replace(/[^A-Za-z0-9_.-]/g, '_');
       try {
-        if (mechanism === 'cgroup2') return cgroup(join(root, 'kemu', safe), true, pid, limitBytes);
-        if (mechanism === 'cgroup1') return cgroup(join(root, 'memory', 'kemu', safe), false, pid, limitBytes);
+        if (mechanism === 'cgroup2') return cgroup(root, join(root, scope, safe), true, pid, limitBytes);
+        if (mechanism === 'cgroup1') return cgroup(root, join(root, 'memory', scope, safe), false, pid, limitBytes);
       } catch {
         // A cgroup that cannot be set up: the watchdog still enforces the limit.
       }

@@ -15,6 +15,7 @@ import {
 } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { deleteNetns, listNetns, run } from '@kemu/netns';
+import { clusterCgroupDirs, removeCgroupTree } from './pod-cgroups.js';
 import { type NatsServer, eventually, startNatsServer } from '@kemu/testkit';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -135,6 +136,7 @@ describe.skipIf(process.getuid?.() !== 0)('node-agent in a node netns', () => {
     await eventLog?.close();
     await nats?.stop();
     await cleanupNetwork();
+    for (const dir of clusterCgroupDirs(CLUSTER)) removeCgroupTree(dir);
     if (process.env.KT_AG_KEEP_LOG) process.stdout.write(readFileSync(agentLog, 'utf8'));
     rmSync(stateDir, { recursive: true, force: true });
   }, 60_000);
@@ -321,4 +323,61 @@ describe.skipIf(process.getuid?.() !== 0)('node-agent in a node netns', () => {
     expect(final.status?.containerStatuses?.[0]?.state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
     expect(await listNetns()).not.toContain(netnsOf(web));
   }, 30_000);
+  it('publishes Ready=True again when another writer set its pod Ready=False (partition heal)', async () => {
+    await writer.put(podKey('healer'), newPod('healer', { containers: [{ name: 'web', image: 'nginx' }] }));
+    await eventually(() => ready(pod('healer')), { timeoutMs: 20_000, what: 'healer Ready' });
+    // What the node lifecycle controller writes for a silent node (MarkPodsNotReady), plus a condition it owns.
+    const markedAt = Date.now();
+    await writer.update(podKey('healer'), (obj) => {
+      const p = obj as Pod;
+      const conditions = (p.status?.conditions ?? []).map((c) =>
+        c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: new Date().toISOString() } : c,
+      );
+      conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'Test', lastTransitionTime: null });
+      return { ...p, status: { ...p.status, conditions } };
+    });
+    expect(ready(pod('healer'))).toBe(false);
+    const healed = await eventually(() => (ready(pod('healer')) ? pod('healer') : undefined), {
+      timeoutMs: 5_000,
+      what: 'healer Ready again',
+    });
+    expect(Date.now() - markedAt).toBeLessThan(5_000);
+    expect(healed?.status?.conditions?.find((c) => c.type === 'DisruptionTarget')?.status).toBe('True');
+    expect(healed?.status?.containerStatuses?.[0]).toMatchObject({ ready: true, restartCount: 0 });
+    // Settled: no further writes once the log says what the agent says.
+    const rv = healed?.metadata.resourceVersion;
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(pod('healer')?.metadata.resourceVersion).toBe(rv);
+    await writer.update(podKey('healer'), (p) => ({
+      ...p,
+      metadata: { ...p.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 30 },
+    }));
+    await eventually(() => pod('healer') === undefined, { timeoutMs: 15_000, what: 'healer removed' });
+  }, 45_000);
+  it('removes the cgroups of a pod deleted while the agent was down', async () => {
+    const capped = newPod('capped', {
+      containers: [{ name: 'web', image: 'nginx', resources: { limits: { memory: '64Mi', cpu: '500m' } } }],
+    });
+    await writer.put(podKey('capped'), capped);
+    const up = await eventually(() => (ready(pod('capped')) ? pod('capped') : undefined), {
+      timeoutMs: 20_000,
+      what: 'capped Ready',
+    });
+    // The agent's limiters put the run's cgroups below kemu/<cluster> (v2 unified, or v1 memory and cpu).
+    const dirs = ['', 'memory', 'cpu'].map((h) =>
+      join('/sys/fs/cgroup', h, 'kemu', CLUSTER, `${capped.metadata.uid}_web`),
+    );
+    await eventually(() => dirs.some((d) => existsSync(d)), { what: 'cgroup of capped' });
+    const pid = pidOf(up);
+
+    agent?.kill('SIGKILL');
+    await new Promise((r) => agent?.once('exit', r));
+    await writer.remove(podKey('capped'), up);
+    startAgent();
+    await eventually(async () => !isRunning(pid) && !(await listNetns()).includes(netnsOf(up)), {
+      timeoutMs: 15_000,
+      what: 'orphaned pod swept',
+    });
+    await eventually(() => dirs.every((d) => !existsSync(d)), { timeoutMs: 15_000, what: 'cgroups of capped removed' });
+  }, 60_000);
 });

@@ -2,7 +2,10 @@
  * The pods bound to this node (spec.nodeName === node): one worker per pod uid, created
  * when the pod appears and fed every later version. On start, after the informer has
  * synced, pods already bound here are resumed (their processes adopted) before any new
- * work, and sandboxes left behind by pods that no longer exist are swept.
+ * work, and sandboxes left behind by pods that no longer exist are swept. Every
+ * `statusResyncMs` each worker compares its pod's status in the log with its own
+ * (the kubelet status manager's syncBatch), besides doing so on every pod change, and
+ * cgroups of pods that are gone are removed (the kubelet's pod cgroup cleanup).
  */
 import type { Pod } from '@kemu/api';
 import { type Change, type Informer, listObjects, type ObjectWriter } from '@kemu/eventlog';
@@ -23,6 +26,10 @@ export interface PodManagerOptions {
   readEnviron: EnvironReader;
   /** Removes pod sandboxes of this node whose pod is gone; called once after resume. */
   sweepOrphans?: (livePodUids: ReadonlySet<string>) => Promise<void>;
+  /** Removes the cgroups of pods for which `gone(uid)` is true (see pod-cgroups.ts). */
+  removeCgroups?: (gone: (uid: string) => boolean) => void;
+  /** How often every pod's status in the log is checked against its worker (kubelet: 10 s). */
+  statusResyncMs?: number;
   log: Logger;
 }
 
@@ -45,6 +52,7 @@ export function createPodManager(o: PodManagerOptions): PodManager {
   const starting = new Map<string, Pod>();
   let lastIP: string | undefined;
   let unsubscribe: (() => void) | undefined;
+  let resyncTimer: NodeJS.Timeout | undefined;
   let stopped = false;
 
   /** Pods this agent runs: bound here and not mirror pods (those are run by their own component, e.g. kube-proxy). */
@@ -104,9 +112,18 @@ export function createPodManager(o: PodManagerOptions): PodManager {
       workers.set(uid, worker);
       void worker.done.then(() => {
         if (workers.get(uid) === worker) workers.delete(uid);
+        removeCgroupsOf(uid);
       });
     } finally {
       starting.delete(uid);
+    }
+  }
+
+  function removeCgroupsOf(uid: string): void {
+    try {
+      o.removeCgroups?.((u) => u === uid);
+    } catch (err) {
+      log.warn({ err, uid }, 'removing pod cgroups failed');
     }
   }
 
@@ -117,7 +134,10 @@ export function createPodManager(o: PodManagerOptions): PodManager {
     if (change.type === 'DELETED') {
       const w = workers.get(uid);
       if (w) w.forceDeleted();
-      else if (runsHere(pod)) void o.sandbox.delete(uid).catch(() => undefined);
+      else if (runsHere(pod)) {
+        void o.sandbox.delete(uid).catch(() => undefined);
+        removeCgroupsOf(uid);
+      }
       return;
     }
     if (!runsHere(pod)) return;
@@ -128,6 +148,26 @@ export function createPodManager(o: PodManagerOptions): PodManager {
     void syncPod(pod).catch((err) =>
       log.error({ err, pod: `${pod.metadata.namespace}/${pod.metadata.name}` }, 'pod sync failed'),
     );
+  }
+
+  /**
+   * Hands every worker its pod as the log has it now, so a drifted status is published
+   * again, and removes cgroups of pods the log no longer has (a killed process may have
+   * kept one busy when its pod went).
+   */
+  function resync(): void {
+    if (stopped) return;
+    const live = new Set<string>();
+    for (const p of listObjects<Pod>(informer.view, 'pods')) {
+      live.add(p.metadata.uid ?? '');
+      const w = workers.get(p.metadata.uid ?? '');
+      if (w && runsHere(p)) w.update(p);
+    }
+    try {
+      o.removeCgroups?.((uid) => !live.has(uid));
+    } catch (err) {
+      log.warn({ err }, 'removing cgroups of gone pods failed');
+    }
   }
 
   return {
@@ -150,11 +190,19 @@ export function createPodManager(o: PodManagerOptions): PodManager {
         const live = new Set([...now.values()].filter((p) => !isTerminal(p)).map((p) => p.metadata.uid ?? ''));
         await o.sweepOrphans(live).catch((err) => log.warn({ err }, 'orphan sweep failed'));
       }
+      try {
+        o.removeCgroups?.((uid) => !now.has(uid));
+      } catch (err) {
+        log.warn({ err }, 'removing cgroups of gone pods failed');
+      }
+      resyncTimer = setInterval(resync, o.statusResyncMs ?? 10_000);
+      resyncTimer.unref();
       log.info({ pods: workers.size }, 'pod manager started');
     },
     stop() {
       stopped = true;
       unsubscribe?.();
+      if (resyncTimer) clearInterval(resyncTimer);
       for (const w of workers.values()) w.stop();
       workers.clear();
     },

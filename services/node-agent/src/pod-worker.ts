@@ -4,6 +4,10 @@
  * a status write. Writes are coalesced (one in flight, the latest status wins),
  * skipped when the stored status is already equal, and CAS-retried by the writer.
  * When the machine ends (deletion done) the pod is removed with its final status.
+ * Like the kubelet's status manager, every version of the pod seen in the log is checked
+ * against the machine: when another writer changed what the node-agent owns (the node
+ * lifecycle controller marks pods Ready=False while the node is silent), the status is
+ * published again, at most once a second so a controller that turns it back is no busy loop.
  * Stopping the worker (agent shutdown) stops watching but leaves processes running.
  */
 import type { ObjectKey, Pod } from '@kemu/api';
@@ -28,6 +32,7 @@ import { createCpuLimiter, parseMillicores } from './cpu-limit.js';
 import { hookOf } from './lifecycle-hooks.js';
 import { createMemoryLimiter } from './memory-limit.js';
 import { createPodEvents } from './pod-events.js';
+import { podStatusDrift } from './pod-status-drift.js';
 import type { PodSandbox } from './pod-sandbox.js';
 
 /** What every worker of this node shares. */
@@ -45,6 +50,8 @@ export interface PodWorkerDeps {
   backoff?: BackoffPolicy;
   /** Records the kubelet's Events (Pulled, Created, Started, Killing, BackOff, Unhealthy). */
   events?: EventRecorder;
+  /** Parent path of the pods' cgroups below each hierarchy (see pod-cgroups.ts); default `kemu`. */
+  cgroupScope?: string;
 }
 
 /** A running pod worker. */
@@ -53,7 +60,7 @@ export interface PodWorker {
   readonly podIP: string;
   /** False once the pod's sandbox is released (terminal pod) or gone. */
   holdsIP(): boolean;
-  /** A newer version of the pod arrived in the view. */
+  /** A newer version of the pod arrived in the view (or the periodic resync): re-publishes a drifted status. */
   update(pod: Pod): void;
   /** The pod vanished from the view (force delete): kill and clean up, write nothing. */
   forceDeleted(): void;
@@ -65,12 +72,15 @@ export interface PodWorker {
 
 const now = () => new Date().toISOString();
 
+/** Least time between two re-publications of a drifted status of one pod. */
+const REPAIR_INTERVAL_MS = 1_000;
+
 let memoryLimiter: ReturnType<typeof createMemoryLimiter> | undefined;
 
 /** The node's memory limiter, made on first use (it probes the cgroup file system once). */
-function nodeMemoryLimiter(log: Logger): ReturnType<typeof createMemoryLimiter> {
+function nodeMemoryLimiter(log: Logger, scope?: string): ReturnType<typeof createMemoryLimiter> {
   if (!memoryLimiter) {
-    memoryLimiter = createMemoryLimiter();
+    memoryLimiter = createMemoryLimiter(scope ? { scope } : {});
     log.info({ mechanism: memoryLimiter.mechanism }, 'memory limits enforced');
   }
   return memoryLimiter;
@@ -79,9 +89,9 @@ function nodeMemoryLimiter(log: Logger): ReturnType<typeof createMemoryLimiter> 
 let cpuLimiter: ReturnType<typeof createCpuLimiter> | undefined;
 
 /** The node's CPU limiter, made on first use (it probes the cgroup file system once). */
-function nodeCpuLimiter(log: Logger): ReturnType<typeof createCpuLimiter> {
+function nodeCpuLimiter(log: Logger, scope?: string): ReturnType<typeof createCpuLimiter> {
   if (!cpuLimiter) {
-    cpuLimiter = createCpuLimiter();
+    cpuLimiter = createCpuLimiter(scope ? { scope } : {});
     log.info({ mechanism: cpuLimiter.mechanism }, 'cpu limits enforced');
   }
   return cpuLimiter;
@@ -133,13 +143,13 @@ export function startPodWorker(
       const raw = p.spec.containers.find((c) => c.name === name)?.resources?.limits?.memory;
       const bytes = raw === undefined ? Number.NaN : parseQuantity(raw);
       if (!(bytes > 0)) return undefined;
-      return nodeMemoryLimiter(deps.log).limit(`${uid}_${name}`, pid, bytes);
+      return nodeMemoryLimiter(deps.log, deps.cgroupScope).limit(`${uid}_${name}`, pid, bytes);
     },
     limitCpu: (p, name, pid) => {
       const raw = p.spec.containers.find((c) => c.name === name)?.resources?.limits?.cpu;
       const millicores = raw === undefined ? Number.NaN : parseMillicores(raw);
       if (!(millicores > 0)) return undefined;
-      return nodeCpuLimiter(deps.log).limit(`${uid}_${name}`, pid, millicores);
+      return nodeCpuLimiter(deps.log, deps.cgroupScope).limit(`${uid}_${name}`, pid, millicores);
     },
   });
 
@@ -220,6 +230,39 @@ export function startPodWorker(
       }
     }
     flushing = false;
+    if (recheck) {
+      recheck = false;
+      const latest = getObject<Pod>(deps.view, key);
+      if (latest?.metadata.uid === uid) checkDrift(latest);
+    }
+  }
+
+  let lastRepairAt = 0;
+  let repairTimer: NodeJS.Timeout | undefined;
+  /** A pod version arrived while a write was under way: look at it once the write is done. */
+  let recheck = false;
+
+  /** Schedules a write when the log's status of `p` differs from the machine's on what the node-agent owns. */
+  function checkDrift(p: Pod): void {
+    if (stopped || gone || repairTimer || actor.getSnapshot().status !== 'active') return;
+    if (flushing) {
+      recheck = true;
+      return;
+    }
+    const drift = podStatusDrift(podStatusFromSnapshot(actor.getSnapshot(), p, now()), p.status);
+    if (drift.length === 0) return;
+    const repair = () => {
+      repairTimer = undefined;
+      lastRepairAt = Date.now();
+      log.info({ drift }, 'pod status in the log differs from the node-agent, publishing it again');
+      schedule();
+    };
+    const wait = lastRepairAt + REPAIR_INTERVAL_MS - Date.now();
+    if (wait <= 0) repair();
+    else {
+      repairTimer = setTimeout(repair, wait);
+      repairTimer.unref();
+    }
   }
 
   async function writeStatus(): Promise<void> {
@@ -277,6 +320,7 @@ export function startPodWorker(
       if (p.metadata.uid !== uid) return;
       current = p;
       if (p.metadata.deletionTimestamp) requestDelete(p);
+      checkDrift(p);
     },
     forceDeleted() {
       if (stopped) return;
@@ -294,6 +338,7 @@ export function startPodWorker(
     },
     stop() {
       stopped = true;
+      if (repairTimer) clearTimeout(repairTimer);
       actor.stop();
     },
     done,

@@ -107,13 +107,41 @@ describe('createUdpProxy', () => {
     expect((await ask(c1, 'y', port)).text.slice(0, 2)).not.toBe(a);
   });
 
-  it('moves a client whose endpoint refuses to another endpoint', async () => {
+  it('re-sends the datagram a refusing endpoint lost to another endpoint, so the first query is answered', async () => {
     // Nothing listens on 127.0.0.4: the flow's socket gets ICMP port unreachable.
     const { port, proxy: p, metrics } = await setup(['127.0.0.4', '127.0.0.3']);
     const c1 = await bind('127.0.0.1');
     sockets.push(c1);
+    expect((await ask(c1, 'first', port)).text).toBe('b1:first');
+    // One flow to the dead endpoint, replaced by one to the live endpoint, which stays.
+    expect(metrics.udpFlowsCreated).toBe(2);
+    expect(p.activeFlows()).toBe(1);
+    expect((await ask(c1, 'second', port)).text).toBe('b1:second');
+    expect(metrics.udpFlowsCreated).toBe(2);
+  });
+
+  it('answers every query of many clients, first ones included, when one of two endpoints is closed', async () => {
+    const { port, metrics } = await setup(['127.0.0.2', '127.0.0.4']);
+    const clients = await Promise.all(Array.from({ length: 6 }, () => bind('127.0.0.1')));
+    sockets.push(...clients);
+    // Each client is a new flow; the round robin sends half of them to the closed endpoint.
+    const replies = await Promise.all(clients.map((c, i) => ask(c, `q${i}`, port)));
+    expect(replies.map((r) => r.text)).toEqual(clients.map((_, i) => `b0:q${i}`));
+    expect(metrics.udpFlowsCreated).toBeGreaterThan(clients.length);
+    // Later queries stay on the live endpoint.
+    for (const [i, c] of clients.entries()) expect((await ask(c, `again${i}`, port)).text).toBe(`b0:again${i}`);
+  });
+
+  it('re-sends only once: a flow whose retry is refused too closes, and the next datagram picks again', async () => {
+    const { port, proxy: p, metrics, balancer } = await setup(['127.0.0.4', '127.0.0.5']);
+    const c1 = await bind('127.0.0.1');
+    sockets.push(c1);
     c1.send('lost', port, VIP);
-    await waitFor(() => metrics.udpFlowsCreated === 1 && p.activeFlows() === 0);
+    await waitFor(() => metrics.udpFlowsCreated === 2 && p.activeFlows() === 0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(metrics.udpFlowsCreated).toBe(2);
+    // An endpoint comes back: the client's next datagram gets through.
+    balancer.onEndpointsUpdate(spn, [`127.0.0.3:${port}`]);
     expect((await ask(c1, 'retry', port)).text).toBe('b1:retry');
   });
 

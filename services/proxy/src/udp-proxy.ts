@@ -3,8 +3,12 @@
  * while the port has endpoints (otherwise the kernel answers with ICMP port unreachable).
  * Each client address gets a flow: a connected socket to the endpoint chosen for it,
  * whose replies go back to the client from the ClusterIP socket. A flow closes after
- * `idleTimeoutMs` without traffic either way, or when its endpoint refuses; the next
- * datagram of that client then picks again (past its stickiness after a refusal).
+ * `idleTimeoutMs` without traffic either way, or when its endpoint refuses. A refusal
+ * (ICMP port unreachable, ECONNREFUSED on the connected socket: a dns pod that just died)
+ * is the userspace proxier's failed dial for UDP: the flow picks another endpoint and
+ * re-sends, once, the datagrams still unanswered (glibc sends A and AAAA together), so
+ * the client does not wait out its 5 s resolver timeout. A flow whose retry is refused
+ * too just closes; the client's next datagram then picks again, past its stickiness.
  */
 import type { Logger } from '@kemu/log';
 import { type Socket, createSocket } from 'node:dgram';
@@ -40,9 +44,19 @@ export interface UdpProxy {
 
 interface Flow {
   socket: Socket;
+  /** `ip:port` of the endpoint this flow sends to. */
+  endpoint: string;
+  /** Datagrams held until the socket is connected; undefined once it is. */
   pending: Buffer[] | undefined;
+  /** Datagrams sent since the endpoint last answered (at most MAX_PENDING, newest kept). */
+  unanswered: Buffer[];
+  /** True for a flow that already replaces a refused one: it is not retried again. */
+  retried: boolean;
   timer: NodeJS.Timeout;
 }
+
+/** How many picks a retry may take to find an endpoint other than the one that refused. */
+const RETRY_PICKS = 3;
 
 /** Creates a UDP proxy for one ClusterIP:port; it starts closed. */
 export function createUdpProxy(options: UdpProxyOptions): UdpProxy {
@@ -86,7 +100,7 @@ export function createUdpProxy(options: UdpProxyOptions): UdpProxy {
         metrics.udpDropped++;
         return;
       }
-      flow = openFlow(key, rinfo.address, rinfo.port, endpoint);
+      flow = openFlow(key, rinfo.address, rinfo.port, endpoint, false);
     }
     flow.timer.refresh();
     if (flow.pending) {
@@ -94,40 +108,83 @@ export function createUdpProxy(options: UdpProxyOptions): UdpProxy {
       else metrics.udpDropped++;
       return;
     }
+    send(flow, msg);
+  }
+
+  function send(flow: Flow, msg: Buffer): void {
+    flow.unanswered.push(msg);
+    if (flow.unanswered.length > MAX_PENDING) flow.unanswered.shift();
     flow.socket.send(msg);
   }
 
-  function openFlow(key: string, clientAddress: string, clientPort: number, endpoint: string): Flow {
+  function openFlow(key: string, clientAddress: string, clientPort: number, endpoint: string, retried: boolean): Flow {
     const i = endpoint.lastIndexOf(':');
     const socket = createSocket({ type: 'udp4' });
     const flow: Flow = {
       socket,
+      endpoint,
       pending: [],
-      timer: setTimeout(() => closeFlow(key), idleTimeoutMs).unref(),
+      unanswered: [],
+      retried,
+      timer: setTimeout(() => closeFlow(key, flow), idleTimeoutMs).unref(),
     };
     flows.set(key, flow);
     metrics.udpFlowsCreated++;
     metrics.udpFlowsActive++;
     socket.on('error', (err: NodeJS.ErrnoException) => {
       log.debug({ err, endpoint, client: key }, 'udp flow failed');
-      if (err.code === 'ECONNREFUSED' && refused.size < 10_000) refused.add(key);
-      closeFlow(key);
+      if (!closeFlow(key, flow)) return;
+      if (err.code !== 'ECONNREFUSED') return;
+      if (!retried && retry(key, clientAddress, clientPort, flow)) return;
+      if (refused.size < 10_000) refused.add(key);
     });
     socket.on('message', (reply) => {
       flow.timer.refresh();
+      flow.unanswered.length = 0;
       server?.send(reply, clientPort, clientAddress);
     });
     socket.connect(Number(endpoint.slice(i + 1)), endpoint.slice(0, i), () => {
       const queued = flow.pending ?? [];
       flow.pending = undefined;
-      for (const m of queued) socket.send(m);
+      for (const m of queued) send(flow, m);
     });
     return flow;
   }
 
-  function closeFlow(key: string): void {
+  /**
+   * Replaces the refused flow `old` by one to another endpoint that gets the datagrams
+   * `old` still held or had sent without an answer; false when there is nothing to
+   * re-send or no other endpoint.
+   */
+  function retry(key: string, clientAddress: string, clientPort: number, old: Flow): boolean {
+    const resend = [...old.unanswered, ...(old.pending ?? [])].slice(-MAX_PENDING);
+    if (resend.length === 0 || !server) return false;
+    let endpoint: string | undefined;
+    for (let pick = 0; pick < RETRY_PICKS && endpoint === undefined; pick++) {
+      try {
+        const next = nextEndpoint(clientAddress, true);
+        if (next !== old.endpoint) endpoint = next;
+      } catch {
+        break;
+      }
+    }
+    if (endpoint === undefined) {
+      metrics.udpDropped += resend.length;
+      return false;
+    }
+    log.info(
+      { client: key, refused: old.endpoint, endpoint, datagrams: resend.length },
+      'udp endpoint refused, re-sent to another endpoint',
+    );
+    const flow = openFlow(key, clientAddress, clientPort, endpoint, true);
+    flow.pending?.push(...resend);
+    return true;
+  }
+
+  /** Closes the flow of `key` (only if it is `which`, when given); false when there was none. */
+  function closeFlow(key: string, which?: Flow): boolean {
     const flow = flows.get(key);
-    if (!flow) return;
+    if (!flow || (which && flow !== which)) return false;
     flows.delete(key);
     clearTimeout(flow.timer);
     metrics.udpFlowsActive--;
@@ -136,6 +193,7 @@ export function createUdpProxy(options: UdpProxyOptions): UdpProxy {
     } catch {
       // already closed after an error
     }
+    return true;
   }
 
   return {
