@@ -180,11 +180,20 @@ describe('event-log snapshots over a 10^4-event log', () => {
 
   it('a corrupt snapshot is skipped for an older one, and with none readable the log is replayed', async () => {
     const os = await new Objm(eventLog.js).open(SNAPSHOT_BUCKET);
+    const stream = (await eventLog.jsm.streams.info(STREAM)).created;
     await os.putBlob(
-      { name: snapshotName(9_000), metadata: { seq: '9000' } },
+      { name: snapshotName(9_000), metadata: { seq: '9000', stream } },
       new TextEncoder().encode('not a snapshot'),
     );
-    expect((await store.list()).map((i) => i.seq)).toEqual([9_000, MID]);
+    // A well-formed snapshot of an earlier stream of the same name is no base either.
+    const wrong = copy(oracle);
+    wrong.seq = 8_500;
+    wrong.objects.clear();
+    await os.putBlob(
+      { name: snapshotName(8_500), metadata: { seq: '8500', stream: 'another stream' } },
+      encodeSnapshot(wrong),
+    );
+    expect((await store.list()).map((i) => i.seq)).toEqual([9_000, 8_500, MID]);
     const older = await startInformer(eventLog, { log });
     informers.push(older);
     await older.synced;
@@ -192,6 +201,7 @@ describe('event-log snapshots over a 10^4-event log', () => {
     expect(digest(older.view)).toBe(digest(oracle));
 
     await store.remove(snapshotName(MID));
+    await store.remove(snapshotName(8_500));
     const none = await startInformer(eventLog, { log });
     informers.push(none);
     await none.synced;
@@ -201,7 +211,12 @@ describe('event-log snapshots over a 10^4-event log', () => {
     expect(await store.list()).toEqual([]);
   });
 
-  it('writing keeps the newest few snapshots', async () => {
+  it('writing keeps the newest few snapshots, and removes those of earlier streams', async () => {
+    const os = await new Objm(eventLog.js).open(SNAPSHOT_BUCKET);
+    await os.putBlob(
+      { name: snapshotName(9_999), metadata: { seq: '9999', stream: 'another stream' } },
+      encodeSnapshot(oracle),
+    );
     const v = copy(oracle);
     for (const seq of [6_000, 7_000, 8_000, TOTAL]) {
       v.seq = seq;

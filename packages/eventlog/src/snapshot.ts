@@ -6,7 +6,9 @@
  *
  * A snapshot is msgpackr-encoded like the events and stored as one object of the JetStream
  * Object Store `KEMU_SNAPSHOTS`, named `view-<seq>` (zero-padded so names sort by
- * sequence), with the sequence and the time the log stored that event in its metadata.
+ * sequence), with the sequence, the time the log stored that event and the stream's
+ * creation time in its metadata: a snapshot of an earlier stream of the same name (one
+ * deleted and made again) is never a base.
  * The Object Store checks each object's SHA-256 digest on read; a snapshot that does not
  * read or decode is skipped for the next older one.
  */
@@ -32,6 +34,8 @@ export interface SnapshotInfo {
   seq: number;
   /** When the log stored the event at `seq` (undefined if unknown). */
   time: Date | undefined;
+  /** When the stream it was taken from was created (JetStream's `created`), which tells streams of one name apart. */
+  stream: string | undefined;
   size: number;
 }
 
@@ -108,14 +112,18 @@ function infoOf(o: ObjectInfo): SnapshotInfo | undefined {
   const seq = Number(o.metadata?.seq ?? o.name.slice(NAME_PREFIX.length));
   if (!Number.isInteger(seq) || seq < 0) return undefined;
   const t = o.metadata?.time ? new Date(o.metadata.time) : undefined;
-  return { name: o.name, seq, time: t && !Number.isNaN(t.getTime()) ? t : undefined, size: o.size };
+  const time = t && !Number.isNaN(t.getTime()) ? t : undefined;
+  return { name: o.name, seq, time, stream: o.metadata?.stream, size: o.size };
 }
 
 /** The snapshots of the log, read and written. */
 export interface SnapshotStore {
   /** The stored snapshots, newest first. */
   list(): Promise<SnapshotInfo[]>;
-  /** Stores the view as a snapshot (encoded at once) and keeps only the newest `keep`; returns what it stored. */
+  /**
+   * Stores the view as a snapshot (encoded at once), then removes those of earlier streams
+   * and all but the newest `keep` (default 3) of this one; returns what it stored.
+   */
   write(view: View, options?: { keep?: number }): Promise<SnapshotInfo>;
   /** Reads one snapshot; throws if it does not read or decode. */
   read(info: SnapshotInfo): Promise<LoadedSnapshot>;
@@ -176,14 +184,16 @@ function snapshotStore(eventLog: EventLog, os: ObjectStore): SnapshotStore {
       const seq = view.seq;
       const data = encodeSnapshot(view);
       const time = await eventTime(seq);
+      const stream = (await eventLog.jsm.streams.info(STREAM)).created;
       const name = snapshotName(seq);
-      const metadata: Record<string, string> = { seq: String(seq) };
+      const metadata: Record<string, string> = { seq: String(seq), stream };
       if (time) metadata.time = time.toISOString();
       const o = await os.putBlob({ name, metadata, description: `kemu view at stream sequence ${seq}` }, data);
-      const keep = opts.keep ?? 3;
-      const all = await list();
-      for (const old of all.slice(Math.max(1, keep))) await os.delete(old.name);
-      return { name, seq, time, size: o.size };
+      const keep = Math.max(1, opts.keep ?? 3);
+      const ours = (await list()).filter((i) => i.stream === stream || i.name === name);
+      const others = (await list()).filter((i) => i.stream !== stream && i.name !== name);
+      for (const old of [...others, ...ours.slice(keep)]) await os.delete(old.name);
+      return { name, seq, time, stream, size: o.size };
     },
     async read(info) {
       const data = await os.getBlob(info.name);
@@ -206,6 +216,8 @@ export interface LoadSnapshotOptions {
   atMostSeq?: number;
   /** Only snapshots whose event time is at or before this time. */
   atMostTime?: Date;
+  /** Only snapshots of the stream created at this time (StreamInfo.created). */
+  stream?: string;
 }
 
 /**
@@ -227,6 +239,10 @@ export async function loadNewestSnapshot(
     return undefined;
   }
   for (const info of infos) {
+    if (options.stream !== undefined && info.stream !== options.stream) {
+      log.warn({ snapshot: info.name, seq: info.seq }, 'skipping event-log snapshot of an earlier stream');
+      continue;
+    }
     if (options.atMostSeq !== undefined && info.seq > options.atMostSeq) continue;
     if (options.atMostTime !== undefined && (!info.time || info.time.getTime() > options.atMostTime.getTime()))
       continue;
@@ -255,7 +271,9 @@ export async function startingPoint(
   // A snapshot past the log's end belongs to an earlier life of the stream: never a base.
   const atMostSeq = Math.min(options.atMostSeq ?? Number.POSITIVE_INFINITY, stream.state.last_seq);
   const snap =
-    options.useSnapshots === false ? undefined : await loadNewestSnapshot(eventLog, { ...options, atMostSeq });
+    options.useSnapshots === false
+      ? undefined
+      : await loadNewestSnapshot(eventLog, { ...options, atMostSeq, stream: stream.created });
   if (snap && snap.seq + 1 >= firstSeq) {
     log.info({ snapshot: snap.name, seq: snap.seq, firstSeq }, 'starting from event-log snapshot');
     const { view, ...info } = snap;

@@ -6,7 +6,7 @@
  * the state itself); it is kemu's, named for what it writes.
  */
 import type { EventLog, Informer, SnapshotStore } from '@kemu/eventlog';
-import { openSnapshotStore } from '@kemu/eventlog';
+import { STREAM, openSnapshotStore } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 
 /** When snapshots are written and how many are kept. */
@@ -84,7 +84,8 @@ export function startSnapshotWriter(deps: SnapshotWriterDeps, options: SnapshotW
     try {
       if (!store) {
         store = await openSnapshotStore(eventLog, { create: true });
-        lastSeq = (await store?.list())?.[0]?.seq ?? 0;
+        const stream = (await eventLog.jsm.streams.info(STREAM)).created;
+        lastSeq = (await store?.list())?.find((s) => s.stream === stream)?.seq ?? 0;
         log.info({ seq: lastSeq, ...options }, 'event-log snapshot writer started');
       }
       const seq = informer.view.seq;
