@@ -80,6 +80,12 @@ describe('event-log snapshot writer', () => {
     await new Promise((r) => setTimeout(r, 100));
     const store = await openSnapshotStore(eventLog);
     expect((await store?.list())?.map((s) => s.seq)).toEqual([30]);
+    // A snapshot at the log's last event: a fresh informer is synced with no tail to read.
+    const fresh = await startInformer(eventLog, { log });
+    cleanup.push(() => fresh.stop());
+    await fresh.synced;
+    expect(fresh.startedFrom?.seq).toBe(30);
+    expect([...fresh.view.objects.entries()].sort()).toEqual([...oracle.objects.entries()].sort());
   });
 
   it('reads its settings from the environment', () => {
