@@ -1,8 +1,10 @@
 /**
  * An informer: starts from the newest event-log snapshot (see snapshot.ts) or, without
- * one, from the log's first event, replays the rest into a View, then follows it live, calling
- * handlers after each applied change. It says when it is synced (it has applied every
- * event that existed when it started), the point before which controllers must not act.
+ * one, from the log's first event, replays the rest into a View, then follows it live,
+ * calling handlers after each applied change. Objects that came with the snapshot cause
+ * no change: users list the view once synced, then follow (list then watch). It says when
+ * it is synced (it has applied every event that existed when it started), the point
+ * before which controllers must not act.
  * It reads through an ordered consumer, which the client recreates at the right
  * sequence after a reconnect or a missed heartbeat, so a restart of NATS or a partition
  * loses nothing.
