@@ -2,9 +2,9 @@
  * Looking back over the event log: the events of a sequence or time range as entries that
  * say what changed, and the projection as it was at a past moment.
  *
- * Both replay the log from its first event, because a change can only be told against
- * the object's previous version and the view before a moment is the projection of
- * everything up to it. Time is the time the log stored the event (JetStream's message
+ * History replays the log from its first event, because a change can only be told
+ * against the object's previous version; the projection at a moment starts from the
+ * newest event-log snapshot at or before it (snapshot.ts) and applies the events after. Time is the time the log stored the event (JetStream's message
  * timestamp), which grows with the sequence, so a time bound is a sequence bound.
  */
 import {
@@ -19,6 +19,8 @@ import { type Actor, decodeEvent } from './envelope.js';
 import type { EventLog } from './event-log.js';
 import { summarizeChange } from './object-changes.js';
 import { type View, applyEvent, createView } from './projection.js';
+import { type Logger, createLogger } from '@kemu/log';
+import { startingPoint } from './snapshot.js';
 import { STREAM, SUBJECT_PREFIX, keyFromSubject } from './subjects.js';
 
 /** Which events a reader wants; every field narrows, none means all. */
@@ -79,13 +81,20 @@ interface StoredMessage {
   data: Uint8Array;
 }
 
-/** Yields the log's messages from the first; without `follow` it ends at the last one that existed at the start. */
-async function* logMessages(eventLog: EventLog, follow: boolean, signal?: AbortSignal): AsyncGenerator<StoredMessage> {
+/** Yields the log's messages from `fromSeq` (default the first); without `follow` it ends at the last one that existed at the start. */
+async function* logMessages(
+  eventLog: EventLog,
+  follow: boolean,
+  signal?: AbortSignal,
+  fromSeq = 1,
+): AsyncGenerator<StoredMessage> {
   const last = await eventLog.lastSequence();
-  if (!follow && last === 0) return;
+  if (!follow && last < fromSeq) return;
   const consumer = await eventLog.js.consumers.get(STREAM, {
     filter_subjects: `${SUBJECT_PREFIX}.>`,
-    deliver_policy: DeliverPolicy.All,
+    ...(fromSeq > 1
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq }
+      : { deliver_policy: DeliverPolicy.All }),
   });
   const messages = await consumer.consume({ max_messages: 1000 });
   const abort = () => void messages.close();
@@ -173,11 +182,19 @@ async function* historyEntries(
   }
 }
 
-/** The projection of the log up to and including sequence `at`, or every event stored at or before time `at`. */
-export async function projectionAt(eventLog: EventLog, at: number | Date): Promise<Snapshot> {
-  const view = createView();
-  let time: Date | undefined;
-  for await (const m of logMessages(eventLog, false)) {
+/**
+ * The projection of the log up to and including sequence `at`, or every event stored at
+ * or before time `at`: the newest readable snapshot at or before it, then the events after
+ * it. Throws SnapshotGapError when the log no longer holds the events needed.
+ */
+export async function projectionAt(eventLog: EventLog, at: number | Date, log?: Logger): Promise<Snapshot> {
+  const start = await startingPoint(eventLog, {
+    log: log ?? createLogger({ component: 'eventlog', level: 'silent' }),
+    ...(typeof at === 'number' ? { atMostSeq: at } : { atMostTime: at }),
+  });
+  const view = start.view;
+  let time = start.snapshot?.time;
+  for await (const m of logMessages(eventLog, false, undefined, view.seq + 1)) {
     if (typeof at === 'number' ? m.seq > at : m.time.getTime() > at.getTime()) break;
     try {
       applyEvent(view, m.seq, decodeEvent(m.data));

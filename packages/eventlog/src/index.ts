@@ -50,3 +50,15 @@ export type { MirrorPodRun, MirrorContainer } from './mirror-pod.js';
 export { readHistory, projectionAt } from './event-history.js';
 export type { HistoryEntry, HistoryFilter, ReadHistoryOptions, Snapshot } from './event-history.js';
 export { summarizeChange, endpointsAddresses } from './object-changes.js';
+export {
+  SNAPSHOT_BUCKET,
+  SnapshotDecodeError,
+  SnapshotGapError,
+  openSnapshotStore,
+  loadNewestSnapshot,
+  encodeSnapshot,
+  decodeSnapshot,
+} from './snapshot.js';
+export type { SnapshotInfo, SnapshotStore, LoadedSnapshot } from './snapshot.js';
+/** A long churn log with an in-memory oracle, for snapshot tests and `pnpm bench`. */
+export { churnEvents, publishChurn } from './snapshot-churn.js';

@@ -17,6 +17,7 @@ import { createNodeLifecycleController } from './node-lifecycle.js';
 import { createPodGcController, DEFAULT_TERMINATED_POD_GC_THRESHOLD } from './pod-gc.js';
 import { createReplicaSetController } from './replicaset-controller.js';
 import { createScheduler } from './scheduler.js';
+import { type SnapshotWriter, type SnapshotWriterOptions, startSnapshotWriter } from './snapshot-writer.js';
 
 /** What the controller manager runs on, and its timings. */
 export interface ControllerManagerOptions {
@@ -40,6 +41,8 @@ export interface ControllerManagerOptions {
   terminatedPodGcThreshold?: number;
   /** The clock (default: the system clock). */
   now?: () => Date;
+  /** Write event-log snapshots of the informer's view (default: none). */
+  snapshots?: SnapshotWriterOptions;
 }
 
 /** The running set of controllers. */
@@ -82,6 +85,7 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
   const resyncPeriodMs = options.resyncPeriodMs ?? 300_000;
   let resync: NodeJS.Timeout | undefined;
   let stopped = false;
+  let snapshotWriter: SnapshotWriter | undefined;
 
   return {
     controllers,
@@ -99,6 +103,8 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
         }, resyncPeriodMs);
         resync.unref();
       }
+      if (options.snapshots)
+        snapshotWriter = startSnapshotWriter({ eventLog: options.eventLog, informer, log }, options.snapshots);
       log.info({ seq: informer.view.seq, controllers: controllers.map((c) => c.name) }, 'controllers running');
     },
     async idle() {
@@ -107,6 +113,7 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
     async stop() {
       stopped = true;
       if (resync) clearInterval(resync);
+      await snapshotWriter?.stop();
       await Promise.all(controllers.map((c) => c.stop()));
       log.info('controllers stopped');
     },

@@ -6,6 +6,7 @@
 import { connectEventLog, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { createControllerManager } from './controller-manager.js';
+import { snapshotOptionsFromEnv } from './snapshot-writer.js';
 
 const natsUrl = process.env.KEMU_NATS_URL ?? 'nats://127.0.0.1:4222';
 const nodeGraceSeconds = Number(process.env.KEMU_NODE_GRACE_SECONDS ?? '40');
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     nodeGraceMs: nodeGraceSeconds * 1000,
     podEvictionMs: podEvictionSeconds * 1000,
     terminatedPodGcThreshold,
+    snapshots: snapshotOptionsFromEnv(process.env),
   });
 
   let stopping = false;

@@ -1,0 +1,106 @@
+import {
+  type EventLog,
+  type Informer,
+  churnEvents,
+  connectEventLog,
+  createView,
+  openSnapshotStore,
+  publishChurn,
+  startInformer,
+} from '@kemu/eventlog';
+import { createLogger } from '@kemu/log';
+import { type NatsServer, eventually, startNatsServer } from '@kemu/testkit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { snapshotOptionsFromEnv, startSnapshotWriter } from './snapshot-writer.js';
+
+const log = createLogger({ component: 'test', level: 'silent' });
+
+describe('event-log snapshot writer', () => {
+  let server: NatsServer;
+  let eventLog: EventLog;
+  let informer: Informer;
+  const cleanup: (() => Promise<void>)[] = [];
+  beforeEach(async () => {
+    server = await startNatsServer();
+    eventLog = await connectEventLog({ servers: server.url, name: 'test', log });
+    informer = await startInformer(eventLog, { log });
+  });
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c();
+    await informer.stop();
+    await eventLog.close();
+    await server.stop();
+  });
+
+  it('writes every N events, keeps the newest few, and a fresh informer starts from the newest', async () => {
+    const writer = startSnapshotWriter(
+      { eventLog, informer, log },
+      { everyEvents: 100, everyMs: 0, keep: 2, checkMs: 20 },
+    );
+    cleanup.push(() => writer.stop());
+    const oracle = createView();
+    const events = [...churnEvents(450, 7)];
+    for (let i = 0; i < events.length; i += 50) {
+      await publishChurn(eventLog, events.slice(i, i + 50), oracle);
+      expect(await informer.waitForSeq(oracle.seq)).toBe(true);
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    await eventually(() => writer.lastSeq() >= 400, { what: 'a snapshot at 400 or later' });
+    const store = await openSnapshotStore(eventLog);
+    const seqs = (await store?.list())?.map((s) => s.seq) ?? [];
+    expect(seqs).toHaveLength(2);
+    expect(seqs[0]).toBe(writer.lastSeq());
+    expect((seqs[0] ?? 0) - (seqs[1] ?? 0)).toBeGreaterThanOrEqual(100);
+    // Fewer than N events since: no new snapshot.
+    expect(oracle.seq - writer.lastSeq()).toBeLessThan(100);
+
+    const fresh = await startInformer(eventLog, { log });
+    cleanup.push(() => fresh.stop());
+    await fresh.synced;
+    expect(fresh.startedFrom?.seq).toBe(writer.lastSeq());
+    expect([...fresh.view.objects.entries()].sort()).toEqual([...oracle.objects.entries()].sort());
+    expect([...fresh.view.lastSeq.entries()].sort()).toEqual([...oracle.lastSeq.entries()].sort());
+  });
+
+  it('writes on the interval when fewer than N events came, and not when none came', async () => {
+    let clock = 0;
+    const writer = startSnapshotWriter(
+      { eventLog, informer, log, now: () => clock },
+      { everyEvents: 1_000, everyMs: 60_000, keep: 3, checkMs: 20 },
+    );
+    cleanup.push(() => writer.stop());
+    const oracle = createView();
+    await publishChurn(eventLog, churnEvents(30, 3), oracle);
+    expect(await informer.waitForSeq(30)).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(writer.lastSeq()).toBe(0);
+    clock += 60_000;
+    await eventually(() => writer.lastSeq() === 30, { what: 'the interval snapshot' });
+    clock += 120_000;
+    await new Promise((r) => setTimeout(r, 100));
+    const store = await openSnapshotStore(eventLog);
+    expect((await store?.list())?.map((s) => s.seq)).toEqual([30]);
+    // A snapshot at the log's last event: a fresh informer is synced with no tail to read.
+    const fresh = await startInformer(eventLog, { log });
+    cleanup.push(() => fresh.stop());
+    await fresh.synced;
+    expect(fresh.startedFrom?.seq).toBe(30);
+    expect([...fresh.view.objects.entries()].sort()).toEqual([...oracle.objects.entries()].sort());
+  });
+
+  it('reads its settings from the environment', () => {
+    expect(snapshotOptionsFromEnv({})).toEqual({ everyEvents: 5_000, everyMs: 600_000, keep: 3 });
+    expect(
+      snapshotOptionsFromEnv({
+        KEMU_SNAPSHOT_EVERY_EVENTS: '200',
+        KEMU_SNAPSHOT_INTERVAL_SECONDS: '30',
+        KEMU_SNAPSHOT_KEEP: '5',
+      }),
+    ).toEqual({ everyEvents: 200, everyMs: 30_000, keep: 5 });
+    expect(snapshotOptionsFromEnv({ KEMU_SNAPSHOT_EVERY_EVENTS: '0', KEMU_SNAPSHOT_INTERVAL_SECONDS: '0' })).toBe(
+      undefined,
+    );
+    expect(() => snapshotOptionsFromEnv({ KEMU_SNAPSHOT_KEEP: '0' })).toThrow(/KEMU_SNAPSHOT_KEEP/);
+    expect(() => snapshotOptionsFromEnv({ KEMU_SNAPSHOT_EVERY_EVENTS: 'lots' })).toThrow(/integer/);
+  });
+});

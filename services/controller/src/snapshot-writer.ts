@@ -1,0 +1,125 @@
+/**
+ * The event-log snapshot writer: every N events, or every M minutes when fewer came,
+ * stores the controller's view (it follows every resource) with its stream sequence in
+ * the KEMU_SNAPSHOTS Object Store, keeping the newest few, so every process starts from a
+ * snapshot and consumes only the tail of the log. Kubernetes has no analogue (etcd keeps
+ * the state itself); it is kemu's, named for what it writes.
+ */
+import type { EventLog, Informer, SnapshotStore } from '@kemu/eventlog';
+import { STREAM, openSnapshotStore } from '@kemu/eventlog';
+import type { Logger } from '@kemu/log';
+
+/** When snapshots are written and how many are kept. */
+export interface SnapshotWriterOptions {
+  /** Write once the view is this many events past the newest snapshot (0: only on the interval). */
+  everyEvents: number;
+  /** Write when this long has passed since the last write and any event came (0: only by count). */
+  everyMs: number;
+  /** Snapshots kept, newest first. */
+  keep: number;
+  /** How often the writer looks at the view (default 1 s). */
+  checkMs?: number;
+}
+
+/** 5000 events or 10 minutes, keeping 3. */
+export const DEFAULT_SNAPSHOT_OPTIONS: SnapshotWriterOptions = { everyEvents: 5_000, everyMs: 600_000, keep: 3 };
+
+/**
+ * Reads KEMU_SNAPSHOT_EVERY_EVENTS, KEMU_SNAPSHOT_INTERVAL_SECONDS and KEMU_SNAPSHOT_KEEP;
+ * undefined (no writer) when both triggers are 0. Throws on a value that is not a whole number.
+ */
+export function snapshotOptionsFromEnv(env: NodeJS.ProcessEnv): SnapshotWriterOptions | undefined {
+  const read = (name: string, fallback: number, min: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${raw}`);
+    return n;
+  };
+  const everyEvents = read('KEMU_SNAPSHOT_EVERY_EVENTS', DEFAULT_SNAPSHOT_OPTIONS.everyEvents, 0);
+  const everyMs = read('KEMU_SNAPSHOT_INTERVAL_SECONDS', DEFAULT_SNAPSHOT_OPTIONS.everyMs / 1000, 0) * 1000;
+  const keep = read('KEMU_SNAPSHOT_KEEP', DEFAULT_SNAPSHOT_OPTIONS.keep, 1);
+  if (everyEvents === 0 && everyMs === 0) return undefined;
+  return { everyEvents, everyMs, keep };
+}
+
+/** A running snapshot writer. */
+export interface SnapshotWriter {
+  /** Sequence of the newest snapshot written or found (0: none). */
+  lastSeq(): number;
+  stop(): Promise<void>;
+}
+
+/** What the writer snapshots. */
+export interface SnapshotWriterDeps {
+  eventLog: EventLog;
+  /** An informer over every resource (a filtered view would be a wrong snapshot). */
+  informer: Informer;
+  log: Logger;
+  now?: () => number;
+}
+
+/** Starts writing snapshots once the informer has synced. */
+export function startSnapshotWriter(deps: SnapshotWriterDeps, options: SnapshotWriterOptions): SnapshotWriter {
+  const { eventLog, informer } = deps;
+  const log = deps.log.child({ object: 'event-log-snapshots' });
+  const now = deps.now ?? Date.now;
+  let store: SnapshotStore | undefined;
+  let lastSeq = 0;
+  let lastWriteAt = now();
+  let busy = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> = Promise.resolve();
+
+  function due(seq: number): boolean {
+    if (seq <= lastSeq) return false;
+    if (options.everyEvents > 0 && seq - lastSeq >= options.everyEvents) return true;
+    return options.everyMs > 0 && now() - lastWriteAt >= options.everyMs;
+  }
+
+  async function tick(): Promise<void> {
+    if (busy || stopped) return;
+    busy = true;
+    try {
+      if (!store) {
+        store = await openSnapshotStore(eventLog, { create: true });
+        const stream = (await eventLog.jsm.streams.info(STREAM)).created;
+        lastSeq = (await store?.list())?.find((s) => s.stream === stream)?.seq ?? 0;
+        log.info({ seq: lastSeq, ...options }, 'event-log snapshot writer started');
+      }
+      const seq = informer.view.seq;
+      if (!store || !due(seq)) return;
+      const started = now();
+      const written = await store.write(informer.view, { keep: options.keep });
+      lastSeq = written.seq;
+      lastWriteAt = now();
+      log.info(
+        { seq: written.seq, bytes: written.size, objects: informer.view.objects.size, ms: lastWriteAt - started },
+        'event-log snapshot written',
+      );
+    } catch (err) {
+      log.warn({ err }, 'event-log snapshot not written; trying again');
+    } finally {
+      busy = false;
+    }
+  }
+
+  void informer.synced.then(() => {
+    if (stopped) return;
+    timer = setInterval(() => {
+      current = tick();
+    }, options.checkMs ?? 1_000);
+    timer.unref();
+    current = tick();
+  });
+
+  return {
+    lastSeq: () => lastSeq,
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await current;
+    },
+  };
+}
