@@ -5,7 +5,9 @@
  * `Nats-Expected-Last-Subject-Sequence` set to the sequence the writer last saw on the
  * object's subject. A stale writer gets JetStream error 10071, surfaced as
  * ConflictError (Kubernetes' 409). Each write carries a fresh `Nats-Msg-Id` that its own
- * retries reuse, so a retry after a lost acknowledgement is not stored twice.
+ * retries reuse, so a retry after a lost acknowledgement is not stored twice. The id is
+ * random, not derived from subject and expected sequence: two writers racing on the same
+ * base must not be mistaken for one write (the loser would get the winner's ack).
  */
 import type { Logger } from '@kemu/log';
 import {
@@ -25,6 +27,13 @@ import { STREAM, SUBJECT_PREFIX, subjectFor } from './subjects.js';
 
 const WRONG_LAST_SEQUENCE = 10071;
 
+/**
+ * How long one write keeps retrying an unacknowledged publish (each try waits up to the
+ * 5 s publish timeout): far below the stream's 2 min duplicate window, so every retry of
+ * a write that was stored after all is still recognised as a duplicate (ADR-22).
+ */
+export const APPEND_RETRY_BUDGET_MS = 45_000;
+
 /** How to reach the log. */
 export interface EventLogOptions {
   /** NATS URL(s), e.g. `nats://127.0.0.1:4222`. */
@@ -32,8 +41,10 @@ export interface EventLogOptions {
   /** Connection name shown by the server: component and node. */
   name: string;
   log: Logger;
-  /** Stream replicas when the stream is created (3 on a NATS cluster). */
+  /** Stream replicas when the stream is created (3 on a NATS cluster); default KEMU_STREAM_REPLICAS, else 1. */
   replicas?: number;
+  /** Fail when no server answers at once, instead of waiting for one (a CLI, not a component). */
+  failFast?: boolean;
 }
 
 /** An open connection to the event log. */
@@ -57,7 +68,7 @@ export async function connectEventLog(options: EventLogOptions): Promise<EventLo
     reconnectTimeWait: 500,
     pingInterval: 5_000,
     maxPingOut: 2,
-    waitOnFirstConnect: true,
+    waitOnFirstConnect: !options.failFast,
     timeout: 5_000,
   });
   const log = options.log;
@@ -67,13 +78,15 @@ export async function connectEventLog(options: EventLogOptions): Promise<EventLo
     }
   })();
   const jsm = await jetstreamManager(nc);
-  await ensureStream(jsm, options.replicas ?? 1);
+  await ensureStream(jsm, options.replicas ?? streamReplicasFromEnv(process.env), log);
   const js = jetstream(nc, { timeout: 5_000 });
 
   async function append(event: LogEvent, expectedSeq: number): Promise<number> {
     const subject = subjectFor(event.key);
+    // One id per logical write, reused by its retries: the server drops a repeat inside the dup window.
     const msgID = randomUUID();
     const data = encodeEvent(event);
+    const deadline = Date.now() + APPEND_RETRY_BUDGET_MS;
     for (let attempt = 0; ; attempt++) {
       try {
         const ack = await js.publish(subject, data, {
@@ -81,15 +94,19 @@ export async function connectEventLog(options: EventLogOptions): Promise<EventLo
           expect: { lastSubjectSequence: expectedSeq },
           retries: 3,
         });
+        if (attempt > 0)
+          log.info({ subject, attempt, seq: ack.seq, duplicate: ack.duplicate }, 'append retry acknowledged');
         return ack.seq;
       } catch (err) {
         if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) {
           throw new ConflictError(subject, expectedSeq, { cause: err });
         }
-        // A lost ack is "unknown": retry with the same msgID, well inside the 2 min dedup window.
-        if (attempt >= 5) throw new AppendUnknownError(subject, { cause: err });
+        // 503/no responders during a leader election, a timeout, a dropped connection: the
+        // write is "unknown", so retry with the same msgID, well inside the 2 min dup window.
+        const delay = Math.min(2_000, 250 * 2 ** attempt);
+        if (Date.now() + delay > deadline) throw new AppendUnknownError(subject, { cause: err });
         log.warn({ err, subject, attempt }, 'append retry');
-        await new Promise((r) => setTimeout(r, 250 * (attempt + 1)));
+        await new Promise((r) => setTimeout(r, delay));
       }
     }
   }
@@ -109,12 +126,30 @@ export async function connectEventLog(options: EventLogOptions): Promise<EventLo
   };
 }
 
-async function ensureStream(jsm: JetStreamManager, replicas: number): Promise<void> {
-  try {
-    await jsm.streams.info(STREAM);
-    return;
-  } catch {
-    // not there yet
+/** Stream replicas from KEMU_STREAM_REPLICAS (1–5, JetStream's maximum); 1 when unset. */
+export function streamReplicasFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.KEMU_STREAM_REPLICAS;
+  if (raw === undefined || raw === '') return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 5) throw new RangeError(`KEMU_STREAM_REPLICAS must be 1-5, got "${raw}"`);
+  return n;
+}
+
+async function ensureStream(jsm: JetStreamManager, replicas: number, log: Logger): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const info = await jsm.streams.info(STREAM);
+      if (info.config.num_replicas !== replicas)
+        log.warn({ want: replicas, have: info.config.num_replicas }, 'event stream exists with other replicas; kept');
+      return;
+    } catch (err) {
+      // Not there yet; on a NATS cluster the meta leader may still be elected.
+      if (!(err instanceof JetStreamApiError) && attempt < 20) {
+        await new Promise((r) => setTimeout(r, 250));
+        continue;
+      }
+      break;
+    }
   }
   try {
     await jsm.streams.add({

@@ -1,0 +1,133 @@
+/**
+ * A node that joins from outside the cluster's own network setup: `kemu node up` makes
+ * its own netns, attaches it to the cluster's underlay bridge, reaches the cluster only
+ * through NATS, gets its pod CIDR from the controller's node IPAM and routes to the other
+ * nodes' pods (and they to its) by host-gw routes. `kemu node down` removes all of it.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { eventually } from '@kemu/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type KemuCluster, missingPrerequisite, parseReplies, runCommand, startCluster } from './kemu-cluster.js';
+
+const missing = missingPrerequisite();
+
+const manifests = `
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web4
+  labels: { app: web4 }
+spec:
+  nodeName: node-4
+  containers:
+  - name: web
+    image: nginx
+    ports: [{ containerPort: 8080 }]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web4
+spec:
+  selector: { app: web4 }
+  ports: [{ port: 80, targetPort: 8080 }]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: client1
+spec:
+  nodeName: node-1
+  containers:
+  - name: client
+    image: nginx
+    ports: [{ containerPort: 8080 }]
+`;
+
+const netnsList = async () => (await runCommand('ip', ['netns', 'list'])).stdout;
+
+describe('kemu node up: a node joined through NATS', () => {
+  let cluster: KemuCluster;
+  let natsUrl: string;
+  let underlay: string;
+  let netnsBefore: string[];
+
+  beforeAll(async () => {
+    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
+    netnsBefore = (await netnsList()).split('\n').filter(Boolean);
+    cluster = await startCluster({ name: 'join', nodes: 2 });
+    const config = JSON.parse(await readFile(join(cluster.stateDir, 'cluster.json'), 'utf8')) as {
+      subnetIndex: number;
+    };
+    // kemu up's nats-server listens on the host's underlay address, which a joining netns reaches.
+    natsUrl = `nats://10.250.${config.subnetIndex}.1:4222`;
+    underlay = `kemu-${cluster.name}-ul`;
+  }, 240_000);
+
+  afterAll(async () => {
+    if (!cluster) return;
+    await cluster.kemu(['node', 'down', '--name', 'node-4']);
+    await cluster.down();
+    const left = (await netnsList()).split('\n').filter((l) => l.includes(`kemu-${cluster.name}-`));
+    expect(left).toEqual([]);
+  }, 120_000);
+
+  it('joins node-4, runs a pinned pod there that a pod on node-1 reaches by service name and pod IP', async () => {
+    const up = await cluster.kemu(['node', 'up', '--nats', natsUrl, '--name', 'node-4'], { timeoutMs: 120_000 });
+    expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
+    expect(up.stdout).toMatch(/Node "node-4" joined cluster/);
+    expect(await netnsList()).toContain(`kemu-${cluster.name}-node-4`);
+
+    const nodes = await cluster.kubectlOk(['get', 'nodes', '--no-headers']);
+    expect(nodes).toMatch(/^node-4\s+Ready\s/m);
+    const cidr = await cluster.kubectlOk(['get', 'node', 'node-4', '-o', 'jsonpath={.spec.podCIDR}']);
+    // node-1 and node-2 brought 10.244.1.0/24 and 10.244.2.0/24; IPAM hands out the lowest free block.
+    expect(cidr).toBe('10.244.0.0/24');
+
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: manifests });
+    await cluster.kubectlOk(['wait', '--for=condition=Ready', 'pod/web4', 'pod/client1', '--timeout=60s']);
+    const web4IP = await cluster.kubectlOk(['get', 'pod', 'web4', '-o', 'jsonpath={.status.podIP}']);
+    expect(web4IP).toMatch(/^10\.244\.0\.\d+$/);
+
+    // node-1 learned a route to node-4's pod CIDR from its Node object.
+    const routes = await runCommand('ip', ['-n', `kemu-${cluster.name}-node-1`, 'route', 'show', '10.244.0.0/24']);
+    expect(routes.stdout).toMatch(/10\.244\.0\.0\/24 via 10\.250\.\d+\.\d+ .*proto 147/);
+
+    const byName = await eventually(
+      async () => {
+        const r = await cluster.exec('client1', ['curl', '-sS', '-m', '5', 'http://web4/']);
+        const replies = parseReplies(r.stdout);
+        return replies.length === 1 ? replies[0] : undefined;
+      },
+      { timeoutMs: 30_000, what: 'curl http://web4/ from client1' },
+    );
+    expect(byName.pod).toBe('web4');
+    expect(byName.node).toBe('node-4');
+
+    const direct = await cluster.exec('client1', ['curl', '-sS', '-m', '5', `http://${web4IP}:8080/`]);
+    const [reply] = parseReplies(direct.stdout);
+    expect(reply?.pod).toBe('web4');
+    // Routed, not NATed: the backend sees client1's own pod IP.
+    const client1IP = await cluster.kubectlOk(['get', 'pod', 'client1', '-o', 'jsonpath={.status.podIP}']);
+    expect(reply?.client.replace(/:\d+$/, '')).toBe(client1IP);
+  }, 180_000);
+
+  it('kemu node down removes the Node, its pods, netns and links', async () => {
+    const veths = async () => (await runCommand('ip', ['-n', underlay, '-o', 'link', 'show'])).stdout;
+    expect(await veths()).toMatch(/kn-[0-9a-f]{8}@/);
+    const down = await cluster.kemu(['node', 'down', '--name', 'node-4']);
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.stdout).toContain('Removed node "node-4"');
+    const list = await netnsList();
+    expect(list).not.toContain(`kemu-${cluster.name}-node-4`);
+    expect(await veths()).not.toMatch(/kn-[0-9a-f]{8}@/);
+    const get = await cluster.kubectl(['get', 'node', 'node-4']);
+    expect(get.stderr).toContain('nodes "node-4" not found');
+    expect(await cluster.kubectl(['get', 'pod', 'web4'])).toMatchObject({ code: 1 });
+    // Only the cluster's own netns are left: underlay, 2 nodes, client1's pod, dns/proxy are host-network.
+    const ours = list.split('\n').filter((l) => l.includes(`kemu-${cluster.name}-`));
+    expect(ours.filter((l) => l.includes('-node-'))).toHaveLength(2);
+    expect(netnsBefore.length).toBeGreaterThanOrEqual(0);
+  }, 60_000);
+});
