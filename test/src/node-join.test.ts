@@ -4,11 +4,19 @@
  * through NATS, gets its pod CIDR from the controller's node IPAM and routes to the other
  * nodes' pods (and they to its) by host-gw routes. `kemu node down` removes all of it.
  */
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eventually } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KemuCluster, missingPrerequisite, parseReplies, runCommand, startCluster } from './kemu-cluster.js';
+import {
+  type KemuCluster,
+  missingPrerequisite,
+  parseReplies,
+  repoRoot,
+  runCommand,
+  startCluster,
+} from './kemu-cluster.js';
 
 const missing = missingPrerequisite();
 
@@ -130,4 +138,64 @@ describe('kemu node up: a node joined through NATS', () => {
     expect(ours.filter((l) => l.includes('-node-'))).toHaveLength(2);
     expect(netnsBefore.length).toBeGreaterThanOrEqual(0);
   }, 60_000);
+  it('--here runs the node in the current netns in the foreground and stops its components on SIGTERM', async () => {
+    // A netns made by hand stands in for a compose node container: the node runs inside it.
+    const ns = `kemu-${cluster.name}-node-5`;
+    const ip = (...args: string[]) => runCommand('ip', args);
+    const sub = natsUrl.replace(/^nats:\/\/(\d+\.\d+\.\d+)\.\d+:\d+$/, '$1');
+    await ip('netns', 'add', ns);
+    await ip('-n', underlay, 'link', 'add', 'kt-n5', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
+    await ip('-n', underlay, 'link', 'set', 'kt-n5', 'master', 'br0', 'up');
+    await ip('-n', ns, 'addr', 'add', `${sub}.205/24`, 'dev', 'eth0');
+    await ip('-n', ns, 'link', 'set', 'eth0', 'up');
+    await ip('-n', ns, 'link', 'set', 'lo', 'up');
+    const child = spawn(
+      'nsenter',
+      [
+        `--net=/run/netns/${ns}`,
+        '--',
+        join(repoRoot, 'kemu'),
+        'node',
+        'up',
+        '--here',
+        '--nats',
+        natsUrl,
+        '--name',
+        'node-5',
+      ],
+      { env: { ...process.env, KEMU_HOME: cluster.home, KEMU_CLUSTER: cluster.name }, stdio: 'ignore' },
+    );
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      await eventually(
+        async () => /^node-5\s+Ready\s/m.test((await cluster.kubectl(['get', 'nodes', '--no-headers'])).stdout),
+        { timeoutMs: 60_000, what: 'node-5 Ready' },
+      );
+      const internal = await cluster.kubectlOk([
+        'get',
+        'node',
+        'node-5',
+        '-o',
+        'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}',
+      ]);
+      expect(internal).toBe(`${sub}.205`);
+      // The pod bridge is made in the node's own netns, for the CIDR the controller assigned.
+      const cbr0 = await ip('-n', ns, '-4', 'addr', 'show', 'dev', 'cbr0');
+      expect(cbr0.stdout).toMatch(/inet 10\.244\.\d+\.1\/24/);
+      const pids = JSON.parse(
+        await readFile(join(cluster.home, 'nodes', cluster.name, 'node-5', 'pids.json'), 'utf8'),
+      ) as Record<string, number>;
+      expect(Object.keys(pids).sort()).toEqual(['node-agent', 'proxy', 'supervisor']);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      for (const name of ['node-agent', 'proxy']) expect(() => process.kill(pids[name] as number, 0)).toThrow();
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      const down = await cluster.kemu(['node', 'down', '--name', 'node-5']);
+      expect(down.code, down.stderr).toBe(0);
+      await ip('netns', 'delete', ns);
+      await ip('-n', underlay, 'link', 'delete', 'kt-n5');
+    }
+    expect(await cluster.kubectl(['get', 'node', 'node-5'])).toMatchObject({ code: 1 });
+  }, 120_000);
 });
