@@ -5,9 +5,11 @@
  * nodes' pods (and they to its) by host-gw routes. `kemu node down` removes all of it.
  */
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { eventually } from '@kemu/testkit';
+import { eventually, freePort, startNatsServer } from '@kemu/testkit';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type KemuCluster,
@@ -197,5 +199,37 @@ describe('kemu node up: a node joined through NATS', () => {
       await ip('-n', underlay, 'link', 'delete', 'kt-n5');
     }
     expect(await cluster.kubectl(['get', 'node', 'node-5'])).toMatchObject({ code: 1 });
+  }, 120_000);
+});
+
+describe('kemu up --nats: a control plane on an existing NATS', () => {
+  it('starts no nats-server of its own, keeps its state in the given NATS and leaves that NATS running on down', async () => {
+    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
+    await using nats = await startNatsServer();
+    const name = `ext${randomBytes(2).toString('hex')}`;
+    const home = await mkdtemp(join(tmpdir(), `kemu-e2e-${name}-`));
+    const env = { KEMU_HOME: home, KEMU_CLUSTER: name };
+    const kemu = (args: string[]) => runCommand(join(repoRoot, 'kemu'), args, { env, timeoutMs: 120_000 });
+    try {
+      const port = await freePort();
+      const up = await kemu(['up', '--nats', nats.url, '--nodes', '0', '--apiserver-port', String(port)]);
+      expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
+      expect(up.stdout).toContain(`NATS ${nats.url}`);
+      const kubeconfig = join(home, name, 'kubeconfig');
+      const ns = await runCommand('kubectl', ['get', 'namespaces', '-o', 'name'], { env: { KUBECONFIG: kubeconfig } });
+      expect(ns.stdout).toContain('namespace/kube-system');
+      const pids = JSON.parse(await readFile(join(home, name, 'pids.json'), 'utf8')) as Record<string, number>;
+      expect(pids['nats-server']).toBeUndefined();
+      expect(pids.apiserver).toBeGreaterThan(0);
+
+      // The event stream lives in the given server's store.
+      const streams = await readdir(join(nats.storeDir, 'jetstream', '$G', 'streams'));
+      expect(streams).toEqual(['KEMU']);
+    } finally {
+      const down = await kemu(['down']);
+      expect(down.code, down.stderr).toBe(0);
+      await rm(home, { recursive: true, force: true });
+    }
+    expect(nats.process.exitCode).toBeNull();
   }, 120_000);
 });
