@@ -40,7 +40,8 @@ describe('event log on a 3-server NATS cluster', () => {
 
   beforeAll(async () => {
     cluster = await startNatsCluster(3);
-    eventLog = await connectEventLog({ servers: cluster.urls, name: 'test-writer', log, replicas: 3 });
+    // One comma-separated string, as KEMU_NATS_URL lists a cluster's servers.
+    eventLog = await connectEventLog({ servers: cluster.urls.join(','), name: 'test-writer', log, replicas: 3 });
   }, 60_000);
 
   afterAll(async () => {

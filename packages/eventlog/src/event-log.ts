@@ -26,17 +26,25 @@ import { AppendUnknownError, ConflictError } from './errors.js';
 import { STREAM, SUBJECT_PREFIX, subjectFor } from './subjects.js';
 
 const WRONG_LAST_SEQUENCE = 10071;
+const STREAM_NOT_FOUND = 10059;
+
+/**
+ * How long one publish waits for its acknowledgement. Short, because a publish in flight
+ * to a server that just died waits the whole time before its retry goes to the new
+ * leader; a retry of a write that did arrive is harmless (same Nats-Msg-Id).
+ */
+const PUBLISH_TIMEOUT_MS = 2_000;
 
 /**
  * How long one write keeps retrying an unacknowledged publish (each try waits up to the
- * 5 s publish timeout): far below the stream's 2 min duplicate window, so every retry of
+ * publish timeout): far below the stream's 2 min duplicate window, so every retry of
  * a write that was stored after all is still recognised as a duplicate (ADR-22).
  */
 export const APPEND_RETRY_BUDGET_MS = 45_000;
 
 /** How to reach the log. */
 export interface EventLogOptions {
-  /** NATS URL(s), e.g. `nats://127.0.0.1:4222`. */
+  /** NATS URL(s), e.g. `nats://127.0.0.1:4222`; a string may be a comma-separated list. */
   servers: string | string[];
   /** Connection name shown by the server: component and node. */
   name: string;
@@ -61,8 +69,13 @@ export interface EventLog {
 
 /** Connects (retrying until the server answers) and makes sure the stream exists. */
 export async function connectEventLog(options: EventLogOptions): Promise<EventLog> {
+  // KEMU_NATS_URL may list several servers (a NATS cluster) separated by commas.
+  const servers = (Array.isArray(options.servers) ? options.servers : [options.servers])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   const nc = await connect({
-    servers: options.servers,
+    servers,
     name: options.name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
@@ -81,6 +94,16 @@ export async function connectEventLog(options: EventLogOptions): Promise<EventLo
   await ensureStream(jsm, options.replicas ?? streamReplicasFromEnv(process.env), log);
   const js = jetstream(nc, { timeout: 5_000 });
 
+  /** The sequence of the subject's last message when it carries `msgID`, else undefined. */
+  async function storedAs(subject: string, msgID: string): Promise<number | undefined> {
+    try {
+      const m = await jsm.streams.getMessage(STREAM, { last_by_subj: subject });
+      return m?.header.get('Nats-Msg-Id') === msgID ? m.seq : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   async function append(event: LogEvent, expectedSeq: number): Promise<number> {
     const subject = subjectFor(event.key);
     // One id per logical write, reused by its retries: the server drops a repeat inside the dup window.
@@ -93,12 +116,20 @@ export async function connectEventLog(options: EventLogOptions): Promise<EventLo
           msgID,
           expect: { lastSubjectSequence: expectedSeq },
           retries: 3,
+          timeout: PUBLISH_TIMEOUT_MS,
         });
         if (attempt > 0)
           log.info({ subject, attempt, seq: ack.seq, duplicate: ack.duplicate }, 'append retry acknowledged');
         return ack.seq;
       } catch (err) {
         if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) {
+          // A retry can lose the compare-and-set to its own first attempt, stored after
+          // all: that is this write's success, not a conflict.
+          const own = attempt > 0 ? await storedAs(subject, msgID) : undefined;
+          if (own !== undefined) {
+            log.info({ subject, attempt, seq: own }, 'append retry found its first attempt stored');
+            return own;
+          }
           throw new ConflictError(subject, expectedSeq, { cause: err });
         }
         // 503/no responders during a leader election, a timeout, a dropped connection: the
@@ -135,37 +166,46 @@ export function streamReplicasFromEnv(env: NodeJS.ProcessEnv): number {
   return n;
 }
 
+/**
+ * Makes sure the event stream exists, creating it with `replicas` when it does not. On a
+ * NATS cluster that is still forming (no meta leader yet, or peers not yet known:
+ * "no suitable peers for placement") both steps are retried for about 15 s.
+ */
 async function ensureStream(jsm: JetStreamManager, replicas: number, log: Logger): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
     try {
       const info = await jsm.streams.info(STREAM);
       if (info.config.num_replicas !== replicas)
         log.warn({ want: replicas, have: info.config.num_replicas }, 'event stream exists with other replicas; kept');
       return;
     } catch (err) {
-      // Not there yet; on a NATS cluster the meta leader may still be elected.
-      if (!(err instanceof JetStreamApiError) && attempt < 20) {
+      const notFound = err instanceof JetStreamApiError && err.code === STREAM_NOT_FOUND;
+      if (!notFound) {
+        if (Date.now() > deadline) throw err;
         await new Promise((r) => setTimeout(r, 250));
         continue;
       }
-      break;
     }
-  }
-  try {
-    await jsm.streams.add({
-      name: STREAM,
-      subjects: [`${SUBJECT_PREFIX}.>`],
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      discard: DiscardPolicy.Old,
-      num_replicas: replicas,
-      duplicate_window: 120_000_000_000,
-      allow_direct: true,
-    });
-  } catch (err) {
-    // Another process may have created it at the same moment.
-    await jsm.streams.info(STREAM).catch(() => {
-      throw err;
-    });
+    try {
+      await jsm.streams.add({
+        name: STREAM,
+        subjects: [`${SUBJECT_PREFIX}.>`],
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+        discard: DiscardPolicy.Old,
+        num_replicas: replicas,
+        duplicate_window: 120_000_000_000,
+        allow_direct: true,
+      });
+      log.info({ replicas }, 'event stream created');
+      return;
+    } catch (err) {
+      // Another process may have created it at the same moment (the next info says so),
+      // or the cluster cannot place it yet.
+      if (Date.now() > deadline) throw err;
+      log.warn({ err }, 'event stream not created yet; retrying');
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 }

@@ -34,7 +34,7 @@ export interface InformerOptions {
 }
 
 /** How long an informer that is behind may go without a new event before its consumer is replaced. */
-const STALL_MS = 5_000;
+const STALL_MS = 3_000;
 
 /** Starts an informer over the log. */
 export async function startInformer(eventLog: EventLog, options: InformerOptions): Promise<Informer> {
@@ -64,10 +64,10 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
         ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq + 1 }
         : { deliver_policy: DeliverPolicy.All }),
     });
-    // Pulls expire after 5 s, so the idle heartbeat is 2.5 s and a consumer lost with its
+    // Pulls expire after 3 s, so the idle heartbeat is 1.5 s and a consumer lost with its
     // server (a NATS cluster member killed) is noticed and recreated after two missed
-    // heartbeats, ~5 s, instead of the default 30 s pull's ~30 s.
-    const messages = await consumer.consume({ max_messages: 1000, expires: 5_000 });
+    // heartbeats, ~3 s, instead of the default 30 s pull's ~30 s.
+    const messages = await consumer.consume({ max_messages: 1000, expires: 3_000 });
     void (async () => {
       for await (const st of messages.status()) {
         if (
