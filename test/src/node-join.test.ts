@@ -151,22 +151,10 @@ describe('kemu node up: a node joined through NATS', () => {
     await ip('-n', ns, 'addr', 'add', `${sub}.205/24`, 'dev', 'eth0');
     await ip('-n', ns, 'link', 'set', 'eth0', 'up');
     await ip('-n', ns, 'link', 'set', 'lo', 'up');
-    const child = spawn(
-      'nsenter',
-      [
-        `--net=/run/netns/${ns}`,
-        '--',
-        join(repoRoot, 'kemu'),
-        'node',
-        'up',
-        '--here',
-        '--nats',
-        natsUrl,
-        '--name',
-        'node-5',
-      ],
-      { env: { ...process.env, KEMU_HOME: cluster.home, KEMU_CLUSTER: cluster.name }, stdio: 'ignore' },
-    );
+    const hereArgs = [join(repoRoot, 'kemu'), 'node', 'up', '--here', '--nats', natsUrl, '--name', 'node-5'];
+    const hereEnv = { ...process.env, KEMU_HOME: cluster.home, KEMU_CLUSTER: cluster.name };
+    const pidsFile = join(cluster.home, 'nodes', cluster.name, 'node-5', 'pids.json');
+    const child = spawn('nsenter', [`--net=/run/netns/${ns}`, '--', ...hereArgs], { env: hereEnv, stdio: 'ignore' });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     try {
       await eventually(
@@ -184,13 +172,34 @@ describe('kemu node up: a node joined through NATS', () => {
       // The pod bridge is made in the node's own netns, for the CIDR the controller assigned.
       const cbr0 = await ip('-n', ns, '-4', 'addr', 'show', 'dev', 'cbr0');
       expect(cbr0.stdout).toMatch(/inet 10\.244\.\d+\.1\/24/);
-      const pids = JSON.parse(
-        await readFile(join(cluster.home, 'nodes', cluster.name, 'node-5', 'pids.json'), 'utf8'),
-      ) as Record<string, number>;
+      const pids = JSON.parse(await readFile(pidsFile, 'utf8')) as Record<string, number>;
       expect(Object.keys(pids).sort()).toEqual(['node-agent', 'proxy', 'supervisor']);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       for (const name of ['node-agent', 'proxy']) expect(() => process.kill(pids[name] as number, 0)).toThrow();
+
+      // node-5 is still Ready (its heartbeat is recent): another node of that name is refused…
+      const clash = await cluster.kemu(['node', 'up', '--nats', natsUrl, '--name', 'node-5']);
+      expect(clash.code).toBe(1);
+      expect(clash.stderr).toContain(`a Ready node named node-5 (${sub}.205) is already in cluster`);
+      // The refused run removed nothing of the node that is there.
+      expect(JSON.parse(await readFile(join(pidsFile, '..', 'node.json'), 'utf8'))).toMatchObject({ node: 'node-5' });
+      // …while the same node coming back at its own address (a restarted container) takes it over.
+      const again = spawn('nsenter', [`--net=/run/netns/${ns}`, '--', ...hereArgs], { env: hereEnv, stdio: 'ignore' });
+      const againExited = new Promise<number | null>((r) => again.once('exit', (code) => r(code)));
+      try {
+        await eventually(
+          async () => {
+            const p = JSON.parse(await readFile(pidsFile, 'utf8')) as Record<string, number>;
+            return p.supervisor === again.pid && p['node-agent'] !== undefined;
+          },
+          { timeoutMs: 30_000, what: 'node-5 supervised again' },
+        );
+        again.kill('SIGTERM');
+        expect(await againExited).toBe(0);
+      } finally {
+        if (again.exitCode === null) again.kill('SIGKILL');
+      }
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       const down = await cluster.kemu(['node', 'down', '--name', 'node-5']);

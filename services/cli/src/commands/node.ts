@@ -8,6 +8,8 @@
  * `--cluster C` (or KEMU_CLUSTER); `--name` is the node's name here.
  */
 import { mkdir, rm } from 'node:fs/promises';
+import type { Node } from '@kemu/api';
+import { listObjects } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import {
   attachNodeNetns,
@@ -60,16 +62,23 @@ async function nodeUp(io: CommandIO): Promise<number> {
   const log = createLogger({ component: 'kemu-cli', level: 'warn' });
   const cluster = await openClusterLog(natsUrl, `kemu-node-up-${node}`, log);
   let attached: JoinedNodeConfig | undefined;
+  let wroteConfig = false;
   try {
-    const existing = cluster.informer.view.objects.get(`nodes//${node}`);
-    if (existing && isNodeReadyWithCidr(existing as never))
-      throw new CliError('NodeExists', `a Ready node named ${node} is already in cluster ${ctx.cluster}`);
+    // A Ready Node of this name elsewhere is someone else's; at our own address it is this
+    // node coming back (a restarted node container), which may take its Node over again.
+    const refuseIfTaken = (address: string) => {
+      const existing = cluster.informer.view.objects.get(`nodes//${node}`) as Node | undefined;
+      const ip = existing?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+      if (existing && isNodeReadyWithCidr(existing) && ip !== address.split('/')[0])
+        throw new CliError('NodeExists', `a Ready node named ${node} (${ip}) is already in cluster ${ctx.cluster}`);
+    };
     await mkdir(paths.logsDir, { recursive: true });
     const addressFlag = stringFlag(args, 'address');
     let config: JoinedNodeConfig;
     if (here) {
       const address = addressFlag ?? (await routeTo(host)).src;
       if (!address) throw new CliError('NoAddress', `no source address towards ${host}; pass --address IP`);
+      refuseIfTaken(address);
       config = {
         cluster: ctx.cluster,
         node,
@@ -80,13 +89,13 @@ async function nodeUp(io: CommandIO): Promise<number> {
       };
     } else {
       const network = await findL2Network(host);
-      const nodes = [...cluster.informer.view.objects.values()].filter((o) => o.kind === 'Node');
+      const nodes = listObjects<Node>(cluster.informer.view, 'nodes');
       const prefix = network.hostAddress.split('/')[1];
       const address = addressFlag
         ? addressFlag.includes('/')
           ? addressFlag
           : `${addressFlag}/${prefix}`
-        : await chooseNodeAddress(network, nodes as never);
+        : await chooseNodeAddress(network, nodes);
       const netns = joinedNodeNetns(ctx.cluster, node);
       const vethName = nodeVethName(ctx.cluster, node);
       config = {
@@ -99,6 +108,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
         vethName,
         createdAt: new Date().toISOString(),
       };
+      refuseIfTaken(address);
       attached = config;
       io.stderr.write(
         ` • attaching netns ${netns} to bridge ${network.bridge}${network.bridgeNetns ? ` (netns ${network.bridgeNetns})` : ''} with ${address}\n`,
@@ -107,6 +117,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
     }
     if (podCidr) config.podCidr = podCidr;
     await writeJsonAtomic(paths.configFile, config);
+    wroteConfig = true;
 
     if (here) {
       await cluster.close();
@@ -139,7 +150,8 @@ async function nodeUp(io: CommandIO): Promise<number> {
     return 0;
   } catch (err) {
     io.stderr.write(await tailLogs(paths.logsDir, 15));
-    if (attached || (await readJsonFile(paths.configFile))) {
+    // Only what this run made is removed: a refused join leaves an earlier node alone.
+    if (attached || wroteConfig) {
       io.stderr.write(`removing node ${node} after the failure\n`);
       await removeNode(io, node, cluster).catch(() => undefined);
     }
