@@ -129,6 +129,7 @@ describe('kemu node up: a node joined through NATS', () => {
     const down = await cluster.kemu(['node', 'down', '--name', 'node-4']);
     expect(down.code, down.stderr).toBe(0);
     expect(down.stdout).toContain('Removed node "node-4"');
+    expect(down.stderr).toContain('deleting 1 pod network namespaces');
     const list = await netnsList();
     expect(list).not.toContain(`kemu-${cluster.name}-node-4`);
     expect(await veths()).not.toMatch(/kn-[0-9a-f]{8}@/);

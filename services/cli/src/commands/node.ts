@@ -13,6 +13,10 @@ import { listObjects } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import {
   attachNodeNetns,
+  clusterNetnsPrefix,
+  ipIn,
+  listNetns,
+  netnsExists,
   deleteNetns,
   detachNodeNetns,
   findL2Network,
@@ -161,6 +165,16 @@ async function nodeUp(io: CommandIO): Promise<number> {
   }
 }
 
+/** Netns of the pods whose host veth (`v<uid8>`) is in the node's netns (undefined: the current one). */
+async function podNetnsOnNode(cluster: string, nodeNetns: string | undefined): Promise<string[]> {
+  if (nodeNetns !== undefined && !(await netnsExists(nodeNetns))) return [];
+  const links = await ipIn(nodeNetns, ['-o', 'link', 'show']).catch(() => ({ stdout: '' }));
+  const prefixes = [...links.stdout.matchAll(/^\d+: v([0-9a-f]{8})@/gm)].map(
+    (m) => `${clusterNetnsPrefix(cluster)}pod-${m[1]}`,
+  );
+  return (await listNetns()).filter((ns) => prefixes.some((p) => ns.startsWith(p)));
+}
+
 /** Stops the node's processes, deletes its Node and pods from the log (when reachable) and its netns and state. */
 async function removeNode(
   io: CommandIO,
@@ -175,7 +189,9 @@ async function removeNode(
 
   const supervisor = await readPidFile(paths.supervisorPidFile);
   const pids = Object.values((await readJsonFile<Record<string, number>>(paths.pidsFile)) ?? {});
-  const procs = [supervisor, ...pids].filter((p): p is number => typeof p === 'number' && p !== process.pid);
+  const procs = [...new Set([supervisor, ...pids])].filter(
+    (p): p is number => typeof p === 'number' && p !== process.pid,
+  );
   const alive: number[] = [];
   for (const p of procs) if (await isAlive(p)) alive.push(p);
   if (alive.length > 0) {
@@ -211,8 +227,14 @@ async function removeNode(
     report(`stopping ${podProcs.length} remaining processes (pods)`);
     await stopProcesses(podProcs);
   }
-  for (const uid of podUids) {
-    const ns = podNetnsName(ctx.cluster, uid);
+  // Pods' netns: those the log bound to the node, and those whose veth hangs off the
+  // node's pod bridge (found even when NATS is out of reach).
+  const podNetns = new Set(podUids.map((uid) => podNetnsName(ctx.cluster, uid)));
+  if (config) for (const ns of await podNetnsOnNode(ctx.cluster, config.netns ?? undefined)) podNetns.add(ns);
+  const existingNetns = new Set(await listNetns());
+  const podNetnsThere = [...podNetns].filter((ns) => existingNetns.has(ns));
+  if (podNetnsThere.length > 0) report(`deleting ${podNetnsThere.length} pod network namespaces`);
+  for (const ns of podNetnsThere) {
     await deleteNetns(ns);
     await rm(`/etc/netns/${ns}`, { recursive: true, force: true });
   }
