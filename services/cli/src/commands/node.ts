@@ -7,6 +7,7 @@
  * A supervisor restarts both with backoff as `kemu up`'s does. The cluster is
  * `--cluster C` (or KEMU_CLUSTER); `--name` is the node's name here.
  */
+import { lookup } from 'node:dns/promises';
 import { mkdir, rm } from 'node:fs/promises';
 import type { Node } from '@kemu/api';
 import { listObjects } from '@kemu/eventlog';
@@ -43,6 +44,17 @@ import { readJsonFile, readPidFile, writeFileAtomic, writeJsonAtomic } from '../
 
 const READY_TIMEOUT_MS = 60_000;
 
+async function resolveIpv4(host: string): Promise<string> {
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return host;
+  try {
+    return (await lookup(host, { family: 4 })).address;
+  } catch (err) {
+    throw new CliError('NatsUnreachable', `cannot resolve the NATS host ${host}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
 function requireRoot(what: string): void {
   if (process.getuid?.() !== 0)
     throw new PrerequisiteError(`kemu node ${what} needs root (network namespaces): run it with sudo`);
@@ -62,7 +74,8 @@ async function nodeUp(io: CommandIO): Promise<number> {
     io.stderr.write(`node ${node} of cluster ${ctx.cluster} is already up (supervisor pid ${running})\n`);
     return 0;
   }
-  const host = natsHost(natsUrl);
+  // `ip route get` takes addresses: a NATS host name (compose: nats-1) is resolved first.
+  const host = await resolveIpv4(natsHost(natsUrl));
   const log = createLogger({ component: 'kemu-cli', level: 'warn' });
   const cluster = await openClusterLog(natsUrl, `kemu-node-up-${node}`, log);
   let attached: JoinedNodeConfig | undefined;
