@@ -105,6 +105,11 @@ describe('kemu node up: a node joined through NATS', () => {
     await cluster.kubectlOk(['wait', '--for=condition=Ready', 'pod/web4', 'pod/client1', '--timeout=60s']);
     const web4IP = await cluster.kubectlOk(['get', 'pod', 'web4', '-o', 'jsonpath={.status.podIP}']);
     expect(web4IP).toMatch(/^10\.244\.0\.\d+$/);
+    // kubectl exec and logs reach node-4's node-agent over NATS: the node needs no apiserver access.
+    expect((await cluster.kubectlOk(['exec', 'web4', '--', 'hostname'])).trim()).toBe('web4');
+    const addr = await cluster.kubectlOk(['exec', 'web4', '--', 'ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0']);
+    expect(addr).toContain(`inet ${web4IP}/24`);
+    expect((await cluster.kubectlOk(['logs', 'web4'])).length).toBeGreaterThan(0);
 
     // node-1 learned a route to node-4's pod CIDR from its Node object.
     const routes = await runCommand('ip', ['-n', `kemu-${cluster.name}-node-1`, 'route', 'show', '10.244.0.0/24']);
