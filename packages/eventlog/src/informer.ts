@@ -17,9 +17,6 @@ import { type Change, type View, applyEvent } from './projection.js';
 import { type SnapshotInfo, startingPoint } from './snapshot.js';
 import { STREAM, SUBJECT_PREFIX, subjectsForResources } from './subjects.js';
 
-/** How long one pull request of the informer's consumer lives on the server. */
-const PULL_EXPIRES_MS = 5_000;
-
 /** A live, replayed view of (part of) the log. */
 export interface Informer {
   readonly view: View;
@@ -43,6 +40,9 @@ export interface InformerOptions {
   /** Start from the newest event-log snapshot (default true); false replays the whole log. */
   useSnapshots?: boolean;
 }
+
+/** How long an informer that is behind may go without a new event before its consumer is replaced. */
+const STALL_MS = 3_000;
 
 /** Starts an informer over the log. */
 export async function startInformer(eventLog: EventLog, options: InformerOptions): Promise<Informer> {
@@ -68,15 +68,35 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
     for (const map of [view.objects, view.lastSeq])
       for (const k of map.keys()) if (!wanted.has(k.slice(0, k.indexOf('/')))) map.delete(k);
   }
-  const consumer = await eventLog.js.consumers.get(STREAM, {
-    filter_subjects: subjects.length === 1 ? (subjects[0] as string) : `${SUBJECT_PREFIX}.>`,
-    ...(view.seq > 0
-      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: view.seq + 1 }
-      : { deliver_policy: DeliverPolicy.All }),
-  });
-  // Pull requests expire after 5 s (the client's default is 30 s): a pull lost with a dead
-  // connection (a partition) is then replaced within seconds of the heal, not half a minute.
-  const messages = await consumer.consume({ max_messages: 1000, expires: PULL_EXPIRES_MS });
+  const filter = subjects.length === 1 ? (subjects[0] as string) : `${SUBJECT_PREFIX}.>`;
+  let lastProgressAt = Date.now();
+  let stopped = false;
+
+  async function open(fromSeq: number) {
+    const consumer = await eventLog.js.consumers.get(STREAM, {
+      filter_subjects: filter,
+      ...(fromSeq > 0
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq + 1 }
+        : { deliver_policy: DeliverPolicy.All }),
+    });
+    // Pulls expire after 3 s, so the idle heartbeat is 1.5 s and a consumer lost with its
+    // server (a NATS cluster member killed) is noticed and recreated after two missed
+    // heartbeats, ~3 s, instead of the default 30 s pull's ~30 s.
+    const messages = await consumer.consume({ max_messages: 1000, expires: 3_000 });
+    void (async () => {
+      for await (const st of messages.status()) {
+        if (
+          st.type === 'heartbeats_missed' ||
+          st.type === 'ordered_consumer_recreated' ||
+          st.type === 'consumer_not_found'
+        )
+          log.warn({ status: st, seq: streamSeqSeen }, 'informer consumer status');
+      }
+    })().catch(() => undefined);
+    return { consumer, messages };
+  }
+
+  let current = await open(view.seq);
 
   function markSynced(): void {
     if (synced) return;
@@ -95,12 +115,14 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
   }
 
   // The stream's sequence at start bounds what "synced" means.
-  const info = await consumer.info(true).catch(() => undefined);
+  const info = await current.consumer.info(true).catch(() => undefined);
   if (info && info.num_pending === 0) markSynced();
 
-  const loop = (async () => {
+  async function follow(messages: typeof current.messages): Promise<void> {
     for await (const m of messages) {
+      if (m.seq <= streamSeqSeen) continue;
       streamSeqSeen = m.seq;
+      lastProgressAt = Date.now();
       try {
         if (!wanted || wanted.has(m.subject.split('.')[2] ?? '')) {
           const change = applyEvent(view, m.seq, decodeEvent(m.data));
@@ -113,7 +135,57 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
       if (m.info.pending === 0) markSynced();
       release();
     }
-  })();
+  }
+
+  let loop = follow(current.messages);
+
+  /**
+   * A stall watchdog. After a NATS cluster member dies, an ordered consumer can sit on a
+   * replica that delivers nothing new while still answering pulls (seen with 2.10), so no
+   * heartbeat is missed. When the stream (whole-log informers) or a writer waiting for
+   * its own write says there is more, and nothing arrived for STALL_MS, the consumer is
+   * replaced by a new one from the last applied sequence (RELIABILITY.md 3.4).
+   */
+  async function checkStall(): Promise<void> {
+    if (stopped || Date.now() - lastProgressAt < STALL_MS) return;
+    let behind = [...waiters].some((w) => w.seq > streamSeqSeen);
+    if (!behind && filter === `${SUBJECT_PREFIX}.>`) {
+      const last = await eventLog.jsm.streams
+        .info(STREAM)
+        .then((i) => i.state.last_seq)
+        .catch(() => 0);
+      behind = last > streamSeqSeen;
+    }
+    if (!behind || stopped) {
+      // Up to date as of now: look again only after another quiet STALL_MS.
+      lastProgressAt = Date.now();
+      return;
+    }
+    log.warn(
+      { seq: streamSeqSeen, stalledMs: Date.now() - lastProgressAt },
+      'informer stalled; recreating its consumer',
+    );
+    const old = current;
+    try {
+      current = await open(streamSeqSeen);
+    } catch (err) {
+      log.warn({ err }, 'informer consumer not recreated; will retry');
+      return;
+    }
+    lastProgressAt = Date.now();
+    await old.messages.close().catch(() => undefined);
+    const previous = loop;
+    loop = previous.catch(() => undefined).then(() => follow(current.messages));
+  }
+  let checking = false;
+  const watchdog = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    void checkStall().finally(() => {
+      checking = false;
+    });
+  }, STALL_MS / 2);
+  watchdog.unref();
 
   function safeCall(h: (c: Change) => void, c: Change): void {
     try {
@@ -143,7 +215,9 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
       });
     },
     async stop() {
-      await messages.close();
+      stopped = true;
+      clearInterval(watchdog);
+      await current.messages.close();
       await loop.catch(() => undefined);
     },
   };

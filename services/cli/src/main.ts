@@ -15,6 +15,7 @@ import { execCommand } from './commands/exec.js';
 import { kubeconfigCommand } from './commands/kubeconfig.js';
 import { logsCommand } from './commands/logs.js';
 import { replayCommand } from './commands/replay.js';
+import { nodeCommand } from './commands/node.js';
 import { statusCommand } from './commands/status.js';
 import { superviseCommand } from './commands/supervise.js';
 import { upCommand } from './commands/up.js';
@@ -33,6 +34,7 @@ const commands: Command[] = [
   eventsCommand,
   replayCommand,
   chaosCommand,
+  nodeCommand,
   superviseCommand,
 ];
 const common = [valueFlagSpec('name'), boolFlagSpec('help', 'h')];
@@ -50,7 +52,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${command.summary}\n\nUsage:\n  ${command.usage}\n`);
     return 0;
   }
-  const ctx = resolveClusterContext({ name: stringFlag(args, 'name'), env: process.env, repoRoot });
+  const ctx = resolveClusterContext({
+    name: stringFlag(args, command.clusterFlag ?? 'name'),
+    env: process.env,
+    repoRoot,
+  });
   return command.run({ ctx, args, env: process.env, stdout: process.stdout, stderr: process.stderr, cliMain });
 }
 

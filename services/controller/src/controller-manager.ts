@@ -13,8 +13,10 @@ import { createEndpointSliceController } from './endpoint-slice-controller.js';
 import { createEndpointsController } from './endpoints-controller.js';
 import { createEventTtlController, DEFAULT_EVENT_TTL_MS } from './event-ttl.js';
 import { createIPAddressGC } from './ip-address-gc.js';
+import { createNodeIpamController } from './node-ipam-controller.js';
 import { createNodeLifecycleController } from './node-lifecycle.js';
 import { createPodGcController, DEFAULT_TERMINATED_POD_GC_THRESHOLD } from './pod-gc.js';
+import { type PodCidrRange, podCidrRange } from './pod-cidr-allocator.js';
 import { createReplicaSetController } from './replicaset-controller.js';
 import { createScheduler } from './scheduler.js';
 import { type SnapshotWriter, type SnapshotWriterOptions, startSnapshotWriter } from './snapshot-writer.js';
@@ -43,6 +45,8 @@ export interface ControllerManagerOptions {
   now?: () => Date;
   /** Write event-log snapshots of the informer's view (default: none). */
   snapshots?: SnapshotWriterOptions;
+  /** Cluster CIDR the node IPAM controller cuts pod CIDRs from (default 10.244.0.0/16, /24 per node). */
+  podCidrRange?: PodCidrRange;
 }
 
 /** The running set of controllers. */
@@ -72,6 +76,7 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
     createDeploymentController(deps),
     createEndpointSliceController(deps),
     createIPAddressGC(deps, { graceMs: options.ipAddressGraceMs ?? 10_000 }),
+    createNodeIpamController(deps, options.podCidrRange ?? podCidrRange('10.244.0.0/16', 24)),
     createNodeLifecycleController(deps, {
       graceMs: options.nodeGraceMs ?? 40_000,
       monitorPeriodMs: options.nodeMonitorPeriodMs ?? 2_000,

@@ -7,11 +7,14 @@ import { connectEventLog, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { createControllerManager } from './controller-manager.js';
 import { snapshotOptionsFromEnv } from './snapshot-writer.js';
+import { podCidrRange } from './pod-cidr-allocator.js';
 
 const natsUrl = process.env.KEMU_NATS_URL ?? 'nats://127.0.0.1:4222';
 const nodeGraceSeconds = Number(process.env.KEMU_NODE_GRACE_SECONDS ?? '40');
 const podEvictionSeconds = Number(process.env.KEMU_POD_EVICTION_SECONDS ?? '300');
 const terminatedPodGcThreshold = Number(process.env.KEMU_TERMINATED_POD_GC_THRESHOLD ?? '12500');
+const clusterCidr = process.env.KEMU_CLUSTER_CIDR || '10.244.0.0/16';
+const nodeCidrMaskSize = Number(process.env.KEMU_NODE_CIDR_MASK_SIZE || 24);
 
 const log = createLogger({ component: 'controller', level: process.env.KEMU_LOG_LEVEL ?? 'info' });
 
@@ -24,7 +27,11 @@ async function main(): Promise<void> {
     throw new Error(
       `KEMU_TERMINATED_POD_GC_THRESHOLD must be an integer ≥ 0, got ${process.env.KEMU_TERMINATED_POD_GC_THRESHOLD}`,
     );
-  log.info({ natsUrl, nodeGraceSeconds, podEvictionSeconds, terminatedPodGcThreshold }, 'controller starting');
+  const range = podCidrRange(clusterCidr, nodeCidrMaskSize);
+  log.info(
+    { natsUrl, nodeGraceSeconds, podEvictionSeconds, terminatedPodGcThreshold, clusterCidr, nodeCidrMaskSize },
+    'controller starting',
+  );
   const eventLog = await connectEventLog({ servers: natsUrl.split(','), name: 'controller', log });
   const informer = await startInformer(eventLog, { log });
   const manager = createControllerManager({
@@ -35,6 +42,7 @@ async function main(): Promise<void> {
     podEvictionMs: podEvictionSeconds * 1000,
     terminatedPodGcThreshold,
     snapshots: snapshotOptionsFromEnv(process.env),
+    podCidrRange: range,
   });
 
   let stopping = false;

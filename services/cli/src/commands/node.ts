@@ -1,0 +1,211 @@
+/**
+ * `kemu node up|down`: one node (node-agent and proxy) on this machine that joins an
+ * existing cluster through its NATS, as `kubeadm join` adds a kubelet. By default the
+ * node is a netns of its own, attached to the bridge that carries the route to NATS
+ * (a kemu underlay, or a docker network's bridge) with a free address there; `--here`
+ * runs it in the current netns in the foreground (a compose node container is the node).
+ * A supervisor restarts both with backoff as `kemu up`'s does. The cluster is
+ * `--cluster C` (or KEMU_CLUSTER); `--name` is the node's name here.
+ */
+import { lookup } from 'node:dns/promises';
+import { mkdir } from 'node:fs/promises';
+import type { Node } from '@kemu/api';
+import { listObjects } from '@kemu/eventlog';
+import { createLogger } from '@kemu/log';
+import { attachNodeNetns, findL2Network, nodeVethName, routeTo } from '@kemu/netns';
+import { boolFlag, boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
+import type { Command, CommandIO } from '../command.js';
+import { CliError, PrerequisiteError, UsageError } from '../errors.js';
+import { tailLogs } from '../log-tail.js';
+import { spawnDetached } from '../nats-server.js';
+import { type JoinedNodeConfig, joinedNodeNetns, natsHost, nodePaths, validateNodeName } from '../node-config.js';
+import { chooseNodeAddress, isNodeReadyWithCidr, openClusterLog, waitForNodeReady } from '../node-join.js';
+import { runNodeSupervisor } from '../node-supervisor.js';
+import { removeNode } from '../node-teardown.js';
+import { isAlive } from '../processes.js';
+import { readPidFile, writeFileAtomic, writeJsonAtomic } from '../state-store.js';
+
+const READY_TIMEOUT_MS = 60_000;
+
+async function resolveIpv4(host: string): Promise<string> {
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return host;
+  try {
+    return (await lookup(host, { family: 4 })).address;
+  } catch (err) {
+    throw new CliError('NatsUnreachable', `cannot resolve the NATS host ${host}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
+async function retryFor<T>(ms: number, f: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await f();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}
+
+function requireRoot(what: string): void {
+  if (process.getuid?.() !== 0)
+    throw new PrerequisiteError(`kemu node ${what} needs root (network namespaces): run it with sudo`);
+}
+
+async function nodeUp(io: CommandIO): Promise<number> {
+  requireRoot('up');
+  const { ctx, args } = io;
+  const node = validateNodeName(stringFlag(args, 'name'));
+  const natsUrl = stringFlag(args, 'nats') ?? io.env.KEMU_NATS_URL;
+  if (!natsUrl) throw new UsageError("kemu node up needs --nats nats://HOST:PORT (the cluster's NATS)");
+  const here = boolFlag(args, 'here');
+  const podCidr = stringFlag(args, 'pod-cidr');
+  const paths = nodePaths(ctx, node);
+  const running = await readPidFile(paths.supervisorPidFile);
+  if (running && (await isAlive(running)) && !here) {
+    io.stderr.write(`node ${node} of cluster ${ctx.cluster} is already up (supervisor pid ${running})\n`);
+    return 0;
+  }
+  // `ip route get` takes addresses: a NATS host name (compose: nats-1) is resolved first.
+  const host = await resolveIpv4(natsHost(natsUrl));
+  const log = createLogger({ component: 'kemu-cli', level: 'warn' });
+  // A container entrypoint (--here) may start before NATS does: it waits up to a minute.
+  const cluster = await retryFor(here ? 60_000 : 0, () => openClusterLog(natsUrl, `kemu-node-up-${node}`, log));
+  let attached: JoinedNodeConfig | undefined;
+  let wroteConfig = false;
+  try {
+    // A Ready Node of this name elsewhere is someone else's; at our own address it is this
+    // node coming back (a restarted node container), which may take its Node over again.
+    const refuseIfTaken = (address: string) => {
+      const existing = cluster.informer.view.objects.get(`nodes//${node}`) as Node | undefined;
+      const ip = existing?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+      if (existing && isNodeReadyWithCidr(existing) && ip !== address.split('/')[0])
+        throw new CliError('NodeExists', `a Ready node named ${node} (${ip}) is already in cluster ${ctx.cluster}`);
+    };
+    await mkdir(paths.logsDir, { recursive: true });
+    const addressFlag = stringFlag(args, 'address');
+    let config: JoinedNodeConfig;
+    if (here) {
+      const address = addressFlag ?? (await routeTo(host)).src;
+      if (!address) throw new CliError('NoAddress', `no source address towards ${host}; pass --address IP`);
+      refuseIfTaken(address);
+      config = {
+        cluster: ctx.cluster,
+        node,
+        natsUrl,
+        address: address.split('/')[0] as string,
+        netns: null,
+        createdAt: new Date().toISOString(),
+      };
+    } else {
+      const network = await findL2Network(host);
+      const nodes = listObjects<Node>(cluster.informer.view, 'nodes');
+      const prefix = network.hostAddress.split('/')[1];
+      const address = addressFlag
+        ? addressFlag.includes('/')
+          ? addressFlag
+          : `${addressFlag}/${prefix}`
+        : await chooseNodeAddress(network, nodes);
+      const netns = joinedNodeNetns(ctx.cluster, node);
+      const vethName = nodeVethName(ctx.cluster, node);
+      config = {
+        cluster: ctx.cluster,
+        node,
+        natsUrl,
+        address: address.split('/')[0] as string,
+        netns,
+        ...(network.bridgeNetns ? { bridgeNetns: network.bridgeNetns } : {}),
+        vethName,
+        createdAt: new Date().toISOString(),
+      };
+      refuseIfTaken(address);
+      attached = config;
+      io.stderr.write(
+        ` • attaching netns ${netns} to bridge ${network.bridge}${network.bridgeNetns ? ` (netns ${network.bridgeNetns})` : ''} with ${address}\n`,
+      );
+      await attachNodeNetns({ netns, network, vethName, address });
+    }
+    if (podCidr) config.podCidr = podCidr;
+    await writeJsonAtomic(paths.configFile, config);
+    wroteConfig = true;
+
+    if (here) {
+      await cluster.close();
+      io.stderr.write(`node ${node} joining cluster ${ctx.cluster} through ${natsUrl} in this netns (foreground)\n`);
+      return await runNodeSupervisor(ctx, node, io, { foreground: true });
+    }
+
+    io.stderr.write(` • starting node-agent and proxy of ${node} (supervised)\n`);
+    const pid = await spawnDetached(
+      {
+        name: 'node-supervisor',
+        command: process.execPath,
+        args: [io.cliMain, 'node', 'supervise', '--cluster', ctx.cluster, '--name', node],
+        env: { KEMU_HOME: ctx.home, KEMU_CLUSTER: ctx.cluster, KEMU_SERVICES_DIR: ctx.servicesDir },
+        logFile: `${paths.logsDir}/supervisor.log`,
+      },
+      io.env,
+    );
+    await writeFileAtomic(paths.supervisorPidFile, `${pid}\n`);
+    const ready = await waitForNodeReady(cluster.informer, node, {
+      timeoutMs: READY_TIMEOUT_MS,
+      check: async () => {
+        if (!(await isAlive(pid))) throw new CliError('ComponentFailed', 'the node supervisor exited during start-up');
+      },
+    });
+    io.stdout.write(
+      `Node "${node}" joined cluster "${ctx.cluster}": InternalIP ${config.address}, podCIDR ${ready.spec.podCIDR}, netns ${config.netns}\n` +
+        `Stop it: ./kemu node down --cluster ${ctx.cluster} --name ${node}\n`,
+    );
+    return 0;
+  } catch (err) {
+    io.stderr.write(await tailLogs(paths.logsDir, 15));
+    // Only what this run made is removed: a refused join leaves an earlier node alone.
+    if (attached || wroteConfig) {
+      io.stderr.write(`removing node ${node} after the failure\n`);
+      await removeNode(io, node, cluster).catch(() => undefined);
+    }
+    throw err;
+  } finally {
+    await cluster.close();
+  }
+}
+
+async function nodeDown(io: CommandIO): Promise<number> {
+  requireRoot('down');
+  const node = validateNodeName(stringFlag(io.args, 'name'));
+  io.stderr.write(`Removing node "${node}" of cluster "${io.ctx.cluster}" ...\n`);
+  const { found } = await removeNode(io, node);
+  io.stdout.write(found ? `Removed node "${node}"\n` : `node ${node} is not running here (nothing to remove)\n`);
+  return 0;
+}
+
+async function runNode(io: CommandIO): Promise<number> {
+  const [sub, ...extra] = io.args.positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (sub === 'up') return nodeUp(io);
+  if (sub === 'down') return nodeDown(io);
+  if (sub === 'supervise')
+    return runNodeSupervisor(io.ctx, validateNodeName(stringFlag(io.args, 'name')), io, { foreground: false });
+  throw new UsageError(`kemu node needs a subcommand: up or down\nUsage:\n  ${nodeCommand.usage}`);
+}
+
+/** `kemu node`. */
+export const nodeCommand: Command = {
+  name: 'node',
+  usage:
+    'kemu node up --nats nats://HOST:PORT --name NODE [--cluster C] [--pod-cidr CIDR] [--address IP] [--here] | kemu node down --name NODE [--cluster C]',
+  summary: 'join one node on this machine to a cluster through its NATS, or remove it (root)',
+  flags: [
+    valueFlagSpec('nats'),
+    valueFlagSpec('cluster'),
+    valueFlagSpec('pod-cidr'),
+    valueFlagSpec('address'),
+    boolFlagSpec('here'),
+  ],
+  clusterFlag: 'cluster',
+  run: runNode,
+};
