@@ -275,6 +275,18 @@ spec:
     expect(after).toHaveLength(3);
     expect(new Set(after.map((p) => p.metadata.name)).size).toBe(3);
     for (const p of onNode3) expect(after.map((a) => a.metadata.uid)).toContain(p.metadata.uid);
+    // And they come back: the node-agent publishes their real status again after the heal,
+    // so the same pods are Ready and in the endpoints (the controller had set Ready=False).
+    await eventually(
+      async () => {
+        const ready = (await readyWebPods()).map((p) => p.metadata.uid);
+        const addresses = (
+          await cluster.kubectlOk(['get', 'endpoints', 'web', '-o', 'jsonpath={.subsets[*].addresses[*].ip}'])
+        ).split(' ');
+        return onNode3.every((p) => ready.includes(p.metadata.uid)) && ips.every((ip) => addresses.includes(ip));
+      },
+      { timeoutMs: 15_000, what: "node-3's pods Ready and back in the endpoints after the heal" },
+    );
   });
 
   it('undoes a fault on SIGINT, and after kill -9 of the runner with kemu chaos recover', async () => {
