@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { boolFlagSpec, parseArgs, stringFlag, valueFlagSpec } from './args.js';
 import { resolveClusterContext } from './cluster-context.js';
 import type { Command } from './command.js';
+import { composeCommand } from './commands/compose.js';
 import { downCommand } from './commands/down.js';
 import { execCommand } from './commands/exec.js';
 import { kubeconfigCommand } from './commands/kubeconfig.js';
@@ -27,6 +28,7 @@ const commands: Command[] = [
   kubeconfigCommand,
   execCommand,
   logsCommand,
+  composeCommand,
   superviseCommand,
 ];
 const common = [valueFlagSpec('name'), boolFlagSpec('help', 'h')];
