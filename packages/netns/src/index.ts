@@ -27,3 +27,14 @@ export {
 export type { ClusterLayout, NodeLayout } from './cluster-layout.js';
 export { createClusterNetwork, deleteClusterNetwork } from './cluster-network.js';
 export type { ClusterNetworkOptions } from './cluster-network.js';
+export {
+  routeTo,
+  findL2Network,
+  nodeVethName,
+  attachNodeNetns,
+  detachNodeNetns,
+  addressesSeenOn,
+  podBridgeMac,
+  ensurePodBridge,
+} from './node-attach.js';
+export type { L2Network, AttachNodeOptions } from './node-attach.js';

@@ -13,7 +13,9 @@ import { createEndpointSliceController } from './endpoint-slice-controller.js';
 import { createEndpointsController } from './endpoints-controller.js';
 import { createEventTtlController, DEFAULT_EVENT_TTL_MS } from './event-ttl.js';
 import { createIPAddressGC } from './ip-address-gc.js';
+import { createNodeIpamController } from './node-ipam-controller.js';
 import { createNodeLifecycleController } from './node-lifecycle.js';
+import { type PodCidrRange, podCidrRange } from './pod-cidr-allocator.js';
 import { createReplicaSetController } from './replicaset-controller.js';
 import { createScheduler } from './scheduler.js';
 
@@ -37,6 +39,8 @@ export interface ControllerManagerOptions {
   eventTtlMs?: number;
   /** The clock (default: the system clock). */
   now?: () => Date;
+  /** Cluster CIDR the node IPAM controller cuts pod CIDRs from (default 10.244.0.0/16, /24 per node). */
+  podCidrRange?: PodCidrRange;
 }
 
 /** The running set of controllers. */
@@ -66,6 +70,7 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
     createDeploymentController(deps),
     createEndpointSliceController(deps),
     createIPAddressGC(deps, { graceMs: options.ipAddressGraceMs ?? 10_000 }),
+    createNodeIpamController(deps, options.podCidrRange ?? podCidrRange('10.244.0.0/16', 24)),
     createNodeLifecycleController(deps, {
       graceMs: options.nodeGraceMs ?? 40_000,
       monitorPeriodMs: options.nodeMonitorPeriodMs ?? 2_000,

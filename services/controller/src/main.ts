@@ -6,10 +6,13 @@
 import { connectEventLog, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { createControllerManager } from './controller-manager.js';
+import { podCidrRange } from './pod-cidr-allocator.js';
 
 const natsUrl = process.env.KEMU_NATS_URL ?? 'nats://127.0.0.1:4222';
 const nodeGraceSeconds = Number(process.env.KEMU_NODE_GRACE_SECONDS ?? '40');
 const podEvictionSeconds = Number(process.env.KEMU_POD_EVICTION_SECONDS ?? '300');
+const clusterCidr = process.env.KEMU_CLUSTER_CIDR || '10.244.0.0/16';
+const nodeCidrMaskSize = Number(process.env.KEMU_NODE_CIDR_MASK_SIZE || 24);
 
 const log = createLogger({ component: 'controller', level: process.env.KEMU_LOG_LEVEL ?? 'info' });
 
@@ -18,7 +21,8 @@ async function main(): Promise<void> {
     throw new Error(`KEMU_NODE_GRACE_SECONDS must be a positive number, got ${process.env.KEMU_NODE_GRACE_SECONDS}`);
   if (!Number.isFinite(podEvictionSeconds) || podEvictionSeconds < 0)
     throw new Error(`KEMU_POD_EVICTION_SECONDS must be a number ≥ 0, got ${process.env.KEMU_POD_EVICTION_SECONDS}`);
-  log.info({ natsUrl, nodeGraceSeconds, podEvictionSeconds }, 'controller starting');
+  const range = podCidrRange(clusterCidr, nodeCidrMaskSize);
+  log.info({ natsUrl, nodeGraceSeconds, podEvictionSeconds, clusterCidr, nodeCidrMaskSize }, 'controller starting');
   const eventLog = await connectEventLog({ servers: natsUrl.split(','), name: 'controller', log });
   const informer = await startInformer(eventLog, { log });
   const manager = createControllerManager({
@@ -27,6 +31,7 @@ async function main(): Promise<void> {
     log,
     nodeGraceMs: nodeGraceSeconds * 1000,
     podEvictionMs: podEvictionSeconds * 1000,
+    podCidrRange: range,
   });
 
   let stopping = false;

@@ -5,7 +5,8 @@
  */
 import { connectEventLog, createEventRecorder, createObjectWriter, listObjects, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
-import { isQuantity, type Pod, type Service } from '@kemu/api';
+import { ensurePodBridge, podBridgeMac } from '@kemu/netns';
+import { isQuantity, type Node, type Pod, type Service } from '@kemu/api';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,8 @@ import { readNodeFacts } from './node-facts.js';
 import { createNodeLease } from './node-lease.js';
 import { createNodeRegistration } from './node-registration.js';
 import { createOrphanSweep } from './orphan-sweep.js';
+import { waitForPodCidr } from './pod-cidr-wait.js';
+import { createPodRoutes } from './pod-routes.js';
 import { readProcEnviron } from './process-runner.js';
 import { createPodManager } from './pod-manager.js';
 import { gatewayOf, intToIp, parseCidr } from './pod-ip-allocator.js';
@@ -34,7 +37,8 @@ const env = process.env;
 const node = required('KEMU_NODE');
 const natsUrl = required('KEMU_NATS_URL');
 const nodeIP = required('KEMU_NODE_IP');
-const podCIDR = required('KEMU_POD_CIDR');
+// Unset on a node that joins later: the controller's node IPAM assigns one.
+const configuredPodCIDR = env.KEMU_POD_CIDR || undefined;
 const cluster = env.KEMU_CLUSTER || 'local';
 const stateDir = resolve(env.KEMU_STATE_DIR || join('.kemu', cluster));
 const here = dirname(fileURLToPath(import.meta.url));
@@ -45,8 +49,7 @@ const clusterDNS = env.KEMU_CLUSTER_DNS || intToIp(serviceCidr.network + 10);
 const clusterDomain = env.KEMU_CLUSTER_DOMAIN || 'cluster.local';
 
 const log = createLogger({ component: 'node-agent', node });
-const cidr = parseCidr(podCIDR);
-log.info({ cluster, podCIDR, nodeIP, workloadEntry, stateDir }, 'node-agent starting');
+log.info({ cluster, podCIDR: configuredPodCIDR, nodeIP, workloadEntry, stateDir }, 'node-agent starting');
 try {
   const ownMnt = readlinkSync('/proc/self/ns/mnt');
   if (ownMnt !== readlinkSync(`/proc/${process.ppid}/ns/mnt`)) {
@@ -73,12 +76,32 @@ const resources = {
 };
 for (const [name, q] of Object.entries(resources))
   if (q !== undefined && !isQuantity(q)) throw new Error(`KEMU_NODE_${name.toUpperCase()} is not a quantity: ${q}`);
-const facts = await readNodeFacts({ cluster, name: node, internalIP: nodeIP, podCIDR, resources });
+const facts = await readNodeFacts({ cluster, name: node, internalIP: nodeIP, podCIDR: configuredPodCIDR, resources });
 const registration = createNodeRegistration({ writer, view: informer.view, facts, heartbeatMs, log });
 await registration.register();
 // The kubelet refers to its Node by name, uid included (kubectl describe node looks for both).
 void events.event({ kind: 'Node', name: node, uid: node, apiVersion: 'v1' }, 'Normal', 'Starting', 'Starting kubelet.');
 registration.start();
+const podCIDR = configuredPodCIDR ?? (await waitForPodCidr(informer, node, log));
+const cidr = parseCidr(podCIDR);
+await ensurePodBridge({
+  netns: undefined,
+  bridge: 'cbr0',
+  gatewayAddress: `${gatewayOf(cidr)}/${cidr.prefixLength}`,
+  mac: podBridgeMac(podCIDR),
+});
+log.info({ podCIDR }, 'pod bridge ready');
+const podRoutes = createPodRoutes({
+  self: node,
+  ownCidr: () => podCIDR,
+  listNodes: () => listObjects<Node>(informer.view, 'nodes'),
+  onNodesChange: (handler) =>
+    informer.onChange((c) => {
+      if (c.key.resource === 'nodes') handler();
+    }),
+  log,
+});
+podRoutes.start();
 const lease = createNodeLease({ writer, view: informer.view, node, renewMs: heartbeatMs, log });
 await lease.renew().catch((err: unknown) => log.warn({ err }, 'node lease not created'));
 lease.start();
@@ -151,6 +174,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   log.info({ signal }, 'node-agent stopping; pod processes keep running');
   registration.stop();
+  podRoutes.stop();
   lease.stop();
   streams.stop();
   manager.stop();

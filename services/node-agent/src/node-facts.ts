@@ -32,7 +32,7 @@ export async function readNodeFacts(o: {
   cluster: string;
   name: string;
   internalIP: string;
-  podCIDR: string;
+  podCIDR: string | undefined;
   resources?: { cpu?: string; memory?: string; pods?: string };
 }): Promise<NodeFacts> {
   const id = createHash('sha256').update(`${o.cluster}/${o.name}`).digest('hex');

@@ -21,6 +21,13 @@ const T1 = '2025-01-01T00:00:00.000Z';
 const T2 = '2025-01-01T00:00:10.000Z';
 
 describe('desiredNode', () => {
+  it('leaves spec.podCIDR to the node IPAM controller when started without one', () => {
+    const fresh = desiredNode(undefined, { ...facts, podCIDR: undefined }, T1);
+    expect(fresh.spec).toEqual({});
+    const assigned = { ...fresh, spec: { podCIDR: '10.244.0.0/24', podCIDRs: ['10.244.0.0/24'] } };
+    expect(desiredNode(assigned, { ...facts, podCIDR: undefined }, T2).spec).toEqual(assigned.spec);
+  });
+
   it('registers a Ready node with labels, podCIDR, addresses, capacity and nodeInfo', () => {
     const n = desiredNode(undefined, facts, T1);
     expect(n.metadata).toMatchObject({

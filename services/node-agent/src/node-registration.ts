@@ -12,7 +12,8 @@ import { randomUUID } from 'node:crypto';
 export interface NodeFacts {
   name: string;
   internalIP: string;
-  podCIDR: string;
+  /** The CIDR the node was started with; undefined when the controller's node IPAM assigns one. */
+  podCIDR: string | undefined;
   kernelVersion: string;
   osImage: string;
   architecture: string;
@@ -83,7 +84,9 @@ export function desiredNode(existing: Node | undefined, facts: NodeFacts, now: s
         'beta.kubernetes.io/arch': facts.architecture,
       },
     },
-    spec: { ...existing?.spec, podCIDR: facts.podCIDR, podCIDRs: [facts.podCIDR] },
+    spec: facts.podCIDR
+      ? { ...existing?.spec, podCIDR: facts.podCIDR, podCIDRs: [facts.podCIDR] }
+      : { ...existing?.spec },
     status: {
       ...existing?.status,
       conditions: nodeConditions(existing?.status?.conditions, now),
