@@ -29,6 +29,9 @@ export KEMU_APISERVER_KEY="$pki/apiserver.key"
 export KEMU_APISERVER_TOKEN_FILE="$pki/tokens.csv"
 export KEMU_SERVICE_CIDR="${KEMU_SERVICE_CIDR:-10.96.0.0/12}"
 
+# The event stream with its replicas before the components connect (see ensure-stream.mjs).
+until node /opt/kemu/infra/docker/ensure-stream.mjs; do sleep 1; done
+
 supervise() {
   while :; do
     node "/opt/kemu/services/$1/dist/main.js" || true

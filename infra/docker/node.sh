@@ -17,6 +17,9 @@ sysctl -q -w net.ipv4.ip_forward=1 || true
 export KEMU_NODE="$node" KEMU_NODE_IP="$ip"
 export KEMU_SERVICE_CIDR="${KEMU_SERVICE_CIDR:-10.96.0.0/12}"
 
+# The event stream with its replicas, in case this node is faster than the control plane.
+until node /opt/kemu/infra/docker/ensure-stream.mjs; do sleep 1; done
+
 supervise() {
   while :; do
     node "/opt/kemu/services/$1/dist/main.js" || true
