@@ -13,6 +13,7 @@ import { measureKillToRemoval } from './kill-to-removal.js';
 import { measureDns } from './dns.js';
 import { measureApiserver } from './api-latency.js';
 import { measurePodStartup } from './pod-startup.js';
+import { measureCompose } from './compose.js';
 import { type Row, formatTable } from './table.js';
 import { repoRoot } from '../kemu-cluster.js';
 
@@ -20,6 +21,7 @@ const rounds = Number(process.env.KEMU_BENCH_ROUNDS ?? 3);
 const kills = Number(process.env.KEMU_BENCH_KILLS ?? 20);
 const upRuns = Number(process.env.KEMU_BENCH_UP_RUNS ?? 3);
 const dnsRounds = Number(process.env.KEMU_BENCH_DNS_ROUNDS ?? 3);
+const composeRounds = Number(process.env.KEMU_BENCH_COMPOSE_ROUNDS ?? 3);
 
 async function main(): Promise<void> {
   const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -49,6 +51,12 @@ async function main(): Promise<void> {
     const dns = await measureDns(progress, dnsRounds);
     rows.push(...dns.rows);
     raw.dns = dns.samples;
+  }
+
+  if (composeRounds > 0) {
+    const compose = await measureCompose(progress, composeRounds);
+    rows.push(...compose.rows);
+    raw.compose = compose.samples;
   }
 
   const table = formatTable(rows);
