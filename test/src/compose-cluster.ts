@@ -36,6 +36,8 @@ export interface ComposeCluster {
   /** An HTTPS request to the apiserver as kemu-admin; resolves with status and body. */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: string }>;
   containers(service?: string): Promise<ComposeContainer[]>;
+  /** Names of the project's docker networks. */
+  networks(): Promise<string[]>;
   kill(id: string): Promise<void>;
   down(): Promise<void>;
 }
@@ -88,6 +90,8 @@ export async function startComposeCluster(options: {
       running: c.State === 'running',
     }));
   }
+
+  const listNetworks = () => docker.listNetworks({ filters: { label: [`com.docker.compose.project=${project}`] } });
 
   async function down(): Promise<void> {
     await kemu(['compose', 'down', '--name', name]);
@@ -171,6 +175,9 @@ export async function startComposeCluster(options: {
     },
     api,
     containers,
+    async networks() {
+      return (await listNetworks()).map((n) => n.Name);
+    },
     async kill(id) {
       await docker.getContainer(id).kill();
     },

@@ -278,4 +278,13 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
       { timeoutMs: 60_000, intervalMs: 500, what: '4 ready web pods after the NATS kill' },
     );
   });
+
+  it('is removed by kemu compose down: no container or network of the project is left', async () => {
+    const r = await cluster.kemu(['compose', 'down', '--name', cluster.name]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await cluster.containers()).toEqual([]);
+    expect(await cluster.networks()).toEqual([]);
+    const kubeconfig = await cluster.kemu(['kubeconfig', '--name', cluster.name]);
+    expect(kubeconfig.code).not.toBe(0);
+  });
 });

@@ -18,6 +18,7 @@ import {
   containerIp,
   detectCompose,
   mustRun,
+  runCommand,
 } from '../compose-docker.js';
 import { KEMU_IMAGE, composePlan, composeServer, nodeNameForAddress, type ComposeState } from '../compose-plan.js';
 import { type ComposeProject, composeProject } from '../compose-project.js';
@@ -79,9 +80,15 @@ async function composeUp(io: CommandIO): Promise<number> {
 
   await checkDocker();
   const composeCommand = await detectCompose();
-  if (await readComposeState(ctx)) {
-    io.stderr.write(`cluster ${ctx.cluster} is already up in compose (remove it with: ./kemu compose down)\n`);
-    return 0;
+  const earlier = await readComposeState(ctx);
+  if (earlier) {
+    const project = composeProject(composeCommand, earlier, env);
+    if (await isRunning(project)) {
+      io.stderr.write(`cluster ${ctx.cluster} is already up in compose (remove it with: ./kemu compose down)\n`);
+      return 0;
+    }
+    io.stderr.write(`removing leftovers of an earlier compose run of cluster ${ctx.cluster}\n`);
+    await removeProject(io, project);
   }
   io.stderr.write(`Creating compose cluster "${ctx.cluster}" (${composeCommand.join(' ')}) ...\n`);
   const base = await chooseBaseImage(ctx.repoRoot, stringFlag(args, 'base') ?? env.KEMU_BASE_IMAGE);
@@ -129,6 +136,14 @@ async function composeUp(io: CommandIO): Promise<number> {
     ].join('\n'),
   );
   return 0;
+}
+
+/** Tells whether the project's control-plane container runs. */
+async function isRunning(project: ComposeProject): Promise<boolean> {
+  const [cp] = await project.containerIds('control-plane').catch(() => []);
+  if (!cp) return false;
+  const r = await runCommand('docker', ['inspect', '--format', '{{.State.Running}}', cp]);
+  return r.code === 0 && r.stdout.trim() === 'true';
 }
 
 async function removeProject(io: CommandIO, project: ComposeProject): Promise<void> {
