@@ -36,6 +36,8 @@ export interface ComposeCluster {
   /** An HTTPS request to the apiserver as kemu-admin; resolves with status and body. */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: string }>;
   containers(service?: string): Promise<ComposeContainer[]>;
+  /** The last `lines` log lines of a service's containers that are not info level (diagnostics). */
+  logs(service: string, lines: number): Promise<string>;
   /** Names of the project's docker networks. */
   networks(): Promise<string[]>;
   kill(id: string): Promise<void>;
@@ -175,6 +177,15 @@ export async function startComposeCluster(options: {
     },
     api,
     containers,
+    async logs(service, lines) {
+      let out = '';
+      for (const c of await containers(service)) {
+        const r = await runCommand('docker', ['logs', '--tail', '2000', c.id]);
+        const text = `${r.stdout}${r.stderr}`.split('\n').filter((l) => !l.includes('"level":30'));
+        out += `--- ${service} ${c.id.slice(0, 12)} ---\n${text.slice(-lines).join('\n')}\n`;
+      }
+      return out;
+    },
     async networks() {
       return (await listNetworks()).map((n) => n.Name);
     },

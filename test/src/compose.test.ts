@@ -203,6 +203,13 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
     expect(replies.every((r) => r.node !== victimNode.metadata.name)).toBe(true);
   });
 
+  /** Rethrows `err` with the cluster's state and the control plane's warnings, to see why a wait failed. */
+  async function diagnose(err: unknown): Promise<never> {
+    const state = await cluster.kubectl(['get', 'pods,rs,nodes', '-o', 'wide']);
+    const logs = await cluster.logs('control-plane', 40);
+    throw new Error(`${String(err)}\n${state.stdout}${state.stderr}\n${logs}`);
+  }
+
   it('loses no acknowledged write when the stream leader NATS server is killed under load', async () => {
     const nats = (await cluster.containers()).filter((c) => c.service.startsWith('nats-') && c.running);
     expect(nats).toHaveLength(3);
@@ -255,7 +262,7 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
       timeoutMs: 30_000,
       intervalMs: 200,
       what: '20 writes acknowledged after the kill',
-    });
+    }).catch(diagnose);
     stop = true;
     await Promise.all(writers);
     process.stderr.write(
@@ -276,7 +283,7 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
         return ps.length === 4;
       },
       { timeoutMs: 60_000, intervalMs: 500, what: '4 ready web pods after the NATS kill' },
-    );
+    ).catch(diagnose);
   });
 
   it('is removed by kemu compose down: no container or network of the project is left', async () => {

@@ -13,6 +13,9 @@ import type { EventLog } from './event-log.js';
 import { type Change, type View, applyEvent, createView } from './projection.js';
 import { STREAM, SUBJECT_PREFIX, subjectsForResources } from './subjects.js';
 
+/** How often the informer checks that it keeps up with the stream (see the stall watchdog). */
+const STALL_CHECK_MS = 4_000;
+
 /** A live, replayed view of (part of) the log. */
 export interface Informer {
   readonly view: View;
@@ -50,11 +53,18 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
   // through the whole-log filter and the rest is dropped here.
   const subjects = options.resources ? subjectsForResources(options.resources) : [`${SUBJECT_PREFIX}.>`];
   const wanted = options.resources ? new Set(options.resources) : undefined;
-  const consumer = await eventLog.js.consumers.get(STREAM, {
-    filter_subjects: subjects.length === 1 ? (subjects[0] as string) : `${SUBJECT_PREFIX}.>`,
-    deliver_policy: DeliverPolicy.All,
-  });
-  const messages = await consumer.consume({ max_messages: 1000 });
+  const filter = subjects.length === 1 ? (subjects[0] as string) : `${SUBJECT_PREFIX}.>`;
+  /** An ordered consumer from the start of the log, or from `seq` when it is recreated. */
+  const open = async (seq: number) => {
+    const c = await eventLog.js.consumers.get(STREAM, {
+      filter_subjects: filter,
+      ...(seq > 1
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seq }
+        : { deliver_policy: DeliverPolicy.All }),
+    });
+    return { consumer: c, messages: await c.consume({ max_messages: 1000 }) };
+  };
+  let { consumer, messages } = await open(1);
 
   function markSynced(): void {
     if (synced) return;
@@ -76,22 +86,66 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
   const info = await consumer.info(true).catch(() => undefined);
   if (info && info.num_pending === 0) markSynced();
 
+  let stopping = false;
   const loop = (async () => {
-    for await (const m of messages) {
-      streamSeqSeen = m.seq;
-      try {
-        if (!wanted || wanted.has(m.subject.split('.')[2] ?? '')) {
-          const change = applyEvent(view, m.seq, decodeEvent(m.data));
-          if (change) for (const h of handlers) safeCall(h, change);
+    for (;;) {
+      for await (const m of messages) {
+        streamSeqSeen = m.seq;
+        try {
+          if (!wanted || wanted.has(m.subject.split('.')[2] ?? '')) {
+            const change = applyEvent(view, m.seq, decodeEvent(m.data));
+            if (change) for (const h of handlers) safeCall(h, change);
+          }
+        } catch (err) {
+          log.error({ err, seq: m.seq, subject: m.subject }, 'skipping undecodable event');
+          view.seq = Math.max(view.seq, m.seq);
         }
-      } catch (err) {
-        log.error({ err, seq: m.seq, subject: m.subject }, 'skipping undecodable event');
-        view.seq = Math.max(view.seq, m.seq);
+        if (m.info.pending === 0) markSynced();
+        release();
       }
-      if (m.info.pending === 0) markSynced();
-      release();
+      if (stopping) return;
+      // The consumer was stopped by the stall watchdog (or ended): follow on from here.
+      for (;;) {
+        try {
+          ({ consumer, messages } = await open(streamSeqSeen + 1));
+          log.info({ seq: streamSeqSeen }, 'informer consumer recreated');
+          break;
+        } catch (err) {
+          if (stopping) return;
+          log.warn({ err }, 'informer consumer not recreated yet');
+          await new Promise((r) => setTimeout(r, 1_000));
+        }
+      }
     }
   })();
+
+  // Stall watchdog. When the NATS server holding the ordered consumer dies, the client
+  // may keep asking that consumer for its info and never recreate it (it only does on
+  // "consumer not found"), leaving the view stale while the log moves on. Every few
+  // seconds the consumer is asked for its pending count; when it cannot answer or has
+  // events pending and none arrived since the previous check, it is replaced by a new
+  // consumer from the next sequence.
+  let seenAtLastCheck = -1;
+  let checking = false;
+  const watchdog = setInterval(() => {
+    if (stopping || checking) return;
+    checking = true;
+    void (async () => {
+      const info = await consumer.info().catch(() => undefined);
+      if (info && info.num_pending === 0) {
+        seenAtLastCheck = -1;
+      } else if (seenAtLastCheck === streamSeqSeen) {
+        log.warn({ seen: streamSeqSeen, pending: info?.num_pending }, 'informer stalled: recreating its consumer');
+        seenAtLastCheck = -1;
+        await messages.close().catch(() => undefined);
+      } else {
+        seenAtLastCheck = streamSeqSeen;
+      }
+    })().finally(() => {
+      checking = false;
+    });
+  }, STALL_CHECK_MS);
+  watchdog.unref();
 
   function safeCall(h: (c: Change) => void, c: Change): void {
     try {
@@ -120,6 +174,8 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
       });
     },
     async stop() {
+      stopping = true;
+      clearInterval(watchdog);
       await messages.close();
       await loop.catch(() => undefined);
     },
