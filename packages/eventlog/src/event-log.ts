@@ -5,7 +5,9 @@
  * `Nats-Expected-Last-Subject-Sequence` set to the sequence the writer last saw on the
  * object's subject. A stale writer gets JetStream error 10071, surfaced as
  * ConflictError (Kubernetes' 409). Each write carries a fresh `Nats-Msg-Id` that its own
- * retries reuse, so a retry after a lost acknowledgement is not stored twice.
+ * retries reuse, so a retry after a lost acknowledgement is not stored twice. The id is
+ * random, not derived from subject and expected sequence: two writers racing on the same
+ * base must not be mistaken for one write (the loser would get the winner's ack).
  */
 import type { Logger } from '@kemu/log';
 import {
@@ -24,16 +26,33 @@ import { AppendUnknownError, ConflictError } from './errors.js';
 import { STREAM, SUBJECT_PREFIX, subjectFor } from './subjects.js';
 
 const WRONG_LAST_SEQUENCE = 10071;
+const STREAM_NOT_FOUND = 10059;
+
+/**
+ * How long one publish waits for its acknowledgement. Short, because a publish in flight
+ * to a server that just died waits the whole time before its retry goes to the new
+ * leader; a retry of a write that did arrive is harmless (same Nats-Msg-Id).
+ */
+const PUBLISH_TIMEOUT_MS = 2_000;
+
+/**
+ * How long one write keeps retrying an unacknowledged publish (each try waits up to the
+ * publish timeout): far below the stream's 2 min duplicate window, so every retry of
+ * a write that was stored after all is still recognised as a duplicate (ADR-22).
+ */
+export const APPEND_RETRY_BUDGET_MS = 45_000;
 
 /** How to reach the log. */
 export interface EventLogOptions {
-  /** NATS URL(s), e.g. `nats://127.0.0.1:4222`. */
+  /** NATS URL(s), e.g. `nats://127.0.0.1:4222`; a string may be a comma-separated list. */
   servers: string | string[];
   /** Connection name shown by the server: component and node. */
   name: string;
   log: Logger;
-  /** Stream replicas when the stream is created (3 on a NATS cluster). */
+  /** Stream replicas when the stream is created (3 on a NATS cluster); default KEMU_STREAM_REPLICAS, else 1. */
   replicas?: number;
+  /** Fail when no server answers at once, instead of waiting for one (a CLI, not a component). */
+  failFast?: boolean;
 }
 
 /** An open connection to the event log. */
@@ -50,14 +69,19 @@ export interface EventLog {
 
 /** Connects (retrying until the server answers) and makes sure the stream exists. */
 export async function connectEventLog(options: EventLogOptions): Promise<EventLog> {
+  // KEMU_NATS_URL may list several servers (a NATS cluster) separated by commas.
+  const servers = (Array.isArray(options.servers) ? options.servers : [options.servers])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   const nc = await connect({
-    servers: options.servers,
+    servers,
     name: options.name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     pingInterval: 5_000,
     maxPingOut: 2,
-    waitOnFirstConnect: true,
+    waitOnFirstConnect: !options.failFast,
     timeout: 5_000,
   });
   const log = options.log;
@@ -67,29 +91,53 @@ export async function connectEventLog(options: EventLogOptions): Promise<EventLo
     }
   })();
   const jsm = await jetstreamManager(nc);
-  await ensureStream(jsm, options.replicas ?? 1);
+  await ensureStream(jsm, options.replicas ?? streamReplicasFromEnv(process.env), log);
   const js = jetstream(nc, { timeout: 5_000 });
+
+  /** The sequence of the subject's last message when it carries `msgID`, else undefined. */
+  async function storedAs(subject: string, msgID: string): Promise<number | undefined> {
+    try {
+      const m = await jsm.streams.getMessage(STREAM, { last_by_subj: subject });
+      return m?.header.get('Nats-Msg-Id') === msgID ? m.seq : undefined;
+    } catch {
+      return undefined;
+    }
+  }
 
   async function append(event: LogEvent, expectedSeq: number): Promise<number> {
     const subject = subjectFor(event.key);
+    // One id per logical write, reused by its retries: the server drops a repeat inside the dup window.
     const msgID = randomUUID();
     const data = encodeEvent(event);
+    const deadline = Date.now() + APPEND_RETRY_BUDGET_MS;
     for (let attempt = 0; ; attempt++) {
       try {
         const ack = await js.publish(subject, data, {
           msgID,
           expect: { lastSubjectSequence: expectedSeq },
           retries: 3,
+          timeout: PUBLISH_TIMEOUT_MS,
         });
+        if (attempt > 0)
+          log.info({ subject, attempt, seq: ack.seq, duplicate: ack.duplicate }, 'append retry acknowledged');
         return ack.seq;
       } catch (err) {
         if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) {
+          // A retry can lose the compare-and-set to its own first attempt, stored after
+          // all: that is this write's success, not a conflict.
+          const own = attempt > 0 ? await storedAs(subject, msgID) : undefined;
+          if (own !== undefined) {
+            log.info({ subject, attempt, seq: own }, 'append retry found its first attempt stored');
+            return own;
+          }
           throw new ConflictError(subject, expectedSeq, { cause: err });
         }
-        // A lost ack is "unknown": retry with the same msgID, well inside the 2 min dedup window.
-        if (attempt >= 5) throw new AppendUnknownError(subject, { cause: err });
+        // 503/no responders during a leader election, a timeout, a dropped connection: the
+        // write is "unknown", so retry with the same msgID, well inside the 2 min dup window.
+        const delay = Math.min(2_000, 250 * 2 ** attempt);
+        if (Date.now() + delay > deadline) throw new AppendUnknownError(subject, { cause: err });
         log.warn({ err, subject, attempt }, 'append retry');
-        await new Promise((r) => setTimeout(r, 250 * (attempt + 1)));
+        await new Promise((r) => setTimeout(r, delay));
       }
     }
   }
@@ -109,28 +157,55 @@ export async function connectEventLog(options: EventLogOptions): Promise<EventLo
   };
 }
 
-async function ensureStream(jsm: JetStreamManager, replicas: number): Promise<void> {
-  try {
-    await jsm.streams.info(STREAM);
-    return;
-  } catch {
-    // not there yet
-  }
-  try {
-    await jsm.streams.add({
-      name: STREAM,
-      subjects: [`${SUBJECT_PREFIX}.>`],
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      discard: DiscardPolicy.Old,
-      num_replicas: replicas,
-      duplicate_window: 120_000_000_000,
-      allow_direct: true,
-    });
-  } catch (err) {
-    // Another process may have created it at the same moment.
-    await jsm.streams.info(STREAM).catch(() => {
-      throw err;
-    });
+/** Stream replicas from KEMU_STREAM_REPLICAS (1–5, JetStream's maximum); 1 when unset. */
+export function streamReplicasFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.KEMU_STREAM_REPLICAS;
+  if (raw === undefined || raw === '') return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 5) throw new RangeError(`KEMU_STREAM_REPLICAS must be 1-5, got "${raw}"`);
+  return n;
+}
+
+/**
+ * Makes sure the event stream exists, creating it with `replicas` when it does not. On a
+ * NATS cluster that is still forming (no meta leader yet, or peers not yet known:
+ * "no suitable peers for placement") both steps are retried for about 15 s.
+ */
+async function ensureStream(jsm: JetStreamManager, replicas: number, log: Logger): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      const info = await jsm.streams.info(STREAM);
+      if (info.config.num_replicas !== replicas)
+        log.warn({ want: replicas, have: info.config.num_replicas }, 'event stream exists with other replicas; kept');
+      return;
+    } catch (err) {
+      const notFound = err instanceof JetStreamApiError && err.code === STREAM_NOT_FOUND;
+      if (!notFound) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+        continue;
+      }
+    }
+    try {
+      await jsm.streams.add({
+        name: STREAM,
+        subjects: [`${SUBJECT_PREFIX}.>`],
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+        discard: DiscardPolicy.Old,
+        num_replicas: replicas,
+        duplicate_window: 120_000_000_000,
+        allow_direct: true,
+      });
+      log.info({ replicas }, 'event stream created');
+      return;
+    } catch (err) {
+      // Another process may have created it at the same moment (the next info says so),
+      // or the cluster cannot place it yet.
+      if (Date.now() > deadline) throw err;
+      log.warn({ err }, 'event stream not created yet; retrying');
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 }

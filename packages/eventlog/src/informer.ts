@@ -13,9 +13,6 @@ import type { EventLog } from './event-log.js';
 import { type Change, type View, applyEvent, createView } from './projection.js';
 import { STREAM, SUBJECT_PREFIX, subjectsForResources } from './subjects.js';
 
-/** How often the informer checks that it keeps up with the stream (see the stall watchdog). */
-const STALL_CHECK_MS = 4_000;
-
 /** A live, replayed view of (part of) the log. */
 export interface Informer {
   readonly view: View;
@@ -36,6 +33,9 @@ export interface InformerOptions {
   log: Logger;
 }
 
+/** How long an informer that is behind may go without a new event before its consumer is replaced. */
+const STALL_MS = 3_000;
+
 /** Starts an informer over the log. */
 export async function startInformer(eventLog: EventLog, options: InformerOptions): Promise<Informer> {
   const { log } = options;
@@ -54,17 +54,34 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
   const subjects = options.resources ? subjectsForResources(options.resources) : [`${SUBJECT_PREFIX}.>`];
   const wanted = options.resources ? new Set(options.resources) : undefined;
   const filter = subjects.length === 1 ? (subjects[0] as string) : `${SUBJECT_PREFIX}.>`;
-  /** An ordered consumer from the start of the log, or from `seq` when it is recreated. */
-  const open = async (seq: number) => {
-    const c = await eventLog.js.consumers.get(STREAM, {
+  let lastProgressAt = Date.now();
+  let stopped = false;
+
+  async function open(fromSeq: number) {
+    const consumer = await eventLog.js.consumers.get(STREAM, {
       filter_subjects: filter,
-      ...(seq > 1
-        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seq }
+      ...(fromSeq > 0
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq + 1 }
         : { deliver_policy: DeliverPolicy.All }),
     });
-    return { consumer: c, messages: await c.consume({ max_messages: 1000 }) };
-  };
-  let { consumer, messages } = await open(1);
+    // Pulls expire after 3 s, so the idle heartbeat is 1.5 s and a consumer lost with its
+    // server (a NATS cluster member killed) is noticed and recreated after two missed
+    // heartbeats, ~3 s, instead of the default 30 s pull's ~30 s.
+    const messages = await consumer.consume({ max_messages: 1000, expires: 3_000 });
+    void (async () => {
+      for await (const st of messages.status()) {
+        if (
+          st.type === 'heartbeats_missed' ||
+          st.type === 'ordered_consumer_recreated' ||
+          st.type === 'consumer_not_found'
+        )
+          log.warn({ status: st, seq: streamSeqSeen }, 'informer consumer status');
+      }
+    })().catch(() => undefined);
+    return { consumer, messages };
+  }
+
+  let current = await open(0);
 
   function markSynced(): void {
     if (synced) return;
@@ -83,68 +100,76 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
   }
 
   // The stream's sequence at start bounds what "synced" means.
-  const info = await consumer.info(true).catch(() => undefined);
+  const info = await current.consumer.info(true).catch(() => undefined);
   if (info && info.num_pending === 0) markSynced();
 
-  let stopping = false;
-  const loop = (async () => {
-    for (;;) {
-      for await (const m of messages) {
-        streamSeqSeen = m.seq;
-        try {
-          if (!wanted || wanted.has(m.subject.split('.')[2] ?? '')) {
-            const change = applyEvent(view, m.seq, decodeEvent(m.data));
-            if (change) for (const h of handlers) safeCall(h, change);
-          }
-        } catch (err) {
-          log.error({ err, seq: m.seq, subject: m.subject }, 'skipping undecodable event');
-          view.seq = Math.max(view.seq, m.seq);
+  async function follow(messages: typeof current.messages): Promise<void> {
+    for await (const m of messages) {
+      if (m.seq <= streamSeqSeen) continue;
+      streamSeqSeen = m.seq;
+      lastProgressAt = Date.now();
+      try {
+        if (!wanted || wanted.has(m.subject.split('.')[2] ?? '')) {
+          const change = applyEvent(view, m.seq, decodeEvent(m.data));
+          if (change) for (const h of handlers) safeCall(h, change);
         }
-        if (m.info.pending === 0) markSynced();
-        release();
+      } catch (err) {
+        log.error({ err, seq: m.seq, subject: m.subject }, 'skipping undecodable event');
+        view.seq = Math.max(view.seq, m.seq);
       }
-      if (stopping) return;
-      // The consumer was stopped by the stall watchdog (or ended): follow on from here.
-      for (;;) {
-        try {
-          ({ consumer, messages } = await open(streamSeqSeen + 1));
-          log.info({ seq: streamSeqSeen }, 'informer consumer recreated');
-          break;
-        } catch (err) {
-          if (stopping) return;
-          log.warn({ err }, 'informer consumer not recreated yet');
-          await new Promise((r) => setTimeout(r, 1_000));
-        }
-      }
+      if (m.info.pending === 0) markSynced();
+      release();
     }
-  })();
+  }
 
-  // Stall watchdog. When the NATS server holding the ordered consumer dies, the client
-  // may keep asking that consumer for its info and never recreate it (it only does on
-  // "consumer not found"), leaving the view stale while the log moves on. Every few
-  // seconds the consumer is asked for its pending count; when it cannot answer or has
-  // events pending and none arrived since the previous check, it is replaced by a new
-  // consumer from the next sequence.
-  let seenAtLastCheck = -1;
+  let loop = follow(current.messages);
+
+  /**
+   * A stall watchdog. After a NATS cluster member dies, an ordered consumer can sit on a
+   * replica that delivers nothing new while still answering pulls (seen with 2.10), so no
+   * heartbeat is missed. When the stream (whole-log informers) or a writer waiting for
+   * its own write says there is more, and nothing arrived for STALL_MS, the consumer is
+   * replaced by a new one from the last applied sequence (RELIABILITY.md 3.4).
+   */
+  async function checkStall(): Promise<void> {
+    if (stopped || Date.now() - lastProgressAt < STALL_MS) return;
+    let behind = [...waiters].some((w) => w.seq > streamSeqSeen);
+    if (!behind && filter === `${SUBJECT_PREFIX}.>`) {
+      const last = await eventLog.jsm.streams
+        .info(STREAM)
+        .then((i) => i.state.last_seq)
+        .catch(() => 0);
+      behind = last > streamSeqSeen;
+    }
+    if (!behind || stopped) {
+      // Up to date as of now: look again only after another quiet STALL_MS.
+      lastProgressAt = Date.now();
+      return;
+    }
+    log.warn(
+      { seq: streamSeqSeen, stalledMs: Date.now() - lastProgressAt },
+      'informer stalled; recreating its consumer',
+    );
+    const old = current;
+    try {
+      current = await open(streamSeqSeen);
+    } catch (err) {
+      log.warn({ err }, 'informer consumer not recreated; will retry');
+      return;
+    }
+    lastProgressAt = Date.now();
+    await old.messages.close().catch(() => undefined);
+    const previous = loop;
+    loop = previous.catch(() => undefined).then(() => follow(current.messages));
+  }
   let checking = false;
   const watchdog = setInterval(() => {
-    if (stopping || checking) return;
+    if (checking) return;
     checking = true;
-    void (async () => {
-      const info = await consumer.info().catch(() => undefined);
-      if (info && info.num_pending === 0) {
-        seenAtLastCheck = -1;
-      } else if (seenAtLastCheck === streamSeqSeen) {
-        log.warn({ seen: streamSeqSeen, pending: info?.num_pending }, 'informer stalled: recreating its consumer');
-        seenAtLastCheck = -1;
-        await messages.close().catch(() => undefined);
-      } else {
-        seenAtLastCheck = streamSeqSeen;
-      }
-    })().finally(() => {
+    void checkStall().finally(() => {
       checking = false;
     });
-  }, STALL_CHECK_MS);
+  }, STALL_MS / 2);
   watchdog.unref();
 
   function safeCall(h: (c: Change) => void, c: Change): void {
@@ -174,9 +199,9 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
       });
     },
     async stop() {
-      stopping = true;
+      stopped = true;
       clearInterval(watchdog);
-      await messages.close();
+      await current.messages.close();
       await loop.catch(() => undefined);
     },
   };

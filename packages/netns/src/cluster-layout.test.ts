@@ -18,7 +18,8 @@ describe('clusterLayout', () => {
   it('rejects bad names, node counts and subnet indexes', () => {
     expect(() => clusterLayout('Bad_Name', 1, 1)).toThrow(InvalidLayoutError);
     expect(() => clusterLayout('toolongname', 1, 1)).toThrow(/1-8 characters/);
-    expect(() => clusterLayout('ok', 0, 1)).toThrow(/node count/);
+    expect(() => clusterLayout('ok', -1, 1)).toThrow(/node count/);
+    expect(clusterLayout('ok', 0, 1).nodes).toEqual([]);
     expect(() => clusterLayout('ok', 1, 256)).toThrow(/subnet index/);
     expect(() => validateClusterName('abc123')).not.toThrow();
   });

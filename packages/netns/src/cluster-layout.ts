@@ -80,8 +80,9 @@ export function podHostVethName(podUid: string): string {
 /** Computes the layout of a cluster of `nodes` nodes with subnet index K. */
 export function clusterLayout(cluster: string, nodes: number, subnetIndex: number): ClusterLayout {
   validateClusterName(cluster);
-  if (!Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES) {
-    throw new InvalidLayoutError(`invalid node count ${nodes}: use 1-${MAX_NODES}`);
+  // 0 nodes: only the underlay and the host's veth (a control plane whose nodes join later).
+  if (!Number.isInteger(nodes) || nodes < 0 || nodes > MAX_NODES) {
+    throw new InvalidLayoutError(`invalid node count ${nodes}: use 0-${MAX_NODES}`);
   }
   if (!Number.isInteger(subnetIndex) || subnetIndex < 0 || subnetIndex > 255) {
     throw new InvalidLayoutError(`invalid subnet index ${subnetIndex}: use 0-255`);

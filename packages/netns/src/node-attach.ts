@@ -31,6 +31,13 @@ export async function routeTo(address: string): Promise<{ dev: string; src: stri
   return { dev: r.dev, src: r.prefsrc };
 }
 
+/** The interface of the current netns that holds `address` itself (NATS on the host's own address), if any. */
+async function interfaceHolding(address: string): Promise<string | undefined> {
+  const { stdout } = await ipIn(undefined, ['-j', '-4', 'addr', 'show', 'to', `${address}/32`]);
+  const [link] = JSON.parse(stdout || '[]') as { ifname: string }[];
+  return link && link.ifname !== 'lo' ? link.ifname : undefined;
+}
+
 async function addressOn(netns: string | undefined, dev: string): Promise<string | undefined> {
   const { stdout } = await ipIn(netns, ['-j', '-4', 'addr', 'show', 'dev', dev]);
   const [link] = JSON.parse(stdout) as { addr_info?: { local: string; prefixlen: number }[] }[];
@@ -40,11 +47,12 @@ async function addressOn(netns: string | undefined, dev: string): Promise<string
 
 /**
  * The L2 network that reaches `address` from the host netns: a Linux bridge of the host
- * netns, or the underlay bridge of a local kemu cluster behind `km-<C>`. Throws
+ * netns, or the underlay bridge of a local kemu cluster behind `km-<C>`. When the address
+ * is the host's own (NATS of a `kemu up` on this machine), the interface holding it counts. Throws
  * NetnsCommandError when the route leads elsewhere (a physical NIC, loopback).
  */
 export async function findL2Network(address: string): Promise<L2Network> {
-  const { dev } = await routeTo(address);
+  const dev = (await interfaceHolding(address)) ?? (await routeTo(address)).dev;
   const hostAddress = await addressOn(undefined, dev);
   if (!hostAddress) throw new NetnsCommandError(`ip addr show dev ${dev}`, 0, `${dev} has no IPv4 address`);
   if (existsSync(`/sys/class/net/${dev}/bridge`)) {

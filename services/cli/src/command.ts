@@ -19,6 +19,8 @@ export interface Command {
   usage: string;
   summary: string;
   flags: FlagSpec[];
+  /** Flag that names the cluster (default `name`); `kemu node` uses `cluster`, as its --name is the node's. */
+  clusterFlag?: string;
   /** Runs the command; resolves with the process exit code. */
   run(io: CommandIO): Promise<number>;
 }

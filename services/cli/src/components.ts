@@ -23,6 +23,8 @@ export interface ClusterConfig {
   /** Bearer token of the kemu-admin user in the kubeconfig. */
   token: string;
   createdAt: string;
+  /** An existing NATS (`kemu up --nats URL`): no nats-server of the cluster's own is started. */
+  natsUrl?: string;
 }
 
 /** One supervised process. */
@@ -94,8 +96,9 @@ export function natsServerSpec(config: ClusterConfig, ctx: SpecContext): Compone
   };
 }
 
-/** NATS URL every component uses. */
+/** NATS URL every component uses: the given one, else the cluster's own nats-server on the underlay. */
 export function natsUrl(config: ClusterConfig): string {
+  if (config.natsUrl) return config.natsUrl;
   return `nats://${clusterLayout(config.cluster, config.nodes, config.subnetIndex).hostIp}:${NATS_PORT}`;
 }
 

@@ -12,6 +12,7 @@ export function helpText(commands: readonly Command[]): string {
     ...lines,
     '',
     'Every command takes --name C (default: $KEMU_CLUSTER, else "local"); state lives in $KEMU_HOME/C (default <repo>/.kemu/C).',
+    "`kemu node` names the cluster with --cluster C instead, as its --name is the node's.",
     '',
     'Usage:',
     ...commands.map((c) => `  ${c.usage}`),

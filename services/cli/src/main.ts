@@ -13,6 +13,7 @@ import { downCommand } from './commands/down.js';
 import { execCommand } from './commands/exec.js';
 import { kubeconfigCommand } from './commands/kubeconfig.js';
 import { logsCommand } from './commands/logs.js';
+import { nodeCommand } from './commands/node.js';
 import { statusCommand } from './commands/status.js';
 import { superviseCommand } from './commands/supervise.js';
 import { upCommand } from './commands/up.js';
@@ -28,6 +29,7 @@ const commands: Command[] = [
   kubeconfigCommand,
   execCommand,
   logsCommand,
+  nodeCommand,
   composeCommand,
   superviseCommand,
 ];
@@ -46,7 +48,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${command.summary}\n\nUsage:\n  ${command.usage}\n`);
     return 0;
   }
-  const ctx = resolveClusterContext({ name: stringFlag(args, 'name'), env: process.env, repoRoot });
+  const ctx = resolveClusterContext({
+    name: stringFlag(args, command.clusterFlag ?? 'name'),
+    env: process.env,
+    repoRoot,
+  });
   return command.run({ ctx, args, env: process.env, stdout: process.stdout, stderr: process.stderr, cliMain });
 }
 

@@ -21,7 +21,8 @@ async function runSupervise(io: CommandIO): Promise<number> {
   await writeFileAtomic(paths.supervisorPidFile, `${process.pid}\n`);
 
   const specCtx = specContext(ctx);
-  const specs = [natsServerSpec(config, specCtx), ...componentSpecs(config, specCtx)];
+  // With an existing NATS (`up --nats`) there is no nats-server of the cluster's own to keep running.
+  const specs = [...(config.natsUrl ? [] : [natsServerSpec(config, specCtx)]), ...componentSpecs(config, specCtx)];
   const natsPid = await readPidFile(paths.natsPidFile);
 
   // Writes are chained so an older snapshot never overwrites a newer one.
@@ -40,7 +41,7 @@ async function runSupervise(io: CommandIO): Promise<number> {
 
   const supervisor = startSupervisor({
     specs,
-    adopted: natsPid ? { 'nats-server': natsPid } : {},
+    adopted: natsPid && !config.natsUrl ? { 'nats-server': natsPid } : {},
     baseEnv: { ...io.env, KEMU_CLUSTER: ctx.cluster },
     log,
     onChange: record,

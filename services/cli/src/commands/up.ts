@@ -8,14 +8,22 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createClusterNetwork, MAX_NODES } from '@kemu/netns';
-import { intFlag, boolFlag, boolFlagSpec, valueFlagSpec } from '../args.js';
+import { intFlag, boolFlag, boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
 import { readClusterState } from '../cluster-state.js';
 import type { Command, CommandIO } from '../command.js';
-import { type ClusterConfig, KUBERNETES_SERVICE_IP, NATS_PORT, natsServerSpec, specContext } from '../components.js';
+import {
+  type ClusterConfig,
+  KUBERNETES_SERVICE_IP,
+  NATS_PORT,
+  natsServerSpec,
+  natsUrl,
+  specContext,
+} from '../components.js';
 import { apiserverUrl } from '../cluster-api.js';
 import { createClusterPki } from '../cluster-pki.js';
 import { CliError } from '../errors.js';
 import { writeKubeconfig } from '../kubeconfig-file.js';
+import { natsHost } from '../node-config.js';
 import { tailLogs } from '../log-tail.js';
 import { spawnDetached } from '../nats-server.js';
 import { checkAddressesFree, checkHostPrerequisites } from '../preflight.js';
@@ -27,6 +35,21 @@ import { waitForCluster } from '../wait-for-cluster.js';
 import { waitForPort } from '../wait-for-port.js';
 
 const READY_TIMEOUT_MS = 60_000;
+
+/** Fails with a clear error unless some server of `url` accepts a TCP connection. */
+async function checkNatsReachable(url: string): Promise<void> {
+  const errors: string[] = [];
+  for (const u of url.split(',')) {
+    const parsed = new URL(u.trim());
+    try {
+      await waitForPort(parsed.hostname, Number(parsed.port || 4222), { timeoutMs: 5_000, what: 'NATS' });
+      return;
+    } catch (err) {
+      errors.push((err as Error).message);
+    }
+  }
+  throw new CliError('NatsUnreachable', `cannot reach NATS at ${url}: ${errors.join('; ')}`);
+}
 
 async function bringUp(io: CommandIO, config: ClusterConfig): Promise<void> {
   const { ctx, env } = io;
@@ -50,16 +73,21 @@ async function bringUp(io: CommandIO, config: ClusterConfig): Promise<void> {
   });
   const ca = await readFile(pki.caCert, 'utf8');
 
-  progress.step(`starting nats-server on ${layout.hostIp}:${NATS_PORT}`);
-  const natsPid = await spawnDetached(natsServerSpec(config, specContext(ctx)), env);
-  await writeFileAtomic(paths.natsPidFile, `${natsPid}\n`);
-  await waitForPort(layout.hostIp, NATS_PORT, {
-    timeoutMs: 15_000,
-    what: 'nats-server',
-    check: async () => {
-      if (!(await isAlive(natsPid))) throw new CliError('ComponentFailed', 'nats-server exited during start-up');
-    },
-  });
+  if (config.natsUrl) {
+    progress.step(`using the existing NATS at ${config.natsUrl}`);
+    await checkNatsReachable(config.natsUrl);
+  } else {
+    progress.step(`starting nats-server on ${layout.hostIp}:${NATS_PORT}`);
+    const natsPid = await spawnDetached(natsServerSpec(config, specContext(ctx)), env);
+    await writeFileAtomic(paths.natsPidFile, `${natsPid}\n`);
+    await waitForPort(layout.hostIp, NATS_PORT, {
+      timeoutMs: 15_000,
+      what: 'nats-server',
+      check: async () => {
+        if (!(await isAlive(natsPid))) throw new CliError('ComponentFailed', 'nats-server exited during start-up');
+      },
+    });
+  }
 
   progress.step('starting supervisor (apiserver, controller, node-agent and proxy per node, dns)');
   const supervisorPid = await spawnDetached(
@@ -99,7 +127,10 @@ async function bringUp(io: CommandIO, config: ClusterConfig): Promise<void> {
 
 async function runUp(io: CommandIO): Promise<number> {
   const { ctx, args } = io;
-  const nodes = intFlag(args, 'nodes', 3, 1, MAX_NODES);
+  const existingNats = stringFlag(args, 'nats');
+  if (existingNats) natsHost(existingNats);
+  // Nodes may all join later (`kemu node up`) when the NATS is an existing one.
+  const nodes = intFlag(args, 'nodes', 3, existingNats ? 0 : 1, MAX_NODES);
   const apiserverPort = intFlag(args, 'apiserver-port', 6443, 1, 65535);
   const retain = boolFlag(args, 'retain');
 
@@ -122,6 +153,7 @@ async function runUp(io: CommandIO): Promise<number> {
     apiserverPort,
     token: randomBytes(24).toString('hex'),
     createdAt: new Date().toISOString(),
+    ...(existingNats ? { natsUrl: existingNats } : {}),
   };
   await writeJsonAtomic(ctx.paths.clusterFile, config, 0o600);
   try {
@@ -142,7 +174,8 @@ async function runUp(io: CommandIO): Promise<number> {
   const nameFlag = ctx.cluster === 'local' ? '' : ` --name ${ctx.cluster}`;
   io.stdout.write(
     [
-      `Cluster "${ctx.cluster}" is up: ${nodes} nodes, apiserver ${apiserverUrl(apiserverPort)}`,
+      `Cluster "${ctx.cluster}" is up: ${nodes} nodes, apiserver ${apiserverUrl(apiserverPort)}, NATS ${natsUrl(config)}`,
+      `Join a node from another machine: ./kemu node up --cluster ${ctx.cluster} --nats ${natsUrl(config)} --name node-${nodes + 1}`,
       '',
       'Use it with kubectl:',
       `  export KUBECONFIG=$(./kemu kubeconfig${nameFlag})`,
@@ -159,8 +192,8 @@ async function runUp(io: CommandIO): Promise<number> {
 /** `kemu up`. */
 export const upCommand: Command = {
   name: 'up',
-  usage: 'kemu up [--nodes N] [--name C] [--apiserver-port P] [--retain]',
+  usage: 'kemu up [--nodes N] [--name C] [--apiserver-port P] [--nats URL] [--retain]',
   summary: 'create and start a local cluster (root)',
-  flags: [valueFlagSpec('nodes'), valueFlagSpec('apiserver-port'), boolFlagSpec('retain')],
+  flags: [valueFlagSpec('nodes'), valueFlagSpec('apiserver-port'), valueFlagSpec('nats'), boolFlagSpec('retain')],
   run: runUp,
 };
