@@ -8,7 +8,8 @@
  * recreated elsewhere and Endpoints converge; `docker kill` of a NATS server (a follower
  * of the R3 stream, the one most clients use; the stream leader with
  * KEMU_COMPOSE_KILL_NATS=leader) under 4 writers of Events loses no acknowledged write
- * and the cluster keeps working.
+ * and the cluster keeps working; a fourth node joined from the host with `kemu node up`
+ * (its own netns on the compose network's bridge) serves a pod by service name.
  * Short timings: heartbeat 1 s, node grace 6 s, eviction 4 s.
  */
 import { eventually } from '@kemu/testkit';
@@ -69,6 +70,27 @@ spec:
     - name: client
       image: curlimages/curl
       command: [sleep, "3600"]
+`;
+
+const web4Yaml = `apiVersion: v1
+kind: Service
+metadata:
+  name: web4
+spec:
+  selector: { app: web4 }
+  ports: [{ port: 80, targetPort: 8080 }]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web4
+  labels: { app: web4 }
+spec:
+  nodeName: node-4
+  containers:
+    - name: web
+      image: web
+      ports: [{ containerPort: 8080 }]
 `;
 
 const isReady = (conditions: Condition[] | undefined) =>
@@ -295,6 +317,60 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
       },
       { timeoutMs: 60_000, intervalMs: 500, what: '4 ready web pods after the NATS kill' },
     ).catch(diagnose);
+  });
+
+  it('serves pods on a fourth node joined from the host with kemu node up (its own netns on the compose bridge)', async () => {
+    const natsServer = (await cluster.containers()).find((c) => c.service.startsWith('nats-') && c.running);
+    if (!natsServer) throw new Error('no running NATS server');
+    // Outside docker's dynamic range (.128-.254) and the fixed addresses (.10-.13).
+    const address = `${natsServer.ip.split('.').slice(0, 3).join('.')}.64`;
+    const up = await cluster.kemu(
+      ['node', 'up', '--nats', `nats://${natsServer.ip}:4222`, '--name', 'node-4', '--address', address],
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
+    try {
+      await eventually(async () => isReady((await getJson<NodeJson>(['node', 'node-4'])).status.conditions), {
+        timeoutMs: 30_000,
+        intervalMs: 500,
+        what: 'node-4 Ready',
+      });
+      await cluster.kubectlOk(['apply', '-f', '-'], { input: web4Yaml });
+      const pod = await eventually(
+        async () => {
+          const p = await getJson<PodJson>(['pod', 'web4']);
+          return isReady(p.status.conditions) && p;
+        },
+        { timeoutMs: 60_000, intervalMs: 500, what: 'web4 ready on node-4' },
+      );
+      expect(pod.spec.nodeName).toBe('node-4');
+      const viaService = await eventually(
+        async () => {
+          const r = await cluster.kubectl(['exec', 'client', '--', 'curl', '-sS', '-m', '5', 'http://web4/']);
+          return parseReplies(r.stdout)[0];
+        },
+        { timeoutMs: 30_000, intervalMs: 1_000, what: 'web4 by service name from the client pod' },
+      );
+      expect(viaService.pod).toBe('web4');
+      expect(viaService.node).toBe('node-4');
+      const client = await getJson<PodJson>(['pod', 'client']);
+      const direct = await cluster.kubectlOk([
+        'exec',
+        'client',
+        '--',
+        'curl',
+        '-sS',
+        '-m',
+        '5',
+        `http://${pod.status.podIP}:8080/`,
+      ]);
+      expect(parseReplies(direct)[0]?.client.split(':')[0]).toBe(client.status.podIP);
+    } finally {
+      const down = await cluster.kemu(['node', 'down', '--name', 'node-4'], { timeoutMs: 60_000 });
+      expect(down.code, `${down.stdout}\n${down.stderr}`).toBe(0);
+    }
   });
 
   it('is removed by kemu compose down: no container or network of the project is left', async () => {
