@@ -55,6 +55,12 @@ spec:
     ports: [{ containerPort: 8080 }]
 `;
 
+/** True while the process exists and is not a zombie (one that nobody has reaped yet counts as gone). */
+async function isRunning(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return stat !== '' && !/^\d+ \(.*\) [ZX]/s.test(stat);
+}
+
 const netnsList = async () => (await runCommand('ip', ['netns', 'list'])).stdout;
 
 describe('kemu node up: a node joined through NATS', () => {
@@ -99,6 +105,11 @@ describe('kemu node up: a node joined through NATS', () => {
     await cluster.kubectlOk(['wait', '--for=condition=Ready', 'pod/web4', 'pod/client1', '--timeout=60s']);
     const web4IP = await cluster.kubectlOk(['get', 'pod', 'web4', '-o', 'jsonpath={.status.podIP}']);
     expect(web4IP).toMatch(/^10\.244\.0\.\d+$/);
+    // kubectl exec and logs reach node-4's node-agent over NATS: the node needs no apiserver access.
+    expect((await cluster.kubectlOk(['exec', 'web4', '--', 'hostname'])).trim()).toBe('web4');
+    const addr = await cluster.kubectlOk(['exec', 'web4', '--', 'ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0']);
+    expect(addr).toContain(`inet ${web4IP}/24`);
+    expect((await cluster.kubectlOk(['logs', 'web4'])).length).toBeGreaterThan(0);
 
     // node-1 learned a route to node-4's pod CIDR from its Node object.
     const routes = await runCommand('ip', ['-n', `kemu-${cluster.name}-node-1`, 'route', 'show', '10.244.0.0/24']);
@@ -177,7 +188,7 @@ describe('kemu node up: a node joined through NATS', () => {
       expect(Object.keys(pids).sort()).toEqual(['node-agent', 'proxy', 'supervisor']);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
-      for (const name of ['node-agent', 'proxy']) expect(() => process.kill(pids[name] as number, 0)).toThrow();
+      for (const name of ['node-agent', 'proxy']) expect(await isRunning(pids[name] as number)).toBe(false);
 
       // node-5 is still Ready (its heartbeat is recent): another node of that name is refused…
       const clash = await cluster.kemu(['node', 'up', '--nats', natsUrl, '--name', 'node-5']);
@@ -209,6 +220,21 @@ describe('kemu node up: a node joined through NATS', () => {
       await ip('-n', underlay, 'link', 'delete', 'kt-n5');
     }
     expect(await cluster.kubectl(['get', 'node', 'node-5'])).toMatchObject({ code: 1 });
+  }, 120_000);
+
+  it('kemu down also stops a node joined from this machine and removes its netns and state', async () => {
+    const up = await cluster.kemu(['node', 'up', '--nats', natsUrl, '--name', 'node-6'], { timeoutMs: 120_000 });
+    expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
+    const nodeDir = join(cluster.home, 'nodes', cluster.name, 'node-6');
+    const pids = Object.values(
+      JSON.parse(await readFile(join(nodeDir, 'pids.json'), 'utf8')) as Record<string, number>,
+    );
+    const down = await cluster.kemu(['down']);
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.stderr).toContain('processes of nodes joined from this machine');
+    for (const pid of pids) expect(await isRunning(pid), `pid ${pid}`).toBe(false);
+    expect(await netnsList()).not.toContain(`kemu-${cluster.name}-node-6`);
+    await expect(readFile(join(nodeDir, 'node.json'), 'utf8')).rejects.toThrow();
   }, 120_000);
 });
 

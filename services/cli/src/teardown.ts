@@ -6,7 +6,8 @@
  * netns and the host veth, then the state directory. Each step tolerates missing parts.
  */
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { clusterNetnsPrefix, deleteClusterNetwork, linkExists, listNetns, netnsPids } from '@kemu/netns';
 import type { ClusterContext } from './cluster-context.js';
 import { isClusterProcess } from './cluster-state.js';
@@ -19,6 +20,20 @@ export interface TeardownResult {
   found: boolean;
 }
 
+/** Live supervisor and component pids of the cluster's joined nodes under `$KEMU_HOME/nodes/<cluster>/`. */
+async function joinedNodeProcesses(ctx: ClusterContext): Promise<number[]> {
+  const dir = join(ctx.home, 'nodes', ctx.cluster);
+  const nodes = await readdir(dir).catch(() => [] as string[]);
+  const pids: number[] = [];
+  for (const node of nodes) {
+    const supervisor = await readPidFile(join(dir, node, 'supervisor.pid'));
+    const recorded = Object.values((await readJsonFile<Record<string, number>>(join(dir, node, 'pids.json'))) ?? {});
+    for (const pid of new Set([supervisor, ...recorded]))
+      if (typeof pid === 'number' && pid !== process.pid && (await isClusterProcess(pid, ctx.cluster))) pids.push(pid);
+  }
+  return pids;
+}
+
 /** Stops all processes of the cluster and deletes its network and state directory. */
 export async function teardownCluster(ctx: ClusterContext, report: (msg: string) => void): Promise<TeardownResult> {
   const { cluster, paths } = ctx;
@@ -29,6 +44,15 @@ export async function teardownCluster(ctx: ClusterContext, report: (msg: string)
     found = true;
     report(`stopping supervisor (pid ${supervisor})`);
     await stopProcesses([supervisor as number]);
+  }
+
+  // Nodes joined from this machine (`kemu node up`) go too: their supervisors first, so
+  // nothing restarts into netns that are about to disappear.
+  const joined = await joinedNodeProcesses(ctx);
+  if (joined.length > 0) {
+    found = true;
+    report(`stopping ${joined.length} processes of nodes joined from this machine`);
+    await stopProcesses(joined);
   }
 
   const recorded = Object.values((await readJsonFile<Record<string, number>>(paths.pidsFile)) ?? {});
@@ -59,6 +83,9 @@ export async function teardownCluster(ctx: ClusterContext, report: (msg: string)
     report(`deleting network (${netns.length} network namespaces, link km-${cluster})`);
     await deleteClusterNetwork({ cluster });
   }
+
+  const nodesDir = join(ctx.home, 'nodes', cluster);
+  if (existsSync(nodesDir)) await rm(nodesDir, { recursive: true, force: true });
 
   if (existsSync(paths.stateDir)) {
     report(`removing ${paths.stateDir}`);

@@ -8,39 +8,22 @@
  * `--cluster C` (or KEMU_CLUSTER); `--name` is the node's name here.
  */
 import { lookup } from 'node:dns/promises';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import type { Node } from '@kemu/api';
 import { listObjects } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
-import {
-  attachNodeNetns,
-  clusterNetnsPrefix,
-  ipIn,
-  listNetns,
-  netnsExists,
-  deleteNetns,
-  detachNodeNetns,
-  findL2Network,
-  nodeVethName,
-  podNetnsName,
-  routeTo,
-} from '@kemu/netns';
+import { attachNodeNetns, findL2Network, nodeVethName, routeTo } from '@kemu/netns';
 import { boolFlag, boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
 import { CliError, PrerequisiteError, UsageError } from '../errors.js';
 import { tailLogs } from '../log-tail.js';
 import { spawnDetached } from '../nats-server.js';
 import { type JoinedNodeConfig, joinedNodeNetns, natsHost, nodePaths, validateNodeName } from '../node-config.js';
-import {
-  chooseNodeAddress,
-  deleteNodeObjects,
-  isNodeReadyWithCidr,
-  openClusterLog,
-  waitForNodeReady,
-} from '../node-join.js';
+import { chooseNodeAddress, isNodeReadyWithCidr, openClusterLog, waitForNodeReady } from '../node-join.js';
 import { runNodeSupervisor } from '../node-supervisor.js';
-import { findProcessesWithEnv, isAlive, stopProcesses } from '../processes.js';
-import { readJsonFile, readPidFile, writeFileAtomic, writeJsonAtomic } from '../state-store.js';
+import { removeNode } from '../node-teardown.js';
+import { isAlive } from '../processes.js';
+import { readPidFile, writeFileAtomic, writeJsonAtomic } from '../state-store.js';
 
 const READY_TIMEOUT_MS = 60_000;
 
@@ -52,6 +35,18 @@ async function resolveIpv4(host: string): Promise<string> {
     throw new CliError('NatsUnreachable', `cannot resolve the NATS host ${host}: ${(err as Error).message}`, {
       cause: err,
     });
+  }
+}
+
+async function retryFor<T>(ms: number, f: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await f();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
   }
 }
 
@@ -77,7 +72,8 @@ async function nodeUp(io: CommandIO): Promise<number> {
   // `ip route get` takes addresses: a NATS host name (compose: nats-1) is resolved first.
   const host = await resolveIpv4(natsHost(natsUrl));
   const log = createLogger({ component: 'kemu-cli', level: 'warn' });
-  const cluster = await openClusterLog(natsUrl, `kemu-node-up-${node}`, log);
+  // A container entrypoint (--here) may start before NATS does: it waits up to a minute.
+  const cluster = await retryFor(here ? 60_000 : 0, () => openClusterLog(natsUrl, `kemu-node-up-${node}`, log));
   let attached: JoinedNodeConfig | undefined;
   let wroteConfig = false;
   try {
@@ -176,87 +172,6 @@ async function nodeUp(io: CommandIO): Promise<number> {
   } finally {
     await cluster.close();
   }
-}
-
-/** Netns of the pods whose host veth (`v<uid8>`) is in the node's netns (undefined: the current one). */
-async function podNetnsOnNode(cluster: string, nodeNetns: string | undefined): Promise<string[]> {
-  if (nodeNetns !== undefined && !(await netnsExists(nodeNetns))) return [];
-  const links = await ipIn(nodeNetns, ['-o', 'link', 'show']).catch(() => ({ stdout: '' }));
-  const prefixes = [...links.stdout.matchAll(/^\d+: v([0-9a-f]{8})@/gm)].map(
-    (m) => `${clusterNetnsPrefix(cluster)}pod-${m[1]}`,
-  );
-  return (await listNetns()).filter((ns) => prefixes.some((p) => ns.startsWith(p)));
-}
-
-/** Stops the node's processes, deletes its Node and pods from the log (when reachable) and its netns and state. */
-async function removeNode(
-  io: CommandIO,
-  node: string,
-  open?: Awaited<ReturnType<typeof openClusterLog>>,
-): Promise<{ found: boolean }> {
-  const { ctx } = io;
-  const paths = nodePaths(ctx, node);
-  const config = await readJsonFile<JoinedNodeConfig>(paths.configFile);
-  let found = config !== undefined;
-  const report = (msg: string) => io.stderr.write(` • ${msg}\n`);
-
-  const supervisor = await readPidFile(paths.supervisorPidFile);
-  const pids = Object.values((await readJsonFile<Record<string, number>>(paths.pidsFile)) ?? {});
-  const procs = [...new Set([supervisor, ...pids])].filter(
-    (p): p is number => typeof p === 'number' && p !== process.pid,
-  );
-  const alive: number[] = [];
-  for (const p of procs) if (await isAlive(p)) alive.push(p);
-  if (alive.length > 0) {
-    found = true;
-    report(`stopping supervisor, node-agent and proxy (${alive.length} processes)`);
-    await stopProcesses(alive);
-  }
-
-  let podUids: string[] = [];
-  const natsUrl = config?.natsUrl ?? stringFlag(io.args, 'nats') ?? io.env.KEMU_NATS_URL;
-  if (natsUrl) {
-    const log = createLogger({ component: 'kemu-cli', level: 'warn' });
-    try {
-      const cluster = open ?? (await openClusterLog(natsUrl, `kemu-node-down-${node}`, log));
-      try {
-        const r = await deleteNodeObjects(cluster.eventLog, cluster.informer, node);
-        podUids = r.podUids;
-        if (r.nodeDeleted) {
-          found = true;
-          report(`deleted Node ${node} and ${podUids.length} pods bound to it`);
-        }
-      } finally {
-        if (!open) await cluster.close();
-      }
-    } catch (err) {
-      report(`cannot delete Node ${node} from the cluster: ${(err as Error).message}`);
-    }
-  }
-
-  const podProcs = await findProcessesWithEnv({ KEMU_CLUSTER: ctx.cluster, KEMU_STATE_DIR: paths.stateDir });
-  if (podProcs.length > 0) {
-    found = true;
-    report(`stopping ${podProcs.length} remaining processes (pods)`);
-    await stopProcesses(podProcs);
-  }
-  // Pods' netns: those the log bound to the node, and those whose veth hangs off the
-  // node's pod bridge (found even when NATS is out of reach).
-  const podNetns = new Set(podUids.map((uid) => podNetnsName(ctx.cluster, uid)));
-  if (config) for (const ns of await podNetnsOnNode(ctx.cluster, config.netns ?? undefined)) podNetns.add(ns);
-  const existingNetns = new Set(await listNetns());
-  const podNetnsThere = [...podNetns].filter((ns) => existingNetns.has(ns));
-  if (podNetnsThere.length > 0) report(`deleting ${podNetnsThere.length} pod network namespaces`);
-  for (const ns of podNetnsThere) {
-    await deleteNetns(ns);
-    await rm(`/etc/netns/${ns}`, { recursive: true, force: true });
-  }
-  if (config?.netns && config.vethName) {
-    report(`deleting netns ${config.netns} and link ${config.vethName}`);
-    await detachNodeNetns({ netns: config.netns, bridgeNetns: config.bridgeNetns, vethName: config.vethName });
-  }
-  await rm(paths.stateDir, { recursive: true, force: true });
-  return { found };
 }
 
 async function nodeDown(io: CommandIO): Promise<number> {
