@@ -227,6 +227,58 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
     expect(replies.every((r) => r.node !== victimNode.metadata.name)).toBe(true);
   });
 
+  it('serves pods on a fourth node joined from the host with kemu node up (its own netns on the compose bridge)', async () => {
+    const natsServer = (await cluster.containers()).find((c) => c.service.startsWith('nats-') && c.running);
+    if (!natsServer) throw new Error('no running NATS server');
+    // Outside docker's dynamic range (.128-.254) and the fixed addresses (.10-.13).
+    const address = `${natsServer.ip.split('.').slice(0, 3).join('.')}.64`;
+    const up = await cluster.kemu(
+      ['node', 'up', '--nats', `nats://${natsServer.ip}:4222`, '--name', 'node-4', '--address', address],
+      { timeoutMs: 120_000, env: { KEMU_STREAM_REPLICAS: '3' } },
+    );
+    expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
+    try {
+      await eventually(async () => isReady((await getJson<NodeJson>(['node', 'node-4'])).status.conditions), {
+        timeoutMs: 30_000,
+        intervalMs: 500,
+        what: 'node-4 Ready',
+      });
+      await cluster.kubectlOk(['apply', '-f', '-'], { input: web4Yaml });
+      const pod = await eventually(
+        async () => {
+          const p = await getJson<PodJson>(['pod', 'web4']);
+          return isReady(p.status.conditions) && p;
+        },
+        { timeoutMs: 60_000, intervalMs: 500, what: 'web4 ready on node-4' },
+      );
+      expect(pod.spec.nodeName).toBe('node-4');
+      const viaService = await eventually(
+        async () => {
+          const r = await cluster.kubectl(['exec', 'client', '--', 'curl', '-sS', '-m', '5', 'http://web4/']);
+          return parseReplies(r.stdout)[0];
+        },
+        { timeoutMs: 30_000, intervalMs: 1_000, what: 'web4 by service name from the client pod' },
+      );
+      expect(viaService.pod).toBe('web4');
+      expect(viaService.node).toBe('node-4');
+      const client = await getJson<PodJson>(['pod', 'client']);
+      const direct = await cluster.kubectlOk([
+        'exec',
+        'client',
+        '--',
+        'curl',
+        '-sS',
+        '-m',
+        '5',
+        `http://${pod.status.podIP}:8080/`,
+      ]);
+      expect(parseReplies(direct)[0]?.client.split(':')[0]).toBe(client.status.podIP);
+    } finally {
+      const down = await cluster.kemu(['node', 'down', '--name', 'node-4'], { timeoutMs: 60_000 });
+      expect(down.code, `${down.stdout}\n${down.stderr}`).toBe(0);
+    }
+  });
+
   /** Rethrows `err` with the cluster's state and the control plane's warnings, to see why a wait failed. */
   async function diagnose(err: unknown): Promise<never> {
     const state = await cluster.kubectl(['get', 'pods,rs,nodes', '-o', 'wide']);
@@ -317,60 +369,6 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
       },
       { timeoutMs: 60_000, intervalMs: 500, what: '4 ready web pods after the NATS kill' },
     ).catch(diagnose);
-  });
-
-  it('serves pods on a fourth node joined from the host with kemu node up (its own netns on the compose bridge)', async () => {
-    const natsServer = (await cluster.containers()).find((c) => c.service.startsWith('nats-') && c.running);
-    if (!natsServer) throw new Error('no running NATS server');
-    // Outside docker's dynamic range (.128-.254) and the fixed addresses (.10-.13).
-    const address = `${natsServer.ip.split('.').slice(0, 3).join('.')}.64`;
-    const up = await cluster.kemu(
-      ['node', 'up', '--nats', `nats://${natsServer.ip}:4222`, '--name', 'node-4', '--address', address],
-      {
-        timeoutMs: 120_000,
-      },
-    );
-    expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
-    try {
-      await eventually(async () => isReady((await getJson<NodeJson>(['node', 'node-4'])).status.conditions), {
-        timeoutMs: 30_000,
-        intervalMs: 500,
-        what: 'node-4 Ready',
-      });
-      await cluster.kubectlOk(['apply', '-f', '-'], { input: web4Yaml });
-      const pod = await eventually(
-        async () => {
-          const p = await getJson<PodJson>(['pod', 'web4']);
-          return isReady(p.status.conditions) && p;
-        },
-        { timeoutMs: 60_000, intervalMs: 500, what: 'web4 ready on node-4' },
-      );
-      expect(pod.spec.nodeName).toBe('node-4');
-      const viaService = await eventually(
-        async () => {
-          const r = await cluster.kubectl(['exec', 'client', '--', 'curl', '-sS', '-m', '5', 'http://web4/']);
-          return parseReplies(r.stdout)[0];
-        },
-        { timeoutMs: 30_000, intervalMs: 1_000, what: 'web4 by service name from the client pod' },
-      );
-      expect(viaService.pod).toBe('web4');
-      expect(viaService.node).toBe('node-4');
-      const client = await getJson<PodJson>(['pod', 'client']);
-      const direct = await cluster.kubectlOk([
-        'exec',
-        'client',
-        '--',
-        'curl',
-        '-sS',
-        '-m',
-        '5',
-        `http://${pod.status.podIP}:8080/`,
-      ]);
-      expect(parseReplies(direct)[0]?.client.split(':')[0]).toBe(client.status.podIP);
-    } finally {
-      const down = await cluster.kemu(['node', 'down', '--name', 'node-4'], { timeoutMs: 60_000 });
-      expect(down.code, `${down.stdout}\n${down.stderr}`).toBe(0);
-    }
   });
 
   it('is removed by kemu compose down: no container or network of the project is left', async () => {
