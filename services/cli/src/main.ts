@@ -9,6 +9,7 @@ import { boolFlagSpec, parseArgs, stringFlag, valueFlagSpec } from './args.js';
 import { resolveClusterContext } from './cluster-context.js';
 import type { Command } from './command.js';
 import { chaosCommand } from './commands/chaos.js';
+import { composeCommand } from './commands/compose.js';
 import { downCommand } from './commands/down.js';
 import { eventsCommand } from './commands/events.js';
 import { execCommand } from './commands/exec.js';
@@ -35,6 +36,7 @@ const commands: Command[] = [
   replayCommand,
   chaosCommand,
   nodeCommand,
+  composeCommand,
   superviseCommand,
 ];
 const common = [valueFlagSpec('name'), boolFlagSpec('help', 'h')];

@@ -14,6 +14,7 @@ import { measureDns } from './dns.js';
 import { measureApiserver } from './api-latency.js';
 import { measurePodStartup } from './pod-startup.js';
 import { measureSnapshotStartup } from './snapshot-startup.js';
+import { measureCompose } from './compose.js';
 import { type Row, formatTable } from './table.js';
 import { repoRoot } from '../kemu-cluster.js';
 
@@ -22,6 +23,7 @@ const kills = Number(process.env.KEMU_BENCH_KILLS ?? 20);
 const upRuns = Number(process.env.KEMU_BENCH_UP_RUNS ?? 3);
 const dnsRounds = Number(process.env.KEMU_BENCH_DNS_ROUNDS ?? 3);
 const snapshotRuns = Number(process.env.KEMU_BENCH_SNAPSHOT_RUNS ?? 3);
+const composeRounds = Number(process.env.KEMU_BENCH_COMPOSE_ROUNDS ?? 3);
 
 async function main(): Promise<void> {
   const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -57,6 +59,12 @@ async function main(): Promise<void> {
     const snapshots = await measureSnapshotStartup(progress, [10_000, 100_000], snapshotRuns);
     rows.push(...snapshots.rows);
     raw.snapshotStartup = snapshots.samples;
+  }
+
+  if (composeRounds > 0) {
+    const compose = await measureCompose(progress, composeRounds);
+    rows.push(...compose.rows);
+    raw.compose = compose.samples;
   }
 
   const table = formatTable(rows);

@@ -2,12 +2,15 @@
 import { existsSync } from 'node:fs';
 import { readClusterState } from '../cluster-state.js';
 import type { Command, CommandIO } from '../command.js';
+import { readComposeState } from '../compose-state.js';
 import { ClusterNotUpError } from '../errors.js';
 
 async function runKubeconfig(io: CommandIO): Promise<number> {
   const { ctx } = io;
   const state = await readClusterState(io.ctx);
-  if (!state.up || !existsSync(ctx.paths.kubeconfig)) throw new ClusterNotUpError(ctx.cluster);
+  // A compose cluster has no supervisor on this machine: compose.json says it is up.
+  const up = state.up || (await readComposeState(ctx)) !== undefined;
+  if (!up || !existsSync(ctx.paths.kubeconfig)) throw new ClusterNotUpError(ctx.cluster);
   io.stdout.write(`${ctx.paths.kubeconfig}\n`);
   return 0;
 }

@@ -1,0 +1,35 @@
+#!/bin/sh
+# Entrypoint of a compose node container: the container's netns is the node. It is
+# named after its address on the compose network (10.253.K.X → node-X); the controller
+# gives it a pod CIDR, and its node-agent makes the pod bridge cbr0 and keeps host-gw
+# routes to every other Node's pod CIDR (routed, not NATed). node-agent, proxy and dns
+# run here, each restarted after a second when it exits.
+set -eu
+cd /opt/kemu
+set -- $(ip -4 -o addr show dev eth0)
+ip=${4%/*}
+node=${KEMU_NODE:-node-${ip##*.}}
+
+# Without `privileged`, docker mounts /proc/sys read-only; pods' netns need their sysctls.
+mount -o remount,rw /proc/sys 2>/dev/null || true
+sysctl -q -w net.ipv4.ip_forward=1 || true
+
+export KEMU_NODE="$node" KEMU_NODE_IP="$ip"
+export KEMU_SERVICE_CIDR="${KEMU_SERVICE_CIDR:-10.96.0.0/12}"
+
+# The event stream with its replicas, in case this node is faster than the control plane.
+until node /opt/kemu/infra/docker/ensure-stream.mjs; do sleep 1; done
+
+supervise() {
+  while :; do
+    node "/opt/kemu/services/$1/dist/main.js" || true
+    echo "{\"level\":40,\"component\":\"node\",\"node\":\"$node\",\"object\":\"$1\",\"msg\":\"exited; restarting in 1s\"}"
+    sleep 1
+  done
+}
+
+trap 'kill 0; exit 0' TERM INT
+supervise node-agent &
+supervise proxy &
+supervise dns &
+wait

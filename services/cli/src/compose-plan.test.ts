@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { composeEnv, composePlan, composeServer, nodeNameForAddress } from './compose-plan.js';
+
+describe('composePlan', () => {
+  const plan = composePlan({
+    cluster: 'demo',
+    subnetIndex: 17,
+    repoRoot: '/repo',
+    apiserverPort: 16443,
+    nodes: 3,
+    baseImage: 'kemu/base:offline',
+  });
+
+  it('names the project after the cluster and puts its network in 10.253.<subnet index>', () => {
+    expect(plan.project).toBe('kemu-demo');
+    expect(plan.subnet).toBe('10.253.17');
+    expect(plan.composeFile).toBe('/repo/infra/compose.yaml');
+    expect(composeServer(plan)).toBe('https://127.0.0.1:16443');
+  });
+
+  it('gives docker compose the variables infra/compose.yaml reads and keeps the caller environment', () => {
+    const env = composeEnv(plan, { PATH: '/bin', KEMU_NODE_GRACE_SECONDS: '4' });
+    expect(env).toMatchObject({
+      PATH: '/bin',
+      KEMU_CLUSTER: 'demo',
+      KEMU_SUBNET: '10.253.17',
+      KEMU_APISERVER_PORT: '16443',
+      KEMU_IMAGE: 'kemu/kemu:dev',
+      KEMU_BASE_IMAGE: 'kemu/base:offline',
+      KEMU_NODE_GRACE_SECONDS: '4',
+    });
+    expect(env.KEMU_POD_EVICTION_SECONDS).toBeUndefined();
+  });
+});
+
+describe('nodeNameForAddress', () => {
+  it('names a node container after the last octet of its address', () => {
+    expect(nodeNameForAddress('10.253.17.130')).toBe('node-130');
+  });
+
+  it('rejects what is not an IPv4 address', () => {
+    expect(() => nodeNameForAddress('')).toThrow(/not an IPv4/);
+  });
+});
