@@ -71,7 +71,7 @@ export function validateWorkloadSpec(kind: 'Deployment' | 'ReplicaSet', spec: Wo
     causes.push(invalidValue('spec.template.metadata.labels', labels, '`selector` does not match template `labels`'));
   causes.push(...validateLabels(t.metadata?.labels, 'spec.template.metadata.labels'));
   causes.push(...validatePodSpec(t.spec, 'spec.template.spec'));
-  if (t.spec && t.spec.restartPolicy && t.spec.restartPolicy !== 'Always')
+  if (t.spec?.restartPolicy && t.spec.restartPolicy !== 'Always')
     causes.push(notSupported('spec.template.spec.restartPolicy', t.spec.restartPolicy, ['Always']));
   if (kind === 'Deployment') {
     const type = s.strategy?.type;
@@ -86,7 +86,7 @@ export function validateWorkloadSpecUpdate(
   spec: WorkloadSpec | undefined,
   old: WorkloadSpec | undefined,
 ): StatusCause[] {
-  if (!spec || !old || !old.selector) return [];
+  if (!spec || !old?.selector) return [];
   return deepEqual(spec.selector ?? null, old.selector)
     ? []
     : [invalidValue('spec.selector', goLabelSelector(spec.selector), fieldImmutable)];

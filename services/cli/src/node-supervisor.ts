@@ -12,8 +12,9 @@ import type { CommandIO } from './command.js';
 import { CliError } from './errors.js';
 import { type JoinedNodeConfig, joinedNodeSpecs, nodePaths } from './node-config.js';
 import { stopProcesses } from './processes.js';
-import { readJsonFile, writeFileAtomic, writeJsonAtomic } from './state-store.js';
-import { type ComponentStatus, startSupervisor } from './supervisor.js';
+import { readJsonFile, writeFileAtomic } from './state-store.js';
+import { createStatusRecorder } from './status-recorder.js';
+import { startSupervisor } from './supervisor.js';
 
 /** Runs until SIGTERM/SIGINT/SIGHUP; resolves with the exit code. */
 export async function runNodeSupervisor(
@@ -31,22 +32,12 @@ export async function runNodeSupervisor(
   await writeFileAtomic(paths.supervisorPidFile, `${process.pid}\n`);
   const specs = joinedNodeSpecs(config, paths, { servicesDir: ctx.servicesDir, nodeBin: process.execPath });
 
-  let writing = Promise.resolve();
-  const record = (status: Record<string, ComponentStatus>) => {
-    const pids: Record<string, number> = { supervisor: process.pid };
-    for (const [name, s] of Object.entries(status)) if (s.pid !== null) pids[name] = s.pid;
-    writing = writing
-      .then(async () => {
-        await writeJsonAtomic(paths.pidsFile, pids);
-        await writeJsonAtomic(paths.statusFile, status);
-      })
-      .catch((err: unknown) => log.error({ err }, 'cannot write pid files'));
-  };
+  const recorder = createStatusRecorder(paths, log);
   const supervisor = startSupervisor({
     specs,
     baseEnv: { ...io.env, KEMU_CLUSTER: ctx.cluster },
     log,
-    onChange: record,
+    onChange: recorder.record,
   });
   log.info(
     { cluster: ctx.cluster, object: node, address: config.address, netns: config.netns },
@@ -61,7 +52,7 @@ export async function runNodeSupervisor(
     .filter((p): p is number => p !== null);
   supervisor.detach();
   if (o.foreground) await stopProcesses(pids);
-  await writing;
+  await recorder.flushed();
   log.info({}, 'node supervisor stopped');
   return 0;
 }

@@ -37,3 +37,40 @@ export function parseKey(key: string): ObjectKey {
 export function keyOf(resource: string, object: { metadata: { namespace?: string; name: string } }): string {
   return keyString({ resource, namespace: object.metadata.namespace ?? '', name: object.metadata.name });
 }
+
+/**
+ * A controller that is one sweep over the view, run right after start and then every
+ * `periodMs` (and on `enqueueAll`); sweeps never overlap, and a failed one is logged.
+ */
+export function createPeriodicController(
+  name: string,
+  log: Logger,
+  periodMs: number,
+  sweep: () => Promise<void>,
+): Controller {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let started = false;
+
+  function trigger(): void {
+    if (!started) return;
+    running = running.then(sweep).catch((err: unknown) => log.warn({ err }, `${name} sweep failed`));
+  }
+
+  return {
+    name,
+    enqueueAll: trigger,
+    start() {
+      started = true;
+      trigger();
+      timer = setInterval(trigger, periodMs);
+      timer.unref();
+    },
+    async stop() {
+      started = false;
+      if (timer) clearInterval(timer);
+      await running;
+    },
+    idle: () => running,
+  };
+}

@@ -7,7 +7,7 @@
  */
 import type { Event } from '@kemu/api';
 import { ConflictError, listObjects } from '@kemu/eventlog';
-import type { Controller, ControllerDeps } from './controller.js';
+import { type Controller, type ControllerDeps, createPeriodicController } from './controller.js';
 
 /** Kubernetes' default --event-ttl. */
 export const DEFAULT_EVENT_TTL_MS = 60 * 60 * 1000;
@@ -27,9 +27,6 @@ export function expiredEvents(events: readonly Event[], nowMs: number, ttlMs: nu
 export function createEventTtlController(deps: ControllerDeps, o: { ttlMs: number; periodMs: number }): Controller {
   const { informer, writer, now } = deps;
   const log = deps.log.child({ controller: 'event-ttl' });
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  let started = false;
 
   async function sweep(): Promise<void> {
     const expired = expiredEvents(listObjects<Event>(informer.view, 'events'), now().getTime(), o.ttlMs);
@@ -44,25 +41,5 @@ export function createEventTtlController(deps: ControllerDeps, o: { ttlMs: numbe
     if (expired.length > 0) log.info({ deleted: expired.length }, 'expired events deleted');
   }
 
-  function trigger(): void {
-    if (!started) return;
-    running = running.then(sweep).catch((err: unknown) => log.warn({ err }, 'event sweep failed'));
-  }
-
-  return {
-    name: 'event-ttl',
-    enqueueAll: trigger,
-    start() {
-      started = true;
-      trigger();
-      timer = setInterval(trigger, o.periodMs);
-      timer.unref();
-    },
-    async stop() {
-      started = false;
-      if (timer) clearInterval(timer);
-      await running;
-    },
-    idle: () => running,
-  };
+  return createPeriodicController('event-ttl', log, o.periodMs, sweep);
 }

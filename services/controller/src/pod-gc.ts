@@ -11,7 +11,7 @@
 import type { Node, Pod } from '@kemu/api';
 import { ConflictError, listObjects } from '@kemu/eventlog';
 import { rfc3339 } from './conditions.js';
-import type { Controller, ControllerDeps } from './controller.js';
+import { type Controller, type ControllerDeps, createPeriodicController } from './controller.js';
 
 /** kube-controller-manager's default --terminated-pod-gc-threshold. */
 export const DEFAULT_TERMINATED_POD_GC_THRESHOLD = 12_500;
@@ -133,10 +133,6 @@ export function createPodGcController(
   const periodMs = o.periodMs ?? GC_CHECK_PERIOD_MS;
   const quarantineMs = o.quarantineMs ?? ORPHAN_QUARANTINE_MS;
   const missingSince = new Map<string, number>();
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  let started = false;
-
   async function sweep(): Promise<void> {
     const pods = listObjects<Pod>(informer.view, 'pods');
     const nodes = listObjects<Node>(informer.view, 'nodes');
@@ -158,25 +154,5 @@ export function createPodGcController(
     }
   }
 
-  function trigger(): void {
-    if (!started) return;
-    running = running.then(sweep).catch((err: unknown) => log.warn({ err }, 'pod gc sweep failed'));
-  }
-
-  return {
-    name: 'pod-gc',
-    enqueueAll: trigger,
-    start() {
-      started = true;
-      trigger();
-      timer = setInterval(trigger, periodMs);
-      timer.unref();
-    },
-    async stop() {
-      started = false;
-      if (timer) clearInterval(timer);
-      await running;
-    },
-    idle: () => running,
-  };
+  return createPeriodicController('pod-gc', log, periodMs, sweep);
 }

@@ -7,8 +7,9 @@
  * `cpu.cfs_period_us` in `/sys/fs/cgroup/cpu/<scope>/<id>` (scope: `kemu/<cluster>`). Without either the limit is
  * not enforced (there is no watchdog for CPU).
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cgroupVersionFor, makeCgroup } from './cgroup-fs.js';
 
 /** How CPU limits are enforced on this machine. */
 export type CpuMechanism = 'cgroup2' | 'cgroup1' | 'none';
@@ -37,48 +38,13 @@ export function parseMillicores(quantity: string): number {
   return m[2] === 'm' ? Math.ceil(n) : Math.ceil(n * 1000);
 }
 
-function canMakeDir(parent: string): boolean {
-  const probe = join(parent, `kemu-probe-${process.pid}`);
-  try {
-    mkdirSync(probe);
-    rmdirSync(probe);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Picks the mechanism available under `root`. */
 export function detectCpuMechanism(root = '/sys/fs/cgroup'): CpuMechanism {
-  const controllers = join(root, 'cgroup.controllers');
-  if (existsSync(controllers) && readFileSync(controllers, 'utf8').split(/\s+/).includes('cpu')) {
-    if (canMakeDir(root)) return 'cgroup2';
-  }
-  const v1 = join(root, 'cpu');
-  if (existsSync(join(v1, 'cpu.cfs_quota_us')) && canMakeDir(v1)) return 'cgroup1';
-  return 'none';
-}
-
-function enableCpuController(dir: string): void {
-  try {
-    writeFileSync(join(dir, 'cgroup.subtree_control'), '+cpu');
-  } catch {
-    // Enabled already or not allowed; writing cpu.max below tells.
-  }
+  return cgroupVersionFor(root, 'cpu', 'cpu.cfs_quota_us') ?? 'none';
 }
 
 function cgroup(root: string, dir: string, v2: boolean, pid: number, quotaUs: number): CpuGuard {
-  if (v2) {
-    // Every cgroup from the root down to the run's parent passes the controller on.
-    let parent = root;
-    enableCpuController(parent);
-    for (const part of relative(root, dirname(dir)).split(sep).filter(Boolean)) {
-      parent = join(parent, part);
-      mkdirSync(parent, { recursive: true });
-      enableCpuController(parent);
-    }
-  }
-  mkdirSync(dir, { recursive: true });
+  makeCgroup(root, dir, v2, 'cpu');
   if (v2) {
     writeFileSync(join(dir, 'cpu.max'), `${quotaUs} ${CFS_PERIOD_US}`);
   } else {

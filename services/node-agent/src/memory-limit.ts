@@ -6,8 +6,9 @@
  * and SIGKILLs the process group over the limit. In every case a run killed for memory
  * reports OOMKilled (exit 137 from SIGKILL), as the kubelet does.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { existsSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cgroupVersionFor, makeCgroup } from './cgroup-fs.js';
 
 /** How limits are enforced on this machine. */
 export type MemoryMechanism = 'cgroup2' | 'cgroup1' | 'watchdog';
@@ -31,26 +32,9 @@ export interface MemoryLimiterOptions {
   pollMs?: number;
 }
 
-function canMakeDir(parent: string): boolean {
-  const probe = join(parent, `kemu-probe-${process.pid}`);
-  try {
-    mkdirSync(probe);
-    rmdirSync(probe);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Picks the mechanism available under `root`. */
 export function detectMemoryMechanism(root = '/sys/fs/cgroup'): MemoryMechanism {
-  const controllers = join(root, 'cgroup.controllers');
-  if (existsSync(controllers) && readFileSync(controllers, 'utf8').split(/\s+/).includes('memory')) {
-    if (canMakeDir(root)) return 'cgroup2';
-  }
-  const v1 = join(root, 'memory');
-  if (existsSync(join(v1, 'memory.limit_in_bytes')) && canMakeDir(v1)) return 'cgroup1';
-  return 'watchdog';
+  return cgroupVersionFor(root, 'memory', 'memory.limit_in_bytes') ?? 'watchdog';
 }
 
 function readNumber(path: string, field?: string): number {
@@ -110,26 +94,8 @@ function watchdog(pid: number, limitBytes: number, pollMs: number): MemoryGuard 
   return { oomKilled: () => killed, stop: () => clearInterval(timer) };
 }
 
-function enableMemoryController(dir: string): void {
-  try {
-    writeFileSync(join(dir, 'cgroup.subtree_control'), '+memory');
-  } catch {
-    // Enabled already or not allowed; writing memory.max below tells.
-  }
-}
-
 function cgroup(root: string, dir: string, v2: boolean, pid: number, limitBytes: number): MemoryGuard {
-  if (v2) {
-    // Every cgroup from the root down to the run's parent passes the controller on.
-    let parent = root;
-    enableMemoryController(parent);
-    for (const part of relative(root, dirname(dir)).split(sep).filter(Boolean)) {
-      parent = join(parent, part);
-      mkdirSync(parent, { recursive: true });
-      enableMemoryController(parent);
-    }
-  }
-  mkdirSync(dir, { recursive: true });
+  makeCgroup(root, dir, v2, 'memory');
   if (v2) {
     writeFileSync(join(dir, 'memory.max'), String(limitBytes));
     if (existsSync(join(dir, 'memory.swap.max'))) writeFileSync(join(dir, 'memory.swap.max'), '0');

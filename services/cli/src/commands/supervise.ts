@@ -8,8 +8,9 @@ import { createLogger } from '@kemu/log';
 import type { Command, CommandIO } from '../command.js';
 import { type ClusterConfig, componentSpecs, natsServerSpec, specContext } from '../components.js';
 import { ClusterNotUpError } from '../errors.js';
-import { readJsonFile, readPidFile, writeFileAtomic, writeJsonAtomic } from '../state-store.js';
-import { type ComponentStatus, startSupervisor } from '../supervisor.js';
+import { readJsonFile, readPidFile, writeFileAtomic } from '../state-store.js';
+import { createStatusRecorder } from '../status-recorder.js';
+import { startSupervisor } from '../supervisor.js';
 
 async function runSupervise(io: CommandIO): Promise<number> {
   const { ctx } = io;
@@ -25,26 +26,16 @@ async function runSupervise(io: CommandIO): Promise<number> {
   const specs = [...(config.natsUrl ? [] : [natsServerSpec(config, specCtx)]), ...componentSpecs(config, specCtx)];
   const natsPid = await readPidFile(paths.natsPidFile);
 
-  // Writes are chained so an older snapshot never overwrites a newer one.
-  let writing = Promise.resolve();
-  const record = (status: Record<string, ComponentStatus>) => {
-    const pids: Record<string, number> = { supervisor: process.pid };
-    for (const [name, s] of Object.entries(status)) if (s.pid !== null) pids[name] = s.pid;
-    writing = writing
-      .then(async () => {
-        await writeJsonAtomic(paths.pidsFile, pids);
-        await writeJsonAtomic(paths.statusFile, status);
-        if (status['nats-server']?.pid) await writeFileAtomic(paths.natsPidFile, `${status['nats-server'].pid}\n`);
-      })
-      .catch((err: unknown) => log.error({ err }, 'cannot write pid files'));
-  };
+  const recorder = createStatusRecorder(paths, log, async (status) => {
+    if (status['nats-server']?.pid) await writeFileAtomic(paths.natsPidFile, `${status['nats-server'].pid}\n`);
+  });
 
   const supervisor = startSupervisor({
     specs,
     adopted: natsPid && !config.natsUrl ? { 'nats-server': natsPid } : {},
     baseEnv: { ...io.env, KEMU_CLUSTER: ctx.cluster },
     log,
-    onChange: record,
+    onChange: recorder.record,
   });
   log.info({ cluster: ctx.cluster, components: specs.length }, 'supervisor started');
 
@@ -52,7 +43,7 @@ async function runSupervise(io: CommandIO): Promise<number> {
     for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(sig, () => resolve());
   });
   supervisor.detach();
-  await writing;
+  await recorder.flushed();
   log.info({}, 'supervisor stopped');
   return 0;
 }
