@@ -10,7 +10,7 @@
  * loses nothing.
  */
 import type { Logger } from '@kemu/log';
-import { DeliverPolicy } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { decodeEvent } from './envelope.js';
 import type { EventLog } from './event-log.js';
 import { type Change, type View, applyEvent } from './projection.js';
@@ -42,7 +42,15 @@ export interface InformerOptions {
 }
 
 /** How long an informer that is behind may go without a new event before its consumer is replaced. */
-const STALL_MS = 3_000;
+const STALL_MS = 2_000;
+
+/**
+ * Timeout of the informer's consumer requests (create, info). Short: while a NATS cluster
+ * elects a new leader after losing one, these requests go unanswered, and a new try right
+ * after the election beats waiting out the default 5 s (the library's ordered consumer
+ * waits a timeout plus its pull expiry between tries).
+ */
+const CONSUMER_API_TIMEOUT_MS = 1_500;
 
 /** Starts an informer over the log. */
 export async function startInformer(eventLog: EventLog, options: InformerOptions): Promise<Informer> {
@@ -72,8 +80,10 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
   let lastProgressAt = Date.now();
   let stopped = false;
 
+  const js = jetstream(eventLog.nc, { timeout: CONSUMER_API_TIMEOUT_MS });
+
   async function open(fromSeq: number) {
-    const consumer = await eventLog.js.consumers.get(STREAM, {
+    const consumer = await js.consumers.get(STREAM, {
       filter_subjects: filter,
       ...(fromSeq > 0
         ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq + 1 }
