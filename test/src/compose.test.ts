@@ -326,6 +326,9 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
       `NATS ${victim.service} (${victim === leader ? 'stream leader' : 'follower'}) killed; writes: ${acked.length} acknowledged, ${failed.length} failed; ${ackedAfterKill()} after the kill; longest gap ${gapMs} ms; stream leader after the kill seen at ${await electedAfter} ms\n`,
     );
 
+    // Over R11's 5 s: show the control plane's warnings of the failover.
+    if (gapMs > 5_000) process.stderr.write(await cluster.logs('control-plane', 60));
+
     const list = JSON.parse((await cluster.api('GET', '/api/v1/namespaces/default/events')).body) as {
       items: { metadata: { name: string } }[];
     };
