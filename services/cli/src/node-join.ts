@@ -46,9 +46,13 @@ export async function openClusterLog(
     eventLog = await connectEventLog({ servers: natsUrl.split(','), name, log, failFast: true });
   } catch (err) {
     if (isJetStreamUnavailable(err))
-      throw new CliError('JetStreamUnavailable', `NATS at ${natsUrl} answers, JetStream does not yet: ${String(err)}`, {
-        cause: err,
-      });
+      throw new CliError(
+        'JetStreamUnavailable',
+        `NATS at ${natsUrl} answers, the event stream does not yet: ${String(err)}`,
+        {
+          cause: err,
+        },
+      );
     throw new CliError('NatsUnreachable', `cannot reach NATS at ${natsUrl}: ${(err as Error).message}`, { cause: err });
   }
   let informer: Informer;
@@ -60,9 +64,13 @@ export async function openClusterLog(
     // cluster elects): the caller may retry with a new connection.
     await eventLog.close().catch(() => undefined);
     if (!isJetStreamUnavailable(err)) throw err;
-    throw new CliError('JetStreamUnavailable', `JetStream at ${natsUrl} does not answer yet: ${String(err)}`, {
-      cause: err,
-    });
+    throw new CliError(
+      'JetStreamUnavailable',
+      `JetStream at ${natsUrl} does not answer the informer yet: ${String(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
   return {
     eventLog,

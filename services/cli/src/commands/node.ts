@@ -43,13 +43,19 @@ async function resolveIpv4(host: string): Promise<string> {
  * that just lost a server answers, but its JetStream requests time out until it has
  * elected new leaders (RELIABILITY.md R11: 4-9 s on nats-server 2.10).
  */
-async function retryFor<T>(ms: number, f: () => Promise<T>, retryable: (err: unknown) => boolean): Promise<T> {
+async function retryFor<T>(
+  ms: number,
+  f: () => Promise<T>,
+  retryable: (err: unknown) => boolean,
+  onRetry: (err: unknown) => void,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     try {
       return await f();
     } catch (err) {
       if (Date.now() > deadline || !retryable(err)) throw err;
+      onRetry(err);
       await new Promise((r) => setTimeout(r, 1_000));
     }
   }
@@ -86,6 +92,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
     here ? 60_000 : OPEN_LOG_RETRY_MS,
     () => openClusterLog(natsUrl, `kemu-node-up-${node}`, log),
     (err) => here || (err instanceof CliError && err.code === 'JetStreamUnavailable'),
+    (err) => io.stderr.write(` • ${(err as Error).message}; retrying\n`),
   );
   let attached: JoinedNodeConfig | undefined;
   let wroteConfig = false;
