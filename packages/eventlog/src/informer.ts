@@ -49,12 +49,16 @@ export interface InformerOptions {
 const STALL_MS = 2_000;
 
 /**
- * Timeout of the informer's consumer requests (create, info). Short: while a NATS cluster
- * elects a new leader after losing one, these requests go unanswered, and a new try right
- * after the election beats waiting out the default 5 s (the library's ordered consumer
- * waits a timeout plus its pull expiry between tries).
+ * Timeout of the requests that replace a stalled consumer and read missed events
+ * directly. Short: while a NATS cluster elects a new leader after losing one, these
+ * requests go unanswered, and a new try right after the election beats waiting out the
+ * default 5 s (the library's ordered consumer waits a timeout plus its pull expiry
+ * between tries). The first consumer is created with the default timeout.
  */
 const CONSUMER_API_TIMEOUT_MS = 1_500;
+
+/** How long starting an informer retries creating its first consumer (a NATS cluster may be electing). */
+const OPEN_RETRY_MS = 30_000;
 
 /** How long a waiter for a sequence waits for the consumer before the events are read directly. */
 const CATCH_UP_AFTER_MS = 300;
@@ -90,10 +94,10 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
   let lastProgressAt = Date.now();
   let stopped = false;
 
-  const js = jetstream(eventLog.nc, { timeout: CONSUMER_API_TIMEOUT_MS });
+  const jsFast = jetstream(eventLog.nc, { timeout: CONSUMER_API_TIMEOUT_MS });
   const jsm = await jetstreamManager(eventLog.nc, { timeout: CONSUMER_API_TIMEOUT_MS, checkAPI: false });
 
-  async function open(fromSeq: number) {
+  async function open(fromSeq: number, js = jsFast) {
     const consumer = await js.consumers.get(STREAM, {
       filter_subjects: filter,
       ...(fromSeq > 0
@@ -117,7 +121,20 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
     return { consumer, messages };
   }
 
-  let current = await open(view.seq);
+  // The first consumer: creation can time out for a while after a NATS cluster lost a
+  // member (the meta leader may still place it on the dead server), so it is retried.
+  const openDeadline = Date.now() + OPEN_RETRY_MS;
+  let current: Awaited<ReturnType<typeof open>>;
+  for (;;) {
+    try {
+      current = await open(view.seq, eventLog.js);
+      break;
+    } catch (err) {
+      if (Date.now() > openDeadline) throw err;
+      log.warn({ err, seq: view.seq }, 'informer consumer not created; retrying');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 
   function markSynced(): void {
     if (synced) return;
