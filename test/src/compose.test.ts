@@ -291,9 +291,9 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
           if (r.status === 201) {
             acked.push(name);
             ackedAt.push(Date.now());
-          } else failed.push(name);
-        } catch {
-          failed.push(name);
+          } else failed.push(`${name} (${r.status}: ${r.body.slice(0, 160)})`);
+        } catch (err) {
+          failed.push(`${name} (${String(err)})`);
         }
       }
     };
@@ -329,7 +329,7 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
     const times = [killedAt, ...ackedAt.filter((t) => t >= killedAt)].sort((a, b) => a - b);
     const gapMs = Math.max(...times.slice(1).map((t, i) => t - (times[i] as number)));
     process.stderr.write(
-      `NATS ${victim.service} (${victim === leader ? 'stream leader' : 'follower'}) killed; writes: ${acked.length} acknowledged, ${failed.length} failed; ${ackedAfterKill()} after the kill; longest gap ${gapMs} ms; ${await electedAfter}\n`,
+      `NATS ${victim.service} (${victim === leader ? 'stream leader' : 'follower'}) killed; writes: ${acked.length} acknowledged, ${failed.length} failed; ${ackedAfterKill()} after the kill; longest gap ${gapMs} ms; ${await electedAfter}\n${failed.map((f) => `  failed: ${f}\n`).join('')}`,
     );
 
     // Over R11's 5 s: show the control plane's warnings of the failover.
