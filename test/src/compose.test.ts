@@ -137,6 +137,15 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
     expect(list.filter((n) => isReady(n.status.conditions))).toHaveLength(3);
     expect(list.map(internalIP).sort()).toEqual(containers.map((c) => c.ip).sort());
     expect(new Set(list.map((n) => n.spec.podCIDR)).size).toBe(3);
+    // The scheduler counts pods per node: until a node's proxy and dns have written their
+    // mirror pods it looks emptier, and the next test's 3 replicas would not spread.
+    await eventually(
+      async () => {
+        const pods = (await getJson<{ items: PodJson[] }>(['pods', '-n', 'kube-system'])).items;
+        return list.every((n) => pods.filter((p) => p.spec.nodeName === n.metadata.name).length >= 2);
+      },
+      { timeoutMs: 30_000, intervalMs: 500, what: "every node's kube-proxy and dns mirror pods" },
+    );
   });
 
   it('spreads a 3-replica Deployment over the node containers and reaches all three by service name', async () => {
