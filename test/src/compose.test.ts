@@ -377,9 +377,10 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
     });
     expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
     process.stderr.write(
-      `kemu node up after the NATS kill: ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n${up.stderr
+      `kemu node up after the NATS kill: ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n${`${up.stdout}\n${up.stderr}`
         .split('\n')
         .filter((l) => l.includes('retrying'))
+        .map((l) => l.slice(0, 240))
         .join('\n')}\n`,
     );
     try {
