@@ -42,6 +42,9 @@ const PUBLISH_TIMEOUT_MS = 2_000;
  */
 export const APPEND_RETRY_BUDGET_MS = 45_000;
 
+/** The longest pause between two tries of one write. */
+const RETRY_DELAY_MAX_MS = 500;
+
 /** How to reach the log. */
 export interface EventLogOptions {
   /** NATS URL(s), e.g. `nats://127.0.0.1:4222`; a string may be a comma-separated list. */
@@ -134,7 +137,9 @@ export async function connectEventLog(options: EventLogOptions): Promise<EventLo
         }
         // 503/no responders during a leader election, a timeout, a dropped connection: the
         // write is "unknown", so retry with the same msgID, well inside the 2 min dup window.
-        const delay = Math.min(2_000, 250 * 2 ** attempt);
+        // At most RETRY_DELAY_MAX_MS apart, so a write goes through within about a second
+        // of the new stream leader's election (a cheap 503 is all a try costs meanwhile).
+        const delay = Math.min(RETRY_DELAY_MAX_MS, 100 * 2 ** attempt);
         if (Date.now() + delay > deadline) throw new AppendUnknownError(subject, { cause: err });
         log.warn({ err, subject, attempt }, 'append retry');
         await new Promise((r) => setTimeout(r, delay));

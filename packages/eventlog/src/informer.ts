@@ -7,10 +7,14 @@
  * before which controllers must not act.
  * It reads through an ordered consumer, which the client recreates at the right
  * sequence after a reconnect or a missed heartbeat, so a restart of NATS or a partition
- * loses nothing.
+ * loses nothing. When that consumer stalls (it died with a NATS cluster member, and a new
+ * one cannot be created until the cluster has elected its leaders), the informer reads
+ * the events it misses one by one with direct gets, which any replica of the stream
+ * answers: a writer sees its own write, and a controller its nodes' heartbeats, as soon
+ * as the stream takes writes again.
  */
 import type { Logger } from '@kemu/log';
-import { DeliverPolicy } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { decodeEvent } from './envelope.js';
 import type { EventLog } from './event-log.js';
 import { type Change, type View, applyEvent } from './projection.js';
@@ -42,7 +46,25 @@ export interface InformerOptions {
 }
 
 /** How long an informer that is behind may go without a new event before its consumer is replaced. */
-const STALL_MS = 3_000;
+const STALL_MS = 2_000;
+
+/**
+ * Timeout of the requests that replace a stalled consumer and read missed events
+ * directly. Short: while a NATS cluster elects a new leader after losing one, these
+ * requests go unanswered, and a new try right after the election beats waiting out the
+ * default 5 s (the library's ordered consumer waits a timeout plus its pull expiry
+ * between tries). The first consumer is created with the default timeout.
+ */
+const CONSUMER_API_TIMEOUT_MS = 1_500;
+
+/** How long starting an informer retries creating its first consumer (a NATS cluster may be electing). */
+const OPEN_RETRY_MS = 30_000;
+
+/** How long a waiter for a sequence waits for the consumer before the events are read directly. */
+const CATCH_UP_AFTER_MS = 300;
+
+/** Events read directly per catch-up (it goes on at the next one). */
+const CATCH_UP_MAX = 500;
 
 /** Starts an informer over the log. */
 export async function startInformer(eventLog: EventLog, options: InformerOptions): Promise<Informer> {
@@ -72,8 +94,11 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
   let lastProgressAt = Date.now();
   let stopped = false;
 
-  async function open(fromSeq: number) {
-    const consumer = await eventLog.js.consumers.get(STREAM, {
+  const jsFast = jetstream(eventLog.nc, { timeout: CONSUMER_API_TIMEOUT_MS });
+  const jsm = await jetstreamManager(eventLog.nc, { timeout: CONSUMER_API_TIMEOUT_MS, checkAPI: false });
+
+  async function open(fromSeq: number, js = jsFast) {
+    const consumer = await js.consumers.get(STREAM, {
       filter_subjects: filter,
       ...(fromSeq > 0
         ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq + 1 }
@@ -96,7 +121,20 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
     return { consumer, messages };
   }
 
-  let current = await open(view.seq);
+  // The first consumer: creation can time out for a while after a NATS cluster lost a
+  // member (the meta leader may still place it on the dead server), so it is retried.
+  const openDeadline = Date.now() + OPEN_RETRY_MS;
+  let current: Awaited<ReturnType<typeof open>>;
+  for (;;) {
+    try {
+      current = await open(view.seq, eventLog.js);
+      break;
+    } catch (err) {
+      if (Date.now() > openDeadline) throw err;
+      log.warn({ err, seq: view.seq }, 'informer consumer not created; retrying');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 
   function markSynced(): void {
     if (synced) return;
@@ -118,23 +156,57 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
   const info = await current.consumer.info(true).catch(() => undefined);
   if (info && info.num_pending === 0) markSynced();
 
+  /** Applies the event at `seq` unless it was applied already (by the consumer or a direct read); false then. */
+  function apply(seq: number, subject: string, data: Uint8Array): boolean {
+    if (seq <= streamSeqSeen) return false;
+    streamSeqSeen = seq;
+    lastProgressAt = Date.now();
+    try {
+      if (!wanted || wanted.has(subject.split('.')[2] ?? '')) {
+        const change = applyEvent(view, seq, decodeEvent(data));
+        if (change) for (const h of handlers) safeCall(h, change);
+      }
+    } catch (err) {
+      log.error({ err, seq, subject }, 'skipping undecodable event');
+      view.seq = Math.max(view.seq, seq);
+    }
+    return true;
+  }
+
   async function follow(messages: typeof current.messages): Promise<void> {
     for await (const m of messages) {
-      if (m.seq <= streamSeqSeen) continue;
-      streamSeqSeen = m.seq;
-      lastProgressAt = Date.now();
-      try {
-        if (!wanted || wanted.has(m.subject.split('.')[2] ?? '')) {
-          const change = applyEvent(view, m.seq, decodeEvent(m.data));
-          if (change) for (const h of handlers) safeCall(h, change);
-        }
-      } catch (err) {
-        log.error({ err, seq: m.seq, subject: m.subject }, 'skipping undecodable event');
-        view.seq = Math.max(view.seq, m.seq);
-      }
+      const applied = apply(m.seq, m.subject, m.data);
       if (m.info.pending === 0) markSynced();
-      release();
+      if (applied) release();
     }
+  }
+
+  /**
+   * Reads the events after the last applied one with direct gets (next message matching
+   * the filter), up to CATCH_UP_MAX; returns how many it applied, or undefined when the
+   * stream did not answer. One catch-up at a time.
+   */
+  let catchingUp: Promise<number | undefined> | undefined;
+  function catchUp(): Promise<number | undefined> {
+    catchingUp ??= (async () => {
+      let applied = 0;
+      try {
+        while (!stopped && applied < CATCH_UP_MAX) {
+          const m = await jsm.direct.getMessage(STREAM, { seq: streamSeqSeen + 1, next_by_subj: filter });
+          if (!m) break;
+          if (apply(m.seq, m.subject, m.data)) applied++;
+          release();
+        }
+        if (applied > 0) log.info({ applied, seq: streamSeqSeen }, 'informer caught up with direct reads');
+        return applied;
+      } catch (err) {
+        log.debug({ err, applied }, 'informer direct read failed');
+        return applied > 0 ? applied : undefined;
+      }
+    })().finally(() => {
+      catchingUp = undefined;
+    });
+    return catchingUp;
   }
 
   let loop = follow(current.messages);
@@ -142,14 +214,17 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
   /**
    * A stall watchdog. After a NATS cluster member dies, an ordered consumer can sit on a
    * replica that delivers nothing new while still answering pulls (seen with 2.10), so no
-   * heartbeat is missed. When the stream (whole-log informers) or a writer waiting for
-   * its own write says there is more, and nothing arrived for STALL_MS, the consumer is
-   * replaced by a new one from the last applied sequence (RELIABILITY.md 3.4).
+   * heartbeat is missed. When nothing arrived for STALL_MS, the events the log has after
+   * the last applied one are read directly; when there were some, or a writer waits for
+   * its own write, the consumer is replaced by a new one from the last applied sequence
+   * (RELIABILITY.md 3.4).
    */
   async function checkStall(): Promise<void> {
     if (stopped || Date.now() - lastProgressAt < STALL_MS) return;
-    let behind = [...waiters].some((w) => w.seq > streamSeqSeen);
-    if (!behind && filter === `${SUBJECT_PREFIX}.>`) {
+    const applied = await catchUp();
+    let behind = (applied ?? 0) > 0 || [...waiters].some((w) => w.seq > streamSeqSeen);
+    if (applied === undefined && !behind && filter === `${SUBJECT_PREFIX}.>`) {
+      // No direct reads (a stream without allow_direct, or no answer): ask the stream.
       const last = await eventLog.jsm.streams
         .info(STREAM)
         .then((i) => i.state.last_seq)
@@ -209,6 +284,10 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
       return new Promise((resolve) => {
         const w = { seq, resolve };
         waiters.add(w);
+        // The consumer normally delivers a write in milliseconds; if not, read it directly.
+        setTimeout(() => {
+          if (waiters.has(w)) void catchUp();
+        }, CATCH_UP_AFTER_MS).unref();
         setTimeout(() => {
           if (waiters.delete(w)) resolve(false);
         }, timeoutMs).unref();

@@ -18,7 +18,24 @@ import type { Logger } from '@kemu/log';
 import { addressesSeenOn, type L2Network } from '@kemu/netns';
 import { CliError, WaitTimeoutError } from './errors.js';
 
-/** An event-log connection for the CLI: fails fast when NATS does not answer. */
+/** A JetStream request that failed while the server answers (a NATS cluster electing its leaders). */
+function isJetStreamUnavailable(err: unknown): boolean {
+  const name = (err as Error | undefined)?.name ?? '';
+  return [
+    'TimeoutError',
+    'NoResponders',
+    'RequestError',
+    'JetStreamNotEnabled',
+    'JetStreamApiError',
+    'JetStreamError',
+    'JetStreamStatusError',
+  ].includes(name);
+}
+
+/**
+ * An event-log connection for the CLI: fails fast (NatsUnreachable) when NATS does not
+ * answer; JetStreamUnavailable when it answers but JetStream requests fail or time out.
+ */
 export async function openClusterLog(
   natsUrl: string,
   name: string,
@@ -28,10 +45,33 @@ export async function openClusterLog(
   try {
     eventLog = await connectEventLog({ servers: natsUrl.split(','), name, log, failFast: true });
   } catch (err) {
+    if (isJetStreamUnavailable(err))
+      throw new CliError(
+        'JetStreamUnavailable',
+        `NATS at ${natsUrl} answers, the event stream does not yet: ${String(err)}`,
+        {
+          cause: err,
+        },
+      );
     throw new CliError('NatsUnreachable', `cannot reach NATS at ${natsUrl}: ${(err as Error).message}`, { cause: err });
   }
-  const informer = await startInformer(eventLog, { resources: ['nodes', 'pods'], log });
-  await informer.synced;
+  let informer: Informer;
+  try {
+    informer = await startInformer(eventLog, { resources: ['nodes', 'pods'], log });
+    await informer.synced;
+  } catch (err) {
+    // NATS answers, but JetStream requests time out (a NATS server was just killed and the
+    // cluster elects): the caller may retry with a new connection.
+    await eventLog.close().catch(() => undefined);
+    if (!isJetStreamUnavailable(err)) throw err;
+    throw new CliError(
+      'JetStreamUnavailable',
+      `JetStream at ${natsUrl} does not answer the informer yet: ${String(err)}`,
+      {
+        cause: err,
+      },
+    );
+  }
   return {
     eventLog,
     informer,

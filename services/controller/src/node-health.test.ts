@@ -143,6 +143,15 @@ describe('evictPod', () => {
     expect(evictPod({ ...pod, status: { phase: 'Succeeded' } }, now)).toBeUndefined();
     expect(evictPod(evictPod(pod, now) as Pod, now)).toBeUndefined();
   });
+
+  it('never evicts a mirror pod (a static pod the node runs by itself)', () => {
+    const mirror: Pod = {
+      ...pod,
+      metadata: { ...pod.metadata, annotations: { 'kubernetes.io/config.mirror': 'u1' } },
+      spec: { ...pod.spec, hostNetwork: true },
+    };
+    expect(evictPod(mirror, now)).toBeUndefined();
+  });
 });
 
 describe('heartbeatDeadline', () => {

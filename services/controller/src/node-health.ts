@@ -77,6 +77,11 @@ export function notReadyForMs(node: Node, now: Date): number | undefined {
   return Number.isNaN(since) ? undefined : now.getTime() - since;
 }
 
+/** True for a mirror pod (annotation kubernetes.io/config.mirror), the API's view of a static pod. */
+export function isMirrorPod(pod: Pod): boolean {
+  return pod.metadata.annotations?.['kubernetes.io/config.mirror'] !== undefined;
+}
+
 /** terminationGracePeriodSeconds when the pod does not say. */
 const DEFAULT_GRACE_SECONDS = 30;
 
@@ -84,11 +89,14 @@ const DEFAULT_GRACE_SECONDS = 30;
  * The pod marked for deletion by the taint eviction (DisruptionTarget condition,
  * deletionTimestamp = now + grace), as Kubernetes' taint manager does once a pod's
  * toleration of the not-ready/unreachable taint runs out; undefined for a pod that is
- * finished or already being deleted. Its node-agent stops and removes it when it reports again.
+ * finished, already being deleted or a mirror pod. Its node-agent stops and removes it when it reports again.
  */
 export function evictPod(pod: Pod, now: Date): Pod | undefined {
   const phase = pod.status?.phase;
   if (pod.metadata.deletionTimestamp || phase === 'Succeeded' || phase === 'Failed') return undefined;
+  // A mirror pod shows a static pod the node runs by itself: deleting it stops nothing,
+  // and its node writes it again at once. Kubernetes never evicts them.
+  if (isMirrorPod(pod)) return undefined;
   const grace = Math.max(0, pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS);
   const status = pod.status ?? {};
   return {

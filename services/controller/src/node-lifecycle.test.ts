@@ -149,4 +149,42 @@ describe('scheduler and node lifecycle on a real event log', () => {
       { what: 'TaintManagerEviction event' },
     );
   }, 20_000);
+
+  it('never evicts mirror pods and paces eviction rounds when evicted pods come straight back', async () => {
+    await startController({ nodeGraceMs: 1_000, podEvictionMs: 500 });
+    await api.put(key('nodes', '', 'node-1'), node('node-1', '4Gi'));
+    const mirror = pod('kube-proxy-node-1', '0');
+    mirror.metadata.annotations = { 'kubernetes.io/config.mirror': mirror.metadata.uid as string };
+    mirror.spec = { ...mirror.spec, nodeName: 'node-1', hostNetwork: true };
+    await api.put(key('pods', 'default', 'kube-proxy-node-1'), mirror);
+    // A pod written again, bound to the node, the moment it is marked for deletion (as a
+    // stale view of the node's pods would keep offering it to the controller).
+    let evictions = 0;
+    const again = async (p: Pod) => {
+      evictions++;
+      await api.remove(key('pods', 'default', 'web'), p);
+      await api.put(key('pods', 'default', 'web'), { ...pod('web', '1Gi'), spec: { ...p.spec } });
+    };
+    const unsubscribe = informer.onChange((c) => {
+      if (c.type !== 'DELETED' && c.key.name === 'web' && c.object.metadata.deletionTimestamp)
+        void again(c.object as Pod).catch(() => undefined);
+    });
+    try {
+      await api.put(key('pods', 'default', 'web'), {
+        ...pod('web', '1Gi'),
+        spec: { ...pod('web', '1Gi').spec, nodeName: 'node-1' },
+      });
+      await eventually(() => evictions >= 1, { timeoutMs: 10_000, what: 'web evicted once' });
+      const first = Date.now();
+      await new Promise((r) => setTimeout(r, 3_500));
+      // Rounds after 1 s and 2 s more (backoff 1 s doubled): 3 or 4 rounds, not hundreds.
+      expect(evictions, `${evictions} evictions in ${Date.now() - first} ms`).toBeLessThanOrEqual(4);
+      expect(evictions).toBeGreaterThanOrEqual(2);
+    } finally {
+      unsubscribe();
+    }
+    const proxy = get<Pod>('pods', 'kube-proxy-node-1');
+    expect(proxy?.metadata.deletionTimestamp).toBeUndefined();
+    expect(proxy?.metadata.uid).toBe(mirror.metadata.uid);
+  }, 20_000);
 });

@@ -6,7 +6,9 @@
  * has not been True for longer than the eviction toleration (Kubernetes: the pods'
  * default 300 s toleration of the not-ready/unreachable NoExecute taints) has its pods
  * evicted: marked DisruptionTarget and deleted gracefully, with a TaintManagerEviction
- * event; their node-agent finishes the delete when it reports again.
+ * event; their node-agent finishes the delete when it reports again. Mirror pods are
+ * never evicted, and a node's eviction rounds after the first are paced by a backoff
+ * (node-lifecycle-eviction-backoff.ts), so a stale view cannot loop on eviction writes.
  */
 import type { Node, Pod } from '@kemu/api';
 import { type Change, createEventRecorder, listObjects, objectReference } from '@kemu/eventlog';
@@ -20,6 +22,7 @@ import {
   notReadyForMs,
   reconcileNodeHealth,
 } from './node-health.js';
+import { createEvictionBackoff } from './node-lifecycle-eviction-backoff.js';
 import { createQueuedController } from './queued-controller.js';
 
 /** Timing of the node lifecycle controller. */
@@ -30,6 +33,8 @@ export interface NodeLifecycleOptions {
   monitorPeriodMs: number;
   /** How long pods stay on a node that is not ready before they are evicted (Kubernetes: 300 s). */
   evictionMs?: number;
+  /** First wait between two eviction rounds of one node, doubled up to 30 s (default 1 s). */
+  evictionBackoffMs?: number;
 }
 
 /** Default toleration of the not-ready and unreachable taints, as the DefaultTolerationSeconds admission plugin sets. */
@@ -39,6 +44,7 @@ export const DEFAULT_POD_EVICTION_MS = 300_000;
 export function createNodeLifecycleController(deps: ControllerDeps, options: NodeLifecycleOptions): Controller {
   const { informer, writer, now } = deps;
   const evictionMs = options.evictionMs ?? DEFAULT_POD_EVICTION_MS;
+  const backoff = createEvictionBackoff({ initialMs: options.evictionBackoffMs });
   let timer: NodeJS.Timeout | undefined;
   const recorder = createEventRecorder({
     writer,
@@ -76,7 +82,10 @@ export function createNodeLifecycleController(deps: ControllerDeps, options: Nod
 
   async function syncNode(key: string): Promise<void> {
     const node = informer.view.objects.get(key) as Node | undefined;
-    if (!node) return;
+    if (!node) {
+      backoff.reset(parseKey(key).name);
+      return;
+    }
     const nodeLog = log.child({ node: node.metadata.name });
     let current = node;
     const next = reconcileNodeHealth(node, now(), options.graceMs);
@@ -89,8 +98,14 @@ export function createNodeLifecycleController(deps: ControllerDeps, options: Nod
     const deadline = heartbeatDeadline(current, options.graceMs);
     if (deadline !== undefined) queue.addAfter(key, Math.max(0, deadline - now().getTime()) + 50);
     const notReadyMs = notReadyForMs(current, now());
+    if (notReadyMs === undefined) backoff.reset(node.metadata.name);
     if (notReadyMs !== undefined && notReadyMs <= evictionMs) queue.addAfter(key, evictionMs - notReadyMs + 50);
-    const evicted = notReadyMs !== undefined && notReadyMs > evictionMs ? await evictPods(current, nodeLog) : new Set();
+    let evicted = new Set<string | undefined>();
+    if (notReadyMs !== undefined && notReadyMs > evictionMs) {
+      const waitMs = backoff.waitMs(node.metadata.name, now().getTime());
+      if (waitMs > 0) queue.addAfter(key, waitMs);
+      else evicted = await evictPods(current, nodeLog);
+    }
     if (!isNodeUnreachable(current)) return;
     for (const pod of listObjects<Pod>(informer.view, 'pods')) {
       if (pod.spec.nodeName !== node.metadata.name || evicted.has(pod.metadata.uid)) continue;
@@ -108,6 +123,8 @@ export function createNodeLifecycleController(deps: ControllerDeps, options: Nod
       if (pod.spec.nodeName !== node.metadata.name) continue;
       const evicted = evictPod(pod, now());
       if (!evicted) continue;
+      // Counted before the write: a round that fails half-way is paced too.
+      if (evictedUids.size === 0) backoff.evicted(node.metadata.name, now().getTime());
       const name = `${pod.metadata.namespace}/${pod.metadata.name}`;
       await writer.put(parseKey(keyOf('pods', pod)), evicted, Number(pod.metadata.resourceVersion));
       nodeLog.warn({ pod: name, evictionMs }, 'pod evicted from not-ready node');

@@ -38,17 +38,31 @@ async function resolveIpv4(host: string): Promise<string> {
   }
 }
 
-async function retryFor<T>(ms: number, f: () => Promise<T>): Promise<T> {
+/**
+ * Retries `f` for up to `ms` while `retryable` says the failure may pass. A NATS cluster
+ * that just lost a server answers, but its JetStream requests time out until it has
+ * elected new leaders (RELIABILITY.md R11: 4-9 s on nats-server 2.10).
+ */
+async function retryFor<T>(
+  ms: number,
+  f: () => Promise<T>,
+  retryable: (err: unknown) => boolean,
+  onRetry: (err: unknown) => void,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     try {
       return await f();
     } catch (err) {
-      if (Date.now() > deadline) throw err;
+      if (Date.now() > deadline || !retryable(err)) throw err;
+      onRetry(err);
       await new Promise((r) => setTimeout(r, 1_000));
     }
   }
 }
+
+/** How long `kemu node up` retries opening the log of a cluster whose NATS answers. */
+const OPEN_LOG_RETRY_MS = 30_000;
 
 function requireRoot(what: string): void {
   if (process.getuid?.() !== 0)
@@ -73,7 +87,13 @@ async function nodeUp(io: CommandIO): Promise<number> {
   const host = await resolveIpv4(natsHost(natsUrl));
   const log = createLogger({ component: 'kemu-cli', level: 'warn' });
   // A container entrypoint (--here) may start before NATS does: it waits up to a minute.
-  const cluster = await retryFor(here ? 60_000 : 0, () => openClusterLog(natsUrl, `kemu-node-up-${node}`, log));
+  // Otherwise an unreachable NATS fails at once, and JetStream timeouts are retried.
+  const cluster = await retryFor(
+    here ? 60_000 : OPEN_LOG_RETRY_MS,
+    () => openClusterLog(natsUrl, `kemu-node-up-${node}`, log),
+    (err) => here || (err instanceof CliError && err.code === 'JetStreamUnavailable'),
+    (err) => io.stderr.write(` • ${(err as Error).message}; retrying\n`),
+  );
   let attached: JoinedNodeConfig | undefined;
   let wroteConfig = false;
   try {
