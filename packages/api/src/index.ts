@@ -63,3 +63,4 @@ export {
 } from './quantity.js';
 export { deepEqual } from './deep-equal.js';
 export { findDuplicateJsonKeys } from './json-duplicates.js';
+export { intToIpv4, ipv4ToInt } from './ipv4.js';

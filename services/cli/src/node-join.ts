@@ -4,7 +4,7 @@
  * wait until the Node is Ready with a pod CIDR, and on the way out delete the Node
  * (and, as Kubernetes' pod GC does for pods of a deleted node, its pods) from the log.
  */
-import type { Node, Pod } from '@kemu/api';
+import { intToIpv4, ipv4ToInt, type Node, type Pod } from '@kemu/api';
 import {
   connectEventLog,
   createObjectWriter,
@@ -82,22 +82,14 @@ export async function openClusterLog(
   };
 }
 
-function ipToInt(ip: string): number {
-  return ip.split('.').reduce((n, p) => n * 256 + Number(p), 0);
-}
-
-function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-}
-
 /** The highest host address of `subnet` (a.b.c.d/len) not in `used`, as `ip/len`; undefined when none is free. */
 export function pickFreeAddress(subnet: string, used: ReadonlySet<string>): string | undefined {
   const [ip = '', len = '24'] = subnet.split('/');
   const prefix = Number(len);
   const size = 2 ** (32 - prefix);
-  const network = ipToInt(ip) - (ipToInt(ip) % size);
+  const network = (ipv4ToInt(ip) ?? 0) - ((ipv4ToInt(ip) ?? 0) % size);
   for (let a = network + size - 2; a > network; a--) {
-    const candidate = intToIp(a);
+    const candidate = intToIpv4(a);
     if (!used.has(candidate)) return `${candidate}/${prefix}`;
   }
   return undefined;

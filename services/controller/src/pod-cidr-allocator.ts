@@ -6,6 +6,7 @@
  * along (local `kemu up` passes 10.244.N.0/24) counts as taken and a deleted Node's
  * block is free again: nothing is kept outside the event log.
  */
+import { intToIpv4, ipv4ToInt } from '@kemu/api';
 
 /** A parsed IPv4 CIDR: network address as an unsigned integer and prefix length. */
 export interface Ipv4Cidr {
@@ -25,26 +26,11 @@ export class CidrRangeFullError extends Error {
   readonly code = 'CidrRangeFull';
 }
 
-function ipToInt(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-
-function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-}
-
 /** Parses `a.b.c.d/len` with host bits cleared; undefined when it is not an IPv4 CIDR. */
 export function parseIpv4Cidr(cidr: string): Ipv4Cidr | undefined {
   const [ip, len, extra] = cidr.split('/');
   if (ip === undefined || len === undefined || extra !== undefined || !/^\d{1,2}$/.test(len)) return undefined;
-  const n = ipToInt(ip);
+  const n = ipv4ToInt(ip);
   const prefixLength = Number(len);
   if (n === undefined || prefixLength > 32) return undefined;
   const size = 2 ** (32 - prefixLength);
@@ -53,7 +39,7 @@ export function parseIpv4Cidr(cidr: string): Ipv4Cidr | undefined {
 
 /** Formats a CIDR as `a.b.c.d/len`. */
 export function formatCidr(c: Ipv4Cidr): string {
-  return `${intToIp(c.network)}/${c.prefixLength}`;
+  return `${intToIpv4(c.network)}/${c.prefixLength}`;
 }
 
 /** The allocator's configuration: the cluster CIDR and the per-node mask size. */

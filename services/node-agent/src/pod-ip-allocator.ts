@@ -4,6 +4,7 @@
  * proxies may still hold connections to it. The network (.0), the gateway (.1, cbr0)
  * and the broadcast address are never handed out.
  */
+import { intToIpv4, ipv4ToInt } from '@kemu/api';
 
 /** A parsed IPv4 CIDR. */
 export interface Cidr {
@@ -19,17 +20,13 @@ export class InvalidCidrError extends Error {
 
 /** IPv4 dotted quad → unsigned 32-bit integer. */
 export function ipToInt(ip: string): number {
-  const parts = ip.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {
-    throw new InvalidCidrError(`invalid IPv4 address "${ip}"`);
-  }
-  return parts.reduce((n, p) => n * 256 + p, 0);
+  const n = ipv4ToInt(ip);
+  if (n === undefined) throw new InvalidCidrError(`invalid IPv4 address "${ip}"`);
+  return n;
 }
 
 /** Unsigned 32-bit integer → IPv4 dotted quad. */
-export function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-}
+export const intToIp = intToIpv4;
 
 /** Parses `10.244.1.0/24` (host bits are cleared). */
 export function parseCidr(cidr: string): Cidr {

@@ -1,12 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cidrContains, createLoopbackAddresses, ipv4ToInt } from './loopback-addresses.js';
+import { cidrContains, createLoopbackAddresses } from './loopback-addresses.js';
 
 describe('cidrContains', () => {
   it('tells whether an IPv4 address lies in a CIDR', () => {
-    expect(ipv4ToInt('10.96.0.1')).toBe(0x0a600001);
-    expect(ipv4ToInt('10.96.0')).toBeUndefined();
-    expect(ipv4ToInt('10.96.0.256')).toBeUndefined();
     expect(cidrContains('10.96.0.0/12', '10.96.0.10')).toBe(true);
     expect(cidrContains('10.96.0.0/12', '10.111.255.255')).toBe(true);
     expect(cidrContains('10.96.0.0/12', '10.112.0.0')).toBe(false);

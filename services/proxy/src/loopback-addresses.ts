@@ -7,6 +7,7 @@
  * idempotent.
  */
 import { execFile } from 'node:child_process';
+import { ipv4ToInt } from '@kemu/api';
 import { AddressCommandError } from './errors.js';
 
 /** The /32 ClusterIPs of one device. */
@@ -26,18 +27,6 @@ export interface LoopbackAddressesOptions {
   device?: string;
   /** Run `ip` against this named netns (`ip -n`) instead of the current one. */
   netns?: string;
-}
-
-/** Parses dotted IPv4 into an unsigned 32-bit integer; undefined when malformed. */
-export function ipv4ToInt(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n;
 }
 
 /** Whether `ip` lies in the IPv4 `cidr`. */
