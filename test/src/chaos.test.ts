@@ -223,8 +223,9 @@ spec:
       expect(code).toBe(0);
       if (component === 'proxy') expect(f?.recoveryMs).toBeLessThanOrEqual(2_000);
       if (component === 'dns') {
-        const dnsFailures = Object.entries(report.probe.failedByCause).filter(([c]) => c.startsWith('dns-'));
-        expect(dnsFailures.length, 'lookups failed while both dns instances were down').toBeGreaterThan(0);
+        // Whether a lookup fails depends on the probe's cached answer (TTL 5 s) expiring inside
+        // the ~1 s outage, so failures are not asserted; any that happen must be DNS ones.
+        for (const cause of Object.keys(report.probe.failedByCause)) expect(cause).toMatch(/^dns-/);
         for (const x of report.faults) expect(x.recoveryMs).not.toBeNull();
       }
     }
