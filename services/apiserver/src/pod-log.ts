@@ -5,22 +5,15 @@
  * goes away cancels the node-agent's follow.
  */
 import { badRequest, unavailable } from '@kemu/api';
+import type { LogRequest, StreamTarget } from '@kemu/eventlog';
 import type { ServerResponse } from 'node:http';
 import type { ApiContext } from './context.js';
 import { openNodeStream } from './node-stream-client.js';
 import { isTrue } from './negotiation.js';
 import { podStreamTarget } from './pod-stream-target.js';
 
-/** PodLogOptions from the query, as the node-agent takes them. */
-export interface LogQuery {
-  follow?: boolean;
-  previous?: boolean;
-  timestamps?: boolean;
-  tailLines?: number;
-  sinceSeconds?: number;
-  sinceTime?: string;
-  limitBytes?: number;
-}
+/** PodLogOptions from the query, as the node-agent takes them (its LogRequest without the target). */
+export type LogQuery = Omit<LogRequest, keyof StreamTarget>;
 
 function integer(q: URLSearchParams, name: string, min: number): number | undefined {
   const v = q.get(name);
