@@ -48,8 +48,7 @@ describe('resource limits', () => {
   });
 
   afterAll(async () => {
-    // `kemu down` kills pod processes behind the node-agent's back, which leaves their cgroups.
-    await cluster?.kubectl(['delete', 'pod', '--all', '--timeout=30s']);
+    // `kemu down` removes the pods' cgroups too (tested in down-and-up.test.ts).
     await cluster?.down();
   });
 
