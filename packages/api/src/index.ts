@@ -64,3 +64,14 @@ export {
 export { deepEqual } from './deep-equal.js';
 export { findDuplicateJsonKeys } from './json-duplicates.js';
 export { intToIpv4, ipv4ToInt } from './ipv4.js';
+export {
+  InvalidCidrError,
+  tryParseCidr,
+  parseCidr,
+  parseServiceCidr,
+  formatCidr,
+  cidrSize,
+  cidrAddress,
+  cidrContains,
+} from './cidr.js';
+export type { Ipv4Cidr, CidrBounds } from './cidr.js';

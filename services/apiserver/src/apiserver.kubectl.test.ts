@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap } from './bootstrap.js';
 import { type ApiServer, createApiServer } from './server.js';
-import { parseCidr } from './service-cidr.js';
+import { parseCidr } from '@kemu/api';
 
 const log = createLogger({ component: 'apiserver-test', level: 'silent' });
 

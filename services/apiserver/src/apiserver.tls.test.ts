@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap } from './bootstrap.js';
 import { type ApiServer, createApiServer } from './server.js';
-import { parseCidr } from './service-cidr.js';
+import { parseCidr } from '@kemu/api';
 
 const log = createLogger({ component: 'apiserver-tls-test', level: 'silent' });
 const TOKEN = 'tls-test-token-0123456789';

@@ -6,12 +6,11 @@
  * compare-and-set, an existing object is left alone (or updated if it points elsewhere),
  * and a lost race is re-read and re-checked.
  */
-import { ApiError, type KubeObject, type ResourceType, keyString, resourceByName } from '@kemu/api';
+import { ApiError, type KubeObject, cidrAddress, type ResourceType, keyString, resourceByName } from '@kemu/api';
 import { isIPv4 } from 'node:net';
 import type { ApiContext } from './context.js';
 import { createObject } from './object-create.js';
 import { storeUpdate } from './object-update.js';
-import { formatIpv4 } from './service-cidr.js';
 import type { WriteOptions } from './write-options.js';
 
 /** The namespaces every cluster has. */
@@ -81,7 +80,7 @@ export async function bootstrap(ctx: ApiContext, options: BootstrapOptions = {})
       port = 6443;
     }
   }
-  const clusterIP = formatIpv4(ctx.allocator.cidr.base + 1);
+  const clusterIP = cidrAddress(ctx.allocator.cidr, 1);
   await ensure(ctx, 'services', {
     apiVersion: 'v1',
     kind: 'Service',

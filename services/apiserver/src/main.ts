@@ -3,13 +3,13 @@
  * bootstrap → HTTPS (KEMU_APISERVER_CERT/KEY, bearer tokens from KEMU_APISERVER_TOKEN_FILE)
  * on every KEMU_APISERVER_LISTEN address → shutdown on SIGTERM/SIGINT.
  */
+import { formatCidr, parseServiceCidr } from '@kemu/api';
 import { connectEventLog, createObjectWriter, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { readFileSync } from 'node:fs';
 import { parseTokenFile } from './authn.js';
 import { bootstrap } from './bootstrap.js';
 import { createApiServer } from './server.js';
-import { parseCidr } from './service-cidr.js';
 
 const natsUrl = process.env.KEMU_NATS_URL ?? 'nats://127.0.0.1:4222';
 const listen = (process.env.KEMU_APISERVER_LISTEN ?? '127.0.0.1:6443')
@@ -17,7 +17,7 @@ const listen = (process.env.KEMU_APISERVER_LISTEN ?? '127.0.0.1:6443')
   .map((a) => a.trim())
   .filter((a) => a !== '');
 const advertise = process.env.KEMU_APISERVER_ADVERTISE || undefined;
-const serviceCidr = parseCidr(process.env.KEMU_SERVICE_CIDR ?? '10.96.0.0/12');
+const serviceCidr = parseServiceCidr(process.env.KEMU_SERVICE_CIDR ?? '10.96.0.0/12');
 const cluster = process.env.KEMU_CLUSTER ?? 'local';
 const certFile = process.env.KEMU_APISERVER_CERT;
 const keyFile = process.env.KEMU_APISERVER_KEY;
@@ -33,7 +33,7 @@ const tokens = parseTokenFile(readFileSync(tokenFile, 'utf8'));
 
 const log = createLogger({ component: 'apiserver', level: process.env.KEMU_LOG_LEVEL });
 log.info(
-  { natsUrl, listen, advertise, serviceCidr: serviceCidr.text, cluster, certFile, tokens: tokens.length },
+  { natsUrl, listen, advertise, serviceCidr: formatCidr(serviceCidr), cluster, certFile, tokens: tokens.length },
   'apiserver starting',
 );
 

@@ -23,7 +23,7 @@ import {
   startSubject,
 } from '@kemu/eventlog';
 import { type ApiServer, createApiServer } from './server.js';
-import { parseCidr } from './service-cidr.js';
+import { parseCidr } from '@kemu/api';
 
 const log = createLogger({ component: 'apiserver-test', level: 'silent' });
 const NODE = 'kt-as-node';

@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frozenInformer, refusingWriter } from './read-only.js';
 import { type ApiServer, createApiServer } from './server.js';
-import { parseCidr } from './service-cidr.js';
+import { parseCidr } from '@kemu/api';
 
 const log = createLogger({ component: 'test', level: 'silent' });
 

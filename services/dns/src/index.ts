@@ -36,7 +36,6 @@ export {
   ensureKubeDnsService,
   buildKubeDnsService,
   buildKubeDnsIPAddress,
-  tenthAddress,
   KUBE_DNS_SERVICE,
 } from './kube-dns-service.js';
 export type { EnsureResult } from './kube-dns-service.js';

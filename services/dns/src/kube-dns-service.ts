@@ -29,16 +29,6 @@ function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** The tenth address of an IPv4 CIDR (kubeadm's GetDNSIP). */
-export function tenthAddress(cidr: string): string {
-  const [base = '', bits = '32'] = cidr.split('/');
-  const octets = base.split('.').map(Number);
-  const ip = ((octets[0] ?? 0) << 24) | ((octets[1] ?? 0) << 16) | ((octets[2] ?? 0) << 8) | (octets[3] ?? 0);
-  const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
-  const n = (((ip & mask) >>> 0) + 10) >>> 0;
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
 /** The Service object as the apiserver would have stored it. */
 export function buildKubeDnsService(clusterIP: string, now: number, uid: string = randomUUID()): Service {
   const service: Service = {

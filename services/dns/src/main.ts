@@ -5,10 +5,11 @@
  * it makes sure the kube-dns Service exists and publishes its `coredns-<node>` pod.
  * Wiring only: env → logger → event log → informer → zone → listeners → pod.
  */
+import { cidrAddress, parseServiceCidr } from '@kemu/api';
 import { connectEventLog, createObjectWriter, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { keepCorednsPod, markCorednsPodNotReady } from './coredns-pod.js';
-import { ensureKubeDnsService, tenthAddress } from './kube-dns-service.js';
+import { ensureKubeDnsService } from './kube-dns-service.js';
 import { createDnsMetrics, startMetricsServer } from './metrics.js';
 import { createQueryHandler } from './query-handler.js';
 import { createQueryLog } from './query-log.js';
@@ -28,7 +29,8 @@ const ttl = Number(env.KEMU_DNS_TTL ?? 5);
 const upstreamAddr = env.KEMU_DNS_UPSTREAM || undefined;
 const queryLog = env.KEMU_DNS_QUERY_LOG !== 'false';
 const metricsPort = Number(env.KEMU_DNS_METRICS_PORT ?? 9153);
-const clusterDNS = env.KEMU_CLUSTER_DNS || tenthAddress(serviceCIDR);
+// kubeadm's GetDNSIP: the tenth address of the Service range.
+const clusterDNS = env.KEMU_CLUSTER_DNS || cidrAddress(parseServiceCidr(serviceCIDR), 10);
 const publish = env.KEMU_DNS_PUBLISH !== 'false';
 
 const log = createLogger({ component: 'dns', node, ...(env.KEMU_LOG_LEVEL ? { level: env.KEMU_LOG_LEVEL } : {}) });

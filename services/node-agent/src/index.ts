@@ -1,5 +1,3 @@
-export { allocatePodIP, parseCidr, gatewayOf, ipToInt, intToIp, InvalidCidrError } from './pod-ip-allocator.js';
-export type { Cidr } from './pod-ip-allocator.js';
 export { containerLaunch, containerPorts, realCommand, expandVars } from './container-launch.js';
 export type { ContainerLaunch, LaunchContext } from './container-launch.js';
 export { serviceEnvVars } from './service-env.js';

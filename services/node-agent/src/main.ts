@@ -6,7 +6,7 @@
 import { connectEventLog, createEventRecorder, createObjectWriter, listObjects, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { ensurePodBridge, podBridgeMac } from '@kemu/netns';
-import { isQuantity, type Node, type Pod, type Service } from '@kemu/api';
+import { cidrAddress, isQuantity, type Node, parseServiceCidr, type Pod, type Service } from '@kemu/api';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,7 @@ import { createPodRoutes } from './pod-routes.js';
 import { readProcEnviron } from './process-runner.js';
 import { podCgroupScope, removePodCgroups } from './pod-cgroups.js';
 import { createPodManager } from './pod-manager.js';
-import { gatewayOf, intToIp, parseCidr } from './pod-ip-allocator.js';
+import { gatewayOf, parsePodCidr } from './pod-ip-allocator.js';
 import { createPodSandbox } from './pod-sandbox.js';
 import { startPodStreams } from './pod-streams.js';
 import { serviceEnvVars } from './service-env.js';
@@ -45,8 +45,8 @@ const stateDir = resolve(env.KEMU_STATE_DIR || join('.kemu', cluster));
 const here = dirname(fileURLToPath(import.meta.url));
 const workloadEntry = resolve(env.KEMU_WORKLOAD_ENTRY || join(here, '..', '..', 'pod-workload', 'dist', 'main.js'));
 const heartbeatMs = Number(env.KEMU_NODE_HEARTBEAT_SECONDS || 10) * 1000;
-const serviceCidr = parseCidr(env.KEMU_SERVICE_CIDR || '10.96.0.0/12');
-const clusterDNS = env.KEMU_CLUSTER_DNS || intToIp(serviceCidr.network + 10);
+const serviceCidr = parseServiceCidr(env.KEMU_SERVICE_CIDR || '10.96.0.0/12');
+const clusterDNS = env.KEMU_CLUSTER_DNS || cidrAddress(serviceCidr, 10);
 const clusterDomain = env.KEMU_CLUSTER_DOMAIN || 'cluster.local';
 
 const log = createLogger({ component: 'node-agent', node });
@@ -84,7 +84,7 @@ await registration.register();
 void events.event({ kind: 'Node', name: node, uid: node, apiVersion: 'v1' }, 'Normal', 'Starting', 'Starting kubelet.');
 registration.start();
 const podCIDR = configuredPodCIDR ?? (await waitForPodCidr(informer, node, log));
-const cidr = parseCidr(podCIDR);
+const cidr = parsePodCidr(podCIDR);
 await ensurePodBridge({
   netns: undefined,
   bridge: 'cbr0',

@@ -7,18 +7,18 @@
  * (the kubelet status manager's syncBatch), besides doing so on every pod change, and
  * cgroups of pods that are gone are removed (the kubelet's pod cgroup cleanup).
  */
-import type { Pod } from '@kemu/api';
+import type { Ipv4Cidr, Pod } from '@kemu/api';
 import { type Change, type Informer, listObjects, type ObjectWriter } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import { type EnvironReader, resumePod, sandboxExisted } from './pod-adoption.js';
-import { type Cidr, allocatePodIP } from './pod-ip-allocator.js';
+import { allocatePodIP } from './pod-ip-allocator.js';
 import type { PodSandbox } from './pod-sandbox.js';
 import { type PodWorker, type PodWorkerDeps, startPodWorker } from './pod-worker.js';
 
 /** Options of the pod manager. */
 export interface PodManagerOptions {
   node: string;
-  podCidr: Cidr;
+  podCidr: Ipv4Cidr;
   informer: Informer;
   writer: ObjectWriter;
   sandbox: PodSandbox;

@@ -11,7 +11,7 @@ export { createSyncRunner } from './sync-runner.js';
 export type { SyncRunner, SyncRunnerOptions } from './sync-runner.js';
 export { createProxier } from './proxier.js';
 export type { Proxier, ProxierOptions, AppliedServicePort } from './proxier.js';
-export { createLoopbackAddresses, cidrContains } from './loopback-addresses.js';
+export { createLoopbackAddresses } from './loopback-addresses.js';
 export type { LoopbackAddresses, LoopbackAddressesOptions } from './loopback-addresses.js';
 export { createTcpProxy, DIAL_TIMEOUTS_MS } from './tcp-proxy.js';
 export type { TcpProxy, TcpProxyOptions, NextEndpoint } from './tcp-proxy.js';

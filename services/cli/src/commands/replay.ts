@@ -5,7 +5,8 @@
  * (`--detach` runs it in the background, logging to logs/replay.log). The projection is built
  * once and never follows the log; every write gets a 405 MethodNotAllowed Status.
  */
-import { createApiServer, frozenInformer, parseCidr, refusingWriter } from '@kemu/apiserver';
+import { createApiServer, frozenInformer, refusingWriter } from '@kemu/apiserver';
+import { parseCidr } from '@kemu/api';
 import { projectionAt } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { existsSync } from 'node:fs';
