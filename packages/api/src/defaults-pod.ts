@@ -2,6 +2,7 @@
  * Pod spec defaulting (SetDefaults_PodSpec, _Container, _Probe of core/v1) and the QoS
  * class the registry records, shared by Pods and workload templates.
  */
+import { NOT_READY_TAINT, UNREACHABLE_TAINT } from './well-known.js';
 import { milliValue, parseQuantity } from './quantity.js';
 import type { Container, PodSpec, Probe } from './types.js';
 
@@ -58,7 +59,7 @@ export function defaultPodSpec(spec: PodSpec): void {
 /** The not-ready/unreachable tolerations (300 s) the DefaultTolerationSeconds admission plugin adds to Pods. */
 export function defaultTolerations(spec: PodSpec): void {
   const list = ((spec.tolerations as Record<string, unknown>[] | undefined) ??= []);
-  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+  for (const key of [NOT_READY_TAINT, UNREACHABLE_TAINT]) {
     if (!list.some((t) => t.key === key && (t.effect === 'NoExecute' || !t.effect))) {
       list.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
     }

@@ -4,7 +4,16 @@
  * kubelet marks static pods. The process writes its pod itself, host-network with
  * podIP = hostIP = its node's IP, and writes it again whenever it is deleted.
  */
-import type { KubeObject, ObjectKey, Pod, PodSpec } from '@kemu/api';
+import {
+  type KubeObject,
+  type ObjectKey,
+  type Pod,
+  type PodSpec,
+  CONFIG_MIRROR_ANNOTATION,
+  CONFIG_SOURCE_ANNOTATION,
+  K8S_APP_LABEL,
+  KEMU_CONFIG_SOURCE,
+} from '@kemu/api';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@kemu/log';
 import { ConflictError } from './errors.js';
@@ -47,8 +56,8 @@ export function buildMirrorPod(
       namespace: key.namespace,
       uid,
       creationTimestamp: run.startedAt,
-      labels: { 'k8s-app': app },
-      annotations: { 'kubernetes.io/config.mirror': uid, 'kubernetes.io/config.source': 'kemu' },
+      labels: { [K8S_APP_LABEL]: app },
+      annotations: { [CONFIG_MIRROR_ANNOTATION]: uid, [CONFIG_SOURCE_ANNOTATION]: KEMU_CONFIG_SOURCE },
     },
     // The node and host networking are what makes it this process's mirror pod: spec cannot change them.
     spec: {

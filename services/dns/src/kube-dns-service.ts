@@ -15,6 +15,9 @@ import {
   defaultObject,
   keyString,
   validateObject,
+  K8S_APP_LABEL,
+  CLUSTER_SERVICE_LABEL,
+  KUBERNETES_NAME_LABEL,
 } from '@kemu/api';
 import { ConflictError, type Informer, type ObjectWriter, expectedSeq, getObject } from '@kemu/eventlog';
 import { randomUUID } from 'node:crypto';
@@ -41,14 +44,14 @@ export function buildKubeDnsService(clusterIP: string, now: number, uid: string 
       creationTimestamp: rfc3339(now),
       generation: 1,
       labels: {
-        'k8s-app': 'kube-dns',
-        'kubernetes.io/cluster-service': 'true',
-        'kubernetes.io/name': 'CoreDNS',
+        [K8S_APP_LABEL]: 'kube-dns',
+        [CLUSTER_SERVICE_LABEL]: 'true',
+        [KUBERNETES_NAME_LABEL]: 'CoreDNS',
       },
       annotations: { 'prometheus.io/port': '9153', 'prometheus.io/scrape': 'true' },
     },
     spec: {
-      selector: { 'k8s-app': 'kube-dns' },
+      selector: { [K8S_APP_LABEL]: 'kube-dns' },
       clusterIP,
       clusterIPs: [clusterIP],
       ports: [

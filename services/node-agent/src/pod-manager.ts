@@ -7,7 +7,7 @@
  * (the kubelet status manager's syncBatch), besides doing so on every pod change, and
  * cgroups of pods that are gone are removed (the kubelet's pod cgroup cleanup).
  */
-import type { Ipv4Cidr, Pod } from '@kemu/api';
+import { type Ipv4Cidr, type Pod, CONFIG_MIRROR_ANNOTATION } from '@kemu/api';
 import { type Change, type Informer, listObjects, type ObjectWriter } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import { type EnvironReader, resumePod, sandboxExisted } from './pod-adoption.js';
@@ -57,7 +57,7 @@ export function createPodManager(o: PodManagerOptions): PodManager {
 
   /** Pods this agent runs: bound here and not mirror pods (those are run by their own component, e.g. kube-proxy). */
   function runsHere(pod: Pod): boolean {
-    return pod.spec?.nodeName === node && !pod.metadata.annotations?.['kubernetes.io/config.mirror'];
+    return pod.spec?.nodeName === node && !pod.metadata.annotations?.[CONFIG_MIRROR_ANNOTATION];
   }
 
   function ipsInUse(): Set<string> {
