@@ -1,7 +1,9 @@
 /**
  * kemu apiserver process: env → logger → event log → informer (all resources) → synced →
  * bootstrap → HTTPS (KEMU_APISERVER_CERT/KEY, bearer tokens from KEMU_APISERVER_TOKEN_FILE)
- * on every KEMU_APISERVER_LISTEN address → shutdown on SIGTERM/SIGINT.
+ * on every KEMU_APISERVER_LISTEN address → shutdown on SIGTERM/SIGINT. With
+ * KEMU_APISERVER_REPLAY_AT (`kemu replay`) it serves the log's projection at that moment,
+ * read-only, instead (replay-mode.ts).
  */
 import { formatCidr, parseServiceCidr } from '@kemu/api';
 import { connectEventLog, createObjectWriter, startInformer } from '@kemu/eventlog';
@@ -9,7 +11,8 @@ import { createLogger } from '@kemu/log';
 import { readFileSync } from 'node:fs';
 import { parseTokenFile } from './authn.js';
 import { bootstrap } from './bootstrap.js';
-import { createApiServer } from './server.js';
+import { createReplayServer, parseReplayAt } from './replay-mode.js';
+import { type ApiServer, createApiServer } from './server.js';
 
 const natsUrl = process.env.KEMU_NATS_URL ?? 'nats://127.0.0.1:4222';
 const listen = (process.env.KEMU_APISERVER_LISTEN ?? '127.0.0.1:6443')
@@ -30,6 +33,7 @@ if (!certFile || !keyFile || !tokenFile) {
 }
 const tls = { cert: readFileSync(certFile), key: readFileSync(keyFile) };
 const tokens = parseTokenFile(readFileSync(tokenFile, 'utf8'));
+const replayAt = process.env.KEMU_APISERVER_REPLAY_AT ? parseReplayAt(process.env.KEMU_APISERVER_REPLAY_AT) : undefined;
 
 const log = createLogger({ component: 'apiserver', level: process.env.KEMU_LOG_LEVEL });
 log.info(
@@ -38,13 +42,29 @@ log.info(
 );
 
 const eventLog = await connectEventLog({ servers: natsUrl, name: `apiserver-${cluster}-${process.pid}`, log });
-const informer = await startInformer(eventLog, { log });
-await informer.synced;
-const writer = createObjectWriter(eventLog, informer, { component: 'apiserver' });
-const server = createApiServer({ informer, writer, serviceCidr, log, tls, tokens, nodeBus: eventLog.nc });
-await bootstrap(server.context, { advertise });
-await server.listen(listen);
-log.info({ seq: informer.view.seq }, 'apiserver ready');
+let server: ApiServer;
+let informer: { stop(): Promise<void> } | undefined;
+if (replayAt !== undefined) {
+  const replay = await createReplayServer({ eventLog, at: replayAt, cluster, serviceCidr, log, tls, tokens }).catch(
+    (err: unknown) => {
+      log.error({ err }, 'apiserver replay failed');
+      process.exit(3);
+    },
+  );
+  await eventLog.close();
+  server = replay.server;
+  const addresses = await server.listen(listen);
+  log.info({ seq: replay.seq, at: replay.time?.toISOString(), addresses }, 'apiserver replay ready');
+} else {
+  const live = await startInformer(eventLog, { log });
+  informer = live;
+  await live.synced;
+  const writer = createObjectWriter(eventLog, live, { component: 'apiserver' });
+  server = createApiServer({ informer: live, writer, serviceCidr, log, tls, tokens, nodeBus: eventLog.nc });
+  await bootstrap(server.context, { advertise });
+  await server.listen(listen);
+  log.info({ seq: live.view.seq }, 'apiserver ready');
+}
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
@@ -52,8 +72,8 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   log.info({ signal }, 'apiserver stopping');
   await server.close();
-  await informer.stop();
-  await eventLog.close();
+  await informer?.stop();
+  await eventLog.close().catch(() => undefined);
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
