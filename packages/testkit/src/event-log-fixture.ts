@@ -23,7 +23,7 @@ export interface EventLogFixture extends AsyncDisposable {
   readonly eventLog: EventLog;
   /** The test's informer over every resource, synced before the fixture is returned. */
   readonly informer: Informer;
-  /** Writes objects as the actor `{ component: 'test' }`, as the apiserver would. */
+  /** Writes objects as the fixture's actor (`{ component: 'test' }` unless told), as the apiserver would. */
   readonly api: ObjectWriter;
   /** A silent logger for the components under test. */
   readonly log: Logger;
@@ -35,8 +35,8 @@ export interface EventLogFixture extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** Starts nats-server, connects the event log and syncs an informer on it. */
-export async function startEventLogFixture(): Promise<EventLogFixture> {
+/** Starts nats-server, connects the event log and syncs an informer on it; `component` names the writer's actor. */
+export async function startEventLogFixture(options: { component?: string } = {}): Promise<EventLogFixture> {
   const log = createLogger({ component: 'test', level: 'silent' });
   const nats = await startNatsServer();
   const cleanups: (() => Promise<void>)[] = [];
@@ -66,7 +66,7 @@ export async function startEventLogFixture(): Promise<EventLogFixture> {
       nats,
       eventLog,
       informer,
-      api: createObjectWriter(eventLog, informer, { component: 'test' }),
+      api: createObjectWriter(eventLog, informer, { component: options.component ?? 'test' }),
       log,
       connect,
       connectWithInformer,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consistently, eventually } from './poll.js';
+import { consistently, eventually, settled } from './poll.js';
 
 describe('eventually', () => {
   it('returns the first value the check yields, and names what it waited for on timeout', async () => {
@@ -34,5 +34,15 @@ describe('consistently', () => {
         { forMs: 50, what: 'calm' },
       ),
     ).rejects.toThrow('calm stopped holding: Error: boom');
+  });
+});
+
+describe('settled', () => {
+  it('returns a value once it stops changing, and fails when it never does', async () => {
+    let n = 0;
+    expect(await settled(() => Math.min(++n, 5), { forMs: 30, everyMs: 5 })).toBe(5);
+    await expect(settled(() => ++n, { forMs: 20, everyMs: 5, timeoutMs: 100, what: 'counter' })).rejects.toThrow(
+      'timed out waiting for counter to settle',
+    );
   });
 });

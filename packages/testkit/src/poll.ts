@@ -49,6 +49,25 @@ export async function consistently(
   }
 }
 
+/**
+ * Waits until `read` returns the same value (Object.is) for `forMs` in a row, and returns
+ * it: a log no one writes to any more, a count that stopped moving. Throws after
+ * `timeoutMs` (default 10 s) if it never settles.
+ */
+export async function settled<T>(
+  read: () => T | Promise<T>,
+  options: { forMs: number; everyMs?: number; timeoutMs?: number; what?: string },
+): Promise<T> {
+  return eventually(
+    async () => {
+      const value = await read();
+      await consistently(async () => Object.is(await read(), value), options);
+      return { value };
+    },
+    { timeoutMs: options.timeoutMs ?? 10_000, intervalMs: 0, what: `${options.what ?? 'value'} to settle` },
+  ).then((r) => r.value);
+}
+
 function pause(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
