@@ -21,7 +21,7 @@ import {
   encodeJson,
   sessionSubjects,
   startSubject,
-} from '@kemu/eventlog';
+} from '@kemu/pod-streams';
 import { type ApiServer, createApiServer } from './server.js';
 import { parseCidr } from '@kemu/api';
 

@@ -31,7 +31,7 @@ import { openApiDocument, openApiRoot } from './openapi.js';
 import { READ_METHODS } from './read-only.js';
 import { handleResource } from './resource-handler.js';
 import { createPodStreamUpgrades } from './pod-exec.js';
-import type { NodeBus } from '@kemu/eventlog';
+import type { NodeBus } from '@kemu/pod-streams';
 import { parseRoute } from './router.js';
 import { KUBERNETES_VERSION, versionInfo } from './version.js';
 

@@ -3,7 +3,8 @@
  * env → logger → event log → informer → node registration + heartbeat → pod manager
  * → run until SIGTERM. Pod processes are left running on exit and adopted next time.
  */
-import { connectEventLog, createEventRecorder, createObjectWriter, listObjects, startInformer } from '@kemu/eventlog';
+import { connectEventLog, createObjectWriter, listObjects, startInformer } from '@kemu/eventlog';
+import { createEventRecorder } from '@kemu/event-recorder';
 import { createLogger } from '@kemu/log';
 import { ensurePodBridge, podBridgeMac } from '@kemu/netns';
 import { cidrAddress, isQuantity, type Node, parseServiceCidr, type Pod, type Service } from '@kemu/api';

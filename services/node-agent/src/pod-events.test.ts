@@ -1,5 +1,5 @@
 import type { Pod } from '@kemu/api';
-import type { EventOccurrence, EventRecorder } from '@kemu/eventlog';
+import type { EventOccurrence, EventRecorder } from '@kemu/event-recorder';
 import type { ContainerRuntime, PodRuntime } from '@kemu/lifecycle';
 import { describe, expect, it } from 'vitest';
 import { containerEvents, createPodEvents } from './pod-events.js';

@@ -16,10 +16,7 @@ import {
 } from '@kemu/api';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@kemu/log';
-import { ConflictError } from './errors.js';
-import type { Informer } from './informer.js';
-import type { ObjectWriter } from './object-writer.js';
-import { getObject } from './projection.js';
+import { ConflictError, type Informer, type ObjectWriter, getObject } from '@kemu/eventlog';
 
 /** The running process a mirror pod shows. */
 export interface MirrorPodRun {
