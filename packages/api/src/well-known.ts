@@ -43,6 +43,9 @@ export const DESIRED_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/desired-rep
 /** ReplicaSet annotation: replicas plus maxSurge when the ReplicaSet was last scaled. */
 export const MAX_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/max-replicas';
 
+/** Recommended label: the name of the application. */
+export const APP_NAME_LABEL = 'app.kubernetes.io/name';
+
 /** Label of cluster add-ons (kube-dns, kube-proxy): the application. */
 export const K8S_APP_LABEL = 'k8s-app';
 /** Label of cluster add-on Services. */

@@ -6,6 +6,7 @@
  * chosen node, and runs probe-worker.js inside that pod's netns (`ip netns exec`, as
  * `kemu exec` does), collecting the JSON lines it streams back.
  */
+import { APP_NAME_LABEL } from '@kemu/api';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
@@ -103,7 +104,7 @@ export async function ensureProbePod(
     await cluster.api('POST', `/api/v1/namespaces/${namespace}/pods`, {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: PROBE_POD, namespace, labels: { 'app.kubernetes.io/name': PROBE_POD } },
+      metadata: { name: PROBE_POD, namespace, labels: { [APP_NAME_LABEL]: PROBE_POD } },
       spec: {
         nodeName: node,
         terminationGracePeriodSeconds: 0,

@@ -10,6 +10,7 @@
  * and be invisible to `kemu exec`, `kemu down` and the next node-agent after a restart.
  */
 import { join } from 'node:path';
+import { cidrAddress, parseServiceCidr } from '@kemu/api';
 import { clusterLayout } from '@kemu/netns';
 import type { ClusterContext } from './cluster-context.js';
 import { pkiPaths } from './cluster-pki.js';
@@ -64,7 +65,7 @@ export function specContext(ctx: ClusterContext): SpecContext {
 export const SERVICE_CIDR = '10.96.0.0/12';
 
 /** ClusterIP of the `kubernetes` Service (the first of SERVICE_CIDR), a SAN of the apiserver certificate. */
-export const KUBERNETES_SERVICE_IP = '10.96.0.1';
+export const KUBERNETES_SERVICE_IP = cidrAddress(parseServiceCidr(SERVICE_CIDR), 1);
 
 /** Nodes that run a dns process (`dns-node-N`, inside the node netns, listening on the node IP:53). */
 export const DNS_REPLICAS = 2;
