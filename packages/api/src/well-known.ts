@@ -58,4 +58,4 @@ export const CONFIG_MIRROR_ANNOTATION = 'kubernetes.io/config.mirror';
 /** Pod annotation: where a static pod's definition came from. */
 export const CONFIG_SOURCE_ANNOTATION = 'kubernetes.io/config.source';
 /** kemu's config.source value: the process is one of kemu's own components. */
-export const KEMU_CONFIG_SOURCE = 'kemu';
+export const CONFIG_SOURCE_KEMU = 'kemu';

@@ -12,7 +12,7 @@ import {
   CONFIG_MIRROR_ANNOTATION,
   CONFIG_SOURCE_ANNOTATION,
   K8S_APP_LABEL,
-  KEMU_CONFIG_SOURCE,
+  CONFIG_SOURCE_KEMU,
 } from '@kemu/api';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@kemu/log';
@@ -54,7 +54,7 @@ export function buildMirrorPod(
       uid,
       creationTimestamp: run.startedAt,
       labels: { [K8S_APP_LABEL]: app },
-      annotations: { [CONFIG_MIRROR_ANNOTATION]: uid, [CONFIG_SOURCE_ANNOTATION]: KEMU_CONFIG_SOURCE },
+      annotations: { [CONFIG_MIRROR_ANNOTATION]: uid, [CONFIG_SOURCE_ANNOTATION]: CONFIG_SOURCE_KEMU },
     },
     // The node and host networking are what makes it this process's mirror pod: spec cannot change them.
     spec: {

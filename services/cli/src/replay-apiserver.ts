@@ -8,6 +8,7 @@
  * stops it too.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ClusterContext } from './cluster-context.js';
@@ -36,7 +37,16 @@ export interface ReplayApiserver {
   stop(): Promise<void>;
 }
 
-/** The environment of the replay apiserver. */
+/** A TCP port of 127.0.0.1 that is free now (the kernel's pick), for `--port 0`. */
+export async function freeLocalPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/** The environment of the replay apiserver, serving on 127.0.0.1:`port`. */
 export function replayApiserverEnv(
   ctx: ClusterContext,
   config: ClusterConfig,

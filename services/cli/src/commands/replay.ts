@@ -19,7 +19,7 @@ import { writeKubeconfig } from '../kubeconfig-file.js';
 import { type Moment, parseMoment } from '../moment.js';
 import { spawnDetached } from '../nats-server.js';
 import { isAlive } from '../processes.js';
-import { replayApiserverEnv, startReplayApiserver } from '../replay-apiserver.js';
+import { freeLocalPort, replayApiserverEnv, startReplayApiserver } from '../replay-apiserver.js';
 
 /** Where the replay of sequence `seq` writes its kubeconfig. */
 export function replayKubeconfigPath(stateDir: string, seq: number): string {
@@ -92,7 +92,8 @@ async function runReplay(io: CommandIO): Promise<number> {
   const state = await readClusterState(ctx);
   if (!state.up || !state.config) throw new ClusterNotUpError(ctx.cluster);
   const config = state.config;
-  const apiserver = await startReplayApiserver(ctx, replayApiserverEnv(ctx, config, moment, port, io.env), io.stderr);
+  const env = replayApiserverEnv(ctx, config, moment, port || (await freeLocalPort()), io.env);
+  const apiserver = await startReplayApiserver(ctx, env, io.stderr);
   const kubeconfig = replayKubeconfigPath(ctx.paths.stateDir, apiserver.seq);
   await writeKubeconfig(kubeconfig, {
     cluster: `${ctx.cluster}-replay-${apiserver.seq}`,
