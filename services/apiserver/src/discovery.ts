@@ -4,6 +4,8 @@
  * APIVersions / APIGroupList / APIResourceList replies for clients that ask for them.
  */
 import { type ResourceType, apiVersionOf, resourceTypes } from '@kemu/api';
+import type { Subresource } from './strategies/resource-strategy.js';
+import { strategyFor } from './strategies/strategy-registry.js';
 
 /** Content-Type of an aggregated discovery v2 reply. */
 export const AGGREGATED_DISCOVERY_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
@@ -11,38 +13,12 @@ export const AGGREGATED_DISCOVERY_CONTENT_TYPE = 'application/json;g=apidiscover
 /** Verbs every kemu resource supports. */
 export const RESOURCE_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
-/** A subresource as discovery lists it. */
-export interface Subresource {
-  name: string;
-  kind: string;
-  verbs: string[];
-  /** Group/version of the subresource's kind when it differs from the resource's. */
-  group?: string;
-  version?: string;
-}
-
-const statusResources = new Set(['pods', 'services', 'nodes', 'namespaces', 'deployments', 'replicasets']);
-
-/** The subresources of a resource: status for kinds with a status, log/exec/attach for pods, scale for workloads. */
+/** The subresources of a resource as its strategy lists them, then `status` where it has one. */
 export function subresourcesOf(type: ResourceType): Subresource[] {
-  const out: Subresource[] = [];
-  if (type.resource === 'pods') {
-    out.push({ name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] });
-    out.push({ name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] });
-    out.push({ name: 'log', kind: 'Pod', verbs: ['get'] });
-  }
-  if (type.resource === 'deployments' || type.resource === 'replicasets') {
-    out.push({ name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] });
-  }
-  if (statusResources.has(type.resource)) {
-    out.push({ name: 'status', kind: type.kind, verbs: ['get', 'patch', 'update'] });
-  }
+  const strategy = strategyFor(type);
+  const out = [...strategy.subresources];
+  if (strategy.hasStatus) out.push({ name: 'status', kind: type.kind, verbs: ['get', 'patch', 'update'] });
   return out;
-}
-
-/** True when the resource has a `/status` subresource (its main endpoint then ignores status changes). */
-export function hasStatusSubresource(resource: string): boolean {
-  return statusResources.has(resource);
 }
 
 /** The group/versions served, core first, in table order. */

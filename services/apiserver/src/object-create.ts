@@ -1,13 +1,14 @@
 /**
  * Create (POST, and the create half of server-side apply): the namespace comes from the
  * URL and must exist, the server sets uid, creationTimestamp and generation, generateName
- * gets its random suffix, defaults are applied before validation (422 Invalid), a Service
- * gets its ClusterIP, and the object is stored with compare-and-set on "not there".
+ * gets its random suffix, the resource's strategy clears what a client may not set,
+ * defaults are applied before validation (422 Invalid), the strategy reserves what the
+ * object needs (a Service's ClusterIP), and the object is stored with compare-and-set on
+ * "not there".
  */
 import {
   type KubeObject,
   type ResourceType,
-  type Service,
   alreadyExists,
   badRequest,
   defaultObject,
@@ -19,9 +20,8 @@ import {
 import { ConflictError, expectedSeq } from '@kemu/eventlog';
 import { randomInt, randomUUID } from 'node:crypto';
 import type { ApiContext } from './context.js';
-import { hasStatusSubresource } from './discovery.js';
 import { forbiddenError } from './http-io.js';
-import { assignClusterIp } from './service-cluster-ip.js';
+import { strategyFor } from './strategies/strategy-registry.js';
 import { rfc3339 } from './timestamps.js';
 import { type WriteOptions, asObjectOf, checkUnknownFields, writeFailure } from './write-options.js';
 
@@ -92,8 +92,8 @@ export async function createObject(
   meta.uid = randomUUID();
   meta.creationTimestamp = rfc3339(ctx.clock());
   meta.generation = 1;
-  if (hasStatusSubresource(type.resource) && type.resource !== 'nodes') delete input.status;
-  if (type.resource === 'services') input.status = { loadBalancer: {} };
+  const strategy = strategyFor(type);
+  strategy.prepareForCreate(input);
 
   const obj = defaultObject(input);
   const causes = validateObject(obj);
@@ -105,12 +105,13 @@ export async function createObject(
   if (ctx.informer.view.objects.has(keyString(key))) throw alreadyExists(type.resource, name, type.group);
   if (options.dryRun) return obj;
 
-  let allocatedIp: string | undefined;
-  if (type.resource === 'services') allocatedIp = await assignClusterIp(ctx.allocator, obj as Service);
+  const finish = await strategy.beginCreate?.(ctx, obj);
   try {
-    return await ctx.writer.put(key, obj, expectedSeq(ctx.informer.view, key));
+    const stored = await ctx.writer.put(key, obj, expectedSeq(ctx.informer.view, key));
+    await finish?.(true);
+    return stored;
   } catch (err) {
-    if (allocatedIp) await ctx.allocator.release(allocatedIp, { namespace: key.namespace, name });
+    await finish?.(false);
     if (err instanceof ConflictError) throw alreadyExists(type.resource, name, type.group);
     throw writeFailure(err, type, name);
   }

@@ -1,26 +1,25 @@
 /**
- * Delete. Pods bound to a node are deleted gracefully: the apiserver only sets
- * deletionTimestamp (now + grace) and deletionGracePeriodSeconds, the node-agent stops
- * the containers and then removes the pod; an unbound or finished pod, or grace 0, is
- * removed at once. A namespace turns Terminating and the namespace finalizer empties and
- * removes it. Everything else is removed at once (a Service also releases its ClusterIP).
- * Dependents (ownerReferences to the deleted uid) are deleted too unless the policy is Orphan.
+ * Delete. The resource's strategy may refuse it (a system namespace) or turn it into a
+ * mark: deletionTimestamp (now + grace) and deletionGracePeriodSeconds are set and
+ * someone else removes the object later (a bound pod's node-agent after stopping its
+ * containers; the namespace finalizer after emptying a Terminating namespace). Otherwise
+ * the object is removed at once and the strategy frees what it held (a Service's
+ * ClusterIP). After a removal, dependents (ownerReferences to the deleted uid) are
+ * deleted too unless the policy is Orphan.
  */
 import {
   ApiError,
   type KubeObject,
   type ObjectKey,
-  type Pod,
   type ResourceType,
-  type Service,
   conflict,
   keyString,
   resourceByName,
 } from '@kemu/api';
 import { ConflictError } from '@kemu/eventlog';
 import type { ApiContext } from './context.js';
-import { forbiddenError } from './http-io.js';
 import { getStored } from './object-read.js';
+import { strategyFor } from './strategies/strategy-registry.js';
 import { rfc3339 } from './timestamps.js';
 import { writeFailure } from './write-options.js';
 
@@ -31,11 +30,6 @@ export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
   dryRun?: boolean;
 }
-
-/** The default terminationGracePeriodSeconds. */
-export const DEFAULT_GRACE_SECONDS = 30;
-
-const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
 function checkPreconditions(type: ResourceType, current: KubeObject, pre: DeleteOptions['preconditions']): void {
   if (pre?.uid && pre.uid !== current.metadata.uid) {
@@ -54,14 +48,6 @@ function checkPreconditions(type: ResourceType, current: KubeObject, pre: Delete
       `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`,
     );
   }
-}
-
-/** The grace period a pod delete gets: 0 for unbound or finished pods. */
-export function podGracePeriod(pod: Pod, requested: number | undefined): number {
-  const phase = pod.status?.phase;
-  if (!pod.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
-  const grace = requested ?? pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
-  return Math.max(0, grace);
 }
 
 function keyOf(type: ResourceType, o: KubeObject): ObjectKey {
@@ -119,27 +105,14 @@ export async function deleteObject(
 ): Promise<KubeObject> {
   const current = getStored(ctx, type, namespace, name);
   checkPreconditions(type, current, options.preconditions);
-  if (type.resource === 'namespaces' && PROTECTED_NAMESPACES.has(name)) {
-    throw forbiddenError('namespaces', name, 'this namespace may not be deleted');
-  }
+  const strategy = strategyFor(type);
+  strategy.validateDelete?.(current);
   if (options.dryRun) return current;
 
-  let result: KubeObject;
-  if (type.resource === 'pods') {
-    const grace = podGracePeriod(current as Pod, options.gracePeriodSeconds);
-    result = grace > 0 ? await markDeleting(ctx, type, current, grace) : await removeNow(ctx, type, current);
-    if (grace > 0) return result;
-  } else if (type.resource === 'namespaces') {
-    return markDeleting(ctx, type, current, 0, (o) => {
-      o.status = { ...((o.status as Record<string, unknown>) ?? {}), phase: 'Terminating' };
-    });
-  } else {
-    result = await removeNow(ctx, type, current);
-    if (type.resource === 'services') {
-      const ip = (current as Service).spec?.clusterIP;
-      if (ip && ip !== 'None') await ctx.allocator.release(ip, { namespace, name });
-    }
-  }
+  const deletion = strategy.prepareForDelete?.(current, options.gracePeriodSeconds);
+  if (deletion) return markDeleting(ctx, type, current, deletion.graceSeconds, deletion.mark);
+  const result = await removeNow(ctx, type, current);
+  await strategy.afterDelete?.(ctx, current);
   await deleteDependents(ctx, current, options.propagationPolicy ?? 'Background');
   return result;
 }

@@ -20,7 +20,8 @@ import {
 import type { ApiContext } from './context.js';
 import { createObject } from './object-create.js';
 import { getStored } from './object-read.js';
-import { isConflict, storeUpdate, type UpdateTarget } from './object-update.js';
+import { isConflict, storeUpdate } from './object-update.js';
+import type { UpdateTarget } from './strategies/resource-strategy.js';
 import { type WriteOptions, asObjectOf, checkUnknownFields } from './write-options.js';
 
 const PATCH_TYPES = [

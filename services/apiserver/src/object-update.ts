@@ -1,17 +1,17 @@
 /**
- * Update (PUT, and the write half of PATCH). The stored object's identity (uid,
- * creationTimestamp, deletion fields) is kept; the main resource cannot change status
- * and `/status` can change nothing but status; allocated ClusterIPs a client left out
- * are kept; defaults, then validation against the old object; generation moves when the
- * spec does; an unchanged object is not written again. The write is a compare-and-set
- * on the resourceVersion the update was based on (409 Conflict when it moved).
+ * Update (PUT, and the write half of PATCH). The resource's strategy builds the object to
+ * store (the stored identity kept; the main resource cannot change status and `/status`
+ * can change nothing but status) and canonicalizes it after defaults (a Service keeps the
+ * ClusterIPs a client left out); then validation against the old object; generation
+ * moves when the spec does; an unchanged object is not written again. The write is a
+ * compare-and-set on the resourceVersion the update was based on (409 Conflict when it
+ * moved), between the strategy's beginUpdate and its finish.
  */
 import {
   ApiError,
   type KubeObject,
   type ObjectKey,
   type ResourceType,
-  type Service,
   badRequest,
   conflict,
   defaultObject,
@@ -20,13 +20,10 @@ import {
 } from '@kemu/api';
 import { isDeepStrictEqual } from 'node:util';
 import type { ApiContext } from './context.js';
-import { hasStatusSubresource } from './discovery.js';
 import { getStored } from './object-read.js';
-import { type IpChange, keepAllocatedValues, reassignClusterIp } from './service-cluster-ip.js';
+import type { UpdateTarget } from './strategies/resource-strategy.js';
+import { strategyFor } from './strategies/strategy-registry.js';
 import { type WriteOptions, asObjectOf, checkUnknownFields, writeFailure } from './write-options.js';
-
-/** Which part of the object a write may change. */
-export type UpdateTarget = 'main' | 'status' | 'finalize';
 
 function specOf(o: KubeObject): unknown {
   const { metadata: _m, status: _s, ...rest } = o;
@@ -36,35 +33,6 @@ function specOf(o: KubeObject): unknown {
 function withoutVersion(o: KubeObject): KubeObject {
   const { resourceVersion: _rv, ...meta } = o.metadata;
   return { ...o, metadata: meta } as KubeObject;
-}
-
-/** Builds the object an update would store from the stored one and the request's object. */
-function merged(type: ResourceType, current: KubeObject, input: KubeObject, target: UpdateTarget): KubeObject {
-  if (target === 'status') return { ...structuredClone(current), status: structuredClone(input.status) };
-  if (target === 'finalize') {
-    const spec = {
-      ...((current.spec as Record<string, unknown>) ?? {}),
-      finalizers: (input.spec as { finalizers?: unknown })?.finalizers ?? [],
-    };
-    return { ...structuredClone(current), spec };
-  }
-  const next = structuredClone(input);
-  const meta = next.metadata;
-  const old = current.metadata;
-  meta.name ??= old.name;
-  if (old.namespace !== undefined) meta.namespace ??= old.namespace;
-  meta.uid ??= old.uid;
-  meta.creationTimestamp ??= old.creationTimestamp;
-  meta.generation = old.generation;
-  for (const f of ['deletionTimestamp', 'deletionGracePeriodSeconds'] as const) {
-    if (old[f] !== undefined) meta[f] = old[f] as never;
-    else delete meta[f];
-  }
-  if (hasStatusSubresource(type.resource)) {
-    if (current.status !== undefined) next.status = structuredClone(current.status);
-    else delete next.status;
-  }
-  return next;
 }
 
 /** Stores `input` over `current` (both already checked); returns what is stored. */
@@ -81,8 +49,9 @@ export async function storeUpdate(
     namespace: current.metadata.namespace ?? '',
     name: current.metadata.name,
   };
-  let next = defaultObject(merged(type, current, input, target));
-  if (type.resource === 'services' && target === 'main') keepAllocatedValues(next as Service, current as Service);
+  const strategy = strategyFor(type);
+  let next = defaultObject(strategy.prepareForUpdate(current, input, target));
+  strategy.canonicalizeUpdate?.(next, current, target);
   const causes = validateObject(next, current);
   if (causes.length > 0) throw invalid(type.kind, key.name, causes, type.group);
   if (!isDeepStrictEqual(specOf(next), specOf(current)))
@@ -90,17 +59,14 @@ export async function storeUpdate(
   if (isDeepStrictEqual(withoutVersion(next), withoutVersion(current))) return current;
   if (options.dryRun) return next;
 
-  let ips: IpChange = {};
-  if (type.resource === 'services' && target === 'main')
-    ips = await reassignClusterIp(ctx.allocator, next as Service, current as Service);
-  const owner = { namespace: key.namespace, name: key.name };
+  const finish = await strategy.beginUpdate?.(ctx, next, current, target);
   try {
     next = await ctx.writer.put(key, next, Number(current.metadata.resourceVersion));
   } catch (err) {
-    if (ips.allocated) await ctx.allocator.release(ips.allocated, owner);
+    await finish?.(false);
     throw writeFailure(err, type, key.name);
   }
-  if (ips.releaseAfter) await ctx.allocator.release(ips.releaseAfter, owner);
+  await finish?.(true);
   return next;
 }
 

@@ -6,7 +6,8 @@
  */
 import { type ResourceType, resourceTypes } from '@kemu/api';
 import { createHash } from 'node:crypto';
-import { groupVersions, hasStatusSubresource } from './discovery.js';
+import { groupVersions } from './discovery.js';
+import { strategyFor } from './strategies/strategy-registry.js';
 import { KUBERNETES_VERSION } from './version.js';
 
 /** The document path of a group/version: `api/v1`, `apis/apps/v1`. */
@@ -76,7 +77,7 @@ function pathsOf(t: ResourceType): Record<string, unknown> {
     },
     [`${prefix}/{name}`]: item,
   };
-  if (hasStatusSubresource(t.resource)) {
+  if (strategyFor(t).hasStatus) {
     out[`${prefix}/{name}/status`] = {
       parameters: [...scope, pathParam('name')],
       get: operation(t, 'get', 'read', []),

@@ -21,9 +21,10 @@ import { objectMatcher } from './object-matcher.js';
 import { patchObject } from './object-patch.js';
 import { servePodLog } from './pod-log.js';
 import { type ReadFormat, getReply, getStored, listMatching, listReply } from './object-read.js';
-import { type UpdateTarget, updateObject } from './object-update.js';
+import { updateObject } from './object-update.js';
 import type { ResourceRoute } from './router.js';
 import { patchScale, scaleOf, writeScale } from './scale-subresource.js';
+import type { UpdateTarget } from './strategies/resource-strategy.js';
 import { serveWatch, timeoutSecondsParam } from './watch.js';
 import { type WriteOptions, fieldValidationParam } from './write-options.js';
 
@@ -99,7 +100,8 @@ export async function handleResource(
     await handleScale(ctx, type, namespace, name, req, res, q);
     return;
   }
-  if (type.resource === 'pods' && name !== undefined && subresource === 'log' && req.method === 'GET') {
+  // The router admits a subresource only where the resource's strategy lists it: `log` is a pod's.
+  if (subresource === 'log' && name !== undefined && req.method === 'GET') {
     return servePodLog(ctx, namespace, name, res, q);
   }
   if (subresource === 'exec' || subresource === 'attach') throw badRequest('Upgrade request required');

@@ -6,6 +6,7 @@
  */
 import { type ResourceType, resourceTypes } from '@kemu/api';
 import { servesGroupVersion, subresourcesOf } from './discovery.js';
+import { strategyFor } from './strategies/strategy-registry.js';
 
 /** A request addressed at one resource type. */
 export interface ResourceRoute {
@@ -39,7 +40,7 @@ function typeIn(group: string, version: string, resource: string | undefined): R
 
 function knownSubresource(type: ResourceType, sub: string | undefined): boolean {
   if (sub === undefined) return true;
-  if (type.resource === 'namespaces' && sub === 'finalize') return true;
+  if (strategyFor(type).hiddenSubresources.includes(sub)) return true;
   return subresourcesOf(type).some((s) => s.name === sub);
 }
 

@@ -19,9 +19,6 @@ import { isConflict, storeUpdate } from './object-update.js';
 import { formatLabelSelector } from './tables/label-selector-string.js';
 import type { WriteOptions } from './write-options.js';
 
-/** The resources that have a scale subresource. */
-export const SCALABLE = new Set(['deployments', 'replicasets']);
-
 /** The Scale view of a workload. */
 export function scaleOf(obj: KubeObject): KubeObject {
   const spec = (obj.spec as { replicas?: number; selector?: LabelSelectorObject } | undefined) ?? {};
