@@ -28,7 +28,6 @@ import { kubeProxyPodKey } from './kube-proxy-pod.js';
 const NS = 'kt-px-n1';
 const CLUSTER_IP = '10.96.0.50';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const isRoot = process.getuid?.() === 0;
 const log = createLogger({ component: 'test', level: 'silent' });
 
 function sh(args: string[]): string {
@@ -67,7 +66,7 @@ net.createServer((c) => { const u = net.connect(${JSON.stringify(socketPath)}); 
   c.on('error', () => u.destroy()); u.on('error', () => c.destroy()); }).listen(4222, '127.0.0.1');`;
 }
 
-describe.skipIf(!isRoot)('kube-proxy main in a netns (root)', () => {
+describe('kube-proxy main in a netns (root)', () => {
   let nats: NatsServer;
   let eventLog: EventLog;
   let informer: Informer;

@@ -4,7 +4,6 @@ import { addNetns, deleteNetns, ipBatch, ipIn, linkExists, netnsExists } from '.
 import { createPodNetwork, deletePodNetwork } from './pod-network.js';
 import { startPongServer, tcpRequest } from './testing/tcp.js';
 
-const isRoot = process.getuid?.() === 0;
 const NODE = 'kt-cl-pnode';
 const podA = {
   podNetns: 'kt-cl-pod-a',
@@ -17,7 +16,7 @@ const podA = {
 };
 const podB = { ...podA, podNetns: 'kt-cl-pod-b', hostVeth: 'kt-cl-vb', ip: '10.244.77.3' };
 
-describe.skipIf(!isRoot)('createPodNetwork', () => {
+describe('createPodNetwork', () => {
   beforeAll(async () => {
     await deleteNetns(NODE);
     await addNetns(NODE);

@@ -20,7 +20,6 @@ import { FAKE_POD, writeFakeServices } from './testing/fake-services.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const kemuBin = join(repoRoot, 'kemu');
-const isRoot = process.getuid?.() === 0;
 const cliBuilt = existsSync(join(repoRoot, 'services/cli/dist/main.js'));
 const hasKubectl = spawnSync('sh', ['-c', 'command -v kubectl']).status === 0;
 const realServicesBuilt = REQUIRED_SERVICES.every((s) => existsSync(join(repoRoot, 'services', s, 'dist', 'main.js')));
@@ -43,6 +42,11 @@ async function pidsOf(stateDir: string): Promise<Record<string, number>> {
   return JSON.parse(await readFile(join(stateDir, 'pids.json'), 'utf8')) as Record<string, number>;
 }
 
+/** Fails a suite whose built code is missing: a test must not pass by not running. */
+function requireBuilt(built: boolean, what: string): void {
+  if (!built) throw new Error(`${what} is not built: run pnpm build first`);
+}
+
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -52,7 +56,8 @@ const alive = (pid: number) => {
   }
 };
 
-describe.skipIf(!isRoot || !cliBuilt)('kemu up/down with stand-in services', () => {
+describe('kemu up/down with stand-in services', () => {
+  beforeAll(() => requireBuilt(cliBuilt, 'the kemu CLI'));
   // Random names: two test runs on one host must not tear down each other's clusters.
   const cluster = `ktf${randomBytes(2).toString('hex')}`;
   let home = '';
@@ -188,7 +193,11 @@ describe.skipIf(!isRoot || !cliBuilt)('kemu up/down with stand-in services', () 
   }, 30_000);
 });
 
-describe.skipIf(!isRoot || !cliBuilt || !realServicesBuilt)('kemu up/down with the real services', () => {
+describe('kemu up/down with the real services', () => {
+  beforeAll(() => {
+    requireBuilt(cliBuilt, 'the kemu CLI');
+    requireBuilt(realServicesBuilt, `the services (${REQUIRED_SERVICES.join(', ')})`);
+  });
   const cluster = `ktr${randomBytes(2).toString('hex')}`;
   let home = '';
   let env: NodeJS.ProcessEnv = {};

@@ -21,7 +21,7 @@ describe('nodeVethName and podBridgeMac', () => {
 });
 
 // A Linux bridge in the host netns, as a docker network's br-xxxx is: a node attaches to it.
-describe.skipIf(process.getuid?.() !== 0)('attaching a node netns to a bridge of the host netns', () => {
+describe('attaching a node netns to a bridge of the host netns', () => {
   const id = randomBytes(2).toString('hex');
   const bridge = `kt-br${id}`;
   const netns = `kt-att-${id}`;

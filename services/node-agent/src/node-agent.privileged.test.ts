@@ -79,7 +79,7 @@ function newPod(name: string, spec: Partial<Pod['spec']> & Pick<Pod['spec'], 'co
   };
 }
 
-describe.skipIf(process.getuid?.() !== 0)('node-agent in a node netns', () => {
+describe('node-agent in a node netns', () => {
   let nats: NatsServer;
   let eventLog: EventLog;
   let informer: Informer;
