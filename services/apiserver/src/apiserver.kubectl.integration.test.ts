@@ -10,9 +10,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrap } from './bootstrap.js';
-import { type ApiServer, createApiServer } from './server.js';
-import { parseCidr } from './service-cidr.js';
+import { bootstrap } from './controllers/bootstrap.js';
+import { type ApiServer, createApiServer } from './http/server.js';
+import { parseCidr } from './cluster-ip/service-cidr.js';
 
 const log = createLogger({ component: 'apiserver-test', level: 'silent' });
 

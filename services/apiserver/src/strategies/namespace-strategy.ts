@@ -4,7 +4,7 @@
  * namespace Terminating: the namespace finalizer empties and then removes it.
  */
 import type { KubeObject } from '@kemu/api';
-import { forbiddenError } from '../http-io.js';
+import { forbiddenError } from '../http/http-io.js';
 import { statusStrategy } from './default-strategy.js';
 import type { ResourceStrategy } from './resource-strategy.js';
 

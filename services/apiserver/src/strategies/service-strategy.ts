@@ -6,7 +6,7 @@
  * changes to or from ExternalName; released after the Service is removed.
  */
 import type { Service } from '@kemu/api';
-import { assignClusterIp, keepAllocatedValues, reassignClusterIp } from '../service-cluster-ip.js';
+import { assignClusterIp, keepAllocatedValues, reassignClusterIp } from '../cluster-ip/service-cluster-ip.js';
 import { statusStrategy } from './default-strategy.js';
 import type { ResourceStrategy } from './resource-strategy.js';
 

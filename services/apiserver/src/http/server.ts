@@ -12,10 +12,10 @@ import type { Logger } from '@kemu/log';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createChangeHistory } from './change-history.js';
-import { createClusterIpAllocator } from './cluster-ip-allocator.js';
+import { createChangeHistory } from '../verbs/change-history.js';
+import { createClusterIpAllocator } from '../cluster-ip/cluster-ip-allocator.js';
 import { createAuthenticator } from './authn.js';
-import type { ApiContext } from './context.js';
+import type { ApiContext } from '../context.js';
 import {
   AGGREGATED_DISCOVERY_CONTENT_TYPE,
   aggregatedDiscovery,
@@ -24,17 +24,17 @@ import {
   legacyApiGroupList,
   legacyApiVersions,
   wantsAggregatedDiscovery,
-} from './discovery.js';
+} from '../discovery/discovery.js';
 import { pathNotFound, sendError, sendJson, sendText, toApiError } from './http-io.js';
-import { createNamespaceFinalizer } from './namespace-finalizer.js';
-import { openApiDocument, openApiRoot } from './openapi.js';
-import { READ_METHODS } from './read-only.js';
+import { createNamespaceFinalizer } from '../controllers/namespace-finalizer.js';
+import { openApiDocument, openApiRoot } from '../discovery/openapi.js';
+import { READ_METHODS } from '../read-only.js';
 import { handleResource } from './resource-handler.js';
-import { createPodStreamUpgrades } from './pod-exec.js';
+import { createPodStreamUpgrades } from '../streams/pod-exec.js';
 import type { NodeBus } from '@kemu/eventlog';
 import { parseRoute } from './router.js';
-import type { ServiceCidr } from './service-cidr.js';
-import { KUBERNETES_VERSION, versionInfo } from './version.js';
+import type { ServiceCidr } from '../cluster-ip/service-cidr.js';
+import { KUBERNETES_VERSION, versionInfo } from '../discovery/version.js';
 
 /** What the apiserver is built from. */
 export interface ApiServerOptions {

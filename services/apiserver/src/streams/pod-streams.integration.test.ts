@@ -22,8 +22,8 @@ import {
   sessionSubjects,
   startSubject,
 } from '@kemu/eventlog';
-import { type ApiServer, createApiServer } from './server.js';
-import { parseCidr } from './service-cidr.js';
+import { type ApiServer, createApiServer } from '../http/server.js';
+import { parseCidr } from '../cluster-ip/service-cidr.js';
 
 const log = createLogger({ component: 'apiserver-test', level: 'silent' });
 const NODE = 'kt-as-node';

@@ -4,8 +4,8 @@
  * APIVersions / APIGroupList / APIResourceList replies for clients that ask for them.
  */
 import { type ResourceType, apiVersionOf, resourceTypes } from '@kemu/api';
-import type { Subresource } from './strategies/resource-strategy.js';
-import { strategyFor } from './strategies/strategy-registry.js';
+import type { Subresource } from '../strategies/resource-strategy.js';
+import { strategyFor } from '../strategies/strategy-registry.js';
 
 /** Content-Type of an aggregated discovery v2 reply. */
 export const AGGREGATED_DISCOVERY_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';

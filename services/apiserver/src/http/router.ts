@@ -5,8 +5,8 @@
  * namespaced types without it for "across all namespaces".
  */
 import { type ResourceType, resourceTypes } from '@kemu/api';
-import { servesGroupVersion, subresourcesOf } from './discovery.js';
-import { strategyFor } from './strategies/strategy-registry.js';
+import { servesGroupVersion, subresourcesOf } from '../discovery/discovery.js';
+import { strategyFor } from '../strategies/strategy-registry.js';
 
 /** A request addressed at one resource type. */
 export interface ResourceRoute {

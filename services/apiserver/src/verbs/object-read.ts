@@ -5,9 +5,9 @@
  */
 import { type KubeObject, type ResourceType, apiVersionOf, keyString, notFound } from '@kemu/api';
 import { listObjects } from '@kemu/eventlog';
-import type { ApiContext } from './context.js';
-import { buildTable, type IncludeObject } from './tables/build-table.js';
-import { printerFor } from './tables/printers.js';
+import type { ApiContext } from '../context.js';
+import { buildTable, type IncludeObject } from '../tables/build-table.js';
+import { printerFor } from '../tables/printers.js';
 
 /** How the reply should be shaped. */
 export interface ReadFormat {

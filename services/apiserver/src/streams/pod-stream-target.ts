@@ -4,8 +4,8 @@
  * it (or a missing one when there are several) and for a pod without a node.
  */
 import { type Pod, badRequest, resourceByName } from '@kemu/api';
-import type { ApiContext } from './context.js';
-import { getStored } from './object-read.js';
+import type { ApiContext } from '../context.js';
+import { getStored } from '../verbs/object-read.js';
 
 /** A pod's container on its node. */
 export interface PodStreamTarget {

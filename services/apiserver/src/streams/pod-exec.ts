@@ -11,9 +11,9 @@ import { type ApiError, badRequest, methodNotAllowed, unauthorized, unavailable 
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import type { ApiContext } from './context.js';
-import { pathNotFound, toApiError } from './http-io.js';
-import { isTrue } from './negotiation.js';
+import type { ApiContext } from '../context.js';
+import { pathNotFound, toApiError } from '../http/http-io.js';
+import { isTrue } from '../http/negotiation.js';
 import { type NodeStream, openNodeStream } from './node-stream-client.js';
 import { Frame, type StreamEnd } from '@kemu/eventlog';
 import { podStreamTarget } from './pod-stream-target.js';
@@ -28,7 +28,7 @@ import {
   parseClientMessage,
   pickProtocol,
 } from './remotecommand.js';
-import { parseRoute } from './router.js';
+import { parseRoute } from '../http/router.js';
 
 /** Handles `upgrade` events of the apiserver's HTTP servers. */
 export interface PodStreamUpgrades {

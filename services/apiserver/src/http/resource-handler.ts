@@ -11,22 +11,22 @@ import {
   methodNotAllowed,
 } from '@kemu/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiContext } from './context.js';
+import type { ApiContext } from '../context.js';
 import { pathNotFound, readBody, readBodyBytes, sendJson } from './http-io.js';
 import { decodeKubernetesProtobuf, isProtobuf } from './kubernetes-protobuf.js';
 import { includeObjectParam, isTrue, wantsTable } from './negotiation.js';
-import { createObject } from './object-create.js';
-import { type DeleteOptions, deleteObject } from './object-delete.js';
-import { objectMatcher } from './object-matcher.js';
-import { patchObject } from './object-patch.js';
-import { servePodLog } from './pod-log.js';
-import { type ReadFormat, getReply, getStored, listMatching, listReply } from './object-read.js';
-import { updateObject } from './object-update.js';
+import { createObject } from '../verbs/object-create.js';
+import { type DeleteOptions, deleteObject } from '../verbs/object-delete.js';
+import { objectMatcher } from '../verbs/object-matcher.js';
+import { patchObject } from '../verbs/object-patch.js';
+import { servePodLog } from '../streams/pod-log.js';
+import { type ReadFormat, getReply, getStored, listMatching, listReply } from '../verbs/object-read.js';
+import { updateObject } from '../verbs/object-update.js';
 import type { ResourceRoute } from './router.js';
-import { patchScale, scaleOf, writeScale } from './scale-subresource.js';
-import type { UpdateTarget } from './strategies/resource-strategy.js';
-import { serveWatch, timeoutSecondsParam } from './watch.js';
-import { type WriteOptions, fieldValidationParam } from './write-options.js';
+import { patchScale, scaleOf, writeScale } from '../verbs/scale-subresource.js';
+import type { UpdateTarget } from '../strategies/resource-strategy.js';
+import { serveWatch, timeoutSecondsParam } from '../verbs/watch.js';
+import { type WriteOptions, fieldValidationParam } from '../verbs/write-options.js';
 
 function writeOptions(q: URLSearchParams): WriteOptions {
   const dryRun = q.getAll('dryRun');

@@ -7,7 +7,7 @@
 import { type ResourceType, resourceTypes } from '@kemu/api';
 import { createHash } from 'node:crypto';
 import { groupVersions } from './discovery.js';
-import { strategyFor } from './strategies/strategy-registry.js';
+import { strategyFor } from '../strategies/strategy-registry.js';
 import { KUBERNETES_VERSION } from './version.js';
 
 /** The document path of a group/version: `api/v1`, `apis/apps/v1`. */

@@ -9,10 +9,10 @@
  */
 import { type KubeObject, type ResourceType, apiVersionOf, badRequest, expired } from '@kemu/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiContext } from './context.js';
+import type { ApiContext } from '../context.js';
 import { listMatching } from './object-read.js';
-import { type IncludeObject, buildTable } from './tables/build-table.js';
-import { printerFor } from './tables/printers.js';
+import { type IncludeObject, buildTable } from '../tables/build-table.js';
+import { printerFor } from '../tables/printers.js';
 import { type WatchChange, type WatchEvent, type WatchScope, watchEventFor } from './watch-filter.js';
 
 /** What one watch request asked for. */

@@ -17,11 +17,11 @@ import {
   keyString,
   strategicMergePatch,
 } from '@kemu/api';
-import type { ApiContext } from './context.js';
+import type { ApiContext } from '../context.js';
 import { createObject } from './object-create.js';
 import { getStored } from './object-read.js';
 import { isConflict, storeUpdate } from './object-update.js';
-import type { UpdateTarget } from './strategies/resource-strategy.js';
+import type { UpdateTarget } from '../strategies/resource-strategy.js';
 import { type WriteOptions, asObjectOf, checkUnknownFields } from './write-options.js';
 
 const PATCH_TYPES = [

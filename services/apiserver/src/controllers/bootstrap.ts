@@ -8,11 +8,11 @@
  */
 import { ApiError, type KubeObject, type ResourceType, keyString, resourceByName } from '@kemu/api';
 import { isIPv4 } from 'node:net';
-import type { ApiContext } from './context.js';
-import { createObject } from './object-create.js';
-import { storeUpdate } from './object-update.js';
-import { formatIpv4 } from './service-cidr.js';
-import type { WriteOptions } from './write-options.js';
+import type { ApiContext } from '../context.js';
+import { createObject } from '../verbs/object-create.js';
+import { storeUpdate } from '../verbs/object-update.js';
+import { formatIpv4 } from '../cluster-ip/service-cidr.js';
+import type { WriteOptions } from '../verbs/write-options.js';
 
 /** The namespaces every cluster has. */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];

@@ -17,9 +17,9 @@ import {
   resourceByName,
 } from '@kemu/api';
 import { ConflictError } from '@kemu/eventlog';
-import type { ApiContext } from './context.js';
+import type { ApiContext } from '../context.js';
 import { getStored } from './object-read.js';
-import { strategyFor } from './strategies/strategy-registry.js';
+import { strategyFor } from '../strategies/strategy-registry.js';
 import { rfc3339 } from './timestamps.js';
 import { writeFailure } from './write-options.js';
 

@@ -1,6 +1,6 @@
 /** What a request asks for in its Accept header and query: a Table, and what its rows carry. */
 import { badRequest } from '@kemu/api';
-import type { IncludeObject } from './tables/build-table.js';
+import type { IncludeObject } from '../tables/build-table.js';
 
 /** True when the Accept header asks for a meta.k8s.io Table (`as=Table`). */
 export function wantsTable(accept: string | undefined): boolean {

@@ -8,9 +8,9 @@
  */
 import { ApiError, keyString, resourceByName, resourceTypes } from '@kemu/api';
 import { listObjects } from '@kemu/eventlog';
-import type { ApiContext } from './context.js';
-import { deleteObject } from './object-delete.js';
-import type { WatchChange } from './watch-filter.js';
+import type { ApiContext } from '../context.js';
+import { deleteObject } from '../verbs/object-delete.js';
+import type { WatchChange } from '../verbs/watch-filter.js';
 
 const namespaceKey = (name: string): string => keyString({ resource: 'namespaces', namespace: '', name });
 

@@ -11,7 +11,7 @@ import { ConflictError, type Informer, type ObjectWriter, expectedSeq, getObject
 import type { Logger } from '@kemu/log';
 import { randomUUID } from 'node:crypto';
 import { type ServiceCidr, inRange, pickDynamicIp, reservedIps } from './service-cidr.js';
-import { rfc3339 } from './timestamps.js';
+import { rfc3339 } from '../verbs/timestamps.js';
 
 /** The Service an address belongs to. */
 export interface IpOwner {

@@ -19,9 +19,9 @@ import {
 } from '@kemu/api';
 import { ConflictError, expectedSeq } from '@kemu/eventlog';
 import { randomInt, randomUUID } from 'node:crypto';
-import type { ApiContext } from './context.js';
-import { forbiddenError } from './http-io.js';
-import { strategyFor } from './strategies/strategy-registry.js';
+import type { ApiContext } from '../context.js';
+import { forbiddenError } from '../http/http-io.js';
+import { strategyFor } from '../strategies/strategy-registry.js';
 import { rfc3339 } from './timestamps.js';
 import { type WriteOptions, asObjectOf, checkUnknownFields, writeFailure } from './write-options.js';
 

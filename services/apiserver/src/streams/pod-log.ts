@@ -7,9 +7,9 @@
 import { badRequest, unavailable } from '@kemu/api';
 import type { LogRequest, StreamTarget } from '@kemu/eventlog';
 import type { ServerResponse } from 'node:http';
-import type { ApiContext } from './context.js';
+import type { ApiContext } from '../context.js';
 import { openNodeStream } from './node-stream-client.js';
-import { isTrue } from './negotiation.js';
+import { isTrue } from '../http/negotiation.js';
 import { podStreamTarget } from './pod-stream-target.js';
 
 /** PodLogOptions from the query, as the node-agent takes them (its LogRequest without the target). */

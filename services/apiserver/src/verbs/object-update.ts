@@ -19,10 +19,10 @@ import {
   validateObject,
 } from '@kemu/api';
 import { isDeepStrictEqual } from 'node:util';
-import type { ApiContext } from './context.js';
+import type { ApiContext } from '../context.js';
 import { getStored } from './object-read.js';
-import type { UpdateTarget } from './strategies/resource-strategy.js';
-import { strategyFor } from './strategies/strategy-registry.js';
+import type { UpdateTarget } from '../strategies/resource-strategy.js';
+import { strategyFor } from '../strategies/strategy-registry.js';
 import { type WriteOptions, asObjectOf, checkUnknownFields, writeFailure } from './write-options.js';
 
 function specOf(o: KubeObject): unknown {

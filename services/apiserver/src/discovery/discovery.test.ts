@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aggregatedDiscovery, apiResourceList, legacyApiGroupList, wantsAggregatedDiscovery } from './discovery.js';
-import { wantsTable } from './negotiation.js';
+import { wantsTable } from '../http/negotiation.js';
 import { openApiDocument, openApiRoot } from './openapi.js';
 
 interface Resource {

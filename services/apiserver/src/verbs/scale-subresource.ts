@@ -13,10 +13,10 @@ import {
   jsonMergePatch,
   jsonPatch,
 } from '@kemu/api';
-import type { ApiContext } from './context.js';
+import type { ApiContext } from '../context.js';
 import { getStored } from './object-read.js';
 import { isConflict, storeUpdate } from './object-update.js';
-import { formatLabelSelector } from './tables/label-selector-string.js';
+import { formatLabelSelector } from '../tables/label-selector-string.js';
 import type { WriteOptions } from './write-options.js';
 
 /** The Scale view of a workload. */
