@@ -15,7 +15,7 @@ import {
 } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { deleteNetns, listNetns, run } from '@kemu/netns';
-import { clusterCgroupDirs, removeCgroupTree } from './pod-cgroups.js';
+import { clusterCgroupDirs, removeCgroupTree } from './runtime/pod-cgroups.js';
 import { type NatsServer, eventually, startNatsServer } from '@kemu/testkit';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

@@ -11,7 +11,7 @@ import type { Container } from '@kemu/api';
 import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { resolvePort } from './probe.js';
+import { resolvePort } from '../probes/probe.js';
 
 /** One hook handler (Kubernetes' LifecycleHandler). */
 export interface LifecycleHandler {

@@ -4,7 +4,7 @@
  */
 import type { Container, ContainerStatus, Pod } from '@kemu/api';
 import { type View, getObject } from '@kemu/eventlog';
-import { pidOf } from './pod-adoption.js';
+import { pidOf } from '../pods/pod-adoption.js';
 import type { StreamStatus, StreamTarget } from '@kemu/eventlog';
 
 /** A pod container found on this node. */

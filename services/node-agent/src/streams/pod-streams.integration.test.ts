@@ -26,7 +26,7 @@ import {
   startSubject,
 } from '@kemu/eventlog';
 import { type PodStreams, startPodStreams } from './pod-streams.js';
-import { type ContainerProcess, readProcEnviron, startProcess } from './process-runner.js';
+import { type ContainerProcess, readProcEnviron, startProcess } from '../runtime/process-runner.js';
 
 const NODE = 'kt-ps-node';
 const log = createLogger({ component: 'test', level: 'silent' });

@@ -8,7 +8,7 @@ import type { ContainerStatus, Pod } from '@kemu/api';
 import { type View, listObjects } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import { createAttachHandler } from './attach-server.js';
-import type { ContainerLaunch } from './container-launch.js';
+import type { ContainerLaunch } from '../runtime/container-launch.js';
 import { createContainerLogs } from './container-logs.js';
 import { createContainerStdin } from './container-stdin.js';
 import { createExecHandler } from './exec-server.js';

@@ -14,10 +14,10 @@ import { type EventObject, fromCallback, fromPromise } from 'xstate';
 import { type ContainerLaunch, builtInReadinessPorts, realCommand } from './container-launch.js';
 import { type ContainerProcess, adoptProcess, startProcess } from './process-runner.js';
 import { type HookKind, hookOf, runHook } from './lifecycle-hooks.js';
-import { type HealthProbeKind, probeGraceMs, watchLiveness } from './liveness.js';
+import { type HealthProbeKind, probeGraceMs, watchLiveness } from '../probes/liveness.js';
 import type { CpuGuard } from './cpu-limit.js';
 import type { MemoryGuard } from './memory-limit.js';
-import { watchReadiness } from './readiness.js';
+import { watchReadiness } from '../probes/readiness.js';
 
 /** What the actors of one pod need. */
 export interface ContainerActorsContext {
