@@ -16,7 +16,7 @@ import {
 } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import { addressesSeenOn, type L2Network } from '@kemu/netns';
-import { CliError, WaitTimeoutError } from './errors.js';
+import { CliError, WaitTimeoutError } from '../errors.js';
 
 /** A JetStream request that failed while the server answers (a NATS cluster electing its leaders). */
 function isJetStreamUnavailable(err: unknown): boolean {

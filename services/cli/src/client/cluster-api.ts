@@ -1,7 +1,7 @@
 /** The apiserver of a running cluster as the CLI reaches it: https on 127.0.0.1, the cluster CA, the admin token. */
 import { type ApiClient, createApiClient } from './api-client.js';
-import { readCaCert } from './cluster-pki.js';
-import type { ClusterConfig } from './components.js';
+import { readCaCert } from '../cluster/cluster-pki.js';
+import type { ClusterConfig } from '../cluster/components.js';
 
 /** The URL of a cluster's apiserver on the host. */
 export function apiserverUrl(port: number): string {

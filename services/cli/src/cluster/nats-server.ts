@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ComponentSpec } from './components.js';
-import { PrerequisiteError } from './errors.js';
+import { PrerequisiteError } from '../errors.js';
 
 /** Spawns the spec detached (setsid) with stdout/stderr appended to its log file; returns its pid. */
 export async function spawnDetached(spec: ComponentSpec, baseEnv: NodeJS.ProcessEnv): Promise<number> {

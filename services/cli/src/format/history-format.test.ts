@@ -1,8 +1,8 @@
 import type { HistoryEntry } from '@kemu/eventlog';
 import { describe, expect, it } from 'vitest';
-import { parseArgs, valueFlagSpec } from './args.js';
-import { historyOptions, resolveResource } from './commands/events.js';
-import { UsageError } from './errors.js';
+import { parseArgs, valueFlagSpec } from '../args.js';
+import { historyOptions, resolveResource } from '../commands/events.js';
+import { UsageError } from '../errors.js';
 import { entryJson, formatEntryLine } from './history-format.js';
 
 const entry: HistoryEntry = {

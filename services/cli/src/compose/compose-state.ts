@@ -1,8 +1,8 @@
 /** Where `kemu compose` keeps a cluster's record: `<state dir>/compose.json` next to its kubeconfig. */
 import { join } from 'node:path';
-import type { ClusterContext } from './cluster-context.js';
+import type { ClusterContext } from '../cluster-context.js';
 import type { ComposeState } from './compose-plan.js';
-import { readJsonFile } from './state-store.js';
+import { readJsonFile } from '../state-store.js';
 
 /** Path of a cluster's compose.json. */
 export function composeStateFile(ctx: ClusterContext): string {

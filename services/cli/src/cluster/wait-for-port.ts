@@ -1,7 +1,7 @@
 /** Waits until a TCP port accepts connections. */
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WaitTimeoutError } from './errors.js';
+import { WaitTimeoutError } from '../errors.js';
 
 /** Tries one TCP connect; resolves true when it succeeded. */
 export function canConnect(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {

@@ -4,7 +4,7 @@
  * chained so an older record never overwrites a newer one.
  */
 import type { Logger } from '@kemu/log';
-import { writeJsonAtomic } from './state-store.js';
+import { writeJsonAtomic } from '../state-store.js';
 import type { ComponentStatus } from './supervisor.js';
 
 export interface StatusRecorder {

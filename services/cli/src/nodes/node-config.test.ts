@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveClusterContext } from './cluster-context.js';
-import { UsageError } from './errors.js';
+import { resolveClusterContext } from '../cluster-context.js';
+import { UsageError } from '../errors.js';
 import { joinedNodeNetns, joinedNodeSpecs, natsHost, nodePaths, validateNodeName } from './node-config.js';
 import { pickFreeAddress } from './node-join.js';
 

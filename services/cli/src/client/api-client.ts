@@ -5,7 +5,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { ApiRequestError } from './errors.js';
+import { ApiRequestError } from '../errors.js';
 
 /** Talks to one apiserver. */
 export interface ApiClient {

@@ -7,14 +7,14 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { createLogger } from '@kemu/log';
-import type { ClusterContext } from './cluster-context.js';
-import type { CommandIO } from './command.js';
-import { CliError } from './errors.js';
+import type { ClusterContext } from '../cluster-context.js';
+import type { CommandIO } from '../command.js';
+import { CliError } from '../errors.js';
 import { type JoinedNodeConfig, joinedNodeSpecs, nodePaths } from './node-config.js';
-import { stopProcesses } from './processes.js';
-import { readJsonFile, writeFileAtomic } from './state-store.js';
-import { createStatusRecorder } from './status-recorder.js';
-import { startSupervisor } from './supervisor.js';
+import { stopProcesses } from '../cluster/processes.js';
+import { readJsonFile, writeFileAtomic } from '../state-store.js';
+import { createStatusRecorder } from '../cluster/status-recorder.js';
+import { startSupervisor } from '../cluster/supervisor.js';
 
 /** Runs until SIGTERM/SIGINT/SIGHUP; resolves with the exit code. */
 export async function runNodeSupervisor(

@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NetnsCommandError, run } from '@kemu/netns';
-import type { ClusterContext } from './cluster-context.js';
-import { PrerequisiteError } from './errors.js';
+import type { ClusterContext } from '../cluster-context.js';
+import { PrerequisiteError } from '../errors.js';
 import { canConnect } from './wait-for-port.js';
 
 const tools: { cmd: string; args: string[]; pkg: string }[] = [

@@ -6,9 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /** How often readiness is polled: short, since `up` waits on it and each check is one local request. */
 const POLL_MS = 100;
-import { createApiClient } from './api-client.js';
-import { WaitTimeoutError } from './errors.js';
-import type { Progress } from './progress.js';
+import { createApiClient } from '../client/api-client.js';
+import { WaitTimeoutError } from '../errors.js';
+import type { Progress } from '../format/progress.js';
 
 interface NodeList {
   items?: { metadata?: { name?: string }; status?: { conditions?: { type: string; status: string }[] } }[];

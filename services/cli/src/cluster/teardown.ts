@@ -10,10 +10,10 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clusterNetnsPrefix, deleteClusterNetwork, linkExists, listNetns, netnsPids } from '@kemu/netns';
-import type { ClusterContext } from './cluster-context.js';
+import type { ClusterContext } from '../cluster-context.js';
 import { isClusterProcess } from './cluster-state.js';
 import { findProcessesWithEnv, stopProcesses } from './processes.js';
-import { readJsonFile, readPidFile } from './state-store.js';
+import { readJsonFile, readPidFile } from '../state-store.js';
 
 /** What `teardownCluster` found and removed. */
 export interface TeardownResult {

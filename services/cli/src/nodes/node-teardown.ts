@@ -16,12 +16,12 @@ import {
   netnsExists,
   podNetnsName,
 } from '@kemu/netns';
-import { stringFlag } from './args.js';
-import type { CommandIO } from './command.js';
+import { stringFlag } from '../args.js';
+import type { CommandIO } from '../command.js';
 import { type JoinedNodeConfig, nodePaths } from './node-config.js';
 import { deleteNodeObjects, openClusterLog } from './node-join.js';
-import { findProcessesWithEnv, isAlive, stopProcesses } from './processes.js';
-import { readJsonFile, readPidFile } from './state-store.js';
+import { findProcessesWithEnv, isAlive, stopProcesses } from '../cluster/processes.js';
+import { readJsonFile, readPidFile } from '../state-store.js';
 
 /** Netns of the pods whose host veth (`v<uid8>`) is in the node's netns (undefined: the current one). */
 async function podNetnsOnNode(cluster: string, nodeNetns: string | undefined): Promise<string[]> {

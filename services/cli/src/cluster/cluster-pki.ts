@@ -9,7 +9,7 @@
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CliError, PrerequisiteError } from './errors.js';
+import { CliError, PrerequisiteError } from '../errors.js';
 
 /** Files of a cluster's PKI. */
 export interface PkiPaths {

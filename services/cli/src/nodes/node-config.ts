@@ -5,9 +5,9 @@
  * supervisor runs, inside the node netns or (--here) in the current one.
  */
 import { join } from 'node:path';
-import type { ClusterContext } from './cluster-context.js';
-import { type ComponentSpec, SERVICE_CIDR } from './components.js';
-import { UsageError } from './errors.js';
+import type { ClusterContext } from '../cluster-context.js';
+import { type ComponentSpec, SERVICE_CIDR } from '../cluster/components.js';
+import { UsageError } from '../errors.js';
 
 /** What `kemu node up` records in node.json and `node supervise` / `node down` read. */
 export interface JoinedNodeConfig {

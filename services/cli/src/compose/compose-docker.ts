@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { NORMAL_BASE_IMAGE, OFFLINE_BASE_IMAGE } from './compose-plan.js';
-import { CliError, PrerequisiteError } from './errors.js';
+import { CliError, PrerequisiteError } from '../errors.js';
 
 /** Output of a finished command. */
 export interface CommandResult {

@@ -1,7 +1,7 @@
 /** Writes a cluster's kubeconfig with mode 0600 (it holds the admin token). */
 import { chmod } from 'node:fs/promises';
 import { renderKubeconfig } from './kubeconfig.js';
-import { writeFileAtomic } from './state-store.js';
+import { writeFileAtomic } from '../state-store.js';
 
 /** Writes the kubeconfig file for a cluster, readable by its owner only. */
 export async function writeKubeconfig(

@@ -1,10 +1,10 @@
 /** The event log of a running cluster as the CLI reaches it: NATS on the host's underlay address. */
 import { type EventLog, connectEventLog } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
-import type { ClusterContext } from './cluster-context.js';
-import { readClusterState } from './cluster-state.js';
-import { type ClusterConfig, natsUrl } from './components.js';
-import { ClusterNotUpError } from './errors.js';
+import type { ClusterContext } from '../cluster-context.js';
+import { readClusterState } from '../cluster/cluster-state.js';
+import { type ClusterConfig, natsUrl } from '../cluster/components.js';
+import { ClusterNotUpError } from '../errors.js';
 
 /** Connects to the log of the cluster; ClusterNotUpError when it is not up. */
 export async function connectClusterLog(

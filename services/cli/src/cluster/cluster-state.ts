@@ -2,10 +2,10 @@
  * Is a cluster up? It is when its supervisor process is alive (and really belongs to the
  * cluster: its environment says KEMU_CLUSTER=<cluster>, which guards against pid reuse).
  */
-import type { ClusterContext } from './cluster-context.js';
+import type { ClusterContext } from '../cluster-context.js';
 import type { ClusterConfig } from './components.js';
 import { isAlive, processHasEnv } from './processes.js';
-import { readJsonFile, readPidFile } from './state-store.js';
+import { readJsonFile, readPidFile } from '../state-store.js';
 
 /** What the state directory says about a cluster. */
 export interface ClusterState {

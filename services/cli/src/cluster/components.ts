@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import { clusterLayout } from '@kemu/netns';
-import type { ClusterContext } from './cluster-context.js';
+import type { ClusterContext } from '../cluster-context.js';
 import { pkiPaths } from './cluster-pki.js';
 
 /** What `kemu up` records in cluster.json and the supervisor reads. */
