@@ -6,10 +6,10 @@
 import { connectEventLog, createObjectWriter, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { readFileSync } from 'node:fs';
-import { parseTokenFile } from './authn.js';
-import { bootstrap } from './bootstrap.js';
-import { createApiServer } from './server.js';
-import { parseCidr } from './service-cidr.js';
+import { parseTokenFile } from './http/authn.js';
+import { bootstrap } from './controllers/bootstrap.js';
+import { createApiServer } from './http/server.js';
+import { parseCidr } from './cluster-ip/service-cidr.js';
 
 const natsUrl = process.env.KEMU_NATS_URL ?? 'nats://127.0.0.1:4222';
 const listen = (process.env.KEMU_APISERVER_LISTEN ?? '127.0.0.1:6443')

@@ -4,8 +4,8 @@ import { createLogger } from '@kemu/log';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frozenInformer, refusingWriter } from './read-only.js';
-import { type ApiServer, createApiServer } from './server.js';
-import { parseCidr } from './service-cidr.js';
+import { type ApiServer, createApiServer } from './http/server.js';
+import { parseCidr } from './cluster-ip/service-cidr.js';
 
 const log = createLogger({ component: 'test', level: 'silent' });
 

@@ -16,13 +16,13 @@ import { attachNodeNetns, findL2Network, nodeVethName, routeTo } from '@kemu/net
 import { boolFlag, boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
 import { CliError, PrerequisiteError, UsageError } from '../errors.js';
-import { tailLogs } from '../log-tail.js';
-import { spawnDetached } from '../nats-server.js';
-import { type JoinedNodeConfig, joinedNodeNetns, natsHost, nodePaths, validateNodeName } from '../node-config.js';
-import { chooseNodeAddress, isNodeReadyWithCidr, openClusterLog, waitForNodeReady } from '../node-join.js';
-import { runNodeSupervisor } from '../node-supervisor.js';
-import { removeNode } from '../node-teardown.js';
-import { isAlive } from '../processes.js';
+import { tailLogs } from '../cluster/log-tail.js';
+import { spawnDetached } from '../cluster/nats-server.js';
+import { type JoinedNodeConfig, joinedNodeNetns, natsHost, nodePaths, validateNodeName } from '../nodes/node-config.js';
+import { chooseNodeAddress, isNodeReadyWithCidr, openClusterLog, waitForNodeReady } from '../nodes/node-join.js';
+import { runNodeSupervisor } from '../nodes/node-supervisor.js';
+import { removeNode } from '../nodes/node-teardown.js';
+import { isAlive } from '../cluster/processes.js';
 import { readPidFile, writeFileAtomic, writeJsonAtomic } from '../state-store.js';
 
 const READY_TIMEOUT_MS = 60_000;
