@@ -21,6 +21,7 @@ export {
   oneOf,
   parseHostPort,
   port,
+  portList,
   type RangeOptions,
   string,
   urlList,

@@ -148,3 +148,16 @@ export const hostPortList: SpecBuilder<string[]> = specBuilder(
   },
   (list) => list.join(','),
 );
+
+/** A comma-separated list of ports, duplicates dropped, e.g. `8080,9090`. */
+export const portList: SpecBuilder<number[]> = specBuilder(
+  () => 'comma-separated ports 1-65535',
+  (raw) => {
+    const parts = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const ports = parts.map((s) => plainNumber(s));
+    if (ports.length === 0 || ports.some((p) => p === undefined || !Number.isInteger(p) || p < 1 || p > 65535))
+      return undefined;
+    return [...new Set(ports as number[])];
+  },
+  (ports) => ports.join(','),
+);
