@@ -23,6 +23,7 @@ import {
 import { KEMU_IMAGE, composePlan, composeServer, nodeNameForAddress, type ComposeState } from '../compose-plan.js';
 import { type ComposeProject, composeProject } from '../compose-project.js';
 import { composeStateFile, readComposeState } from '../compose-state.js';
+import { configFromEnv } from '../config.js';
 import { CliError, UsageError } from '../errors.js';
 import { writeKubeconfig } from '../kubeconfig-file.js';
 import { createProgress } from '../progress.js';
@@ -91,7 +92,7 @@ async function composeUp(io: CommandIO): Promise<number> {
     await removeProject(io, project);
   }
   io.stderr.write(`Creating compose cluster "${ctx.cluster}" (${composeCommand.join(' ')}) ...\n`);
-  const base = await chooseBaseImage(ctx.repoRoot, stringFlag(args, 'base') ?? env.KEMU_BASE_IMAGE);
+  const base = await chooseBaseImage(ctx.repoRoot, stringFlag(args, 'base') ?? configFromEnv(env).baseImage);
   io.stderr.write(`      building ${KEMU_IMAGE} on ${base}\n`);
   await buildKemuImage(ctx.repoRoot, KEMU_IMAGE, base);
 
