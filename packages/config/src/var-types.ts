@@ -153,7 +153,10 @@ export const hostPortList: SpecBuilder<string[]> = specBuilder(
 export const portList: SpecBuilder<number[]> = specBuilder(
   () => 'comma-separated ports 1-65535',
   (raw) => {
-    const parts = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const parts = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     const ports = parts.map((s) => plainNumber(s));
     if (ports.length === 0 || ports.some((p) => p === undefined || !Number.isInteger(p) || p < 1 || p > 65535))
       return undefined;

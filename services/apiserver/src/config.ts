@@ -32,7 +32,11 @@ export const apiserverSchema = {
   }),
   serviceCidr: serviceCidrVar,
   cluster: clusterName,
-  certFile: string({ env: 'KEMU_APISERVER_CERT', required: true, meaning: "PEM file of the apiserver's serving certificate" }),
+  certFile: string({
+    env: 'KEMU_APISERVER_CERT',
+    required: true,
+    meaning: "PEM file of the apiserver's serving certificate",
+  }),
   keyFile: string({ env: 'KEMU_APISERVER_KEY', required: true, meaning: "PEM file of the certificate's private key" }),
   tokenFile: string({
     env: 'KEMU_APISERVER_TOKEN_FILE',

@@ -12,7 +12,11 @@ export const cliSchema = {
     defaultText: 'local',
     meaning: 'The cluster a command works on when --name (node: --cluster) is not given',
   }),
-  home: string({ env: 'KEMU_HOME', defaultText: '<repo>/.kemu', meaning: "Where clusters' state and logs live (<home>/<cluster>)" }),
+  home: string({
+    env: 'KEMU_HOME',
+    defaultText: '<repo>/.kemu',
+    meaning: "Where clusters' state and logs live (<home>/<cluster>)",
+  }),
   servicesDir: string({
     env: 'KEMU_SERVICES_DIR',
     defaultText: '<repo>/services',

@@ -1,5 +1,14 @@
 /** The controller's settings, read from its environment by one schema. */
-import { ConfigError, type ConfigOf, duration, int, logLevelVar, natsUrlLocal, parseEnv, streamReplicas } from '@kemu/config';
+import {
+  ConfigError,
+  type ConfigOf,
+  duration,
+  int,
+  logLevelVar,
+  natsUrlLocal,
+  parseEnv,
+  streamReplicas,
+} from '@kemu/config';
 import { ipv4Cidr, parseIpv4Cidr } from '@kemu/config/cidr';
 import { podCidrRange, type PodCidrRange } from './pod-cidr-allocator.js';
 import { DEFAULT_SNAPSHOT_OPTIONS, type SnapshotWriterOptions } from './snapshot-writer.js';

@@ -29,9 +29,15 @@ export const workloadSchema = {
     default: 0,
     meaning: '/ready answers 503 until this many seconds after start',
   }),
-  failAfterSeconds: optionalNumber('KEMU_FAIL_AFTER_SECONDS', '/health and /ready answer 503 from this many seconds after start on'),
+  failAfterSeconds: optionalNumber(
+    'KEMU_FAIL_AFTER_SECONDS',
+    '/health and /ready answer 503 from this many seconds after start on',
+  ),
   memoryHogMb: optionalNumber('KEMU_MEMORY_HOG_MB', 'Memory to allocate and touch, in MiB'),
-  memoryHogRateMb: optionalNumber('KEMU_MEMORY_HOG_RATE_MB', 'Growth per second of the memory hog, in MiB (unset: all at once)'),
+  memoryHogRateMb: optionalNumber(
+    'KEMU_MEMORY_HOG_RATE_MB',
+    'Growth per second of the memory hog, in MiB (unset: all at once)',
+  ),
   grpcPort: port({ env: 'KEMU_GRPC_PORT', meaning: 'Port of the gRPC health service (unset: none)' }),
   burnCpuThreads: optionalNumber('KEMU_BURN_CPU', 'Threads that spin to burn CPU (rounded up; unset: none)'),
   dbHost: string({ env: 'DB_HOST', default: 'localhost', meaning: 'Where the app image connects to' }),

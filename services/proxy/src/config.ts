@@ -1,5 +1,14 @@
 /** kube-proxy's settings, read from its environment by one schema. */
-import { type ConfigOf, duration, logLevelVar, natsUrlRequired, nodeName, parseEnv, port, streamReplicas } from '@kemu/config';
+import {
+  type ConfigOf,
+  duration,
+  logLevelVar,
+  natsUrlRequired,
+  nodeName,
+  parseEnv,
+  port,
+  streamReplicas,
+} from '@kemu/config';
 import { nodeIpOptional, serviceCidrVar } from '@kemu/config/cidr';
 import { DEBUG_PORT } from './debug-server.js';
 
