@@ -60,12 +60,23 @@ await runComponent(
     const events = createEventRecorder({ writer, source: { component: 'kubelet', host: node }, log });
 
     const resources = { cpu: config.cpu, memory: config.memory, pods: config.pods };
-    const facts = await readNodeFacts({ cluster, name: node, internalIP: nodeIP, podCIDR: config.podCIDR?.text, resources });
+    const facts = await readNodeFacts({
+      cluster,
+      name: node,
+      internalIP: nodeIP,
+      podCIDR: config.podCIDR?.text,
+      resources,
+    });
     const heartbeatMs = config.heartbeatMs;
     const registration = createNodeRegistration({ writer, view: informer.view, facts, heartbeatMs, log });
     await registration.register();
     // The kubelet refers to its Node by name, uid included (kubectl describe node looks for both).
-    void events.event({ kind: 'Node', name: node, uid: node, apiVersion: 'v1' }, 'Normal', 'Starting', 'Starting kubelet.');
+    void events.event(
+      { kind: 'Node', name: node, uid: node, apiVersion: 'v1' },
+      'Normal',
+      'Starting',
+      'Starting kubelet.',
+    );
     registration.start();
     const podCIDR = config.podCIDR?.text ?? (await waitForPodCidr(informer, node, log));
     const cidr = parseCidr(podCIDR);
@@ -107,7 +118,16 @@ await runComponent(
       node,
       view: informer.view,
       stateDir,
-      enterPod: (uid, pid) => ['nsenter', '--uts', `--target=${pid}`, '--', 'ip', 'netns', 'exec', sandbox.netnsName(uid)],
+      enterPod: (uid, pid) => [
+        'nsenter',
+        '--uts',
+        `--target=${pid}`,
+        '--',
+        'ip',
+        'netns',
+        'exec',
+        sandbox.netnsName(uid),
+      ],
       readEnviron: readProcEnviron,
       log,
     });
@@ -154,7 +174,10 @@ await runComponent(
       },
     });
     await manager.start();
-    log.info({ version: JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')).version }, 'node-agent ready');
+    log.info(
+      { version: JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')).version },
+      'node-agent ready',
+    );
 
     return () => {
       log.info('node-agent stopping; pod processes keep running');
