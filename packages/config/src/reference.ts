@@ -60,7 +60,7 @@ export function schemaRows(components: readonly ComponentSchema[]): DocVar[] {
 }
 
 function cell(text: string): string {
-  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+  return text.replaceAll('|', '\\|').replaceAll('<', '&lt;').replaceAll('\n', ' ');
 }
 
 /** Renders the reference as Markdown. */

@@ -40,7 +40,7 @@ export const dnsSchema = {
   }),
   upstream: hostPort({
     env: 'KEMU_DNS_UPSTREAM',
-    meaning: 'Resolver names outside the cluster domain are forwarded to; none: they get REFUSED',
+    meaning: 'Resolver that names outside the cluster domain are forwarded to (unset: not forwarded)',
   }),
   queryLog: bool({ env: 'KEMU_DNS_QUERY_LOG', default: true, meaning: 'Log one line per query (CoreDNS log plugin)' }),
   metricsPort: port({
