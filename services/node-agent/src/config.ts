@@ -59,6 +59,11 @@ export const nodeAgentSchema = {
   cpu: quantity('KEMU_NODE_CPU', DEFAULT_NODE_RESOURCES.cpu, "The node's cpu capacity (and allocatable)"),
   memory: quantity('KEMU_NODE_MEMORY', DEFAULT_NODE_RESOURCES.memory, "The node's memory capacity (and allocatable)"),
   pods: quantity('KEMU_NODE_PODS', DEFAULT_NODE_RESOURCES.pods, 'How many pods the node takes (capacity pods)'),
+  path: string({
+    env: 'PATH',
+    default: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    meaning: 'The PATH container processes start with',
+  }),
   etcNetnsDir: string({
     env: 'KEMU_ETC_NETNS_DIR',
     default: '/etc/netns',

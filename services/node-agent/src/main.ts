@@ -111,8 +111,7 @@ await runComponent(
       clusterDomain: config.clusterDomain,
       etcNetnsDir: config.etcNetnsDir,
     });
-    // The PATH containers start with: the agent's own (its environment, not its configuration).
-    const baseEnv = { PATH: process.env.PATH || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
+    const baseEnv = { PATH: config.path };
     const streams = startPodStreams({
       bus: eventLog.nc,
       node,
