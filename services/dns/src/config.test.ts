@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configFromEnv } from './config.js';
 
@@ -41,5 +43,16 @@ describe('dns config', () => {
     expect(() => configFromEnv({ ...base, KEMU_DNS_TTL: 'five' })).toThrow(
       'KEMU_DNS_TTL must be integer 0-3600, got "five"',
     );
+  });
+
+  it('refuses to start without its node, exiting 2 with the variable named (no silent node-1)', () => {
+    const main = join(import.meta.dirname, '..', 'dist', 'main.js');
+    const r = spawnSync(process.execPath, [main], {
+      env: { KEMU_NATS_URL: base.KEMU_NATS_URL },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('dns: KEMU_NODE is required (string)\n');
   });
 });

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configFromEnv } from './config.js';
 
@@ -31,5 +33,16 @@ describe('proxy config', () => {
     expect(() => configFromEnv({ ...base, KEMU_SERVICE_CIDR: '10.0.0.0/8' })).toThrow(
       'specified KEMU_SERVICE_CIDR is too large; for 32-bit addresses, the mask must be >= 12',
     );
+  });
+
+  it('refuses to start without its node, exiting 2 with the variable named (no silent node-1)', () => {
+    const main = join(import.meta.dirname, '..', 'dist', 'main.js');
+    const r = spawnSync(process.execPath, [main], {
+      env: { KEMU_NATS_URL: base.KEMU_NATS_URL },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('kube-proxy: KEMU_NODE is required (string)\n');
   });
 });
