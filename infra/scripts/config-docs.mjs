@@ -111,7 +111,7 @@ const tests = [
   },
   {
     env: 'KEMU_FUZZ_SEED',
-    form: 'integer',
+    form: 'integer ≥ 0',
     default: 'random (printed)',
     readBy: 'services/dns/src/query-handler.fuzz.test.ts',
     meaning: 'Seed of the DNS query fuzzer, to replay a run',
