@@ -2,7 +2,7 @@ import { startNatsServer } from '@kemu/testkit';
 import { createLogger } from '@kemu/log';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError } from './errors.js';
-import { type EventLog, connectEventLog, streamReplicasFromEnv } from './event-log.js';
+import { type EventLog, connectEventLog } from './event-log.js';
 import { startInformer } from './informer.js';
 import { createObjectWriter } from './object-writer.js';
 import { getObject } from './projection.js';
@@ -74,14 +74,5 @@ describe('event log', () => {
     await writer.remove(podKey, pod);
     expect(seen).toEqual(['ADDED p', 'DELETED p']);
     await informer.stop();
-  });
-});
-
-describe('streamReplicasFromEnv', () => {
-  it('reads KEMU_STREAM_REPLICAS (1 when unset) and rejects what JetStream cannot do', () => {
-    expect(streamReplicasFromEnv({})).toBe(1);
-    expect(streamReplicasFromEnv({ KEMU_STREAM_REPLICAS: '3' })).toBe(3);
-    expect(() => streamReplicasFromEnv({ KEMU_STREAM_REPLICAS: '6' })).toThrow(RangeError);
-    expect(() => streamReplicasFromEnv({ KEMU_STREAM_REPLICAS: 'three' })).toThrow(RangeError);
   });
 });

@@ -3,7 +3,7 @@ export { SCHEMA_VERSION, encodeEvent, decodeEvent } from './envelope.js';
 export type { LogEvent, Actor } from './envelope.js';
 export { createView, applyEvent, listObjects, getObject, expectedSeq } from './projection.js';
 export type { View, Change } from './projection.js';
-export { APPEND_RETRY_BUDGET_MS, connectEventLog, streamReplicasFromEnv } from './event-log.js';
+export { APPEND_RETRY_BUDGET_MS, connectEventLog } from './event-log.js';
 export type { EventLog, EventLogOptions } from './event-log.js';
 export { startInformer } from './informer.js';
 export type { Informer, InformerOptions } from './informer.js';

@@ -13,7 +13,7 @@ export async function connectClusterLog(
 ): Promise<{ eventLog: EventLog; config: ClusterConfig }> {
   const state = await readClusterState(ctx);
   if (!state.up || !state.config) throw new ClusterNotUpError(ctx.cluster);
-  const log = createLogger({ component: `kemu-${purpose}`, level: process.env.KEMU_LOG_LEVEL ?? 'silent' });
+  const log = createLogger({ component: `kemu-${purpose}`, level: ctx.logLevel ?? 'silent' });
   const eventLog = await connectEventLog({
     servers: natsUrl(state.config),
     name: `kemu-${purpose}-${ctx.cluster}-${process.pid}`,

@@ -9,6 +9,7 @@
  * so pod netns that a node-agent creates with `ip netns add` would be mounted only there
  * and be invisible to `kemu exec`, `kemu down` and the next node-agent after a restart.
  */
+import { DEFAULT_SERVICE_CIDR } from '@kemu/config/cidr';
 import { join } from 'node:path';
 import { clusterLayout } from '@kemu/netns';
 import type { ClusterContext } from '../cluster-context.js';
@@ -60,8 +61,8 @@ export function specContext(ctx: ClusterContext): SpecContext {
   };
 }
 
-/** Service CIDR handed to every component (the Kubernetes default). */
-export const SERVICE_CIDR = '10.96.0.0/12';
+/** Service CIDR handed to every component (the Kubernetes default, checked by the components' rule). */
+export const SERVICE_CIDR = DEFAULT_SERVICE_CIDR.text;
 
 /** ClusterIP of the `kubernetes` Service (the first of SERVICE_CIDR), a SAN of the apiserver certificate. */
 export const KUBERNETES_SERVICE_IP = '10.96.0.1';

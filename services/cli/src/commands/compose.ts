@@ -29,6 +29,7 @@ import {
 } from '../compose/compose-plan.js';
 import { type ComposeProject, composeProject } from '../compose/compose-project.js';
 import { composeStateFile, readComposeState } from '../compose/compose-state.js';
+import { configFromEnv } from '../config.js';
 import { CliError, UsageError } from '../errors.js';
 import { writeKubeconfig } from '../cluster/kubeconfig-file.js';
 import { createProgress } from '../format/progress.js';
@@ -97,7 +98,7 @@ async function composeUp(io: CommandIO): Promise<number> {
     await removeProject(io, project);
   }
   io.stderr.write(`Creating compose cluster "${ctx.cluster}" (${composeCommand.join(' ')}) ...\n`);
-  const base = await chooseBaseImage(ctx.repoRoot, stringFlag(args, 'base') ?? env.KEMU_BASE_IMAGE);
+  const base = await chooseBaseImage(ctx.repoRoot, stringFlag(args, 'base') ?? configFromEnv(env).baseImage);
   io.stderr.write(`      building ${KEMU_IMAGE} on ${base}\n`);
   await buildKemuImage(ctx.repoRoot, KEMU_IMAGE, base);
 

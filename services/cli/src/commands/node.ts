@@ -15,6 +15,7 @@ import { createLogger } from '@kemu/log';
 import { attachNodeNetns, findL2Network, nodeVethName, routeTo } from '@kemu/netns';
 import { boolFlag, boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
+import { configFromEnv } from '../config.js';
 import { CliError, PrerequisiteError, UsageError } from '../errors.js';
 import { tailLogs } from '../cluster/log-tail.js';
 import { spawnDetached } from '../cluster/nats-server.js';
@@ -73,7 +74,8 @@ async function nodeUp(io: CommandIO): Promise<number> {
   requireRoot('up');
   const { ctx, args } = io;
   const node = validateNodeName(stringFlag(args, 'name'));
-  const natsUrl = stringFlag(args, 'nats') ?? io.env.KEMU_NATS_URL;
+  const config = configFromEnv(io.env);
+  const natsUrl = stringFlag(args, 'nats') ?? config.natsUrl?.join(',');
   if (!natsUrl) throw new UsageError("kemu node up needs --nats nats://HOST:PORT (the cluster's NATS)");
   const here = boolFlag(args, 'here');
   const podCidr = stringFlag(args, 'pod-cidr');
@@ -90,7 +92,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
   // Otherwise an unreachable NATS fails at once, and JetStream timeouts are retried.
   const cluster = await retryFor(
     here ? 60_000 : OPEN_LOG_RETRY_MS,
-    () => openClusterLog(natsUrl, `kemu-node-up-${node}`, log),
+    () => openClusterLog(natsUrl, `kemu-node-up-${node}`, log, config.streamReplicas),
     (err) => here || (err instanceof CliError && err.code === 'JetStreamUnavailable'),
     (err) => io.stderr.write(` • ${(err as Error).message}; retrying\n`),
   );

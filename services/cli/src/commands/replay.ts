@@ -98,7 +98,7 @@ async function runReplay(io: CommandIO): Promise<number> {
   const when = snapshot.time?.toISOString() ?? '';
 
   const pki = pkiPaths(ctx.paths.stateDir);
-  const log = createLogger({ component: 'replay-apiserver', level: process.env.KEMU_LOG_LEVEL ?? 'error' });
+  const log = createLogger({ component: 'replay-apiserver', level: ctx.logLevel ?? 'error' });
   const message = `this is kemu replay: a read-only view of cluster ${ctx.cluster} at sequence ${snapshot.seq} (${when}); write to the live cluster instead`;
   const server = createApiServer({
     informer: frozenInformer(snapshot.view),

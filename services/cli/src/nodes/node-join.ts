@@ -40,10 +40,11 @@ export async function openClusterLog(
   natsUrl: string,
   name: string,
   log: Logger,
+  replicas?: number,
 ): Promise<{ eventLog: EventLog; informer: Informer; close(): Promise<void> }> {
   let eventLog: EventLog;
   try {
-    eventLog = await connectEventLog({ servers: natsUrl.split(','), name, log, failFast: true });
+    eventLog = await connectEventLog({ servers: natsUrl.split(','), name, log, failFast: true, replicas });
   } catch (err) {
     if (isJetStreamUnavailable(err))
       throw new CliError(

@@ -18,6 +18,7 @@ import {
 } from '@kemu/netns';
 import { stringFlag } from '../args.js';
 import type { CommandIO } from '../command.js';
+import { configFromEnv } from '../config.js';
 import { type JoinedNodeConfig, nodePaths } from './node-config.js';
 import { deleteNodeObjects, openClusterLog } from './node-join.js';
 import { findProcessesWithEnv, isAlive, stopProcesses } from '../cluster/processes.js';
@@ -59,11 +60,12 @@ export async function removeNode(
   }
 
   let podUids: string[] = [];
-  const natsUrl = config?.natsUrl ?? stringFlag(io.args, 'nats') ?? io.env.KEMU_NATS_URL;
+  const cliConfig = configFromEnv(io.env);
+  const natsUrl = config?.natsUrl ?? stringFlag(io.args, 'nats') ?? cliConfig.natsUrl?.join(',');
   if (natsUrl) {
     const log = createLogger({ component: 'kemu-cli', level: 'warn' });
     try {
-      const cluster = open ?? (await openClusterLog(natsUrl, `kemu-node-down-${node}`, log));
+      const cluster = open ?? (await openClusterLog(natsUrl, `kemu-node-down-${node}`, log, cliConfig.streamReplicas));
       try {
         const r = await deleteNodeObjects(cluster.eventLog, cluster.informer, node);
         podUids = r.podUids;
