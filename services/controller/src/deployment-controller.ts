@@ -44,14 +44,14 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
         if (k) queue.add(k);
       }
       if (c.type !== 'DELETED')
-        for (const d of ownersSelecting<Deployment>(informer.view, 'deployments', c.object))
+        for (const d of ownersSelecting(informer.view, 'deployments', c.object))
           queue.add(keyOf('deployments', d));
     }
   }
 
   function enqueueAll(): void {
-    for (const d of listObjects<Deployment>(informer.view, 'deployments')) queue.add(keyOf('deployments', d));
-    for (const rs of listObjects<ReplicaSet>(informer.view, 'replicasets')) {
+    for (const d of listObjects(informer.view, 'deployments')) queue.add(keyOf('deployments', d));
+    for (const rs of listObjects(informer.view, 'replicasets')) {
       const k = ownerKey(rs);
       if (k) queue.add(k);
     }
@@ -65,7 +65,7 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
     const { namespace, name } = parseKey(key);
     const d = informer.view.objects.get(key) as Deployment | undefined;
     const dLog = log.child({ deployment: `${namespace}/${name}` });
-    const named = listObjects<ReplicaSet>(informer.view, 'replicasets', namespace).filter((rs) => {
+    const named = listObjects(informer.view, 'replicasets', namespace).filter((rs) => {
       const ref = controllerRefOf(rs);
       return ref?.kind === 'Deployment' && ref.name === name;
     });
@@ -87,7 +87,7 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
       return;
     }
 
-    const orphans = orphansFor<ReplicaSet>(informer.view, 'replicasets', namespace, d.spec.selector);
+    const orphans = orphansFor(informer.view, 'replicasets', namespace, d.spec.selector);
     if (orphans.length > 0 && !d.metadata.deletionTimestamp) {
       const adopted = await adoptOrphans(deps, 'replicasets', d, orphans);
       if (adopted.length > 0)

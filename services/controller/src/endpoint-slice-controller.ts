@@ -48,13 +48,13 @@ export function createEndpointSliceController(deps: ControllerDeps): Controller 
     const before = c.old?.metadata.labels?.[ZONE_LABEL];
     const after = c.type === 'DELETED' ? undefined : c.object.metadata.labels?.[ZONE_LABEL];
     if (before === after) return;
-    for (const svc of listObjects<Service>(informer.view, 'services'))
+    for (const svc of listObjects(informer.view, 'services'))
       if (hasSelector(svc)) queue.add(keyOf('services', svc));
   }
 
   function enqueueAll(): void {
-    for (const svc of listObjects<Service>(informer.view, 'services')) queue.add(keyOf('services', svc));
-    for (const slice of listObjects<EndpointSlice>(informer.view, 'endpointslices')) onSliceChange(slice);
+    for (const svc of listObjects(informer.view, 'services')) queue.add(keyOf('services', svc));
+    for (const slice of listObjects(informer.view, 'endpointslices')) onSliceChange(slice);
   }
 
   function generateName(namespace: string): (prefix: string) => string {
@@ -72,7 +72,7 @@ export function createEndpointSliceController(deps: ControllerDeps): Controller 
     const { namespace, name } = parseKey(key);
     const view = informer.view;
     const service = view.objects.get(key) as Service | undefined;
-    const existing = listObjects<EndpointSlice>(view, 'endpointslices', namespace).filter((s) =>
+    const existing = listObjects(view, 'endpointslices', namespace).filter((s) =>
       isManagedSliceOf(s, namespace, name),
     );
     const zoneOf = (node: string) =>
@@ -81,7 +81,7 @@ export function createEndpointSliceController(deps: ControllerDeps): Controller 
       ];
     const plan = reconcileEndpointSlices({
       service,
-      pods: listObjects<Pod>(view, 'pods', namespace),
+      pods: listObjects(view, 'pods', namespace),
       zoneOf,
       existing,
       generateName: generateName(namespace),

@@ -31,8 +31,8 @@ export function createEndpointsController(deps: ControllerDeps): Controller {
   }
 
   function enqueueAll(): void {
-    for (const svc of listObjects<Service>(informer.view, 'services')) queue.add(keyOf('services', svc));
-    for (const ep of listObjects<Endpoints>(informer.view, 'endpoints')) queue.add(keyOf('services', ep));
+    for (const svc of listObjects(informer.view, 'services')) queue.add(keyOf('services', svc));
+    for (const ep of listObjects(informer.view, 'endpoints')) queue.add(keyOf('services', ep));
   }
 
   async function syncService(key: string): Promise<void> {
@@ -42,7 +42,7 @@ export function createEndpointsController(deps: ControllerDeps): Controller {
     const existing = informer.view.objects.get(keyOf('endpoints', { metadata: { namespace, name } })) as
       | Endpoints
       | undefined;
-    const pods = listObjects<Pod>(informer.view, 'pods', namespace);
+    const pods = listObjects(informer.view, 'pods', namespace);
     const plan = reconcileEndpoints(service, pods, existing);
     const svcLog = log.child({ service: `${namespace}/${name}` });
     switch (plan.action) {

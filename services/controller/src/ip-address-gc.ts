@@ -39,7 +39,7 @@ export function createIPAddressGC(deps: ControllerDeps, options: IPAddressGCOpti
     if (c.key.resource === 'ipaddresses') {
       if (c.type !== 'DELETED') queue.add(keyOf('ipaddresses', c.object));
     } else if (c.key.resource === 'services' && c.type !== 'ADDED') {
-      for (const ip of listObjects<IPAddress>(informer.view, 'ipaddresses')) {
+      for (const ip of listObjects(informer.view, 'ipaddresses')) {
         const ref = ip.spec?.parentRef;
         if (ref?.resource === 'services' && ref.namespace === c.key.namespace && ref.name === c.key.name)
           queue.add(keyOf('ipaddresses', ip));
@@ -48,7 +48,7 @@ export function createIPAddressGC(deps: ControllerDeps, options: IPAddressGCOpti
   }
 
   function enqueueAll(): void {
-    for (const ip of listObjects<IPAddress>(informer.view, 'ipaddresses')) queue.add(keyOf('ipaddresses', ip));
+    for (const ip of listObjects(informer.view, 'ipaddresses')) queue.add(keyOf('ipaddresses', ip));
   }
 
   async function syncIPAddress(key: string): Promise<void> {

@@ -46,7 +46,7 @@ export function createNodeIpamController(deps: ControllerDeps, range: PodCidrRan
   }
 
   function enqueueAll(): void {
-    for (const node of listObjects<Node>(informer.view, 'nodes')) {
+    for (const node of listObjects(informer.view, 'nodes')) {
       if (nodePodCidrs(node).length === 0) queue.add(keyOf('nodes', node));
     }
   }
@@ -54,7 +54,7 @@ export function createNodeIpamController(deps: ControllerDeps, range: PodCidrRan
   async function syncNode(key: string): Promise<void> {
     const node = informer.view.objects.get(key) as Node | undefined;
     if (!node) return;
-    const next = reconcileNodePodCidr(node, listObjects<Node>(informer.view, 'nodes'), range);
+    const next = reconcileNodePodCidr(node, listObjects(informer.view, 'nodes'), range);
     if (!next) return;
     await writer.put(parseKey(key), next, Number(node.metadata.resourceVersion));
     log.info({ node: node.metadata.name, podCIDR: next.spec?.podCIDR }, 'pod CIDR allocated to node');

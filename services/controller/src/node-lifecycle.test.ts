@@ -87,7 +87,7 @@ describe('scheduler and node lifecycle on a real event log', () => {
   }
 
   const get = <T>(resource: string, name: string, namespace = 'default') =>
-    getObject<T>(informer.view, key(resource, namespace, name));
+    getObject(informer.view, key(resource, namespace, name));
 
   it('fits pods by memory requests and schedules a waiting pod once another one frees room', async () => {
     await startController();
@@ -105,7 +105,7 @@ describe('scheduler and node lifecycle on a real event log', () => {
     );
     await eventually(
       () =>
-        listObjects<Event>(informer.view, 'events', 'default').some(
+        listObjects(informer.view, 'events', 'default').some(
           (e) => e.reason === 'FailedScheduling' && e.type === 'Warning' && e.involvedObject.name === 'b',
         ),
       { what: 'FailedScheduling event' },
@@ -143,7 +143,7 @@ describe('scheduler and node lifecycle on a real event log', () => {
     );
     await eventually(
       () =>
-        listObjects<Event>(informer.view, 'events', 'default').some(
+        listObjects(informer.view, 'events', 'default').some(
           (e) => e.reason === 'TaintManagerEviction' && e.message === 'Marking for deletion Pod default/web',
         ),
       { what: 'TaintManagerEviction event' },

@@ -77,7 +77,7 @@ export function createNodeLifecycleController(deps: ControllerDeps, options: Nod
   }
 
   function enqueueAll(): void {
-    for (const node of listObjects<Node>(informer.view, 'nodes')) queue.add(keyOf('nodes', node));
+    for (const node of listObjects(informer.view, 'nodes')) queue.add(keyOf('nodes', node));
   }
 
   async function syncNode(key: string): Promise<void> {
@@ -107,7 +107,7 @@ export function createNodeLifecycleController(deps: ControllerDeps, options: Nod
       else evicted = await evictPods(current, nodeLog);
     }
     if (!isNodeUnreachable(current)) return;
-    for (const pod of listObjects<Pod>(informer.view, 'pods')) {
+    for (const pod of listObjects(informer.view, 'pods')) {
       if (pod.spec.nodeName !== node.metadata.name || evicted.has(pod.metadata.uid)) continue;
       const notReady = markPodNotReady(pod, now());
       if (!notReady) continue;
@@ -119,7 +119,7 @@ export function createNodeLifecycleController(deps: ControllerDeps, options: Nod
   /** Evicts the node's pods; returns the uids of those it marked (their view entries are stale now). */
   async function evictPods(node: Node, nodeLog: typeof log): Promise<Set<string | undefined>> {
     const evictedUids = new Set<string | undefined>();
-    for (const pod of listObjects<Pod>(informer.view, 'pods')) {
+    for (const pod of listObjects(informer.view, 'pods')) {
       if (pod.spec.nodeName !== node.metadata.name) continue;
       const evicted = evictPod(pod, now());
       if (!evicted) continue;

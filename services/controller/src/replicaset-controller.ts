@@ -46,14 +46,14 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
         if (k) queue.add(k);
       }
       if (c.type !== 'DELETED')
-        for (const rs of ownersSelecting<ReplicaSet>(informer.view, 'replicasets', c.object))
+        for (const rs of ownersSelecting(informer.view, 'replicasets', c.object))
           queue.add(keyOf('replicasets', rs));
     }
   }
 
   function enqueueAll(): void {
-    for (const rs of listObjects<ReplicaSet>(informer.view, 'replicasets')) queue.add(keyOf('replicasets', rs));
-    for (const pod of listObjects<Pod>(informer.view, 'pods')) {
+    for (const rs of listObjects(informer.view, 'replicasets')) queue.add(keyOf('replicasets', rs));
+    for (const pod of listObjects(informer.view, 'pods')) {
       const k = ownerKey(pod);
       if (k) queue.add(k);
     }
@@ -61,7 +61,7 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
 
   // Pods whose controller reference names this ReplicaSet by name.
   function podsNamingOwner(namespace: string, name: string): Pod[] {
-    return listObjects<Pod>(informer.view, 'pods', namespace).filter((p) => {
+    return listObjects(informer.view, 'pods', namespace).filter((p) => {
       const ref = controllerRefOf(p);
       return ref?.kind === 'ReplicaSet' && ref.name === name;
     });
@@ -89,7 +89,7 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
     }
     if (recheck > 0) queue.addAfter(key, recheck);
     if (!rs) return;
-    const orphans = orphansFor<Pod>(informer.view, 'pods', namespace, rs.spec.selector);
+    const orphans = orphansFor(informer.view, 'pods', namespace, rs.spec.selector);
     if (orphans.length > 0 && !rs.metadata.deletionTimestamp) {
       const adopted = await adoptOrphans(deps, 'pods', rs, orphans);
       if (adopted.length > 0) rsLog.info({ pods: adopted.map((p) => p.metadata.name) }, 'orphan pods adopted');

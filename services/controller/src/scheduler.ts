@@ -56,7 +56,7 @@ export function createScheduler(deps: ControllerDeps): Controller {
   }
 
   function enqueueAll(): void {
-    for (const pod of listObjects<Pod>(informer.view, 'pods')) if (needsScheduling(pod)) queue.add(podKey(pod));
+    for (const pod of listObjects(informer.view, 'pods')) if (needsScheduling(pod)) queue.add(podKey(pod));
   }
 
   async function syncPod(key: string): Promise<void> {
@@ -66,8 +66,8 @@ export function createScheduler(deps: ControllerDeps): Controller {
       return;
     }
     const podLog = log.child({ pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
-    const nodes = listObjects<Node>(informer.view, 'nodes');
-    const usage = nodeUsage(listObjects<Pod>(informer.view, 'pods'), assumed, podKey);
+    const nodes = listObjects(informer.view, 'nodes');
+    const usage = nodeUsage(listObjects(informer.view, 'pods'), assumed, podKey);
     const request = podRequests(pod);
     const nodeName = pickNode(nodes, usage, request);
     const expected = Number(pod.metadata.resourceVersion);

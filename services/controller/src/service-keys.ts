@@ -21,7 +21,7 @@ export function serviceKeysForPodChange(view: View, change: Change): string[] {
   const pod = change.object as Pod;
   const old = change.old as Pod | undefined;
   const keys: string[] = [];
-  for (const svc of listObjects<Service>(view, 'services', pod.metadata.namespace ?? 'default')) {
+  for (const svc of listObjects(view, 'services', pod.metadata.namespace ?? 'default')) {
     if (!hasSelector(svc)) continue;
     const sel = svc.spec.selector;
     if (selectorMatches(sel, pod.metadata.labels) || (old && selectorMatches(sel, old.metadata.labels)))

@@ -39,9 +39,9 @@ export function createZoneSource(
         const view = informer.view;
         zone = buildZoneIndex(
           {
-            services: listObjects<Service>(view, 'services'),
-            endpointSlices: listObjects<EndpointSlice>(view, 'endpointslices'),
-            namespaces: listObjects<Namespace>(view, 'namespaces'),
+            services: listObjects(view, 'services'),
+            endpointSlices: listObjects(view, 'endpointslices'),
+            namespaces: listObjects(view, 'namespaces'),
           },
           { ...options, serial: Math.floor(changedAt / 1000) },
         );

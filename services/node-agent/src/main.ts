@@ -95,7 +95,7 @@ log.info({ podCIDR }, 'pod bridge ready');
 const podRoutes = createPodRoutes({
   self: node,
   ownCidr: () => podCIDR,
-  listNodes: () => listObjects<Node>(informer.view, 'nodes'),
+  listNodes: () => listObjects(informer.view, 'nodes'),
   onNodesChange: (handler) =>
     informer.onChange((c) => {
       if (c.key.resource === 'nodes') handler();
@@ -159,7 +159,7 @@ const manager = createPodManager({
           workloadEntry,
           nodeBinary: process.execPath,
           serviceEnv: serviceEnvVars(
-            listObjects<Service>(informer.view, 'services'),
+            listObjects(informer.view, 'services'),
             pod.metadata.namespace ?? 'default',
           ),
           baseEnv,

@@ -139,7 +139,7 @@ export function createNodeRegistration(options: NodeRegistrationOptions): NodeRe
 
   async function register(): Promise<void> {
     const now = new Date().toISOString();
-    const existing = getObject<Node>(view, key);
+    const existing = getObject(view, key);
     if (!existing) {
       await writer.put(key, desiredNode(undefined, facts, now));
       log.info({ node: facts.name }, 'node registered');

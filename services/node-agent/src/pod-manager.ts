@@ -62,7 +62,7 @@ export function createPodManager(o: PodManagerOptions): PodManager {
 
   function ipsInUse(): Set<string> {
     const used = new Set<string>();
-    for (const p of listObjects<Pod>(informer.view, 'pods')) {
+    for (const p of listObjects(informer.view, 'pods')) {
       if (p.spec?.nodeName === node && p.status?.podIP && !isTerminal(p) && !workers.has(p.metadata.uid ?? '')) {
         used.add(p.status.podIP);
       }
@@ -158,7 +158,7 @@ export function createPodManager(o: PodManagerOptions): PodManager {
   function resync(): void {
     if (stopped) return;
     const live = new Set<string>();
-    for (const p of listObjects<Pod>(informer.view, 'pods')) {
+    for (const p of listObjects(informer.view, 'pods')) {
       live.add(p.metadata.uid ?? '');
       const w = workers.get(p.metadata.uid ?? '');
       if (w && runsHere(p)) w.update(p);
@@ -173,13 +173,13 @@ export function createPodManager(o: PodManagerOptions): PodManager {
   return {
     async start() {
       await informer.synced;
-      const mine = listObjects<Pod>(informer.view, 'pods').filter(runsHere);
+      const mine = listObjects(informer.view, 'pods').filter(runsHere);
       // Pods that already have an IP go first, so new pods cannot be handed one of theirs.
       mine.sort((a, b) => Number(!a.status?.podIP) - Number(!b.status?.podIP));
       for (const pod of mine) await syncPod(pod).catch((err) => log.error({ err }, 'pod resume failed'));
       unsubscribe = informer.onChange(onChange);
       // Catch up on what changed while the resumed pods were being set up.
-      const now = new Map(listObjects<Pod>(informer.view, 'pods').map((p) => [p.metadata.uid ?? '', p]));
+      const now = new Map(listObjects(informer.view, 'pods').map((p) => [p.metadata.uid ?? '', p]));
       for (const [uid, w] of workers) {
         const p = now.get(uid);
         if (p) w.update(p);

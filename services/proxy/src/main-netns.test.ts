@@ -190,7 +190,7 @@ describe.skipIf(!isRoot)('kube-proxy main in a netns (root)', () => {
     await writer.update(sliceKey, () => slice(['127.0.0.3']));
     await eventually(async () => (await curl()).stdout === 'b', { timeoutMs: 5000, intervalMs: 10 });
 
-    const pod = await eventually(() => getObject<Pod>(informer.view, kubeProxyPodKey('node-1')), {
+    const pod = await eventually(() => getObject(informer.view, kubeProxyPodKey('node-1')), {
       what: 'kube-proxy pod',
     });
     expect(pod.metadata.labels?.['k8s-app']).toBe('kube-proxy');

@@ -244,7 +244,7 @@ describe('kube-proxy over the event log', () => {
     };
     const stop = keepKubeProxyPod(writer, informer, opts, log);
     const key = kubeProxyPodKey('node-1');
-    const pod = await eventually(() => getObject<Pod>(informer.view, key));
+    const pod = await eventually(() => getObject(informer.view, key));
     expect(pod.metadata.labels).toEqual({ 'k8s-app': 'kube-proxy' });
     expect(pod.spec).toMatchObject({ nodeName: 'node-1', hostNetwork: true });
     expect(pod.status).toMatchObject({ phase: 'Running', podIP: '10.250.0.11', hostIP: '10.250.0.11' });
@@ -252,7 +252,7 @@ describe('kube-proxy over the event log', () => {
 
     await writer.remove(key, pod);
     const again = await eventually(() => {
-      const p = getObject<Pod>(informer.view, key);
+      const p = getObject(informer.view, key);
       return p && p.metadata.uid !== pod.metadata.uid ? p : undefined;
     });
     expect(again.status?.phase).toBe('Running');
@@ -260,7 +260,7 @@ describe('kube-proxy over the event log', () => {
     // A restarted proxy (new container ID) updates the status and counts a restart.
     stop();
     const restarted = keepKubeProxyPod(writer, informer, { ...opts, containerID: 'kemu://kube-proxy-node-1-2' }, log);
-    await eventually(() => getObject<Pod>(informer.view, key)?.status?.containerStatuses?.[0]?.restartCount === 1);
+    await eventually(() => getObject(informer.view, key)?.status?.containerStatuses?.[0]?.restartCount === 1);
     restarted();
   });
 });

@@ -122,7 +122,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
       };
     } else {
       const network = await findL2Network(host);
-      const nodes = listObjects<Node>(cluster.informer.view, 'nodes');
+      const nodes = listObjects(cluster.informer.view, 'nodes');
       const prefix = network.hostAddress.split('/')[1];
       const address = addressFlag
         ? addressFlag.includes('/')
