@@ -1,4 +1,4 @@
-import type { Event, Pod } from '@kemu/api';
+import type { Pod } from '@kemu/api';
 import { createLogger } from '@kemu/log';
 import { startNatsServer } from '@kemu/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -7,6 +7,13 @@ export { APPEND_RETRY_BUDGET_MS, connectEventLog, streamReplicasFromEnv } from '
 export type { EventLog, EventLogOptions } from './event-log.js';
 export { startInformer } from './informer.js';
 export type { Informer, InformerOptions } from './informer.js';
+export { fixedInformer } from './fixed-informer.js';
+export { onEveryChange } from './resource-handlers.js';
+export type { ResourceEventHandler, ResourceHandlers } from './resource-handlers.js';
+export { POD_NODE_NAME_INDEX, UnknownIndexError, podNodeName } from './listers.js';
+export type { Lister, IndexFunc } from './listers.js';
+export { systemClock } from './clock.js';
+export type { Clock, CancelTimer } from './clock.js';
 export { ConflictError, EventDecodeError, AppendUnknownError } from './errors.js';
 export { createObjectWriter } from './object-writer.js';
 export type { ObjectWriter } from './object-writer.js';

@@ -4,7 +4,7 @@
  * wait until the Node is Ready with a pod CIDR, and on the way out delete the Node
  * (and, as Kubernetes' pod GC does for pods of a deleted node, its pods) from the log.
  */
-import { intToIpv4, ipv4ToInt, type Node, type Pod } from '@kemu/api';
+import { intToIpv4, ipv4ToInt, type Node } from '@kemu/api';
 import {
   connectEventLog,
   createObjectWriter,

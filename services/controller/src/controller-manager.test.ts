@@ -325,9 +325,7 @@ describe('controller manager', () => {
     expect(pending).toMatchObject({ reason: 'Unschedulable', message: 'no nodes available to schedule pods' });
     await eventually(
       () =>
-        listObjects(view(), 'events', 'default').some(
-          (e) => e.reason === 'FailedScheduling' && e.type === 'Warning',
-        ),
+        listObjects(view(), 'events', 'default').some((e) => e.reason === 'FailedScheduling' && e.type === 'Warning'),
       {
         what: 'FailedScheduling event',
       },

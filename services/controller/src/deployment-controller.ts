@@ -7,7 +7,7 @@
  * garbage collector would; the ReplicaSet controller then deletes their pods.
  */
 import { type Deployment, type ReplicaSet, keyString } from '@kemu/api';
-import { type Change, listObjects } from '@kemu/eventlog';
+import { type Change, listObjects, onEveryChange } from '@kemu/eventlog';
 import { randomUUID } from 'node:crypto';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import { adoptOrphans, orphansFor, ownersSelecting } from './adopt-orphans.js';
@@ -25,7 +25,10 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
   const { controller, queue, log } = createQueuedController('deployment', deps, {
     sync: syncDeployment,
     enqueueAll,
-    onChange,
+    handlers: {
+      deployments: onEveryChange((d) => queue.add(keyOf('deployments', d))),
+      replicasets: onEveryChange(onReplicaSetChange),
+    },
   });
   const events = createWorkloadEvents(deps, 'deployment-controller');
   const gcGrace = createGcGrace(GC_GRACE_MS);
@@ -36,17 +39,13 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
     return keyString({ resource: 'deployments', namespace: rs.metadata.namespace ?? 'default', name: ref.name });
   }
 
-  function onChange(c: Change): void {
-    if (c.key.resource === 'deployments') queue.add(keyString(c.key));
-    else if (c.key.resource === 'replicasets') {
-      for (const rs of [c.object, c.old]) {
-        const k = rs ? ownerKey(rs as ReplicaSet) : undefined;
-        if (k) queue.add(k);
-      }
-      if (c.type !== 'DELETED')
-        for (const d of ownersSelecting(informer.view, 'deployments', c.object))
-          queue.add(keyOf('deployments', d));
+  function onReplicaSetChange(rs: ReplicaSet, old: ReplicaSet | undefined, c: Change): void {
+    for (const r of [rs, old]) {
+      const k = r ? ownerKey(r) : undefined;
+      if (k) queue.add(k);
     }
+    if (c.type !== 'DELETED')
+      for (const d of ownersSelecting(informer.view, 'deployments', rs)) queue.add(keyOf('deployments', d));
   }
 
   function enqueueAll(): void {

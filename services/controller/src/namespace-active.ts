@@ -1,10 +1,3 @@
-/**
- * Whether a controller may create objects in a namespace. The apiserver refuses creates
- * in a namespace that does not exist or is Terminating; the controllers write to the
- * event log directly, so they check the same themselves (otherwise a namespace deletion
- * would race a ReplicaSet recreating its pods).
- */
-import type { Namespace } from '@kemu/api';
 import type { View } from '@kemu/eventlog';
 import { getObject } from '@kemu/eventlog';
 

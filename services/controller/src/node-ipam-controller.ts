@@ -6,7 +6,7 @@
  * so CIDRs nodes registered with are respected and a deleted Node frees its block.
  */
 import type { Node } from '@kemu/api';
-import { type Change, listObjects } from '@kemu/eventlog';
+import { listObjects } from '@kemu/eventlog';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import { nextFreePodCidr, type PodCidrRange } from './pod-cidr-allocator.js';
 import { createQueuedController } from './queued-controller.js';
@@ -31,19 +31,16 @@ export function createNodeIpamController(deps: ControllerDeps, range: PodCidrRan
   const { informer, writer } = deps;
   const { controller, queue, log } = createQueuedController('node-ipam', deps, {
     sync: syncNode,
-    onChange,
+    handlers: {
+      nodes: {
+        onAdd: (node) => queue.add(keyOf('nodes', node)),
+        onUpdate: (_, node) => queue.add(keyOf('nodes', node)),
+        // A freed block may be what a waiting node needs.
+        onDelete: () => enqueueAll(),
+      },
+    },
     enqueueAll,
   });
-
-  function onChange(c: Change): void {
-    if (c.key.resource !== 'nodes') return;
-    if (c.type === 'DELETED') {
-      // A freed block may be what a waiting node needs.
-      enqueueAll();
-      return;
-    }
-    queue.add(keyOf('nodes', c.object));
-  }
 
   function enqueueAll(): void {
     for (const node of listObjects(informer.view, 'nodes')) {

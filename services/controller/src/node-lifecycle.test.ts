@@ -1,4 +1,4 @@
-import type { Event, Node, ObjectKey, Pod } from '@kemu/api';
+import type { Node, ObjectKey, Pod } from '@kemu/api';
 import {
   type EventLog,
   type Informer,
@@ -87,7 +87,7 @@ describe('scheduler and node lifecycle on a real event log', () => {
   }
 
   const get = <T>(resource: string, name: string, namespace = 'default') =>
-    getObject(informer.view, key(resource, namespace, name));
+    getObject(informer.view, key(resource, namespace, name)) as T | undefined;
 
   it('fits pods by memory requests and schedules a waiting pod once another one frees room', async () => {
     await startController();

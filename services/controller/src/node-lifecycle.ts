@@ -11,7 +11,7 @@
  * (node-lifecycle-eviction-backoff.ts), so a stale view cannot loop on eviction writes.
  */
 import type { Node, Pod } from '@kemu/api';
-import { type Change, createEventRecorder, listObjects, objectReference } from '@kemu/eventlog';
+import { createEventRecorder, listObjects, objectReference } from '@kemu/eventlog';
 import { isPodReady } from './conditions.js';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import {
@@ -55,7 +55,10 @@ export function createNodeLifecycleController(deps: ControllerDeps, options: Nod
   });
   const { controller, queue, log } = createQueuedController('node-lifecycle', deps, {
     sync: syncNode,
-    onChange,
+    handlers: {
+      nodes: { onAdd: onNode, onUpdate: (_, node) => onNode(node) },
+      pods: { onAdd: onPod, onUpdate: (_, pod) => onPod(pod) },
+    },
     enqueueAll,
     onStart() {
       timer = setInterval(enqueueAll, options.monitorPeriodMs);
@@ -66,14 +69,13 @@ export function createNodeLifecycleController(deps: ControllerDeps, options: Nod
     },
   });
 
-  function onChange(c: Change): void {
-    if (c.type === 'DELETED') return;
-    if (c.key.resource === 'nodes') queue.add(keyOf('nodes', c.object));
-    else if (c.key.resource === 'pods') {
-      // A pod turning Ready on a silent node is turned back.
-      const pod = c.object as Pod;
-      if (pod.spec.nodeName && isPodReady(pod)) queue.add(keyOf('nodes', { metadata: { name: pod.spec.nodeName } }));
-    }
+  function onNode(node: Node): void {
+    queue.add(keyOf('nodes', node));
+  }
+
+  // A pod turning Ready on a silent node is turned back.
+  function onPod(pod: Pod): void {
+    if (pod.spec.nodeName && isPodReady(pod)) queue.add(keyOf('nodes', { metadata: { name: pod.spec.nodeName } }));
   }
 
   function enqueueAll(): void {

@@ -6,7 +6,7 @@
  * replaced by one with another uid) are deleted, as the garbage collector would.
  */
 import { type Pod, type ReplicaSet, keyString, matchLabelSelectorObject } from '@kemu/api';
-import { type Change, listObjects } from '@kemu/eventlog';
+import { type Change, listObjects, onEveryChange } from '@kemu/eventlog';
 import { randomUUID } from 'node:crypto';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import { adoptOrphans, orphansFor, ownersSelecting } from './adopt-orphans.js';
@@ -27,7 +27,10 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
   const { controller, queue, log } = createQueuedController('replicaset', deps, {
     sync: syncReplicaSet,
     enqueueAll,
-    onChange,
+    handlers: {
+      replicasets: onEveryChange((rs) => queue.add(keyOf('replicasets', rs))),
+      pods: onEveryChange(onPodChange),
+    },
   });
   const events = createWorkloadEvents(deps, 'replicaset-controller');
   const gcGrace = createGcGrace(GC_GRACE_MS);
@@ -38,17 +41,13 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
     return keyString({ resource: 'replicasets', namespace: pod.metadata.namespace ?? 'default', name: ref.name });
   }
 
-  function onChange(c: Change): void {
-    if (c.key.resource === 'replicasets') queue.add(keyString(c.key));
-    else if (c.key.resource === 'pods') {
-      for (const p of [c.object, c.old]) {
-        const k = p ? ownerKey(p as Pod) : undefined;
-        if (k) queue.add(k);
-      }
-      if (c.type !== 'DELETED')
-        for (const rs of ownersSelecting(informer.view, 'replicasets', c.object))
-          queue.add(keyOf('replicasets', rs));
+  function onPodChange(pod: Pod, old: Pod | undefined, c: Change): void {
+    for (const p of [pod, old]) {
+      const k = p ? ownerKey(p) : undefined;
+      if (k) queue.add(k);
     }
+    if (c.type !== 'DELETED')
+      for (const rs of ownersSelecting(informer.view, 'replicasets', pod)) queue.add(keyOf('replicasets', rs));
   }
 
   function enqueueAll(): void {

@@ -4,22 +4,26 @@
  * matches the pod's labels before or after the change (a relabelled pod must leave the
  * old Service's endpoints and join the new one's).
  */
-import { type Pod, type Service, selectorMatches } from '@kemu/api';
-import { type Change, type View, listObjects } from '@kemu/eventlog';
+import { type Pod, selectorMatches } from '@kemu/api';
+import { type ResourceHandlers, type View, listObjects, onEveryChange } from '@kemu/eventlog';
 import { keyOf } from './controller.js';
 import { hasSelector } from './service-pods.js';
 
-/** Keys of the Services whose endpoints may change with a Service or pod change; none for other resources. */
-export function serviceKeysForChange(view: View, change: Change): string[] {
-  if (change.key.resource === 'services') return [keyOf('services', change.object)];
-  if (change.key.resource === 'pods') return serviceKeysForPodChange(view, change);
-  return [];
+/** Handlers that queue the Services whose endpoints may change with a Service or pod change. */
+export function serviceKeyHandlers(
+  view: View,
+  enqueue: (key: string) => void,
+): Required<Pick<ResourceHandlers, 'services' | 'pods'>> {
+  return {
+    services: onEveryChange((svc) => enqueue(keyOf('services', svc))),
+    pods: onEveryChange((pod, old) => {
+      for (const k of serviceKeysForPod(view, pod, old)) enqueue(k);
+    }),
+  };
 }
 
-/** Keys of the Services whose endpoints may change with this pod change. */
-export function serviceKeysForPodChange(view: View, change: Change): string[] {
-  const pod = change.object as Pod;
-  const old = change.old as Pod | undefined;
+/** Keys of the Services whose endpoints may change with this pod change (`old` its state before). */
+export function serviceKeysForPod(view: View, pod: Pod, old: Pod | undefined): string[] {
   const keys: string[] = [];
   for (const svc of listObjects(view, 'services', pod.metadata.namespace ?? 'default')) {
     if (!hasSelector(svc)) continue;

@@ -10,6 +10,7 @@
 import {
   type IPAddress,
   type KubeObject,
+  type Namespace,
   type ObjectKey,
   type Service,
   defaultObject,
@@ -121,15 +122,15 @@ async function createIfAbsent(
 
 /** Resolves once the kube-system namespace exists in the view (the apiserver creates it at start). */
 export function waitForNamespace(informer: Informer, name: string): Promise<void> {
-  const key = { resource: 'namespaces', namespace: '', name };
-  if (getObject(informer.view, key)) return Promise.resolve();
+  const namespaces = informer.lister('namespaces');
+  if (namespaces.get('', name)) return Promise.resolve();
   return new Promise((resolve) => {
-    const off = informer.onChange((c) => {
-      if (c.key.resource === 'namespaces' && c.key.name === name && c.type !== 'DELETED') {
-        off();
-        resolve();
-      }
-    });
+    const seen = (ns: Namespace) => {
+      if (ns.metadata.name !== name) return;
+      off();
+      resolve();
+    };
+    const off = informer.on('namespaces', { onAdd: seen, onUpdate: (_, ns) => seen(ns) });
   });
 }
 

@@ -6,7 +6,6 @@
  * log index; a component's JSON lines carry their own.
  */
 import type { Logger } from '@kemu/log';
-import type { Pod } from '@kemu/api';
 import { type View, getObject } from '@kemu/eventlog';
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { ContainerLogs } from './container-logs.js';

@@ -6,7 +6,7 @@
 import { connectEventLog, createEventRecorder, createObjectWriter, listObjects, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { ensurePodBridge, podBridgeMac } from '@kemu/netns';
-import { isQuantity, type Node, type Pod, type Service } from '@kemu/api';
+import { isQuantity, type Pod } from '@kemu/api';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,10 +96,7 @@ const podRoutes = createPodRoutes({
   self: node,
   ownCidr: () => podCIDR,
   listNodes: () => listObjects(informer.view, 'nodes'),
-  onNodesChange: (handler) =>
-    informer.onChange((c) => {
-      if (c.key.resource === 'nodes') handler();
-    }),
+  onNodesChange: (handler) => informer.on('nodes', { onAdd: handler, onUpdate: handler, onDelete: handler }),
   log,
 });
 podRoutes.start();
@@ -158,10 +155,7 @@ const manager = createPodManager({
           podNetns: sandbox.netnsName(pod.metadata.uid ?? ''),
           workloadEntry,
           nodeBinary: process.execPath,
-          serviceEnv: serviceEnvVars(
-            listObjects(informer.view, 'services'),
-            pod.metadata.namespace ?? 'default',
-          ),
+          serviceEnv: serviceEnvVars(listObjects(informer.view, 'services'), pod.metadata.namespace ?? 'default'),
           baseEnv,
         }),
       ),

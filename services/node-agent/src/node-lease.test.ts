@@ -1,4 +1,4 @@
-import type { Lease, Node } from '@kemu/api';
+import type { Node } from '@kemu/api';
 import { connectEventLog, createObjectWriter, getObject, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { startNatsServer } from '@kemu/testkit';

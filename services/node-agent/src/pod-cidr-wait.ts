@@ -15,12 +15,12 @@ export function waitForPodCidr(informer: Informer, node: string, log: Logger): P
   if (now) return Promise.resolve(now);
   log.info({ object: node }, 'waiting for the controller to assign a pod CIDR');
   return new Promise((resolve) => {
-    const remove = informer.onChange((c) => {
-      if (c.key.resource !== 'nodes' || c.key.name !== node) return;
-      const cidr = current();
+    const seen = (n: Node) => {
+      const cidr = n.metadata.name === node ? n.spec?.podCIDR : undefined;
       if (!cidr) return;
       remove();
       resolve(cidr);
-    });
+    };
+    const remove = informer.on('nodes', { onAdd: seen, onUpdate: (_, n) => seen(n) });
   });
 }
