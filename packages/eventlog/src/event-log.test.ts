@@ -61,7 +61,11 @@ describe('event log', () => {
     const informer = await startInformer(eventLog, { resources: ['pods'], log });
     await informer.synced;
     const seen: string[] = [];
-    informer.onChange((c) => seen.push(`${c.type} ${c.key.name}`));
+    informer.on('pods', {
+      onAdd: (p) => seen.push(`ADDED ${p.metadata.name}`),
+      onUpdate: (_, p) => seen.push(`MODIFIED ${p.metadata.name}`),
+      onDelete: (p) => seen.push(`DELETED ${p.metadata.name}`),
+    });
     const writer = createObjectWriter(eventLog, informer, { component: 'test' });
     const podKey = { resource: 'pods', namespace: 'default', name: 'p' };
     const pod = {

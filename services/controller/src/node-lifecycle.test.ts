@@ -165,10 +165,10 @@ describe('scheduler and node lifecycle on a real event log', () => {
       await api.remove(key('pods', 'default', 'web'), p);
       await api.put(key('pods', 'default', 'web'), { ...pod('web', '1Gi'), spec: { ...p.spec } });
     };
-    const unsubscribe = informer.onChange((c) => {
-      if (c.type !== 'DELETED' && c.key.name === 'web' && c.object.metadata.deletionTimestamp)
-        void again(c.object as Pod).catch(() => undefined);
-    });
+    const marked = (p: Pod) => {
+      if (p.metadata.name === 'web' && p.metadata.deletionTimestamp) void again(p).catch(() => undefined);
+    };
+    const unsubscribe = informer.on('pods', { onAdd: marked, onUpdate: (_, p) => marked(p) });
     try {
       await api.put(key('pods', 'default', 'web'), {
         ...pod('web', '1Gi'),

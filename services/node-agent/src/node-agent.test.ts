@@ -233,11 +233,12 @@ describe.skipIf(process.getuid?.() !== 0)('node-agent in a node netns', () => {
 
     // Graceful delete: SIGTERM, the workload exits 0, the pod is removed and its netns is gone.
     const deleted = new Promise<Pod>((resolve) => {
-      const off = informer.onChange((c) => {
-        if (c.type === 'DELETED' && c.key.name === 'web') {
+      const off = informer.on('pods', {
+        onDelete(p) {
+          if (p.metadata.name !== 'web') return;
           off();
-          resolve(c.object as Pod);
-        }
+          resolve(p);
+        },
       });
     });
     await writer.update(podKey('web'), (p) => ({
@@ -307,11 +308,12 @@ describe.skipIf(process.getuid?.() !== 0)('node-agent in a node netns', () => {
     await writer.put(podKey('graceful'), web);
     await eventually(() => ready(pod('graceful')), { timeoutMs: 20_000, what: 'graceful Ready' });
     const deleted = new Promise<Pod>((resolve) => {
-      const off = informer.onChange((c) => {
-        if (c.type === 'DELETED' && c.key.name === 'graceful') {
+      const off = informer.on('pods', {
+        onDelete(p) {
+          if (p.metadata.name !== 'graceful') return;
           off();
-          resolve(c.object as Pod);
-        }
+          resolve(p);
+        },
       });
     });
     await writer.update(podKey('graceful'), (p) => ({
