@@ -140,6 +140,21 @@ describe('kube-proxy over the event log', () => {
     await nats.stop();
   });
 
+  it('asks for no sync when a Service changes only in what the proxy does not program', async () => {
+    let requests = 0;
+    const off = registerTrackerHandlers(informer, createServiceTracker(), createEndpointsTracker(), () => requests++);
+    const writer = createObjectWriter(eventLog, informer, { component: 'test' });
+    // The writer returns once the informer has applied the write, handlers included.
+    await writer.put(svcKey, service(servicePort));
+    expect(requests).toBe(1);
+    await writer.update(svcKey, (s) => ({ ...s, status: { loadBalancer: {} } }));
+    await writer.update(svcKey, (s) => ({ ...s, metadata: { ...s.metadata, labels: { tier: 'web' } } }));
+    expect(requests).toBe(1);
+    await writer.update(svcKey, () => service(servicePort, { sessionAffinity: 'ClientIP' }));
+    expect(requests).toBe(2);
+    off();
+  });
+
   it('serves a Service round robin, refuses at once when its endpoints go, and serves again when they return', async () => {
     const writer = createObjectWriter(eventLog, informer, { component: 'test' });
     await writer.put(svcKey, service(servicePort));
