@@ -17,6 +17,8 @@ export interface Lister<T extends KubeObject> {
   list(namespace?: string): T[];
   /** One object ('' as the namespace of cluster-scoped ones). */
   get(namespace: string, name: string): T | undefined;
+  /** One object by its keyString (`resource/namespace/name`, a work queue's key); undefined for a key of another resource. */
+  byKey(key: string): T | undefined;
   /** The objects whose index `index` has `value`; throws when no such index was added. */
   byIndex(index: string, value: string): T[];
 }
@@ -76,6 +78,8 @@ export function createListers(view: View): Listers {
       return {
         list: (namespace) => listObjects(view, resource, namespace),
         get: (namespace, name) => getObject(view, { resource, namespace, name }),
+        byKey: (key) =>
+          key.startsWith(`${resource}/`) ? (view.objects.get(key) as ResourceTypes[R] | undefined) : undefined,
         byIndex(name, value) {
           const index = indexes.get(resource)?.get(name);
           if (!index) throw new UnknownIndexError(resource, name);

@@ -6,7 +6,7 @@
  * Deployment is gone (or was replaced by one with another uid) are deleted, as the
  * garbage collector would; the ReplicaSet controller then deletes their pods.
  */
-import { type Deployment, type ReplicaSet, keyString } from '@kemu/api';
+import { type ReplicaSet, keyString } from '@kemu/api';
 import { type Change, listObjects, onEveryChange } from '@kemu/eventlog';
 import { randomUUID } from 'node:crypto';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
@@ -62,7 +62,7 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
 
   async function syncDeployment(key: string): Promise<void> {
     const { namespace, name } = parseKey(key);
-    const d = informer.view.objects.get(key) as Deployment | undefined;
+    const d = informer.lister('deployments').byKey(key);
     const dLog = log.child({ deployment: `${namespace}/${name}` });
     const named = listObjects(informer.view, 'replicasets', namespace).filter((rs) => {
       const ref = controllerRefOf(rs);

@@ -3,7 +3,7 @@
  * reconcileEndpointSlices computes, and deletes the slices of deleted Services (the
  * garbage collection their ownerReferences ask for). Queue keys are Service keys.
  */
-import type { EndpointSlice, Node, Service } from '@kemu/api';
+import type { EndpointSlice, Node } from '@kemu/api';
 import { type Change, listObjects, onEveryChange } from '@kemu/eventlog';
 import { randomInt } from 'node:crypto';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
@@ -26,6 +26,8 @@ const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 /** Creates the EndpointSlice controller; its queue starts with start(). */
 export function createEndpointSliceController(deps: ControllerDeps): Controller {
   const { informer, writer, now } = deps;
+  const services = informer.lister('services');
+  const nodes = informer.lister('nodes');
   const { controller, queue, log } = createQueuedController('endpointslice', deps, {
     sync: syncService,
     handlers: {
@@ -68,12 +70,9 @@ export function createEndpointSliceController(deps: ControllerDeps): Controller 
   async function syncService(key: string): Promise<void> {
     const { namespace, name } = parseKey(key);
     const view = informer.view;
-    const service = view.objects.get(key) as Service | undefined;
+    const service = services.byKey(key);
     const existing = listObjects(view, 'endpointslices', namespace).filter((s) => isManagedSliceOf(s, namespace, name));
-    const zoneOf = (node: string) =>
-      (view.objects.get(keyOf('nodes', { metadata: { name: node } })) as Node | undefined)?.metadata.labels?.[
-        ZONE_LABEL
-      ];
+    const zoneOf = (node: string) => nodes.get('', node)?.metadata.labels?.[ZONE_LABEL];
     const plan = reconcileEndpointSlices({
       service,
       pods: listObjects(view, 'pods', namespace),

@@ -3,7 +3,7 @@
  * what reconcileEndpoints computes from the view, and deletes the Endpoints of deleted
  * Services. Queue keys are Service keys; handlers only enqueue them.
  */
-import type { Endpoints, Service } from '@kemu/api';
+import type { Endpoints } from '@kemu/api';
 import { listObjects, onEveryChange } from '@kemu/eventlog';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import { withCreationMetadata } from './creation-metadata.js';
@@ -38,10 +38,8 @@ export function createEndpointsController(deps: ControllerDeps): Controller {
   async function syncService(key: string): Promise<void> {
     const { namespace, name } = parseKey(key);
     const epKey = { resource: 'endpoints', namespace, name };
-    const service = informer.view.objects.get(key) as Service | undefined;
-    const existing = informer.view.objects.get(keyOf('endpoints', { metadata: { namespace, name } })) as
-      | Endpoints
-      | undefined;
+    const service = informer.lister('services').byKey(key);
+    const existing = informer.lister('endpoints').get(namespace, name);
     const pods = listObjects(informer.view, 'pods', namespace);
     const plan = reconcileEndpoints(service, pods, existing);
     const svcLog = log.child({ service: `${namespace}/${name}` });

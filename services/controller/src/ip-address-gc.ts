@@ -55,7 +55,7 @@ export function createIPAddressGC(deps: ControllerDeps, options: IPAddressGCOpti
   }
 
   async function syncIPAddress(key: string): Promise<void> {
-    const ip = informer.view.objects.get(key) as IPAddress | undefined;
+    const ip = informer.lister('ipaddresses').byKey(key);
     if (!ip) return;
     const ref = ip.spec?.parentRef;
     const service = ref

@@ -49,7 +49,7 @@ export function createNodeIpamController(deps: ControllerDeps, range: PodCidrRan
   }
 
   async function syncNode(key: string): Promise<void> {
-    const node = informer.view.objects.get(key) as Node | undefined;
+    const node = informer.lister('nodes').byKey(key);
     if (!node) return;
     const next = reconcileNodePodCidr(node, listObjects(informer.view, 'nodes'), range);
     if (!next) return;

@@ -83,7 +83,7 @@ export function createNodeLifecycleController(deps: ControllerDeps, options: Nod
   }
 
   async function syncNode(key: string): Promise<void> {
-    const node = informer.view.objects.get(key) as Node | undefined;
+    const node = informer.lister('nodes').byKey(key);
     if (!node) {
       backoff.reset(parseKey(key).name);
       return;

@@ -5,7 +5,7 @@
  * keys; a pod change queues its controller. Pods whose ReplicaSet is gone (or was
  * replaced by one with another uid) are deleted, as the garbage collector would.
  */
-import { type Pod, type ReplicaSet, keyString, matchLabelSelectorObject } from '@kemu/api';
+import { type Pod, keyString, matchLabelSelectorObject } from '@kemu/api';
 import { type Change, listObjects, onEveryChange } from '@kemu/eventlog';
 import { randomUUID } from 'node:crypto';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
@@ -68,7 +68,7 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
 
   async function syncReplicaSet(key: string): Promise<void> {
     const { namespace, name } = parseKey(key);
-    const rs = informer.view.objects.get(key) as ReplicaSet | undefined;
+    const rs = informer.lister('replicasets').byKey(key);
     const rsLog = log.child({ replicaset: `${namespace}/${name}` });
     const stale = podsNamingOwner(namespace, name).filter(
       (p) => controllerRefOf(p)?.uid !== rs?.metadata.uid && !p.metadata.deletionTimestamp,

@@ -54,7 +54,7 @@ export function createScheduler(deps: ControllerDeps): Controller {
   }
 
   async function syncPod(key: string): Promise<void> {
-    const pod = informer.view.objects.get(key) as Pod | undefined;
+    const pod = informer.lister('pods').byKey(key);
     if (!pod || !needsScheduling(pod)) {
       assumed.delete(key);
       return;

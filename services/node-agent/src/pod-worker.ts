@@ -266,8 +266,7 @@ export function startPodWorker(
   }
 
   async function writeStatus(): Promise<void> {
-    await deps.writer.update(key, (obj) => {
-      const p = obj as Pod;
+    await deps.writer.update(key, (p) => {
       if (p.metadata.uid !== uid || p.spec.nodeName !== deps.node) return undefined;
       const status = podStatusFromSnapshot(actor.getSnapshot(), p, now());
       if (isDeepStrictEqual(status, p.status)) return undefined;
