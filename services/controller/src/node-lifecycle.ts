@@ -11,7 +11,7 @@
  * (node-lifecycle-eviction-backoff.ts), so a stale view cannot loop on eviction writes.
  */
 import type { Node, Pod } from '@kemu/api';
-import { createEventRecorder, listObjects, objectReference } from '@kemu/eventlog';
+import { POD_NODE_NAME_INDEX, createEventRecorder, listObjects, objectReference, podNodeName } from '@kemu/eventlog';
 import { isPodReady } from './conditions.js';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import {
@@ -43,6 +43,8 @@ export const DEFAULT_POD_EVICTION_MS = 300_000;
 /** Creates the node lifecycle controller; its queue and monitor timer start with start(). */
 export function createNodeLifecycleController(deps: ControllerDeps, options: NodeLifecycleOptions): Controller {
   const { informer, writer, now } = deps;
+  const pods = informer.lister('pods');
+  informer.addIndex('pods', POD_NODE_NAME_INDEX, podNodeName);
   const evictionMs = options.evictionMs ?? DEFAULT_POD_EVICTION_MS;
   const backoff = createEvictionBackoff({ initialMs: options.evictionBackoffMs });
   let timer: NodeJS.Timeout | undefined;
@@ -109,8 +111,8 @@ export function createNodeLifecycleController(deps: ControllerDeps, options: Nod
       else evicted = await evictPods(current, nodeLog);
     }
     if (!isNodeUnreachable(current)) return;
-    for (const pod of listObjects(informer.view, 'pods')) {
-      if (pod.spec.nodeName !== node.metadata.name || evicted.has(pod.metadata.uid)) continue;
+    for (const pod of pods.byIndex(POD_NODE_NAME_INDEX, node.metadata.name)) {
+      if (evicted.has(pod.metadata.uid)) continue;
       const notReady = markPodNotReady(pod, now());
       if (!notReady) continue;
       await writer.put(parseKey(keyOf('pods', pod)), notReady, Number(pod.metadata.resourceVersion));
@@ -121,8 +123,7 @@ export function createNodeLifecycleController(deps: ControllerDeps, options: Nod
   /** Evicts the node's pods; returns the uids of those it marked (their view entries are stale now). */
   async function evictPods(node: Node, nodeLog: typeof log): Promise<Set<string | undefined>> {
     const evictedUids = new Set<string | undefined>();
-    for (const pod of listObjects(informer.view, 'pods')) {
-      if (pod.spec.nodeName !== node.metadata.name) continue;
+    for (const pod of pods.byIndex(POD_NODE_NAME_INDEX, node.metadata.name)) {
       const evicted = evictPod(pod, now());
       if (!evicted) continue;
       // Counted before the write: a round that fails half-way is paced too.
