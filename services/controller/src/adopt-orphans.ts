@@ -37,13 +37,13 @@ export function ownersSelecting<R extends 'replicasets' | 'deployments'>(
 }
 
 /** Gives each orphan a controller reference to `owner`; returns those adopted (as stored). */
-export async function adoptOrphans<T extends KubeObject>(
+export async function adoptOrphans<R extends 'pods' | 'replicasets'>(
   deps: Pick<ControllerDeps, 'writer'>,
-  resource: string,
+  resource: R,
   owner: KubeObject,
-  orphans: readonly T[],
-): Promise<T[]> {
-  const adopted: T[] = [];
+  orphans: readonly ResourceTypes[R][],
+): Promise<ResourceTypes[R][]> {
+  const adopted: ResourceTypes[R][] = [];
   for (const o of orphans) {
     const key = { resource, namespace: o.metadata.namespace ?? 'default', name: o.metadata.name };
     const stored = await deps.writer.update(key, (cur) => {
@@ -52,7 +52,7 @@ export async function adoptOrphans<T extends KubeObject>(
       cur.metadata.ownerReferences = [...(cur.metadata.ownerReferences ?? []), newControllerRef(owner)];
       return cur;
     });
-    if (stored) adopted.push(stored as T);
+    if (stored) adopted.push(stored);
   }
   return adopted;
 }

@@ -17,7 +17,7 @@ import {
   keyString,
   validateObject,
 } from '@kemu/api';
-import { ConflictError, type Informer, type ObjectWriter, expectedSeq, getObject } from '@kemu/eventlog';
+import { ConflictError, type Informer, type ObjectWriter, expectedSeq } from '@kemu/eventlog';
 import { randomUUID } from 'node:crypto';
 
 /** Where the Service lives. */
@@ -99,8 +99,8 @@ export function buildKubeDnsIPAddress(ip: string, now: number, uid: string = ran
   };
 }
 
-function ownedByKubeDns(obj: KubeObject | undefined): boolean {
-  const ref = (obj as IPAddress | undefined)?.spec?.parentRef;
+function ownedByKubeDns(ip: IPAddress | undefined): boolean {
+  const ref = ip?.spec?.parentRef;
   return (
     ref?.resource === 'services' && ref.namespace === KUBE_DNS_SERVICE.namespace && ref.name === KUBE_DNS_SERVICE.name
   );
@@ -143,10 +143,11 @@ export async function ensureKubeDnsService(
 ): Promise<EnsureResult> {
   await waitForNamespace(informer, KUBE_DNS_SERVICE.namespace);
   if (informer.view.objects.has(keyString(KUBE_DNS_SERVICE))) return 'exists';
+  const addresses = informer.lister('ipaddresses');
   const ipKey: ObjectKey = { resource: 'ipaddresses', namespace: '', name: clusterIP };
-  if (!getObject(informer.view, ipKey))
+  if (!addresses.get('', clusterIP))
     await createIfAbsent(writer, informer, ipKey, buildKubeDnsIPAddress(clusterIP, clock()));
-  if (!ownedByKubeDns(getObject(informer.view, ipKey))) return 'address-taken';
+  if (!ownedByKubeDns(addresses.get('', clusterIP))) return 'address-taken';
   const service = buildKubeDnsService(clusterIP, clock());
   const causes = validateObject(service);
   if (causes.length > 0) throw new Error(`kube-dns Service is invalid: ${JSON.stringify(causes)}`);
