@@ -1,4 +1,4 @@
-import type { Event, Node, ObjectKey, Pod } from '@kemu/api';
+import type { Node, ObjectKey, Pod } from '@kemu/api';
 import {
   type EventLog,
   type Informer,
@@ -87,7 +87,7 @@ describe('scheduler and node lifecycle on a real event log', () => {
   }
 
   const get = <T>(resource: string, name: string, namespace = 'default') =>
-    getObject<T>(informer.view, key(resource, namespace, name));
+    getObject(informer.view, key(resource, namespace, name)) as T | undefined;
 
   it('fits pods by memory requests and schedules a waiting pod once another one frees room', async () => {
     await startController();
@@ -105,7 +105,7 @@ describe('scheduler and node lifecycle on a real event log', () => {
     );
     await eventually(
       () =>
-        listObjects<Event>(informer.view, 'events', 'default').some(
+        listObjects(informer.view, 'events', 'default').some(
           (e) => e.reason === 'FailedScheduling' && e.type === 'Warning' && e.involvedObject.name === 'b',
         ),
       { what: 'FailedScheduling event' },
@@ -143,7 +143,7 @@ describe('scheduler and node lifecycle on a real event log', () => {
     );
     await eventually(
       () =>
-        listObjects<Event>(informer.view, 'events', 'default').some(
+        listObjects(informer.view, 'events', 'default').some(
           (e) => e.reason === 'TaintManagerEviction' && e.message === 'Marking for deletion Pod default/web',
         ),
       { what: 'TaintManagerEviction event' },
@@ -165,10 +165,10 @@ describe('scheduler and node lifecycle on a real event log', () => {
       await api.remove(key('pods', 'default', 'web'), p);
       await api.put(key('pods', 'default', 'web'), { ...pod('web', '1Gi'), spec: { ...p.spec } });
     };
-    const unsubscribe = informer.onChange((c) => {
-      if (c.type !== 'DELETED' && c.key.name === 'web' && c.object.metadata.deletionTimestamp)
-        void again(c.object as Pod).catch(() => undefined);
-    });
+    const marked = (p: Pod) => {
+      if (p.metadata.name === 'web' && p.metadata.deletionTimestamp) void again(p).catch(() => undefined);
+    };
+    const unsubscribe = informer.on('pods', { onAdd: marked, onUpdate: (_, p) => marked(p) });
     try {
       await api.put(key('pods', 'default', 'web'), {
         ...pod('web', '1Gi'),

@@ -45,8 +45,8 @@ describe('the ReplicaSet and Deployment controllers', () => {
   let api: ObjectWriter;
   let ctl: { eventLog: EventLog; informer: Informer; manager: ControllerManager } | undefined;
 
-  const pods = () => listObjects<Pod>(apiInformer.view, 'pods', 'default');
-  const replicaSets = () => listObjects<ReplicaSet>(apiInformer.view, 'replicasets', 'default');
+  const pods = () => listObjects(apiInformer.view, 'pods', 'default');
+  const replicaSets = () => listObjects(apiInformer.view, 'replicasets', 'default');
 
   // What node-agents would report: every active pod Running and Ready.
   async function runAll(): Promise<void> {
@@ -109,7 +109,7 @@ describe('the ReplicaSet and Deployment controllers', () => {
     for (const p of first) expect(p.metadata.name.startsWith(`${rs?.metadata.name}-`)).toBe(true);
     const done = await eventually(
       () => {
-        const d = getObject<Deployment>(apiInformer.view, key('deployments', 'shop'));
+        const d = getObject(apiInformer.view, key('deployments', 'shop'));
         return d?.status?.availableReplicas === 3 && d.status.updatedReplicas === 3 && d;
       },
       { what: 'deployment status' },
@@ -152,7 +152,7 @@ describe('the ReplicaSet and Deployment controllers', () => {
     // Removed without the apiserver's cascade: the controllers collect what it owned.
     await eventually(
       async () => {
-        const d = getObject<Deployment>(apiInformer.view, key('deployments', 'shop')) as Deployment;
+        const d = getObject(apiInformer.view, key('deployments', 'shop')) as Deployment;
         return api.remove(key('deployments', 'shop'), d, Number(d.metadata.resourceVersion)).then(
           () => true,
           () => false,

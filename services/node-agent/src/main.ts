@@ -6,7 +6,7 @@
  */
 import { createEventRecorder, createObjectWriter, listObjects } from '@kemu/eventlog';
 import { ensurePodBridge, podBridgeMac } from '@kemu/netns';
-import type { Node, Pod, Service } from '@kemu/api';
+import type { Pod } from '@kemu/api';
 import { readConfig, runComponent } from '@kemu/runtime';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -90,11 +90,8 @@ await runComponent(
     const podRoutes = createPodRoutes({
       self: node,
       ownCidr: () => podCIDR,
-      listNodes: () => listObjects<Node>(informer.view, 'nodes'),
-      onNodesChange: (handler) =>
-        informer.onChange((c) => {
-          if (c.key.resource === 'nodes') handler();
-        }),
+      listNodes: () => listObjects(informer.view, 'nodes'),
+      onNodesChange: (handler) => informer.on('nodes', { onAdd: handler, onUpdate: handler, onDelete: handler }),
       log,
     });
     podRoutes.start();
@@ -163,7 +160,7 @@ await runComponent(
               workloadEntry,
               nodeBinary: process.execPath,
               serviceEnv: serviceEnvVars(
-                listObjects<Service>(informer.view, 'services'),
+                listObjects(informer.view, 'services'),
                 pod.metadata.namespace ?? 'default',
               ),
               baseEnv,

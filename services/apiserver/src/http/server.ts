@@ -103,7 +103,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const authn = createAuthenticator(options.tokens ?? []);
   const upgrades = createPodStreamUpgrades(context, (req, pathname) => authn.allows(pathname, req.headers));
   const finalizer = options.readOnly ? undefined : createNamespaceFinalizer(context);
-  const stopFeed = informer.onChange((c) => {
+  const stopFeed = informer.onAnyChange((c) => {
     const change = { type: c.type, seq: c.seq, key: c.key as ObjectKey, object: c.object, old: c.old };
     history.record(change);
     finalizer?.onChange(change);

@@ -9,7 +9,6 @@
  */
 import { lookup } from 'node:dns/promises';
 import { mkdir } from 'node:fs/promises';
-import type { Node } from '@kemu/api';
 import { listObjects } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { attachNodeNetns, findL2Network, nodeVethName, routeTo } from '@kemu/netns';
@@ -102,7 +101,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
     // A Ready Node of this name elsewhere is someone else's; at our own address it is this
     // node coming back (a restarted node container), which may take its Node over again.
     const refuseIfTaken = (address: string) => {
-      const existing = cluster.informer.view.objects.get(`nodes//${node}`) as Node | undefined;
+      const existing = cluster.informer.lister('nodes').get('', node);
       const ip = existing?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
       if (existing && isNodeReadyWithCidr(existing) && ip !== address.split('/')[0])
         throw new CliError('NodeExists', `a Ready node named ${node} (${ip}) is already in cluster ${ctx.cluster}`);
@@ -124,7 +123,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
       };
     } else {
       const network = await findL2Network(host);
-      const nodes = listObjects<Node>(cluster.informer.view, 'nodes');
+      const nodes = listObjects(cluster.informer.view, 'nodes');
       const prefix = network.hostAddress.split('/')[1];
       const address = addressFlag
         ? addressFlag.includes('/')

@@ -4,7 +4,7 @@
  * wait until the Node is Ready with a pod CIDR, and on the way out delete the Node
  * (and, as Kubernetes' pod GC does for pods of a deleted node, its pods) from the log.
  */
-import { intToIpv4, ipv4ToInt, type Node, type Pod } from '@kemu/api';
+import { intToIpv4, ipv4ToInt, type Node } from '@kemu/api';
 import {
   connectEventLog,
   createObjectWriter,
@@ -120,7 +120,7 @@ export async function waitForNodeReady(
 ): Promise<Node> {
   const deadline = Date.now() + o.timeoutMs;
   for (;;) {
-    const n = getObject<Node>(informer.view, { resource: 'nodes', namespace: '', name: node });
+    const n = getObject(informer.view, { resource: 'nodes', namespace: '', name: node });
     if (n && isNodeReadyWithCidr(n)) return n;
     if (Date.now() > deadline) throw new WaitTimeoutError(`node ${node} not Ready after ${o.timeoutMs / 1000} s`);
     await o.check?.();
@@ -135,13 +135,13 @@ export async function deleteNodeObjects(
   node: string,
 ): Promise<{ podUids: string[]; nodeDeleted: boolean }> {
   const writer = createObjectWriter(eventLog, informer, { component: 'kemu-cli', node });
-  const pods = listObjects<Pod>(informer.view, 'pods').filter((p) => p.spec.nodeName === node);
+  const pods = listObjects(informer.view, 'pods').filter((p) => p.spec.nodeName === node);
   for (const pod of pods) {
     const key = { resource: 'pods', namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name };
     await writer.remove(key, pod).catch(() => undefined);
   }
   const key = { resource: 'nodes', namespace: '', name: node };
-  const existing = getObject<Node>(informer.view, key);
+  const existing = getObject(informer.view, key);
   if (existing) await writer.remove(key, existing);
   return { podUids: pods.map((p) => p.metadata.uid ?? '').filter(Boolean), nodeDeleted: !!existing };
 }

@@ -8,7 +8,7 @@
  * cgroups of pods that are gone are removed (the kubelet's pod cgroup cleanup).
  */
 import type { Pod } from '@kemu/api';
-import { type Change, type Informer, listObjects, type ObjectWriter } from '@kemu/eventlog';
+import { type Informer, type ObjectWriter, POD_NODE_NAME_INDEX, podNodeName } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import { type EnvironReader, resumePod, sandboxExisted } from './pod-adoption.js';
 import { type Cidr, allocatePodIP } from './pod-ip-allocator.js';
@@ -54,6 +54,9 @@ export function createPodManager(o: PodManagerOptions): PodManager {
   let unsubscribe: (() => void) | undefined;
   let resyncTimer: NodeJS.Timeout | undefined;
   let stopped = false;
+  const pods = informer.lister('pods');
+  informer.addIndex('pods', POD_NODE_NAME_INDEX, podNodeName);
+  const boundHere = () => pods.byIndex(POD_NODE_NAME_INDEX, node);
 
   /** Pods this agent runs: bound here and not mirror pods (those are run by their own component, e.g. kube-proxy). */
   function runsHere(pod: Pod): boolean {
@@ -62,8 +65,8 @@ export function createPodManager(o: PodManagerOptions): PodManager {
 
   function ipsInUse(): Set<string> {
     const used = new Set<string>();
-    for (const p of listObjects<Pod>(informer.view, 'pods')) {
-      if (p.spec?.nodeName === node && p.status?.podIP && !isTerminal(p) && !workers.has(p.metadata.uid ?? '')) {
+    for (const p of boundHere()) {
+      if (p.status?.podIP && !isTerminal(p) && !workers.has(p.metadata.uid ?? '')) {
         used.add(p.status.podIP);
       }
     }
@@ -127,21 +130,20 @@ export function createPodManager(o: PodManagerOptions): PodManager {
     }
   }
 
-  function onChange(change: Change): void {
-    if (change.key.resource !== 'pods' || stopped) return;
-    const pod = change.object as Pod;
-    const uid = pod.metadata.uid ?? '';
-    if (change.type === 'DELETED') {
-      const w = workers.get(uid);
-      if (w) w.forceDeleted();
-      else if (runsHere(pod)) {
-        void o.sandbox.delete(uid).catch(() => undefined);
-        removeCgroupsOf(uid);
-      }
-      return;
-    }
-    if (!runsHere(pod)) return;
+  function onPodAddOrUpdate(pod: Pod): void {
+    if (stopped || !runsHere(pod)) return;
     onPod(pod);
+  }
+
+  function onPodDelete(pod: Pod): void {
+    if (stopped) return;
+    const uid = pod.metadata.uid ?? '';
+    const w = workers.get(uid);
+    if (w) w.forceDeleted();
+    else if (runsHere(pod)) {
+      void o.sandbox.delete(uid).catch(() => undefined);
+      removeCgroupsOf(uid);
+    }
   }
 
   function onPod(pod: Pod): void {
@@ -158,7 +160,7 @@ export function createPodManager(o: PodManagerOptions): PodManager {
   function resync(): void {
     if (stopped) return;
     const live = new Set<string>();
-    for (const p of listObjects<Pod>(informer.view, 'pods')) {
+    for (const p of pods.list()) {
       live.add(p.metadata.uid ?? '');
       const w = workers.get(p.metadata.uid ?? '');
       if (w && runsHere(p)) w.update(p);
@@ -173,13 +175,17 @@ export function createPodManager(o: PodManagerOptions): PodManager {
   return {
     async start() {
       await informer.synced;
-      const mine = listObjects<Pod>(informer.view, 'pods').filter(runsHere);
+      const mine = boundHere().filter(runsHere);
       // Pods that already have an IP go first, so new pods cannot be handed one of theirs.
       mine.sort((a, b) => Number(!a.status?.podIP) - Number(!b.status?.podIP));
       for (const pod of mine) await syncPod(pod).catch((err) => log.error({ err }, 'pod resume failed'));
-      unsubscribe = informer.onChange(onChange);
+      unsubscribe = informer.on('pods', {
+        onAdd: onPodAddOrUpdate,
+        onUpdate: (_, pod) => onPodAddOrUpdate(pod),
+        onDelete: onPodDelete,
+      });
       // Catch up on what changed while the resumed pods were being set up.
-      const now = new Map(listObjects<Pod>(informer.view, 'pods').map((p) => [p.metadata.uid ?? '', p]));
+      const now = new Map(pods.list().map((p) => [p.metadata.uid ?? '', p]));
       for (const [uid, w] of workers) {
         const p = now.get(uid);
         if (p) w.update(p);

@@ -10,7 +10,7 @@
  * published again, at most once a second so a controller that turns it back is no busy loop.
  * Stopping the worker (agent shutdown) stops watching but leaves processes running.
  */
-import type { ObjectKey, Pod } from '@kemu/api';
+import type { Pod, TypedKey } from '@kemu/api';
 import { ConflictError, type EventRecorder, getObject, type ObjectWriter, type View } from '@kemu/eventlog';
 import {
   type BackoffPolicy,
@@ -117,7 +117,7 @@ export function startPodWorker(
 ): PodWorker {
   const uid = pod.metadata.uid ?? '';
   const namespace = pod.metadata.namespace ?? 'default';
-  const key: ObjectKey = { resource: 'pods', namespace, name: pod.metadata.name };
+  const key: TypedKey<'pods'> = { resource: 'pods', namespace, name: pod.metadata.name };
   const log = deps.log.child({ pod: `${namespace}/${pod.metadata.name}` });
   let current = pod;
   let gone = false;
@@ -232,7 +232,7 @@ export function startPodWorker(
     flushing = false;
     if (recheck) {
       recheck = false;
-      const latest = getObject<Pod>(deps.view, key);
+      const latest = getObject(deps.view, key);
       if (latest?.metadata.uid === uid) checkDrift(latest);
     }
   }
@@ -266,8 +266,7 @@ export function startPodWorker(
   }
 
   async function writeStatus(): Promise<void> {
-    await deps.writer.update(key, (obj) => {
-      const p = obj as Pod;
+    await deps.writer.update(key, (p) => {
       if (p.metadata.uid !== uid || p.spec.nodeName !== deps.node) return undefined;
       const status = podStatusFromSnapshot(actor.getSnapshot(), p, now());
       if (isDeepStrictEqual(status, p.status)) return undefined;
@@ -278,7 +277,7 @@ export function startPodWorker(
   async function removePod(): Promise<void> {
     if (gone) return;
     for (let attempt = 0; ; attempt++) {
-      const p = getObject<Pod>(deps.view, key);
+      const p = getObject(deps.view, key);
       if (!p || p.metadata.uid !== uid) return;
       const final = { ...p, status: podStatusFromSnapshot(actor.getSnapshot(), p, now()) };
       try {

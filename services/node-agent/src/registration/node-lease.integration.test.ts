@@ -1,4 +1,4 @@
-import type { Lease, Node } from '@kemu/api';
+import type { Node } from '@kemu/api';
 import { connectEventLog, createObjectWriter, getObject, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { startNatsServer } from '@kemu/testkit';
@@ -31,7 +31,7 @@ describe('node lease', () => {
       clock: () => now,
     });
     await lease.renew();
-    const first = getObject<Lease>(informer.view, leaseKey);
+    const first = getObject(informer.view, leaseKey);
     expect(first).toMatchObject({
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
@@ -45,7 +45,7 @@ describe('node lease', () => {
     });
     now += 10_000;
     await lease.renew();
-    const second = getObject<Lease>(informer.view, leaseKey);
+    const second = getObject(informer.view, leaseKey);
     expect(second?.spec.renewTime).toBe('2026-01-02T03:04:15.000000Z');
     expect(second?.metadata.creationTimestamp).toBe('2026-01-02T03:04:05Z');
     expect(second?.metadata.uid).toBe(first?.metadata.uid);

@@ -4,7 +4,7 @@
  * kubelet renews every 10 s, a quarter of the 40 s lease duration). kubectl describe
  * node shows it under `Lease:`. A failed renewal is logged and tried again next period.
  */
-import type { Lease, Node, ObjectKey } from '@kemu/api';
+import type { Lease, Node, TypedKey } from '@kemu/api';
 import { getObject, type ObjectWriter, type View } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import { randomUUID } from 'node:crypto';
@@ -62,13 +62,13 @@ export function createNodeLease(o: {
   clock?: () => number;
 }): NodeLease {
   const clock = o.clock ?? Date.now;
-  const key: ObjectKey = { resource: 'leases', namespace: 'kube-node-lease', name: o.node };
-  const nodeKey: ObjectKey = { resource: 'nodes', namespace: '', name: o.node };
+  const key: TypedKey<'leases'> = { resource: 'leases', namespace: 'kube-node-lease', name: o.node };
+  const nodeKey: TypedKey<'nodes'> = { resource: 'nodes', namespace: '', name: o.node };
   let timer: NodeJS.Timeout | undefined;
 
   async function renew(): Promise<void> {
-    const existing = getObject<Lease>(o.view, key);
-    const next = renewedLease(existing, o.node, getObject<Node>(o.view, nodeKey), clock());
+    const existing = getObject(o.view, key);
+    const next = renewedLease(existing, o.node, getObject(o.view, nodeKey), clock());
     await o.writer.put(key, next, existing ? Number(existing.metadata.resourceVersion) : undefined);
   }
 

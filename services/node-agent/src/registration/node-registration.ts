@@ -134,18 +134,18 @@ export interface NodeRegistration {
 /** Creates the node's registration. */
 export function createNodeRegistration(options: NodeRegistrationOptions): NodeRegistration {
   const { writer, view, facts, log } = options;
-  const key = { resource: 'nodes', namespace: '', name: facts.name };
+  const key = { resource: 'nodes' as const, namespace: '', name: facts.name };
   let timer: NodeJS.Timeout | undefined;
 
   async function register(): Promise<void> {
     const now = new Date().toISOString();
-    const existing = getObject<Node>(view, key);
+    const existing = getObject(view, key);
     if (!existing) {
       await writer.put(key, desiredNode(undefined, facts, now));
       log.info({ node: facts.name }, 'node registered');
       return;
     }
-    await writer.update(key, (current) => desiredNode(current as Node, facts, new Date().toISOString()));
+    await writer.update(key, (current) => desiredNode(current, facts, new Date().toISOString()));
   }
 
   async function heartbeat(): Promise<void> {

@@ -9,18 +9,18 @@ import type { Logger } from '@kemu/log';
 
 /** Resolves with the Node's spec.podCIDR as soon as the view has one. */
 export function waitForPodCidr(informer: Informer, node: string, log: Logger): Promise<string> {
-  const key = { resource: 'nodes', namespace: '', name: node };
-  const current = () => getObject<Node>(informer.view, key)?.spec?.podCIDR;
+  const key = { resource: 'nodes' as const, namespace: '', name: node };
+  const current = () => getObject(informer.view, key)?.spec?.podCIDR;
   const now = current();
   if (now) return Promise.resolve(now);
   log.info({ object: node }, 'waiting for the controller to assign a pod CIDR');
   return new Promise((resolve) => {
-    const remove = informer.onChange((c) => {
-      if (c.key.resource !== 'nodes' || c.key.name !== node) return;
-      const cidr = current();
+    const seen = (n: Node) => {
+      const cidr = n.metadata.name === node ? n.spec?.podCIDR : undefined;
       if (!cidr) return;
       remove();
       resolve(cidr);
-    });
+    };
+    const remove = informer.on('nodes', { onAdd: seen, onUpdate: (_, n) => seen(n) });
   });
 }

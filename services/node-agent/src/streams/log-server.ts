@@ -6,7 +6,6 @@
  * log index; a component's JSON lines carry their own.
  */
 import type { Logger } from '@kemu/log';
-import type { Pod } from '@kemu/api';
 import { type View, getObject } from '@kemu/eventlog';
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { ContainerLogs } from './container-logs.js';
@@ -98,12 +97,12 @@ export function createLogHandler(o: LogServerOptions): StreamHandler<LogRequest>
       path = o.logs.current(pod, container.name);
       if (!existsSync(path)) return badRequestStatus(waitingMessage(target));
       const instance = target.containerID;
-      const key = { resource: 'pods', namespace: req.namespace, name: req.pod };
+      const key = { resource: 'pods' as const, namespace: req.namespace, name: req.pod };
       // The instance ends when its process is gone or the pod says another one runs.
       alive = () =>
         instance !== undefined &&
         processAlive(target.pid) &&
-        runningContainerID(containerStatusOf(getObject<Pod>(o.view, key), container.name)) === instance;
+        runningContainerID(containerStatusOf(getObject(o.view, key), container.name)) === instance;
     }
     const fd = openSync(path, 'r');
 

@@ -75,7 +75,7 @@ export function startPodStreams(o: PodStreamsOptions): PodStreams {
     const paths = new Set<string>();
     const fifos = new Set<string>();
     const now = Date.now();
-    for (const pod of listObjects<Pod>(o.view, 'pods')) {
+    for (const pod of listObjects(o.view, 'pods')) {
       if (pod.spec?.nodeName !== o.node || logs.componentLog(pod)) continue;
       for (const c of pod.spec.containers) {
         if (c.stdin) fifos.add(logs.stdinPath(pod, c.name));

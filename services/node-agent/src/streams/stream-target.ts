@@ -35,7 +35,7 @@ export function runningContainerID(status: ContainerStatus | undefined): string 
 
 /** Looks the request's pod and container up among this node's pods. */
 export function resolveTarget(view: View, node: string, req: StreamTarget): ResolvedTarget | StreamStatus {
-  const pod = getObject<Pod>(view, { resource: 'pods', namespace: req.namespace, name: req.pod });
+  const pod = getObject(view, { resource: 'pods', namespace: req.namespace, name: req.pod });
   if (!pod || (req.uid && pod.metadata.uid !== req.uid) || pod.spec.nodeName !== node) {
     return { code: 404, reason: 'NotFound', message: `pods "${req.pod}" not found on node "${node}"` };
   }
