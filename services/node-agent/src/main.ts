@@ -159,10 +159,7 @@ await runComponent(
               podNetns: sandbox.netnsName(pod.metadata.uid ?? ''),
               workloadEntry,
               nodeBinary: process.execPath,
-              serviceEnv: serviceEnvVars(
-                listObjects(informer.view, 'services'),
-                pod.metadata.namespace ?? 'default',
-              ),
+              serviceEnv: serviceEnvVars(listObjects(informer.view, 'services'), pod.metadata.namespace ?? 'default'),
               baseEnv,
             }),
           ),
