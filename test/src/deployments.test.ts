@@ -5,7 +5,7 @@
  * rollout status` follows, and cascading deletion.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '@kemu/testkit';
+import { consistently, eventually } from '@kemu/testkit';
 import { type KemuCluster, missingPrerequisite, startCluster } from './kemu-cluster.js';
 
 const missing = missingPrerequisite();
@@ -293,8 +293,11 @@ spec:
       { timeoutMs: 30_000, what: 'old 3 + new 2 after scaling to 4' },
     );
     // And it stays there: the new pods never get ready, the old ones may not go.
-    await new Promise((r) => setTimeout(r, 1_500));
-    expect(await sizes()).toEqual({ v1: 3, v2: 2 });
+    await consistently(async () => expect(await sizes()).toEqual({ v1: 3, v2: 2 }), {
+      forMs: 1_500,
+      everyMs: 300,
+      what: 'old 3 + new 2',
+    });
     await cluster.kubectlOk(['delete', 'deploy', 'prop', '--wait=false']);
   });
 

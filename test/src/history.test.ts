@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually } from '@kemu/testkit';
+import { eventually, nextMillisecond } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KemuCluster, missingPrerequisite, repoRoot, runCommand, startCluster } from './kemu-cluster.js';
 
@@ -140,9 +140,8 @@ describe('kemu events and kemu replay', () => {
     web1Ip = (await cluster.kubectlOk(['get', 'pod', 'web-1', '-o', 'jsonpath={.status.podIP}'])).trim();
     expect(ips(ready)).toContain(web1Ip);
     beforeSeq = Number(ready.metadata.resourceVersion);
-    await new Promise((r) => setTimeout(r, 300));
-    beforeFault = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 300));
+    beforeFault = (await nextMillisecond()).toISOString();
+    await nextMillisecond();
 
     // The fault: web-1 is deleted; its address leaves the Endpoints.
     await cluster.kubectlOk(['delete', 'pod', 'web-1', '--wait=false']);
@@ -154,9 +153,8 @@ describe('kemu events and kemu replay', () => {
       timeoutMs: 30_000,
       what: 'web-1 gone',
     });
-    await new Promise((r) => setTimeout(r, 300));
-    insideFault = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 300));
+    insideFault = (await nextMillisecond()).toISOString();
+    await nextMillisecond();
 
     // A follower of the live log from here on.
     follower = spawn(

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { eventually } from '@kemu/testkit';
+import { consistently, eventually } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KemuCluster, missingPrerequisite, repoRoot, startCluster } from './kemu-cluster.js';
 
@@ -493,8 +493,7 @@ spec:
     expect(lines.filter((l) => l.startsWith('NAME'))).toHaveLength(1);
     expect(lines.filter((l) => /^web-pod-2\s/.test(l))).toHaveLength(2);
     expect(lines.some((l) => /^watched\s+0\/1\s+(Pending|ContainerCreating)\s/.test(l))).toBe(true);
-    await new Promise((r) => setTimeout(r, 3_000));
-    expect(watch.exitCode).toBeNull();
+    await consistently(() => watch.exitCode === null, { forMs: 3_000, what: 'kubectl get --watch still running' });
     watch.kill('SIGTERM');
   });
 

@@ -8,7 +8,7 @@
  * makes its Node Unknown, its pods leave Endpoints and are evicted, and the node comes back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '@kemu/testkit';
+import { consistently, eventually } from '@kemu/testkit';
 import { join } from 'node:path';
 import {
   type KemuCluster,
@@ -183,9 +183,14 @@ describe('node lifecycle on a local 3-node cluster', () => {
     expect(replies.length).toBe(80);
     expect(new Set(replies.map((r) => r.pod))).toEqual(new Set(['web-pod-1', 'web-pod-2', 'web-pod-3']));
 
-    // The restarted agent has adopted its pods and reported again (a few heartbeats later).
-    await new Promise((r) => setTimeout(r, 3_000));
-    expect(await nodeReady(node)).toBe('True');
+    // The restarted agent has adopted its pods and reports them as before (for a few heartbeats).
+    await consistently(
+      async () => {
+        expect(await nodeReady(node)).toBe('True');
+        expect(await endpoints('web-service')).toEqual(epBefore);
+      },
+      { forMs: 3_000, everyMs: 500, what: 'the node Ready and its endpoints unchanged' },
+    );
     const after = await pods();
     for (const p of before) {
       const a = after.find((x) => x.metadata.uid === p.metadata.uid);

@@ -1,6 +1,6 @@
 import type { KubeObject } from '@kemu/api';
 import { createLogger } from '@kemu/log';
-import { type NatsServer, eventually, startNatsServer } from '@kemu/testkit';
+import { type NatsServer, eventually, nextMillisecond, startNatsServer } from '@kemu/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type EventLog, connectEventLog } from './event-log.js';
 import { type HistoryEntry, projectionAt, readHistory } from './event-history.js';
@@ -53,12 +53,6 @@ describe('event history', () => {
     await eventLog.close();
     await server.stop();
   });
-
-  /** Waits for the clock to move on by a millisecond; returns the new time. */
-  async function nextMillisecond(): Promise<Date> {
-    const now = Date.now();
-    return eventually(() => Date.now() > now && new Date(), { intervalMs: 1, what: 'the clock to move' });
-  }
 
   async function writeScenario(): Promise<{ beforeFault: Date }> {
     await writer.put(podKey('web-1'), pod('web-1', 'Pending')); // 1
