@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { eventually } from '@kemu/testkit';
+import { eventually, getJson } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KemuCluster, missingPrerequisite, repoRoot, runCommand, startCluster } from './kemu-cluster.js';
 
@@ -95,8 +95,7 @@ describe('kemu chaos on a local 3-node cluster', () => {
   }
 
   async function webPods(): Promise<PodJson[]> {
-    return (JSON.parse(await cluster.kubectlOk(['get', 'pods', '-l', 'app=web', '-o', 'json'])) as { items: PodJson[] })
-      .items;
+    return (await getJson<{ items: PodJson[] }>(cluster, ['pods', '-l', 'app=web'])).items;
   }
 
   async function readyWebPods(): Promise<PodJson[]> {

@@ -5,7 +5,7 @@
  * rollout status` follows, and cascading deletion.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consistently, eventually } from '@kemu/testkit';
+import { consistently, eventually, getJson } from '@kemu/testkit';
 import { type KemuCluster, missingPrerequisite, startCluster } from './kemu-cluster.js';
 
 const missing = missingPrerequisite();
@@ -111,9 +111,9 @@ describe('a Deployment on a local 3-node cluster', () => {
   }
 
   async function endpointIPs(): Promise<string[]> {
-    const ep = JSON.parse(await cluster.kubectlOk(['get', 'endpoints', 'shop', '-o', 'json'])) as {
+    const ep = await getJson<{
       subsets?: { addresses?: { ip: string }[] }[];
-    };
+    }>(cluster, ['endpoints', 'shop']);
     return (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)).sort();
   }
 
@@ -229,7 +229,7 @@ describe('a Deployment on a local 3-node cluster', () => {
     expect(next?.status.readyReplicas).toBe(3);
     expect(next?.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
     expect(prev?.spec.replicas).toBe(0);
-    const deploy = JSON.parse(await cluster.kubectlOk(['get', 'deploy', 'shop', '-o', 'json'])) as ReplicaSetJson;
+    const deploy = await getJson<ReplicaSetJson>(cluster, ['deploy', 'shop']);
     expect(deploy.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
     const live = await readyShopPods(3, '3 pods of the new template');
     for (const p of live) expect(p.spec.containers[0]?.image).toBe('nginx:1.27');

@@ -7,7 +7,7 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { eventually } from '@kemu/testkit';
+import { eventually, listJson } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KemuCluster, missingPrerequisite, parseReplies, runCommand, startCluster } from './kemu-cluster.js';
 
@@ -108,7 +108,7 @@ describe('cluster DNS in a 3-node cluster', () => {
   let webIP = '';
 
   async function allPods(): Promise<PodJson[]> {
-    return (JSON.parse(await cluster.kubectlOk(['get', 'pods', '-A', '-o', 'json'])) as { items: PodJson[] }).items;
+    return await listJson<PodJson>(cluster, ['pods', '-A']);
   }
 
   /** dig from a pod, 1 s per try; the last line of +short output (dig prints timeouts before it). */

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { consistently, eventually } from '@kemu/testkit';
+import { consistently, eventually, getJson } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KemuCluster, missingPrerequisite, repoRoot, startCluster } from './kemu-cluster.js';
 
@@ -84,9 +84,9 @@ describe('kubectl against a kemu cluster', () => {
   async function readyPods(names: string[]): Promise<void> {
     await eventually(
       async () => {
-        const list = JSON.parse(await cluster.kubectlOk(['get', 'pods', '-o', 'json'])) as {
+        const list = await getJson<{
           items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[];
-        };
+        }>(cluster, ['pods']);
         const ready = list.items.filter(
           (p) =>
             names.includes(p.metadata.name) &&
@@ -221,10 +221,10 @@ describe('kubectl against a kemu cluster', () => {
     const yaml = await cluster.kubectlOk(['get', 'svc', 'web-service', '-o', 'yaml']);
     expect(yaml).toMatch(/^apiVersion: v1\nkind: Service\nmetadata:\n/);
     expect(yaml).toMatch(/\n {2}clusterIP: 10\.\d+\.\d+\.\d+\n/);
-    const list = JSON.parse(await cluster.kubectlOk(['get', 'pods', '-o', 'json'])) as {
+    const list = await getJson<{
       kind: string;
       items: { metadata: { name: string } }[];
-    };
+    }>(cluster, ['pods']);
     expect(list.kind).toBe('List');
     expect(list.items.map((p) => p.metadata.name).sort()).toEqual(['client', 'web-pod-1', 'web-pod-2', 'web-pod-3']);
     expect(await cluster.kubectlOk(['get', 'pods', '-l', 'app=web', '-o', 'name'])).toBe(
@@ -556,9 +556,9 @@ spec:
     expect(conflict.stderr).toContain(
       'Operation cannot be fulfilled on services "web-service": the object has been modified; please apply your changes to the latest version and try again',
     );
-    const fresh = JSON.parse(await cluster.kubectlOk(['get', 'svc', 'web-service', '-o', 'json'])) as {
+    const fresh = await getJson<{
       metadata: { labels?: Record<string, string> };
-    };
+    }>(cluster, ['svc', 'web-service']);
     fresh.metadata.labels = { ...fresh.metadata.labels, replaced: 'yes' };
     expect(await cluster.kubectlOk(['replace', '-f', '-'], { input: JSON.stringify(fresh) })).toBe(
       'service/web-service replaced\n',

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { eventually } from '@kemu/testkit';
+import { eventually, getJson } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KemuCluster, missingPrerequisite, repoRoot, runCommand, startCluster } from './kemu-cluster.js';
 
@@ -32,7 +32,7 @@ describe('kubectl logs, exec and run -it', () => {
   let kubectlEnv: Record<string, string>;
 
   async function pod(name: string): Promise<PodJson> {
-    return JSON.parse(await cluster.kubectlOk(['get', 'pod', name, '-o', 'json'])) as PodJson;
+    return await getJson<PodJson>(cluster, ['pod', name]);
   }
 
   /** curl from the client pod through kubectl exec. */
@@ -48,7 +48,7 @@ describe('kubectl logs, exec and run -it', () => {
     const names = ['web-pod-1', 'web-pod-2', 'web-pod-3', 'client'];
     await eventually(
       async () => {
-        const list = JSON.parse(await cluster.kubectlOk(['get', 'pods', '-o', 'json'])) as { items: PodJson[] };
+        const list = await getJson<{ items: PodJson[] }>(cluster, ['pods']);
         const ready = list.items.filter(
           (p) =>
             names.includes(p.metadata.name) &&

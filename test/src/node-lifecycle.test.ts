@@ -8,7 +8,7 @@
  * makes its Node Unknown, its pods leave Endpoints and are evicted, and the node comes back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consistently, eventually } from '@kemu/testkit';
+import { consistently, eventually, getJson, listJson } from '@kemu/testkit';
 import { join } from 'node:path';
 import {
   type KemuCluster,
@@ -84,41 +84,39 @@ describe('node lifecycle on a local 3-node cluster', () => {
     await cluster?.down();
   });
 
-  const getJson = async <T>(args: string[]): Promise<T> =>
-    JSON.parse(await cluster.kubectlOk(['get', ...args, '-o', 'json'])) as T;
-  const pods = async () => (await getJson<{ items: PodJson[] }>(['pods'])).items;
+  const pods = async () => await listJson<PodJson>(cluster, ['pods']);
   const isReady = (conditions: Condition[] | undefined) =>
     conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
   const nodeReady = async (name: string) =>
-    (await getJson<NodeJson>(['node', name])).status.conditions?.find((c) => c.type === 'Ready')?.status;
+    (await getJson<NodeJson>(cluster, ['node', name])).status.conditions?.find((c) => c.type === 'Ready')?.status;
 
   async function endpoints(service: string): Promise<{ ips: string[]; resourceVersion: string }> {
-    const ep = await getJson<{ metadata: { resourceVersion: string }; subsets?: { addresses?: { ip: string }[] }[] }>([
-      'endpoints',
-      service,
-    ]);
+    const ep = await getJson<{ metadata: { resourceVersion: string }; subsets?: { addresses?: { ip: string }[] }[] }>(
+      cluster,
+      ['endpoints', service],
+    );
     const ips = (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)).sort();
     return { ips, resourceVersion: ep.metadata.resourceVersion };
   }
 
   async function clusterIP(service: string): Promise<string> {
-    return (await getJson<{ spec: { clusterIP: string } }>(['svc', service])).spec.clusterIP;
+    return (await getJson<{ spec: { clusterIP: string } }>(cluster, ['svc', service])).spec.clusterIP;
   }
 
   /** The node of pod `name`. */
   async function nodeOf(name: string): Promise<string> {
-    return (await getJson<PodJson>(['pod', name])).spec.nodeName ?? '';
+    return (await getJson<PodJson>(cluster, ['pod', name])).spec.nodeName ?? '';
   }
 
   it('publishes the configured allocatable and refuses a pod no node has room for', async () => {
-    const node = await getJson<NodeJson>(['node', 'node-1']);
+    const node = await getJson<NodeJson>(cluster, ['node', 'node-1']);
     expect(node.status.allocatable).toMatchObject({ cpu: '2', memory: '4Gi', pods: '110' });
     expect(node.status.capacity).toMatchObject({ cpu: '2', memory: '4Gi', pods: '110' });
 
     await cluster.kubectlOk(['apply', '-f', '-'], { input: hugePodYaml });
     const scheduled = await eventually(
       async () => {
-        const pod = await getJson<PodJson>(['pod', 'huge']);
+        const pod = await getJson<PodJson>(cluster, ['pod', 'huge']);
         return pod.status.conditions?.find((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable');
       },
       { timeoutMs: 20_000, what: 'huge Unschedulable' },
@@ -242,7 +240,7 @@ describe('node lifecycle on a local 3-node cluster', () => {
       { timeoutMs: 10_000, what: 'a new connection to another pod' },
     );
     expect(elsewhere).not.toBe(target);
-    const terminating = await getJson<PodJson>(['pod', target]);
+    const terminating = await getJson<PodJson>(cluster, ['pod', target]);
     expect(terminating.metadata.deletionTimestamp).toBeTruthy();
 
     const done = await transfer;
@@ -397,7 +395,7 @@ describe('node lifecycle on a local 3-node cluster', () => {
 
       await eventually(
         async () => {
-          const p = await getJson<PodJson>(['pod', podName]);
+          const p = await getJson<PodJson>(cluster, ['pod', podName]);
           const out = !(await endpoints('web-service')).ips.includes(p.status.podIP ?? '');
           return !isReady(p.status.conditions) && out ? true : undefined;
         },
@@ -406,7 +404,7 @@ describe('node lifecycle on a local 3-node cluster', () => {
 
       const evicted = await eventually(
         async () => {
-          const p = await getJson<PodJson>(['pod', podName]);
+          const p = await getJson<PodJson>(cluster, ['pod', podName]);
           return p.metadata.deletionTimestamp ? p : undefined;
         },
         { timeoutMs: 30_000, what: `${podName} evicted` },

@@ -2,7 +2,7 @@
  * Issue 5's probe, memory and workload acceptance, end to end: a real 1-node kemu
  * cluster and the real kubectl. Probes use periodSeconds 1 so each case takes seconds.
  */
-import { eventually } from '@kemu/testkit';
+import { eventually, getJson } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KemuCluster, missingPrerequisite, startCluster } from './kemu-cluster.js';
 
@@ -170,13 +170,13 @@ describe('probes, memory limits and workload images', () => {
   });
 
   async function pod(name: string): Promise<PodJson> {
-    return JSON.parse(await cluster.kubectlOk(['get', 'pod', name, '-o', 'json'])) as PodJson;
+    return await getJson<PodJson>(cluster, ['pod', name]);
   }
 
   async function endpointIPs(service: string): Promise<string[]> {
-    const ep = JSON.parse(await cluster.kubectlOk(['get', 'endpoints', service, '-o', 'json'])) as {
+    const ep = await getJson<{
       subsets?: { addresses?: { ip: string }[] }[];
-    };
+    }>(cluster, ['endpoints', service]);
     return (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip));
   }
 

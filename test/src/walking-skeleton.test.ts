@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '@kemu/testkit';
+import { eventually, getJson, listJson } from '@kemu/testkit';
 import {
   type KemuCluster,
   countByPod,
@@ -40,7 +40,7 @@ describe('a local 3-node cluster', () => {
   });
 
   async function pods(): Promise<PodJson[]> {
-    return (JSON.parse(await cluster.kubectlOk(['get', 'pods', '-o', 'json'])) as { items: PodJson[] }).items;
+    return await listJson<PodJson>(cluster, ['pods']);
   }
 
   async function readyPods(names: string[]): Promise<PodJson[]> {
@@ -56,9 +56,9 @@ describe('a local 3-node cluster', () => {
   }
 
   async function endpointIPs(service: string): Promise<string[]> {
-    const ep = JSON.parse(await cluster.kubectlOk(['get', 'endpoints', service, '-o', 'json'])) as {
+    const ep = await getJson<{
       subsets?: { addresses?: { ip: string }[]; ports?: { port: number }[] }[];
-    };
+    }>(cluster, ['endpoints', service]);
     return (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)).sort();
   }
 
