@@ -4,11 +4,9 @@
  * delete and restart in place after a kill -9, scaling, a rolling update that `kubectl
  * rollout status` follows, and cascading deletion.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useCluster } from './use-cluster.js';
+import { describe, expect, it } from 'vitest';
 import { consistently, eventually, getJson } from '@kemu/testkit';
-import { type KemuCluster, missingPrerequisite, startCluster } from './kemu-cluster.js';
-
-const missing = missingPrerequisite();
 
 interface PodJson {
   metadata: {
@@ -78,16 +76,7 @@ function isReady(p: PodJson): boolean {
 }
 
 describe('a Deployment on a local 3-node cluster', () => {
-  let cluster: KemuCluster;
-
-  beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({ name: 'depl', nodes: 3 });
-  });
-
-  afterAll(async () => {
-    await cluster?.down();
-  });
+  const cluster = useCluster({ name: 'depl', nodes: 3 });
 
   async function shopPods(): Promise<PodJson[]> {
     const out = await cluster.kubectlOk(['get', 'pods', '-l', 'app=shop', '-o', 'json']);

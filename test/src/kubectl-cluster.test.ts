@@ -10,9 +10,9 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { consistently, eventually, getJson } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KemuCluster, missingPrerequisite, repoRoot, startCluster } from './kemu-cluster.js';
+import { repoRoot } from './kemu-cluster.js';
+import { useCluster } from './use-cluster.js';
 
-const missing = missingPrerequisite();
 const webYaml = join(repoRoot, 'infra/examples/web.yaml');
 
 interface EventJson {
@@ -50,16 +50,15 @@ const rows = (out: string) =>
     .map((l) => l.trim().split(/\s{2,}/));
 
 describe('kubectl against a kemu cluster', () => {
-  let cluster: KemuCluster;
   let kubeconfig: string;
   let server: string;
   let token: string;
   let ca: string;
   const watchers: ChildProcess[] = [];
 
+  const cluster = useCluster({ name: 'kctl', nodes: 2 });
+
   beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({ name: 'kctl', nodes: 2 });
     kubeconfig = join(cluster.stateDir, 'kubeconfig');
     const config = JSON.parse(await readFile(join(cluster.stateDir, 'cluster.json'), 'utf8')) as {
       apiserverPort: number;
@@ -73,7 +72,6 @@ describe('kubectl against a kemu cluster', () => {
 
   afterAll(async () => {
     for (const w of watchers) if (w.exitCode === null) w.kill('SIGKILL');
-    await cluster?.down();
   });
 
   async function events(selector: string): Promise<EventJson[]> {

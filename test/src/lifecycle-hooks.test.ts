@@ -7,10 +7,9 @@
  */
 import { eventually } from '@kemu/testkit';
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KemuCluster, missingPrerequisite, parseReplies, runCommand, startCluster } from './kemu-cluster.js';
-
-const missing = missingPrerequisite();
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseReplies, runCommand } from './kemu-cluster.js';
+import { useCluster } from './use-cluster.js';
 
 const hookYaml = `
 apiVersion: v1
@@ -72,17 +71,11 @@ interface SliceEndpoint {
 }
 
 describe('container lifecycle hooks', () => {
-  let cluster: KemuCluster;
+  const cluster = useCluster({ name: 'hook', nodes: 1 });
 
   beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({ name: 'hook', nodes: 1 });
     await cluster.kubectlOk(['apply', '-f', '-'], { input: hookYaml });
     await cluster.kubectlOk(['wait', '--for=condition=Ready', 'pod/hook-web', 'pod/client', '--timeout=60s']);
-  });
-
-  afterAll(async () => {
-    await cluster?.down();
   });
 
   async function sliceEndpoint(ip: string): Promise<SliceEndpoint | undefined> {

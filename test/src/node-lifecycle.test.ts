@@ -7,19 +7,12 @@
  * Endpoints after SIGCONT or the heal, and a frozen node-agent (SIGSTOP)
  * makes its Node Unknown, its pods leave Endpoints and are evicted, and the node comes back.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { consistently, eventually, getJson, listJson } from '@kemu/testkit';
 import { join } from 'node:path';
-import {
-  type KemuCluster,
-  missingPrerequisite,
-  parseReplies,
-  repoRoot,
-  runCommand,
-  startCluster,
-} from './kemu-cluster.js';
+import { parseReplies, repoRoot, runCommand } from './kemu-cluster.js';
+import { useCluster } from './use-cluster.js';
 
-const missing = missingPrerequisite();
 const webYaml = join(repoRoot, 'infra/examples/web.yaml');
 
 interface Condition {
@@ -69,19 +62,10 @@ spec:
 `;
 
 describe('node lifecycle on a local 3-node cluster', () => {
-  let cluster: KemuCluster;
-
-  beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({
-      name: 'nlc',
-      nodes: 3,
-      env: { KEMU_NODE_HEARTBEAT_SECONDS: '1', KEMU_NODE_GRACE_SECONDS: '6', KEMU_POD_EVICTION_SECONDS: '8' },
-    });
-  });
-
-  afterAll(async () => {
-    await cluster?.down();
+  const cluster = useCluster({
+    name: 'nlc',
+    nodes: 3,
+    env: { KEMU_NODE_HEARTBEAT_SECONDS: '1', KEMU_NODE_GRACE_SECONDS: '6', KEMU_POD_EVICTION_SECONDS: '8' },
   });
 
   const pods = async () => await listJson<PodJson>(cluster, ['pods']);

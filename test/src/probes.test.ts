@@ -3,10 +3,8 @@
  * cluster and the real kubectl. Probes use periodSeconds 1 so each case takes seconds.
  */
 import { eventually, getJson } from '@kemu/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KemuCluster, missingPrerequisite, startCluster } from './kemu-cluster.js';
-
-const missing = missingPrerequisite();
+import { useCluster } from './use-cluster.js';
+import { describe, expect, it } from 'vitest';
 
 const readinessYaml = `
 apiVersion: v1
@@ -158,16 +156,7 @@ interface PodJson {
 }
 
 describe('probes, memory limits and workload images', () => {
-  let cluster: KemuCluster;
-
-  beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({ name: 'prb', nodes: 1 });
-  });
-
-  afterAll(async () => {
-    await cluster?.down();
-  });
+  const cluster = useCluster({ name: 'prb', nodes: 1 });
 
   async function pod(name: string): Promise<PodJson> {
     return await getJson<PodJson>(cluster, ['pod', name]);

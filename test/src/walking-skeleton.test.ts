@@ -4,19 +4,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually, getJson, listJson } from '@kemu/testkit';
-import {
-  type KemuCluster,
-  countByPod,
-  curlLoop,
-  missingPrerequisite,
-  parseReplies,
-  repoRoot,
-  startCluster,
-} from './kemu-cluster.js';
+import { countByPod, curlLoop, parseReplies, repoRoot } from './kemu-cluster.js';
+import { useCluster } from './use-cluster.js';
 
-const missing = missingPrerequisite();
 const webYaml = join(repoRoot, 'infra/examples/web.yaml');
 const stickyYaml = join(repoRoot, 'infra/examples/sticky-service.yaml');
 
@@ -27,17 +19,9 @@ interface PodJson {
 }
 
 describe('a local 3-node cluster', () => {
-  let cluster: KemuCluster;
   let clusterIP = '';
 
-  beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({ name: 'skel', nodes: 3 });
-  });
-
-  afterAll(async () => {
-    await cluster?.down();
-  });
+  const cluster = useCluster({ name: 'skel', nodes: 3 });
 
   async function pods(): Promise<PodJson[]> {
     return await listJson<PodJson>(cluster, ['pods']);
