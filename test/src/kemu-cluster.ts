@@ -153,6 +153,12 @@ export async function startNamedCluster(options: {
   };
 }
 
+/** True once `pod` holds an established TCP connection to `dst` (`ip` or `ip:port`), as `ss` in its netns shows. */
+export async function hasConnection(cluster: KemuCluster, pod: string, dst: string): Promise<boolean> {
+  const r = await cluster.exec(pod, ['ss', '-Htn', 'state', 'established', 'dst', dst]);
+  return r.code === 0 && r.stdout.trim() !== '';
+}
+
 /** What a kemu web pod answers. */
 export interface WorkloadReply {
   pod: string;

@@ -8,7 +8,7 @@
 import { eventually } from '@kemu/testkit';
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseReplies, runCommand } from './kemu-cluster.js';
+import { hasConnection, parseReplies, runCommand } from './kemu-cluster.js';
 import { useCluster } from './use-cluster.js';
 
 const hookYaml = `
@@ -117,7 +117,10 @@ describe('container lifecycle hooks', () => {
       ],
       { timeoutMs: 30_000 },
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(() => hasConnection(cluster, 'client', `${ip}:8080`), {
+      intervalMs: 50,
+      what: 'the transfer connected',
+    });
     const deletedAt = Date.now();
     await cluster.kubectlOk(['delete', 'pod', 'hook-web', '--wait=false']);
 

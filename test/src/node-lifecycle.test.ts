@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { consistently, eventually, getJson, listJson } from '@kemu/testkit';
 import { join } from 'node:path';
-import { parseReplies, repoRoot, runCommand } from './kemu-cluster.js';
+import { hasConnection, parseReplies, repoRoot, runCommand } from './kemu-cluster.js';
 import { useCluster } from './use-cluster.js';
 
 const webYaml = join(repoRoot, 'infra/examples/web.yaml');
@@ -211,7 +211,7 @@ describe('node lifecycle on a local 3-node cluster', () => {
       ],
       { timeoutMs: 30_000 },
     );
-    await new Promise((r) => setTimeout(r, 500));
+    await eventually(() => hasConnection(cluster, 'client', ip), { intervalMs: 50, what: 'the transfer connected' });
     await cluster.kubectlOk(['delete', 'pod', target, '--grace-period=10', '--wait=false']);
     const deletedAt = Date.now();
 
