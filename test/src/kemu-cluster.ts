@@ -159,6 +159,15 @@ export async function hasConnection(cluster: KemuCluster, pod: string, dst: stri
   return r.code === 0 && r.stdout.trim() !== '';
 }
 
+/**
+ * Downloads `url` from inside `pod` with curl at 10 MB/s into /dev/null: a transfer that
+ * stays in flight for size/10 MB seconds. Its stdout is `<bytes received> <http status>`.
+ */
+export function slowDownload(cluster: KemuCluster, pod: string, url: string): Promise<CommandResult> {
+  const curl = ['curl', '-sS', '--limit-rate', '10M', '-o', '/dev/null', '-w', '%{size_download} %{http_code}', url];
+  return cluster.exec(pod, curl, { timeoutMs: 30_000 });
+}
+
 /** What a kemu web pod answers. */
 export interface WorkloadReply {
   pod: string;

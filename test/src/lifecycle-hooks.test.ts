@@ -8,7 +8,7 @@
 import { eventually } from '@kemu/testkit';
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hasConnection, parseReplies, runCommand } from './kemu-cluster.js';
+import { hasConnection, slowDownload, parseReplies, runCommand } from './kemu-cluster.js';
 import { useCluster } from './use-cluster.js';
 
 const hookYaml = `
@@ -102,21 +102,7 @@ describe('container lifecycle hooks', () => {
 
     // 50 MB at 10 MB/s: in flight for about 5 s, past the hook's 3 s and the SIGTERM.
     const size = 50_000_000;
-    const transfer = cluster.exec(
-      'client',
-      [
-        'curl',
-        '-sS',
-        '--limit-rate',
-        '10M',
-        '-o',
-        '/dev/null',
-        '-w',
-        '%{size_download} %{http_code}',
-        `http://${ip}:8080/bytes/${size}`,
-      ],
-      { timeoutMs: 30_000 },
-    );
+    const transfer = slowDownload(cluster, 'client', `http://${ip}:8080/bytes/${size}`);
     await eventually(() => hasConnection(cluster, 'client', `${ip}:8080`), {
       intervalMs: 50,
       what: 'the transfer connected',

@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { consistently, eventually, getJson, listJson } from '@kemu/testkit';
 import { join } from 'node:path';
-import { hasConnection, parseReplies, repoRoot, runCommand } from './kemu-cluster.js';
+import { hasConnection, slowDownload, parseReplies, repoRoot, runCommand } from './kemu-cluster.js';
 import { useCluster } from './use-cluster.js';
 
 const webYaml = join(repoRoot, 'infra/examples/web.yaml');
@@ -195,21 +195,7 @@ describe('node lifecycle on a local 3-node cluster', () => {
     // 40 MB at 10 MB/s: far more than the socket buffers on the way hold, so the backend
     // process is still writing when the delete arrives and for seconds after it.
     const size = 40_000_000;
-    const transfer = cluster.exec(
-      'client',
-      [
-        'curl',
-        '-sS',
-        '--limit-rate',
-        '10M',
-        '-o',
-        '/dev/null',
-        '-w',
-        '%{size_download} %{http_code}',
-        `http://${ip}/bytes/${size}`,
-      ],
-      { timeoutMs: 30_000 },
-    );
+    const transfer = slowDownload(cluster, 'client', `http://${ip}/bytes/${size}`);
     await eventually(() => hasConnection(cluster, 'client', ip), { intervalMs: 50, what: 'the transfer connected' });
     await cluster.kubectlOk(['delete', 'pod', target, '--grace-period=10', '--wait=false']);
     const deletedAt = Date.now();
