@@ -1,16 +1,6 @@
 import type { EndpointSlice, Endpoints, Event, KubeObject, Node, ObjectKey, Pod, Service } from '@kemu/api';
-import {
-  type EventLog,
-  type Informer,
-  type ObjectWriter,
-  connectEventLog,
-  createObjectWriter,
-  getObject,
-  listObjects,
-  startInformer,
-} from '@kemu/eventlog';
-import { createLogger } from '@kemu/log';
-import { type NatsServer, eventually, startNatsServer } from '@kemu/testkit';
+import { type ObjectWriter, getObject, listObjects } from '@kemu/eventlog';
+import { type EventLogFixture, consistently, eventually, settled, startEventLogFixture } from '@kemu/testkit';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -19,31 +9,16 @@ import {
   createControllerManager,
 } from './controller-manager.js';
 
-const log = createLogger({ component: 'test', level: 'silent' });
 const stamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/** The controller process in-process: its own connection, informer and manager. */
-interface Running {
-  eventLog: EventLog;
-  informer: Informer;
-  manager: ControllerManager;
-  stop(): Promise<void>;
-}
-async function startController(url: string, options: Partial<ControllerManagerOptions> = {}): Promise<Running> {
-  const eventLog = await connectEventLog({ servers: url, name: 'controller', log });
-  const informer = await startInformer(eventLog, { log });
-  const manager = createControllerManager({ eventLog, informer, log, ...options });
+/** The controller process in-process: its own connection and informer (the fixture closes them) and manager. */
+async function startController(
+  fx: EventLogFixture,
+  options: Partial<ControllerManagerOptions> = {},
+): Promise<ControllerManager> {
+  const manager = createControllerManager({ ...(await fx.connectWithInformer('controller')), log: fx.log, ...options });
   await manager.run();
-  return {
-    eventLog,
-    informer,
-    manager,
-    async stop() {
-      await manager.stop();
-      await informer.stop();
-      await eventLog.close();
-    },
-  };
+  return manager;
 }
 
 const key = (resource: string, namespace: string, name: string): ObjectKey => ({ resource, namespace, name });
@@ -118,12 +93,10 @@ async function podRunning(writer: ObjectWriter, name: string, ip: string): Promi
 }
 
 describe('controller manager', () => {
-  let server: NatsServer;
-  let apiLog: EventLog; // plays the apiserver and the node-agents
-  let apiInformer: Informer;
+  let fx: EventLogFixture; // plays the apiserver and the node-agents
   let api: ObjectWriter;
-  const running: Running[] = [];
-  const view = () => apiInformer.view;
+  const running: ControllerManager[] = [];
+  const view = () => fx.informer.view;
   const get = <T extends KubeObject>(resource: string, name: string, ns = 'default') =>
     getObject(view(), key(resource, ns, name)) as T | undefined;
   const slicesOf = (svc: string) =>
@@ -132,21 +105,16 @@ describe('controller manager', () => {
     );
 
   beforeEach(async () => {
-    server = await startNatsServer();
-    apiLog = await connectEventLog({ servers: server.url, name: 'apiserver', log });
-    apiInformer = await startInformer(apiLog, { log });
-    await apiInformer.synced;
-    api = createObjectWriter(apiLog, apiInformer, { component: 'apiserver' });
+    fx = await startEventLogFixture({ component: 'apiserver' });
+    api = fx.api;
   });
   afterEach(async () => {
-    for (const r of running.splice(0)) await r.stop();
-    await apiInformer.stop();
-    await apiLog.close();
-    await server.stop();
+    for (const manager of running.splice(0)) await manager.stop();
+    await fx.close();
   });
 
   it('schedules, publishes endpoints and slices, collects garbage, and writes nothing more after a restart', async () => {
-    running.push(await startController(server.url, { ipAddressGraceMs: 1_000 }));
+    running.push(await startController(fx, { ipAddressGraceMs: 1_000 }));
     for (const [i, zone] of [
       ['1', 'zone-a'],
       ['2', undefined],
@@ -283,22 +251,23 @@ describe('controller manager', () => {
     });
 
     // Restart: a new instance on the same log converges without writing anything.
-    const first = running.pop() as Running;
-    await first.manager.idle();
-    await new Promise((r) => setTimeout(r, 300));
-    const before = await apiLog.lastSequence();
+    const first = running.pop() as ControllerManager;
+    await first.idle();
+    const before = await settled(() => fx.eventLog.lastSequence(), { forMs: 300, what: 'the log' });
     await first.stop();
-    const second = await startController(server.url, { ipAddressGraceMs: 1_000 });
+    const second = await startController(fx, { ipAddressGraceMs: 1_000 });
     running.push(second);
-    await second.manager.idle();
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(await apiLog.lastSequence()).toBe(before);
+    await second.idle();
+    await consistently(async () => expect(await fx.eventLog.lastSequence()).toBe(before), {
+      forMs: 1_000,
+      what: 'a restarted controller writing nothing',
+    });
 
     // Changes made while the controller is down are acted on at start (relist).
-    await (running.pop() as Running).stop();
+    await (running.pop() as ControllerManager).stop();
     await api.remove(key('pods', 'default', 'web-pod-3'), get('pods', 'web-pod-3') as KubeObject);
     await api.remove(key('services', 'default', 'web-service'), get('services', 'web-service') as KubeObject);
-    running.push(await startController(server.url, { ipAddressGraceMs: 1_000 }));
+    running.push(await startController(fx, { ipAddressGraceMs: 1_000 }));
     await eventually(
       () =>
         !get('endpoints', 'web-service') &&
@@ -311,7 +280,7 @@ describe('controller manager', () => {
   }, 60_000);
 
   it('keeps pods Pending without nodes, binds them when a node is ready, and marks a silent node and its pods', async () => {
-    running.push(await startController(server.url, { nodeGraceMs: 2_500, nodeMonitorPeriodMs: 100 }));
+    running.push(await startController(fx, { nodeGraceMs: 2_500, nodeMonitorPeriodMs: 100 }));
     await api.put(key('services', 'default', 'web-service'), service('web-service', 'web', '10.96.0.50'));
     await api.put(key('pods', 'default', 'web-pod-1'), pod('web-pod-1', 'web'));
 

@@ -1,7 +1,7 @@
 import type { Event } from '@kemu/api';
-import { buildEvent, connectEventLog, createObjectWriter, listObjects, startInformer } from '@kemu/eventlog';
+import { buildEvent, listObjects } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
-import { eventually, startNatsServer } from '@kemu/testkit';
+import { eventually, startEventLogFixture } from '@kemu/testkit';
 import { describe, expect, it } from 'vitest';
 import { createEventTtlController, expiredEvents, lastOccurrence } from './event-ttl.js';
 
@@ -38,11 +38,8 @@ describe('expiredEvents', () => {
 
 describe('event TTL controller', () => {
   it('deletes expired Events from the log and keeps fresh ones', async () => {
-    await using nats = await startNatsServer();
-    const eventLog = await connectEventLog({ servers: nats.url, name: 'ttl', log });
-    const informer = await startInformer(eventLog, { log });
-    await informer.synced;
-    const writer = createObjectWriter(eventLog, informer, { component: 'controller' });
+    await using fx = await startEventLogFixture({ component: 'controller' });
+    const { informer, api: writer } = fx;
     for (const e of [event('stale', NOW - 2 * HOUR), event('fresh', NOW - 60_000)])
       await writer.put({ resource: 'events', namespace: 'default', name: e.metadata.name }, e, 0);
     const ttl = createEventTtlController(
@@ -56,7 +53,5 @@ describe('event TTL controller', () => {
     await ttl.idle();
     expect(listObjects(informer.view, 'events').map((e) => e.involvedObject.name)).toEqual(['fresh']);
     await ttl.stop();
-    await informer.stop();
-    await eventLog.close();
   });
 });

@@ -1,7 +1,7 @@
 import type { Node, Pod } from '@kemu/api';
-import { connectEventLog, createObjectWriter, listObjects, startInformer } from '@kemu/eventlog';
+import { listObjects } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
-import { eventually, startNatsServer } from '@kemu/testkit';
+import { eventually, startEventLogFixture } from '@kemu/testkit';
 import { describe, expect, it } from 'vitest';
 import { createPodGcController, markedByPodGC, podsToCollect, terminatedToCollect } from './pod-gc.js';
 
@@ -83,11 +83,8 @@ describe('podsToCollect', () => {
 
 describe('PodGC controller', () => {
   it('deletes the oldest terminated pods over the threshold and the pods of a vanished node', async () => {
-    await using nats = await startNatsServer();
-    const eventLog = await connectEventLog({ servers: nats.url, name: 'podgc', log });
-    const informer = await startInformer(eventLog, { log });
-    await informer.synced;
-    const writer = createObjectWriter(eventLog, informer, { component: 'controller' });
+    await using fx = await startEventLogFixture({ component: 'controller' });
+    const { informer, api: writer } = fx;
     await writer.put({ resource: 'nodes', namespace: '', name: 'node-1' }, node('node-1'), 0);
     const pods = [
       pod('done-1', { phase: 'Succeeded', created: '2026-01-02T08:00:00Z' }),
@@ -110,7 +107,5 @@ describe('PodGC controller', () => {
     await eventually(() => podNames().length === 2, { what: 'the orphan collected' });
     expect(podNames()).toEqual(['done-3', 'live']);
     await gc.stop();
-    await informer.stop();
-    await eventLog.close();
   });
 });

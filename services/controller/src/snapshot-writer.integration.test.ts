@@ -2,34 +2,29 @@ import {
   type EventLog,
   type Informer,
   churnEvents,
-  connectEventLog,
   createView,
   openSnapshotStore,
   publishChurn,
   startInformer,
 } from '@kemu/eventlog';
-import { createLogger } from '@kemu/log';
-import { type NatsServer, eventually, startNatsServer } from '@kemu/testkit';
+import type { Logger } from '@kemu/log';
+import { type EventLogFixture, consistently, eventually, startEventLogFixture } from '@kemu/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSnapshotWriter } from './snapshot-writer.js';
 
-const log = createLogger({ component: 'test', level: 'silent' });
-
 describe('event-log snapshot writer', () => {
-  let server: NatsServer;
+  let fx: EventLogFixture;
   let eventLog: EventLog;
   let informer: Informer;
+  let log: Logger;
   const cleanup: (() => Promise<void>)[] = [];
   beforeEach(async () => {
-    server = await startNatsServer();
-    eventLog = await connectEventLog({ servers: server.url, name: 'test', log });
-    informer = await startInformer(eventLog, { log });
+    fx = await startEventLogFixture();
+    ({ eventLog, informer, log } = fx);
   });
   afterEach(async () => {
     for (const c of cleanup.splice(0).reverse()) await c();
-    await informer.stop();
-    await eventLog.close();
-    await server.stop();
+    await fx.close();
   });
 
   it('writes every N events, keeps the newest few, and a fresh informer starts from the newest', async () => {
@@ -43,7 +38,8 @@ describe('event-log snapshot writer', () => {
     for (let i = 0; i < events.length; i += 50) {
       await publishChurn(eventLog, events.slice(i, i + 50), oracle);
       expect(await informer.waitForSeq(oracle.seq)).toBe(true);
-      await new Promise((r) => setTimeout(r, 60));
+      // The writer takes its snapshot before the next batch, as it would between bursts.
+      await eventually(() => oracle.seq - writer.lastSeq() < 100, { what: `a snapshot within 100 of ${oracle.seq}` });
     }
     await eventually(() => writer.lastSeq() >= 400, { what: 'a snapshot at 400 or later' });
     const store = await openSnapshotStore(eventLog);
@@ -72,14 +68,15 @@ describe('event-log snapshot writer', () => {
     const oracle = createView();
     await publishChurn(eventLog, churnEvents(30, 3), oracle);
     expect(await informer.waitForSeq(30)).toBe(true);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(writer.lastSeq()).toBe(0);
+    await consistently(() => writer.lastSeq() === 0, { forMs: 200, what: 'no snapshot before the interval' });
     clock += 60_000;
     await eventually(() => writer.lastSeq() === 30, { what: 'the interval snapshot' });
     clock += 120_000;
-    await new Promise((r) => setTimeout(r, 100));
     const store = await openSnapshotStore(eventLog);
-    expect((await store?.list())?.map((s) => s.seq)).toEqual([30]);
+    await consistently(async () => expect((await store?.list())?.map((s) => s.seq)).toEqual([30]), {
+      forMs: 200,
+      what: 'no snapshot without new events',
+    });
     // A snapshot at the log's last event: a fresh informer is synced with no tail to read.
     const fresh = await startInformer(eventLog, { log });
     cleanup.push(() => fresh.stop());

@@ -1,22 +1,11 @@
 import { type Deployment, type ObjectKey, type Pod, type ReplicaSet, defaultObject } from '@kemu/api';
-import {
-  type EventLog,
-  type Informer,
-  type ObjectWriter,
-  connectEventLog,
-  createObjectWriter,
-  getObject,
-  listObjects,
-  startInformer,
-} from '@kemu/eventlog';
-import { createLogger } from '@kemu/log';
-import { type NatsServer, eventually, startNatsServer } from '@kemu/testkit';
+import { type ObjectWriter, getObject, listObjects } from '@kemu/eventlog';
+import { type EventLogFixture, consistently, eventually, startEventLogFixture } from '@kemu/testkit';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ControllerManager, createControllerManager } from './controller-manager.js';
 import { isPodActive } from './replica-set-pods.js';
 
-const log = createLogger({ component: 'test', level: 'silent' });
 const key = (resource: string, name: string): ObjectKey => ({ resource, namespace: 'default', name });
 
 function shop(replicas: number, image = 'nginx'): Deployment {
@@ -39,14 +28,12 @@ function shop(replicas: number, image = 'nginx'): Deployment {
 }
 
 describe('the ReplicaSet and Deployment controllers', () => {
-  let server: NatsServer;
-  let apiLog: EventLog; // plays the apiserver and the node-agents
-  let apiInformer: Informer;
+  let fx: EventLogFixture; // plays the apiserver and the node-agents
   let api: ObjectWriter;
-  let ctl: { eventLog: EventLog; informer: Informer; manager: ControllerManager } | undefined;
+  let manager: ControllerManager;
 
-  const pods = () => listObjects(apiInformer.view, 'pods', 'default');
-  const replicaSets = () => listObjects(apiInformer.view, 'replicasets', 'default');
+  const pods = () => listObjects(fx.informer.view, 'pods', 'default');
+  const replicaSets = () => listObjects(fx.informer.view, 'replicasets', 'default');
 
   // What node-agents would report: every active pod Running and Ready.
   async function runAll(): Promise<void> {
@@ -73,11 +60,8 @@ describe('the ReplicaSet and Deployment controllers', () => {
   }
 
   beforeEach(async () => {
-    server = await startNatsServer();
-    apiLog = await connectEventLog({ servers: server.url, name: 'apiserver', log });
-    apiInformer = await startInformer(apiLog, { log });
-    await apiInformer.synced;
-    api = createObjectWriter(apiLog, apiInformer, { component: 'apiserver' });
+    fx = await startEventLogFixture({ component: 'apiserver' });
+    api = fx.api;
     await api.put(
       { resource: 'namespaces', namespace: '', name: 'default' },
       {
@@ -87,19 +71,12 @@ describe('the ReplicaSet and Deployment controllers', () => {
         status: { phase: 'Active' },
       },
     );
-    const eventLog = await connectEventLog({ servers: server.url, name: 'controller', log });
-    const informer = await startInformer(eventLog, { log });
-    const manager = createControllerManager({ eventLog, informer, log });
+    manager = createControllerManager({ ...(await fx.connectWithInformer('controller')), log: fx.log });
     await manager.run();
-    ctl = { eventLog, informer, manager };
   });
   afterEach(async () => {
-    await ctl?.manager.stop();
-    await ctl?.informer.stop();
-    await ctl?.eventLog.close();
-    await apiInformer.stop();
-    await apiLog.close();
-    await server.stop();
+    await manager.stop();
+    await fx.close();
   });
 
   it('rolls a Deployment out, heals its pods and reports it complete', async () => {
@@ -109,7 +86,7 @@ describe('the ReplicaSet and Deployment controllers', () => {
     for (const p of first) expect(p.metadata.name.startsWith(`${rs?.metadata.name}-`)).toBe(true);
     const done = await eventually(
       () => {
-        const d = getObject(apiInformer.view, key('deployments', 'shop'));
+        const d = getObject(fx.informer.view, key('deployments', 'shop'));
         return d?.status?.availableReplicas === 3 && d.status.updatedReplicas === 3 && d;
       },
       { what: 'deployment status' },
@@ -152,7 +129,7 @@ describe('the ReplicaSet and Deployment controllers', () => {
     // Removed without the apiserver's cascade: the controllers collect what it owned.
     await eventually(
       async () => {
-        const d = getObject(apiInformer.view, key('deployments', 'shop')) as Deployment;
+        const d = getObject(fx.informer.view, key('deployments', 'shop')) as Deployment;
         return api.remove(key('deployments', 'shop'), d, Number(d.metadata.resourceVersion)).then(
           () => true,
           () => false,
@@ -199,8 +176,11 @@ describe('the ReplicaSet and Deployment controllers', () => {
       status: { phase: 'Terminating' },
     }));
     await api.remove(key('pods', victim?.metadata.name ?? ''), victim as Pod);
-    await new Promise((r) => setTimeout(r, 300));
-    await ctl?.manager.idle();
-    expect(pods().filter(isPodActive)).toHaveLength(1);
+    await eventually(() => pods().filter(isPodActive).length === 1, { what: 'the victim gone' });
+    await manager.idle();
+    await consistently(() => expect(pods().filter(isPodActive)).toHaveLength(1), {
+      forMs: 1_000,
+      what: 'no replacement pod',
+    });
   });
 });

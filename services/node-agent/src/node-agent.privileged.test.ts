@@ -16,7 +16,7 @@ import {
 import { createLogger } from '@kemu/log';
 import { deleteNetns, listNetns, run } from '@kemu/netns';
 import { clusterCgroupDirs, removeCgroupTree } from './runtime/pod-cgroups.js';
-import { type NatsServer, eventually, startNatsServer } from '@kemu/testkit';
+import { type NatsServer, consistently, eventually, startNatsServer } from '@kemu/testkit';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -348,8 +348,10 @@ describe('node-agent in a node netns', () => {
     expect(healed?.status?.containerStatuses?.[0]).toMatchObject({ ready: true, restartCount: 0 });
     // Settled: no further writes once the log says what the agent says.
     const rv = healed?.metadata.resourceVersion;
-    await new Promise((r) => setTimeout(r, 1_500));
-    expect(pod('healer')?.metadata.resourceVersion).toBe(rv);
+    await consistently(() => expect(pod('healer')?.metadata.resourceVersion).toBe(rv), {
+      forMs: 1_500,
+      what: 'no write after healing',
+    });
     await writer.update(podKey('healer'), (p) => ({
       ...p,
       metadata: { ...p.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 30 },

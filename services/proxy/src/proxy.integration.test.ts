@@ -4,17 +4,10 @@
  * ClusterIPs here are loopback addresses (always local, outside the service CIDR, so
  * nothing is added to the host's lo); the netns test covers addresses on lo.
  */
-import type { KubeObject } from '@kemu/api';
-import {
-  type EventLog,
-  type Informer,
-  connectEventLog,
-  createObjectWriter,
-  getObject,
-  startInformer,
-} from '@kemu/eventlog';
+import type { KubeObject, Pod } from '@kemu/api';
+import { type EventLog, type Informer, createObjectWriter, getObject } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
-import { type NatsServer, eventually, freePort, startNatsServer } from '@kemu/testkit';
+import { type EventLogFixture, eventually, freePort, startEventLogFixture } from '@kemu/testkit';
 import { type Server, createServer, get } from 'node:http';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
@@ -89,7 +82,7 @@ function refused(port: number): Promise<boolean> {
 }
 
 describe('kube-proxy over the event log', () => {
-  let nats: NatsServer;
+  let fx: EventLogFixture;
   let eventLog: EventLog;
   let informer: Informer;
   let runner: SyncRunner;
@@ -99,9 +92,8 @@ describe('kube-proxy over the event log', () => {
   const backends: Server[] = [];
 
   beforeEach(async () => {
-    nats = await startNatsServer();
-    eventLog = await connectEventLog({ servers: nats.url, name: 'test', log });
-    informer = await startInformer(eventLog, { resources: ['services', 'endpointslices', 'pods'], log });
+    fx = await startEventLogFixture();
+    ({ eventLog, informer } = fx);
     const services = createServiceTracker();
     const endpoints = createEndpointsTracker();
     proxier = createProxier({
@@ -116,7 +108,6 @@ describe('kube-proxy over the event log', () => {
         proxier.syncProxyRules(computeDesiredState(services.servicePorts(), endpoints.endpointsFor, 'node-1')),
     });
     registerTrackerHandlers(informer, services, endpoints, runner.request);
-    await informer.synced;
     loadTrackers(informer.view, services, endpoints);
     runner.start();
     servicePort = await freePort(VIP);
@@ -135,9 +126,7 @@ describe('kube-proxy over the event log', () => {
     await runner.stop();
     await proxier.stop();
     for (const s of backends.splice(0)) await new Promise((r) => s.close(r));
-    await informer.stop();
-    await eventLog.close();
-    await nats.stop();
+    await fx.close();
   });
 
   it('asks for no sync when a Service changes only in what the proxy does not program', async () => {

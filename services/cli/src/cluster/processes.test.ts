@@ -1,10 +1,20 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { findProcessesWithEnv, isAlive, processHasEnv, stopProcesses } from './processes.js';
 
+/** A node process that idles; it prints `ready` once running (and, if asked, ignoring SIGTERM). */
 function sleeper(env: Record<string, string>, ignoreTerm = false) {
-  const code = ignoreTerm ? "process.on('SIGTERM',()=>{});setInterval(()=>{},1000)" : 'setInterval(()=>{},1000)';
-  return spawn(process.execPath, ['-e', code], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  const code = `${ignoreTerm ? "process.on('SIGTERM',()=>{});" : ''}setInterval(()=>{},1000);console.log('ready')`;
+  return spawn(process.execPath, ['-e', code], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+}
+
+/** Resolves once every child printed `ready`. */
+async function ready(...children: ChildProcess[]): Promise<void> {
+  await Promise.all(children.map((c) => once(c.stdout as NonNullable<ChildProcess['stdout']>, 'data')));
 }
 
 describe('processes', () => {
@@ -13,7 +23,7 @@ describe('processes', () => {
     const b = sleeper({ KEMU_CLUSTER: 'ktclp2', KEMU_STATE_DIR: '/s/ktclp' });
     const shell = sleeper({ KEMU_CLUSTER: 'ktclp' });
     try {
-      await new Promise((r) => setTimeout(r, 200));
+      await ready(a, b, shell);
       expect(await processHasEnv(a.pid!, 'KEMU_CLUSTER', 'ktclp')).toBe(true);
       const found = await findProcessesWithEnv({ KEMU_CLUSTER: 'ktclp', KEMU_STATE_DIR: '/s/ktclp' });
       expect(found).toEqual([a.pid]);
@@ -27,7 +37,7 @@ describe('processes', () => {
   it('stops with SIGTERM, and SIGKILL when SIGTERM is ignored', async () => {
     const polite = sleeper({});
     const stubborn = sleeper({}, true);
-    await new Promise((r) => setTimeout(r, 300));
+    await ready(polite, stubborn);
     const exits = [polite, stubborn].map(
       (c) => new Promise<string | null>((r) => c.once('exit', (_code, sig) => r(sig))),
     );

@@ -1,22 +1,15 @@
 import type { Node } from '@kemu/api';
 import { createLogger } from '@kemu/log';
 import { addNetns, deleteNetns, ipIn } from '@kemu/netns';
-import { eventually } from '@kemu/testkit';
+import { eventually, node as testNode } from '@kemu/testkit';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPodRoutes } from './pod-routes.js';
 
 const log = createLogger({ component: 'test', level: 'silent' });
 
-function node(name: string, podCIDR: string | undefined, ip: string | undefined): Node {
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name },
-    spec: podCIDR ? { podCIDR, podCIDRs: [podCIDR] } : {},
-    status: ip ? { addresses: [{ type: 'InternalIP', address: ip }] } : {},
-  } as Node;
-}
+/** A Ready node with the pod CIDR and InternalIP given (either may be missing). */
+const node = (name: string, podCIDR?: string, ip?: string): Node => testNode(name, { podCIDR, ip });
 
 describe('pod routes in a real netns', () => {
   const ns = `kt-pr-${randomBytes(3).toString('hex')}`;

@@ -1,16 +1,10 @@
 import type { Node } from '@kemu/api';
+import { node as testNode } from '@kemu/testkit';
 import { describe, expect, it } from 'vitest';
 import { desiredPodRoutes, planPodRoutes } from './pod-routes.js';
 
-function node(name: string, podCIDR: string | undefined, ip: string | undefined): Node {
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name },
-    spec: podCIDR ? { podCIDR, podCIDRs: [podCIDR] } : {},
-    status: ip ? { addresses: [{ type: 'InternalIP', address: ip }] } : {},
-  } as Node;
-}
+/** A Ready node with the pod CIDR and InternalIP given (either may be missing). */
+const node = (name: string, podCIDR?: string, ip?: string): Node => testNode(name, { podCIDR, ip });
 
 describe('desiredPodRoutes and planPodRoutes', () => {
   it('routes every other node that has a pod CIDR and an InternalIP', () => {

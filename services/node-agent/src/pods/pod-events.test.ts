@@ -1,6 +1,7 @@
 import type { Pod } from '@kemu/api';
 import type { EventOccurrence, EventRecorder } from '@kemu/eventlog';
 import type { ContainerRuntime, PodRuntime } from '@kemu/lifecycle';
+import { eventually } from '@kemu/testkit';
 import { describe, expect, it } from 'vitest';
 import { containerEvents, createPodEvents } from './pod-events.js';
 
@@ -96,7 +97,7 @@ describe('createPodEvents', () => {
     events.readinessProbeFailed('nginx', 'HTTP probe failed with statuscode: 503');
     events.hookFailed('nginx', 'PreStop');
     events.hookFailed('nginx', 'PostStart');
-    await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => seen.length >= 6, { what: 'six events' });
     expect(seen.map((e) => `${e.type} ${e.reason}`)).toEqual([
       'Normal Pulled',
       'Normal Created',

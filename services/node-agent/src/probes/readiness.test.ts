@@ -1,5 +1,5 @@
 import type { Container } from '@kemu/api';
-import { eventually, freePort } from '@kemu/testkit';
+import { consistently, eventually, freePort } from '@kemu/testkit';
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolvePort } from './probe.js';
@@ -35,8 +35,7 @@ describe('watchReadiness', () => {
     const seen: boolean[] = [];
     const stop = watchReadiness({ ...target({}), builtIn: true, ports: [a, b], pollMs: 20 }, (r) => seen.push(r));
     await serve(a, () => 200);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(seen).toEqual([]);
+    await consistently(() => expect(seen).toEqual([]), { forMs: 100, what: 'not ready with one port closed' });
     await serve(b, () => 200);
     await eventually(() => seen.length === 1);
     expect(seen).toEqual([true]);
@@ -57,8 +56,7 @@ describe('watchReadiness', () => {
       },
       (r) => seen.push(r),
     );
-    await new Promise((r) => setTimeout(r, 200));
-    expect(seen).toEqual([]);
+    await consistently(() => expect(seen).toEqual([]), { forMs: 200, what: 'no report while the probe fails' });
     code = 200;
     await eventually(() => seen.length === 1, { timeoutMs: 3_000 });
     code = 500;
@@ -72,8 +70,7 @@ describe('watchReadiness', () => {
     const stop = watchReadiness({ ...target({}), builtIn: true, ports: [1], initiallyReady: true, pollMs: 10 }, (r) =>
       seen.push(r),
     );
-    await new Promise((r) => setTimeout(r, 100));
-    expect(seen).toEqual([]);
+    await consistently(() => expect(seen).toEqual([]), { forMs: 100, what: 'no report without a change' });
     stop();
   });
 

@@ -1,7 +1,7 @@
-import type { Node } from '@kemu/api';
-import { connectEventLog, createObjectWriter, getObject, startInformer } from '@kemu/eventlog';
+import type { Lease, Node } from '@kemu/api';
+import { getObject } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
-import { startNatsServer } from '@kemu/testkit';
+import { startEventLogFixture } from '@kemu/testkit';
 import { describe, expect, it } from 'vitest';
 import { createNodeLease, microTime } from './node-lease.js';
 
@@ -14,11 +14,8 @@ describe('node lease', () => {
   });
 
   it('creates the lease owned by the Node and renews it in place', async () => {
-    await using nats = await startNatsServer();
-    const eventLog = await connectEventLog({ servers: nats.url, name: 'lease', log });
-    const informer = await startInformer(eventLog, { resources: ['nodes', 'leases'], log });
-    await informer.synced;
-    const writer = createObjectWriter(eventLog, informer, { component: 'node-agent', node: 'node-1' });
+    await using fx = await startEventLogFixture({ component: 'node-agent', node: 'node-1' });
+    const { informer, api: writer } = fx;
     const node: Node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', uid: 'n-uid' }, spec: {} };
     await writer.put({ resource: 'nodes', namespace: '', name: 'node-1' }, node, 0);
     let now = Date.parse('2026-01-02T03:04:05Z');
@@ -51,7 +48,5 @@ describe('node lease', () => {
     expect(second?.metadata.uid).toBe(first?.metadata.uid);
     expect(first?.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(Number(second?.metadata.resourceVersion)).toBeGreaterThan(Number(first?.metadata.resourceVersion));
-    await informer.stop();
-    await eventLog.close();
   });
 });

@@ -1,4 +1,4 @@
-import { eventually } from '@kemu/testkit';
+import { consistently, eventually } from '@kemu/testkit';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,8 +75,7 @@ describe('adoptProcess', () => {
     const p = await adoptProcess(pid, '2025-01-01T00:00:00.000Z', 50);
     let gone = false;
     void p.exited.then(() => (gone = true));
-    await new Promise((r) => setTimeout(r, 150));
-    expect(gone).toBe(false);
+    await consistently(() => !gone, { forMs: 150, what: 'the adopted process running' });
     p.kill('SIGKILL');
     const exit = await p.exited;
     expect(exit.exitCode).toBeUndefined();
