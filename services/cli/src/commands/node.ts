@@ -18,6 +18,7 @@ import type { Command, CommandIO } from '../command.js';
 import { CliError, PrerequisiteError, UsageError } from '../errors.js';
 import { tailLogs } from '../log-tail.js';
 import { spawnDetached } from '../nats-server.js';
+import { parseNatsServerVersion, unsupportedNatsServer } from '../nats-server-version.js';
 import { type JoinedNodeConfig, joinedNodeNetns, natsHost, nodePaths, validateNodeName } from '../node-config.js';
 import { chooseNodeAddress, isNodeReadyWithCidr, openClusterLog, waitForNodeReady } from '../node-join.js';
 import { runNodeSupervisor } from '../node-supervisor.js';
@@ -94,6 +95,15 @@ async function nodeUp(io: CommandIO): Promise<number> {
     (err) => here || (err instanceof CliError && err.code === 'JetStreamUnavailable'),
     (err) => io.stderr.write(` • ${(err as Error).message}; retrying\n`),
   );
+  // Nodes join only a supported server (compose's NATS containers carry the same line).
+  const problem = unsupportedNatsServer(
+    parseNatsServerVersion(cluster.eventLog.nc.info?.version ?? ''),
+    `the cluster's nats-server (${natsUrl})`,
+  );
+  if (problem) {
+    await cluster.close();
+    throw new PrerequisiteError(problem);
+  }
   let attached: JoinedNodeConfig | undefined;
   let wroteConfig = false;
   try {
