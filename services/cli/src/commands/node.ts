@@ -15,6 +15,7 @@ import { createLogger } from '@kemu/log';
 import { attachNodeNetns, findL2Network, nodeVethName, routeTo } from '@kemu/netns';
 import { boolFlag, boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
+import { CLUSTER_CIDR, SERVICE_CIDR } from '../components.js';
 import { CliError, PrerequisiteError, UsageError } from '../errors.js';
 import { tailLogs } from '../log-tail.js';
 import { spawnDetached } from '../nats-server.js';
@@ -156,7 +157,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
       io.stderr.write(
         ` • attaching netns ${netns} to bridge ${network.bridge}${network.bridgeNetns ? ` (netns ${network.bridgeNetns})` : ''} with ${address}\n`,
       );
-      await attachNodeNetns({ netns, network, vethName, address });
+      await attachNodeNetns({ netns, network, vethName, address, clusterCidrs: [CLUSTER_CIDR, SERVICE_CIDR] });
     }
     if (podCidr) config.podCidr = podCidr;
     await writeJsonAtomic(paths.configFile, config);
