@@ -18,7 +18,8 @@
  * counted from indentation and the `-`/`?`/`:` indicators. Aliases expand a node at
  * another place, so a chain of them multiplies depth: the bound applies to the
  * lexical depth times (aliases + 1), and more than MAX_YAML_ALIASES aliases is refused
- * outright (a "billion laughs" body).
+ * outright (a "billion laughs" body). Protobuf bodies need no bound: the apiserver decodes
+ * them only through its fixed, non-recursive message schemas and refuses groups.
  */
 import { Lexer } from 'yaml';
 import { badRequest } from './errors.js';
