@@ -80,11 +80,14 @@ describe('checkYamlDepth and checkJsonDepth', () => {
     ]) {
       expect(() => checkYamlDepth(body)).toThrowError(/nested too deeply/);
       expect(() => decodeBody(body, 'application/yaml')).toThrowError(
-        expect.objectContaining({ code: 400, message: expect.stringMatching(/limit is 100$/) }),
+        expect.objectContaining({
+          code: 400,
+          message: 'the request body is nested too deeply: the limit is 100 levels',
+        }),
       );
     }
     expect(() => decodeBody('{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000))).toThrowError(
-      expect.objectContaining({ code: 400, message: expect.stringMatching(/nested too deeply: 10000 levels/) }),
+      expect.objectContaining({ code: 400, message: 'the request body is nested too deeply: the limit is 100 levels' }),
     );
     expect(() => parseManifests(`${'- '.repeat(500)}1\n`)).toThrowError(/nested too deeply/);
   });

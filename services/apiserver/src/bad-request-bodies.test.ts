@@ -114,7 +114,7 @@ describe('apiserver given bad request bodies', () => {
       const r = await send('POST', '/api/v1/namespaces/default/pods', body, 'application/yaml');
       expect(r.status, stderr).toBe(400);
       expect(r.body).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400 });
-      expect(r.body.message).toMatch(/^the request body is nested too deeply: \d+ levels, the limit is 100$/);
+      expect(r.body.message).toBe('the request body is nested too deeply: the limit is 100 levels');
       await expectAlive();
     }
     const laughs = Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(',')}]`);
@@ -129,7 +129,7 @@ describe('apiserver given bad request bodies', () => {
     const body = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"deep-json"},"spec":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
     const r = await send('POST', '/api/v1/namespaces/default/pods', body);
     expect(r.status).toBe(400);
-    expect(r.body.message).toBe('the request body is nested too deeply: 10001 levels, the limit is 100');
+    expect(r.body.message).toBe('the request body is nested too deeply: the limit is 100 levels');
     await expectAlive();
   });
 
