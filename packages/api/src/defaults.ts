@@ -2,6 +2,11 @@
  * Kubernetes defaulting for the kinds kemu serves, as the apiserver applies it before
  * validation and storage (core/v1 and apps/v1 SetDefaults_*, plus the registry's
  * ClusterIP-family and Namespace rules). Pure: returns a defaulted copy.
+ *
+ * Defaulting runs before validation, so it tolerates bad shapes (a string or null where
+ * an object belongs) and leaves them for validation to report as 422 field errors, as
+ * kube-apiserver's decoder and validation do; null entries of object lists become `{}`
+ * first (struct-lists.ts), as Go's decoder makes them zero structs.
  */
 import { defaultPodSpec, defaultTolerations, isObject, objectsIn, podQOSClass } from './defaults-pod.js';
 import { normalizeStructLists } from './struct-lists.js';
@@ -9,11 +14,6 @@ import type { EndpointPort, EndpointSubset, KubeObject, PodSpec, ServiceSpec } f
 
 type Rec = Record<string, unknown>;
 
-/**
- * Every function here tolerates bad shapes (`[null]`, a string where an object belongs):
- * defaulting runs before validation, which reports them as 422 field errors, as
- * kube-apiserver's decoder and validation do.
- */
 function defaultService(obj: Rec): void {
   const spec = ((obj.spec as ServiceSpec | undefined) ??= {}) as ServiceSpec;
   if (!isObject(spec)) return;
