@@ -15,7 +15,7 @@
 import { eventually, getJson, listJson } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ComposeCluster, requireDocker, startComposeCluster } from './compose-cluster.js';
-import { missingPrerequisite, parseReplies } from './kemu-cluster.js';
+import { missingPrerequisite, parseReplies, runCommand } from './kemu-cluster.js';
 
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
 
@@ -93,6 +93,24 @@ spec:
       ports: [{ containerPort: 8080 }]
 `;
 
+/**
+ * What the kernel answers `ip route get` for an unassigned pod and service address in a
+ * node's netns (`exec` enters it). Never a real packet: without the unreachable routes it
+ * would leave the machine through the default route.
+ */
+async function unassignedRoutes(exec: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const address of ['10.244.250.7', '10.96.200.1']) {
+    const r = await runCommand(exec[0] as string, [...exec.slice(1), 'ip', 'route', 'get', address]);
+    out.push(`${address}: ${`${r.stdout}${r.stderr}`.trim()}`);
+  }
+  return out;
+}
+const UNREACHABLE = [
+  '10.244.250.7: RTNETLINK answers: No route to host',
+  '10.96.200.1: RTNETLINK answers: No route to host',
+];
+
 const isReady = (conditions: Condition[] | undefined) =>
   conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
@@ -134,6 +152,8 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
     expect(list.filter((n) => isReady(n.status.conditions))).toHaveLength(3);
     expect(list.map(internalIP).sort()).toEqual(containers.map((c) => c.ip).sort());
     expect(new Set(list.map((n) => n.spec.podCIDR)).size).toBe(3);
+    // docker's default route would carry a packet to an unassigned pod or service address off the machine.
+    for (const c of containers) expect(await unassignedRoutes(['docker', 'exec', c.id])).toEqual(UNREACHABLE);
     // The scheduler counts pods per node: until a node's proxy and dns have written their
     // mirror pods it looks emptier, and the next test's 3 replicas would not spread.
     await eventually(
@@ -277,6 +297,8 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
         { timeoutMs: 60_000, intervalMs: 500, what: 'web4 ready on node-4' },
       );
       expect(pod.spec.nodeName).toBe('node-4');
+      // Its netns has a default route through the compose bridge: the cluster CIDRs are unreachable.
+      expect(await unassignedRoutes(['ip', 'netns', 'exec', `kemu-${cluster.name}-node-4`])).toEqual(UNREACHABLE);
       const viaService = await eventually(
         async () => {
           const r = await cluster.kubectl(['exec', 'client', '--', 'curl', '-sS', '-m', '5', 'http://web4/']);

@@ -13,6 +13,19 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
   return (await readBodyBytes(req, limit)).toString('utf8');
 }
 
+/** The 413 kube-apiserver answers for a body over its limit. */
+export function tooLargeError(limit: number): ApiError {
+  return new ApiError({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `Request entity too large: limit is ${limit}`,
+    reason: 'RequestEntityTooLarge',
+    code: 413,
+  });
+}
+
 /** Reads the whole request body; a body over the limit is a 413 Status. */
 export async function readBodyBytes(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -20,17 +33,7 @@ export async function readBodyBytes(req: IncomingMessage, limit = MAX_BODY_BYTES
   for await (const chunk of req) {
     const buf = chunk as Buffer;
     size += buf.length;
-    if (size > limit) {
-      throw new ApiError({
-        kind: 'Status',
-        apiVersion: 'v1',
-        metadata: {},
-        status: 'Failure',
-        message: 'the request is too large',
-        reason: 'RequestEntityTooLarge',
-        code: 413,
-      });
-    }
+    if (size > limit) throw tooLargeError(limit);
     chunks.push(buf);
   }
   return Buffer.concat(chunks);

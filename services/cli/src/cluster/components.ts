@@ -64,6 +64,9 @@ export function specContext(ctx: ClusterContext): SpecContext {
 /** Service CIDR handed to every component (the Kubernetes default, checked by the components' rule). */
 export const SERVICE_CIDR = DEFAULT_SERVICE_CIDR.text;
 
+/** The cluster's pod CIDR: the controller's default (KEMU_CLUSTER_CIDR), which kemu's clusters keep; node pod CIDRs are /24s of it. */
+export const CLUSTER_CIDR = '10.244.0.0/16';
+
 /** ClusterIP of the `kubernetes` Service (the first of SERVICE_CIDR), a SAN of the apiserver certificate. */
 export const KUBERNETES_SERVICE_IP = '10.96.0.1';
 

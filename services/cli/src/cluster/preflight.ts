@@ -1,13 +1,15 @@
 /**
  * Checks `kemu up` makes before touching anything: root, the tools it runs (naming the
- * Debian package that provides each), the built services, and that neither the apiserver
- * port nor the cluster's underlay subnet is taken.
+ * Debian package that provides each), a supported nats-server when it starts its own,
+ * the built services, and that neither the apiserver port nor the cluster's underlay
+ * subnet is taken.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NetnsCommandError, run } from '@kemu/netns';
 import type { ClusterContext } from '../cluster-context.js';
 import { PrerequisiteError } from '../errors.js';
+import { checkNatsServerBinary } from './nats-server-version.js';
 import { canConnect } from './wait-for-port.js';
 
 const tools: { cmd: string; args: string[]; pkg: string }[] = [
@@ -21,8 +23,8 @@ const tools: { cmd: string; args: string[]; pkg: string }[] = [
 /** Services whose `dist/main.js` must exist. */
 export const REQUIRED_SERVICES = ['apiserver', 'controller', 'node-agent', 'proxy', 'dns', 'pod-workload'];
 
-/** Throws PrerequisiteError unless this host can run a cluster: root, the tools, the built services. */
-export async function checkHostPrerequisites(ctx: ClusterContext): Promise<void> {
+/** Throws PrerequisiteError unless this host can run a cluster: root, the tools (nats-server 2.10+ when `ownNats`), the built services. */
+export async function checkHostPrerequisites(ctx: ClusterContext, opts: { ownNats: boolean }): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new PrerequisiteError('kemu up needs root (it creates network namespaces): run it with sudo');
   }
@@ -36,6 +38,7 @@ export async function checkHostPrerequisites(ctx: ClusterContext): Promise<void>
       throw err;
     }
   }
+  if (opts.ownNats) await checkNatsServerBinary();
   const missing = REQUIRED_SERVICES.filter((s) => !existsSync(join(ctx.servicesDir, s, 'dist', 'main.js')));
   if (missing.length > 0) {
     throw new PrerequisiteError(

@@ -18,6 +18,8 @@ import { configFromEnv } from '../config.js';
 import { CliError, PrerequisiteError, UsageError } from '../errors.js';
 import { tailLogs } from '../cluster/log-tail.js';
 import { spawnDetached } from '../cluster/nats-server.js';
+import { parseNatsServerVersion, unsupportedNatsServer } from '../cluster/nats-server-version.js';
+import { CLUSTER_CIDR, SERVICE_CIDR } from '../cluster/components.js';
 import { type JoinedNodeConfig, joinedNodeNetns, natsHost, nodePaths, validateNodeName } from '../nodes/node-config.js';
 import { chooseNodeAddress, isNodeReadyWithCidr, openClusterLog, waitForNodeReady } from '../nodes/node-join.js';
 import { runNodeSupervisor } from '../nodes/node-supervisor.js';
@@ -95,6 +97,15 @@ async function nodeUp(io: CommandIO): Promise<number> {
     (err) => here || (err instanceof CliError && err.code === 'JetStreamUnavailable'),
     (err) => io.stderr.write(` • ${(err as Error).message}; retrying\n`),
   );
+  // Nodes join only a supported server (compose's NATS containers carry the same line).
+  const problem = unsupportedNatsServer(
+    parseNatsServerVersion(cluster.eventLog.nc.info?.version ?? ''),
+    `the cluster's nats-server (${natsUrl})`,
+  );
+  if (problem) {
+    await cluster.close();
+    throw new PrerequisiteError(problem);
+  }
   let attached: JoinedNodeConfig | undefined;
   let wroteConfig = false;
   try {
@@ -147,7 +158,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
       io.stderr.write(
         ` • attaching netns ${netns} to bridge ${network.bridge}${network.bridgeNetns ? ` (netns ${network.bridgeNetns})` : ''} with ${address}\n`,
       );
-      await attachNodeNetns({ netns, network, vethName, address });
+      await attachNodeNetns({ netns, network, vethName, address, clusterCidrs: [CLUSTER_CIDR, SERVICE_CIDR] });
     }
     if (podCidr) config.podCidr = podCidr;
     await writeJsonAtomic(paths.configFile, config);

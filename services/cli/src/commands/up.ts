@@ -139,7 +139,7 @@ async function runUp(io: CommandIO): Promise<number> {
     io.stderr.write(`cluster ${ctx.cluster} is already up\n`);
     return 0;
   }
-  await checkHostPrerequisites(ctx);
+  await checkHostPrerequisites(ctx, { ownNats: !existingNats });
   const cleaned = await teardownCluster(ctx, () => undefined);
   if (cleaned.found) io.stderr.write(`removed leftovers of an earlier run of cluster ${ctx.cluster}\n`);
   await checkAddressesFree(ctx, apiserverPort);
