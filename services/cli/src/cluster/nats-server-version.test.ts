@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrerequisiteError } from '../errors.js';
 import { checkNatsServerBinary, parseNatsServerVersion, unsupportedNatsServer } from './nats-server-version.js';
 
-const LIB = join(import.meta.dirname, '..', '..', '..', 'infra', 'scripts', 'lib.sh');
+const LIB = join(import.meta.dirname, '..', '..', '..', '..', 'infra', 'scripts', 'lib.sh');
 
 describe('parseNatsServerVersion', () => {
   it('reads `nats-server --version` output and a server INFO version', () => {
