@@ -1,4 +1,4 @@
-import type { Event, Pod } from '@kemu/api';
+import type { Pod } from '@kemu/api';
 import { createLogger } from '@kemu/log';
 import { startNatsServer } from '@kemu/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -84,7 +84,7 @@ describe('event recorder', () => {
     await server.stop();
   });
 
-  const events = () => listObjects<Event>(informer.view, 'events', 'default');
+  const events = () => listObjects(informer.view, 'events', 'default');
 
   it('counts a repeat within the window on the same Event and starts a new one after it', async () => {
     let now = Date.parse('2026-01-02T03:00:00Z');

@@ -1,6 +1,6 @@
 import type { KubeObject } from '@kemu/api';
 import { createLogger } from '@kemu/log';
-import { type NatsServer, startNatsServer } from '@kemu/testkit';
+import { type NatsServer, eventually, nextMillisecond, startNatsServer } from '@kemu/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type EventLog, connectEventLog } from './event-log.js';
 import { type HistoryEntry, projectionAt, readHistory } from './event-history.js';
@@ -59,9 +59,9 @@ describe('event history', () => {
     await writer.put(podKey('web-1'), pod('web-1', 'Running')); // 2
     await writer.put(podKey('db-1'), pod('db-1', 'Running', 'db')); // 3
     await writer.put(epKey, endpoints(['10.244.1.7', '10.244.2.4'])); // 4
-    await new Promise((r) => setTimeout(r, 30));
-    const beforeFault = new Date();
-    await new Promise((r) => setTimeout(r, 30));
+    // Event times have millisecond precision: beforeFault lies strictly between events 4 and 5.
+    const beforeFault = await nextMillisecond();
+    await nextMillisecond();
     await writer.remove(podKey('web-1'), pod('web-1', 'Running')); // 5
     await writer.put(epKey, endpoints(['10.244.2.4'])); // 6
     return { beforeFault };
@@ -111,7 +111,7 @@ describe('event history', () => {
         if (seen.length === 2) abort.abort();
       }
     })();
-    await new Promise((r) => setTimeout(r, 100));
+    await eventually(() => seen.length === 1, { what: 'the logged event' });
     await writer.put(podKey('web-1'), pod('web-1', 'Running'));
     await reading;
     expect(seen.map((e) => [e.type, (e.object as { status?: { phase?: string } }).status?.phase])).toEqual([

@@ -2,9 +2,10 @@ import { startNatsServer } from '@kemu/testkit';
 import { createLogger } from '@kemu/log';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError } from './errors.js';
-import { type EventLog, connectEventLog, streamReplicasFromEnv } from './event-log.js';
+import { type EventLog, connectEventLog } from './event-log.js';
 import { startInformer } from './informer.js';
 import { createObjectWriter } from './object-writer.js';
+import { POD_NODE_NAME_INDEX, podNodeName } from './listers.js';
 import { getObject } from './projection.js';
 
 const log = createLogger({ component: 'test', level: 'silent' });
@@ -57,11 +58,45 @@ describe('event log', () => {
     await second.stop();
   });
 
+  it('indexes replayed objects and keeps the index current before handlers run', async () => {
+    const pod = (name: string, nodeName?: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'default', uid: `uid-${name}` },
+      spec: { containers: [], ...(nodeName ? { nodeName } : {}) },
+    });
+    const podKey = (name: string) => ({ resource: 'pods', namespace: 'default', name });
+    const first = await startInformer(eventLog, { log });
+    await first.synced;
+    const firstWriter = createObjectWriter(eventLog, first, { component: 'test' });
+    await firstWriter.put(podKey('a'), pod('a', 'node-1'));
+    await firstWriter.put(podKey('b'), pod('b'));
+    await first.stop();
+
+    const informer = await startInformer(eventLog, { log });
+    await informer.synced;
+    informer.addIndex('pods', POD_NODE_NAME_INDEX, podNodeName);
+    const pods = informer.lister('pods');
+    const names = (node: string) => pods.byIndex(POD_NODE_NAME_INDEX, node).map((p) => p.metadata.name);
+    expect(names('node-1')).toEqual(['a']);
+    const seenInHandler: string[][] = [];
+    informer.on('pods', { onUpdate: () => seenInHandler.push(names('node-1')) });
+    const writer = createObjectWriter(eventLog, informer, { component: 'test' });
+    await writer.put(podKey('b'), pod('b', 'node-1'));
+    expect(seenInHandler).toEqual([['a', 'b']]);
+    expect(pods.get('default', 'b')?.spec.nodeName).toBe('node-1');
+    await informer.stop();
+  });
+
   it('is synced at once on an empty log and follows later writes', async () => {
     const informer = await startInformer(eventLog, { resources: ['pods'], log });
     await informer.synced;
     const seen: string[] = [];
-    informer.onChange((c) => seen.push(`${c.type} ${c.key.name}`));
+    informer.on('pods', {
+      onAdd: (p) => seen.push(`ADDED ${p.metadata.name}`),
+      onUpdate: (_, p) => seen.push(`MODIFIED ${p.metadata.name}`),
+      onDelete: (p) => seen.push(`DELETED ${p.metadata.name}`),
+    });
     const writer = createObjectWriter(eventLog, informer, { component: 'test' });
     const podKey = { resource: 'pods', namespace: 'default', name: 'p' };
     const pod = {
@@ -74,14 +109,5 @@ describe('event log', () => {
     await writer.remove(podKey, pod);
     expect(seen).toEqual(['ADDED p', 'DELETED p']);
     await informer.stop();
-  });
-});
-
-describe('streamReplicasFromEnv', () => {
-  it('reads KEMU_STREAM_REPLICAS (1 when unset) and rejects what JetStream cannot do', () => {
-    expect(streamReplicasFromEnv({})).toBe(1);
-    expect(streamReplicasFromEnv({ KEMU_STREAM_REPLICAS: '3' })).toBe(3);
-    expect(() => streamReplicasFromEnv({ KEMU_STREAM_REPLICAS: '6' })).toThrow(RangeError);
-    expect(() => streamReplicasFromEnv({ KEMU_STREAM_REPLICAS: 'three' })).toThrow(RangeError);
   });
 });

@@ -143,7 +143,7 @@ describe('event-log snapshots over a 10^4-event log', () => {
     await s.synced;
     const before = digest(s.view);
     let changes = 0;
-    s.onChange(() => changes++);
+    s.onAnyChange(() => changes++);
     const consumer = await eventLog.js.consumers.get(STREAM, {
       filter_subjects: `${SUBJECT_PREFIX}.>`,
       deliver_policy: DeliverPolicy.All,

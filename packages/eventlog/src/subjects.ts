@@ -1,5 +1,7 @@
 /**
- * Subject layout of the event stream: `kemu.obj.<resource>.<namespace>.<name>`.
+ * Subject layout of the event stream: `kemu.obj.<resource>.<namespace>.<name>` for objects,
+ * and the node-scoped `kemu.node.<node>.<resource>.<namespace>.<name>` decided in
+ * docs/subject-layout.md (what a node-agent writes; not written yet).
  * Cluster-scoped objects use `_` as namespace. Object names may contain `.`, which is a
  * token separator in NATS, so `.` is written as `~` (a character no Kubernetes name can
  * hold); the mapping is reversible.
@@ -35,4 +37,26 @@ export function keyFromSubject(subject: string): ObjectKey | undefined {
   if (parts.length !== 5 || `${parts[0]}.${parts[1]}` !== SUBJECT_PREFIX) return undefined;
   const [, , resource, namespace, name] = parts as [string, string, string, string, string];
   return { resource, namespace: namespace === '_' ? '' : decodeToken(namespace), name: decodeToken(name) };
+}
+
+/**
+ * Prefix of the node-scoped subjects (docs/subject-layout.md): what one node's agent
+ * writes lives under `kemu.node.<node>.`, so a NATS permission can name it and a
+ * node's informer can follow it with one filter subject.
+ */
+export const NODE_SUBJECT_PREFIX = 'kemu.node';
+
+/** The node-scoped subject on which `node`'s agent writes the status of `key` (a pod bound to it). */
+export function nodeStatusSubjectFor(node: string, key: ObjectKey): string {
+  return `${NODE_SUBJECT_PREFIX}.${encodeToken(node)}.${key.resource}.${key.namespace === '' ? '_' : encodeToken(key.namespace)}.${encodeToken(key.name)}`;
+}
+
+/** The subjects a node's agent may publish to: its node-scoped subtree, its own Node and its own Lease. */
+export function nodeAgentPublishSubjects(node: string): string[] {
+  const n = encodeToken(node);
+  return [
+    `${NODE_SUBJECT_PREFIX}.${n}.>`,
+    `${SUBJECT_PREFIX}.nodes._.${n}`,
+    `${SUBJECT_PREFIX}.leases.kube-node-lease.${n}`,
+  ];
 }

@@ -35,8 +35,10 @@ export interface EventLogFixture extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** Starts nats-server, connects the event log and syncs an informer on it; `component` names the writer's actor. */
-export async function startEventLogFixture(options: { component?: string } = {}): Promise<EventLogFixture> {
+/** Starts nats-server, connects the event log and syncs an informer on it; `component` and `node` name the writer's actor. */
+export async function startEventLogFixture(
+  options: { component?: string; node?: string } = {},
+): Promise<EventLogFixture> {
   const log = createLogger({ component: 'test', level: 'silent' });
   const nats = await startNatsServer();
   const cleanups: (() => Promise<void>)[] = [];
@@ -66,7 +68,10 @@ export async function startEventLogFixture(options: { component?: string } = {})
       nats,
       eventLog,
       informer,
-      api: createObjectWriter(eventLog, informer, { component: options.component ?? 'test' }),
+      api: createObjectWriter(eventLog, informer, {
+        component: options.component ?? 'test',
+        ...(options.node ? { node: options.node } : {}),
+      }),
       log,
       connect,
       connectWithInformer,

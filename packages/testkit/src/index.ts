@@ -1,10 +1,10 @@
 export { startNatsServer, freePort } from './nats-server.js';
-export type { NatsServer } from './nats-server.js';
+export type { NatsServer, NatsServerOptions } from './nats-server.js';
 export { startNatsCluster } from './nats-cluster.js';
 export type { ClusterMember, NatsCluster } from './nats-cluster.js';
 export { startEventLogFixture } from './event-log-fixture.js';
 export type { EventLogFixture } from './event-log-fixture.js';
-export { eventually, consistently, settled } from './poll.js';
+export { eventually, consistently, settled, nextMillisecond } from './poll.js';
 export { pod, service, node, endpointSlice, deployment } from './builders.js';
 export type {
   PodOptions,

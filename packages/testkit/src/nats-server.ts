@@ -3,7 +3,7 @@
  * directory, waited for properly and removed with `await using`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,15 +48,29 @@ async function waitForPort(port: number, host: string, deadlineMs: number): Prom
   }
 }
 
+/** How to start a test server. */
+export interface NatsServerOptions {
+  host?: string;
+  /** Extra configuration file text (e.g. an `authorization` block), written beside the store. */
+  config?: string;
+}
+
 /** Starts nats-server from PATH with JetStream; throws a clear error when it is not installed. */
-export async function startNatsServer(options: { host?: string } = {}): Promise<NatsServer> {
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
   const host = options.host ?? '127.0.0.1';
   const port = await freePort(host);
   const storeDir = await mkdtemp(join(tmpdir(), 'kemu-nats-'));
+  const configArgs: string[] = [];
+  if (options.config !== undefined) {
+    const file = join(storeDir, 'server.conf');
+    await writeFile(file, options.config);
+    configArgs.push('-c', file);
+  }
   let child = launch();
 
   function launch(): ChildProcess {
-    const c = spawn('nats-server', ['-js', '-a', host, '-p', String(port), '-sd', storeDir], { stdio: 'ignore' });
+    const args = [...configArgs, '-js', '-a', host, '-p', String(port), '-sd', storeDir];
+    const c = spawn('nats-server', args, { stdio: 'ignore' });
     c.on('error', () => undefined);
     return c;
   }

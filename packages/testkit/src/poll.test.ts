@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consistently, eventually, settled } from './poll.js';
+import { consistently, eventually, nextMillisecond, settled } from './poll.js';
 
 describe('eventually', () => {
   it('returns the first value the check yields, and names what it waited for on timeout', async () => {
@@ -44,5 +44,12 @@ describe('settled', () => {
     await expect(settled(() => ++n, { forMs: 20, everyMs: 5, timeoutMs: 100, what: 'counter' })).rejects.toThrow(
       'timed out waiting for counter to settle',
     );
+  });
+});
+
+describe('nextMillisecond', () => {
+  it('returns a time after the call', async () => {
+    const before = Date.now();
+    expect((await nextMillisecond()).getTime()).toBeGreaterThan(before);
   });
 });

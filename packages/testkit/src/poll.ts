@@ -68,6 +68,16 @@ export async function settled<T>(
   ).then((r) => r.value);
 }
 
+/**
+ * Waits until the wall clock has moved past the moment of the call, and returns the new
+ * time: a time strictly after everything written before and strictly before anything
+ * written after (event times have millisecond precision).
+ */
+export async function nextMillisecond(): Promise<Date> {
+  const now = Date.now();
+  return eventually(() => Date.now() > now && new Date(), { intervalMs: 1, what: 'the clock to move' });
+}
+
 function pause(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }

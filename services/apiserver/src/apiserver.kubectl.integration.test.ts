@@ -2,7 +2,7 @@
  * The apiserver against the real kubectl 1.32: a real nats-server, the server module
  * in-process on a free port, and /usr/bin/kubectl with a temporary kubeconfig and cache.
  */
-import { startNatsServer, type NatsServer, eventually } from '@kemu/testkit';
+import { startNatsServer, type NatsServer, consistently, eventually } from '@kemu/testkit';
 import { type EventLog, type Informer, connectEventLog, createObjectWriter, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
@@ -10,8 +10,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrap } from './bootstrap.js';
-import { type ApiServer, createApiServer } from './server.js';
+import { bootstrap } from './controllers/bootstrap.js';
+import { type ApiServer, createApiServer } from './http/server.js';
 import { parseCidr } from '@kemu/api';
 
 const log = createLogger({ component: 'apiserver-test', level: 'silent' });
@@ -296,8 +296,11 @@ users: [{name: kemu, user: {}}]
     expect(grace.stdout).toBe('30');
     expect((await kubectl(['get', 'pod', 'bound'])).stdout).toMatch(/bound\s+0\/1\s+Terminating/);
     // kubectl delete (waiting) returns once the "node-agent" removes the pod for real.
-    const waiting = kubectl(['delete', 'pod', 'bound', '--timeout=20s']);
-    await new Promise((r) => setTimeout(r, 1500));
+    let returned = false;
+    const waiting = kubectl(['delete', 'pod', 'bound', '--timeout=20s']).finally(() => {
+      returned = true;
+    });
+    await consistently(() => !returned, { forMs: 1_500, what: 'kubectl delete waiting for the node' });
     const writer = createObjectWriter(api.eventLog, api.informer, { component: 'node-agent', node: 'node-1' });
     const pod = api.informer.view.objects.get('pods/default/bound');
     expect(pod).toBeDefined();

@@ -12,8 +12,8 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrap } from './bootstrap.js';
-import { type ApiServer, createApiServer } from './server.js';
+import { bootstrap } from './controllers/bootstrap.js';
+import { type ApiServer, createApiServer } from './http/server.js';
 import { parseCidr } from '@kemu/api';
 
 const log = createLogger({ component: 'apiserver-tls-test', level: 'silent' });

@@ -11,7 +11,7 @@ import type { Ipv4Cidr } from '@kemu/api';
 import { type EventLog, projectionAt } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import { frozenInformer, refusingWriter } from './read-only.js';
-import { type ApiServer, createApiServer } from './server.js';
+import { type ApiServer, createApiServer } from './http/server.js';
 
 /** The moment a replay shows: a stream sequence or a time. */
 export type ReplayAt = number | Date;

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { subnetIndexFor } from '@kemu/netns';
 import { eventually, freePort } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REQUIRED_SERVICES } from './preflight.js';
+import { REQUIRED_SERVICES } from './cluster/preflight.js';
 import { clusterLeftovers } from './testing/cluster-leftovers.js';
 import { FAKE_POD, writeFakeServices } from './testing/fake-services.js';
 

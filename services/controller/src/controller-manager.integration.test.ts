@@ -98,9 +98,9 @@ describe('controller manager', () => {
   const running: ControllerManager[] = [];
   const view = () => fx.informer.view;
   const get = <T extends KubeObject>(resource: string, name: string, ns = 'default') =>
-    getObject<T>(view(), key(resource, ns, name));
+    getObject(view(), key(resource, ns, name)) as T | undefined;
   const slicesOf = (svc: string) =>
-    listObjects<EndpointSlice>(view(), 'endpointslices', 'default').filter(
+    listObjects(view(), 'endpointslices', 'default').filter(
       (s) => s.metadata.labels?.['kubernetes.io/service-name'] === svc,
     );
 
@@ -139,7 +139,7 @@ describe('controller manager', () => {
     expect(p1.status?.conditions).toContainEqual(expect.objectContaining({ type: 'PodScheduled', status: 'True' }));
     const events = await eventually(
       () => {
-        const e = listObjects<Event>(view(), 'events', 'default').filter((x) => x.reason === 'Scheduled');
+        const e = listObjects(view(), 'events', 'default').filter((x) => x.reason === 'Scheduled');
         return e.length === 3 && e;
       },
       { what: 'Scheduled events' },
@@ -294,9 +294,7 @@ describe('controller manager', () => {
     expect(pending).toMatchObject({ reason: 'Unschedulable', message: 'no nodes available to schedule pods' });
     await eventually(
       () =>
-        listObjects<Event>(view(), 'events', 'default').some(
-          (e) => e.reason === 'FailedScheduling' && e.type === 'Warning',
-        ),
+        listObjects(view(), 'events', 'default').some((e) => e.reason === 'FailedScheduling' && e.type === 'Warning'),
       {
         what: 'FailedScheduling event',
       },

@@ -48,11 +48,11 @@ describe('event TTL controller', () => {
       { ttlMs: HOUR, periodMs: 60_000 },
     );
     ttl.start();
-    await eventually(() => listObjects<Event>(informer.view, 'events').length === 1, {
+    await eventually(() => listObjects(informer.view, 'events').length === 1, {
       what: 'the stale event deleted',
     });
     await ttl.idle();
-    expect(listObjects<Event>(informer.view, 'events').map((e) => e.involvedObject.name)).toEqual(['fresh']);
+    expect(listObjects(informer.view, 'events').map((e) => e.involvedObject.name)).toEqual(['fresh']);
     await ttl.stop();
   });
 });

@@ -40,7 +40,7 @@ describe('node IPAM controller on a real event log', () => {
     await fx.close();
   });
 
-  const podCidrOf = (name: string) => getObject<Node>(fx.informer.view, nodeKey(name))?.spec.podCIDR;
+  const podCidrOf = (name: string) => getObject(fx.informer.view, nodeKey(name))?.spec.podCIDR;
 
   it('allocates free /24s around the CIDRs nodes brought, and frees the block of a deleted node', async () => {
     await fx.api.put(nodeKey('node-1'), node('node-1', '10.244.1.0/24'));
@@ -49,7 +49,7 @@ describe('node IPAM controller on a real event log', () => {
     expect(await eventually(() => podCidrOf('node-4'), { what: 'node-4 podCIDR' })).toBe('10.244.0.0/24');
     await fx.api.put(nodeKey('node-5'), node('node-5'));
     expect(await eventually(() => podCidrOf('node-5'), { what: 'node-5 podCIDR' })).toBe('10.244.3.0/24');
-    const n4 = getObject<Node>(fx.informer.view, nodeKey('node-4'));
+    const n4 = getObject(fx.informer.view, nodeKey('node-4'));
     expect(n4?.spec.podCIDRs).toEqual(['10.244.0.0/24']);
 
     await fx.api.remove(nodeKey('node-4'), n4 as Node);

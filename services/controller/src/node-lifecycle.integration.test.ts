@@ -1,4 +1,4 @@
-import type { Event, KubeObject, Node, ObjectKey, Pod } from '@kemu/api';
+import type { KubeObject, Node, ObjectKey, Pod } from '@kemu/api';
 import { getObject, listObjects } from '@kemu/eventlog';
 import { type EventLogFixture, consistently, eventually, startEventLogFixture } from '@kemu/testkit';
 import { randomUUID } from 'node:crypto';
@@ -55,7 +55,7 @@ describe('scheduler and node lifecycle on a real event log', () => {
   }
 
   const get = <T extends KubeObject>(resource: string, name: string, namespace = 'default') =>
-    getObject<T>(fx.informer.view, key(resource, namespace, name));
+    getObject(fx.informer.view, key(resource, namespace, name)) as T | undefined;
 
   it('fits pods by memory requests and schedules a waiting pod once another one frees room', async () => {
     await startController();
@@ -73,7 +73,7 @@ describe('scheduler and node lifecycle on a real event log', () => {
     );
     await eventually(
       () =>
-        listObjects<Event>(fx.informer.view, 'events', 'default').some(
+        listObjects(fx.informer.view, 'events', 'default').some(
           (e) => e.reason === 'FailedScheduling' && e.type === 'Warning' && e.involvedObject.name === 'b',
         ),
       { what: 'FailedScheduling event' },
@@ -111,7 +111,7 @@ describe('scheduler and node lifecycle on a real event log', () => {
     );
     await eventually(
       () =>
-        listObjects<Event>(fx.informer.view, 'events', 'default').some(
+        listObjects(fx.informer.view, 'events', 'default').some(
           (e) => e.reason === 'TaintManagerEviction' && e.message === 'Marking for deletion Pod default/web',
         ),
       { what: 'TaintManagerEviction event' },
@@ -133,10 +133,10 @@ describe('scheduler and node lifecycle on a real event log', () => {
       await fx.api.remove(key('pods', 'default', 'web'), p);
       await fx.api.put(key('pods', 'default', 'web'), { ...pod('web', '1Gi'), spec: { ...p.spec } });
     };
-    const unsubscribe = fx.informer.onChange((c) => {
-      if (c.type !== 'DELETED' && c.key.name === 'web' && c.object.metadata.deletionTimestamp)
-        void again(c.object as Pod).catch(() => undefined);
-    });
+    const marked = (p: Pod) => {
+      if (p.metadata.name === 'web' && p.metadata.deletionTimestamp) void again(p).catch(() => undefined);
+    };
+    const unsubscribe = fx.informer.on('pods', { onAdd: marked, onUpdate: (_, p) => marked(p) });
     try {
       await fx.api.put(key('pods', 'default', 'web'), {
         ...pod('web', '1Gi'),

@@ -99,7 +99,7 @@ describe('PodGC controller', () => {
       { informer, writer, log, now: () => new Date(clock) },
       { threshold: 1, periodMs: 50, quarantineMs: 1_000 },
     );
-    const podNames = () => names(listObjects<Pod>(informer.view, 'pods')).sort();
+    const podNames = () => names(listObjects(informer.view, 'pods')).sort();
     gc.start();
     await eventually(() => podNames().length === 3, { what: 'two terminated pods collected' });
     expect(podNames()).toEqual(['done-3', 'live', 'orphan']);

@@ -3,7 +3,7 @@ import { churnEvents, publishChurn } from '@kemu/testkit';
 import type { Logger } from '@kemu/log';
 import { type EventLogFixture, consistently, eventually, startEventLogFixture } from '@kemu/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { snapshotOptionsFromEnv, startSnapshotWriter } from './snapshot-writer.js';
+import { startSnapshotWriter } from './snapshot-writer.js';
 
 describe('event-log snapshot writer', () => {
   let fx: EventLogFixture;
@@ -76,21 +76,5 @@ describe('event-log snapshot writer', () => {
     await fresh.synced;
     expect(fresh.startedFrom?.seq).toBe(30);
     expect([...fresh.view.objects.entries()].sort()).toEqual([...oracle.objects.entries()].sort());
-  });
-
-  it('reads its settings from the environment', () => {
-    expect(snapshotOptionsFromEnv({})).toEqual({ everyEvents: 5_000, everyMs: 600_000, keep: 3 });
-    expect(
-      snapshotOptionsFromEnv({
-        KEMU_SNAPSHOT_EVERY_EVENTS: '200',
-        KEMU_SNAPSHOT_INTERVAL_SECONDS: '30',
-        KEMU_SNAPSHOT_KEEP: '5',
-      }),
-    ).toEqual({ everyEvents: 200, everyMs: 30_000, keep: 5 });
-    expect(snapshotOptionsFromEnv({ KEMU_SNAPSHOT_EVERY_EVENTS: '0', KEMU_SNAPSHOT_INTERVAL_SECONDS: '0' })).toBe(
-      undefined,
-    );
-    expect(() => snapshotOptionsFromEnv({ KEMU_SNAPSHOT_KEEP: '0' })).toThrow(/KEMU_SNAPSHOT_KEEP/);
-    expect(() => snapshotOptionsFromEnv({ KEMU_SNAPSHOT_EVERY_EVENTS: 'lots' })).toThrow(/integer/);
   });
 });

@@ -32,8 +32,8 @@ describe('the ReplicaSet and Deployment controllers', () => {
   let api: ObjectWriter;
   let manager: ControllerManager;
 
-  const pods = () => listObjects<Pod>(fx.informer.view, 'pods', 'default');
-  const replicaSets = () => listObjects<ReplicaSet>(fx.informer.view, 'replicasets', 'default');
+  const pods = () => listObjects(fx.informer.view, 'pods', 'default');
+  const replicaSets = () => listObjects(fx.informer.view, 'replicasets', 'default');
 
   // What node-agents would report: every active pod Running and Ready.
   async function runAll(): Promise<void> {
@@ -86,7 +86,7 @@ describe('the ReplicaSet and Deployment controllers', () => {
     for (const p of first) expect(p.metadata.name.startsWith(`${rs?.metadata.name}-`)).toBe(true);
     const done = await eventually(
       () => {
-        const d = getObject<Deployment>(fx.informer.view, key('deployments', 'shop'));
+        const d = getObject(fx.informer.view, key('deployments', 'shop'));
         return d?.status?.availableReplicas === 3 && d.status.updatedReplicas === 3 && d;
       },
       { what: 'deployment status' },
@@ -129,7 +129,7 @@ describe('the ReplicaSet and Deployment controllers', () => {
     // Removed without the apiserver's cascade: the controllers collect what it owned.
     await eventually(
       async () => {
-        const d = getObject<Deployment>(fx.informer.view, key('deployments', 'shop')) as Deployment;
+        const d = getObject(fx.informer.view, key('deployments', 'shop')) as Deployment;
         return api.remove(key('deployments', 'shop'), d, Number(d.metadata.resourceVersion)).then(
           () => true,
           () => false,

@@ -5,16 +5,9 @@
  * (D3), and the kube-dns Service and the dns pod are written as a cluster expects them.
  */
 import type { KubeObject } from '@kemu/api';
-import {
-  type EventLog,
-  type Informer,
-  connectEventLog,
-  createObjectWriter,
-  getObject,
-  startInformer,
-} from '@kemu/eventlog';
+import { type EventLog, type Informer, createObjectWriter, getObject, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
-import { type NatsServer, eventually, freePort, startNatsServer } from '@kemu/testkit';
+import { type EventLogFixture, eventually, freePort, startEventLogFixture } from '@kemu/testkit';
 import { execFile } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { corednsPodKey, keepCorednsPod, markCorednsPodNotReady } from './coredns-pod.js';
@@ -54,7 +47,7 @@ function slice(svc: string, ips: string[], ports: { name: string; port: number }
 }
 
 describe('dns over the event log', () => {
-  let nats: NatsServer;
+  let fx: EventLogFixture;
   let eventLog: EventLog;
   let informer: Informer;
   let zone: ZoneSource;
@@ -64,13 +57,8 @@ describe('dns over the event log', () => {
   const key = (resource: string, name: string, ns = 'default') => ({ resource, namespace: ns, name });
 
   beforeEach(async () => {
-    nats = await startNatsServer();
-    eventLog = await connectEventLog({ servers: nats.url, name: 'test', log });
-    informer = await startInformer(eventLog, {
-      resources: ['services', 'endpointslices', 'pods', 'namespaces', 'ipaddresses'],
-      log,
-    });
-    await informer.synced;
+    fx = await startEventLogFixture();
+    ({ eventLog, informer } = fx);
     zone = createZoneSource(informer, { domain: 'cluster.local' });
     const handler = createQueryHandler({ zone: zone.current, zoneOptions: { ttl: 5, pods: 'insecure' } });
     port = await freePort(HOST);
@@ -81,9 +69,7 @@ describe('dns over the event log', () => {
   afterEach(async () => {
     for (const l of listeners) await l.close();
     zone.stop();
-    await informer.stop();
-    await eventLog.close();
-    await nats.stop();
+    await fx.close();
   });
 
   it('answers dig over UDP and TCP from objects written to the log, and follows changes', async () => {

@@ -15,8 +15,8 @@ import {
 } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { deleteNetns, listNetns, run } from '@kemu/netns';
-import { clusterCgroupDirs, removeCgroupTree } from './pod-cgroups.js';
-import { type NatsServer, eventually, startNatsServer } from '@kemu/testkit';
+import { clusterCgroupDirs, removeCgroupTree } from './runtime/pod-cgroups.js';
+import { type NatsServer, consistently, eventually, startNatsServer } from '@kemu/testkit';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -110,7 +110,7 @@ describe('node-agent in a node netns', () => {
     );
   }
 
-  const pod = (name: string) => getObject<Pod>(informer.view, podKey(name));
+  const pod = (name: string) => getObject(informer.view, podKey(name));
   const ready = (p: Pod | undefined) => p?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
   const pidOf = (p: Pod | undefined) => Number(p?.status?.containerStatuses?.[0]?.containerID?.replace('kemu://', ''));
   const netnsOf = (p: Pod) => `kemu-${CLUSTER}-pod-${(p.metadata.uid ?? '').replaceAll('-', '').slice(0, 12)}`;
@@ -143,7 +143,7 @@ describe('node-agent in a node netns', () => {
 
   it('registers its Node and keeps it Ready with heartbeats', async () => {
     const key = { resource: 'nodes', namespace: '', name: 'node-1' };
-    const node = await eventually(() => getObject<Node>(informer.view, key), { timeoutMs: 15_000, what: 'Node' });
+    const node = await eventually(() => getObject(informer.view, key), { timeoutMs: 15_000, what: 'Node' });
     expect(node.metadata.labels).toMatchObject({ 'kubernetes.io/hostname': 'node-1', 'kubernetes.io/os': 'linux' });
     expect(node.spec.podCIDR).toBe('10.244.1.0/24');
     expect(node.status?.addresses).toContainEqual({ type: 'InternalIP', address: NODE_IP });
@@ -154,7 +154,7 @@ describe('node-agent in a node netns', () => {
       message: 'kubelet is posting ready status',
     });
     const first = readyBeat(node)?.lastHeartbeatTime;
-    await eventually(() => readyBeat(getObject<Node>(informer.view, key))?.lastHeartbeatTime !== first, {
+    await eventually(() => readyBeat(getObject(informer.view, key))?.lastHeartbeatTime !== first, {
       timeoutMs: 5_000,
       what: 'heartbeat',
     });
@@ -233,11 +233,12 @@ describe('node-agent in a node netns', () => {
 
     // Graceful delete: SIGTERM, the workload exits 0, the pod is removed and its netns is gone.
     const deleted = new Promise<Pod>((resolve) => {
-      const off = informer.onChange((c) => {
-        if (c.type === 'DELETED' && c.key.name === 'web') {
+      const off = informer.on('pods', {
+        onDelete(p) {
+          if (p.metadata.name !== 'web') return;
           off();
-          resolve(c.object as Pod);
-        }
+          resolve(p);
+        },
       });
     });
     await writer.update(podKey('web'), (p) => ({
@@ -307,11 +308,12 @@ describe('node-agent in a node netns', () => {
     await writer.put(podKey('graceful'), web);
     await eventually(() => ready(pod('graceful')), { timeoutMs: 20_000, what: 'graceful Ready' });
     const deleted = new Promise<Pod>((resolve) => {
-      const off = informer.onChange((c) => {
-        if (c.type === 'DELETED' && c.key.name === 'graceful') {
+      const off = informer.on('pods', {
+        onDelete(p) {
+          if (p.metadata.name !== 'graceful') return;
           off();
-          resolve(c.object as Pod);
-        }
+          resolve(p);
+        },
       });
     });
     await writer.update(podKey('graceful'), (p) => ({
@@ -346,8 +348,10 @@ describe('node-agent in a node netns', () => {
     expect(healed?.status?.containerStatuses?.[0]).toMatchObject({ ready: true, restartCount: 0 });
     // Settled: no further writes once the log says what the agent says.
     const rv = healed?.metadata.resourceVersion;
-    await new Promise((r) => setTimeout(r, 1_500));
-    expect(pod('healer')?.metadata.resourceVersion).toBe(rv);
+    await consistently(() => expect(pod('healer')?.metadata.resourceVersion).toBe(rv), {
+      forMs: 1_500,
+      what: 'no write after healing',
+    });
     await writer.update(podKey('healer'), (p) => ({
       ...p,
       metadata: { ...p.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 30 },

@@ -1,11 +1,3 @@
-/**
- * The built kube-proxy (dist/main.js) in a real network namespace (root only): it runs
- * under `ip netns exec kt-px-n1` like the CLI starts it, reaches a real nats-server
- * through a relay (a unix socket crosses namespaces, so no address outside loopback is
- * used), puts the ClusterIP on the netns's lo and proxies curl run in the netns to
- * backends in the same netns.
- */
-import type { Pod } from '@kemu/api';
 import {
   type EventLog,
   type Informer,
@@ -189,7 +181,7 @@ describe('kube-proxy main in a netns (root)', () => {
     await writer.update(sliceKey, () => slice(['127.0.0.3']));
     await eventually(async () => (await curl()).stdout === 'b', { timeoutMs: 5000, intervalMs: 10 });
 
-    const pod = await eventually(() => getObject<Pod>(informer.view, kubeProxyPodKey('node-1')), {
+    const pod = await eventually(() => getObject(informer.view, kubeProxyPodKey('node-1')), {
       what: 'kube-proxy pod',
     });
     expect(pod.metadata.labels?.['k8s-app']).toBe('kube-proxy');

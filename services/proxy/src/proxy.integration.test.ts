@@ -4,17 +4,10 @@
  * ClusterIPs here are loopback addresses (always local, outside the service CIDR, so
  * nothing is added to the host's lo); the netns test covers addresses on lo.
  */
-import type { KubeObject, Pod } from '@kemu/api';
-import {
-  type EventLog,
-  type Informer,
-  connectEventLog,
-  createObjectWriter,
-  getObject,
-  startInformer,
-} from '@kemu/eventlog';
+import type { KubeObject } from '@kemu/api';
+import { type EventLog, type Informer, createObjectWriter, getObject } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
-import { type NatsServer, eventually, freePort, startNatsServer } from '@kemu/testkit';
+import { type EventLogFixture, eventually, freePort, startEventLogFixture } from '@kemu/testkit';
 import { type Server, createServer, get } from 'node:http';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
@@ -89,7 +82,7 @@ function refused(port: number): Promise<boolean> {
 }
 
 describe('kube-proxy over the event log', () => {
-  let nats: NatsServer;
+  let fx: EventLogFixture;
   let eventLog: EventLog;
   let informer: Informer;
   let runner: SyncRunner;
@@ -99,9 +92,8 @@ describe('kube-proxy over the event log', () => {
   const backends: Server[] = [];
 
   beforeEach(async () => {
-    nats = await startNatsServer();
-    eventLog = await connectEventLog({ servers: nats.url, name: 'test', log });
-    informer = await startInformer(eventLog, { resources: ['services', 'endpointslices', 'pods'], log });
+    fx = await startEventLogFixture();
+    ({ eventLog, informer } = fx);
     const services = createServiceTracker();
     const endpoints = createEndpointsTracker();
     proxier = createProxier({
@@ -116,7 +108,6 @@ describe('kube-proxy over the event log', () => {
         proxier.syncProxyRules(computeDesiredState(services.servicePorts(), endpoints.endpointsFor, 'node-1')),
     });
     registerTrackerHandlers(informer, services, endpoints, runner.request);
-    await informer.synced;
     loadTrackers(informer.view, services, endpoints);
     runner.start();
     servicePort = await freePort(VIP);
@@ -135,9 +126,22 @@ describe('kube-proxy over the event log', () => {
     await runner.stop();
     await proxier.stop();
     for (const s of backends.splice(0)) await new Promise((r) => s.close(r));
-    await informer.stop();
-    await eventLog.close();
-    await nats.stop();
+    await fx.close();
+  });
+
+  it('asks for no sync when a Service changes only in what the proxy does not program', async () => {
+    let requests = 0;
+    const off = registerTrackerHandlers(informer, createServiceTracker(), createEndpointsTracker(), () => requests++);
+    const writer = createObjectWriter(eventLog, informer, { component: 'test' });
+    // The writer returns once the informer has applied the write, handlers included.
+    await writer.put(svcKey, service(servicePort));
+    expect(requests).toBe(1);
+    await writer.update(svcKey, (s) => ({ ...s, status: { loadBalancer: {} } }));
+    await writer.update(svcKey, (s) => ({ ...s, metadata: { ...s.metadata, labels: { tier: 'web' } } }));
+    expect(requests).toBe(1);
+    await writer.update(svcKey, () => service(servicePort, { sessionAffinity: 'ClientIP' }));
+    expect(requests).toBe(2);
+    off();
   });
 
   it('serves a Service round robin, refuses at once when its endpoints go, and serves again when they return', async () => {
@@ -244,7 +248,7 @@ describe('kube-proxy over the event log', () => {
     };
     const stop = keepKubeProxyPod(writer, informer, opts, log);
     const key = kubeProxyPodKey('node-1');
-    const pod = await eventually(() => getObject<Pod>(informer.view, key));
+    const pod = await eventually(() => getObject(informer.view, key));
     expect(pod.metadata.labels).toEqual({ 'k8s-app': 'kube-proxy' });
     expect(pod.spec).toMatchObject({ nodeName: 'node-1', hostNetwork: true });
     expect(pod.status).toMatchObject({ phase: 'Running', podIP: '10.250.0.11', hostIP: '10.250.0.11' });
@@ -252,7 +256,7 @@ describe('kube-proxy over the event log', () => {
 
     await writer.remove(key, pod);
     const again = await eventually(() => {
-      const p = getObject<Pod>(informer.view, key);
+      const p = getObject(informer.view, key);
       return p && p.metadata.uid !== pod.metadata.uid ? p : undefined;
     });
     expect(again.status?.phase).toBe('Running');
@@ -260,7 +264,7 @@ describe('kube-proxy over the event log', () => {
     // A restarted proxy (new container ID) updates the status and counts a restart.
     stop();
     const restarted = keepKubeProxyPod(writer, informer, { ...opts, containerID: 'kemu://kube-proxy-node-1-2' }, log);
-    await eventually(() => getObject<Pod>(informer.view, key)?.status?.containerStatuses?.[0]?.restartCount === 1);
+    await eventually(() => getObject(informer.view, key)?.status?.containerStatuses?.[0]?.restartCount === 1);
     restarted();
   });
 });

@@ -15,15 +15,12 @@ import { measureApiserver } from './api-latency.js';
 import { measurePodStartup } from './pod-startup.js';
 import { measureSnapshotStartup } from './snapshot-startup.js';
 import { measureCompose } from './compose.js';
+import { measureSubjectLayout } from './subject-layout.js';
 import { type Row, formatTable } from './table.js';
 import { repoRoot } from '../kemu-cluster.js';
+import { configFromEnv } from './config.js';
 
-const rounds = Number(process.env.KEMU_BENCH_ROUNDS ?? 3);
-const kills = Number(process.env.KEMU_BENCH_KILLS ?? 20);
-const upRuns = Number(process.env.KEMU_BENCH_UP_RUNS ?? 3);
-const dnsRounds = Number(process.env.KEMU_BENCH_DNS_ROUNDS ?? 3);
-const snapshotRuns = Number(process.env.KEMU_BENCH_SNAPSHOT_RUNS ?? 3);
-const composeRounds = Number(process.env.KEMU_BENCH_COMPOSE_ROUNDS ?? 3);
+const { rounds, kills, upRuns, dnsRounds, snapshotRuns, composeRounds, subjectLayoutPods } = configFromEnv(process.env);
 
 async function main(): Promise<void> {
   const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -59,6 +56,12 @@ async function main(): Promise<void> {
     const snapshots = await measureSnapshotStartup(progress, [10_000, 100_000], snapshotRuns);
     rows.push(...snapshots.rows);
     raw.snapshotStartup = snapshots.samples;
+  }
+
+  if (subjectLayoutPods > 0) {
+    const layout = await measureSubjectLayout(progress, subjectLayoutPods);
+    rows.push(...layout.rows);
+    raw.subjectLayout = layout.samples;
   }
 
   if (composeRounds > 0) {

@@ -25,7 +25,7 @@ import {
 } from '@kemu/chaos';
 import type { Command, CommandIO } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
-import { openChaosCluster } from '../open-chaos-cluster.js';
+import { openChaosCluster } from '../client/open-chaos-cluster.js';
 
 const SUBCOMMANDS = [
   'run',

@@ -1,6 +1,6 @@
 /**
  * `kemu replay --at <moment>`: the cluster as it was at a moment of its event log, served
- * by the apiserver in its replay mode (a process of its own, replay-apiserver.ts: HTTPS
+ * by the apiserver in its replay mode (a process of its own, cluster/replay-apiserver.ts: HTTPS
  * with the cluster's certificate and admin token) on a free port of 127.0.0.1 with a
  * kubeconfig of its own, until Ctrl-C or the cluster goes down (`--detach` runs it in the
  * background, logging to logs/replay.log). The projection is built once and never follows
@@ -11,15 +11,15 @@ import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { boolFlag, boolFlagSpec, intFlag, stringFlag, valueFlagSpec } from '../args.js';
 import type { ClusterContext } from '../cluster-context.js';
-import { readCaCert } from '../cluster-pki.js';
-import { readClusterState } from '../cluster-state.js';
+import { readCaCert } from '../cluster/cluster-pki.js';
+import { readClusterState } from '../cluster/cluster-state.js';
 import type { Command, CommandIO } from '../command.js';
 import { CliError, ClusterNotUpError, UsageError, WaitTimeoutError } from '../errors.js';
-import { writeKubeconfig } from '../kubeconfig-file.js';
+import { writeKubeconfig } from '../cluster/kubeconfig-file.js';
 import { type Moment, parseMoment } from '../moment.js';
-import { spawnDetached } from '../nats-server.js';
-import { isAlive } from '../processes.js';
-import { freeLocalPort, replayApiserverEnv, startReplayApiserver } from '../replay-apiserver.js';
+import { spawnDetached } from '../cluster/nats-server.js';
+import { isAlive } from '../cluster/processes.js';
+import { freeLocalPort, replayApiserverEnv, startReplayApiserver } from '../cluster/replay-apiserver.js';
 
 /** Where the replay of sequence `seq` writes its kubeconfig. */
 export function replayKubeconfigPath(stateDir: string, seq: number): string {
