@@ -8,9 +8,10 @@
  * kube-apiserver's decoder and validation do; null entries of object lists become `{}`
  * first (struct-lists.ts), as Go's decoder makes them zero structs.
  */
+import { defaultSecret } from './validate-config.js';
 import { defaultPodSpec, defaultTolerations, isObject, objectsIn, podQOSClass } from './defaults-pod.js';
 import { normalizeStructLists } from './struct-lists.js';
-import type { EndpointPort, EndpointSubset, KubeObject, PodSpec, ServiceSpec } from './types.js';
+import type { EndpointPort, EndpointSubset, KubeObject, PodSpec, Secret, ServiceSpec } from './types.js';
 
 type Rec = Record<string, unknown>;
 
@@ -112,6 +113,9 @@ export function defaultObject<T extends KubeObject>(obj: T): T {
     case 'Deployment':
     case 'ReplicaSet':
       defaultWorkload(out, out.kind);
+      break;
+    case 'Secret':
+      defaultSecret(out as Secret);
       break;
   }
   return out;

@@ -22,6 +22,7 @@ export { parseManifests, decodeBody } from './manifests.js';
 export { defaultObject } from './defaults.js';
 export { defaultPullPolicy, podQOSClass } from './defaults-pod.js';
 export { validateObject } from './validation.js';
+export { isConfigMapKey, MAX_CONFIG_SIZE } from './validate-config.js';
 export {
   validateName,
   isDNS1123Label,
@@ -102,3 +103,5 @@ export {
   CONFIG_SOURCE_ANNOTATION,
   CONFIG_SOURCE_KEMU,
 } from './well-known.js';
+export { schemas } from './schema.js';
+export type { Schema } from './schema.js';

@@ -4,6 +4,7 @@
  * without a cast. A resource added to the table in resources.ts gets its entry here.
  */
 import type {
+  ConfigMap,
   Deployment,
   Endpoints,
   EndpointSlice,
@@ -13,6 +14,7 @@ import type {
   Namespace,
   Node,
   Pod,
+  Secret,
   ReplicaSet,
   Service,
 } from './types.js';
@@ -30,6 +32,8 @@ export interface ResourceTypes {
   endpointslices: EndpointSlice;
   ipaddresses: IPAddress;
   leases: Lease;
+  configmaps: ConfigMap;
+  secrets: Secret;
 }
 
 /** The plural name of a resource kemu serves: `pods`, `endpointslices`. */

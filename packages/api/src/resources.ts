@@ -127,6 +127,26 @@ const table: ResourceType[] = [
     shortNames: [],
     categories: [],
   },
+  {
+    resource: 'configmaps',
+    singular: 'configmap',
+    kind: 'ConfigMap',
+    group: '',
+    version: 'v1',
+    namespaced: true,
+    shortNames: ['cm'],
+    categories: [],
+  },
+  {
+    resource: 'secrets',
+    singular: 'secret',
+    kind: 'Secret',
+    group: '',
+    version: 'v1',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+  },
 ];
 
 /** Every resource type, in discovery order. */

@@ -235,6 +235,8 @@ export const schemas: Record<string, Schema> = {
   IPAddress: top('IPAddress', {
     spec: o('IPAddressSpec', { parentRef: o('ParentReference', fieldsOf('group resource namespace name', 'string')) }),
   }),
+  ConfigMap: top('ConfigMap', { data: labels, binaryData: labels, immutable: 'bool' }),
+  Secret: top('Secret', { type: 'string', data: labels, stringData: labels, immutable: 'bool' }),
   Lease: top('Lease', {
     spec: o('LeaseSpec', {
       ...fieldsOf('holderIdentity acquireTime renewTime strategy preferredHolder', 'string'),

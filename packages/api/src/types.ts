@@ -393,3 +393,18 @@ export interface ReplicaSet extends KubeObject {
     observedGeneration?: number;
   };
 }
+
+/** A ConfigMap: string `data` and base64 `binaryData`, keys shared between the two. */
+export interface ConfigMap extends KubeObject {
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+  immutable?: boolean;
+}
+
+/** A Secret: base64 `data`; `stringData` is write-only and merged into `data` by the apiserver. */
+export interface Secret extends KubeObject {
+  type?: string;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  immutable?: boolean;
+}

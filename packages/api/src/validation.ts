@@ -8,7 +8,8 @@ import type { StatusCause } from './errors.js';
 import { invalidEach, invalidValue, notSupported, required } from './field-errors.js';
 import { isDNS1123Label, isValidPortNum } from './names.js';
 import { resourceTypes } from './resources.js';
-import type { Endpoint, EndpointPort, EndpointSubset, KubeObject, PodSpec, ServiceSpec } from './types.js';
+import type { ConfigMap, Endpoint, EndpointPort, EndpointSubset, KubeObject, PodSpec, Secret, ServiceSpec } from './types.js';
+import { validateConfigMap, validateConfigUpdate, validateSecret } from './validate-config.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './validate-meta.js';
 import { validatePodSpec, validatePodSpecUpdate } from './validate-pod.js';
 import { validateProtocol, validateServiceSpec, validateServiceSpecUpdate } from './validate-service.js';
@@ -77,6 +78,10 @@ function validateSpec(obj: KubeObject): StatusCause[] {
       return validateEndpoints(obj.subsets as EndpointSubset[]);
     case 'EndpointSlice':
       return validateEndpointSlice(obj);
+    case 'ConfigMap':
+      return validateConfigMap(obj as ConfigMap);
+    case 'Secret':
+      return validateSecret(obj as Secret);
     default:
       return [];
   }
@@ -91,6 +96,9 @@ function validateSpecUpdate(obj: KubeObject, old: KubeObject): StatusCause[] {
     case 'Deployment':
     case 'ReplicaSet':
       return validateWorkloadSpecUpdate(obj.spec as never, old.spec as never);
+    case 'ConfigMap':
+    case 'Secret':
+      return validateConfigUpdate(obj as ConfigMap, old as ConfigMap, obj.kind);
     default:
       return [];
   }

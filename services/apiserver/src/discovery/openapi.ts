@@ -7,6 +7,7 @@
 import { type ResourceType, resourceTypes } from '@kemu/api';
 import { createHash } from 'node:crypto';
 import { groupVersions } from './discovery.js';
+import { componentSchemas } from './openapi-schemas.js';
 import { strategyFor } from '../strategies/strategy-registry.js';
 import { KUBERNETES_VERSION } from './version.js';
 
@@ -91,12 +92,13 @@ function pathsOf(t: ResourceType): Record<string, unknown> {
 /** The OpenAPI v3 document of one group/version. */
 export function openApiDocument(group: string, version: string): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
-  for (const t of resourceTypes) if (t.group === group && t.version === version) Object.assign(paths, pathsOf(t));
+  const types = resourceTypes.filter((t) => t.group === group && t.version === version);
+  for (const t of types) Object.assign(paths, pathsOf(t));
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: KUBERNETES_VERSION },
     paths,
-    components: { schemas: {} },
+    components: { schemas: componentSchemas(types) },
   };
 }
 

@@ -1,5 +1,6 @@
 /** Which strategy each resource uses; resources not listed use the default strategy. */
 import type { ResourceType } from '@kemu/api';
+import { configMapStrategy, secretStrategy } from './config-strategy.js';
 import { defaultStrategy } from './default-strategy.js';
 import { namespaceStrategy } from './namespace-strategy.js';
 import { nodeStrategy } from './node-strategy.js';
@@ -15,6 +16,8 @@ const STRATEGIES: ReadonlyMap<string, ResourceStrategy> = new Map([
   ['nodes', nodeStrategy],
   ['deployments', workloadStrategy],
   ['replicasets', workloadStrategy],
+  ['configmaps', configMapStrategy],
+  ['secrets', secretStrategy],
 ]);
 
 /** The strategy of a resource type. */

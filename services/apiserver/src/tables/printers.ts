@@ -1,4 +1,5 @@
 /** Which printer prints which resource; kinds without one get the generic Name / Created At table. */
+import { configMapPrinter, secretPrinter } from './config-table.js';
 import { endpointSlicePrinter } from './endpointslice-table.js';
 import { endpointsPrinter } from './endpoints-table.js';
 import { eventPrinter } from './event-table.js';
@@ -51,6 +52,10 @@ export function printerFor(resource: string, serverVersion: string): Printer {
       return ipAddressPrinter;
     case 'leases':
       return leasePrinter;
+    case 'configmaps':
+      return configMapPrinter;
+    case 'secrets':
+      return secretPrinter;
     default:
       return fallbackPrinter;
   }
