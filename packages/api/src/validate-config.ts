@@ -41,7 +41,11 @@ function keyCauses(path: string, data: Record<string, string> | undefined): Stat
 }
 
 function tooLarge(path: string): StatusCause {
-  return { reason: 'FieldValueTooLong', message: `Too long: may not be more than ${MAX_CONFIG_SIZE} bytes`, field: path };
+  return {
+    reason: 'FieldValueTooLong',
+    message: `Too long: may not be more than ${MAX_CONFIG_SIZE} bytes`,
+    field: path,
+  };
 }
 
 /** Validates a ConfigMap. */

@@ -8,7 +8,16 @@ import type { StatusCause } from './errors.js';
 import { invalidEach, invalidValue, notSupported, required } from './field-errors.js';
 import { isDNS1123Label, isValidPortNum } from './names.js';
 import { resourceTypes } from './resources.js';
-import type { ConfigMap, Endpoint, EndpointPort, EndpointSubset, KubeObject, PodSpec, Secret, ServiceSpec } from './types.js';
+import type {
+  ConfigMap,
+  Endpoint,
+  EndpointPort,
+  EndpointSubset,
+  KubeObject,
+  PodSpec,
+  Secret,
+  ServiceSpec,
+} from './types.js';
 import { validateConfigMap, validateConfigUpdate, validateSecret } from './validate-config.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './validate-meta.js';
 import { validatePodSpec, validatePodSpecUpdate } from './validate-pod.js';

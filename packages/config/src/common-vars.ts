@@ -64,3 +64,11 @@ export const stateDir = string({
   defaultText: '.kemu/<cluster>',
   meaning: "The cluster's state directory (PKI, container logs, supervisor state)",
 });
+
+/** KEMU_ENCRYPTION_KEY_FILE: the cluster key Secrets are encrypted with in the event log. */
+export const encryptionKeyFile = string({
+  env: 'KEMU_ENCRYPTION_KEY_FILE',
+  defaultText: 'none (Secrets are stored unencrypted)',
+  meaning:
+    'File (mode 0600) holding the base64 AES-256 key that encrypts Secrets at rest in the event log; created when absent',
+});

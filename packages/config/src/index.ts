@@ -28,6 +28,7 @@ export {
 } from './var-types.js';
 export {
   clusterName,
+  encryptionKeyFile,
   LOG_LEVELS,
   type LogLevel,
   logLevelVar,

@@ -22,6 +22,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { type LogEvent, encodeEvent } from './envelope.js';
+import type { SecretCipher } from './secret-encryption.js';
 import { AppendUnknownError, ConflictError } from './errors.js';
 import { STREAM, SUBJECT_PREFIX, subjectFor } from './subjects.js';
 
@@ -56,6 +57,8 @@ export interface EventLogOptions {
   replicas?: number;
   /** Fail when no server answers at once, instead of waiting for one (a CLI, not a component). */
   failFast?: boolean;
+  /** Encrypts Secrets before they are stored (the apiserver's EncryptionConfiguration). */
+  cipher?: SecretCipher;
 }
 
 /** An open connection to the event log. */
@@ -111,7 +114,7 @@ export async function connectEventLog(options: EventLogOptions): Promise<EventLo
     const subject = subjectFor(event.key);
     // One id per logical write, reused by its retries: the server drops a repeat inside the dup window.
     const msgID = randomUUID();
-    const data = encodeEvent(event);
+    const data = encodeEvent(options.cipher ? options.cipher.seal(event) : event);
     const deadline = Date.now() + APPEND_RETRY_BUDGET_MS;
     for (let attempt = 0; ; attempt++) {
       try {

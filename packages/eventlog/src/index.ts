@@ -21,3 +21,10 @@ export { readHistory, projectionAt } from './event-history.js';
 export type { HistoryEntry, HistoryFilter, ReadHistoryOptions, Snapshot } from './event-history.js';
 export { SnapshotDecodeError, SnapshotGapError, openSnapshotStore } from './snapshot.js';
 export type { SnapshotInfo, SnapshotStore } from './snapshot.js';
+export {
+  ENCRYPTED_FIELD,
+  SecretDecryptError,
+  createSecretCipher,
+  loadOrCreateEncryptionKey,
+} from './secret-encryption.js';
+export type { SecretCipher } from './secret-encryption.js';

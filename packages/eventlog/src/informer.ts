@@ -24,6 +24,7 @@ import { type Change, type View, applyEvent } from './projection.js';
 import { type ResourceEventHandler, createHandlerRegistry } from './resource-handlers.js';
 import { createSeqWaiters } from './seq-waiters.js';
 import { type SnapshotInfo, startingPoint } from './snapshot.js';
+import { type SecretCipher, openSealedObjects } from './secret-encryption.js';
 import { startStallWatchdog } from './stall-watchdog.js';
 import { STREAM, SUBJECT_PREFIX, subjectsForResources } from './subjects.js';
 
@@ -57,6 +58,8 @@ export interface InformerOptions {
   useSnapshots?: boolean;
   /** Now and timers (default: the system clock). */
   clock?: Clock;
+  /** Decrypts Secrets (apiserver, node-agent); without it they stay sealed in the view. */
+  cipher?: SecretCipher;
 }
 
 /** How long an informer that is behind may go without a new event before its consumer is replaced. */
@@ -107,6 +110,7 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
     for (const map of [view.objects, view.lastSeq])
       for (const k of map.keys()) if (!wanted.has(k.slice(0, k.indexOf('/')))) map.delete(k);
   }
+  if (options.cipher) openSealedObjects(view, options.cipher, log);
   const filter = subjects.length === 1 ? (subjects[0] as string) : `${SUBJECT_PREFIX}.>`;
   const jsm = await jetstreamManager(eventLog.nc, { timeout: CONSUMER_API_TIMEOUT_MS, checkAPI: false });
 
@@ -127,7 +131,8 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
     watchdog?.progress();
     try {
       if (!wanted || wanted.has(subject.split('.')[2] ?? '')) {
-        const change = applyEvent(view, seq, decodeEvent(data));
+        const event = decodeEvent(data);
+        const change = applyEvent(view, seq, options.cipher ? options.cipher.open(event) : event);
         if (change) {
           listers.update(change);
           handlers.dispatch(change);

@@ -82,6 +82,8 @@ export interface ContainerContext {
   skipPreStop: boolean;
   /** The pid whose preStop hook already ran (a STOP during a liveness kill does not run it twice). */
   preStopRanFor: number | undefined;
+  /** Why the pending run cannot be created (CreateContainerConfigError), until it starts. */
+  configError?: { reason: string; message: string } | undefined;
 }
 
 /** Everything the container machine reacts to. */
@@ -154,8 +156,16 @@ const containerSetup = setup({
     recordStart: assign(({ context, event }) => {
       if (event.type !== 'PROCESS_STARTED') return {};
       const adopted = context.adopt?.ready === true && context.adopt.pid === event.pid;
-      return { pid: event.pid, startedAt: event.startedAt, startupPending: context.startupProbe && !adopted };
+      return {
+        pid: event.pid,
+        startedAt: event.startedAt,
+        startupPending: context.startupProbe && !adopted,
+        configError: undefined,
+      };
     }),
+    recordConfigError: assign(({ event }) =>
+      event.type === 'CONFIG_ERROR' ? { configError: { reason: event.reason, message: event.message } } : {},
+    ),
     recordStartup: assign({ startupPending: false }),
     recordExit: assign(({ context, event }) => {
       if (event.type !== 'PROCESS_EXITED') return {};
@@ -298,6 +308,7 @@ export const containerMachine = containerSetup.createMachine({
               { target: 'running', actions: 'recordStart' },
             ],
             PROCESS_EXITED: { target: '#container.exited', actions: 'recordExit' },
+            CONFIG_ERROR: { actions: 'recordConfigError' },
           },
         },
         postStart: {

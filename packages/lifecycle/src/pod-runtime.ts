@@ -31,6 +31,8 @@ export interface ContainerRuntime {
   killedUnhealthy?: boolean | undefined;
   /** The run is being killed because its postStart hook failed. */
   postStartFailed?: boolean | undefined;
+  /** The run cannot be created yet: CreateContainerConfigError with this message. */
+  configError?: { reason: string; message: string } | undefined;
 }
 
 /** Where the pod is: the pod machine's top-level state. */
@@ -147,6 +149,7 @@ export function podRuntimeFromSnapshot(snapshot: PodSnapshot): PodRuntime {
       previousExit: c.previousExit,
       backoffMs: phase === 'backOff' ? c.delayMs : undefined,
       ...(c.startupPending ? { startupPending: true } : {}),
+      ...(c.configError && phase === 'creating' ? { configError: c.configError } : {}),
       ...(c.killedUnhealthy && s.matches({ active: 'killing' }) ? { killedUnhealthy: true } : {}),
       ...(c.postStartFailed && s.matches({ active: 'killing' }) ? { postStartFailed: true } : {}),
     };

@@ -99,7 +99,9 @@ function containerStatus(c: ContainerRuntime, spec: Container | undefined, pod: 
     imageID: '',
     ready: false,
     started: false,
-    state: { waiting: { reason: 'ContainerCreating' } },
+    state: {
+      waiting: c.configError ? { ...c.configError } : { reason: 'ContainerCreating' },
+    },
     lastState: last(c.exit),
   };
 }

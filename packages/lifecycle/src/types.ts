@@ -85,6 +85,8 @@ export interface ReadinessInput {
 /** Events the running process sends to its container machine. */
 export type ProcessEvent =
   | { type: 'PROCESS_STARTED'; pid: number; startedAt: string }
+  /** The container cannot be created yet (a missing ConfigMap or Secret); the runtime keeps trying. */
+  | { type: 'CONFIG_ERROR'; reason: string; message: string }
   /** exitCode undefined: the process is gone but its status is unknown (an adopted pid). */
   | {
       type: 'PROCESS_EXITED';

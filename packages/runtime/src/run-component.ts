@@ -6,7 +6,7 @@
  * A `main.ts` reads its config, calls runComponent and wires its components in `start`.
  */
 import type { LogLevel } from '@kemu/config';
-import { connectEventLog, type EventLog, type Informer, startInformer } from '@kemu/eventlog';
+import { connectEventLog, type EventLog, type Informer, type SecretCipher, startInformer } from '@kemu/eventlog';
 import { createLogger, type Logger } from '@kemu/log';
 import { exitOnFailure, exitOnSignals } from './process-exit.js';
 
@@ -25,6 +25,8 @@ export interface ComponentOptions {
   streamReplicas: number;
   /** Resources the informer follows; all when omitted. */
   resources?: readonly string[];
+  /** Encrypts Secrets written and decrypts Secrets read (apiserver, node-agent); others see them sealed. */
+  cipher?: SecretCipher;
 }
 
 /** What the runtime hands a component's start. */
@@ -64,8 +66,13 @@ export async function runComponent(
       name: options.connectionName,
       log,
       replicas: options.streamReplicas,
+      ...(options.cipher ? { cipher: options.cipher } : {}),
     });
-    informer = await startInformer(eventLog, { ...(options.resources ? { resources: options.resources } : {}), log });
+    informer = await startInformer(eventLog, {
+      ...(options.resources ? { resources: options.resources } : {}),
+      ...(options.cipher ? { cipher: options.cipher } : {}),
+      log,
+    });
     stopComponent = await start({ log, eventLog, informer });
   } catch (err) {
     exitOnFailure((e) => log.fatal({ err: e }, `${options.component} failed`))(err);

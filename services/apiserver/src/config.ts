@@ -1,6 +1,7 @@
 /** The apiserver's settings, read from its environment by one schema. */
 import {
   clusterName,
+  encryptionKeyFile,
   type ConfigOf,
   hostPortList,
   logLevelVar,
@@ -47,6 +48,7 @@ export const apiserverSchema = {
   }),
   serviceCidr: serviceCidrVar,
   cluster: clusterName,
+  encryptionKeyFile,
   certFile: string({
     env: 'KEMU_APISERVER_CERT',
     required: true,

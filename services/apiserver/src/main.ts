@@ -6,7 +6,7 @@
  * log's projection at that moment, read-only, instead (replay-process.ts).
  */
 import { formatCidr } from '@kemu/api';
-import { createObjectWriter } from '@kemu/eventlog';
+import { createObjectWriter, createSecretCipher, loadOrCreateEncryptionKey } from '@kemu/eventlog';
 import { readConfig, runComponent } from '@kemu/runtime';
 import { readFileSync } from 'node:fs';
 import { parseTokenFile } from './http/authn.js';
@@ -27,6 +27,9 @@ else
       natsUrl: config.natsUrl,
       connectionName: `apiserver-${cluster}-${process.pid}`,
       streamReplicas: config.streamReplicas,
+      ...(config.encryptionKeyFile
+        ? { cipher: createSecretCipher(loadOrCreateEncryptionKey(config.encryptionKeyFile)) }
+        : {}),
     },
     async ({ log, eventLog, informer }) => {
       const tls = { cert: readFileSync(certFile), key: readFileSync(config.keyFile) };

@@ -4,6 +4,7 @@ import {
   clusterName,
   type ConfigOf,
   duration,
+  encryptionKeyFile,
   logLevelVar,
   natsUrlRequired,
   nodeName,
@@ -37,6 +38,7 @@ export const nodeAgentSchema = {
   }),
   cluster: clusterName,
   stateDir,
+  encryptionKeyFile,
   workloadEntry: string({
     env: 'KEMU_WORKLOAD_ENTRY',
     defaultText: 'services/pod-workload/dist/main.js',

@@ -4,7 +4,7 @@
  * bridge and routes → pod manager; the runtime stops it on SIGTERM/SIGINT. Pod processes
  * are left running on exit and adopted next time.
  */
-import { createObjectWriter, listObjects } from '@kemu/eventlog';
+import { createObjectWriter, createSecretCipher, listObjects, loadOrCreateEncryptionKey } from '@kemu/eventlog';
 import { createEventRecorder } from '@kemu/event-recorder';
 import { ensurePodBridge, podBridgeMac } from '@kemu/netns';
 import { type Pod, formatCidr } from '@kemu/api';
@@ -27,6 +27,8 @@ import { gatewayOf, parsePodCidr } from './pods/pod-ip-allocator.js';
 import { createPodSandbox } from './pods/pod-sandbox.js';
 import { startPodStreams } from './streams/pod-streams.js';
 import { serviceEnvVars } from './runtime/service-env.js';
+import { followConfigVolumes, viewConfigSources } from './volumes/config-volume-sync.js';
+import { configMounts, syncConfigVolumes } from './volumes/config-volumes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const config = readConfig('node-agent', () => configFromEnv(process.env, here));
@@ -40,7 +42,10 @@ await runComponent(
     natsUrl: config.natsUrl,
     connectionName: `node-agent-${node}`,
     streamReplicas: config.streamReplicas,
-    resources: ['pods', 'nodes', 'services', 'leases'],
+    resources: ['pods', 'nodes', 'services', 'leases', 'configmaps', 'secrets'],
+    ...(config.encryptionKeyFile
+      ? { cipher: createSecretCipher(loadOrCreateEncryptionKey(config.encryptionKeyFile)) }
+      : {}),
   },
   async ({ log, eventLog, informer }) => {
     log.info(
@@ -113,6 +118,8 @@ await runComponent(
       etcNetnsDir: config.etcNetnsDir,
     });
     const baseEnv = { PATH: config.path };
+    const configSources = viewConfigSources(informer);
+    followConfigVolumes({ informer, node, stateDir, sources: configSources, log });
     const streams = startPodStreams({
       bus: eventLog.nc,
       node,
@@ -155,6 +162,8 @@ await runComponent(
             pod,
             containerName,
             containerLaunch({
+              config: configSources,
+              mounts: configMounts(pod, containerName, syncConfigVolumes(pod, stateDir, configSources)),
               pod,
               container: pod.spec.containers.find((c) => c.name === containerName) ?? pod.spec.containers[0]!,
               podIP,

@@ -10,7 +10,7 @@ export const configMapPrinter: Printer = {
   columns: [
     nameColumn,
     dataColumn(
-      'Data contains the configuration data. Each key must consist of alphanumeric characters, \'-\', \'_\' or \'.\'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process.',
+      "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process.",
     ),
     ageColumn,
   ],
@@ -25,7 +25,10 @@ export const configMapPrinter: Printer = {
 export const secretPrinter: Printer = {
   columns: [
     nameColumn,
-    column('Type', 'Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types'),
+    column(
+      'Type',
+      'Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types',
+    ),
     dataColumn(
       "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4",
     ),
@@ -33,6 +36,11 @@ export const secretPrinter: Printer = {
   ],
   cells(object: KubeObject, now: number): unknown[] {
     const s = object as Secret;
-    return [s.metadata.name, s.type ?? '', Object.keys(s.data ?? {}).length, ageSince(s.metadata.creationTimestamp, now)];
+    return [
+      s.metadata.name,
+      s.type ?? '',
+      Object.keys(s.data ?? {}).length,
+      ageSince(s.metadata.creationTimestamp, now),
+    ];
   },
 };

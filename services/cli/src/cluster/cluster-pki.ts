@@ -7,6 +7,7 @@
  * file are 0600.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliError, PrerequisiteError } from '../errors.js';
@@ -20,6 +21,8 @@ export interface PkiPaths {
   apiserverKey: string;
   /** kube-apiserver static token file: `token,user,uid,"groups"`. */
   tokenFile: string;
+  /** The key Secrets are encrypted with in the event log (apiserver and node-agents only). */
+  encryptionKey: string;
 }
 
 /** The PKI files inside a state directory. */
@@ -32,6 +35,7 @@ export function pkiPaths(stateDir: string): PkiPaths {
     apiserverCert: join(dir, 'apiserver.crt'),
     apiserverKey: join(dir, 'apiserver.key'),
     tokenFile: join(dir, 'tokens.csv'),
+    encryptionKey: join(dir, 'encryption-key'),
   };
 }
 
@@ -131,7 +135,8 @@ export async function createClusterPki(o: {
   );
   await rm(csr, { force: true });
   await writeFile(p.tokenFile, `${o.token},kemu-admin,kemu-admin,"system:masters"\n`, { mode: 0o600 });
-  for (const f of [p.caKey, p.apiserverKey, p.tokenFile]) await chmod(f, 0o600);
+  await writeFile(p.encryptionKey, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  for (const f of [p.caKey, p.apiserverKey, p.tokenFile, p.encryptionKey]) await chmod(f, 0o600);
   for (const f of [p.caCert, p.apiserverCert]) await chmod(f, 0o644);
   return p;
 }

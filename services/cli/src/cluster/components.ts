@@ -118,6 +118,8 @@ export function componentSpecs(config: ClusterConfig, ctx: SpecContext): Compone
     KEMU_SERVICE_CIDR: SERVICE_CIDR,
     KEMU_APISERVER_ADVERTISE: advertise,
   };
+  // Only the apiserver and the node-agents hold the key Secrets are encrypted with.
+  const encryptionKey = { KEMU_ENCRYPTION_KEY_FILE: pkiPaths(ctx.stateDir).encryptionKey };
   const main = (service: string) => join(ctx.servicesDir, service, 'dist', 'main.js');
   const specs: ComponentSpec[] = [
     {
@@ -126,6 +128,7 @@ export function componentSpecs(config: ClusterConfig, ctx: SpecContext): Compone
       args: [main('apiserver')],
       env: {
         ...common,
+        ...encryptionKey,
         KEMU_APISERVER_LISTEN: `127.0.0.1:${config.apiserverPort},${advertise}`,
         KEMU_APISERVER_CERT: pkiPaths(ctx.stateDir).apiserverCert,
         KEMU_APISERVER_KEY: pkiPaths(ctx.stateDir).apiserverKey,
@@ -149,7 +152,13 @@ export function componentSpecs(config: ClusterConfig, ctx: SpecContext): Compone
         name: `${service}-${node.name}`,
         command: 'nsenter',
         args: [`--net=/run/netns/${node.netns}`, '--', ctx.nodeBin, main(service)],
-        env: { ...common, KEMU_NODE: node.name, KEMU_NODE_IP: node.ip, KEMU_POD_CIDR: node.podCidr },
+        env: {
+          ...common,
+          ...(service === 'node-agent' ? encryptionKey : {}),
+          KEMU_NODE: node.name,
+          KEMU_NODE_IP: node.ip,
+          KEMU_POD_CIDR: node.podCidr,
+        },
         logFile: join(ctx.logsDir, `${service}-${node.name}.log`),
       });
     }

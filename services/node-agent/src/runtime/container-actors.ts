@@ -11,6 +11,7 @@ import type { Pod } from '@kemu/api';
 import type { HookInput, KillEvent, ReadinessInput, RunContainerInput } from '@kemu/lifecycle';
 import type { Logger } from '@kemu/log';
 import { type EventObject, fromCallback, fromPromise } from 'xstate';
+import { ContainerConfigError } from './config-env.js';
 import { type ContainerLaunch, builtInReadinessPorts, realCommand } from './container-launch.js';
 import { type ContainerProcess, adoptProcess, startProcess } from './process-runner.js';
 import { type HookKind, hookOf, runHook } from './lifecycle-hooks.js';
@@ -18,6 +19,9 @@ import { type HealthProbeKind, probeGraceMs, watchLiveness } from '../probes/liv
 import type { CpuGuard } from './cpu-limit.js';
 import type { MemoryGuard } from './memory-limit.js';
 import { watchReadiness } from '../probes/readiness.js';
+
+/** How often a container waiting for its ConfigMaps and Secrets checks again. */
+const CONFIG_RETRY_MS = 1_000;
 
 /** What the actors of one pod need. */
 export interface ContainerActorsContext {
@@ -78,12 +82,31 @@ export function containerActors(ctx: ContainerActorsContext) {
     let guard: MemoryGuard | undefined;
     let cpuGuard: CpuGuard | undefined;
     let ended = false;
+    // A missing ConfigMap or Secret: report CreateContainerConfigError and try again, as the kubelet's pod sync does.
+    const launchWhenConfigured = async (name: string): Promise<ContainerLaunch | undefined> => {
+      let reported = '';
+      for (;;) {
+        try {
+          return ctx.launch(ctx.pod(), name, podIP);
+        } catch (err) {
+          if (!(err instanceof ContainerConfigError)) throw err;
+          if (err.message !== reported) {
+            clog.warn({ reason: err.reason, message: err.message }, 'container config not ready');
+            sendBack({ type: 'CONFIG_ERROR', reason: err.reason, message: err.message });
+            reported = err.message;
+          }
+        }
+        await new Promise((r) => setTimeout(r, CONFIG_RETRY_MS));
+        if (ended) return undefined;
+      }
+    };
     void (async () => {
       try {
         if (input.adopt) {
           proc = await adoptProcess(input.adopt.pid, input.adopt.startedAt);
         } else {
-          const l = ctx.launch(ctx.pod(), input.name, podIP);
+          const l = await launchWhenConfigured(input.name);
+          if (!l) return;
           proc = await startProcess({ argv: l.argv, env: l.env, logPath: ctx.logPath(ctx.pod(), input.name) });
         }
       } catch (err) {

@@ -7,6 +7,7 @@
  * the KEMU_* identity every pod process carries (adoption reads KEMU_POD_UID back).
  */
 import type { Container, EnvVar, Pod } from '@kemu/api';
+import { type ConfigSources, envFromValues, keyRefValue } from './config-env.js';
 
 /** Entrypoints of images whose `args` alone form a command line (kubectl run IMAGE -- ARGS). */
 const ENTRYPOINTS: Record<string, string[]> = {
@@ -33,6 +34,10 @@ export interface LaunchContext {
   serviceEnv: Record<string, string>;
   /** Inherited basics such as PATH. */
   baseEnv: Record<string, string>;
+  /** ConfigMaps and Secrets for envFrom and key refs; without it those are skipped. */
+  config?: ConfigSources;
+  /** The pod's volume mounts of this container: host directory → mountPath, bound in the container's mount namespace. */
+  mounts?: { source: string; mountPath: string }[];
 }
 
 /** The process to spawn. */
@@ -89,8 +94,31 @@ export function realCommand(container: Container): string[] | undefined {
  * Runs `command` in a UTS namespace of its own whose hostname is the pod's, as every
  * Kubernetes pod has; `exec` keeps the pid, so the pid spawned is the workload's.
  */
-export function inOwnUts(hostname: string, command: string[]): string[] {
-  return ['unshare', '--uts', 'sh', '-c', 'hostname "$0" 2>/dev/null; exec "$@"', hostname, ...command];
+export function inOwnUts(hostname: string, command: string[], mounts: LaunchContext['mounts'] = []): string[] {
+  if (mounts.length === 0)
+    return ['unshare', '--uts', 'sh', '-c', 'hostname "$0" 2>/dev/null; exec "$@"', hostname, ...command];
+  // `ip netns exec` already runs us in a private mount namespace (its / is rslave): the
+  // read-only bind mounts of the pod's volumes are seen by this container only.
+  const binds = mounts
+    .map(
+      (m) =>
+        `mkdir -p ${shellQuote(m.mountPath)} && mount --bind -o ro ${shellQuote(m.source)} ${shellQuote(m.mountPath)} || exit 1; `,
+    )
+    .join('');
+  return [
+    'unshare',
+    '--uts',
+    '--mount',
+    'sh',
+    '-c',
+    `${binds}hostname "$0" 2>/dev/null; exec "$@"`,
+    hostname,
+    ...command,
+  ];
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, "'\\''")}'`;
 }
 
 /** Expands `$(VAR)` from `env`; `$$(VAR)` stays literal `$(VAR)`, unknown names are kept. */
@@ -124,6 +152,10 @@ function fieldValue(path: string, ctx: LaunchContext): string | undefined {
 
 function envValue(e: EnvVar, env: Record<string, string>, ctx: LaunchContext): string | undefined {
   if (e.value !== undefined) return expandVars(e.value, env);
+  if (ctx.config) {
+    const v = keyRefValue(e, ctx.pod.metadata.namespace ?? 'default', ctx.config);
+    if (v !== undefined) return v;
+  }
   const ref = (e.valueFrom as { fieldRef?: { fieldPath?: string } } | undefined)?.fieldRef?.fieldPath;
   return ref ? fieldValue(ref, ctx) : undefined;
 }
@@ -134,6 +166,8 @@ export function containerLaunch(ctx: LaunchContext): ContainerLaunch {
   const env: Record<string, string> = { ...ctx.baseEnv };
   if (pod.spec.enableServiceLinks !== false) Object.assign(env, ctx.serviceEnv);
   else for (const [k, v] of Object.entries(ctx.serviceEnv)) if (k.startsWith('KUBERNETES_')) env[k] = v;
+  if (ctx.config)
+    for (const [k, v] of envFromValues(container, pod.metadata.namespace ?? 'default', ctx.config)) env[k] = v;
   for (const e of container.env ?? []) {
     const v = envValue(e, env, ctx);
     if (v !== undefined) env[e.name] = v;
@@ -160,11 +194,16 @@ export function containerLaunch(ctx: LaunchContext): ContainerLaunch {
         ...inOwnUts(
           hostname,
           command.map((a) => expandVars(a, env)),
+          ctx.mounts,
         ),
       ],
       env,
       builtIn: false,
     };
   }
-  return { argv: [...inPod, ...inOwnUts(hostname, [ctx.nodeBinary, ctx.workloadEntry])], env, builtIn: true };
+  return {
+    argv: [...inPod, ...inOwnUts(hostname, [ctx.nodeBinary, ctx.workloadEntry], ctx.mounts)],
+    env,
+    builtIn: true,
+  };
 }
