@@ -2,7 +2,7 @@
  * Kubernetes protobuf request bodies (`application/vnd.kubernetes.protobuf`): the `k8s\0`
  * magic, a runtime.Unknown envelope with apiVersion/kind, and the object in the kind's
  * generated message. kubectl's typed-client commands (`create namespace`, `create
- * deployment`, `create service`) send these and do not fall back to JSON on a 415, so
+ * deployment`, `create service`, `create configmap`, `create secret`) send these and do not fall back to JSON on a 415, so
  * the apiserver decodes the kinds those commands create (field numbers from
  * k8s.io/api generated.proto), and the rest of the pod spec a user is likely to send.
  */
@@ -154,6 +154,19 @@ const kinds: Record<string, MessageSchema> = {
   Pod: { 1: msg('metadata', objectMeta), 2: msg('spec', podSpec) },
   Deployment: { 1: msg('metadata', objectMeta), 2: msg('spec', workloadSpec) },
   ReplicaSet: { 1: msg('metadata', objectMeta), 2: msg('spec', replicaSetSpec) },
+  ConfigMap: {
+    1: msg('metadata', objectMeta),
+    2: strMap('data'),
+    3: { name: 'binaryData', type: { map: 'bytes' } },
+    4: bool('immutable', true),
+  },
+  Secret: {
+    1: msg('metadata', objectMeta),
+    2: { name: 'data', type: { map: 'bytes' } },
+    3: s('type'),
+    4: strMap('stringData'),
+    5: bool('immutable', true),
+  },
 };
 
 const MAGIC = [0x6b, 0x38, 0x73, 0x00];
