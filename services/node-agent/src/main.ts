@@ -125,9 +125,11 @@ await runComponent(
       node,
       view: informer.view,
       stateDir,
+      // The container's mount namespace too, so exec sees its ConfigMap and Secret volumes.
       enterPod: (uid, pid) => [
         'nsenter',
         '--uts',
+        '--mount',
         `--target=${pid}`,
         '--',
         'ip',
