@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { defaultObject } from './defaults.js';
+import type { ConfigMap, Secret } from './types.js';
+import { isConfigMapKey, MAX_CONFIG_SIZE } from './validate-config.js';
+import { validateObject } from './validation.js';
+
+const cm = (extra: Partial<ConfigMap>): ConfigMap => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'c', namespace: 'default' },
+  ...extra,
+});
+const secret = (extra: Partial<Secret>): Secret =>
+  defaultObject({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default' }, ...extra });
+
+describe('ConfigMap and Secret validation', () => {
+  it('accepts config keys of letters, digits, -, _ and . and refuses others as IsConfigMapKey does', () => {
+    expect(isConfigMapKey('app.properties')).toEqual([]);
+    expect(isConfigMapKey('KEY_name-1')).toEqual([]);
+    expect(isConfigMapKey('a b')[0]).toMatch(/^a valid config key must consist of alphanumeric characters/);
+    expect(isConfigMapKey('..')).toEqual(["must not be '..'"]);
+    expect(isConfigMapKey('..x')).toEqual(["must not start with '..'"]);
+    expect(isConfigMapKey('x'.repeat(254))).toContain('must be no more than 253 characters');
+  });
+
+  it('refuses a key in both data and binaryData and more than 1 MiB in total', () => {
+    const causes = validateObject(cm({ data: { a: 'x' }, binaryData: { a: 'eA==' } }));
+    expect(causes.map((c) => [c.field, c.message])).toEqual([
+      ['data[a]', 'Invalid value: "a": duplicate of key present in binaryData'],
+      ['binaryData[a]', 'Invalid value: "a": duplicate of key present in data'],
+    ]);
+    const big = validateObject(cm({ data: { a: 'x'.repeat(MAX_CONFIG_SIZE + 1) } }));
+    expect(big).toEqual([
+      { reason: 'FieldValueTooLong', message: 'Too long: may not be more than 1048576 bytes', field: '' },
+    ]);
+  });
+
+  it('merges stringData into base64 data (stringData wins) and defaults the type to Opaque', () => {
+    const s = secret({ data: { a: Buffer.from('old').toString('base64') }, stringData: { a: 'new', b: 'x' } });
+    expect(s.type).toBe('Opaque');
+    expect(s.stringData).toBeUndefined();
+    expect(s.data).toEqual({ a: Buffer.from('new').toString('base64'), b: Buffer.from('x').toString('base64') });
+  });
+
+  it('requires tls.crt and tls.key of a kubernetes.io/tls Secret', () => {
+    const causes = validateObject(secret({ type: 'kubernetes.io/tls', data: { 'tls.crt': 'eA==' } }));
+    expect(causes).toEqual([{ reason: 'FieldValueRequired', message: 'Required value', field: 'data[tls.key]' }]);
+  });
+
+  it('refuses changing the data or un-setting immutable of an immutable object, and a Secret type change', () => {
+    const old = cm({ data: { a: '1' }, immutable: true });
+    expect(validateObject(cm({ data: { a: '1' }, immutable: true }), old)).toEqual([]);
+    expect(
+      validateObject(cm({ data: { a: '2' }, immutable: true }), old).map((c) => `${c.field}: ${c.message}`),
+    ).toEqual(['data: Forbidden: field is immutable when `immutable` is set']);
+    expect(validateObject(cm({ data: { a: '1' } }), old).map((c) => c.field)).toEqual(['immutable']);
+    const typed = validateObject(secret({ type: 'example.com/x' }), secret({}));
+    expect(typed.map((c) => `${c.field}: ${c.message}`)).toEqual([
+      'type: Invalid value: "example.com/x": field is immutable',
+    ]);
+  });
+});
