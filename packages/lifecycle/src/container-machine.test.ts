@@ -43,6 +43,16 @@ describe('containerMachine (pure transitions)', () => {
     expect(s.value).toEqual({ active: { running: 'notReady' } });
   });
 
+  it('keeps waiting with a CONFIG_ERROR as its reason until the process starts', () => {
+    let [s] = initialTransition(containerMachine, input());
+    const error = { reason: 'CreateContainerConfigError', message: 'configmap "x" not found' };
+    [s] = transition(containerMachine, s, { type: 'CONFIG_ERROR', ...error });
+    expect(s.value).toEqual({ active: 'starting' });
+    expect(s.context.configError).toEqual(error);
+    [s] = transition(containerMachine, s, started(9));
+    expect(s.context.configError).toBeUndefined();
+  });
+
   it.each([
     ['Never', 0, 'terminated', 'Completed'],
     ['Never', 3, 'terminated', 'Error'],

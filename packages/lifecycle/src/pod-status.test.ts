@@ -161,4 +161,10 @@ describe('podStatus', () => {
     };
     expect(podStatus(runtime([c('creating')]), pod(spec), NOW).qosClass).toBe('Burstable');
   });
+
+  it('shows a container that cannot be configured yet as waiting with its reason and the kubelet message', () => {
+    const configError = { reason: 'CreateContainerConfigError', message: 'configmap "x" not found' };
+    const s = podStatus(runtime([c('creating', { configError })]), pod(), NOW);
+    expect(s.containerStatuses?.[0]?.state).toEqual({ waiting: configError });
+  });
 });

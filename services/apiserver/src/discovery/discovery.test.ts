@@ -87,4 +87,16 @@ describe('openapi', () => {
     const core = openApiDocument('', 'v1') as { paths: Record<string, unknown> };
     expect(Object.keys(core.paths)).toContain('/api/v1/nodes/{name}');
   });
+
+  it('carries a component schema per kind for kubectl explain, with its group-version-kind', () => {
+    const core = openApiDocument('', 'v1') as { components: { schemas: Record<string, Record<string, unknown>> } };
+    const cm = core.components.schemas['io.k8s.api.core.v1.ConfigMap'];
+    expect(cm?.['x-kubernetes-group-version-kind']).toEqual([{ group: '', version: 'v1', kind: 'ConfigMap' }]);
+    expect(cm?.description).toBe('ConfigMap holds configuration data for pods to consume.');
+    expect((cm?.properties as Record<string, unknown>).binaryData).toMatchObject({
+      type: 'object',
+      additionalProperties: { type: 'string' },
+    });
+    expect(core.components.schemas['io.k8s.api.core.v1.Secret']).toBeDefined();
+  });
 });

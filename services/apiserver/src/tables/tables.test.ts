@@ -334,4 +334,20 @@ describe('server-side tables', () => {
       buildTable(fallbackPrinter, [runningPod as never], { now, includeObject: 'None' }).rows[0]?.object,
     ).toBeUndefined();
   });
+
+  it('prints configmaps (Data counts data and binaryData) and secrets with their type', () => {
+    expect(header('configmaps')).toEqual(['Name', 'Data', 'Age']);
+    expect(cells('configmaps', { metadata: meta('c'), data: { a: '1' }, binaryData: { b: 'eA==' } })).toEqual([
+      'c',
+      2,
+      '2m3s',
+    ]);
+    expect(header('secrets')).toEqual(['Name', 'Type', 'Data', 'Age']);
+    expect(cells('secrets', { metadata: meta('s'), type: 'Opaque', data: { p: 'eA==' } })).toEqual([
+      's',
+      'Opaque',
+      1,
+      '2m3s',
+    ]);
+  });
 });
