@@ -134,3 +134,22 @@ describe('summarizeChange', () => {
     ]);
   });
 });
+
+describe('summarizeChange of Secrets', () => {
+  it('names changed keys without their values, and ciphertext only as a fingerprint', () => {
+    const secret = (data: Record<string, string>) =>
+      ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data }) as KubeObject;
+    const lines = summarizeChange('secrets', secret({ a: 'b2xk' }), secret({ a: 'bmV3', b: 'eA==' }));
+    expect(lines.join('\n')).not.toMatch(/b2xk|bmV3|eA==/);
+    expect(lines.join('\n')).toContain('<redacted>');
+    const sealed = (c: string) =>
+      ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, encryptedData: c }) as KubeObject;
+    const changed = summarizeChange(
+      'secrets',
+      sealed('k8s:enc:aesgcm:v1:key1:AAAA'),
+      sealed('k8s:enc:aesgcm:v1:key1:BBBB'),
+    );
+    expect(changed.join('\n')).toMatch(/encryptedData.*<encrypted [0-9a-f]{8}>/);
+    expect(changed.join('\n')).not.toContain('AAAA');
+  });
+});

@@ -9,6 +9,7 @@
  * spec and status. Bookkeeping fields (resourceVersion, managedFields) are ignored.
  */
 import type { KubeObject } from '@kemu/api';
+import { createHash } from 'node:crypto';
 
 type Json = unknown;
 type Obj = Record<string, Json>;
@@ -166,7 +167,13 @@ function diffPodStatus(a: Obj, b: Obj, out: string[]): boolean {
 }
 
 /** The phrases that say how `after` differs from `before` (an object of `resource`). */
-export function summarizeChange(resource: string, before: KubeObject | undefined, after: KubeObject): string[] {
+export function summarizeChange(
+  resource: string,
+  beforeObject: KubeObject | undefined,
+  afterObject: KubeObject,
+): string[] {
+  const before = resource === 'secrets' && beforeObject ? redactSecret(beforeObject) : beforeObject;
+  const after = resource === 'secrets' ? redactSecret(afterObject) : afterObject;
   const out: string[] = [];
   const a = (before ?? {}) as Obj;
   const b = after as Obj;
@@ -200,6 +207,24 @@ export function summarizeChange(resource: string, before: KubeObject | undefined
 }
 
 /** What a new object is, in a few phrases. */
+/**
+ * A Secret as `kemu events` may show it: key names without values, and the at-rest
+ * ciphertext as a short fingerprint (so a changed value still shows as a change).
+ */
+export function redactSecret(obj: KubeObject): KubeObject {
+  const o = { ...(obj as Record<string, unknown>) };
+  for (const field of ['data', 'stringData']) {
+    const values = o[field];
+    if (values && typeof values === 'object')
+      o[field] = Object.fromEntries(Object.keys(values).map((k) => [k, '<redacted>']));
+  }
+  if (typeof o.encryptedData === 'string') {
+    const fingerprint = createHash('sha256').update(o.encryptedData).digest('hex').slice(0, 8);
+    o.encryptedData = `<encrypted ${fingerprint}>`;
+  }
+  return o as KubeObject;
+}
+
 function summarizeNew(resource: string, obj: KubeObject): string[] {
   const o = obj as Obj;
   const spec = isObj(o.spec) ? o.spec : {};
