@@ -9,6 +9,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { STREAM, subjectFor } from '@kemu/eventlog';
 import { eventually, getJson } from '@kemu/testkit';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,6 +122,59 @@ describe('ConfigMaps and Secrets', () => {
     });
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('data: Forbidden: field is immutable when `immutable` is set');
+    // tls and docker-registry Secrets, and a ConfigMap from an env file.
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=web.local',
+        '-keyout',
+        join(dir, 'tls.key'),
+        '-out',
+        join(dir, 'tls.crt'),
+      ],
+      { stdio: 'ignore' },
+    );
+    await cluster.kubectlOk([
+      'create',
+      'secret',
+      'tls',
+      'web-tls',
+      `--cert=${join(dir, 'tls.crt')}`,
+      `--key=${join(dir, 'tls.key')}`,
+    ]);
+    await cluster.kubectlOk([
+      'create',
+      'secret',
+      'docker-registry',
+      'regcred',
+      '--docker-server=registry.kemu.local',
+      '--docker-username=u',
+      '--docker-password=p',
+    ]);
+    await writeFile(join(dir, 'app.env'), '# settings\nLOG_LEVEL=debug\nWORKERS=4\n');
+    await cluster.kubectlOk(['create', 'configmap', 'app-env', `--from-env-file=${join(dir, 'app.env')}`]);
+    expect((await getJson<{ data: Record<string, string> }>(cluster, ['cm', 'app-env'])).data).toEqual({
+      LOG_LEVEL: 'debug',
+      WORKERS: '4',
+    });
+    const types = await cluster.kubectlOk(['get', 'secrets']);
+    expect(types).toMatch(/^web-tls\s+kubernetes\.io\/tls\s+2\s+/m);
+    expect(types).toMatch(/^regcred\s+kubernetes\.io\/dockerconfigjson\s+1\s+/m);
+    const noKey = await cluster.kubectl(['apply', '-f', '-'], {
+      input:
+        'apiVersion: v1\nkind: Secret\nmetadata: {name: half}\ntype: kubernetes.io/tls\nstringData: {tls.crt: x}\n',
+    });
+    expect(noKey.stderr).toContain('data[tls.key]: Required value');
     const badKey = await cluster.kubectl(['create', 'configmap', 'bad', '--from-literal=a b=c']);
     expect(badKey.stderr).toContain('a valid config key must consist of alphanumeric characters');
   });

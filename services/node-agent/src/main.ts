@@ -9,7 +9,7 @@ import { createEventRecorder } from '@kemu/event-recorder';
 import { ensurePodBridge, podBridgeMac } from '@kemu/netns';
 import { type Pod, formatCidr } from '@kemu/api';
 import { readConfig, runComponent } from '@kemu/runtime';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configFromEnv } from './config.js';
@@ -28,7 +28,7 @@ import { createPodSandbox } from './pods/pod-sandbox.js';
 import { startPodStreams } from './streams/pod-streams.js';
 import { serviceEnvVars } from './runtime/service-env.js';
 import { followConfigVolumes, viewConfigSources } from './volumes/config-volume-sync.js';
-import { configMounts, syncConfigVolumes } from './volumes/config-volumes.js';
+import { configMounts, removePodVolumes, syncConfigVolumes } from './volumes/config-volumes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const config = readConfig('node-agent', () => configFromEnv(process.env, here));
@@ -119,7 +119,10 @@ await runComponent(
     });
     const baseEnv = { PATH: config.path };
     const configSources = viewConfigSources(informer);
-    followConfigVolumes({ informer, node, stateDir, sources: configSources, log });
+    // The node-agent's own directory, as the kubelet's /var/lib/kubelet: pod volumes live below it.
+    const kubeletRoot = join(stateDir, 'kubelet', node);
+    mkdirSync(kubeletRoot, { recursive: true, mode: 0o700 });
+    followConfigVolumes({ informer, node, root: kubeletRoot, sources: configSources, log });
     const streams = startPodStreams({
       bus: eventLog.nc,
       node,
@@ -149,6 +152,7 @@ await runComponent(
       readEnviron: readProcEnviron,
       sweepOrphans: createOrphanSweep({ cluster, sandbox, log }),
       removeCgroups: (gone) => removePodCgroups(cluster, gone),
+      removeVolumes: (gone) => removePodVolumes(kubeletRoot, gone),
       log,
       workerDeps: {
         node,
@@ -165,7 +169,7 @@ await runComponent(
             containerName,
             containerLaunch({
               config: configSources,
-              mounts: configMounts(pod, containerName, syncConfigVolumes(pod, stateDir, configSources)),
+              mounts: configMounts(pod, containerName, syncConfigVolumes(pod, kubeletRoot, configSources)),
               pod,
               container: pod.spec.containers.find((c) => c.name === containerName) ?? pod.spec.containers[0]!,
               podIP,

@@ -93,7 +93,7 @@ describe('openapi', () => {
     const cm = core.components.schemas['io.k8s.api.core.v1.ConfigMap'];
     expect(cm?.['x-kubernetes-group-version-kind']).toEqual([{ group: '', version: 'v1', kind: 'ConfigMap' }]);
     expect(cm?.description).toBe('ConfigMap holds configuration data for pods to consume.');
-    expect((cm?.properties as Record<string, unknown>).binaryData).toMatchObject({
+    expect((cm?.properties as Record<string, unknown> | undefined)?.binaryData).toMatchObject({
       type: 'object',
       additionalProperties: { type: 'string' },
     });

@@ -28,6 +28,8 @@ export interface PodManagerOptions {
   sweepOrphans?: (livePodUids: ReadonlySet<string>) => Promise<void>;
   /** Removes the cgroups of pods for which `gone(uid)` is true (see pod-cgroups.ts). */
   removeCgroups?: (gone: (uid: string) => boolean) => void;
+  /** Removes the ConfigMap/Secret volume files of pods for which `gone(uid)` is true. */
+  removeVolumes?: (gone: (uid: string) => boolean) => void;
   /** How often every pod's status in the log is checked against its worker (kubelet: 10 s). */
   statusResyncMs?: number;
   log: Logger;
@@ -127,6 +129,11 @@ export function createPodManager(o: PodManagerOptions): PodManager {
       o.removeCgroups?.((u) => u === uid);
     } catch (err) {
       log.warn({ err, uid }, 'removing pod cgroups failed');
+    }
+    try {
+      o.removeVolumes?.((u) => u === uid);
+    } catch (err) {
+      log.warn({ err, uid }, 'removing pod volumes failed');
     }
   }
 

@@ -30,7 +30,8 @@ function projects(pod: Pod, kind: 'configMap' | 'secret', name: string): boolean
 export function followConfigVolumes(o: {
   informer: Informer;
   node: string;
-  stateDir: string;
+  /** The node-agent's volume root (see config-volumes.ts). */
+  root: string;
   sources: ConfigSources;
   log: Logger;
 }): void {
@@ -38,9 +39,9 @@ export function followConfigVolumes(o: {
     for (const pod of o.informer.lister('pods').list(namespace)) {
       if (pod.spec.nodeName !== o.node || !projects(pod, kind, name)) continue;
       // Only pods whose containers were set up already: a new pod writes its volumes at start.
-      if (!existsSync(join(o.stateDir, 'pods', pod.metadata.uid ?? '', 'volumes'))) continue;
+      if (!existsSync(join(o.root, 'pods', pod.metadata.uid ?? '', 'volumes'))) continue;
       try {
-        syncConfigVolumes(pod, o.stateDir, o.sources);
+        syncConfigVolumes(pod, o.root, o.sources);
       } catch (err) {
         o.log.warn({ err, pod: pod.metadata.name, namespace }, 'volume sync failed');
       }

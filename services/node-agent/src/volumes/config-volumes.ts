@@ -5,8 +5,11 @@
  * state dir (`pods/<uid>/volumes/kubernetes.io~configmap/<volume>`), which the container
  * sees bind-mounted at its `mountPath`. A missing source that is not `optional` fails the
  * mount; the container waits until it appears. Re-syncing rewrites only changed volumes.
+ * `root` is the node-agent's own directory (`$KEMU_STATE_DIR/kubelet/<node>`, as
+ * /var/lib/kubelet), so a container runtime can bind-mount the volumes from there.
  */
 import type { Pod } from '@kemu/api';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContainerConfigError, type ConfigSources } from '../runtime/config-env.js';
 import { type PayloadFile, writeAtomically } from './atomic-writer.js';
@@ -26,8 +29,15 @@ interface ConfigVolumeSource {
 }
 
 /** The directory a pod's volume is written to. */
-export function volumeDir(stateDir: string, uid: string, plugin: 'configmap' | 'secret', volume: string): string {
-  return join(stateDir, 'pods', uid, 'volumes', `kubernetes.io~${plugin}`, volume);
+export function volumeDir(root: string, uid: string, plugin: 'configmap' | 'secret', volume: string): string {
+  return join(root, 'pods', uid, 'volumes', `kubernetes.io~${plugin}`, volume);
+}
+
+/** Removes the volume files of pods for which `gone(uid)` is true. */
+export function removePodVolumes(root: string, gone: (uid: string) => boolean): void {
+  const pods = join(root, 'pods');
+  if (!existsSync(pods)) return;
+  for (const uid of readdirSync(pods)) if (gone(uid)) rmSync(join(pods, uid), { recursive: true, force: true });
 }
 
 /** The files of one ConfigMap/Secret volume; undefined for an absent optional source; throws ContainerConfigError. */
@@ -69,7 +79,7 @@ export function volumePayload(
 }
 
 /** Writes a pod's ConfigMap/Secret volumes; returns volume name → directory. Throws ContainerConfigError. */
-export function syncConfigVolumes(pod: Pod, stateDir: string, sources: ConfigSources): Map<string, string> {
+export function syncConfigVolumes(pod: Pod, root: string, sources: ConfigSources): Map<string, string> {
   const out = new Map<string, string>();
   const namespace = pod.metadata.namespace ?? 'default';
   for (const v of (pod.spec.volumes as Record<string, unknown>[] | undefined) ?? []) {
@@ -77,7 +87,7 @@ export function syncConfigVolumes(pod: Pod, stateDir: string, sources: ConfigSou
     const kind = v.configMap ? 'ConfigMap' : v.secret ? 'Secret' : undefined;
     if (!kind) continue;
     const src = (v.configMap ?? v.secret) as ConfigVolumeSource;
-    const dir = volumeDir(stateDir, pod.metadata.uid ?? '', kind === 'ConfigMap' ? 'configmap' : 'secret', name);
+    const dir = volumeDir(root, pod.metadata.uid ?? '', kind === 'ConfigMap' ? 'configmap' : 'secret', name);
     writeAtomically(dir, volumePayload(kind, name, src, namespace, sources));
     out.set(name, dir);
   }
