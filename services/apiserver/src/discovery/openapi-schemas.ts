@@ -1,8 +1,13 @@
 /**
  * OpenAPI v3 component schemas built from the structural schemas in `@kemu/api`, so
  * `kubectl explain` finds each kind (by x-kubernetes-group-version-kind) and walks its
- * fields. Nested structs are inlined; descriptions come from Kubernetes' API docs where
- * this module carries them, else the field has none.
+ * fields. Nested structs are inlined; descriptions come from Kubernetes' API docs.
+ *
+ * Only kinds listed in KIND_DOCS are published: once kubectl finds a kind's schema it
+ * computes `kubectl apply` patches from it, and these schemas carry no list merge keys
+ * (x-kubernetes-patch-merge-key), which kinds with keyed lists (a pod's containers) need;
+ * without a schema kubectl falls back to its compiled-in types. ConfigMaps and Secrets
+ * hold only maps, which strategic merge patches merge by key anyway.
  */
 import { type ResourceType, type Schema, schemas } from '@kemu/api';
 
@@ -67,9 +72,9 @@ export function componentSchemas(types: readonly ResourceType[]): Record<string,
   const out: Record<string, unknown> = {};
   for (const t of types) {
     const schema = schemas[t.kind];
-    if (!schema) continue;
+    if (!schema || !KIND_DOCS[t.kind]) continue;
     const body = toOpenApi(schema, t.kind);
-    if (KIND_DOCS[t.kind]) body.description = KIND_DOCS[t.kind];
+    body.description = KIND_DOCS[t.kind];
     body['x-kubernetes-group-version-kind'] = [{ group: t.group, version: t.version, kind: t.kind }];
     out[schemaName(t)] = body;
   }
