@@ -4,12 +4,15 @@ import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '@kemu/log';
 import type { LogEvent } from './envelope.js';
+import { applyEvent, createView } from './projection.js';
 import {
   ENCRYPTED_FIELD,
   SecretDecryptError,
   createSecretCipher,
   loadOrCreateEncryptionKey,
+  openSealedObjects,
 } from './secret-encryption.js';
 
 const event = (resource: string, object: Record<string, unknown>): LogEvent => ({
@@ -55,5 +58,19 @@ describe('secret encryption', () => {
     expect(first.length).toBe(32);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect(loadOrCreateEncryptionKey(path).equals(first)).toBe(true);
+  });
+});
+
+describe('openSealedObjects', () => {
+  it('decrypts the sealed Secrets of a view that came from a snapshot written without the key', () => {
+    const cipher = createSecretCipher(randomBytes(32));
+    const plain = event('secrets', { kind: 'Secret', data: { a: 'Yg==' } });
+    const view = createView();
+    applyEvent(view, 1, cipher.seal(plain));
+    applyEvent(view, 2, event('configmaps', { kind: 'ConfigMap', data: { a: 'b' } }));
+    openSealedObjects(view, cipher, createLogger({ component: 'test', level: 'silent' }));
+    expect(view.objects.get('secrets/default/db')).toMatchObject({ data: { a: 'Yg==' } });
+    expect(view.objects.get('secrets/default/db')).not.toHaveProperty(ENCRYPTED_FIELD);
+    expect(view.objects.get('configmaps/default/db')).toMatchObject({ data: { a: 'b' } });
   });
 });
