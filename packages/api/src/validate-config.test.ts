@@ -60,3 +60,42 @@ describe('ConfigMap and Secret validation', () => {
     ]);
   });
 });
+
+describe('pod references to ConfigMaps and Secrets', () => {
+  const podWith = (container: Record<string, unknown>, volumes: unknown[] = []) =>
+    defaultObject({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'default' },
+      spec: { containers: [{ name: 'c', image: 'busybox', ...container }], volumes },
+    } as never);
+  const messages = (obj: unknown) => validateObject(obj as never).map((c) => `${c.field}: ${c.message}`);
+
+  it('accepts well-formed env, envFrom and volumes', () => {
+    const pod = podWith(
+      {
+        env: [{ name: 'A', valueFrom: { configMapKeyRef: { name: 'cm', key: 'a' } } }],
+        envFrom: [{ prefix: 'CFG_', secretRef: { name: 's' } }],
+        volumeMounts: [{ name: 'v', mountPath: '/etc/v' }],
+      },
+      [{ name: 'v', configMap: { name: 'cm', defaultMode: 0o644, items: [{ key: 'a', path: 'dir/a' }] } }],
+    );
+    expect(messages(pod)).toEqual([]);
+  });
+
+  it('refuses refs without a key, envFrom with two sources and volume items escaping their directory', () => {
+    const pod = podWith(
+      {
+        env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 's' } } }],
+        envFrom: [{ configMapRef: { name: 'cm' }, secretRef: { name: 's' } }],
+      },
+      [{ name: 'v', secret: { secretName: 's', defaultMode: 0o1777, items: [{ key: 'a', path: '../a' }] } }],
+    );
+    expect(messages(pod)).toEqual([
+      'spec.volumes[0].secret.defaultMode: Invalid value: 1023: must be a number between 0 and 0777 (octal), both inclusive',
+      'spec.volumes[0].secret.items[0].path: Invalid value: "../a": must not contain \'..\'',
+      'spec.containers[0].env[0].valueFrom.secretKeyRef.key: Required value',
+      'spec.containers[0].envFrom[0]: Invalid value: "": may not have more than one field specified at a time',
+    ]);
+  });
+});

@@ -17,6 +17,7 @@ import {
 import { isDNS1123Label, isDNS1123Subdomain, isValidPortName, isValidPortNum } from './names.js';
 import type { Container, PodSpec, Probe } from './types.js';
 import { validatePortNumOrName, validateProtocol } from './validate-service.js';
+import { validateConfigVolume, validateEnvFrom, validateEnvSources } from './validate-pod-config.js';
 import { validateResources } from './validate-resources.js';
 
 type Rec = Record<string, unknown>;
@@ -98,6 +99,7 @@ function validateContainer(c: Container, path: string, volumes: Set<string>): St
     causes.push(notSupported(`${path}.terminationMessagePolicy`, tmp, ['File', 'FallbackToLogsOnError']));
   causes.push(...validatePorts(c.ports, `${path}.ports`));
   causes.push(...validateEnv(c.env, `${path}.env`));
+  causes.push(...validateEnvSources(c.env, `${path}.env`), ...validateEnvFrom(c.envFrom, `${path}.envFrom`));
   const mounts = (c.volumeMounts ?? []) as { name?: string; mountPath?: string }[];
   mounts.forEach((m, i) => {
     if (!m.name) causes.push(required(`${path}.volumeMounts[${i}].name`));
@@ -126,6 +128,9 @@ function validateVolumes(spec: PodSpec, path: string): { causes: StatusCause[]; 
     }
     if (Object.keys(v).filter((k) => k !== 'name').length === 0)
       causes.push(required(at, 'must specify a volume type'));
+    for (const kind of ['configMap', 'secret'] as const)
+      if (v[kind] && typeof v[kind] === 'object')
+        causes.push(...validateConfigVolume(kind, v[kind] as Rec, `${at}.${kind}`));
   });
   return { causes, names };
 }
