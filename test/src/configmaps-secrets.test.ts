@@ -229,6 +229,13 @@ describe('ConfigMaps and Secrets', () => {
       { timeoutMs: 30_000, what: 'CreateContainerConfigError with the kubelet message' },
     );
     expect(await cluster.kubectlOk(['get', 'pod', 'waiter'])).toMatch(/waiter\s+0\/1\s+CreateContainerConfigError/);
+    await eventually(
+      async () =>
+        /Warning\s+Failed\s+.*Error: configmap "late-config" not found/.test(
+          await cluster.kubectlOk(['describe', 'pod', 'waiter']),
+        ),
+      { timeoutMs: 15_000, what: 'the Failed event in kubectl describe pod' },
+    );
     await cluster.kubectlOk(['create', 'configmap', 'late-config', '--from-literal=LATE=yes']);
     await eventually(async () => ready(await getJson<PodJson>(cluster, ['pod', 'waiter'])), {
       timeoutMs: 30_000,

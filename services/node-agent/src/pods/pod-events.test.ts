@@ -22,6 +22,17 @@ const reasons = (prev: ContainerRuntime | undefined, next: ContainerRuntime) =>
   containerEvents(prev, next, pod).map((e) => `${e.type} ${e.reason}: ${e.message}`);
 
 describe('containerEvents', () => {
+  it('reports Failed once per CreateContainerConfigError message and FailedMount for a missing volume source', () => {
+    const configError = { reason: 'CreateContainerConfigError', message: 'configmap "x" not found' };
+    expect(reasons(c({}), c({ configError }))).toEqual(['Warning Failed: Error: configmap "x" not found']);
+    expect(reasons(c({ configError }), c({ configError }))).toEqual([]);
+    const mount = {
+      reason: 'ContainerCreating',
+      message: 'MountVolume.SetUp failed for volume "v" : secret "s" not found',
+    };
+    expect(reasons(c({}), c({ configError: mount }))).toEqual([`Warning FailedMount: ${mount.message}`]);
+  });
+
   it('reports Pulled, Created and Started when a run begins', () => {
     expect(reasons(c({}), c({ phase: 'running', startedAt: 't1' }))).toEqual([
       'Normal Pulled: Container image "nginx" already present on machine',

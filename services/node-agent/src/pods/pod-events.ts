@@ -2,7 +2,8 @@
  * The kubelet's Events about one pod, read off its lifecycle: each runtime snapshot is
  * compared with the previous one per container, and a change becomes the event the
  * kubelet records for it — Pulled, Created, Started when a run begins, BackOff when a
- * restart waits, Killing when a container is stopped — plus Unhealthy for each failed
+ * restart waits, Killing when a container is stopped, Failed/FailedMount while its
+ * ConfigMaps or Secrets are missing — plus Unhealthy for each failed
  * readiness, liveness or startup probe. The first snapshot is only remembered, so adopting a running pod
  * after an agent restart reports nothing new. Events of one pod are written in order.
  */
@@ -33,6 +34,15 @@ export function containerEvents(
       { type: 'Normal', reason: 'Created', message: `Created container: ${name}` },
       { type: 'Normal', reason: 'Started', message: `Started container ${name}` },
     );
+  }
+  if (next.configError && next.configError.message !== prev.configError?.message) {
+    // The kubelet's Failed (CreateContainerConfigError) and FailedMount events.
+    const mount = next.configError.reason !== 'CreateContainerConfigError';
+    out.push({
+      type: 'Warning',
+      reason: mount ? 'FailedMount' : 'Failed',
+      message: mount ? next.configError.message : `Error: ${next.configError.message}`,
+    });
   }
   const waits = next.phase === 'backOff' && (next.backoffMs ?? 0) > 0;
   const waited = prev.phase === 'backOff' && (prev.backoffMs ?? 0) > 0 && prev.restartCount === next.restartCount;
