@@ -12,6 +12,8 @@ export type Schema =
   | 'int64'
   | 'float64'
   | 'any'
+  /** []byte: a base64 string in JSON. */
+  | 'bytes'
   | 'quantity'
   | 'intOrString'
   | { struct: string; fields: Record<string, Schema> }
@@ -235,8 +237,8 @@ export const schemas: Record<string, Schema> = {
   IPAddress: top('IPAddress', {
     spec: o('IPAddressSpec', { parentRef: o('ParentReference', fieldsOf('group resource namespace name', 'string')) }),
   }),
-  ConfigMap: top('ConfigMap', { data: labels, binaryData: labels, immutable: 'bool' }),
-  Secret: top('Secret', { type: 'string', data: labels, stringData: labels, immutable: 'bool' }),
+  ConfigMap: top('ConfigMap', { data: labels, binaryData: m('bytes'), immutable: 'bool' }),
+  Secret: top('Secret', { type: 'string', data: m('bytes'), stringData: labels, immutable: 'bool' }),
   Lease: top('Lease', {
     spec: o('LeaseSpec', {
       ...fieldsOf('holderIdentity acquireTime renewTime strategy preferredHolder', 'string'),

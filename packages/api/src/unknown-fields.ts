@@ -12,15 +12,28 @@ function goTypeName(s: Schema): string {
   if (typeof s === 'string')
     return (
       (
-        { quantity: 'resource.Quantity', intOrString: 'intstr.IntOrString', any: 'interface {}' } as Record<
-          string,
-          string
-        >
+        {
+          quantity: 'resource.Quantity',
+          intOrString: 'intstr.IntOrString',
+          any: 'interface {}',
+          bytes: '[]uint8',
+        } as Record<string, string>
       )[s] ?? s
     );
   if ('struct' in s) return `v1.${s.struct}`;
   if ('array' in s) return `[]${goTypeName(s.array)}`;
   return s.map === 'quantity' ? 'v1.ResourceList' : `map[string]${goTypeName(s.map)}`;
+}
+
+/** Where Go's base64.StdEncoding stops on `s` (it skips CR and LF), or undefined for valid base64. */
+export function illegalBase64At(s: string): number | undefined {
+  const text = s.replace(/[\r\n]/g, '');
+  const bad = text.search(/[^A-Za-z0-9+/=]/);
+  if (bad >= 0) return bad;
+  const pad = text.indexOf('=');
+  if (pad >= 0 && (!/^=*$/.test(text.slice(pad)) || text.length - pad > 2)) return pad;
+  if (text.length % 4 !== 0) return text.length - (text.length % 4);
+  return undefined;
 }
 
 function jsonKind(v: unknown): string {
@@ -53,6 +66,8 @@ function leafOk(s: Schema, v: unknown): boolean {
       return typeof v === 'string' || (typeof v === 'number' && int32(v));
     case 'quantity':
       return typeof v === 'string' || typeof v === 'number';
+    case 'bytes':
+      return typeof v === 'string';
     default:
       return true;
   }
@@ -68,6 +83,10 @@ function walk(s: Schema, v: unknown, path: string, goPath: string, struct: strin
   if (typeof s === 'string') {
     if (!leafOk(s, v)) return mismatch();
     if (s === 'quantity' && !isQuantity(v)) out.typeError = quantityFormatMessage;
+    if (s === 'bytes') {
+      const at = illegalBase64At(String(v));
+      if (at !== undefined) out.typeError = `illegal base64 data at input byte ${at}`;
+    }
     return;
   }
   if ('array' in s) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultObject } from './defaults.js';
+import { checkDecodable, illegalBase64At } from './unknown-fields.js';
 import type { ConfigMap, Secret } from './types.js';
 import { isConfigMapKey, MAX_CONFIG_SIZE } from './validate-config.js';
 import { validateObject } from './validation.js';
@@ -97,5 +98,18 @@ describe('pod references to ConfigMaps and Secrets', () => {
       'spec.containers[0].env[0].valueFrom.secretKeyRef.key: Required value',
       'spec.containers[0].envFrom[0]: Invalid value: "": may not have more than one field specified at a time',
     ]);
+  });
+});
+
+describe('decoding base64 data', () => {
+  it('refuses Secret data that is not base64 with Go decoder’s message, and accepts valid base64', () => {
+    const body = (data: Record<string, string>) =>
+      ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data }) as never;
+    expect(() => checkDecodable(body({ a: 'cGFzcw==' }), true)).not.toThrow();
+    expect(() => checkDecodable(body({ a: 'not base64!' }), true)).toThrow(
+      'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 3',
+    );
+    expect(illegalBase64At('abc')).toBe(0);
+    expect(illegalBase64At('ab=c')).toBe(2);
   });
 });

@@ -47,6 +47,7 @@ const LEAVES: Record<string, Record<string, unknown>> = {
   float64: { type: 'number', format: 'double' },
   any: { type: 'object' },
   quantity: { type: 'string' },
+  bytes: { type: 'string', format: 'byte' },
   intOrString: { type: 'string', format: 'int-or-string' },
 };
 
