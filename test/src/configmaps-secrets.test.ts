@@ -209,10 +209,14 @@ describe('ConfigMaps and Secrets', () => {
       input:
         'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-config}\ndata: {color: green, app.properties: "mode=fast\\n"}\n',
     });
+    const applied = Date.now();
     await eventually(async () => (await read('/tmp/kemu-e2e-cfg/app-config/color')) === 'green', {
       timeoutMs: 30_000,
       what: 'the mounted file to follow the new value',
     });
+    // The node-agent rewrites on the change event (the kubelet's periodic sync takes up to a minute).
+    const updatedMs = Date.now() - applied;
+    expect(updatedMs).toBeLessThan(10_000);
     expect(await cluster.kubectlOk(['exec', 'app', '--', 'readlink', '/tmp/kemu-e2e-cfg/app-config/..data'])).toMatch(
       /^\.\.\d{4}_/,
     );
