@@ -1,7 +1,8 @@
 /**
  * ConfigMaps and Secrets on a real 1-node kemu cluster with the real kubectl: created from
- * literals and files, read by pods as env, envFrom (prefix) and volumes; a volume file
- * follows `kubectl apply` of a new value (env does not); a pod whose ConfigMap is missing
+ * literals and files, read by pods as env, envFrom (prefix) and volumes (an exec readiness
+ * probe reads one); a volume file follows `kubectl apply` of a new value (env does not);
+ * a pod whose ConfigMap is missing
  * waits in CreateContainerConfigError and starts once it exists; the Secret is ciphertext
  * in the NATS stream; get, describe and explain print what kubectl users expect.
  */
@@ -38,6 +39,9 @@ spec:
     envFrom:
     - prefix: CFG_
       configMapRef: { name: app-config }
+    readinessProbe:
+      exec: { command: ["cat", "/tmp/kemu-e2e-cfg/app-config/color"] }
+      periodSeconds: 1
     volumeMounts:
     - { name: config, mountPath: /tmp/kemu-e2e-cfg/app-config }
     - { name: creds, mountPath: /tmp/kemu-e2e-cfg/creds }

@@ -14,6 +14,14 @@ export interface ProbeTarget {
   podIP: string;
   podNetns: string;
   container: Container;
+  /** The container's process: exec probes run in its mount namespace (its ConfigMap and Secret volumes). */
+  pid?: number;
+}
+
+/** The command line that runs `command` in the pod's netns and, given a pid, in that process's mount namespace. */
+export function inContainer(podNetns: string, pid: number | undefined, command: string[]): string[] {
+  const netns = ['ip', 'netns', 'exec', podNetns, ...command];
+  return pid === undefined ? netns : ['nsenter', '--mount', `--target=${pid}`, '--', ...netns];
 }
 
 /** Resolves a probe port (number or containerPort name); undefined when the name is unknown. */
@@ -104,9 +112,10 @@ function httpProbe(host: string, port: number, path: string, timeoutMs: number):
   });
 }
 
-function execProbe(podNetns: string, command: string[], timeoutMs: number): Promise<ProbeResult> {
+function execProbe(target: ProbeTarget, command: string[], timeoutMs: number): Promise<ProbeResult> {
+  const [file = 'ip', ...args] = inContainer(target.podNetns, target.pid, command);
   return new Promise((resolve) => {
-    execFile('ip', ['netns', 'exec', podNetns, ...command], { timeout: timeoutMs }, (err, stdout, stderr) => {
+    execFile(file, args, { timeout: timeoutMs }, (err, stdout, stderr) => {
       if (!err) return resolve(passed);
       const output = `${stdout}${stderr}`.trim();
       const code = typeof err.code === 'number' ? err.code : 1;
@@ -128,7 +137,7 @@ export async function probeOnce(probe: Probe, target: ProbeTarget): Promise<Prob
     if (port === undefined) return { ok: false, message: `unknown port ${JSON.stringify(probe.tcpSocket.port)}` };
     return tcpProbe(target.podIP, port, timeoutMs);
   }
-  if (probe.exec) return execProbe(target.podNetns, probe.exec.command, timeoutMs);
+  if (probe.exec) return execProbe(target, probe.exec.command, timeoutMs);
   const grpc = (probe as Probe & { grpc?: { port: number; service?: string } }).grpc;
   if (grpc) return grpcProbe(target.podIP, grpc.port, grpc.service ?? '', timeoutMs);
   return { ok: false, message: 'missing probe handler' };

@@ -1,6 +1,7 @@
 import type { ConfigMap, Container, Pod, Secret } from '@kemu/api';
 import { describe, expect, it } from 'vitest';
 import { ContainerConfigError, type ConfigSources } from './config-env.js';
+import { inContainer } from '../probes/probe.js';
 import { containerLaunch } from './container-launch.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -63,5 +64,23 @@ describe('env from ConfigMaps and Secrets', () => {
     expect(() => launchEnv({ env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'db', key: 'user' } } }] })).toThrow(
       "couldn't find key user in Secret shop/db",
     );
+  });
+});
+
+describe('inContainer', () => {
+  it('runs exec probes and hooks in the container mount namespace when its pid is known', () => {
+    expect(inContainer('ns', 42, ['cat', '/etc/cfg/a'])).toEqual([
+      'nsenter',
+      '--mount',
+      '--target=42',
+      '--',
+      'ip',
+      'netns',
+      'exec',
+      'ns',
+      'cat',
+      '/etc/cfg/a',
+    ]);
+    expect(inContainer('ns', undefined, ['true'])).toEqual(['ip', 'netns', 'exec', 'ns', 'true']);
   });
 });

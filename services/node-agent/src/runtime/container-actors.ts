@@ -160,6 +160,7 @@ export function containerActors(ctx: ContainerActorsContext) {
           podIP,
           podNetns: ctx.podNetns,
           container,
+          pid: input.pid,
           builtIn: realCommand(container) === undefined && builtInReadinessPorts(container).length > 0,
           ports: builtInReadinessPorts(container),
           initiallyReady: input.initiallyReady,
@@ -180,7 +181,7 @@ export function containerActors(ctx: ContainerActorsContext) {
     const container = spec(input.name);
     const key = `${input.name}/${input.pid}`;
     const stop = watchLiveness(
-      { podIP, podNetns: ctx.podNetns, container, alreadyStarted: input.initiallyReady },
+      { podIP, podNetns: ctx.podNetns, container, pid: input.pid, alreadyStarted: input.initiallyReady },
       {
         started: () => {
           gate(input.name, input.pid).open();
@@ -214,10 +215,16 @@ export function containerActors(ctx: ContainerActorsContext) {
       const podRef = `${pod.metadata.name}_${pod.metadata.namespace ?? 'default'}(${pod.metadata.uid ?? ''})`;
       const hlog = log.child({ container: input.name, hook: kind });
       hlog.info({ pid: input.pid, timeoutMs: input.timeoutMs }, 'running lifecycle hook');
-      const env = handler.exec ? ctx.launch(pod, input.name, podIP).env : undefined;
+      let env: Record<string, string> | undefined;
+      try {
+        env = handler.exec ? ctx.launch(pod, input.name, podIP).env : undefined;
+      } catch (err) {
+        // A ConfigMap or Secret deleted since the start: the hook runs with the agent's env.
+        if (!(err instanceof ContainerConfigError)) throw err;
+      }
       const result = await runHook(
         handler,
-        { podIP, podNetns: ctx.podNetns, container, podRef, ...(env ? { env } : {}) },
+        { podIP, podNetns: ctx.podNetns, container, podRef, pid: input.pid, ...(env ? { env } : {}) },
         input.timeoutMs,
         signal,
       );

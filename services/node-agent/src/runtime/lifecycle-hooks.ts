@@ -11,6 +11,7 @@ import type { Container } from '@kemu/api';
 import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inContainer } from '../probes/probe.js';
 import { resolvePort } from '../probes/probe.js';
 
 /** One hook handler (Kubernetes' LifecycleHandler). */
@@ -39,6 +40,8 @@ export interface HookTarget {
   podRef: string;
   /** The container's environment, which an exec hook runs with (default: the agent's). */
   env?: Record<string, string>;
+  /** The container's process: an exec hook runs in its mount namespace. */
+  pid?: number;
 }
 
 /** A hook's outcome; `message` is the kubelet's event message on failure. */
@@ -60,10 +63,11 @@ function execHook(
   signal: AbortSignal | undefined,
 ): Promise<HookResult> {
   const { command } = handler;
+  const [file = 'ip', ...args] = inContainer(target.podNetns, target.pid, command);
   return new Promise((resolve) => {
     execFile(
-      'ip',
-      ['netns', 'exec', target.podNetns, ...command],
+      file,
+      args,
       { timeout: timeoutMs, ...(signal ? { signal } : {}), ...(target.env ? { env: target.env } : {}) },
       (err, stdout, stderr) => {
         if (!err) return resolve({ ok: true, message: '' });
