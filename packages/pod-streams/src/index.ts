@@ -16,6 +16,7 @@ export type {
   StreamTarget,
   LogRequest,
   ExecRequest,
+  PortForwardRequest,
   StreamKind,
   BusMsg,
   NodeBus,

@@ -1,8 +1,8 @@
 /**
- * How the apiserver reaches a pod's streams (logs, exec, attach) through its node-agent,
+ * How the apiserver reaches a pod's streams (logs, exec, attach, portforward) through its node-agent,
  * over NATS core. Subject layout:
  *
- *   kemu.node.<node>.<kind>     start request (JSON, `kind` logs|exec|attach); the reply is
+ *   kemu.node.<node>.<kind>     start request (JSON, `kind` logs|exec|attach|portforward); the reply is
  *                               `{ok:true}` or `{ok:false,status}` with a metav1.Status
  *   kemu.stream.<session>.out   node-agent → apiserver frames (data, then one end frame)
  *   kemu.stream.<session>.in    apiserver → node-agent frames (stdin, resize, close, cancel)
@@ -84,8 +84,21 @@ export interface ExecRequest extends StreamTarget {
   tty: boolean;
 }
 
+/**
+ * One port-forward connection (`pods/<name>/portforward`): the node-agent connects to
+ * `port` on localhost inside the pod's network namespace; stdin frames carry the
+ * client's bytes, stdout frames the pod's, close-stdin the client's half-close.
+ */
+export interface PortForwardRequest {
+  session: string;
+  namespace: string;
+  pod: string;
+  uid: string;
+  port: number;
+}
+
 /** The start request kinds. */
-export type StreamKind = 'logs' | 'exec' | 'attach';
+export type StreamKind = 'logs' | 'exec' | 'attach' | 'portforward';
 
 /** A subject token for a name that may contain `.` (node names are DNS subdomains). */
 function token(name: string): string {

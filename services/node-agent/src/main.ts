@@ -128,6 +128,7 @@ await runComponent(
         'exec',
         sandbox.netnsName(uid),
       ],
+      enterPodNetwork: (uid) => ['ip', 'netns', 'exec', sandbox.netnsName(uid)],
       readEnviron: readProcEnviron,
       log,
     });

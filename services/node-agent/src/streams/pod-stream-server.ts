@@ -1,6 +1,6 @@
 /**
  * Answers the apiserver's start requests for this node's pod streams: one subscription
- * per kind (logs, exec, attach). A handler checks the request against the node's view
+ * per kind (logs, exec, attach, portforward). A handler checks the request against the node's view
  * and either refuses it with a Status or returns the function that runs the session;
  * the session's input subscription exists before the reply, so no early frame is lost.
  */
@@ -10,6 +10,7 @@ import {
   type ExecRequest,
   type LogRequest,
   type NodeBus,
+  type PortForwardRequest,
   type StartReply,
   type StreamKind,
   type StreamStatus,
@@ -27,6 +28,7 @@ export interface PodStreamHandlers {
   logs: StreamHandler<LogRequest>;
   exec: StreamHandler<ExecRequest>;
   attach: StreamHandler<ExecRequest>;
+  portforward: StreamHandler<PortForwardRequest>;
 }
 
 /** Options of the stream server. */
@@ -50,10 +52,10 @@ function reply(msg: BusMsg, value: StartReply): void {
 /** Subscribes to the node's start subjects. */
 export function startPodStreamServer(o: PodStreamServerOptions): PodStreamServer {
   const { bus, log } = o;
-  const kinds: StreamKind[] = ['logs', 'exec', 'attach'];
+  const kinds: StreamKind[] = ['logs', 'exec', 'attach', 'portforward'];
 
   async function onStart(kind: StreamKind, msg: BusMsg): Promise<void> {
-    let request: LogRequest & ExecRequest;
+    let request: LogRequest & ExecRequest & PortForwardRequest;
     try {
       request = decodeJson(msg.data);
       if (typeof request.session !== 'string' || request.session === '') throw new Error('no session id');
