@@ -8,7 +8,15 @@
  * relays to the pod's node-agent. When the pod is deleted or finishes, its connections
  * are closed, and kubectl reports "lost connection to pod".
  */
-import { type ApiError, type Pod, badRequest, methodNotAllowed, resourceByName, unauthorized, unavailable } from '@kemu/api';
+import {
+  type ApiError,
+  type Pod,
+  badRequest,
+  methodNotAllowed,
+  resourceByName,
+  unauthorized,
+  unavailable,
+} from '@kemu/api';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocketServer } from 'ws';
@@ -129,7 +137,10 @@ export function createPortForwardUpgrades(
       const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
       try {
         pod = target(req, url);
-        if (upgrade === 'websocket' && !offeredProtocols(req.headers['sec-websocket-protocol']).has(SPDY_TUNNEL_PROTOCOL)) {
+        if (
+          upgrade === 'websocket' &&
+          !offeredProtocols(req.headers['sec-websocket-protocol']).has(SPDY_TUNNEL_PROTOCOL)
+        ) {
           throw badRequest(`no supported subprotocol offered: use ${SPDY_TUNNEL_PROTOCOL}`);
         }
         if (upgrade !== 'websocket' && !upgrade.startsWith('spdy/3.1')) {
