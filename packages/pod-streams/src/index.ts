@@ -17,6 +17,7 @@ export type {
   LogRequest,
   ExecRequest,
   PortForwardRequest,
+  DialRequest,
   StreamKind,
   BusMsg,
   NodeBus,

@@ -2,7 +2,7 @@
  * How the apiserver reaches a pod's streams (logs, exec, attach, portforward) through its node-agent,
  * over NATS core. Subject layout:
  *
- *   kemu.node.<node>.<kind>     start request (JSON, `kind` logs|exec|attach|portforward); the reply is
+ *   kemu.node.<node>.<kind>     start request (JSON, `kind` logs|exec|attach|portforward|dial); the reply is
  *                               `{ok:true}` or `{ok:false,status}` with a metav1.Status
  *   kemu.stream.<session>.out   node-agent → apiserver frames (data, then one end frame)
  *   kemu.stream.<session>.in    apiserver → node-agent frames (stdin, resize, close, cancel)
@@ -97,8 +97,19 @@ export interface PortForwardRequest {
   port: number;
 }
 
+/**
+ * One connection of the apiserver proxy: the node-agent connects to `address:port`
+ * from the node's network namespace (a pod of the node, or the node itself); frames
+ * as for a port-forward.
+ */
+export interface DialRequest {
+  session: string;
+  address: string;
+  port: number;
+}
+
 /** The start request kinds. */
-export type StreamKind = 'logs' | 'exec' | 'attach' | 'portforward';
+export type StreamKind = 'logs' | 'exec' | 'attach' | 'portforward' | 'dial';
 
 /** A subject token for a name that may contain `.` (node names are DNS subdomains). */
 function token(name: string): string {

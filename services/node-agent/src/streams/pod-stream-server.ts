@@ -1,6 +1,6 @@
 /**
  * Answers the apiserver's start requests for this node's pod streams: one subscription
- * per kind (logs, exec, attach, portforward). A handler checks the request against the node's view
+ * per kind (logs, exec, attach, portforward, dial). A handler checks the request against the node's view
  * and either refuses it with a Status or returns the function that runs the session;
  * the session's input subscription exists before the reply, so no early frame is lost.
  */
@@ -11,6 +11,7 @@ import {
   type LogRequest,
   type NodeBus,
   type PortForwardRequest,
+  type DialRequest,
   type StartReply,
   type StreamKind,
   type StreamStatus,
@@ -29,6 +30,7 @@ export interface PodStreamHandlers {
   exec: StreamHandler<ExecRequest>;
   attach: StreamHandler<ExecRequest>;
   portforward: StreamHandler<PortForwardRequest>;
+  dial: StreamHandler<DialRequest>;
 }
 
 /** Options of the stream server. */
@@ -52,10 +54,10 @@ function reply(msg: BusMsg, value: StartReply): void {
 /** Subscribes to the node's start subjects. */
 export function startPodStreamServer(o: PodStreamServerOptions): PodStreamServer {
   const { bus, log } = o;
-  const kinds: StreamKind[] = ['logs', 'exec', 'attach', 'portforward'];
+  const kinds: StreamKind[] = ['logs', 'exec', 'attach', 'portforward', 'dial'];
 
   async function onStart(kind: StreamKind, msg: BusMsg): Promise<void> {
-    let request: LogRequest & ExecRequest & PortForwardRequest;
+    let request: LogRequest & ExecRequest & PortForwardRequest & DialRequest;
     try {
       request = decodeJson(msg.data);
       if (typeof request.session !== 'string' || request.session === '') throw new Error('no session id');

@@ -15,6 +15,7 @@ import { createExecHandler } from './exec-server.js';
 import { createLogIndex } from './log-index.js';
 import { createLogHandler } from './log-server.js';
 import { createPortForwardHandler } from './port-forward-server.js';
+import { createDialHandler } from './dial-server.js';
 import type { NodeBus } from '@kemu/pod-streams';
 import { startPodStreamServer } from './pod-stream-server.js';
 
@@ -29,6 +30,8 @@ export interface PodStreamsOptions {
   enterPod(uid: string, pid: number): string[];
   /** The argv prefix that runs a command in a pod's network namespace (port-forward). */
   enterPodNetwork(uid: string): string[];
+  /** The node's own addresses, which the apiserver proxy may reach besides the node's pods. */
+  nodeAddresses(): string[];
   readEnviron(pid: number): Promise<Record<string, string> | undefined>;
   log: Logger;
   /** How often the log index looks at the node's logs. */
@@ -77,6 +80,7 @@ export function startPodStreams(o: PodStreamsOptions): PodStreams {
         enterPodNetwork: o.enterPodNetwork,
         log,
       }),
+      dial: createDialHandler({ view: o.view, node: o.node, nodeAddresses: o.nodeAddresses, log }),
     },
   });
 
