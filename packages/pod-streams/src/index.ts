@@ -1,6 +1,7 @@
 export {
   Frame,
   PING_INTERVAL_MS,
+  MAX_FRAME_DATA,
   startSubject,
   sessionSubjects,
   encodeFrame,

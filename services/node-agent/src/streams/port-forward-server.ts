@@ -10,7 +10,7 @@
 import type { Logger } from '@kemu/log';
 import { type View, getObject } from '@kemu/eventlog';
 import { spawn } from 'node:child_process';
-import { Frame, type PortForwardRequest, type StreamStatus } from '@kemu/pod-streams';
+import { Frame, MAX_FRAME_DATA, type PortForwardRequest, type StreamStatus } from '@kemu/pod-streams';
 import type { StreamHandler } from './pod-stream-server.js';
 
 /** What the port-forward handler needs. */
@@ -58,9 +58,22 @@ export function createPortForwardHandler(o: PortForwardServerOptions): StreamHan
       let received = 0;
       let stderr = '';
       let finished = false;
+      // nc writes in small pieces: gather what arrives in one turn into one frame.
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const flush = () => {
+        if (pendingBytes === 0) return;
+        const data = Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        session.send(Frame.stdout, data);
+      };
       child.stdout.on('data', (d: Buffer) => {
         received += d.length;
-        session.send(Frame.stdout, d);
+        if (pendingBytes === 0) setImmediate(flush);
+        pending.push(d);
+        pendingBytes += d.length;
+        if (pendingBytes >= MAX_FRAME_DATA) flush();
       });
       child.stderr.on('data', (d: Buffer) => {
         stderr += d.toString('utf8');
@@ -76,6 +89,7 @@ export function createPortForwardHandler(o: PortForwardServerOptions): StreamHan
         finish({ code: 500, reason: 'InternalError', message: `port-forward connector: ${err.message}` });
       });
       child.once('close', (code) => {
+        flush();
         if (code !== 0 && received === 0) {
           finish({ code: 500, reason: 'InternalError', message: connectFailure(req.port, stderr) });
         } else finish();
