@@ -6,7 +6,12 @@
  * changes to or from ExternalName; released after the Service is removed.
  */
 import type { Service } from '@kemu/api';
-import { assignClusterIp, keepAllocatedValues, reassignClusterIp } from '../cluster-ip/service-cluster-ip.js';
+import {
+  assignClusterIp,
+  dropTypeDependentFields,
+  keepAllocatedValues,
+  reassignClusterIp,
+} from '../cluster-ip/service-cluster-ip.js';
 import { statusStrategy } from './default-strategy.js';
 import type { ResourceStrategy } from './resource-strategy.js';
 
@@ -21,7 +26,9 @@ export const serviceStrategy: ResourceStrategy = {
     obj.status = { loadBalancer: {} };
   },
   canonicalizeUpdate(next, current, target) {
-    if (target === 'main') keepAllocatedValues(next as Service, current as Service);
+    if (target !== 'main') return;
+    dropTypeDependentFields(next as Service, current as Service);
+    keepAllocatedValues(next as Service, current as Service);
   },
   async beginCreate(ctx, obj) {
     const allocated = await assignClusterIp(ctx.allocator, obj as Service);
