@@ -36,6 +36,7 @@ describe('discovery', () => {
       'exec',
       'log',
       'portforward',
+      'proxy',
       'status',
     ]);
     expect(resources.find((r) => r.resource === 'namespaces')).toMatchObject({ scope: 'Cluster', shortNames: ['ns'] });

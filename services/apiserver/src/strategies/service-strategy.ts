@@ -22,6 +22,8 @@ function ownerOf(svc: Service): { namespace: string; name: string } {
 /** The strategy of services. */
 export const serviceStrategy: ResourceStrategy = {
   ...statusStrategy,
+  /** Served by proxy/proxy-handler.ts before routing (through a ready endpoint). */
+  subresources: [{ name: 'proxy', kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }],
   prepareForCreate(obj) {
     obj.status = { loadBalancer: {} };
   },

@@ -107,6 +107,7 @@ describe('strategyFor', () => {
       'exec',
       'log',
       'portforward',
+      'proxy',
     ]);
     expect(strategyFor(typeOf('replicasets')).subresources.map((s) => s.name)).toEqual(['scale']);
     expect(strategyFor(typeOf('endpoints')).hasStatus).toBe(false);
