@@ -175,4 +175,49 @@ describe('Kubernetes network e2e behaviours', () => {
     expect(ip).toMatch(/^10\./);
     await eventually(async () => (await digShort('A', fqdn)) === ip, { timeoutMs: 20_000, what: 'the A record' });
   });
+  it('[sig-network] Services should be rejected when no endpoints exist', async () => {
+    await cluster.kubectlOk(['create', 'service', 'clusterip', 'no-pods', '--tcp=80:8080']);
+    await eventually(async () => (await digShort('A', 'no-pods.default.svc.cluster.local')) !== '', {
+      timeoutMs: 20_000,
+      what: 'no-pods in DNS',
+    });
+    const started = Date.now();
+    const r = await cluster.kubectl(['exec', 'client', '--', 'curl', '-sS', '-m', '10', 'http://no-pods/']);
+    // Refused at once (REJECT), not left to time out.
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/Couldn't connect to server|Connection refused/);
+    expect(Date.now() - started).toBeLessThan(8_000);
+  });
+
+  it('[sig-network] DNS should provide DNS for the cluster [Conformance]', async () => {
+    expect(await digShort('A', 'kubernetes.default.svc.cluster.local')).toBe('10.96.0.1');
+    const viaSearch = await cluster.kubectl([
+      'exec',
+      'client',
+      '--',
+      'dig',
+      '+short',
+      '+search',
+      'A',
+      'kubernetes.default',
+    ]);
+    expect(viaSearch.stdout.trim()).toBe('10.96.0.1');
+  });
+
+  it('[sig-network] DNS should provide DNS for services [Conformance]', async () => {
+    const ip = (await spec('multi-endpoint-test')).clusterIP;
+    expect(await digShort('A', 'multi-endpoint-test.default.svc.cluster.local')).toBe(ip);
+    expect(await digShort('SRV', '_portname1._tcp.multi-endpoint-test.default.svc.cluster.local')).toBe(
+      '0 100 80 multi-endpoint-test.default.svc.cluster.local.',
+    );
+    const podIP = (await cluster.kubectlOk(['get', 'pod', 'multi-pod', '-o', 'jsonpath={.status.podIP}'])).trim();
+    expect(await digShort('A', `${podIP.replaceAll('.', '-')}.default.pod.cluster.local`)).toBe(podIP);
+  });
+
+  it('[sig-network] DNS should provide /etc/hosts entries for the cluster [Conformance]', async () => {
+    const podIP = (await cluster.kubectlOk(['get', 'pod', 'client', '-o', 'jsonpath={.status.podIP}'])).trim();
+    const hosts = await cluster.kubectlOk(['exec', 'client', '--', 'cat', '/etc/hosts']);
+    expect(hosts).toMatch(/^# Kubernetes-managed hosts file/);
+    expect(hosts).toContain(`${podIP}\tclient`);
+  });
 });

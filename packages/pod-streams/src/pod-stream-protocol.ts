@@ -23,6 +23,8 @@ export const Frame = {
   /** Last frame of a session: JSON {@link StreamEnd}. */
   end: 3,
   resize: 4,
+  /** Flow control: the apiserver has passed on this many more stdout bytes (uint32 BE). */
+  ack: 5,
   /** The client went away: stop following, kill the exec'd process. */
   cancel: 254,
   /** The client's stdin reached EOF (remotecommand v5 close of stream 0). */
@@ -95,6 +97,11 @@ export interface PortForwardRequest {
   pod: string;
   uid: string;
   port: number;
+  /**
+   * Flow control: at most this many stdout bytes unacknowledged (ack frames); the
+   * node-agent stops reading from the pod until acks come. Absent: no flow control.
+   */
+  window?: number;
 }
 
 /**

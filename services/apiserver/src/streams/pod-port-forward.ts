@@ -113,7 +113,7 @@ export function createPortForwardUpgrades(
 
   function serve(pod: PortForwardPod, transport: 'websocket' | 'spdy', open: (c: SpdyConnection) => void) {
     const log = ctx.log.child({ pod: `${pod.namespace}/${pod.name}`, kind: 'portforward', transport });
-    return (write: (b: Buffer) => void, closeTransport: () => void) => {
+    return (write: (b: Buffer, written?: () => void) => void, closeTransport: () => void) => {
       const conn = createSpdyConnection({
         transport: { write, close: closeTransport },
         onStream: createPortForwardSession(ctx.nodeBus!, pod, log),
@@ -165,8 +165,8 @@ export function createPortForwardUpgrades(
             ws.on('message', (data: RawData) => conn.receive(toBuffer(data)));
           });
           const stop = start(
-            (b) => {
-              if (ws.readyState === ws.OPEN) ws.send(b, { binary: true });
+            (b, written) => {
+              if (ws.readyState === ws.OPEN) ws.send(b, { binary: true }, () => written?.());
             },
             () => ws.close(1000),
           );
@@ -186,8 +186,8 @@ export function createPortForwardUpgrades(
         socket.on('data', (d: Buffer) => conn.receive(d));
       });
       const stop = start(
-        (b) => {
-          if (!socket.destroyed) socket.write(b);
+        (b, written) => {
+          if (!socket.destroyed) socket.write(b, () => written?.());
         },
         () => socket.end(),
       );

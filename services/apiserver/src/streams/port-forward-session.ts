@@ -6,7 +6,9 @@
  * over NATS, which dials the port inside the pod's network namespace. Data on the data
  * stream is relayed both ways; a failure is written to the error stream as the kubelet
  * words it ("error forwarding port ..."), which kubectl prints; a client reset or
- * half-close cancels or half-closes the pod side.
+ * half-close cancels or half-closes the pod side. Flow control: the node-agent stops
+ * reading from the pod while PORT_FORWARD_WINDOW bytes are not yet handed to kubectl's
+ * socket, so a slow client does not pile a download up in memory or on NATS.
  */
 import type { NodeBus } from '@kemu/pod-streams';
 import { Frame } from '@kemu/pod-streams';
@@ -21,6 +23,11 @@ export interface PortForwardPod {
   uid: string;
   node: string;
 }
+
+/** Unacknowledged bytes a node-agent may send per connection (flow control). */
+export const PORT_FORWARD_WINDOW = 4 * 1024 * 1024;
+/** Acks are sent in batches of at least this many bytes. */
+const ACK_BATCH = 256 * 1024;
 
 interface Pair {
   data?: SpdyStream;
@@ -55,6 +62,16 @@ export function createPortForwardSession(bus: NodeBus, pod: PortForwardPod, log:
     }
     let stream: NodeStream | undefined;
     let gone = false;
+    // What the client's socket has taken, acknowledged to the node-agent in batches.
+    let toAck = 0;
+    const ack = (n: number) => {
+      toAck += n;
+      if (toAck < ACK_BATCH || !stream) return;
+      const frame = Buffer.alloc(4);
+      frame.writeUInt32BE(toAck, 0);
+      toAck = 0;
+      stream.send(Frame.ack, frame);
+    };
     const pending: Buffer[] = [];
     let clientEnded = false;
     pair.data.onData((d) => {
@@ -76,9 +93,9 @@ export function createPortForwardSession(bus: NodeBus, pod: PortForwardPod, log:
         bus,
         pod.node,
         'portforward',
-        { namespace: pod.namespace, pod: pod.name, uid: pod.uid, port },
+        { namespace: pod.namespace, pod: pod.name, uid: pod.uid, port, window: PORT_FORWARD_WINDOW },
         {
-          onData: (_type, data) => pair.data.write(data),
+          onData: (_type, data) => pair.data.write(data, () => ack(data.length)),
           onEnd: (end) => {
             if (end.status) fail(pair, portText, end.status.message);
             else {

@@ -68,8 +68,13 @@ export function createPortForwardHandler(o: PortForwardServerOptions): StreamHan
         pendingBytes = 0;
         session.send(Frame.stdout, data);
       };
+      // Flow control: pause reading from the pod while `window` bytes are unacknowledged.
+      let unacked = 0;
+      const window = req.window;
       child.stdout.on('data', (d: Buffer) => {
         received += d.length;
+        unacked += d.length;
+        if (window && unacked >= window) child.stdout.pause();
         if (pendingBytes === 0) setImmediate(flush);
         pending.push(d);
         pendingBytes += d.length;
@@ -97,6 +102,10 @@ export function createPortForwardHandler(o: PortForwardServerOptions): StreamHan
       session.onInput((type, payload) => {
         if (type === Frame.stdin) child.stdin.write(payload);
         else if (type === Frame.closeStdin) child.stdin.end();
+        else if (type === Frame.ack && payload.length >= 4) {
+          unacked = Math.max(0, unacked - payload.readUInt32BE(0));
+          if (window && unacked < window / 2 && child.stdout.isPaused()) child.stdout.resume();
+        }
       });
       session.onCancel(() => child.kill('SIGKILL'));
     };

@@ -28,7 +28,8 @@ import { type HeaderZlib, createHeaderDeflater, createHeaderInflater } from './s
 
 /** Where the connection's bytes go. */
 export interface SpdyTransport {
-  write(bytes: Buffer): void;
+  /** Writes; `written` is called once the bytes are handed to the socket. */
+  write(bytes: Buffer, written?: () => void): void;
   /** Closes the underlying connection (the client sees the connection lost). */
   close(): void;
 }
@@ -38,7 +39,8 @@ export interface SpdyStream {
   readonly id: number;
   /** The SYN_STREAM's headers, names lower-case. */
   readonly headers: Record<string, string>;
-  write(data: Buffer): void;
+  /** Writes data; `written` is called once it is handed to the transport's socket. */
+  write(data: Buffer, written?: () => void): void;
   /** Half-closes our side (a FIN data frame). */
   end(): void;
   /** Resets the stream. */
@@ -90,8 +92,8 @@ export function createSpdyConnection(o: SpdyConnectionOptions): SpdyConnection {
   let closed = false;
   let chain: Promise<void> = Promise.resolve();
 
-  function send(bytes: Buffer): void {
-    if (!closed) o.transport.write(bytes);
+  function send(bytes: Buffer, written?: () => void): void {
+    if (!closed) o.transport.write(bytes, written);
   }
 
   function closeStream(s: StreamState): void {
@@ -123,9 +125,9 @@ export function createSpdyConnection(o: SpdyConnectionOptions): SpdyConnection {
       stream: {
         id,
         headers,
-        write(data) {
+        write(data, written) {
           if (state.closed || state.localEnded || data.length === 0) return;
-          send(encodeData(id, data));
+          send(encodeData(id, data), written);
         },
         end() {
           if (state.closed || state.localEnded) return;
