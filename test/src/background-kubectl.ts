@@ -20,13 +20,18 @@ export interface BackgroundKubectl {
   stop(): Promise<void>;
 }
 
-/** Starts `kubectl <args>` against the cluster. */
-export function startKubectl(cluster: KemuCluster, args: string[]): BackgroundKubectl {
+/** Starts `kubectl <args>` against the cluster, with `env` added to its environment. */
+export function startKubectl(
+  cluster: KemuCluster,
+  args: string[],
+  env: Record<string, string> = {},
+): BackgroundKubectl {
   const child = spawn('kubectl', args, {
     env: {
       ...process.env,
       KUBECONFIG: join(cluster.stateDir, 'kubeconfig'),
       KUBECACHEDIR: join(cluster.home, 'kube-cache'),
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

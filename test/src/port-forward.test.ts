@@ -47,8 +47,8 @@ describe('kubectl port-forward', () => {
   const cluster = useCluster({ name: 'pfwd', nodes: 2 });
   const running: BackgroundKubectl[] = [];
 
-  function forward(args: string[]): BackgroundKubectl {
-    const k = startKubectl(cluster, ['port-forward', ...args]);
+  function forward(args: string[], env: Record<string, string> = {}): BackgroundKubectl {
+    const k = startKubectl(cluster, ['port-forward', ...args], env);
     running.push(k);
     return k;
   }
@@ -80,6 +80,15 @@ describe('kubectl port-forward', () => {
     // The server sees a connection from localhost inside the pod, as with the kubelet.
     expect(reply?.client).toMatch(/^127\.0\.0\.1:/);
     expect(k.stderr()).toMatch(/negotiated protocol: portforward\.k8s\.io/);
+  });
+
+  it('forwards over a plain SPDY/3.1 upgrade when kubectl does not tunnel in a WebSocket', async () => {
+    const k = forward(['pod/web-pod-1', ':8080', '-v=6'], { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' });
+    const port = await localPort(k, 8080);
+    const r = await curl(`http://127.0.0.1:${port}/spdy`);
+    expect(parseReplies(r.stdout)[0]?.path).toBe('/spdy');
+    expect(k.stderr()).toMatch(/POST .*\/pods\/web-pod-1\/portforward 101 Switching Protocols/);
+    expect(k.stderr()).not.toMatch(/tunneling_dialer/);
   });
 
   it('forwards svc/NAME to a pod behind the Service, many concurrent connections through one forward', async () => {
