@@ -26,6 +26,7 @@ import { createPodManager } from './pods/pod-manager.js';
 import { gatewayOf, parsePodCidr } from './pods/pod-ip-allocator.js';
 import { createPodSandbox } from './pods/pod-sandbox.js';
 import { startPodStreams } from './streams/pod-streams.js';
+import { startNodeEndpoints } from './registration/node-endpoints.js';
 import { serviceEnvVars } from './runtime/service-env.js';
 import { followConfigVolumes, viewConfigSources } from './volumes/config-volume-sync.js';
 import { configMounts, removePodVolumes, syncConfigVolumes } from './volumes/config-volumes.js';
@@ -140,6 +141,8 @@ await runComponent(
         'exec',
         sandbox.netnsName(uid),
       ],
+      enterPodNetwork: (uid) => ['ip', 'netns', 'exec', sandbox.netnsName(uid)],
+      nodeAddresses: () => [nodeIP],
       readEnviron: readProcEnviron,
       log,
     });
@@ -186,6 +189,12 @@ await runComponent(
       },
     });
     await manager.start();
+    const endpoints = await startNodeEndpoints({ view: informer.view, node, address: nodeIP, log }).catch(
+      (err: unknown) => {
+        log.warn({ err }, 'node endpoints not served');
+        return undefined;
+      },
+    );
     log.info(
       { version: JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')).version },
       'node-agent ready',
@@ -197,6 +206,7 @@ await runComponent(
       podRoutes.stop();
       lease.stop();
       streams.stop();
+      endpoints?.close();
       manager.stop();
     };
   },
