@@ -3,6 +3,7 @@ import {
   clusterName,
   type ConfigOf,
   hostPortList,
+  int,
   logLevelVar,
   natsUrlLocal,
   parseEnv,
@@ -57,6 +58,12 @@ export const apiserverSchema = {
     env: 'KEMU_APISERVER_TOKEN_FILE',
     required: true,
     meaning: 'Static bearer tokens, one `token,user,uid[,"groups"]` per line (--token-auth-file)',
+  }),
+  maxWatches: int({
+    env: 'KEMU_APISERVER_MAX_WATCHES',
+    min: 1,
+    default: 2_000,
+    meaning: 'Concurrent watch streams the apiserver serves; one more is a 429 TooManyRequests',
   }),
   replayAt: replayMoment({
     env: 'KEMU_APISERVER_REPLAY_AT',

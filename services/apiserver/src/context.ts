@@ -18,6 +18,8 @@ export interface ApiContext {
   version: string;
   /** How often watches with allowWatchBookmarks get a BOOKMARK. */
   bookmarkIntervalMs: number;
+  /** Open watch streams and their bound: a watch past `max` is a 429 (invariant: `open` counts streams not yet closed). */
+  watches: { open: number; max: number };
   /** NATS, to reach node-agents for pod logs, exec and attach; without it those are 503. */
   nodeBus?: NodeBus;
 }

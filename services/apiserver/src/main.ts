@@ -45,7 +45,16 @@ else
       );
       await informer.synced;
       const writer = createObjectWriter(eventLog, informer, { component: 'apiserver' });
-      const server = createApiServer({ informer, writer, serviceCidr, log, tls, tokens, nodeBus: eventLog.nc });
+      const server = createApiServer({
+        informer,
+        writer,
+        serviceCidr,
+        log,
+        tls,
+        tokens,
+        nodeBus: eventLog.nc,
+        maxWatches: config.maxWatches,
+      });
       await bootstrap(server.context, { advertise });
       await server.listen(listen);
       log.info({ seq: informer.view.seq }, 'apiserver ready');

@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { createChangeHistory } from '../verbs/change-history.js';
 import { createClusterIpAllocator } from '../cluster-ip/cluster-ip-allocator.js';
 import { createAuthenticator } from './authn.js';
+import { answerClientError } from './client-errors.js';
 import type { ApiContext } from '../context.js';
 import {
   AGGREGATED_DISCOVERY_CONTENT_TYPE,
@@ -51,6 +52,8 @@ export interface ApiServerOptions {
   tokens?: readonly string[];
   /** NATS, to reach node-agents for pod logs, exec and attach. */
   nodeBus?: NodeBus;
+  /** Concurrent watch streams served; one more is a 429 (default DEFAULT_MAX_WATCHES). */
+  maxWatches?: number;
   /**
    * Serve the informer's view read-only (`kemu replay`): every write verb is a 405
    * MethodNotAllowed Status with this message, and the namespace finalizer (a writer)
@@ -67,6 +70,13 @@ export interface ApiServer {
   /** Stops listening, ends open watches and stops the background loops. */
   close(): Promise<void>;
 }
+
+/**
+ * Concurrent watches an apiserver serves by default. Each costs a socket, a history
+ * subscription and its buffer; kube-apiserver bounds them through its in-flight limits
+ * and answers 429. A kemu cluster's components hold tens, kubectl a few.
+ */
+export const DEFAULT_MAX_WATCHES = 2_000;
 
 /** Splits `host:port` (IPv6 hosts in brackets). */
 export function parseListenAddress(text: string): { host: string; port: number } {
@@ -98,6 +108,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     version: KUBERNETES_VERSION,
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
     nodeBus: options.nodeBus,
+    watches: { open: 0, max: options.maxWatches ?? DEFAULT_MAX_WATCHES },
   };
   const authn = createAuthenticator(options.tokens ?? []);
   const upgrades = createPodStreamUpgrades(context, (req, pathname) => authn.allows(pathname, req.headers));
@@ -176,6 +187,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
           ? createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, handler)
           : createServer(serverOptions, handler);
         server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
+        server.on('clientError', answerClientError);
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
           server.listen(port, host, () => {
