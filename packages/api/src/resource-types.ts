@@ -14,7 +14,10 @@ import type {
   Node,
   Pod,
   ReplicaSet,
+  Role,
+  RoleBinding,
   Service,
+  ServiceAccount,
 } from './types.js';
 
 /** Resource name → object type, for every resource in the event log. */
@@ -30,6 +33,11 @@ export interface ResourceTypes {
   endpointslices: EndpointSlice;
   ipaddresses: IPAddress;
   leases: Lease;
+  serviceaccounts: ServiceAccount;
+  roles: Role;
+  clusterroles: Role;
+  rolebindings: RoleBinding;
+  clusterrolebindings: RoleBinding;
 }
 
 /** The plural name of a resource kemu serves: `pods`, `endpointslices`. */

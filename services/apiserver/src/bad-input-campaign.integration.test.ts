@@ -509,7 +509,7 @@ describe('apiserver under the bad-input campaign', () => {
       { stdio: 'ignore' },
     );
     ca = await readFile(cert, 'utf8');
-    await writeFile(join(dir, 'tokens'), `${TOKEN},admin,admin\n`);
+    await writeFile(join(dir, 'tokens'), `${TOKEN},admin,admin,"system:masters"\n`);
     nats = await startNatsServer();
     const port = await freePort();
     url = `https://127.0.0.1:${port}`;

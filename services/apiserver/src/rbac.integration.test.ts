@@ -1,0 +1,179 @@
+/**
+ * RBAC against the real kubectl over HTTPS: the admin token (group system:masters) may do
+ * anything; a user in no group may only discover and ask `kubectl auth can-i`; a 403
+ * carries Kubernetes' message; `kubectl create role/rolebinding/clusterrole/
+ * clusterrolebinding` make bindings that take effect at once; the admin impersonates a
+ * ServiceAccount with `--as`, whom the default bindings allow nothing but discovery.
+ */
+import { connectEventLog, createObjectWriter, type EventLog, type Informer, startInformer } from '@kemu/eventlog';
+import { createLogger } from '@kemu/log';
+import { eventually, type NatsServer, startNatsServer } from '@kemu/testkit';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrap } from './controllers/bootstrap.js';
+import { parseTokenFile } from './http/authn.js';
+import { type ApiServer, createApiServer } from './http/server.js';
+import { parseCidr } from '@kemu/api';
+
+const log = createLogger({ component: 'apiserver-rbac-test', level: 'silent' });
+const ADMIN = 'rbac-test-admin-token-0123456789';
+const ALICE = 'rbac-test-alice-token-0123456789';
+
+describe('apiserver RBAC with the real kubectl', () => {
+  let nats: NatsServer;
+  let eventLog: EventLog;
+  let informer: Informer;
+  let server: ApiServer;
+  let dir: string;
+  let url: string;
+  let ca: string;
+  let admin: string;
+  let alice: string;
+
+  function kubectl(kubeconfig: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'cache'), HOME: dir };
+    return new Promise((resolve) => {
+      execFile('/usr/bin/kubectl', args, { env, timeout: 30_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+      );
+    });
+  }
+
+  async function kubeconfig(name: string, token: string): Promise<string> {
+    const path = join(dir, name);
+    const caData = Buffer.from(ca).toString('base64');
+    await writeFile(
+      path,
+      `apiVersion: v1
+kind: Config
+clusters: [{name: kemu, cluster: {server: "${url}", certificate-authority-data: ${caData}}}]
+contexts: [{name: kemu, context: {cluster: kemu, user: kemu, namespace: default}}]
+current-context: kemu
+users: [{name: kemu, user: {token: ${token}}}]
+`,
+    );
+    return path;
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kemu-apiserver-rbac-'));
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1'],
+        ...['-keyout', key, '-out', cert, '-subj', '/CN=kube-apiserver', '-addext', 'subjectAltName=IP:127.0.0.1'],
+      ],
+      { stdio: 'ignore' },
+    );
+    ca = await readFile(cert, 'utf8');
+    nats = await startNatsServer();
+    eventLog = await connectEventLog({ servers: nats.url, name: 'apiserver-rbac-test', log });
+    informer = await startInformer(eventLog, { log });
+    await informer.synced;
+    const writer = createObjectWriter(eventLog, informer, { component: 'apiserver' });
+    server = createApiServer({
+      informer,
+      writer,
+      log,
+      serviceCidr: parseCidr('10.96.0.0/12'),
+      tls: { cert: ca, key: await readFile(key, 'utf8') },
+      tokens: parseTokenFile(`${ADMIN},kemu-admin,kemu-admin,"system:masters"\n${ALICE},alice,alice-uid\n`),
+    });
+    await bootstrap(server.context, { advertise: '10.250.0.1:6443' });
+    const [addr] = await server.listen(['127.0.0.1:0']);
+    url = `https://127.0.0.1:${addr?.port}`;
+    admin = await kubeconfig('admin', ADMIN);
+    alice = await kubeconfig('alice', ALICE);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await informer?.stop();
+    await eventLog?.close();
+    await nats?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('bootstraps the default ClusterRoles and bindings; the admin may do anything', async () => {
+    const roles = await kubectl(admin, ['get', 'clusterroles', '-o', 'name']);
+    expect(roles.stderr).toBe('');
+    for (const r of ['cluster-admin', 'admin', 'edit', 'view', 'system:discovery', 'system:basic-user'])
+      expect(roles.stdout).toContain(`clusterrole.rbac.authorization.k8s.io/${r}\n`);
+    const bindings = await kubectl(admin, ['get', 'clusterrolebindings', 'cluster-admin', '-o', 'wide']);
+    expect(bindings.stdout).toMatch(/cluster-admin\s+ClusterRole\/cluster-admin\s+\S+\s+system:masters/);
+    expect((await kubectl(admin, ['auth', 'can-i', '*', '*', '--all-namespaces'])).stdout).toBe('yes\n');
+    expect((await kubectl(admin, ['get', 'pods'])).code).toBe(0);
+  });
+
+  it("forbids an unbound user with Kubernetes' message and lets it ask can-i", async () => {
+    const r = await kubectl(alice, ['get', 'pods']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'Error from server (Forbidden): pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "default"',
+    );
+    const one = await kubectl(alice, ['get', 'deployment', 'web']);
+    expect(one.stderr).toContain(
+      'deployments.apps "web" is forbidden: User "alice" cannot get resource "deployments" in API group "apps" in the namespace "default"',
+    );
+    const nodes = await kubectl(alice, ['get', 'nodes']);
+    expect(nodes.stderr).toContain('cannot list resource "nodes" in API group "" at the cluster scope');
+    const canI = await kubectl(alice, ['auth', 'can-i', 'list', 'pods']);
+    expect(canI.stdout).toBe('no\n');
+    expect(canI.code).toBe(1);
+  });
+
+  it("grants through kubectl create role and rolebinding, in the binding's namespace only", async () => {
+    for (const args of [
+      ['create', 'role', 'pod-reader', '--verb=get,list,watch', '--resource=pods'],
+      ['create', 'rolebinding', 'alice-reads-pods', '--role=pod-reader', '--user=alice'],
+    ]) {
+      const r = await kubectl(admin, args);
+      expect(r.stderr, args.join(' ')).toBe('');
+    }
+    expect((await kubectl(alice, ['auth', 'can-i', 'list', 'pods'])).stdout).toBe('yes\n');
+    expect((await kubectl(alice, ['get', 'pods'])).code).toBe(0);
+    expect((await kubectl(alice, ['auth', 'can-i', 'create', 'pods'])).stdout).toBe('no\n');
+    expect((await kubectl(alice, ['auth', 'can-i', 'list', 'pods', '-n', 'kube-system'])).stdout).toBe('no\n');
+    const bindings = await kubectl(admin, ['get', 'rolebindings', '-o', 'wide']);
+    expect(bindings.stdout).toMatch(/alice-reads-pods\s+Role\/pod-reader\s+\S+\s+alice/);
+  });
+
+  it('lets the admin impersonate a ServiceAccount, which may do nothing beyond discovery until bound', async () => {
+    const as = '--as=system:serviceaccount:default:default';
+    expect((await kubectl(admin, ['auth', 'can-i', 'list', 'pods', as])).stdout).toBe('no\n');
+    const r = await kubectl(admin, ['get', 'pods', as]);
+    expect(r.stderr).toContain(
+      'pods is forbidden: User "system:serviceaccount:default:default" cannot list resource "pods" in API group "" in the namespace "default"',
+    );
+    expect((await kubectl(admin, ['get', '--raw', '/apis', as])).code).toBe(0);
+    expect(
+      (await kubectl(admin, ['create', 'clusterrole', 'pod-lister', '--verb=list', '--resource=pods'])).stderr,
+    ).toBe('');
+    expect(
+      (
+        await kubectl(admin, [
+          'create',
+          'clusterrolebinding',
+          'default-sa-lists-pods',
+          '--clusterrole=pod-lister',
+          '--serviceaccount=default:default',
+        ])
+      ).stderr,
+    ).toBe('');
+    await eventually(async () => (await kubectl(admin, ['auth', 'can-i', 'list', 'pods', as])).stdout === 'yes\n', {
+      timeoutMs: 10_000,
+      what: 'the binding to take effect',
+    });
+    expect((await kubectl(admin, ['get', 'pods', as])).code).toBe(0);
+    // Someone who is not allowed to impersonate cannot.
+    const denied = await kubectl(alice, ['get', 'pods', as]);
+    expect(denied.stderr).toContain(
+      'serviceaccounts "default" is forbidden: User "alice" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "default"',
+    );
+  });
+});
