@@ -20,6 +20,7 @@ describe('apiserver config', () => {
       certFile: '/pki/a.crt',
       keyFile: '/pki/a.key',
       tokenFile: '/pki/t.csv',
+      serviceAccountKeyFile: undefined,
       maxWatches: 2000,
       replayAt: undefined,
     });

@@ -59,6 +59,12 @@ export const apiserverSchema = {
     required: true,
     meaning: 'Static bearer tokens, one `token,user,uid[,"groups"]` per line (--token-auth-file)',
   }),
+  serviceAccountKeyFile: string({
+    env: 'KEMU_APISERVER_SA_KEY',
+    defaultText: 'none (ServiceAccount tokens are neither issued nor accepted)',
+    meaning:
+      'PEM file of the EC P-256 key that signs and verifies ServiceAccount tokens (--service-account-signing-key-file)',
+  }),
   maxWatches: int({
     env: 'KEMU_APISERVER_MAX_WATCHES',
     min: 1,

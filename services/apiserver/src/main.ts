@@ -10,6 +10,7 @@ import { createObjectWriter } from '@kemu/eventlog';
 import { readConfig, runComponent } from '@kemu/runtime';
 import { readFileSync } from 'node:fs';
 import { parseTokenFile } from './http/authn.js';
+import { createTokenSigner } from './auth/service-account-token.js';
 import { bootstrap } from './controllers/bootstrap.js';
 import { configFromEnv } from './config.js';
 import { createApiServer } from './http/server.js';
@@ -31,6 +32,9 @@ else
     async ({ log, eventLog, informer }) => {
       const tls = { cert: readFileSync(certFile), key: readFileSync(config.keyFile) };
       const tokens = parseTokenFile(readFileSync(config.tokenFile, 'utf8'));
+      const tokenSigner = config.serviceAccountKeyFile
+        ? createTokenSigner(readFileSync(config.serviceAccountKeyFile))
+        : undefined;
       log.info(
         {
           natsUrl: config.natsUrl.join(','),
@@ -40,6 +44,7 @@ else
           cluster,
           certFile,
           tokens: tokens.length,
+          serviceAccountTokens: tokenSigner !== undefined,
         },
         'apiserver starting',
       );
@@ -54,6 +59,7 @@ else
         tokens,
         nodeBus: eventLog.nc,
         maxWatches: config.maxWatches,
+        tokenSigner,
       });
       await bootstrap(server.context, { advertise });
       await server.listen(listen);

@@ -9,12 +9,15 @@ import { connectEventLog, createObjectWriter, type EventLog, type Informer, star
 import { createLogger } from '@kemu/log';
 import { eventually, type NatsServer, startNatsServer } from '@kemu/testkit';
 import { execFile, execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { request } from 'node:https';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap } from './controllers/bootstrap.js';
 import { parseTokenFile } from './http/authn.js';
+import { createTokenSigner } from './auth/service-account-token.js';
 import { type ApiServer, createApiServer } from './http/server.js';
 import { parseCidr } from '@kemu/api';
 
@@ -58,6 +61,22 @@ users: [{name: kemu, user: {token: ${token}}}]
     return path;
   }
 
+  function get(path: string, token: string): Promise<{ status: number; body: Record<string, unknown> }> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        `${url}${path}`,
+        { ca, headers: { authorization: `Bearer ${token}` }, agent: false },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kemu-apiserver-rbac-'));
     const key = join(dir, 'key.pem');
@@ -82,6 +101,9 @@ users: [{name: kemu, user: {token: ${token}}}]
       log,
       serviceCidr: parseCidr('10.96.0.0/12'),
       tls: { cert: ca, key: await readFile(key, 'utf8') },
+      tokenSigner: createTokenSigner(
+        generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      ),
       tokens: parseTokenFile(`${ADMIN},kemu-admin,kemu-admin,"system:masters"\n${ALICE},alice,alice-uid\n`),
     });
     await bootstrap(server.context, { advertise: '10.250.0.1:6443' });
@@ -175,5 +197,81 @@ users: [{name: kemu, user: {token: ${token}}}]
     expect(denied.stderr).toContain(
       'serviceaccounts "default" is forbidden: User "alice" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "default"',
     );
+  });
+
+  it('issues ServiceAccount tokens (kubectl create token) that RBAC authorizes, and pod-bound ones that die with their pod', async () => {
+    expect((await kubectl(admin, ['create', 'namespace', 'team'])).stderr).toBe('');
+    expect((await kubectl(admin, ['create', 'serviceaccount', 'bot', '-n', 'team'])).stderr).toBe('');
+    const created = await kubectl(admin, ['create', 'token', 'bot', '-n', 'team']);
+    expect(created.stderr).toBe('');
+    const token = created.stdout.trim();
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString());
+    expect(claims).toMatchObject({
+      sub: 'system:serviceaccount:team:bot',
+      aud: ['https://kubernetes.default.svc.cluster.local'],
+      'kubernetes.io': { namespace: 'team', serviceaccount: { name: 'bot' } },
+    });
+    expect(claims.exp - claims.iat).toBe(3600);
+
+    const denied = await get('/api/v1/namespaces/team/pods', token);
+    expect(denied.status).toBe(403);
+    expect(denied.body.message).toBe(
+      'pods is forbidden: User "system:serviceaccount:team:bot" cannot list resource "pods" in API group "" in the namespace "team"',
+    );
+    expect((await get('/apis', token)).status).toBe(200);
+    expect(
+      (
+        await kubectl(admin, [
+          'create',
+          'rolebinding',
+          'bot-views',
+          '--clusterrole=view',
+          '--serviceaccount=team:bot',
+          '-n',
+          'team',
+        ])
+      ).stderr,
+    ).toBe('');
+    expect((await get('/api/v1/namespaces/team/pods', token)).status).toBe(200);
+    expect((await get('/api/v1/namespaces/default/pods', token)).status).toBe(403);
+    expect((await get('/api/v1/namespaces/team/pods', `${token.slice(0, -4)}AAAA`)).status).toBe(401);
+
+    // A token bound to a pod stops working once the pod is gone.
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { containers: [{ name: 'c', image: 'busybox' }] },
+    };
+    await writeFile(join(dir, 'pod.json'), JSON.stringify(pod));
+    expect((await kubectl(admin, ['create', '-n', 'team', '-f', join(dir, 'pod.json')])).stderr).toBe('');
+    const sa = await kubectl(admin, ['get', 'pod', 'p', '-n', 'team', '-o', 'jsonpath={.spec.serviceAccountName}']);
+    expect(sa.stdout).toBe('default');
+    const bound = await kubectl(admin, [
+      'create',
+      'token',
+      'bot',
+      '-n',
+      'team',
+      '--bound-object-kind=Pod',
+      '--bound-object-name=p',
+    ]);
+    expect(bound.stderr).toBe('');
+    const boundToken = bound.stdout.trim();
+    expect(
+      JSON.parse(Buffer.from(boundToken.split('.')[1] as string, 'base64url').toString())['kubernetes.io'].pod.name,
+    ).toBe('p');
+    expect((await get('/api/v1/namespaces/team/pods', boundToken)).status).toBe(200);
+    expect((await kubectl(admin, ['delete', 'pod', 'p', '-n', 'team', '--grace-period=0', '--force'])).code).toBe(0);
+    await eventually(async () => (await get('/api/v1/namespaces/team/pods', boundToken)).status === 401, {
+      timeoutMs: 10_000,
+      what: 'the bound token to be refused',
+    });
+    // Deleting the ServiceAccount ends its tokens too.
+    expect((await kubectl(admin, ['delete', 'serviceaccount', 'bot', '-n', 'team'])).code).toBe(0);
+    await eventually(async () => (await get('/api/v1/namespaces/team/pods', token)).status === 401, {
+      timeoutMs: 10_000,
+      what: 'the token of a deleted ServiceAccount to be refused',
+    });
   });
 });

@@ -1,13 +1,15 @@
 /**
  * Bearer-token authentication, as kube-apiserver's static token file does it: a request
  * is authenticated when its `Authorization: Bearer <token>` matches a known token, and
- * acts as that token's user (name, uid, groups, plus `system:authenticated`).
+ * acts as that token's user (name, uid, groups, plus `system:authenticated`); any other
+ * bearer token may be a ServiceAccount token (service-account-authn.ts).
  * The public-info paths (/healthz, /livez, /readyz, /version), which kube-apiserver
  * opens to everyone through system:public-info-viewer, need no token; everything else
  * without a valid one is a 401 Status.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ServiceAccountAuthenticator } from '../auth/service-account-authn.js';
 import { AUTHENTICATED_GROUP, MASTERS_GROUP, type UserInfo } from '../auth/user-info.js';
 
 /** One line of a static token file. */
@@ -58,7 +60,10 @@ export const UNAUTHENTICATED_ADMIN: UserInfo = {
  * An authenticator accepting `tokens` (a bare string is a token of a system:masters
  * admin); with no tokens at all every request is that admin (plain http tests).
  */
-export function createAuthenticator(tokens: readonly (string | StaticToken)[]): Authenticator {
+export function createAuthenticator(
+  tokens: readonly (string | StaticToken)[],
+  serviceAccounts?: ServiceAccountAuthenticator,
+): Authenticator {
   const known = tokens
     .map((t) =>
       typeof t === 'string' ? { token: t, user: 'kemu-admin', uid: 'kemu-admin', groups: [MASTERS_GROUP] } : t,
@@ -67,8 +72,9 @@ export function createAuthenticator(tokens: readonly (string | StaticToken)[]): 
   const authenticate = (headers: IncomingHttpHeaders): UserInfo | undefined => {
     if (known.length === 0) return UNAUTHENTICATED_ADMIN;
     const token = bearerToken(headers);
-    const found = token === undefined ? undefined : known.find((t) => sameSecret(t.token, token));
-    if (!found) return undefined;
+    if (token === undefined) return undefined;
+    const found = known.find((t) => sameSecret(t.token, token));
+    if (!found) return serviceAccounts?.authenticate(token);
     return { name: found.user, uid: found.uid, groups: [...new Set([...found.groups, AUTHENTICATED_GROUP])] };
   };
   return {

@@ -183,6 +183,14 @@ const kinds: Record<string, MessageSchema> = {
   ClusterRoleBinding: roleBinding,
   ServiceAccount: { 1: msg('metadata', objectMeta), 4: bool('automountServiceAccountToken', true) },
   SelfSubjectAccessReview: accessReview,
+  TokenRequest: {
+    1: msg('metadata', objectMeta),
+    2: msg('spec', {
+      1: strList('audiences'),
+      3: msg('boundObjectRef', { 1: s('kind'), 2: s('apiVersion'), 3: s('name'), 4: s('uid') }),
+      4: i64('expirationSeconds', true),
+    }),
+  },
   Namespace: { 1: msg('metadata', objectMeta), 2: msg('spec', { 1: strList('finalizers') }) },
   Service: { 1: msg('metadata', objectMeta), 2: msg('spec', serviceSpec) },
   Pod: { 1: msg('metadata', objectMeta), 2: msg('spec', podSpec) },

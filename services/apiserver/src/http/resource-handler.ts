@@ -26,6 +26,7 @@ import { updateObject } from '../verbs/object-update.js';
 import type { ResourceRoute } from './router.js';
 import { patchScale, scaleOf, writeScale } from '../verbs/scale-subresource.js';
 import type { UpdateTarget } from '../strategies/resource-strategy.js';
+import { requestToken } from '../verbs/token-request.js';
 import { parseResourceVersion, serveWatch, timeoutSecondsParam } from '../verbs/watch.js';
 import { type WriteOptions, fieldValidationParam } from '../verbs/write-options.js';
 
@@ -99,6 +100,16 @@ export async function handleResource(
   const namespace = route.namespace ?? '';
   if (subresource === 'scale' && name !== undefined) {
     await handleScale(ctx, type, namespace, name, req, res, q);
+    return;
+  }
+  if (subresource === 'token' && name !== undefined) {
+    if (req.method !== 'POST') throw methodNotAllowed();
+    const bytes = await readBodyBytes(req);
+    const contentType = req.headers['content-type'];
+    const body = isProtobuf(contentType)
+      ? decodeKubernetesProtobuf(bytes)
+      : decodeBody(bytes.toString('utf8'), contentType);
+    sendJson(res, 201, requestToken(ctx, namespace, name, body));
     return;
   }
   // The router admits a subresource only where the resource's strategy lists it: `log` is a pod's.

@@ -19,6 +19,8 @@ import { CREATE_ACCESS_REVIEW, SELF_SUBJECT_ACCESS_REVIEW_PATH, reviewAccess } f
 import { createAuthorizer } from '../auth/authorizer.js';
 import { forbiddenStatus } from '../auth/forbidden.js';
 import { effectiveUser } from '../auth/impersonation.js';
+import { createServiceAccountAuthenticator } from '../auth/service-account-authn.js';
+import type { TokenSigner } from '../auth/service-account-token.js';
 import { requestAttributes } from '../auth/request-attributes.js';
 import type { UserInfo } from '../auth/user-info.js';
 import { answerClientError } from './client-errors.js';
@@ -59,6 +61,8 @@ export interface ApiServerOptions {
   tokens?: readonly (string | StaticToken)[];
   /** NATS, to reach node-agents for pod logs, exec and attach. */
   nodeBus?: NodeBus;
+  /** Signs and verifies ServiceAccount tokens (the cluster's ServiceAccount key). */
+  tokenSigner?: TokenSigner;
   /** Concurrent watch streams served; one more is a 429 (default DEFAULT_MAX_WATCHES). */
   maxWatches?: number;
   /**
@@ -116,8 +120,12 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
     nodeBus: options.nodeBus,
     watches: { open: 0, max: options.maxWatches ?? DEFAULT_MAX_WATCHES },
+    tokenSigner: options.tokenSigner,
   };
-  const authn = createAuthenticator(options.tokens ?? []);
+  const authn = createAuthenticator(
+    options.tokens ?? [],
+    options.tokenSigner && createServiceAccountAuthenticator(options.tokenSigner, informer, context.clock),
+  );
   const authz = createAuthorizer(informer);
   /** The user a request acts as; 401 without credentials, 403 when the user may not do what it asks. */
   function admit(req: IncomingMessage, url: URL, route: Route): UserInfo | undefined {
