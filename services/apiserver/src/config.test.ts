@@ -21,6 +21,7 @@ describe('apiserver config', () => {
       keyFile: '/pki/a.key',
       tokenFile: '/pki/t.csv',
       serviceAccountKeyFile: undefined,
+      rootCaFile: undefined,
       maxWatches: 2000,
       replayAt: undefined,
     });

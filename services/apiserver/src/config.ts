@@ -65,6 +65,11 @@ export const apiserverSchema = {
     meaning:
       'PEM file of the EC P-256 key that signs and verifies ServiceAccount tokens (--service-account-signing-key-file)',
   }),
+  rootCaFile: string({
+    env: 'KEMU_APISERVER_ROOT_CA',
+    defaultText: 'the serving certificate (KEMU_APISERVER_CERT)',
+    meaning: "PEM file of the cluster CA that pods' projected ca.crt holds (kube-root-ca.crt)",
+  }),
   maxWatches: int({
     env: 'KEMU_APISERVER_MAX_WATCHES',
     min: 1,

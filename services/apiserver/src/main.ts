@@ -11,6 +11,7 @@ import { readConfig, runComponent } from '@kemu/runtime';
 import { readFileSync } from 'node:fs';
 import { parseTokenFile } from './http/authn.js';
 import { createTokenSigner } from './auth/service-account-token.js';
+import { servePodTokens } from './auth/pod-token-service.js';
 import { bootstrap } from './controllers/bootstrap.js';
 import { configFromEnv } from './config.js';
 import { createApiServer } from './http/server.js';
@@ -63,9 +64,12 @@ else
       });
       await bootstrap(server.context, { advertise });
       await server.listen(listen);
+      const rootCa = readFileSync(config.rootCaFile ?? certFile, 'utf8');
+      const stopPodTokens = servePodTokens(server.context, eventLog.nc, rootCa, log);
       log.info({ seq: informer.view.seq }, 'apiserver ready');
       return async () => {
         log.info('apiserver stopping');
+        stopPodTokens();
         await server.close();
       };
     },

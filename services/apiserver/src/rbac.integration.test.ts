@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap } from './controllers/bootstrap.js';
 import { parseTokenFile } from './http/authn.js';
 import { createTokenSigner } from './auth/service-account-token.js';
+import { servePodTokens } from './auth/pod-token-service.js';
 import { type ApiServer, createApiServer } from './http/server.js';
 import { parseCidr } from '@kemu/api';
 
@@ -35,6 +36,7 @@ describe('apiserver RBAC with the real kubectl', () => {
   let ca: string;
   let admin: string;
   let alice: string;
+  let stopPodTokens: (() => void) | undefined;
 
   function kubectl(kubeconfig: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'cache'), HOME: dir };
@@ -95,6 +97,7 @@ users: [{name: kemu, user: {token: ${token}}}]
     informer = await startInformer(eventLog, { log });
     await informer.synced;
     const writer = createObjectWriter(eventLog, informer, { component: 'apiserver' });
+    const rootCa = ca;
     server = createApiServer({
       informer,
       writer,
@@ -107,6 +110,7 @@ users: [{name: kemu, user: {token: ${token}}}]
       tokens: parseTokenFile(`${ADMIN},kemu-admin,kemu-admin,"system:masters"\n${ALICE},alice,alice-uid\n`),
     });
     await bootstrap(server.context, { advertise: '10.250.0.1:6443' });
+    stopPodTokens = servePodTokens(server.context, eventLog.nc, rootCa, log);
     const [addr] = await server.listen(['127.0.0.1:0']);
     url = `https://127.0.0.1:${addr?.port}`;
     admin = await kubeconfig('admin', ADMIN);
@@ -114,6 +118,7 @@ users: [{name: kemu, user: {token: ${token}}}]
   });
 
   afterAll(async () => {
+    stopPodTokens?.();
     await server?.close();
     await informer?.stop();
     await eventLog?.close();
@@ -273,5 +278,58 @@ users: [{name: kemu, user: {token: ${token}}}]
       timeoutMs: 10_000,
       what: 'the token of a deleted ServiceAccount to be refused',
     });
+  });
+
+  it("answers a node-agent's pod-token request over NATS only for a pod bound to that node, with a token RBAC then authorizes", async () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'busybox' }] },
+    };
+    await writeFile(join(dir, 'web.json'), JSON.stringify(pod));
+    expect((await kubectl(admin, ['create', '-f', join(dir, 'web.json')])).stderr).toBe('');
+    expect((await kubectl(admin, ['create', 'serviceaccount', 'default'])).stderr).toBe('');
+    const uid = (await kubectl(admin, ['get', 'pod', 'web', '-o', 'jsonpath={.metadata.uid}'])).stdout;
+    const ask = async (node: string, body: object) =>
+      JSON.parse(
+        new TextDecoder().decode(
+          (
+            await eventLog.nc.request(`kemu.podtoken.${node}`, new TextEncoder().encode(JSON.stringify(body)), {
+              timeout: 5_000,
+            })
+          ).data,
+        ),
+      );
+    expect((await ask('node-2', { namespace: 'default', name: 'web', uid })).error).toBe(
+      'pod default/web is not bound to node node-2',
+    );
+    expect((await ask('node-1', { namespace: 'default', name: 'web', uid: 'other' })).error).toContain('not found');
+    const reply = await ask('node-1', { namespace: 'default', name: 'web', uid });
+    expect(reply).toMatchObject({ namespace: 'default', caCrt: ca });
+    const claims = JSON.parse(Buffer.from(reply.token.split('.')[1], 'base64url').toString());
+    expect(claims['kubernetes.io']).toMatchObject({
+      namespace: 'default',
+      pod: { name: 'web', uid },
+      serviceaccount: { name: 'default' },
+    });
+    expect(claims.exp - claims.iat).toBe(3607);
+    const denied = await get('/api/v1/namespaces/default/services', reply.token);
+    expect(denied.status).toBe(403);
+    expect(denied.body.message).toBe(
+      'services is forbidden: User "system:serviceaccount:default:default" cannot list resource "services" in API group "" in the namespace "default"',
+    );
+    expect(
+      (
+        await kubectl(admin, [
+          'create',
+          'rolebinding',
+          'sa-views',
+          '--clusterrole=view',
+          '--serviceaccount=default:default',
+        ])
+      ).stderr,
+    ).toBe('');
+    expect((await get('/api/v1/namespaces/default/services', reply.token)).status).toBe(200);
   });
 });
