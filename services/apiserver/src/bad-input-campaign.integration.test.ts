@@ -444,8 +444,9 @@ function campaign(rng: SeededRandom, n: number): Req[] {
   ];
   return Array.from({ length: n }, () => {
     const r = rng.pick(makers)();
-    // Large bodies are few: each costs a megabyte or two of TLS.
+    // Large bodies are few: each costs a megabyte or two of TLS; oversized headers cost a new connection each.
     if (r.category === 'huge bodies' && rng.next() < 0.9) return makers[0]?.() as Req;
+    if (r.category === 'oversized headers' && rng.next() < 0.5) return makers[1]?.() as Req;
     return r;
   });
 }
