@@ -168,6 +168,12 @@ users: [{name: kemu, user: {token: ${token}}}]
     expect((await kubectl(alice, ['auth', 'can-i', 'list', 'pods', '-n', 'kube-system'])).stdout).toBe('no\n');
     const bindings = await kubectl(admin, ['get', 'rolebindings', '-o', 'wide']);
     expect(bindings.stdout).toMatch(/alice-reads-pods\s+Role\/pod-reader\s+\S+\s+alice/);
+    const described = await kubectl(admin, ['describe', 'role', 'pod-reader']);
+    expect(described.stderr).toBe('');
+    expect(described.stdout).toMatch(/PolicyRule:[\s\S]*pods\s+\[\]\s+\[\]\s+\[get list watch\]/);
+    const describedBinding = await kubectl(admin, ['describe', 'rolebinding', 'alice-reads-pods']);
+    expect(describedBinding.stdout).toMatch(/Role:\s+Kind:\s+Role\s+Name:\s+pod-reader/);
+    expect(describedBinding.stdout).toMatch(/User\s+alice/);
   });
 
   it('lets the admin impersonate a ServiceAccount, which may do nothing beyond discovery until bound', async () => {
