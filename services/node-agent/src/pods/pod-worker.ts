@@ -181,6 +181,12 @@ export function startPodWorker(
     },
   });
 
+  // An adopted pod (node-agent restarted) keeps its sandbox; its token must still be refreshed.
+  if (resume.sandboxExists)
+    void deps.volumes
+      ?.setUp(current)
+      .catch((err: unknown) => log.warn({ err }, 'serviceaccount volume not ready, retrying'));
+
   let dirty = false;
   let flushing = false;
   const actor = createActor(machine, {
