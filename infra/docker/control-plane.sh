@@ -27,6 +27,10 @@ export KEMU_APISERVER_ADVERTISE="$ip:$port"
 export KEMU_APISERVER_CERT="$pki/apiserver.crt"
 export KEMU_APISERVER_KEY="$pki/apiserver.key"
 export KEMU_APISERVER_TOKEN_FILE="$pki/tokens.csv"
+# A state dir from before ServiceAccount tokens has no signing key yet.
+[ -s "$pki/sa.key" ] || (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$pki/sa.key")
+export KEMU_APISERVER_SA_KEY="$pki/sa.key"
+export KEMU_APISERVER_ROOT_CA="$pki/ca.crt"
 export KEMU_SERVICE_CIDR="${KEMU_SERVICE_CIDR:-10.96.0.0/12}"
 
 # The event stream with its replicas before the components connect (see ensure-stream.mjs).

@@ -113,8 +113,9 @@ const tests = [
     env: 'KEMU_FUZZ_SEED',
     form: 'integer ≥ 0',
     default: 'random (printed)',
-    readBy: 'services/dns/src/query-handler.fuzz.test.ts',
-    meaning: 'Seed of the DNS query fuzzer, to replay a run',
+    readBy:
+      'services/dns/src/query-handler.fuzz.test.ts, services/apiserver/src/bad-input-campaign.integration.test.ts, packages/eventlog/src/informer-garbage.integration.test.ts',
+    meaning: 'Seed of the fuzz campaigns (DNS queries, bad apiserver requests, garbage event records), to replay a run',
   },
   {
     env: 'KEMU_FUZZ_CASES',

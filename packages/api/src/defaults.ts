@@ -48,6 +48,11 @@ function defaultPod(obj: Rec): void {
   if (!isObject(spec)) return;
   defaultPodSpec(spec);
   defaultTolerations(spec);
+  // The ServiceAccount admission plugin: a pod runs as its namespace's `default` account unless it names one.
+  if (!spec.serviceAccountName) {
+    spec.serviceAccountName = (spec.serviceAccount as string | undefined) || 'default';
+    spec.serviceAccount = spec.serviceAccountName;
+  }
   spec.priority ??= 0;
   const status = ((obj.status as Rec | undefined) ??= {});
   if (!isObject(status)) return;

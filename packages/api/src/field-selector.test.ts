@@ -45,4 +45,12 @@ describe('field selectors', () => {
       expect((err as ApiError).message).toBe('field label not supported: spec.foo');
     }
   });
+
+  it('reads escaped values and refuses an unescaped = or , and unknown escapes, as fields.UnescapeValue', () => {
+    expect(parseFieldSelector('metadata.name=a\\=b\\,c\\\\')).toEqual([
+      { field: 'metadata.name', operator: '=', value: 'a=b,c\\' },
+    ]);
+    expect(() => parseFieldSelector('status.phase===Running')).toThrow('unescaped character in value: =');
+    expect(() => parseFieldSelector('metadata.name=a\\x')).toThrow('invalid escape sequence');
+  });
 });

@@ -30,7 +30,25 @@ function splitTerms(s: string): string[] {
   return out;
 }
 
-const unescapeValue = (s: string): string => s.replace(/\\(.)/g, '$1');
+const unescapeField = (s: string): string => s.replace(/\\(.)/g, '$1');
+
+/** A term's value as fields.UnescapeValue reads it: `\\`, `\,` and `\=` escapes; an unescaped `,` or `=` or another escape is a 400. */
+function unescapeValue(s: string, selector: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i] as string;
+    if (c === '\\') {
+      const next = s[i + 1];
+      if (next !== '\\' && next !== ',' && next !== '=')
+        throw badRequest(`invalid field selector: '${selector}': invalid escape sequence: \\${next ?? ''}`);
+      out += next;
+      i++;
+    } else if (c === ',' || c === '=') {
+      throw badRequest(`invalid field selector: '${selector}': unescaped character in value: ${c}`);
+    } else out += c;
+  }
+  return out;
+}
 
 /** Parses a field selector; throws a 400 ApiError when a term has no operator. */
 export function parseFieldSelector(s: string): FieldSelector {
@@ -38,7 +56,11 @@ export function parseFieldSelector(s: string): FieldSelector {
   return splitTerms(s).map((term) => {
     const m = /^((?:[^\\=!]|\\.)*?)(!=|==|=)(.*)$/.exec(term);
     if (!m || m[1]!.trim() === '') throw badRequest(`invalid selector: '${s}'; can't understand '${term}'`);
-    return { field: unescapeValue(m[1]!.trim()), operator: m[2] === '!=' ? '!=' : '=', value: unescapeValue(m[3]!) };
+    return {
+      field: unescapeField(m[1]!.trim()),
+      operator: m[2] === '!=' ? '!=' : '=',
+      value: unescapeValue(m[3]!, s),
+    };
   });
 }
 

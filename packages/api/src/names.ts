@@ -139,8 +139,26 @@ export function isValidPortNum(port: number): string[] {
 }
 
 type NameCheck = (name: string) => string[];
+/**
+ * ValidatePathSegmentName, the rule of RBAC object names (`system:discovery` holds a
+ * colon). kemu also refuses whitespace, `*`, `>` and `~`: an object's name is a token of
+ * its event-log subject, where those characters are wildcards, separators or the
+ * encoding of `.`.
+ */
+export function isPathSegmentName(name: string): string[] {
+  if (name === '.' || name === '..') return [`may not be '${name}'`];
+  const out: string[] = [];
+  for (const c of ['/', '%']) if (name.includes(c)) out.push(`may not contain '${c}'`);
+  if (/[\s*>~]/.test(name)) out.push("may not contain whitespace, '*', '>' or '~'");
+  return out;
+}
+
 const nameChecks: Record<string, NameCheck> = {
   Service: isDNS1035Label,
+  Role: isPathSegmentName,
+  ClusterRole: isPathSegmentName,
+  RoleBinding: isPathSegmentName,
+  ClusterRoleBinding: isPathSegmentName,
   Namespace: isDNS1123Label,
   IPAddress: () => [],
 };

@@ -16,7 +16,10 @@ import type {
   Pod,
   Secret,
   ReplicaSet,
+  Role,
+  RoleBinding,
   Service,
+  ServiceAccount,
 } from './types.js';
 
 /** Resource name → object type, for every resource in the event log. */
@@ -34,6 +37,11 @@ export interface ResourceTypes {
   leases: Lease;
   configmaps: ConfigMap;
   secrets: Secret;
+  serviceaccounts: ServiceAccount;
+  roles: Role;
+  clusterroles: Role;
+  rolebindings: RoleBinding;
+  clusterrolebindings: RoleBinding;
 }
 
 /** The plural name of a resource kemu serves: `pods`, `endpointslices`. */

@@ -53,6 +53,14 @@ const labelSelector = o('LabelSelector', {
   matchExpressions: a(o('LabelSelectorRequirement', { key: 'string', operator: 'string', values: strings })),
 });
 
+const policyRule = o('PolicyRule', {
+  verbs: strings,
+  apiGroups: strings,
+  resources: strings,
+  resourceNames: strings,
+  nonResourceURLs: strings,
+});
+
 const probe = o('Probe', {
   exec: o('ExecAction', { command: strings }),
   httpGet: o('HTTPGetAction', {
@@ -239,6 +247,23 @@ export const schemas: Record<string, Schema> = {
   }),
   ConfigMap: top('ConfigMap', { data: labels, binaryData: m('bytes'), immutable: 'bool' }),
   Secret: top('Secret', { type: 'string', data: m('bytes'), stringData: labels, immutable: 'bool' }),
+  ServiceAccount: top('ServiceAccount', {
+    secrets: a(objectReference),
+    imagePullSecrets: a(o('LocalObjectReference', { name: 'string' })),
+    automountServiceAccountToken: 'bool',
+  }),
+  ...Object.fromEntries(
+    ['Role', 'ClusterRole'].map((k) => [k, top(k, { rules: a(policyRule), aggregationRule: 'any' })]),
+  ),
+  ...Object.fromEntries(
+    ['RoleBinding', 'ClusterRoleBinding'].map((k) => [
+      k,
+      top(k, {
+        subjects: a(o('Subject', fieldsOf('kind apiGroup name namespace', 'string'))),
+        roleRef: o('RoleRef', fieldsOf('apiGroup kind name', 'string')),
+      }),
+    ]),
+  ),
   Lease: top('Lease', {
     spec: o('LeaseSpec', {
       ...fieldsOf('holderIdentity acquireTime renewTime strategy preferredHolder', 'string'),

@@ -53,6 +53,9 @@ class Merger {
     if (directive === 'replace') return this.map({}, { ...patch, $patch: undefined }, path);
     if (directive !== undefined && directive !== 'merge')
       throw badRequest(`unknown patch type: ${JSON.stringify(directive)}`);
+    for (const [k, v] of Object.entries(patch))
+      if (k !== '$patch' && isDirective(k) && v !== null && v !== undefined && !Array.isArray(v))
+        throw badRequest(`invalid type for ${k}: expected a list, got ${JSON.stringify(v)}`);
     const out: Rec = { ...original };
     if (Array.isArray(patch.$retainKeys))
       for (const k of Object.keys(out)) if (!patch.$retainKeys.includes(k)) delete out[k];

@@ -303,6 +303,47 @@ export interface Lease extends KubeObject {
   };
 }
 
+/** A core/v1 ServiceAccount: an identity for processes in pods (`system:serviceaccount:<ns>:<name>`). */
+export interface ServiceAccount extends KubeObject {
+  apiVersion: 'v1';
+  kind: 'ServiceAccount';
+  secrets?: { name?: string }[];
+  automountServiceAccountToken?: boolean;
+}
+
+/** One RBAC rule: verbs allowed on resources of API groups (or on non-resource URLs). */
+export interface PolicyRule {
+  verbs: string[];
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
+
+/** A Role or ClusterRole: the rules it grants (rbac.authorization.k8s.io/v1). */
+export interface Role extends KubeObject {
+  apiVersion: 'rbac.authorization.k8s.io/v1';
+  kind: 'Role' | 'ClusterRole';
+  rules?: PolicyRule[];
+  aggregationRule?: unknown;
+}
+
+/** Who a binding grants to: a User, a Group or a ServiceAccount. */
+export interface RbacSubject {
+  kind: 'User' | 'Group' | 'ServiceAccount';
+  name: string;
+  namespace?: string;
+  apiGroup?: string;
+}
+
+/** A RoleBinding or ClusterRoleBinding: grants a role's rules to subjects. */
+export interface RoleBinding extends KubeObject {
+  apiVersion: 'rbac.authorization.k8s.io/v1';
+  kind: 'RoleBinding' | 'ClusterRoleBinding';
+  subjects?: RbacSubject[];
+  roleRef: { apiGroup: string; kind: 'Role' | 'ClusterRole'; name: string };
+}
+
 /** metav1.Status, the shape of every API error. */
 export interface Status {
   kind: 'Status';

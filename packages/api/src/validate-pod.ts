@@ -67,12 +67,12 @@ function validateProbe(probe: Probe | undefined, path: string, mustSucceedOnce: 
   if (probe.exec && !(probe.exec.command ?? []).length) causes.push(required(`${path}.exec.command`));
   if (probe.httpGet) {
     if (!probe.httpGet.path) causes.push(required(`${path}.httpGet.path`));
-    causes.push(...validatePortNumOrName(probe.httpGet.port, `${path}.httpGet.port`));
+    causes.push(...validatePortNumOrName(probe.httpGet.port ?? 0, `${path}.httpGet.port`));
     const scheme = probe.httpGet.scheme;
     if (scheme && scheme !== 'HTTP' && scheme !== 'HTTPS')
       causes.push(notSupported(`${path}.httpGet.scheme`, scheme, ['HTTP', 'HTTPS']));
   }
-  if (probe.tcpSocket) causes.push(...validatePortNumOrName(probe.tcpSocket.port, `${path}.tcpSocket.port`));
+  if (probe.tcpSocket) causes.push(...validatePortNumOrName(probe.tcpSocket.port ?? 0, `${path}.tcpSocket.port`));
   for (const k of [
     'initialDelaySeconds',
     'timeoutSeconds',

@@ -15,6 +15,9 @@ import type {
   EndpointSubset,
   KubeObject,
   PodSpec,
+  PolicyRule,
+  Role,
+  RoleBinding,
   Secret,
   ServiceSpec,
 } from './types.js';
@@ -91,9 +94,60 @@ function validateSpec(obj: KubeObject): StatusCause[] {
       return validateConfigMap(obj as ConfigMap);
     case 'Secret':
       return validateSecret(obj as Secret);
+    case 'Role':
+    case 'ClusterRole':
+      return validateRules((obj as Role).rules);
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      return validateBinding(obj as RoleBinding);
     default:
       return [];
   }
+}
+
+/** ValidatePolicyRule: verbs required; a rule names resources (with apiGroups) or non-resource URLs. */
+function validateRules(rules: PolicyRule[] | undefined): StatusCause[] {
+  const causes: StatusCause[] = [];
+  (rules ?? []).forEach((r, i) => {
+    const at = `rules[${i}]`;
+    if (!r || (r.verbs ?? []).length === 0)
+      causes.push(required(`${at}.verbs`, 'verbs must contain at least one value'));
+    if (!r) return;
+    const urls = (r.nonResourceURLs ?? []).length > 0;
+    const resources = (r.resources ?? []).length > 0;
+    if (urls && resources)
+      causes.push(
+        invalidValue(
+          `${at}.nonResourceURLs`,
+          r.nonResourceURLs,
+          'rules cannot apply to both regular resources and non-resource URLs',
+        ),
+      );
+    if (resources && r.apiGroups === undefined)
+      causes.push(required(`${at}.apiGroups`, 'resource rules must supply at least one api group'));
+  });
+  return causes;
+}
+
+/** ValidateRoleBinding: a roleRef naming a Role or ClusterRole, and well-formed subjects. */
+function validateBinding(b: RoleBinding): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const ref = b.roleRef;
+  if (!ref || typeof ref !== 'object') return [required('roleRef')];
+  if (ref.apiGroup !== 'rbac.authorization.k8s.io')
+    causes.push(notSupported('roleRef.apiGroup', ref.apiGroup ?? '', ['rbac.authorization.k8s.io']));
+  const kinds = b.kind === 'ClusterRoleBinding' ? ['ClusterRole'] : ['Role', 'ClusterRole'];
+  if (!kinds.includes(ref.kind)) causes.push(notSupported('roleRef.kind', ref.kind ?? '', kinds));
+  if (!ref.name) causes.push(required('roleRef.name'));
+  (b.subjects ?? []).forEach((sub, i) => {
+    const at = `subjects[${i}]`;
+    if (!sub?.name) causes.push(required(`${at}.name`));
+    if (!['User', 'Group', 'ServiceAccount'].includes(sub?.kind))
+      causes.push(notSupported(`${at}.kind`, sub?.kind ?? '', ['ServiceAccount', 'User', 'Group']));
+    if (sub?.kind === 'ServiceAccount' && b.kind === 'ClusterRoleBinding' && !sub.namespace)
+      causes.push(required(`${at}.namespace`));
+  });
+  return causes;
 }
 
 function validateSpecUpdate(obj: KubeObject, old: KubeObject): StatusCause[] {
@@ -108,6 +162,11 @@ function validateSpecUpdate(obj: KubeObject, old: KubeObject): StatusCause[] {
     case 'ConfigMap':
     case 'Secret':
       return validateConfigUpdate(obj as ConfigMap, old as ConfigMap, obj.kind);
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      return JSON.stringify((obj as RoleBinding).roleRef) === JSON.stringify((old as RoleBinding).roleRef)
+        ? []
+        : [invalidValue('roleRef', (obj as RoleBinding).roleRef, 'cannot change roleRef')];
     default:
       return [];
   }

@@ -49,5 +49,11 @@ export function decodeEvent(data: Uint8Array): LogEvent {
   if (e.v !== SCHEMA_VERSION) throw new EventDecodeError(`unknown schema version ${String(e.v)}`);
   if (e.type !== 'Put' && e.type !== 'Delete') throw new EventDecodeError(`unknown event type ${String(e.type)}`);
   if (!e.key || !e.object || typeof e.object !== 'object') throw new EventDecodeError('event without key or object');
+  const { resource, namespace, name } = e.key as Partial<ObjectKey>;
+  if (typeof resource !== 'string' || typeof namespace !== 'string' || typeof name !== 'string' || name === '')
+    throw new EventDecodeError('event with a malformed key');
+  const meta = (e.object as { metadata?: unknown }).metadata;
+  if (!meta || typeof meta !== 'object' || Array.isArray(meta) || (meta as { name?: unknown }).name !== name)
+    throw new EventDecodeError("event whose object's metadata does not name its key");
   return e as LogEvent;
 }

@@ -14,6 +14,7 @@ export function fixedInformer(view: View): Informer {
     view,
     synced: Promise.resolve(),
     isSynced: () => true,
+    skippedEvents: () => 0,
     on: () => () => undefined,
     onAnyChange: () => () => undefined,
     lister: listers.lister,

@@ -17,6 +17,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { type StoredEvent, createCatchUp } from './catch-up.js';
 import { type Clock, systemClock } from './clock.js';
 import { decodeEvent } from './envelope.js';
+import { EventDecodeError } from './errors.js';
 import type { EventLog } from './event-log.js';
 import { startFollower } from './follower.js';
 import { type IndexFunc, type Lister, createListers } from './listers.js';
@@ -26,7 +27,7 @@ import { createSeqWaiters } from './seq-waiters.js';
 import { type SnapshotInfo, startingPoint } from './snapshot.js';
 import { type SecretCipher, openSealedObjects } from './secret-encryption.js';
 import { startStallWatchdog } from './stall-watchdog.js';
-import { STREAM, SUBJECT_PREFIX, subjectsForResources } from './subjects.js';
+import { STREAM, SUBJECT_PREFIX, keyFromSubject, subjectsForResources } from './subjects.js';
 
 /** A live, replayed view of (part of) the log. */
 export interface Informer {
@@ -44,6 +45,8 @@ export interface Informer {
   lister<R extends ResourceName>(resource: R): Lister<ResourceTypes[R]>;
   /** Adds an index on a resource for `lister(resource).byIndex(name, value)`; adding it again does nothing. */
   addIndex<R extends ResourceName>(resource: R, name: string, fn: IndexFunc<ResourceTypes[R]>): void;
+  /** Records skipped since start because they were not kemu events (garbage, truncated, another schema). */
+  skippedEvents(): number;
   /** Resolves true once the view has applied `seq` (or a later event), false on timeout. */
   waitForSeq(seq: number, timeoutMs?: number): Promise<boolean>;
   stop(): Promise<void>;
@@ -100,6 +103,8 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
   /** The last sequence applied or skipped (events of other resources included). */
   let streamSeqSeen = view.seq;
   let stopped = false;
+  /** Records that were not kemu events, skipped (invariant: each counted once, by sequence). */
+  let skipped = 0;
 
   // nats-server 2.9 takes one filter subject per consumer: several resources are read
   // through the whole-log filter and the rest is dropped here.
@@ -131,7 +136,7 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
     watchdog?.progress();
     try {
       if (!wanted || wanted.has(subject.split('.')[2] ?? '')) {
-        const event = decodeEvent(data);
+        const event = checkedEvent(subject, data);
         const change = applyEvent(view, seq, options.cipher ? options.cipher.open(event) : event);
         if (change) {
           listers.update(change);
@@ -139,7 +144,8 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
         }
       }
     } catch (err) {
-      log.error({ err, seq, subject }, 'skipping undecodable event');
+      skipped += 1;
+      log.error({ err, seq, subject, skipped }, 'skipping undecodable event');
       view.seq = Math.max(view.seq, seq);
     }
     return true;
@@ -198,6 +204,7 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
     startedFrom: start.snapshot,
     synced: syncedPromise,
     isSynced: () => synced,
+    skippedEvents: () => skipped,
     on: handlers.on,
     onAnyChange: handlers.onAnyChange,
     lister: listers.lister,
@@ -212,4 +219,21 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
       await follower.stop();
     },
   };
+}
+
+/**
+ * Decodes a record and checks that it names the object of its subject: a record on an
+ * object subject (`kemu.obj.…`) holding another object's key would let one write
+ * overwrite an object its subject's permissions do not cover.
+ */
+function checkedEvent(subject: string, data: Uint8Array) {
+  const event = decodeEvent(data);
+  if (subject.startsWith(`${SUBJECT_PREFIX}.`)) {
+    const k = keyFromSubject(subject);
+    if (!k || k.resource !== event.key.resource || k.namespace !== event.key.namespace || k.name !== event.key.name)
+      throw new EventDecodeError(
+        `event for ${event.key.resource} ${event.key.namespace}/${event.key.name} on ${subject}`,
+      );
+  }
+  return event;
 }

@@ -19,3 +19,5 @@ export { getJson, listJson } from './kubectl-json.js';
 export { churnEvents, publishChurn } from './snapshot-churn.js';
 export type { KubectlRunner } from './kubectl-json.js';
 export { MissingPrivilegeError, requireRoot } from './require-root.js';
+export { fuzzSeed, seededRandom } from './seeded-random.js';
+export type { SeededRandom } from './seeded-random.js';

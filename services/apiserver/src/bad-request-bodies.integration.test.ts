@@ -70,7 +70,7 @@ describe('apiserver given bad request bodies', () => {
       { stdio: 'ignore' },
     );
     ca = await readFile(cert, 'utf8');
-    await writeFile(join(dir, 'tokens'), `${TOKEN},admin,admin\n`);
+    await writeFile(join(dir, 'tokens'), `${TOKEN},admin,admin,"system:masters"\n`);
     nats = await startNatsServer();
     const port = await freePort();
     url = `https://127.0.0.1:${port}`;

@@ -20,6 +20,9 @@ describe('apiserver config', () => {
       certFile: '/pki/a.crt',
       keyFile: '/pki/a.key',
       tokenFile: '/pki/t.csv',
+      serviceAccountKeyFile: undefined,
+      rootCaFile: undefined,
+      maxWatches: 2000,
       replayAt: undefined,
     });
   });

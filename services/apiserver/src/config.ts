@@ -4,6 +4,7 @@ import {
   encryptionKeyFile,
   type ConfigOf,
   hostPortList,
+  int,
   logLevelVar,
   natsUrlLocal,
   parseEnv,
@@ -59,6 +60,23 @@ export const apiserverSchema = {
     env: 'KEMU_APISERVER_TOKEN_FILE',
     required: true,
     meaning: 'Static bearer tokens, one `token,user,uid[,"groups"]` per line (--token-auth-file)',
+  }),
+  serviceAccountKeyFile: string({
+    env: 'KEMU_APISERVER_SA_KEY',
+    defaultText: 'none (ServiceAccount tokens are neither issued nor accepted)',
+    meaning:
+      'PEM file of the EC P-256 key that signs and verifies ServiceAccount tokens (--service-account-signing-key-file)',
+  }),
+  rootCaFile: string({
+    env: 'KEMU_APISERVER_ROOT_CA',
+    defaultText: 'the serving certificate (KEMU_APISERVER_CERT)',
+    meaning: "PEM file of the cluster CA that pods' projected ca.crt holds (kube-root-ca.crt)",
+  }),
+  maxWatches: int({
+    env: 'KEMU_APISERVER_MAX_WATCHES',
+    min: 1,
+    default: 2_000,
+    meaning: 'Concurrent watch streams the apiserver serves; one more is a 429 TooManyRequests',
   }),
   replayAt: replayMoment({
     env: 'KEMU_APISERVER_REPLAY_AT',

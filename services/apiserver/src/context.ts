@@ -4,6 +4,7 @@ import type { Logger } from '@kemu/log';
 import type { ChangeHistory } from './verbs/change-history.js';
 import type { ClusterIpAllocator } from './cluster-ip/cluster-ip-allocator.js';
 import type { NodeBus } from '@kemu/pod-streams';
+import type { TokenSigner } from './auth/service-account-token.js';
 
 /** Shared state of one apiserver. */
 export interface ApiContext {
@@ -18,6 +19,10 @@ export interface ApiContext {
   version: string;
   /** How often watches with allowWatchBookmarks get a BOOKMARK. */
   bookmarkIntervalMs: number;
+  /** Open watch streams and their bound: a watch past `max` is a 429 (invariant: `open` counts streams not yet closed). */
+  watches: { open: number; max: number };
+  /** Signs ServiceAccount tokens (TokenRequest); without it they are neither issued nor accepted. */
+  tokenSigner?: TokenSigner;
   /** NATS, to reach node-agents for pod logs, exec and attach; without it those are 503. */
   nodeBus?: NodeBus;
 }

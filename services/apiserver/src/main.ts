@@ -10,6 +10,8 @@ import { createObjectWriter, createSecretCipher, loadOrCreateEncryptionKey } fro
 import { readConfig, runComponent } from '@kemu/runtime';
 import { readFileSync } from 'node:fs';
 import { parseTokenFile } from './http/authn.js';
+import { createTokenSigner } from './auth/service-account-token.js';
+import { servePodTokens } from './auth/pod-token-service.js';
 import { bootstrap } from './controllers/bootstrap.js';
 import { configFromEnv } from './config.js';
 import { createApiServer } from './http/server.js';
@@ -34,6 +36,9 @@ else
     async ({ log, eventLog, informer }) => {
       const tls = { cert: readFileSync(certFile), key: readFileSync(config.keyFile) };
       const tokens = parseTokenFile(readFileSync(config.tokenFile, 'utf8'));
+      const tokenSigner = config.serviceAccountKeyFile
+        ? createTokenSigner(readFileSync(config.serviceAccountKeyFile))
+        : undefined;
       log.info(
         {
           natsUrl: config.natsUrl.join(','),
@@ -43,17 +48,31 @@ else
           cluster,
           certFile,
           tokens: tokens.length,
+          serviceAccountTokens: tokenSigner !== undefined,
         },
         'apiserver starting',
       );
       await informer.synced;
       const writer = createObjectWriter(eventLog, informer, { component: 'apiserver' });
-      const server = createApiServer({ informer, writer, serviceCidr, log, tls, tokens, nodeBus: eventLog.nc });
+      const server = createApiServer({
+        informer,
+        writer,
+        serviceCidr,
+        log,
+        tls,
+        tokens,
+        nodeBus: eventLog.nc,
+        maxWatches: config.maxWatches,
+        tokenSigner,
+      });
       await bootstrap(server.context, { advertise });
       await server.listen(listen);
+      const rootCa = readFileSync(config.rootCaFile ?? certFile, 'utf8');
+      const stopPodTokens = servePodTokens(server.context, eventLog.nc, rootCa, log);
       log.info({ seq: informer.view.seq }, 'apiserver ready');
       return async () => {
         log.info('apiserver stopping');
+        stopPodTokens();
         await server.close();
       };
     },

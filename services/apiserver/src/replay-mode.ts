@@ -12,6 +12,7 @@ import { type EventLog, projectionAt } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import { frozenInformer, refusingWriter } from './read-only.js';
 import { type ApiServer, createApiServer } from './http/server.js';
+import type { StaticToken } from './http/authn.js';
 
 /** The moment a replay shows: a stream sequence or a time. */
 export type ReplayAt = number | Date;
@@ -49,7 +50,7 @@ export interface ReplayServerOptions {
   serviceCidr: Ipv4Cidr;
   log: Logger;
   tls?: { cert: Buffer; key: Buffer };
-  tokens?: string[];
+  tokens?: (string | StaticToken)[];
 }
 
 /** A read-only apiserver over the projection at a moment, not yet listening. */

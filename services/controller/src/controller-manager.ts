@@ -19,6 +19,7 @@ import { createPodGcController, DEFAULT_TERMINATED_POD_GC_THRESHOLD } from './po
 import { type PodCidrRange, podCidrRange } from './pod-cidr-allocator.js';
 import { createReplicaSetController } from './replicaset-controller.js';
 import { createScheduler } from './scheduler.js';
+import { createServiceAccountsController } from './serviceaccounts-controller.js';
 import { type SnapshotWriter, type SnapshotWriterOptions, startSnapshotWriter } from './snapshot-writer.js';
 
 /** What the controller manager runs on, and its timings. */
@@ -83,6 +84,7 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
       evictionMs: options.podEvictionMs,
     }),
     createEventTtlController(deps, { ttlMs: options.eventTtlMs ?? DEFAULT_EVENT_TTL_MS, periodMs: 60_000 }),
+    createServiceAccountsController(deps),
     createPodGcController(deps, {
       threshold: options.terminatedPodGcThreshold ?? DEFAULT_TERMINATED_POD_GC_THRESHOLD,
     }),

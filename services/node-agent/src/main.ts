@@ -23,6 +23,7 @@ import { createPodRoutes } from './network/pod-routes.js';
 import { readProcEnviron } from './runtime/process-runner.js';
 import { podCgroupScope, removePodCgroups } from './runtime/pod-cgroups.js';
 import { createPodManager } from './pods/pod-manager.js';
+import { createServiceAccountVolumes } from './volumes/service-account-volume.js';
 import { gatewayOf, parsePodCidr } from './pods/pod-ip-allocator.js';
 import { createPodSandbox } from './pods/pod-sandbox.js';
 import { startPodStreams } from './streams/pod-streams.js';
@@ -146,6 +147,7 @@ await runComponent(
       readEnviron: readProcEnviron,
       log,
     });
+    const serviceAccountVolumes = createServiceAccountVolumes({ node, stateDir, bus: eventLog.nc, log });
     const manager = createPodManager({
       node,
       podCidr: cidr,
@@ -166,6 +168,7 @@ await runComponent(
         log,
         events,
         cgroupScope: podCgroupScope(cluster),
+        volumes: serviceAccountVolumes,
         launch: (pod: Pod, containerName: string, podIP: string) =>
           streams.withStdin(
             pod,
@@ -208,6 +211,7 @@ await runComponent(
       streams.stop();
       endpoints?.close();
       manager.stop();
+      serviceAccountVolumes.stop();
     };
   },
 );

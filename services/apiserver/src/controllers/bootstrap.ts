@@ -20,6 +20,7 @@ import {
 import { isIPv4 } from 'node:net';
 import type { ApiContext } from '../context.js';
 import { createObject } from '../verbs/object-create.js';
+import { DEFAULT_CLUSTER_ROLE_BINDINGS, DEFAULT_CLUSTER_ROLES } from '../auth/bootstrap-policy.js';
 import { storeUpdate } from '../verbs/object-update.js';
 import type { WriteOptions } from '../verbs/write-options.js';
 
@@ -70,11 +71,21 @@ async function ensure(
   }
 }
 
-/** Creates the system namespaces and the `kubernetes` Service (with Endpoints when advertised). */
+/** Creates the system namespaces, the default ClusterRoles and their bindings, and the `kubernetes` Service (with Endpoints when advertised). */
 export async function bootstrap(ctx: ApiContext, options: BootstrapOptions = {}): Promise<void> {
   for (const name of SYSTEM_NAMESPACES) {
     await ensure(ctx, 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
+  // The RBAC defaults, kept as shipped (autoupdate): a changed rule set is written back.
+  for (const role of DEFAULT_CLUSTER_ROLES)
+    await ensure(ctx, 'clusterroles', role, (stored) => JSON.stringify(stored.rules) === JSON.stringify(role.rules));
+  for (const b of DEFAULT_CLUSTER_ROLE_BINDINGS)
+    await ensure(
+      ctx,
+      'clusterrolebindings',
+      b,
+      (stored) => JSON.stringify(stored.subjects) === JSON.stringify(b.subjects),
+    );
   let host: string | undefined;
   let port = 6443;
   if (options.advertise) {

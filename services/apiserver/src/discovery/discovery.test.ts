@@ -49,6 +49,7 @@ describe('discovery', () => {
       'discovery.k8s.io',
       'networking.k8s.io',
       'coordination.k8s.io',
+      'rbac.authorization.k8s.io',
     ]);
     const apps = groups.items[0]?.versions[0]?.resources.map((r) => r.resource);
     expect(apps).toEqual(['deployments', 'replicasets']);
@@ -82,6 +83,7 @@ describe('openapi', () => {
       'apis/discovery.k8s.io/v1',
       'apis/networking.k8s.io/v1',
       'apis/coordination.k8s.io/v1',
+      'apis/rbac.authorization.k8s.io/v1',
     ]);
     expect(root.paths['api/v1']?.serverRelativeURL).toMatch(/^\/openapi\/v3\/api\/v1\?hash=[0-9A-F]{128}$/);
   });

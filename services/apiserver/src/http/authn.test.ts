@@ -23,7 +23,21 @@ describe('authn', () => {
     expect(createAuthenticator([]).allows('/api/v1/pods', {})).toBe(true);
   });
 
-  it('reads the tokens of a static token file', () => {
-    expect(parseTokenFile('# admin\nabc,kemu-admin,kemu-admin,"system:masters"\n\nplain\n')).toEqual(['abc', 'plain']);
+  it('reads the users of a static token file', () => {
+    expect(parseTokenFile('# admin\nabc,kemu-admin,kemu-admin,"system:masters,ops"\n\nplain\ndef,bob,u2\n')).toEqual([
+      { token: 'abc', user: 'kemu-admin', uid: 'kemu-admin', groups: ['system:masters', 'ops'] },
+      { token: 'plain', user: 'token-plain', uid: 'token-plain', groups: [] },
+      { token: 'def', user: 'bob', uid: 'u2', groups: [] },
+    ]);
+  });
+
+  it('authenticates a token as its user, in system:authenticated', () => {
+    const a = createAuthenticator(parseTokenFile('abc,bob,u2,"dev"\n'));
+    expect(a.authenticate({ authorization: 'Bearer abc' })).toEqual({
+      name: 'bob',
+      uid: 'u2',
+      groups: ['dev', 'system:authenticated'],
+    });
+    expect(a.authenticate({ authorization: 'Bearer abd' })).toBeUndefined();
   });
 });

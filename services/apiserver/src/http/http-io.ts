@@ -28,6 +28,8 @@ export function tooLargeError(limit: number): ApiError {
 
 /** Reads the whole request body; a body over the limit is a 413 Status. */
 export async function readBodyBytes(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  // A declared length over the limit is refused before a byte is read, as Go's MaxBytesReader would after reading.
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLargeError(limit);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -79,7 +81,23 @@ export function sendError(res: ServerResponse, err: ApiError): void {
     res.destroy();
     return;
   }
+  const retryAfter = err.status.details?.retryAfterSeconds;
+  if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
   sendJson(res, err.code, err.status);
+}
+
+/** The 429 kube-apiserver answers when a limit of concurrent requests is reached (clients retry after a second). */
+export function tooManyRequestsError(): ApiError {
+  return new ApiError({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: 'Too many requests, please try again later.',
+    reason: 'TooManyRequests',
+    details: { retryAfterSeconds: 1 },
+    code: 429,
+  });
 }
 
 /** A 404 for a path the server does not serve, worded as kube-apiserver words it. */

@@ -2,7 +2,7 @@
  * Kubernetes protobuf request bodies (`application/vnd.kubernetes.protobuf`): the `k8s\0`
  * magic, a runtime.Unknown envelope with apiVersion/kind, and the object in the kind's
  * generated message. kubectl's typed-client commands (`create namespace`, `create
- * deployment`, `create service`, `create configmap`, `create secret`) send these and do not fall back to JSON on a 415, so
+ * deployment`, `create service`, `create configmap`, `create secret`, `create role`, `auth can-i`) send these and do not fall back to JSON on a 415, so
  * the apiserver decodes the kinds those commands create (field numbers from
  * k8s.io/api generated.proto), and the rest of the pod spec a user is likely to send.
  */
@@ -148,7 +148,49 @@ const replicaSetSpec: MessageSchema = {
   4: i32('minReadySeconds'),
 };
 
+const policyRule: MessageSchema = {
+  1: strList('verbs'),
+  2: strList('apiGroups'),
+  3: strList('resources'),
+  4: strList('resourceNames'),
+  5: strList('nonResourceURLs'),
+};
+const roleBinding: MessageSchema = {
+  1: msg('metadata', objectMeta),
+  2: msg('subjects', { 1: s('kind'), 2: s('apiGroup'), 3: s('name'), 4: s('namespace') }, true),
+  3: msg('roleRef', { 1: s('apiGroup'), 2: s('kind'), 3: s('name') }),
+};
+const accessReview: MessageSchema = {
+  1: msg('metadata', objectMeta),
+  2: msg('spec', {
+    1: msg('resourceAttributes', {
+      1: s('namespace'),
+      2: s('verb'),
+      3: s('group'),
+      4: s('version'),
+      5: s('resource'),
+      6: s('subresource'),
+      7: s('name'),
+    }),
+    2: msg('nonResourceAttributes', { 1: s('path'), 2: s('verb') }),
+  }),
+};
+
 const kinds: Record<string, MessageSchema> = {
+  Role: { 1: msg('metadata', objectMeta), 2: msg('rules', policyRule, true) },
+  ClusterRole: { 1: msg('metadata', objectMeta), 2: msg('rules', policyRule, true) },
+  RoleBinding: roleBinding,
+  ClusterRoleBinding: roleBinding,
+  ServiceAccount: { 1: msg('metadata', objectMeta), 4: bool('automountServiceAccountToken', true) },
+  SelfSubjectAccessReview: accessReview,
+  TokenRequest: {
+    1: msg('metadata', objectMeta),
+    2: msg('spec', {
+      1: strList('audiences'),
+      3: msg('boundObjectRef', { 1: s('kind'), 2: s('apiVersion'), 3: s('name'), 4: s('uid') }),
+      4: i64('expirationSeconds', true),
+    }),
+  },
   Namespace: { 1: msg('metadata', objectMeta), 2: msg('spec', { 1: strList('finalizers') }) },
   Service: { 1: msg('metadata', objectMeta), 2: msg('spec', serviceSpec) },
   Pod: { 1: msg('metadata', objectMeta), 2: msg('spec', podSpec) },

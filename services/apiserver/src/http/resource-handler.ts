@@ -8,6 +8,7 @@ import {
   badRequest,
   decodeBody,
   findDuplicateJsonKeys,
+  invalid,
   methodNotAllowed,
 } from '@kemu/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -25,7 +26,8 @@ import { updateObject } from '../verbs/object-update.js';
 import type { ResourceRoute } from './router.js';
 import { patchScale, scaleOf, writeScale } from '../verbs/scale-subresource.js';
 import type { UpdateTarget } from '../strategies/resource-strategy.js';
-import { serveWatch, timeoutSecondsParam } from '../verbs/watch.js';
+import { requestToken } from '../verbs/token-request.js';
+import { parseResourceVersion, serveWatch, timeoutSecondsParam } from '../verbs/watch.js';
 import { type WriteOptions, fieldValidationParam } from '../verbs/write-options.js';
 
 function writeOptions(q: URLSearchParams): WriteOptions {
@@ -100,6 +102,16 @@ export async function handleResource(
     await handleScale(ctx, type, namespace, name, req, res, q);
     return;
   }
+  if (subresource === 'token' && name !== undefined) {
+    if (req.method !== 'POST') throw methodNotAllowed();
+    const bytes = await readBodyBytes(req);
+    const contentType = req.headers['content-type'];
+    const body = isProtobuf(contentType)
+      ? decodeKubernetesProtobuf(bytes)
+      : decodeBody(bytes.toString('utf8'), contentType);
+    sendJson(res, 201, requestToken(ctx, namespace, name, body));
+    return;
+  }
   // The router admits a subresource only where the resource's strategy lists it: `log` is a pod's.
   if (subresource === 'log' && name !== undefined && req.method === 'GET') {
     return servePodLog(ctx, namespace, name, res, q);
@@ -122,6 +134,8 @@ export async function handleResource(
       sendJson(res, 200, getReply(ctx, type, getStored(ctx, type, namespace, name), format));
       return;
     }
+    const rv = q.get('resourceVersion');
+    if (rv !== null && rv !== '') parseResourceVersion(rv);
     const matches = objectMatcher(type.resource, q.get('labelSelector'), q.get('fieldSelector'));
     sendJson(res, 200, listReply(ctx, type, listMatching(ctx, type, route.namespace, matches), format));
     return;
@@ -146,6 +160,20 @@ export async function handleResource(
   if (method === 'PATCH') {
     if (name === undefined) throw methodNotAllowed();
     const opts = writeOptions(q);
+    // Server-side apply names its field manager, as kube-apiserver requires.
+    if ((req.headers['content-type'] ?? '').startsWith('application/apply-patch') && !q.get('fieldManager'))
+      throw invalid(
+        'PatchOptions',
+        '',
+        [
+          {
+            reason: 'FieldValueRequired',
+            message: 'Required value: is required for apply patch',
+            field: 'fieldManager',
+          },
+        ],
+        'meta.k8s.io',
+      );
     const result = await patchObject(
       ctx,
       type,

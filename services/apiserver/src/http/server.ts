@@ -6,7 +6,7 @@
  * informer's view, writes go to the event log through the object writer; until the
  * view is synced resource requests get 503. One debug line per request.
  */
-import { type Ipv4Cidr, type ObjectKey, methodNotAllowed, unauthorized, unavailable } from '@kemu/api';
+import { type Ipv4Cidr, type ObjectKey, decodeBody, methodNotAllowed, unauthorized, unavailable } from '@kemu/api';
 import type { Informer, ObjectWriter } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
@@ -14,7 +14,16 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createChangeHistory } from '../verbs/change-history.js';
 import { createClusterIpAllocator } from '../cluster-ip/cluster-ip-allocator.js';
-import { createAuthenticator } from './authn.js';
+import { createAuthenticator, isPublicPath, type StaticToken } from './authn.js';
+import { CREATE_ACCESS_REVIEW, SELF_SUBJECT_ACCESS_REVIEW_PATH, reviewAccess } from '../auth/access-review.js';
+import { createAuthorizer } from '../auth/authorizer.js';
+import { forbiddenStatus } from '../auth/forbidden.js';
+import { effectiveUser } from '../auth/impersonation.js';
+import { createServiceAccountAuthenticator } from '../auth/service-account-authn.js';
+import type { TokenSigner } from '../auth/service-account-token.js';
+import { requestAttributes } from '../auth/request-attributes.js';
+import type { UserInfo } from '../auth/user-info.js';
+import { answerClientError } from './client-errors.js';
 import type { ApiContext } from '../context.js';
 import {
   AGGREGATED_DISCOVERY_CONTENT_TYPE,
@@ -25,16 +34,17 @@ import {
   legacyApiVersions,
   wantsAggregatedDiscovery,
 } from '../discovery/discovery.js';
-import { pathNotFound, sendError, sendJson, sendText, toApiError } from './http-io.js';
+import { pathNotFound, readBodyBytes, sendError, sendJson, sendText, toApiError } from './http-io.js';
 import { createNamespaceFinalizer } from '../controllers/namespace-finalizer.js';
 import { openApiDocument, openApiRoot } from '../discovery/openapi.js';
 import { READ_METHODS } from '../read-only.js';
 import { handleResource } from './resource-handler.js';
 import { createPodStreamUpgrades } from '../streams/pod-exec.js';
 import { serveProxy } from '../proxy/proxy-handler.js';
-import { parseProxyRoute } from '../proxy/proxy-route.js';
+import { parseProxyRoute, proxySubresourcePath } from '../proxy/proxy-route.js';
 import type { NodeBus } from '@kemu/pod-streams';
-import { parseRoute } from './router.js';
+import { type Route, parseRoute } from './router.js';
+import { decodeKubernetesProtobuf, isProtobuf } from './kubernetes-protobuf.js';
 import { KUBERNETES_VERSION, versionInfo } from '../discovery/version.js';
 
 /** What the apiserver is built from. */
@@ -49,10 +59,14 @@ export interface ApiServerOptions {
   historySize?: number;
   /** Serve HTTPS with this certificate and key (PEM); plain HTTP without. */
   tls?: { cert: string | Buffer; key: string | Buffer };
-  /** Bearer tokens that authenticate a request; none means no authentication (plain HTTP tests). */
-  tokens?: readonly string[];
+  /** Bearer tokens that authenticate a request (a bare string is a system:masters admin's); none means every request is such an admin (plain HTTP tests). */
+  tokens?: readonly (string | StaticToken)[];
   /** NATS, to reach node-agents for pod logs, exec and attach. */
   nodeBus?: NodeBus;
+  /** Signs and verifies ServiceAccount tokens (the cluster's ServiceAccount key). */
+  tokenSigner?: TokenSigner;
+  /** Concurrent watch streams served; one more is a 429 (default DEFAULT_MAX_WATCHES). */
+  maxWatches?: number;
   /**
    * Serve the informer's view read-only (`kemu replay`): every write verb is a 405
    * MethodNotAllowed Status with this message, and the namespace finalizer (a writer)
@@ -69,6 +83,13 @@ export interface ApiServer {
   /** Stops listening, ends open watches and stops the background loops. */
   close(): Promise<void>;
 }
+
+/**
+ * Concurrent watches an apiserver serves by default. Each costs a socket, a history
+ * subscription and its buffer; kube-apiserver bounds them through its in-flight limits
+ * and answers 429. A kemu cluster's components hold tens, kubectl a few.
+ */
+export const DEFAULT_MAX_WATCHES = 2_000;
 
 /** Splits `host:port` (IPv6 hosts in brackets). */
 export function parseListenAddress(text: string): { host: string; port: number } {
@@ -100,9 +121,38 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     version: KUBERNETES_VERSION,
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
     nodeBus: options.nodeBus,
+    watches: { open: 0, max: options.maxWatches ?? DEFAULT_MAX_WATCHES },
+    tokenSigner: options.tokenSigner,
   };
-  const authn = createAuthenticator(options.tokens ?? []);
-  const upgrades = createPodStreamUpgrades(context, (req, pathname) => authn.allows(pathname, req.headers));
+  const authn = createAuthenticator(
+    options.tokens ?? [],
+    options.tokenSigner && createServiceAccountAuthenticator(options.tokenSigner, informer, context.clock),
+  );
+  const authz = createAuthorizer(informer);
+  /** The user a request acts as; 401 without credentials, 403 when the user may not do what it asks. */
+  function admit(req: IncomingMessage, url: URL, route: Route): UserInfo | undefined {
+    const requester = authn.authenticate(req.headers);
+    if (!requester) {
+      if (isPublicPath(url.pathname)) return undefined;
+      throw unauthorized();
+    }
+    const user = effectiveUser(requester, req.headers, authz);
+    const attributes =
+      url.pathname === SELF_SUBJECT_ACCESS_REVIEW_PATH
+        ? CREATE_ACCESS_REVIEW
+        : requestAttributes(req.method ?? 'GET', route, url.pathname, url.searchParams);
+    if (!authz.allows(user, attributes)) throw forbiddenStatus(user, attributes);
+    return user;
+  }
+  const upgrades = createPodStreamUpgrades(context, (req, pathname) => {
+    const url = new URL(req.url ?? pathname, 'http://apiserver');
+    try {
+      admit(req, url, parseRoute(url.pathname));
+      return true;
+    } catch {
+      return false;
+    }
+  });
   const finalizer = options.readOnly ? undefined : createNamespaceFinalizer(context);
   const stopFeed = informer.onAnyChange((c) => {
     const change = { type: c.type, seq: c.seq, key: c.key as ObjectKey, object: c.object, old: c.old };
@@ -111,9 +161,17 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   });
   void finalizer?.sweep().catch((err) => log.error({ err }, 'namespace sweep failed'));
 
-  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const r = parseRoute(url.pathname);
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL, r: Route, user: UserInfo | undefined) {
     const accept = req.headers.accept;
+    if (url.pathname === SELF_SUBJECT_ACCESS_REVIEW_PATH && user) {
+      if (req.method !== 'POST') throw methodNotAllowed();
+      const bytes = await readBodyBytes(req);
+      const contentType = req.headers['content-type'];
+      const body = isProtobuf(contentType)
+        ? decodeKubernetesProtobuf(bytes)
+        : decodeBody(bytes.toString('utf8'), contentType);
+      return sendJson(res, 201, reviewAccess(body, user, authz));
+    }
     switch (r.kind) {
       case 'version':
         return sendJson(res, 200, versionInfo());
@@ -148,10 +206,12 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const started = Date.now();
     const url = new URL(req.url ?? '/', 'http://apiserver');
     try {
-      if (!authn.allows(url.pathname, req.headers)) throw unauthorized();
       const proxy = parseProxyRoute(url.pathname);
+      // A proxy request is authorized as its resource's `proxy` subresource, as kube-apiserver does.
+      const r = parseRoute(proxy ? proxySubresourcePath(url.pathname) : url.pathname);
+      const user = admit(req, url, r);
       if (proxy) await serveProxy(context, proxy, req, res, url.search);
-      else await route(req, res, url);
+      else await route(req, res, url, r, user);
     } catch (err) {
       const apiErr = toApiError(err);
       const object = objectOf(url.pathname);
@@ -180,6 +240,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
           ? createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, handler)
           : createServer(serverOptions, handler);
         server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
+        server.on('clientError', answerClientError);
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
           server.listen(port, host, () => {
@@ -195,6 +256,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     },
     async close() {
       stopFeed();
+      authz.stop();
       finalizer?.stop();
       upgrades.close();
       await Promise.all(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProxyRoute, splitSchemeNamePort } from './proxy-route.js';
+import { parseProxyRoute, proxySubresourcePath, splitSchemeNamePort } from './proxy-route.js';
 
 describe('parseProxyRoute', () => {
   it('parses a service with a port and the rest of the path', () => {
@@ -42,5 +42,14 @@ describe('parseProxyRoute', () => {
     expect(parseProxyRoute('/api/v1/namespaces/default/configmaps/x/proxy/')).toBeUndefined();
     expect(splitSchemeNamePort('ftp:web:80')).toBeUndefined();
     expect(splitSchemeNamePort('a:b:c:d')).toBeUndefined();
+  });
+});
+
+describe('proxySubresourcePath', () => {
+  it('cuts the relayed path off, also when the name starts with "proxy"', () => {
+    expect(proxySubresourcePath('/api/v1/namespaces/default/pods/proxy-1:8080/proxy/a/proxy/b')).toBe(
+      '/api/v1/namespaces/default/pods/proxy-1:8080/proxy',
+    );
+    expect(proxySubresourcePath('/api/v1/nodes/node-1/proxy')).toBe('/api/v1/nodes/node-1/proxy');
   });
 });

@@ -50,3 +50,9 @@ export function parseProxyRoute(pathname: string): ProxyRoute | undefined {
   if (!split) return undefined;
   return { resource: m[2] as ProxyRoute['resource'], namespace, ...split, path: m[4] ?? '' };
 }
+
+/** The path of the `proxy` subresource a proxy request names, without the path it relays (for authorization). */
+export function proxySubresourcePath(pathname: string): string {
+  const m = /^(.*?\/(?:services|pods|nodes)\/[^/]+\/proxy)(?:\/|$)/.exec(pathname);
+  return m?.[1] ?? pathname;
+}

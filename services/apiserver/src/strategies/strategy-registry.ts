@@ -6,12 +6,14 @@ import { namespaceStrategy } from './namespace-strategy.js';
 import { nodeStrategy } from './node-strategy.js';
 import { podStrategy } from './pod-strategy.js';
 import type { ResourceStrategy } from './resource-strategy.js';
+import { serviceAccountStrategy } from './serviceaccount-strategy.js';
 import { serviceStrategy } from './service-strategy.js';
 import { workloadStrategy } from './workload-strategy.js';
 
 const STRATEGIES: ReadonlyMap<string, ResourceStrategy> = new Map([
   ['pods', podStrategy],
   ['services', serviceStrategy],
+  ['serviceaccounts', serviceAccountStrategy],
   ['namespaces', namespaceStrategy],
   ['nodes', nodeStrategy],
   ['deployments', workloadStrategy],

@@ -8,6 +8,7 @@ import { leasePrinter } from './lease-table.js';
 import { namespacePrinter } from './namespace-table.js';
 import { createNodePrinter } from './node-table.js';
 import { podPrinter } from './pod-table.js';
+import { roleBindingPrinter, serviceAccountPrinter } from './rbac-table.js';
 import { servicePrinter } from './service-table.js';
 import { column, nameColumn, type Printer } from './table.js';
 import { deploymentPrinter, replicaSetPrinter } from './workload-table.js';
@@ -56,6 +57,11 @@ export function printerFor(resource: string, serverVersion: string): Printer {
       return configMapPrinter;
     case 'secrets':
       return secretPrinter;
+    case 'rolebindings':
+    case 'clusterrolebindings':
+      return roleBindingPrinter;
+    case 'serviceaccounts':
+      return serviceAccountPrinter;
     default:
       return fallbackPrinter;
   }

@@ -82,8 +82,11 @@ export async function updateObject(
 ): Promise<KubeObject> {
   const input = asObjectOf(type, body);
   checkUnknownFields(type, input, options);
-  if (input.metadata.name && input.metadata.name !== name) {
-    throw badRequest(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
+  // checkName in kube-apiserver's update handler: an empty name does not match either.
+  if (input.metadata.name !== name) {
+    throw badRequest(
+      `the name of the object (${input.metadata.name ?? ''}) does not match the name on the URL (${name})`,
+    );
   }
   if (type.namespaced && input.metadata.namespace && input.metadata.namespace !== namespace) {
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');

@@ -10,6 +10,7 @@
 import { type KubeObject, type ResourceType, apiVersionOf, badRequest, expired } from '@kemu/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiContext } from '../context.js';
+import { tooManyRequestsError } from '../http/http-io.js';
 import { listMatching } from './object-read.js';
 import { type IncludeObject, buildTable } from '../tables/build-table.js';
 import { printerFor } from '../tables/printers.js';
@@ -28,6 +29,16 @@ export interface WatchRequest {
 /** A watch buffer past this many bytes means the client does not read: the stream is closed and it re-watches. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
+/**
+ * A resourceVersion parameter as a stream sequence: decimal digits only, as Go's
+ * ParseUint reads it (no sign, space, exponent, fraction or hex); 400 otherwise.
+ */
+export function parseResourceVersion(rv: string): number {
+  const n = /^\d{1,16}$/.test(rv) ? Number(rv) : Number.NaN;
+  if (!Number.isSafeInteger(n)) throw badRequest(`invalid resource version: ${rv}`);
+  return n;
+}
+
 /** Parses `timeoutSeconds`; undefined when absent. */
 export function timeoutSecondsParam(value: string | null): number | undefined {
   if (value === null || value === '') return undefined;
@@ -38,6 +49,7 @@ export function timeoutSecondsParam(value: string | null): number | undefined {
 
 /** Serves one watch until the client goes, the timeout passes or the server closes. */
 export function serveWatch(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, w: WatchRequest): void {
+  if (ctx.watches.open >= ctx.watches.max) throw tooManyRequestsError();
   const apiVersion = apiVersionOf(w.type);
   const printer = printerFor(w.type.resource, ctx.version);
 
@@ -65,8 +77,7 @@ export function serveWatch(ctx: ApiContext, req: IncomingMessage, res: ServerRes
     }));
     after = ctx.informer.view.seq;
   } else {
-    const n = Number(rv);
-    if (!Number.isInteger(n) || n < 0) throw badRequest(`invalid resource version: ${rv}`);
+    const n = parseResourceVersion(rv);
     const since = ctx.history.since(n);
     if (since === undefined) {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
@@ -84,6 +95,7 @@ export function serveWatch(ctx: ApiContext, req: IncomingMessage, res: ServerRes
     'Cache-Control': 'no-cache, private',
   });
   res.flushHeaders();
+  ctx.watches.open += 1;
   let closed = false;
   let lastSeq = after;
 
@@ -125,6 +137,7 @@ export function serveWatch(ctx: ApiContext, req: IncomingMessage, res: ServerRes
   function close(): void {
     if (closed) return;
     closed = true;
+    ctx.watches.open -= 1;
     unsubscribe();
     for (const t of timers) clearTimeout(t);
     res.end();

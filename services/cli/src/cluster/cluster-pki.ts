@@ -3,7 +3,7 @@
  * issue X.509 certificates): a CA, the apiserver's serving certificate signed by it with
  * the SANs kubeadm gives kube-apiserver (loopback, the host's underlay address, the
  * `kubernetes` ClusterIP and its in-cluster names), and a static token file for the
- * kemu-admin user. They live in `<state dir>/pki`, a 0700 folder; keys and the token
+ * kemu-admin user, and the key pair that signs ServiceAccount tokens. They live in `<state dir>/pki`, a 0700 folder; keys and the token
  * file are 0600.
  */
 import { execFile } from 'node:child_process';
@@ -23,6 +23,8 @@ export interface PkiPaths {
   tokenFile: string;
   /** The key Secrets are encrypted with in the event log (apiserver and node-agents only). */
   encryptionKey: string;
+  /** The key pair (EC P-256, PEM private key) that signs ServiceAccount tokens (--service-account-signing-key-file). */
+  serviceAccountKey: string;
 }
 
 /** The PKI files inside a state directory. */
@@ -36,6 +38,7 @@ export function pkiPaths(stateDir: string): PkiPaths {
     apiserverKey: join(dir, 'apiserver.key'),
     tokenFile: join(dir, 'tokens.csv'),
     encryptionKey: join(dir, 'encryption-key'),
+    serviceAccountKey: join(dir, 'sa.key'),
   };
 }
 
@@ -134,9 +137,10 @@ export async function createClusterPki(o: {
     ]),
   );
   await rm(csr, { force: true });
+  await openssl([...ecKey, p.serviceAccountKey]);
   await writeFile(p.tokenFile, `${o.token},kemu-admin,kemu-admin,"system:masters"\n`, { mode: 0o600 });
   await writeFile(p.encryptionKey, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
-  for (const f of [p.caKey, p.apiserverKey, p.tokenFile, p.encryptionKey]) await chmod(f, 0o600);
+  for (const f of [p.caKey, p.apiserverKey, p.tokenFile, p.encryptionKey, p.serviceAccountKey]) await chmod(f, 0o600);
   for (const f of [p.caCert, p.apiserverCert]) await chmod(f, 0o644);
   return p;
 }

@@ -40,6 +40,8 @@ describe('componentSpecs', () => {
       KEMU_APISERVER_CERT: '/s/pki/apiserver.crt',
       KEMU_APISERVER_KEY: '/s/pki/apiserver.key',
       KEMU_APISERVER_TOKEN_FILE: '/s/pki/tokens.csv',
+      KEMU_APISERVER_SA_KEY: '/s/pki/sa.key',
+      KEMU_APISERVER_ROOT_CA: '/s/pki/ca.crt',
     });
     expect(api.env.KEMU_APISERVER_TOKEN).toBeUndefined();
 

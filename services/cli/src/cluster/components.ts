@@ -133,6 +133,8 @@ export function componentSpecs(config: ClusterConfig, ctx: SpecContext): Compone
         KEMU_APISERVER_CERT: pkiPaths(ctx.stateDir).apiserverCert,
         KEMU_APISERVER_KEY: pkiPaths(ctx.stateDir).apiserverKey,
         KEMU_APISERVER_TOKEN_FILE: pkiPaths(ctx.stateDir).tokenFile,
+        KEMU_APISERVER_SA_KEY: pkiPaths(ctx.stateDir).serviceAccountKey,
+        KEMU_APISERVER_ROOT_CA: pkiPaths(ctx.stateDir).caCert,
       },
       logFile: join(ctx.logsDir, 'apiserver.log'),
     },

@@ -35,6 +35,7 @@ import { createMemoryLimiter } from '../runtime/memory-limit.js';
 import { createPodEvents } from './pod-events.js';
 import { podStatusDrift } from './pod-status-drift.js';
 import type { PodSandbox } from './pod-sandbox.js';
+import type { ServiceAccountVolumes } from '../volumes/service-account-volume.js';
 
 /** What every worker of this node shares. */
 export interface PodWorkerDeps {
@@ -51,6 +52,8 @@ export interface PodWorkerDeps {
   backoff?: BackoffPolicy;
   /** Records the kubelet's Events (Pulled, Created, Started, Killing, BackOff, Unhealthy). */
   events?: EventRecorder;
+  /** The projected ServiceAccount volume (token, ca.crt, namespace) of each pod. */
+  volumes?: ServiceAccountVolumes;
   /** Parent path of the pods' cgroups below each hierarchy (see pod-cgroups.ts); default `kemu`. */
   cgroupScope?: string;
 }
@@ -160,6 +163,10 @@ export function startPodWorker(
         try {
           await deps.sandbox.create(current, input.podIP);
           log.info({ podIP: input.podIP }, 'sandbox created');
+          // As kubelet's FailedMount, but not fatal here: the volume is retried in the background.
+          await deps.volumes
+            ?.setUp(current)
+            .catch((err: unknown) => log.warn({ err }, 'serviceaccount volume not ready, retrying'));
         } catch (err) {
           log.warn({ err }, 'sandbox creation failed');
           throw err;
@@ -167,11 +174,18 @@ export function startPodWorker(
       }),
       deleteSandbox: fromPromise(async () => {
         await deps.sandbox.delete(uid);
+        await deps.volumes?.tearDown(current);
         log.info({}, 'sandbox deleted');
       }),
       container: containerMachine.provide({ actors: { runContainer, readiness, liveness, preStop, postStart } }),
     },
   });
+
+  // An adopted pod (node-agent restarted) keeps its sandbox; its token must still be refreshed.
+  if (resume.sandboxExists)
+    void deps.volumes
+      ?.setUp(current)
+      .catch((err: unknown) => log.warn({ err }, 'serviceaccount volume not ready, retrying'));
 
   let dirty = false;
   let flushing = false;

@@ -1,0 +1,100 @@
+/**
+ * ServiceAccounts and RBAC as a pod sees them, on a real kemu cluster with the real
+ * kubectl: the namespace's `default` ServiceAccount exists, a pod runs as it and gets its
+ * projected volume (token bound to the pod, ca.crt, namespace) in the node-agent's
+ * per-pod directory, and `curl` from inside the pod with that token against
+ * https://kubernetes.default.svc (through the `kubernetes` Service and cluster DNS) gets
+ * 403 with Kubernetes' message until a RoleBinding allows it, then 200. The admin
+ * kubeconfig keeps full rights throughout.
+ * Until containers have their own mount namespace (the runtime then bind-mounts the
+ * directory at /var/run/secrets/kubernetes.io/serviceaccount), curl reads the files at
+ * their node path, which a pod process still sees.
+ */
+import { eventually } from '@kemu/testkit';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useCluster } from './use-cluster.js';
+
+const POD = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'client', namespace: 'default' },
+  spec: { containers: [{ name: 'client', image: 'nginx' }] },
+};
+
+describe('ServiceAccount tokens and RBAC from inside a pod', () => {
+  const cluster = useCluster({ name: 'sa', nodes: 1 });
+
+  it('gets 403 with its projected token until a RoleBinding allows it, then 200', async () => {
+    await eventually(async () => (await cluster.kubectl(['get', 'serviceaccount', 'default'])).code === 0, {
+      timeoutMs: 30_000,
+      what: 'the default ServiceAccount',
+    });
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: JSON.stringify(POD) });
+    await eventually(
+      async () =>
+        (await cluster.kubectl(['get', 'pod', 'client', '-o', 'jsonpath={.status.phase}'])).stdout.trim() === 'Running',
+      { timeoutMs: 60_000, what: 'the client pod Running' },
+    );
+    const pod = JSON.parse(await cluster.kubectlOk(['get', 'pod', 'client', '-o', 'json']));
+    expect(pod.spec.serviceAccountName).toBe('default');
+    const dir = join(
+      cluster.stateDir,
+      'pods',
+      `default_client_${pod.metadata.uid}`,
+      'volumes',
+      'kubernetes.io~projected',
+      'kube-api-access',
+    );
+    const token = await eventually(async () => readFile(join(dir, 'token'), 'utf8').catch(() => undefined), {
+      timeoutMs: 30_000,
+      what: 'the projected token',
+    });
+    expect(await readFile(join(dir, 'namespace'), 'utf8')).toBe('default');
+    expect(await readFile(join(dir, 'ca.crt'), 'utf8')).toBe(
+      await readFile(join(cluster.stateDir, 'pki', 'ca.crt'), 'utf8'),
+    );
+    const claims = JSON.parse(Buffer.from(String(token).split('.')[1] as string, 'base64url').toString());
+    expect(claims['kubernetes.io']).toMatchObject({
+      namespace: 'default',
+      pod: { name: 'client', uid: pod.metadata.uid },
+      serviceaccount: { name: 'default' },
+    });
+
+    const curl = () =>
+      cluster.kubectl([
+        'exec',
+        'client',
+        '--',
+        'sh',
+        '-c',
+        `curl -sS -m 10 --cacert ${dir}/ca.crt -H "Authorization: Bearer $(cat ${dir}/token)" -w '\\n%{http_code}' https://kubernetes.default.svc/api/v1/namespaces/default/pods`,
+      ]);
+    const denied = await curl();
+    const [deniedBody, deniedCode] = denied.stdout.trim().split('\n').slice(-2);
+    expect(deniedCode, denied.stdout + denied.stderr).toBe('403');
+    expect(denied.stdout).toContain(
+      'pods is forbidden: User \\"system:serviceaccount:default:default\\" cannot list resource \\"pods\\" in API group \\"\\" in the namespace \\"default\\"',
+    );
+    expect(deniedBody).toBeDefined();
+
+    await cluster.kubectlOk([
+      'create',
+      'rolebinding',
+      'default-view',
+      '--clusterrole=view',
+      '--serviceaccount=default:default',
+    ]);
+    const allowed = await eventually(
+      async () => {
+        const r = await curl();
+        return r.stdout.trim().endsWith('\n200') ? r.stdout : undefined;
+      },
+      { timeoutMs: 15_000, what: 'the pod to list pods once bound' },
+    );
+    expect(JSON.parse(String(allowed).trim().split('\n').slice(0, -1).join('\n')).kind).toBe('PodList');
+    // The admin keeps full rights.
+    expect((await cluster.kubectl(['auth', 'can-i', '*', '*', '--all-namespaces'])).stdout.trim()).toBe('yes');
+  }, 240_000);
+});
