@@ -75,6 +75,28 @@ function defaultWorkload(obj: Rec, kind: string): void {
   spec.progressDeadlineSeconds ??= 600;
 }
 
+// SetDefaults_StatefulSet (apps/v1).
+function defaultStatefulSet(obj: Rec): void {
+  defaultWorkload(obj, 'StatefulSet');
+  const spec = obj.spec as Rec;
+  if (!isObject(spec)) return;
+  spec.podManagementPolicy ||= 'OrderedReady';
+  const strategy = ((spec.updateStrategy as Rec | undefined) ??= {});
+  if (isObject(strategy)) {
+    strategy.type ||= 'RollingUpdate';
+    if (strategy.type === 'RollingUpdate') {
+      const ru = ((strategy.rollingUpdate as Rec | undefined) ??= {});
+      if (isObject(ru)) ru.partition ??= 0;
+    }
+  }
+  spec.revisionHistoryLimit ??= 10;
+  const retention = ((spec.persistentVolumeClaimRetentionPolicy as Rec | undefined) ??= {});
+  if (isObject(retention)) {
+    retention.whenDeleted ||= 'Retain';
+    retention.whenScaled ||= 'Retain';
+  }
+}
+
 function defaultNamespace(obj: KubeObject): void {
   const spec = ((obj.spec as Rec | undefined) ??= {});
   if (!isObject(spec)) return;
@@ -89,7 +111,7 @@ function defaultPorts(ports: EndpointPort[] | null | undefined): void {
   for (const p of objectsIn<EndpointPort>(ports)) p.protocol ||= 'TCP';
 }
 
-/** Returns a copy of `obj` with Kubernetes defaults applied (after Go's decoder rules for object lists, see struct-lists.ts) (Service, Pod, Namespace, Endpoints, EndpointSlice, Deployment, ReplicaSet). */
+/** Returns a copy of `obj` with Kubernetes defaults applied (after Go's decoder rules for object lists, see struct-lists.ts) (Service, Pod, Namespace, Endpoints, EndpointSlice, Deployment, ReplicaSet, StatefulSet). */
 export function defaultObject<T extends KubeObject>(obj: T): T {
   const out = structuredClone(obj);
   normalizeStructLists(out);
@@ -112,6 +134,9 @@ export function defaultObject<T extends KubeObject>(obj: T): T {
     case 'Deployment':
     case 'ReplicaSet':
       defaultWorkload(out, out.kind);
+      break;
+    case 'StatefulSet':
+      defaultStatefulSet(out);
       break;
   }
   return out;

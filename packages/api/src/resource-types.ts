@@ -15,6 +15,8 @@ import type {
   Pod,
   ReplicaSet,
   Service,
+  StatefulSet,
+  ControllerRevision,
 } from './types.js';
 
 /** Resource name → object type, for every resource in the event log. */
@@ -30,6 +32,8 @@ export interface ResourceTypes {
   endpointslices: EndpointSlice;
   ipaddresses: IPAddress;
   leases: Lease;
+  statefulsets: StatefulSet;
+  controllerrevisions: ControllerRevision;
 }
 
 /** The plural name of a resource kemu serves: `pods`, `endpointslices`. */

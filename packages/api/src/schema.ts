@@ -232,6 +232,26 @@ export const schemas: Record<string, Schema> = {
     }),
     status: 'any',
   }),
+  StatefulSet: top('StatefulSet', {
+    spec: o('StatefulSetSpec', {
+      ...fieldsOf('replicas minReadySeconds revisionHistoryLimit', 'int32'),
+      ...fieldsOf('serviceName podManagementPolicy', 'string'),
+      selector: labelSelector,
+      template: podTemplate,
+      updateStrategy: o('StatefulSetUpdateStrategy', {
+        type: 'string',
+        rollingUpdate: o('RollingUpdateStatefulSetStrategy', { partition: 'int32', maxUnavailable: 'intOrString' }),
+      }),
+      volumeClaimTemplates: a('any'),
+      persistentVolumeClaimRetentionPolicy: o(
+        'StatefulSetPersistentVolumeClaimRetentionPolicy',
+        fieldsOf('whenDeleted whenScaled', 'string'),
+      ),
+      ordinals: o('StatefulSetOrdinals', { start: 'int32' }),
+    }),
+    status: 'any',
+  }),
+  ControllerRevision: top('ControllerRevision', { data: 'any', revision: 'int64' }),
   IPAddress: top('IPAddress', {
     spec: o('IPAddressSpec', { parentRef: o('ParentReference', fieldsOf('group resource namespace name', 'string')) }),
   }),

@@ -35,6 +35,7 @@ const listMeta: Record<string, Record<string, ListMeta>> = {
   Node: { 'spec.podCIDRs': [], 'status.addresses': 'type' },
   Deployment: template,
   ReplicaSet: template,
+  StatefulSet: template,
 };
 
 const isMap = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -68,6 +68,7 @@ export function normalizeStructLists(obj: Rec): void {
       break;
     case 'Deployment':
     case 'ReplicaSet':
+    case 'StatefulSet':
       structList(field(spec, 'selector'), 'matchExpressions', 'spec.selector');
       podSpec(field(field(spec, 'template'), 'spec'), 'spec.template.spec');
       break;

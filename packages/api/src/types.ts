@@ -393,3 +393,47 @@ export interface ReplicaSet extends KubeObject {
     observedGeneration?: number;
   };
 }
+
+/** apps/v1 StatefulSetSpec: the fields kemu reads. */
+export interface StatefulSetSpec {
+  replicas?: number;
+  selector: LabelSelectorObject;
+  template: PodTemplateSpec;
+  serviceName?: string;
+  podManagementPolicy?: 'OrderedReady' | 'Parallel';
+  updateStrategy?: {
+    type?: 'RollingUpdate' | 'OnDelete';
+    rollingUpdate?: { partition?: number; maxUnavailable?: number | string };
+  };
+  revisionHistoryLimit?: number;
+  minReadySeconds?: number;
+  volumeClaimTemplates?: unknown[];
+  ordinals?: { start?: number };
+  [extra: string]: unknown;
+}
+
+export interface StatefulSet extends KubeObject {
+  apiVersion: 'apps/v1';
+  kind: 'StatefulSet';
+  spec: StatefulSetSpec;
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    readyReplicas?: number;
+    currentReplicas?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+    currentRevision?: string;
+    updateRevision?: string;
+    collisionCount?: number;
+    conditions?: unknown[];
+  };
+}
+
+/** apps/v1 ControllerRevision: an immutable snapshot of a workload's template at one revision. */
+export interface ControllerRevision extends KubeObject {
+  apiVersion: 'apps/v1';
+  kind: 'ControllerRevision';
+  data?: unknown;
+  revision: number;
+}

@@ -12,6 +12,7 @@ import type { Endpoint, EndpointPort, EndpointSubset, KubeObject, PodSpec, Servi
 import { validateObjectMeta, validateObjectMetaUpdate } from './validate-meta.js';
 import { validatePodSpec, validatePodSpecUpdate } from './validate-pod.js';
 import { validateProtocol, validateServiceSpec, validateServiceSpecUpdate } from './validate-service.js';
+import { validateStatefulSetSpec, validateStatefulSetSpecUpdate } from './validate-statefulset.js';
 import { validateWorkloadSpec, validateWorkloadSpecUpdate } from './validate-workloads.js';
 
 const invalidIP = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
@@ -73,6 +74,8 @@ function validateSpec(obj: KubeObject): StatusCause[] {
     case 'Deployment':
     case 'ReplicaSet':
       return validateWorkloadSpec(obj.kind, obj.spec as never);
+    case 'StatefulSet':
+      return validateStatefulSetSpec(obj.spec as never);
     case 'Endpoints':
       return validateEndpoints(obj.subsets as EndpointSubset[]);
     case 'EndpointSlice':
@@ -91,6 +94,8 @@ function validateSpecUpdate(obj: KubeObject, old: KubeObject): StatusCause[] {
     case 'Deployment':
     case 'ReplicaSet':
       return validateWorkloadSpecUpdate(obj.spec as never, old.spec as never);
+    case 'StatefulSet':
+      return validateStatefulSetSpecUpdate(obj.spec as never, old.spec as never);
     default:
       return [];
   }

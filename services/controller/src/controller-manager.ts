@@ -19,6 +19,7 @@ import { createPodGcController, DEFAULT_TERMINATED_POD_GC_THRESHOLD } from './po
 import { type PodCidrRange, podCidrRange } from './pod-cidr-allocator.js';
 import { createReplicaSetController } from './replicaset-controller.js';
 import { createScheduler } from './scheduler.js';
+import { createStatefulSetController } from './statefulset-controller.js';
 import { type SnapshotWriter, type SnapshotWriterOptions, startSnapshotWriter } from './snapshot-writer.js';
 
 /** What the controller manager runs on, and its timings. */
@@ -74,6 +75,7 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
     createEndpointsController(deps),
     createReplicaSetController(deps),
     createDeploymentController(deps),
+    createStatefulSetController(deps),
     createEndpointSliceController(deps),
     createIPAddressGC(deps, { graceMs: options.ipAddressGraceMs ?? 10_000 }),
     createNodeIpamController(deps, options.podCidrRange ?? podCidrRange('10.244.0.0/16', 24)),

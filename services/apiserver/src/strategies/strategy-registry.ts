@@ -15,6 +15,7 @@ const STRATEGIES: ReadonlyMap<string, ResourceStrategy> = new Map([
   ['nodes', nodeStrategy],
   ['deployments', workloadStrategy],
   ['replicasets', workloadStrategy],
+  ['statefulsets', workloadStrategy],
 ]);
 
 /** The strategy of a resource type. */

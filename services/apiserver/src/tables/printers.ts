@@ -9,6 +9,7 @@ import { createNodePrinter } from './node-table.js';
 import { podPrinter } from './pod-table.js';
 import { servicePrinter } from './service-table.js';
 import { column, nameColumn, type Printer } from './table.js';
+import { controllerRevisionPrinter, statefulSetPrinter } from './statefulset-table.js';
 import { deploymentPrinter, replicaSetPrinter } from './workload-table.js';
 
 /** The generic printer the apiserver uses for kinds without a printer of their own. */
@@ -47,6 +48,10 @@ export function printerFor(resource: string, serverVersion: string): Printer {
       return deploymentPrinter;
     case 'replicasets':
       return replicaSetPrinter;
+    case 'statefulsets':
+      return statefulSetPrinter;
+    case 'controllerrevisions':
+      return controllerRevisionPrinter;
     case 'ipaddresses':
       return ipAddressPrinter;
     case 'leases':

@@ -1,0 +1,92 @@
+/**
+ * StatefulSet validation (apps/v1 ValidateStatefulSetSpec and its update rule), on a
+ * defaulted spec. kemu has no storage yet, so volumeClaimTemplates are refused with a
+ * message that says so instead of being accepted and never bound.
+ */
+import { deepEqual } from './deep-equal.js';
+import type { StatusCause } from './errors.js';
+import { forbidden, GoValue, invalidValue, notSupported, required } from './field-errors.js';
+import type { StatefulSetSpec } from './types.js';
+import { goLabelSelector, validateLabelSelector } from './validate-workloads.js';
+import { validateLabels } from './validate-meta.js';
+import { matchLabelSelectorObject } from './label-selector.js';
+import { validatePodSpec } from './validate-pod.js';
+
+/** The message of the refusal of spec.volumeClaimTemplates. */
+export const NO_STORAGE_MESSAGE =
+  'kemu has no storage yet (no PersistentVolumes or PersistentVolumeClaims): remove volumeClaimTemplates and use an emptyDir volume';
+
+function nonNegative(value: unknown, path: string): StatusCause[] {
+  return typeof value === 'number' && value < 0 ? [invalidValue(path, value, 'must be greater than or equal to 0')] : [];
+}
+
+/** ValidateStatefulSetSpec. */
+export function validateStatefulSetSpec(spec: Partial<StatefulSetSpec> | undefined): StatusCause[] {
+  const s = spec ?? {};
+  const causes: StatusCause[] = [];
+  const policy = s.podManagementPolicy;
+  if (!policy) causes.push(required('spec.podManagementPolicy'));
+  else if (policy !== 'OrderedReady' && policy !== 'Parallel')
+    causes.push(invalidValue('spec.podManagementPolicy', policy, "must be 'OrderedReady' or 'Parallel'"));
+  const strategy = s.updateStrategy;
+  if (!strategy?.type) causes.push(required('spec.updateStrategy'));
+  else if (strategy.type === 'OnDelete') {
+    if (strategy.rollingUpdate)
+      causes.push(
+        invalidValue(
+          'spec.updateStrategy.rollingUpdate',
+          new GoValue('{}'),
+          "only allowed for updateStrategy 'RollingUpdate'",
+        ),
+      );
+  } else if (strategy.type === 'RollingUpdate')
+    causes.push(...nonNegative(strategy.rollingUpdate?.partition, 'spec.updateStrategy.rollingUpdate.partition'));
+  else causes.push(invalidValue('spec.updateStrategy', strategy.type, "must be 'RollingUpdate' or 'OnDelete'"));
+  causes.push(...nonNegative(s.replicas, 'spec.replicas'));
+  causes.push(...nonNegative(s.minReadySeconds, 'spec.minReadySeconds'));
+  causes.push(...nonNegative(s.ordinals?.start, 'spec.ordinals.start'));
+  if ((s.volumeClaimTemplates ?? []).length > 0) causes.push(forbidden('spec.volumeClaimTemplates', NO_STORAGE_MESSAGE));
+  const sel = s.selector;
+  const empty = !sel || Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length === 0;
+  if (!sel) causes.push(required('spec.selector'));
+  else {
+    causes.push(...validateLabelSelector(sel, 'spec.selector'));
+    if (empty) causes.push(invalidValue('spec.selector', goLabelSelector(sel), 'empty selector is invalid for statefulset'));
+  }
+  const t = s.template;
+  if (!t) return [...causes, required('spec.template')];
+  const labels = (t.metadata?.labels ?? {}) as Record<string, string>;
+  if (sel && !empty && !matchLabelSelectorObject(sel, labels))
+    causes.push(invalidValue('spec.template.metadata.labels', labels, '`selector` does not match template `labels`'));
+  causes.push(...validateLabels(t.metadata?.labels, 'spec.template.metadata.labels'));
+  causes.push(...validatePodSpec(t.spec, 'spec.template.spec'));
+  if (t.spec?.restartPolicy && t.spec.restartPolicy !== 'Always')
+    causes.push(notSupported('spec.template.spec.restartPolicy', t.spec.restartPolicy, ['Always']));
+  return causes;
+}
+
+const MUTABLE = [
+  'replicas',
+  'ordinals',
+  'template',
+  'updateStrategy',
+  'revisionHistoryLimit',
+  'persistentVolumeClaimRetentionPolicy',
+  'minReadySeconds',
+];
+
+/** ValidateStatefulSetUpdate: only the mutable fields of the spec may change. */
+export function validateStatefulSetSpecUpdate(
+  spec: Partial<StatefulSetSpec> | undefined,
+  old: Partial<StatefulSetSpec> | undefined,
+): StatusCause[] {
+  const strip = (x: Partial<StatefulSetSpec> | undefined) =>
+    Object.fromEntries(Object.entries(x ?? {}).filter(([k]) => !MUTABLE.includes(k)));
+  if (deepEqual(strip(spec), strip(old))) return [];
+  return [
+    forbidden(
+      'spec',
+      "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+    ),
+  ];
+}
