@@ -17,7 +17,9 @@ export const NO_STORAGE_MESSAGE =
   'kemu has no storage yet (no PersistentVolumes or PersistentVolumeClaims): remove volumeClaimTemplates and use an emptyDir volume';
 
 function nonNegative(value: unknown, path: string): StatusCause[] {
-  return typeof value === 'number' && value < 0 ? [invalidValue(path, value, 'must be greater than or equal to 0')] : [];
+  return typeof value === 'number' && value < 0
+    ? [invalidValue(path, value, 'must be greater than or equal to 0')]
+    : [];
 }
 
 /** ValidateStatefulSetSpec. */
@@ -45,13 +47,15 @@ export function validateStatefulSetSpec(spec: Partial<StatefulSetSpec> | undefin
   causes.push(...nonNegative(s.replicas, 'spec.replicas'));
   causes.push(...nonNegative(s.minReadySeconds, 'spec.minReadySeconds'));
   causes.push(...nonNegative(s.ordinals?.start, 'spec.ordinals.start'));
-  if ((s.volumeClaimTemplates ?? []).length > 0) causes.push(forbidden('spec.volumeClaimTemplates', NO_STORAGE_MESSAGE));
+  if ((s.volumeClaimTemplates ?? []).length > 0)
+    causes.push(forbidden('spec.volumeClaimTemplates', NO_STORAGE_MESSAGE));
   const sel = s.selector;
   const empty = !sel || Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length === 0;
   if (!sel) causes.push(required('spec.selector'));
   else {
     causes.push(...validateLabelSelector(sel, 'spec.selector'));
-    if (empty) causes.push(invalidValue('spec.selector', goLabelSelector(sel), 'empty selector is invalid for statefulset'));
+    if (empty)
+      causes.push(invalidValue('spec.selector', goLabelSelector(sel), 'empty selector is invalid for statefulset'));
   }
   const t = s.template;
   if (!t) return [...causes, required('spec.template')];

@@ -94,7 +94,10 @@ export function reconcileStatefulSet(
     if (ord >= start && ord < end) byOrdinal.set(ord, pod);
     else condemned.push(pod);
   }
-  condemned.sort((a, b) => (ordinalOf(set.metadata.name, b.metadata.name) ?? 0) - (ordinalOf(set.metadata.name, a.metadata.name) ?? 0));
+  condemned.sort(
+    (a, b) =>
+      (ordinalOf(set.metadata.name, b.metadata.name) ?? 0) - (ordinalOf(set.metadata.name, a.metadata.name) ?? 0),
+  );
 
   for (let ord = start; ord < end; ord++) {
     const pod = byOrdinal.get(ord);

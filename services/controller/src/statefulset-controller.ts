@@ -6,13 +6,7 @@
  * status` reads. Queue keys are StatefulSet keys; a pod or revision change queues its
  * controller.
  */
-import {
-  type ControllerRevision,
-  type Pod,
-  type StatefulSet,
-  keyString,
-  matchLabelSelectorObject,
-} from '@kemu/api';
+import { type ControllerRevision, type Pod, type StatefulSet, keyString, matchLabelSelectorObject } from '@kemu/api';
 import { createEventRecorder, objectReference } from '@kemu/event-recorder';
 import { type Change, listObjects, onEveryChange } from '@kemu/eventlog';
 import { randomUUID } from 'node:crypto';
@@ -92,7 +86,8 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
     }
     const created = newRevision(set, top + 1, randomUUID(), now());
     const existing = informer.lister('controllerrevisions').get(namespace, created.metadata.name);
-    if (existing) throw new Error(`controllerrevision ${created.metadata.name} exists with other data (hash collision)`);
+    if (existing)
+      throw new Error(`controllerrevision ${created.metadata.name} exists with other data (hash collision)`);
     const key = { resource: 'controllerrevisions', namespace, name: created.metadata.name };
     return (await writer.put(key, created)) as ControllerRevision;
   }
@@ -108,7 +103,12 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
     const currentName = set.status?.currentRevision;
     const current = all.find((r) => r.metadata.name === currentName) ?? update;
     const pods = owned('pods', set);
-    const plan = reconcileStatefulSet(set, pods, { current: current.metadata.name, update: update.metadata.name }, now());
+    const plan = reconcileStatefulSet(
+      set,
+      pods,
+      { current: current.metadata.name, update: update.metadata.name },
+      now(),
+    );
 
     const create = isNamespaceActive(informer.view, namespace) ? plan.create : [];
     for (const c of create) {
