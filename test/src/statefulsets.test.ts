@@ -88,7 +88,10 @@ describe('a StatefulSet on a local 2-node cluster', () => {
 
   it('creates web-0, web-1, web-2 in order, each once the one before is Ready', async () => {
     const out = await cluster.kubectlOk(['rollout', 'status', 'statefulset/web', '--timeout=120s']);
-    expect(out).toMatch(/statefulset rolling update complete 3 pods at revision web-[a-z0-9]+\.\.\./);
+    // kubectl reports a RollingUpdate with rollingUpdate set (defaulted partition 0) this way.
+    expect(out).toMatch(
+      /Waiting for 1 pods to be ready\.\.\.\npartitioned roll out complete: 3 new pods have been updated\.\.\./,
+    );
     const pods = await webPods();
     expect([...pods.keys()].sort()).toEqual(['web-0', 'web-1', 'web-2']);
     for (const [prev, next] of [
@@ -135,9 +138,9 @@ describe('a StatefulSet on a local 2-node cluster', () => {
     expect(all).toEqual([...pods.values()].map((p) => p.status.podIP).sort());
     const srv = (await dig(['SRV', '_http._tcp.web.default.svc.cluster.local'])).trim().split('\n').sort();
     expect(srv.map((l) => l.split(' ').slice(2).join(' '))).toEqual([
-      '80 web-0.web.default.svc.cluster.local.',
-      '80 web-1.web.default.svc.cluster.local.',
-      '80 web-2.web.default.svc.cluster.local.',
+      '8080 web-0.web.default.svc.cluster.local.',
+      '8080 web-1.web.default.svc.cluster.local.',
+      '8080 web-2.web.default.svc.cluster.local.',
     ]);
   });
 
@@ -167,8 +170,13 @@ describe('a StatefulSet on a local 2-node cluster', () => {
       '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":0}}}}',
     ]);
     const done = await cluster.kubectlOk(['rollout', 'status', 'sts/web', '--timeout=120s']);
-    expect(done).toMatch(/statefulset rolling update complete 3 pods at revision web-/);
-    expect(done).not.toContain(rev1);
+    expect(done).toMatch(/partitioned roll out complete: 3 new pods have been updated/);
+    const rolled = await getJson<{ status: { currentRevision: string; updateRevision: string } }>(cluster, [
+      'sts',
+      'web',
+    ]);
+    expect(rolled.status.currentRevision).toBe(rolled.status.updateRevision);
+    expect(rolled.status.currentRevision).not.toBe(rev1);
     expect(await images()).toEqual({ 'web-0': 'nginx:1.27', 'web-1': 'nginx:1.27', 'web-2': 'nginx:1.27' });
 
     const history = await cluster.kubectlOk(['rollout', 'history', 'sts/web']);
@@ -228,7 +236,7 @@ describe('a StatefulSet on a local 2-node cluster', () => {
     const r = await cluster.kubectl(['apply', '-f', '-'], { input: withClaims });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(
-      /StatefulSet.apps "db" is invalid: spec.volumeClaimTemplates: Forbidden: kemu has no storage yet/,
+      /The StatefulSet "db" is invalid: spec.volumeClaimTemplates: Forbidden: kemu has no storage yet/,
     );
   });
 
