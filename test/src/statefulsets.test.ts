@@ -98,7 +98,8 @@ describe('a StatefulSet on a local 2-node cluster', () => {
       ['web-0', 'web-1'],
       ['web-1', 'web-2'],
     ] as const) {
-      const ready = Date.parse(readyAt(pods.get(prev) as PodJson) ?? '');
+      // creationTimestamp has second precision.
+      const ready = Math.floor(Date.parse(readyAt(pods.get(prev) as PodJson) ?? '') / 1000) * 1000;
       expect(Date.parse((pods.get(next) as PodJson).metadata.creationTimestamp)).toBeGreaterThanOrEqual(ready);
     }
     const p1 = pods.get('web-1') as PodJson;

@@ -17,6 +17,9 @@ import type {
   Service,
   StatefulSet,
   ControllerRevision,
+  DaemonSet,
+  Job,
+  CronJob,
 } from './types.js';
 
 /** Resource name → object type, for every resource in the event log. */
@@ -34,6 +37,9 @@ export interface ResourceTypes {
   leases: Lease;
   statefulsets: StatefulSet;
   controllerrevisions: ControllerRevision;
+  daemonsets: DaemonSet;
+  jobs: Job;
+  cronjobs: CronJob;
 }
 
 /** The plural name of a resource kemu serves: `pods`, `endpointslices`. */

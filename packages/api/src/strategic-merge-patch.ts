@@ -36,6 +36,9 @@ const listMeta: Record<string, Record<string, ListMeta>> = {
   Deployment: template,
   ReplicaSet: template,
   StatefulSet: template,
+  DaemonSet: template,
+  Job: template,
+  CronJob: { ...prefixed('spec.jobTemplate.spec.template.spec.', podSpecLists) },
 };
 
 const isMap = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -5,12 +5,9 @@
  */
 import { deepEqual } from './deep-equal.js';
 import type { StatusCause } from './errors.js';
-import { forbidden, GoValue, invalidValue, notSupported, required } from './field-errors.js';
+import { forbidden, GoValue, invalidValue, required } from './field-errors.js';
 import type { StatefulSetSpec } from './types.js';
-import { goLabelSelector, validateLabelSelector } from './validate-workloads.js';
-import { validateLabels } from './validate-meta.js';
-import { matchLabelSelectorObject } from './label-selector.js';
-import { validatePodSpec } from './validate-pod.js';
+import { nonNegative, validateSelectorAndTemplate } from './validate-template.js';
 
 /** The message of the refusal of spec.volumeClaimTemplates. */
 export const NO_STORAGE_MESSAGE =
@@ -49,23 +46,7 @@ export function validateStatefulSetSpec(spec: Partial<StatefulSetSpec> | undefin
   causes.push(...nonNegative(s.ordinals?.start, 'spec.ordinals.start'));
   if ((s.volumeClaimTemplates ?? []).length > 0)
     causes.push(forbidden('spec.volumeClaimTemplates', NO_STORAGE_MESSAGE));
-  const sel = s.selector;
-  const empty = !sel || Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length === 0;
-  if (!sel) causes.push(required('spec.selector'));
-  else {
-    causes.push(...validateLabelSelector(sel, 'spec.selector'));
-    if (empty)
-      causes.push(invalidValue('spec.selector', goLabelSelector(sel), 'empty selector is invalid for statefulset'));
-  }
-  const t = s.template;
-  if (!t) return [...causes, required('spec.template')];
-  const labels = (t.metadata?.labels ?? {}) as Record<string, string>;
-  if (sel && !empty && !matchLabelSelectorObject(sel, labels))
-    causes.push(invalidValue('spec.template.metadata.labels', labels, '`selector` does not match template `labels`'));
-  causes.push(...validateLabels(t.metadata?.labels, 'spec.template.metadata.labels'));
-  causes.push(...validatePodSpec(t.spec, 'spec.template.spec'));
-  if (t.spec?.restartPolicy && t.spec.restartPolicy !== 'Always')
-    causes.push(notSupported('spec.template.spec.restartPolicy', t.spec.restartPolicy, ['Always']));
+  causes.push(...validateSelectorAndTemplate(s.selector, s.template, 'statefulset', ['Always']));
   return causes;
 }
 
