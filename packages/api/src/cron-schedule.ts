@@ -54,7 +54,8 @@ const DESCRIPTORS: Record<string, string> = {
 function number(s: string, b: Bounds): number {
   const named = b.names?.indexOf(s.toLowerCase()) ?? -1;
   if (named >= 0) return named + b.min;
-  if (!/^\d+$/.test(s)) throw new CronScheduleError(`failed to parse int from ${s}: strconv.Atoi: parsing "${s}": invalid syntax`);
+  if (!/^\d+$/.test(s))
+    throw new CronScheduleError(`failed to parse int from ${s}: strconv.Atoi: parsing "${s}": invalid syntax`);
   return Number(s);
 }
 

@@ -163,7 +163,10 @@ const endpointAddress = o('EndpointAddress', {
 });
 
 const jobSpec = o('JobSpec', {
-  ...fieldsOf('parallelism completions backoffLimit backoffLimitPerIndex maxFailedIndexes ttlSecondsAfterFinished', 'int32'),
+  ...fieldsOf(
+    'parallelism completions backoffLimit backoffLimitPerIndex maxFailedIndexes ttlSecondsAfterFinished',
+    'int32',
+  ),
   activeDeadlineSeconds: 'int64',
   ...fieldsOf('manualSelector suspend', 'bool'),
   ...fieldsOf('completionMode podReplacementPolicy managedBy', 'string'),

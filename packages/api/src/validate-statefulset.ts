@@ -13,12 +13,6 @@ import { nonNegative, validateSelectorAndTemplate } from './validate-template.js
 export const NO_STORAGE_MESSAGE =
   'kemu has no storage yet (no PersistentVolumes or PersistentVolumeClaims): remove volumeClaimTemplates and use an emptyDir volume';
 
-function nonNegative(value: unknown, path: string): StatusCause[] {
-  return typeof value === 'number' && value < 0
-    ? [invalidValue(path, value, 'must be greater than or equal to 0')]
-    : [];
-}
-
 /** ValidateStatefulSetSpec. */
 export function validateStatefulSetSpec(spec: Partial<StatefulSetSpec> | undefined): StatusCause[] {
   const s = spec ?? {};

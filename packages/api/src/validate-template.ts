@@ -13,7 +13,9 @@ import { goLabelSelector, validateLabelSelector } from './validate-workloads.js'
 
 /** A cause when `value` is a negative number. */
 export function nonNegative(value: unknown, path: string): StatusCause[] {
-  return typeof value === 'number' && value < 0 ? [invalidValue(path, value, 'must be greater than or equal to 0')] : [];
+  return typeof value === 'number' && value < 0
+    ? [invalidValue(path, value, 'must be greater than or equal to 0')]
+    : [];
 }
 
 /** Validates `<path>.selector` and `<path>.template` of a workload whose kind is `what` (`statefulset`). */
@@ -35,11 +37,19 @@ export function validateSelectorAndTemplate(
   if (!t) return [...causes, required(`${path}.template`)];
   const labels = (t.metadata?.labels ?? {}) as Record<string, string>;
   if (sel && !empty && !matchLabelSelectorObject(sel, labels))
-    causes.push(invalidValue(`${path}.template.metadata.labels`, labels, '`selector` does not match template `labels`'));
+    causes.push(
+      invalidValue(`${path}.template.metadata.labels`, labels, '`selector` does not match template `labels`'),
+    );
   causes.push(...validateLabels(t.metadata?.labels, `${path}.template.metadata.labels`));
   causes.push(...validatePodSpec(t.spec, `${path}.template.spec`));
   const restart = t.spec?.restartPolicy;
-  if (!restart) causes.push(required(`${path}.template.spec.restartPolicy`, `valid values: ${restartPolicies.map((p) => `"${p}"`).join(', ')}`));
+  if (!restart)
+    causes.push(
+      required(
+        `${path}.template.spec.restartPolicy`,
+        `valid values: ${restartPolicies.map((p) => `"${p}"`).join(', ')}`,
+      ),
+    );
   else if (!restartPolicies.includes(restart))
     causes.push(notSupported(`${path}.template.spec.restartPolicy`, restart, restartPolicies));
   return causes;

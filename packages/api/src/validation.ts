@@ -12,6 +12,12 @@ import type { Endpoint, EndpointPort, EndpointSubset, KubeObject, PodSpec, Servi
 import { validateObjectMeta, validateObjectMetaUpdate } from './validate-meta.js';
 import { validatePodSpec, validatePodSpecUpdate } from './validate-pod.js';
 import { validateProtocol, validateServiceSpec, validateServiceSpecUpdate } from './validate-service.js';
+import {
+  validateCronJobSpec,
+  validateDaemonSetSpec,
+  validateJobSpec,
+  validateJobSpecUpdate,
+} from './validate-batch.js';
 import { validateStatefulSetSpec, validateStatefulSetSpecUpdate } from './validate-statefulset.js';
 import { validateWorkloadSpec, validateWorkloadSpecUpdate } from './validate-workloads.js';
 
@@ -76,6 +82,12 @@ function validateSpec(obj: KubeObject): StatusCause[] {
       return validateWorkloadSpec(obj.kind, obj.spec as never);
     case 'StatefulSet':
       return validateStatefulSetSpec(obj.spec as never);
+    case 'DaemonSet':
+      return validateDaemonSetSpec(obj.spec as never);
+    case 'Job':
+      return validateJobSpec(obj.spec as never);
+    case 'CronJob':
+      return validateCronJobSpec(obj.spec as never);
     case 'Endpoints':
       return validateEndpoints(obj.subsets as EndpointSubset[]);
     case 'EndpointSlice':
@@ -96,6 +108,10 @@ function validateSpecUpdate(obj: KubeObject, old: KubeObject): StatusCause[] {
       return validateWorkloadSpecUpdate(obj.spec as never, old.spec as never);
     case 'StatefulSet':
       return validateStatefulSetSpecUpdate(obj.spec as never, old.spec as never);
+    case 'DaemonSet':
+      return validateWorkloadSpecUpdate(obj.spec as never, old.spec as never);
+    case 'Job':
+      return validateJobSpecUpdate(obj.spec as never, old.spec as never);
     default:
       return [];
   }

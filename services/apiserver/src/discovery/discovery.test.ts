@@ -44,7 +44,7 @@ describe('discovery', () => {
       'coordination.k8s.io',
     ]);
     const apps = groups.items[0]?.versions[0]?.resources.map((r) => r.resource);
-    expect(apps).toEqual(['deployments', 'replicasets', 'statefulsets', 'controllerrevisions']);
+    expect(apps).toEqual(['deployments', 'replicasets', 'statefulsets', 'daemonsets', 'controllerrevisions']);
     expect((legacyApiGroupList() as { groups: { name: string }[] }).groups.map((g) => g.name)).toContain('apps');
     const v1 = apiResourceList('', 'v1') as { resources: { name: string }[] };
     expect(v1.resources.map((r) => r.name)).toContain('pods/log');

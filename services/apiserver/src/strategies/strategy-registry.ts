@@ -1,6 +1,7 @@
 /** Which strategy each resource uses; resources not listed use the default strategy. */
 import type { ResourceType } from '@kemu/api';
-import { defaultStrategy } from './default-strategy.js';
+import { defaultStrategy, statusStrategy } from './default-strategy.js';
+import { jobStrategy } from './job-strategy.js';
 import { namespaceStrategy } from './namespace-strategy.js';
 import { nodeStrategy } from './node-strategy.js';
 import { podStrategy } from './pod-strategy.js';
@@ -16,6 +17,9 @@ const STRATEGIES: ReadonlyMap<string, ResourceStrategy> = new Map([
   ['deployments', workloadStrategy],
   ['replicasets', workloadStrategy],
   ['statefulsets', workloadStrategy],
+  ['daemonsets', statusStrategy],
+  ['jobs', jobStrategy],
+  ['cronjobs', statusStrategy],
 ]);
 
 /** The strategy of a resource type. */

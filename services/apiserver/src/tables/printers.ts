@@ -1,4 +1,5 @@
 /** Which printer prints which resource; kinds without one get the generic Name / Created At table. */
+import { cronJobPrinter, daemonSetPrinter, jobPrinter } from './batch-table.js';
 import { endpointSlicePrinter } from './endpointslice-table.js';
 import { endpointsPrinter } from './endpoints-table.js';
 import { eventPrinter } from './event-table.js';
@@ -52,6 +53,12 @@ export function printerFor(resource: string, serverVersion: string): Printer {
       return statefulSetPrinter;
     case 'controllerrevisions':
       return controllerRevisionPrinter;
+    case 'daemonsets':
+      return daemonSetPrinter;
+    case 'jobs':
+      return jobPrinter;
+    case 'cronjobs':
+      return cronJobPrinter;
     case 'ipaddresses':
       return ipAddressPrinter;
     case 'leases':
