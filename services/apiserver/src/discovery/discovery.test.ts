@@ -39,6 +39,7 @@ describe('discovery', () => {
     const groups = aggregatedDiscovery(false) as { items: Item[] };
     expect(groups.items.map((i) => i.metadata.name)).toEqual([
       'apps',
+      'batch',
       'discovery.k8s.io',
       'networking.k8s.io',
       'coordination.k8s.io',
@@ -72,6 +73,7 @@ describe('openapi', () => {
     expect(Object.keys(root.paths)).toEqual([
       'api/v1',
       'apis/apps/v1',
+      'apis/batch/v1',
       'apis/discovery.k8s.io/v1',
       'apis/networking.k8s.io/v1',
       'apis/coordination.k8s.io/v1',
