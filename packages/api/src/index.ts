@@ -20,6 +20,9 @@ export type { StatusCause } from './errors.js';
 export { selectorMatches, formatSelector } from './selectors.js';
 export { parseManifests, decodeBody } from './manifests.js';
 export { defaultObject } from './defaults.js';
+export { generateJobSelector } from './job-selector.js';
+export { parseCronSchedule, nextCronTime, CronScheduleError } from './cron-schedule.js';
+export type { CronSchedule } from './cron-schedule.js';
 export { defaultPullPolicy, podQOSClass } from './defaults-pod.js';
 export { validateObject } from './validation.js';
 export {

@@ -12,6 +12,7 @@ import { createDeploymentController } from './deployment-controller.js';
 import { createEndpointSliceController } from './endpoint-slice-controller.js';
 import { createEndpointsController } from './endpoints-controller.js';
 import { createEventTtlController, DEFAULT_EVENT_TTL_MS } from './event-ttl.js';
+import { createJobController } from './job-controller.js';
 import { createIPAddressGC } from './ip-address-gc.js';
 import { createNodeIpamController } from './node-ipam-controller.js';
 import { createNodeLifecycleController } from './node-lifecycle.js';
@@ -76,6 +77,7 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
     createReplicaSetController(deps),
     createDeploymentController(deps),
     createStatefulSetController(deps),
+    createJobController(deps),
     createEndpointSliceController(deps),
     createIPAddressGC(deps, { graceMs: options.ipAddressGraceMs ?? 10_000 }),
     createNodeIpamController(deps, options.podCidrRange ?? podCidrRange('10.244.0.0/16', 24)),
