@@ -12,6 +12,7 @@ import { createDeploymentController } from './deployment-controller.js';
 import { createEndpointSliceController } from './endpoint-slice-controller.js';
 import { createEndpointsController } from './endpoints-controller.js';
 import { createEventTtlController, DEFAULT_EVENT_TTL_MS } from './event-ttl.js';
+import { type CronJobClock, createCronJobController } from './cronjob-controller.js';
 import { createJobController } from './job-controller.js';
 import { createIPAddressGC } from './ip-address-gc.js';
 import { createNodeIpamController } from './node-ipam-controller.js';
@@ -45,6 +46,8 @@ export interface ControllerManagerOptions {
   terminatedPodGcThreshold?: number;
   /** The clock (default: the system clock). */
   now?: () => Date;
+  /** The CronJob controller's clock (default: the controllers' clock at real speed). */
+  cronJobClock?: CronJobClock;
   /** Write event-log snapshots of the informer's view (default: none). */
   snapshots?: SnapshotWriterOptions;
   /** Cluster CIDR the node IPAM controller cuts pod CIDRs from (default 10.244.0.0/16, /24 per node). */
@@ -78,6 +81,7 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
     createDeploymentController(deps),
     createStatefulSetController(deps),
     createJobController(deps),
+    createCronJobController(deps, options.cronJobClock ?? { now: deps.now, scale: 1 }),
     createEndpointSliceController(deps),
     createIPAddressGC(deps, { graceMs: options.ipAddressGraceMs ?? 10_000 }),
     createNodeIpamController(deps, options.podCidrRange ?? podCidrRange('10.244.0.0/16', 24)),
