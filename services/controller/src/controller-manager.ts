@@ -13,6 +13,7 @@ import { createEndpointSliceController } from './endpoint-slice-controller.js';
 import { createEndpointsController } from './endpoints-controller.js';
 import { createEventTtlController, DEFAULT_EVENT_TTL_MS } from './event-ttl.js';
 import { type CronJobClock, createCronJobController } from './cronjob-controller.js';
+import { createDaemonSetController } from './daemonset-controller.js';
 import { createJobController } from './job-controller.js';
 import { createIPAddressGC } from './ip-address-gc.js';
 import { createNodeIpamController } from './node-ipam-controller.js';
@@ -80,6 +81,7 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
     createReplicaSetController(deps),
     createDeploymentController(deps),
     createStatefulSetController(deps),
+    createDaemonSetController(deps),
     createJobController(deps),
     createCronJobController(deps, options.cronJobClock ?? { now: deps.now, scale: 1 }),
     createEndpointSliceController(deps),

@@ -1,5 +1,5 @@
 /**
- * ControllerRevisions of a StatefulSet, pure (history.go and stateful_set_utils.go):
+ * ControllerRevisions of a StatefulSet or DaemonSet, pure (history.go and stateful_set_utils.go):
  * a revision's data is the strategic-merge patch `{"spec":{"template":{…,"$patch":"replace"}}}`
  * that `kubectl rollout undo` applies back to the set, its name `<set>-<hash>` with the
  * hash of that data, and its number one above the highest. An equal template finds
@@ -9,6 +9,7 @@ import {
   CONTROLLER_REVISION_HASH_LABEL,
   type ControllerRevision,
   type PodTemplateSpec,
+  type DaemonSet,
   type StatefulSet,
   deepEqual,
 } from '@kemu/api';
@@ -16,8 +17,11 @@ import { rfc3339 } from './conditions.js';
 import { newControllerRef } from './controller-ref.js';
 import { podTemplateHash } from './pod-template-hash.js';
 
+/** A workload whose template history is kept in ControllerRevisions. */
+export type RevisionedWorkload = StatefulSet | DaemonSet;
+
 /** The revision data of a set: its template as a replacing strategic-merge patch. */
-export function revisionData(set: StatefulSet): { spec: { template: Record<string, unknown> } } {
+export function revisionData(set: RevisionedWorkload): { spec: { template: Record<string, unknown> } } {
   return { spec: { template: { ...structuredClone(set.spec.template), $patch: 'replace' } } };
 }
 
@@ -31,7 +35,7 @@ export function revisionTemplate(revision: ControllerRevision): PodTemplateSpec 
 }
 
 /** A new ControllerRevision of `set` numbered `revision` (history.NewControllerRevision). */
-export function newRevision(set: StatefulSet, revision: number, uid: string, now: Date): ControllerRevision {
+export function newRevision(set: RevisionedWorkload, revision: number, uid: string, now: Date): ControllerRevision {
   const data = revisionData(set);
   const hash = podTemplateHash(data.spec.template as unknown as PodTemplateSpec, set.status?.collisionCount);
   const labels = { ...(set.spec.template.metadata?.labels ?? {}), [CONTROLLER_REVISION_HASH_LABEL]: hash };
@@ -59,7 +63,7 @@ export function maxRevision(revisions: readonly ControllerRevision[]): number {
 
 /** The revision among `revisions` whose data equals the set's current template, if any. */
 export function findEqualRevision(
-  set: StatefulSet,
+  set: RevisionedWorkload,
   revisions: readonly ControllerRevision[],
 ): ControllerRevision | undefined {
   const data = revisionData(set);

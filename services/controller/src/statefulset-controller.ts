@@ -12,16 +12,11 @@ import { type Change, listObjects, onEveryChange } from '@kemu/eventlog';
 import { randomUUID } from 'node:crypto';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import { controllerRefOf } from './controller-ref.js';
-import {
-  findEqualRevision,
-  maxRevision,
-  newRevision,
-  revisionTemplate,
-  revisionsToPrune,
-} from './controller-revisions.js';
+import { revisionTemplate } from './controller-revisions.js';
 import { deletePod } from './delete-pod.js';
 import { isNamespaceActive } from './namespace-active.js';
 import { createQueuedController } from './queued-controller.js';
+import { ensureUpdateRevision, ownedRevisions, pruneRevisions } from './revision-writer.js';
 import { reconcileStatefulSet } from './reconcile-stateful-set.js';
 import { semanticEqual } from './semantic-equal.js';
 import { podRevision, statefulSetPod } from './stateful-set-pods.js';
@@ -63,33 +58,11 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
     for (const s of listObjects(informer.view, 'statefulsets')) queue.add(keyOf('statefulsets', s));
   }
 
-  function owned<R extends 'pods' | 'controllerrevisions'>(resource: R, set: StatefulSet) {
-    return listObjects(informer.view, resource, set.metadata.namespace ?? 'default').filter(
+  function ownedPods(set: StatefulSet): Pod[] {
+    return listObjects(informer.view, 'pods', set.metadata.namespace ?? 'default').filter(
       (o) =>
-        controllerRefOf(o)?.uid === set.metadata.uid &&
-        (resource === 'controllerrevisions' || matchLabelSelectorObject(set.spec.selector, o.metadata.labels)),
+        controllerRefOf(o)?.uid === set.metadata.uid && matchLabelSelectorObject(set.spec.selector, o.metadata.labels),
     );
-  }
-
-  // The update revision: the one equal to the template (renumbered if older than the newest), or a new one.
-  async function updateRevision(set: StatefulSet, revisions: ControllerRevision[]): Promise<ControllerRevision> {
-    const namespace = set.metadata.namespace ?? 'default';
-    const top = maxRevision(revisions);
-    const equal = findEqualRevision(set, revisions);
-    if (equal) {
-      if (equal.revision === top) return equal;
-      const stored = await writer.update(
-        { resource: 'controllerrevisions', namespace, name: equal.metadata.name },
-        (cur) => ({ ...cur, revision: top + 1 }),
-      );
-      return stored ?? equal;
-    }
-    const created = newRevision(set, top + 1, randomUUID(), now());
-    const existing = informer.lister('controllerrevisions').get(namespace, created.metadata.name);
-    if (existing)
-      throw new Error(`controllerrevision ${created.metadata.name} exists with other data (hash collision)`);
-    const key = { resource: 'controllerrevisions', namespace, name: created.metadata.name };
-    return (await writer.put(key, created)) as ControllerRevision;
   }
 
   async function syncStatefulSet(key: string): Promise<void> {
@@ -97,12 +70,11 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
     const set = informer.lister('statefulsets').byKey(key);
     if (!set) return;
     const setLog = log.child({ statefulset: `${namespace}/${name}` });
-    const revisions = owned('controllerrevisions', set);
-    const update = await updateRevision(set, revisions);
-    const all = owned('controllerrevisions', set);
+    const update = await ensureUpdateRevision(deps, set, ownedRevisions(deps, set));
+    const all = ownedRevisions(deps, set);
     const currentName = set.status?.currentRevision;
     const current = all.find((r) => r.metadata.name === currentName) ?? update;
-    const pods = owned('pods', set);
+    const pods = ownedPods(set);
     const plan = reconcileStatefulSet(
       set,
       pods,
@@ -149,13 +121,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
     }
     const live = new Set([plan.status.currentRevision ?? '', plan.status.updateRevision ?? '']);
     for (const p of pods) live.add(podRevision(p) ?? '');
-    for (const r of revisionsToPrune(all, live, set.spec.revisionHistoryLimit ?? 10)) {
-      await writer.remove(
-        { resource: 'controllerrevisions', namespace, name: r.metadata.name },
-        r,
-        Number(r.metadata.resourceVersion),
-      );
-    }
+    await pruneRevisions(deps, set, all, live);
     const minReady = set.spec.minReadySeconds ?? 0;
     if (minReady > 0 && plan.status.readyReplicas !== plan.status.availableReplicas) queue.addAfter(key, 1000);
   }
