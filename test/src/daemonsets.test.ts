@@ -66,6 +66,7 @@ describe('a DaemonSet on a local 3-node cluster', () => {
     return Object.fromEntries(
       pods
         .filter((p) => !p.metadata.deletionTimestamp)
+        .sort((a, b) => (a.spec.nodeName ?? '').localeCompare(b.spec.nodeName ?? ''))
         .map((p) => [p.spec.nodeName ?? '', p.spec.containers[0]?.image ?? '']),
     );
   }
