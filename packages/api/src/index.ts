@@ -20,6 +20,8 @@ export type { StatusCause } from './errors.js';
 export { selectorMatches, formatSelector } from './selectors.js';
 export { parseManifests, decodeBody } from './manifests.js';
 export { defaultObject } from './defaults.js';
+export { schemas as kindSchemas } from './schema.js';
+export type { Schema } from './schema.js';
 export { generateJobSelector } from './job-selector.js';
 export { parseCronSchedule, nextCronTime, CronScheduleError } from './cron-schedule.js';
 export type { CronSchedule } from './cron-schedule.js';

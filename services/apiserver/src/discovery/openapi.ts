@@ -7,6 +7,7 @@
 import { type ResourceType, resourceTypes } from '@kemu/api';
 import { createHash } from 'node:crypto';
 import { groupVersions } from './discovery.js';
+import { componentSchemas } from './openapi-schemas.js';
 import { strategyFor } from '../strategies/strategy-registry.js';
 import { KUBERNETES_VERSION } from './version.js';
 
@@ -96,7 +97,7 @@ export function openApiDocument(group: string, version: string): Record<string, 
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: KUBERNETES_VERSION },
     paths,
-    components: { schemas: {} },
+    components: { schemas: componentSchemas(group, version) },
   };
 }
 

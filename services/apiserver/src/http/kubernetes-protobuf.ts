@@ -148,12 +148,39 @@ const replicaSetSpec: MessageSchema = {
   4: i32('minReadySeconds'),
 };
 
+// batch/v1 JobSpec and CronJobSpec (`kubectl create job` / `create cronjob`).
+const jobSpec: MessageSchema = {
+  1: i32('parallelism', true),
+  2: i32('completions', true),
+  3: i64('activeDeadlineSeconds', true),
+  4: msg('selector', labelSelector),
+  5: bool('manualSelector', true),
+  6: msg('template', podTemplate),
+  7: i32('backoffLimit', true),
+  8: i32('ttlSecondsAfterFinished', true),
+  9: s('completionMode'),
+  10: bool('suspend', true),
+  14: s('podReplacementPolicy'),
+};
+const cronJobSpec: MessageSchema = {
+  1: s('schedule'),
+  2: i64('startingDeadlineSeconds', true),
+  3: s('concurrencyPolicy'),
+  4: bool('suspend', true),
+  5: msg('jobTemplate', { 1: msg('metadata', objectMeta), 2: msg('spec', jobSpec) }),
+  6: i32('successfulJobsHistoryLimit', true),
+  7: i32('failedJobsHistoryLimit', true),
+  8: s('timeZone'),
+};
+
 const kinds: Record<string, MessageSchema> = {
   Namespace: { 1: msg('metadata', objectMeta), 2: msg('spec', { 1: strList('finalizers') }) },
   Service: { 1: msg('metadata', objectMeta), 2: msg('spec', serviceSpec) },
   Pod: { 1: msg('metadata', objectMeta), 2: msg('spec', podSpec) },
   Deployment: { 1: msg('metadata', objectMeta), 2: msg('spec', workloadSpec) },
   ReplicaSet: { 1: msg('metadata', objectMeta), 2: msg('spec', replicaSetSpec) },
+  Job: { 1: msg('metadata', objectMeta), 2: msg('spec', jobSpec) },
+  CronJob: { 1: msg('metadata', objectMeta), 2: msg('spec', cronJobSpec) },
 };
 
 const MAGIC = [0x6b, 0x38, 0x73, 0x00];
