@@ -1,4 +1,4 @@
-import { type CronJob, type Job, type ObjectKey, type StatefulSet, defaultObject } from '@kemu/api';
+import { type CronJob, type DaemonSet, type Job, type ObjectKey, type StatefulSet, defaultObject } from '@kemu/api';
 import { type ObjectWriter, listObjects } from '@kemu/eventlog';
 import { type EventLogFixture, consistently, eventually, startEventLogFixture } from '@kemu/testkit';
 import { randomUUID } from 'node:crypto';
@@ -8,7 +8,7 @@ import { type ControllerManager, createControllerManager } from './controller-ma
 const key = (resource: string, name: string): ObjectKey => ({ resource, namespace: 'default', name });
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
-describe('the StatefulSet, Job and CronJob controllers on a real event log', () => {
+describe('the StatefulSet, DaemonSet, Job and CronJob controllers on a real event log', () => {
   let fx: EventLogFixture; // plays the apiserver and the node-agents
   let api: ObjectWriter;
   let manager: ControllerManager;
@@ -81,6 +81,35 @@ describe('the StatefulSet, Job and CronJob controllers on a real event log', () 
     const revisions = listObjects(fx.informer.view, 'controllerrevisions', 'default');
     expect(revisions.map((r) => [r.metadata.name, r.revision])).toEqual([[stored.status?.updateRevision, 1]]);
     expect(pods().map((p) => p.spec.subdomain)).toEqual(['web', 'web', 'web']);
+  });
+
+  it('gives a DaemonSet pod to every node, also one that joins later', async () => {
+    const node = (name: string) =>
+      api.put(
+        { resource: 'nodes', namespace: '', name },
+        { apiVersion: 'v1', kind: 'Node', metadata: { name, uid: randomUUID() } },
+      );
+    await node('node-1');
+    const ds = defaultObject<DaemonSet>({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent', namespace: 'default', uid: randomUUID(), generation: 1 },
+      spec: {
+        selector: { matchLabels: { app: 'agent' } },
+        template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+      },
+    });
+    await api.put(key('daemonsets', 'agent'), ds);
+    await eventually(() => pods().length === 1 && pods()[0]?.spec.nodeName === 'node-1', { what: 'a pod on node-1' });
+    await node('node-2');
+    const both = await eventually(() => pods().length === 2 && pods(), { what: 'a pod on node-2' });
+    expect(both.map((p) => p.spec.nodeName).sort()).toEqual(['node-1', 'node-2']);
+    await eventually(
+      () => fx.informer.lister('daemonsets').get('default', 'agent')?.status?.desiredNumberScheduled === 2,
+      {
+        what: 'desiredNumberScheduled 2',
+      },
+    );
   });
 
   it('runs a Job to completion and a CronJob on its injected clock', async () => {
