@@ -1,6 +1,7 @@
 export {
   Frame,
   PING_INTERVAL_MS,
+  MAX_FRAME_DATA,
   startSubject,
   sessionSubjects,
   encodeFrame,
@@ -16,6 +17,8 @@ export type {
   StreamTarget,
   LogRequest,
   ExecRequest,
+  PortForwardRequest,
+  DialRequest,
   StreamKind,
   BusMsg,
   NodeBus,

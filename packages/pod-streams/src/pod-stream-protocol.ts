@@ -1,8 +1,8 @@
 /**
- * How the apiserver reaches a pod's streams (logs, exec, attach) through its node-agent,
+ * How the apiserver reaches a pod's streams (logs, exec, attach, portforward) through its node-agent,
  * over NATS core. Subject layout:
  *
- *   kemu.node.<node>.<kind>     start request (JSON, `kind` logs|exec|attach); the reply is
+ *   kemu.node.<node>.<kind>     start request (JSON, `kind` logs|exec|attach|portforward|dial); the reply is
  *                               `{ok:true}` or `{ok:false,status}` with a metav1.Status
  *   kemu.stream.<session>.out   node-agent → apiserver frames (data, then one end frame)
  *   kemu.stream.<session>.in    apiserver → node-agent frames (stdin, resize, close, cancel)
@@ -23,6 +23,8 @@ export const Frame = {
   /** Last frame of a session: JSON {@link StreamEnd}. */
   end: 3,
   resize: 4,
+  /** Flow control: the apiserver has passed on this many more stdout bytes (uint32 BE). */
+  ack: 5,
   /** The client went away: stop following, kill the exec'd process. */
   cancel: 254,
   /** The client's stdin reached EOF (remotecommand v5 close of stream 0). */
@@ -84,8 +86,37 @@ export interface ExecRequest extends StreamTarget {
   tty: boolean;
 }
 
+/**
+ * One port-forward connection (`pods/<name>/portforward`): the node-agent connects to
+ * `port` on localhost inside the pod's network namespace; stdin frames carry the
+ * client's bytes, stdout frames the pod's, close-stdin the client's half-close.
+ */
+export interface PortForwardRequest {
+  session: string;
+  namespace: string;
+  pod: string;
+  uid: string;
+  port: number;
+  /**
+   * Flow control: at most this many stdout bytes unacknowledged (ack frames); the
+   * node-agent stops reading from the pod until acks come. Absent: no flow control.
+   */
+  window?: number;
+}
+
+/**
+ * One connection of the apiserver proxy: the node-agent connects to `address:port`
+ * from the node's network namespace (a pod of the node, or the node itself); frames
+ * as for a port-forward.
+ */
+export interface DialRequest {
+  session: string;
+  address: string;
+  port: number;
+}
+
 /** The start request kinds. */
-export type StreamKind = 'logs' | 'exec' | 'attach';
+export type StreamKind = 'logs' | 'exec' | 'attach' | 'portforward' | 'dial';
 
 /** A subject token for a name that may contain `.` (node names are DNS subdomains). */
 function token(name: string): string {

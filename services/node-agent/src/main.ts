@@ -26,6 +26,7 @@ import { createPodManager } from './pods/pod-manager.js';
 import { gatewayOf, parsePodCidr } from './pods/pod-ip-allocator.js';
 import { createPodSandbox } from './pods/pod-sandbox.js';
 import { startPodStreams } from './streams/pod-streams.js';
+import { startNodeEndpoints } from './registration/node-endpoints.js';
 import { serviceEnvVars } from './runtime/service-env.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -128,6 +129,8 @@ await runComponent(
         'exec',
         sandbox.netnsName(uid),
       ],
+      enterPodNetwork: (uid) => ['ip', 'netns', 'exec', sandbox.netnsName(uid)],
+      nodeAddresses: () => [nodeIP],
       readEnviron: readProcEnviron,
       log,
     });
@@ -171,6 +174,12 @@ await runComponent(
       },
     });
     await manager.start();
+    const endpoints = await startNodeEndpoints({ view: informer.view, node, address: nodeIP, log }).catch(
+      (err: unknown) => {
+        log.warn({ err }, 'node endpoints not served');
+        return undefined;
+      },
+    );
     log.info(
       { version: JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')).version },
       'node-agent ready',
@@ -182,6 +191,7 @@ await runComponent(
       podRoutes.stop();
       lease.stop();
       streams.stop();
+      endpoints?.close();
       manager.stop();
     };
   },

@@ -16,11 +16,13 @@ import { measurePodStartup } from './pod-startup.js';
 import { measureSnapshotStartup } from './snapshot-startup.js';
 import { measureCompose } from './compose.js';
 import { measureSubjectLayout } from './subject-layout.js';
+import { measurePortForward } from './port-forward.js';
 import { type Row, formatTable } from './table.js';
 import { repoRoot } from '../kemu-cluster.js';
 import { configFromEnv } from './config.js';
 
-const { rounds, kills, upRuns, dnsRounds, snapshotRuns, composeRounds, subjectLayoutPods } = configFromEnv(process.env);
+const { rounds, kills, upRuns, dnsRounds, snapshotRuns, composeRounds, subjectLayoutPods, portForwardRounds } =
+  configFromEnv(process.env);
 
 async function main(): Promise<void> {
   const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -45,6 +47,12 @@ async function main(): Promise<void> {
   const dp = await measureDataPlane(progress, rounds, kills, measureKillToRemoval);
   rows.push(...dp.rows);
   raw.dataPlane = dp.samples;
+
+  if (portForwardRounds > 0) {
+    const pf = await measurePortForward(progress, portForwardRounds);
+    rows.push(...pf.rows);
+    raw.portForward = pf.samples;
+  }
 
   if (dnsRounds > 0) {
     const dns = await measureDns(progress, dnsRounds);

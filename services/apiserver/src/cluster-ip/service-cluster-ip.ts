@@ -50,6 +50,26 @@ export async function assignClusterIp(allocator: ClusterIpAllocator, svc: Servic
 }
 
 /**
+ * Clears what no longer applies when an update turns a Service into an ExternalName
+ * one, as the Service strategy's dropTypeDependentFields does: clusterIP(s), ipFamilies
+ * and ipFamilyPolicy, each only while it still equals the stored value (the client
+ * did not ask for it), so `kubectl patch` to ExternalName needs no nulls. In place.
+ */
+export function dropTypeDependentFields(next: Service, old: Service): void {
+  const external = (svc: Service) => (svc.spec?.type ?? 'ClusterIP') === 'ExternalName';
+  if (external(old) || !external(next) || !next.spec) return;
+  const spec = next.spec;
+  const oldSpec = old.spec ?? {};
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  if (same(spec.clusterIP, oldSpec.clusterIP) && same(spec.clusterIPs, oldSpec.clusterIPs)) {
+    delete spec.clusterIP;
+    delete spec.clusterIPs;
+  }
+  if (same(spec.ipFamilies, oldSpec.ipFamilies)) delete spec.ipFamilies;
+  if (same(spec.ipFamilyPolicy, oldSpec.ipFamilyPolicy)) delete spec.ipFamilyPolicy;
+}
+
+/**
  * Copies allocated values the update left empty from the stored Service, then keeps
  * clusterIP and clusterIPs in step for clients that only change one of them
  * (the registry's patchAllocatedValues and normalizeClusterIPs), in place.

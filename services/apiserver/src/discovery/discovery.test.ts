@@ -31,7 +31,14 @@ describe('discovery', () => {
       singularResource: 'pod',
     });
     expect(pods?.verbs).toContain('watch');
-    expect(pods?.subresources?.map((s) => s.subresource).sort()).toEqual(['attach', 'exec', 'log', 'status']);
+    expect(pods?.subresources?.map((s) => s.subresource).sort()).toEqual([
+      'attach',
+      'exec',
+      'log',
+      'portforward',
+      'proxy',
+      'status',
+    ]);
     expect(resources.find((r) => r.resource === 'namespaces')).toMatchObject({ scope: 'Cluster', shortNames: ['ns'] });
   });
 

@@ -31,6 +31,8 @@ import { openApiDocument, openApiRoot } from '../discovery/openapi.js';
 import { READ_METHODS } from '../read-only.js';
 import { handleResource } from './resource-handler.js';
 import { createPodStreamUpgrades } from '../streams/pod-exec.js';
+import { serveProxy } from '../proxy/proxy-handler.js';
+import { parseProxyRoute } from '../proxy/proxy-route.js';
 import type { NodeBus } from '@kemu/pod-streams';
 import { parseRoute } from './router.js';
 import { KUBERNETES_VERSION, versionInfo } from '../discovery/version.js';
@@ -147,7 +149,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const url = new URL(req.url ?? '/', 'http://apiserver');
     try {
       if (!authn.allows(url.pathname, req.headers)) throw unauthorized();
-      await route(req, res, url);
+      const proxy = parseProxyRoute(url.pathname);
+      if (proxy) await serveProxy(context, proxy, req, res, url.search);
+      else await route(req, res, url);
     } catch (err) {
       const apiErr = toApiError(err);
       const object = objectOf(url.pathname);

@@ -9,5 +9,7 @@ import type { ResourceStrategy } from './resource-strategy.js';
 /** The strategy of nodes. */
 export const nodeStrategy: ResourceStrategy = {
   ...statusStrategy,
+  /** Served by proxy/proxy-handler.ts before routing (the node-agent's endpoints). */
+  subresources: [{ name: 'proxy', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }],
   prepareForCreate() {},
 };

@@ -1,5 +1,5 @@
 /**
- * Pods: status, log, exec and attach subresources, and graceful deletion. A pod bound
+ * Pods: status, log, exec, attach, portforward and proxy subresources, and graceful deletion. A pod bound
  * to a node is only marked (deletionTimestamp = now + grace); its node-agent stops the
  * containers and then removes it. An unbound or finished pod, or grace 0, is removed at
  * once.
@@ -26,6 +26,8 @@ export const podStrategy: ResourceStrategy = {
     { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
     { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
     { name: 'log', kind: 'Pod', verbs: ['get'] },
+    { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
+    { name: 'proxy', kind: 'PodProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
   ],
   prepareForDelete(obj, gracePeriodSeconds) {
     const grace = podGracePeriod(obj as Pod, gracePeriodSeconds);

@@ -6,7 +6,12 @@
  * changes to or from ExternalName; released after the Service is removed.
  */
 import type { Service } from '@kemu/api';
-import { assignClusterIp, keepAllocatedValues, reassignClusterIp } from '../cluster-ip/service-cluster-ip.js';
+import {
+  assignClusterIp,
+  dropTypeDependentFields,
+  keepAllocatedValues,
+  reassignClusterIp,
+} from '../cluster-ip/service-cluster-ip.js';
 import { statusStrategy } from './default-strategy.js';
 import type { ResourceStrategy } from './resource-strategy.js';
 
@@ -17,11 +22,15 @@ function ownerOf(svc: Service): { namespace: string; name: string } {
 /** The strategy of services. */
 export const serviceStrategy: ResourceStrategy = {
   ...statusStrategy,
+  /** Served by proxy/proxy-handler.ts before routing (through a ready endpoint). */
+  subresources: [{ name: 'proxy', kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }],
   prepareForCreate(obj) {
     obj.status = { loadBalancer: {} };
   },
   canonicalizeUpdate(next, current, target) {
-    if (target === 'main') keepAllocatedValues(next as Service, current as Service);
+    if (target !== 'main') return;
+    dropTypeDependentFields(next as Service, current as Service);
+    keepAllocatedValues(next as Service, current as Service);
   },
   async beginCreate(ctx, obj) {
     const allocated = await assignClusterIp(ctx.allocator, obj as Service);

@@ -102,7 +102,13 @@ describe('strategyFor', () => {
   });
 
   it('lists subresources per resource', () => {
-    expect(strategyFor(typeOf('pods')).subresources.map((s) => s.name)).toEqual(['attach', 'exec', 'log']);
+    expect(strategyFor(typeOf('pods')).subresources.map((s) => s.name)).toEqual([
+      'attach',
+      'exec',
+      'log',
+      'portforward',
+      'proxy',
+    ]);
     expect(strategyFor(typeOf('replicasets')).subresources.map((s) => s.name)).toEqual(['scale']);
     expect(strategyFor(typeOf('endpoints')).hasStatus).toBe(false);
     expect(strategyFor(typeOf('namespaces')).hiddenSubresources).toEqual(['finalize']);

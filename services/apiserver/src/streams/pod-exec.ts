@@ -29,11 +29,12 @@ import {
   pickProtocol,
 } from './remotecommand.js';
 import { parseRoute } from '../http/router.js';
+import { createPortForwardUpgrades } from './pod-port-forward.js';
 
-/** Handles `upgrade` events of the apiserver's HTTP servers. */
+/** Handles `upgrade` events of the apiserver's HTTP servers (exec, attach, and portforward through pod-port-forward.ts). */
 export interface PodStreamUpgrades {
   handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** Closes every open exec/attach socket. */
+  /** Closes every open exec/attach/portforward socket. */
   close(): void;
 }
 
@@ -80,6 +81,7 @@ export function createPodStreamUpgrades(
     perMessageDeflate: false,
     handleProtocols: (offered) => pickProtocol(offered) ?? false,
   });
+  const portForward = createPortForwardUpgrades(ctx, authenticate);
 
   function sessionRequest(req: IncomingMessage, url: URL): SessionRequest {
     if (authenticate && !authenticate(req, url.pathname)) throw unauthorized();
@@ -215,6 +217,11 @@ export function createPodStreamUpgrades(
     handle(req, socket, head) {
       socket.on('error', () => undefined);
       const url = new URL(req.url ?? '/', 'http://apiserver');
+      const route = parseRoute(url.pathname);
+      if (route.kind === 'resource' && route.type.resource === 'pods' && route.subresource === 'portforward') {
+        portForward.handle(req, socket, head, rejectUpgrade);
+        return;
+      }
       let request: SessionRequest;
       try {
         request = sessionRequest(req, url);
@@ -230,6 +237,7 @@ export function createPodStreamUpgrades(
       });
     },
     close() {
+      portForward.close();
       for (const ws of wss.clients) ws.terminate();
       wss.close();
     },

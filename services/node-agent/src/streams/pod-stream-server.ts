@@ -1,6 +1,6 @@
 /**
  * Answers the apiserver's start requests for this node's pod streams: one subscription
- * per kind (logs, exec, attach). A handler checks the request against the node's view
+ * per kind (logs, exec, attach, portforward, dial). A handler checks the request against the node's view
  * and either refuses it with a Status or returns the function that runs the session;
  * the session's input subscription exists before the reply, so no early frame is lost.
  */
@@ -10,6 +10,8 @@ import {
   type ExecRequest,
   type LogRequest,
   type NodeBus,
+  type PortForwardRequest,
+  type DialRequest,
   type StartReply,
   type StreamKind,
   type StreamStatus,
@@ -27,6 +29,8 @@ export interface PodStreamHandlers {
   logs: StreamHandler<LogRequest>;
   exec: StreamHandler<ExecRequest>;
   attach: StreamHandler<ExecRequest>;
+  portforward: StreamHandler<PortForwardRequest>;
+  dial: StreamHandler<DialRequest>;
 }
 
 /** Options of the stream server. */
@@ -50,10 +54,10 @@ function reply(msg: BusMsg, value: StartReply): void {
 /** Subscribes to the node's start subjects. */
 export function startPodStreamServer(o: PodStreamServerOptions): PodStreamServer {
   const { bus, log } = o;
-  const kinds: StreamKind[] = ['logs', 'exec', 'attach'];
+  const kinds: StreamKind[] = ['logs', 'exec', 'attach', 'portforward', 'dial'];
 
   async function onStart(kind: StreamKind, msg: BusMsg): Promise<void> {
-    let request: LogRequest & ExecRequest;
+    let request: LogRequest & ExecRequest & PortForwardRequest & DialRequest;
     try {
       request = decodeJson(msg.data);
       if (typeof request.session !== 'string' || request.session === '') throw new Error('no session id');

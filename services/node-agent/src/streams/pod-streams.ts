@@ -1,5 +1,5 @@
 /**
- * Everything behind `kubectl logs/exec/attach` on one node, wired together: the log
+ * Everything behind `kubectl logs/exec/attach/port-forward` on one node, wired together: the log
  * layout and its time index (kept up to date for the node's pods by a ticker), the
  * stdin FIFOs, and the stream server with its three handlers. The pod workers use
  * `startLog` and `withStdin` when they start a container instance.
@@ -14,6 +14,8 @@ import { createContainerStdin } from './container-stdin.js';
 import { createExecHandler } from './exec-server.js';
 import { createLogIndex } from './log-index.js';
 import { createLogHandler } from './log-server.js';
+import { createPortForwardHandler } from './port-forward-server.js';
+import { createDialHandler } from './dial-server.js';
 import type { NodeBus } from '@kemu/pod-streams';
 import { startPodStreamServer } from './pod-stream-server.js';
 
@@ -26,6 +28,10 @@ export interface PodStreamsOptions {
   stateDir: string;
   /** The argv prefix that enters a pod's network namespace. */
   enterPod(uid: string, pid: number): string[];
+  /** The argv prefix that runs a command in a pod's network namespace (port-forward). */
+  enterPodNetwork(uid: string): string[];
+  /** The node's own addresses, which the apiserver proxy may reach besides the node's pods. */
+  nodeAddresses(): string[];
   readEnviron(pid: number): Promise<Record<string, string> | undefined>;
   log: Logger;
   /** How often the log index looks at the node's logs. */
@@ -68,6 +74,13 @@ export function startPodStreams(o: PodStreamsOptions): PodStreams {
         log,
       }),
       attach: createAttachHandler({ view: o.view, node: o.node, logs, stdin, log }),
+      portforward: createPortForwardHandler({
+        view: o.view,
+        node: o.node,
+        enterPodNetwork: o.enterPodNetwork,
+        log,
+      }),
+      dial: createDialHandler({ view: o.view, node: o.node, nodeAddresses: o.nodeAddresses, log }),
     },
   });
 
