@@ -15,7 +15,7 @@ import { deletePod } from './delete-pod.js';
 import { isNamespaceActive } from './namespace-active.js';
 import { createQueuedController } from './queued-controller.js';
 import { randomSuffix } from './random-suffix.js';
-import { reconcileJob } from './reconcile-job.js';
+import { jobExpiry, reconcileJob } from './reconcile-job.js';
 import { semanticEqual } from './semantic-equal.js';
 
 /** A new pod of `job` named `name`, defaulted as the apiserver would store it. */
@@ -79,6 +79,19 @@ export function createJobController(deps: ControllerDeps): Controller {
     const job = informer.lister('jobs').byKey(key);
     if (!job?.spec.selector) return;
     const jobLog = log.child({ job: `${namespace}/${name}` });
+    const expiry = jobExpiry(job);
+    if (expiry !== undefined) {
+      const left = expiry - now().getTime();
+      if (left > 0) queue.addAfter(key, left);
+      else {
+        // The ttl-after-finished controller deletes the Job in the background: its pods go with it.
+        for (const pod of listObjects(informer.view, 'pods', namespace))
+          if (controllerRefOf(pod)?.uid === job.metadata.uid) await deletePod(writer, pod, now());
+        await writer.remove({ resource: 'jobs', namespace, name }, job, Number(job.metadata.resourceVersion));
+        jobLog.info('finished job deleted after ttlSecondsAfterFinished');
+        return;
+      }
+    }
     const pods = listObjects(informer.view, 'pods', namespace).filter(
       (p) =>
         controllerRefOf(p)?.uid === job.metadata.uid &&

@@ -1,6 +1,6 @@
 import { type Job, type Pod, defaultObject } from '@kemu/api';
 import { describe, expect, it } from 'vitest';
-import { backoffRemainingMs, reconcileJob } from './reconcile-job.js';
+import { backoffRemainingMs, jobExpiry, reconcileJob } from './reconcile-job.js';
 
 const NOW = new Date('2026-01-01T12:00:00Z');
 
@@ -74,5 +74,12 @@ describe('reconcileJob', () => {
     expect(plan.createAfterMs).toBe(5_000);
     const two = [pod('Failed', '2026-01-01T11:59:40Z'), pod('Failed', '2026-01-01T11:59:45Z')];
     expect(backoffRemainingMs(two, NOW)).toBe(5_000);
+  });
+
+  it('expires a finished Job ttlSecondsAfterFinished after it finished', () => {
+    const done = { conditions: [{ type: 'Complete', status: 'True' }], completionTime: '2026-01-01T12:00:00Z' };
+    expect(jobExpiry(job({ ttlSecondsAfterFinished: 30 }, done))).toBe(Date.parse('2026-01-01T12:00:30Z'));
+    expect(jobExpiry(job({}, done))).toBeUndefined();
+    expect(jobExpiry(job({ ttlSecondsAfterFinished: 30 }))).toBeUndefined();
   });
 });

@@ -161,3 +161,14 @@ export function backoffRemainingMs(failedPods: readonly Pod[], now: Date): numbe
   const delay = Math.min(JOB_BACKOFF_BASE_MS * 2 ** (failedPods.length - 1), JOB_BACKOFF_MAX_MS);
   return Math.max(0, last + delay - now.getTime());
 }
+
+/** When a finished Job with ttlSecondsAfterFinished is due for deletion (ms since the epoch), else undefined. */
+export function jobExpiry(job: Job): number | undefined {
+  const ttl = job.spec.ttlSecondsAfterFinished;
+  if (ttl === undefined || ttl === null || !isJobFinished(job)) return undefined;
+  const done = job.status?.conditions?.find(
+    (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+  );
+  const at = Date.parse(job.status?.completionTime ?? done?.lastTransitionTime ?? '');
+  return Number.isNaN(at) ? undefined : at + ttl * 1000;
+}

@@ -118,6 +118,7 @@ describe('the StatefulSet, DaemonSet, Job and CronJob controllers on a real even
       kind: 'Job',
       metadata: { name: 'once', namespace: 'default', uid: 'job-uid' },
       spec: {
+        ttlSecondsAfterFinished: 1,
         selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'job-uid' } },
         template: {
           metadata: { labels: { 'batch.kubernetes.io/controller-uid': 'job-uid' } },
@@ -136,6 +137,10 @@ describe('the StatefulSet, DaemonSet, Job and CronJob controllers on a real even
           ?.status?.conditions?.some((c) => c.type === 'Complete'),
       { what: 'the Job Complete' },
     );
+    await eventually(() => !fx.informer.lister('jobs').get('default', 'once') && pods().length === 0, {
+      what: 'the Job and its pod deleted one second after it finished',
+      timeoutMs: 5_000,
+    });
 
     cronNow = T0 + 90_000;
     const cj = defaultObject<CronJob>({
@@ -159,8 +164,13 @@ describe('the StatefulSet, DaemonSet, Job and CronJob controllers on a real even
     await eventually(() => fx.informer.lister('jobs').get('default', `tick-${(T0 + 120_000) / 60_000}`), {
       what: 'the Job of 00:02',
     });
-    const status = fx.informer.lister('cronjobs').get('default', 'tick')?.status;
-    expect(status?.lastScheduleTime).toBe('2026-01-01T00:02:00Z');
+    const status = await eventually(
+      () => {
+        const st = fx.informer.lister('cronjobs').get('default', 'tick')?.status;
+        return st?.lastScheduleTime === '2026-01-01T00:02:00Z' && st;
+      },
+      { what: 'lastScheduleTime 00:02' },
+    );
     expect(status?.active).toHaveLength(2);
   });
 });
