@@ -112,6 +112,9 @@ describe('a StatefulSet on a local 2-node cluster', () => {
     const table = await cluster.kubectlOk(['get', 'sts', 'web', '-o', 'wide']);
     expect(table).toMatch(/NAME\s+READY\s+AGE\s+CONTAINERS\s+IMAGES/);
     expect(table).toMatch(/web\s+3\/3\s+\S+\s+nginx\s+nginx/);
+    const explained = await cluster.kubectlOk(['explain', 'statefulset.spec.podManagementPolicy']);
+    expect(explained).toMatch(/KIND:\s+StatefulSet\nVERSION:\s+v1\n\nFIELD: podManagementPolicy <string>/);
+    expect(explained).toMatch(/podManagementPolicy controls how pods are created/);
     const described = await cluster.kubectlOk(['describe', 'sts', 'web']);
     expect(described).toMatch(/Pods Status:\s+3 Running/);
     expect(described).toMatch(/SuccessfulCreate\s+.*create Pod web-2 in StatefulSet web successful/);

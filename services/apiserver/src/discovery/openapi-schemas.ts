@@ -5,6 +5,7 @@
  * and types. Nested structs are inlined; loosely typed subtrees (`any`) are objects.
  */
 import { type ResourceType, type Schema, kindSchemas, resourceTypes } from '@kemu/api';
+import { fieldDescription } from './openapi-descriptions.js';
 
 /** Kind descriptions as the Kubernetes API documents them (kinds without one get none). */
 const KIND_DESCRIPTIONS: Record<string, string> = {
@@ -22,8 +23,12 @@ const KIND_DESCRIPTIONS: Record<string, string> = {
   CronJob: 'CronJob represents the configuration of a single cron job.',
 };
 
-/** One structural schema as an OpenAPI v3 schema object. */
-export function openApiSchema(s: Schema): Record<string, unknown> {
+/** One structural schema as an OpenAPI v3 schema object; `describe(path)` gives field descriptions. */
+export function openApiSchema(
+  s: Schema,
+  describe: (path: string) => string | undefined = () => undefined,
+  path = '',
+): Record<string, unknown> {
   switch (s) {
     case 'string':
       return { type: 'string' };
@@ -41,12 +46,15 @@ export function openApiSchema(s: Schema): Record<string, unknown> {
     case 'any':
       return { type: 'object' };
   }
-  if ('array' in s) return { type: 'array', items: openApiSchema(s.array) };
+  if ('array' in s) return { type: 'array', items: openApiSchema(s.array, describe, path) };
   if ('map' in s) return { type: 'object', additionalProperties: openApiSchema(s.map) };
-  return {
-    type: 'object',
-    properties: Object.fromEntries(Object.entries(s.fields).map(([k, v]) => [k, openApiSchema(v)])),
-  };
+  const properties: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s.fields)) {
+    const at = path ? `${path}.${k}` : k;
+    const description = describe(at);
+    properties[k] = { ...openApiSchema(v, describe, at), ...(description ? { description } : {}) };
+  }
+  return { type: 'object', properties };
 }
 
 /** The schema name Kubernetes gives a kind: `io.k8s.api.apps.v1.StatefulSet`. */
@@ -63,7 +71,7 @@ export function componentSchemas(group: string, version: string): Record<string,
     if (!schema) continue;
     const description = KIND_DESCRIPTIONS[t.kind];
     out[schemaName(t)] = {
-      ...openApiSchema(schema),
+      ...openApiSchema(schema, (path) => fieldDescription(t.kind, path)),
       ...(description ? { description } : {}),
       'x-kubernetes-group-version-kind': [{ group: t.group, kind: t.kind, version: t.version }],
     };
