@@ -106,6 +106,22 @@ describe('Jobs and CronJobs on a local cluster', () => {
     );
   });
 
+  it('suspends a Job without pods and resumes it', async () => {
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: job('later', 'echo resumed', '  suspend: true\n') });
+    await eventually(async () => /later\s+Suspended\s+0\/1\s/.test(await cluster.kubectlOk(['get', 'job', 'later'])), {
+      timeoutMs: 20_000,
+      what: 'the Job Suspended',
+    });
+    expect(await listJson<PodJson>(cluster, ['pods', '-l', 'job-name=later'])).toEqual([]);
+    await cluster.kubectlOk(['patch', 'job', 'later', '-p', '{"spec":{"suspend":false}}']);
+    await cluster.kubectlOk(['wait', '--for=condition=complete', 'job/later', '--timeout=60s']);
+    const j = await getJson<JobJson>(cluster, ['job', 'later']);
+    expect(j.status.conditions?.find((c) => c.type === 'Suspended')).toMatchObject({
+      status: 'False',
+      reason: 'JobResumed',
+    });
+  });
+
   it('refuses a Job whose pods would restart Always', async () => {
     const r = await cluster.kubectl(['apply', '-f', '-'], {
       input: job('bad', 'true', '').replace('restartPolicy: Never', 'restartPolicy: Always'),

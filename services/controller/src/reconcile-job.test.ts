@@ -82,4 +82,21 @@ describe('reconcileJob', () => {
     expect(jobExpiry(job({}, done))).toBeUndefined();
     expect(jobExpiry(job({ ttlSecondsAfterFinished: 30 }))).toBeUndefined();
   });
+
+  it('suspends a Job (its pods deleted, condition Suspended) and resumes it', () => {
+    const running = pod('Running');
+    const plan = reconcileJob(job({ suspend: true }, { startTime: '2026-01-01T11:00:00Z' }), [running], NOW);
+    expect(plan.remove).toEqual([running]);
+    expect(plan.status.startTime).toBeUndefined();
+    expect(plan.status.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['Suspended', 'True', 'JobSuspended'],
+    ]);
+    expect(plan.events.map((e) => e.reason)).toEqual(['Suspended']);
+    const resumed = reconcileJob(job({ suspend: false }, { conditions: plan.status.conditions }), [], NOW);
+    expect(resumed.create).toBe(1);
+    expect(resumed.status.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['Suspended', 'False', 'JobResumed'],
+    ]);
+    expect(resumed.status.startTime).toBe('2026-01-01T12:00:00Z');
+  });
 });

@@ -5,7 +5,8 @@
  * backoffLimit (or a passed activeDeadlineSeconds) fail the Job: FailureTarget at once,
  * Failed once no pod is left running. Enough succeeded pods complete it:
  * SuccessCriteriaMet, then Complete. After a failure the next pod waits
- * 10 s × 2^(failures−1), at most 10 min (the pod failure backoff).
+ * 10 s × 2^(failures−1), at most 10 min (the pod failure backoff). A suspended Job
+ * deletes its pods (condition Suspended); resuming sets Suspended False and starts again.
  */
 import type { Job, Pod, WorkloadCondition } from '@kemu/api';
 import { isPodReady, rfc3339 } from './conditions.js';
@@ -35,6 +36,8 @@ export interface JobPlan {
 
 const COMPLETIONS_REACHED = { reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' };
 const BACKOFF_EXCEEDED = { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
+const SUSPENDED = { reason: 'JobSuspended', message: 'Job suspended' };
+const RESUMED = { reason: 'JobResumed', message: 'Job resumed' };
 const DEADLINE_EXCEEDED = { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
 
 /** True when the Job has a condition of `type` with status True. */
@@ -82,7 +85,7 @@ export function reconcileJob(job: Job, pods: readonly Pod[], now: Date): JobPlan
   const failed = failedPods.length;
   let conditions = [...(job.status?.conditions ?? [])];
   const events: JobEvent[] = [];
-  const startTime = job.status?.startTime ?? (spec.suspend ? undefined : rfc3339(now));
+  let startTime = job.status?.startTime ?? (spec.suspend ? undefined : rfc3339(now));
   const plan: JobPlan = { create: 0, createAfterMs: 0, remove: [], status: {}, events };
   const finish = () => {
     plan.status = {
@@ -104,6 +107,23 @@ export function reconcileJob(job: Job, pods: readonly Pod[], now: Date): JobPlan
   if (isJobFinished(job)) {
     if (hasJobCondition(job, 'Failed')) plan.remove = [...active];
     return finish();
+  }
+
+  // A suspended Job has no pods and no start time; resuming starts the clock again.
+  if (spec.suspend) {
+    if (!hasJobCondition(job, 'Suspended')) {
+      conditions = [...conditions.filter((c) => c.type !== 'Suspended'), condition('Suspended', SUSPENDED, now)];
+      events.push({ type: 'Normal', reason: 'Suspended', message: 'Job suspended' });
+    }
+    startTime = undefined;
+    plan.remove = [...active];
+    return finish();
+  }
+  if (hasJobCondition(job, 'Suspended')) {
+    conditions = conditions.map((c) =>
+      c.type === 'Suspended' ? { ...condition('Suspended', RESUMED, now), status: 'False' } : c,
+    );
+    events.push({ type: 'Normal', reason: 'Resumed', message: 'Job resumed' });
   }
 
   const completions = spec.completions ?? null;
@@ -137,7 +157,7 @@ export function reconcileJob(job: Job, pods: readonly Pod[], now: Date): JobPlan
     return finish();
   }
 
-  const parallelism = spec.suspend ? 0 : (spec.parallelism ?? 1);
+  const parallelism = spec.parallelism ?? 1;
   // Work-queue Jobs (no completions) stop starting pods once one has succeeded.
   const wanted =
     completions === null
