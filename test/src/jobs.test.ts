@@ -90,6 +90,22 @@ describe('Jobs and CronJobs on a local cluster', () => {
     expect(described).toMatch(/Normal\s+Completed\s+.*job-controller\s+Job completed/);
   });
 
+  it('runs an Indexed Job: each pod gets its completion index', async () => {
+    await cluster.kubectlOk(['apply', '-f', '-'], {
+      input: job(
+        'idx',
+        'echo index $JOB_COMPLETION_INDEX on $(hostname)',
+        '  completionMode: Indexed\n  completions: 3\n  parallelism: 3\n',
+      ),
+    });
+    await cluster.kubectlOk(['wait', '--for=condition=complete', 'job/idx', '--timeout=120s']);
+    const j = await getJson<JobJson & { status: { completedIndexes?: string } }>(cluster, ['job', 'idx']);
+    expect(j.status).toMatchObject({ succeeded: 3, completedIndexes: '0-2' });
+    const pods = await listJson<PodJson>(cluster, ['pods', '-l', 'job-name=idx']);
+    const logs = await Promise.all(pods.map((p) => cluster.kubectlOk(['logs', p.metadata.name])));
+    expect(logs.sort()).toEqual(['index 0 on idx-0\n', 'index 1 on idx-1\n', 'index 2 on idx-2\n']);
+  });
+
   it('fails a Job whose pods keep failing once backoffLimit is passed', async () => {
     await cluster.kubectlOk(['apply', '-f', '-'], { input: job('broken', 'exit 3', '  backoffLimit: 1\n') });
     await cluster.kubectlOk(['wait', '--for=condition=failed', 'job/broken', '--timeout=120s']);

@@ -1,12 +1,11 @@
 /**
  * Job and CronJob validation (batch/v1 ValidateJobSpec, ValidateCronJobSpec) and the
- * DaemonSet's (apps/v1 ValidateDaemonSetSpec), on defaulted specs. kemu runs NonIndexed
- * Jobs only; an Indexed one is refused with a message that says so.
+ * DaemonSet's (apps/v1 ValidateDaemonSetSpec), on defaulted specs.
  */
 import { CronScheduleError, parseCronSchedule } from './cron-schedule.js';
 import { deepEqual } from './deep-equal.js';
 import type { StatusCause } from './errors.js';
-import { forbidden, invalidValue, notSupported, required } from './field-errors.js';
+import { invalidValue, notSupported, required } from './field-errors.js';
 import type { CronJob, DaemonSet, JobSpec } from './types.js';
 import { fieldImmutable } from './validate-meta.js';
 import { nonNegative, validateSelectorAndTemplate } from './validate-template.js';
@@ -21,11 +20,10 @@ function jobFields(s: Partial<JobSpec>, path: string): StatusCause[] {
   if (typeof s.activeDeadlineSeconds === 'number' && s.activeDeadlineSeconds <= 0)
     causes.push(invalidValue(`${path}.activeDeadlineSeconds`, s.activeDeadlineSeconds, 'must be greater than 0'));
   const mode = s.completionMode;
-  if (mode === 'Indexed')
-    causes.push(
-      forbidden(`${path}.completionMode`, 'kemu runs NonIndexed Jobs only; Indexed completion is not supported yet'),
-    );
-  else if (mode && mode !== 'NonIndexed')
+  if (mode === 'Indexed') {
+    if (s.completions === undefined || s.completions === null)
+      causes.push(required(`${path}.completions`, 'when completion mode is Indexed'));
+  } else if (mode && mode !== 'NonIndexed')
     causes.push(notSupported(`${path}.completionMode`, mode, ['NonIndexed', 'Indexed']));
   return causes;
 }

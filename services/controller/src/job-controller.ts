@@ -15,26 +15,39 @@ import { deletePod } from './delete-pod.js';
 import { isNamespaceActive } from './namespace-active.js';
 import { createQueuedController } from './queued-controller.js';
 import { randomSuffix } from './random-suffix.js';
-import { jobExpiry, reconcileJob } from './reconcile-job.js';
+import { COMPLETION_INDEX, jobExpiry, reconcileJob } from './reconcile-job.js';
 import { semanticEqual } from './semantic-equal.js';
 
-/** A new pod of `job` named `name`, defaulted as the apiserver would store it. */
-export function jobPod(job: Job, name: string, uid: string, now: Date): Pod {
+/** A new pod of `job` named `name` (of completion `index` for an Indexed Job), defaulted as the apiserver would store it. */
+export function jobPod(job: Job, name: string, uid: string, now: Date, index?: number): Pod {
   const template = job.spec.template;
+  const spec = structuredClone(template.spec);
+  const labels = { ...(template.metadata?.labels ?? {}) };
+  const annotations = { ...(template.metadata?.annotations ?? {}) };
+  if (index !== undefined) {
+    labels[COMPLETION_INDEX] = String(index);
+    annotations[COMPLETION_INDEX] = String(index);
+    spec.hostname = `${job.metadata.name}-${index}`;
+    const env = {
+      name: 'JOB_COMPLETION_INDEX',
+      valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${COMPLETION_INDEX}']` } },
+    };
+    for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) c.env = [env, ...(c.env ?? [])];
+  }
   return defaultObject<Pod>({
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
       name,
-      generateName: `${job.metadata.name}-`,
+      generateName: index === undefined ? `${job.metadata.name}-` : `${job.metadata.name}-${index}-`,
       namespace: job.metadata.namespace ?? 'default',
       uid,
       creationTimestamp: rfc3339(now),
-      ...(template.metadata?.labels ? { labels: { ...template.metadata.labels } } : {}),
-      ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
+      ...(Object.keys(labels).length > 0 ? { labels } : {}),
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
       ownerReferences: [newControllerRef(job)],
     },
-    spec: structuredClone(template.spec),
+    spec,
   });
 }
 
@@ -100,7 +113,9 @@ export function createJobController(deps: ControllerDeps): Controller {
     const plan = reconcileJob(job, pods, now());
     const create = isNamespaceActive(informer.view, namespace) ? plan.create : 0;
     for (let i = 0; i < create; i++) {
-      const pod = jobPod(job, uniquePodName(namespace, name), randomUUID(), now());
+      const index = plan.createIndexes[i];
+      const prefix = index === undefined ? name : `${name}-${index}`;
+      const pod = jobPod(job, uniquePodName(namespace, prefix), randomUUID(), now(), index);
       await writer.put({ resource: 'pods', namespace, name: pod.metadata.name }, pod);
       jobLog.info({ pod: pod.metadata.name }, 'pod created');
       void recorder.event(objectReference(job), 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);

@@ -1,6 +1,7 @@
 import { type Job, type Pod, defaultObject } from '@kemu/api';
 import { describe, expect, it } from 'vitest';
-import { backoffRemainingMs, jobExpiry, reconcileJob } from './reconcile-job.js';
+import { backoffRemainingMs, formatIndexes, jobExpiry, reconcileJob } from './reconcile-job.js';
+import { jobPod } from './job-controller.js';
 
 const NOW = new Date('2026-01-01T12:00:00Z');
 
@@ -98,5 +99,37 @@ describe('reconcileJob', () => {
       ['Suspended', 'False', 'JobResumed'],
     ]);
     expect(resumed.status.startTime).toBe('2026-01-01T12:00:00Z');
+  });
+
+  it('runs an Indexed Job: one pod per index not yet succeeded, lowest first, and completedIndexes', () => {
+    const indexed = job({ completionMode: 'Indexed', completions: 4, parallelism: 2 });
+    expect(reconcileJob(indexed, [], NOW).createIndexes).toEqual([0, 1]);
+    const at = (i: number, phase: 'Running' | 'Succeeded' | 'Failed') => {
+      const p = jobPod(indexed, `pi-${i}-x${n++}`, `u${n}`, NOW, i);
+      p.status = { phase } as Pod['status'];
+      return p;
+    };
+    const plan = reconcileJob(indexed, [at(0, 'Succeeded'), at(2, 'Succeeded'), at(1, 'Running')], NOW);
+    expect(plan.createIndexes).toEqual([3]);
+    expect(plan.status).toMatchObject({ succeeded: 2, completedIndexes: '0,2', active: 1 });
+    const done = reconcileJob(
+      indexed,
+      [0, 1, 2, 3].map((i) => at(i, 'Succeeded')),
+      NOW,
+    );
+    expect(done.status).toMatchObject({ succeeded: 4, completedIndexes: '0-3' });
+    expect(done.status.conditions?.map((c) => c.type)).toEqual(['SuccessCriteriaMet', 'Complete']);
+    expect(formatIndexes([7, 1, 2, 3, 5])).toBe('1-3,5,7');
+  });
+
+  it('gives an Indexed pod its index as annotation, label, hostname and JOB_COMPLETION_INDEX', () => {
+    const p = jobPod(job({ completionMode: 'Indexed', completions: 3 }), 'pi-2-abcde', 'u', NOW, 2);
+    expect(p.metadata.annotations?.['batch.kubernetes.io/job-completion-index']).toBe('2');
+    expect(p.metadata.labels?.['batch.kubernetes.io/job-completion-index']).toBe('2');
+    expect(p.spec.hostname).toBe('pi-2');
+    expect(p.spec.containers[0]?.env?.[0]).toMatchObject({
+      name: 'JOB_COMPLETION_INDEX',
+      valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } },
+    });
   });
 });
