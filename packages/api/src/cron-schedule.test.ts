@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CronScheduleError, nextCronTime, parseCronSchedule } from './cron-schedule.js';
+import { isKnownTimeZone, nextCronTimeIn } from './cron-time-zone.js';
 
 const next = (spec: string, after: string) => nextCronTime(parseCronSchedule(spec), new Date(after))?.toISOString();
 
@@ -28,5 +29,23 @@ describe('cron schedules', () => {
     expect(() => parseCronSchedule('61 * * * *')).toThrow(/end of range \(61\) above maximum \(59\)/);
     expect(() => parseCronSchedule('x * * * *')).toThrow(CronScheduleError);
     expect(() => parseCronSchedule('TZ=UTC * * * * *')).toThrow(/please use the timeZone field/);
+  });
+});
+
+describe('cron schedules in a time zone', () => {
+  const inZone = (spec: string, after: string, tz: string) =>
+    nextCronTimeIn(parseCronSchedule(spec), new Date(after), tz)?.toISOString();
+
+  it('matches the zone wall clock, across a DST change', () => {
+    // 09:00 in New York is 14:00 UTC in winter and 13:00 UTC in summer.
+    expect(inZone('0 9 * * *', '2026-01-01T00:00:00Z', 'America/New_York')).toBe('2026-01-01T14:00:00.000Z');
+    expect(inZone('0 9 * * *', '2026-07-01T00:00:00Z', 'America/New_York')).toBe('2026-07-01T13:00:00.000Z');
+    // 02:30 does not exist on 2026-03-08 in New York: the next one is the day after.
+    expect(inZone('30 2 * * *', '2026-03-08T05:00:00Z', 'America/New_York')).toBe('2026-03-09T06:30:00.000Z');
+    expect(inZone('*/1 * * * *', '2026-01-01T00:00:30Z', 'Asia/Kolkata')).toBe('2026-01-01T00:01:00.000Z');
+  });
+
+  it('knows the zones of the IANA database', () => {
+    expect([isKnownTimeZone('Europe/Berlin'), isKnownTimeZone('Foo/Bar')]).toEqual([true, false]);
   });
 });

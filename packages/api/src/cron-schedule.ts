@@ -3,7 +3,8 @@
  * controller calls): five fields `minute hour day-of-month month day-of-week` with `*`,
  * `?`, lists, ranges, steps and month/day names, or a descriptor (`@hourly`, `@daily`,
  * `@midnight`, `@weekly`, `@monthly`, `@yearly`, `@annually`). Day-of-month and
- * day-of-week match with OR unless either is `*`. Times are UTC.
+ * day-of-week match with OR unless either is `*`. Times are UTC (cron-time-zone.ts maps a
+ * zone's wall clock onto them).
  */
 
 /** A schedule that does not parse; the message is the one the apiserver reports. */

@@ -25,6 +25,7 @@ export type { Schema } from './schema.js';
 export { generateJobSelector } from './job-selector.js';
 export { parseCronSchedule, nextCronTime, CronScheduleError } from './cron-schedule.js';
 export type { CronSchedule } from './cron-schedule.js';
+export { nextCronTimeIn, isKnownTimeZone } from './cron-time-zone.js';
 export { defaultPullPolicy, podQOSClass } from './defaults-pod.js';
 export { validateObject } from './validation.js';
 export {

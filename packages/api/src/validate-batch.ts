@@ -3,6 +3,7 @@
  * DaemonSet's (apps/v1 ValidateDaemonSetSpec), on defaulted specs.
  */
 import { CronScheduleError, parseCronSchedule } from './cron-schedule.js';
+import { isKnownTimeZone } from './cron-time-zone.js';
 import { deepEqual } from './deep-equal.js';
 import type { StatusCause } from './errors.js';
 import { invalidValue, notSupported, required } from './field-errors.js';
@@ -61,8 +62,8 @@ export function validateCronJobSpec(spec: Partial<CronJob['spec']> | undefined):
       if (!(err instanceof CronScheduleError)) throw err;
       causes.push(invalidValue('spec.schedule', s.schedule, err.message));
     }
-  if (s.timeZone !== undefined && s.timeZone !== 'UTC' && s.timeZone !== 'Etc/UTC')
-    causes.push(invalidValue('spec.timeZone', s.timeZone, 'kemu schedules CronJobs in UTC only'));
+  if (s.timeZone !== undefined && !isKnownTimeZone(s.timeZone))
+    causes.push(invalidValue('spec.timeZone', s.timeZone, `unknown time zone ${s.timeZone}`));
   const policy = s.concurrencyPolicy;
   if (!policy) causes.push(required('spec.concurrencyPolicy'));
   else if (!['Allow', 'Forbid', 'Replace'].includes(policy))

@@ -88,6 +88,13 @@ describe('schedule helpers', () => {
   it('finds the most recent time in a window and runs a scaled clock', () => {
     const t = mostRecentScheduleTime('*/5 * * * *', new Date('2026-01-01T12:00:00Z'), new Date('2026-01-01T12:17:00Z'));
     expect(t?.toISOString()).toBe('2026-01-01T12:15:00.000Z');
+    const berlin = mostRecentScheduleTime(
+      '0 13 * * *',
+      new Date('2026-01-01T00:00:00Z'),
+      new Date('2026-01-01T12:30:00Z'),
+      'Europe/Berlin',
+    );
+    expect(berlin?.toISOString()).toBe('2026-01-01T12:00:00.000Z');
     let real = 1_000_000;
     const clock = scaledClock(30, () => real);
     real += 2_000;

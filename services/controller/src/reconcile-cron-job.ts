@@ -5,9 +5,9 @@
  * ones under `Replace`, finished ones past the history limits, oldest first) and the
  * status. `Forbid` skips a time while a Job is active, as Kubernetes does (without
  * moving lastScheduleTime, so the time runs once the active Job ends if still within
- * startingDeadlineSeconds).
+ * startingDeadlineSeconds). Schedules run on the wall clock of `timeZone` (UTC by default).
  */
-import { type CronJob, type Job, type ObjectReferenceLike, nextCronTime, parseCronSchedule } from '@kemu/api';
+import { type CronJob, type Job, type ObjectReferenceLike, nextCronTimeIn, parseCronSchedule } from '@kemu/api';
 import { rfc3339 } from './conditions.js';
 import { hasJobCondition, isJobFinished } from './reconcile-job.js';
 
@@ -29,13 +29,17 @@ export function cronJobName(cj: CronJob, scheduledTime: Date): string {
   return `${cj.metadata.name}-${Math.floor(scheduledTime.getTime() / 60_000)}`;
 }
 
-/** The most recent scheduled time in (since, now], or undefined (mostRecentScheduleTime). */
-export function mostRecentScheduleTime(schedule: string, since: Date, now: Date): Date | undefined {
+/** The most recent scheduled time in (since, now] on `timeZone`'s wall clock (UTC when absent), or undefined (mostRecentScheduleTime). */
+export function mostRecentScheduleTime(schedule: string, since: Date, now: Date, timeZone?: string): Date | undefined {
   const s = parseCronSchedule(schedule);
   let last: Date | undefined;
   // Bounded as Kubernetes bounds missed start times; a later one is as good for "the most recent".
   let steps = 0;
-  for (let t = nextCronTime(s, since); t && t.getTime() <= now.getTime() && steps < 100_000; t = nextCronTime(s, t)) {
+  for (
+    let t = nextCronTimeIn(s, since, timeZone);
+    t && t.getTime() <= now.getTime() && steps < 100_000;
+    t = nextCronTimeIn(s, t, timeZone)
+  ) {
     last = t;
     steps++;
   }
@@ -88,8 +92,8 @@ export function reconcileCronJob(cj: CronJob, jobs: readonly Job[], now: Date): 
     Date.parse(cj.status?.lastScheduleTime ?? cj.metadata.creationTimestamp ?? '') || now.getTime(),
   );
   const schedule = parseCronSchedule(cj.spec.schedule);
-  plan.next = nextCronTime(schedule, now);
-  const scheduled = mostRecentScheduleTime(cj.spec.schedule, since, now);
+  plan.next = nextCronTimeIn(schedule, now, cj.spec.timeZone);
+  const scheduled = mostRecentScheduleTime(cj.spec.schedule, since, now, cj.spec.timeZone);
   if (!scheduled) return plan;
   const deadline = cj.spec.startingDeadlineSeconds;
   if (deadline !== undefined && scheduled.getTime() + deadline * 1000 < now.getTime()) return plan;
