@@ -15,7 +15,8 @@ import { deletePod } from './delete-pod.js';
 import { isNamespaceActive } from './namespace-active.js';
 import { createQueuedController } from './queued-controller.js';
 import { randomSuffix } from './random-suffix.js';
-import { COMPLETION_INDEX, jobExpiry, reconcileJob } from './reconcile-job.js';
+import { COMPLETION_INDEX } from './job-indexes.js';
+import { jobExpiry, reconcileJob } from './reconcile-job.js';
 import { semanticEqual } from './semantic-equal.js';
 
 /** A new pod of `job` named `name` (of completion `index` for an Indexed Job), defaulted as the apiserver would store it. */

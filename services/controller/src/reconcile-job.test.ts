@@ -1,6 +1,7 @@
 import { type Job, type Pod, defaultObject } from '@kemu/api';
 import { describe, expect, it } from 'vitest';
-import { backoffRemainingMs, formatIndexes, jobExpiry, reconcileJob } from './reconcile-job.js';
+import { formatIndexes } from './job-indexes.js';
+import { backoffRemainingMs, jobExpiry, reconcileJob } from './reconcile-job.js';
 import { jobPod } from './job-controller.js';
 
 const NOW = new Date('2026-01-01T12:00:00Z');

@@ -10,6 +10,7 @@
  */
 import type { Job, Pod, WorkloadCondition } from '@kemu/api';
 import { isPodReady, rfc3339 } from './conditions.js';
+import { completionIndexOf, formatIndexes, planIndexed } from './job-indexes.js';
 import { compareForDeletion } from './replica-set-pods.js';
 
 /** The first pod failure backoff (DefaultJobPodFailureBackOff). */
@@ -167,8 +168,10 @@ export function reconcileJob(job: Job, pods: readonly Pod[], now: Date): JobPlan
   }
 
   const parallelism = spec.parallelism ?? 1;
-  if (indexed)
-    return planIndexed(plan, active, failedPods, succeededIndexes, completions ?? 0, parallelism, now, finish);
+  if (indexed) {
+    planIndexed(plan, active, backoffRemainingMs(failedPods, now), succeededIndexes, completions ?? 0, parallelism);
+    return finish();
+  }
   // Work-queue Jobs (no completions) stop starting pods once one has succeeded.
   const wanted =
     completions === null
@@ -202,66 +205,4 @@ export function jobExpiry(job: Job): number | undefined {
   );
   const at = Date.parse(job.status?.completionTime ?? done?.lastTransitionTime ?? '');
   return Number.isNaN(at) ? undefined : at + ttl * 1000;
-}
-
-/** Job pod annotation and label: the completion index of an Indexed Job's pod. */
-export const COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
-
-/** The completion index of a pod of an Indexed Job, if it has a valid one. */
-export function completionIndexOf(pod: Pod): number | undefined {
-  const v = pod.metadata.annotations?.[COMPLETION_INDEX];
-  return v !== undefined && /^(0|[1-9]\d*)$/.test(v) ? Number(v) : undefined;
-}
-
-/** `0-2,4,6-7`: sorted indexes with runs collapsed, as status.completedIndexes writes them. */
-export function formatIndexes(indexes: readonly number[]): string {
-  const sorted = [...new Set(indexes)].sort((a, b) => a - b);
-  const out: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    while (j + 1 < sorted.length && (sorted[j + 1] as number) === (sorted[j] as number) + 1) j++;
-    out.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
-    i = j + 1;
-  }
-  return out.join(',');
-}
-
-// Indexed Jobs: one active pod per index not yet succeeded, lowest indexes first.
-function planIndexed(
-  plan: JobPlan,
-  active: readonly Pod[],
-  failedPods: readonly Pod[],
-  succeeded: ReadonlySet<number>,
-  completions: number,
-  parallelism: number,
-  now: Date,
-  finish: () => JobPlan,
-): JobPlan {
-  const seen = new Set<number>();
-  const keep: Pod[] = [];
-  for (const pod of active) {
-    const i = completionIndexOf(pod);
-    if (i === undefined || i >= completions || succeeded.has(i) || seen.has(i)) plan.remove.push(pod);
-    else {
-      seen.add(i);
-      keep.push(pod);
-    }
-  }
-  if (keep.length > parallelism)
-    plan.remove.push(...[...keep].sort(compareForDeletion).slice(0, keep.length - parallelism));
-  const room = parallelism - keep.length;
-  if (room > 0 && plan.remove.length === 0) {
-    const missing: number[] = [];
-    for (let i = 0; i < completions && missing.length < room; i++)
-      if (!succeeded.has(i) && !seen.has(i)) missing.push(i);
-    if (missing.length > 0) {
-      const wait = backoffRemainingMs(failedPods, now);
-      if (wait > 0) plan.createAfterMs = wait;
-      else {
-        plan.createIndexes = missing;
-        plan.create = missing.length;
-      }
-    }
-  }
-  return finish();
 }
