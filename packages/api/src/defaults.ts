@@ -81,6 +81,86 @@ function defaultWorkload(obj: Rec, kind: string): void {
   spec.progressDeadlineSeconds ??= 600;
 }
 
+// SetDefaults_StatefulSet (apps/v1).
+function defaultStatefulSet(obj: Rec): void {
+  defaultWorkload(obj, 'StatefulSet');
+  const spec = obj.spec as Rec;
+  if (!isObject(spec)) return;
+  spec.podManagementPolicy ||= 'OrderedReady';
+  const strategy = ((spec.updateStrategy as Rec | undefined) ??= {});
+  if (isObject(strategy)) {
+    strategy.type ||= 'RollingUpdate';
+    if (strategy.type === 'RollingUpdate') {
+      const ru = ((strategy.rollingUpdate as Rec | undefined) ??= {});
+      if (isObject(ru)) ru.partition ??= 0;
+    }
+  }
+  spec.revisionHistoryLimit ??= 10;
+  const retention = ((spec.persistentVolumeClaimRetentionPolicy as Rec | undefined) ??= {});
+  if (isObject(retention)) {
+    retention.whenDeleted ||= 'Retain';
+    retention.whenScaled ||= 'Retain';
+  }
+}
+
+// SetDefaults_DaemonSet (apps/v1).
+function defaultDaemonSet(obj: Rec): void {
+  const spec = ((obj.spec as Rec | undefined) ??= {});
+  if (!isObject(spec)) return;
+  const template = spec.template as { spec?: PodSpec } | undefined;
+  if (isObject(template) && isObject(template.spec)) defaultPodSpec(template.spec);
+  const strategy = ((spec.updateStrategy as Rec | undefined) ??= {});
+  if (isObject(strategy)) {
+    strategy.type ||= 'RollingUpdate';
+    if (strategy.type === 'RollingUpdate') {
+      const ru = ((strategy.rollingUpdate as Rec | undefined) ??= {});
+      if (isObject(ru)) {
+        ru.maxUnavailable ??= 1;
+        ru.maxSurge ??= 0;
+      }
+    }
+  }
+  spec.revisionHistoryLimit ??= 10;
+}
+
+// SetDefaults_Job (batch/v1) on a job spec; the Job's labels default to its template's.
+function defaultJobSpec(spec: Rec): void {
+  if (spec.completions == null && spec.parallelism == null) {
+    spec.completions = 1;
+    spec.parallelism = 1;
+  }
+  spec.parallelism ??= 1;
+  spec.backoffLimit ??= 6;
+  spec.completionMode ||= 'NonIndexed';
+  spec.suspend ??= false;
+  spec.podReplacementPolicy ||= spec.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed';
+  const template = spec.template as { spec?: PodSpec } | undefined;
+  if (isObject(template) && isObject(template.spec)) defaultPodSpec(template.spec);
+}
+
+function defaultJob(obj: Rec): void {
+  const spec = ((obj.spec as Rec | undefined) ??= {});
+  if (!isObject(spec)) return;
+  defaultJobSpec(spec);
+  const meta = obj.metadata as Rec | undefined;
+  const labels = (spec.template as { metadata?: { labels?: Record<string, string> } } | undefined)?.metadata?.labels;
+  if (isObject(meta) && labels && Object.keys((meta.labels as Rec | undefined) ?? {}).length === 0)
+    meta.labels = { ...labels };
+}
+
+// SetDefaults_CronJob (batch/v1).
+function defaultCronJob(obj: Rec): void {
+  const spec = ((obj.spec as Rec | undefined) ??= {});
+  if (!isObject(spec)) return;
+  spec.concurrencyPolicy ||= 'Allow';
+  spec.suspend ??= false;
+  spec.successfulJobsHistoryLimit ??= 3;
+  spec.failedJobsHistoryLimit ??= 1;
+  // Only the pod template is defaulted inside jobTemplate; the Job spec is when a Job is made from it.
+  const template = (spec.jobTemplate as { spec?: { template?: { spec?: PodSpec } } } | undefined)?.spec?.template;
+  if (isObject(template) && isObject(template.spec)) defaultPodSpec(template.spec);
+}
+
 function defaultNamespace(obj: KubeObject): void {
   const spec = ((obj.spec as Rec | undefined) ??= {});
   if (!isObject(spec)) return;
@@ -95,7 +175,7 @@ function defaultPorts(ports: EndpointPort[] | null | undefined): void {
   for (const p of objectsIn<EndpointPort>(ports)) p.protocol ||= 'TCP';
 }
 
-/** Returns a copy of `obj` with Kubernetes defaults applied (after Go's decoder rules for object lists, see struct-lists.ts) (Service, Pod, Namespace, Endpoints, EndpointSlice, Deployment, ReplicaSet). */
+/** Returns a copy of `obj` with Kubernetes defaults applied (after Go's decoder rules for object lists, see struct-lists.ts) (Service, Pod, Namespace, Endpoints, EndpointSlice, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob). */
 export function defaultObject<T extends KubeObject>(obj: T): T {
   const out = structuredClone(obj);
   normalizeStructLists(out);
@@ -121,6 +201,18 @@ export function defaultObject<T extends KubeObject>(obj: T): T {
       break;
     case 'Secret':
       defaultSecret(out as Secret);
+      break;
+    case 'StatefulSet':
+      defaultStatefulSet(out);
+      break;
+    case 'DaemonSet':
+      defaultDaemonSet(out);
+      break;
+    case 'Job':
+      defaultJob(out);
+      break;
+    case 'CronJob':
+      defaultCronJob(out);
       break;
   }
   return out;

@@ -20,6 +20,12 @@ export type { StatusCause } from './errors.js';
 export { selectorMatches, formatSelector } from './selectors.js';
 export { parseManifests, decodeBody } from './manifests.js';
 export { defaultObject } from './defaults.js';
+export { schemas as kindSchemas } from './schema.js';
+export type { Schema } from './schema.js';
+export { generateJobSelector } from './job-selector.js';
+export { parseCronSchedule, nextCronTime, CronScheduleError } from './cron-schedule.js';
+export type { CronSchedule } from './cron-schedule.js';
+export { nextCronTimeIn, isKnownTimeZone } from './cron-time-zone.js';
 export { defaultPullPolicy, podQOSClass } from './defaults-pod.js';
 export { validateObject } from './validation.js';
 export { isConfigMapKey, MAX_CONFIG_SIZE } from './validate-config.js';
@@ -93,6 +99,9 @@ export {
   HEADLESS_LABEL,
   POD_TEMPLATE_HASH_LABEL,
   REVISION_ANNOTATION,
+  CONTROLLER_REVISION_HASH_LABEL,
+  STATEFULSET_POD_NAME_LABEL,
+  POD_INDEX_LABEL,
   DESIRED_REPLICAS_ANNOTATION,
   MAX_REPLICAS_ANNOTATION,
   APP_NAME_LABEL,
@@ -103,5 +112,3 @@ export {
   CONFIG_SOURCE_ANNOTATION,
   CONFIG_SOURCE_KEMU,
 } from './well-known.js';
-export { schemas } from './schema.js';
-export type { Schema } from './schema.js';

@@ -20,6 +20,11 @@ import type {
   RoleBinding,
   Service,
   ServiceAccount,
+  StatefulSet,
+  ControllerRevision,
+  DaemonSet,
+  Job,
+  CronJob,
 } from './types.js';
 
 /** Resource name → object type, for every resource in the event log. */
@@ -42,6 +47,11 @@ export interface ResourceTypes {
   clusterroles: Role;
   rolebindings: RoleBinding;
   clusterrolebindings: RoleBinding;
+  statefulsets: StatefulSet;
+  controllerrevisions: ControllerRevision;
+  daemonsets: DaemonSet;
+  jobs: Job;
+  cronjobs: CronJob;
 }
 
 /** The plural name of a resource kemu serves: `pods`, `endpointslices`. */

@@ -172,6 +172,18 @@ const endpointAddress = o('EndpointAddress', {
   targetRef: objectReference,
 });
 
+const jobSpec = o('JobSpec', {
+  ...fieldsOf(
+    'parallelism completions backoffLimit backoffLimitPerIndex maxFailedIndexes ttlSecondsAfterFinished',
+    'int32',
+  ),
+  activeDeadlineSeconds: 'int64',
+  ...fieldsOf('manualSelector suspend', 'bool'),
+  ...fieldsOf('completionMode podReplacementPolicy managedBy', 'string'),
+  ...fieldsOf('podFailurePolicy successPolicy', 'any'),
+  selector: labelSelector,
+  template: podTemplate,
+});
 const top = (kind: string, fields: Record<string, Schema>): Schema =>
   o(kind, { apiVersion: 'string', kind: 'string', metadata: objectMeta, ...fields });
 
@@ -242,6 +254,49 @@ export const schemas: Record<string, Schema> = {
     }),
     status: 'any',
   }),
+  StatefulSet: top('StatefulSet', {
+    spec: o('StatefulSetSpec', {
+      ...fieldsOf('replicas minReadySeconds revisionHistoryLimit', 'int32'),
+      ...fieldsOf('serviceName podManagementPolicy', 'string'),
+      selector: labelSelector,
+      template: podTemplate,
+      updateStrategy: o('StatefulSetUpdateStrategy', {
+        type: 'string',
+        rollingUpdate: o('RollingUpdateStatefulSetStrategy', { partition: 'int32', maxUnavailable: 'intOrString' }),
+      }),
+      volumeClaimTemplates: a('any'),
+      persistentVolumeClaimRetentionPolicy: o(
+        'StatefulSetPersistentVolumeClaimRetentionPolicy',
+        fieldsOf('whenDeleted whenScaled', 'string'),
+      ),
+      ordinals: o('StatefulSetOrdinals', { start: 'int32' }),
+    }),
+    status: 'any',
+  }),
+  DaemonSet: top('DaemonSet', {
+    spec: o('DaemonSetSpec', {
+      ...fieldsOf('minReadySeconds revisionHistoryLimit', 'int32'),
+      selector: labelSelector,
+      template: podTemplate,
+      updateStrategy: o('DaemonSetUpdateStrategy', {
+        type: 'string',
+        rollingUpdate: o('RollingUpdateDaemonSet', fieldsOf('maxSurge maxUnavailable', 'intOrString')),
+      }),
+    }),
+    status: 'any',
+  }),
+  Job: top('Job', { spec: jobSpec, status: 'any' }),
+  CronJob: top('CronJob', {
+    spec: o('CronJobSpec', {
+      ...fieldsOf('schedule timeZone concurrencyPolicy', 'string'),
+      startingDeadlineSeconds: 'int64',
+      suspend: 'bool',
+      jobTemplate: o('JobTemplateSpec', { metadata: objectMeta, spec: jobSpec }),
+      ...fieldsOf('successfulJobsHistoryLimit failedJobsHistoryLimit', 'int32'),
+    }),
+    status: 'any',
+  }),
+  ControllerRevision: top('ControllerRevision', { data: 'any', revision: 'int64' }),
   IPAddress: top('IPAddress', {
     spec: o('IPAddressSpec', { parentRef: o('ParentReference', fieldsOf('group resource namespace name', 'string')) }),
   }),

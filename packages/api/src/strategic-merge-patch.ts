@@ -35,6 +35,10 @@ const listMeta: Record<string, Record<string, ListMeta>> = {
   Node: { 'spec.podCIDRs': [], 'status.addresses': 'type' },
   Deployment: template,
   ReplicaSet: template,
+  StatefulSet: template,
+  DaemonSet: template,
+  Job: template,
+  CronJob: { ...prefixed('spec.jobTemplate.spec.template.spec.', podSpecLists) },
 };
 
 const isMap = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -68,9 +68,17 @@ export function normalizeStructLists(obj: Rec): void {
       break;
     case 'Deployment':
     case 'ReplicaSet':
+    case 'StatefulSet':
+    case 'DaemonSet':
+    case 'Job':
       structList(field(spec, 'selector'), 'matchExpressions', 'spec.selector');
       podSpec(field(field(spec, 'template'), 'spec'), 'spec.template.spec');
       break;
+    case 'CronJob': {
+      const job = field(field(spec, 'jobTemplate'), 'spec');
+      podSpec(field(field(job, 'template'), 'spec'), 'spec.jobTemplate.spec.template.spec');
+      break;
+    }
     case 'Endpoints':
       structList(obj, 'subsets', '').forEach((s, i) => {
         for (const key of ['addresses', 'notReadyAddresses', 'ports']) structList(s, key, `subsets[${i}]`);

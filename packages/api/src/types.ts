@@ -449,3 +449,151 @@ export interface Secret extends KubeObject {
   stringData?: Record<string, string>;
   immutable?: boolean;
 }
+
+/** apps/v1 StatefulSetSpec: the fields kemu reads. */
+export interface StatefulSetSpec {
+  replicas?: number;
+  selector: LabelSelectorObject;
+  template: PodTemplateSpec;
+  serviceName?: string;
+  podManagementPolicy?: 'OrderedReady' | 'Parallel';
+  updateStrategy?: {
+    type?: 'RollingUpdate' | 'OnDelete';
+    rollingUpdate?: { partition?: number; maxUnavailable?: number | string };
+  };
+  revisionHistoryLimit?: number;
+  minReadySeconds?: number;
+  volumeClaimTemplates?: unknown[];
+  ordinals?: { start?: number };
+  [extra: string]: unknown;
+}
+
+export interface StatefulSet extends KubeObject {
+  apiVersion: 'apps/v1';
+  kind: 'StatefulSet';
+  spec: StatefulSetSpec;
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    readyReplicas?: number;
+    currentReplicas?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+    currentRevision?: string;
+    updateRevision?: string;
+    collisionCount?: number;
+    conditions?: unknown[];
+  };
+}
+
+/** apps/v1 ControllerRevision: an immutable snapshot of a workload's template at one revision. */
+export interface ControllerRevision extends KubeObject {
+  apiVersion: 'apps/v1';
+  kind: 'ControllerRevision';
+  data?: unknown;
+  revision: number;
+}
+
+/** A workload condition as apps/v1 and batch/v1 statuses carry them. */
+export interface WorkloadCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastProbeTime?: string;
+  lastTransitionTime?: string;
+  lastUpdateTime?: string;
+}
+
+export interface DaemonSet extends KubeObject {
+  apiVersion: 'apps/v1';
+  kind: 'DaemonSet';
+  spec: {
+    selector: LabelSelectorObject;
+    template: PodTemplateSpec;
+    updateStrategy?: {
+      type?: 'RollingUpdate' | 'OnDelete';
+      rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string };
+    };
+    minReadySeconds?: number;
+    revisionHistoryLimit?: number;
+    [extra: string]: unknown;
+  };
+  status?: {
+    currentNumberScheduled?: number;
+    numberMisscheduled?: number;
+    desiredNumberScheduled?: number;
+    numberReady?: number;
+    observedGeneration?: number;
+    updatedNumberScheduled?: number;
+    numberAvailable?: number;
+    numberUnavailable?: number;
+    collisionCount?: number;
+    conditions?: WorkloadCondition[];
+  };
+}
+
+/** batch/v1 JobSpec: the fields kemu reads. */
+export interface JobSpec {
+  parallelism?: number;
+  completions?: number | null;
+  activeDeadlineSeconds?: number;
+  backoffLimit?: number;
+  selector?: LabelSelectorObject;
+  manualSelector?: boolean;
+  template: PodTemplateSpec;
+  ttlSecondsAfterFinished?: number;
+  completionMode?: 'NonIndexed' | 'Indexed';
+  suspend?: boolean;
+  podReplacementPolicy?: string;
+  [extra: string]: unknown;
+}
+
+export interface Job extends KubeObject {
+  apiVersion: 'batch/v1';
+  kind: 'Job';
+  spec: JobSpec;
+  status?: {
+    conditions?: WorkloadCondition[];
+    startTime?: string;
+    completionTime?: string;
+    active?: number;
+    succeeded?: number;
+    failed?: number;
+    terminating?: number;
+    ready?: number;
+    uncountedTerminatedPods?: { succeeded?: string[]; failed?: string[] };
+    [extra: string]: unknown;
+  };
+}
+
+export interface CronJob extends KubeObject {
+  apiVersion: 'batch/v1';
+  kind: 'CronJob';
+  spec: {
+    schedule: string;
+    timeZone?: string;
+    startingDeadlineSeconds?: number;
+    concurrencyPolicy?: 'Allow' | 'Forbid' | 'Replace';
+    suspend?: boolean;
+    jobTemplate: { metadata?: Partial<ObjectMeta>; spec: JobSpec };
+    successfulJobsHistoryLimit?: number;
+    failedJobsHistoryLimit?: number;
+    [extra: string]: unknown;
+  };
+  status?: {
+    active?: ObjectReferenceLike[];
+    lastScheduleTime?: string;
+    lastSuccessfulTime?: string;
+  };
+}
+
+/** A core/v1 ObjectReference as CronJob status lists its active Jobs. */
+export interface ObjectReferenceLike {
+  apiVersion?: string;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+}

@@ -25,6 +25,13 @@ import { validateConfigMap, validateConfigUpdate, validateSecret } from './valid
 import { validateObjectMeta, validateObjectMetaUpdate } from './validate-meta.js';
 import { validatePodSpec, validatePodSpecUpdate } from './validate-pod.js';
 import { validateProtocol, validateServiceSpec, validateServiceSpecUpdate } from './validate-service.js';
+import {
+  validateCronJobSpec,
+  validateDaemonSetSpec,
+  validateJobSpec,
+  validateJobSpecUpdate,
+} from './validate-batch.js';
+import { validateStatefulSetSpec, validateStatefulSetSpecUpdate } from './validate-statefulset.js';
 import { validateWorkloadSpec, validateWorkloadSpecUpdate } from './validate-workloads.js';
 
 const invalidIP = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
@@ -86,6 +93,14 @@ function validateSpec(obj: KubeObject): StatusCause[] {
     case 'Deployment':
     case 'ReplicaSet':
       return validateWorkloadSpec(obj.kind, obj.spec as never);
+    case 'StatefulSet':
+      return validateStatefulSetSpec(obj.spec as never);
+    case 'DaemonSet':
+      return validateDaemonSetSpec(obj.spec as never);
+    case 'Job':
+      return validateJobSpec(obj.spec as never);
+    case 'CronJob':
+      return validateCronJobSpec(obj.spec as never);
     case 'Endpoints':
       return validateEndpoints(obj.subsets as EndpointSubset[]);
     case 'EndpointSlice':
@@ -167,6 +182,12 @@ function validateSpecUpdate(obj: KubeObject, old: KubeObject): StatusCause[] {
       return JSON.stringify((obj as RoleBinding).roleRef) === JSON.stringify((old as RoleBinding).roleRef)
         ? []
         : [invalidValue('roleRef', (obj as RoleBinding).roleRef, 'cannot change roleRef')];
+    case 'StatefulSet':
+      return validateStatefulSetSpecUpdate(obj.spec as never, old.spec as never);
+    case 'DaemonSet':
+      return validateWorkloadSpecUpdate(obj.spec as never, old.spec as never);
+    case 'Job':
+      return validateJobSpecUpdate(obj.spec as never, old.spec as never);
     default:
       return [];
   }

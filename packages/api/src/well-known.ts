@@ -43,6 +43,13 @@ export const DESIRED_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/desired-rep
 /** ReplicaSet annotation: replicas plus maxSurge when the ReplicaSet was last scaled. */
 export const MAX_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/max-replicas';
 
+/** StatefulSet pod and ControllerRevision label: the revision the pod was made from. */
+export const CONTROLLER_REVISION_HASH_LABEL = 'controller-revision-hash';
+/** StatefulSet pod label: the pod's own name (a stable selector for one replica). */
+export const STATEFULSET_POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
+/** StatefulSet pod label: the pod's ordinal. */
+export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
+
 /** Recommended label: the name of the application. */
 export const APP_NAME_LABEL = 'app.kubernetes.io/name';
 

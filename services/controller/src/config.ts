@@ -52,6 +52,13 @@ export const controllerSchema = {
     default: 24,
     meaning: "Prefix length of each Node's pod CIDR (--node-cidr-mask-size)",
   }),
+  cronJobTimeScale: int({
+    env: 'KEMU_CRONJOB_TIME_SCALE',
+    min: 1,
+    default: 1,
+    meaning:
+      "The CronJob controller's clock runs this many times faster than real time from the controller's start (tests run `*/1` schedules in seconds)",
+  }),
   snapshotEveryEvents: int({
     env: 'KEMU_SNAPSHOT_EVERY_EVENTS',
     min: 0,

@@ -12,6 +12,9 @@ import { createDeploymentController } from './deployment-controller.js';
 import { createEndpointSliceController } from './endpoint-slice-controller.js';
 import { createEndpointsController } from './endpoints-controller.js';
 import { createEventTtlController, DEFAULT_EVENT_TTL_MS } from './event-ttl.js';
+import { type CronJobClock, createCronJobController } from './cronjob-controller.js';
+import { createDaemonSetController } from './daemonset-controller.js';
+import { createJobController } from './job-controller.js';
 import { createIPAddressGC } from './ip-address-gc.js';
 import { createNodeIpamController } from './node-ipam-controller.js';
 import { createNodeLifecycleController } from './node-lifecycle.js';
@@ -20,6 +23,7 @@ import { type PodCidrRange, podCidrRange } from './pod-cidr-allocator.js';
 import { createReplicaSetController } from './replicaset-controller.js';
 import { createScheduler } from './scheduler.js';
 import { createServiceAccountsController } from './serviceaccounts-controller.js';
+import { createStatefulSetController } from './statefulset-controller.js';
 import { type SnapshotWriter, type SnapshotWriterOptions, startSnapshotWriter } from './snapshot-writer.js';
 
 /** What the controller manager runs on, and its timings. */
@@ -44,6 +48,8 @@ export interface ControllerManagerOptions {
   terminatedPodGcThreshold?: number;
   /** The clock (default: the system clock). */
   now?: () => Date;
+  /** The CronJob controller's clock (default: the controllers' clock at real speed). */
+  cronJobClock?: CronJobClock;
   /** Write event-log snapshots of the informer's view (default: none). */
   snapshots?: SnapshotWriterOptions;
   /** Cluster CIDR the node IPAM controller cuts pod CIDRs from (default 10.244.0.0/16, /24 per node). */
@@ -75,6 +81,10 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
     createEndpointsController(deps),
     createReplicaSetController(deps),
     createDeploymentController(deps),
+    createStatefulSetController(deps),
+    createDaemonSetController(deps),
+    createJobController(deps),
+    createCronJobController(deps, options.cronJobClock ?? { now: deps.now, scale: 1 }),
     createEndpointSliceController(deps),
     createIPAddressGC(deps, { graceMs: options.ipAddressGraceMs ?? 10_000 }),
     createNodeIpamController(deps, options.podCidrRange ?? podCidrRange('10.244.0.0/16', 24)),

@@ -7,6 +7,7 @@ import { formatCidr } from '@kemu/api';
 import { readConfig, runComponent } from '@kemu/runtime';
 import { configFromEnv } from './config.js';
 import { createControllerManager } from './controller-manager.js';
+import { scaledClock } from './scaled-clock.js';
 
 const config = readConfig('controller', () => configFromEnv(process.env));
 
@@ -40,6 +41,7 @@ await runComponent(
       terminatedPodGcThreshold: config.terminatedPodGcThreshold,
       snapshots: config.snapshots,
       podCidrRange: config.podCidrRange,
+      cronJobClock: { now: scaledClock(config.cronJobTimeScale), scale: config.cronJobTimeScale },
     });
     await manager.run();
     return () => manager.stop();

@@ -46,13 +46,14 @@ describe('discovery', () => {
     const groups = aggregatedDiscovery(false) as { items: Item[] };
     expect(groups.items.map((i) => i.metadata.name)).toEqual([
       'apps',
+      'batch',
       'discovery.k8s.io',
       'networking.k8s.io',
       'coordination.k8s.io',
       'rbac.authorization.k8s.io',
     ]);
     const apps = groups.items[0]?.versions[0]?.resources.map((r) => r.resource);
-    expect(apps).toEqual(['deployments', 'replicasets']);
+    expect(apps).toEqual(['deployments', 'replicasets', 'statefulsets', 'daemonsets', 'controllerrevisions']);
     expect((legacyApiGroupList() as { groups: { name: string }[] }).groups.map((g) => g.name)).toContain('apps');
     const v1 = apiResourceList('', 'v1') as { resources: { name: string }[] };
     expect(v1.resources.map((r) => r.name)).toContain('pods/log');
@@ -80,6 +81,7 @@ describe('openapi', () => {
     expect(Object.keys(root.paths)).toEqual([
       'api/v1',
       'apis/apps/v1',
+      'apis/batch/v1',
       'apis/discovery.k8s.io/v1',
       'apis/networking.k8s.io/v1',
       'apis/coordination.k8s.io/v1',

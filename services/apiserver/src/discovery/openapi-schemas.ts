@@ -1,83 +1,85 @@
 /**
- * OpenAPI v3 component schemas built from the structural schemas in `@kemu/api`, so
- * `kubectl explain` finds each kind (by x-kubernetes-group-version-kind) and walks its
- * fields. Nested structs are inlined; descriptions come from Kubernetes' API docs.
- *
- * Only kinds listed in KIND_DOCS are published: once kubectl finds a kind's schema it
- * computes `kubectl apply` patches from it, and these schemas carry no list merge keys
- * (x-kubernetes-patch-merge-key), which kinds with keyed lists (a pod's containers) need;
- * without a schema kubectl falls back to its compiled-in types. ConfigMaps and Secrets
- * hold only maps, which strategic merge patches merge by key anyway.
+ * The `components.schemas` of an OpenAPI v3 group/version document, built from the
+ * structural schemas the apiserver decodes with (@kemu/api schema.ts), so `kubectl
+ * explain` finds every kind by its x-kubernetes-group-version-kind and walks its fields
+ * and types. Nested structs are inlined; loosely typed subtrees (`any`) are objects.
  */
-import { type ResourceType, type Schema, schemas } from '@kemu/api';
+import { type ResourceType, type Schema, kindSchemas, resourceTypes } from '@kemu/api';
+import { fieldDescription } from './openapi-descriptions.js';
 
-const KIND_DOCS: Record<string, string> = {
+/** Kind descriptions as the Kubernetes API documents them (kinds without one get none). */
+const KIND_DESCRIPTIONS: Record<string, string> = {
+  Pod: 'Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.',
+  Service:
+    'Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.',
+  Deployment: 'Deployment enables declarative updates for Pods and ReplicaSets.',
+  ReplicaSet: 'ReplicaSet ensures that a specified number of pod replicas are running at any given time.',
+  StatefulSet:
+    'StatefulSet represents a set of pods with consistent identities. Identities are defined as:\n  - Network: A single stable DNS and hostname.\n  - Storage: As many VolumeClaims as requested.\n\nThe StatefulSet guarantees that a given network identity will always map to the same storage identity.',
+  DaemonSet: 'DaemonSet represents the configuration of a daemon set.',
+  ControllerRevision:
+    'ControllerRevision implements an immutable snapshot of state data. Clients are responsible for serializing and deserializing the objects that contain their internal state. Once a ControllerRevision has been successfully created, it can not be updated. The API Server will fail validation of all requests that attempt to mutate the Data field. ControllerRevisions may, however, be deleted. Note that, due to its use by both the DaemonSet and StatefulSet controllers for update and rollback, this object is beta. However, it may be subject to name and representation changes in future releases, and clients should not depend on its stability. It is primarily for internal use by controllers.',
+  Job: 'Job represents the configuration of a single job.',
+  CronJob: 'CronJob represents the configuration of a single cron job.',
   ConfigMap: 'ConfigMap holds configuration data for pods to consume.',
   Secret:
     'Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.',
 };
 
-const FIELD_DOCS: Record<string, string> = {
-  apiVersion:
-    'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources',
-  kind: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds',
-  metadata:
-    "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
-  'ConfigMap.data':
-    "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process.",
-  'ConfigMap.binaryData':
-    "BinaryData contains the binary data. Each key must consist of alphanumeric characters, '-', '_' or '.'. BinaryData can contain byte sequences that are not in the UTF-8 range. The keys stored in BinaryData must not overlap with the ones in the Data field, this is enforced during validation process. Using this field will require 1.10+ apiserver and kubelet.",
-  'ConfigMap.immutable':
-    'Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified). If not set to true, the field can be modified at any time. Defaulted to nil.',
-  'Secret.data':
-    "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4",
-  'Secret.stringData':
-    'stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience. All keys and values are merged into the data field on write, overwriting any existing values. The stringData field is never output when reading from the API.',
-  'Secret.type':
-    'Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types',
-  'Secret.immutable':
-    'Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified). If not set to true, the field can be modified at any time. Defaulted to nil.',
-};
-
-const LEAVES: Record<string, Record<string, unknown>> = {
-  string: { type: 'string' },
-  bool: { type: 'boolean' },
-  int32: { type: 'integer', format: 'int32' },
-  int64: { type: 'integer', format: 'int64' },
-  float64: { type: 'number', format: 'double' },
-  any: { type: 'object' },
-  quantity: { type: 'string' },
-  bytes: { type: 'string', format: 'byte' },
-  intOrString: { type: 'string', format: 'int-or-string' },
-};
-
-function toOpenApi(schema: Schema, kind: string, field?: string): Record<string, unknown> {
-  const doc = field ? (FIELD_DOCS[`${kind}.${field}`] ?? FIELD_DOCS[field]) : undefined;
-  const withDoc = (s: Record<string, unknown>) => (doc ? { description: doc, ...s } : s);
-  if (typeof schema === 'string') return withDoc({ ...LEAVES[schema] });
-  if ('array' in schema) return withDoc({ type: 'array', items: toOpenApi(schema.array, kind) });
-  if ('map' in schema) return withDoc({ type: 'object', additionalProperties: toOpenApi(schema.map, kind) });
+/** One structural schema as an OpenAPI v3 schema object; `describe(path)` gives field descriptions. */
+export function openApiSchema(
+  s: Schema,
+  describe: (path: string) => string | undefined = () => undefined,
+  path = '',
+): Record<string, unknown> {
+  switch (s) {
+    case 'string':
+      return { type: 'string' };
+    case 'bool':
+      return { type: 'boolean' };
+    case 'int32':
+    case 'int64':
+      return { type: 'integer', format: s };
+    case 'float64':
+      return { type: 'number', format: 'double' };
+    case 'quantity':
+      return { type: 'string', format: 'quantity' };
+    case 'bytes':
+      return { type: 'string', format: 'byte' };
+    case 'intOrString':
+      return { type: 'string', format: 'int-or-string', 'x-kubernetes-int-or-string': true };
+    case 'any':
+      return { type: 'object' };
+  }
+  if ('array' in s) return { type: 'array', items: openApiSchema(s.array, describe, path) };
+  if ('map' in s) return { type: 'object', additionalProperties: openApiSchema(s.map) };
   const properties: Record<string, unknown> = {};
-  for (const [name, s] of Object.entries(schema.fields)) properties[name] = toOpenApi(s, kind, name);
-  return withDoc({ type: 'object', properties });
+  for (const [k, v] of Object.entries(s.fields)) {
+    const at = path ? `${path}.${k}` : k;
+    const description = describe(at);
+    properties[k] = { ...openApiSchema(v, describe, at), ...(description ? { description } : {}) };
+  }
+  return { type: 'object', properties };
 }
 
-/** The schema name Kubernetes gives a kind: `io.k8s.api.core.v1.ConfigMap`. */
+/** The schema name Kubernetes gives a kind: `io.k8s.api.apps.v1.StatefulSet`. */
 export function schemaName(t: ResourceType): string {
-  const group = t.group === '' ? 'core' : t.group.replace(/\.k8s\.io$/, '').replace(/\./g, '');
-  return `io.k8s.api.${group}.${t.version}.${t.kind}`;
+  return `io.k8s.api.${t.group === '' ? 'core' : t.group.split('.')[0]}.${t.version}.${t.kind}`;
 }
 
-/** The components.schemas of a group/version's document. */
-export function componentSchemas(types: readonly ResourceType[]): Record<string, unknown> {
+/** The component schemas of the kinds served in one group/version. */
+export function componentSchemas(group: string, version: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const t of types) {
-    const schema = schemas[t.kind];
-    if (!schema || !KIND_DOCS[t.kind]) continue;
-    const body = toOpenApi(schema, t.kind);
-    body.description = KIND_DOCS[t.kind];
-    body['x-kubernetes-group-version-kind'] = [{ group: t.group, version: t.version, kind: t.kind }];
-    out[schemaName(t)] = body;
+  for (const t of resourceTypes) {
+    if (t.group !== group || t.version !== version) continue;
+    const schema = kindSchemas[t.kind];
+    if (!schema) continue;
+    const description = KIND_DESCRIPTIONS[t.kind];
+    out[schemaName(t)] = {
+      ...openApiSchema(schema, (path) => fieldDescription(t.kind, path)),
+      ...(description ? { description } : {}),
+      'x-kubernetes-group-version-kind': [{ group: t.group, kind: t.kind, version: t.version }],
+    };
   }
   return out;
 }

@@ -98,7 +98,7 @@ export function openApiDocument(group: string, version: string): Record<string, 
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: KUBERNETES_VERSION },
     paths,
-    components: { schemas: componentSchemas(types) },
+    components: { schemas: componentSchemas(group, version) },
   };
 }
 

@@ -175,6 +175,30 @@ const accessReview: MessageSchema = {
     2: msg('nonResourceAttributes', { 1: s('path'), 2: s('verb') }),
   }),
 };
+// batch/v1 JobSpec and CronJobSpec (`kubectl create job` / `create cronjob`).
+const jobSpec: MessageSchema = {
+  1: i32('parallelism', true),
+  2: i32('completions', true),
+  3: i64('activeDeadlineSeconds', true),
+  4: msg('selector', labelSelector),
+  5: bool('manualSelector', true),
+  6: msg('template', podTemplate),
+  7: i32('backoffLimit', true),
+  8: i32('ttlSecondsAfterFinished', true),
+  9: s('completionMode'),
+  10: bool('suspend', true),
+  14: s('podReplacementPolicy'),
+};
+const cronJobSpec: MessageSchema = {
+  1: s('schedule'),
+  2: i64('startingDeadlineSeconds', true),
+  3: s('concurrencyPolicy'),
+  4: bool('suspend', true),
+  5: msg('jobTemplate', { 1: msg('metadata', objectMeta), 2: msg('spec', jobSpec) }),
+  6: i32('successfulJobsHistoryLimit', true),
+  7: i32('failedJobsHistoryLimit', true),
+  8: s('timeZone'),
+};
 
 const kinds: Record<string, MessageSchema> = {
   Role: { 1: msg('metadata', objectMeta), 2: msg('rules', policyRule, true) },
@@ -209,6 +233,8 @@ const kinds: Record<string, MessageSchema> = {
     4: strMap('stringData'),
     5: bool('immutable', true),
   },
+  Job: { 1: msg('metadata', objectMeta), 2: msg('spec', jobSpec) },
+  CronJob: { 1: msg('metadata', objectMeta), 2: msg('spec', cronJobSpec) },
 };
 
 const MAGIC = [0x6b, 0x38, 0x73, 0x00];

@@ -30,7 +30,7 @@ describe('parseRoute', () => {
       version: 'v1',
     });
     expect(parseRoute('/openapi/v2').kind).toBe('not-found');
-    expect(parseRoute('/apis/batch/v1').kind).toBe('not-found');
+    expect(parseRoute('/apis/storage.k8s.io/v1').kind).toBe('not-found');
   });
 
   it('routes namespaced, cluster-scoped and all-namespace resource paths', () => {

@@ -1,7 +1,8 @@
 /** Which strategy each resource uses; resources not listed use the default strategy. */
 import type { ResourceType } from '@kemu/api';
 import { configMapStrategy, secretStrategy } from './config-strategy.js';
-import { defaultStrategy } from './default-strategy.js';
+import { defaultStrategy, statusStrategy } from './default-strategy.js';
+import { jobStrategy } from './job-strategy.js';
 import { namespaceStrategy } from './namespace-strategy.js';
 import { nodeStrategy } from './node-strategy.js';
 import { podStrategy } from './pod-strategy.js';
@@ -20,6 +21,10 @@ const STRATEGIES: ReadonlyMap<string, ResourceStrategy> = new Map([
   ['replicasets', workloadStrategy],
   ['configmaps', configMapStrategy],
   ['secrets', secretStrategy],
+  ['statefulsets', workloadStrategy],
+  ['daemonsets', statusStrategy],
+  ['jobs', jobStrategy],
+  ['cronjobs', statusStrategy],
 ]);
 
 /** The strategy of a resource type. */

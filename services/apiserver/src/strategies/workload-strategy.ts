@@ -1,8 +1,8 @@
-/** Deployments and ReplicaSets: a status subresource and the autoscaling/v1 `scale` subresource. */
+/** Deployments, ReplicaSets and StatefulSets: a status subresource and the autoscaling/v1 `scale` subresource. */
 import { statusStrategy } from './default-strategy.js';
 import type { ResourceStrategy } from './resource-strategy.js';
 
-/** The strategy of scalable workloads (deployments, replicasets). */
+/** The strategy of scalable workloads (deployments, replicasets, statefulsets). */
 export const workloadStrategy: ResourceStrategy = {
   ...statusStrategy,
   subresources: [

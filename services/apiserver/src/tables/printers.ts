@@ -1,5 +1,6 @@
 /** Which printer prints which resource; kinds without one get the generic Name / Created At table. */
 import { configMapPrinter, secretPrinter } from './config-table.js';
+import { cronJobPrinter, daemonSetPrinter, jobPrinter } from './batch-table.js';
 import { endpointSlicePrinter } from './endpointslice-table.js';
 import { endpointsPrinter } from './endpoints-table.js';
 import { eventPrinter } from './event-table.js';
@@ -11,6 +12,7 @@ import { podPrinter } from './pod-table.js';
 import { roleBindingPrinter, serviceAccountPrinter } from './rbac-table.js';
 import { servicePrinter } from './service-table.js';
 import { column, nameColumn, type Printer } from './table.js';
+import { controllerRevisionPrinter, statefulSetPrinter } from './statefulset-table.js';
 import { deploymentPrinter, replicaSetPrinter } from './workload-table.js';
 
 /** The generic printer the apiserver uses for kinds without a printer of their own. */
@@ -49,6 +51,16 @@ export function printerFor(resource: string, serverVersion: string): Printer {
       return deploymentPrinter;
     case 'replicasets':
       return replicaSetPrinter;
+    case 'statefulsets':
+      return statefulSetPrinter;
+    case 'controllerrevisions':
+      return controllerRevisionPrinter;
+    case 'daemonsets':
+      return daemonSetPrinter;
+    case 'jobs':
+      return jobPrinter;
+    case 'cronjobs':
+      return cronJobPrinter;
     case 'ipaddresses':
       return ipAddressPrinter;
     case 'leases':

@@ -4,7 +4,8 @@ import { ageSince } from './human-duration.js';
 import { formatLabelSelector } from './label-selector-string.js';
 import { ageColumn, column, nameColumn, type Printer } from './table.js';
 
-function containerCells(containers: Container[] | undefined): [string, string] {
+/** The Containers and Images cells of a pod template's containers. */
+export function containerCells(containers: Container[] | undefined): [string, string] {
   const list = containers ?? [];
   return [list.map((c) => c.name).join(','), list.map((c) => c.image).join(',')];
 }
