@@ -117,7 +117,7 @@ describe('nftables proxier in a node netns (privileged)', () => {
     expect(counts.get('c')).toBeGreaterThanOrEqual(10);
   });
 
-  it('keeps a client on one endpoint with ClientIP affinity, recorded in the timed set', async () => {
+  it('keeps a client on one endpoint with ClientIP affinity, recorded in a timed set a full resync keeps', async () => {
     const [key, d] = desiredPort('sticky', '10.96.0.13', 80, [ep(b), ep(c)], {
       sessionAffinity: 'ClientIP',
       timeoutSeconds: 600,
@@ -134,6 +134,10 @@ describe('nftables proxier in a node netns (privileged)', () => {
     );
     expect(setText).toContain(`${a.ip} expires`);
     expect(setText).toContain('timeout 10m');
+    proxier.requestFullSync();
+    await proxier.syncProxyRules(state);
+    expect(proxier.lastSync()?.full).toBe(true);
+    expect(await spread('10.96.0.13', 80, 10)).toEqual(new Map([[stuck.name, 10]]));
   });
 
   it('masquerades a pod that reaches itself through its Service (hairpin)', async () => {
