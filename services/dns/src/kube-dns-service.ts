@@ -10,13 +10,17 @@
 import {
   type IPAddress,
   type KubeObject,
+  type Namespace,
   type ObjectKey,
   type Service,
   defaultObject,
   keyString,
   validateObject,
+  K8S_APP_LABEL,
+  CLUSTER_SERVICE_LABEL,
+  KUBERNETES_NAME_LABEL,
 } from '@kemu/api';
-import { ConflictError, type Informer, type ObjectWriter, expectedSeq, getObject } from '@kemu/eventlog';
+import { ConflictError, type Informer, type ObjectWriter, expectedSeq } from '@kemu/eventlog';
 import { randomUUID } from 'node:crypto';
 
 /** Where the Service lives. */
@@ -27,16 +31,6 @@ export type EnsureResult = 'created' | 'exists' | 'address-taken';
 
 function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** The tenth address of an IPv4 CIDR (kubeadm's GetDNSIP). */
-export function tenthAddress(cidr: string): string {
-  const [base = '', bits = '32'] = cidr.split('/');
-  const octets = base.split('.').map(Number);
-  const ip = ((octets[0] ?? 0) << 24) | ((octets[1] ?? 0) << 16) | ((octets[2] ?? 0) << 8) | (octets[3] ?? 0);
-  const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
-  const n = (((ip & mask) >>> 0) + 10) >>> 0;
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
 /** The Service object as the apiserver would have stored it. */
@@ -51,14 +45,14 @@ export function buildKubeDnsService(clusterIP: string, now: number, uid: string 
       creationTimestamp: rfc3339(now),
       generation: 1,
       labels: {
-        'k8s-app': 'kube-dns',
-        'kubernetes.io/cluster-service': 'true',
-        'kubernetes.io/name': 'CoreDNS',
+        [K8S_APP_LABEL]: 'kube-dns',
+        [CLUSTER_SERVICE_LABEL]: 'true',
+        [KUBERNETES_NAME_LABEL]: 'CoreDNS',
       },
       annotations: { 'prometheus.io/port': '9153', 'prometheus.io/scrape': 'true' },
     },
     spec: {
-      selector: { 'k8s-app': 'kube-dns' },
+      selector: { [K8S_APP_LABEL]: 'kube-dns' },
       clusterIP,
       clusterIPs: [clusterIP],
       ports: [
@@ -98,8 +92,8 @@ export function buildKubeDnsIPAddress(ip: string, now: number, uid: string = ran
   };
 }
 
-function ownedByKubeDns(obj: KubeObject | undefined): boolean {
-  const ref = (obj as IPAddress | undefined)?.spec?.parentRef;
+function ownedByKubeDns(ip: IPAddress | undefined): boolean {
+  const ref = ip?.spec?.parentRef;
   return (
     ref?.resource === 'services' && ref.namespace === KUBE_DNS_SERVICE.namespace && ref.name === KUBE_DNS_SERVICE.name
   );
@@ -121,15 +115,15 @@ async function createIfAbsent(
 
 /** Resolves once the kube-system namespace exists in the view (the apiserver creates it at start). */
 export function waitForNamespace(informer: Informer, name: string): Promise<void> {
-  const key = { resource: 'namespaces', namespace: '', name };
-  if (getObject(informer.view, key)) return Promise.resolve();
+  const namespaces = informer.lister('namespaces');
+  if (namespaces.get('', name)) return Promise.resolve();
   return new Promise((resolve) => {
-    const off = informer.onChange((c) => {
-      if (c.key.resource === 'namespaces' && c.key.name === name && c.type !== 'DELETED') {
-        off();
-        resolve();
-      }
-    });
+    const seen = (ns: Namespace) => {
+      if (ns.metadata.name !== name) return;
+      off();
+      resolve();
+    };
+    const off = informer.on('namespaces', { onAdd: seen, onUpdate: (_, ns) => seen(ns) });
   });
 }
 
@@ -142,10 +136,11 @@ export async function ensureKubeDnsService(
 ): Promise<EnsureResult> {
   await waitForNamespace(informer, KUBE_DNS_SERVICE.namespace);
   if (informer.view.objects.has(keyString(KUBE_DNS_SERVICE))) return 'exists';
+  const addresses = informer.lister('ipaddresses');
   const ipKey: ObjectKey = { resource: 'ipaddresses', namespace: '', name: clusterIP };
-  if (!getObject(informer.view, ipKey))
+  if (!addresses.get('', clusterIP))
     await createIfAbsent(writer, informer, ipKey, buildKubeDnsIPAddress(clusterIP, clock()));
-  if (!ownedByKubeDns(getObject(informer.view, ipKey))) return 'address-taken';
+  if (!ownedByKubeDns(addresses.get('', clusterIP))) return 'address-taken';
   const service = buildKubeDnsService(clusterIP, clock());
   const causes = validateObject(service);
   if (causes.length > 0) throw new Error(`kube-dns Service is invalid: ${JSON.stringify(causes)}`);

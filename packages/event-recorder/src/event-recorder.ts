@@ -1,0 +1,138 @@
+/**
+ * Records core/v1 Events for one component, de-duplicated like client-go's
+ * EventCorrelator: an occurrence whose correlation key (source, involved object, type,
+ * reason, message) was recorded within the last 10 minutes updates that Event's count
+ * and lastTimestamp instead of writing a new one. The recorder remembers what it wrote
+ * (an LRU of 4096 keys, as client-go's) and, when its writer's view follows events, also
+ * finds Events written before a restart. Writes for one key are serialized; events are
+ * best effort, so a failed write is logged and never thrown.
+ */
+import type { Event, ObjectKey } from '@kemu/api';
+import type { Logger } from '@kemu/log';
+import {
+  buildEvent,
+  correlationKey,
+  type EventOccurrence,
+  type EventSource,
+  type EventType,
+  repeatEvent,
+} from './core-event.js';
+import { ConflictError, type ObjectWriter, type View, listObjects } from '@kemu/eventlog';
+
+/** client-go's aggregation window: a repeat within it counts on the existing Event. */
+export const EVENT_CORRELATION_WINDOW_MS = 10 * 60 * 1000;
+
+const MAX_CACHED_KEYS = 4096;
+
+/** Records events from one source. */
+export interface EventRecorder {
+  /** Records one occurrence; resolves once written (or given up), never rejects. */
+  record(o: EventOccurrence): Promise<void>;
+  /** Shorthand for record() with the parts spelled out. */
+  event(
+    involvedObject: EventOccurrence['involvedObject'],
+    type: EventType,
+    reason: string,
+    message: string,
+  ): Promise<void>;
+}
+
+/** What a recorder needs. */
+export interface EventRecorderOptions {
+  writer: ObjectWriter;
+  source: EventSource;
+  log: Logger;
+  /** A view that follows `events`, to count on Events written before a restart (optional). */
+  view?: View;
+  clock?: () => number;
+  windowMs?: number;
+}
+
+interface Cached {
+  event: Event;
+  lastMs: number;
+}
+
+const eventKey = (e: Event): ObjectKey => ({
+  resource: 'events',
+  namespace: e.metadata.namespace ?? 'default',
+  name: e.metadata.name,
+});
+
+/** Creates a recorder writing through `writer`. */
+export function createEventRecorder(options: EventRecorderOptions): EventRecorder {
+  const { writer, source, log } = options;
+  const clock = options.clock ?? Date.now;
+  const windowMs = options.windowMs ?? EVENT_CORRELATION_WINDOW_MS;
+  const cache = new Map<string, Cached>();
+  const chains = new Map<string, Promise<void>>();
+
+  function remember(key: string, entry: Cached): void {
+    cache.delete(key);
+    cache.set(key, entry);
+    if (cache.size > MAX_CACHED_KEYS) cache.delete(cache.keys().next().value as string);
+  }
+
+  // An Event of ours for the same key in the view: one written before a restart.
+  function fromView(key: string, o: EventOccurrence, now: number): Cached | undefined {
+    if (!options.view) return undefined;
+    let best: Event | undefined;
+    for (const e of listObjects(options.view, 'events', o.involvedObject.namespace || 'default')) {
+      if (e.reason !== o.reason || e.involvedObject?.name !== o.involvedObject.name) continue;
+      const src = { component: e.source?.component ?? '', host: e.source?.host };
+      const occ = {
+        involvedObject: e.involvedObject,
+        type: e.type ?? 'Normal',
+        reason: e.reason,
+        message: e.message ?? '',
+      };
+      if (correlationKey(src, occ) !== key) continue;
+      if (!best || (e.lastTimestamp ?? '') > (best.lastTimestamp ?? '')) best = e;
+    }
+    if (!best) return undefined;
+    const lastMs = Date.parse(best.lastTimestamp ?? best.firstTimestamp ?? '') || 0;
+    return now - lastMs < windowMs ? { event: best, lastMs } : undefined;
+  }
+
+  async function write(key: string, o: EventOccurrence): Promise<void> {
+    const now = clock();
+    const known = cache.get(key) ?? fromView(key, o, now);
+    if (known && now - known.lastMs < windowMs) {
+      const next = repeatEvent(known.event, o, now);
+      try {
+        const stored = await writer.put(eventKey(next), next, Number(known.event.metadata.resourceVersion));
+        remember(key, { event: stored as Event, lastMs: now });
+        return;
+      } catch (err) {
+        // Changed or removed meanwhile (TTL cleanup): start a new Event, as client-go does on NotFound.
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
+    const fresh = buildEvent(source, o, now);
+    const stored = await writer.put(eventKey(fresh), fresh, 0);
+    remember(key, { event: stored as Event, lastMs: now });
+  }
+
+  function record(o: EventOccurrence): Promise<void> {
+    const key = correlationKey(source, o);
+    const previous = chains.get(key) ?? Promise.resolve();
+    const next = previous
+      .then(() => write(key, o))
+      .catch((err: unknown) => {
+        log.warn(
+          { err, reason: o.reason, object: `${o.involvedObject.namespace ?? ''}/${o.involvedObject.name}` },
+          'event not recorded',
+        );
+      })
+      .finally(() => {
+        if (chains.get(key) === next) chains.delete(key);
+      });
+    chains.set(key, next);
+    return next;
+  }
+
+  return {
+    record,
+    event: (involvedObject, type, reason, message) => record({ involvedObject, type, reason, message }),
+  };
+}
