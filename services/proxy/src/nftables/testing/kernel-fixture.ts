@@ -1,7 +1,8 @@
 /**
  * A node for privileged tests of the kernel data plane, built entirely in namespaces the
  * test owns: a "node" netns with a pod bridge and one netns per pod, each pod on the
- * bridge with a default route via it. Pods run small servers (TCP and UDP, answering with
+ * bridge with a default route via it (createPodNetwork, as the node-agent makes them,
+ * hairpin mode included). Pods run small servers (TCP and UDP, answering with
  * their name and the address they saw) and a long-lived client agent driven over stdin,
  * so a UDP socket can keep its source port across syncs. Nothing touches the host netns.
  */
@@ -102,9 +103,6 @@ export async function createKernelFixture(podNames: readonly string[]): Promise<
       prefixLength: 24,
       gateway: bridgeIP,
     });
-    // kubelet's hairpin mode: a pod reaching itself through a ClusterIP is bridged back out
-    // of the port it came in on (br_netfilter bridges a DNAT to the same bridge).
-    await ipBatch(node, [['link', 'set', 'dev', `vn${id}${i}`, 'type', 'bridge_slave', 'hairpin', 'on']]);
   }
 
   function spawnIn(netns: string, script: string, args: string[]): ChildProcess {
