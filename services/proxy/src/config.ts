@@ -1,4 +1,5 @@
 /** kube-proxy's settings, read from its environment by one schema. */
+import { parseCidr } from '@kemu/api';
 import {
   type ConfigOf,
   duration,
@@ -10,7 +11,7 @@ import {
   port,
   streamReplicas,
 } from '@kemu/config';
-import { nodeIpOptional, serviceCidrVar } from '@kemu/config/cidr';
+import { ipv4Cidr, nodeIpOptional, serviceCidrVar } from '@kemu/config/cidr';
 import { DEBUG_PORT } from './debug-server.js';
 import { PROXY_MODES } from './kube-proxy-pod.js';
 
@@ -23,6 +24,14 @@ export const proxySchema = {
   /** Unset: no debug endpoint and no kube-proxy pod published. */
   nodeIP: nodeIpOptional,
   serviceCidr: serviceCidrVar,
+  clusterCidr: ipv4Cidr({
+    env: 'KEMU_CLUSTER_CIDR',
+    minPrefix: 8,
+    maxPrefix: 30,
+    default: parseCidr('10.244.0.0/16'),
+    meaning:
+      "The pods' range (kube-proxy's --cluster-cidr): nftables mode masquerades ClusterIP traffic from outside it or DNATed to an endpoint outside it",
+  }),
   proxyMode: oneOf(PROXY_MODES)({
     env: 'KEMU_PROXY_MODE',
     default: 'userspace',

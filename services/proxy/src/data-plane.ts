@@ -30,7 +30,7 @@ export interface DataPlane {
   stop(): void;
 }
 
-type DataPlaneConfig = Pick<ProxyConfig, 'proxyMode' | 'serviceCidr' | 'udpIdleTimeoutMs' | 'node'>;
+type DataPlaneConfig = Pick<ProxyConfig, 'proxyMode' | 'serviceCidr' | 'clusterCidr' | 'udpIdleTimeoutMs' | 'node'>;
 
 /** Cleans the other mode's leftovers and starts the configured one. */
 export async function startDataPlane(config: DataPlaneConfig, log: Logger, metrics: ProxyMetrics): Promise<DataPlane> {
@@ -54,7 +54,12 @@ export async function startDataPlane(config: DataPlaneConfig, log: Logger, metri
     log.info({ ips: leftover.length }, 'removed userspace-mode ClusterIPs from lo');
   }
   await prepareNodeForNftables({ serviceCIDR });
-  const proxier = createNftablesProxier({ nft: createNft(), conntrack: createConntrack(), log });
+  const proxier = createNftablesProxier({
+    nft: createNft(),
+    conntrack: createConntrack(),
+    log,
+    render: { clusterCIDR: formatCidr(config.clusterCidr) },
+  });
   const recorder = createFlowRecorder({ node: config.node, isClusterIP: (ip) => cidrContains(config.serviceCidr, ip) });
   const watch = watchConntrackEvents({
     onEvent: (e) => {

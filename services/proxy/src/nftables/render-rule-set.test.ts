@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { endpointChainName } from './chain-names.js';
 import { planTransaction } from './plan-transaction.js';
 import { renderRuleSet } from './render-rule-set.js';
 import { desiredPort, desiredState } from './testing/desired-fixture.js';
@@ -47,6 +48,21 @@ describe('renderRuleSet + planTransaction (golden)', () => {
     const rs = renderRuleSet(before, { clusterCIDR: '10.244.0.0/16' });
     const chain = rs.chains.get('service-SUSTUHLJ-default/web/tcp/http');
     expect(chain?.rules[0]).toBe('ip daddr 10.96.0.10 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade');
+  });
+
+  it('masquerades connections DNATed to an endpoint outside the cluster CIDR (the apiserver on the host)', () => {
+    const rs = renderRuleSet(
+      desiredState(desiredPort('kubernetes', '10.96.0.1', 443, ['10.250.0.1:6443'], { portName: 'https' })),
+      { clusterCIDR: '10.244.0.0/16' },
+    );
+    const ref = { namespace: 'default', name: 'kubernetes', portName: 'https', protocol: 'TCP' as const };
+    expect(rs.chains.get(endpointChainName(ref, '10.250.0.1:6443'))?.rules).toEqual([
+      'ip saddr 10.250.0.1 jump mark-for-masquerade',
+      'jump mark-for-masquerade comment "endpoint outside the cluster CIDR"',
+      'meta l4proto tcp dnat to 10.250.0.1:6443',
+    ]);
+    const web = renderRuleSet(before, { clusterCIDR: '10.244.0.0/16' });
+    expect(web.chains.get('endpoint-SVLGPL42-default/web/tcp/http__10.244.1.2/8080')?.rules).toHaveLength(2);
   });
 
   it('rejects a service port without endpoints through no-endpoint-services and gives it no chain', () => {

@@ -9,6 +9,7 @@
  * `no-endpoint-services` map; a packet to a ClusterIP on a port no Service has is
  * rejected through the `cluster-ips` set. Pure: names and rules depend only on input.
  */
+import { type Ipv4Cidr, cidrContains, parseCidr } from '@kemu/api';
 import type { DesiredServicePort } from '../desired-state.js';
 import {
   type ServicePortRef,
@@ -26,7 +27,12 @@ export const DEFAULT_MASQUERADE_MARK = '0x00004000';
 export interface RenderOptions {
   /** Mark bit that asks the `masquerading` chain to SNAT a packet. */
   masqueradeMark?: string;
-  /** Pod CIDR of the cluster: a ClusterIP packet from outside it is masqueraded (kube-proxy's --cluster-cidr). */
+  /**
+   * Pod CIDR of the cluster (kube-proxy's --cluster-cidr): a ClusterIP packet from outside
+   * it is masqueraded, as kube-proxy does; so is one DNATed to an endpoint outside it (a
+   * host-network endpoint such as the apiserver on the host, which has no route back to
+   * pods in kemu: pod CIDRs of clusters on one machine overlap, so the host gets none).
+   */
   clusterCIDR?: string;
 }
 
@@ -107,7 +113,7 @@ function ipOf(endpoint: string): string {
 }
 
 /** Adds one service port's chains, sets and map elements. */
-function renderServicePort(out: RuleSet, d: DesiredServicePort, options: RenderOptions): void {
+function renderServicePort(out: RuleSet, d: DesiredServicePort, options: RenderOptions, cluster?: Ipv4Cidr): void {
   const { info } = d;
   const ref = refOf(d);
   const protocol = info.protocol.toLowerCase();
@@ -134,6 +140,9 @@ function renderServicePort(out: RuleSet, d: DesiredServicePort, options: RenderO
     const chain = endpointChainName(ref, endpoint);
     const ip = ipOf(endpoint);
     const endpointRules = [`ip saddr ${ip} jump mark-for-masquerade`];
+    if (cluster && !cidrContains(cluster, ip)) {
+      endpointRules.push(`jump mark-for-masquerade comment ${quote('endpoint outside the cluster CIDR')}`);
+    }
     if (affinity) {
       const set = affinitySetName(ref, endpoint);
       out.sets.set(set, {
@@ -157,6 +166,7 @@ function renderServicePort(out: RuleSet, d: DesiredServicePort, options: RenderO
 export function renderRuleSet(desired: ReadonlyMap<string, DesiredServicePort>, options: RenderOptions = {}): RuleSet {
   const out = emptyRuleSet();
   renderSkeleton(out, options.masqueradeMark ?? DEFAULT_MASQUERADE_MARK);
-  for (const d of desired.values()) renderServicePort(out, d, options);
+  const cluster = options.clusterCIDR ? parseCidr(options.clusterCIDR) : undefined;
+  for (const d of desired.values()) renderServicePort(out, d, options, cluster);
   return out;
 }
