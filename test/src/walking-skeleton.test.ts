@@ -98,6 +98,33 @@ describe.each(PROXY_MODES)('a local 3-node cluster (%s proxy mode)', (proxyMode)
     expectClientAddress(proxyMode, replies, client?.status.podIP ?? '');
   });
 
+  it('shows its proxy mode in kemu status and the kube-proxy pods, and (nftables) the rules in the node netns', async () => {
+    const status = await cluster.kemu(['status']);
+    expect(status.stdout).toContain(`proxy mode ${proxyMode}`);
+    const commands = await cluster.kubectlOk([
+      'get',
+      'pods',
+      '-n',
+      'kube-system',
+      '-l',
+      'k8s-app=kube-proxy',
+      '-o',
+      'jsonpath={.items[*].spec.containers[0].command}',
+    ]);
+    expect(commands.match(/--proxy-mode=(\w+)/g)).toEqual(Array(3).fill(`--proxy-mode=${proxyMode}`));
+    const rules = await cluster.kemu(['exec', '--node', 'node-1', '--', 'nft', 'list', 'table', 'ip', 'kube-proxy']);
+    if (proxyMode === 'userspace') {
+      expect(rules.code).not.toBe(0);
+      return;
+    }
+    expect(rules.code, rules.stderr).toBe(0);
+    expect(rules.stdout).toMatch(/chain service-[A-Z2-7]{8}-default\/web-service\/tcp\/ \{/);
+    expect(rules.stdout).toMatch(
+      /numgen random mod 3 vmap \{ 0 : goto endpoint-[A-Z2-7]{8}-default\/web-service\/tcp\//,
+    );
+    expect(rules.stdout).toContain(`${clusterIP} . tcp . 80 : goto service-`);
+  });
+
   it('keeps a ClientIP-affine client on one pod, and spreads again after switching to None', async () => {
     expect(await cluster.kubectlOk(['apply', '-f', stickyYaml])).toContain('service/sticky-service created');
     await cluster.kubectlOk(['run', 'client-2', '--image=nginx', '--labels=app=client', '--restart=Never']);
