@@ -11,6 +11,11 @@ export const benchSchema = {
   dnsRounds: rounds('KEMU_BENCH_DNS_ROUNDS', 3, 'Rounds of the DNS measurements (0: skipped)'),
   snapshotRuns: rounds('KEMU_BENCH_SNAPSHOT_RUNS', 3, 'Runs of the snapshot start-up measurements (0: skipped)'),
   composeRounds: rounds('KEMU_BENCH_COMPOSE_ROUNDS', 3, 'Rounds of the compose measurements (0: skipped)'),
+  nftablesSyncServices: rounds(
+    'KEMU_BENCH_NFTABLES_SYNC_SERVICES',
+    1000,
+    'Services programmed for the nftables sync-time figures (0: skipped)',
+  ),
   subjectLayoutPods: rounds(
     'KEMU_BENCH_SUBJECT_LAYOUT_PODS',
     3000,

@@ -16,11 +16,13 @@ import { measurePodStartup } from './pod-startup.js';
 import { measureSnapshotStartup } from './snapshot-startup.js';
 import { measureCompose } from './compose.js';
 import { measureSubjectLayout } from './subject-layout.js';
+import { measureNftablesSync } from './nftables-sync.js';
 import { type Row, formatTable } from './table.js';
 import { repoRoot } from '../kemu-cluster.js';
 import { configFromEnv } from './config.js';
 
-const { rounds, kills, upRuns, dnsRounds, snapshotRuns, composeRounds, subjectLayoutPods } = configFromEnv(process.env);
+const { rounds, kills, upRuns, dnsRounds, snapshotRuns, composeRounds, subjectLayoutPods, nftablesSyncServices } =
+  configFromEnv(process.env);
 
 async function main(): Promise<void> {
   const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -45,11 +47,23 @@ async function main(): Promise<void> {
   const dp = await measureDataPlane(progress, rounds, kills, measureKillToRemoval);
   rows.push(...dp.rows);
   raw.dataPlane = dp.samples;
+  const nft = await measureDataPlane(progress, rounds, kills, measureKillToRemoval, 'nftables');
+  rows.push(...nft.rows);
+  raw.dataPlaneNftables = nft.samples;
+
+  if (nftablesSyncServices > 0) {
+    const sync = await measureNftablesSync(progress, nftablesSyncServices);
+    rows.push(...sync.rows);
+    raw.nftablesSync = sync.samples;
+  }
 
   if (dnsRounds > 0) {
     const dns = await measureDns(progress, dnsRounds);
     rows.push(...dns.rows);
     raw.dns = dns.samples;
+    const dnsNft = await measureDns(progress, dnsRounds, 3, 64, 'nftables');
+    rows.push(...dnsNft.rows);
+    raw.dnsNftables = dnsNft.samples;
   }
 
   if (snapshotRuns > 0) {

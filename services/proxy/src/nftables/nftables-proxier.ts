@@ -8,6 +8,8 @@
  * otherwise. After a successful commit it deletes stale UDP conntrack entries; a
  * conntrack failure is logged and does not fail the sync. Rules stay in place when the
  * proxy stops, as kube-proxy leaves them: traffic keeps flowing across a restart.
+ * Endpoint changes are logged after their commit with the userspace proxier's message,
+ * so one reading of the logs times endpoint removal in either mode.
  */
 import type { Logger } from '@kemu/log';
 import type { DesiredServicePort } from '../desired-state.js';
@@ -86,6 +88,12 @@ export function createNftablesProxier(options: NftablesProxierOptions): Nftables
         log.error({ err, filter }, 'cannot delete stale conntrack entries');
       }
     }
+    for (const [spn, d] of snapshot) {
+      const before = appliedDesired.get(spn);
+      if (!before || before.endpoints.join(',') !== d.endpoints.join(',')) {
+        log.info({ servicePort: spn, endpoints: d.endpoints }, 'setting endpoints for service port');
+      }
+    }
     appliedDesired = snapshot;
     stats = {
       full,
@@ -94,7 +102,8 @@ export function createNftablesProxier(options: NftablesProxierOptions): Nftables
       nftMs: t2 - t1 + (t4 - t3),
       conntrackDeleted,
     };
-    if (lines.length > 0) log.debug({ ...stats }, 'nftables rules synced');
+    // kube-proxy logs "SyncProxyRules complete" with the elapsed time; the bench reads these.
+    if (lines.length > 0) log.info({ ...stats }, 'nftables rules synced');
   }
 
   return {
