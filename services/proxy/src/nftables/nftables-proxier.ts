@@ -18,7 +18,8 @@ import type { Conntrack } from './conntrack.js';
 import { planConntrackCleanup } from './conntrack-cleanup.js';
 import type { Nft } from './nft.js';
 import { planTransaction } from './plan-transaction.js';
-import { type RenderOptions, renderRuleSet } from './render-rule-set.js';
+import type { RenderOptions } from './render-rule-set.js';
+import { createRuleSetRenderer } from './rule-set-renderer.js';
 import type { RuleSet } from './rule-set.js';
 
 /** kube-proxy's default --sync-period: at most this long between two full syncs. */
@@ -60,11 +61,12 @@ export function createNftablesProxier(options: NftablesProxierOptions): Nftables
   let appliedDesired: ReadonlyMap<string, DesiredServicePort> = new Map();
   let lastFullAt = Number.NEGATIVE_INFINITY;
   let stats: NftSyncStats | undefined;
+  const renderer = createRuleSetRenderer(options.render);
 
   async function syncProxyRules(desired: ReadonlyMap<string, DesiredServicePort>): Promise<void> {
     const t0 = performance.now();
     const full = applied === undefined || now() - lastFullAt >= fullSyncPeriodMs;
-    const wanted = renderRuleSet(desired, options.render);
+    const wanted = renderer.render(desired);
     const t1 = performance.now();
     const existing = full ? await nft.listObjects() : undefined;
     const t2 = performance.now();

@@ -112,21 +112,35 @@ function ipOf(endpoint: string): string {
   return endpoint.slice(0, endpoint.lastIndexOf(':'));
 }
 
-/** Adds one service port's chains, sets and map elements. */
-function renderServicePort(out: RuleSet, d: DesiredServicePort, options: RenderOptions, cluster?: Ipv4Cidr): void {
+/** One service port's share of the table: its chains, affinity sets and map elements. */
+export interface ServicePortFragment {
+  chains: [string, NftChain][];
+  sets: [string, NftSet][];
+  /** [set or map, key, element text] */
+  elements: [string, string, string][];
+}
+
+/** Renders one service port's chains, sets and map elements. */
+export function renderServicePort(
+  d: DesiredServicePort,
+  options: RenderOptions,
+  cluster?: Ipv4Cidr,
+): ServicePortFragment {
   const { info } = d;
   const ref = refOf(d);
   const protocol = info.protocol.toLowerCase();
   const key = `${info.clusterIP} . ${protocol} . ${info.port}`;
-  out.sets.get('cluster-ips')?.elements.set(info.clusterIP, info.clusterIP);
+  const out: ServicePortFragment = {
+    chains: [],
+    sets: [],
+    elements: [['cluster-ips', info.clusterIP, info.clusterIP]],
+  };
   if (d.endpoints.length === 0) {
-    out.sets
-      .get('no-endpoint-services')
-      ?.elements.set(key, `${key} comment ${quote(info.servicePort)} : goto reject-chain`);
-    return;
+    out.elements.push(['no-endpoint-services', key, `${key} comment ${quote(info.servicePort)} : goto reject-chain`]);
+    return out;
   }
   const serviceChain = serviceChainName(ref);
-  out.sets.get('service-ips')?.elements.set(key, `${key} : goto ${serviceChain}`);
+  out.elements.push(['service-ips', key, `${key} : goto ${serviceChain}`]);
 
   const affinity = info.sessionAffinity === 'ClientIP';
   const rules: string[] = [];
@@ -145,28 +159,45 @@ function renderServicePort(out: RuleSet, d: DesiredServicePort, options: RenderO
     }
     if (affinity) {
       const set = affinitySetName(ref, endpoint);
-      out.sets.set(set, {
-        kind: 'set',
-        spec: `type ipv4_addr ; flags dynamic,timeout ; timeout ${info.timeoutSeconds}s ;`,
-        ownsElements: false,
-        elements: new Map(),
-      });
+      out.sets.push([
+        set,
+        {
+          kind: 'set',
+          spec: `type ipv4_addr ; flags dynamic,timeout ; timeout ${info.timeoutSeconds}s ;`,
+          ownsElements: false,
+          elements: new Map(),
+        },
+      ]);
       rules.push(`ip saddr @${set} goto ${chain}`);
       endpointRules.push(`update @${set} { ip saddr }`);
     }
     endpointRules.push(`meta l4proto ${protocol} dnat to ${endpoint}`);
-    out.chains.set(chain, { rules: endpointRules });
+    out.chains.push([chain, { rules: endpointRules }]);
     vmap.push(`${i} : goto ${chain}`);
   });
   rules.push(`numgen random mod ${d.endpoints.length} vmap { ${vmap.join(', ')} }`);
-  out.chains.set(serviceChain, { rules });
+  out.chains.push([serviceChain, { rules }]);
+  return out;
+}
+
+/** Adds a fragment to a rule set (whose skeleton holds the maps the elements go to). */
+export function addFragment(out: RuleSet, f: ServicePortFragment): void {
+  for (const [name, chain] of f.chains) out.chains.set(name, chain);
+  for (const [name, set] of f.sets) out.sets.set(name, set);
+  for (const [set, key, text] of f.elements) out.sets.get(set)?.elements.set(key, text);
+}
+
+/** The skeleton alone: every fixed chain, set and map, no service port. */
+export function renderSkeletonRuleSet(options: RenderOptions = {}): RuleSet {
+  const out = emptyRuleSet();
+  renderSkeleton(out, options.masqueradeMark ?? DEFAULT_MASQUERADE_MARK);
+  return out;
 }
 
 /** The whole table for a desired state. */
 export function renderRuleSet(desired: ReadonlyMap<string, DesiredServicePort>, options: RenderOptions = {}): RuleSet {
-  const out = emptyRuleSet();
-  renderSkeleton(out, options.masqueradeMark ?? DEFAULT_MASQUERADE_MARK);
+  const out = renderSkeletonRuleSet(options);
   const cluster = options.clusterCIDR ? parseCidr(options.clusterCIDR) : undefined;
-  for (const d of desired.values()) renderServicePort(out, d, options, cluster);
+  for (const d of desired.values()) addFragment(out, renderServicePort(d, options, cluster));
   return out;
 }

@@ -58,7 +58,7 @@ export function quote(text: string): string {
 
 /** Two chains with the same definition and rules. */
 export function sameChain(a: NftChain, b: NftChain): boolean {
-  return a.hook === b.hook && a.comment === b.comment && sameList(a.rules, b.rules);
+  return a === b || (a.hook === b.hook && a.comment === b.comment && sameList(a.rules, b.rules));
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
