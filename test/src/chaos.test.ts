@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { eventually, getJson } from '@kemu/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runCommand } from './kemu-cluster.js';
+import { PROXY_MODES } from './proxy-modes.js';
 import { useCluster } from './use-cluster.js';
 
 interface Report {
@@ -46,15 +47,28 @@ interface PodJson {
   status: { podIP?: string; conditions?: { type: string; status: string }[] };
 }
 
-describe('kemu chaos on a local 3-node cluster', () => {
+describe.each(PROXY_MODES)('kemu chaos on a local 3-node cluster (%s proxy mode)', (proxyMode) => {
   const cluster = useCluster({
     name: 'chao',
     nodes: 3,
+    proxyMode,
     env: { KEMU_NODE_HEARTBEAT_SECONDS: '1', KEMU_NODE_GRACE_SECONDS: '6', KEMU_POD_EVICTION_SECONDS: '120' },
   });
 
   beforeAll(async () => {
-    await cluster.kubectlOk(['apply', '-f', join(repoRoot, 'infra/chaos/web.yaml')]);
+    const web = await readFile(join(repoRoot, 'infra/chaos/web.yaml'), 'utf8');
+    // The kernel does not retry a refused connection on another endpoint as the userspace
+    // proxier does: in nftables mode a pod must keep serving until its endpoint has left
+    // every node's rules, which Kubernetes users get with a preStop sleep (as here).
+    const manifest =
+      proxyMode === 'nftables'
+        ? web.replace(
+            '          ports:\n            - containerPort: 8080\n',
+            '          ports:\n            - containerPort: 8080\n          lifecycle:\n            preStop:\n              sleep: { seconds: 2 }\n',
+          )
+        : web;
+    expect(proxyMode === 'userspace' || manifest.includes('preStop')).toBe(true);
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: manifest });
     await eventually(async () => (await readyWebPods()).length === 3, { timeoutMs: 30_000, what: '3 Ready web pods' });
   });
 
