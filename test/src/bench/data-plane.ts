@@ -15,7 +15,7 @@ import { runBulk, runWrk } from './wrk.js';
 import type { ProxyMode } from '../proxy-modes.js';
 
 /** Ratio targets of the ClusterIP path per mode (issue 16): userspace keeps its floor, nftables is the kernel's. */
-const KEMU_TARGETS: Record<ProxyMode, { bulk: string; keepAlive: string; churn: string; latency: string }> = {
+const CLUSTER_IP_GOALS: Record<ProxyMode, { bulk: string; keepAlive: string; churn: string; latency: string }> = {
   userspace: { bulk: '≥ 0.5', keepAlive: '≥ 0.66', churn: '≥ 0.5', latency: '≤ 50 µs' },
   nftables: { bulk: '≥ 0.95', keepAlive: '≥ 0.9', churn: '≥ 0.9', latency: '≤ 10 µs' },
 };
@@ -118,7 +118,7 @@ export async function measureDataPlane(
   const cluster = await startCluster({ name, nodes: 3, proxyMode });
   const targets = proxyMode === 'userspace' ? ALL_TARGETS : ALL_TARGETS.filter((t) => t !== 'haproxy');
   const kemuName = proxyMode === 'userspace' ? 'kemu' : 'kemu nftables';
-  const goal = KEMU_TARGETS[proxyMode];
+  const goal = CLUSTER_IP_GOALS[proxyMode];
   let haproxy: ReturnType<typeof spawn> | undefined;
   try {
     await cluster.kubectlOk(['apply', '-f', '-'], { input: manifest });
