@@ -82,18 +82,18 @@ export function createNftablesProxier(options: NftablesProxierOptions): Nftables
     applied = wanted;
     if (full) lastFullAt = now();
     const snapshot = new Map([...desired].map(([k, d]) => [k, { info: d.info, endpoints: [...d.endpoints] }]));
+    for (const [spn, d] of snapshot) {
+      const before = appliedDesired.get(spn);
+      if (!before || before.endpoints.join(',') !== d.endpoints.join(',')) {
+        log.info({ servicePort: spn, endpoints: d.endpoints }, 'setting endpoints for service port');
+      }
+    }
     let conntrackDeleted = 0;
     for (const filter of planConntrackCleanup(appliedDesired, snapshot)) {
       try {
         conntrackDeleted += await conntrack.deleteEntries(filter);
       } catch (err) {
         log.error({ err, filter }, 'cannot delete stale conntrack entries');
-      }
-    }
-    for (const [spn, d] of snapshot) {
-      const before = appliedDesired.get(spn);
-      if (!before || before.endpoints.join(',') !== d.endpoints.join(',')) {
-        log.info({ servicePort: spn, endpoints: d.endpoints }, 'setting endpoints for service port');
       }
     }
     appliedDesired = snapshot;
