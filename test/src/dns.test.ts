@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { eventually, listJson } from '@kemu/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseReplies, runCommand } from './kemu-cluster.js';
+import { PROXY_MODES } from './proxy-modes.js';
 import { useCluster } from './use-cluster.js';
 
 const services = `apiVersion: v1
@@ -101,7 +102,7 @@ interface PodJson {
   };
 }
 
-describe('cluster DNS in a 3-node cluster', () => {
+describe.each(PROXY_MODES)('cluster DNS in a 3-node cluster (%s proxy mode)', (proxyMode) => {
   const byName = new Map<string, PodJson>();
   let webIP = '';
 
@@ -115,7 +116,7 @@ describe('cluster DNS in a 3-node cluster', () => {
     return r.stdout;
   }
 
-  const cluster = useCluster({ name: 'dns', nodes: 3 });
+  const cluster = useCluster({ name: 'dns', nodes: 3, proxyMode });
 
   beforeAll(async () => {
     await cluster.kubectlOk(['apply', '-f', '-'], { input: services });

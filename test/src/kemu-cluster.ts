@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@kemu/testkit';
+import type { ProxyMode } from './proxy-modes.js';
 
 /** The repository root (this file lives in test/src or test/dist). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -83,6 +84,8 @@ export async function startCluster(options: {
   nodes: number;
   /** Extra environment for `kemu up`, passed on to every component (e.g. KEMU_NODE_GRACE_SECONDS). */
   env?: Record<string, string>;
+  /** `kemu up --proxy-mode`; absent means kemu's default (userspace). */
+  proxyMode?: ProxyMode;
 }): Promise<KemuCluster> {
   const name = `${options.name.slice(0, 4)}${randomBytes(2).toString('hex')}`;
   return startNamedCluster({ ...options, name });
@@ -93,6 +96,7 @@ export async function startNamedCluster(options: {
   name: string;
   nodes: number;
   env?: Record<string, string>;
+  proxyMode?: ProxyMode;
 }): Promise<KemuCluster> {
   const home = await mkdtemp(join(tmpdir(), `kemu-e2e-${options.name}-`));
   const kubeCache = join(home, 'kube-cache');
@@ -113,7 +117,16 @@ export async function startNamedCluster(options: {
   // A free apiserver port, so a test cluster never collides with a user's cluster on 6443.
   const port = await freePort();
   const up = await kemu(
-    ['up', '--nodes', String(options.nodes), '--name', options.name, '--apiserver-port', String(port)],
+    [
+      'up',
+      '--nodes',
+      String(options.nodes),
+      '--name',
+      options.name,
+      '--apiserver-port',
+      String(port),
+      ...(options.proxyMode ? ['--proxy-mode', options.proxyMode] : []),
+    ],
     {
       timeoutMs: 180_000,
     },

@@ -1,12 +1,14 @@
 /**
  * Issue 2's acceptance, end to end: a real 3-node kemu cluster, the real kubectl, curl
- * from client pods through the node proxies.
+ * from client pods through the node proxies — once per proxy mode (userspace and
+ * nftables), with the differences that are real in Kubernetes asserted as such.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventually, getJson, listJson } from '@kemu/testkit';
 import { countByPod, curlLoop, parseReplies, repoRoot } from './kemu-cluster.js';
+import { PROXY_MODES, expectClientAddress, expectSpread } from './proxy-modes.js';
 import { useCluster } from './use-cluster.js';
 
 const webYaml = join(repoRoot, 'infra/examples/web.yaml');
@@ -18,10 +20,10 @@ interface PodJson {
   status: { podIP?: string; conditions?: { type: string; status: string }[] };
 }
 
-describe('a local 3-node cluster', () => {
+describe.each(PROXY_MODES)('a local 3-node cluster (%s proxy mode)', (proxyMode) => {
   let clusterIP = '';
 
-  const cluster = useCluster({ name: 'skel', nodes: 3 });
+  const cluster = useCluster({ name: 'skel', nodes: 3, proxyMode });
 
   async function pods(): Promise<PodJson[]> {
     return await listJson<PodJson>(cluster, ['pods']);
@@ -84,15 +86,43 @@ describe('a local 3-node cluster', () => {
     expect(labels).toMatch(/web-pod-1 .*app=web,tier=frontend/);
   });
 
-  it('spreads 30 requests to the ClusterIP exactly evenly over the three pods, across nodes', async () => {
-    const r = await cluster.exec('client', curlLoop(`http://${clusterIP}:80/`, 30));
+  it('spreads 60 requests to the ClusterIP over the three pods across nodes (round robin in userspace, random in nftables)', async () => {
+    const r = await cluster.exec('client', curlLoop(`http://${clusterIP}:80/`, 60));
     expect(r.code).toBe(0);
     const replies = parseReplies(r.stdout);
-    expect(replies).toHaveLength(30);
-    expect(countByPod(replies)).toEqual({ 'web-pod-1': 10, 'web-pod-2': 10, 'web-pod-3': 10 });
+    expect(replies).toHaveLength(60);
+    expectSpread(proxyMode, replies, ['web-pod-1', 'web-pod-2', 'web-pod-3']);
     const client = (await pods()).find((p) => p.metadata.name === 'client');
     const remote = replies.filter((x) => x.node !== client?.spec.nodeName);
     expect(remote.length).toBeGreaterThanOrEqual(10);
+    expectClientAddress(proxyMode, replies, client?.status.podIP ?? '');
+  });
+
+  it('shows its proxy mode in kemu status and the kube-proxy pods, and (nftables) the rules in the node netns', async () => {
+    const status = await cluster.kemu(['status']);
+    expect(status.stdout).toContain(`proxy mode ${proxyMode}`);
+    const commands = await cluster.kubectlOk([
+      'get',
+      'pods',
+      '-n',
+      'kube-system',
+      '-l',
+      'k8s-app=kube-proxy',
+      '-o',
+      'jsonpath={.items[*].spec.containers[0].command}',
+    ]);
+    expect(commands.match(/--proxy-mode=(\w+)/g)).toEqual(Array(3).fill(`--proxy-mode=${proxyMode}`));
+    const rules = await cluster.kemu(['exec', '--node', 'node-1', '--', 'nft', 'list', 'table', 'ip', 'kube-proxy']);
+    if (proxyMode === 'userspace') {
+      expect(rules.code).not.toBe(0);
+      return;
+    }
+    expect(rules.code, rules.stderr).toBe(0);
+    expect(rules.stdout).toMatch(/chain service-[A-Z2-7]{8}-default\/web-service\/tcp\/ \{/);
+    expect(rules.stdout).toMatch(
+      /numgen random mod 3 vmap \{ 0 : goto endpoint-[A-Z2-7]{8}-default\/web-service\/tcp\//,
+    );
+    expect(rules.stdout).toContain(`${clusterIP} . tcp . 80 : goto service-`);
   });
 
   it('keeps a ClientIP-affine client on one pod, and spreads again after switching to None', async () => {
@@ -120,7 +150,7 @@ describe('a local 3-node cluster', () => {
       },
       { timeoutMs: 20_000, what: 'requests spread after sessionAffinity None' },
     );
-    expect(Object.values(spread)).toEqual([5, 5, 5]);
+    if (proxyMode === 'userspace') expect(Object.values(spread)).toEqual([5, 5, 5]);
   });
 
   it('re-applies unchanged, applies a port change as configured, and serves the new port', async () => {

@@ -41,6 +41,8 @@ describe('createPodNetwork', () => {
     expect(route).toContain('via 10.244.77.1 dev eth0');
     const { stdout: master } = await ipIn(NODE, ['-o', 'link', 'show', 'dev', podA.hostVeth]);
     expect(master).toContain('master cbr0');
+    const { stdout: port } = await ipIn(NODE, ['-d', 'link', 'show', 'dev', podA.hostVeth]);
+    expect(port).toContain('hairpin on');
 
     const server = await startPongServer(podB.podNetns, '10.244.77.3', 8080, 'b');
     try {
@@ -63,6 +65,7 @@ describe('createPodNetwork', () => {
     await createPodNetwork(podA);
     expect(await linkExists(podA.podNetns, 'eth0')).toBe(true);
     expect(await linkExists(NODE, podA.hostVeth)).toBe(true);
+    expect((await ipIn(NODE, ['-d', 'link', 'show', 'dev', podA.hostVeth])).stdout).toContain('hairpin on');
   });
 
   it('completes a pod netns left empty (an agent that died right after ip netns add)', async () => {

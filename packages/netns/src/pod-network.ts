@@ -34,6 +34,13 @@ export interface PodNetworkRef {
   nodeNetns?: string | undefined;
 }
 
+/**
+ * kubelet's hairpin mode (hairpin-veth): the bridge may send a frame back out of the port
+ * it came in on, so a pod reaching itself through a ClusterIP that the node's nftables
+ * rules DNAT back to it gets its packets (br_netfilter bridges such a DNAT).
+ */
+const HAIRPIN = (hostVeth: string) => ['link', 'set', 'dev', hostVeth, 'type', 'bridge_slave', 'hairpin', 'on'];
+
 /** The commands inside the pod netns: lo up, the address, eth0 up, the default route. */
 function podSide(o: PodNetworkOptions): string[][] {
   return [
@@ -51,6 +58,7 @@ export async function createPodNetwork(o: PodNetworkOptions): Promise<void> {
     await ipBatch(o.nodeNetns, [
       ['link', 'add', o.hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', o.podNetns],
       ['link', 'set', 'dev', o.hostVeth, 'master', o.bridge, 'up'],
+      HAIRPIN(o.hostVeth),
     ]);
     await ipBatch(o.podNetns, podSide(o));
     return;
@@ -72,6 +80,7 @@ async function completePodNetwork(o: PodNetworkOptions): Promise<void> {
     await ipIn(o.nodeNetns, ['link', 'add', o.hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', o.podNetns]);
   }
   await ipIn(o.nodeNetns, ['link', 'set', 'dev', o.hostVeth, 'master', o.bridge, 'up']);
+  await ipIn(o.nodeNetns, HAIRPIN(o.hostVeth));
   await ipBatch(o.podNetns, podSide(o));
 }
 

@@ -18,8 +18,17 @@ describe('proxy config', () => {
       debugPort: 10249,
       logLevel: 'info',
       streamReplicas: 1,
+      proxyMode: 'userspace',
+      fullSyncPeriodMs: 30_000,
     });
     expect(formatCidr(c.serviceCidr)).toBe('10.96.0.0/12');
+  });
+
+  it('takes the proxy mode from KEMU_PROXY_MODE and names the modes it knows', () => {
+    expect(configFromEnv({ ...base, KEMU_PROXY_MODE: 'nftables' }).proxyMode).toBe('nftables');
+    expect(() => configFromEnv({ ...base, KEMU_PROXY_MODE: 'iptables' })).toThrow(
+      'KEMU_PROXY_MODE must be one of userspace, nftables, got "iptables"',
+    );
   });
 
   it('requires KEMU_NODE and KEMU_NATS_URL, as the node-agent does (no silent node-1 or local NATS)', () => {

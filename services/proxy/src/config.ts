@@ -1,16 +1,19 @@
 /** kube-proxy's settings, read from its environment by one schema. */
+import { parseCidr } from '@kemu/api';
 import {
   type ConfigOf,
   duration,
   logLevelVar,
   natsUrlRequired,
   nodeName,
+  oneOf,
   parseEnv,
   port,
   streamReplicas,
 } from '@kemu/config';
-import { nodeIpOptional, serviceCidrVar } from '@kemu/config/cidr';
+import { ipv4Cidr, nodeIpOptional, serviceCidrVar } from '@kemu/config/cidr';
 import { DEBUG_PORT } from './debug-server.js';
+import { PROXY_MODES } from './kube-proxy-pod.js';
 
 /** Every variable the proxy reads. */
 export const proxySchema = {
@@ -21,6 +24,28 @@ export const proxySchema = {
   /** Unset: no debug endpoint and no kube-proxy pod published. */
   nodeIP: nodeIpOptional,
   serviceCidr: serviceCidrVar,
+  clusterCidr: ipv4Cidr({
+    env: 'KEMU_CLUSTER_CIDR',
+    minPrefix: 8,
+    maxPrefix: 30,
+    default: parseCidr('10.244.0.0/16'),
+    meaning:
+      "The pods' range (kube-proxy's --cluster-cidr): nftables mode masquerades ClusterIP traffic from outside it or DNATed to an endpoint outside it",
+  }),
+  proxyMode: oneOf(PROXY_MODES)({
+    env: 'KEMU_PROXY_MODE',
+    default: 'userspace',
+    meaning:
+      "The data plane, as kube-proxy's --proxy-mode: userspace (a listener per ClusterIP port) or nftables (kernel DNAT rules in the node netns)",
+  }),
+  fullSyncPeriodMs: duration({
+    env: 'KEMU_PROXY_SYNC_PERIOD_MS',
+    unit: 'ms',
+    positive: true,
+    default: 30_000,
+    meaning:
+      "How often the proxy resyncs everything to repair drift (kube-proxy's --sync-period); nftables mode syncs only changes in between",
+  }),
   udpIdleTimeoutMs: duration({
     env: 'KEMU_PROXY_UDP_IDLE_TIMEOUT_MS',
     unit: 'ms',

@@ -20,11 +20,18 @@ import type { Logger } from '@kemu/log';
 
 /** Label value of the proxy's pod under `k8s-app`. */
 export const KUBE_PROXY_APP = 'kube-proxy';
-/** Image name shown for the proxy's container. */
-export const KUBE_PROXY_IMAGE = 'kemu/kube-proxy:userspace';
+/** The data planes a proxy can run (kube-proxy's --proxy-mode values kemu implements). */
+export const PROXY_MODES = ['userspace', 'nftables'] as const;
+/** One of PROXY_MODES. */
+export type ProxyMode = (typeof PROXY_MODES)[number];
 
-/** Who the pod describes. */
-export type KubeProxyPodOptions = MirrorPodRun;
+/** Image name shown for the proxy's container: the mode is its tag. */
+export function kubeProxyImage(mode: ProxyMode): string {
+  return `kemu/kube-proxy:${mode}`;
+}
+
+/** Who the pod describes, and the mode it runs in (userspace when absent). */
+export type KubeProxyPodOptions = MirrorPodRun & { proxyMode?: ProxyMode };
 
 /** The key of a node's proxy pod. */
 export function kubeProxyPodKey(node: string): ObjectKey {
@@ -38,7 +45,13 @@ export function buildKubeProxyPod(options: KubeProxyPodOptions, uid?: string): P
     options,
     KUBE_PROXY_APP,
     {
-      containers: [{ name: 'kube-proxy', image: KUBE_PROXY_IMAGE, command: ['kube-proxy', '--proxy-mode=userspace'] }],
+      containers: [
+        {
+          name: 'kube-proxy',
+          image: kubeProxyImage(options.proxyMode ?? 'userspace'),
+          command: ['kube-proxy', `--proxy-mode=${options.proxyMode ?? 'userspace'}`],
+        },
+      ],
       dnsPolicy: 'ClusterFirst',
       priorityClassName: 'system-node-critical',
       serviceAccountName: 'kube-proxy',
@@ -49,15 +62,15 @@ export function buildKubeProxyPod(options: KubeProxyPodOptions, uid?: string): P
   return withRunningStatus(pod, options) as Pod;
 }
 
-const CONTAINER: MirrorContainer = {
+const containerOf = (mode: ProxyMode): MirrorContainer => ({
   name: 'kube-proxy',
-  image: KUBE_PROXY_IMAGE,
+  image: kubeProxyImage(mode),
   lastTerminated: { exitCode: 0, reason: 'Completed' },
-};
+});
 
 /** The pod with Running/Ready status for this process; undefined when it already says so. */
 export function withRunningStatus(current: KubeObject, options: KubeProxyPodOptions): KubeObject | undefined {
-  return mirrorPodStatus(current, options, CONTAINER, true);
+  return mirrorPodStatus(current, options, containerOf(options.proxyMode ?? 'userspace'), true);
 }
 
 /** Creates the pod, or updates its status when it exists; a pod being deleted is replaced. */

@@ -2,20 +2,18 @@
  * kube-proxy for one node: runs inside the node's netns, follows Services and
  * EndpointSlices from the event log and proxies ClusterIP traffic to endpoints.
  * Wiring only: config → runtime (logger, event log, informer) → trackers → sync runner
- * → data plane → debug endpoint; the runtime stops it on SIGTERM/SIGINT.
+ * → data plane (userspace or nftables) → debug endpoint; the runtime stops it on SIGTERM/SIGINT.
  */
 import { formatCidr } from '@kemu/api';
 import { createObjectWriter } from '@kemu/eventlog';
 import { readConfig, runComponent } from '@kemu/runtime';
-import { createRoundRobinBalancer } from './balancer.js';
 import { configFromEnv } from './config.js';
+import { startDataPlane } from './data-plane.js';
 import { computeDesiredState } from './desired-state.js';
 import { type DebugServer, startDebugServer } from './debug-server.js';
 import { createEndpointsTracker } from './endpoints-tracker.js';
 import { keepKubeProxyPod } from './kube-proxy-pod.js';
-import { createLoopbackAddresses } from './loopback-addresses.js';
 import { createProxyMetrics } from './metrics.js';
-import { createProxier } from './proxier.js';
 import { createServiceTracker } from './service-tracker.js';
 import { createSyncRunner } from './sync-runner.js';
 import { loadTrackers, registerTrackerHandlers } from './tracker-handlers.js';
@@ -35,22 +33,18 @@ await runComponent(
   },
   async ({ log, eventLog, informer }) => {
     log.info(
-      { nats: config.natsUrl.join(','), serviceCIDR: formatCidr(config.serviceCidr), nodeIP },
-      'starting kube-proxy (userspace mode)',
+      { nats: config.natsUrl.join(','), serviceCIDR: formatCidr(config.serviceCidr), nodeIP, mode: config.proxyMode },
+      `starting kube-proxy (${config.proxyMode} mode)`,
     );
     const services = createServiceTracker();
     const endpoints = createEndpointsTracker();
     const metrics = createProxyMetrics();
-    const proxier = createProxier({
-      addresses: createLoopbackAddresses({ serviceCIDR: formatCidr(config.serviceCidr) }),
-      balancer: createRoundRobinBalancer(),
-      metrics,
-      log,
-      udpIdleTimeoutMs: config.udpIdleTimeoutMs,
-    });
+    const dataPlane = await startDataPlane(config, log, metrics);
+    const { proxier } = dataPlane;
     const runner = createSyncRunner({
       log,
-      periodMs: 30_000,
+      periodMs: config.fullSyncPeriodMs,
+      onPeriod: dataPlane.onPeriod,
       sync: () => proxier.syncProxyRules(computeDesiredState(services.servicePorts(), endpoints.endpointsFor, node)),
     });
     const removeHandlers = registerTrackerHandlers(informer, services, endpoints, runner.request);
@@ -72,7 +66,13 @@ await runComponent(
 
     const writer = createObjectWriter(eventLog, informer, { component: 'kube-proxy', node });
     const podOptions = nodeIP
-      ? { node, nodeIP, containerID: `kemu://kube-proxy-${node}-${process.pid}`, startedAt: new Date().toISOString() }
+      ? {
+          node,
+          nodeIP,
+          containerID: `kemu://kube-proxy-${node}-${process.pid}`,
+          startedAt: new Date().toISOString(),
+          proxyMode: config.proxyMode,
+        }
       : undefined;
     const stopPod = podOptions ? keepKubeProxyPod(writer, informer, podOptions, log) : () => undefined;
     if (!podOptions) log.warn('KEMU_NODE_IP is not set: not publishing the kube-proxy pod');
@@ -92,6 +92,7 @@ await runComponent(
       removeHandlers();
       await runner.stop();
       await proxier.stop();
+      dataPlane.stop();
     };
   },
 );

@@ -95,4 +95,19 @@ describe('createSyncRunner', () => {
     expect(runs).toBe(3);
     await r.stop();
   });
+
+  it('calls onPeriod on each period tick before the run it requests', async () => {
+    const order: string[] = [];
+    const r = createSyncRunner({
+      log,
+      periodMs: 20,
+      onPeriod: () => order.push('period'),
+      sync: async () => void order.push('sync'),
+    });
+    r.start();
+    await eventually(() => order.filter((o) => o === 'period').length >= 2, { timeoutMs: 2_000, intervalMs: 5 });
+    await r.stop();
+    expect(order[0]).toBe('sync');
+    expect(order.slice(1, 3)).toEqual(['period', 'sync']);
+  });
 });

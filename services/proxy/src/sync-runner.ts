@@ -13,6 +13,8 @@ export interface SyncRunnerOptions {
   log: Logger;
   minIntervalMs?: number;
   periodMs?: number;
+  /** Called on each period tick before its run is requested (a data plane marks that run a full resync). */
+  onPeriod?: () => void;
   retryInitialMs?: number;
   retryMaxMs?: number;
   now?: () => number;
@@ -101,7 +103,10 @@ export function createSyncRunner(options: SyncRunnerOptions): SyncRunner {
       if (started) return;
       started = true;
       if (options.periodMs) {
-        periodic = setInterval(request, options.periodMs);
+        periodic = setInterval(() => {
+          options.onPeriod?.();
+          request();
+        }, options.periodMs);
         periodic.unref();
       }
       request();

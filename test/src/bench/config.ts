@@ -16,6 +16,11 @@ export const benchSchema = {
     'Rounds of the port-forward bulk download against the in-cluster one (0: skipped)',
   ),
   composeRounds: rounds('KEMU_BENCH_COMPOSE_ROUNDS', 3, 'Rounds of the compose measurements (0: skipped)'),
+  nftablesSyncServices: rounds(
+    'KEMU_BENCH_NFTABLES_SYNC_SERVICES',
+    1000,
+    'Services programmed for the nftables sync-time figures (0: skipped)',
+  ),
   subjectLayoutPods: rounds(
     'KEMU_BENCH_SUBJECT_LAYOUT_PODS',
     3000,

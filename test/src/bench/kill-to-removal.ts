@@ -52,6 +52,7 @@ export async function measureKillToRemoval(
   cluster: KemuCluster,
   kills: number,
   progress: (msg: string) => void,
+  label = 'userspace',
 ): Promise<{ rows: Row[]; samples: number[] }> {
   await cluster.kubectlOk(['apply', '-f', '-'], { input: manifest(kills) });
   const names = Array.from({ length: kills }, (_, i) => `bench-kill-${i + 1}`);
@@ -90,11 +91,11 @@ export async function measureKillToRemoval(
   return {
     rows: [
       {
-        figure: `kill -9 to removal from every proxy, p50 (${samples.length} kills)`,
+        figure: `kill -9 to removal from every proxy, p50 (${samples.length} kills, ${label})`,
         value: `${percentile(samples, 50)} ms`,
       },
       {
-        figure: `kill -9 to removal from every proxy, p99 (${samples.length} kills)`,
+        figure: `kill -9 to removal from every proxy, p99 (${samples.length} kills, ${label})`,
         value: `${percentile(samples, 99)} ms`,
         target: '≤ 100 ms',
       },

@@ -17,12 +17,22 @@ import { measureSnapshotStartup } from './snapshot-startup.js';
 import { measureCompose } from './compose.js';
 import { measureSubjectLayout } from './subject-layout.js';
 import { measurePortForward } from './port-forward.js';
+import { measureNftablesSync } from './nftables-sync.js';
 import { type Row, formatTable } from './table.js';
 import { repoRoot } from '../kemu-cluster.js';
 import { configFromEnv } from './config.js';
 
-const { rounds, kills, upRuns, dnsRounds, snapshotRuns, composeRounds, subjectLayoutPods, portForwardRounds } =
-  configFromEnv(process.env);
+const {
+  rounds,
+  kills,
+  upRuns,
+  dnsRounds,
+  snapshotRuns,
+  composeRounds,
+  subjectLayoutPods,
+  portForwardRounds,
+  nftablesSyncServices,
+} = configFromEnv(process.env);
 
 async function main(): Promise<void> {
   const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -47,6 +57,15 @@ async function main(): Promise<void> {
   const dp = await measureDataPlane(progress, rounds, kills, measureKillToRemoval);
   rows.push(...dp.rows);
   raw.dataPlane = dp.samples;
+  const nft = await measureDataPlane(progress, rounds, kills, measureKillToRemoval, 'nftables');
+  rows.push(...nft.rows);
+  raw.dataPlaneNftables = nft.samples;
+
+  if (nftablesSyncServices > 0) {
+    const sync = await measureNftablesSync(progress, nftablesSyncServices);
+    rows.push(...sync.rows);
+    raw.nftablesSync = sync.samples;
+  }
 
   if (portForwardRounds > 0) {
     const pf = await measurePortForward(progress, portForwardRounds);
@@ -58,6 +77,9 @@ async function main(): Promise<void> {
     const dns = await measureDns(progress, dnsRounds);
     rows.push(...dns.rows);
     raw.dns = dns.samples;
+    const dnsNft = await measureDns(progress, dnsRounds, 3, 64, 'nftables');
+    rows.push(...dnsNft.rows);
+    raw.dnsNftables = dnsNft.samples;
   }
 
   if (snapshotRuns > 0) {

@@ -75,6 +75,15 @@ describe('componentSpecs', () => {
     expect(dns2.logFile).toBe('/s/logs/dns-node-2.log');
   });
 
+  it("hands the cluster's proxy mode to every proxy (userspace when cluster.json has none)", () => {
+    const modeOf = (c: ClusterConfig) =>
+      componentSpecs(c, ctx)
+        .filter((s) => s.env.KEMU_PROXY_MODE !== undefined)
+        .map((s) => `${s.name}=${s.env.KEMU_PROXY_MODE}`);
+    expect(modeOf(config)).toEqual(['proxy-node-1=userspace', 'proxy-node-2=userspace']);
+    expect(modeOf({ ...config, proxyMode: 'nftables' })).toEqual(['proxy-node-1=nftables', 'proxy-node-2=nftables']);
+  });
+
   it('runs dns on the first two nodes only', () => {
     const names = componentSpecs({ ...config, nodes: 3 }, ctx).map((s) => s.name);
     expect(names.filter((n) => n.startsWith('dns-'))).toEqual(['dns-node-1', 'dns-node-2']);

@@ -27,7 +27,14 @@ export interface ClusterConfig {
   createdAt: string;
   /** An existing NATS (`kemu up --nats URL`): no nats-server of the cluster's own is started. */
   natsUrl?: string;
+  /** Data plane of every node's proxy (`kemu up --proxy-mode`); absent in older cluster.json files: userspace. */
+  proxyMode?: ProxyMode;
 }
+
+/** kube-proxy modes kemu implements (the proxy's KEMU_PROXY_MODE values). */
+export const PROXY_MODES = ['userspace', 'nftables'] as const;
+/** One of PROXY_MODES. */
+export type ProxyMode = (typeof PROXY_MODES)[number];
 
 /** One supervised process. */
 export interface ComponentSpec {
@@ -160,6 +167,7 @@ export function componentSpecs(config: ClusterConfig, ctx: SpecContext): Compone
           KEMU_NODE: node.name,
           KEMU_NODE_IP: node.ip,
           KEMU_POD_CIDR: node.podCidr,
+          ...(service === 'proxy' ? { KEMU_PROXY_MODE: config.proxyMode ?? 'userspace' } : {}),
         },
         logFile: join(ctx.logsDir, `${service}-${node.name}.log`),
       });

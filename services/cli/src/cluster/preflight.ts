@@ -20,15 +20,24 @@ const tools: { cmd: string; args: string[]; pkg: string }[] = [
   { cmd: 'openssl', args: ['version'], pkg: 'openssl' },
 ];
 
+/** The tools the nftables proxy mode runs in every node netns. */
+const nftablesTools: { cmd: string; args: string[]; pkg: string }[] = [
+  { cmd: 'nft', args: ['--version'], pkg: 'nftables' },
+  { cmd: 'conntrack', args: ['--version'], pkg: 'conntrack' },
+];
+
 /** Services whose `dist/main.js` must exist. */
 export const REQUIRED_SERVICES = ['apiserver', 'controller', 'node-agent', 'proxy', 'dns', 'pod-workload'];
 
-/** Throws PrerequisiteError unless this host can run a cluster: root, the tools (nats-server 2.10+ when `ownNats`), the built services. */
-export async function checkHostPrerequisites(ctx: ClusterContext, opts: { ownNats: boolean }): Promise<void> {
+/** Throws PrerequisiteError unless this host can run a cluster: root, the tools (nats-server 2.10+ when `ownNats`; nft and conntrack for the nftables proxy mode), the built services. */
+export async function checkHostPrerequisites(
+  ctx: ClusterContext,
+  opts: { ownNats: boolean; proxyMode?: 'userspace' | 'nftables' },
+): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new PrerequisiteError('kemu up needs root (it creates network namespaces): run it with sudo');
   }
-  for (const tool of tools) {
+  for (const tool of opts.proxyMode === 'nftables' ? [...tools, ...nftablesTools] : tools) {
     try {
       await run(tool.cmd, tool.args, { timeoutMs: 10_000 });
     } catch (err) {

@@ -2,11 +2,13 @@
  * `kemu exec [-n NS] [-c CONTAINER] POD -- CMD...`: looks the pod up through the apiserver
  * and runs CMD inside its network namespace with the container's environment, stdio
  * inherited and the exit code passed through — what `kubectl exec` is for a real pod.
+ * `kemu exec --node NODE -- CMD...` runs CMD in the node's network namespace instead (what
+ * `ssh node` is on a real cluster), e.g. `nft list table ip kube-proxy` in nftables mode.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
-import { netnsExists, podNetnsName } from '@kemu/netns';
+import { clusterNetnsPrefix, netnsExists, podNetnsName } from '@kemu/netns';
 import { clusterApiClient } from '../client/cluster-api.js';
 import { boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
 import { readClusterState } from '../cluster/cluster-state.js';
@@ -14,8 +16,31 @@ import type { Command, CommandIO } from '../command.js';
 import { ApiRequestError, CliError, ClusterNotUpError, UsageError } from '../errors.js';
 import { declaredEnv, type PodForExec, runningContainerEnv } from '../pod-env.js';
 
+function spawnInherit(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawn(argv[0] as string, argv.slice(1), { stdio: 'inherit', env });
+  return new Promise((resolve, reject) => {
+    child.once('error', (err) => reject(new CliError('ExecFailed', `cannot run ip netns exec: ${err.message}`)));
+    child.once('exit', (code, sig) => resolve(code ?? 128 + (sig ? (constants.signals[sig] ?? 1) : 1)));
+  });
+}
+
+/** `kemu exec --node NODE -- CMD`: CMD in the node's netns, with the caller's environment. */
+async function runExecOnNode(io: CommandIO, node: string): Promise<number> {
+  const { ctx, args } = io;
+  const command = [...args.positionals, ...args.rest];
+  if (command.length === 0) throw new UsageError('a command is required: kemu exec --node NODE -- COMMAND [args...]');
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(node)) throw new UsageError(`invalid node name "${node}"`);
+  const netns = `${clusterNetnsPrefix(ctx.cluster)}${node}`;
+  if (!(await netnsExists(netns))) {
+    throw new CliError('NotFound', `node ${node} of cluster ${ctx.cluster} has no network namespace here (${netns})`);
+  }
+  return spawnInherit(['ip', 'netns', 'exec', netns, ...command], io.env);
+}
+
 async function runExec(io: CommandIO): Promise<number> {
   const { ctx, args } = io;
+  const node = stringFlag(args, 'node');
+  if (node !== undefined) return runExecOnNode(io, node);
   const [podName, ...extra] = args.positionals;
   if (!podName) throw new UsageError('pod name is required: kemu exec [-n NAMESPACE] POD -- COMMAND [args...]');
   const command = [...extra, ...args.rest];
@@ -56,22 +81,19 @@ async function runExec(io: CommandIO): Promise<number> {
     pod.status?.containerStatuses?.find((c) => c.name === container)?.containerID?.replace('kemu://', '') ?? '',
   );
   const uts = pid > 0 && existsSync(`/proc/${pid}`) ? ['nsenter', '--uts', `--target=${pid}`, '--'] : [];
-  const argv = [...uts, 'ip', 'netns', 'exec', netns, ...command];
-  const child = spawn(argv[0] as string, argv.slice(1), { stdio: 'inherit', env });
-  return new Promise((resolve, reject) => {
-    child.once('error', (err) => reject(new CliError('ExecFailed', `cannot run ip netns exec: ${err.message}`)));
-    child.once('exit', (code, sig) => resolve(code ?? 128 + (sig ? (constants.signals[sig] ?? 1) : 1)));
-  });
+  return spawnInherit([...uts, 'ip', 'netns', 'exec', netns, ...command], env);
 }
 
 /** `kemu exec`. */
 export const execCommand: Command = {
   name: 'exec',
-  usage: 'kemu exec [-n NAMESPACE] [-c CONTAINER] POD -- COMMAND [args...]',
-  summary: "run a command inside a pod's network namespace with its environment",
+  usage:
+    'kemu exec [-n NAMESPACE] [-c CONTAINER] POD -- COMMAND [args...] | kemu exec --node NODE -- COMMAND [args...]',
+  summary: "run a command inside a pod's (or with --node, a node's) network namespace",
   flags: [
     valueFlagSpec('namespace', 'n'),
     valueFlagSpec('container', 'c'),
+    valueFlagSpec('node'),
     boolFlagSpec('stdin', 'i'),
     boolFlagSpec('tty', 't'),
     boolFlagSpec('stdin-tty', 'it'),

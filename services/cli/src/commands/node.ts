@@ -19,7 +19,7 @@ import { CliError, PrerequisiteError, UsageError } from '../errors.js';
 import { tailLogs } from '../cluster/log-tail.js';
 import { spawnDetached } from '../cluster/nats-server.js';
 import { parseNatsServerVersion, unsupportedNatsServer } from '../cluster/nats-server-version.js';
-import { CLUSTER_CIDR, SERVICE_CIDR } from '../cluster/components.js';
+import { CLUSTER_CIDR, PROXY_MODES, type ProxyMode, SERVICE_CIDR } from '../cluster/components.js';
 import { type JoinedNodeConfig, joinedNodeNetns, natsHost, nodePaths, validateNodeName } from '../nodes/node-config.js';
 import { chooseNodeAddress, isNodeReadyWithCidr, openClusterLog, waitForNodeReady } from '../nodes/node-join.js';
 import { runNodeSupervisor } from '../nodes/node-supervisor.js';
@@ -80,6 +80,10 @@ async function nodeUp(io: CommandIO): Promise<number> {
   if (!natsUrl) throw new UsageError("kemu node up needs --nats nats://HOST:PORT (the cluster's NATS)");
   const here = boolFlag(args, 'here');
   const podCidr = stringFlag(args, 'pod-cidr');
+  const proxyMode = stringFlag(args, 'proxy-mode') as ProxyMode | undefined;
+  if (proxyMode !== undefined && !PROXY_MODES.includes(proxyMode)) {
+    throw new UsageError(`invalid --proxy-mode "${proxyMode}": use one of ${PROXY_MODES.join(', ')}`);
+  }
   const paths = nodePaths(ctx, node);
   const running = await readPidFile(paths.supervisorPidFile);
   if (running && (await isAlive(running)) && !here) {
@@ -161,6 +165,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
       await attachNodeNetns({ netns, network, vethName, address, clusterCidrs: [CLUSTER_CIDR, SERVICE_CIDR] });
     }
     if (podCidr) config.podCidr = podCidr;
+    if (proxyMode) config.proxyMode = proxyMode;
     await writeJsonAtomic(paths.configFile, config);
     wroteConfig = true;
 
@@ -229,13 +234,14 @@ async function runNode(io: CommandIO): Promise<number> {
 export const nodeCommand: Command = {
   name: 'node',
   usage:
-    'kemu node up --nats nats://HOST:PORT --name NODE [--cluster C] [--pod-cidr CIDR] [--address IP] [--here] | kemu node down --name NODE [--cluster C]',
+    'kemu node up --nats nats://HOST:PORT --name NODE [--cluster C] [--pod-cidr CIDR] [--address IP] [--proxy-mode userspace|nftables] [--here] | kemu node down --name NODE [--cluster C]',
   summary: 'join one node on this machine to a cluster through its NATS, or remove it (root)',
   flags: [
     valueFlagSpec('nats'),
     valueFlagSpec('cluster'),
     valueFlagSpec('pod-cidr'),
     valueFlagSpec('address'),
+    valueFlagSpec('proxy-mode'),
     boolFlagSpec('here'),
   ],
   clusterFlag: 'cluster',

@@ -25,7 +25,7 @@ async function runStatus(io: CommandIO): Promise<number> {
   const { config } = state;
   const out = io.stdout;
   out.write(
-    `Cluster "${ctx.cluster}": ${state.up ? 'up' : 'DOWN (supervisor not running)'}, ${config.nodes} nodes, apiserver ${apiserverUrl(config.apiserverPort)}\n\n`,
+    `Cluster "${ctx.cluster}": ${state.up ? 'up' : 'DOWN (supervisor not running)'}, ${config.nodes} nodes, apiserver ${apiserverUrl(config.apiserverPort)}, proxy mode ${config.proxyMode ?? 'userspace'}\n\n`,
   );
 
   const status = (await readJsonFile<Record<string, ComponentStatus>>(ctx.paths.statusFile)) ?? {};

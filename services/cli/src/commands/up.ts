@@ -17,11 +17,13 @@ import {
   NATS_PORT,
   natsServerSpec,
   natsUrl,
+  PROXY_MODES,
+  type ProxyMode,
   specContext,
 } from '../cluster/components.js';
 import { apiserverUrl } from '../client/cluster-api.js';
 import { createClusterPki } from '../cluster/cluster-pki.js';
-import { CliError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { writeKubeconfig } from '../cluster/kubeconfig-file.js';
 import { natsHost } from '../nodes/node-config.js';
 import { tailLogs } from '../cluster/log-tail.js';
@@ -133,13 +135,17 @@ async function runUp(io: CommandIO): Promise<number> {
   const nodes = intFlag(args, 'nodes', 3, existingNats ? 0 : 1, MAX_NODES);
   const apiserverPort = intFlag(args, 'apiserver-port', 6443, 1, 65535);
   const retain = boolFlag(args, 'retain');
+  const proxyMode = (stringFlag(args, 'proxy-mode') ?? 'userspace') as ProxyMode;
+  if (!PROXY_MODES.includes(proxyMode)) {
+    throw new UsageError(`invalid --proxy-mode "${proxyMode}": use one of ${PROXY_MODES.join(', ')}`);
+  }
 
   const state = await readClusterState(ctx);
   if (state.up) {
     io.stderr.write(`cluster ${ctx.cluster} is already up\n`);
     return 0;
   }
-  await checkHostPrerequisites(ctx, { ownNats: !existingNats });
+  await checkHostPrerequisites(ctx, { ownNats: !existingNats, proxyMode });
   const cleaned = await teardownCluster(ctx, () => undefined);
   if (cleaned.found) io.stderr.write(`removed leftovers of an earlier run of cluster ${ctx.cluster}\n`);
   await checkAddressesFree(ctx, apiserverPort);
@@ -154,6 +160,7 @@ async function runUp(io: CommandIO): Promise<number> {
     token: randomBytes(24).toString('hex'),
     createdAt: new Date().toISOString(),
     ...(existingNats ? { natsUrl: existingNats } : {}),
+    proxyMode,
   };
   await writeJsonAtomic(ctx.paths.clusterFile, config, 0o600);
   try {
@@ -174,7 +181,7 @@ async function runUp(io: CommandIO): Promise<number> {
   const nameFlag = ctx.cluster === 'local' ? '' : ` --name ${ctx.cluster}`;
   io.stdout.write(
     [
-      `Cluster "${ctx.cluster}" is up: ${nodes} nodes, apiserver ${apiserverUrl(apiserverPort)}, NATS ${natsUrl(config)}`,
+      `Cluster "${ctx.cluster}" is up: ${nodes} nodes, apiserver ${apiserverUrl(apiserverPort)}, NATS ${natsUrl(config)}, proxy mode ${proxyMode}`,
       `Join a node from another machine: ./kemu node up --cluster ${ctx.cluster} --nats ${natsUrl(config)} --name node-${nodes + 1}`,
       '',
       'Use it with kubectl:',
@@ -182,6 +189,9 @@ async function runUp(io: CommandIO): Promise<number> {
       '  kubectl get svc,endpoints,pods -o wide',
       '',
       `Run a command inside a pod: ./kemu exec${nameFlag} <pod> -- curl -s http://<ClusterIP>/`,
+      ...(proxyMode === 'nftables'
+        ? [`Read a node's Service rules: ./kemu exec${nameFlag} --node node-1 -- nft list table ip kube-proxy`]
+        : []),
       `Stop it: ./kemu down${nameFlag}`,
       '',
     ].join('\n'),
@@ -192,8 +202,15 @@ async function runUp(io: CommandIO): Promise<number> {
 /** `kemu up`. */
 export const upCommand: Command = {
   name: 'up',
-  usage: 'kemu up [--nodes N] [--name C] [--apiserver-port P] [--nats URL] [--retain]',
+  usage:
+    'kemu up [--nodes N] [--name C] [--apiserver-port P] [--nats URL] [--proxy-mode userspace|nftables] [--retain]',
   summary: 'create and start a local cluster (root)',
-  flags: [valueFlagSpec('nodes'), valueFlagSpec('apiserver-port'), valueFlagSpec('nats'), boolFlagSpec('retain')],
+  flags: [
+    valueFlagSpec('nodes'),
+    valueFlagSpec('apiserver-port'),
+    valueFlagSpec('nats'),
+    valueFlagSpec('proxy-mode'),
+    boolFlagSpec('retain'),
+  ],
   run: runUp,
 };

@@ -42,6 +42,10 @@ describe('joined node config', () => {
     const here = joinedNodeSpecs({ ...base, netns: null, podCidr: '10.244.9.0/24' }, nodePaths(ctx, 'node-4'), o);
     expect(here[1]).toMatchObject({ command: '/usr/bin/node', args: ['/repo/services/proxy/dist/main.js'] });
     expect(here[1]?.env.KEMU_POD_CIDR).toBe('10.244.9.0/24');
+    expect(here[1]?.env.KEMU_PROXY_MODE).toBe('userspace');
+    expect(here[0]?.env.KEMU_PROXY_MODE).toBeUndefined();
+    const nft = joinedNodeSpecs({ ...base, netns: null, proxyMode: 'nftables' }, nodePaths(ctx, 'node-4'), o);
+    expect(nft[1]?.env.KEMU_PROXY_MODE).toBe('nftables');
   });
 
   it('picks the highest free host address of the subnet', () => {

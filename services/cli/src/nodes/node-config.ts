@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { ClusterContext } from '../cluster-context.js';
-import { type ComponentSpec, SERVICE_CIDR } from '../cluster/components.js';
+import { type ComponentSpec, type ProxyMode, SERVICE_CIDR } from '../cluster/components.js';
 import { UsageError } from '../errors.js';
 
 /** What `kemu node up` records in node.json and `node supervise` / `node down` read. */
@@ -25,6 +25,8 @@ export interface JoinedNodeConfig {
   vethName?: string;
   /** Pod CIDR given with --pod-cidr; absent when the controller assigns one. */
   podCidr?: string;
+  /** The proxy's data plane (--proxy-mode); absent means userspace. */
+  proxyMode?: ProxyMode;
   createdAt: string;
 }
 
@@ -101,7 +103,7 @@ export function joinedNodeSpecs(
       name: service,
       command: config.netns ? 'nsenter' : o.nodeBin,
       args: config.netns ? [`--net=/run/netns/${config.netns}`, '--', o.nodeBin, main] : [main],
-      env,
+      env: service === 'proxy' ? { ...env, KEMU_PROXY_MODE: config.proxyMode ?? 'userspace' } : env,
       logFile: join(paths.logsDir, `${service}.log`),
     };
   });

@@ -1,0 +1,82 @@
+/**
+ * The proxy's data plane for its configured mode (kube-proxy's --proxy-mode), behind
+ * the one Proxier contract the sync runner drives. Starting a mode first removes what
+ * the other mode leaves in the node netns, as kube-proxy's CleanupLeftovers does: the
+ * userspace mode's ClusterIPs on `lo`, or the nftables mode's `ip kube-proxy` table and
+ * its local route for the service CIDR. In nftables mode the node netns is prepared
+ * (br_netfilter, conntrack accounting) and conntrack events become flow records.
+ */
+import { cidrContains, formatCidr } from '@kemu/api';
+import type { Logger } from '@kemu/log';
+import { run } from '@kemu/netns';
+import { createRoundRobinBalancer } from './balancer.js';
+import type { ProxyConfig } from './config.js';
+import { createLoopbackAddresses } from './loopback-addresses.js';
+import type { ProxyMetrics } from './metrics.js';
+import { createConntrack } from './nftables/conntrack.js';
+import { watchConntrackEvents } from './nftables/conntrack-watch.js';
+import { createFlowRecorder } from './nftables/flow-records.js';
+import { createNft } from './nftables/nft.js';
+import { createNftablesProxier } from './nftables/nftables-proxier.js';
+import { prepareNodeForNftables } from './nftables/node-setup.js';
+import { type Proxier, createProxier } from './proxier.js';
+
+/** A started data plane. */
+export interface DataPlane {
+  proxier: Proxier;
+  /** Asks for a full resync at the next sync (the sync runner's period). */
+  onPeriod(): void;
+  /** Stops what the data plane runs besides the proxier (the conntrack watcher). */
+  stop(): void;
+}
+
+type DataPlaneConfig = Pick<ProxyConfig, 'proxyMode' | 'serviceCidr' | 'clusterCidr' | 'udpIdleTimeoutMs' | 'node'>;
+
+/** Cleans the other mode's leftovers and starts the configured one. */
+export async function startDataPlane(config: DataPlaneConfig, log: Logger, metrics: ProxyMetrics): Promise<DataPlane> {
+  const serviceCIDR = formatCidr(config.serviceCidr);
+  const addresses = createLoopbackAddresses({ serviceCIDR });
+  if (config.proxyMode === 'userspace') {
+    await removeNftablesLeftovers(serviceCIDR, log);
+    const proxier = createProxier({
+      addresses,
+      balancer: createRoundRobinBalancer(),
+      metrics,
+      log,
+      udpIdleTimeoutMs: config.udpIdleTimeoutMs,
+    });
+    return { proxier, onPeriod: () => undefined, stop: () => undefined };
+  }
+
+  const leftover = await addresses.list();
+  if (leftover.length > 0) {
+    await addresses.remove(leftover);
+    log.info({ ips: leftover.length }, 'removed userspace-mode ClusterIPs from lo');
+  }
+  await prepareNodeForNftables({ serviceCIDR });
+  const proxier = createNftablesProxier({
+    nft: createNft(),
+    conntrack: createConntrack(),
+    log,
+    render: { clusterCIDR: formatCidr(config.clusterCidr) },
+  });
+  const recorder = createFlowRecorder({ node: config.node, isClusterIP: (ip) => cidrContains(config.serviceCidr, ip) });
+  const watch = watchConntrackEvents({
+    onEvent: (e) => {
+      const record = recorder.onEvent(e);
+      if (record) log.debug({ flow: record }, 'flow');
+    },
+    onExit: (code) => {
+      if (code !== null) log.warn({ code }, 'conntrack event watcher ended: no flow records');
+    },
+  });
+  return { proxier, onPeriod: proxier.requestFullSync, stop: watch.stop };
+}
+
+/** Deletes the nftables mode's table and service-CIDR route; absent ones (or no nft at all) are fine. */
+async function removeNftablesLeftovers(serviceCIDR: string, log: Logger): Promise<void> {
+  await createNft()
+    .deleteTable()
+    .catch((err: unknown) => log.debug({ err }, 'no nftables table to remove'));
+  await run('ip', ['route', 'del', 'local', serviceCIDR, 'dev', 'lo', 'table', 'local']).catch(() => undefined);
+}

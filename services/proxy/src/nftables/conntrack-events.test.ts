@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { parseConntrackEvent } from './conntrack-events.js';
+import { CAPTURED } from './testing/conntrack-capture.js';
+
+describe('parseConntrackEvent', () => {
+  it('parses a NEW TCP event with timestamp, state, both directions and id', () => {
+    expect(parseConntrackEvent(CAPTURED.tcpNew)).toEqual({
+      type: 'NEW',
+      timeMs: 1796623096407,
+      protocol: 'tcp',
+      state: 'SYN_SENT',
+      original: { src: '10.244.200.2', dst: '10.96.0.10', sport: 42662, dport: 80 },
+      reply: { src: '10.244.200.3', dst: '10.244.200.2', sport: 8080, dport: 42662 },
+      unreplied: true,
+      assured: false,
+      id: 2846029145,
+    });
+  });
+
+  it('parses a UDP DESTROY with counters in both directions and its lifetime', () => {
+    const e = parseConntrackEvent(CAPTURED.udpDestroy);
+    expect(e?.type).toBe('DESTROY');
+    expect(e?.state).toBeUndefined();
+    expect(e?.original).toEqual({
+      src: '10.244.200.2',
+      dst: '10.96.0.11',
+      sport: 54763,
+      dport: 53,
+      packets: 2,
+      bytes: 64,
+    });
+    expect(e?.reply).toEqual({
+      src: '10.244.200.3',
+      dst: '10.244.200.2',
+      sport: 8080,
+      dport: 54763,
+      packets: 2,
+      bytes: 84,
+    });
+    expect(e?.deltaSeconds).toBe(0);
+    expect(e?.unreplied).toBe(false);
+  });
+
+  it('parses the extended format and marks ASSURED', () => {
+    const e = parseConntrackEvent(CAPTURED.extendedEstablished);
+    expect(e?.protocol).toBe('tcp');
+    expect(e?.state).toBe('ESTABLISHED');
+    expect(e?.assured).toBe(true);
+  });
+
+  it('ignores lines that are not events', () => {
+    expect(parseConntrackEvent('conntrack v1.4.7 (conntrack-tools): 3 flow events have been shown.')).toBeUndefined();
+    expect(parseConntrackEvent('')).toBeUndefined();
+  });
+});
