@@ -41,6 +41,7 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
 
   const eventLog = await connectEventLog({
     servers: cluster.natsUrl,
+    ...(cluster.natsNkeyFile ? { nkeyFile: cluster.natsNkeyFile } : {}),
     name: 'kemu-chaos',
     log: createLogger({ component: 'kemu-chaos', level: 'silent' }),
   });

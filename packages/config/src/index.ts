@@ -31,6 +31,8 @@ export {
   LOG_LEVELS,
   type LogLevel,
   logLevelVar,
+  natsNkeyFile,
+  natsTlsCa,
   natsUrlLocal,
   natsUrlRequired,
   nodeName,

@@ -18,11 +18,12 @@ import {
   JetStreamApiError,
 } from '@nats-io/jetstream';
 import { DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
+import { type NatsConnection, nkeyAuthenticator } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { type LogEvent, encodeEvent } from './envelope.js';
-import { AppendUnknownError, ConflictError } from './errors.js';
+import { AppendUnknownError, ConflictError, WriteForbiddenError, isPermissionViolation } from './errors.js';
+import { readSeedFile } from './nats-credentials.js';
 import { STREAM, SUBJECT_PREFIX, subjectFor } from './subjects.js';
 
 const WRONG_LAST_SEQUENCE = 10071;
@@ -56,6 +57,10 @@ export interface EventLogOptions {
   replicas?: number;
   /** Fail when no server answers at once, instead of waiting for one (a CLI, not a component). */
   failFast?: boolean;
+  /** A seed file (nats-credentials.ts) to authenticate with; none: connect without credentials. */
+  nkeyFile?: string;
+  /** A CA certificate (PEM) file: connect with TLS and verify the server against it. */
+  tlsCaFile?: string;
 }
 
 /** An open connection to the event log. */
@@ -86,6 +91,8 @@ export async function connectEventLog(options: EventLogOptions): Promise<EventLo
     maxPingOut: 2,
     waitOnFirstConnect: !options.failFast,
     timeout: 5_000,
+    ...(options.nkeyFile ? { authenticator: nkeyAuthenticator(await readSeedFile(options.nkeyFile)) } : {}),
+    ...(options.tlsCaFile ? { tls: { caFile: options.tlsCaFile } } : {}),
   });
   const log = options.log;
   void (async () => {
@@ -135,6 +142,8 @@ export async function connectEventLog(options: EventLogOptions): Promise<EventLo
           }
           throw new ConflictError(subject, expectedSeq, { cause: err });
         }
+        // A refusal by the server's permissions is final: retrying cannot change it.
+        if (isPermissionViolation(err)) throw new WriteForbiddenError(subject, { cause: err });
         // 503/no responders during a leader election, a timeout, a dropped connection: the
         // write is "unknown", so retry with the same msgID, well inside the 2 min dup window.
         // At most RETRY_DELAY_MAX_MS apart, so a write goes through within about a second

@@ -4,6 +4,8 @@ import {
   type ConfigOf,
   hostPortList,
   logLevelVar,
+  natsNkeyFile,
+  natsTlsCa,
   natsUrlLocal,
   parseEnv,
   parseHostPort,
@@ -31,6 +33,8 @@ const replayMoment: SpecBuilder<ReplayAt> = specBuilder(
 /** Every variable the apiserver reads. */
 export const apiserverSchema = {
   natsUrl: natsUrlLocal,
+  natsNkeyFile,
+  natsTlsCa,
   streamReplicas,
   logLevel: logLevelVar('info'),
   listen: hostPortList({

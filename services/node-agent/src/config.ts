@@ -5,6 +5,8 @@ import {
   type ConfigOf,
   duration,
   logLevelVar,
+  natsNkeyFile,
+  natsTlsCa,
   natsUrlRequired,
   nodeName,
   parseEnv,
@@ -24,6 +26,8 @@ const quantity = (env: string, fallback: string, meaning: string) =>
 export const nodeAgentSchema = {
   node: nodeName,
   natsUrl: natsUrlRequired,
+  natsNkeyFile,
+  natsTlsCa,
   streamReplicas,
   logLevel: logLevelVar('info'),
   nodeIP: nodeIpRequired,

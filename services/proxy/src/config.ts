@@ -3,6 +3,8 @@ import {
   type ConfigOf,
   duration,
   logLevelVar,
+  natsNkeyFile,
+  natsTlsCa,
   natsUrlRequired,
   nodeName,
   parseEnv,
@@ -16,6 +18,8 @@ import { DEBUG_PORT } from './debug-server.js';
 export const proxySchema = {
   node: nodeName,
   natsUrl: natsUrlRequired,
+  natsNkeyFile,
+  natsTlsCa,
   streamReplicas,
   logLevel: logLevelVar('info'),
   /** Unset: no debug endpoint and no kube-proxy pod published. */

@@ -15,6 +15,7 @@ import { DEFAULT_SERVICE_CIDR } from '@kemu/config/cidr';
 import { clusterLayout } from '@kemu/netns';
 import type { ClusterContext } from '../cluster-context.js';
 import { pkiPaths } from './cluster-pki.js';
+import { natsAuthPaths, seedFile } from './nats-auth.js';
 
 /** What `kemu up` records in cluster.json and the supervisor reads. */
 export interface ClusterConfig {
@@ -95,6 +96,9 @@ export function natsServerSpec(config: ClusterConfig, ctx: SpecContext): Compone
       '0',
       '-n',
       `kemu-${config.cluster}`,
+      // Who may connect and what each may do (nats-auth.ts); the flags above override the file.
+      '-c',
+      natsAuthPaths(ctx.stateDir).serverConfig,
     ],
     env: { KEMU_CLUSTER: config.cluster, KEMU_STATE_DIR: ctx.stateDir },
     logFile: join(ctx.logsDir, 'nats-server.log'),
@@ -105,6 +109,11 @@ export function natsServerSpec(config: ClusterConfig, ctx: SpecContext): Compone
 export function natsUrl(config: ClusterConfig): string {
   if (config.natsUrl) return config.natsUrl;
   return `nats://${clusterLayout(config.cluster, config.nodes, config.subnetIndex).hostIp}:${NATS_PORT}`;
+}
+
+/** KEMU_NATS_NKEY_FILE of one credential: none with an existing NATS (`up --nats`), whose users are its owner's. */
+export function natsCredentialEnv(config: ClusterConfig, stateDir: string, user: string): Record<string, string> {
+  return config.natsUrl ? {} : { KEMU_NATS_NKEY_FILE: seedFile(stateDir, user) };
 }
 
 /** apiserver, controller, per node a node-agent and a proxy, and dns on the first two nodes, in start order. */
@@ -126,6 +135,7 @@ export function componentSpecs(config: ClusterConfig, ctx: SpecContext): Compone
       args: [main('apiserver')],
       env: {
         ...common,
+        ...natsCredentialEnv(config, ctx.stateDir, 'apiserver'),
         KEMU_APISERVER_LISTEN: `127.0.0.1:${config.apiserverPort},${advertise}`,
         KEMU_APISERVER_CERT: pkiPaths(ctx.stateDir).apiserverCert,
         KEMU_APISERVER_KEY: pkiPaths(ctx.stateDir).apiserverKey,
@@ -137,7 +147,7 @@ export function componentSpecs(config: ClusterConfig, ctx: SpecContext): Compone
       name: 'controller',
       command: ctx.nodeBin,
       args: [main('controller')],
-      env: { ...common },
+      env: { ...common, ...natsCredentialEnv(config, ctx.stateDir, 'controller') },
       logFile: join(ctx.logsDir, 'controller.log'),
     },
   ];
@@ -149,7 +159,13 @@ export function componentSpecs(config: ClusterConfig, ctx: SpecContext): Compone
         name: `${service}-${node.name}`,
         command: 'nsenter',
         args: [`--net=/run/netns/${node.netns}`, '--', ctx.nodeBin, main(service)],
-        env: { ...common, KEMU_NODE: node.name, KEMU_NODE_IP: node.ip, KEMU_POD_CIDR: node.podCidr },
+        env: {
+          ...common,
+          ...natsCredentialEnv(config, ctx.stateDir, `${service}-${node.name}`),
+          KEMU_NODE: node.name,
+          KEMU_NODE_IP: node.ip,
+          KEMU_POD_CIDR: node.podCidr,
+        },
         logFile: join(ctx.logsDir, `${service}-${node.name}.log`),
       });
     }

@@ -21,6 +21,7 @@ import {
 } from '../cluster/components.js';
 import { apiserverUrl } from '../client/cluster-api.js';
 import { createClusterPki } from '../cluster/cluster-pki.js';
+import { clusterRoles, writeNatsAuth } from '../cluster/nats-auth.js';
 import { CliError } from '../errors.js';
 import { writeKubeconfig } from '../cluster/kubeconfig-file.js';
 import { natsHost } from '../nodes/node-config.js';
@@ -77,7 +78,8 @@ async function bringUp(io: CommandIO, config: ClusterConfig): Promise<void> {
     progress.step(`using the existing NATS at ${config.natsUrl}`);
     await checkNatsReachable(config.natsUrl);
   } else {
-    progress.step(`starting nats-server on ${layout.hostIp}:${NATS_PORT}`);
+    progress.step(`starting nats-server on ${layout.hostIp}:${NATS_PORT} (a credential per component)`);
+    await writeNatsAuth(paths.stateDir, clusterRoles(layout.nodes.map((n) => n.name)));
     const natsPid = await spawnDetached(natsServerSpec(config, specContext(ctx)), env);
     await writeFileAtomic(paths.natsPidFile, `${natsPid}\n`);
     await waitForPort(layout.hostIp, NATS_PORT, {
