@@ -11,7 +11,7 @@ import { lookup } from 'node:dns/promises';
 import { mkdir } from 'node:fs/promises';
 import { listObjects } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
-import { attachNodeNetns, findL2Network, nodeVethName, routeTo } from '@kemu/netns';
+import { attachNodeNetns, fencePods, findL2Network, nodeVethName, routeTo, subnetOf } from '@kemu/netns';
 import { boolFlag, boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
 import { configFromEnv } from '../config.js';
@@ -159,6 +159,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
         ` • attaching netns ${netns} to bridge ${network.bridge}${network.bridgeNetns ? ` (netns ${network.bridgeNetns})` : ''} with ${address}\n`,
       );
       await attachNodeNetns({ netns, network, vethName, address, clusterCidrs: [CLUSTER_CIDR, SERVICE_CIDR] });
+      await fencePods(netns, { podBridge: 'cbr0', underlayCidr: subnetOf(address), serviceCidr: SERVICE_CIDR });
     }
     if (podCidr) config.podCidr = podCidr;
     await writeJsonAtomic(paths.configFile, config);

@@ -17,6 +17,7 @@ import {
   NATS_PORT,
   natsServerSpec,
   natsUrl,
+  SERVICE_CIDR,
   specContext,
 } from '../cluster/components.js';
 import { apiserverUrl } from '../client/cluster-api.js';
@@ -62,6 +63,7 @@ async function bringUp(io: CommandIO, config: ClusterConfig): Promise<void> {
     cluster: ctx.cluster,
     nodes: config.nodes,
     subnetIndex: config.subnetIndex,
+    serviceCidr: SERVICE_CIDR,
   });
 
   progress.step('creating certificates (cluster CA, apiserver serving certificate) and the admin token');
