@@ -8,8 +8,8 @@
  * `--cluster C` (or KEMU_CLUSTER); `--name` is the node's name here.
  */
 import { lookup } from 'node:dns/promises';
-import { mkdir } from 'node:fs/promises';
-import { listObjects } from '@kemu/eventlog';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { listObjects, publicKeyOfSeed } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { attachNodeNetns, fencePods, findL2Network, nodeVethName, routeTo, subnetOf } from '@kemu/netns';
 import { boolFlag, boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
@@ -23,6 +23,7 @@ import { CLUSTER_CIDR, SERVICE_CIDR } from '../cluster/components.js';
 import { type JoinedNodeConfig, joinedNodeNetns, natsHost, nodePaths, validateNodeName } from '../nodes/node-config.js';
 import { chooseNodeAddress, isNodeReadyWithCidr, openClusterLog, waitForNodeReady } from '../nodes/node-join.js';
 import { runNodeSupervisor } from '../nodes/node-supervisor.js';
+import { issueJoinCredential } from '../cluster/join-credential.js';
 import { removeNode } from '../nodes/node-teardown.js';
 import { isAlive } from '../cluster/processes.js';
 import { readPidFile, writeFileAtomic, writeJsonAtomic } from '../state-store.js';
@@ -81,6 +82,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
   const here = boolFlag(args, 'here');
   const podCidr = stringFlag(args, 'pod-cidr');
   const paths = nodePaths(ctx, node);
+  const nkeyFile = await takeJoinCredential(io, paths.stateDir, paths.natsCredential);
   const running = await readPidFile(paths.supervisorPidFile);
   if (running && (await isAlive(running)) && !here) {
     io.stderr.write(`node ${node} of cluster ${ctx.cluster} is already up (supervisor pid ${running})\n`);
@@ -93,7 +95,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
   // Otherwise an unreachable NATS fails at once, and JetStream timeouts are retried.
   const cluster = await retryFor(
     here ? 60_000 : OPEN_LOG_RETRY_MS,
-    () => openClusterLog(natsUrl, `kemu-node-up-${node}`, log, config.streamReplicas),
+    () => openClusterLog(natsUrl, `kemu-node-up-${node}`, log, config.streamReplicas, nkeyFile),
     (err) => here || (err instanceof CliError && err.code === 'JetStreamUnavailable'),
     (err) => io.stderr.write(` • ${(err as Error).message}; retrying\n`),
   );
@@ -130,6 +132,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
         natsUrl,
         address: address.split('/')[0] as string,
         netns: null,
+        ...(nkeyFile ? { natsNkeyFile: nkeyFile } : {}),
         createdAt: new Date().toISOString(),
       };
     } else {
@@ -151,6 +154,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
         netns,
         ...(network.bridgeNetns ? { bridgeNetns: network.bridgeNetns } : {}),
         vethName,
+        ...(nkeyFile ? { natsNkeyFile: nkeyFile } : {}),
         createdAt: new Date().toISOString(),
       };
       refuseIfTaken(address);
@@ -207,6 +211,50 @@ async function nodeUp(io: CommandIO): Promise<number> {
   }
 }
 
+/**
+ * The join credential of `--creds FILE` (a seed file `kemu node token` wrote) or `--token
+ * SEED`, copied 0600 into the node's state; undefined when neither is given (a NATS
+ * without authorization, e.g. compose's).
+ */
+async function takeJoinCredential(io: CommandIO, stateDir: string, copy: string): Promise<string | undefined> {
+  const file = stringFlag(io.args, 'creds');
+  const token = stringFlag(io.args, 'token');
+  if (file && token) throw new UsageError('kemu node up takes --creds FILE or --token SEED, not both');
+  if (!file && !token) return undefined;
+  const seed =
+    token ??
+    (await readFile(file as string, 'utf8').catch((err: Error) => {
+      throw new UsageError(`cannot read the join credential ${file}: ${err.message}`);
+    }));
+  let text: string;
+  try {
+    text = seed.trim();
+    publicKeyOfSeed(text);
+  } catch {
+    throw new UsageError('the join credential is not a NATS user seed (kemu node token writes one)');
+  }
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  await writeFile(copy, `${text}\n`, { mode: 0o600 });
+  await chmod(copy, 0o600);
+  return copy;
+}
+
+/**
+ * `kemu node token --name NODE`, on the machine of a `kemu up` cluster: makes (or keeps)
+ * the join credential of NODE, lets the running nats-server know it (reload), and prints
+ * the credential file's path. A node joined with it acts as that node only.
+ */
+async function nodeToken(io: CommandIO): Promise<number> {
+  const node = validateNodeName(stringFlag(io.args, 'name'));
+  const file = await issueJoinCredential(io.ctx, node);
+  io.stderr.write(
+    `join credential of node ${node} (keep it secret; it acts as ${node} only):\n` +
+      `  kemu node up --cluster ${io.ctx.cluster} --name ${node} --nats <URL> --creds ${file}\n`,
+  );
+  io.stdout.write(`${file}\n`);
+  return 0;
+}
+
 async function nodeDown(io: CommandIO): Promise<number> {
   requireRoot('down');
   const node = validateNodeName(stringFlag(io.args, 'name'));
@@ -221,19 +269,22 @@ async function runNode(io: CommandIO): Promise<number> {
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   if (sub === 'up') return nodeUp(io);
   if (sub === 'down') return nodeDown(io);
+  if (sub === 'token') return nodeToken(io);
   if (sub === 'supervise')
     return runNodeSupervisor(io.ctx, validateNodeName(stringFlag(io.args, 'name')), io, { foreground: false });
-  throw new UsageError(`kemu node needs a subcommand: up or down\nUsage:\n  ${nodeCommand.usage}`);
+  throw new UsageError(`kemu node needs a subcommand: up, down or token\nUsage:\n  ${nodeCommand.usage}`);
 }
 
 /** `kemu node`. */
 export const nodeCommand: Command = {
   name: 'node',
   usage:
-    'kemu node up --nats nats://HOST:PORT --name NODE [--cluster C] [--pod-cidr CIDR] [--address IP] [--here] | kemu node down --name NODE [--cluster C]',
+    'kemu node up --nats nats://HOST:PORT --name NODE [--creds FILE | --token SEED] [--cluster C] [--pod-cidr CIDR] [--address IP] [--here] | kemu node down --name NODE [--cluster C] | kemu node token --name NODE [--cluster C]',
   summary: 'join one node on this machine to a cluster through its NATS, or remove it (root)',
   flags: [
     valueFlagSpec('nats'),
+    valueFlagSpec('creds'),
+    valueFlagSpec('token'),
     valueFlagSpec('cluster'),
     valueFlagSpec('pod-cidr'),
     valueFlagSpec('address'),

@@ -23,6 +23,8 @@ export interface JoinedNodeConfig {
   bridgeNetns?: string;
   /** The node's veth end in the bridge's netns (absent with --here). */
   vethName?: string;
+  /** The node's NATS credential (a copy of the join credential, 0600); absent: the NATS asks for none. */
+  natsNkeyFile?: string;
   /** Pod CIDR given with --pod-cidr; absent when the controller assigns one. */
   podCidr?: string;
   createdAt: string;
@@ -36,6 +38,8 @@ export interface NodePaths {
   statusFile: string;
   supervisorPidFile: string;
   logsDir: string;
+  /** Where `kemu node up --creds` keeps its copy of the join credential. */
+  natsCredential: string;
 }
 
 /** The state paths of node `node` of the context's cluster. */
@@ -48,6 +52,7 @@ export function nodePaths(ctx: ClusterContext, node: string): NodePaths {
     statusFile: join(stateDir, 'status.json'),
     supervisorPidFile: join(stateDir, 'supervisor.pid'),
     logsDir: join(stateDir, 'logs'),
+    natsCredential: join(stateDir, 'nats.nk'),
   };
 }
 
@@ -94,6 +99,7 @@ export function joinedNodeSpecs(
     KEMU_NODE: config.node,
     KEMU_NODE_IP: config.address,
     ...(config.podCidr ? { KEMU_POD_CIDR: config.podCidr } : {}),
+    ...(config.natsNkeyFile ? { KEMU_NATS_NKEY_FILE: config.natsNkeyFile } : {}),
   };
   return ['node-agent', 'proxy'].map((service) => {
     const main = join(o.servicesDir, service, 'dist', 'main.js');
