@@ -84,25 +84,25 @@ export function natsServerSpec(config: ClusterConfig, ctx: SpecContext): Compone
   return {
     name: 'nats-server',
     command: 'nats-server',
-    args: [
-      '-js',
-      '-a',
-      layout.hostIp,
-      '-p',
-      String(NATS_PORT),
-      '-sd',
-      ctx.natsStoreDir,
-      '-m',
-      '0',
-      '-n',
-      `kemu-${config.cluster}`,
-      // Who may connect and what each may do (nats-auth.ts); the flags above override the file.
-      '-c',
-      natsAuthPaths(ctx.stateDir).serverConfig,
-    ],
+    // Everything is in the file (natsServerSettings, then nats-auth.ts's authorization), so a reload (SIGHUP) sees it all.
+    args: ['-c', natsAuthPaths(ctx.stateDir).serverConfig],
     env: { KEMU_CLUSTER: config.cluster, KEMU_STATE_DIR: ctx.stateDir },
     logFile: join(ctx.logsDir, 'nats-server.log'),
   };
+}
+
+/**
+ * The settings of the cluster's nats-server, as configuration text: JetStream with its
+ * store, bound to the host's underlay address, no monitoring port, named after the cluster.
+ */
+export function natsServerSettings(config: ClusterConfig, natsStoreDir: string): string {
+  const layout = clusterLayout(config.cluster, config.nodes, config.subnetIndex);
+  return [
+    `server_name: ${JSON.stringify(`kemu-${config.cluster}`)}`,
+    `listen: ${JSON.stringify(`${layout.hostIp}:${NATS_PORT}`)}`,
+    `jetstream { store_dir: ${JSON.stringify(natsStoreDir)} }`,
+    '',
+  ].join('\n');
 }
 
 /** NATS URL every component uses: the given one, else the cluster's own nats-server on the underlay. */

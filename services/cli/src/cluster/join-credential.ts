@@ -12,7 +12,7 @@ import type { ClusterContext } from '../cluster-context.js';
 import { CliError, ClusterNotUpError } from '../errors.js';
 import { readPidFile } from '../state-store.js';
 import { readClusterState } from './cluster-state.js';
-import { natsUrl } from './components.js';
+import { natsServerSettings, natsUrl } from './components.js';
 import { clusterRoles, credentialName, joinedNodeRole, joinedNodes, seedFile, writeNatsAuth } from './nats-auth.js';
 
 /** How long the reloaded server may take to accept a new credential. */
@@ -32,7 +32,11 @@ export async function issueJoinCredential(ctx: ClusterContext, node: string): Pr
   const local = clusterLayout(config.cluster, config.nodes, config.subnetIndex).nodes.map((n) => n.name);
   if (local.includes(node)) throw new CliError('NodeExists', `${node} is a node of cluster ${ctx.cluster} itself`);
   const joined = new Set([...(await joinedNodes(stateDir)), node]);
-  await writeNatsAuth(stateDir, clusterRoles(local), { reuse: true, extraRoles: [...joined].map(joinedNodeRole) });
+  await writeNatsAuth(stateDir, clusterRoles(local), {
+    reuse: true,
+    extraRoles: [...joined].map(joinedNodeRole),
+    settings: natsServerSettings(config, ctx.paths.natsStoreDir),
+  });
   const pid = await readPidFile(ctx.paths.natsPidFile);
   if (!pid) throw new CliError('ComponentFailed', `no nats-server pid for cluster ${ctx.cluster}`);
   process.kill(pid, 'SIGHUP');

@@ -97,12 +97,12 @@ async function seedFor(stateDir: string, role: ComponentRole, reuse: boolean): P
 
 /**
  * Writes the credentials of these roles (new ones, or kept with `reuse`) and the server
- * configuration naming them and every other credential already in the folder.
+ * configuration: `settings` (the server's own), then the authorization naming them.
  */
 export async function writeNatsAuth(
   stateDir: string,
   roles: readonly ComponentRole[],
-  o: { reuse?: boolean; extraRoles?: readonly ComponentRole[] } = {},
+  o: { reuse?: boolean; extraRoles?: readonly ComponentRole[]; settings?: string } = {},
 ): Promise<NatsAuthPaths> {
   const paths = natsAuthPaths(stateDir);
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
@@ -112,7 +112,7 @@ export async function writeNatsAuth(
     const seed = await seedFor(stateDir, role, o.reuse ?? false);
     users.push({ publicKey: publicKeyOfSeed(seed), role });
   }
-  await writeFile(paths.serverConfig, renderServerAuth(users), { mode: 0o600 });
+  await writeFile(paths.serverConfig, `${o.settings ?? ''}${renderServerAuth(users)}`, { mode: 0o600 });
   return paths;
 }
 

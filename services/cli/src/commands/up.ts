@@ -15,6 +15,7 @@ import {
   type ClusterConfig,
   KUBERNETES_SERVICE_IP,
   NATS_PORT,
+  natsServerSettings,
   natsServerSpec,
   natsUrl,
   SERVICE_CIDR,
@@ -81,7 +82,9 @@ async function bringUp(io: CommandIO, config: ClusterConfig): Promise<void> {
     await checkNatsReachable(config.natsUrl);
   } else {
     progress.step(`starting nats-server on ${layout.hostIp}:${NATS_PORT} (a credential per component)`);
-    await writeNatsAuth(paths.stateDir, clusterRoles(layout.nodes.map((n) => n.name)));
+    await writeNatsAuth(paths.stateDir, clusterRoles(layout.nodes.map((n) => n.name)), {
+      settings: natsServerSettings(config, paths.natsStoreDir),
+    });
     const natsPid = await spawnDetached(natsServerSpec(config, specContext(ctx)), env);
     await writeFileAtomic(paths.natsPidFile, `${natsPid}\n`);
     await waitForPort(layout.hostIp, NATS_PORT, {
