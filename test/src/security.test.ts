@@ -77,6 +77,7 @@ describe('security: credentials and the pod fence', () => {
       name: `e2e-${user ?? 'anonymous'}`,
       log,
       failFast: true,
+      tlsCaFile: join(cluster.stateDir, 'pki', 'ca.crt'),
       ...(user ? { nkeyFile: join(cluster.stateDir, 'nats-auth', `${user}.nk`) } : {}),
     });
     opened.push(e);
@@ -109,6 +110,10 @@ describe('security: credentials and the pod fence', () => {
 
   it('refuses NATS clients without a credential and holds each credential to its role', async () => {
     await expect(logAs(undefined)).rejects.toThrow(/authoriz/i);
+    // Without TLS the server does not talk at all.
+    await expect(
+      connectEventLog({ servers: `nats://${base}.1:4222`, name: 'e2e-plain', log, failFast: true }),
+    ).rejects.toThrow();
 
     const proxy = await logAs('proxy-node-1');
     const proxyInformer = await startInformer(proxy, { log });

@@ -7,9 +7,12 @@ import { type ClusterConfig, natsCredentialEnv, natsUrl } from '../cluster/compo
 import { ADMIN_USER } from '../cluster/nats-auth.js';
 import { ClusterNotUpError } from '../errors.js';
 
-/** The nkeyFile option for a credential environment (none when it has no KEMU_NATS_NKEY_FILE). */
-function natsKey(env: Record<string, string>): { nkeyFile?: string } {
-  return env.KEMU_NATS_NKEY_FILE ? { nkeyFile: env.KEMU_NATS_NKEY_FILE } : {};
+/** The credential and TLS options of a credential environment (none when it names none). */
+function natsKey(env: Record<string, string>): { nkeyFile?: string; tlsCaFile?: string } {
+  return {
+    ...(env.KEMU_NATS_NKEY_FILE ? { nkeyFile: env.KEMU_NATS_NKEY_FILE } : {}),
+    ...(env.KEMU_NATS_TLS_CA ? { tlsCaFile: env.KEMU_NATS_TLS_CA } : {}),
+  };
 }
 
 /** Connects to the log of the cluster; ClusterNotUpError when it is not up. */

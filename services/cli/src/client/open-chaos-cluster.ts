@@ -70,6 +70,7 @@ export async function openChaosCluster(ctx: ClusterContext): Promise<ChaosCluste
     stateDir: ctx.paths.stateDir,
     natsUrl: natsUrl(config),
     natsNkeyFile: natsCredentialEnv(config, ctx.paths.stateDir, ADMIN_USER).KEMU_NATS_NKEY_FILE,
+    natsTlsCa: natsCredentialEnv(config, ctx.paths.stateDir, ADMIN_USER).KEMU_NATS_TLS_CA,
     layout,
     api,
     async pids() {

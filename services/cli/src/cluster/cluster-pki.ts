@@ -20,6 +20,9 @@ export interface PkiPaths {
   apiserverKey: string;
   /** kube-apiserver static token file: `token,user,uid,"groups"`. */
   tokenFile: string;
+  /** The cluster's nats-server serving certificate and key (same SANs as the apiserver's). */
+  natsCert: string;
+  natsKey: string;
 }
 
 /** The PKI files inside a state directory. */
@@ -32,6 +35,8 @@ export function pkiPaths(stateDir: string): PkiPaths {
     apiserverCert: join(dir, 'apiserver.crt'),
     apiserverKey: join(dir, 'apiserver.key'),
     tokenFile: join(dir, 'tokens.csv'),
+    natsCert: join(dir, 'nats.crt'),
+    natsKey: join(dir, 'nats.key'),
   };
 }
 
@@ -113,26 +118,31 @@ export async function createClusterPki(o: {
       p.caCert,
     ]),
   );
-  await openssl([...ecKey, p.apiserverKey]);
-  await openssl(['req', '-new', '-config', cnf, '-key', p.apiserverKey, '-subj', '/CN=kube-apiserver', '-out', csr]);
-  const serial = `0x${Date.now().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`;
-  await openssl(
-    ['x509', '-req', '-in', csr, '-CA', p.caCert, '-CAkey', p.caKey, '-set_serial', serial].concat([
-      '-sha256',
-      '-days',
-      '365',
-      '-extfile',
-      cnf,
-      '-extensions',
-      'v3_server',
-      '-out',
-      p.apiserverCert,
-    ]),
-  );
-  await rm(csr, { force: true });
+  for (const [key, cert, cn] of [
+    [p.apiserverKey, p.apiserverCert, 'kube-apiserver'],
+    [p.natsKey, p.natsCert, 'kemu-nats'],
+  ] as const) {
+    await openssl([...ecKey, key]);
+    await openssl(['req', '-new', '-config', cnf, '-key', key, '-subj', `/CN=${cn}`, '-out', csr]);
+    const serial = `0x${Date.now().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`;
+    await openssl(
+      ['x509', '-req', '-in', csr, '-CA', p.caCert, '-CAkey', p.caKey, '-set_serial', serial].concat([
+        '-sha256',
+        '-days',
+        '365',
+        '-extfile',
+        cnf,
+        '-extensions',
+        'v3_server',
+        '-out',
+        cert,
+      ]),
+    );
+    await rm(csr, { force: true });
+  }
   await writeFile(p.tokenFile, `${o.token},kemu-admin,kemu-admin,"system:masters"\n`, { mode: 0o600 });
-  for (const f of [p.caKey, p.apiserverKey, p.tokenFile]) await chmod(f, 0o600);
-  for (const f of [p.caCert, p.apiserverCert]) await chmod(f, 0o644);
+  for (const f of [p.caKey, p.apiserverKey, p.natsKey, p.tokenFile]) await chmod(f, 0o600);
+  for (const f of [p.caCert, p.apiserverCert, p.natsCert]) await chmod(f, 0o644);
   return p;
 }
 

@@ -95,9 +95,12 @@ export function natsServerSpec(config: ClusterConfig, ctx: SpecContext): Compone
  * The settings of the cluster's nats-server, as configuration text: JetStream with its
  * store, bound to the host's underlay address, no monitoring port, named after the cluster.
  */
-export function natsServerSettings(config: ClusterConfig, natsStoreDir: string): string {
+export function natsServerSettings(config: ClusterConfig, natsStoreDir: string, stateDir: string): string {
   const layout = clusterLayout(config.cluster, config.nodes, config.subnetIndex);
+  const pki = pkiPaths(stateDir);
   return [
+    // Every client speaks TLS and verifies this certificate against the cluster CA.
+    `tls { cert_file: ${JSON.stringify(pki.natsCert)}, key_file: ${JSON.stringify(pki.natsKey)} }`,
     `server_name: ${JSON.stringify(`kemu-${config.cluster}`)}`,
     `listen: ${JSON.stringify(`${layout.hostIp}:${NATS_PORT}`)}`,
     `jetstream { store_dir: ${JSON.stringify(natsStoreDir)} }`,
@@ -113,7 +116,9 @@ export function natsUrl(config: ClusterConfig): string {
 
 /** KEMU_NATS_NKEY_FILE of one credential: none with an existing NATS (`up --nats`), whose users are its owner's. */
 export function natsCredentialEnv(config: ClusterConfig, stateDir: string, user: string): Record<string, string> {
-  return config.natsUrl ? {} : { KEMU_NATS_NKEY_FILE: seedFile(stateDir, user) };
+  return config.natsUrl
+    ? {}
+    : { KEMU_NATS_NKEY_FILE: seedFile(stateDir, user), KEMU_NATS_TLS_CA: pkiPaths(stateDir).caCert };
 }
 
 /** apiserver, controller, per node a node-agent and a proxy, and dns on the first two nodes, in start order. */

@@ -12,8 +12,18 @@ import type { ClusterContext } from '../cluster-context.js';
 import { CliError, ClusterNotUpError } from '../errors.js';
 import { readPidFile } from '../state-store.js';
 import { readClusterState } from './cluster-state.js';
+import { readFile } from 'node:fs/promises';
+import { pkiPaths } from './cluster-pki.js';
 import { natsServerSettings, natsUrl } from './components.js';
-import { clusterRoles, credentialName, joinedNodeRole, joinedNodes, seedFile, writeNatsAuth } from './nats-auth.js';
+import {
+  clusterRoles,
+  credentialName,
+  joinedNodeRole,
+  joinedNodes,
+  seedFile,
+  writeJoinBundle,
+  writeNatsAuth,
+} from './nats-auth.js';
 
 /** How long the reloaded server may take to accept a new credential. */
 const RELOAD_TIMEOUT_MS = 10_000;
@@ -35,22 +45,29 @@ export async function issueJoinCredential(ctx: ClusterContext, node: string): Pr
   await writeNatsAuth(stateDir, clusterRoles(local), {
     reuse: true,
     extraRoles: [...joined].map(joinedNodeRole),
-    settings: natsServerSettings(config, ctx.paths.natsStoreDir),
+    settings: natsServerSettings(config, ctx.paths.natsStoreDir, stateDir),
   });
   const pid = await readPidFile(ctx.paths.natsPidFile);
   if (!pid) throw new CliError('ComponentFailed', `no nats-server pid for cluster ${ctx.cluster}`);
   process.kill(pid, 'SIGHUP');
-  const file = seedFile(stateDir, credentialName(joinedNodeRole(node)));
-  await waitAccepted(natsUrl(config), file);
-  return file;
+  const ca = pkiPaths(stateDir).caCert;
+  await waitAccepted(natsUrl(config), seedFile(stateDir, credentialName(joinedNodeRole(node))), ca);
+  return writeJoinBundle(stateDir, node, await readFile(ca, 'utf8'));
 }
 
-async function waitAccepted(url: string, nkeyFile: string): Promise<void> {
+async function waitAccepted(url: string, nkeyFile: string, tlsCaFile: string): Promise<void> {
   const log = createLogger({ component: 'kemu-node-token', level: 'silent' });
   const deadline = Date.now() + RELOAD_TIMEOUT_MS;
   for (;;) {
     try {
-      const eventLog = await connectEventLog({ servers: url, name: 'kemu-node-token', log, failFast: true, nkeyFile });
+      const eventLog = await connectEventLog({
+        servers: url,
+        name: 'kemu-node-token',
+        log,
+        failFast: true,
+        nkeyFile,
+        tlsCaFile,
+      });
       await eventLog.close();
       return;
     } catch (err) {

@@ -130,3 +130,25 @@ export async function newNkeyUserFile(file: string): Promise<string> {
   await writeFile(file, `${seed}\n`, { mode: 0o600 });
   return publicKey;
 }
+
+/**
+ * The join credential file of a node (`join-<node>.creds`, 0600): its seed on the first
+ * line, then the cluster CA (PEM) that `kemu node up --creds` verifies the NATS server with.
+ */
+export async function writeJoinBundle(stateDir: string, node: string, caPem: string): Promise<string> {
+  const seed = (await readFile(seedFile(stateDir, credentialName(joinedNodeRole(node))), 'utf8')).trim();
+  const file = join(natsAuthPaths(stateDir).dir, `join-${node}.creds`);
+  await writeFile(file, `${seed}\n${caPem}`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return file;
+}
+
+/** The seed and, when present, the CA certificate (PEM) of a join credential file's text. */
+export function parseJoinBundle(text: string): { seed: string | undefined; caPem: string | undefined } {
+  const seed = text
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.startsWith('SU'));
+  const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text)?.[0];
+  return { seed, caPem: pem ? `${pem}\n` : undefined };
+}

@@ -20,10 +20,18 @@ import { tailLogs } from '../cluster/log-tail.js';
 import { spawnDetached } from '../cluster/nats-server.js';
 import { parseNatsServerVersion, unsupportedNatsServer } from '../cluster/nats-server-version.js';
 import { CLUSTER_CIDR, SERVICE_CIDR } from '../cluster/components.js';
-import { type JoinedNodeConfig, joinedNodeNetns, natsHost, nodePaths, validateNodeName } from '../nodes/node-config.js';
+import {
+  type JoinedNodeConfig,
+  type NodePaths,
+  joinedNodeNetns,
+  natsHost,
+  nodePaths,
+  validateNodeName,
+} from '../nodes/node-config.js';
 import { chooseNodeAddress, isNodeReadyWithCidr, openClusterLog, waitForNodeReady } from '../nodes/node-join.js';
 import { runNodeSupervisor } from '../nodes/node-supervisor.js';
 import { issueJoinCredential } from '../cluster/join-credential.js';
+import { parseJoinBundle } from '../cluster/nats-auth.js';
 import { removeNode } from '../nodes/node-teardown.js';
 import { isAlive } from '../cluster/processes.js';
 import { readPidFile, writeFileAtomic, writeJsonAtomic } from '../state-store.js';
@@ -82,7 +90,11 @@ async function nodeUp(io: CommandIO): Promise<number> {
   const here = boolFlag(args, 'here');
   const podCidr = stringFlag(args, 'pod-cidr');
   const paths = nodePaths(ctx, node);
-  const nkeyFile = await takeJoinCredential(io, paths.stateDir, paths.natsCredential);
+  const credential = await takeJoinCredential(io, paths);
+  const credentialConfig = {
+    ...(credential.nkeyFile ? { natsNkeyFile: credential.nkeyFile } : {}),
+    ...(credential.caFile ? { natsTlsCa: credential.caFile } : {}),
+  };
   const running = await readPidFile(paths.supervisorPidFile);
   if (running && (await isAlive(running)) && !here) {
     io.stderr.write(`node ${node} of cluster ${ctx.cluster} is already up (supervisor pid ${running})\n`);
@@ -95,7 +107,15 @@ async function nodeUp(io: CommandIO): Promise<number> {
   // Otherwise an unreachable NATS fails at once, and JetStream timeouts are retried.
   const cluster = await retryFor(
     here ? 60_000 : OPEN_LOG_RETRY_MS,
-    () => openClusterLog(natsUrl, `kemu-node-up-${node}`, log, config.streamReplicas, nkeyFile),
+    () =>
+      openClusterLog(
+        natsUrl,
+        `kemu-node-up-${node}`,
+        log,
+        config.streamReplicas,
+        credential.nkeyFile,
+        credential.caFile,
+      ),
     (err) => here || (err instanceof CliError && err.code === 'JetStreamUnavailable'),
     (err) => io.stderr.write(` • ${(err as Error).message}; retrying\n`),
   );
@@ -132,7 +152,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
         natsUrl,
         address: address.split('/')[0] as string,
         netns: null,
-        ...(nkeyFile ? { natsNkeyFile: nkeyFile } : {}),
+        ...credentialConfig,
         createdAt: new Date().toISOString(),
       };
     } else {
@@ -154,7 +174,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
         netns,
         ...(network.bridgeNetns ? { bridgeNetns: network.bridgeNetns } : {}),
         vethName,
-        ...(nkeyFile ? { natsNkeyFile: nkeyFile } : {}),
+        ...credentialConfig,
         createdAt: new Date().toISOString(),
       };
       refuseIfTaken(address);
@@ -211,32 +231,39 @@ async function nodeUp(io: CommandIO): Promise<number> {
   }
 }
 
+/** A joined node's NATS credential and the CA it verifies the server with (either may be absent). */
+interface JoinCredential {
+  nkeyFile?: string;
+  caFile?: string;
+}
+
 /**
- * The join credential of `--creds FILE` (a seed file `kemu node token` wrote) or `--token
- * SEED`, copied 0600 into the node's state; undefined when neither is given (a NATS
- * without authorization, e.g. compose's).
+ * The join credential of `--creds FILE` (the file `kemu node token` wrote: the seed and the
+ * cluster CA) or `--token SEED` (a seed alone: NATS without TLS), copied 0600 into the
+ * node's state; empty when neither is given (a NATS without authorization, e.g. compose's).
  */
-async function takeJoinCredential(io: CommandIO, stateDir: string, copy: string): Promise<string | undefined> {
+async function takeJoinCredential(io: CommandIO, paths: NodePaths): Promise<JoinCredential> {
   const file = stringFlag(io.args, 'creds');
   const token = stringFlag(io.args, 'token');
   if (file && token) throw new UsageError('kemu node up takes --creds FILE or --token SEED, not both');
-  if (!file && !token) return undefined;
-  const seed =
+  if (!file && !token) return {};
+  const text =
     token ??
     (await readFile(file as string, 'utf8').catch((err: Error) => {
       throw new UsageError(`cannot read the join credential ${file}: ${err.message}`);
     }));
-  let text: string;
+  const { seed, caPem } = parseJoinBundle(text);
   try {
-    text = seed.trim();
-    publicKeyOfSeed(text);
+    publicKeyOfSeed(seed ?? '');
   } catch {
-    throw new UsageError('the join credential is not a NATS user seed (kemu node token writes one)');
+    throw new UsageError('the join credential holds no NATS user seed (kemu node token writes one)');
   }
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  await writeFile(copy, `${text}\n`, { mode: 0o600 });
-  await chmod(copy, 0o600);
-  return copy;
+  await mkdir(paths.stateDir, { recursive: true, mode: 0o700 });
+  await writeFile(paths.natsCredential, `${seed}\n`, { mode: 0o600 });
+  await chmod(paths.natsCredential, 0o600);
+  if (!caPem) return { nkeyFile: paths.natsCredential };
+  await writeFile(paths.natsCa, caPem, { mode: 0o644 });
+  return { nkeyFile: paths.natsCredential, caFile: paths.natsCa };
 }
 
 /**

@@ -83,7 +83,7 @@ async function bringUp(io: CommandIO, config: ClusterConfig): Promise<void> {
   } else {
     progress.step(`starting nats-server on ${layout.hostIp}:${NATS_PORT} (a credential per component)`);
     await writeNatsAuth(paths.stateDir, clusterRoles(layout.nodes.map((n) => n.name)), {
-      settings: natsServerSettings(config, paths.natsStoreDir),
+      settings: natsServerSettings(config, paths.natsStoreDir, paths.stateDir),
     });
     const natsPid = await spawnDetached(natsServerSpec(config, specContext(ctx)), env);
     await writeFileAtomic(paths.natsPidFile, `${natsPid}\n`);

@@ -25,6 +25,8 @@ export interface JoinedNodeConfig {
   vethName?: string;
   /** The node's NATS credential (a copy of the join credential, 0600); absent: the NATS asks for none. */
   natsNkeyFile?: string;
+  /** The cluster CA from the join credential: the node speaks TLS to NATS and verifies it. */
+  natsTlsCa?: string;
   /** Pod CIDR given with --pod-cidr; absent when the controller assigns one. */
   podCidr?: string;
   createdAt: string;
@@ -40,6 +42,8 @@ export interface NodePaths {
   logsDir: string;
   /** Where `kemu node up --creds` keeps its copy of the join credential. */
   natsCredential: string;
+  /** Its copy of the cluster CA from the join credential. */
+  natsCa: string;
 }
 
 /** The state paths of node `node` of the context's cluster. */
@@ -53,6 +57,7 @@ export function nodePaths(ctx: ClusterContext, node: string): NodePaths {
     supervisorPidFile: join(stateDir, 'supervisor.pid'),
     logsDir: join(stateDir, 'logs'),
     natsCredential: join(stateDir, 'nats.nk'),
+    natsCa: join(stateDir, 'nats-ca.crt'),
   };
 }
 
@@ -100,6 +105,7 @@ export function joinedNodeSpecs(
     KEMU_NODE_IP: config.address,
     ...(config.podCidr ? { KEMU_POD_CIDR: config.podCidr } : {}),
     ...(config.natsNkeyFile ? { KEMU_NATS_NKEY_FILE: config.natsNkeyFile } : {}),
+    ...(config.natsTlsCa ? { KEMU_NATS_TLS_CA: config.natsTlsCa } : {}),
   };
   return ['node-agent', 'proxy'].map((service) => {
     const main = join(o.servicesDir, service, 'dist', 'main.js');

@@ -42,6 +42,7 @@ export async function openClusterLog(
   log: Logger,
   replicas?: number,
   nkeyFile?: string,
+  tlsCaFile?: string,
 ): Promise<{ eventLog: EventLog; informer: Informer; close(): Promise<void> }> {
   let eventLog: EventLog;
   try {
@@ -52,6 +53,7 @@ export async function openClusterLog(
       failFast: true,
       replicas,
       ...(nkeyFile ? { nkeyFile } : {}),
+      ...(tlsCaFile ? { tlsCaFile } : {}),
     });
   } catch (err) {
     if (isJetStreamUnavailable(err))

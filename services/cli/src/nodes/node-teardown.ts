@@ -67,7 +67,14 @@ export async function removeNode(
     try {
       const cluster =
         open ??
-        (await openClusterLog(natsUrl, `kemu-node-down-${node}`, log, cliConfig.streamReplicas, config?.natsNkeyFile));
+        (await openClusterLog(
+          natsUrl,
+          `kemu-node-down-${node}`,
+          log,
+          cliConfig.streamReplicas,
+          config?.natsNkeyFile,
+          config?.natsTlsCa,
+        ));
       try {
         const r = await deleteNodeObjects(cluster.eventLog, cluster.informer, node);
         podUids = r.podUids;
