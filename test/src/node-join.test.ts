@@ -102,7 +102,7 @@ describe('kemu node up: a node joined through NATS', () => {
     // Without a credential the cluster's NATS lets no node in.
     const refused = await cluster.kemu(['node', 'up', '--nats', natsUrl, '--name', 'node-4']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/authori[sz]ation|tls/i);
+    expect(refused.stderr).toContain('cannot reach NATS');
     const creds = await joinCreds('node-4');
     expect((await stat(creds)).mode & 0o777).toBe(0o600);
     const up = await cluster.kemu(['node', 'up', '--nats', natsUrl, '--name', 'node-4', '--creds', creds], {
