@@ -78,9 +78,8 @@ export const DNS_REPLICAS = 2;
 /** Port of the cluster's nats-server on the host's underlay address. */
 export const NATS_PORT = 4222;
 
-/** The nats-server of a cluster: JetStream, bound to the host's underlay address, no monitoring port. */
+/** The nats-server of a cluster, configured by the file `kemu up` writes (natsServerSettings and the authorization). */
 export function natsServerSpec(config: ClusterConfig, ctx: SpecContext): ComponentSpec {
-  const layout = clusterLayout(config.cluster, config.nodes, config.subnetIndex);
   return {
     name: 'nats-server',
     command: 'nats-server',
@@ -114,7 +113,7 @@ export function natsUrl(config: ClusterConfig): string {
   return `nats://${clusterLayout(config.cluster, config.nodes, config.subnetIndex).hostIp}:${NATS_PORT}`;
 }
 
-/** KEMU_NATS_NKEY_FILE of one credential: none with an existing NATS (`up --nats`), whose users are its owner's. */
+/** KEMU_NATS_NKEY_FILE and KEMU_NATS_TLS_CA of one credential: none with an existing NATS (`up --nats`), whose users are its owner's. */
 export function natsCredentialEnv(config: ClusterConfig, stateDir: string, user: string): Record<string, string> {
   return config.natsUrl
     ? {}
