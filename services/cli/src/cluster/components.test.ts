@@ -84,7 +84,8 @@ describe('natsServerSpec', () => {
   it('binds JetStream to the host underlay address with the store in the state dir', () => {
     const s = natsServerSpec(config, ctx);
     expect(s.args).toEqual(['-c', '/s/nats-auth/nats-server.conf']);
-    expect(natsServerSettings(config, '/s/nats').split('\n')).toEqual([
+    expect(natsServerSettings(config, '/s/nats', '/s').split('\n')).toEqual([
+      'tls { cert_file: "/s/pki/nats.crt", key_file: "/s/pki/nats.key" }',
       'server_name: "kemu-local"',
       'listen: "10.250.0.1:4222"',
       'jetstream { store_dir: "/s/nats" }',
