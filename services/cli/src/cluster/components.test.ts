@@ -86,6 +86,7 @@ describe('natsServerSpec', () => {
     expect(s.args).toEqual(['-c', '/s/nats-auth/nats-server.conf']);
     expect(natsServerSettings(config, '/s/nats', '/s').split('\n')).toEqual([
       'tls { cert_file: "/s/pki/nats.crt", key_file: "/s/pki/nats.key" }',
+      'allow_non_tls: true',
       'server_name: "kemu-local"',
       'listen: "10.250.0.1:4222"',
       'jetstream { store_dir: "/s/nats" }',
