@@ -92,7 +92,9 @@ export async function connectEventLog(options: EventLogOptions): Promise<EventLo
     waitOnFirstConnect: !options.failFast,
     timeout: 5_000,
     ...(options.nkeyFile ? { authenticator: nkeyAuthenticator(await readSeedFile(options.nkeyFile)) } : {}),
-    ...(options.tlsCaFile ? { tls: { caFile: options.tlsCaFile } } : {}),
+    // Without a CA: no TLS unless the server requires it (a server that only offers it, as
+    // kemu's does for nodes joined over a network, is spoken to in plain TCP).
+    tls: options.tlsCaFile ? { caFile: options.tlsCaFile } : null,
   });
   const log = options.log;
   void (async () => {

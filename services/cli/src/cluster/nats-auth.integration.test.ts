@@ -13,6 +13,7 @@ import {
   startInformer,
   type EventLog,
   WriteForbiddenError,
+  publicKeyOfSeed,
 } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { pod, startNatsServer } from '@kemu/testkit';
@@ -59,7 +60,14 @@ describe('per-component NATS credentials', () => {
     expect((await stat(join(stateDir, 'nats-auth'))).mode & 0o777).toBe(0o700);
     expect((await stat(seedFile(stateDir, 'admin'))).mode & 0o777).toBe(0o600);
     expect((await stat(seedFile(stateDir, 'node-agent-node-1'))).mode & 0o777).toBe(0o600);
-    expect(await readFile(join(stateDir, 'nats-auth', 'nats-server.conf'), 'utf8')).not.toMatch(/SU[A-Z0-9]{20}/);
+    // The server's file names public keys only, never a seed.
+    const conf = await readFile(join(stateDir, 'nats-auth', 'nats-server.conf'), 'utf8');
+    for (const user of ['admin', 'apiserver', 'node-agent-node-1', 'node-node-3']) {
+      const seed = (await readFile(seedFile(stateDir, user), 'utf8')).trim();
+      expect(seed).toMatch(/^SU/);
+      expect(conf).not.toContain(seed);
+      expect(conf).toContain(publicKeyOfSeed(seed));
+    }
   });
 
   it('lets each component work and refuses everything beyond its role', async () => {
