@@ -5,8 +5,10 @@
  * nodes' pods (and they to its) by host-gw routes. `kemu node down` removes all of it.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { connectEventLog, createObjectWriter, startInformer, WriteForbiddenError } from '@kemu/eventlog';
+import { createLogger } from '@kemu/log';
 import { eventually, freePort, startNatsServer } from '@kemu/testkit';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -81,6 +83,13 @@ describe('kemu node up: a node joined through NATS', () => {
     underlay = `kemu-${cluster.name}-ul`;
   }, 240_000);
 
+  /** `kemu node token`: the join credential file of `node`, made on the control-plane machine. */
+  async function joinCreds(node: string): Promise<string> {
+    const r = await cluster.kemu(['node', 'token', '--name', node]);
+    expect(r.code, r.stderr).toBe(0);
+    return r.stdout.trim();
+  }
+
   afterAll(async () => {
     if (!cluster) return;
     await cluster.kemu(['node', 'down', '--name', 'node-4']);
@@ -90,7 +99,15 @@ describe('kemu node up: a node joined through NATS', () => {
   }, 120_000);
 
   it('joins node-4, runs a pinned pod there that a pod on node-1 reaches by service name and pod IP', async () => {
-    const up = await cluster.kemu(['node', 'up', '--nats', natsUrl, '--name', 'node-4'], { timeoutMs: 120_000 });
+    // Without a credential the cluster's NATS lets no node in.
+    const refused = await cluster.kemu(['node', 'up', '--nats', natsUrl, '--name', 'node-4']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('cannot reach NATS');
+    const creds = await joinCreds('node-4');
+    expect((await stat(creds)).mode & 0o777).toBe(0o600);
+    const up = await cluster.kemu(['node', 'up', '--nats', natsUrl, '--name', 'node-4', '--creds', creds], {
+      timeoutMs: 120_000,
+    });
     expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
     expect(up.stdout).toMatch(/Node "node-4" joined cluster/);
     expect(await netnsList()).toContain(`kemu-${cluster.name}-node-4`);
@@ -132,6 +149,31 @@ describe('kemu node up: a node joined through NATS', () => {
     // Routed, not NATed: the backend sees client1's own pod IP.
     const client1IP = await cluster.kubectlOk(['get', 'pod', 'client1', '-o', 'jsonpath={.status.podIP}']);
     expect(reply?.client.replace(/:\d+$/, '')).toBe(client1IP);
+
+    // node-4's credential acts as node-4 only: node-1's Lease is not its to write.
+    const log = createLogger({ component: 'e2e', level: 'silent' });
+    const asNode4 = await connectEventLog({
+      servers: natsUrl,
+      name: 'e2e-node-4',
+      log,
+      failFast: true,
+      nkeyFile: creds,
+      tlsCaFile: join(cluster.stateDir, 'pki', 'ca.crt'),
+    });
+    try {
+      const informer = await startInformer(asNode4, { resources: ['leases'], log });
+      await informer.synced;
+      const writer = createObjectWriter(asNode4, informer, { component: 'e2e' });
+      await expect(
+        writer.update({ resource: 'leases', namespace: 'kube-node-lease', name: 'node-1' }, (l) => ({
+          ...l,
+          metadata: { ...l.metadata, labels: { stolen: 'yes' } },
+        })),
+      ).rejects.toBeInstanceOf(WriteForbiddenError);
+      await informer.stop();
+    } finally {
+      await asNode4.close();
+    }
   }, 180_000);
 
   it('kemu node down removes the Node, its pods, netns and links', async () => {
@@ -163,7 +205,11 @@ describe('kemu node up: a node joined through NATS', () => {
     await ip('-n', ns, 'addr', 'add', `${sub}.205/24`, 'dev', 'eth0');
     await ip('-n', ns, 'link', 'set', 'eth0', 'up');
     await ip('-n', ns, 'link', 'set', 'lo', 'up');
-    const hereArgs = [join(repoRoot, 'kemu'), 'node', 'up', '--here', '--nats', natsUrl, '--name', 'node-5'];
+    const creds5 = await joinCreds('node-5');
+    const hereArgs = [
+      join(repoRoot, 'kemu'),
+      ...['node', 'up', '--here', '--nats', natsUrl, '--name', 'node-5', '--creds', creds5],
+    ];
     const hereEnv = { ...process.env, KEMU_HOME: cluster.home, KEMU_CLUSTER: cluster.name };
     const pidsFile = join(cluster.home, 'nodes', cluster.name, 'node-5', 'pids.json');
     const child = spawn('nsenter', [`--net=/run/netns/${ns}`, '--', ...hereArgs], { env: hereEnv, stdio: 'ignore' });
@@ -191,7 +237,7 @@ describe('kemu node up: a node joined through NATS', () => {
       for (const name of ['node-agent', 'proxy']) expect(await isRunning(pids[name] as number)).toBe(false);
 
       // node-5 is still Ready (its heartbeat is recent): another node of that name is refused…
-      const clash = await cluster.kemu(['node', 'up', '--nats', natsUrl, '--name', 'node-5']);
+      const clash = await cluster.kemu(['node', 'up', '--nats', natsUrl, '--name', 'node-5', '--creds', creds5]);
       expect(clash.code).toBe(1);
       expect(clash.stderr).toContain(`a Ready node named node-5 (${sub}.205) is already in cluster`);
       // The refused run removed nothing of the node that is there.
@@ -223,7 +269,10 @@ describe('kemu node up: a node joined through NATS', () => {
   }, 120_000);
 
   it('kemu down also stops a node joined from this machine and removes its netns and state', async () => {
-    const up = await cluster.kemu(['node', 'up', '--nats', natsUrl, '--name', 'node-6'], { timeoutMs: 120_000 });
+    const creds6 = await joinCreds('node-6');
+    const up = await cluster.kemu(['node', 'up', '--nats', natsUrl, '--name', 'node-6', '--creds', creds6], {
+      timeoutMs: 120_000,
+    });
     expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
     const nodeDir = join(cluster.home, 'nodes', cluster.name, 'node-6');
     const pids = Object.values(

@@ -33,6 +33,10 @@ export interface ChaosCluster {
   stateDir: string;
   /** The NATS of the cluster's event log. */
   natsUrl: string;
+  /** The admin's NATS credential (seed file), when the cluster's NATS asks for one. */
+  natsNkeyFile?: string | undefined;
+  /** The CA of the NATS server's certificate, when it speaks TLS. */
+  natsTlsCa?: string | undefined;
   layout: ClusterLayout;
   /** Sends a request to the apiserver; throws ChaosApiError on a non-2xx answer or none. */
   api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;

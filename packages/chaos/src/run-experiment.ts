@@ -41,6 +41,8 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
 
   const eventLog = await connectEventLog({
     servers: cluster.natsUrl,
+    ...(cluster.natsNkeyFile ? { nkeyFile: cluster.natsNkeyFile } : {}),
+    ...(cluster.natsTlsCa ? { tlsCaFile: cluster.natsTlsCa } : {}),
     name: 'kemu-chaos',
     log: createLogger({ component: 'kemu-chaos', level: 'silent' }),
   });

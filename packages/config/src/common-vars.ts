@@ -72,3 +72,16 @@ export const encryptionKeyFile = string({
   meaning:
     'File (mode 0600) holding the base64 AES-256 key that encrypts Secrets at rest in the event log; created when absent',
 });
+
+/** KEMU_NATS_NKEY_FILE: the component's NATS credential (an nkey seed file); unset: no credential. */
+export const natsNkeyFile = string({
+  env: 'KEMU_NATS_NKEY_FILE',
+  meaning:
+    "File holding this component's NATS nkey seed (written by kemu up, mode 0600); unset: connect without credentials",
+});
+
+/** KEMU_NATS_TLS_CA: the CA that signed the NATS server's certificate; set: connect with TLS. */
+export const natsTlsCa = string({
+  env: 'KEMU_NATS_TLS_CA',
+  meaning: "PEM file of the CA that signed the NATS server's certificate; set: connect with TLS and verify the server",
+});

@@ -32,6 +32,8 @@ export {
   LOG_LEVELS,
   type LogLevel,
   logLevelVar,
+  natsNkeyFile,
+  natsTlsCa,
   natsUrlLocal,
   natsUrlRequired,
   nodeName,

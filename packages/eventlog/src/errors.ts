@@ -30,3 +30,32 @@ export class AppendUnknownError extends Error {
     super(`no acknowledgement for the write to ${subject}`, options);
   }
 }
+
+/** A NATS credential file could not be used: missing, unreadable or not a user seed. */
+export class CredentialError extends Error {
+  override name = 'CredentialError';
+  readonly code = 'Credential';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** The NATS server refused the write: this process's credential may not publish there. */
+export class WriteForbiddenError extends Error {
+  override name = 'WriteForbiddenError';
+  readonly code = 'WriteForbidden';
+  constructor(
+    readonly subject: string,
+    options?: ErrorOptions,
+  ) {
+    super(`this credential may not write ${subject}`, options);
+  }
+}
+
+/** Whether an error (or one of its causes) is the server's permissions violation. */
+export function isPermissionViolation(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e.name === 'PermissionViolationError' || /permissions violation/i.test(e.message)) return true;
+  }
+  return false;
+}

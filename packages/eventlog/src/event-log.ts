@@ -18,12 +18,13 @@ import {
   JetStreamApiError,
 } from '@nats-io/jetstream';
 import { DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
+import { type NatsConnection, nkeyAuthenticator } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { type LogEvent, encodeEvent } from './envelope.js';
 import type { SecretCipher } from './secret-encryption.js';
-import { AppendUnknownError, ConflictError } from './errors.js';
+import { AppendUnknownError, ConflictError, WriteForbiddenError, isPermissionViolation } from './errors.js';
+import { readSeedFile } from './nats-credentials.js';
 import { STREAM, SUBJECT_PREFIX, subjectFor } from './subjects.js';
 
 const WRONG_LAST_SEQUENCE = 10071;
@@ -59,6 +60,10 @@ export interface EventLogOptions {
   failFast?: boolean;
   /** Encrypts Secrets before they are stored (the apiserver's EncryptionConfiguration). */
   cipher?: SecretCipher;
+  /** A seed file (nats-credentials.ts) to authenticate with; none: connect without credentials. */
+  nkeyFile?: string;
+  /** A CA certificate (PEM) file: connect with TLS and verify the server against it. */
+  tlsCaFile?: string;
 }
 
 /** An open connection to the event log. */
@@ -89,6 +94,10 @@ export async function connectEventLog(options: EventLogOptions): Promise<EventLo
     maxPingOut: 2,
     waitOnFirstConnect: !options.failFast,
     timeout: 5_000,
+    ...(options.nkeyFile ? { authenticator: nkeyAuthenticator(await readSeedFile(options.nkeyFile)) } : {}),
+    // Without a CA: no TLS unless the server requires it (a server that only offers it, as
+    // kemu's does for nodes joined over a network, is spoken to in plain TCP).
+    tls: options.tlsCaFile ? { caFile: options.tlsCaFile } : null,
   });
   const log = options.log;
   void (async () => {
@@ -138,6 +147,8 @@ export async function connectEventLog(options: EventLogOptions): Promise<EventLo
           }
           throw new ConflictError(subject, expectedSeq, { cause: err });
         }
+        // A refusal by the server's permissions is final: retrying cannot change it.
+        if (isPermissionViolation(err)) throw new WriteForbiddenError(subject, { cause: err });
         // 503/no responders during a leader election, a timeout, a dropped connection: the
         // write is "unknown", so retry with the same msgID, well inside the 2 min dup window.
         // At most RETRY_DELAY_MAX_MS apart, so a write goes through within about a second

@@ -14,7 +14,18 @@ export { POD_NODE_NAME_INDEX, UnknownIndexError, podNodeName } from './listers.j
 export type { Lister, IndexFunc } from './listers.js';
 export { systemClock } from './clock.js';
 export type { Clock, CancelTimer } from './clock.js';
-export { ConflictError, EventDecodeError, AppendUnknownError } from './errors.js';
+export {
+  ConflictError,
+  EventDecodeError,
+  AppendUnknownError,
+  CredentialError,
+  WriteForbiddenError,
+  isPermissionViolation,
+} from './errors.js';
+export { componentPermissions, readerApiSubjects } from './nats-permissions.js';
+export type { ComponentRole, NatsPermissions } from './nats-permissions.js';
+export { newNkeyUser, publicKeyOfSeed, readSeedFile } from './nats-credentials.js';
+export type { NkeyUser } from './nats-credentials.js';
 export { createObjectWriter } from './object-writer.js';
 export type { ObjectWriter } from './object-writer.js';
 export { readHistory, projectionAt } from './event-history.js';

@@ -12,6 +12,7 @@ import {
   validateClusterName,
 } from './cluster-layout.js';
 import { addNetns, deleteLink, deleteNetns, ipIn, linkExists, listNetns } from './netns.js';
+import { fencePods } from './pod-fence.js';
 import { run } from './run.js';
 
 /** What `createClusterNetwork` builds. */
@@ -19,6 +20,8 @@ export interface ClusterNetworkOptions {
   cluster: string;
   nodes: number;
   subnetIndex: number;
+  /** The service CIDR: when given, each node netns gets the pod fence (pod-fence.ts). */
+  serviceCidr?: string;
 }
 
 /**
@@ -65,7 +68,7 @@ async function createUnderlay(l: ClusterLayout): Promise<void> {
   await ipIn(undefined, ['link', 'set', 'dev', l.hostVeth, 'up']);
 }
 
-async function createNode(l: ClusterLayout, node: NodeLayout): Promise<void> {
+async function createNode(l: ClusterLayout, node: NodeLayout, serviceCidr: string | undefined): Promise<void> {
   await addNetns(node.netns);
   await ipIn(node.netns, ['link', 'set', 'dev', 'lo', 'up']);
   await ensureVeth(l.underlayNetns, node.underlayVeth, node.netns, 'eth0');
@@ -78,13 +81,14 @@ async function createNode(l: ClusterLayout, node: NodeLayout): Promise<void> {
     if (other.index === node.index) continue;
     await ipIn(node.netns, ['route', 'replace', other.podCidr, 'via', other.ip, 'dev', 'eth0']);
   }
+  if (serviceCidr) await fencePods(node.netns, { podBridge: 'cbr0', underlayCidr: l.underlayCidr, serviceCidr });
 }
 
 /** Creates (or completes) the underlay, host veth and every node netns; returns the layout. */
 export async function createClusterNetwork(o: ClusterNetworkOptions): Promise<ClusterLayout> {
   const layout = clusterLayout(o.cluster, o.nodes, o.subnetIndex);
   await createUnderlay(layout);
-  for (const node of layout.nodes) await createNode(layout, node);
+  for (const node of layout.nodes) await createNode(layout, node, o.serviceCidr);
   return layout;
 }
 

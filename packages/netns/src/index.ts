@@ -28,6 +28,8 @@ export {
 export type { ClusterLayout, NodeLayout } from './cluster-layout.js';
 export { createClusterNetwork, deleteClusterNetwork } from './cluster-network.js';
 export type { ClusterNetworkOptions } from './cluster-network.js';
+export { POD_FENCE_TABLE, FENCE_OPEN_PORTS, fencePods, podFenceRuleset, subnetOf } from './pod-fence.js';
+export type { PodFenceOptions } from './pod-fence.js';
 export {
   routeTo,
   findL2Network,

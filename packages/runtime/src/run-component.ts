@@ -19,6 +19,10 @@ export interface ComponentOptions {
   logLevel: LogLevel;
   /** NATS server URLs of the event log. */
   natsUrl: readonly string[];
+  /** The component's NATS credential (seed file); undefined: none. */
+  natsNkeyFile?: string | undefined;
+  /** CA of the NATS server's certificate; set: TLS. */
+  natsTlsCa?: string | undefined;
   /** The connection name the server shows. */
   connectionName: string;
   /** Replicas of the event stream if this process creates it. */
@@ -67,6 +71,8 @@ export async function runComponent(
       log,
       replicas: options.streamReplicas,
       ...(options.cipher ? { cipher: options.cipher } : {}),
+      ...(options.natsNkeyFile ? { nkeyFile: options.natsNkeyFile } : {}),
+      ...(options.natsTlsCa ? { tlsCaFile: options.natsTlsCa } : {}),
     });
     informer = await startInformer(eventLog, {
       ...(options.resources ? { resources: options.resources } : {}),

@@ -6,6 +6,8 @@ import {
   hostPortList,
   int,
   logLevelVar,
+  natsNkeyFile,
+  natsTlsCa,
   natsUrlLocal,
   parseEnv,
   parseHostPort,
@@ -33,6 +35,8 @@ const replayMoment: SpecBuilder<ReplayAt> = specBuilder(
 /** Every variable the apiserver reads. */
 export const apiserverSchema = {
   natsUrl: natsUrlLocal,
+  natsNkeyFile,
+  natsTlsCa,
   streamReplicas,
   logLevel: logLevelVar('info'),
   listen: hostPortList({

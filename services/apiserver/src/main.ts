@@ -27,6 +27,8 @@ else
       component: 'apiserver',
       logLevel: config.logLevel,
       natsUrl: config.natsUrl,
+      natsNkeyFile: config.natsNkeyFile,
+      natsTlsCa: config.natsTlsCa,
       connectionName: `apiserver-${cluster}-${process.pid}`,
       streamReplicas: config.streamReplicas,
       ...(config.encryptionKeyFile

@@ -33,6 +33,8 @@ export async function runReplayProcess(config: ApiserverConfig & { replayAt: Rep
       name: `apiserver-replay-${config.cluster}-${process.pid}`,
       log,
       replicas: config.streamReplicas,
+      ...(config.natsNkeyFile ? { nkeyFile: config.natsNkeyFile } : {}),
+      ...(config.natsTlsCa ? { tlsCaFile: config.natsTlsCa } : {}),
     });
     const replay = await createReplayServer({
       eventLog,

@@ -5,6 +5,8 @@ import {
   duration,
   int,
   logLevelVar,
+  natsNkeyFile,
+  natsTlsCa,
   natsUrlLocal,
   parseEnv,
   streamReplicas,
@@ -17,6 +19,8 @@ import { DEFAULT_SNAPSHOT_OPTIONS, type SnapshotWriterOptions } from './snapshot
 /** Every variable the controller reads. */
 export const controllerSchema = {
   natsUrl: natsUrlLocal,
+  natsNkeyFile,
+  natsTlsCa,
   streamReplicas,
   logLevel: logLevelVar('info'),
   nodeGraceMs: duration({

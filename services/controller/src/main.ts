@@ -16,6 +16,8 @@ await runComponent(
     component: 'controller',
     logLevel: config.logLevel,
     natsUrl: config.natsUrl,
+    natsNkeyFile: config.natsNkeyFile,
+    natsTlsCa: config.natsTlsCa,
     connectionName: 'controller',
     streamReplicas: config.streamReplicas,
   },

@@ -6,6 +6,8 @@ import {
   type HostPort,
   hostPort,
   logLevelVar,
+  natsNkeyFile,
+  natsTlsCa,
   natsUrlRequired,
   nodeName,
   parseEnv,
@@ -20,6 +22,8 @@ import { cidrAddress } from '@kemu/api';
 export const dnsSchema = {
   node: nodeName,
   natsUrl: natsUrlRequired,
+  natsNkeyFile,
+  natsTlsCa,
   streamReplicas,
   logLevel: logLevelVar('info'),
   /** Unset: no coredns pod published, and the listener binds 127.0.0.1. */

@@ -27,6 +27,8 @@ await runComponent(
     node,
     logLevel: config.logLevel,
     natsUrl: config.natsUrl,
+    natsNkeyFile: config.natsNkeyFile,
+    natsTlsCa: config.natsTlsCa,
     connectionName: `dns/${node}`,
     streamReplicas: config.streamReplicas,
     resources: ['services', 'endpointslices', 'pods', 'namespaces', 'ipaddresses'],

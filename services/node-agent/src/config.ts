@@ -6,6 +6,8 @@ import {
   duration,
   encryptionKeyFile,
   logLevelVar,
+  natsNkeyFile,
+  natsTlsCa,
   natsUrlRequired,
   nodeName,
   parseEnv,
@@ -25,6 +27,8 @@ const quantity = (env: string, fallback: string, meaning: string) =>
 export const nodeAgentSchema = {
   node: nodeName,
   natsUrl: natsUrlRequired,
+  natsNkeyFile,
+  natsTlsCa,
   streamReplicas,
   logLevel: logLevelVar('info'),
   nodeIP: nodeIpRequired,

@@ -42,6 +42,8 @@ await runComponent(
     node,
     logLevel: config.logLevel,
     natsUrl: config.natsUrl,
+    natsNkeyFile: config.natsNkeyFile,
+    natsTlsCa: config.natsTlsCa,
     connectionName: `node-agent-${node}`,
     streamReplicas: config.streamReplicas,
     resources: ['pods', 'nodes', 'services', 'leases', 'configmaps', 'secrets'],

@@ -4,6 +4,8 @@ import {
   type ConfigOf,
   duration,
   logLevelVar,
+  natsNkeyFile,
+  natsTlsCa,
   natsUrlRequired,
   nodeName,
   oneOf,
@@ -19,6 +21,8 @@ import { PROXY_MODES } from './kube-proxy-pod.js';
 export const proxySchema = {
   node: nodeName,
   natsUrl: natsUrlRequired,
+  natsNkeyFile,
+  natsTlsCa,
   streamReplicas,
   logLevel: logLevelVar('info'),
   /** Unset: no debug endpoint and no kube-proxy pod published. */

@@ -27,6 +27,8 @@ await runComponent(
     node,
     logLevel: config.logLevel,
     natsUrl: config.natsUrl,
+    natsNkeyFile: config.natsNkeyFile,
+    natsTlsCa: config.natsTlsCa,
     connectionName: `kube-proxy/${node}`,
     streamReplicas: config.streamReplicas,
     resources: ['services', 'endpointslices', 'pods'],

@@ -3,8 +3,17 @@ import { type EventLog, connectEventLog } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import type { ClusterContext } from '../cluster-context.js';
 import { readClusterState } from '../cluster/cluster-state.js';
-import { type ClusterConfig, natsUrl } from '../cluster/components.js';
+import { type ClusterConfig, natsCredentialEnv, natsUrl } from '../cluster/components.js';
+import { ADMIN_USER } from '../cluster/nats-auth.js';
 import { ClusterNotUpError } from '../errors.js';
+
+/** The credential and TLS options of a credential environment (none when it names none). */
+function natsKey(env: Record<string, string>): { nkeyFile?: string; tlsCaFile?: string } {
+  return {
+    ...(env.KEMU_NATS_NKEY_FILE ? { nkeyFile: env.KEMU_NATS_NKEY_FILE } : {}),
+    ...(env.KEMU_NATS_TLS_CA ? { tlsCaFile: env.KEMU_NATS_TLS_CA } : {}),
+  };
+}
 
 /** Connects to the log of the cluster; ClusterNotUpError when it is not up. */
 export async function connectClusterLog(
@@ -16,6 +25,7 @@ export async function connectClusterLog(
   const log = createLogger({ component: `kemu-${purpose}`, level: ctx.logLevel ?? 'silent' });
   const eventLog = await connectEventLog({
     servers: natsUrl(state.config),
+    ...natsKey(natsCredentialEnv(state.config, ctx.paths.stateDir, ADMIN_USER)),
     name: `kemu-${purpose}-${ctx.cluster}-${process.pid}`,
     log,
   });

@@ -8,7 +8,8 @@ import { clusterLayout } from '@kemu/netns';
 import type { ClusterContext } from '../cluster-context.js';
 import { readCaCert } from '../cluster/cluster-pki.js';
 import { readClusterState } from '../cluster/cluster-state.js';
-import { natsUrl } from '../cluster/components.js';
+import { natsCredentialEnv, natsUrl } from '../cluster/components.js';
+import { ADMIN_USER } from '../cluster/nats-auth.js';
 import { ClusterNotUpError } from '../errors.js';
 import { readJsonFile } from '../state-store.js';
 
@@ -68,6 +69,8 @@ export async function openChaosCluster(ctx: ClusterContext): Promise<ChaosCluste
     name: ctx.cluster,
     stateDir: ctx.paths.stateDir,
     natsUrl: natsUrl(config),
+    natsNkeyFile: natsCredentialEnv(config, ctx.paths.stateDir, ADMIN_USER).KEMU_NATS_NKEY_FILE,
+    natsTlsCa: natsCredentialEnv(config, ctx.paths.stateDir, ADMIN_USER).KEMU_NATS_TLS_CA,
     layout,
     api,
     async pids() {

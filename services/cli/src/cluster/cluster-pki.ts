@@ -25,6 +25,9 @@ export interface PkiPaths {
   encryptionKey: string;
   /** The key pair (EC P-256, PEM private key) that signs ServiceAccount tokens (--service-account-signing-key-file). */
   serviceAccountKey: string;
+  /** The cluster's nats-server serving certificate and key (same SANs as the apiserver's). */
+  natsCert: string;
+  natsKey: string;
 }
 
 /** The PKI files inside a state directory. */
@@ -39,6 +42,8 @@ export function pkiPaths(stateDir: string): PkiPaths {
     tokenFile: join(dir, 'tokens.csv'),
     encryptionKey: join(dir, 'encryption-key'),
     serviceAccountKey: join(dir, 'sa.key'),
+    natsCert: join(dir, 'nats.crt'),
+    natsKey: join(dir, 'nats.key'),
   };
 }
 
@@ -120,28 +125,34 @@ export async function createClusterPki(o: {
       p.caCert,
     ]),
   );
-  await openssl([...ecKey, p.apiserverKey]);
-  await openssl(['req', '-new', '-config', cnf, '-key', p.apiserverKey, '-subj', '/CN=kube-apiserver', '-out', csr]);
-  const serial = `0x${Date.now().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`;
-  await openssl(
-    ['x509', '-req', '-in', csr, '-CA', p.caCert, '-CAkey', p.caKey, '-set_serial', serial].concat([
-      '-sha256',
-      '-days',
-      '365',
-      '-extfile',
-      cnf,
-      '-extensions',
-      'v3_server',
-      '-out',
-      p.apiserverCert,
-    ]),
-  );
-  await rm(csr, { force: true });
+  for (const [key, cert, cn] of [
+    [p.apiserverKey, p.apiserverCert, 'kube-apiserver'],
+    [p.natsKey, p.natsCert, 'kemu-nats'],
+  ] as const) {
+    await openssl([...ecKey, key]);
+    await openssl(['req', '-new', '-config', cnf, '-key', key, '-subj', `/CN=${cn}`, '-out', csr]);
+    const serial = `0x${Date.now().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`;
+    await openssl(
+      ['x509', '-req', '-in', csr, '-CA', p.caCert, '-CAkey', p.caKey, '-set_serial', serial].concat([
+        '-sha256',
+        '-days',
+        '365',
+        '-extfile',
+        cnf,
+        '-extensions',
+        'v3_server',
+        '-out',
+        cert,
+      ]),
+    );
+    await rm(csr, { force: true });
+  }
   await openssl([...ecKey, p.serviceAccountKey]);
   await writeFile(p.tokenFile, `${o.token},kemu-admin,kemu-admin,"system:masters"\n`, { mode: 0o600 });
   await writeFile(p.encryptionKey, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
-  for (const f of [p.caKey, p.apiserverKey, p.tokenFile, p.encryptionKey, p.serviceAccountKey]) await chmod(f, 0o600);
-  for (const f of [p.caCert, p.apiserverCert]) await chmod(f, 0o644);
+  for (const f of [p.caKey, p.apiserverKey, p.natsKey, p.tokenFile, p.encryptionKey, p.serviceAccountKey])
+    await chmod(f, 0o600);
+  for (const f of [p.caCert, p.apiserverCert, p.natsCert]) await chmod(f, 0o644);
   return p;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ClusterConfig, componentSpecs, natsServerSpec, natsUrl } from './components.js';
+import { type ClusterConfig, componentSpecs, natsServerSettings, natsServerSpec, natsUrl } from './components.js';
 
 const config: ClusterConfig = {
   cluster: 'local',
@@ -94,7 +94,15 @@ describe('componentSpecs', () => {
 describe('natsServerSpec', () => {
   it('binds JetStream to the host underlay address with the store in the state dir', () => {
     const s = natsServerSpec(config, ctx);
-    expect(s.args).toEqual(['-js', '-a', '10.250.0.1', '-p', '4222', '-sd', '/s/nats', '-m', '0', '-n', 'kemu-local']);
+    expect(s.args).toEqual(['-c', '/s/nats-auth/nats-server.conf']);
+    expect(natsServerSettings(config, '/s/nats', '/s').split('\n')).toEqual([
+      'tls { cert_file: "/s/pki/nats.crt", key_file: "/s/pki/nats.key" }',
+      'allow_non_tls: true',
+      'server_name: "kemu-local"',
+      'listen: "10.250.0.1:4222"',
+      'jetstream { store_dir: "/s/nats" }',
+      '',
+    ]);
     expect(s.env).toEqual({ KEMU_CLUSTER: 'local', KEMU_STATE_DIR: '/s' });
     expect(natsUrl(config)).toBe('nats://10.250.0.1:4222');
   });

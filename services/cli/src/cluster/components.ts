@@ -15,6 +15,7 @@ import { DEFAULT_SERVICE_CIDR } from '@kemu/config/cidr';
 import { clusterLayout } from '@kemu/netns';
 import type { ClusterContext } from '../cluster-context.js';
 import { pkiPaths } from './cluster-pki.js';
+import { natsAuthPaths, seedFile } from './nats-auth.js';
 
 /** What `kemu up` records in cluster.json and the supervisor reads. */
 export interface ClusterConfig {
@@ -84,34 +85,47 @@ export const DNS_REPLICAS = 2;
 /** Port of the cluster's nats-server on the host's underlay address. */
 export const NATS_PORT = 4222;
 
-/** The nats-server of a cluster: JetStream, bound to the host's underlay address, no monitoring port. */
+/** The nats-server of a cluster, configured by the file `kemu up` writes (natsServerSettings and the authorization). */
 export function natsServerSpec(config: ClusterConfig, ctx: SpecContext): ComponentSpec {
-  const layout = clusterLayout(config.cluster, config.nodes, config.subnetIndex);
   return {
     name: 'nats-server',
     command: 'nats-server',
-    args: [
-      '-js',
-      '-a',
-      layout.hostIp,
-      '-p',
-      String(NATS_PORT),
-      '-sd',
-      ctx.natsStoreDir,
-      '-m',
-      '0',
-      '-n',
-      `kemu-${config.cluster}`,
-    ],
+    // Everything is in the file (natsServerSettings, then nats-auth.ts's authorization), so a reload (SIGHUP) sees it all.
+    args: ['-c', natsAuthPaths(ctx.stateDir).serverConfig],
     env: { KEMU_CLUSTER: config.cluster, KEMU_STATE_DIR: ctx.stateDir },
     logFile: join(ctx.logsDir, 'nats-server.log'),
   };
+}
+
+/**
+ * The settings of the cluster's nats-server, as configuration text: JetStream with its
+ * store, bound to the host's underlay address, no monitoring port, named after the cluster.
+ */
+export function natsServerSettings(config: ClusterConfig, natsStoreDir: string, stateDir: string): string {
+  const layout = clusterLayout(config.cluster, config.nodes, config.subnetIndex);
+  const pki = pkiPaths(stateDir);
+  return [
+    // Nodes joined over a network speak TLS and verify this certificate against the cluster
+    // CA; the components on this machine reach it over its own veth, in plain (TLS on every
+    // event doubled pod Ready times in a burst on a 2-core machine).
+    `tls { cert_file: ${JSON.stringify(pki.natsCert)}, key_file: ${JSON.stringify(pki.natsKey)} }`,
+    'allow_non_tls: true',
+    `server_name: ${JSON.stringify(`kemu-${config.cluster}`)}`,
+    `listen: ${JSON.stringify(`${layout.hostIp}:${NATS_PORT}`)}`,
+    `jetstream { store_dir: ${JSON.stringify(natsStoreDir)} }`,
+    '',
+  ].join('\n');
 }
 
 /** NATS URL every component uses: the given one, else the cluster's own nats-server on the underlay. */
 export function natsUrl(config: ClusterConfig): string {
   if (config.natsUrl) return config.natsUrl;
   return `nats://${clusterLayout(config.cluster, config.nodes, config.subnetIndex).hostIp}:${NATS_PORT}`;
+}
+
+/** KEMU_NATS_NKEY_FILE of one credential: none with an existing NATS (`up --nats`), whose users are its owner's. */
+export function natsCredentialEnv(config: ClusterConfig, stateDir: string, user: string): Record<string, string> {
+  return config.natsUrl ? {} : { KEMU_NATS_NKEY_FILE: seedFile(stateDir, user) };
 }
 
 /** apiserver, controller, per node a node-agent and a proxy, and dns on the first two nodes, in start order. */
@@ -136,6 +150,7 @@ export function componentSpecs(config: ClusterConfig, ctx: SpecContext): Compone
       env: {
         ...common,
         ...encryptionKey,
+        ...natsCredentialEnv(config, ctx.stateDir, 'apiserver'),
         KEMU_APISERVER_LISTEN: `127.0.0.1:${config.apiserverPort},${advertise}`,
         KEMU_APISERVER_CERT: pkiPaths(ctx.stateDir).apiserverCert,
         KEMU_APISERVER_KEY: pkiPaths(ctx.stateDir).apiserverKey,
@@ -149,7 +164,7 @@ export function componentSpecs(config: ClusterConfig, ctx: SpecContext): Compone
       name: 'controller',
       command: ctx.nodeBin,
       args: [main('controller')],
-      env: { ...common },
+      env: { ...common, ...natsCredentialEnv(config, ctx.stateDir, 'controller') },
       logFile: join(ctx.logsDir, 'controller.log'),
     },
   ];
@@ -164,6 +179,7 @@ export function componentSpecs(config: ClusterConfig, ctx: SpecContext): Compone
         env: {
           ...common,
           ...(service === 'node-agent' ? encryptionKey : {}),
+          ...natsCredentialEnv(config, ctx.stateDir, `${service}-${node.name}`),
           KEMU_NODE: node.name,
           KEMU_NODE_IP: node.ip,
           KEMU_POD_CIDR: node.podCidr,

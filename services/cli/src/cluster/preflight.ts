@@ -18,6 +18,7 @@ const tools: { cmd: string; args: string[]; pkg: string }[] = [
   { cmd: 'sysctl', args: ['-V'], pkg: 'procps' },
   { cmd: 'nsenter', args: ['-V'], pkg: 'util-linux' },
   { cmd: 'openssl', args: ['version'], pkg: 'openssl' },
+  { cmd: 'nft', args: ['--version'], pkg: 'nftables' },
 ];
 
 /** The tools the nftables proxy mode runs in every node netns. */

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ClusterContext } from '../cluster-context.js';
 import { pkiPaths } from './cluster-pki.js';
-import { type ClusterConfig, SERVICE_CIDR, natsUrl } from './components.js';
+import { type ClusterConfig, SERVICE_CIDR, natsCredentialEnv, natsUrl } from './components.js';
+import { ADMIN_USER } from './nats-auth.js';
 import { CliError, WaitTimeoutError } from '../errors.js';
 import type { Moment } from '../moment.js';
 
@@ -62,6 +63,7 @@ export function replayApiserverEnv(
     KEMU_CLUSTER: ctx.cluster,
     KEMU_STATE_DIR: ctx.paths.stateDir,
     KEMU_NATS_URL: natsUrl(config),
+    ...natsCredentialEnv(config, ctx.paths.stateDir, ADMIN_USER),
     KEMU_SERVICE_CIDR: SERVICE_CIDR,
     KEMU_APISERVER_LISTEN: `127.0.0.1:${port}`,
     KEMU_APISERVER_CERT: pki.apiserverCert,

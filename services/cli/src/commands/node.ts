@@ -8,10 +8,10 @@
  * `--cluster C` (or KEMU_CLUSTER); `--name` is the node's name here.
  */
 import { lookup } from 'node:dns/promises';
-import { mkdir } from 'node:fs/promises';
-import { listObjects } from '@kemu/eventlog';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { listObjects, publicKeyOfSeed } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
-import { attachNodeNetns, findL2Network, nodeVethName, routeTo } from '@kemu/netns';
+import { attachNodeNetns, fencePods, findL2Network, nodeVethName, routeTo, subnetOf } from '@kemu/netns';
 import { boolFlag, boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
 import { configFromEnv } from '../config.js';
@@ -20,9 +20,18 @@ import { tailLogs } from '../cluster/log-tail.js';
 import { spawnDetached } from '../cluster/nats-server.js';
 import { parseNatsServerVersion, unsupportedNatsServer } from '../cluster/nats-server-version.js';
 import { CLUSTER_CIDR, PROXY_MODES, type ProxyMode, SERVICE_CIDR } from '../cluster/components.js';
-import { type JoinedNodeConfig, joinedNodeNetns, natsHost, nodePaths, validateNodeName } from '../nodes/node-config.js';
+import {
+  type JoinedNodeConfig,
+  type NodePaths,
+  joinedNodeNetns,
+  natsHost,
+  nodePaths,
+  validateNodeName,
+} from '../nodes/node-config.js';
 import { chooseNodeAddress, isNodeReadyWithCidr, openClusterLog, waitForNodeReady } from '../nodes/node-join.js';
 import { runNodeSupervisor } from '../nodes/node-supervisor.js';
+import { issueJoinCredential } from '../cluster/join-credential.js';
+import { parseJoinBundle } from '../cluster/nats-auth.js';
 import { removeNode } from '../nodes/node-teardown.js';
 import { isAlive } from '../cluster/processes.js';
 import { readPidFile, writeFileAtomic, writeJsonAtomic } from '../state-store.js';
@@ -85,6 +94,11 @@ async function nodeUp(io: CommandIO): Promise<number> {
     throw new UsageError(`invalid --proxy-mode "${proxyMode}": use one of ${PROXY_MODES.join(', ')}`);
   }
   const paths = nodePaths(ctx, node);
+  const credential = await takeJoinCredential(io, paths);
+  const credentialConfig = {
+    ...(credential.nkeyFile ? { natsNkeyFile: credential.nkeyFile } : {}),
+    ...(credential.caFile ? { natsTlsCa: credential.caFile } : {}),
+  };
   const running = await readPidFile(paths.supervisorPidFile);
   if (running && (await isAlive(running)) && !here) {
     io.stderr.write(`node ${node} of cluster ${ctx.cluster} is already up (supervisor pid ${running})\n`);
@@ -97,7 +111,15 @@ async function nodeUp(io: CommandIO): Promise<number> {
   // Otherwise an unreachable NATS fails at once, and JetStream timeouts are retried.
   const cluster = await retryFor(
     here ? 60_000 : OPEN_LOG_RETRY_MS,
-    () => openClusterLog(natsUrl, `kemu-node-up-${node}`, log, config.streamReplicas),
+    () =>
+      openClusterLog(
+        natsUrl,
+        `kemu-node-up-${node}`,
+        log,
+        config.streamReplicas,
+        credential.nkeyFile,
+        credential.caFile,
+      ),
     (err) => here || (err instanceof CliError && err.code === 'JetStreamUnavailable'),
     (err) => io.stderr.write(` • ${(err as Error).message}; retrying\n`),
   );
@@ -134,6 +156,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
         natsUrl,
         address: address.split('/')[0] as string,
         netns: null,
+        ...credentialConfig,
         createdAt: new Date().toISOString(),
       };
     } else {
@@ -155,6 +178,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
         netns,
         ...(network.bridgeNetns ? { bridgeNetns: network.bridgeNetns } : {}),
         vethName,
+        ...credentialConfig,
         createdAt: new Date().toISOString(),
       };
       refuseIfTaken(address);
@@ -163,6 +187,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
         ` • attaching netns ${netns} to bridge ${network.bridge}${network.bridgeNetns ? ` (netns ${network.bridgeNetns})` : ''} with ${address}\n`,
       );
       await attachNodeNetns({ netns, network, vethName, address, clusterCidrs: [CLUSTER_CIDR, SERVICE_CIDR] });
+      await fencePods(netns, { podBridge: 'cbr0', underlayCidr: subnetOf(address), serviceCidr: SERVICE_CIDR });
     }
     if (podCidr) config.podCidr = podCidr;
     if (proxyMode) config.proxyMode = proxyMode;
@@ -211,6 +236,57 @@ async function nodeUp(io: CommandIO): Promise<number> {
   }
 }
 
+/** A joined node's NATS credential and the CA it verifies the server with (either may be absent). */
+interface JoinCredential {
+  nkeyFile?: string;
+  caFile?: string;
+}
+
+/**
+ * The join credential of `--creds FILE` (the file `kemu node token` wrote: the seed and the
+ * cluster CA) or `--token SEED` (a seed alone: NATS without TLS), copied 0600 into the
+ * node's state; empty when neither is given (a NATS without authorization, e.g. compose's).
+ */
+async function takeJoinCredential(io: CommandIO, paths: NodePaths): Promise<JoinCredential> {
+  const file = stringFlag(io.args, 'creds');
+  const token = stringFlag(io.args, 'token');
+  if (file && token) throw new UsageError('kemu node up takes --creds FILE or --token SEED, not both');
+  if (!file && !token) return {};
+  const text =
+    token ??
+    (await readFile(file as string, 'utf8').catch((err: Error) => {
+      throw new UsageError(`cannot read the join credential ${file}: ${err.message}`);
+    }));
+  const { seed, caPem } = parseJoinBundle(text);
+  try {
+    publicKeyOfSeed(seed ?? '');
+  } catch {
+    throw new UsageError('the join credential holds no NATS user seed (kemu node token writes one)');
+  }
+  await mkdir(paths.stateDir, { recursive: true, mode: 0o700 });
+  await writeFile(paths.natsCredential, `${seed}\n`, { mode: 0o600 });
+  await chmod(paths.natsCredential, 0o600);
+  if (!caPem) return { nkeyFile: paths.natsCredential };
+  await writeFile(paths.natsCa, caPem, { mode: 0o644 });
+  return { nkeyFile: paths.natsCredential, caFile: paths.natsCa };
+}
+
+/**
+ * `kemu node token --name NODE`, on the machine of a `kemu up` cluster: makes (or keeps)
+ * the join credential of NODE, lets the running nats-server know it (reload), and prints
+ * the credential file's path. A node joined with it acts as that node only.
+ */
+async function nodeToken(io: CommandIO): Promise<number> {
+  const node = validateNodeName(stringFlag(io.args, 'name'));
+  const file = await issueJoinCredential(io.ctx, node);
+  io.stderr.write(
+    `join credential of node ${node} (keep it secret; it acts as ${node} only):\n` +
+      `  kemu node up --cluster ${io.ctx.cluster} --name ${node} --nats <URL> --creds ${file}\n`,
+  );
+  io.stdout.write(`${file}\n`);
+  return 0;
+}
+
 async function nodeDown(io: CommandIO): Promise<number> {
   requireRoot('down');
   const node = validateNodeName(stringFlag(io.args, 'name'));
@@ -225,19 +301,22 @@ async function runNode(io: CommandIO): Promise<number> {
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   if (sub === 'up') return nodeUp(io);
   if (sub === 'down') return nodeDown(io);
+  if (sub === 'token') return nodeToken(io);
   if (sub === 'supervise')
     return runNodeSupervisor(io.ctx, validateNodeName(stringFlag(io.args, 'name')), io, { foreground: false });
-  throw new UsageError(`kemu node needs a subcommand: up or down\nUsage:\n  ${nodeCommand.usage}`);
+  throw new UsageError(`kemu node needs a subcommand: up, down or token\nUsage:\n  ${nodeCommand.usage}`);
 }
 
 /** `kemu node`. */
 export const nodeCommand: Command = {
   name: 'node',
   usage:
-    'kemu node up --nats nats://HOST:PORT --name NODE [--cluster C] [--pod-cidr CIDR] [--address IP] [--proxy-mode userspace|nftables] [--here] | kemu node down --name NODE [--cluster C]',
+    'kemu node up --nats nats://HOST:PORT --name NODE [--creds FILE | --token SEED] [--cluster C] [--pod-cidr CIDR] [--address IP] [--proxy-mode userspace|nftables] [--here] | kemu node down --name NODE [--cluster C] | kemu node token --name NODE [--cluster C]',
   summary: 'join one node on this machine to a cluster through its NATS, or remove it (root)',
   flags: [
     valueFlagSpec('nats'),
+    valueFlagSpec('creds'),
+    valueFlagSpec('token'),
     valueFlagSpec('cluster'),
     valueFlagSpec('pod-cidr'),
     valueFlagSpec('address'),

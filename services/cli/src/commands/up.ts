@@ -15,14 +15,17 @@ import {
   type ClusterConfig,
   KUBERNETES_SERVICE_IP,
   NATS_PORT,
+  natsServerSettings,
   natsServerSpec,
   natsUrl,
   PROXY_MODES,
   type ProxyMode,
+  SERVICE_CIDR,
   specContext,
 } from '../cluster/components.js';
 import { apiserverUrl } from '../client/cluster-api.js';
 import { createClusterPki } from '../cluster/cluster-pki.js';
+import { clusterRoles, writeNatsAuth } from '../cluster/nats-auth.js';
 import { CliError, UsageError } from '../errors.js';
 import { writeKubeconfig } from '../cluster/kubeconfig-file.js';
 import { natsHost } from '../nodes/node-config.js';
@@ -63,6 +66,7 @@ async function bringUp(io: CommandIO, config: ClusterConfig): Promise<void> {
     cluster: ctx.cluster,
     nodes: config.nodes,
     subnetIndex: config.subnetIndex,
+    serviceCidr: SERVICE_CIDR,
   });
 
   progress.step('creating certificates (cluster CA, apiserver serving certificate) and the admin token');
@@ -79,7 +83,10 @@ async function bringUp(io: CommandIO, config: ClusterConfig): Promise<void> {
     progress.step(`using the existing NATS at ${config.natsUrl}`);
     await checkNatsReachable(config.natsUrl);
   } else {
-    progress.step(`starting nats-server on ${layout.hostIp}:${NATS_PORT}`);
+    progress.step(`starting nats-server on ${layout.hostIp}:${NATS_PORT} (a credential per component)`);
+    await writeNatsAuth(paths.stateDir, clusterRoles(layout.nodes.map((n) => n.name)), {
+      settings: natsServerSettings(config, paths.natsStoreDir, paths.stateDir),
+    });
     const natsPid = await spawnDetached(natsServerSpec(config, specContext(ctx)), env);
     await writeFileAtomic(paths.natsPidFile, `${natsPid}\n`);
     await waitForPort(layout.hostIp, NATS_PORT, {

@@ -23,6 +23,10 @@ export interface JoinedNodeConfig {
   bridgeNetns?: string;
   /** The node's veth end in the bridge's netns (absent with --here). */
   vethName?: string;
+  /** The node's NATS credential (a copy of the join credential, 0600); absent: the NATS asks for none. */
+  natsNkeyFile?: string;
+  /** The cluster CA from the join credential: the node speaks TLS to NATS and verifies it. */
+  natsTlsCa?: string;
   /** Pod CIDR given with --pod-cidr; absent when the controller assigns one. */
   podCidr?: string;
   /** The proxy's data plane (--proxy-mode); absent means userspace. */
@@ -38,6 +42,10 @@ export interface NodePaths {
   statusFile: string;
   supervisorPidFile: string;
   logsDir: string;
+  /** Where `kemu node up --creds` keeps its copy of the join credential. */
+  natsCredential: string;
+  /** Its copy of the cluster CA from the join credential. */
+  natsCa: string;
 }
 
 /** The state paths of node `node` of the context's cluster. */
@@ -50,6 +58,8 @@ export function nodePaths(ctx: ClusterContext, node: string): NodePaths {
     statusFile: join(stateDir, 'status.json'),
     supervisorPidFile: join(stateDir, 'supervisor.pid'),
     logsDir: join(stateDir, 'logs'),
+    natsCredential: join(stateDir, 'nats.nk'),
+    natsCa: join(stateDir, 'nats-ca.crt'),
   };
 }
 
@@ -96,6 +106,8 @@ export function joinedNodeSpecs(
     KEMU_NODE: config.node,
     KEMU_NODE_IP: config.address,
     ...(config.podCidr ? { KEMU_POD_CIDR: config.podCidr } : {}),
+    ...(config.natsNkeyFile ? { KEMU_NATS_NKEY_FILE: config.natsNkeyFile } : {}),
+    ...(config.natsTlsCa ? { KEMU_NATS_TLS_CA: config.natsTlsCa } : {}),
   };
   return ['node-agent', 'proxy'].map((service) => {
     const main = join(o.servicesDir, service, 'dist', 'main.js');

@@ -41,10 +41,20 @@ export async function openClusterLog(
   name: string,
   log: Logger,
   replicas?: number,
+  nkeyFile?: string,
+  tlsCaFile?: string,
 ): Promise<{ eventLog: EventLog; informer: Informer; close(): Promise<void> }> {
   let eventLog: EventLog;
   try {
-    eventLog = await connectEventLog({ servers: natsUrl.split(','), name, log, failFast: true, replicas });
+    eventLog = await connectEventLog({
+      servers: natsUrl.split(','),
+      name,
+      log,
+      failFast: true,
+      replicas,
+      ...(nkeyFile ? { nkeyFile } : {}),
+      ...(tlsCaFile ? { tlsCaFile } : {}),
+    });
   } catch (err) {
     if (isJetStreamUnavailable(err))
       throw new CliError(

@@ -65,7 +65,16 @@ export async function removeNode(
   if (natsUrl) {
     const log = createLogger({ component: 'kemu-cli', level: 'warn' });
     try {
-      const cluster = open ?? (await openClusterLog(natsUrl, `kemu-node-down-${node}`, log, cliConfig.streamReplicas));
+      const cluster =
+        open ??
+        (await openClusterLog(
+          natsUrl,
+          `kemu-node-down-${node}`,
+          log,
+          cliConfig.streamReplicas,
+          config?.natsNkeyFile,
+          config?.natsTlsCa,
+        ));
       try {
         const r = await deleteNodeObjects(cluster.eventLog, cluster.informer, node);
         podUids = r.podUids;

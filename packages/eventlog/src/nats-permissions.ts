@@ -1,0 +1,126 @@
+/**
+ * Who may publish and subscribe to what on the event log's NATS: one permission set per
+ * component role, as nats-server's `authorization` block takes it. The writers of objects
+ * (apiserver, controller) may write any object; a node's agent its own node's subjects
+ * (nodeAgentPublishSubjects), the pods' status and Events (object subjects until the
+ * node-scoped layout is written, docs/subject-layout.md) and the pod-stream sessions; a
+ * proxy and a dns only read, plus their own mirror pods (and dns its Service and its
+ * ClusterIP's IPAddress). Every reader gets the JetStream API calls its informer makes on
+ * the event stream and the snapshot store, and nothing that changes a stream.
+ */
+import { NODE_SUBJECT_PREFIX, STREAM, SUBJECT_PREFIX, nodeAgentPublishSubjects, subjectFor } from './subjects.js';
+
+/** The Object Store bucket's stream of the snapshots (snapshot.ts's KEMU_SNAPSHOTS). */
+const SNAPSHOT_STREAM = 'OBJ_KEMU_SNAPSHOTS';
+
+/** A component's rights on NATS: subject patterns it may publish and subscribe to. */
+export interface NatsPermissions {
+  publish: string[];
+  subscribe: string[];
+  /** May answer requests it received (publish once to their reply subject), as a stream server does. */
+  allowResponses: boolean;
+}
+
+/** The part a credential plays; a node's roles carry the node's name. */
+export type ComponentRole =
+  | { kind: 'admin' }
+  | { kind: 'apiserver' }
+  | { kind: 'controller' }
+  | { kind: 'node-agent'; node: string }
+  | { kind: 'proxy'; node: string }
+  | { kind: 'dns'; node: string; clusterDNS: string }
+  /** Everything one joined node runs (node-agent, proxy, dns) and nothing beyond that node. */
+  | { kind: 'node'; node: string; clusterDNS: string };
+
+/**
+ * The JetStream API subjects an informer needs to read the log and the snapshots: stream
+ * info, direct and stored-message gets, creating, reading and removing its own ordered
+ * consumers, and creating the event stream when it is missing (the same configuration
+ * every component creates, so a second create changes nothing).
+ */
+export function readerApiSubjects(): string[] {
+  const perStream = (s: string) => [
+    `$JS.API.STREAM.INFO.${s}`,
+    `$JS.API.STREAM.MSG.GET.${s}`,
+    `$JS.API.DIRECT.GET.${s}`,
+    `$JS.API.DIRECT.GET.${s}.>`,
+    `$JS.API.CONSUMER.CREATE.${s}`,
+    `$JS.API.CONSUMER.CREATE.${s}.>`,
+    `$JS.API.CONSUMER.INFO.${s}.>`,
+    `$JS.API.CONSUMER.MSG.NEXT.${s}.>`,
+    `$JS.API.CONSUMER.DELETE.${s}.>`,
+  ];
+  return ['$JS.API.INFO', `$JS.API.STREAM.CREATE.${STREAM}`, ...perStream(STREAM), ...perStream(SNAPSHOT_STREAM)];
+}
+
+const INBOX = '_INBOX.>';
+
+function mirrorPod(name: string): string {
+  return subjectFor({ resource: 'pods', namespace: 'kube-system', name });
+}
+
+function dnsSubjects(node: string, clusterDNS: string): string[] {
+  return [
+    mirrorPod(`coredns-${node}`),
+    subjectFor({ resource: 'services', namespace: 'kube-system', name: 'kube-dns' }),
+    subjectFor({ resource: 'ipaddresses', namespace: '', name: clusterDNS }),
+  ];
+}
+
+function nodeAgentSubjects(node: string): { publish: string[]; subscribe: string[] } {
+  return {
+    publish: [
+      ...nodeAgentPublishSubjects(node),
+      // Until the node-scoped layout is written, pod status and Events go on object subjects.
+      `${SUBJECT_PREFIX}.pods.>`,
+      `${SUBJECT_PREFIX}.events.>`,
+      // Pod-stream sessions (exec, logs, attach): frames out, pings.
+      'kemu.stream.>',
+      // Its pods' ServiceAccount tokens, asked of the apiserver (which answers only for its pods).
+      `kemu.podtoken.${node}`,
+    ],
+    // Its own stream start subjects and the sessions' input.
+    subscribe: [`${NODE_SUBJECT_PREFIX}.${node.replaceAll('.', '~')}.>`, 'kemu.stream.*.in'],
+  };
+}
+
+/** The permissions of a role; undefined for the admin, who may do anything. */
+export function componentPermissions(role: ComponentRole): NatsPermissions | undefined {
+  const reader = readerApiSubjects();
+  switch (role.kind) {
+    case 'admin':
+      return undefined;
+    case 'apiserver':
+    case 'controller':
+      return {
+        publish: ['kemu.>', '$JS.API.>', '$JS.ACK.>', '$O.KEMU_SNAPSHOTS.>', INBOX],
+        subscribe: ['kemu.stream.>', 'kemu.podtoken.*', INBOX],
+        allowResponses: true,
+      };
+    case 'node-agent': {
+      const s = nodeAgentSubjects(role.node);
+      return { publish: [...s.publish, ...reader], subscribe: [...s.subscribe, INBOX], allowResponses: true };
+    }
+    case 'proxy':
+      return { publish: [mirrorPod(`kube-proxy-${role.node}`), ...reader], subscribe: [INBOX], allowResponses: false };
+    case 'dns':
+      return {
+        publish: [...dnsSubjects(role.node, role.clusterDNS), ...reader],
+        subscribe: [INBOX],
+        allowResponses: false,
+      };
+    case 'node': {
+      const s = nodeAgentSubjects(role.node);
+      return {
+        publish: [
+          ...s.publish,
+          mirrorPod(`kube-proxy-${role.node}`),
+          ...dnsSubjects(role.node, role.clusterDNS),
+          ...reader,
+        ],
+        subscribe: [...s.subscribe, INBOX],
+        allowResponses: true,
+      };
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { clusterRoles, credentialName, joinedNodeRole, parseJoinBundle, renderServerAuth } from './nats-auth.js';
+
+describe('nats-auth', () => {
+  it('names one credential per component of a local cluster', () => {
+    expect(clusterRoles(['node-1']).map(credentialName)).toEqual([
+      'admin',
+      'apiserver',
+      'controller',
+      'node-agent-node-1',
+      'proxy-node-1',
+      'dns-node-1',
+    ]);
+    expect(credentialName(joinedNodeRole('node-4'))).toBe('node-node-4');
+  });
+
+  it('gives the admin every right and a proxy only its own mirror pod among objects', () => {
+    const text = renderServerAuth([
+      { publicKey: 'UADMIN', role: { kind: 'admin' } },
+      { publicKey: 'UPROXY', role: { kind: 'proxy', node: 'node-1' } },
+    ]);
+    expect(text).toContain('{ nkey: UADMIN }');
+    const proxyLine = text.split('\n').find((l) => l.includes('UPROXY')) ?? '';
+    const objects = [...proxyLine.matchAll(/"(kemu\.[^"]+)"/g)].map((m) => m[1]);
+    expect(objects).toEqual(['kemu.obj.pods.kube-system.kube-proxy-node-1']);
+    expect(proxyLine).not.toMatch(/\$JS\.API\.>|STREAM\.DELETE|STREAM\.PURGE|STREAM\.UPDATE/);
+  });
+
+  it('reads the seed and the CA of a join credential file', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
+    expect(parseJoinBundle(`SUSEED\n${pem}\n`)).toEqual({ seed: 'SUSEED', caPem: `${pem}\n` });
+    expect(parseJoinBundle('SUSEED')).toEqual({ seed: 'SUSEED', caPem: undefined });
+  });
+});
