@@ -9,6 +9,8 @@
 import type { Logger } from '@kemu/log';
 import { encodeFlowBatch } from './codec.js';
 import type { FlowRecord } from './flow-record.js';
+import { type FlowStreamLimits, ensureFlowStream } from './flow-stream.js';
+import { flowSubject } from './subjects.js';
 
 /** Under overload, one record in this many is kept. */
 export const OVERLOAD_SAMPLE_EVERY = 10;
@@ -131,4 +133,21 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
       stopped = true;
     },
   };
+}
+
+/** What `openFlowRecorder` needs: a JetStream client and manager (an EventLog has both). */
+export interface OpenFlowRecorderOptions {
+  js: { publish(subject: string, data: Uint8Array): Promise<unknown> };
+  jsm: Parameters<typeof ensureFlowStream>[0];
+  kind: 'conn' | 'dns';
+  node: string;
+  log: Logger;
+  limits?: FlowStreamLimits;
+}
+
+/** Makes sure the flow stream exists and returns a recorder publishing to this node's subject. */
+export async function openFlowRecorder(options: OpenFlowRecorderOptions): Promise<FlowRecorder> {
+  await ensureFlowStream(options.jsm, options.limits);
+  const subject = flowSubject(options.kind, options.node);
+  return createFlowRecorder({ publish: (data) => options.js.publish(subject, data), log: options.log });
 }

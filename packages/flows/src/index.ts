@@ -3,8 +3,14 @@ export type { ConnectionFlow, DnsFlow, FlowRecord, FlowResult, PickReason, Store
 export { FLOW_STREAM, FLOW_SUBJECT_PREFIX, flowSubject } from './subjects.js';
 export { decodeFlowBatch, encodeFlowBatch } from './codec.js';
 export { FlowDecodeError } from './errors.js';
-export { OVERLOAD_SAMPLE_EVERY, createFlowRecorder } from './flow-recorder.js';
-export type { FlowRecorder, FlowRecorderOptions, FlowRecorderStats, PublishBatch } from './flow-recorder.js';
+export { OVERLOAD_SAMPLE_EVERY, createFlowRecorder, openFlowRecorder } from './flow-recorder.js';
+export type {
+  FlowRecorder,
+  FlowRecorderOptions,
+  FlowRecorderStats,
+  OpenFlowRecorderOptions,
+  PublishBatch,
+} from './flow-recorder.js';
 export { DEFAULT_FLOW_MAX_AGE_MS, DEFAULT_FLOW_MAX_BYTES, ensureFlowStream, readFlows } from './flow-stream.js';
 export type { FlowStreamLimits, ReadFlowsOptions } from './flow-stream.js';
 export { formatFlow } from './format-flow.js';

@@ -1,5 +1,6 @@
 /** kube-proxy's settings, read from its environment by one schema. */
 import {
+  bool,
   type ConfigOf,
   duration,
   logLevelVar,
@@ -34,6 +35,11 @@ export const proxySchema = {
     positive: true,
     default: 60_000,
     meaning: 'How often the proxy logs its counters (when they changed)',
+  }),
+  recordFlows: bool({
+    env: 'KEMU_PROXY_FLOWS',
+    default: true,
+    meaning: 'Record a flow record per connection and UDP flow on the KEMU_FLOWS stream (kemu flows, kemu dashboard)',
   }),
   debugPort: port({
     env: 'KEMU_PROXY_DEBUG_PORT',

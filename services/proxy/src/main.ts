@@ -6,6 +6,7 @@
  */
 import { formatCidr } from '@kemu/api';
 import { createObjectWriter } from '@kemu/eventlog';
+import { openFlowRecorder } from '@kemu/flows';
 import { readConfig, runComponent } from '@kemu/runtime';
 import { createRoundRobinBalancer } from './balancer.js';
 import { configFromEnv } from './config.js';
@@ -41,7 +42,11 @@ await runComponent(
     const services = createServiceTracker();
     const endpoints = createEndpointsTracker();
     const metrics = createProxyMetrics();
+    const flowRecorder = config.recordFlows
+      ? await openFlowRecorder({ js: eventLog.js, jsm: eventLog.jsm, kind: 'conn', node, log })
+      : undefined;
     const proxier = createProxier({
+      ...(flowRecorder ? { flows: { node, record: flowRecorder.record } } : {}),
       addresses: createLoopbackAddresses({ serviceCIDR: formatCidr(config.serviceCidr) }),
       balancer: createRoundRobinBalancer(),
       metrics,
@@ -51,7 +56,11 @@ await runComponent(
     const runner = createSyncRunner({
       log,
       periodMs: 30_000,
-      sync: () => proxier.syncProxyRules(computeDesiredState(services.servicePorts(), endpoints.endpointsFor, node)),
+      sync: () =>
+        proxier.syncProxyRules(
+          computeDesiredState(services.servicePorts(), endpoints.endpointsFor, node, endpoints.sliceVersionsFor),
+          informer.view.seq,
+        ),
     });
     const removeHandlers = registerTrackerHandlers(informer, services, endpoints, runner.request);
 
@@ -80,7 +89,7 @@ await runComponent(
     let lastMetrics = '';
     const metricsTimer = setInterval(() => {
       const now = JSON.stringify(metrics);
-      if (now !== lastMetrics) log.info({ metrics }, 'proxy metrics');
+      if (now !== lastMetrics) log.info({ metrics, flows: flowRecorder?.stats() }, 'proxy metrics');
       lastMetrics = now;
     }, config.metricsLogMs);
     metricsTimer.unref();
@@ -92,6 +101,7 @@ await runComponent(
       removeHandlers();
       await runner.stop();
       await proxier.stop();
+      await flowRecorder?.stop();
     };
   },
 );
