@@ -5,7 +5,7 @@
  */
 
 /** The flow stream's name. */
-export const FLOW_STREAM = 'KEMU_FLOWS';
+export const FLOW_STREAM = 'FLOWS';
 
 /** Every flow subject starts with this. */
 export const FLOW_SUBJECT_PREFIX = 'kemu.flows';

@@ -39,7 +39,7 @@ export const proxySchema = {
   recordFlows: bool({
     env: 'KEMU_PROXY_FLOWS',
     default: true,
-    meaning: 'Record a flow record per connection and UDP flow on the KEMU_FLOWS stream (kemu flows, kemu dashboard)',
+    meaning: 'Record a flow record per connection and UDP flow on the FLOWS stream (kemu flows, kemu dashboard)',
   }),
   debugPort: port({
     env: 'KEMU_PROXY_DEBUG_PORT',
