@@ -13,6 +13,7 @@ import { composeCommand } from './commands/compose.js';
 import { downCommand } from './commands/down.js';
 import { eventsCommand } from './commands/events.js';
 import { execCommand } from './commands/exec.js';
+import { flowsCommand } from './commands/flows.js';
 import { kubeconfigCommand } from './commands/kubeconfig.js';
 import { logsCommand } from './commands/logs.js';
 import { replayCommand } from './commands/replay.js';
@@ -35,6 +36,7 @@ const commands: Command[] = [
   execCommand,
   logsCommand,
   eventsCommand,
+  flowsCommand,
   replayCommand,
   chaosCommand,
   nodeCommand,
