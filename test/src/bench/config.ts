@@ -10,6 +10,7 @@ export const benchSchema = {
   upRuns: rounds('KEMU_BENCH_UP_RUNS', 3, 'Runs of `kemu up` timed (0: skipped)'),
   dnsRounds: rounds('KEMU_BENCH_DNS_ROUNDS', 3, 'Rounds of the DNS measurements (0: skipped)'),
   snapshotRuns: rounds('KEMU_BENCH_SNAPSHOT_RUNS', 3, 'Runs of the snapshot start-up measurements (0: skipped)'),
+  flowRounds: rounds('KEMU_BENCH_FLOW_ROUNDS', 3, 'Rounds of the flow-recording overhead figures (0: skipped)'),
   composeRounds: rounds('KEMU_BENCH_COMPOSE_ROUNDS', 3, 'Rounds of the compose measurements (0: skipped)'),
   subjectLayoutPods: rounds(
     'KEMU_BENCH_SUBJECT_LAYOUT_PODS',

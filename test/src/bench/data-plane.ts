@@ -13,7 +13,8 @@ import type { Row } from './table.js';
 import { runBulk, runWrk } from './wrk.js';
 
 const BULK_BYTES = 512 * 1024 * 1024;
-const manifest = `apiVersion: v1
+/** The bench Service, its backend pod on node-2 and the client pod on node-1. */
+export const manifest = `apiVersion: v1
 kind: Service
 metadata:
   name: bench-svc

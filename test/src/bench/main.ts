@@ -15,12 +15,15 @@ import { measureApiserver } from './api-latency.js';
 import { measurePodStartup } from './pod-startup.js';
 import { measureSnapshotStartup } from './snapshot-startup.js';
 import { measureCompose } from './compose.js';
+import { measureFlowOverhead } from './flow-overhead.js';
 import { measureSubjectLayout } from './subject-layout.js';
 import { type Row, formatTable } from './table.js';
 import { repoRoot } from '../kemu-cluster.js';
 import { configFromEnv } from './config.js';
 
-const { rounds, kills, upRuns, dnsRounds, snapshotRuns, composeRounds, subjectLayoutPods } = configFromEnv(process.env);
+const { rounds, kills, upRuns, dnsRounds, snapshotRuns, composeRounds, subjectLayoutPods, flowRounds } = configFromEnv(
+  process.env,
+);
 
 async function main(): Promise<void> {
   const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -45,6 +48,12 @@ async function main(): Promise<void> {
   const dp = await measureDataPlane(progress, rounds, kills, measureKillToRemoval);
   rows.push(...dp.rows);
   raw.dataPlane = dp.samples;
+
+  if (flowRounds > 0) {
+    const flows = await measureFlowOverhead(progress, flowRounds);
+    rows.push(...flows.rows);
+    raw.flowRecording = flows.samples;
+  }
 
   if (dnsRounds > 0) {
     const dns = await measureDns(progress, dnsRounds);
