@@ -12,7 +12,7 @@ import {
   StorageType,
 } from '@nats-io/jetstream';
 import { decodeFlowBatch } from './codec.js';
-import type { StoredFlow } from './flow-record.js';
+import type { FlowRecord, StoredFlow } from './flow-record.js';
 import { FLOW_STREAM, FLOW_SUBJECT_PREFIX } from './subjects.js';
 
 /** Default retention: an hour of flows. */
@@ -69,6 +69,17 @@ export async function* readFlows(
   jsm: JetStreamManager,
   options: ReadFlowsOptions = {},
 ): AsyncGenerator<StoredFlow> {
+  for await (const batch of readFlowBatches(js, jsm, options)) {
+    for (const record of batch.records) yield { seq: batch.seq, record };
+  }
+}
+
+/** Yields stored batches (one stream message each) in stream order; nothing when the stream does not exist. */
+export async function* readFlowBatches(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  options: ReadFlowsOptions = {},
+): AsyncGenerator<{ seq: number; records: FlowRecord[] }> {
   const info = await jsm.streams.info(FLOW_STREAM).catch(() => undefined);
   if (!info) return;
   const last = info.state.last_seq;
@@ -85,13 +96,13 @@ export async function* readFlows(
   try {
     if (options.signal?.aborted) return;
     for await (const m of messages) {
-      let records: StoredFlow['record'][] = [];
+      let records: FlowRecord[] = [];
       try {
         records = decodeFlowBatch(m.data);
       } catch {
         // A batch nobody can read is skipped, not fatal to the reader.
       }
-      for (const record of records) yield { seq: m.seq, record };
+      if (records.length > 0) yield { seq: m.seq, records };
       if (!options.follow && m.seq >= last) return;
     }
   } finally {
