@@ -54,7 +54,11 @@ export function createClusterFeed(informer: Informer): ClusterFeed {
 
   function onChange(resource: string, change: Change): void {
     const o = change.object;
-    const key = summaryKey(resource, o.metadata.namespace ?? (resource === 'nodes' ? undefined : 'default'), o.metadata.name);
+    const key = summaryKey(
+      resource,
+      o.metadata.namespace ?? (resource === 'nodes' ? undefined : 'default'),
+      o.metadata.name,
+    );
     const summary = change.type === 'DELETED' ? null : (summarize(resource, o) ?? null);
     if (summary) summaries.set(key, summary);
     else summaries.delete(key);
