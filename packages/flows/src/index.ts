@@ -11,6 +11,12 @@ export type {
   OpenFlowRecorderOptions,
   PublishBatch,
 } from './flow-recorder.js';
-export { DEFAULT_FLOW_MAX_AGE_MS, DEFAULT_FLOW_MAX_BYTES, ensureFlowStream, readFlowBatches, readFlows } from './flow-stream.js';
+export {
+  DEFAULT_FLOW_MAX_AGE_MS,
+  DEFAULT_FLOW_MAX_BYTES,
+  ensureFlowStream,
+  readFlowBatches,
+  readFlows,
+} from './flow-stream.js';
 export type { FlowStreamLimits, ReadFlowsOptions } from './flow-stream.js';
 export { formatFlow } from './format-flow.js';
