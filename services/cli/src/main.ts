@@ -10,6 +10,7 @@ import { resolveClusterContext } from './cluster-context.js';
 import type { Command } from './command.js';
 import { chaosCommand } from './commands/chaos.js';
 import { composeCommand } from './commands/compose.js';
+import { dashboardCommand } from './commands/dashboard.js';
 import { downCommand } from './commands/down.js';
 import { eventsCommand } from './commands/events.js';
 import { execCommand } from './commands/exec.js';
@@ -37,6 +38,7 @@ const commands: Command[] = [
   logsCommand,
   eventsCommand,
   flowsCommand,
+  dashboardCommand,
   replayCommand,
   chaosCommand,
   nodeCommand,

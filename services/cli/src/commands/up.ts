@@ -10,6 +10,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { createClusterNetwork, MAX_NODES } from '@kemu/netns';
 import { intFlag, boolFlag, boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
 import { readClusterState } from '../cluster/cluster-state.js';
+import { dashboardEnv, startDetachedDashboard } from '../cluster/dashboard-process.js';
 import type { Command, CommandIO } from '../command.js';
 import {
   type ClusterConfig,
@@ -133,6 +134,7 @@ async function runUp(io: CommandIO): Promise<number> {
   const nodes = intFlag(args, 'nodes', 3, existingNats ? 0 : 1, MAX_NODES);
   const apiserverPort = intFlag(args, 'apiserver-port', 6443, 1, 65535);
   const retain = boolFlag(args, 'retain');
+  const withDashboard = boolFlag(args, 'dashboard');
 
   const state = await readClusterState(ctx);
   if (state.up) {
@@ -186,14 +188,24 @@ async function runUp(io: CommandIO): Promise<number> {
       '',
     ].join('\n'),
   );
+  if (withDashboard) {
+    const { url } = await startDetachedDashboard(ctx, io.cliMain, dashboardEnv(ctx, config, 0), io.env);
+    io.stdout.write(`Dashboard (read-only, live): ${url}\n`);
+  }
   return 0;
 }
 
 /** `kemu up`. */
 export const upCommand: Command = {
   name: 'up',
-  usage: 'kemu up [--nodes N] [--name C] [--apiserver-port P] [--nats URL] [--retain]',
+  usage: 'kemu up [--nodes N] [--name C] [--apiserver-port P] [--nats URL] [--retain] [--dashboard]',
   summary: 'create and start a local cluster (root)',
-  flags: [valueFlagSpec('nodes'), valueFlagSpec('apiserver-port'), valueFlagSpec('nats'), boolFlagSpec('retain')],
+  flags: [
+    valueFlagSpec('nodes'),
+    valueFlagSpec('apiserver-port'),
+    valueFlagSpec('nats'),
+    boolFlagSpec('retain'),
+    boolFlagSpec('dashboard'),
+  ],
   run: runUp,
 };
