@@ -50,8 +50,8 @@ describe('kemu dashboard on a live cluster', () => {
     await browser?.close();
   });
 
-  it('shows each connection from the client pod with the endpoint its proxy picked', async () => {
-    const r = await cluster.exec('client', curlLoop(`http://${clusterIP}/`, 6));
+  it('shows each connection from the client pod with the endpoint its proxy picked, and its DNS query', async () => {
+    const r = await cluster.exec('client', curlLoop('http://web-service/', 6));
     expect(r.code).toBe(0);
     await eventually(
       async () => {
@@ -60,6 +60,15 @@ describe('kemu dashboard on a live cluster', () => {
       },
       { timeoutMs: 20_000, what: 'six connections over three endpoints on the page' },
     );
+    await eventually(
+      async () =>
+        (await page.textContent('[data-testid="dns-table"]'))?.includes(`web-service.default.svc.cluster.local`),
+      {
+        timeoutMs: 20_000,
+        what: 'the DNS query for web-service on the page',
+      },
+    );
+    expect(await page.textContent('[data-testid="dns-table"]')).toContain(clusterIP);
     await page.screenshot({ path: join(screenshots, 'live-traffic.png'), fullPage: true });
   });
 

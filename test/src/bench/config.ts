@@ -11,6 +11,7 @@ export const benchSchema = {
   dnsRounds: rounds('KEMU_BENCH_DNS_ROUNDS', 3, 'Rounds of the DNS measurements (0: skipped)'),
   snapshotRuns: rounds('KEMU_BENCH_SNAPSHOT_RUNS', 3, 'Runs of the snapshot start-up measurements (0: skipped)'),
   flowRounds: rounds('KEMU_BENCH_FLOW_ROUNDS', 3, 'Rounds of the flow-recording overhead figures (0: skipped)'),
+  dashboardPods: rounds('KEMU_BENCH_DASHBOARD_PODS', 1000, 'Pods in the log of the dashboard figures (0: skipped)'),
   composeRounds: rounds('KEMU_BENCH_COMPOSE_ROUNDS', 3, 'Rounds of the compose measurements (0: skipped)'),
   subjectLayoutPods: rounds(
     'KEMU_BENCH_SUBJECT_LAYOUT_PODS',

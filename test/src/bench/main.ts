@@ -16,14 +16,14 @@ import { measurePodStartup } from './pod-startup.js';
 import { measureSnapshotStartup } from './snapshot-startup.js';
 import { measureCompose } from './compose.js';
 import { measureFlowOverhead } from './flow-overhead.js';
+import { measureDashboard } from './dashboard-paint.js';
 import { measureSubjectLayout } from './subject-layout.js';
 import { type Row, formatTable } from './table.js';
 import { repoRoot } from '../kemu-cluster.js';
 import { configFromEnv } from './config.js';
 
-const { rounds, kills, upRuns, dnsRounds, snapshotRuns, composeRounds, subjectLayoutPods, flowRounds } = configFromEnv(
-  process.env,
-);
+const { rounds, kills, upRuns, dnsRounds, snapshotRuns, composeRounds, subjectLayoutPods, flowRounds, dashboardPods } =
+  configFromEnv(process.env);
 
 async function main(): Promise<void> {
   const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -53,6 +53,12 @@ async function main(): Promise<void> {
     const flows = await measureFlowOverhead(progress, flowRounds);
     rows.push(...flows.rows);
     raw.flowRecording = flows.samples;
+  }
+
+  if (dashboardPods > 0) {
+    const dashboard = await measureDashboard(progress, dashboardPods);
+    rows.push(...dashboard.rows);
+    raw.dashboard = dashboard.samples;
   }
 
   if (dnsRounds > 0) {
