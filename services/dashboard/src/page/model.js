@@ -92,7 +92,7 @@ export function anatomy(index, svc) {
   return { matching, near, slices, endpoints, ready, why };
 }
 
-/** Whether two label values are a typo apart: one a prefix of the other, or at most 2 edits. */
+/** Whether two label values are a typo apart: one a prefix of the other, or 1 edit (2 for values of 6 or more characters). */
 export function similar(a, b) {
   if (a.startsWith(b) || b.startsWith(a)) return true;
   if (Math.abs(a.length - b.length) > 2) return false;
@@ -104,7 +104,7 @@ export function similar(a, b) {
     }
     prev = cur;
   }
-  return prev[b.length] <= 2;
+  return prev[b.length] <= (Math.min(a.length, b.length) >= 6 ? 2 : 1);
 }
 
 /** `k=v,k2=v2`. */
