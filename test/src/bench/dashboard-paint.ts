@@ -85,6 +85,10 @@ export async function measureDashboard(
         { timeout: 60_000, polling: 'raf' },
       );
       paints.push(Date.now() - t0);
+      const timing = await page.evaluate(
+        `performance.getEntriesByType('resource').map((e) => e.name.replace(/^.*\\//, '') + ' ' + Math.round(e.responseEnd)).join(', ')`,
+      );
+      progress(`dashboard: round ${round + 1}: ${paints[round]} ms (${String(timing)} ms after navigation start)`);
       await page.close();
     }
     progress(`dashboard: first paint ${paints.join(', ')} ms`);

@@ -74,6 +74,8 @@ const style = [
       label: 'data(label)',
       'text-wrap': 'wrap',
       'font-size': 10,
+      // Labels too small to read at the current zoom are not drawn (1000 pods fit on screen); zooming in shows them.
+      'min-zoomed-font-size': 7,
       'text-valign': 'center',
       'text-halign': 'center',
       shape: 'round-rectangle',
@@ -119,34 +121,61 @@ export function TopologyGraph({ index }) {
       style,
       layout: { name: 'preset' },
       autoungrabify: true,
-      wheelSensitivity: 0.3,
+      pixelRatio: 1,
+      hideEdgesOnViewport: true,
     });
     return () => cy.current.destroy();
   }, []);
   useEffect(() => {
-    const g = cy.current;
+    // After the table has painted: the graph of a large cluster takes longer to draw.
+    let timer;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => updateGraph(cy.current, index), 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [index]);
+  return html`<div id="graph" ref=${ref} data-testid="topology-graph"></div>`;
+}
+
+function updateGraph(g, index) {
+  {
     const want = graphElements(index);
     const ids = new Set(want.map((e) => e.data.id));
     g.batch(() => {
       g.elements().forEach((el) => {
         if (!ids.has(el.id())) g.remove(el);
       });
+      // Only what changed is touched: a pod update rewrites one element, not the graph.
+      const adds = [];
       for (const e of want) {
+        const sig = `${JSON.stringify(e.data)}|${e.classes ?? ''}|${e.position ? `${e.position.x},${e.position.y}` : ''}`;
         const el = g.getElementById(e.data.id);
-        if (el.empty()) g.add(e);
-        else {
-          el.data(e.data);
-          el.classes(e.classes ?? '');
-          if (e.position && el.isNode() && !el.isParent()) el.position(e.position);
+        if (el.empty()) {
+          adds.push({ ...e, scratch: { sig } });
+          continue;
         }
+        if (el.scratch('sig') === sig) continue;
+        el.scratch('sig', sig);
+        el.data(e.data);
+        el.classes(e.classes ?? '');
+        if (e.position && el.isNode() && !el.isParent()) el.position(e.position);
+      }
+      if (adds.length > 0) {
+        const added = g.add(adds.map(({ scratch, ...e }) => e));
+        const sigs = new Map(adds.map((e) => [e.data.id, e.scratch.sig]));
+        added.forEach((el) => {
+          el.scratch('sig', sigs.get(el.id()));
+        });
       }
     });
     if (!g.scratch('fitted') && want.length > 0) {
       g.fit(undefined, 20);
       g.scratch('fitted', true);
     }
-  }, [index]);
-  return html`<div id="graph" ref=${ref} data-testid="topology-graph"></div>`;
+  }
 }
 
 /** The table twin of the graph. */
@@ -157,7 +186,7 @@ export function TopologyTable({ index }) {
       <thead><tr><th>node</th><th>pod</th><th>phase</th><th>ready</th><th>IP</th><th>proves it</th></tr></thead>
       <tbody>
         ${index.pods.map(
-          (p) => html`<tr data-pod=${p.name}>
+          (p) => html`<tr key=${p.key} data-pod=${p.name}>
             <td>${p.node || '(unscheduled)'}</td><td>${p.namespace}/${p.name}${p.role !== 'workload' ? ` (${p.role})` : ''}</td>
             <td>${p.phase}${p.deleting ? ' (terminating)' : ''}</td>
             <td class=${p.ready ? 'ok' : 'bad'}>${p.ready ? 'Ready' : 'NotReady'}</td><td>${p.ip}</td>
@@ -172,7 +201,7 @@ export function TopologyTable({ index }) {
       <tbody>
         ${index.services.map((s) => {
           const eps = slicesOf(index, s).flatMap((e) => e.endpoints);
-          return html`<tr data-service=${s.name}>
+          return html`<tr key=${s.key} data-service=${s.name}>
             <td>${s.namespace}/${s.name}</td><td>${s.clusterIP}</td>
             <td>${s.ports.map((p) => `${p.port}→${p.targetPort}/${p.protocol}`).join(', ')}</td>
             <td>${eps.map((e) => html`<span class=${e.ready ? 'ok' : 'bad'}>${e.ip} </span>`)}</td>
