@@ -44,7 +44,8 @@ const dns: DnsFlow = {
   v: 1,
   server: 'coredns-node-1',
   node: 'node-1',
-  client: '10.244.1.20:53000',
+  // The dns server sees the proxy's address; the proxy's UDP flow record maps it back.
+  client: '10.0.0.2:40001',
   name: 'web.default.svc.cluster.local.',
   type: 'A',
   answers: ['10.96.0.20'],
@@ -60,6 +61,7 @@ describe('dashboard page (chromium against a recorded log and flows)', () => {
   let page: Page;
   let url: string;
   let seqBeforeKill = 0;
+  const pageErrors: string[] = [];
   const stops: (() => Promise<void> | void)[] = [];
 
   beforeAll(async () => {
@@ -110,6 +112,16 @@ describe('dashboard page (chromium against a recorded log and flows)', () => {
     await ensureFlowStream(jsm);
     const recorder = createFlowRecorder({ publish: (d) => js.publish(flowSubject('conn', 'node-1'), d), log: fx.log });
     for (let i = 0; i < 6; i++) recorder.record(conn(i, i % 2 === 0 ? '10.244.1.10:8080' : '10.244.2.10:8080'));
+    recorder.record({
+      ...conn(-10, '10.0.0.2:53'),
+      protocol: 'UDP',
+      client: '10.244.1.20:53000',
+      clusterIP: '10.96.0.10',
+      port: 53,
+      service: 'kube-system/kube-dns:dns',
+      candidates: ['10.0.0.2:53'],
+      proxyAddress: '10.0.0.2:40001',
+    });
     await recorder.stop();
     const dnsRecorder = createFlowRecorder({
       publish: (d) => js.publish(flowSubject('dns', 'node-1'), d),
@@ -137,6 +149,7 @@ describe('dashboard page (chromium against a recorded log and flows)', () => {
     );
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
     await mkdir(screenshots, { recursive: true });
   }, 60_000);
 
@@ -196,14 +209,16 @@ describe('dashboard page (chromium against a recorded log and flows)', () => {
     await live.stop();
     await page.click('button[data-tab="traffic"]');
     await eventually(async () => {
-      expect(await page.locator('[data-testid="connections-table"] tbody tr').count()).toBe(7);
+      expect(await page.locator('[data-testid="connections-table"] tbody tr').count()).toBe(8);
       return true;
     });
     expect(await page.locator('[data-testid="connections-table"] tr[data-result="refused"]').count()).toBe(1);
     const share = await page.textContent('[data-testid="shares-table"] tr[data-share-endpoint="10.244.1.10:8080"]');
     expect(share).toContain('default/web-1');
     expect(share).toContain('50 %');
-    expect(await page.textContent('[data-testid="dns-table"]')).toContain('web.default.svc.cluster.local.');
+    const dnsRow = await page.textContent('[data-testid="dns-table"] tbody tr');
+    expect(dnsRow).toContain('web.default.svc.cluster.local.');
+    expect(dnsRow).toContain('default/client via 10.0.0.2:40001');
     await page.click('[data-testid="connections-table"] tr[data-endpoint="10.244.1.10:8080"]');
     const trace = await page.textContent('[data-testid="trace"]');
     expect(trace).toContain('default/client');
@@ -241,6 +256,7 @@ describe('dashboard page (chromium against a recorded log and flows)', () => {
   });
 
   it('is read-only and resumes its event stream after the last id it saw', async () => {
+    expect(pageErrors).toEqual([]);
     const post = await fetch(`${url}api/state`, { method: 'POST' });
     expect(post.status).toBe(405);
     const ctrl = new AbortController();

@@ -120,5 +120,6 @@ describe('flow records of the userspace data plane', () => {
     expect(await reply).toBe('re:ping');
     await eventually(() => expect(records).toHaveLength(1));
     expect(records[0]).toMatchObject({ protocol: 'UDP', endpoint, result: 'ok', bytesIn: 4, bytesOut: 7 });
+    expect(records[0]?.proxyAddress).toMatch(/^127\.0\.0\.1:\d+$/);
   });
 });

@@ -65,6 +65,8 @@ interface Flow {
     bytesIn: number;
     bytesOut: number;
     result: FlowResult | undefined;
+    /** The flow socket's own address: what the endpoint sees as the client. */
+    proxyAddress?: string;
   };
 }
 
@@ -175,6 +177,10 @@ export function createUdpProxy(options: UdpProxyOptions): UdpProxy {
       server?.send(reply, clientPort, clientAddress);
     });
     socket.connect(Number(endpoint.slice(i + 1)), endpoint.slice(0, i), () => {
+      if (flow.record) {
+        const a = socket.address();
+        flow.record.proxyAddress = `${a.address}:${a.port}`;
+      }
       const queued = flow.pending ?? [];
       flow.pending = undefined;
       for (const m of queued) send(flow, m);
@@ -252,6 +258,7 @@ export function createUdpProxy(options: UdpProxyOptions): UdpProxy {
       tried: r.tried,
       reason: r.tried.length > 1 ? 'retry' : r.pick.sticky ? 'session-affinity' : 'round-robin',
       ...(ok ? { endpoint: flow.endpoint } : {}),
+      ...(r.proxyAddress ? { proxyAddress: r.proxyAddress } : {}),
       result: r.result ?? 'timeout',
       bytesIn: r.bytesIn,
       bytesOut: r.bytesOut,

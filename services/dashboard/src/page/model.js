@@ -36,6 +36,18 @@ export function podName(index, address) {
   return p ? `${p.namespace}/${p.name}` : address;
 }
 
+/**
+ * Who really sent a DNS query: the dns server sees the address a node's proxy dialed
+ * from; the proxy's UDP flow record (written when the flow ends) maps that address back
+ * to the client. Returns the client pod (or address), and whether it came through a proxy.
+ */
+export function dnsClients(flows) {
+  const byProxyAddress = new Map();
+  for (const f of flows)
+    if (f.kind === 'conn' && f.protocol === 'UDP' && f.proxyAddress) byProxyAddress.set(f.proxyAddress, f);
+  return (d) => byProxyAddress.get(d.client)?.client;
+}
+
 /** The Service of a ServicePortName (`ns/name:port` → `ns/name`). */
 export function serviceOf(spn) {
   return spn.split(':')[0];

@@ -4,7 +4,7 @@
  * connections each endpoint got against an even share; a click opens the trace.
  */
 import { html } from './html.js';
-import { ipOf, kubectl, podName, serviceOf, shares } from './model.js';
+import { dnsClients, ipOf, kubectl, podName, serviceOf, shares } from './model.js';
 
 const RESULT_CLASS = { ok: 'ok', refused: 'bad', timeout: 'bad', reset: 'warn', 'no-endpoints': 'bad' };
 
@@ -44,6 +44,7 @@ export function DnsTable({ index, flows }) {
     .filter((f) => f.kind === 'dns')
     .slice(-100)
     .reverse();
+  const clientOf = dnsClients(flows);
   return html`
     <h2>DNS queries (${rows.length} newest) <code class="kubectl">${kubectl.dns()}</code></h2>
     <table data-testid="dns-table">
@@ -51,7 +52,9 @@ export function DnsTable({ index, flows }) {
       <tbody>
         ${rows.map(
           (f) => html`<tr>
-            <td>${time(f.startedAt)}</td><td>${podName(index, f.client)}</td><td>${f.type} ${f.name}</td>
+            <td>${time(f.startedAt)}</td>
+            <td>${clientOf(f) ? html`${podName(index, clientOf(f))} <span class="dim">via ${f.client}</span>` : podName(index, f.client)}</td>
+            <td>${f.type} ${f.name}</td>
             <td class=${f.rcode === 'NOERROR' ? 'ok' : 'bad'}>${f.rcode}</td><td>${f.answers.join(', ') || '-'}</td><td>${f.server}</td>
           </tr>`,
         )}
@@ -86,8 +89,9 @@ export function Trace({ index, flow, flows, seq }) {
   if (!flow) return html`<div class="panel dim" data-testid="trace">Click a connection to see its hops.</div>`;
   const clientIP = ipOf(flow.client);
   const svcName = serviceOf(flow.service).split('/')[1];
+  const clientOf = dnsClients(flows);
   const dns = flows
-    .filter((d) => d.kind === 'dns' && ipOf(d.client) === clientIP && d.name.startsWith(`${svcName}.`))
+    .filter((d) => d.kind === 'dns' && ipOf(clientOf(d) ?? d.client) === clientIP && d.name.startsWith(`${svcName}.`))
     .filter((d) => d.startedAt <= flow.startedAt)
     .at(-1);
   return html`<div class="panel" data-testid="trace">
