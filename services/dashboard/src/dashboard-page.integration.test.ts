@@ -253,6 +253,15 @@ describe('dashboard page (chromium against a recorded log and flows)', () => {
     expect(row).toContain('Ready');
     expect(row).not.toContain('NotReady');
     await page.screenshot({ path: `${screenshots}replay.png` });
+    await page.click('button[title="one event forward"]');
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid="mode"]')?.textContent?.includes(`seq ${n}`),
+      seqBeforeKill + 1,
+    );
+    expect(await page.textContent('[data-testid="topology-table"] tr[data-pod="web-2"]')).toContain('NotReady');
+    expect(page.url()).toContain(`?at=seq:${seqBeforeKill + 1}`);
+    await page.click('[data-testid="play"]');
+    await page.waitForSelector('[data-testid="mode"].live', { timeout: 10_000 });
   });
 
   it('is read-only and resumes its event stream after the last id it saw', async () => {

@@ -50,13 +50,26 @@ function filterFlows(flows, f, index, s) {
 
 function Scrubber({ s }) {
   const [value, setValue] = useState(s.seq);
+  const [playing, setPlaying] = useState(false);
   useEffect(() => setValue(s.seq), [s.seq]);
   const go = (n) => void store.travel(Math.max(1, Math.min(s.head, n)));
+  // Play: one event forward every 400 ms until the head, then live.
+  useEffect(() => {
+    if (!playing) return undefined;
+    const timer = setTimeout(() => {
+      if (s.seq >= s.head) {
+        setPlaying(false);
+        void store.goLive();
+      } else go(s.seq + 1);
+    }, 400);
+    return () => clearTimeout(timer);
+  }, [playing, s.seq]);
   return html`<span class="scrubber" data-testid="scrubber">
     <button onClick=${() => go(s.seq - 1)} title="one event back">−1</button>
     <input type="range" min="1" max=${Math.max(1, s.head)} value=${value}
       onInput=${(e) => setValue(Number(e.target.value))} onChange=${(e) => go(Number(e.target.value))} />
     <button onClick=${() => go(s.seq + 1)} title="one event forward">+1</button>
+    ${s.mode === 'replay' ? html`<button data-testid="play" onClick=${() => setPlaying(!playing)}>${playing ? 'Stop' : 'Play'}</button>` : ''}
     ${s.mode === 'replay' ? html`<button onClick=${() => void store.goLive()}>LIVE</button>` : ''}
     <span class="dim">${new Date(s.time || Date.now()).toISOString().slice(11, 19)}</span>
   </span>`;
