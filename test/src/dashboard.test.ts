@@ -86,6 +86,7 @@ describe('kemu dashboard on a live cluster', () => {
       },
       { timeoutMs: 30_000, what: 'the endpoint of web-pod-1 gone from web-service' },
     );
+    await page.waitForSelector('[data-testid="topology-graph"][data-synced="true"]');
     await page.screenshot({ path: join(screenshots, 'live-topology-after-kill.png') });
 
     const r = await cluster.exec('client', curlLoop(`http://${clusterIP}/`, 6));

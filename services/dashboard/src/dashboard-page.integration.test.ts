@@ -172,8 +172,7 @@ describe('dashboard page (chromium against a recorded log and flows)', () => {
     expect(svc).toContain('10.96.0.20');
     expect(svc).toContain('10.244.1.10');
     expect(await page.textContent('[data-testid="mode"]')).toContain('LIVE');
-    const canvas = await page.$('[data-testid="topology-graph"] canvas');
-    expect(canvas).not.toBeNull();
+    await page.waitForSelector('[data-testid="topology-graph"][data-synced="true"] canvas');
     await page.screenshot({ path: `${screenshots}topology.png` });
   });
 

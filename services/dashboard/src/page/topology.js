@@ -129,8 +129,13 @@ export function TopologyGraph({ index }) {
   useEffect(() => {
     // After the table has painted: the graph of a large cluster takes longer to draw.
     let timer;
+    // data-synced tells observers (and tests) whether the graph shows the current state.
+    ref.current.dataset.synced = 'false';
     const frame = requestAnimationFrame(() => {
-      timer = setTimeout(() => updateGraph(cy.current, index), 0);
+      timer = setTimeout(() => {
+        updateGraph(cy.current, index);
+        ref.current.dataset.synced = 'true';
+      }, 0);
     });
     return () => {
       cancelAnimationFrame(frame);
