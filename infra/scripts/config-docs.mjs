@@ -10,6 +10,7 @@ import { renderReference, schemaRows } from '../../packages/config/dist/index.js
 import { apiserverSchema } from '../../services/apiserver/dist/config.js';
 import { cliSchema } from '../../services/cli/dist/config.js';
 import { controllerSchema } from '../../services/controller/dist/config.js';
+import { dashboardSchema } from '../../services/dashboard/dist/config.js';
 import { dnsSchema } from '../../services/dns/dist/config.js';
 import { nodeAgentSchema } from '../../services/node-agent/dist/config.js';
 import { workloadSchema } from '../../services/pod-workload/dist/config.js';
@@ -141,6 +142,7 @@ export function configReference() {
     { component: 'node-agent', schema: nodeAgentSchema },
     { component: 'proxy', schema: proxySchema },
     { component: 'dns', schema: dnsSchema },
+    { component: 'dashboard', schema: dashboardSchema },
   ]);
   return renderReference(
     'kemu configuration reference',

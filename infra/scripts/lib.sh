@@ -86,7 +86,7 @@ install_nats_server() {
 # Installs the Debian packages whose command is missing (command:package pairs).
 install_missing_packages() {
   local missing=() pair
-  for pair in ip:iproute2 curl:curl ps:procps sysctl:procps nsenter:util-linux openssl:openssl busybox:busybox dig:dnsutils nft:nftables conntrack:conntrack docker:docker.io; do
+  for pair in ip:iproute2 curl:curl ps:procps sysctl:procps nsenter:util-linux openssl:openssl busybox:busybox dig:dnsutils nft:nftables conntrack:conntrack docker:docker.io chromium:chromium; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
   done
   # `kemu compose` takes the compose plugin or docker-compose v1; Debian packages either as docker-compose.

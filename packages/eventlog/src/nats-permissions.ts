@@ -26,6 +26,8 @@ export type ComponentRole =
   | { kind: 'admin' }
   | { kind: 'apiserver' }
   | { kind: 'controller' }
+  /** `kemu dashboard`: reads the event log and the flow records, writes nothing. */
+  | { kind: 'dashboard' }
   | { kind: 'node-agent'; node: string }
   | { kind: 'proxy'; node: string }
   | { kind: 'dns'; node: string; clusterDNS: string }
@@ -39,7 +41,17 @@ export type ComponentRole =
  * every component creates, so a second create changes nothing).
  */
 export function readerApiSubjects(): string[] {
-  const perStream = (s: string) => [
+  return [
+    '$JS.API.INFO',
+    `$JS.API.STREAM.CREATE.${STREAM}`,
+    ...streamReaderSubjects(STREAM),
+    ...streamReaderSubjects(SNAPSHOT_STREAM),
+  ];
+}
+
+/** The JetStream API subjects that read one stream through ordered consumers and direct gets. */
+function streamReaderSubjects(s: string): string[] {
+  return [
     `$JS.API.STREAM.INFO.${s}`,
     `$JS.API.STREAM.MSG.GET.${s}`,
     `$JS.API.DIRECT.GET.${s}`,
@@ -50,7 +62,18 @@ export function readerApiSubjects(): string[] {
     `$JS.API.CONSUMER.MSG.NEXT.${s}.>`,
     `$JS.API.CONSUMER.DELETE.${s}.>`,
   ];
-  return ['$JS.API.INFO', `$JS.API.STREAM.CREATE.${STREAM}`, ...perStream(STREAM), ...perStream(SNAPSHOT_STREAM)];
+}
+
+/** The flow records' stream and subjects (@kemu/flows: FLOW_STREAM, flowSubject), kept apart from the event log. */
+const FLOW_STREAM = 'FLOWS';
+
+/** What a node's proxy (`conn`) or dns (`dns`) needs to publish its flow records. */
+function flowWriterSubjects(kind: 'conn' | 'dns', node: string): string[] {
+  return [
+    `kemu.flows.${kind}.${node.replace(/[.*> ]/g, '_') || '_'}`,
+    `$JS.API.STREAM.INFO.${FLOW_STREAM}`,
+    `$JS.API.STREAM.CREATE.${FLOW_STREAM}`,
+  ];
 }
 
 const INBOX = '_INBOX.>';
@@ -101,11 +124,21 @@ export function componentPermissions(role: ComponentRole): NatsPermissions | und
       const s = nodeAgentSubjects(role.node);
       return { publish: [...s.publish, ...reader], subscribe: [...s.subscribe, INBOX], allowResponses: true };
     }
+    case 'dashboard':
+      return {
+        publish: [...reader, ...streamReaderSubjects(FLOW_STREAM), `$JS.API.STREAM.INFO.${FLOW_STREAM}`],
+        subscribe: [INBOX],
+        allowResponses: false,
+      };
     case 'proxy':
-      return { publish: [mirrorPod(`kube-proxy-${role.node}`), ...reader], subscribe: [INBOX], allowResponses: false };
+      return {
+        publish: [mirrorPod(`kube-proxy-${role.node}`), ...flowWriterSubjects('conn', role.node), ...reader],
+        subscribe: [INBOX],
+        allowResponses: false,
+      };
     case 'dns':
       return {
-        publish: [...dnsSubjects(role.node, role.clusterDNS), ...reader],
+        publish: [...dnsSubjects(role.node, role.clusterDNS), ...flowWriterSubjects('dns', role.node), ...reader],
         subscribe: [INBOX],
         allowResponses: false,
       };
@@ -116,6 +149,8 @@ export function componentPermissions(role: ComponentRole): NatsPermissions | und
           ...s.publish,
           mirrorPod(`kube-proxy-${role.node}`),
           ...dnsSubjects(role.node, role.clusterDNS),
+          ...flowWriterSubjects('conn', role.node),
+          ...flowWriterSubjects('dns', role.node),
           ...reader,
         ],
         subscribe: [...s.subscribe, INBOX],

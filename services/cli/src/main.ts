@@ -10,9 +10,11 @@ import { resolveClusterContext } from './cluster-context.js';
 import type { Command } from './command.js';
 import { chaosCommand } from './commands/chaos.js';
 import { composeCommand } from './commands/compose.js';
+import { dashboardCommand } from './commands/dashboard.js';
 import { downCommand } from './commands/down.js';
 import { eventsCommand } from './commands/events.js';
 import { execCommand } from './commands/exec.js';
+import { flowsCommand } from './commands/flows.js';
 import { kubeconfigCommand } from './commands/kubeconfig.js';
 import { logsCommand } from './commands/logs.js';
 import { replayCommand } from './commands/replay.js';
@@ -35,6 +37,8 @@ const commands: Command[] = [
   execCommand,
   logsCommand,
   eventsCommand,
+  flowsCommand,
+  dashboardCommand,
   replayCommand,
   chaosCommand,
   nodeCommand,

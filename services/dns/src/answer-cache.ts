@@ -11,6 +11,7 @@ export interface CachedAnswer {
   name: string;
   type: string;
   rcode: string;
+  answers?: string[];
 }
 
 /** Responses for one zone generation. */

@@ -35,6 +35,11 @@ export const dnsSchema = {
     defaultText: '<KEMU_NODE_IP or 127.0.0.1>:53',
     meaning: 'Address the dns answers on, over UDP and TCP',
   }),
+  recordFlows: bool({
+    env: 'KEMU_DNS_FLOWS',
+    default: true,
+    meaning: 'Record each answered query on the FLOWS stream (kemu flows, kemu dashboard)',
+  }),
   ttl: int({
     env: 'KEMU_DNS_TTL',
     min: 0,

@@ -6,6 +6,7 @@
  * Wiring only: config → runtime (logger, event log, informer) → zone → listeners → pod.
  */
 import { createObjectWriter } from '@kemu/eventlog';
+import { openFlowRecorder } from '@kemu/flows';
 import { readConfig, runComponent } from '@kemu/runtime';
 import { configFromEnv } from './config.js';
 import { keepCorednsPod, markCorednsPodNotReady } from './coredns-pod.js';
@@ -13,6 +14,7 @@ import { ensureKubeDnsService } from './kube-dns-service.js';
 import { createDnsMetrics, startMetricsServer } from './metrics.js';
 import { createQueryHandler } from './query-handler.js';
 import { createQueryLog } from './query-log.js';
+import { dnsFlowOf } from './query-flow.js';
 import { startTcpServer } from './tcp-server.js';
 import { type QueryEvent, startUdpServer } from './udp-server.js';
 import { createUpstreamForwarder } from './upstream-forwarder.js';
@@ -55,9 +57,14 @@ await runComponent(
     });
     const metrics = createDnsMetrics();
     const queries = config.queryLog ? createQueryLog({ node }) : undefined;
+    const flows = config.recordFlows
+      ? await openFlowRecorder({ js: eventLog.js, jsm: eventLog.jsm, kind: 'dns', node, log })
+      : undefined;
+    const server = `coredns-${node}`;
     const onQuery = (e: QueryEvent) => {
       metrics.record(e);
       queries?.write(e);
+      flows?.record(dnsFlowOf(e, server, node, Date.now()));
     };
     const listenerOptions = { host, port, handler, log, onQuery, ...(upstream ? { upstream } : {}) };
     const udp = await startUdpServer(listenerOptions);
@@ -98,6 +105,7 @@ await runComponent(
       await udp.close();
       await tcp.close();
       queries?.close();
+      await flows?.stop();
       metricsServer?.close();
       upstream?.close();
       zone.stop();

@@ -80,7 +80,12 @@ describe('createQueryHandler', () => {
 
   it('answers a query authoritatively, echoing ID, question and RD', () => {
     const r = handler.handle(query('web-service.default.svc.cluster.local', RRType.A, { id: 99 }), 'udp');
-    expect(r).toMatchObject({ name: 'web-service.default.svc.cluster.local', type: 'A', rcode: 'NOERROR' });
+    expect(r).toMatchObject({
+      name: 'web-service.default.svc.cluster.local',
+      type: 'A',
+      rcode: 'NOERROR',
+      answers: ['10.96.0.50'],
+    });
     const m = parseMessage(r?.response as Buffer);
     expect(m.header).toMatchObject({ id: 99, qr: true, aa: true, rd: true, ra: false, tc: false, rcode: 0 });
     expect(m.questions).toEqual([{ name: 'web-service.default.svc.cluster.local', type: RRType.A, class: CLASS_IN }]);
@@ -93,6 +98,8 @@ describe('createQueryHandler', () => {
     expect(parseMessage(first?.response as Buffer).header.id).toBe(1);
     expect(parseMessage(second?.response as Buffer).header.id).toBe(2);
     expect(second?.response.subarray(2)).toEqual(first?.response.subarray(2));
+    expect(second?.answers).toEqual(first?.answers);
+    expect(second?.answers).toEqual(['0 100 80 web-service.default.svc.cluster.local']);
   });
 
   it('does not serve a question that points into the ID from the cache', () => {

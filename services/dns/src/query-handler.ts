@@ -7,7 +7,15 @@
  * `maxUdpSize`) with TC set, so the client retries over TCP for the whole answer.
  */
 import { createAnswerCache } from './answer-cache.js';
-import { type DnsMessage, type Edns, type Question, RCode, rcodeName, typeName } from './dns-message.js';
+import {
+  type DnsMessage,
+  type Edns,
+  type Question,
+  RCode,
+  type RecordData,
+  rcodeName,
+  typeName,
+} from './dns-message.js';
 import { type ZoneOptions, answerQuestion } from './dns-zone.js';
 import { HEADER_SIZE, parseMessage } from './wire-parse.js';
 import { CLASSIC_UDP_SIZE, MAX_MESSAGE_SIZE, encodeMessage } from './wire-encode.js';
@@ -23,8 +31,39 @@ export interface QueryResult {
   name: string;
   type: string;
   rcode: string;
+  /** The answer section's data, one string per record (for flow records). */
+  answers?: string[];
   /** Out of the zone and an upstream is configured: the caller forwards the query instead. */
   forward?: boolean;
+}
+
+/** One answer record's data as text: an address, a target, `priority weight port target`, ... */
+export function recordText(data: RecordData): string {
+  switch (data.kind) {
+    case 'A':
+    case 'AAAA':
+      return data.address;
+    case 'NS':
+    case 'CNAME':
+    case 'PTR':
+      return data.target;
+    case 'SRV':
+      return `${data.priority} ${data.weight} ${data.port} ${data.target}`;
+    case 'TXT':
+      return data.texts.join(' ');
+    default:
+      return data.kind;
+  }
+}
+
+/** Flow records keep this many answers at most: enough to show, cheap for a large headless Service. */
+const MAX_ANSWER_TEXTS = 8;
+
+function answerTexts(m: DnsMessage): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < m.answers.length && i < MAX_ANSWER_TEXTS; i++)
+    out.push(recordText((m.answers[i] as { data: RecordData }).data));
+  return out;
 }
 
 /** What the handler needs. */
@@ -138,6 +177,7 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
       name: q.name,
       type: typeName(q.type),
       rcode: rcodeName(rcode),
+      answers: answerTexts(m),
       ...(forward ? { forward } : {}),
     });
     if (msg.edns && msg.edns.version > 0) return done(reply(msg, q, RCode.BADVERS, {}, edns), RCode.BADVERS);
@@ -160,7 +200,13 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
           hit.response.copy(response);
           response[0] = query[0] as number;
           response[1] = query[1] as number;
-          return { response, name: hit.name, type: hit.type, rcode: hit.rcode };
+          return {
+            response,
+            name: hit.name,
+            type: hit.type,
+            rcode: hit.rcode,
+            ...(hit.answers ? { answers: hit.answers } : {}),
+          };
         }
         const result = answer(query, transport, zone);
         if (result && key !== undefined && zone && !result.forward && plainQuestion(query))

@@ -44,7 +44,15 @@ export async function startTcpServer(options: TcpServerOptions): Promise<DnsList
         socket.pause();
         socket.once('drain', () => socket.resume());
       }
-      onQuery?.({ name: r.name, type: r.type, rcode: r.rcode, ms: performance.now() - started, client, proto: 'tcp' });
+      onQuery?.({
+        name: r.name,
+        type: r.type,
+        rcode: r.rcode,
+        ms: performance.now() - started,
+        client,
+        proto: 'tcp',
+        ...(r.answers ? { answers: r.answers } : {}),
+      });
     };
 
     socket.on('data', (chunk: Buffer) => {

@@ -18,6 +18,8 @@ export interface QueryEvent {
   ms: number;
   client: string;
   proto: Transport;
+  /** The answer section's data (for flow records). */
+  answers?: string[];
 }
 
 /** What a DNS listener needs. */
@@ -55,7 +57,7 @@ export async function forwardQuery(
     servfail[3] = ((servfail[3] as number) & 0xf0) | 2;
     return { ...fallback, response: servfail, rcode: 'SERVFAIL' };
   }
-  return { ...fallback, response: answer, rcode: 'FORWARDED' };
+  return { ...fallback, response: answer, rcode: 'FORWARDED', answers: [] };
 }
 
 /** Binds host:port/udp and serves queries until closed. */
@@ -88,6 +90,7 @@ export async function startUdpServer(options: DnsListenerOptions): Promise<DnsLi
         ms: performance.now() - started,
         client: `${rinfo.address}:${rinfo.port}`,
         proto: 'udp',
+        ...(r.answers ? { answers: r.answers } : {}),
       });
     if (result.forward && upstream) {
       void forwardQuery(upstream, msg, result).then((r) => {

@@ -30,6 +30,8 @@ export interface RoundRobinBalancer {
   onEndpointsUpdate(servicePort: string, endpoints: readonly string[]): void;
   /** Picks the endpoint for a new connection from `clientIP`; throws MissingEndpointsError when there is none. */
   nextEndpoint(servicePort: string, clientIP: string, sessionAffinityReset: boolean): string;
+  /** nextEndpoint, also saying whether the client's sticky entry chose it. */
+  pick(servicePort: string, clientIP: string, sessionAffinityReset: boolean): BalancerPick;
   /** The current (shuffled) endpoint list of a service port. */
   endpoints(servicePort: string): readonly string[];
   /** How many clients are stuck to an endpoint of the service port. */
@@ -37,6 +39,13 @@ export interface RoundRobinBalancer {
   deleteService(servicePort: string): void;
   /** Drops sticky entries that have outlived their timeout. */
   cleanupStaleStickySessions(): void;
+}
+
+/** One pick with its reason. */
+export interface BalancerPick {
+  endpoint: string;
+  /** True when ClientIP affinity chose it (an unexpired sticky entry), false for the round-robin turn. */
+  sticky: boolean;
 }
 
 interface Sticky {
@@ -83,7 +92,7 @@ export function createRoundRobinBalancer(options: BalancerOptions = {}): RoundRo
     return s;
   }
 
-  return {
+  const balancer: RoundRobinBalancer = {
     setService(servicePort, affinity) {
       const ttlMs = ttlMsOf(affinity);
       const s = states.get(servicePort);
@@ -112,6 +121,10 @@ export function createRoundRobinBalancer(options: BalancerOptions = {}): RoundRo
     },
 
     nextEndpoint(servicePort, clientIP, sessionAffinityReset) {
+      return balancer.pick(servicePort, clientIP, sessionAffinityReset).endpoint;
+    },
+
+    pick(servicePort, clientIP, sessionAffinityReset) {
       const s = stateOf(servicePort);
       if (s.endpoints.length === 0) throw new MissingEndpointsError(servicePort);
       const sticky = s.affinityType === 'ClientIP';
@@ -120,13 +133,13 @@ export function createRoundRobinBalancer(options: BalancerOptions = {}): RoundRo
         const entry = s.affinity.get(clientIP);
         if (entry && t - entry.lastUsed < s.ttlMs) {
           entry.lastUsed = t;
-          return entry.endpoint;
+          return { endpoint: entry.endpoint, sticky: true };
         }
       }
       const endpoint = s.endpoints[s.index] as string;
       s.index = (s.index + 1) % s.endpoints.length;
       if (sticky) s.affinity.set(clientIP, { endpoint, lastUsed: t });
-      return endpoint;
+      return { endpoint, sticky: false };
     },
 
     endpoints(servicePort) {
@@ -148,6 +161,7 @@ export function createRoundRobinBalancer(options: BalancerOptions = {}): RoundRo
       }
     },
   };
+  return balancer;
 }
 
 function sameSet(current: readonly string[], next: readonly string[]): boolean {

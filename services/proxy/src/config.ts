@@ -1,6 +1,7 @@
 /** kube-proxy's settings, read from its environment by one schema. */
 import { parseCidr } from '@kemu/api';
 import {
+  bool,
   type ConfigOf,
   duration,
   logLevelVar,
@@ -63,6 +64,11 @@ export const proxySchema = {
     positive: true,
     default: 60_000,
     meaning: 'How often the proxy logs its counters (when they changed)',
+  }),
+  recordFlows: bool({
+    env: 'KEMU_PROXY_FLOWS',
+    default: true,
+    meaning: 'Record a flow record per connection and UDP flow on the FLOWS stream (kemu flows, kemu dashboard)',
   }),
   debugPort: port({
     env: 'KEMU_PROXY_DEBUG_PORT',

@@ -19,7 +19,7 @@ import { createFlowRecorder } from './nftables/flow-records.js';
 import { createNft } from './nftables/nft.js';
 import { createNftablesProxier } from './nftables/nftables-proxier.js';
 import { prepareNodeForNftables } from './nftables/node-setup.js';
-import { type Proxier, createProxier } from './proxier.js';
+import { type Proxier, type ProxierOptions, createProxier } from './proxier.js';
 
 /** A started data plane. */
 export interface DataPlane {
@@ -33,12 +33,18 @@ export interface DataPlane {
 type DataPlaneConfig = Pick<ProxyConfig, 'proxyMode' | 'serviceCidr' | 'clusterCidr' | 'udpIdleTimeoutMs' | 'node'>;
 
 /** Cleans the other mode's leftovers and starts the configured one. */
-export async function startDataPlane(config: DataPlaneConfig, log: Logger, metrics: ProxyMetrics): Promise<DataPlane> {
+export async function startDataPlane(
+  config: DataPlaneConfig,
+  log: Logger,
+  metrics: ProxyMetrics,
+  flows?: ProxierOptions['flows'],
+): Promise<DataPlane> {
   const serviceCIDR = formatCidr(config.serviceCidr);
   const addresses = createLoopbackAddresses({ serviceCIDR });
   if (config.proxyMode === 'userspace') {
     await removeNftablesLeftovers(serviceCIDR, log);
     const proxier = createProxier({
+      ...(flows ? { flows } : {}),
       addresses,
       balancer: createRoundRobinBalancer(),
       metrics,

@@ -13,6 +13,8 @@ export interface DesiredServicePort {
   info: ServicePortInfo;
   /** `ip:port` of the endpoints new connections may go to; empty means refuse. */
   endpoints: string[];
+  /** resourceVersions of the EndpointSlices the endpoints came from (for flow records). */
+  sliceVersions?: string[];
 }
 
 /** The endpoints new connections may use, by the Kubernetes rules. */
@@ -28,11 +30,13 @@ export function computeDesiredState(
   servicePorts: readonly ServicePortInfo[],
   endpointsFor: (servicePort: string) => readonly EndpointInfo[],
   node: string,
+  sliceVersionsFor?: (servicePort: string) => string[],
 ): Map<string, DesiredServicePort> {
   const out = new Map<string, DesiredServicePort>();
   for (const info of servicePorts) {
     const endpoints = selectEndpoints(endpointsFor(info.servicePort), info.internalTrafficPolicy === 'Local', node);
-    out.set(info.servicePort, { info, endpoints });
+    const sliceVersions = sliceVersionsFor?.(info.servicePort);
+    out.set(info.servicePort, sliceVersions ? { info, endpoints, sliceVersions } : { info, endpoints });
   }
   return out;
 }

@@ -35,6 +35,8 @@ export interface EndpointsTracker {
   replaceAll(slices: readonly EndpointSlice[]): void;
   /** The merged endpoints of one service port, sorted by endpoint. */
   endpointsFor(servicePort: string): EndpointInfo[];
+  /** The resourceVersions of the slices serving one service port, as last recorded. */
+  sliceVersionsFor(servicePort: string): string[];
 }
 
 /** The endpoints of one slice, grouped by the ServicePortName they serve. */
@@ -78,6 +80,7 @@ function rank(e: EndpointInfo): number {
 export function createEndpointsTracker(): EndpointsTracker {
   const bySlice = new Map<string, Map<string, EndpointInfo[]>>();
   const slicesByPort = new Map<string, Set<string>>();
+  const versions = new Map<string, string>();
   const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
 
   /** Forgets a slice; true when it had endpoints. */
@@ -96,6 +99,7 @@ export function createEndpointsTracker(): EndpointsTracker {
   /** Records a slice; true when its endpoints differ from those recorded before. */
   function set(slice: EndpointSlice): boolean {
     const k = keyOf(slice);
+    versions.set(k, slice.metadata.resourceVersion ?? '');
     const ports = endpointsOfSlice(slice);
     const old = bySlice.get(k);
     if (old ? sameEndpoints(old, ports) : ports.size === 0) return false;
@@ -112,9 +116,16 @@ export function createEndpointsTracker(): EndpointsTracker {
   return {
     onEndpointSliceAdd: set,
     onEndpointSliceUpdate: set,
-    onEndpointSliceDelete: (slice) => remove(keyOf(slice)),
+    onEndpointSliceDelete: (slice) => {
+      versions.delete(keyOf(slice));
+      return remove(keyOf(slice));
+    },
+    sliceVersionsFor(servicePort) {
+      return [...(slicesByPort.get(servicePort) ?? [])].map((k) => versions.get(k) ?? '').sort();
+    },
     replaceAll(slices) {
       bySlice.clear();
+      versions.clear();
       slicesByPort.clear();
       for (const s of slices) set(s);
     },

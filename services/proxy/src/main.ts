@@ -6,6 +6,7 @@
  */
 import { formatCidr } from '@kemu/api';
 import { createObjectWriter } from '@kemu/eventlog';
+import { openFlowRecorder } from '@kemu/flows';
 import { readConfig, runComponent } from '@kemu/runtime';
 import { configFromEnv } from './config.js';
 import { startDataPlane } from './data-plane.js';
@@ -41,13 +42,20 @@ await runComponent(
     const services = createServiceTracker();
     const endpoints = createEndpointsTracker();
     const metrics = createProxyMetrics();
-    const dataPlane = await startDataPlane(config, log, metrics);
+    const flowRecorder = config.recordFlows
+      ? await openFlowRecorder({ js: eventLog.js, jsm: eventLog.jsm, kind: 'conn', node, log })
+      : undefined;
+    const dataPlane = await startDataPlane(config, log, metrics, flowRecorder && { node, record: flowRecorder.record });
     const { proxier } = dataPlane;
     const runner = createSyncRunner({
       log,
       periodMs: config.fullSyncPeriodMs,
       onPeriod: dataPlane.onPeriod,
-      sync: () => proxier.syncProxyRules(computeDesiredState(services.servicePorts(), endpoints.endpointsFor, node)),
+      sync: () =>
+        proxier.syncProxyRules(
+          computeDesiredState(services.servicePorts(), endpoints.endpointsFor, node, endpoints.sliceVersionsFor),
+          informer.view.seq,
+        ),
     });
     const removeHandlers = registerTrackerHandlers(informer, services, endpoints, runner.request);
 
@@ -82,7 +90,7 @@ await runComponent(
     let lastMetrics = '';
     const metricsTimer = setInterval(() => {
       const now = JSON.stringify(metrics);
-      if (now !== lastMetrics) log.info({ metrics }, 'proxy metrics');
+      if (now !== lastMetrics) log.info({ metrics, flows: flowRecorder?.stats() }, 'proxy metrics');
       lastMetrics = now;
     }, config.metricsLogMs);
     metricsTimer.unref();
@@ -95,6 +103,7 @@ await runComponent(
       await runner.stop();
       await proxier.stop();
       dataPlane.stop();
+      await flowRecorder?.stop();
     };
   },
 );

@@ -13,6 +13,8 @@ import type { ProxyMetrics } from './metrics.js';
 import type { ServicePortInfo } from './service-tracker.js';
 import { createTcpProxy } from './tcp-proxy.js';
 import { createUdpProxy } from './udp-proxy.js';
+import type { FlowTap } from './flow-tap.js';
+import type { ConnectionFlow } from '@kemu/flows';
 
 /** What a proxier applies to. */
 export interface ProxierOptions {
@@ -22,6 +24,8 @@ export interface ProxierOptions {
   log: Logger;
   udpIdleTimeoutMs?: number;
   dialTimeoutsMs?: readonly number[];
+  /** Flow recording: the node named in records and where they go; off when absent. */
+  flows?: { node: string; record(flow: ConnectionFlow): void };
 }
 
 /** One applied service port, as reported by `servicePorts()`. */
@@ -30,12 +34,15 @@ export interface AppliedServicePort {
   listen: string;
   listening: boolean;
   endpoints: readonly string[];
+  sliceVersions: readonly string[];
+  /** The log sequence the endpoints were programmed at. */
+  programmedAtSeq: number;
 }
 
 /** The applier of desired states. */
 export interface Proxier {
-  /** Brings balancer, addresses and listeners to `desired`; throws after applying what it could. */
-  syncProxyRules(desired: ReadonlyMap<string, DesiredServicePort>): Promise<void>;
+  /** Brings balancer, addresses and listeners to `desired` (computed from the log at `atSeq`); throws after applying what it could. */
+  syncProxyRules(desired: ReadonlyMap<string, DesiredServicePort>, atSeq?: number): Promise<void>;
   servicePorts(): AppliedServicePort[];
   /** Closes every listener and connection; leaves the addresses (a restarted proxy reconciles them). */
   stop(): Promise<void>;
@@ -52,6 +59,9 @@ interface Applied {
   info: ServicePortInfo;
   endpoints: string[];
   listener: Listener;
+  /** The EndpointSlice resourceVersions and log sequence `endpoints` were programmed from. */
+  sliceVersions: readonly string[];
+  programmedAtSeq: number;
 }
 
 const listenKeyOf = (i: ServicePortInfo) => `${i.clusterIP}:${i.port}/${i.protocol}`;
@@ -62,14 +72,41 @@ export function createProxier(options: ProxierOptions): Proxier {
   const applied = new Map<string, Applied>();
   let onLo: Set<string> | undefined;
 
+  function flowTapFor(spn: string, record: (flow: ConnectionFlow) => void, node: string): FlowTap {
+    return {
+      node,
+      record,
+      pickContext: () => {
+        const a = applied.get(spn);
+        return {
+          sticky: lastPickSticky,
+          candidates: balancer.endpoints(spn),
+          sliceVersions: a?.sliceVersions ?? [],
+          programmedAtSeq: a?.programmedAtSeq ?? 0,
+        };
+      },
+    };
+  }
+
+  // Picks are synchronous: the listener reads this right after its pick.
+  let lastPickSticky = false;
+
   function createListener(info: ServicePortInfo): Listener {
+    const spn = info.servicePort;
     const common = {
-      servicePort: info.servicePort,
+      servicePort: spn,
       ip: info.clusterIP,
       port: info.port,
       log,
       metrics,
-      nextEndpoint: (clientIP: string, reset: boolean) => balancer.nextEndpoint(info.servicePort, clientIP, reset),
+      nextEndpoint: options.flows
+        ? (clientIP: string, reset: boolean) => {
+            const p = balancer.pick(spn, clientIP, reset);
+            lastPickSticky = p.sticky;
+            return p.endpoint;
+          }
+        : (clientIP: string, reset: boolean) => balancer.nextEndpoint(spn, clientIP, reset),
+      ...(options.flows ? { flows: flowTapFor(spn, options.flows.record, options.flows.node) } : {}),
     };
     if (info.protocol === 'UDP') {
       return createUdpProxy({
@@ -80,7 +117,7 @@ export function createProxier(options: ProxierOptions): Proxier {
     return createTcpProxy({ ...common, ...(options.dialTimeoutsMs ? { dialTimeoutsMs: options.dialTimeoutsMs } : {}) });
   }
 
-  async function syncProxyRules(desired: ReadonlyMap<string, DesiredServicePort>): Promise<void> {
+  async function syncProxyRules(desired: ReadonlyMap<string, DesiredServicePort>, atSeq = 0): Promise<void> {
     onLo ??= new Set(await addresses.list());
     for (const [spn, a] of applied) {
       const d = desired.get(spn);
@@ -99,14 +136,25 @@ export function createProxier(options: ProxierOptions): Proxier {
           { servicePort: spn, listen: listenKeyOf(d.info), sessionAffinity: d.info.sessionAffinity },
           'adding new service port',
         );
-        a = { listenKey: listenKeyOf(d.info), info: d.info, endpoints: [], listener: createListener(d.info) };
+        a = {
+          listenKey: listenKeyOf(d.info),
+          info: d.info,
+          endpoints: [],
+          listener: createListener(d.info),
+          sliceVersions: [],
+          programmedAtSeq: 0,
+        };
         applied.set(spn, a);
       }
       a.info = d.info;
-      if (!sameList(a.endpoints, d.endpoints)) {
-        log.info({ servicePort: spn, endpoints: d.endpoints }, 'setting endpoints for service port');
+      if (!sameList(a.endpoints, d.endpoints) || a.programmedAtSeq === 0) {
+        if (!sameList(a.endpoints, d.endpoints)) {
+          log.info({ servicePort: spn, endpoints: d.endpoints, atSeq }, 'setting endpoints for service port');
+        }
         a.endpoints = d.endpoints;
+        a.programmedAtSeq = atSeq;
       }
+      a.sliceVersions = d.sliceVersions ?? [];
       balancer.onEndpointsUpdate(spn, d.endpoints);
     }
 
@@ -147,6 +195,8 @@ export function createProxier(options: ProxierOptions): Proxier {
         listen: a.listenKey,
         listening: a.listener.isListening(),
         endpoints: a.endpoints,
+        sliceVersions: a.sliceVersions,
+        programmedAtSeq: a.programmedAtSeq,
       }));
     },
     async stop() {

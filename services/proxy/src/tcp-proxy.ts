@@ -15,6 +15,8 @@ import { DialFailedError } from './errors.js';
 import { createRelay } from './relay.js';
 import { type ListenerSwitch, createListenerSwitch } from './listener-switch.js';
 import type { ProxyMetrics } from './metrics.js';
+import { type FlowTap, type PickContext, resultOfError } from './flow-tap.js';
+import type { FlowResult } from '@kemu/flows';
 
 /** The userspace proxier's endpointDialTimeout. */
 export const DIAL_TIMEOUTS_MS: readonly number[] = [250, 500, 1000, 2000];
@@ -31,6 +33,8 @@ export interface TcpProxyOptions {
   log: Logger;
   metrics: ProxyMetrics;
   dialTimeoutsMs?: readonly number[];
+  /** Records each connection when set. */
+  flows?: FlowTap;
 }
 
 /** A TCP listener for one service port. */
@@ -58,7 +62,7 @@ function splitEndpoint(endpoint: string): { host: string; port: number } {
 
 /** Creates a TCP proxy for one ClusterIP:port; it starts closed. */
 export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
-  const { servicePort, ip, port, nextEndpoint, metrics } = options;
+  const { servicePort, ip, port, nextEndpoint, metrics, flows } = options;
   const log = options.log.child({ servicePort, listen: `${ip}:${port}/TCP` });
   const timeouts = options.dialTimeoutsMs ?? DIAL_TIMEOUTS_MS;
   const connections = new Set<Socket>();
@@ -92,15 +96,56 @@ export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
     connections.add(client);
     const clientIP = clientAddress(client);
     let backend: Socket | undefined;
-    client.on('error', () => backend?.destroy());
+    // Flow state, only filled when recording.
+    const startedAt = flows ? Date.now() : 0;
+    let firstPick: PickContext | undefined;
+    const tried: string[] = [];
+    let result: FlowResult | undefined;
+    let connectMs: number | undefined;
+    let connectedTo: string | undefined;
+    let proxyAddress: string | undefined;
+    client.on('error', (err) => {
+      if (result === 'ok') result = resultOfError(err);
+      backend?.destroy();
+    });
     client.once('close', () => {
       connections.delete(client);
       metrics.tcpActive--;
       metrics.tcpBytesIn += client.bytesRead;
       metrics.tcpBytesOut += client.bytesWritten;
       if (backend && !(backend.writableEnded && backend.readableEnded)) backend.destroy();
+      if (flows) recordFlow();
     });
     dial(0, false);
+
+    function recordFlow(): void {
+      if (!flows) return;
+      const clientPort = client.remotePort ?? 0;
+      flows.record({
+        kind: 'conn',
+        v: 1,
+        protocol: 'TCP',
+        node: flows.node,
+        mode: 'userspace',
+        client: `${clientIP}:${clientPort}`,
+        clusterIP: ip,
+        port,
+        service: servicePort,
+        sliceVersions: [...(firstPick?.sliceVersions ?? [])],
+        programmedAtSeq: firstPick?.programmedAtSeq ?? 0,
+        candidates: [...(firstPick?.candidates ?? [])],
+        tried,
+        reason: tried.length > 1 ? 'retry' : firstPick?.sticky ? 'session-affinity' : 'round-robin',
+        ...(connectedTo ? { endpoint: connectedTo } : {}),
+        ...(proxyAddress ? { proxyAddress } : {}),
+        result: result ?? 'reset',
+        bytesIn: client.bytesRead,
+        bytesOut: client.bytesWritten,
+        startedAt,
+        ...(connectMs !== undefined ? { connectMs } : {}),
+        durationMs: Date.now() - startedAt,
+      });
+    }
 
     function dial(attempt: number, sessionAffinityReset: boolean): void {
       if (client.destroyed) return;
@@ -108,8 +153,13 @@ export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
       try {
         endpoint = nextEndpoint(clientIP, sessionAffinityReset);
       } catch (err) {
+        result ??= 'no-endpoints';
         fail(err);
         return;
+      }
+      if (flows) {
+        if (attempt === 0) firstPick = flows.pickContext();
+        tried.push(endpoint);
       }
       const { host, port: endpointPort } = splitEndpoint(endpoint);
       const relay = createRelay(client);
@@ -124,6 +174,7 @@ export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
         clearTimeout(timer);
         b.destroy();
         metrics.tcpDialFailures++;
+        if (flows) result = resultOfError(err);
         log.debug({ err, endpoint, attempt }, 'dial failed');
         if (attempt + 1 < timeouts.length) dial(attempt + 1, true);
         else fail(new DialFailedError(servicePort, { cause: err }));
@@ -135,6 +186,15 @@ export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
         if (client.destroyed) {
           b.destroy();
           return;
+        }
+        if (flows) {
+          result = 'ok';
+          connectMs = Date.now() - startedAt;
+          connectedTo = endpoint;
+          proxyAddress = `${b.localAddress}:${b.localPort}`;
+          b.on('error', (err) => {
+            if (result === 'ok') result = resultOfError(err);
+          });
         }
         splice(client, b);
       });

@@ -15,6 +15,8 @@ import { type Socket, createSocket } from 'node:dgram';
 import { createListenerSwitch } from './listener-switch.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { NextEndpoint } from './tcp-proxy.js';
+import { type FlowTap, type PickContext, resultOfError } from './flow-tap.js';
+import type { FlowResult } from '@kemu/flows';
 
 /** Default idle timeout of a UDP flow. */
 export const DEFAULT_UDP_IDLE_TIMEOUT_MS = 30_000;
@@ -30,6 +32,8 @@ export interface UdpProxyOptions {
   log: Logger;
   metrics: ProxyMetrics;
   idleTimeoutMs?: number;
+  /** Records each flow when set. */
+  flows?: FlowTap;
 }
 
 /** A UDP listener for one service port. */
@@ -53,6 +57,17 @@ interface Flow {
   /** True for a flow that already replaces a refused one: it is not retried again. */
   retried: boolean;
   timer: NodeJS.Timeout;
+  /** Flow recording state (only kept up when recording). */
+  record?: {
+    startedAt: number;
+    pick: PickContext;
+    tried: string[];
+    bytesIn: number;
+    bytesOut: number;
+    result: FlowResult | undefined;
+    /** The flow socket's own address: what the endpoint sees as the client. */
+    proxyAddress?: string;
+  };
 }
 
 /** How many picks a retry may take to find an endpoint other than the one that refused. */
@@ -60,7 +75,7 @@ const RETRY_PICKS = 3;
 
 /** Creates a UDP proxy for one ClusterIP:port; it starts closed. */
 export function createUdpProxy(options: UdpProxyOptions): UdpProxy {
-  const { servicePort, ip, port, nextEndpoint, metrics } = options;
+  const { servicePort, ip, port, nextEndpoint, metrics, flows: tap } = options;
   const log = options.log.child({ servicePort, listen: `${ip}:${port}/UDP` });
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_UDP_IDLE_TIMEOUT_MS;
   const flows = new Map<string, Flow>();
@@ -102,6 +117,7 @@ export function createUdpProxy(options: UdpProxyOptions): UdpProxy {
       }
       flow = openFlow(key, rinfo.address, rinfo.port, endpoint, false);
     }
+    if (flow.record) flow.record.bytesIn += msg.length;
     flow.timer.refresh();
     if (flow.pending) {
       if (flow.pending.length < MAX_PENDING) flow.pending.push(msg);
@@ -127,12 +143,25 @@ export function createUdpProxy(options: UdpProxyOptions): UdpProxy {
       unanswered: [],
       retried,
       timer: setTimeout(() => closeFlow(key, flow), idleTimeoutMs).unref(),
+      ...(tap
+        ? {
+            record: {
+              startedAt: Date.now(),
+              pick: tap.pickContext(),
+              tried: [endpoint],
+              bytesIn: 0,
+              bytesOut: 0,
+              result: undefined,
+            },
+          }
+        : {}),
     };
     flows.set(key, flow);
     metrics.udpFlowsCreated++;
     metrics.udpFlowsActive++;
     socket.on('error', (err: NodeJS.ErrnoException) => {
       log.debug({ err, endpoint, client: key }, 'udp flow failed');
+      if (flow.record) flow.record.result = resultOfError(err);
       if (!closeFlow(key, flow)) return;
       if (err.code !== 'ECONNREFUSED') return;
       if (!retried && retry(key, clientAddress, clientPort, flow)) return;
@@ -141,9 +170,17 @@ export function createUdpProxy(options: UdpProxyOptions): UdpProxy {
     socket.on('message', (reply) => {
       flow.timer.refresh();
       flow.unanswered.length = 0;
+      if (flow.record) {
+        flow.record.bytesOut += reply.length;
+        flow.record.result ??= 'ok';
+      }
       server?.send(reply, clientPort, clientAddress);
     });
     socket.connect(Number(endpoint.slice(i + 1)), endpoint.slice(0, i), () => {
+      if (flow.record) {
+        const a = socket.address();
+        flow.record.proxyAddress = `${a.address}:${a.port}`;
+      }
       const queued = flow.pending ?? [];
       flow.pending = undefined;
       for (const m of queued) send(flow, m);
@@ -177,6 +214,10 @@ export function createUdpProxy(options: UdpProxyOptions): UdpProxy {
       'udp endpoint refused, re-sent to another endpoint',
     );
     const flow = openFlow(key, clientAddress, clientPort, endpoint, true);
+    if (flow.record) {
+      flow.record.tried = [old.endpoint, endpoint];
+      flow.record.bytesIn = resend.reduce((n, m) => n + m.length, 0);
+    }
     flow.pending?.push(...resend);
     return true;
   }
@@ -193,7 +234,37 @@ export function createUdpProxy(options: UdpProxyOptions): UdpProxy {
     } catch {
       // already closed after an error
     }
+    if (tap && flow.record) recordFlow(key, flow, tap);
     return true;
+  }
+
+  function recordFlow(key: string, flow: Flow, flowTap: FlowTap): void {
+    const r = flow.record;
+    if (!r) return;
+    const ok = r.result === 'ok';
+    flowTap.record({
+      kind: 'conn',
+      v: 1,
+      protocol: 'UDP',
+      node: flowTap.node,
+      mode: 'userspace',
+      client: key,
+      clusterIP: ip,
+      port,
+      service: servicePort,
+      sliceVersions: [...r.pick.sliceVersions],
+      programmedAtSeq: r.pick.programmedAtSeq,
+      candidates: [...r.pick.candidates],
+      tried: r.tried,
+      reason: r.tried.length > 1 ? 'retry' : r.pick.sticky ? 'session-affinity' : 'round-robin',
+      ...(ok ? { endpoint: flow.endpoint } : {}),
+      ...(r.proxyAddress ? { proxyAddress: r.proxyAddress } : {}),
+      result: r.result ?? 'timeout',
+      bytesIn: r.bytesIn,
+      bytesOut: r.bytesOut,
+      startedAt: r.startedAt,
+      durationMs: Date.now() - r.startedAt,
+    });
   }
 
   return {

@@ -15,6 +15,8 @@ export const benchSchema = {
     3,
     'Rounds of the port-forward bulk download against the in-cluster one (0: skipped)',
   ),
+  flowRounds: rounds('KEMU_BENCH_FLOW_ROUNDS', 3, 'Rounds of the flow-recording overhead figures (0: skipped)'),
+  dashboardPods: rounds('KEMU_BENCH_DASHBOARD_PODS', 1000, 'Pods in the log of the dashboard figures (0: skipped)'),
   composeRounds: rounds('KEMU_BENCH_COMPOSE_ROUNDS', 3, 'Rounds of the compose measurements (0: skipped)'),
   nftablesSyncServices: rounds(
     'KEMU_BENCH_NFTABLES_SYNC_SERVICES',

@@ -21,7 +21,8 @@ const CLUSTER_IP_GOALS: Record<ProxyMode, { bulk: string; keepAlive: string; chu
 };
 
 const BULK_BYTES = 512 * 1024 * 1024;
-const manifest = `apiVersion: v1
+/** The bench Service, its backend pod on node-2 and the client pod on node-1. */
+export const manifest = `apiVersion: v1
 kind: Service
 metadata:
   name: bench-svc

@@ -15,6 +15,8 @@ import { measureApiserver } from './api-latency.js';
 import { measurePodStartup } from './pod-startup.js';
 import { measureSnapshotStartup } from './snapshot-startup.js';
 import { measureCompose } from './compose.js';
+import { measureFlowOverhead } from './flow-overhead.js';
+import { measureDashboard } from './dashboard-paint.js';
 import { measureSubjectLayout } from './subject-layout.js';
 import { measurePortForward } from './port-forward.js';
 import { measureNftablesSync } from './nftables-sync.js';
@@ -32,6 +34,8 @@ const {
   subjectLayoutPods,
   portForwardRounds,
   nftablesSyncServices,
+  flowRounds,
+  dashboardPods,
 } = configFromEnv(process.env);
 
 async function main(): Promise<void> {
@@ -71,6 +75,18 @@ async function main(): Promise<void> {
     const pf = await measurePortForward(progress, portForwardRounds);
     rows.push(...pf.rows);
     raw.portForward = pf.samples;
+  }
+
+  if (flowRounds > 0) {
+    const flows = await measureFlowOverhead(progress, flowRounds);
+    rows.push(...flows.rows);
+    raw.flowRecording = flows.samples;
+  }
+
+  if (dashboardPods > 0) {
+    const dashboard = await measureDashboard(progress, dashboardPods);
+    rows.push(...dashboard.rows);
+    raw.dashboard = dashboard.samples;
   }
 
   if (dnsRounds > 0) {

@@ -7,6 +7,7 @@ describe('nats-auth', () => {
       'admin',
       'apiserver',
       'controller',
+      'dashboard',
       'node-agent-node-1',
       'proxy-node-1',
       'dns-node-1',
@@ -14,7 +15,7 @@ describe('nats-auth', () => {
     expect(credentialName(joinedNodeRole('node-4'))).toBe('node-node-4');
   });
 
-  it('gives the admin every right and a proxy only its own mirror pod among objects', () => {
+  it('gives the admin every right and a proxy only its own mirror pod among objects, besides its flow records', () => {
     const text = renderServerAuth([
       { publicKey: 'UADMIN', role: { kind: 'admin' } },
       { publicKey: 'UPROXY', role: { kind: 'proxy', node: 'node-1' } },
@@ -22,7 +23,7 @@ describe('nats-auth', () => {
     expect(text).toContain('{ nkey: UADMIN }');
     const proxyLine = text.split('\n').find((l) => l.includes('UPROXY')) ?? '';
     const objects = [...proxyLine.matchAll(/"(kemu\.[^"]+)"/g)].map((m) => m[1]);
-    expect(objects).toEqual(['kemu.obj.pods.kube-system.kube-proxy-node-1']);
+    expect(objects).toEqual(['kemu.obj.pods.kube-system.kube-proxy-node-1', 'kemu.flows.conn.node-1']);
     expect(proxyLine).not.toMatch(/\$JS\.API\.>|STREAM\.DELETE|STREAM\.PURGE|STREAM\.UPDATE/);
   });
 

@@ -54,6 +54,7 @@ export function clusterRoles(nodes: readonly string[]): ComponentRole[] {
     { kind: 'admin' },
     { kind: 'apiserver' },
     { kind: 'controller' },
+    { kind: 'dashboard' },
     ...nodes.flatMap((node): ComponentRole[] => [
       { kind: 'node-agent', node },
       { kind: 'proxy', node },

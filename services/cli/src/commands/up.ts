@@ -10,6 +10,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { createClusterNetwork, MAX_NODES } from '@kemu/netns';
 import { intFlag, boolFlag, boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
 import { readClusterState } from '../cluster/cluster-state.js';
+import { dashboardEnv, startDetachedDashboard } from '../cluster/dashboard-process.js';
 import type { Command, CommandIO } from '../command.js';
 import {
   type ClusterConfig,
@@ -146,6 +147,7 @@ async function runUp(io: CommandIO): Promise<number> {
   if (!PROXY_MODES.includes(proxyMode)) {
     throw new UsageError(`invalid --proxy-mode "${proxyMode}": use one of ${PROXY_MODES.join(', ')}`);
   }
+  const withDashboard = boolFlag(args, 'dashboard');
 
   const state = await readClusterState(ctx);
   if (state.up) {
@@ -203,6 +205,10 @@ async function runUp(io: CommandIO): Promise<number> {
       '',
     ].join('\n'),
   );
+  if (withDashboard) {
+    const { url } = await startDetachedDashboard(ctx, io.cliMain, dashboardEnv(ctx, config, 0), io.env);
+    io.stdout.write(`Dashboard (read-only, live): ${url}\n`);
+  }
   return 0;
 }
 
@@ -210,7 +216,7 @@ async function runUp(io: CommandIO): Promise<number> {
 export const upCommand: Command = {
   name: 'up',
   usage:
-    'kemu up [--nodes N] [--name C] [--apiserver-port P] [--nats URL] [--proxy-mode userspace|nftables] [--retain]',
+    'kemu up [--nodes N] [--name C] [--apiserver-port P] [--nats URL] [--proxy-mode userspace|nftables] [--retain] [--dashboard]',
   summary: 'create and start a local cluster (root)',
   flags: [
     valueFlagSpec('nodes'),
@@ -218,6 +224,7 @@ export const upCommand: Command = {
     valueFlagSpec('nats'),
     valueFlagSpec('proxy-mode'),
     boolFlagSpec('retain'),
+    boolFlagSpec('dashboard'),
   ],
   run: runUp,
 };

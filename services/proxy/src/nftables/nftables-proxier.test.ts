@@ -76,7 +76,14 @@ describe('createNftablesProxier', () => {
     ]);
     expect(p.lastSync()?.conntrackDeleted).toBe(1);
     expect(p.servicePorts()).toEqual([
-      { servicePort: 'default/dns:http', listen: '10.96.0.10:53/UDP', listening: true, endpoints: ['10.244.1.3:53'] },
+      {
+        servicePort: 'default/dns:http',
+        listen: '10.96.0.10:53/UDP',
+        listening: true,
+        endpoints: ['10.244.1.3:53'],
+        sliceVersions: [],
+        programmedAtSeq: 0,
+      },
     ]);
   });
 });

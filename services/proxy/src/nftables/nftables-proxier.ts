@@ -59,11 +59,12 @@ export function createNftablesProxier(options: NftablesProxierOptions): Nftables
   const fullSyncPeriodMs = options.fullSyncPeriodMs ?? DEFAULT_FULL_SYNC_PERIOD_MS;
   let applied: RuleSet | undefined;
   let appliedDesired: ReadonlyMap<string, DesiredServicePort> = new Map();
+  let appliedAtSeq = 0;
   let lastFullAt = Number.NEGATIVE_INFINITY;
   let stats: NftSyncStats | undefined;
   const renderer = createRuleSetRenderer(options.render);
 
-  async function syncProxyRules(desired: ReadonlyMap<string, DesiredServicePort>): Promise<void> {
+  async function syncProxyRules(desired: ReadonlyMap<string, DesiredServicePort>, atSeq = 0): Promise<void> {
     const t0 = performance.now();
     const full = applied === undefined || now() - lastFullAt >= fullSyncPeriodMs;
     const wanted = renderer.render(desired);
@@ -97,6 +98,7 @@ export function createNftablesProxier(options: NftablesProxierOptions): Nftables
       }
     }
     appliedDesired = snapshot;
+    appliedAtSeq = atSeq;
     stats = {
       full,
       statements: lines.length,
@@ -116,6 +118,8 @@ export function createNftablesProxier(options: NftablesProxierOptions): Nftables
         listen: `${d.info.clusterIP}:${d.info.port}/${d.info.protocol}`,
         listening: d.endpoints.length > 0,
         endpoints: d.endpoints,
+        sliceVersions: d.sliceVersions ?? [],
+        programmedAtSeq: appliedAtSeq,
       }));
     },
     async stop() {},

@@ -1,0 +1,2 @@
+/** preact's hooks, from one place. */
+export { useEffect, useMemo, useRef, useState } from 'preact/hooks';

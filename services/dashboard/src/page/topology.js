@@ -1,0 +1,218 @@
+/**
+ * The topology graph: nodes as boxes holding their pods, Services in a column of their
+ * own with an edge to each endpoint pod (solid when ready, dashed when not). Positions
+ * come from a deterministic grid keyed by sorted names (cytoscape's preset layout), so
+ * the picture is the same for the same cluster and a new pod only takes the next slot in
+ * its node's box: nothing else moves. Updates are diffs by element id.
+ */
+import cytoscape from 'cytoscape';
+import { html } from './html.js';
+import { useEffect, useRef } from './hooks.js';
+import { kubectl, slicesOf } from './model.js';
+
+const COL = 250;
+const ROW = 52;
+
+/** The graph's elements with their fixed positions. */
+export function graphElements(index) {
+  const els = [];
+  const nodeNames = index.nodes.map((n) => n.name);
+  const podsOf = new Map(nodeNames.map((n) => [n, []]));
+  const unscheduled = [];
+  for (const p of index.pods) (podsOf.get(p.node) ?? unscheduled).push(p);
+  index.services.forEach((s, i) => {
+    els.push({
+      group: 'nodes',
+      data: { id: `svc:${s.key}`, label: `${s.namespace}/${s.name}\n${s.clusterIP || 'None'}`, kind: 'service' },
+      position: { x: 0, y: i * ROW },
+      classes: 'service',
+    });
+  });
+  const columns = [...nodeNames.map((n) => ({ id: `node:${n}`, name: n, pods: podsOf.get(n) ?? [] }))];
+  if (unscheduled.length > 0) columns.push({ id: 'node:(unscheduled)', name: '(unscheduled)', pods: unscheduled });
+  columns.forEach((col, c) => {
+    const node = index.nodes.find((n) => n.name === col.name);
+    els.push({
+      group: 'nodes',
+      data: { id: col.id, label: node ? `${node.name}  ${node.ip}${node.ready ? '' : '  NotReady'}` : col.name },
+      classes: `box${node && !node.ready ? ' notready' : ''}`,
+    });
+    col.pods.forEach((p, r) => {
+      els.push({
+        group: 'nodes',
+        data: {
+          id: `pod:${p.key}`,
+          parent: col.id,
+          label: `${p.name}\n${p.phase}${p.ready ? ' Ready' : ' NotReady'} ${p.ip}`,
+        },
+        position: { x: 320 + c * COL, y: r * ROW },
+        classes: `pod ${p.role}${p.ready ? ' ready' : ' notready'}${p.deleting ? ' deleting' : ''}`,
+      });
+    });
+  });
+  const podByIP = index.podByIP;
+  for (const s of index.services) {
+    for (const e of slicesOf(index, s)) {
+      for (const ep of e.endpoints) {
+        const p = podByIP.get(ep.ip);
+        if (!p) continue;
+        els.push({
+          group: 'edges',
+          data: { id: `ep:${s.key}>${p.key}`, source: `svc:${s.key}`, target: `pod:${p.key}` },
+          classes: ep.ready ? 'ready' : 'notready',
+        });
+      }
+    }
+  }
+  return els;
+}
+
+const style = [
+  {
+    selector: 'node',
+    style: {
+      label: 'data(label)',
+      'text-wrap': 'wrap',
+      'font-size': 10,
+      // Labels too small to read at the current zoom are not drawn (1000 pods fit on screen); zooming in shows them.
+      'min-zoomed-font-size': 7,
+      'text-valign': 'center',
+      'text-halign': 'center',
+      shape: 'round-rectangle',
+      width: 190,
+      height: 36,
+      'background-color': '#e8f0fe',
+      'border-width': 1,
+      'border-color': '#8aa4c8',
+    },
+  },
+  { selector: 'node.service', style: { 'background-color': '#fff4d6', 'border-color': '#c98a00' } },
+  { selector: 'node.pod.ready', style: { 'background-color': '#dff3e6', 'border-color': '#2e9d57' } },
+  { selector: 'node.pod.notready', style: { 'background-color': '#fde2e2', 'border-color': '#c62828' } },
+  { selector: 'node.pod.proxy, node.pod.dns', style: { 'border-style': 'double', 'border-width': 3 } },
+  { selector: 'node.deleting', style: { opacity: 0.5 } },
+  {
+    selector: 'node.box',
+    style: {
+      'text-valign': 'top',
+      'text-halign': 'center',
+      'font-size': 12,
+      'font-weight': 'bold',
+      'background-color': '#f3f5f8',
+      'border-color': '#5a6b85',
+      padding: 12,
+    },
+  },
+  { selector: 'node.box.notready', style: { 'border-color': '#c62828', 'border-style': 'dashed' } },
+  {
+    selector: 'edge',
+    style: { width: 1.5, 'line-color': '#2e9d57', 'curve-style': 'bezier', 'target-arrow-shape': 'triangle' },
+  },
+  { selector: 'edge.notready', style: { 'line-style': 'dashed', 'line-color': '#c62828' } },
+];
+
+/** The graph view, updated in place. */
+export function TopologyGraph({ index }) {
+  const ref = useRef(null);
+  const cy = useRef(null);
+  useEffect(() => {
+    cy.current = cytoscape({
+      container: ref.current,
+      style,
+      layout: { name: 'preset' },
+      autoungrabify: true,
+      pixelRatio: 1,
+      hideEdgesOnViewport: true,
+    });
+    return () => cy.current.destroy();
+  }, []);
+  useEffect(() => {
+    // After the table has painted: the graph of a large cluster takes longer to draw.
+    let timer;
+    // data-synced tells observers (and tests) whether the graph shows the current state.
+    ref.current.dataset.synced = 'false';
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => {
+        updateGraph(cy.current, index);
+        ref.current.dataset.synced = 'true';
+      }, 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [index]);
+  return html`<div id="graph" ref=${ref} data-testid="topology-graph"></div>`;
+}
+
+function updateGraph(g, index) {
+  {
+    const want = graphElements(index);
+    const ids = new Set(want.map((e) => e.data.id));
+    g.batch(() => {
+      g.elements().forEach((el) => {
+        if (!ids.has(el.id())) g.remove(el);
+      });
+      // Only what changed is touched: a pod update rewrites one element, not the graph.
+      const adds = [];
+      for (const e of want) {
+        const sig = `${JSON.stringify(e.data)}|${e.classes ?? ''}|${e.position ? `${e.position.x},${e.position.y}` : ''}`;
+        const el = g.getElementById(e.data.id);
+        if (el.empty()) {
+          adds.push({ ...e, scratch: { sig } });
+          continue;
+        }
+        if (el.scratch('sig') === sig) continue;
+        el.scratch('sig', sig);
+        el.data(e.data);
+        el.classes(e.classes ?? '');
+        if (e.position && el.isNode() && !el.isParent()) el.position(e.position);
+      }
+      if (adds.length > 0) {
+        const added = g.add(adds.map(({ scratch, ...e }) => e));
+        const sigs = new Map(adds.map((e) => [e.data.id, e.scratch.sig]));
+        added.forEach((el) => {
+          el.scratch('sig', sigs.get(el.id()));
+        });
+      }
+    });
+    if (!g.scratch('fitted') && want.length > 0) {
+      g.fit(undefined, 20);
+      g.scratch('fitted', true);
+    }
+  }
+}
+
+/** The table twin of the graph. */
+export function TopologyTable({ index }) {
+  return html`
+    <h2>Nodes and pods <code class="kubectl">${kubectl.nodes()}</code></h2>
+    <table data-testid="topology-table">
+      <thead><tr><th>node</th><th>pod</th><th>phase</th><th>ready</th><th>IP</th><th>proves it</th></tr></thead>
+      <tbody>
+        ${index.pods.map(
+          (p) => html`<tr key=${p.key} data-pod=${p.name}>
+            <td>${p.node || '(unscheduled)'}</td><td>${p.namespace}/${p.name}${p.role !== 'workload' ? ` (${p.role})` : ''}</td>
+            <td>${p.phase}${p.deleting ? ' (terminating)' : ''}</td>
+            <td class=${p.ready ? 'ok' : 'bad'}>${p.ready ? 'Ready' : 'NotReady'}</td><td>${p.ip}</td>
+            <td><code class="kubectl">${kubectl.pod(p)}</code></td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+    <h2>Services</h2>
+    <table data-testid="services-table">
+      <thead><tr><th>service</th><th>ClusterIP</th><th>ports</th><th>endpoints (ready)</th><th>proves it</th></tr></thead>
+      <tbody>
+        ${index.services.map((s) => {
+          const eps = slicesOf(index, s).flatMap((e) => e.endpoints);
+          return html`<tr key=${s.key} data-service=${s.name}>
+            <td>${s.namespace}/${s.name}</td><td>${s.clusterIP}</td>
+            <td>${s.ports.map((p) => `${p.port}→${p.targetPort}/${p.protocol}`).join(', ')}</td>
+            <td>${eps.map((e) => html`<span class=${e.ready ? 'ok' : 'bad'}>${e.ip} </span>`)}</td>
+            <td><code class="kubectl">${kubectl.slices(s)}</code></td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>`;
+}

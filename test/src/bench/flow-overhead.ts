@@ -1,0 +1,77 @@
+/**
+ * The data-plane cost of flow recording: two clusters side by side, one with
+ * KEMU_PROXY_FLOWS=false, one with it on, the same client pod (node-1) → ClusterIP →
+ * backend pod (node-2) path in each, measured in interleaved rounds so drift hits both
+ * alike. Figures: keep-alive and new-connection requests, recording on against off.
+ */
+import { type KemuCluster, runCommand, startCluster } from '../kemu-cluster.js';
+import { manifest, podNetns, waitReady } from './data-plane.js';
+import { median } from './stats.js';
+import type { Row } from './table.js';
+import { runWrk } from './wrk.js';
+
+type Mode = 'off' | 'on';
+
+interface Path {
+  cluster: KemuCluster;
+  netns: string;
+  url: string;
+}
+
+async function preparePath(cluster: KemuCluster): Promise<Path> {
+  await cluster.kubectlOk(['apply', '-f', '-'], { input: manifest });
+  const pods = await waitReady(cluster, ['bench-web', 'bench-client']);
+  const client = pods.get('bench-client');
+  if (!client) throw new Error('bench-client is not ready');
+  const clusterIP = (await cluster.kubectlOk(['get', 'svc', 'bench-svc', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+  const netns = podNetns(cluster.name, client.metadata.uid);
+  for (const ns of [netns, `kemu-${cluster.name}-node-1`]) {
+    await runCommand('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.tcp_tw_reuse=1']);
+    await runCommand('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.ip_local_port_range=1024 65000']);
+  }
+  return { cluster, netns, url: `http://${clusterIP}:80/` };
+}
+
+/** Measures keep-alive and new-connection rates through the proxy with flow recording off and on. */
+export async function measureFlowOverhead(
+  progress: (msg: string) => void,
+  rounds: number,
+): Promise<{ rows: Row[]; samples: Record<string, Record<Mode, number[]>> }> {
+  progress('starting two 2-node clusters: flow recording off and on');
+  const clusters: Record<Mode, KemuCluster> = {
+    off: await startCluster({ name: 'flof', nodes: 2, env: { KEMU_PROXY_FLOWS: 'false' } }),
+    on: await startCluster({ name: 'flon', nodes: 2, env: { KEMU_PROXY_FLOWS: 'true' } }),
+  };
+  try {
+    const paths: Record<Mode, Path> = { off: await preparePath(clusters.off), on: await preparePath(clusters.on) };
+    const keepAlive: Record<Mode, number[]> = { off: [], on: [] };
+    const churn: Record<Mode, number[]> = { off: [], on: [] };
+    for (let round = 1; round <= rounds; round++) {
+      const order: Mode[] = round % 2 === 1 ? ['off', 'on'] : ['on', 'off'];
+      for (const m of order) {
+        const p = paths[m];
+        keepAlive[m].push((await runWrk(p.netns, p.url, { connections: 10, seconds: 3 })).requestsPerSecond);
+        churn[m].push((await runWrk(p.netns, p.url, { connections: 10, seconds: 3, close: true })).requestsPerSecond);
+      }
+      progress(`flow-recording round ${round}/${rounds} done`);
+    }
+    const rows: Row[] = [];
+    const pair = (name: string, data: Record<Mode, number[]>) => {
+      const off = median(data.off);
+      const on = median(data.on);
+      rows.push({ figure: `${name}, kemu, flows off`, value: `${off.toFixed(0)} req/s`, ratio: '1.00' });
+      rows.push({
+        figure: `${name}, kemu, flows on`,
+        value: `${on.toFixed(0)} req/s`,
+        ratio: (on / off).toFixed(3),
+        target: '≥ 0.95',
+      });
+    };
+    pair('keep-alive requests (10 conns)', keepAlive);
+    pair('new-connection requests (10 conns)', churn);
+    return { rows, samples: { keepAlive, churn } };
+  } finally {
+    await clusters.off.down();
+    await clusters.on.down();
+  }
+}
