@@ -261,6 +261,10 @@ describe('a StatefulSet on a local 2-node cluster', () => {
       .map((l) => JSON.parse(l) as { target?: string; greeting?: string });
     expect(ok[0]?.target).toBe('mysql-service:3306');
     expect(ok[0]?.greeting).toMatch(/^mysql ready \(pod mysql-0\)/);
+    // The root password reaches the database container from the Secret (secretKeyRef).
+    expect((await cluster.kubectlOk(['exec', 'mysql-0', '--', 'printenv', 'MYSQL_ROOT_PASSWORD'])).trim()).toBe(
+      'change-me',
+    );
 
     const ip = (await cluster.kubectlOk(['get', 'pod', 'mysql-0', '-o', 'jsonpath={.status.podIP}'])).trim();
     const found = await eventually(
