@@ -9,10 +9,10 @@
  * and its monitor outlive a `kill -9` of the agent, and a new agent reads the files back.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { arch } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { processStartTicks } from './proc.js';
 
 /** prctl(2)'s syscall number per architecture (for PR_SET_CHILD_SUBREAPER). */
@@ -69,6 +69,7 @@ export const MONITOR_FILES = {
 export async function spawnMonitor(scriptPath: string, runArgv: string[], files: MonitorFiles): Promise<number> {
   const prctl = PRCTL[arch()];
   if (prctl === undefined) throw new Error(`no prctl syscall number for ${arch()}`);
+  mkdirSync(dirname(files.logPath), { recursive: true });
   const out = openSync(files.logPath, 'a');
   const input = openSync(files.stdinPath ?? '/dev/null', files.stdinPath ? 'r+' : 'r');
   let pid: number | undefined;

@@ -117,13 +117,14 @@ export async function createContainerRuntime(options: ContainerRuntimeOptions): 
       const files = { dir, logPath: before.logPath, ...(before.stdinPath ? { stdinPath: before.stdinPath } : {}) };
       const argv = runc.runArgv(id, dir, join(dir, MONITOR_FILES.containerPid), join(dir, MONITOR_FILES.runtimeLog));
       const monitorPid = await spawnMonitor(script, argv, files);
-      const seen = await waitForFile(dir, [MONITOR_FILES.started, MONITOR_FILES.exit], {
+      await waitForFile(dir, [MONITOR_FILES.started, MONITOR_FILES.exit], {
         timeoutMs: 60_000,
         pollMs: 100,
         check: async () => !(await processAlive(monitorPid)),
       });
       const after = await mustState(id);
-      if (seen !== MONITOR_FILES.started) {
+      // `started` is the proof, whichever file the wait saw first (a quick exit writes both at once).
+      if (after.startedAt === undefined) {
         throw new ContainerStartError(`container ${id} could not start: ${await runtimeError(dir, after.logPath)}`);
       }
       return after;

@@ -107,6 +107,13 @@ export async function imageEntries(recipe: ImageRecipe, options: { busybox?: str
       entries.set(at, { type: 'copy', path: at, source: lib });
     }
   }
+  for (const library of recipe.libraries) {
+    if (!(await exists(library))) continue;
+    for (const lib of [library, ...(await libraryClosure(library))]) {
+      const at = await placeHostPath(lib, links);
+      entries.set(at, { type: 'copy', path: at, source: lib });
+    }
+  }
   if (recipe.busybox) {
     const provided = new Set(binaries.map((b) => posix.basename(b.path)));
     for (const applet of await busyboxApplets(busybox)) {

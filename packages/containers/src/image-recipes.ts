@@ -29,14 +29,26 @@ export interface ImageRecipe {
   /** busybox copied to /bin/busybox with every applet linked beside it (unless a binary has the name). */
   busybox: boolean;
   binaries: RecipeBinary[];
+  /** Host shared libraries (and their closure) loaded at run time rather than linked, placed at their host path. */
+  libraries: string[];
   /** Host files copied as they are, when present (data, never executables). */
   hostFiles: RecipeFile['path'][];
   files: RecipeFile[];
   dirs: { path: string; mode: number }[];
 }
 
+/**
+ * glibc's name service modules: the static busybox dlopens them for getaddrinfo (wget,
+ * ping, nc), as in the official busybox (glibc) image, which carries them in /lib.
+ */
+const NSS_LIBRARIES = [
+  '/lib/x86_64-linux-gnu/libnss_files.so.2',
+  '/lib/x86_64-linux-gnu/libnss_dns.so.2',
+  '/lib/x86_64-linux-gnu/libresolv.so.2',
+];
+
 /** Bumped when a recipe changes in a way its inputs do not show, so cached images are rebuilt. */
-export const RECIPE_VERSION = 1;
+export const RECIPE_VERSION = 2;
 
 const PASSWD = [
   'root:x:0:0:root:/root:/bin/sh',
@@ -103,7 +115,7 @@ const BASE_FILES: RecipeFile[] = [
 
 /** The recipe of a root filesystem; `nodeBinary` is the node the workload image runs. */
 export function imageRecipe(kind: RootfsKind, options: { nodeBinary?: string } = {}): ImageRecipe {
-  const base = { kind, busybox: true, dirs: BASE_DIRS, hostFiles: [] as string[] };
+  const base = { kind, busybox: true, dirs: BASE_DIRS, hostFiles: [] as string[], libraries: NSS_LIBRARIES };
   switch (kind) {
     case 'busybox':
       return { ...base, binaries: [], files: BASE_FILES };
@@ -117,7 +129,11 @@ export function imageRecipe(kind: RootfsKind, options: { nodeBinary?: string } =
     case 'dnsutils':
       return {
         ...base,
-        binaries: ['dig', 'nslookup', 'host'].map((b) => ({ source: `/usr/bin/${b}`, path: `/usr/bin/${b}` })),
+        // A Debian image: dash is /bin/sh, so `sh -c 'nslookup …'` runs BIND's nslookup, not busybox's applet.
+        binaries: [
+          { source: '/bin/dash', path: '/bin/sh' },
+          ...['dig', 'nslookup', 'host'].map((b) => ({ source: `/usr/bin/${b}`, path: `/usr/bin/${b}` })),
+        ],
         files: BASE_FILES,
       };
     case 'workload':
