@@ -151,6 +151,16 @@ export async function createContainerRuntime(options: ContainerRuntimeOptions): 
 
     async delete(id) {
       const dir = dirOf(id);
+      const s = await readContainerState(dir);
+      if (s?.status === 'running') {
+        // SIGKILL and the monitor's exit record first: `runc delete --force` alone polls for the death in 100 ms steps.
+        await runc.kill(id, 'SIGKILL');
+        await waitForFile(dir, [MONITOR_FILES.exit], {
+          timeoutMs: 5_000,
+          pollMs: 100,
+          check: async () => (await readContainerState(dir))?.status === 'stopped',
+        });
+      }
       await runc.delete(id, true);
       await stopMonitor(dir);
       await removeRootfs(dir);
