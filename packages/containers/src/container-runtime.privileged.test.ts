@@ -12,6 +12,7 @@ import { type ContainerCreate, type ContainerRuntime, createContainerRuntime } f
 import { containerArgv, containerEnvironment } from './image-reference.js';
 import { createImageStore, type Image, type ImageStore } from './image-store.js';
 import { createRuncCli } from './runc-cli.js';
+import { removeRuntime } from './runtime-cleanup.js';
 
 const run = promisify(execFile);
 const suffix = Math.random().toString(16).slice(2, 8);
@@ -190,6 +191,56 @@ describe('container runtime (runc, as root)', () => {
     expect(out).toContain('sleep 601');
     await runtime.delete(second.id);
     await runtime.delete(first.id);
+  });
+
+  it('runs curl, the DNS tools and the kemu workload from their images', async () => {
+    const curl = await runToEnd(
+      ['sh', '-c', 'curl --version | head -1; wget --help 2>&1 | head -1'],
+      await store.resolve('curlimages/curl'),
+    );
+    expect(curl.exitCode).toBe(0);
+    expect(curl.log).toMatch(/^curl \d/m);
+    const dns = await runToEnd(
+      ['sh', '-c', 'dig -v && nslookup -version && host -V'],
+      await store.resolve('registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3'),
+    );
+    expect(dns.exitCode).toBe(0);
+    expect(dns.log).toContain('nslookup 9.');
+    const nginx = await store.resolve('nginx:1.25');
+    const web = await spec(nginx, [], {
+      env: containerEnvironment(nginx.definition.config, { KEMU_CONTAINER_PORTS: '8080', KEMU_IMAGE: 'nginx' }),
+    });
+    web.args = containerArgv(nginx.definition.config);
+    await runtime.create(web);
+    await runtime.start(web.id);
+    const body = await eventually(
+      async () => {
+        const child = runtime.exec(web.id, { args: ['wget', '-qO-', 'http://127.0.0.1:8080/'] });
+        let out = '';
+        child.stdout?.on('data', (d: Buffer) => {
+          out += d.toString();
+        });
+        const code = await new Promise<number | null>((r) => child.once('close', r));
+        return code === 0 && out;
+      },
+      { what: 'the workload to answer', timeoutMs: 15_000 },
+    );
+    expect(body.length).toBeGreaterThan(0);
+    await runtime.kill(web.id, 'SIGTERM');
+    expect((await runtime.wait(web.id))?.exitCode).toBe(0);
+    await runtime.delete(web.id);
+  });
+
+  it('leaves no container, mount or directory after removeRuntime', async () => {
+    const other = join(dir, 'node-removed');
+    const rt = await createContainerRuntime({ dir: other });
+    const s = await spec(busybox, ['sleep', '600']);
+    await rt.create(s);
+    const { pid } = await rt.start(s.id);
+    expect(await removeRuntime(other)).toBe(1);
+    expect(existsSync(other)).toBe(false);
+    expect((await readFile('/proc/self/mountinfo', 'utf8')).includes(other)).toBe(false);
+    expect(pid !== undefined && existsSync(`/proc/${pid}`)).toBe(false);
   });
 
   it('keeps a container running after its driver process dies, and a new runtime adopts it', async () => {

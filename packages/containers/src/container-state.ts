@@ -74,15 +74,21 @@ export async function readContainerState(dir: string): Promise<ContainerState | 
     ...(pid !== undefined && Number.isInteger(pid) ? { pid } : {}),
     ...(startedAt ? { startedAt } : {}),
   };
-  const exit = await readJson<Omit<ContainerExit, 'finishedAt'>>(join(dir, MONITOR_FILES.exit));
-  if (exit) {
+  const recorded = async (): Promise<ContainerState | undefined> => {
+    const exit = await readJson<Omit<ContainerExit, 'finishedAt'>>(join(dir, MONITOR_FILES.exit));
+    if (!exit) return undefined;
     const finishedAt = (await mtime(join(dir, MONITOR_FILES.exit))) ?? new Date().toISOString();
     return { ...base, status: 'stopped', exit: { ...exit, finishedAt } };
-  }
+  };
+  const first = await recorded();
+  if (first) return first;
   if (!monitor) return { ...base, status: 'created' };
   const monitorAlive = await processAlive(monitor.pid, monitor.startTicks);
   const initAlive = pid !== undefined && (await processAlive(pid));
   if (monitorAlive || initAlive) return { ...base, status: startedAt || initAlive ? 'running' : 'created' };
+  // Both gone: the monitor may have written its record since the first look.
+  const late = await recorded();
+  if (late) return late;
   // The monitor died without a record (killed): the exit status is lost, as Kubernetes' ContainerStatusUnknown.
   const exitUnknown: ContainerExit = {
     exitCode: 137,

@@ -22,4 +22,5 @@ export type { ContainerMount, ContainerUser, OciSpecInput } from './oci-spec.js'
 export { createContainerRuntime } from './container-runtime.js';
 export type { ContainerCreate, ContainerRuntime, ContainerRuntimeOptions } from './container-runtime.js';
 export type { ContainerExit, ContainerState } from './container-state.js';
+export { removeRuntime } from './runtime-cleanup.js';
 export type { RuncExecOptions } from './runc-cli.js';
