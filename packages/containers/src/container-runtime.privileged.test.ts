@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { eventually } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMountPoint } from './container-rootfs.js';
+import { adoptContainer, runContainer } from './container-run.js';
 import { type ContainerCreate, type ContainerRuntime, createContainerRuntime } from './container-runtime.js';
 import { containerArgv, containerEnvironment } from './image-reference.js';
 import { createImageStore, type Image, type ImageStore } from './image-store.js';
@@ -229,6 +230,22 @@ describe('container runtime (runc, as root)', () => {
     await runtime.kill(web.id, 'SIGTERM');
     expect((await runtime.wait(web.id))?.exitCode).toBe(0);
     await runtime.delete(web.id);
+  });
+
+  it('runs a container to its end and deletes it (runContainer), and adopts a running one (adoptContainer)', async () => {
+    const s = await spec(busybox, ['sh', '-c', 'exit 7']);
+    const r = await runContainer(runtime, s);
+    expect(r.pid).toBeGreaterThan(0);
+    expect((await r.exited).exitCode).toBe(7);
+    expect(await runtime.state(s.id)).toBeUndefined();
+    const long = await spec(busybox, ['sleep', '600']);
+    const first = await runContainer(runtime, long);
+    first.unwatch();
+    const again = await adoptContainer(runtime, long.id);
+    expect(again?.pid).toBe(first.pid);
+    again?.kill('SIGKILL');
+    expect((await again?.exited)?.exitCode).toBe(137);
+    expect(await adoptContainer(runtime, long.id)).toBeUndefined();
   });
 
   it('leaves no container, mount or directory after removeRuntime', async () => {

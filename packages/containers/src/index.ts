@@ -23,4 +23,6 @@ export { createContainerRuntime } from './container-runtime.js';
 export type { ContainerCreate, ContainerRuntime, ContainerRuntimeOptions } from './container-runtime.js';
 export type { ContainerExit, ContainerState } from './container-state.js';
 export { removeRuntime } from './runtime-cleanup.js';
+export { adoptContainer, runContainer } from './container-run.js';
+export type { ContainerRun } from './container-run.js';
 export type { RuncExecOptions } from './runc-cli.js';
