@@ -18,10 +18,16 @@ import { processStartTicks } from './proc.js';
 /** prctl(2)'s syscall number per architecture (for PR_SET_CHILD_SUBREAPER). */
 const PRCTL: Record<string, number> = { x64: 157, arm64: 167 };
 
-/** The monitor program; argv: prctl number, container dir, then the runtime's `run` argv. */
+/**
+ * The monitor program; argv: prctl number, container dir, stdin path (`-` for none), then
+ * the runtime's `run` argv. The stdin FIFO is opened read-only here (blocking until a
+ * writer exists, which the node-agent holds), so the container sees EOF once every writer
+ * closes it, as `stdinOnce` needs.
+ */
 export const MONITOR_SCRIPT = `use strict;
-my ($prctl, $dir, @run) = @ARGV;
+my ($prctl, $dir, $stdin, @run) = @ARGV;
 $0 = "kemu-monitor $dir";
+if ($stdin ne '-') { open(STDIN, '<', $stdin) or die "kemu-monitor: cannot open $stdin: $!\n"; }
 sub record {
   my ($code, $signal, $reason) = @_;
   open(my $o, '>', "$dir/exit.json.tmp") or return;
@@ -52,7 +58,7 @@ export interface MonitorFiles {
   /** The container's directory (bundle, rootfs, pid and exit files). */
   dir: string;
   logPath: string;
-  /** A file (e.g. a FIFO) the container reads as stdin; /dev/null when absent. */
+  /** A FIFO the container reads as stdin; /dev/null when absent. */
   stdinPath?: string;
 }
 
@@ -71,12 +77,11 @@ export async function spawnMonitor(scriptPath: string, runArgv: string[], files:
   if (prctl === undefined) throw new Error(`no prctl syscall number for ${arch()}`);
   mkdirSync(dirname(files.logPath), { recursive: true });
   const out = openSync(files.logPath, 'a');
-  const input = openSync(files.stdinPath ?? '/dev/null', files.stdinPath ? 'r+' : 'r');
   let pid: number | undefined;
   try {
-    const child = spawn('perl', [scriptPath, String(prctl), files.dir, ...runArgv], {
+    const child = spawn('perl', [scriptPath, String(prctl), files.dir, files.stdinPath ?? '-', ...runArgv], {
       detached: true,
-      stdio: [input, out, out],
+      stdio: ['ignore', out, out],
       env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
     });
     await new Promise<void>((resolve, reject) => {
@@ -87,7 +92,6 @@ export async function spawnMonitor(scriptPath: string, runArgv: string[], files:
     pid = child.pid as number;
   } finally {
     closeSync(out);
-    closeSync(input);
   }
   const startTicks = await processStartTicks(pid);
   await writeFile(join(files.dir, MONITOR_FILES.monitor), JSON.stringify({ pid, startTicks }));

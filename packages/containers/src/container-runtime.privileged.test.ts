@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -246,6 +246,20 @@ describe('container runtime (runc, as root)', () => {
     again?.kill('SIGKILL');
     expect((await again?.exited)?.exitCode).toBe(137);
     expect(await adoptContainer(runtime, long.id)).toBeUndefined();
+  });
+
+  it('reads stdin from a FIFO and sees EOF once its writers close', async () => {
+    const fifo = join(dir, `stdin-${suffix}`);
+    await run('mkfifo', [fifo]);
+    const writer = openSync(fifo, constants.O_RDWR);
+    const s = await spec(busybox, ['sh', '-c', 'read line; echo got:$line; cat >/dev/null; echo eof']);
+    const r = await runContainer(runtime, { ...s, stdinPath: fifo });
+    writeSync(writer, 'hello\n');
+    closeSync(writer);
+    expect((await r.exited).exitCode).toBe(0);
+    const log = await readFile(s.logPath, 'utf8');
+    expect(log).toContain('got:hello');
+    expect(log).toContain('eof');
   });
 
   it('leaves no container, mount or directory after removeRuntime', async () => {
