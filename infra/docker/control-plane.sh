@@ -16,7 +16,7 @@ mkdir -p "$state"
 if [ ! -s "$pki/tokens.csv" ]; then
   node --input-type=module -e "
     import { randomBytes } from 'node:crypto';
-    import { createClusterPki } from '/opt/kemu/services/cli/dist/cluster-pki.js';
+    import { createClusterPki } from '/opt/kemu/services/cli/dist/cluster/cluster-pki.js';
     await createClusterPki({ stateDir: '$state', cluster: '$cluster', hostIp: '$ip',
       serviceIp: '10.96.0.1', token: randomBytes(24).toString('hex') });
   "

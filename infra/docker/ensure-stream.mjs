@@ -3,12 +3,12 @@
 // it is missing and leave an existing one as it is (so one made by a component that was
 // faster is scaled up to the wanted replicas here). Exits non-zero until it worked
 // (the JetStream cluster may still be electing its meta leader); the entrypoints retry.
+import { natsUrlLocal, parseEnv, streamReplicas } from '/opt/kemu/packages/config/dist/index.js';
 import { connectEventLog } from '/opt/kemu/packages/eventlog/dist/index.js';
 import { createLogger } from '/opt/kemu/packages/log/dist/index.js';
 
 const log = createLogger({ component: 'ensure-stream' });
-const replicas = Number(process.env.KEMU_STREAM_REPLICAS || 1);
-const servers = (process.env.KEMU_NATS_URL || 'nats://127.0.0.1:4222').split(',');
+const { replicas, servers } = parseEnv({ replicas: streamReplicas, servers: natsUrlLocal }, process.env);
 const timer = setTimeout(() => {
   log.warn({ servers }, 'event stream not ready in 10s');
   process.exit(1);

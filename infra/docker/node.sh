@@ -16,6 +16,7 @@ sysctl -q -w net.ipv4.ip_forward=1 || true
 
 export KEMU_NODE="$node" KEMU_NODE_IP="$ip"
 export KEMU_SERVICE_CIDR="${KEMU_SERVICE_CIDR:-10.96.0.0/12}"
+/opt/kemu/infra/docker/unreachable-routes.sh
 
 # The event stream with its replicas, in case this node is faster than the control plane.
 until node /opt/kemu/infra/docker/ensure-stream.mjs; do sleep 1; done

@@ -6,6 +6,10 @@
 # with `docker import`. Usage: offline-base.sh [TAG] (default kemu/base:offline).
 set -euo pipefail
 tag=${1:-kemu/base:offline}
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+# The image carries this machine's nats-server: the same 2.10+ line as everywhere else.
+nats_server_supported ||
+  die "this machine's nats-server ($(nats_server_version)) is older than 2.10: run infra/scripts/install-deps.sh as root first"
 
 # Binaries by name; each must exist on the host (apt-get install them first).
 tools=(node nats-server busybox sh bash ip nsenter sysctl curl openssl dig nslookup

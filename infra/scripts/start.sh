@@ -8,9 +8,8 @@ source infra/scripts/lib.sh
 
 require_root "npm start"
 check_debian
-install_missing_packages
-install_kubectl
-install_pnpm
+# What CI installs, the same way (nats-server 2.10+, tools, docker, kubectl, pnpm).
+bash infra/scripts/install-deps.sh
 
 log "installing dependencies"
 pnpm install --frozen-lockfile

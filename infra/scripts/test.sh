@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: builds, runs every vitest project, and fails when no test ran at all
+# `npm test`: builds, runs every vitest project (unit, integration, privileged, e2e), and fails when no test ran at all
 # (a suite that silently skips everything must not pass).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."

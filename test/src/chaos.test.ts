@@ -10,11 +10,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { eventually } from '@kemu/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KemuCluster, missingPrerequisite, repoRoot, runCommand, startCluster } from './kemu-cluster.js';
-
-const missing = missingPrerequisite();
+import { eventually, getJson } from '@kemu/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runCommand } from './kemu-cluster.js';
+import { useCluster } from './use-cluster.js';
 
 interface Report {
   verdict: string;
@@ -48,21 +47,15 @@ interface PodJson {
 }
 
 describe('kemu chaos on a local 3-node cluster', () => {
-  let cluster: KemuCluster;
-
-  beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({
-      name: 'chao',
-      nodes: 3,
-      env: { KEMU_NODE_HEARTBEAT_SECONDS: '1', KEMU_NODE_GRACE_SECONDS: '6', KEMU_POD_EVICTION_SECONDS: '120' },
-    });
-    await cluster.kubectlOk(['apply', '-f', join(repoRoot, 'infra/chaos/web.yaml')]);
-    await eventually(async () => (await readyWebPods()).length === 3, { timeoutMs: 30_000, what: '3 Ready web pods' });
+  const cluster = useCluster({
+    name: 'chao',
+    nodes: 3,
+    env: { KEMU_NODE_HEARTBEAT_SECONDS: '1', KEMU_NODE_GRACE_SECONDS: '6', KEMU_POD_EVICTION_SECONDS: '120' },
   });
 
-  afterAll(async () => {
-    await cluster?.down();
+  beforeAll(async () => {
+    await cluster.kubectlOk(['apply', '-f', join(repoRoot, 'infra/chaos/web.yaml')]);
+    await eventually(async () => (await readyWebPods()).length === 3, { timeoutMs: 30_000, what: '3 Ready web pods' });
   });
 
   interface SliceJson {
@@ -95,8 +88,7 @@ describe('kemu chaos on a local 3-node cluster', () => {
   }
 
   async function webPods(): Promise<PodJson[]> {
-    return (JSON.parse(await cluster.kubectlOk(['get', 'pods', '-l', 'app=web', '-o', 'json'])) as { items: PodJson[] })
-      .items;
+    return (await getJson<{ items: PodJson[] }>(cluster, ['pods', '-l', 'app=web'])).items;
   }
 
   async function readyWebPods(): Promise<PodJson[]> {

@@ -15,9 +15,7 @@ import {
 import { join } from 'node:path';
 import { eventually } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KemuCluster, missingPrerequisite, startCluster } from './kemu-cluster.js';
-
-const missing = missingPrerequisite();
+import { useCluster } from './use-cluster.js';
 
 const pod = (name: string, labels: Record<string, string>): V1Pod => ({
   apiVersion: 'v1',
@@ -27,14 +25,13 @@ const pod = (name: string, labels: Record<string, string>): V1Pod => ({
 });
 
 describe('@kubernetes/client-node against a kemu cluster', () => {
-  let cluster: KemuCluster;
   let kc: KubeConfig;
   let core: CoreV1Api;
   const aborts: AbortController[] = [];
 
+  const cluster = useCluster({ name: 'cnode', nodes: 1 });
+
   beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({ name: 'cnode', nodes: 1 });
     kc = new KubeConfig();
     kc.loadFromFile(join(cluster.stateDir, 'kubeconfig'));
     core = kc.makeApiClient(CoreV1Api);
@@ -42,7 +39,6 @@ describe('@kubernetes/client-node against a kemu cluster', () => {
 
   afterAll(async () => {
     for (const a of aborts) a.abort();
-    await cluster?.down();
   });
 
   it('uses the kubeconfig as written: https with the CA and a token, no insecure flag', () => {

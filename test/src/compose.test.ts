@@ -12,10 +12,10 @@
  * Events loses no acknowledged write and the cluster keeps working.
  * Short timings: heartbeat 1 s, node grace 6 s, eviction 4 s.
  */
-import { eventually } from '@kemu/testkit';
+import { eventually, getJson, listJson } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ComposeCluster, requireDocker, startComposeCluster } from './compose-cluster.js';
-import { missingPrerequisite, parseReplies } from './kemu-cluster.js';
+import { missingPrerequisite, parseReplies, runCommand } from './kemu-cluster.js';
 
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
 
@@ -93,6 +93,24 @@ spec:
       ports: [{ containerPort: 8080 }]
 `;
 
+/**
+ * What the kernel answers `ip route get` for an unassigned pod and service address in a
+ * node's netns (`exec` enters it). Never a real packet: without the unreachable routes it
+ * would leave the machine through the default route.
+ */
+async function unassignedRoutes(exec: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const address of ['10.244.250.7', '10.96.200.1']) {
+    const r = await runCommand(exec[0] as string, [...exec.slice(1), 'ip', 'route', 'get', address]);
+    out.push(`${address}: ${`${r.stdout}${r.stderr}`.trim()}`);
+  }
+  return out;
+}
+const UNREACHABLE = [
+  '10.244.250.7: RTNETLINK answers: No route to host',
+  '10.96.200.1: RTNETLINK answers: No route to host',
+];
+
 const isReady = (conditions: Condition[] | undefined) =>
   conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
@@ -115,11 +133,9 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
     await cluster?.down();
   }, 120_000);
 
-  const getJson = async <T>(args: string[]): Promise<T> =>
-    JSON.parse(await cluster.kubectlOk(['get', ...args, '-o', 'json'])) as T;
-  const nodes = async () => (await getJson<{ items: NodeJson[] }>(['nodes'])).items;
+  const nodes = async () => await listJson<NodeJson>(cluster, ['nodes']);
   const webPods = async () =>
-    (await getJson<{ items: PodJson[] }>(['pods', '-l', 'app=web'])).items.filter((p) => !p.metadata.deletionTimestamp);
+    (await listJson<PodJson>(cluster, ['pods', '-l', 'app=web'])).filter((p) => !p.metadata.deletionTimestamp);
   const internalIP = (n: NodeJson) => n.status.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';
   const curlWeb = async (n: number) => {
     const r = await cluster.kubectl(
@@ -136,11 +152,13 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
     expect(list.filter((n) => isReady(n.status.conditions))).toHaveLength(3);
     expect(list.map(internalIP).sort()).toEqual(containers.map((c) => c.ip).sort());
     expect(new Set(list.map((n) => n.spec.podCIDR)).size).toBe(3);
+    // docker's default route would carry a packet to an unassigned pod or service address off the machine.
+    for (const c of containers) expect(await unassignedRoutes(['docker', 'exec', c.id])).toEqual(UNREACHABLE);
     // The scheduler counts pods per node: until a node's proxy and dns have written their
     // mirror pods it looks emptier, and the next test's 3 replicas would not spread.
     await eventually(
       async () => {
-        const pods = (await getJson<{ items: PodJson[] }>(['pods', '-n', 'kube-system'])).items;
+        const pods = await listJson<PodJson>(cluster, ['pods', '-n', 'kube-system']);
         return list.every((n) => pods.filter((p) => p.spec.nodeName === n.metadata.name).length >= 2);
       },
       { timeoutMs: 30_000, intervalMs: 500, what: "every node's kube-proxy and dns mirror pods" },
@@ -158,7 +176,7 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
     );
     expect(new Set(pods.map((p) => p.spec.nodeName)).size).toBe(3);
     await cluster.kubectlOk(['apply', '-f', '-'], { input: clientYaml });
-    await eventually(async () => isReady((await getJson<PodJson>(['pod', 'client'])).status.conditions), {
+    await eventually(async () => isReady((await getJson<PodJson>(cluster, ['pod', 'client'])).status.conditions), {
       timeoutMs: 60_000,
       intervalMs: 500,
       what: 'client pod ready',
@@ -172,7 +190,7 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
       { timeoutMs: 60_000, intervalMs: 1_000, what: 'replies from all three web pods' },
     );
     // Routed, not NATed: through the proxy a backend sees the client's node address.
-    const client = await getJson<PodJson>(['pod', 'client']);
+    const client = await getJson<PodJson>(cluster, ['pod', 'client']);
     const clientNode = (await nodes()).find((n) => n.metadata.name === client.spec.nodeName);
     const remote = replies.filter((r) => r.node !== client.spec.nodeName);
     expect(remote.length).toBeGreaterThan(0);
@@ -194,7 +212,7 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
   });
 
   it('heals the docker kill of a node container: NotReady, its pod recreated elsewhere, Endpoints converge', async () => {
-    const client = await getJson<PodJson>(['pod', 'client']);
+    const client = await getJson<PodJson>(cluster, ['pod', 'client']);
     const list = await nodes();
     const victimNode = list.find((n) => n.metadata.name !== client.spec.nodeName);
     const victim = (await cluster.containers('node')).find((c) => c.ip === (victimNode && internalIP(victimNode)));
@@ -203,7 +221,7 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
 
     await eventually(
       async () => {
-        const n = await getJson<NodeJson>(['node', victimNode.metadata.name]);
+        const n = await getJson<NodeJson>(cluster, ['node', victimNode.metadata.name]);
         return !isReady(n.status.conditions);
       },
       { timeoutMs: 30_000, intervalMs: 500, what: `${victimNode.metadata.name} NotReady` },
@@ -220,7 +238,7 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
     const podIPs = healed.map((p) => p.status.podIP).sort();
     await eventually(
       async () => {
-        const ep = await getJson<{ subsets?: { addresses?: { ip: string }[] }[] }>(['endpoints', 'web']);
+        const ep = await getJson<{ subsets?: { addresses?: { ip: string }[] }[] }>(cluster, ['endpoints', 'web']);
         const ips = (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)).sort();
         return JSON.stringify(ips) === JSON.stringify(podIPs);
       },
@@ -265,7 +283,7 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
         .join('\n')}\n`,
     );
     try {
-      await eventually(async () => isReady((await getJson<NodeJson>(['node', 'node-4'])).status.conditions), {
+      await eventually(async () => isReady((await getJson<NodeJson>(cluster, ['node', 'node-4'])).status.conditions), {
         timeoutMs: 30_000,
         intervalMs: 500,
         what: 'node-4 Ready',
@@ -273,12 +291,14 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
       await cluster.kubectlOk(['apply', '-f', '-'], { input: web4Yaml });
       const pod = await eventually(
         async () => {
-          const p = await getJson<PodJson>(['pod', 'web4']);
+          const p = await getJson<PodJson>(cluster, ['pod', 'web4']);
           return isReady(p.status.conditions) && p;
         },
         { timeoutMs: 60_000, intervalMs: 500, what: 'web4 ready on node-4' },
       );
       expect(pod.spec.nodeName).toBe('node-4');
+      // Its netns has a default route through the compose bridge: the cluster CIDRs are unreachable.
+      expect(await unassignedRoutes(['ip', 'netns', 'exec', `kemu-${cluster.name}-node-4`])).toEqual(UNREACHABLE);
       const viaService = await eventually(
         async () => {
           const r = await cluster.kubectl(['exec', 'client', '--', 'curl', '-sS', '-m', '5', 'http://web4/']);
@@ -288,7 +308,7 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
       );
       expect(viaService.pod).toBe('web4');
       expect(viaService.node).toBe('node-4');
-      const client = await getJson<PodJson>(['pod', 'client']);
+      const client = await getJson<PodJson>(cluster, ['pod', 'client']);
       const direct = await cluster.kubectlOk([
         'exec',
         'client',

@@ -4,11 +4,9 @@
  * delete and restart in place after a kill -9, scaling, a rolling update that `kubectl
  * rollout status` follows, and cascading deletion.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '@kemu/testkit';
-import { type KemuCluster, missingPrerequisite, startCluster } from './kemu-cluster.js';
-
-const missing = missingPrerequisite();
+import { useCluster } from './use-cluster.js';
+import { describe, expect, it } from 'vitest';
+import { consistently, eventually, getJson } from '@kemu/testkit';
 
 interface PodJson {
   metadata: {
@@ -78,16 +76,7 @@ function isReady(p: PodJson): boolean {
 }
 
 describe('a Deployment on a local 3-node cluster', () => {
-  let cluster: KemuCluster;
-
-  beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({ name: 'depl', nodes: 3 });
-  });
-
-  afterAll(async () => {
-    await cluster?.down();
-  });
+  const cluster = useCluster({ name: 'depl', nodes: 3 });
 
   async function shopPods(): Promise<PodJson[]> {
     const out = await cluster.kubectlOk(['get', 'pods', '-l', 'app=shop', '-o', 'json']);
@@ -111,9 +100,9 @@ describe('a Deployment on a local 3-node cluster', () => {
   }
 
   async function endpointIPs(): Promise<string[]> {
-    const ep = JSON.parse(await cluster.kubectlOk(['get', 'endpoints', 'shop', '-o', 'json'])) as {
+    const ep = await getJson<{
       subsets?: { addresses?: { ip: string }[] }[];
-    };
+    }>(cluster, ['endpoints', 'shop']);
     return (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)).sort();
   }
 
@@ -229,7 +218,7 @@ describe('a Deployment on a local 3-node cluster', () => {
     expect(next?.status.readyReplicas).toBe(3);
     expect(next?.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
     expect(prev?.spec.replicas).toBe(0);
-    const deploy = JSON.parse(await cluster.kubectlOk(['get', 'deploy', 'shop', '-o', 'json'])) as ReplicaSetJson;
+    const deploy = await getJson<ReplicaSetJson>(cluster, ['deploy', 'shop']);
     expect(deploy.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
     const live = await readyShopPods(3, '3 pods of the new template');
     for (const p of live) expect(p.spec.containers[0]?.image).toBe('nginx:1.27');
@@ -293,8 +282,11 @@ spec:
       { timeoutMs: 30_000, what: 'old 3 + new 2 after scaling to 4' },
     );
     // And it stays there: the new pods never get ready, the old ones may not go.
-    await new Promise((r) => setTimeout(r, 1_500));
-    expect(await sizes()).toEqual({ v1: 3, v2: 2 });
+    await consistently(async () => expect(await sizes()).toEqual({ v1: 3, v2: 2 }), {
+      forMs: 1_500,
+      everyMs: 300,
+      what: 'old 3 + new 2',
+    });
     await cluster.kubectlOk(['delete', 'deploy', 'prop', '--wait=false']);
   });
 

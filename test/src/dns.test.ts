@@ -7,11 +7,10 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { eventually } from '@kemu/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KemuCluster, missingPrerequisite, parseReplies, runCommand, startCluster } from './kemu-cluster.js';
-
-const missing = missingPrerequisite();
+import { eventually, listJson } from '@kemu/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseReplies, runCommand } from './kemu-cluster.js';
+import { useCluster } from './use-cluster.js';
 
 const services = `apiVersion: v1
 kind: Namespace
@@ -103,12 +102,11 @@ interface PodJson {
 }
 
 describe('cluster DNS in a 3-node cluster', () => {
-  let cluster: KemuCluster;
   const byName = new Map<string, PodJson>();
   let webIP = '';
 
   async function allPods(): Promise<PodJson[]> {
-    return (JSON.parse(await cluster.kubectlOk(['get', 'pods', '-A', '-o', 'json'])) as { items: PodJson[] }).items;
+    return await listJson<PodJson>(cluster, ['pods', '-A']);
   }
 
   /** dig from a pod, 1 s per try; the last line of +short output (dig prints timeouts before it). */
@@ -117,9 +115,9 @@ describe('cluster DNS in a 3-node cluster', () => {
     return r.stdout;
   }
 
+  const cluster = useCluster({ name: 'dns', nodes: 3 });
+
   beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({ name: 'dns', nodes: 3 });
     await cluster.kubectlOk(['apply', '-f', '-'], { input: services });
     webIP = (await cluster.kubectlOk(['get', 'svc', 'web-service', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
     // The node-agents must have seen the Services before the pods start (service env vars).
@@ -144,10 +142,6 @@ describe('cluster DNS in a 3-node cluster', () => {
       },
       { timeoutMs: 20_000, what: 'kube-dns endpoints on two nodes' },
     );
-  });
-
-  afterAll(async () => {
-    await cluster?.down();
   });
 
   it('runs two dns pods behind the kube-dns Service on 10.96.0.10', async () => {

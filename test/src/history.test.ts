@@ -7,11 +7,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually } from '@kemu/testkit';
+import { eventually, nextMillisecond } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KemuCluster, missingPrerequisite, repoRoot, runCommand, startCluster } from './kemu-cluster.js';
-
-const missing = missingPrerequisite();
+import { repoRoot, runCommand } from './kemu-cluster.js';
+import { useCluster } from './use-cluster.js';
 
 const pod = (name: string) => `apiVersion: v1
 kind: Pod
@@ -70,7 +69,6 @@ interface Replay {
 }
 
 describe('kemu events and kemu replay', () => {
-  let cluster: KemuCluster;
   let env: Record<string, string>;
   const replays: Replay[] = [];
   let web1Ip = '';
@@ -125,9 +123,9 @@ describe('kemu events and kemu replay', () => {
     return replay;
   }
 
+  const cluster = useCluster({ name: 'hist', nodes: 2 });
+
   beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({ name: 'hist', nodes: 2 });
     env = { KEMU_HOME: cluster.home, KEMU_CLUSTER: cluster.name };
     await cluster.kubectlOk(['apply', '-f', '-'], { input: manifest });
     const ready = await eventually(
@@ -140,9 +138,8 @@ describe('kemu events and kemu replay', () => {
     web1Ip = (await cluster.kubectlOk(['get', 'pod', 'web-1', '-o', 'jsonpath={.status.podIP}'])).trim();
     expect(ips(ready)).toContain(web1Ip);
     beforeSeq = Number(ready.metadata.resourceVersion);
-    await new Promise((r) => setTimeout(r, 300));
-    beforeFault = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 300));
+    beforeFault = (await nextMillisecond()).toISOString();
+    await nextMillisecond();
 
     // The fault: web-1 is deleted; its address leaves the Endpoints.
     await cluster.kubectlOk(['delete', 'pod', 'web-1', '--wait=false']);
@@ -154,9 +151,8 @@ describe('kemu events and kemu replay', () => {
       timeoutMs: 30_000,
       what: 'web-1 gone',
     });
-    await new Promise((r) => setTimeout(r, 300));
-    insideFault = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 300));
+    insideFault = (await nextMillisecond()).toISOString();
+    await nextMillisecond();
 
     // A follower of the live log from here on.
     follower = spawn(
@@ -186,7 +182,6 @@ describe('kemu events and kemu replay', () => {
   afterAll(async () => {
     if (follower && follower.exitCode === null) follower.kill('SIGKILL');
     for (const r of replays) await r.stop();
-    await cluster?.down();
   });
 
   it('kemu events -o json tells the pod deletion and the endpoints change in order', async () => {

@@ -153,6 +153,21 @@ export async function startNamedCluster(options: {
   };
 }
 
+/** True once `pod` holds an established TCP connection to `dst` (`ip` or `ip:port`), as `ss` in its netns shows. */
+export async function hasConnection(cluster: KemuCluster, pod: string, dst: string): Promise<boolean> {
+  const r = await cluster.exec(pod, ['ss', '-Htn', 'state', 'established', 'dst', dst]);
+  return r.code === 0 && r.stdout.trim() !== '';
+}
+
+/**
+ * Downloads `url` from inside `pod` with curl at 10 MB/s into /dev/null: a transfer that
+ * stays in flight for size/10 MB seconds. Its stdout is `<bytes received> <http status>`.
+ */
+export function slowDownload(cluster: KemuCluster, pod: string, url: string): Promise<CommandResult> {
+  const curl = ['curl', '-sS', '--limit-rate', '10M', '-o', '/dev/null', '-w', '%{size_download} %{http_code}', url];
+  return cluster.exec(pod, curl, { timeoutMs: 30_000 });
+}
+
 /** What a kemu web pod answers. */
 export interface WorkloadReply {
   pod: string;

@@ -3,10 +3,8 @@
  * apply: GET, POST, then strategic merge PATCH with $setElementOrder, `$patch: delete`
  * elements and nulls), and `kubectl delete -f` of the same file.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KemuCluster, missingPrerequisite, startCluster } from './kemu-cluster.js';
-
-const missing = missingPrerequisite();
+import { useCluster } from './use-cluster.js';
+import { describe, expect, it } from 'vitest';
 
 const manifest = (o: { ports: string; labels: string; replicas: number; image: string }) => `apiVersion: v1
 kind: Namespace
@@ -64,16 +62,7 @@ const twoLabels = '    app: shop\n    tier: backend';
 const oneLabel = '    app: shop';
 
 describe('kubectl apply and delete -f', () => {
-  let cluster: KemuCluster;
-
-  beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({ name: 'aply', nodes: 1 });
-  });
-
-  afterAll(async () => {
-    await cluster?.down();
-  });
+  const cluster = useCluster({ name: 'aply', nodes: 1 });
 
   const apply = (yaml: string) => cluster.kubectl(['apply', '-f', '-'], { input: yaml });
 

@@ -8,11 +8,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { eventually } from '@kemu/testkit';
+import { consistently, eventually, getJson } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KemuCluster, missingPrerequisite, repoRoot, startCluster } from './kemu-cluster.js';
+import { repoRoot } from './kemu-cluster.js';
+import { useCluster } from './use-cluster.js';
 
-const missing = missingPrerequisite();
 const webYaml = join(repoRoot, 'infra/examples/web.yaml');
 
 interface EventJson {
@@ -50,16 +50,15 @@ const rows = (out: string) =>
     .map((l) => l.trim().split(/\s{2,}/));
 
 describe('kubectl against a kemu cluster', () => {
-  let cluster: KemuCluster;
   let kubeconfig: string;
   let server: string;
   let token: string;
   let ca: string;
   const watchers: ChildProcess[] = [];
 
+  const cluster = useCluster({ name: 'kctl', nodes: 2 });
+
   beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({ name: 'kctl', nodes: 2 });
     kubeconfig = join(cluster.stateDir, 'kubeconfig');
     const config = JSON.parse(await readFile(join(cluster.stateDir, 'cluster.json'), 'utf8')) as {
       apiserverPort: number;
@@ -73,7 +72,6 @@ describe('kubectl against a kemu cluster', () => {
 
   afterAll(async () => {
     for (const w of watchers) if (w.exitCode === null) w.kill('SIGKILL');
-    await cluster?.down();
   });
 
   async function events(selector: string): Promise<EventJson[]> {
@@ -84,9 +82,9 @@ describe('kubectl against a kemu cluster', () => {
   async function readyPods(names: string[]): Promise<void> {
     await eventually(
       async () => {
-        const list = JSON.parse(await cluster.kubectlOk(['get', 'pods', '-o', 'json'])) as {
+        const list = await getJson<{
           items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[];
-        };
+        }>(cluster, ['pods']);
         const ready = list.items.filter(
           (p) =>
             names.includes(p.metadata.name) &&
@@ -221,10 +219,10 @@ describe('kubectl against a kemu cluster', () => {
     const yaml = await cluster.kubectlOk(['get', 'svc', 'web-service', '-o', 'yaml']);
     expect(yaml).toMatch(/^apiVersion: v1\nkind: Service\nmetadata:\n/);
     expect(yaml).toMatch(/\n {2}clusterIP: 10\.\d+\.\d+\.\d+\n/);
-    const list = JSON.parse(await cluster.kubectlOk(['get', 'pods', '-o', 'json'])) as {
+    const list = await getJson<{
       kind: string;
       items: { metadata: { name: string } }[];
-    };
+    }>(cluster, ['pods']);
     expect(list.kind).toBe('List');
     expect(list.items.map((p) => p.metadata.name).sort()).toEqual(['client', 'web-pod-1', 'web-pod-2', 'web-pod-3']);
     expect(await cluster.kubectlOk(['get', 'pods', '-l', 'app=web', '-o', 'name'])).toBe(
@@ -493,8 +491,7 @@ spec:
     expect(lines.filter((l) => l.startsWith('NAME'))).toHaveLength(1);
     expect(lines.filter((l) => /^web-pod-2\s/.test(l))).toHaveLength(2);
     expect(lines.some((l) => /^watched\s+0\/1\s+(Pending|ContainerCreating)\s/.test(l))).toBe(true);
-    await new Promise((r) => setTimeout(r, 3_000));
-    expect(watch.exitCode).toBeNull();
+    await consistently(() => watch.exitCode === null, { forMs: 3_000, what: 'kubectl get --watch still running' });
     watch.kill('SIGTERM');
   });
 
@@ -557,9 +554,9 @@ spec:
     expect(conflict.stderr).toContain(
       'Operation cannot be fulfilled on services "web-service": the object has been modified; please apply your changes to the latest version and try again',
     );
-    const fresh = JSON.parse(await cluster.kubectlOk(['get', 'svc', 'web-service', '-o', 'json'])) as {
+    const fresh = await getJson<{
       metadata: { labels?: Record<string, string> };
-    };
+    }>(cluster, ['svc', 'web-service']);
     fresh.metadata.labels = { ...fresh.metadata.labels, replaced: 'yes' };
     expect(await cluster.kubectlOk(['replace', '-f', '-'], { input: JSON.stringify(fresh) })).toBe(
       'service/web-service replaced\n',

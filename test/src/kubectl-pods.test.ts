@@ -7,11 +7,11 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { eventually } from '@kemu/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KemuCluster, missingPrerequisite, repoRoot, runCommand, startCluster } from './kemu-cluster.js';
+import { eventually, getJson } from '@kemu/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runCommand } from './kemu-cluster.js';
+import { useCluster } from './use-cluster.js';
 
-const missing = missingPrerequisite();
 const webYaml = join(repoRoot, 'infra/examples/web.yaml');
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{1,9}Z /;
 
@@ -26,13 +26,12 @@ interface PodJson {
 }
 
 describe('kubectl logs, exec and run -it', () => {
-  let cluster: KemuCluster;
   let clusterIP = '';
   const podIPs: Record<string, string> = {};
   let kubectlEnv: Record<string, string>;
 
   async function pod(name: string): Promise<PodJson> {
-    return JSON.parse(await cluster.kubectlOk(['get', 'pod', name, '-o', 'json'])) as PodJson;
+    return await getJson<PodJson>(cluster, ['pod', name]);
   }
 
   /** curl from the client pod through kubectl exec. */
@@ -40,15 +39,15 @@ describe('kubectl logs, exec and run -it', () => {
     return cluster.kubectlOk(['exec', 'client', '--', 'curl', '-sS', '-m', '5', ...flags, url]);
   }
 
+  const cluster = useCluster({ name: 'pods', nodes: 3 });
+
   beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({ name: 'pods', nodes: 3 });
     kubectlEnv = { KUBECONFIG: join(cluster.stateDir, 'kubeconfig'), KUBECACHEDIR: join(cluster.home, 'kube-cache') };
     await cluster.kubectlOk(['apply', '-f', webYaml]);
     const names = ['web-pod-1', 'web-pod-2', 'web-pod-3', 'client'];
     await eventually(
       async () => {
-        const list = JSON.parse(await cluster.kubectlOk(['get', 'pods', '-o', 'json'])) as { items: PodJson[] };
+        const list = await getJson<{ items: PodJson[] }>(cluster, ['pods']);
         const ready = list.items.filter(
           (p) =>
             names.includes(p.metadata.name) &&
@@ -60,10 +59,6 @@ describe('kubectl logs, exec and run -it', () => {
       { timeoutMs: 60_000, what: 'the web pods and the client Ready' },
     );
     clusterIP = (await cluster.kubectlOk(['get', 'svc', 'web-service', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
-  });
-
-  afterAll(async () => {
-    await cluster?.down();
   });
 
   it('runs exec inside the pod: curl of the ClusterIP, its own IP, its env', async () => {

@@ -7,10 +7,9 @@
  */
 import { eventually } from '@kemu/testkit';
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KemuCluster, missingPrerequisite, parseReplies, runCommand, startCluster } from './kemu-cluster.js';
-
-const missing = missingPrerequisite();
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hasConnection, slowDownload, parseReplies, runCommand } from './kemu-cluster.js';
+import { useCluster } from './use-cluster.js';
 
 const hookYaml = `
 apiVersion: v1
@@ -72,17 +71,11 @@ interface SliceEndpoint {
 }
 
 describe('container lifecycle hooks', () => {
-  let cluster: KemuCluster;
+  const cluster = useCluster({ name: 'hook', nodes: 1 });
 
   beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({ name: 'hook', nodes: 1 });
     await cluster.kubectlOk(['apply', '-f', '-'], { input: hookYaml });
     await cluster.kubectlOk(['wait', '--for=condition=Ready', 'pod/hook-web', 'pod/client', '--timeout=60s']);
-  });
-
-  afterAll(async () => {
-    await cluster?.down();
   });
 
   async function sliceEndpoint(ip: string): Promise<SliceEndpoint | undefined> {
@@ -109,22 +102,11 @@ describe('container lifecycle hooks', () => {
 
     // 50 MB at 10 MB/s: in flight for about 5 s, past the hook's 3 s and the SIGTERM.
     const size = 50_000_000;
-    const transfer = cluster.exec(
-      'client',
-      [
-        'curl',
-        '-sS',
-        '--limit-rate',
-        '10M',
-        '-o',
-        '/dev/null',
-        '-w',
-        '%{size_download} %{http_code}',
-        `http://${ip}:8080/bytes/${size}`,
-      ],
-      { timeoutMs: 30_000 },
-    );
-    await new Promise((r) => setTimeout(r, 300));
+    const transfer = slowDownload(cluster, 'client', `http://${ip}:8080/bytes/${size}`);
+    await eventually(() => hasConnection(cluster, 'client', `${ip}:8080`), {
+      intervalMs: 50,
+      what: 'the transfer connected',
+    });
     const deletedAt = Date.now();
     await cluster.kubectlOk(['delete', 'pod', 'hook-web', '--wait=false']);
 

@@ -7,19 +7,12 @@
  * Endpoints after SIGCONT or the heal, and a frozen node-agent (SIGSTOP)
  * makes its Node Unknown, its pods leave Endpoints and are evicted, and the node comes back.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '@kemu/testkit';
+import { describe, expect, it } from 'vitest';
+import { consistently, eventually, getJson, listJson } from '@kemu/testkit';
 import { join } from 'node:path';
-import {
-  type KemuCluster,
-  missingPrerequisite,
-  parseReplies,
-  repoRoot,
-  runCommand,
-  startCluster,
-} from './kemu-cluster.js';
+import { hasConnection, slowDownload, parseReplies, repoRoot, runCommand } from './kemu-cluster.js';
+import { useCluster } from './use-cluster.js';
 
-const missing = missingPrerequisite();
 const webYaml = join(repoRoot, 'infra/examples/web.yaml');
 
 interface Condition {
@@ -69,56 +62,45 @@ spec:
 `;
 
 describe('node lifecycle on a local 3-node cluster', () => {
-  let cluster: KemuCluster;
-
-  beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({
-      name: 'nlc',
-      nodes: 3,
-      env: { KEMU_NODE_HEARTBEAT_SECONDS: '1', KEMU_NODE_GRACE_SECONDS: '6', KEMU_POD_EVICTION_SECONDS: '8' },
-    });
+  const cluster = useCluster({
+    name: 'nlc',
+    nodes: 3,
+    env: { KEMU_NODE_HEARTBEAT_SECONDS: '1', KEMU_NODE_GRACE_SECONDS: '6', KEMU_POD_EVICTION_SECONDS: '8' },
   });
 
-  afterAll(async () => {
-    await cluster?.down();
-  });
-
-  const getJson = async <T>(args: string[]): Promise<T> =>
-    JSON.parse(await cluster.kubectlOk(['get', ...args, '-o', 'json'])) as T;
-  const pods = async () => (await getJson<{ items: PodJson[] }>(['pods'])).items;
+  const pods = async () => await listJson<PodJson>(cluster, ['pods']);
   const isReady = (conditions: Condition[] | undefined) =>
     conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
   const nodeReady = async (name: string) =>
-    (await getJson<NodeJson>(['node', name])).status.conditions?.find((c) => c.type === 'Ready')?.status;
+    (await getJson<NodeJson>(cluster, ['node', name])).status.conditions?.find((c) => c.type === 'Ready')?.status;
 
   async function endpoints(service: string): Promise<{ ips: string[]; resourceVersion: string }> {
-    const ep = await getJson<{ metadata: { resourceVersion: string }; subsets?: { addresses?: { ip: string }[] }[] }>([
-      'endpoints',
-      service,
-    ]);
+    const ep = await getJson<{ metadata: { resourceVersion: string }; subsets?: { addresses?: { ip: string }[] }[] }>(
+      cluster,
+      ['endpoints', service],
+    );
     const ips = (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)).sort();
     return { ips, resourceVersion: ep.metadata.resourceVersion };
   }
 
   async function clusterIP(service: string): Promise<string> {
-    return (await getJson<{ spec: { clusterIP: string } }>(['svc', service])).spec.clusterIP;
+    return (await getJson<{ spec: { clusterIP: string } }>(cluster, ['svc', service])).spec.clusterIP;
   }
 
   /** The node of pod `name`. */
   async function nodeOf(name: string): Promise<string> {
-    return (await getJson<PodJson>(['pod', name])).spec.nodeName ?? '';
+    return (await getJson<PodJson>(cluster, ['pod', name])).spec.nodeName ?? '';
   }
 
   it('publishes the configured allocatable and refuses a pod no node has room for', async () => {
-    const node = await getJson<NodeJson>(['node', 'node-1']);
+    const node = await getJson<NodeJson>(cluster, ['node', 'node-1']);
     expect(node.status.allocatable).toMatchObject({ cpu: '2', memory: '4Gi', pods: '110' });
     expect(node.status.capacity).toMatchObject({ cpu: '2', memory: '4Gi', pods: '110' });
 
     await cluster.kubectlOk(['apply', '-f', '-'], { input: hugePodYaml });
     const scheduled = await eventually(
       async () => {
-        const pod = await getJson<PodJson>(['pod', 'huge']);
+        const pod = await getJson<PodJson>(cluster, ['pod', 'huge']);
         return pod.status.conditions?.find((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable');
       },
       { timeoutMs: 20_000, what: 'huge Unschedulable' },
@@ -183,8 +165,12 @@ describe('node lifecycle on a local 3-node cluster', () => {
     expect(replies.length).toBe(80);
     expect(new Set(replies.map((r) => r.pod))).toEqual(new Set(['web-pod-1', 'web-pod-2', 'web-pod-3']));
 
-    // The restarted agent has adopted its pods and reported again (a few heartbeats later).
-    await new Promise((r) => setTimeout(r, 3_000));
+    // The restarted agent has adopted its pods and reports them as before (for a few heartbeats).
+    await consistently(async () => expect(await endpoints('web-service')).toEqual(epBefore), {
+      forMs: 3_000,
+      everyMs: 500,
+      what: 'the endpoints unchanged',
+    });
     expect(await nodeReady(node)).toBe('True');
     const after = await pods();
     for (const p of before) {
@@ -209,22 +195,8 @@ describe('node lifecycle on a local 3-node cluster', () => {
     // 40 MB at 10 MB/s: far more than the socket buffers on the way hold, so the backend
     // process is still writing when the delete arrives and for seconds after it.
     const size = 40_000_000;
-    const transfer = cluster.exec(
-      'client',
-      [
-        'curl',
-        '-sS',
-        '--limit-rate',
-        '10M',
-        '-o',
-        '/dev/null',
-        '-w',
-        '%{size_download} %{http_code}',
-        `http://${ip}/bytes/${size}`,
-      ],
-      { timeoutMs: 30_000 },
-    );
-    await new Promise((r) => setTimeout(r, 500));
+    const transfer = slowDownload(cluster, 'client', `http://${ip}/bytes/${size}`);
+    await eventually(() => hasConnection(cluster, 'client', ip), { intervalMs: 50, what: 'the transfer connected' });
     await cluster.kubectlOk(['delete', 'pod', target, '--grace-period=10', '--wait=false']);
     const deletedAt = Date.now();
 
@@ -237,7 +209,7 @@ describe('node lifecycle on a local 3-node cluster', () => {
       { timeoutMs: 10_000, what: 'a new connection to another pod' },
     );
     expect(elsewhere).not.toBe(target);
-    const terminating = await getJson<PodJson>(['pod', target]);
+    const terminating = await getJson<PodJson>(cluster, ['pod', target]);
     expect(terminating.metadata.deletionTimestamp).toBeTruthy();
 
     const done = await transfer;
@@ -392,7 +364,7 @@ describe('node lifecycle on a local 3-node cluster', () => {
 
       await eventually(
         async () => {
-          const p = await getJson<PodJson>(['pod', podName]);
+          const p = await getJson<PodJson>(cluster, ['pod', podName]);
           const out = !(await endpoints('web-service')).ips.includes(p.status.podIP ?? '');
           return !isReady(p.status.conditions) && out ? true : undefined;
         },
@@ -401,7 +373,7 @@ describe('node lifecycle on a local 3-node cluster', () => {
 
       const evicted = await eventually(
         async () => {
-          const p = await getJson<PodJson>(['pod', podName]);
+          const p = await getJson<PodJson>(cluster, ['pod', podName]);
           return p.metadata.deletionTimestamp ? p : undefined;
         },
         { timeoutMs: 30_000, what: `${podName} evicted` },

@@ -2,11 +2,9 @@
  * Issue 5's probe, memory and workload acceptance, end to end: a real 1-node kemu
  * cluster and the real kubectl. Probes use periodSeconds 1 so each case takes seconds.
  */
-import { eventually } from '@kemu/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KemuCluster, missingPrerequisite, startCluster } from './kemu-cluster.js';
-
-const missing = missingPrerequisite();
+import { eventually, getJson } from '@kemu/testkit';
+import { useCluster } from './use-cluster.js';
+import { describe, expect, it } from 'vitest';
 
 const readinessYaml = `
 apiVersion: v1
@@ -158,25 +156,16 @@ interface PodJson {
 }
 
 describe('probes, memory limits and workload images', () => {
-  let cluster: KemuCluster;
-
-  beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({ name: 'prb', nodes: 1 });
-  });
-
-  afterAll(async () => {
-    await cluster?.down();
-  });
+  const cluster = useCluster({ name: 'prb', nodes: 1 });
 
   async function pod(name: string): Promise<PodJson> {
-    return JSON.parse(await cluster.kubectlOk(['get', 'pod', name, '-o', 'json'])) as PodJson;
+    return await getJson<PodJson>(cluster, ['pod', name]);
   }
 
   async function endpointIPs(service: string): Promise<string[]> {
-    const ep = JSON.parse(await cluster.kubectlOk(['get', 'endpoints', service, '-o', 'json'])) as {
+    const ep = await getJson<{
       subsets?: { addresses?: { ip: string }[] }[];
-    };
+    }>(cluster, ['endpoints', service]);
     return (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip));
   }
 

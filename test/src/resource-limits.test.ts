@@ -6,10 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KemuCluster, missingPrerequisite, startCluster } from './kemu-cluster.js';
-
-const missing = missingPrerequisite();
+import { useCluster } from './use-cluster.js';
+import { describe, expect, it } from 'vitest';
 
 const burnYaml = `
 apiVersion: v1
@@ -40,17 +38,7 @@ async function cpuSeconds(pid: number): Promise<number> {
 }
 
 describe('resource limits', () => {
-  let cluster: KemuCluster;
-
-  beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({ name: 'res', nodes: 1 });
-  });
-
-  afterAll(async () => {
-    // `kemu down` removes the pods' cgroups too (tested in down-and-up.test.ts).
-    await cluster?.down();
-  });
+  const cluster = useCluster({ name: 'res', nodes: 1 });
 
   async function pidOf(pod: string): Promise<number> {
     const id = await cluster.kubectlOk([

@@ -4,28 +4,21 @@
  * still sees and updates the same objects (the compare-and-set bases came back too).
  */
 import { eventually } from '@kemu/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KemuCluster, missingPrerequisite, startCluster } from './kemu-cluster.js';
-
-const missing = missingPrerequisite();
+import { useCluster } from './use-cluster.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 function count(text: string, msg: string): number {
   return text.split('\n').filter((l) => l.includes(`"msg":"${msg}"`)).length;
 }
 
 describe('event-log snapshots in a cluster', () => {
-  let cluster: KemuCluster;
-  beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({
-      name: 'snap',
-      nodes: 1,
-      env: { KEMU_SNAPSHOT_EVERY_EVENTS: '10', KEMU_SNAPSHOT_INTERVAL_SECONDS: '0', KEMU_SNAPSHOT_KEEP: '2' },
-    });
-  }, 180_000);
-  afterAll(async () => {
-    await cluster?.down();
+  const cluster = useCluster({
+    name: 'snap',
+    nodes: 1,
+    env: { KEMU_SNAPSHOT_EVERY_EVENTS: '10', KEMU_SNAPSHOT_INTERVAL_SECONDS: '0', KEMU_SNAPSHOT_KEEP: '2' },
   });
+
+  beforeAll(async () => {}, 180_000);
 
   it('the controller writes snapshots and a restarted apiserver starts from one', async () => {
     for (const p of ['p1', 'p2', 'p3']) await cluster.kubectlOk(['run', p, '--image=nginx', '--restart=Never']);

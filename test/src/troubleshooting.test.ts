@@ -5,22 +5,20 @@
  */
 import { join } from 'node:path';
 import { eventually } from '@kemu/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KemuCluster, missingPrerequisite, repoRoot, runCommand, startCluster } from './kemu-cluster.js';
-
-const missing = missingPrerequisite();
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runCommand } from './kemu-cluster.js';
+import { useCluster } from './use-cluster.js';
 
 describe("the seed guide's Troubleshooting section", () => {
-  let cluster: KemuCluster;
   let clusterIP = '';
   let env: Record<string, string>;
 
   /** Runs one line of the guide as a shell would, with a terminal (script) as the guide's -it needs. */
   const line = (command: string) => runCommand('script', ['-qec', command, '/dev/null'], { env, timeoutMs: 90_000 });
 
+  const cluster = useCluster({ name: 'trbl', nodes: 3 });
+
   beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({ name: 'trbl', nodes: 3 });
     env = { KUBECONFIG: join(cluster.stateDir, 'kubeconfig'), KUBECACHEDIR: join(cluster.home, 'kube-cache') };
     await cluster.kubectlOk(['apply', '-f', join(repoRoot, 'infra/examples/web.yaml')]);
     await eventually(
@@ -31,10 +29,6 @@ describe("the seed guide's Troubleshooting section", () => {
       { timeoutMs: 60_000, what: 'the example pods Ready' },
     );
     clusterIP = (await cluster.kubectlOk(['get', 'svc', 'web-service', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
-  });
-
-  afterAll(async () => {
-    await cluster?.down();
   });
 
   it('1. Service Not Accessible: get svc, get endpoints, get pods --show-labels', async () => {

@@ -4,19 +4,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '@kemu/testkit';
-import {
-  type KemuCluster,
-  countByPod,
-  curlLoop,
-  missingPrerequisite,
-  parseReplies,
-  repoRoot,
-  startCluster,
-} from './kemu-cluster.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, getJson, listJson } from '@kemu/testkit';
+import { countByPod, curlLoop, parseReplies, repoRoot } from './kemu-cluster.js';
+import { useCluster } from './use-cluster.js';
 
-const missing = missingPrerequisite();
 const webYaml = join(repoRoot, 'infra/examples/web.yaml');
 const stickyYaml = join(repoRoot, 'infra/examples/sticky-service.yaml');
 
@@ -27,20 +19,12 @@ interface PodJson {
 }
 
 describe('a local 3-node cluster', () => {
-  let cluster: KemuCluster;
   let clusterIP = '';
 
-  beforeAll(async () => {
-    if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
-    cluster = await startCluster({ name: 'skel', nodes: 3 });
-  });
-
-  afterAll(async () => {
-    await cluster?.down();
-  });
+  const cluster = useCluster({ name: 'skel', nodes: 3 });
 
   async function pods(): Promise<PodJson[]> {
-    return (JSON.parse(await cluster.kubectlOk(['get', 'pods', '-o', 'json'])) as { items: PodJson[] }).items;
+    return await listJson<PodJson>(cluster, ['pods']);
   }
 
   async function readyPods(names: string[]): Promise<PodJson[]> {
@@ -56,9 +40,9 @@ describe('a local 3-node cluster', () => {
   }
 
   async function endpointIPs(service: string): Promise<string[]> {
-    const ep = JSON.parse(await cluster.kubectlOk(['get', 'endpoints', service, '-o', 'json'])) as {
+    const ep = await getJson<{
       subsets?: { addresses?: { ip: string }[]; ports?: { port: number }[] }[];
-    };
+    }>(cluster, ['endpoints', service]);
     return (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)).sort();
   }
 

@@ -1,6 +1,7 @@
 export type * from './types.js';
 export { resourceTypes, apiVersionOf, resourceByName, resourceByKind, keyString } from './resources.js';
 export type { ResourceType, ObjectKey } from './resources.js';
+export type { ResourceTypes, ResourceName, TypedKey } from './resource-types.js';
 export {
   ApiError,
   notFound,

@@ -4,6 +4,7 @@
  * errors worded like kubectl's and the apiserver's (400 BadRequest).
  */
 import { type Document, isScalar, LineCounter, parseAllDocuments, type Tags, visit } from 'yaml';
+import { MAX_YAML_ALIASES, checkJsonDepth, checkYamlDepth } from './body-depth.js';
 import { badRequest } from './errors.js';
 import type { KubeObject } from './types.js';
 
@@ -61,7 +62,20 @@ function goTypeName(v: unknown): string {
   return typeof v;
 }
 
+/** The document's value; the parser's resource-exhaustion guards (alias count, stack) are a 400 like any bad YAML. */
+function documentValue(doc: Document): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    if (err instanceof ReferenceError || err instanceof RangeError)
+      throw badRequest(`error converting YAML to JSON: yaml: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Parses every document; the nesting depth is bounded first, since the parser recurses per level. */
 function parseDocuments(text: string): unknown[] {
+  checkYamlDepth(text);
   const lc = new LineCounter();
   const docs = parseAllDocuments(text, { version: '1.1', customTags, uniqueKeys: false, lineCounter: lc, merge: true });
   if (!Array.isArray(docs)) return [];
@@ -77,7 +91,7 @@ function parseDocuments(text: string): unknown[] {
     const dups = duplicateKeys(doc, lc, seps);
     if (dups.length) throw badRequest(`error converting YAML to JSON: yaml: unmarshal errors:\n${dups.join('\n')}`);
     if (doc.contents === null) continue;
-    values.push(doc.toJS({ maxAliasCount: 100 }));
+    values.push(documentValue(doc));
   }
   return values;
 }
@@ -113,6 +127,7 @@ export function decodeBody(body: string, contentType?: string): unknown {
     return docs[0];
   }
   if (body.trim() === '') throw badRequest("Object 'Kind' is missing in ''");
+  checkJsonDepth(body);
   try {
     return JSON.parse(body) as unknown;
   } catch (err) {

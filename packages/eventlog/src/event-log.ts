@@ -52,7 +52,7 @@ export interface EventLogOptions {
   /** Connection name shown by the server: component and node. */
   name: string;
   log: Logger;
-  /** Stream replicas when the stream is created (3 on a NATS cluster); default KEMU_STREAM_REPLICAS, else 1. */
+  /** Stream replicas when the stream is created (3 on a NATS cluster; 1-5); default 1. */
   replicas?: number;
   /** Fail when no server answers at once, instead of waiting for one (a CLI, not a component). */
   failFast?: boolean;
@@ -94,7 +94,7 @@ export async function connectEventLog(options: EventLogOptions): Promise<EventLo
     }
   })();
   const jsm = await jetstreamManager(nc);
-  await ensureStream(jsm, options.replicas ?? streamReplicasFromEnv(process.env), log);
+  await ensureStream(jsm, options.replicas ?? 1, log);
   const js = jetstream(nc, { timeout: 5_000 });
 
   /** The sequence of the subject's last message when it carries `msgID`, else undefined. */
@@ -160,15 +160,6 @@ export async function connectEventLog(options: EventLogOptions): Promise<EventLo
       await nc.drain().catch(() => nc.close());
     },
   };
-}
-
-/** Stream replicas from KEMU_STREAM_REPLICAS (1–5, JetStream's maximum); 1 when unset. */
-export function streamReplicasFromEnv(env: NodeJS.ProcessEnv): number {
-  const raw = env.KEMU_STREAM_REPLICAS;
-  if (raw === undefined || raw === '') return 1;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 5) throw new RangeError(`KEMU_STREAM_REPLICAS must be 1-5, got "${raw}"`);
-  return n;
 }
 
 /**

@@ -79,7 +79,7 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
   function fromView(key: string, o: EventOccurrence, now: number): Cached | undefined {
     if (!options.view) return undefined;
     let best: Event | undefined;
-    for (const e of listObjects<Event>(options.view, 'events', o.involvedObject.namespace || 'default')) {
+    for (const e of listObjects(options.view, 'events', o.involvedObject.namespace || 'default')) {
       if (e.reason !== o.reason || e.involvedObject?.name !== o.involvedObject.name) continue;
       const src = { component: e.source?.component ?? '', host: e.source?.host };
       const occ = {

@@ -150,9 +150,17 @@ export function keepMirrorPod(
       .then(() => log.info({ pod }, 'published mirror pod'))
       .catch((err: unknown) => log.error({ err, pod }, 'cannot publish mirror pod'));
   };
-  const off = informer.onChange((c) => {
-    if (c.key.resource !== 'pods' || c.key.namespace !== key.namespace || c.key.name !== key.name) return;
-    if (c.type === 'DELETED' || (c.object.metadata.deletionTimestamp && !c.old?.metadata.deletionTimestamp)) again();
+  const isMirror = (p: Pod) => p.metadata.namespace === key.namespace && p.metadata.name === key.name;
+  const off = informer.on('pods', {
+    onAdd(p) {
+      if (isMirror(p) && p.metadata.deletionTimestamp) again();
+    },
+    onUpdate(old, p) {
+      if (isMirror(p) && p.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) again();
+    },
+    onDelete(p) {
+      if (isMirror(p)) again();
+    },
   });
   again();
   return off;

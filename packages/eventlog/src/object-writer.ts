@@ -3,7 +3,14 @@
  * `update` is the controller-style read-modify-write: on a conflict it waits for the
  * newer event to arrive in the view, re-reads and re-decides, a bounded number of times.
  */
-import { type KubeObject, type ObjectKey, keyString } from '@kemu/api';
+import {
+  type KubeObject,
+  type ObjectKey,
+  type ResourceName,
+  type ResourceTypes,
+  type TypedKey,
+  keyString,
+} from '@kemu/api';
 import { randomUUID } from 'node:crypto';
 import type { Actor, LogEvent } from './envelope.js';
 import { ConflictError } from './errors.js';
@@ -20,8 +27,14 @@ export interface ObjectWriter {
   /**
    * Applies `mutate` to the current object and stores the result; `mutate` returns
    * undefined for "no change needed". Retries on conflict. Returns the stored object,
-   * or undefined when the object is gone or nothing changed.
+   * or undefined when the object is gone or nothing changed. Typed by the key's resource.
    */
+  update<R extends ResourceName>(
+    key: TypedKey<R>,
+    mutate: (current: ResourceTypes[R]) => ResourceTypes[R] | undefined,
+    attempts?: number,
+  ): Promise<ResourceTypes[R] | undefined>;
+  /** `update` for a resource named at run time. */
   update(
     key: ObjectKey,
     mutate: (current: KubeObject) => KubeObject | undefined,
@@ -71,5 +84,5 @@ export function createObjectWriter(eventLog: EventLog, informer: Informer, actor
     }
   }
 
-  return { put, remove, update };
+  return { put, remove, update: update as ObjectWriter['update'] };
 }

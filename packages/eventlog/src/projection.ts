@@ -5,7 +5,14 @@
  * following live. It updates the view in place (copying every map per event would make
  * replay quadratic); the view is the only state it touches.
  */
-import { type KubeObject, type ObjectKey, keyString } from '@kemu/api';
+import {
+  type KubeObject,
+  type ObjectKey,
+  type ResourceName,
+  type ResourceTypes,
+  type TypedKey,
+  keyString,
+} from '@kemu/api';
 import type { LogEvent } from './envelope.js';
 
 /** The objects as of stream sequence `seq`. */
@@ -55,17 +62,23 @@ export function applyEvent(view: View, seq: number, event: LogEvent): Change | u
   return { type: old ? 'MODIFIED' : 'ADDED', seq, key: event.key, object, old, event };
 }
 
-/** Lists the live objects of one resource, optionally in one namespace. */
-export function listObjects<T extends KubeObject = KubeObject>(view: View, resource: string, namespace?: string): T[] {
+/** Lists the live objects of one resource, optionally in one namespace, typed by the resource. */
+export function listObjects<R extends ResourceName>(view: View, resource: R, namespace?: string): ResourceTypes[R][];
+/** Lists the live objects of a resource named at run time (generic consumers such as the apiserver). */
+export function listObjects(view: View, resource: string, namespace?: string): KubeObject[];
+export function listObjects(view: View, resource: string, namespace?: string): KubeObject[] {
   const prefix = namespace === undefined ? `${resource}/` : `${resource}/${namespace}/`;
-  const out: T[] = [];
-  for (const [k, o] of view.objects) if (k.startsWith(prefix)) out.push(o as T);
+  const out: KubeObject[] = [];
+  for (const [k, o] of view.objects) if (k.startsWith(prefix)) out.push(o);
   return out;
 }
 
-/** Reads one live object. */
-export function getObject<T extends KubeObject = KubeObject>(view: View, key: ObjectKey): T | undefined {
-  return view.objects.get(keyString(key)) as T | undefined;
+/** Reads one live object, typed by its key's resource. */
+export function getObject<R extends ResourceName>(view: View, key: TypedKey<R>): ResourceTypes[R] | undefined;
+/** Reads one live object of a resource named at run time. */
+export function getObject(view: View, key: ObjectKey): KubeObject | undefined;
+export function getObject(view: View, key: ObjectKey): KubeObject | undefined {
+  return view.objects.get(keyString(key));
 }
 
 /** The sequence a writer must expect on the object's subject (0 if never written). */

@@ -9,15 +9,17 @@ export type { Logger };
 /** Options for the root logger of one process. */
 export interface LoggerOptions {
   component: string;
-  node?: string;
+  /** The node of a per-node process; null for the control plane. */
+  node?: string | null;
+  /** pino level (default info); the caller reads it from its configuration (KEMU_LOG_LEVEL). */
   level?: string;
 }
 
 /** Creates the root logger of a process; children add the object (`log.child({ pod })`). */
 export function createLogger(options: LoggerOptions): Logger {
   return pino({
-    level: options.level ?? process.env.KEMU_LOG_LEVEL ?? 'info',
-    base: { component: options.component, node: options.node ?? process.env.KEMU_NODE ?? null, pid: process.pid },
+    level: options.level ?? 'info',
+    base: { component: options.component, node: options.node ?? null, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
   });
 }

@@ -5,6 +5,12 @@
  * A kemu underlay lives in a netns of its own (`kemu-<C>-ul`, bridge br0), reached from
  * the host through the veth `km-<C>`; any other bridge (a docker network's `br-…`,
  * docker0) sits in the host netns.
+ *
+ * A node on a network with a gateway gets a default route through the host, so a packet to
+ * a pod or service address nobody holds (a typo, a pod that is gone) would leave the
+ * machine. Such a node also gets `unreachable` routes for the cluster's pod and service
+ * CIDRs: the more specific routes for assigned addresses (its pod bridge, host-gw routes
+ * to other nodes' pod CIDRs, ClusterIPs on lo in the local table) still win.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -83,9 +89,16 @@ export interface AttachNodeOptions {
   vethName: string;
   /** The node's address with prefix, e.g. 10.250.3.40/24. */
   address: string;
+  /** The cluster's pod and service CIDRs: unreachable from the node unless a more specific route says otherwise. */
+  clusterCidrs: readonly string[];
 }
 
-/** Creates the node netns (lo up) with eth0 bridged into the network, its address and default route. */
+/** Adds (or keeps) an `unreachable` route in `netns` for each CIDR; longer prefixes still route. */
+export async function addUnreachableRoutes(netns: string | undefined, cidrs: readonly string[]): Promise<void> {
+  for (const cidr of cidrs) await ipIn(netns, ['route', 'replace', 'unreachable', cidr]);
+}
+
+/** Creates the node netns (lo up) with eth0 bridged into the network, its address, and with a gateway the default route and the cluster CIDRs' unreachable routes. */
 export async function attachNodeNetns(o: AttachNodeOptions): Promise<void> {
   const { network } = o;
   await addNetns(o.netns);
@@ -108,7 +121,10 @@ export async function attachNodeNetns(o: AttachNodeOptions): Promise<void> {
   await ipIn(network.bridgeNetns, ['link', 'set', 'dev', o.vethName, 'master', network.bridge, 'up']);
   await ipIn(o.netns, ['addr', 'replace', o.address, 'dev', 'eth0']);
   await ipIn(o.netns, ['link', 'set', 'dev', 'eth0', 'up']);
-  if (network.gateway) await ipIn(o.netns, ['route', 'replace', 'default', 'via', network.gateway, 'dev', 'eth0']);
+  if (network.gateway) {
+    await addUnreachableRoutes(o.netns, o.clusterCidrs);
+    await ipIn(o.netns, ['route', 'replace', 'default', 'via', network.gateway, 'dev', 'eth0']);
+  }
 }
 
 /** Deletes the node netns (killing what runs in it) and its veth end in the bridge's netns. */

@@ -1,8 +1,8 @@
 /** What every request handler works with: the informer's view, the writer, the watch history. */
 import type { Informer, ObjectWriter } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
-import type { ChangeHistory } from './change-history.js';
-import type { ClusterIpAllocator } from './cluster-ip-allocator.js';
+import type { ChangeHistory } from './verbs/change-history.js';
+import type { ClusterIpAllocator } from './cluster-ip/cluster-ip-allocator.js';
 import type { NodeBus } from '@kemu/eventlog';
 
 /** Shared state of one apiserver. */

@@ -1,11 +1,12 @@
 import type { KubeObject } from '@kemu/api';
 import { applyEvent, createView } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
+import { consistently } from '@kemu/testkit';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frozenInformer, refusingWriter } from './read-only.js';
-import { type ApiServer, createApiServer } from './server.js';
-import { parseCidr } from './service-cidr.js';
+import { type ApiServer, createApiServer } from './http/server.js';
+import { parseCidr } from './cluster-ip/service-cidr.js';
 
 const log = createLogger({ component: 'test', level: 'silent' });
 
@@ -103,9 +104,13 @@ describe('read-only apiserver', () => {
     });
     req.end();
     await open;
-    await new Promise((r) => setTimeout(r, 300));
-    expect(lines.map((l) => JSON.parse(l).type)).toEqual(['ADDED']);
-    expect(req.destroyed).toBe(false);
+    await consistently(
+      () => {
+        expect(lines.map((l) => JSON.parse(l).type)).toEqual(['ADDED']);
+        expect(req.destroyed).toBe(false);
+      },
+      { forMs: 300, what: 'a quiet open watch' },
+    );
     req.destroy();
   });
 });

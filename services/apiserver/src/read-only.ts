@@ -6,21 +6,14 @@
  * write, should any path reach it past the server's method check.
  */
 import { methodNotAllowed } from '@kemu/api';
-import type { Informer, ObjectWriter, View } from '@kemu/eventlog';
+import { type Informer, type ObjectWriter, type View, fixedInformer } from '@kemu/eventlog';
 
 /** Methods a read-only apiserver serves; every other one is a 405. */
 export const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** An informer over a fixed view: synced, no changes, every sequence up to the view's already seen. */
 export function frozenInformer(view: View): Informer {
-  return {
-    view,
-    synced: Promise.resolve(),
-    isSynced: () => true,
-    onChange: () => () => undefined,
-    waitForSeq: (seq) => Promise.resolve(seq <= view.seq),
-    stop: () => Promise.resolve(),
-  };
+  return fixedInformer(view);
 }
 
 /** A writer that refuses every write with a 405 MethodNotAllowed Status carrying `message`. */

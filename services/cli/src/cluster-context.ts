@@ -5,6 +5,8 @@
  */
 import { join } from 'node:path';
 import { InvalidLayoutError, subnetIndexFor, validateClusterName } from '@kemu/netns';
+import type { LogLevel } from '@kemu/config';
+import { configFromEnv } from './config.js';
 import { UsageError } from './errors.js';
 
 /** Files and folders inside a cluster's state directory. */
@@ -32,6 +34,8 @@ export interface ClusterContext {
   /** Folder holding `<service>/dist/main.js` for every service (default `<repo>/services`). */
   servicesDir: string;
   paths: StatePaths;
+  /** KEMU_LOG_LEVEL: the level of the CLI's own logs; each command has its default. */
+  logLevel?: LogLevel;
 }
 
 /** Computes the state paths of a state directory. */
@@ -55,20 +59,22 @@ export function resolveClusterContext(options: {
   env: NodeJS.ProcessEnv;
   repoRoot: string;
 }): ClusterContext {
-  const cluster = options.name ?? options.env.KEMU_CLUSTER ?? 'local';
+  const config = configFromEnv(options.env);
+  const cluster = options.name ?? config.cluster ?? 'local';
   try {
     validateClusterName(cluster);
   } catch (err) {
     if (err instanceof InvalidLayoutError) throw new UsageError(err.message);
     throw err;
   }
-  const home = options.env.KEMU_HOME || join(options.repoRoot, '.kemu');
+  const home = config.home ?? join(options.repoRoot, '.kemu');
   return {
     cluster,
     subnetIndex: subnetIndexFor(cluster),
     home,
     repoRoot: options.repoRoot,
-    servicesDir: options.env.KEMU_SERVICES_DIR || join(options.repoRoot, 'services'),
+    servicesDir: config.servicesDir ?? join(options.repoRoot, 'services'),
     paths: statePaths(join(home, cluster)),
+    ...(config.logLevel ? { logLevel: config.logLevel } : {}),
   };
 }

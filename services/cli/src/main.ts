@@ -20,6 +20,8 @@ import { nodeCommand } from './commands/node.js';
 import { statusCommand } from './commands/status.js';
 import { superviseCommand } from './commands/supervise.js';
 import { upCommand } from './commands/up.js';
+import { ConfigError } from '@kemu/config';
+import { configFromEnv } from './config.js';
 import { CliError, UsageError } from './errors.js';
 import { helpText } from './help.js';
 
@@ -41,7 +43,11 @@ const commands: Command[] = [
 ];
 const common = [valueFlagSpec('name'), boolFlagSpec('help', 'h')];
 
+/** KEMU_DEBUG, once the configuration has been read. */
+let debug = false;
+
 async function main(argv: string[]): Promise<number> {
+  debug = configFromEnv(process.env).debug;
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(helpText(commands));
@@ -67,13 +73,16 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof CliError) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exitCode = 2;
+    } else if (err instanceof CliError) {
       process.stderr.write(`error: ${err.message}\n`);
       process.exitCode = err.exitCode;
     } else {
       const e = err as Error;
       process.stderr.write(`error: ${e?.message ?? String(err)}\n`);
-      if (process.env.KEMU_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
+      if (debug) process.stderr.write(`${e?.stack ?? ''}\n`);
       process.exitCode = 1;
     }
   },

@@ -4,7 +4,7 @@
  * container, service variables included), else the container's declared env values.
  */
 import { netnsPids } from '@kemu/netns';
-import { processEnv } from './processes.js';
+import { processEnv } from './cluster/processes.js';
 
 /** The parts of a Pod that `kemu exec` reads. */
 export interface PodForExec {

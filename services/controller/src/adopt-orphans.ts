@@ -4,46 +4,46 @@
  * reference to the owner, so a ReplicaSet recreated after `--cascade=orphan` takes its
  * pods back instead of starting new ones.
  */
-import { type KubeObject, type LabelSelectorObject, matchLabelSelectorObject } from '@kemu/api';
+import { type KubeObject, type LabelSelectorObject, type ResourceTypes, matchLabelSelectorObject } from '@kemu/api';
 import { type View, listObjects } from '@kemu/eventlog';
 import { controllerRefOf, newControllerRef } from './controller-ref.js';
 import type { ControllerDeps } from './controller.js';
 
 /** Objects of `resource` in `namespace` with no controller that `selector` matches. */
-export function orphansFor<T extends KubeObject>(
+export function orphansFor<R extends 'pods' | 'replicasets'>(
   view: View,
-  resource: string,
+  resource: R,
   namespace: string,
   selector: LabelSelectorObject,
-): T[] {
+): ResourceTypes[R][] {
   const empty = !selector.matchLabels && !selector.matchExpressions;
   if (empty) return [];
-  return listObjects<T>(view, resource, namespace).filter(
+  return listObjects(view, resource, namespace).filter(
     (o) =>
       !controllerRefOf(o) && !o.metadata.deletionTimestamp && matchLabelSelectorObject(selector, o.metadata.labels),
   );
 }
 
 /** Owners of `resource` in the object's namespace whose selector matches it (for queueing an orphan's change). */
-export function ownersSelecting<T extends KubeObject & { spec: { selector: LabelSelectorObject } }>(
+export function ownersSelecting<R extends 'replicasets' | 'deployments'>(
   view: View,
-  resource: string,
+  resource: R,
   object: KubeObject,
-): T[] {
+): ResourceTypes[R][] {
   if (controllerRefOf(object)) return [];
-  return listObjects<T>(view, resource, object.metadata.namespace ?? 'default').filter((o) =>
+  return listObjects(view, resource, object.metadata.namespace ?? 'default').filter((o) =>
     matchLabelSelectorObject(o.spec.selector, object.metadata.labels),
   );
 }
 
 /** Gives each orphan a controller reference to `owner`; returns those adopted (as stored). */
-export async function adoptOrphans<T extends KubeObject>(
+export async function adoptOrphans<R extends 'pods' | 'replicasets'>(
   deps: Pick<ControllerDeps, 'writer'>,
-  resource: string,
+  resource: R,
   owner: KubeObject,
-  orphans: readonly T[],
-): Promise<T[]> {
-  const adopted: T[] = [];
+  orphans: readonly ResourceTypes[R][],
+): Promise<ResourceTypes[R][]> {
+  const adopted: ResourceTypes[R][] = [];
   for (const o of orphans) {
     const key = { resource, namespace: o.metadata.namespace ?? 'default', name: o.metadata.name };
     const stored = await deps.writer.update(key, (cur) => {
@@ -52,7 +52,7 @@ export async function adoptOrphans<T extends KubeObject>(
       cur.metadata.ownerReferences = [...(cur.metadata.ownerReferences ?? []), newControllerRef(owner)];
       return cur;
     });
-    if (stored) adopted.push(stored as T);
+    if (stored) adopted.push(stored);
   }
   return adopted;
 }

@@ -6,8 +6,8 @@
  * Deployment is gone (or was replaced by one with another uid) are deleted, as the
  * garbage collector would; the ReplicaSet controller then deletes their pods.
  */
-import { type Deployment, type ReplicaSet, keyString } from '@kemu/api';
-import { type Change, listObjects } from '@kemu/eventlog';
+import { type ReplicaSet, keyString } from '@kemu/api';
+import { type Change, listObjects, onEveryChange } from '@kemu/eventlog';
 import { randomUUID } from 'node:crypto';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import { adoptOrphans, orphansFor, ownersSelecting } from './adopt-orphans.js';
@@ -25,7 +25,10 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
   const { controller, queue, log } = createQueuedController('deployment', deps, {
     sync: syncDeployment,
     enqueueAll,
-    onChange,
+    handlers: {
+      deployments: onEveryChange((d) => queue.add(keyOf('deployments', d))),
+      replicasets: onEveryChange(onReplicaSetChange),
+    },
   });
   const events = createWorkloadEvents(deps, 'deployment-controller');
   const gcGrace = createGcGrace(GC_GRACE_MS);
@@ -36,22 +39,18 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
     return keyString({ resource: 'deployments', namespace: rs.metadata.namespace ?? 'default', name: ref.name });
   }
 
-  function onChange(c: Change): void {
-    if (c.key.resource === 'deployments') queue.add(keyString(c.key));
-    else if (c.key.resource === 'replicasets') {
-      for (const rs of [c.object, c.old]) {
-        const k = rs ? ownerKey(rs as ReplicaSet) : undefined;
-        if (k) queue.add(k);
-      }
-      if (c.type !== 'DELETED')
-        for (const d of ownersSelecting<Deployment>(informer.view, 'deployments', c.object))
-          queue.add(keyOf('deployments', d));
+  function onReplicaSetChange(rs: ReplicaSet, old: ReplicaSet | undefined, c: Change): void {
+    for (const r of [rs, old]) {
+      const k = r ? ownerKey(r) : undefined;
+      if (k) queue.add(k);
     }
+    if (c.type !== 'DELETED')
+      for (const d of ownersSelecting(informer.view, 'deployments', rs)) queue.add(keyOf('deployments', d));
   }
 
   function enqueueAll(): void {
-    for (const d of listObjects<Deployment>(informer.view, 'deployments')) queue.add(keyOf('deployments', d));
-    for (const rs of listObjects<ReplicaSet>(informer.view, 'replicasets')) {
+    for (const d of listObjects(informer.view, 'deployments')) queue.add(keyOf('deployments', d));
+    for (const rs of listObjects(informer.view, 'replicasets')) {
       const k = ownerKey(rs);
       if (k) queue.add(k);
     }
@@ -63,9 +62,9 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
 
   async function syncDeployment(key: string): Promise<void> {
     const { namespace, name } = parseKey(key);
-    const d = informer.view.objects.get(key) as Deployment | undefined;
+    const d = informer.lister('deployments').byKey(key);
     const dLog = log.child({ deployment: `${namespace}/${name}` });
-    const named = listObjects<ReplicaSet>(informer.view, 'replicasets', namespace).filter((rs) => {
+    const named = listObjects(informer.view, 'replicasets', namespace).filter((rs) => {
       const ref = controllerRefOf(rs);
       return ref?.kind === 'Deployment' && ref.name === name;
     });
@@ -87,7 +86,7 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
       return;
     }
 
-    const orphans = orphansFor<ReplicaSet>(informer.view, 'replicasets', namespace, d.spec.selector);
+    const orphans = orphansFor(informer.view, 'replicasets', namespace, d.spec.selector);
     if (orphans.length > 0 && !d.metadata.deletionTimestamp) {
       const adopted = await adoptOrphans(deps, 'replicasets', d, orphans);
       if (adopted.length > 0)

@@ -3,8 +3,8 @@
  * reconcileEndpointSlices computes, and deletes the slices of deleted Services (the
  * garbage collection their ownerReferences ask for). Queue keys are Service keys.
  */
-import type { EndpointSlice, Node, Pod, Service } from '@kemu/api';
-import { type Change, listObjects } from '@kemu/eventlog';
+import type { EndpointSlice, Node } from '@kemu/api';
+import { type Change, listObjects, onEveryChange } from '@kemu/eventlog';
 import { randomInt } from 'node:crypto';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import { withCreationMetadata } from './creation-metadata.js';
@@ -17,7 +17,7 @@ import {
   isManagedSliceOf,
   reconcileEndpointSlices,
 } from './reconcile-endpoint-slices.js';
-import { serviceKeysForChange } from './service-keys.js';
+import { serviceKeyHandlers } from './service-keys.js';
 import { hasSelector } from './service-pods.js';
 
 // The alphabet of Kubernetes' generateName suffixes (no vowels, no confusable characters).
@@ -26,17 +26,17 @@ const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 /** Creates the EndpointSlice controller; its queue starts with start(). */
 export function createEndpointSliceController(deps: ControllerDeps): Controller {
   const { informer, writer, now } = deps;
+  const services = informer.lister('services');
+  const nodes = informer.lister('nodes');
   const { controller, queue, log } = createQueuedController('endpointslice', deps, {
     sync: syncService,
-    onChange,
+    handlers: {
+      ...serviceKeyHandlers(informer.view, (k) => queue.add(k)),
+      endpointslices: onEveryChange(onSliceChange),
+      nodes: onEveryChange(onNodeChange),
+    },
     enqueueAll,
   });
-
-  function onChange(c: Change): void {
-    if (c.key.resource === 'endpointslices') onSliceChange(c.object as EndpointSlice);
-    else if (c.key.resource === 'nodes') onNodeChange(c);
-    else for (const k of serviceKeysForChange(informer.view, c)) queue.add(k);
-  }
 
   function onSliceChange(slice: EndpointSlice): void {
     const svc = serviceOfSlice(slice);
@@ -44,17 +44,16 @@ export function createEndpointSliceController(deps: ControllerDeps): Controller 
   }
 
   // Only a node's zone label shows in slices.
-  function onNodeChange(c: Change): void {
-    const before = c.old?.metadata.labels?.[ZONE_LABEL];
-    const after = c.type === 'DELETED' ? undefined : c.object.metadata.labels?.[ZONE_LABEL];
+  function onNodeChange(node: Node, old: Node | undefined, c: Change): void {
+    const before = old?.metadata.labels?.[ZONE_LABEL];
+    const after = c.type === 'DELETED' ? undefined : node.metadata.labels?.[ZONE_LABEL];
     if (before === after) return;
-    for (const svc of listObjects<Service>(informer.view, 'services'))
-      if (hasSelector(svc)) queue.add(keyOf('services', svc));
+    for (const svc of listObjects(informer.view, 'services')) if (hasSelector(svc)) queue.add(keyOf('services', svc));
   }
 
   function enqueueAll(): void {
-    for (const svc of listObjects<Service>(informer.view, 'services')) queue.add(keyOf('services', svc));
-    for (const slice of listObjects<EndpointSlice>(informer.view, 'endpointslices')) onSliceChange(slice);
+    for (const svc of listObjects(informer.view, 'services')) queue.add(keyOf('services', svc));
+    for (const slice of listObjects(informer.view, 'endpointslices')) onSliceChange(slice);
   }
 
   function generateName(namespace: string): (prefix: string) => string {
@@ -71,17 +70,12 @@ export function createEndpointSliceController(deps: ControllerDeps): Controller 
   async function syncService(key: string): Promise<void> {
     const { namespace, name } = parseKey(key);
     const view = informer.view;
-    const service = view.objects.get(key) as Service | undefined;
-    const existing = listObjects<EndpointSlice>(view, 'endpointslices', namespace).filter((s) =>
-      isManagedSliceOf(s, namespace, name),
-    );
-    const zoneOf = (node: string) =>
-      (view.objects.get(keyOf('nodes', { metadata: { name: node } })) as Node | undefined)?.metadata.labels?.[
-        ZONE_LABEL
-      ];
+    const service = services.byKey(key);
+    const existing = listObjects(view, 'endpointslices', namespace).filter((s) => isManagedSliceOf(s, namespace, name));
+    const zoneOf = (node: string) => nodes.get('', node)?.metadata.labels?.[ZONE_LABEL];
     const plan = reconcileEndpointSlices({
       service,
-      pods: listObjects<Pod>(view, 'pods', namespace),
+      pods: listObjects(view, 'pods', namespace),
       zoneOf,
       existing,
       generateName: generateName(namespace),

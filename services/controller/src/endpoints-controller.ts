@@ -3,13 +3,13 @@
  * what reconcileEndpoints computes from the view, and deletes the Endpoints of deleted
  * Services. Queue keys are Service keys; handlers only enqueue them.
  */
-import type { Endpoints, Pod, Service } from '@kemu/api';
-import { type Change, listObjects } from '@kemu/eventlog';
+import type { Endpoints } from '@kemu/api';
+import { listObjects, onEveryChange } from '@kemu/eventlog';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import { withCreationMetadata } from './creation-metadata.js';
 import { createQueuedController } from './queued-controller.js';
 import { reconcileEndpoints } from './reconcile-endpoints.js';
-import { serviceKeysForChange } from './service-keys.js';
+import { serviceKeyHandlers } from './service-keys.js';
 
 /** Creates the endpoints controller; its queue starts with start(). */
 export function createEndpointsController(deps: ControllerDeps): Controller {
@@ -17,32 +17,30 @@ export function createEndpointsController(deps: ControllerDeps): Controller {
   const { controller, queue, log } = createQueuedController('endpoints', deps, {
     sync: syncService,
     enqueueAll,
-    onChange(c) {
-      if (c.key.resource === 'endpoints') onEndpointsChange(c);
-      else for (const k of serviceKeysForChange(informer.view, c)) queue.add(k);
+    handlers: {
+      ...serviceKeyHandlers(informer.view, (k) => queue.add(k)),
+      endpoints: onEveryChange(onEndpointsChange),
     },
   });
 
   // A changed or deleted Endpoints of an existing Service is put back; an Endpoints
   // without a Service is left to the relist, as Kubernetes leaves it to its start-up check.
-  function onEndpointsChange(c: Change): void {
-    const key = keyOf('services', c.object);
+  function onEndpointsChange(endpoints: Endpoints): void {
+    const key = keyOf('services', endpoints);
     if (informer.view.objects.has(key)) queue.add(key);
   }
 
   function enqueueAll(): void {
-    for (const svc of listObjects<Service>(informer.view, 'services')) queue.add(keyOf('services', svc));
-    for (const ep of listObjects<Endpoints>(informer.view, 'endpoints')) queue.add(keyOf('services', ep));
+    for (const svc of listObjects(informer.view, 'services')) queue.add(keyOf('services', svc));
+    for (const ep of listObjects(informer.view, 'endpoints')) queue.add(keyOf('services', ep));
   }
 
   async function syncService(key: string): Promise<void> {
     const { namespace, name } = parseKey(key);
     const epKey = { resource: 'endpoints', namespace, name };
-    const service = informer.view.objects.get(key) as Service | undefined;
-    const existing = informer.view.objects.get(keyOf('endpoints', { metadata: { namespace, name } })) as
-      | Endpoints
-      | undefined;
-    const pods = listObjects<Pod>(informer.view, 'pods', namespace);
+    const service = informer.lister('services').byKey(key);
+    const existing = informer.lister('endpoints').get(namespace, name);
+    const pods = listObjects(informer.view, 'pods', namespace);
     const plan = reconcileEndpoints(service, pods, existing);
     const svcLog = log.child({ service: `${namespace}/${name}` });
     switch (plan.action) {

@@ -29,7 +29,7 @@ export function createEventTtlController(deps: ControllerDeps, o: { ttlMs: numbe
   const log = deps.log.child({ controller: 'event-ttl' });
 
   async function sweep(): Promise<void> {
-    const expired = expiredEvents(listObjects<Event>(informer.view, 'events'), now().getTime(), o.ttlMs);
+    const expired = expiredEvents(listObjects(informer.view, 'events'), now().getTime(), o.ttlMs);
     for (const e of expired) {
       const key = { resource: 'events', namespace: e.metadata.namespace ?? 'default', name: e.metadata.name };
       try {

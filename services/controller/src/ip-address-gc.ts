@@ -4,7 +4,7 @@
  * allocation and Service creation (or a delete that left the address) leaks nothing.
  */
 import type { IPAddress, Service } from '@kemu/api';
-import { type Change, listObjects } from '@kemu/eventlog';
+import { type Change, listObjects, onEveryChange } from '@kemu/eventlog';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import { createQueuedController } from './queued-controller.js';
 import { reconcileIPAddress } from './reconcile-ip-address.js';
@@ -22,37 +22,40 @@ export function createIPAddressGC(deps: ControllerDeps, options: IPAddressGCOpti
   const firstSeen = new Map<string, Date>();
   const { controller, queue, log } = createQueuedController('ipaddress-gc', deps, {
     sync: syncIPAddress,
-    observe: recordFirstSeen,
-    onChange,
+    observers: { ipaddresses: onEveryChange(recordFirstSeen) },
+    handlers: {
+      ipaddresses: { onAdd: enqueue, onUpdate: (_, ip) => enqueue(ip) },
+      services: { onUpdate: (_, svc) => onServiceGoneOrChanged(svc), onDelete: onServiceGoneOrChanged },
+    },
     enqueueAll,
   });
 
   // Also before start, so an address replayed at start-up keeps the time it was first seen.
-  function recordFirstSeen(c: Change): void {
-    if (c.key.resource !== 'ipaddresses') return;
-    const key = keyOf('ipaddresses', c.object);
+  function recordFirstSeen(ip: IPAddress, _old: IPAddress | undefined, c: Change): void {
+    const key = keyOf('ipaddresses', ip);
     if (c.type === 'DELETED') firstSeen.delete(key);
     else if (!firstSeen.has(key)) firstSeen.set(key, now());
   }
 
-  function onChange(c: Change): void {
-    if (c.key.resource === 'ipaddresses') {
-      if (c.type !== 'DELETED') queue.add(keyOf('ipaddresses', c.object));
-    } else if (c.key.resource === 'services' && c.type !== 'ADDED') {
-      for (const ip of listObjects<IPAddress>(informer.view, 'ipaddresses')) {
-        const ref = ip.spec?.parentRef;
-        if (ref?.resource === 'services' && ref.namespace === c.key.namespace && ref.name === c.key.name)
-          queue.add(keyOf('ipaddresses', ip));
-      }
+  function enqueue(ip: IPAddress): void {
+    queue.add(keyOf('ipaddresses', ip));
+  }
+
+  // A Service that changed or went may have left its address.
+  function onServiceGoneOrChanged(svc: Service): void {
+    const namespace = svc.metadata.namespace ?? 'default';
+    for (const ip of listObjects(informer.view, 'ipaddresses')) {
+      const ref = ip.spec?.parentRef;
+      if (ref?.resource === 'services' && ref.namespace === namespace && ref.name === svc.metadata.name) enqueue(ip);
     }
   }
 
   function enqueueAll(): void {
-    for (const ip of listObjects<IPAddress>(informer.view, 'ipaddresses')) queue.add(keyOf('ipaddresses', ip));
+    for (const ip of listObjects(informer.view, 'ipaddresses')) queue.add(keyOf('ipaddresses', ip));
   }
 
   async function syncIPAddress(key: string): Promise<void> {
-    const ip = informer.view.objects.get(key) as IPAddress | undefined;
+    const ip = informer.lister('ipaddresses').byKey(key);
     if (!ip) return;
     const ref = ip.spec?.parentRef;
     const service = ref

@@ -6,7 +6,7 @@
  * so CIDRs nodes registered with are respected and a deleted Node frees its block.
  */
 import type { Node } from '@kemu/api';
-import { type Change, listObjects } from '@kemu/eventlog';
+import { listObjects } from '@kemu/eventlog';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import { nextFreePodCidr, type PodCidrRange } from './pod-cidr-allocator.js';
 import { createQueuedController } from './queued-controller.js';
@@ -31,30 +31,27 @@ export function createNodeIpamController(deps: ControllerDeps, range: PodCidrRan
   const { informer, writer } = deps;
   const { controller, queue, log } = createQueuedController('node-ipam', deps, {
     sync: syncNode,
-    onChange,
+    handlers: {
+      nodes: {
+        onAdd: (node) => queue.add(keyOf('nodes', node)),
+        onUpdate: (_, node) => queue.add(keyOf('nodes', node)),
+        // A freed block may be what a waiting node needs.
+        onDelete: () => enqueueAll(),
+      },
+    },
     enqueueAll,
   });
 
-  function onChange(c: Change): void {
-    if (c.key.resource !== 'nodes') return;
-    if (c.type === 'DELETED') {
-      // A freed block may be what a waiting node needs.
-      enqueueAll();
-      return;
-    }
-    queue.add(keyOf('nodes', c.object));
-  }
-
   function enqueueAll(): void {
-    for (const node of listObjects<Node>(informer.view, 'nodes')) {
+    for (const node of listObjects(informer.view, 'nodes')) {
       if (nodePodCidrs(node).length === 0) queue.add(keyOf('nodes', node));
     }
   }
 
   async function syncNode(key: string): Promise<void> {
-    const node = informer.view.objects.get(key) as Node | undefined;
+    const node = informer.lister('nodes').byKey(key);
     if (!node) return;
-    const next = reconcileNodePodCidr(node, listObjects<Node>(informer.view, 'nodes'), range);
+    const next = reconcileNodePodCidr(node, listObjects(informer.view, 'nodes'), range);
     if (!next) return;
     await writer.put(parseKey(key), next, Number(node.metadata.resourceVersion));
     log.info({ node: node.metadata.name, podCIDR: next.spec?.podCIDR }, 'pod CIDR allocated to node');

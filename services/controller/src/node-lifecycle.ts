@@ -11,7 +11,7 @@
  * (node-lifecycle-eviction-backoff.ts), so a stale view cannot loop on eviction writes.
  */
 import type { Node, Pod } from '@kemu/api';
-import { type Change, createEventRecorder, listObjects, objectReference } from '@kemu/eventlog';
+import { POD_NODE_NAME_INDEX, createEventRecorder, listObjects, objectReference, podNodeName } from '@kemu/eventlog';
 import { isPodReady } from './conditions.js';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import {
@@ -43,6 +43,8 @@ export const DEFAULT_POD_EVICTION_MS = 300_000;
 /** Creates the node lifecycle controller; its queue and monitor timer start with start(). */
 export function createNodeLifecycleController(deps: ControllerDeps, options: NodeLifecycleOptions): Controller {
   const { informer, writer, now } = deps;
+  const pods = informer.lister('pods');
+  informer.addIndex('pods', POD_NODE_NAME_INDEX, podNodeName);
   const evictionMs = options.evictionMs ?? DEFAULT_POD_EVICTION_MS;
   const backoff = createEvictionBackoff({ initialMs: options.evictionBackoffMs });
   let timer: NodeJS.Timeout | undefined;
@@ -55,7 +57,10 @@ export function createNodeLifecycleController(deps: ControllerDeps, options: Nod
   });
   const { controller, queue, log } = createQueuedController('node-lifecycle', deps, {
     sync: syncNode,
-    onChange,
+    handlers: {
+      nodes: { onAdd: onNode, onUpdate: (_, node) => onNode(node) },
+      pods: { onAdd: onPod, onUpdate: (_, pod) => onPod(pod) },
+    },
     enqueueAll,
     onStart() {
       timer = setInterval(enqueueAll, options.monitorPeriodMs);
@@ -66,22 +71,21 @@ export function createNodeLifecycleController(deps: ControllerDeps, options: Nod
     },
   });
 
-  function onChange(c: Change): void {
-    if (c.type === 'DELETED') return;
-    if (c.key.resource === 'nodes') queue.add(keyOf('nodes', c.object));
-    else if (c.key.resource === 'pods') {
-      // A pod turning Ready on a silent node is turned back.
-      const pod = c.object as Pod;
-      if (pod.spec.nodeName && isPodReady(pod)) queue.add(keyOf('nodes', { metadata: { name: pod.spec.nodeName } }));
-    }
+  function onNode(node: Node): void {
+    queue.add(keyOf('nodes', node));
+  }
+
+  // A pod turning Ready on a silent node is turned back.
+  function onPod(pod: Pod): void {
+    if (pod.spec.nodeName && isPodReady(pod)) queue.add(keyOf('nodes', { metadata: { name: pod.spec.nodeName } }));
   }
 
   function enqueueAll(): void {
-    for (const node of listObjects<Node>(informer.view, 'nodes')) queue.add(keyOf('nodes', node));
+    for (const node of listObjects(informer.view, 'nodes')) queue.add(keyOf('nodes', node));
   }
 
   async function syncNode(key: string): Promise<void> {
-    const node = informer.view.objects.get(key) as Node | undefined;
+    const node = informer.lister('nodes').byKey(key);
     if (!node) {
       backoff.reset(parseKey(key).name);
       return;
@@ -107,8 +111,8 @@ export function createNodeLifecycleController(deps: ControllerDeps, options: Nod
       else evicted = await evictPods(current, nodeLog);
     }
     if (!isNodeUnreachable(current)) return;
-    for (const pod of listObjects<Pod>(informer.view, 'pods')) {
-      if (pod.spec.nodeName !== node.metadata.name || evicted.has(pod.metadata.uid)) continue;
+    for (const pod of pods.byIndex(POD_NODE_NAME_INDEX, node.metadata.name)) {
+      if (evicted.has(pod.metadata.uid)) continue;
       const notReady = markPodNotReady(pod, now());
       if (!notReady) continue;
       await writer.put(parseKey(keyOf('pods', pod)), notReady, Number(pod.metadata.resourceVersion));
@@ -119,8 +123,7 @@ export function createNodeLifecycleController(deps: ControllerDeps, options: Nod
   /** Evicts the node's pods; returns the uids of those it marked (their view entries are stale now). */
   async function evictPods(node: Node, nodeLog: typeof log): Promise<Set<string | undefined>> {
     const evictedUids = new Set<string | undefined>();
-    for (const pod of listObjects<Pod>(informer.view, 'pods')) {
-      if (pod.spec.nodeName !== node.metadata.name) continue;
+    for (const pod of pods.byIndex(POD_NODE_NAME_INDEX, node.metadata.name)) {
       const evicted = evictPod(pod, now());
       if (!evicted) continue;
       // Counted before the write: a round that fails half-way is paced too.

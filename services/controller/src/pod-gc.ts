@@ -134,8 +134,8 @@ export function createPodGcController(
   const quarantineMs = o.quarantineMs ?? ORPHAN_QUARANTINE_MS;
   const missingSince = new Map<string, number>();
   async function sweep(): Promise<void> {
-    const pods = listObjects<Pod>(informer.view, 'pods');
-    const nodes = listObjects<Node>(informer.view, 'nodes');
+    const pods = listObjects(informer.view, 'pods');
+    const nodes = listObjects(informer.view, 'nodes');
     const nowMs = now().getTime();
     const missing = missingNodes(pods, nodes);
     for (const n of missingSince.keys()) if (!missing.has(n)) missingSince.delete(n);

@@ -1,4 +1,5 @@
-import type { Change, Informer, ObjectWriter } from '@kemu/eventlog';
+import type { Pod } from '@kemu/api';
+import type { Change, Informer, ObjectWriter, ResourceEventHandler } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { describe, expect, it } from 'vitest';
 import type { ControllerDeps } from './controller.js';
@@ -6,16 +7,18 @@ import { createQueuedController } from './queued-controller.js';
 
 // An informer whose changes the test emits by hand.
 function fakeInformer() {
-  const handlers = new Set<(c: Change) => void>();
+  const handlers = new Set<ResourceEventHandler<Pod>>();
   const informer = {
-    onChange(handler: (c: Change) => void) {
+    on(resource: string, handler: ResourceEventHandler<Pod>) {
+      if (resource !== 'pods') throw new Error(`unexpected resource ${resource}`);
       handlers.add(handler);
       return () => handlers.delete(handler);
     },
   } as unknown as Informer;
   const emit = (name: string) => {
-    const change = { type: 'ADDED', key: { resource: 'pods', namespace: 'default', name } } as Change;
-    for (const h of handlers) h(change);
+    const pod = { metadata: { name, namespace: 'default' } } as Pod;
+    const change = { type: 'ADDED', key: { resource: 'pods', namespace: 'default', name }, object: pod } as Change;
+    for (const h of handlers) h.onAdd?.(pod, change);
   };
   return { informer, emit, handlers };
 }
@@ -31,10 +34,14 @@ function setup() {
   const calls: string[] = [];
   const { controller, queue } = createQueuedController('test', deps, {
     sync: async (key) => void calls.push(`sync ${key}`),
-    observe: (c) => calls.push(`observe ${c.key.name}`),
-    onChange: (c) => {
-      calls.push(`onChange ${c.key.name}`);
-      queue.add(c.key.name);
+    observers: { pods: { onAdd: (p) => calls.push(`observe ${p.metadata.name}`) } },
+    handlers: {
+      pods: {
+        onAdd: (p) => {
+          calls.push(`onChange ${p.metadata.name}`);
+          queue.add(p.metadata.name);
+        },
+      },
     },
     enqueueAll: () => queue.add('all'),
     onStart: () => calls.push('onStart'),

@@ -4,7 +4,8 @@
  * covers everything replayed before), and the Controller the manager drives. A
  * controller states only what it reacts to and how it syncs a key.
  */
-import type { Change } from '@kemu/eventlog';
+import type { KubeObject, ResourceName } from '@kemu/api';
+import type { ResourceEventHandler, ResourceHandlers } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import type { Controller, ControllerDeps } from './controller.js';
 import { type WorkQueue, createWorkQueue } from './work-queue.js';
@@ -13,10 +14,10 @@ import { type WorkQueue, createWorkQueue } from './work-queue.js';
 export interface QueuedControllerHandlers {
   /** Processes one queue key; a throw means "retry later". */
   sync(key: string): Promise<void>;
-  /** Queues the keys a change concerns; called only once started. */
-  onChange(change: Change): void;
-  /** Sees every change, also those before start, ahead of onChange (bookkeeping that must not miss any). */
-  observe?(change: Change): void;
+  /** Per-resource handlers that queue the keys a change concerns; called only once started. */
+  handlers: ResourceHandlers;
+  /** Per-resource handlers that see every change, also those before start, ahead of `handlers` (bookkeeping that must not miss any). */
+  observers?: ResourceHandlers;
   /** Queues every key the controller is responsible for. */
   enqueueAll(): void;
   /** Runs after the queue has started (timers). */
@@ -47,10 +48,29 @@ export function createQueuedController(
   const queue = createWorkQueue({ name, log, sync: (key) => handlers.sync(key) });
   let started = false;
 
-  const removeHandler = deps.informer.onChange((c) => {
-    handlers.observe?.(c);
-    if (started) handlers.onChange(c);
+  const resources = new Set([...Object.keys(handlers.handlers), ...Object.keys(handlers.observers ?? {})]);
+  const removers = [...resources].map((r) => {
+    const resource = r as ResourceName;
+    const h = handlers.handlers[resource] as ResourceEventHandler<KubeObject> | undefined;
+    const o = handlers.observers?.[resource] as ResourceEventHandler<KubeObject> | undefined;
+    return deps.informer.on(resource, {
+      onAdd(obj, c) {
+        o?.onAdd?.(obj, c);
+        if (started) h?.onAdd?.(obj, c);
+      },
+      onUpdate(old, obj, c) {
+        o?.onUpdate?.(old, obj, c);
+        if (started) h?.onUpdate?.(old, obj, c);
+      },
+      onDelete(obj, c) {
+        o?.onDelete?.(obj, c);
+        if (started) h?.onDelete?.(obj, c);
+      },
+    });
   });
+  const removeHandler = () => {
+    for (const remove of removers) remove();
+  };
 
   const controller: Controller = {
     name,

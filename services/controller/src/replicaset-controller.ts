@@ -5,8 +5,8 @@
  * keys; a pod change queues its controller. Pods whose ReplicaSet is gone (or was
  * replaced by one with another uid) are deleted, as the garbage collector would.
  */
-import { type Pod, type ReplicaSet, keyString, matchLabelSelectorObject } from '@kemu/api';
-import { type Change, listObjects } from '@kemu/eventlog';
+import { type Pod, keyString, matchLabelSelectorObject } from '@kemu/api';
+import { type Change, listObjects, onEveryChange } from '@kemu/eventlog';
 import { randomUUID } from 'node:crypto';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import { adoptOrphans, orphansFor, ownersSelecting } from './adopt-orphans.js';
@@ -27,7 +27,10 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
   const { controller, queue, log } = createQueuedController('replicaset', deps, {
     sync: syncReplicaSet,
     enqueueAll,
-    onChange,
+    handlers: {
+      replicasets: onEveryChange((rs) => queue.add(keyOf('replicasets', rs))),
+      pods: onEveryChange(onPodChange),
+    },
   });
   const events = createWorkloadEvents(deps, 'replicaset-controller');
   const gcGrace = createGcGrace(GC_GRACE_MS);
@@ -38,22 +41,18 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
     return keyString({ resource: 'replicasets', namespace: pod.metadata.namespace ?? 'default', name: ref.name });
   }
 
-  function onChange(c: Change): void {
-    if (c.key.resource === 'replicasets') queue.add(keyString(c.key));
-    else if (c.key.resource === 'pods') {
-      for (const p of [c.object, c.old]) {
-        const k = p ? ownerKey(p as Pod) : undefined;
-        if (k) queue.add(k);
-      }
-      if (c.type !== 'DELETED')
-        for (const rs of ownersSelecting<ReplicaSet>(informer.view, 'replicasets', c.object))
-          queue.add(keyOf('replicasets', rs));
+  function onPodChange(pod: Pod, old: Pod | undefined, c: Change): void {
+    for (const p of [pod, old]) {
+      const k = p ? ownerKey(p) : undefined;
+      if (k) queue.add(k);
     }
+    if (c.type !== 'DELETED')
+      for (const rs of ownersSelecting(informer.view, 'replicasets', pod)) queue.add(keyOf('replicasets', rs));
   }
 
   function enqueueAll(): void {
-    for (const rs of listObjects<ReplicaSet>(informer.view, 'replicasets')) queue.add(keyOf('replicasets', rs));
-    for (const pod of listObjects<Pod>(informer.view, 'pods')) {
+    for (const rs of listObjects(informer.view, 'replicasets')) queue.add(keyOf('replicasets', rs));
+    for (const pod of listObjects(informer.view, 'pods')) {
       const k = ownerKey(pod);
       if (k) queue.add(k);
     }
@@ -61,7 +60,7 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
 
   // Pods whose controller reference names this ReplicaSet by name.
   function podsNamingOwner(namespace: string, name: string): Pod[] {
-    return listObjects<Pod>(informer.view, 'pods', namespace).filter((p) => {
+    return listObjects(informer.view, 'pods', namespace).filter((p) => {
       const ref = controllerRefOf(p);
       return ref?.kind === 'ReplicaSet' && ref.name === name;
     });
@@ -69,7 +68,7 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
 
   async function syncReplicaSet(key: string): Promise<void> {
     const { namespace, name } = parseKey(key);
-    const rs = informer.view.objects.get(key) as ReplicaSet | undefined;
+    const rs = informer.lister('replicasets').byKey(key);
     const rsLog = log.child({ replicaset: `${namespace}/${name}` });
     const stale = podsNamingOwner(namespace, name).filter(
       (p) => controllerRefOf(p)?.uid !== rs?.metadata.uid && !p.metadata.deletionTimestamp,
@@ -89,7 +88,7 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
     }
     if (recheck > 0) queue.addAfter(key, recheck);
     if (!rs) return;
-    const orphans = orphansFor<Pod>(informer.view, 'pods', namespace, rs.spec.selector);
+    const orphans = orphansFor(informer.view, 'pods', namespace, rs.spec.selector);
     if (orphans.length > 0 && !rs.metadata.deletionTimestamp) {
       const adopted = await adoptOrphans(deps, 'pods', rs, orphans);
       if (adopted.length > 0) rsLog.info({ pods: adopted.map((p) => p.metadata.name) }, 'orphan pods adopted');

@@ -5,7 +5,7 @@
  * a node changes or a bound pod frees its resources. Handlers only enqueue pod keys.
  */
 import type { Node, Pod } from '@kemu/api';
-import { type Change, listObjects } from '@kemu/eventlog';
+import { type Change, listObjects, onEveryChange } from '@kemu/eventlog';
 import { bindPod, markUnschedulable, needsScheduling } from './bind-pod.js';
 import { isNodeSchedulable, isPodTerminal } from './conditions.js';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
@@ -24,31 +24,25 @@ export function createScheduler(deps: ControllerDeps): Controller {
   const events = createSchedulerEvents(deps);
   const { controller, queue, log } = createQueuedController('scheduler', deps, {
     sync: syncPod,
-    observe: onPodChange,
-    onChange: onNodeChange,
+    observers: { pods: onEveryChange(onPodChange) },
+    handlers: { nodes: onEveryChange(onNodeChange) },
     enqueueAll,
   });
 
   // Also before start: a pod queued then is scheduled once the queue starts, and an
   // assumption is dropped for every pod that no longer needs scheduling.
-  function onPodChange(c: Change): void {
-    if (c.key.resource !== 'pods') return;
-    const pod = c.object as Pod;
+  function onPodChange(pod: Pod, old: Pod | undefined, c: Change): void {
     const k = podKey(pod);
     if (c.type !== 'DELETED' && needsScheduling(pod)) queue.add(k);
     else assumed.delete(k);
     // A bound pod that goes away or finishes frees its requests for the pods waiting.
-    const old = c.old as Pod | undefined;
     const freed =
       (c.type === 'DELETED' && pod.spec.nodeName) ||
       (pod.spec.nodeName && isPodTerminal(pod) && !(old && isPodTerminal(old)));
     if (freed) enqueueAll();
   }
 
-  function onNodeChange(c: Change): void {
-    if (c.key.resource !== 'nodes') return;
-    const old = c.old as Node | undefined;
-    const node = c.object as Node;
+  function onNodeChange(node: Node, old: Node | undefined, c: Change): void {
     const was = old ? isNodeSchedulable(old) : false;
     const is = c.type === 'DELETED' ? false : isNodeSchedulable(node);
     const resized = JSON.stringify(old?.status?.allocatable) !== JSON.stringify(node.status?.allocatable);
@@ -56,18 +50,18 @@ export function createScheduler(deps: ControllerDeps): Controller {
   }
 
   function enqueueAll(): void {
-    for (const pod of listObjects<Pod>(informer.view, 'pods')) if (needsScheduling(pod)) queue.add(podKey(pod));
+    for (const pod of listObjects(informer.view, 'pods')) if (needsScheduling(pod)) queue.add(podKey(pod));
   }
 
   async function syncPod(key: string): Promise<void> {
-    const pod = informer.view.objects.get(key) as Pod | undefined;
+    const pod = informer.lister('pods').byKey(key);
     if (!pod || !needsScheduling(pod)) {
       assumed.delete(key);
       return;
     }
     const podLog = log.child({ pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
-    const nodes = listObjects<Node>(informer.view, 'nodes');
-    const usage = nodeUsage(listObjects<Pod>(informer.view, 'pods'), assumed, podKey);
+    const nodes = listObjects(informer.view, 'nodes');
+    const usage = nodeUsage(listObjects(informer.view, 'pods'), assumed, podKey);
     const request = podRequests(pod);
     const nodeName = pickNode(nodes, usage, request);
     const expected = Number(pod.metadata.resourceVersion);

@@ -2,30 +2,61 @@
  * Which Services a change concerns, for the controllers keyed by Service: a Service
  * change its own, and a pod change those in the pod's namespace whose selector
  * matches the pod's labels before or after the change (a relabelled pod must leave the
- * old Service's endpoints and join the new one's).
+ * old Service's endpoints and join the new one's). A pod update that changes nothing the
+ * endpoints show (a restart count, a container's state) concerns none, as Kubernetes'
+ * podEndpointsChanged decides.
  */
-import { type Pod, type Service, selectorMatches } from '@kemu/api';
-import { type Change, type View, listObjects } from '@kemu/eventlog';
+import { type Pod, deepEqual, selectorMatches } from '@kemu/api';
+import { type ResourceHandlers, type View, listObjects, onEveryChange } from '@kemu/eventlog';
 import { keyOf } from './controller.js';
-import { hasSelector } from './service-pods.js';
+import { isPodReady, isPodTerminal } from './conditions.js';
+import { hasSelector, podIPv4 } from './service-pods.js';
 
-/** Keys of the Services whose endpoints may change with a Service or pod change; none for other resources. */
-export function serviceKeysForChange(view: View, change: Change): string[] {
-  if (change.key.resource === 'services') return [keyOf('services', change.object)];
-  if (change.key.resource === 'pods') return serviceKeysForPodChange(view, change);
-  return [];
+/** Handlers that queue the Services whose endpoints may change with a Service or pod change. */
+export function serviceKeyHandlers(
+  view: View,
+  enqueue: (key: string) => void,
+): Required<Pick<ResourceHandlers, 'services' | 'pods'>> {
+  return {
+    services: onEveryChange((svc) => enqueue(keyOf('services', svc))),
+    pods: onEveryChange((pod, old, change) => {
+      if (change.type === 'MODIFIED' && old && !podEndpointsChanged(old, pod)) return;
+      for (const k of serviceKeysForPod(view, pod, old)) enqueue(k);
+    }),
+  };
 }
 
-/** Keys of the Services whose endpoints may change with this pod change. */
-export function serviceKeysForPodChange(view: View, change: Change): string[] {
-  const pod = change.object as Pod;
-  const old = change.old as Pod | undefined;
+/** Keys of the Services whose endpoints may change with this pod change (`old` its state before). */
+export function serviceKeysForPod(view: View, pod: Pod, old: Pod | undefined): string[] {
   const keys: string[] = [];
-  for (const svc of listObjects<Service>(view, 'services', pod.metadata.namespace ?? 'default')) {
+  for (const svc of listObjects(view, 'services', pod.metadata.namespace ?? 'default')) {
     if (!hasSelector(svc)) continue;
     const sel = svc.spec.selector;
     if (selectorMatches(sel, pod.metadata.labels) || (old && selectorMatches(sel, old.metadata.labels)))
       keys.push(keyOf('services', svc));
   }
   return keys;
+}
+
+/**
+ * Whether a pod update changes what Endpoints or EndpointSlices show of it (podEndpointsChanged,
+ * widened to everything service-pods.ts and the planners read): labels, hostname and
+ * subdomain, deletion, readiness, phase, IP, node, uid and container ports.
+ */
+export function podEndpointsChanged(old: Pod, pod: Pod): boolean {
+  return (
+    !deepEqual(old.metadata.labels ?? {}, pod.metadata.labels ?? {}) ||
+    old.metadata.deletionTimestamp !== pod.metadata.deletionTimestamp ||
+    old.metadata.uid !== pod.metadata.uid ||
+    isPodReady(old) !== isPodReady(pod) ||
+    isPodTerminal(old) !== isPodTerminal(pod) ||
+    podIPv4(old) !== podIPv4(pod) ||
+    old.spec.nodeName !== pod.spec.nodeName ||
+    old.spec.hostname !== pod.spec.hostname ||
+    old.spec.subdomain !== pod.spec.subdomain ||
+    !deepEqual(
+      (old.spec.containers ?? []).map((c) => c.ports ?? []),
+      (pod.spec.containers ?? []).map((c) => c.ports ?? []),
+    )
+  );
 }

@@ -24,25 +24,6 @@ export interface SnapshotWriterOptions {
 /** 5000 events or 10 minutes, keeping 3. */
 export const DEFAULT_SNAPSHOT_OPTIONS: SnapshotWriterOptions = { everyEvents: 5_000, everyMs: 600_000, keep: 3 };
 
-/**
- * Reads KEMU_SNAPSHOT_EVERY_EVENTS, KEMU_SNAPSHOT_INTERVAL_SECONDS and KEMU_SNAPSHOT_KEEP;
- * undefined (no writer) when both triggers are 0. Throws on a value that is not a whole number.
- */
-export function snapshotOptionsFromEnv(env: NodeJS.ProcessEnv): SnapshotWriterOptions | undefined {
-  const read = (name: string, fallback: number, min: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${raw}`);
-    return n;
-  };
-  const everyEvents = read('KEMU_SNAPSHOT_EVERY_EVENTS', DEFAULT_SNAPSHOT_OPTIONS.everyEvents, 0);
-  const everyMs = read('KEMU_SNAPSHOT_INTERVAL_SECONDS', DEFAULT_SNAPSHOT_OPTIONS.everyMs / 1000, 0) * 1000;
-  const keep = read('KEMU_SNAPSHOT_KEEP', DEFAULT_SNAPSHOT_OPTIONS.keep, 1);
-  if (everyEvents === 0 && everyMs === 0) return undefined;
-  return { everyEvents, everyMs, keep };
-}
-
 /** A running snapshot writer. */
 export interface SnapshotWriter {
   /** Sequence of the newest snapshot written or found (0: none). */

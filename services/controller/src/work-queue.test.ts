@@ -1,9 +1,9 @@
 import { createLogger } from '@kemu/log';
+import { consistently, eventually } from '@kemu/testkit';
 import { describe, expect, it } from 'vitest';
 import { createWorkQueue } from './work-queue.js';
 
 const log = createLogger({ component: 'test', level: 'silent' });
-const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
 describe('work queue', () => {
   it('holds keys until started and de-duplicates them', async () => {
@@ -12,8 +12,7 @@ describe('work queue', () => {
     q.add('a');
     q.add('b');
     q.add('a');
-    await tick(5);
-    expect(seen).toEqual([]);
+    await consistently(() => expect(seen).toEqual([]), { forMs: 5, everyMs: 1, what: 'nothing synced before start' });
     expect(q.length).toBe(2);
     q.start();
     await q.idle();
@@ -40,7 +39,7 @@ describe('work queue', () => {
     });
     q.start();
     q.add('a');
-    await tick(1);
+    await eventually(() => active === 1, { intervalMs: 1, what: 'a being synced' });
     q.add('a'); // changed while being synced
     q.add('a');
     q.add('b');
@@ -64,13 +63,11 @@ describe('work queue', () => {
     });
     q.start();
     q.add('a');
-    const deadline = Date.now() + 2_000;
-    while (times.length < 3 && Date.now() < deadline) await tick(5);
+    await eventually(() => times.length >= 3, { timeoutMs: 2_000, intervalMs: 5, what: 'three attempts' });
     expect(times).toHaveLength(3);
     expect((times[1] as number) - (times[0] as number)).toBeGreaterThanOrEqual(15);
     expect((times[2] as number) - (times[1] as number)).toBeGreaterThanOrEqual(35);
-    await tick(100);
-    expect(times).toHaveLength(3);
+    await consistently(() => expect(times).toHaveLength(3), { forMs: 100, what: 'no attempt after success' });
     await q.stop();
   });
 
@@ -88,8 +85,8 @@ describe('work queue', () => {
     });
     q.start();
     q.add('a');
-    await tick(200);
-    expect(calls).toBe(4);
+    await eventually(() => calls >= 4, { timeoutMs: 2_000, intervalMs: 1, what: 'four attempts' });
+    await consistently(() => expect(calls).toBe(4), { forMs: 100, what: 'no attempt past the retry bound' });
     q.add('a'); // a later change is processed again
     await q.idle();
     expect(calls).toBe(5);
@@ -102,7 +99,6 @@ describe('work queue', () => {
     q.start();
     q.addAfter('a', 30);
     await q.stop();
-    await tick(60);
-    expect(seen).toEqual([]);
+    await consistently(() => expect(seen).toEqual([]), { forMs: 60, what: 'the delayed add dropped' });
   });
 });

@@ -10,13 +10,14 @@
 import {
   type IPAddress,
   type KubeObject,
+  type Namespace,
   type ObjectKey,
   type Service,
   defaultObject,
   keyString,
   validateObject,
 } from '@kemu/api';
-import { ConflictError, type Informer, type ObjectWriter, expectedSeq, getObject } from '@kemu/eventlog';
+import { ConflictError, type Informer, type ObjectWriter, expectedSeq } from '@kemu/eventlog';
 import { randomUUID } from 'node:crypto';
 
 /** Where the Service lives. */
@@ -98,8 +99,8 @@ export function buildKubeDnsIPAddress(ip: string, now: number, uid: string = ran
   };
 }
 
-function ownedByKubeDns(obj: KubeObject | undefined): boolean {
-  const ref = (obj as IPAddress | undefined)?.spec?.parentRef;
+function ownedByKubeDns(ip: IPAddress | undefined): boolean {
+  const ref = ip?.spec?.parentRef;
   return (
     ref?.resource === 'services' && ref.namespace === KUBE_DNS_SERVICE.namespace && ref.name === KUBE_DNS_SERVICE.name
   );
@@ -121,15 +122,15 @@ async function createIfAbsent(
 
 /** Resolves once the kube-system namespace exists in the view (the apiserver creates it at start). */
 export function waitForNamespace(informer: Informer, name: string): Promise<void> {
-  const key = { resource: 'namespaces', namespace: '', name };
-  if (getObject(informer.view, key)) return Promise.resolve();
+  const namespaces = informer.lister('namespaces');
+  if (namespaces.get('', name)) return Promise.resolve();
   return new Promise((resolve) => {
-    const off = informer.onChange((c) => {
-      if (c.key.resource === 'namespaces' && c.key.name === name && c.type !== 'DELETED') {
-        off();
-        resolve();
-      }
-    });
+    const seen = (ns: Namespace) => {
+      if (ns.metadata.name !== name) return;
+      off();
+      resolve();
+    };
+    const off = informer.on('namespaces', { onAdd: seen, onUpdate: (_, ns) => seen(ns) });
   });
 }
 
@@ -142,10 +143,11 @@ export async function ensureKubeDnsService(
 ): Promise<EnsureResult> {
   await waitForNamespace(informer, KUBE_DNS_SERVICE.namespace);
   if (informer.view.objects.has(keyString(KUBE_DNS_SERVICE))) return 'exists';
+  const addresses = informer.lister('ipaddresses');
   const ipKey: ObjectKey = { resource: 'ipaddresses', namespace: '', name: clusterIP };
-  if (!getObject(informer.view, ipKey))
+  if (!addresses.get('', clusterIP))
     await createIfAbsent(writer, informer, ipKey, buildKubeDnsIPAddress(clusterIP, clock()));
-  if (!ownedByKubeDns(getObject(informer.view, ipKey))) return 'address-taken';
+  if (!ownedByKubeDns(addresses.get('', clusterIP))) return 'address-taken';
   const service = buildKubeDnsService(clusterIP, clock());
   const causes = validateObject(service);
   if (causes.length > 0) throw new Error(`kube-dns Service is invalid: ${JSON.stringify(causes)}`);

@@ -5,6 +5,7 @@
  * Seeded and replayable: KEMU_FUZZ_SEED=<seed> (printed on every run), KEMU_FUZZ_CASES.
  */
 import type { EndpointSlice, Service } from '@kemu/api';
+import { int, parseEnv } from '@kemu/config';
 import { describe, expect, it } from 'vitest';
 import { CLASS_IN, type DnsMessage, RCode, RRType } from './dns-message.js';
 import { createQueryHandler } from './query-handler.js';
@@ -12,8 +13,15 @@ import { encodeMessage } from './wire-encode.js';
 import { parseMessage } from './wire-parse.js';
 import { buildZoneIndex } from './zone-index.js';
 
-const seed = Number(process.env.KEMU_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const cases = Number(process.env.KEMU_FUZZ_CASES ?? 100_000);
+const fuzz = parseEnv(
+  {
+    seed: int({ env: 'KEMU_FUZZ_SEED', min: 0, meaning: 'seed to replay a run' }),
+    cases: int({ env: 'KEMU_FUZZ_CASES', min: 0, default: 100_000, meaning: 'queries sent' }),
+  },
+  process.env,
+);
+const seed = fuzz.seed ?? Math.floor(Math.random() * 2 ** 31);
+const cases = fuzz.cases;
 
 /** mulberry32: small, fast, seedable. */
 function prng(s: number): () => number {

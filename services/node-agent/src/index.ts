@@ -1,24 +1,35 @@
-export { allocatePodIP, parseCidr, gatewayOf, ipToInt, intToIp, InvalidCidrError } from './pod-ip-allocator.js';
-export type { Cidr } from './pod-ip-allocator.js';
-export { containerLaunch, containerPorts, realCommand, expandVars } from './container-launch.js';
-export type { ContainerLaunch, LaunchContext } from './container-launch.js';
-export { serviceEnvVars } from './service-env.js';
-export { createPodSandbox, resolvConf, hostsFile } from './pod-sandbox.js';
-export type { PodSandbox, PodSandboxOptions } from './pod-sandbox.js';
-export { startProcess, adoptProcess, readProcEnviron, readProcStat, ProcessStartError } from './process-runner.js';
-export type { ContainerProcess, ProcessExit, ProcessSpec } from './process-runner.js';
-export { resumePod, resumeContainer, pidOf, sandboxExisted } from './pod-adoption.js';
-export { startPodWorker } from './pod-worker.js';
-export { containerActors } from './container-actors.js';
-export type { ContainerActorsContext } from './container-actors.js';
-export type { PodWorker, PodWorkerDeps } from './pod-worker.js';
-export { createPodManager } from './pod-manager.js';
-export type { PodManager, PodManagerOptions } from './pod-manager.js';
-export { createNodeRegistration, desiredNode, nodeConditions, KUBELET_VERSION } from './node-registration.js';
-export type { NodeFacts, NodeRegistration } from './node-registration.js';
-export { readNodeFacts } from './node-facts.js';
-export { watchReadiness } from './readiness.js';
-export { runProbe } from './probe.js';
-export { startPodStreams } from './pod-streams.js';
-export type { PodStreams, PodStreamsOptions } from './pod-streams.js';
+export { allocatePodIP, parseCidr, gatewayOf, ipToInt, intToIp, InvalidCidrError } from './pods/pod-ip-allocator.js';
+export type { Cidr } from './pods/pod-ip-allocator.js';
+export { containerLaunch, containerPorts, realCommand, expandVars } from './runtime/container-launch.js';
+export type { ContainerLaunch, LaunchContext } from './runtime/container-launch.js';
+export { serviceEnvVars } from './runtime/service-env.js';
+export { createPodSandbox, resolvConf, hostsFile } from './pods/pod-sandbox.js';
+export type { PodSandbox, PodSandboxOptions } from './pods/pod-sandbox.js';
+export {
+  startProcess,
+  adoptProcess,
+  readProcEnviron,
+  readProcStat,
+  ProcessStartError,
+} from './runtime/process-runner.js';
+export type { ContainerProcess, ProcessExit, ProcessSpec } from './runtime/process-runner.js';
+export { resumePod, resumeContainer, pidOf, sandboxExisted } from './pods/pod-adoption.js';
+export { startPodWorker } from './pods/pod-worker.js';
+export { containerActors } from './runtime/container-actors.js';
+export type { ContainerActorsContext } from './runtime/container-actors.js';
+export type { PodWorker, PodWorkerDeps } from './pods/pod-worker.js';
+export { createPodManager } from './pods/pod-manager.js';
+export type { PodManager, PodManagerOptions } from './pods/pod-manager.js';
+export {
+  createNodeRegistration,
+  desiredNode,
+  nodeConditions,
+  KUBELET_VERSION,
+} from './registration/node-registration.js';
+export type { NodeFacts, NodeRegistration } from './registration/node-registration.js';
+export { readNodeFacts } from './registration/node-facts.js';
+export { watchReadiness } from './probes/readiness.js';
+export { runProbe } from './probes/probe.js';
+export { startPodStreams } from './streams/pod-streams.js';
+export type { PodStreams, PodStreamsOptions } from './streams/pod-streams.js';
 export type { NodeBus } from '@kemu/eventlog';

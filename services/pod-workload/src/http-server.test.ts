@@ -1,4 +1,4 @@
-import { freePort } from '@kemu/testkit';
+import { consistently, eventually, freePort } from '@kemu/testkit';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
@@ -88,10 +88,15 @@ describe('pod-workload HTTP server', () => {
   it('reports not ready until KEMU_READY_DELAY_SECONDS passed', async () => {
     const port = await freePort();
     const config = configFromEnv(env([port], { KEMU_READY_DELAY_SECONDS: '0.3' }));
+    const start = Date.now();
     workload = await startHttpWorkload(config, createControl(config), () => undefined);
     expect((await call(port, '/ready')).status).toBe(503);
-    await new Promise((r) => setTimeout(r, 350));
-    expect((await call(port, '/ready')).status).toBe(200);
+    await eventually(async () => (await call(port, '/ready')).status === 200, {
+      timeoutMs: 2_000,
+      intervalMs: 20,
+      what: 'ready',
+    });
+    expect(Date.now() - start).toBeGreaterThanOrEqual(300);
   });
 
   it('keeps connections alive between requests', async () => {
@@ -128,8 +133,7 @@ describe('pod-workload HTTP server', () => {
     idle.end();
     // New connections are refused while the slow one still gets every byte.
     await expect(call(port, '/')).rejects.toThrow(/ECONNREFUSED/);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(closed).toBe(false);
+    await consistently(() => !closed, { forMs: 100, what: 'close waiting for the slow client' });
     let received = 0;
     slow.on('data', (d: Buffer) => {
       received += d.length;
@@ -158,10 +162,11 @@ describe('pod-workload process', () => {
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     try {
-      for (let i = 0; !out.includes('listening'); i++) {
-        if (i > 100) throw new Error(`workload did not start: ${out}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await eventually(() => out.includes('listening'), {
+        timeoutMs: 5_000,
+        intervalMs: 50,
+        what: 'workload listening',
+      });
       expect((await call(port, '/hello')).status).toBe(200);
       const exited = once(child, 'exit');
       child.kill('SIGTERM');

@@ -1,4 +1,4 @@
-export { configFromEnv, parsePorts, ConfigError } from './config.js';
+export { configFromEnv, ConfigError } from './config.js';
 export type { WorkloadConfig } from './config.js';
 export { createControl } from './control.js';
 export type { Control, ControlOptions } from './control.js';

@@ -1,7 +1,8 @@
 /**
- * pod-workload: the container "images". Wiring only: env → workload picked by image → SIGTERM.
+ * pod-workload: the container "images". Wiring only: config → workload picked by image → SIGTERM.
  * What only some pods use is imported when used, so the common pod starts listening sooner.
  */
+import { exitOnSignals, readConfig } from '@kemu/runtime/process';
 import { configFromEnv } from './config.js';
 import { createControl } from './control.js';
 import { type LogLine, startHttpWorkload } from './http-server.js';
@@ -11,7 +12,7 @@ const log: LogLine = (fields) => {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', ...fields })}\n`);
 };
 
-const config = configFromEnv(process.env);
+const config = readConfig('pod-workload', () => configFromEnv(process.env));
 const kind = imageKind(config.image);
 let close: () => Promise<void>;
 
@@ -58,14 +59,5 @@ if (kind === 'tcp-server') {
   };
 }
 
-let stopping = false;
-const stop = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  log({ msg: 'shutting down', signal });
-  // In-flight requests get a moment; a client holding a connection open does not hold the pod.
-  setTimeout(() => process.exit(0), 5_000).unref();
-  void close().then(() => process.exit(0));
-};
-process.on('SIGTERM', () => stop('SIGTERM'));
-process.on('SIGINT', () => stop('SIGINT'));
+// In-flight requests get a moment; a client holding a connection open does not hold the pod.
+exitOnSignals(close, { graceMs: 5_000, onSignal: (signal) => log({ msg: 'shutting down', signal }) });

@@ -1,4 +1,4 @@
-import { freePort } from '@kemu/testkit';
+import { eventually, freePort } from '@kemu/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attemptConnection, startDbClient } from './db-client.js';
 import { type TcpWorkload, startTcpWorkload } from './tcp-server.js';
@@ -33,13 +33,10 @@ describe('the database TCP server and the app client', () => {
     const lines: Record<string, unknown>[] = [];
     const stop = startDbClient({ host: '127.0.0.1', port, intervalMs: 100 }, (f) => lines.push(f));
     try {
-      await new Promise((r) => setTimeout(r, 250));
-      expect(lines.length).toBeGreaterThanOrEqual(2);
+      await eventually(() => lines.length >= 2, { timeoutMs: 2_000, what: 'two results' });
       expect(lines.every((l) => l.result === 'error' && l.error === 'ECONNREFUSED')).toBe(true);
       started.push(await startTcpWorkload({ ports: [port], host: '127.0.0.1', greeting: 'hi' }, () => undefined));
-      const deadline = Date.now() + 2_000;
-      while (!lines.some((l) => l.result === 'ok') && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
+      await eventually(() => lines.some((l) => l.result === 'ok'), { timeoutMs: 2_000, intervalMs: 50, what: 'ok' });
       expect(lines.find((l) => l.result === 'ok')).toMatchObject({ target: `127.0.0.1:${port}`, greeting: 'hi' });
     } finally {
       stop();

@@ -1,8 +1,8 @@
-import type { KubeObject } from '@kemu/api';
+import type { EndpointSlice } from '@kemu/api';
 import { describe, expect, it } from 'vitest';
 import { createEndpointsTracker } from './endpoints-tracker.js';
 
-function slice(name: string, svc: string, ports: unknown[], endpoints: unknown[]): KubeObject {
+function slice(name: string, svc: string, ports: unknown[], endpoints: unknown[]): EndpointSlice {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
@@ -10,7 +10,7 @@ function slice(name: string, svc: string, ports: unknown[], endpoints: unknown[]
     addressType: 'IPv4',
     ports,
     endpoints,
-  };
+  } as EndpointSlice;
 }
 
 const ep = (ip: string, conditions: Record<string, boolean> = {}, nodeName = 'node-1') => ({
@@ -64,5 +64,21 @@ describe('createEndpointsTracker', () => {
     t.onEndpointSliceAdd(slice('a', 'web', [{ port: 80 }], [ep('10.244.1.2')]));
     t.replaceAll([slice('b', 'web', [{ port: 80 }], [ep('10.244.1.9')])]);
     expect(t.endpointsFor('default/web').map((e) => e.endpoint)).toEqual(['10.244.1.9:80']);
+  });
+
+  it('reports a change only when a slice changes the endpoints it contributes', () => {
+    const t = createEndpointsTracker();
+    const a = slice('a', 'web', [{ port: 80 }], [ep('10.244.1.2')]);
+    expect(t.onEndpointSliceAdd(a)).toBe(true);
+    // Metadata the proxy does not read (an annotation, a new resourceVersion).
+    expect(t.onEndpointSliceUpdate({ ...a, metadata: { ...a.metadata, annotations: { x: 'y' } } })).toBe(false);
+    expect(t.onEndpointSliceUpdate(slice('a', 'web', [{ port: 80 }], [ep('10.244.1.2', { ready: false })]))).toBe(true);
+    expect(t.endpointsFor('default/web')[0]?.ready).toBe(false);
+    const unlabelled = slice('x', 'web', [{ port: 80 }], [ep('10.244.1.3')]);
+    unlabelled.metadata.labels = {};
+    expect(t.onEndpointSliceAdd(unlabelled)).toBe(false);
+    expect(t.onEndpointSliceDelete(unlabelled)).toBe(false);
+    expect(t.onEndpointSliceDelete(a)).toBe(true);
+    expect(t.endpointsFor('default/web')).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
  * endpoint's conditions. Several slices of one service are merged; an address that
  * appears twice keeps its readiest copy.
  */
-import type { EndpointSlice, KubeObject } from '@kemu/api';
+import { type EndpointSlice, type KubeObject, deepEqual } from '@kemu/api';
 import { servicePortName } from './service-tracker.js';
 
 /** Label that ties an EndpointSlice to its Service. */
@@ -26,20 +26,22 @@ export interface EndpointInfo {
   nodeName: string | undefined;
 }
 
-/** Keeps endpoints per service port, fed by informer handlers. */
+/**
+ * Keeps endpoints per service port, fed by informer handlers. Each handler says whether
+ * the slice's endpoints changed, so a change the proxy does not read asks for no sync.
+ */
 export interface EndpointsTracker {
-  onEndpointSliceAdd(slice: KubeObject): void;
-  onEndpointSliceUpdate(slice: KubeObject): void;
-  onEndpointSliceDelete(slice: KubeObject): void;
+  onEndpointSliceAdd(slice: EndpointSlice): boolean;
+  onEndpointSliceUpdate(slice: EndpointSlice): boolean;
+  onEndpointSliceDelete(slice: EndpointSlice): boolean;
   /** Replaces everything with a full listing (after the informer has synced). */
-  replaceAll(slices: readonly KubeObject[]): void;
+  replaceAll(slices: readonly EndpointSlice[]): void;
   /** The merged endpoints of one service port, sorted by endpoint. */
   endpointsFor(servicePort: string): EndpointInfo[];
 }
 
 /** The endpoints of one slice, grouped by the ServicePortName they serve. */
-export function endpointsOfSlice(object: KubeObject): Map<string, EndpointInfo[]> {
-  const slice = object as EndpointSlice;
+export function endpointsOfSlice(slice: EndpointSlice): Map<string, EndpointInfo[]> {
   const out = new Map<string, EndpointInfo[]>();
   const serviceName = slice.metadata.labels?.[SERVICE_NAME_LABEL];
   if (!serviceName || slice.addressType !== 'IPv4') return out;
@@ -65,6 +67,12 @@ export function endpointsOfSlice(object: KubeObject): Map<string, EndpointInfo[]
   return out;
 }
 
+function sameEndpoints(a: Map<string, EndpointInfo[]>, b: Map<string, EndpointInfo[]>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [spn, list] of a) if (!deepEqual(list, b.get(spn))) return false;
+  return true;
+}
+
 function rank(e: EndpointInfo): number {
   return (e.ready ? 4 : 0) + (e.serving ? 2 : 0) + (e.terminating ? 0 : 1);
 }
@@ -75,35 +83,39 @@ export function createEndpointsTracker(): EndpointsTracker {
   const slicesByPort = new Map<string, Set<string>>();
   const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
 
-  function remove(sliceKey: string): void {
+  /** Forgets a slice; true when it had endpoints. */
+  function remove(sliceKey: string): boolean {
     const old = bySlice.get(sliceKey);
-    if (!old) return;
+    if (!old) return false;
     bySlice.delete(sliceKey);
     for (const spn of old.keys()) {
       const set = slicesByPort.get(spn);
       set?.delete(sliceKey);
       if (set?.size === 0) slicesByPort.delete(spn);
     }
+    return old.size > 0;
   }
 
-  function set(slice: KubeObject): void {
+  /** Records a slice; true when its endpoints differ from those recorded before. */
+  function set(slice: EndpointSlice): boolean {
     const k = keyOf(slice);
-    remove(k);
     const ports = endpointsOfSlice(slice);
+    const old = bySlice.get(k);
+    if (old ? sameEndpoints(old, ports) : ports.size === 0) return false;
+    remove(k);
     bySlice.set(k, ports);
     for (const spn of ports.keys()) {
       const s = slicesByPort.get(spn) ?? new Set<string>();
       s.add(k);
       slicesByPort.set(spn, s);
     }
+    return true;
   }
 
   return {
     onEndpointSliceAdd: set,
     onEndpointSliceUpdate: set,
-    onEndpointSliceDelete(slice) {
-      remove(keyOf(slice));
-    },
+    onEndpointSliceDelete: (slice) => remove(keyOf(slice)),
     replaceAll(slices) {
       bySlice.clear();
       slicesByPort.clear();

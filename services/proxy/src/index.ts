@@ -6,7 +6,7 @@ export { createEndpointsTracker, endpointsOfSlice, SERVICE_NAME_LABEL } from './
 export type { EndpointsTracker, EndpointInfo } from './endpoints-tracker.js';
 export { computeDesiredState, selectEndpoints } from './desired-state.js';
 export type { DesiredServicePort } from './desired-state.js';
-export { registerTrackerHandlers, loadTrackers, recordChange } from './tracker-handlers.js';
+export { registerTrackerHandlers, loadTrackers } from './tracker-handlers.js';
 export { createSyncRunner } from './sync-runner.js';
 export type { SyncRunner, SyncRunnerOptions } from './sync-runner.js';
 export { createProxier } from './proxier.js';

@@ -1,9 +1,9 @@
-import type { KubeObject } from '@kemu/api';
+import type { Service } from '@kemu/api';
 import { describe, expect, it } from 'vitest';
 import { createServiceTracker } from './service-tracker.js';
 
-function service(name: string, spec: Record<string, unknown>): KubeObject {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec };
+function service(name: string, spec: Record<string, unknown>): Service {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec } as Service;
 }
 
 describe('createServiceTracker', () => {
@@ -50,6 +50,20 @@ describe('createServiceTracker', () => {
       }),
     ]);
     t.onServiceDelete(web);
+    expect(t.servicePorts()).toEqual([]);
+  });
+
+  it('reports a change only when the proxied ports change', () => {
+    const t = createServiceTracker();
+    const web = service('web', { clusterIP: '10.96.0.50', ports: [{ port: 80 }] });
+    expect(t.onServiceAdd(web)).toBe(true);
+    // A status or label change leaves the proxied ports as they are.
+    expect(t.onServiceUpdate({ ...web, status: { loadBalancer: {} } } as Service)).toBe(false);
+    expect(t.onServiceUpdate({ ...web, metadata: { ...web.metadata, labels: { a: 'b' } } })).toBe(false);
+    expect(t.onServiceUpdate(service('web', { clusterIP: '10.96.0.50', ports: [{ port: 81 }] }))).toBe(true);
+    expect(t.onServiceAdd(service('headless', { clusterIP: 'None', ports: [{ port: 80 }] }))).toBe(false);
+    expect(t.onServiceDelete(service('headless', { clusterIP: 'None' }))).toBe(false);
+    expect(t.onServiceDelete(web)).toBe(true);
     expect(t.servicePorts()).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * ClusterIP, port, protocol, target port and session affinity. Headless and
  * ExternalName services have no ClusterIP and are not proxied; SCTP is not proxied.
  */
-import type { KubeObject, Service } from '@kemu/api';
+import { type KubeObject, type Service, deepEqual } from '@kemu/api';
 import { DEFAULT_AFFINITY_TIMEOUT_SECONDS } from './balancer.js';
 
 /** One proxied port of a Service. */
@@ -23,13 +23,17 @@ export interface ServicePortInfo {
   internalTrafficPolicy: 'Cluster' | 'Local';
 }
 
-/** Keeps the proxied ports of every Service, fed by informer handlers. */
+/**
+ * Keeps the proxied ports of every Service, fed by informer handlers. Each handler says
+ * whether the proxied ports changed, so a change the proxy does not read (a status, a
+ * label) asks for no sync.
+ */
 export interface ServiceTracker {
-  onServiceAdd(service: KubeObject): void;
-  onServiceUpdate(service: KubeObject): void;
-  onServiceDelete(service: KubeObject): void;
+  onServiceAdd(service: Service): boolean;
+  onServiceUpdate(service: Service): boolean;
+  onServiceDelete(service: Service): boolean;
   /** Replaces everything with a full listing (after the informer has synced). */
-  replaceAll(services: readonly KubeObject[]): void;
+  replaceAll(services: readonly Service[]): void;
   /** Every proxied service port now. */
   servicePorts(): ServicePortInfo[];
 }
@@ -40,8 +44,7 @@ export function servicePortName(namespace: string, name: string, portName: strin
 }
 
 /** The proxied ports of one Service (empty when it is headless, ExternalName or unallocated). */
-export function servicePortsOf(object: KubeObject): ServicePortInfo[] {
-  const service = object as Service;
+export function servicePortsOf(service: Service): ServicePortInfo[] {
   const spec = service.spec;
   const clusterIP = spec?.clusterIP;
   if (!spec || spec.type === 'ExternalName' || !clusterIP || clusterIP === 'None') return [];
@@ -75,15 +78,22 @@ export function createServiceTracker(): ServiceTracker {
   const byService = new Map<string, ServicePortInfo[]>();
   const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
 
-  function set(service: KubeObject): void {
-    byService.set(keyOf(service), servicePortsOf(service));
+  function set(service: Service): boolean {
+    const k = keyOf(service);
+    const ports = servicePortsOf(service);
+    const old = byService.get(k);
+    byService.set(k, ports);
+    return !deepEqual(old ?? [], ports);
   }
 
   return {
     onServiceAdd: set,
     onServiceUpdate: set,
     onServiceDelete(service) {
-      byService.delete(keyOf(service));
+      const k = keyOf(service);
+      const had = (byService.get(k)?.length ?? 0) > 0;
+      byService.delete(k);
+      return had;
     },
     replaceAll(services) {
       byService.clear();

@@ -1,17 +1,16 @@
 import { createLogger } from '@kemu/log';
+import { consistently, eventually } from '@kemu/testkit';
 import { describe, expect, it } from 'vitest';
 import { createSyncRunner } from './sync-runner.js';
 
 const log = createLogger({ component: 'test', level: 'silent' });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('createSyncRunner', () => {
   it('runs nothing before start, then once for a burst of requests', async () => {
     let runs = 0;
     const r = createSyncRunner({ log, sync: async () => void runs++ });
     for (let i = 0; i < 100; i++) r.request();
-    await sleep(30);
-    expect(runs).toBe(0);
+    await consistently(() => runs === 0, { forMs: 30, everyMs: 5, what: 'no run before start' });
     r.start();
     for (let i = 0; i < 100; i++) r.request();
     await r.settled();
@@ -23,6 +22,7 @@ describe('createSyncRunner', () => {
     let active = 0;
     let maxActive = 0;
     let runs = 0;
+    let finishFirst: () => void = () => undefined;
     const r = createSyncRunner({
       log,
       minIntervalMs: 1,
@@ -30,14 +30,16 @@ describe('createSyncRunner', () => {
         active++;
         maxActive = Math.max(maxActive, active);
         runs++;
-        await sleep(20);
+        // The first run lasts until the test has made its requests.
+        if (runs === 1) await new Promise<void>((done) => (finishFirst = done));
         active--;
       },
     });
     r.start();
-    await sleep(5);
+    await eventually(() => active === 1, { intervalMs: 1, what: 'the first run' });
     r.request();
     r.request();
+    finishFirst();
     await r.settled();
     expect(maxActive).toBe(1);
     expect(runs).toBeGreaterThanOrEqual(2);
@@ -89,8 +91,7 @@ describe('createSyncRunner', () => {
       },
     });
     r.start();
-    const deadline = Date.now() + 2000;
-    while (runs < 3 && Date.now() < deadline) await sleep(5);
+    await eventually(() => runs >= 3, { timeoutMs: 2_000, intervalMs: 5, what: 'three runs' });
     expect(runs).toBe(3);
     await r.stop();
   });

@@ -1,5 +1,5 @@
 import { createLogger } from '@kemu/log';
-import { freePort } from '@kemu/testkit';
+import { eventually, freePort } from '@kemu/testkit';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { type Server as HttpServer, createServer as createHttpServer, get } from 'node:http';
@@ -140,13 +140,13 @@ describe('createTcpProxy', () => {
     client.setEncoding('utf8').on('data', (d: string) => received.push(d));
     await new Promise((r) => client.once('connect', r));
     client.write('one');
-    await waitFor(() => received.join('') === 'one');
+    await eventually(() => received.join('') === 'one', { timeoutMs: 5_000, intervalMs: 10 });
 
     balancer.onEndpointsUpdate(spn, []);
     await proxy.setListening(false);
     expect(await connectError(VIP, port)).toMatchObject({ code: 'ECONNREFUSED' });
     client.write('two');
-    await waitFor(() => received.join('') === 'onetwo');
+    await eventually(() => received.join('') === 'onetwo', { timeoutMs: 5_000, intervalMs: 10 });
     expect(proxy.activeConnections()).toBe(1);
   });
 
@@ -166,7 +166,7 @@ describe('createTcpProxy', () => {
       c.on('error', reject);
     });
     expect(reply).toBe('got 11 bytes');
-    await waitFor(() => proxy.activeConnections() === 0);
+    await eventually(() => proxy.activeConnections() === 0, { timeoutMs: 5_000, intervalMs: 10 });
   });
 
   it('moves 50 MB each way intact', async () => {
@@ -217,17 +217,9 @@ describe('createTcpProxy', () => {
     let drained = 0;
     paused?.on('data', (d: Buffer) => (drained += d.length));
     paused?.resume();
-    await waitFor(() => drained >= accepted);
+    await eventually(() => drained >= accepted, { timeoutMs: 5_000, intervalMs: 10 });
   });
 });
-
-async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /**
  * A listener that never accepts, with its one-slot backlog taken: further SYNs are

@@ -1,4 +1,5 @@
 import { createLogger } from '@kemu/log';
+import { consistently, eventually } from '@kemu/testkit';
 import { type Socket, createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRoundRobinBalancer } from './balancer.js';
@@ -38,14 +39,6 @@ function ask(client: Socket, msg: string, port: number): Promise<{ text: string;
     client.once('message', onMessage);
     client.send(msg, port, VIP);
   });
-}
-
-async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('createUdpProxy', () => {
@@ -101,7 +94,7 @@ describe('createUdpProxy', () => {
     const c1 = await bind('127.0.0.1');
     sockets.push(c1);
     const a = (await ask(c1, 'x', port)).text.slice(0, 2);
-    await waitFor(() => p.activeFlows() === 0);
+    await eventually(() => p.activeFlows() === 0, { timeoutMs: 5_000, intervalMs: 10, what: 'no flow' });
     expect(metrics.udpFlowsActive).toBe(0);
     // A new flow takes the next endpoint in the rotation.
     expect((await ask(c1, 'y', port)).text.slice(0, 2)).not.toBe(a);
@@ -137,9 +130,12 @@ describe('createUdpProxy', () => {
     const c1 = await bind('127.0.0.1');
     sockets.push(c1);
     c1.send('lost', port, VIP);
-    await waitFor(() => metrics.udpFlowsCreated === 2 && p.activeFlows() === 0);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(metrics.udpFlowsCreated).toBe(2);
+    await eventually(() => metrics.udpFlowsCreated === 2 && p.activeFlows() === 0, {
+      timeoutMs: 5_000,
+      intervalMs: 10,
+      what: 'two flows, both closed',
+    });
+    await consistently(() => metrics.udpFlowsCreated === 2, { forMs: 100, what: 'no third flow' });
     // An endpoint comes back: the client's next datagram gets through.
     balancer.onEndpointsUpdate(spn, [`127.0.0.3:${port}`]);
     expect((await ask(c1, 'retry', port)).text).toBe('b1:retry');

@@ -18,14 +18,9 @@ import { measureCompose } from './compose.js';
 import { measureSubjectLayout } from './subject-layout.js';
 import { type Row, formatTable } from './table.js';
 import { repoRoot } from '../kemu-cluster.js';
+import { configFromEnv } from './config.js';
 
-const rounds = Number(process.env.KEMU_BENCH_ROUNDS ?? 3);
-const kills = Number(process.env.KEMU_BENCH_KILLS ?? 20);
-const upRuns = Number(process.env.KEMU_BENCH_UP_RUNS ?? 3);
-const dnsRounds = Number(process.env.KEMU_BENCH_DNS_ROUNDS ?? 3);
-const snapshotRuns = Number(process.env.KEMU_BENCH_SNAPSHOT_RUNS ?? 3);
-const composeRounds = Number(process.env.KEMU_BENCH_COMPOSE_ROUNDS ?? 3);
-const subjectLayoutPods = Number(process.env.KEMU_BENCH_SUBJECT_LAYOUT_PODS ?? 3000);
+const { rounds, kills, upRuns, dnsRounds, snapshotRuns, composeRounds, subjectLayoutPods } = configFromEnv(process.env);
 
 async function main(): Promise<void> {
   const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);

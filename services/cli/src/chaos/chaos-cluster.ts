@@ -6,9 +6,9 @@
 import { request } from 'node:https';
 import { type ClusterLayout, clusterLayout } from '@kemu/netns';
 import type { ClusterContext } from '../cluster-context.js';
-import { readCaCert } from '../cluster-pki.js';
-import { readClusterState } from '../cluster-state.js';
-import type { ClusterConfig } from '../components.js';
+import { readCaCert } from '../cluster/cluster-pki.js';
+import { readClusterState } from '../cluster/cluster-state.js';
+import type { ClusterConfig } from '../cluster/components.js';
 import { ApiRequestError, ClusterNotUpError } from '../errors.js';
 import { readJsonFile } from '../state-store.js';
 

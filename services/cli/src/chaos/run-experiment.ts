@@ -7,7 +7,7 @@
  */
 import { connectEventLog } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
-import { natsUrl } from '../components.js';
+import { natsUrl } from '../cluster/components.js';
 import type { ChaosCluster } from './chaos-cluster.js';
 import { buildReport, type ChaosReport, type FaultReport } from './chaos-report.js';
 import { interpretEvents, readTimelineEvents } from './event-timeline.js';

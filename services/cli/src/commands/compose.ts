@@ -19,15 +19,22 @@ import {
   detectCompose,
   mustRun,
   runCommand,
-} from '../compose-docker.js';
-import { KEMU_IMAGE, composePlan, composeServer, nodeNameForAddress, type ComposeState } from '../compose-plan.js';
-import { type ComposeProject, composeProject } from '../compose-project.js';
-import { composeStateFile, readComposeState } from '../compose-state.js';
+} from '../compose/compose-docker.js';
+import {
+  KEMU_IMAGE,
+  composePlan,
+  composeServer,
+  nodeNameForAddress,
+  type ComposeState,
+} from '../compose/compose-plan.js';
+import { type ComposeProject, composeProject } from '../compose/compose-project.js';
+import { composeStateFile, readComposeState } from '../compose/compose-state.js';
+import { configFromEnv } from '../config.js';
 import { CliError, UsageError } from '../errors.js';
-import { writeKubeconfig } from '../kubeconfig-file.js';
-import { createProgress } from '../progress.js';
+import { writeKubeconfig } from '../cluster/kubeconfig-file.js';
+import { createProgress } from '../format/progress.js';
 import { writeJsonAtomic } from '../state-store.js';
-import { waitForCluster } from '../wait-for-cluster.js';
+import { waitForCluster } from '../cluster/wait-for-cluster.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const READY_TIMEOUT_MS = 120_000;
@@ -91,7 +98,7 @@ async function composeUp(io: CommandIO): Promise<number> {
     await removeProject(io, project);
   }
   io.stderr.write(`Creating compose cluster "${ctx.cluster}" (${composeCommand.join(' ')}) ...\n`);
-  const base = await chooseBaseImage(ctx.repoRoot, stringFlag(args, 'base') ?? env.KEMU_BASE_IMAGE);
+  const base = await chooseBaseImage(ctx.repoRoot, stringFlag(args, 'base') ?? configFromEnv(env).baseImage);
   io.stderr.write(`      building ${KEMU_IMAGE} on ${base}\n`);
   await buildKemuImage(ctx.repoRoot, KEMU_IMAGE, base);
 

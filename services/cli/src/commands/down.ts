@@ -1,7 +1,7 @@
 /** `kemu down`: removes every process, netns, link and file of a cluster; safe to run twice. */
 import type { Command, CommandIO } from '../command.js';
 import { PrerequisiteError } from '../errors.js';
-import { teardownCluster } from '../teardown.js';
+import { teardownCluster } from '../cluster/teardown.js';
 
 async function runDown(io: CommandIO): Promise<number> {
   const { ctx } = io;

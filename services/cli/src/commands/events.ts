@@ -7,8 +7,8 @@ import { type ReadHistoryOptions, readHistory } from '@kemu/eventlog';
 import { boolFlag, boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
 import { UsageError } from '../errors.js';
-import { connectClusterLog } from '../event-log-client.js';
-import { entryJson, formatEntryLine } from '../history-format.js';
+import { connectClusterLog } from '../client/event-log-client.js';
+import { entryJson, formatEntryLine } from '../format/history-format.js';
 import { parseMoment } from '../moment.js';
 
 /** The plural resource name of what kubectl would accept (`po`, `pod`, `pods`, `ep`, `deploy.apps`). */

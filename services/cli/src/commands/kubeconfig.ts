@@ -1,8 +1,8 @@
 /** `kemu kubeconfig`: prints the path of a running cluster's kubeconfig. */
 import { existsSync } from 'node:fs';
-import { readClusterState } from '../cluster-state.js';
+import { readClusterState } from '../cluster/cluster-state.js';
 import type { Command, CommandIO } from '../command.js';
-import { readComposeState } from '../compose-state.js';
+import { readComposeState } from '../compose/compose-state.js';
 import { ClusterNotUpError } from '../errors.js';
 
 async function runKubeconfig(io: CommandIO): Promise<number> {

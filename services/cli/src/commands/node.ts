@@ -9,20 +9,22 @@
  */
 import { lookup } from 'node:dns/promises';
 import { mkdir } from 'node:fs/promises';
-import type { Node } from '@kemu/api';
 import { listObjects } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { attachNodeNetns, findL2Network, nodeVethName, routeTo } from '@kemu/netns';
 import { boolFlag, boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
+import { configFromEnv } from '../config.js';
 import { CliError, PrerequisiteError, UsageError } from '../errors.js';
-import { tailLogs } from '../log-tail.js';
-import { spawnDetached } from '../nats-server.js';
-import { type JoinedNodeConfig, joinedNodeNetns, natsHost, nodePaths, validateNodeName } from '../node-config.js';
-import { chooseNodeAddress, isNodeReadyWithCidr, openClusterLog, waitForNodeReady } from '../node-join.js';
-import { runNodeSupervisor } from '../node-supervisor.js';
-import { removeNode } from '../node-teardown.js';
-import { isAlive } from '../processes.js';
+import { tailLogs } from '../cluster/log-tail.js';
+import { spawnDetached } from '../cluster/nats-server.js';
+import { parseNatsServerVersion, unsupportedNatsServer } from '../cluster/nats-server-version.js';
+import { CLUSTER_CIDR, SERVICE_CIDR } from '../cluster/components.js';
+import { type JoinedNodeConfig, joinedNodeNetns, natsHost, nodePaths, validateNodeName } from '../nodes/node-config.js';
+import { chooseNodeAddress, isNodeReadyWithCidr, openClusterLog, waitForNodeReady } from '../nodes/node-join.js';
+import { runNodeSupervisor } from '../nodes/node-supervisor.js';
+import { removeNode } from '../nodes/node-teardown.js';
+import { isAlive } from '../cluster/processes.js';
 import { readPidFile, writeFileAtomic, writeJsonAtomic } from '../state-store.js';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -73,7 +75,8 @@ async function nodeUp(io: CommandIO): Promise<number> {
   requireRoot('up');
   const { ctx, args } = io;
   const node = validateNodeName(stringFlag(args, 'name'));
-  const natsUrl = stringFlag(args, 'nats') ?? io.env.KEMU_NATS_URL;
+  const config = configFromEnv(io.env);
+  const natsUrl = stringFlag(args, 'nats') ?? config.natsUrl?.join(',');
   if (!natsUrl) throw new UsageError("kemu node up needs --nats nats://HOST:PORT (the cluster's NATS)");
   const here = boolFlag(args, 'here');
   const podCidr = stringFlag(args, 'pod-cidr');
@@ -90,17 +93,26 @@ async function nodeUp(io: CommandIO): Promise<number> {
   // Otherwise an unreachable NATS fails at once, and JetStream timeouts are retried.
   const cluster = await retryFor(
     here ? 60_000 : OPEN_LOG_RETRY_MS,
-    () => openClusterLog(natsUrl, `kemu-node-up-${node}`, log),
+    () => openClusterLog(natsUrl, `kemu-node-up-${node}`, log, config.streamReplicas),
     (err) => here || (err instanceof CliError && err.code === 'JetStreamUnavailable'),
     (err) => io.stderr.write(` • ${(err as Error).message}; retrying\n`),
   );
+  // Nodes join only a supported server (compose's NATS containers carry the same line).
+  const problem = unsupportedNatsServer(
+    parseNatsServerVersion(cluster.eventLog.nc.info?.version ?? ''),
+    `the cluster's nats-server (${natsUrl})`,
+  );
+  if (problem) {
+    await cluster.close();
+    throw new PrerequisiteError(problem);
+  }
   let attached: JoinedNodeConfig | undefined;
   let wroteConfig = false;
   try {
     // A Ready Node of this name elsewhere is someone else's; at our own address it is this
     // node coming back (a restarted node container), which may take its Node over again.
     const refuseIfTaken = (address: string) => {
-      const existing = cluster.informer.view.objects.get(`nodes//${node}`) as Node | undefined;
+      const existing = cluster.informer.lister('nodes').get('', node);
       const ip = existing?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
       if (existing && isNodeReadyWithCidr(existing) && ip !== address.split('/')[0])
         throw new CliError('NodeExists', `a Ready node named ${node} (${ip}) is already in cluster ${ctx.cluster}`);
@@ -122,7 +134,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
       };
     } else {
       const network = await findL2Network(host);
-      const nodes = listObjects<Node>(cluster.informer.view, 'nodes');
+      const nodes = listObjects(cluster.informer.view, 'nodes');
       const prefix = network.hostAddress.split('/')[1];
       const address = addressFlag
         ? addressFlag.includes('/')
@@ -146,7 +158,7 @@ async function nodeUp(io: CommandIO): Promise<number> {
       io.stderr.write(
         ` • attaching netns ${netns} to bridge ${network.bridge}${network.bridgeNetns ? ` (netns ${network.bridgeNetns})` : ''} with ${address}\n`,
       );
-      await attachNodeNetns({ netns, network, vethName, address });
+      await attachNodeNetns({ netns, network, vethName, address, clusterCidrs: [CLUSTER_CIDR, SERVICE_CIDR] });
     }
     if (podCidr) config.podCidr = podCidr;
     await writeJsonAtomic(paths.configFile, config);

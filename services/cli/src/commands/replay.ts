@@ -13,16 +13,16 @@ import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { boolFlag, boolFlagSpec, intFlag, stringFlag, valueFlagSpec } from '../args.js';
 import type { ClusterContext } from '../cluster-context.js';
-import { pkiPaths, readCaCert } from '../cluster-pki.js';
-import { readClusterState } from '../cluster-state.js';
+import { pkiPaths, readCaCert } from '../cluster/cluster-pki.js';
+import { readClusterState } from '../cluster/cluster-state.js';
 import type { Command, CommandIO } from '../command.js';
-import { SERVICE_CIDR } from '../components.js';
+import { SERVICE_CIDR } from '../cluster/components.js';
 import { CliError, UsageError, WaitTimeoutError } from '../errors.js';
-import { connectClusterLog } from '../event-log-client.js';
-import { writeKubeconfig } from '../kubeconfig-file.js';
+import { connectClusterLog } from '../client/event-log-client.js';
+import { writeKubeconfig } from '../cluster/kubeconfig-file.js';
 import { type Moment, momentTarget, parseMoment } from '../moment.js';
-import { spawnDetached } from '../nats-server.js';
-import { isAlive } from '../processes.js';
+import { spawnDetached } from '../cluster/nats-server.js';
+import { isAlive } from '../cluster/processes.js';
 
 /** Where the replay of sequence `seq` writes its kubeconfig. */
 export function replayKubeconfigPath(stateDir: string, seq: number): string {
@@ -98,7 +98,7 @@ async function runReplay(io: CommandIO): Promise<number> {
   const when = snapshot.time?.toISOString() ?? '';
 
   const pki = pkiPaths(ctx.paths.stateDir);
-  const log = createLogger({ component: 'replay-apiserver', level: process.env.KEMU_LOG_LEVEL ?? 'error' });
+  const log = createLogger({ component: 'replay-apiserver', level: ctx.logLevel ?? 'error' });
   const message = `this is kemu replay: a read-only view of cluster ${ctx.cluster} at sequence ${snapshot.seq} (${when}); write to the live cluster instead`;
   const server = createApiServer({
     informer: frozenInformer(snapshot.view),

@@ -1,12 +1,12 @@
 /** `kemu status`: components with pid, liveness and restarts; nodes and pods from the apiserver. */
-import { apiserverUrl, clusterApiClient } from '../cluster-api.js';
-import { readClusterState } from '../cluster-state.js';
+import { apiserverUrl, clusterApiClient } from '../client/cluster-api.js';
+import { readClusterState } from '../cluster/cluster-state.js';
 import type { Command, CommandIO } from '../command.js';
 import { ClusterNotUpError } from '../errors.js';
-import { isAlive } from '../processes.js';
+import { isAlive } from '../cluster/processes.js';
 import { readJsonFile } from '../state-store.js';
-import type { ComponentStatus } from '../supervisor.js';
-import { formatTable } from '../table.js';
+import type { ComponentStatus } from '../cluster/supervisor.js';
+import { formatTable } from '../format/table.js';
 
 interface NodeList {
   items?: {

@@ -6,11 +6,11 @@
 import { mkdir } from 'node:fs/promises';
 import { createLogger } from '@kemu/log';
 import type { Command, CommandIO } from '../command.js';
-import { type ClusterConfig, componentSpecs, natsServerSpec, specContext } from '../components.js';
+import { type ClusterConfig, componentSpecs, natsServerSpec, specContext } from '../cluster/components.js';
 import { ClusterNotUpError } from '../errors.js';
 import { readJsonFile, readPidFile, writeFileAtomic } from '../state-store.js';
-import { createStatusRecorder } from '../status-recorder.js';
-import { startSupervisor } from '../supervisor.js';
+import { createStatusRecorder } from '../cluster/status-recorder.js';
+import { startSupervisor } from '../cluster/supervisor.js';
 
 async function runSupervise(io: CommandIO): Promise<number> {
   const { ctx } = io;

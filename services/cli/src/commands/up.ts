@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createClusterNetwork, MAX_NODES } from '@kemu/netns';
 import { intFlag, boolFlag, boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
-import { readClusterState } from '../cluster-state.js';
+import { readClusterState } from '../cluster/cluster-state.js';
 import type { Command, CommandIO } from '../command.js';
 import {
   type ClusterConfig,
@@ -18,21 +18,21 @@ import {
   natsServerSpec,
   natsUrl,
   specContext,
-} from '../components.js';
-import { apiserverUrl } from '../cluster-api.js';
-import { createClusterPki } from '../cluster-pki.js';
+} from '../cluster/components.js';
+import { apiserverUrl } from '../client/cluster-api.js';
+import { createClusterPki } from '../cluster/cluster-pki.js';
 import { CliError } from '../errors.js';
-import { writeKubeconfig } from '../kubeconfig-file.js';
-import { natsHost } from '../node-config.js';
-import { tailLogs } from '../log-tail.js';
-import { spawnDetached } from '../nats-server.js';
-import { checkAddressesFree, checkHostPrerequisites } from '../preflight.js';
-import { createProgress } from '../progress.js';
-import { isAlive } from '../processes.js';
+import { writeKubeconfig } from '../cluster/kubeconfig-file.js';
+import { natsHost } from '../nodes/node-config.js';
+import { tailLogs } from '../cluster/log-tail.js';
+import { spawnDetached } from '../cluster/nats-server.js';
+import { checkAddressesFree, checkHostPrerequisites } from '../cluster/preflight.js';
+import { createProgress } from '../format/progress.js';
+import { isAlive } from '../cluster/processes.js';
 import { writeJsonAtomic, writeFileAtomic } from '../state-store.js';
-import { teardownCluster } from '../teardown.js';
-import { waitForCluster } from '../wait-for-cluster.js';
-import { waitForPort } from '../wait-for-port.js';
+import { teardownCluster } from '../cluster/teardown.js';
+import { waitForCluster } from '../cluster/wait-for-cluster.js';
+import { waitForPort } from '../cluster/wait-for-port.js';
 
 const READY_TIMEOUT_MS = 60_000;
 
@@ -139,7 +139,7 @@ async function runUp(io: CommandIO): Promise<number> {
     io.stderr.write(`cluster ${ctx.cluster} is already up\n`);
     return 0;
   }
-  await checkHostPrerequisites(ctx);
+  await checkHostPrerequisites(ctx, { ownNats: !existingNats });
   const cleaned = await teardownCluster(ctx, () => undefined);
   if (cleaned.found) io.stderr.write(`removed leftovers of an earlier run of cluster ${ctx.cluster}\n`);
   await checkAddressesFree(ctx, apiserverPort);

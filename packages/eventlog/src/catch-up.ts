@@ -1,0 +1,63 @@
+/**
+ * Catch-up by direct reads: reads the events after the last applied one with direct gets
+ * (the next message matching the informer's filter), which any replica of the stream
+ * answers, so an informer whose consumer died with a NATS cluster member still sees a
+ * write as soon as the stream takes writes again. At most `max` events per catch-up (the
+ * next one goes on); one catch-up at a time (a second caller shares the running one).
+ */
+import type { Logger } from '@kemu/log';
+
+/** One stored event as a direct read returns it. */
+export interface StoredEvent {
+  seq: number;
+  subject: string;
+  data: Uint8Array;
+}
+
+/** What a catch-up reads from and applies to. */
+export interface CatchUpOptions {
+  /** The next event after `afterSeq` matching the filter; null when there is none. Throws when the stream does not answer. */
+  readNext(afterSeq: number): Promise<StoredEvent | null>;
+  /** The last applied sequence. */
+  appliedSeq(): number;
+  /** Applies an event; false when it was applied already. */
+  apply(event: StoredEvent): boolean;
+  /** Called after each read event (the sequence waiters' release). */
+  afterEach(): void;
+  isStopped(): boolean;
+  /** Events read per catch-up. */
+  max: number;
+  log: Logger;
+}
+
+/** Runs a catch-up: resolves how many events it applied, or undefined when the stream did not answer. */
+export type CatchUp = () => Promise<number | undefined>;
+
+/** Creates the single-flight catch-up. */
+export function createCatchUp(o: CatchUpOptions): CatchUp {
+  let running: Promise<number | undefined> | undefined;
+
+  async function run(): Promise<number | undefined> {
+    let applied = 0;
+    try {
+      while (!o.isStopped() && applied < o.max) {
+        const m = await o.readNext(o.appliedSeq());
+        if (!m) break;
+        if (o.apply(m)) applied++;
+        o.afterEach();
+      }
+      if (applied > 0) o.log.info({ applied, seq: o.appliedSeq() }, 'informer caught up with direct reads');
+      return applied;
+    } catch (err) {
+      o.log.debug({ err, applied }, 'informer direct read failed');
+      return applied > 0 ? applied : undefined;
+    }
+  }
+
+  return () => {
+    running ??= run().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+}

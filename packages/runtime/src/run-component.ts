@@ -1,0 +1,73 @@
+/**
+ * The component runtime: what every kemu component process does around its own
+ * components, in order — logger, event-log connection, informer start, the component's
+ * start, then signals: SIGTERM/SIGINT run the component's stop, then the informer's and
+ * the connection's, and exit 0; a failure while starting is logged as fatal and exits 1.
+ * A `main.ts` reads its config, calls runComponent and wires its components in `start`.
+ */
+import type { LogLevel } from '@kemu/config';
+import { connectEventLog, type EventLog, type Informer, startInformer } from '@kemu/eventlog';
+import { createLogger, type Logger } from '@kemu/log';
+import { exitOnFailure, exitOnSignals } from './process-exit.js';
+
+/** Where a component process logs and which part of the event log it follows. */
+export interface ComponentOptions {
+  /** The logger's `component` (kube-proxy, dns, node-agent, apiserver, controller). */
+  component: string;
+  /** The node, bound on every log line of a per-node component. */
+  node?: string;
+  logLevel: LogLevel;
+  /** NATS server URLs of the event log. */
+  natsUrl: readonly string[];
+  /** The connection name the server shows. */
+  connectionName: string;
+  /** Replicas of the event stream if this process creates it. */
+  streamReplicas: number;
+  /** Resources the informer follows; all when omitted. */
+  resources?: readonly string[];
+}
+
+/** What the runtime hands a component's start. */
+export interface ComponentContext {
+  log: Logger;
+  eventLog: EventLog;
+  /** Started, not necessarily synced: await `informer.synced` before writing. */
+  informer: Informer;
+}
+
+/** Stops what a component's start started (not the informer or the connection). */
+export type StopComponent = () => Promise<void> | void;
+
+/** Runs one component process; resolves once started, and the process ends on a signal. */
+export async function runComponent(
+  options: ComponentOptions,
+  start: (ctx: ComponentContext) => Promise<StopComponent>,
+): Promise<void> {
+  const log = createLogger({ component: options.component, node: options.node ?? null, level: options.logLevel });
+  let eventLog: EventLog | undefined;
+  let informer: Informer | undefined;
+  let stopComponent: StopComponent | undefined;
+  exitOnSignals(
+    async () => {
+      await stopComponent?.();
+      await informer?.stop().catch(() => undefined);
+      await eventLog?.close().catch(() => undefined);
+    },
+    {
+      onSignal: (signal) => log.info({ signal }, 'shutting down'),
+      onStopError: (err) => log.error({ err }, 'stop failed'),
+    },
+  );
+  try {
+    eventLog = await connectEventLog({
+      servers: [...options.natsUrl],
+      name: options.connectionName,
+      log,
+      replicas: options.streamReplicas,
+    });
+    informer = await startInformer(eventLog, { ...(options.resources ? { resources: options.resources } : {}), log });
+    stopComponent = await start({ log, eventLog, informer });
+  } catch (err) {
+    exitOnFailure((e) => log.fatal({ err: e }, `${options.component} failed`))(err);
+  }
+}

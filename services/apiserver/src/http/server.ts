@@ -1,0 +1,209 @@
+/**
+ * The apiserver's HTTP(S) front: one handler for every listening address, routing to
+ * version, health, discovery, OpenAPI and resource handlers. With TLS and tokens (the
+ * process always has both) every request but the public-info paths needs a valid
+ * bearer token, else it gets a 401 Status. Reads come from the
+ * informer's view, writes go to the event log through the object writer; until the
+ * view is synced resource requests get 503. One debug line per request.
+ */
+import { type ObjectKey, methodNotAllowed, unauthorized, unavailable } from '@kemu/api';
+import type { Informer, ObjectWriter } from '@kemu/eventlog';
+import type { Logger } from '@kemu/log';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createChangeHistory } from '../verbs/change-history.js';
+import { createClusterIpAllocator } from '../cluster-ip/cluster-ip-allocator.js';
+import { createAuthenticator } from './authn.js';
+import type { ApiContext } from '../context.js';
+import {
+  AGGREGATED_DISCOVERY_CONTENT_TYPE,
+  aggregatedDiscovery,
+  apiGroup,
+  apiResourceList,
+  legacyApiGroupList,
+  legacyApiVersions,
+  wantsAggregatedDiscovery,
+} from '../discovery/discovery.js';
+import { pathNotFound, sendError, sendJson, sendText, toApiError } from './http-io.js';
+import { createNamespaceFinalizer } from '../controllers/namespace-finalizer.js';
+import { openApiDocument, openApiRoot } from '../discovery/openapi.js';
+import { READ_METHODS } from '../read-only.js';
+import { handleResource } from './resource-handler.js';
+import { createPodStreamUpgrades } from '../streams/pod-exec.js';
+import type { NodeBus } from '@kemu/eventlog';
+import { parseRoute } from './router.js';
+import type { ServiceCidr } from '../cluster-ip/service-cidr.js';
+import { KUBERNETES_VERSION, versionInfo } from '../discovery/version.js';
+
+/** What the apiserver is built from. */
+export interface ApiServerOptions {
+  informer: Informer;
+  writer: ObjectWriter;
+  serviceCidr: ServiceCidr;
+  log: Logger;
+  clock?: () => number;
+  bookmarkIntervalMs?: number;
+  /** Changes the watch history keeps. */
+  historySize?: number;
+  /** Serve HTTPS with this certificate and key (PEM); plain HTTP without. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Bearer tokens that authenticate a request; none means no authentication (plain HTTP tests). */
+  tokens?: readonly string[];
+  /** NATS, to reach node-agents for pod logs, exec and attach. */
+  nodeBus?: NodeBus;
+  /**
+   * Serve the informer's view read-only (`kemu replay`): every write verb is a 405
+   * MethodNotAllowed Status with this message, and the namespace finalizer (a writer)
+   * does not run.
+   */
+  readOnly?: { message: string };
+}
+
+/** A running (or ready to listen) apiserver. */
+export interface ApiServer {
+  readonly context: ApiContext;
+  /** Listens on each `host:port`; returns the bound addresses (port 0 picks a free one). */
+  listen(addresses: readonly string[]): Promise<AddressInfo[]>;
+  /** Stops listening, ends open watches and stops the background loops. */
+  close(): Promise<void>;
+}
+
+/** Splits `host:port` (IPv6 hosts in brackets). */
+export function parseListenAddress(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(text.trim());
+  if (!m) throw new Error(`invalid listen address ${JSON.stringify(text)}, want host:port`);
+  return { host: (m[1] ?? m[2]) as string, port: Number(m[3]) };
+}
+
+/** `resource ns/name` of a resource path, for log lines. */
+function objectOf(pathname: string): string | undefined {
+  const r = parseRoute(pathname);
+  if (r.kind !== 'resource') return undefined;
+  const where = r.namespace ? `${r.namespace}/${r.name ?? ''}` : (r.name ?? '');
+  return `${r.type.resource} ${where}`.trim();
+}
+
+/** Creates the apiserver over a synced informer. */
+export function createApiServer(options: ApiServerOptions): ApiServer {
+  const { informer, writer, log } = options;
+  const history = createChangeHistory(informer.view.seq, options.historySize);
+  const allocator = createClusterIpAllocator({ cidr: options.serviceCidr, informer, writer, log });
+  const context: ApiContext = {
+    informer,
+    writer,
+    history,
+    allocator,
+    log,
+    clock: options.clock ?? Date.now,
+    version: KUBERNETES_VERSION,
+    bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
+    nodeBus: options.nodeBus,
+  };
+  const authn = createAuthenticator(options.tokens ?? []);
+  const upgrades = createPodStreamUpgrades(context, (req, pathname) => authn.allows(pathname, req.headers));
+  const finalizer = options.readOnly ? undefined : createNamespaceFinalizer(context);
+  const stopFeed = informer.onAnyChange((c) => {
+    const change = { type: c.type, seq: c.seq, key: c.key as ObjectKey, object: c.object, old: c.old };
+    history.record(change);
+    finalizer?.onChange(change);
+  });
+  void finalizer?.sweep().catch((err) => log.error({ err }, 'namespace sweep failed'));
+
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const r = parseRoute(url.pathname);
+    const accept = req.headers.accept;
+    switch (r.kind) {
+      case 'version':
+        return sendJson(res, 200, versionInfo());
+      case 'health':
+        if (r.check.startsWith('readyz') && !informer.isSynced())
+          return sendText(res, 500, '[-]informer-sync failed: not synced\nreadyz check failed');
+        return sendText(res, 200, 'ok');
+      case 'discovery':
+        if (wantsAggregatedDiscovery(accept))
+          return sendJson(res, 200, aggregatedDiscovery(r.core), AGGREGATED_DISCOVERY_CONTENT_TYPE);
+        return sendJson(res, 200, r.core ? legacyApiVersions(req.headers.host ?? '127.0.0.1') : legacyApiGroupList());
+      case 'group':
+        return sendJson(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(r.group) });
+      case 'group-version':
+        return sendJson(res, 200, apiResourceList(r.group, r.version));
+      case 'openapi-root':
+        return sendJson(res, 200, openApiRoot());
+      case 'openapi-document':
+        return sendJson(res, 200, openApiDocument(r.group, r.version));
+      case 'resource':
+        if (options.readOnly && !READ_METHODS.has(req.method ?? 'GET'))
+          throw methodNotAllowed(options.readOnly.message);
+        if (!informer.isSynced())
+          throw unavailable('the apiserver is starting: its view of the event log is not synced yet');
+        return handleResource(context, r, req, res, url);
+      default:
+        throw pathNotFound();
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    const url = new URL(req.url ?? '/', 'http://apiserver');
+    try {
+      if (!authn.allows(url.pathname, req.headers)) throw unauthorized();
+      await route(req, res, url);
+    } catch (err) {
+      const apiErr = toApiError(err);
+      const object = objectOf(url.pathname);
+      if (apiErr.code >= 500) log.error({ err, method: req.method, path: url.pathname, object }, 'request failed');
+      else if (apiErr.code !== 404)
+        log.warn({ method: req.method, object, reason: apiErr.reason, message: apiErr.message }, 'request refused');
+      sendError(res, apiErr);
+    } finally {
+      const done = () =>
+        log.debug({ method: req.method, url: req.url, code: res.statusCode, ms: Date.now() - started }, 'request');
+      if (res.writableEnded) done();
+      else res.once('close', done);
+    }
+  }
+
+  const servers: Server[] = [];
+  return {
+    context,
+    async listen(addresses) {
+      const bound: AddressInfo[] = [];
+      for (const a of addresses) {
+        const { host, port } = parseListenAddress(a);
+        const serverOptions = { keepAliveTimeout: 65_000, requestTimeout: 0 };
+        const handler = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
+        const server: Server = options.tls
+          ? createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, handler)
+          : createServer(serverOptions, handler);
+        server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(port, host, () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+        servers.push(server);
+        bound.push(server.address() as AddressInfo);
+        log.info({ address: server.address(), tls: options.tls !== undefined }, 'apiserver listening');
+      }
+      return bound;
+    },
+    async close() {
+      stopFeed();
+      finalizer?.stop();
+      upgrades.close();
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              s.closeAllConnections();
+            }),
+        ),
+      );
+      servers.length = 0;
+    },
+  };
+}

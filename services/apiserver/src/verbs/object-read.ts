@@ -1,0 +1,61 @@
+/**
+ * GET of one object and LIST of a collection, from the informer's view. Lists ignore
+ * `limit` (everything fits) and carry the view's sequence as resourceVersion, which a
+ * following watch starts from. With `as=Table` both come back as a server-side Table.
+ */
+import { type KubeObject, type ResourceType, apiVersionOf, keyString, notFound } from '@kemu/api';
+import { listObjects } from '@kemu/eventlog';
+import type { ApiContext } from '../context.js';
+import { buildTable, type IncludeObject } from '../tables/build-table.js';
+import { printerFor } from '../tables/printers.js';
+
+/** How the reply should be shaped. */
+export interface ReadFormat {
+  table: boolean;
+  includeObject: IncludeObject;
+}
+
+/** Reads one object or throws the 404 Status. */
+export function getStored(ctx: ApiContext, type: ResourceType, namespace: string, name: string): KubeObject {
+  const obj = ctx.informer.view.objects.get(keyString({ resource: type.resource, namespace, name }));
+  if (!obj) throw notFound(type.resource, name, type.group);
+  return obj;
+}
+
+/** The GET reply: the object, or a one-row Table. */
+export function getReply(ctx: ApiContext, type: ResourceType, object: KubeObject, format: ReadFormat): unknown {
+  if (!format.table) return object;
+  return buildTable(printerFor(type.resource, ctx.version), [object], {
+    now: ctx.clock(),
+    includeObject: format.includeObject,
+    resourceVersion: String(ctx.informer.view.seq),
+  });
+}
+
+/** The matching objects of a collection, sorted by namespace and name as etcd returns them. */
+export function listMatching(
+  ctx: ApiContext,
+  type: ResourceType,
+  namespace: string | undefined,
+  matches: (o: KubeObject) => boolean,
+): KubeObject[] {
+  const objects = listObjects(ctx.informer.view, type.resource, namespace).filter(matches);
+  return objects.sort((a, b) => {
+    const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
+    const kb = `${b.metadata.namespace ?? ''}/${b.metadata.name}`;
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+}
+
+/** The LIST reply: a `<Kind>List`, or a Table. */
+export function listReply(ctx: ApiContext, type: ResourceType, objects: KubeObject[], format: ReadFormat): unknown {
+  const resourceVersion = String(ctx.informer.view.seq);
+  if (format.table) {
+    return buildTable(printerFor(type.resource, ctx.version), objects, {
+      now: ctx.clock(),
+      includeObject: format.includeObject,
+      resourceVersion,
+    });
+  }
+  return { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: { resourceVersion }, items: objects };
+}

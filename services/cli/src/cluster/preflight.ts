@@ -1,0 +1,67 @@
+/**
+ * Checks `kemu up` makes before touching anything: root, the tools it runs (naming the
+ * Debian package that provides each), a supported nats-server when it starts its own,
+ * the built services, and that neither the apiserver port nor the cluster's underlay
+ * subnet is taken.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { NetnsCommandError, run } from '@kemu/netns';
+import type { ClusterContext } from '../cluster-context.js';
+import { PrerequisiteError } from '../errors.js';
+import { checkNatsServerBinary } from './nats-server-version.js';
+import { canConnect } from './wait-for-port.js';
+
+const tools: { cmd: string; args: string[]; pkg: string }[] = [
+  { cmd: 'ip', args: ['-V'], pkg: 'iproute2' },
+  { cmd: 'nats-server', args: ['--version'], pkg: 'nats-server' },
+  { cmd: 'sysctl', args: ['-V'], pkg: 'procps' },
+  { cmd: 'nsenter', args: ['-V'], pkg: 'util-linux' },
+  { cmd: 'openssl', args: ['version'], pkg: 'openssl' },
+];
+
+/** Services whose `dist/main.js` must exist. */
+export const REQUIRED_SERVICES = ['apiserver', 'controller', 'node-agent', 'proxy', 'dns', 'pod-workload'];
+
+/** Throws PrerequisiteError unless this host can run a cluster: root, the tools (nats-server 2.10+ when `ownNats`), the built services. */
+export async function checkHostPrerequisites(ctx: ClusterContext, opts: { ownNats: boolean }): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    throw new PrerequisiteError('kemu up needs root (it creates network namespaces): run it with sudo');
+  }
+  for (const tool of tools) {
+    try {
+      await run(tool.cmd, tool.args, { timeoutMs: 10_000 });
+    } catch (err) {
+      if (err instanceof NetnsCommandError && err.code === 'CommandNotFound') {
+        throw new PrerequisiteError(`${tool.cmd} is not installed: apt-get install ${tool.pkg}`);
+      }
+      throw err;
+    }
+  }
+  if (opts.ownNats) await checkNatsServerBinary();
+  const missing = REQUIRED_SERVICES.filter((s) => !existsSync(join(ctx.servicesDir, s, 'dist', 'main.js')));
+  if (missing.length > 0) {
+    throw new PrerequisiteError(
+      `kemu is not built: missing ${missing.map((s) => `services/${s}/dist/main.js`).join(', ')} (run: pnpm build)`,
+    );
+  }
+}
+
+/** Throws PrerequisiteError when the apiserver port or the cluster's underlay subnet is taken. */
+export async function checkAddressesFree(ctx: ClusterContext, apiserverPort: number): Promise<void> {
+  if (await canConnect('127.0.0.1', apiserverPort, 500)) {
+    throw new PrerequisiteError(
+      `port ${apiserverPort} on 127.0.0.1 is in use (another cluster?): choose another with --apiserver-port`,
+    );
+  }
+  const prefix = `10.250.${ctx.subnetIndex}.`;
+  const { stdout } = await run('ip', ['-o', '-4', 'addr', 'show']);
+  for (const line of stdout.split('\n')) {
+    const [, dev, , cidr] = line.trim().split(/\s+/);
+    if (cidr?.startsWith(prefix) && dev !== `km-${ctx.cluster}`) {
+      throw new PrerequisiteError(
+        `subnet 10.250.${ctx.subnetIndex}.0/24 of cluster ${ctx.cluster} is already used by ${dev}: choose another --name`,
+      );
+    }
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * The side effects of one pod's container machines: `runContainer` spawns a container
+ * process (or adopts one left by a previous agent), reports PROCESS_STARTED and
+ * PROCESS_EXITED and turns KILL into a signal to its process group; `readiness` turns
+ * the readiness watcher's results into READINESS_* events; `liveness` runs the startup
+ * probe (which gates readiness through a per-run gate) and then the liveness probe and
+ * sends LIVENESS_FAILED when either fails for good. Stopping an actor stops
+ * watching only: processes are never killed except on KILL.
+ */
+import type { Pod } from '@kemu/api';
+import type { HookInput, KillEvent, ReadinessInput, RunContainerInput } from '@kemu/lifecycle';
+import type { Logger } from '@kemu/log';
+import { type EventObject, fromCallback, fromPromise } from 'xstate';
+import { type ContainerLaunch, builtInReadinessPorts, realCommand } from './container-launch.js';
+import { type ContainerProcess, adoptProcess, startProcess } from './process-runner.js';
+import { type HookKind, hookOf, runHook } from './lifecycle-hooks.js';
+import { type HealthProbeKind, probeGraceMs, watchLiveness } from '../probes/liveness.js';
+import type { CpuGuard } from './cpu-limit.js';
+import type { MemoryGuard } from './memory-limit.js';
+import { watchReadiness } from '../probes/readiness.js';
+
+/** What the actors of one pod need. */
+export interface ContainerActorsContext {
+  /** The latest version of the pod. */
+  pod: () => Pod;
+  podIP: string;
+  podNetns: string;
+  launch(pod: Pod, containerName: string, podIP: string): ContainerLaunch;
+  logPath(pod: Pod, containerName: string): string;
+  log: Logger;
+  /** A readinessProbe attempt of `container` failed with `message`. */
+  probeFailed?: (container: string, message: string) => void;
+  /** A startup or liveness probe attempt of `container` failed with `message`. */
+  healthProbeFailed?: (container: string, kind: HealthProbeKind, message: string) => void;
+  /** A postStart or preStop hook of `container` failed with `message` (logged here; FailedPostStartHook / FailedPreStopHook). */
+  hookFailed?: (container: string, kind: HookKind, message: string) => void;
+  /** The memory watchdog or cgroup of a run, when the container has limits.memory. */
+  limitMemory?: (pod: Pod, containerName: string, pid: number) => MemoryGuard | undefined;
+  /** The CPU cgroup of a run, when the container has limits.cpu and the machine enforces it. */
+  limitCpu?: (pod: Pod, containerName: string, pid: number) => CpuGuard | undefined;
+}
+
+/** A per-run promise that resolves once the startup probe passed. */
+interface StartupGate {
+  promise: Promise<void>;
+  open(): void;
+}
+
+const now = () => new Date().toISOString();
+
+/** Creates the `runContainer` and `readiness` actor logic for one pod. */
+export function containerActors(ctx: ContainerActorsContext) {
+  const { podIP, log } = ctx;
+  const spec = (name: string) => {
+    const containers = ctx.pod().spec.containers;
+    return containers.find((c) => c.name === name) ?? containers[0]!;
+  };
+
+  const gates = new Map<string, StartupGate>();
+  const gate = (name: string, pid: number): StartupGate => {
+    const key = `${name}/${pid}`;
+    let g = gates.get(key);
+    if (!g) {
+      let open!: () => void;
+      const promise = new Promise<void>((r) => {
+        open = r;
+      });
+      g = { promise, open };
+      gates.set(key, g);
+    }
+    return g;
+  };
+
+  const runContainer = fromCallback<KillEvent, RunContainerInput>(({ input, sendBack, receive }) => {
+    const clog = log.child({ container: input.name });
+    const pending: NodeJS.Signals[] = [];
+    let proc: ContainerProcess | undefined;
+    let guard: MemoryGuard | undefined;
+    let cpuGuard: CpuGuard | undefined;
+    let ended = false;
+    void (async () => {
+      try {
+        if (input.adopt) {
+          proc = await adoptProcess(input.adopt.pid, input.adopt.startedAt);
+        } else {
+          const l = ctx.launch(ctx.pod(), input.name, podIP);
+          proc = await startProcess({ argv: l.argv, env: l.env, logPath: ctx.logPath(ctx.pod(), input.name) });
+        }
+      } catch (err) {
+        clog.warn({ err }, 'container start failed');
+        if (!ended) sendBack({ type: 'PROCESS_EXITED', exitCode: 128, finishedAt: now() });
+        return;
+      }
+      if (ended) {
+        proc.unwatch();
+        return;
+      }
+      clog.info(
+        { pid: proc.pid, adopted: input.adopt !== undefined, restartCount: input.restartCount },
+        'container started',
+      );
+      sendBack({ type: 'PROCESS_STARTED', pid: proc.pid, startedAt: input.adopt?.startedAt ?? proc.startedAt });
+      for (const s of pending) proc.kill(s);
+      guard = ctx.limitMemory?.(ctx.pod(), input.name, proc.pid);
+      cpuGuard = ctx.limitCpu?.(ctx.pod(), input.name, proc.pid);
+      const exit = await proc.exited;
+      guard?.stop();
+      cpuGuard?.stop();
+      if (ended) return;
+      const reason = guard?.oomKilled() ? 'OOMKilled' : undefined;
+      clog.info({ pid: proc.pid, exitCode: exit.exitCode, signal: exit.signal, reason }, 'container exited');
+      sendBack({ type: 'PROCESS_EXITED', ...exit, ...(reason ? { reason } : {}) });
+    })();
+    receive((e) => {
+      clog.info({ signal: e.signal, pid: proc?.pid }, 'killing container');
+      if (proc) proc.kill(e.signal);
+      else pending.push(e.signal);
+    });
+    return () => {
+      ended = true;
+      guard?.stop();
+      cpuGuard?.stop();
+      proc?.unwatch();
+    };
+  });
+
+  const readiness = fromCallback<EventObject, ReadinessInput>(({ input, sendBack }) => {
+    const container = spec(input.name);
+    let stop: (() => void) | undefined;
+    let ended = false;
+    const startupGate =
+      container.startupProbe && !input.initiallyReady ? gate(input.name, input.pid).promise : undefined;
+    const begin = () => {
+      if (ended) return;
+      stop = watchReadiness(
+        {
+          podIP,
+          podNetns: ctx.podNetns,
+          container,
+          builtIn: realCommand(container) === undefined && builtInReadinessPorts(container).length > 0,
+          ports: builtInReadinessPorts(container),
+          initiallyReady: input.initiallyReady,
+          onProbeFailure: (message) => ctx.probeFailed?.(input.name, message),
+        },
+        (ready) => sendBack({ type: ready ? 'READINESS_SUCCEEDED' : 'READINESS_FAILED' }),
+      );
+    };
+    if (startupGate) void startupGate.then(begin);
+    else begin();
+    return () => {
+      ended = true;
+      stop?.();
+    };
+  });
+
+  const liveness = fromCallback<EventObject, ReadinessInput>(({ input, sendBack }) => {
+    const container = spec(input.name);
+    const key = `${input.name}/${input.pid}`;
+    const stop = watchLiveness(
+      { podIP, podNetns: ctx.podNetns, container, alreadyStarted: input.initiallyReady },
+      {
+        started: () => {
+          gate(input.name, input.pid).open();
+          if (container.startupProbe) sendBack({ type: 'STARTUP_SUCCEEDED' });
+        },
+        attemptFailed: (kind, message) => ctx.healthProbeFailed?.(input.name, kind, message),
+        failed: (kind, message) => {
+          log.info({ container: input.name, kind, message }, 'container failed its probe, killing it');
+          const graceMs = probeGraceMs(container, kind);
+          sendBack({
+            type: 'LIVENESS_FAILED',
+            message: `${kind} probe failed: ${message}`,
+            ...(graceMs !== undefined ? { graceMs } : {}),
+          });
+        },
+      },
+    );
+    return () => {
+      stop();
+      gates.delete(key);
+    };
+  });
+
+  /** A hook actor: runs the container's hook of `kind`; rejects when it failed (after reporting it). */
+  const hook = (kind: HookKind) =>
+    fromPromise<void, HookInput>(async ({ input, signal }) => {
+      const container = spec(input.name);
+      const handler = hookOf(container, kind);
+      if (!handler) return;
+      const pod = ctx.pod();
+      const podRef = `${pod.metadata.name}_${pod.metadata.namespace ?? 'default'}(${pod.metadata.uid ?? ''})`;
+      const hlog = log.child({ container: input.name, hook: kind });
+      hlog.info({ pid: input.pid, timeoutMs: input.timeoutMs }, 'running lifecycle hook');
+      const env = handler.exec ? ctx.launch(pod, input.name, podIP).env : undefined;
+      const result = await runHook(
+        handler,
+        { podIP, podNetns: ctx.podNetns, container, podRef, ...(env ? { env } : {}) },
+        input.timeoutMs,
+        signal,
+      );
+      if (signal.aborted) return;
+      if (result.ok) {
+        hlog.info({ pid: input.pid }, 'lifecycle hook done');
+        return;
+      }
+      hlog.warn({ pid: input.pid, message: result.message }, 'lifecycle hook failed');
+      ctx.hookFailed?.(input.name, kind, result.message);
+      throw new Error(result.message);
+    });
+
+  return { runContainer, readiness, liveness, preStop: hook('PreStop'), postStart: hook('PostStart') };
+}

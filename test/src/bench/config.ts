@@ -1,0 +1,27 @@
+/** `pnpm bench`'s settings: how many rounds each measurement runs (0 skips it). */
+import { type ConfigOf, int, parseEnv } from '@kemu/config';
+
+const rounds = (env: string, fallback: number, meaning: string) => int({ env, min: 0, default: fallback, meaning });
+
+/** Every variable the benchmark reads. */
+export const benchSchema = {
+  rounds: rounds('KEMU_BENCH_ROUNDS', 3, 'Rounds of the data-plane measurements'),
+  kills: rounds('KEMU_BENCH_KILLS', 20, 'Pod kills timed until their endpoint is removed'),
+  upRuns: rounds('KEMU_BENCH_UP_RUNS', 3, 'Runs of `kemu up` timed (0: skipped)'),
+  dnsRounds: rounds('KEMU_BENCH_DNS_ROUNDS', 3, 'Rounds of the DNS measurements (0: skipped)'),
+  snapshotRuns: rounds('KEMU_BENCH_SNAPSHOT_RUNS', 3, 'Runs of the snapshot start-up measurements (0: skipped)'),
+  composeRounds: rounds('KEMU_BENCH_COMPOSE_ROUNDS', 3, 'Rounds of the compose measurements (0: skipped)'),
+  subjectLayoutPods: rounds(
+    'KEMU_BENCH_SUBJECT_LAYOUT_PODS',
+    3000,
+    'Pods in the synthetic log of the subject-layout figures (0: skipped)',
+  ),
+};
+
+/** The benchmark's configuration. */
+export type BenchConfig = ConfigOf<typeof benchSchema>;
+
+/** Reads the benchmark's configuration; throws ConfigError naming a bad variable. */
+export function configFromEnv(env: NodeJS.ProcessEnv): BenchConfig {
+  return parseEnv(benchSchema, env);
+}
