@@ -7,7 +7,8 @@
  * runc's state, never in this process, so any node-agent can adopt what another started.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MONITOR_FILES, MONITOR_SCRIPT, spawnMonitor } from './container-monitor.js';
 import { mountRootfs, removeRootfs, rootfsPath } from './container-rootfs.js';
@@ -52,6 +53,15 @@ export interface ContainerRuntime {
   list(): Promise<ContainerState[]>;
   /** Spawns a process inside a running container (`runc exec`), stdio piped to the caller. */
   exec(id: string, options: RuncExecOptions): ChildProcess;
+  /** The argv of an exec into the container, for callers that spawn it themselves (pipes, a pty). */
+  execArgv(id: string, options: RuncExecOptions): string[];
+  /** The container's root filesystem as the host sees it (where its files are). */
+  rootfs(id: string): string;
+}
+
+/** The runtime directory of a node: `<cluster state dir>/containers/<node>`. */
+export function nodeRuntimeDir(stateDir: string, node: string): string {
+  return join(stateDir, 'containers', node);
 }
 
 /** Settings of a node's runtime. */
@@ -67,7 +77,7 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}$/;
 /** Opens (creating its directories) the runtime of a node. */
 export async function createContainerRuntime(options: ContainerRuntimeOptions): Promise<ContainerRuntime> {
   const containersDir = join(options.dir, 'containers');
-  const runc = createRuncCli(options.runtimeBinary ?? 'runc', join(options.dir, 'runc'));
+  const runc = createRuncCli(await absoluteBinary(options.runtimeBinary ?? 'runc'), join(options.dir, 'runc'));
   const script = join(options.dir, 'kemu-monitor.pl');
   await mkdir(containersDir, { recursive: true });
   await mkdir(runc.root, { recursive: true });
@@ -180,8 +190,26 @@ export async function createContainerRuntime(options: ContainerRuntimeOptions): 
       const [cmd, ...args] = runc.execArgv(id, options);
       return spawn(cmd as string, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     },
+
+    execArgv: (id, options) => runc.execArgv(id, options),
+
+    rootfs: (id) => rootfsPath(dirOf(id)),
   };
   return runtime;
+}
+
+/** The binary's absolute path (found in PATH), so an exec argv works whatever PATH its spawner has. */
+async function absoluteBinary(binary: string): Promise<string> {
+  if (binary.includes('/')) return binary;
+  for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
+    try {
+      await access(join(dir, binary), constants.X_OK);
+      return join(dir, binary);
+    } catch {
+      // Not here.
+    }
+  }
+  return binary;
 }
 
 /** The runtime's last error message for a container (runc --log, JSON lines), else the log's tail. */

@@ -6,7 +6,6 @@
  * empty mount points for the kubelet-managed files.
  */
 import type { RootfsKind } from './image-reference.js';
-import { WORKLOAD_DIR } from './image-reference.js';
 
 /** A host executable copied into the image with its ldd closure. */
 export interface RecipeBinary {
@@ -48,7 +47,7 @@ const NSS_LIBRARIES = [
 ];
 
 /** Bumped when a recipe changes in a way its inputs do not show, so cached images are rebuilt. */
-export const RECIPE_VERSION = 2;
+export const RECIPE_VERSION = 3;
 
 const PASSWD = [
   'root:x:0:0:root:/root:/bin/sh',
@@ -140,11 +139,7 @@ export function imageRecipe(kind: RootfsKind, options: { nodeBinary?: string } =
       return {
         ...base,
         binaries: [{ source: options.nodeBinary ?? '/usr/bin/node', path: '/usr/bin/node' }],
-        dirs: [...BASE_DIRS, { path: `${WORKLOAD_DIR}/dist`, mode: 0o755 }],
-        files: [
-          ...BASE_FILES,
-          { path: `${WORKLOAD_DIR}/package.json`, mode: 0o644, content: '{ "type": "module" }\n' },
-        ],
+        files: BASE_FILES,
       };
   }
 }

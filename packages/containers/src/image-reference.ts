@@ -33,7 +33,7 @@ export interface ImageDefinition {
 /** PATH of the Linux images on Docker Hub. */
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** Where the workload image mounts services/pod-workload (its package.json and dist/). */
+/** Placeholder for services/pod-workload in the workload entrypoint; the image store puts the checkout's path there. */
 export const WORKLOAD_DIR = '/kemu/pod-workload';
 
 const WORKLOAD_ENTRYPOINT = ['/usr/bin/node', `${WORKLOAD_DIR}/dist/main.js`];

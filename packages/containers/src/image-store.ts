@@ -7,6 +7,10 @@
  * the digest, so later lookups only stat files. Builds go to a private temporary folder
  * and are renamed into place, so nodes building the same image at once do not collide.
  *
+ * Workload containers run kemu's pod-workload from this checkout: services/pod-workload,
+ * the workspace packages and node_modules are mounted read-only at their own paths (and
+ * nothing else of the checkout, so kemu's state stays out of reach).
+ *
  * The store lives in `${KEMU_HOME:-<repo>/.kemu}/image-store`: next to every cluster's
  * state, shared by all clusters and nodes of this checkout, removed with the rest of
  * kemu's state, and a test that sets KEMU_HOME gets its own. (`image-store` cannot be a
@@ -180,11 +184,18 @@ export function createImageStore(options: ImageStoreOptions): ImageStore {
     async resolve(reference, resolveOptions = {}) {
       const definition = imageDefinition(reference, resolveOptions);
       const { digest, rootfs: dir } = await rootfs(definition.rootfs);
-      const mounts: ImageMount[] =
-        definition.rootfs === 'workload'
-          ? [{ destination: `${WORKLOAD_DIR}/dist`, source: join(options.workloadDir, 'dist'), readonly: true }]
-          : [];
-      return { definition, digest, rootfs: dir, mounts };
+      if (definition.rootfs !== 'workload') return { definition, digest, rootfs: dir, mounts: [] };
+      // The workload runs from this checkout, mounted read-only at its own path so its
+      // module links resolve: services/pod-workload, the workspace packages and node_modules.
+      const repo = dirname(dirname(options.workloadDir));
+      const mounts: ImageMount[] = [];
+      for (const source of [options.workloadDir, join(repo, 'packages'), join(repo, 'node_modules')]) {
+        if (await exists(source)) mounts.push({ destination: source, source, readonly: true });
+      }
+      const entrypoint = definition.config.entrypoint.map((a) =>
+        a.startsWith(WORKLOAD_DIR) ? join(options.workloadDir, a.slice(WORKLOAD_DIR.length)) : a,
+      );
+      return { definition: { ...definition, config: { ...definition.config, entrypoint } }, digest, rootfs: dir, mounts };
     },
   };
 }

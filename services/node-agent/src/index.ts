@@ -1,6 +1,6 @@
 export { allocatePodIP, parseCidr, gatewayOf, ipToInt, intToIp, InvalidCidrError } from './pods/pod-ip-allocator.js';
 export type { Cidr } from './pods/pod-ip-allocator.js';
-export { containerLaunch, containerPorts, realCommand, expandVars } from './runtime/container-launch.js';
+export { containerLaunch, containerPorts, runsBuiltIn, expandVars } from './runtime/container-launch.js';
 export type { ContainerLaunch, LaunchContext } from './runtime/container-launch.js';
 export { serviceEnvVars } from './runtime/service-env.js';
 export { createPodSandbox, resolvConf, hostsFile } from './pods/pod-sandbox.js';

@@ -1,8 +1,8 @@
 /**
  * node-agent (the kubelet of one node), running inside its node netns. Wiring only:
  * config → runtime (logger, event log, informer) → node registration + heartbeat → pod
- * bridge and routes → pod manager; the runtime stops it on SIGTERM/SIGINT. Pod processes
- * are left running on exit and adopted next time.
+ * bridge and routes → container runtime and images → pod manager; the runtime stops it
+ * on SIGTERM/SIGINT. Containers are left running on exit and adopted next time.
  */
 import { createEventRecorder, createObjectWriter, listObjects } from '@kemu/eventlog';
 import { ensurePodBridge, podBridgeMac } from '@kemu/netns';
@@ -11,7 +11,9 @@ import { readConfig, runComponent } from '@kemu/runtime';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createContainerRuntime, createImageStore, nodeRuntimeDir } from '@kemu/containers';
 import { configFromEnv } from './config.js';
+import { createNodeContainers } from './runtime/node-containers.js';
 import { containerLaunch } from './runtime/container-launch.js';
 import { readNodeFacts } from './registration/node-facts.js';
 import { createNodeLease } from './registration/node-lease.js';
@@ -108,7 +110,17 @@ await runComponent(
       clusterDomain: config.clusterDomain,
       etcNetnsDir: config.etcNetnsDir,
     });
-    const baseEnv = { PATH: config.path };
+    const runtimeDir = nodeRuntimeDir(stateDir, node);
+    const runtime = await createContainerRuntime({ dir: runtimeDir });
+    const images = createImageStore({
+      dir: join(dirname(stateDir), 'image-store'),
+      workloadDir: dirname(dirname(workloadEntry)),
+    });
+    // Built once per machine; building now keeps the first pod of each image from waiting for it.
+    for (const kind of ['workload', 'busybox', 'curl', 'dnsutils'] as const) {
+      void images.rootfs(kind).catch((err: unknown) => log.warn({ err, kind }, 'image build failed'));
+    }
+    const containers = createNodeContainers({ runtime, images, volumesDir: join(runtimeDir, 'volumes'), log });
     const streams = startPodStreams({
       bus: eventLog.nc,
       node,
@@ -124,9 +136,12 @@ await runComponent(
         'exec',
         sandbox.netnsName(uid),
       ],
+      enterContainer: (pid, tty) => containers.enter(pid, { tty }),
+      containerRootfs: (pid) => containers.rootfs(pid),
       readEnviron: readProcEnviron,
       log,
     });
+    const sweepSandboxes = createOrphanSweep({ cluster, sandbox, log });
     const manager = createPodManager({
       node,
       podCidr: cidr,
@@ -134,7 +149,10 @@ await runComponent(
       writer,
       sandbox,
       readEnviron: readProcEnviron,
-      sweepOrphans: createOrphanSweep({ cluster, sandbox, log }),
+      sweepOrphans: async (live) => {
+        await containers.sweep(live);
+        await sweepSandboxes(live);
+      },
       removeCgroups: (gone) => removePodCgroups(cluster, gone),
       log,
       workerDeps: {
@@ -146,6 +164,7 @@ await runComponent(
         log,
         events,
         cgroupScope: podCgroupScope(cluster),
+        containers,
         launch: (pod: Pod, containerName: string, podIP: string) =>
           streams.withStdin(
             pod,
@@ -156,11 +175,12 @@ await runComponent(
               podIP,
               hostIP: nodeIP,
               node,
-              podNetns: sandbox.netnsName(pod.metadata.uid ?? ''),
-              workloadEntry,
-              nodeBinary: process.execPath,
+              netnsPath: `/var/run/netns/${sandbox.netnsName(pod.metadata.uid ?? '')}`,
+              files: {
+                ...sandbox.etcFiles(pod),
+                volumesDir: join(runtimeDir, 'volumes', pod.metadata.uid ?? ''),
+              },
               serviceEnv: serviceEnvVars(listObjects(informer.view, 'services'), pod.metadata.namespace ?? 'default'),
-              baseEnv,
             }),
           ),
         logPath: (pod: Pod, containerName: string) => streams.startLog(pod, containerName),

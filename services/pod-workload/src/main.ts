@@ -1,5 +1,6 @@
 /**
  * pod-workload: the container "images". Wiring only: config → workload picked by image → SIGTERM.
+ * An app image (a database client) that declares containerPorts also serves HTTP on them.
  * What only some pods use is imported when used, so the common pod starts listening sooner.
  */
 import { exitOnSignals, readConfig } from '@kemu/runtime/process';
@@ -28,6 +29,19 @@ if (kind === 'tcp-server') {
   const stop = startDbClient({ host: config.dbHost, port: config.dbPort, intervalMs: 1_000 }, log);
   log({ msg: 'client started', kind, target: `${config.dbHost}:${config.dbPort}`, pod: config.pod });
   close = async () => stop();
+  if (config.portsDeclared) {
+    // An app that declares containerPorts serves them too, so a Service in front of it answers.
+    const control = createControl({
+      readyDelaySeconds: config.readyDelaySeconds,
+      failAfterSeconds: config.failAfterSeconds,
+    });
+    const web = await startHttpWorkload(config, control, log);
+    log({ msg: 'listening', host: config.host, ports: web.ports, pod: config.pod, namespace: config.namespace });
+    close = async () => {
+      stop();
+      await web.close();
+    };
+  }
 } else {
   const control = createControl({
     readyDelaySeconds: config.readyDelaySeconds,

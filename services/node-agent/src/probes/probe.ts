@@ -1,7 +1,8 @@
 /**
  * One probe attempt as the kubelet makes it, from the node netns to the pod IP:
- * httpGet succeeds on 200–399, tcpSocket on connect, exec on exit 0 (run inside the pod
- * netns), grpc on a SERVING health check. Named ports resolve through the container's ports.
+ * httpGet succeeds on 200–399, tcpSocket on connect, exec on exit 0 (run inside the
+ * container with `runc exec`, or in the pod netns for a process that is no container),
+ * grpc on a SERVING health check. Named ports resolve through the container's ports.
  */
 import type { Container, Probe } from '@kemu/api';
 import { execFile } from 'node:child_process';
@@ -14,6 +15,8 @@ export interface ProbeTarget {
   podIP: string;
   podNetns: string;
   container: Container;
+  /** The argv prefix that runs a command inside the container (runc exec); else the pod netns is entered. */
+  enter?: string[];
 }
 
 /** Resolves a probe port (number or containerPort name); undefined when the name is unknown. */
@@ -104,9 +107,10 @@ function httpProbe(host: string, port: number, path: string, timeoutMs: number):
   });
 }
 
-function execProbe(podNetns: string, command: string[], timeoutMs: number): Promise<ProbeResult> {
+function execProbe(target: ProbeTarget, command: string[], timeoutMs: number): Promise<ProbeResult> {
+  const [cmd, ...args] = [...(target.enter ?? ['ip', 'netns', 'exec', target.podNetns]), ...command];
   return new Promise((resolve) => {
-    execFile('ip', ['netns', 'exec', podNetns, ...command], { timeout: timeoutMs }, (err, stdout, stderr) => {
+    execFile(cmd as string, args, { timeout: timeoutMs }, (err, stdout, stderr) => {
       if (!err) return resolve(passed);
       const output = `${stdout}${stderr}`.trim();
       const code = typeof err.code === 'number' ? err.code : 1;
@@ -128,7 +132,7 @@ export async function probeOnce(probe: Probe, target: ProbeTarget): Promise<Prob
     if (port === undefined) return { ok: false, message: `unknown port ${JSON.stringify(probe.tcpSocket.port)}` };
     return tcpProbe(target.podIP, port, timeoutMs);
   }
-  if (probe.exec) return execProbe(target.podNetns, probe.exec.command, timeoutMs);
+  if (probe.exec) return execProbe(target, probe.exec.command, timeoutMs);
   const grpc = (probe as Probe & { grpc?: { port: number; service?: string } }).grpc;
   if (grpc) return grpcProbe(target.podIP, grpc.port, grpc.service ?? '', timeoutMs);
   return { ok: false, message: 'missing probe handler' };

@@ -1,7 +1,8 @@
 /**
- * The side effects of one pod's container machines: `runContainer` spawns a container
- * process (or adopts one left by a previous agent), reports PROCESS_STARTED and
- * PROCESS_EXITED and turns KILL into a signal to its process group; `readiness` turns
+ * The side effects of one pod's container machines: `runContainer` starts a container
+ * through the node's runtime (or adopts one left by a previous agent), reports
+ * PROCESS_STARTED and PROCESS_EXITED (StartError with its cause when the runtime could
+ * not start it) and turns KILL into a signal to the container's PID 1; `readiness` turns
  * the readiness watcher's results into READINESS_* events; `liveness` runs the startup
  * probe (which gates readiness through a per-run gate) and then the liveness probe and
  * sends LIVENESS_FAILED when either fails for good. Stopping an actor stops
@@ -11,8 +12,9 @@ import type { Pod } from '@kemu/api';
 import type { HookInput, KillEvent, ReadinessInput, RunContainerInput } from '@kemu/lifecycle';
 import type { Logger } from '@kemu/log';
 import { type EventObject, fromCallback, fromPromise } from 'xstate';
-import { type ContainerLaunch, builtInReadinessPorts, realCommand } from './container-launch.js';
-import { type ContainerProcess, adoptProcess, startProcess } from './process-runner.js';
+import { type ContainerLaunch, builtInReadinessPorts, runsBuiltIn } from './container-launch.js';
+import type { NodeContainers } from './node-containers.js';
+import { type ContainerProcess, adoptProcess } from './process-runner.js';
 import { type HookKind, hookOf, runHook } from './lifecycle-hooks.js';
 import { type HealthProbeKind, probeGraceMs, watchLiveness } from '../probes/liveness.js';
 import type { CpuGuard } from './cpu-limit.js';
@@ -27,6 +29,8 @@ export interface ContainerActorsContext {
   podNetns: string;
   launch(pod: Pod, containerName: string, podIP: string): ContainerLaunch;
   logPath(pod: Pod, containerName: string): string;
+  /** The node's container runtime. */
+  containers: NodeContainers;
   log: Logger;
   /** A readinessProbe attempt of `container` failed with `message`. */
   probeFailed?: (container: string, message: string) => void;
@@ -56,6 +60,12 @@ export function containerActors(ctx: ContainerActorsContext) {
     return containers.find((c) => c.name === name) ?? containers[0]!;
   };
 
+  /** The argv prefix entering the container whose init is `pid` (absent for a process that is no container). */
+  const enter = (pid: number) => {
+    const argv = ctx.containers.enter(pid);
+    return argv ? { enter: argv } : {};
+  };
+
   const gates = new Map<string, StartupGate>();
   const gate = (name: string, pid: number): StartupGate => {
     const key = `${name}/${pid}`;
@@ -81,14 +91,24 @@ export function containerActors(ctx: ContainerActorsContext) {
     void (async () => {
       try {
         if (input.adopt) {
-          proc = await adoptProcess(input.adopt.pid, input.adopt.startedAt);
+          proc =
+            (await ctx.containers.adopt(input.adopt.pid)) ??
+            (await adoptProcess(input.adopt.pid, input.adopt.startedAt));
         } else {
-          const l = ctx.launch(ctx.pod(), input.name, podIP);
-          proc = await startProcess({ argv: l.argv, env: l.env, logPath: ctx.logPath(ctx.pod(), input.name) });
+          const pod = ctx.pod();
+          const l = ctx.launch(pod, input.name, podIP);
+          const run = {
+            name: input.name,
+            restartCount: input.restartCount ?? 0,
+            logPath: ctx.logPath(pod, input.name),
+          };
+          proc = await ctx.containers.start(pod, l, run);
         }
       } catch (err) {
         clog.warn({ err }, 'container start failed');
-        if (!ended) sendBack({ type: 'PROCESS_EXITED', exitCode: 128, finishedAt: now() });
+        const message = err instanceof Error ? err.message : String(err);
+        if (!ended)
+          sendBack({ type: 'PROCESS_EXITED', exitCode: 128, reason: 'StartError', message, finishedAt: now() });
         return;
       }
       if (ended) {
@@ -136,8 +156,9 @@ export function containerActors(ctx: ContainerActorsContext) {
         {
           podIP,
           podNetns: ctx.podNetns,
+          ...enter(input.pid),
           container,
-          builtIn: realCommand(container) === undefined && builtInReadinessPorts(container).length > 0,
+          builtIn: runsBuiltIn(container) && builtInReadinessPorts(container).length > 0,
           ports: builtInReadinessPorts(container),
           initiallyReady: input.initiallyReady,
           onProbeFailure: (message) => ctx.probeFailed?.(input.name, message),
@@ -157,7 +178,7 @@ export function containerActors(ctx: ContainerActorsContext) {
     const container = spec(input.name);
     const key = `${input.name}/${input.pid}`;
     const stop = watchLiveness(
-      { podIP, podNetns: ctx.podNetns, container, alreadyStarted: input.initiallyReady },
+      { podIP, podNetns: ctx.podNetns, ...enter(input.pid), container, alreadyStarted: input.initiallyReady },
       {
         started: () => {
           gate(input.name, input.pid).open();
@@ -194,7 +215,7 @@ export function containerActors(ctx: ContainerActorsContext) {
       const env = handler.exec ? ctx.launch(pod, input.name, podIP).env : undefined;
       const result = await runHook(
         handler,
-        { podIP, podNetns: ctx.podNetns, container, podRef, ...(env ? { env } : {}) },
+        { podIP, podNetns: ctx.podNetns, ...enter(input.pid), container, podRef, ...(env ? { env } : {}) },
         input.timeoutMs,
         signal,
       );

@@ -36,8 +36,9 @@ export interface PodVolume {
 export interface PodFiles {
   hosts: string;
   hostname: string;
-  /** Absent for dnsPolicy Default (the node's resolv.conf, which the image does not have, stays empty). */
   resolvConf?: string;
+  /** dnsPolicy Default: the node's own resolv.conf, which a pod must not write. */
+  resolvConfReadonly?: boolean;
   volumesDir: string;
 }
 
@@ -65,7 +66,15 @@ export function containerMounts(pod: Pod, container: Container, files: PodFiles)
   const mounts: MountSpec[] = [
     { destination: '/etc/hosts', source: files.hosts },
     { destination: '/etc/hostname', source: files.hostname },
-    ...(files.resolvConf ? [{ destination: '/etc/resolv.conf', source: files.resolvConf }] : []),
+    ...(files.resolvConf
+      ? [
+          {
+            destination: '/etc/resolv.conf',
+            source: files.resolvConf,
+            ...(files.resolvConfReadonly ? { readonly: true } : {}),
+          },
+        ]
+      : []),
   ];
   for (const m of container.volumeMounts ?? []) {
     const volume = volumes.get(m.name);
