@@ -244,3 +244,18 @@ async function stopMonitor(dir: string): Promise<void> {
     }
   }
 }
+
+/** The id of the container of the runtime in `dir` whose init is `pid`, read from disk only (no runtime opened). */
+export async function findContainerByPid(dir: string, pid: number): Promise<string | undefined> {
+  const containersDir = join(dir, 'containers');
+  for (const id of await readdir(containersDir).catch(() => [] as string[])) {
+    const text = await readFile(join(containersDir, id, MONITOR_FILES.containerPid), 'utf8').catch(() => '');
+    if (Number.parseInt(text.trim(), 10) === pid) return id;
+  }
+  return undefined;
+}
+
+/** The argv of an exec into container `id` of the runtime in `dir` (for a process that is not the node-agent). */
+export function containerExecArgv(dir: string, id: string, options: RuncExecOptions): string[] {
+  return createRuncCli('runc', join(dir, 'runc')).execArgv(id, options);
+}

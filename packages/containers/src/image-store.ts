@@ -195,7 +195,12 @@ export function createImageStore(options: ImageStoreOptions): ImageStore {
       const entrypoint = definition.config.entrypoint.map((a) =>
         a.startsWith(WORKLOAD_DIR) ? join(options.workloadDir, a.slice(WORKLOAD_DIR.length)) : a,
       );
-      return { definition: { ...definition, config: { ...definition.config, entrypoint } }, digest, rootfs: dir, mounts };
+      return {
+        definition: { ...definition, config: { ...definition.config, entrypoint } },
+        digest,
+        rootfs: dir,
+        mounts,
+      };
     },
   };
 }

@@ -19,7 +19,7 @@ export { createImageStore, imageStoreDir } from './image-store.js';
 export type { Image, ImageMount, ImageStore, ImageStoreOptions } from './image-store.js';
 export { DEFAULT_CAPABILITIES, MASKED_PATHS, READONLY_PATHS, capabilitySet, ociSpec } from './oci-spec.js';
 export type { ContainerMount, ContainerUser, OciSpecInput } from './oci-spec.js';
-export { createContainerRuntime, nodeRuntimeDir } from './container-runtime.js';
+export { containerExecArgv, createContainerRuntime, findContainerByPid, nodeRuntimeDir } from './container-runtime.js';
 export type { ContainerCreate, ContainerRuntime, ContainerRuntimeOptions } from './container-runtime.js';
 export type { ContainerExit, ContainerState } from './container-state.js';
 export { removeRuntime } from './runtime-cleanup.js';
