@@ -18,6 +18,8 @@ const tools: { cmd: string; args: string[]; pkg: string }[] = [
   { cmd: 'sysctl', args: ['-V'], pkg: 'procps' },
   { cmd: 'nsenter', args: ['-V'], pkg: 'util-linux' },
   { cmd: 'openssl', args: ['version'], pkg: 'openssl' },
+  { cmd: 'runc', args: ['--version'], pkg: 'runc' },
+  { cmd: 'busybox', args: ['true'], pkg: 'busybox-static' },
 ];
 
 /** Services whose `dist/main.js` must exist. */
