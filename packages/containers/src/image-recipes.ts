@@ -47,7 +47,7 @@ const NSS_LIBRARIES = [
 ];
 
 /** Bumped when a recipe changes in a way its inputs do not show, so cached images are rebuilt. */
-export const RECIPE_VERSION = 3;
+export const RECIPE_VERSION = 4;
 
 const PASSWD = [
   'root:x:0:0:root:/root:/bin/sh',
@@ -136,9 +136,14 @@ export function imageRecipe(kind: RootfsKind, options: { nodeBinary?: string } =
         files: BASE_FILES,
       };
     case 'workload':
+      // nginx's image (the common one here) carries curl; tests and docs exec it in pods.
       return {
         ...base,
-        binaries: [{ source: options.nodeBinary ?? '/usr/bin/node', path: '/usr/bin/node' }],
+        binaries: [
+          { source: options.nodeBinary ?? '/usr/bin/node', path: '/usr/bin/node' },
+          { source: '/usr/bin/curl', path: '/usr/bin/curl' },
+        ],
+        hostFiles: ['/etc/ssl/certs/ca-certificates.crt'],
         files: BASE_FILES,
       };
   }
