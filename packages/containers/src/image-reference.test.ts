@@ -36,6 +36,8 @@ describe('imageDefinition', () => {
     expect(imageDefinition('registry.k8s.io/e2e-test-images/agnhost:2.47').rootfs).toBe('workload');
     expect(imageDefinition('myapp:latest', { hasCommand: true }).rootfs).toBe('curl');
     expect(imageDefinition('busybox', { hasCommand: true }).rootfs).toBe('busybox');
+    expect(imageDefinition('alpine', { hasArgs: true }).rootfs).toBe('curl');
+    expect(imageDefinition('registry.k8s.io/e2e-test-images/agnhost:2.47', { hasArgs: true }).rootfs).toBe('workload');
   });
 });
 

@@ -84,23 +84,28 @@ function rootfsAndConfig(name: string, tag: string): { rootfs: RootfsKind; confi
   return undefined;
 }
 
+/** Emulated images whose `args` are the workload's own flags (agnhost subcommands), not a command line. */
+const ARGS_FOR_WORKLOAD = ['e2e-test-images/agnhost', 'serve_hostname', 'e2e-test-images/serve-hostname'];
+
 /**
- * Resolves a reference. `hasCommand` says whether the container sets `command`: an image
- * kemu only emulates (nginx, agnhost, `myapp`) cannot run a foreign command line, so that
- * runs in the general-purpose busybox+curl image instead.
+ * Resolves a reference. `hasCommand`/`hasArgs` say whether the container sets `command`
+ * or `args`: an image kemu only emulates (nginx, `myapp`) cannot run a foreign command
+ * line, so that runs in the general-purpose busybox+curl image instead (args alone are a
+ * command line too, as `kubectl run IMAGE -- CMD` writes them, except for agnhost-like
+ * images whose args are the workload's subcommand).
  */
-export function imageDefinition(reference: string, options: { hasCommand?: boolean } = {}): ImageDefinition {
+export function imageDefinition(
+  reference: string,
+  options: { hasCommand?: boolean; hasArgs?: boolean } = {},
+): ImageDefinition {
   const { name, tag } = parseImageReference(reference);
   const known = rootfsAndConfig(name, tag);
   if (known) return { reference, name, tag, ...known };
-  if (options.hasCommand) return { reference, name, tag, rootfs: 'curl', config: config({ cmd: ['/bin/sh'] }) };
-  return {
-    reference,
-    name,
-    tag,
-    rootfs: 'workload',
-    config: config({ entrypoint: WORKLOAD_ENTRYPOINT }),
-  };
+  const argsForWorkload = ARGS_FOR_WORKLOAD.some((p) => k8sImage(name, p));
+  if (options.hasCommand || (options.hasArgs && !argsForWorkload)) {
+    return { reference, name, tag, rootfs: 'curl', config: config({ cmd: ['/bin/sh'] }) };
+  }
+  return { reference, name, tag, rootfs: 'workload', config: config({ entrypoint: WORKLOAD_ENTRYPOINT }) };
 }
 
 /**

@@ -11,10 +11,10 @@
  * the workspace packages and node_modules are mounted read-only at their own paths (and
  * nothing else of the checkout, so kemu's state stays out of reach).
  *
- * The store lives in `${KEMU_HOME:-<repo>/.kemu}/image-store`: next to every cluster's
- * state, shared by all clusters and nodes of this checkout, removed with the rest of
- * kemu's state, and a test that sets KEMU_HOME gets its own. (`image-store` cannot be a
- * cluster name, which are [a-z0-9]{1,8}.)
+ * The store lives in /var/lib/kemu/image-store (KEMU_IMAGE_STORE elsewhere): built once
+ * per machine and shared by every cluster, node, KEMU_HOME (each test cluster has its own)
+ * and checkout. Sharing is safe because images are content-addressed and hold only this
+ * machine's Debian files, never kemu's state or code (the workload code is mounted).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, copyFile, lstat, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
@@ -46,7 +46,7 @@ export interface Image {
 export interface ImageStore {
   readonly dir: string;
   /** Resolves a reference to its image, building its root filesystem on first use. */
-  resolve(reference: string, options?: { hasCommand?: boolean }): Promise<Image>;
+  resolve(reference: string, options?: { hasCommand?: boolean; hasArgs?: boolean }): Promise<Image>;
   /** The root filesystem of a kind: its digest and directory (built on first use). */
   rootfs(kind: RootfsKind): Promise<{ digest: string; rootfs: string }>;
 }
@@ -60,9 +60,9 @@ export interface ImageStoreOptions {
   busybox?: string;
 }
 
-/** The store directory kemu uses: `${KEMU_HOME:-<repoRoot>/.kemu}/image-store`. */
-export function imageStoreDir(env: NodeJS.ProcessEnv, repoRoot: string): string {
-  return join(env.KEMU_HOME || join(repoRoot, '.kemu'), 'image-store');
+/** The store directory kemu uses: `$KEMU_IMAGE_STORE`, else /var/lib/kemu/image-store. */
+export function imageStoreDir(env: NodeJS.ProcessEnv): string {
+  return env.KEMU_IMAGE_STORE || '/var/lib/kemu/image-store';
 }
 
 async function inputKey(kind: RootfsKind, entries: ImageEntry[]): Promise<string> {

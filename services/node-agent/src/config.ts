@@ -64,6 +64,12 @@ export const nodeAgentSchema = {
     default: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     meaning: 'The PATH container processes start with',
   }),
+  imageStore: string({
+    env: 'KEMU_IMAGE_STORE',
+    default: '/var/lib/kemu/image-store',
+    meaning:
+      "Where container images are built from this machine's files, once per machine (shared by every cluster, KEMU_HOME and checkout)",
+  }),
   etcNetnsDir: string({
     env: 'KEMU_ETC_NETNS_DIR',
     default: '/etc/netns',

@@ -113,7 +113,7 @@ await runComponent(
     const runtimeDir = nodeRuntimeDir(stateDir, node);
     const runtime = await createContainerRuntime({ dir: runtimeDir });
     const images = createImageStore({
-      dir: join(dirname(stateDir), 'image-store'),
+      dir: config.imageStore,
       workloadDir: dirname(dirname(workloadEntry)),
     });
     // Built once per machine; building now keeps the first pod of each image from waiting for it.

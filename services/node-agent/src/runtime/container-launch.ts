@@ -53,8 +53,12 @@ const DATABASE_PORTS: Record<string, number> = { mysql: 3306, mariadb: 3306, pos
 
 /** Whether the container runs the kemu workload: an emulated image without a command of its own. */
 export function runsBuiltIn(container: Container): boolean {
-  const hasCommand = (container.command ?? []).length > 0;
-  return imageDefinition(container.image, { hasCommand }).rootfs === 'workload';
+  return imageDefinition(container.image, commandShape(container)).rootfs === 'workload';
+}
+
+/** Whether a container sets command and args (what decides the image an emulated one runs in). */
+export function commandShape(c: { command?: string[]; args?: string[] }): { hasCommand: boolean; hasArgs: boolean } {
+  return { hasCommand: (c.command ?? []).length > 0, hasArgs: (c.args ?? []).length > 0 };
 }
 
 /**

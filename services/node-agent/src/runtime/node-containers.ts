@@ -23,7 +23,7 @@ import type { Logger } from '@kemu/log';
 import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ContainerLaunch } from './container-launch.js';
+import { type ContainerLaunch, commandShape } from './container-launch.js';
 import { containerIdFor, podVolumes } from './container-spec.js';
 import type { ContainerProcess } from './process-runner.js';
 
@@ -121,7 +121,7 @@ export function createNodeContainers(o: {
     async start(pod, launch, run) {
       const uid = pod.metadata.uid ?? '';
       const id = containerIdFor(uid, run.name, run.restartCount);
-      const image = await o.images.resolve(launch.image, { hasCommand: launch.command !== undefined });
+      const image = await o.images.resolve(launch.image, commandShape(launch));
       await prepareVolumes(pod);
       const stale = await o.runtime.state(id);
       if (stale) await o.runtime.delete(id);
