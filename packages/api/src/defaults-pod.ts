@@ -3,6 +3,7 @@
  * class the registry records, shared by Pods and workload templates.
  */
 import { isQuantity, milliValue, parseQuantity } from './quantity.js';
+import { NOT_READY_TAINT, UNREACHABLE_TAINT } from './well-known.js';
 import type { Container, PodSpec, Probe } from './types.js';
 
 /** Whether `v` is a JSON object (not null, not an array): defaulting only descends into these. */
@@ -69,7 +70,7 @@ export function defaultPodSpec(spec: PodSpec): void {
 export function defaultTolerations(spec: PodSpec): void {
   const list = ((spec.tolerations as Record<string, unknown>[] | undefined) ??= []);
   if (!Array.isArray(list)) return;
-  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+  for (const key of [NOT_READY_TAINT, UNREACHABLE_TAINT]) {
     if (!list.some((t) => isObject(t) && t.key === key && (t.effect === 'NoExecute' || !t.effect))) {
       list.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
     }

@@ -65,3 +65,40 @@ export {
 export { deepEqual } from './deep-equal.js';
 export { findDuplicateJsonKeys } from './json-duplicates.js';
 export { intToIpv4, ipv4ToInt } from './ipv4.js';
+export {
+  InvalidCidrError,
+  tryParseCidr,
+  parseCidr,
+  parseServiceCidr,
+  formatCidr,
+  cidrSize,
+  cidrAddress,
+  cidrContains,
+} from './cidr.js';
+export type { Ipv4Cidr, CidrBounds } from './cidr.js';
+export {
+  HOSTNAME_LABEL,
+  OS_LABEL,
+  ARCH_LABEL,
+  BETA_OS_LABEL,
+  BETA_ARCH_LABEL,
+  ZONE_LABEL,
+  NODE_ROLE_LABEL_PREFIX,
+  NOT_READY_TAINT,
+  UNREACHABLE_TAINT,
+  SERVICE_NAME_LABEL,
+  MANAGED_BY_LABEL,
+  SKIP_MIRROR_LABEL,
+  HEADLESS_LABEL,
+  POD_TEMPLATE_HASH_LABEL,
+  REVISION_ANNOTATION,
+  DESIRED_REPLICAS_ANNOTATION,
+  MAX_REPLICAS_ANNOTATION,
+  APP_NAME_LABEL,
+  K8S_APP_LABEL,
+  CLUSTER_SERVICE_LABEL,
+  KUBERNETES_NAME_LABEL,
+  CONFIG_MIRROR_ANNOTATION,
+  CONFIG_SOURCE_ANNOTATION,
+  CONFIG_SOURCE_KEMU,
+} from './well-known.js';

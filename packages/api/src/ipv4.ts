@@ -1,12 +1,12 @@
 /** IPv4 addresses as unsigned 32-bit integers, for CIDR arithmetic (ClusterIPs, pod CIDRs, node addresses). */
 
-/** Dotted quad → unsigned 32-bit integer; undefined when it is not one. */
+/** Dotted quad → unsigned 32-bit integer; undefined when it is not one (leading zeros are refused, as Go's netip does). */
 export function ipv4ToInt(ip: string): number | undefined {
   const parts = ip.split('.');
   if (parts.length !== 4) return undefined;
   let n = 0;
   for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    if (!/^(0|[1-9]\d{0,2})$/.test(p) || Number(p) > 255) return undefined;
     n = n * 256 + Number(p);
   }
   return n;

@@ -67,7 +67,7 @@ describe('event history', () => {
     return { beforeFault };
   }
 
-  it('yields every change in order with its actor and what changed, and ends at the end of the log', async () => {
+  it('yields every change in order with its actor and the object before and after, and ends at the end of the log', async () => {
     await writeScenario();
     const entries = await collect(readHistory(eventLog));
     expect(entries.map((e) => [e.seq, e.type, e.key.name])).toEqual([
@@ -78,8 +78,13 @@ describe('event history', () => {
       [5, 'DELETED', 'web-1'],
       [6, 'MODIFIED', 'web'],
     ]);
-    expect(entries[1]?.changes).toEqual(['status.phase: Pending→Running']);
-    expect(entries[5]?.changes).toEqual(['-10.244.1.7:8080']);
+    const phase = (o: KubeObject | undefined) => (o as { status?: { phase?: string } } | undefined)?.status?.phase;
+    expect([phase(entries[1]?.old), phase(entries[1]?.object)]).toEqual(['Pending', 'Running']);
+    expect(entries[0]?.old).toBeUndefined();
+    expect(entries[5]?.old).toEqual(
+      expect.objectContaining({ subsets: endpoints(['10.244.1.7', '10.244.2.4']).subsets }),
+    );
+    expect(entries[5]?.object).toEqual(expect.objectContaining({ subsets: endpoints(['10.244.2.4']).subsets }));
     expect(entries[1]?.actor).toEqual({ component: 'test', node: 'node-1' });
     expect(entries[4]?.uid).toBe('uid-web-1');
   });
@@ -109,7 +114,10 @@ describe('event history', () => {
     await eventually(() => seen.length === 1, { what: 'the logged event' });
     await writer.put(podKey('web-1'), pod('web-1', 'Running'));
     await reading;
-    expect(seen.map((e) => e.changes)).toEqual([['status.phase: Pending'], ['status.phase: Pending→Running']]);
+    expect(seen.map((e) => [e.type, (e.object as { status?: { phase?: string } }).status?.phase])).toEqual([
+      ['ADDED', 'Pending'],
+      ['MODIFIED', 'Running'],
+    ]);
   });
 
   it('stops following at the until time even when no event comes after it', async () => {

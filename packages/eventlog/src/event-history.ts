@@ -1,6 +1,6 @@
 /**
  * Looking back over the event log: the events of a sequence or time range as entries that
- * say what changed, and the projection as it was at a past moment.
+ * hold the object before and after the change, and the projection as it was at a past moment.
  *
  * History replays the log from its first event, because a change can only be told
  * against the object's previous version; the projection at a moment starts from the
@@ -17,7 +17,6 @@ import {
 import { DeliverPolicy } from '@nats-io/jetstream';
 import { type Actor, decodeEvent } from './envelope.js';
 import type { EventLog } from './event-log.js';
-import { summarizeChange } from './object-changes.js';
 import { type View, applyEvent, createView } from './projection.js';
 import { type Logger, createLogger } from '@kemu/log';
 import { startingPoint } from './snapshot.js';
@@ -61,8 +60,6 @@ export interface HistoryEntry {
   object: KubeObject;
   /** The object before the change, when there was one. */
   old: KubeObject | undefined;
-  /** What changed, in short phrases (see summarizeChange). */
-  changes: string[];
 }
 
 /** The cluster as it was at a moment. */
@@ -124,7 +121,7 @@ function matcher(filter: HistoryFilter | undefined): (key: ObjectKey, objects: (
   };
 }
 
-/** Reads the log's changes in a range, each with what changed against the object's previous version. */
+/** Reads the log's changes in a range, each with the object's previous version to tell what changed against. */
 export async function* readHistory(eventLog: EventLog, options: ReadHistoryOptions = {}): AsyncGenerator<HistoryEntry> {
   const view = createView();
   const wanted = matcher(options.filter);
@@ -177,7 +174,6 @@ async function* historyEntries(
       uid: change.event.uid,
       object: change.object,
       old: change.old,
-      changes: change.type === 'DELETED' ? [] : summarizeChange(key.resource, change.old, change.object),
     };
   }
 }

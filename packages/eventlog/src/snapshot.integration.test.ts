@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createLogger } from '@kemu/log';
-import { type NatsServer, startNatsServer } from '@kemu/testkit';
+import { type NatsServer, churnEvents, publishChurn, startNatsServer } from '@kemu/testkit';
 import { DeliverPolicy } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,6 @@ import { projectionAt } from './event-history.js';
 import { type EventLog, connectEventLog } from './event-log.js';
 import { type Informer, startInformer } from './informer.js';
 import { type View, applyEvent, createView } from './projection.js';
-import { churnEvents, publishChurn } from './snapshot-churn.js';
 import {
   SNAPSHOT_BUCKET,
   SnapshotGapError,

@@ -15,5 +15,7 @@ export type {
   DeploymentOptions,
 } from './builders.js';
 export { getJson, listJson } from './kubectl-json.js';
+/** A long churn log with an in-memory oracle, for snapshot tests and `pnpm bench`. */
+export { churnEvents, publishChurn } from './snapshot-churn.js';
 export type { KubectlRunner } from './kubectl-json.js';
 export { MissingPrivilegeError, requireRoot } from './require-root.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap } from './controllers/bootstrap.js';
 import { type ApiServer, createApiServer } from './http/server.js';
-import { parseCidr } from './cluster-ip/service-cidr.js';
+import { parseCidr } from '@kemu/api';
 
 const log = createLogger({ component: 'apiserver-test', level: 'silent' });
 

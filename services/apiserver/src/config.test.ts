@@ -15,12 +15,23 @@ describe('apiserver config', () => {
       logLevel: 'info',
       listen: ['127.0.0.1:6443'],
       advertise: undefined,
-      serviceCidr: { text: '10.96.0.0/12', base: 0x0a600000, size: 2 ** 20 },
+      serviceCidr: { network: 0x0a600000, prefixLength: 12 },
       cluster: 'local',
       certFile: '/pki/a.crt',
       keyFile: '/pki/a.key',
       tokenFile: '/pki/t.csv',
+      replayAt: undefined,
     });
+  });
+
+  it('reads the replay moment as a sequence or a time, and refuses a relative one', () => {
+    expect(configFromEnv({ ...files, KEMU_APISERVER_REPLAY_AT: 'seq:143' }).replayAt).toBe(143);
+    expect(configFromEnv({ ...files, KEMU_APISERVER_REPLAY_AT: '2026-11-26T19:24:57Z' }).replayAt).toEqual(
+      new Date('2026-11-26T19:24:57Z'),
+    );
+    expect(() => configFromEnv({ ...files, KEMU_APISERVER_REPLAY_AT: '-2m' })).toThrow(
+      'KEMU_APISERVER_REPLAY_AT must be seq:N or an RFC 3339 time, got "-2m"',
+    );
   });
 
   it('requires its certificate, key and token file', () => {

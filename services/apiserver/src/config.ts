@@ -7,11 +7,26 @@ import {
   natsUrlLocal,
   parseEnv,
   parseHostPort,
+  type SpecBuilder,
+  specBuilder,
   streamReplicas,
   string,
 } from '@kemu/config';
 import { serviceCidrVar } from '@kemu/config/cidr';
-import type { ServiceCidr } from './cluster-ip/service-cidr.js';
+import { type ReplayAt, parseReplayAt } from './replay-mode.js';
+
+/** A moment of the event log: `seq:N` or an RFC 3339 time. */
+const replayMoment: SpecBuilder<ReplayAt> = specBuilder(
+  () => 'seq:N or an RFC 3339 time',
+  (raw) => {
+    try {
+      return parseReplayAt(raw.trim());
+    } catch {
+      return undefined;
+    }
+  },
+  (at) => (typeof at === 'number' ? `seq:${at}` : at.toISOString()),
+);
 
 /** Every variable the apiserver reads. */
 export const apiserverSchema = {
@@ -43,15 +58,17 @@ export const apiserverSchema = {
     required: true,
     meaning: 'Static bearer tokens, one `token,user,uid[,"groups"]` per line (--token-auth-file)',
   }),
+  replayAt: replayMoment({
+    env: 'KEMU_APISERVER_REPLAY_AT',
+    defaultText: 'none (serve the live cluster)',
+    meaning: "Serve the event log's projection at this moment, read-only, instead of the live cluster (kemu replay)",
+  }),
 };
 
 /** The apiserver's configuration. */
-export interface ApiserverConfig extends Omit<ConfigOf<typeof apiserverSchema>, 'serviceCidr'> {
-  serviceCidr: ServiceCidr;
-}
+export type ApiserverConfig = ConfigOf<typeof apiserverSchema>;
 
 /** Reads the apiserver's configuration; throws ConfigError naming a bad variable. */
 export function configFromEnv(env: NodeJS.ProcessEnv): ApiserverConfig {
-  const { serviceCidr, ...rest } = parseEnv(apiserverSchema, env);
-  return { ...rest, serviceCidr: { text: serviceCidr.text, base: serviceCidr.network, size: serviceCidr.size } };
+  return parseEnv(apiserverSchema, env);
 }

@@ -3,7 +3,7 @@ import type { Informer, ObjectWriter } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import type { ChangeHistory } from './verbs/change-history.js';
 import type { ClusterIpAllocator } from './cluster-ip/cluster-ip-allocator.js';
-import type { NodeBus } from '@kemu/eventlog';
+import type { NodeBus } from '@kemu/pod-streams';
 
 /** Shared state of one apiserver. */
 export interface ApiContext {

@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frozenInformer, refusingWriter } from './read-only.js';
 import { type ApiServer, createApiServer } from './http/server.js';
-import { parseCidr } from './cluster-ip/service-cidr.js';
+import { parseCidr } from '@kemu/api';
 
 const log = createLogger({ component: 'test', level: 'silent' });
 

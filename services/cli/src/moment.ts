@@ -32,8 +32,3 @@ export function parseMoment(text: string, flag: string, now: number = Date.now()
     `invalid value "${text}" for --${flag}: want a sequence (seq:N or #N), a duration back from now (5m, -2m, 1h30m) or an RFC 3339 time`,
   );
 }
-
-/** A moment as projectionAt takes it. */
-export function momentTarget(m: Moment): number | Date {
-  return 'seq' in m ? m.seq : m.time;
-}

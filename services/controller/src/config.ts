@@ -9,7 +9,8 @@ import {
   parseEnv,
   streamReplicas,
 } from '@kemu/config';
-import { ipv4Cidr, parseIpv4Cidr } from '@kemu/config/cidr';
+import { formatCidr, parseCidr } from '@kemu/api';
+import { ipv4Cidr } from '@kemu/config/cidr';
 import { podCidrRange, type PodCidrRange } from './pod-cidr-allocator.js';
 import { DEFAULT_SNAPSHOT_OPTIONS, type SnapshotWriterOptions } from './snapshot-writer.js';
 
@@ -41,7 +42,7 @@ export const controllerSchema = {
     env: 'KEMU_CLUSTER_CIDR',
     minPrefix: 8,
     maxPrefix: 30,
-    default: parseIpv4Cidr('10.244.0.0/16')!,
+    default: parseCidr('10.244.0.0/16'),
     meaning: "The range Nodes' pod CIDRs are cut from (--cluster-cidr)",
   }),
   nodeCidrMaskSize: int({
@@ -91,11 +92,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ControllerConfig {
   if (nodeCidrMaskSize < clusterCidr.prefixLength)
     throw new ConfigError(
       'KEMU_NODE_CIDR_MASK_SIZE',
-      `KEMU_NODE_CIDR_MASK_SIZE must be ${clusterCidr.prefixLength}-30 for KEMU_CLUSTER_CIDR ${clusterCidr.text}, got ${nodeCidrMaskSize}`,
+      `KEMU_NODE_CIDR_MASK_SIZE must be ${clusterCidr.prefixLength}-30 for KEMU_CLUSTER_CIDR ${formatCidr(clusterCidr)}, got ${nodeCidrMaskSize}`,
     );
   const snapshots =
     snapshotEveryEvents === 0 && snapshotIntervalMs === 0
       ? undefined
       : { everyEvents: snapshotEveryEvents, everyMs: snapshotIntervalMs, keep: snapshotKeep };
-  return { ...rest, podCidrRange: podCidrRange(clusterCidr.text, nodeCidrMaskSize), snapshots };
+  return { ...rest, podCidrRange: podCidrRange(formatCidr(clusterCidr), nodeCidrMaskSize), snapshots };
 }

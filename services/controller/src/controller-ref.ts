@@ -10,12 +10,6 @@ export function controllerRefOf(object: KubeObject): OwnerReference | undefined 
   return object.metadata.ownerReferences?.find((r) => r.controller === true);
 }
 
-/** True when `object` is controlled by `owner` (same kind and uid). */
-export function isControlledBy(object: KubeObject, owner: KubeObject): boolean {
-  const ref = controllerRefOf(object);
-  return ref !== undefined && ref.kind === owner.kind && ref.uid === owner.metadata.uid;
-}
-
 /** A controller reference to `owner` (metav1.NewControllerRef). */
 export function newControllerRef(owner: KubeObject): OwnerReference {
   return {

@@ -3,20 +3,13 @@
  * reconcileEndpointSlices computes, and deletes the slices of deleted Services (the
  * garbage collection their ownerReferences ask for). Queue keys are Service keys.
  */
-import type { EndpointSlice, Node } from '@kemu/api';
+import { type EndpointSlice, MANAGED_BY_LABEL, type Node, SERVICE_NAME_LABEL, ZONE_LABEL } from '@kemu/api';
 import { type Change, listObjects, onEveryChange } from '@kemu/eventlog';
 import { randomInt } from 'node:crypto';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import { withCreationMetadata } from './creation-metadata.js';
 import { createQueuedController } from './queued-controller.js';
-import {
-  ENDPOINTSLICE_CONTROLLER,
-  MANAGED_BY_LABEL,
-  SERVICE_NAME_LABEL,
-  ZONE_LABEL,
-  isManagedSliceOf,
-  reconcileEndpointSlices,
-} from './reconcile-endpoint-slices.js';
+import { ENDPOINTSLICE_CONTROLLER, isManagedSliceOf, reconcileEndpointSlices } from './reconcile-endpoint-slices.js';
 import { serviceKeyHandlers } from './service-keys.js';
 import { hasSelector } from './service-pods.js';
 

@@ -1,5 +1,6 @@
 import type { Event } from '@kemu/api';
-import { buildEvent, listObjects } from '@kemu/eventlog';
+import { buildEvent } from '@kemu/event-recorder';
+import { listObjects } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { eventually, startEventLogFixture } from '@kemu/testkit';
 import { describe, expect, it } from 'vitest';

@@ -3,10 +3,10 @@
  * runtime (logger, event log, an informer over everything) → the controllers, started
  * once the informer has synced; the runtime stops them on SIGTERM/SIGINT.
  */
+import { formatCidr } from '@kemu/api';
 import { readConfig, runComponent } from '@kemu/runtime';
 import { configFromEnv } from './config.js';
 import { createControllerManager } from './controller-manager.js';
-import { formatCidr } from './pod-cidr-allocator.js';
 
 const config = readConfig('controller', () => configFromEnv(process.env));
 

@@ -3,7 +3,7 @@
  * (node-agent) has not posted a heartbeat within the grace period gets its conditions
  * set to Unknown, and the pods on it lose their Ready condition.
  */
-import type { Node, NodeCondition, Pod } from '@kemu/api';
+import { type Node, type NodeCondition, type Pod, CONFIG_MIRROR_ANNOTATION } from '@kemu/api';
 import { podCondition, rfc3339, withPodCondition } from './conditions.js';
 
 /** The conditions the node lifecycle controller turns Unknown (Kubernetes' nodeConditionTypes). */
@@ -79,7 +79,7 @@ export function notReadyForMs(node: Node, now: Date): number | undefined {
 
 /** True for a mirror pod (annotation kubernetes.io/config.mirror), the API's view of a static pod. */
 export function isMirrorPod(pod: Pod): boolean {
-  return pod.metadata.annotations?.['kubernetes.io/config.mirror'] !== undefined;
+  return pod.metadata.annotations?.[CONFIG_MIRROR_ANNOTATION] !== undefined;
 }
 
 /** terminationGracePeriodSeconds when the pod does not say. */

@@ -1,4 +1,4 @@
-import type { Event, KubeObject, Node, ObjectKey, Pod } from '@kemu/api';
+import type { KubeObject, Node, ObjectKey, Pod } from '@kemu/api';
 import { getObject, listObjects } from '@kemu/eventlog';
 import { type EventLogFixture, consistently, eventually, startEventLogFixture } from '@kemu/testkit';
 import { randomUUID } from 'node:crypto';
@@ -55,7 +55,7 @@ describe('scheduler and node lifecycle on a real event log', () => {
   }
 
   const get = <T extends KubeObject>(resource: string, name: string, namespace = 'default') =>
-    getObject(fx.informer.view, key(resource, namespace, name));
+    getObject(fx.informer.view, key(resource, namespace, name)) as T | undefined;
 
   it('fits pods by memory requests and schedules a waiting pod once another one frees room', async () => {
     await startController();

@@ -11,7 +11,8 @@
  * (node-lifecycle-eviction-backoff.ts), so a stale view cannot loop on eviction writes.
  */
 import type { Node, Pod } from '@kemu/api';
-import { POD_NODE_NAME_INDEX, createEventRecorder, listObjects, objectReference, podNodeName } from '@kemu/eventlog';
+import { POD_NODE_NAME_INDEX, listObjects, podNodeName } from '@kemu/eventlog';
+import { createEventRecorder, objectReference } from '@kemu/event-recorder';
 import { isPodReady } from './conditions.js';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import {

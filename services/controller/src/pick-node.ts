@@ -5,7 +5,7 @@
  * flight ("assumed") count on their node already, so pods created together spread
  * instead of piling onto one node.
  */
-import type { Node, Pod } from '@kemu/api';
+import { type Node, type Pod, NOT_READY_TAINT, UNREACHABLE_TAINT } from '@kemu/api';
 import { isNodeSchedulable, isPodTerminal, nodeReadyCondition } from './conditions.js';
 import { insufficientResources, nodeAllocatable, type Resources, usagePerNode } from './node-fit.js';
 
@@ -43,8 +43,8 @@ export function pickNode(
 function nodeReasons(node: Node, usage: ReadonlyMap<string, Resources>, request: Resources): string[] {
   // A node whose Ready is Unknown carries the unreachable taint, one with Ready False the not-ready taint.
   const ready = nodeReadyCondition(node)?.status ?? 'False';
-  if (ready === 'Unknown') return ['node(s) had untolerated taint {node.kubernetes.io/unreachable: }'];
-  if (ready !== 'True') return ['node(s) had untolerated taint {node.kubernetes.io/not-ready: }'];
+  if (ready === 'Unknown') return [`node(s) had untolerated taint {${UNREACHABLE_TAINT}: }`];
+  if (ready !== 'True') return [`node(s) had untolerated taint {${NOT_READY_TAINT}: }`];
   if (node.spec?.unschedulable === true) return ['node(s) were unschedulable'];
   return insufficientResources(request, usage.get(node.metadata.name), nodeAllocatable(node));
 }

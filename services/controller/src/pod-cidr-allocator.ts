@@ -6,40 +6,12 @@
  * along (local `kemu up` passes 10.244.N.0/24) counts as taken and a deleted Node's
  * block is free again: nothing is kept outside the event log.
  */
-import { intToIpv4, ipv4ToInt } from '@kemu/api';
-
-/** A parsed IPv4 CIDR: network address as an unsigned integer and prefix length. */
-export interface Ipv4Cidr {
-  network: number;
-  prefixLength: number;
-}
-
-/** A cluster CIDR or mask size the allocator cannot use. */
-export class InvalidClusterCidrError extends Error {
-  override name = 'InvalidClusterCidrError';
-  readonly code = 'InvalidClusterCidr';
-}
+import { InvalidCidrError, type Ipv4Cidr, cidrSize, formatCidr, parseCidr, tryParseCidr } from '@kemu/api';
 
 /** The cluster CIDR is used up: no block is free for another node. */
 export class CidrRangeFullError extends Error {
   override name = 'CidrRangeFullError';
   readonly code = 'CidrRangeFull';
-}
-
-/** Parses `a.b.c.d/len` with host bits cleared; undefined when it is not an IPv4 CIDR. */
-export function parseIpv4Cidr(cidr: string): Ipv4Cidr | undefined {
-  const [ip, len, extra] = cidr.split('/');
-  if (ip === undefined || len === undefined || extra !== undefined || !/^\d{1,2}$/.test(len)) return undefined;
-  const n = ipv4ToInt(ip);
-  const prefixLength = Number(len);
-  if (n === undefined || prefixLength > 32) return undefined;
-  const size = 2 ** (32 - prefixLength);
-  return { network: n - (n % size), prefixLength };
-}
-
-/** Formats a CIDR as `a.b.c.d/len`. */
-export function formatCidr(c: Ipv4Cidr): string {
-  return `${intToIpv4(c.network)}/${c.prefixLength}`;
 }
 
 /** The allocator's configuration: the cluster CIDR and the per-node mask size. */
@@ -48,12 +20,11 @@ export interface PodCidrRange {
   nodeMaskSize: number;
 }
 
-/** Parses and checks the range (`10.244.0.0/16`, 24); throws InvalidClusterCidrError. */
+/** Parses and checks the range (`10.244.0.0/16`, 24); throws InvalidCidrError. */
 export function podCidrRange(clusterCidr: string, nodeMaskSize = 24): PodCidrRange {
-  const parsed = parseIpv4Cidr(clusterCidr);
-  if (!parsed) throw new InvalidClusterCidrError(`invalid cluster CIDR "${clusterCidr}"`);
+  const parsed = parseCidr(clusterCidr, { what: 'cluster CIDR' });
   if (!Number.isInteger(nodeMaskSize) || nodeMaskSize < parsed.prefixLength || nodeMaskSize > 30)
-    throw new InvalidClusterCidrError(
+    throw new InvalidCidrError(
       `invalid node CIDR mask size ${nodeMaskSize} for cluster CIDR ${clusterCidr}: use ${parsed.prefixLength}-30`,
     );
   return { clusterCidr: parsed, nodeMaskSize };
@@ -61,10 +32,10 @@ export function podCidrRange(clusterCidr: string, nodeMaskSize = 24): PodCidrRan
 
 /** Index of the block `cidr` occupies within the range, or undefined when it lies outside it. */
 function blockIndex(range: PodCidrRange, cidr: string): number | undefined {
-  const c = parseIpv4Cidr(cidr);
+  const c = tryParseCidr(cidr);
   if (!c) return undefined;
   const { clusterCidr, nodeMaskSize } = range;
-  const rangeSize = 2 ** (32 - clusterCidr.prefixLength);
+  const rangeSize = cidrSize(clusterCidr);
   if (c.network < clusterCidr.network || c.network >= clusterCidr.network + rangeSize) return undefined;
   return Math.floor((c.network - clusterCidr.network) / 2 ** (32 - nodeMaskSize));
 }
@@ -80,7 +51,7 @@ export function nextFreePodCidr(range: PodCidrRange, taken: Iterable<string>): s
   const used = new Set<number>();
   for (const cidr of taken) {
     const first = blockIndex(range, cidr);
-    const c = parseIpv4Cidr(cidr);
+    const c = tryParseCidr(cidr);
     if (first === undefined || !c) continue;
     const covers = c.prefixLength < nodeMaskSize ? 2 ** (nodeMaskSize - c.prefixLength) : 1;
     for (let i = 0; i < covers; i++) used.add(first + i);

@@ -4,11 +4,8 @@
  * and mapped into the safe alphabet, as controller.ComputeHash does. Equal templates
  * hash equally, so the same template finds its ReplicaSet again.
  */
-import type { PodTemplateSpec } from '@kemu/api';
+import { type PodTemplateSpec, POD_TEMPLATE_HASH_LABEL } from '@kemu/api';
 import { safeEncodeString } from './random-suffix.js';
-
-/** The label (and name suffix) that ties a ReplicaSet and its pods to one template. */
-export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;

@@ -1,6 +1,6 @@
-import type { Deployment, ReplicaSet } from '@kemu/api';
+import { type Deployment, type ReplicaSet, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION } from '@kemu/api';
 import { describe, expect, it } from 'vitest';
-import { DESIRED_ANNOTATION, MAX_ANNOTATION, isScalingEvent, proportionalScale } from './proportional-scale.js';
+import { isScalingEvent, proportionalScale } from './proportional-scale.js';
 import { reconcileDeployment } from './reconcile-deployment.js';
 import { NOW, deployment, replicaSetOf } from './testing/workloads.js';
 
@@ -71,7 +71,10 @@ describe('reconcileDeployment with a scaling event mid rollout', () => {
     expect(byName[oldRS.metadata.name]?.spec.replicas).toBe(11);
     expect(byName[newRS.metadata.name]?.spec.replicas).toBe(7);
     for (const rs of plan.update)
-      expect(rs.metadata.annotations).toMatchObject({ [DESIRED_ANNOTATION]: '15', [MAX_ANNOTATION]: '18' });
+      expect(rs.metadata.annotations).toMatchObject({
+        [DESIRED_REPLICAS_ANNOTATION]: '15',
+        [MAX_REPLICAS_ANNOTATION]: '18',
+      });
   });
 
   it('scales a paused Deployment too', () => {

@@ -9,13 +9,8 @@
  * `deployment.kubernetes.io/max-replicas` it was sized for; the largest ReplicaSet takes
  * what rounding leaves over.
  */
-import type { Deployment, ReplicaSet } from '@kemu/api';
+import { type Deployment, type ReplicaSet, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION } from '@kemu/api';
 import { resolveFenceposts, specReplicas } from './rolling-update.js';
-
-/** Annotation with the Deployment replicas a ReplicaSet was last sized for. */
-export const DESIRED_ANNOTATION = 'deployment.kubernetes.io/desired-replicas';
-/** Annotation with replicas + maxSurge of the Deployment when the ReplicaSet was last sized. */
-export const MAX_ANNOTATION = 'deployment.kubernetes.io/max-replicas';
 
 function annotationNumber(rs: ReplicaSet, key: string): number | undefined {
   const raw = rs.metadata.annotations?.[key];
@@ -44,7 +39,7 @@ function created(rs: ReplicaSet): number {
 export function isScalingEvent(d: Deployment, newRS: ReplicaSet | undefined, old: readonly ReplicaSet[]): boolean {
   if (!newRS) return false;
   return active([...old, newRS]).some((rs) => {
-    const desired = annotationNumber(rs, DESIRED_ANNOTATION);
+    const desired = annotationNumber(rs, DESIRED_REPLICAS_ANNOTATION);
     return desired !== undefined && desired !== specReplicas(d);
   });
 }
@@ -52,7 +47,7 @@ export function isScalingEvent(d: Deployment, newRS: ReplicaSet | undefined, old
 /** deploymentutil.IsSaturated. */
 function isSaturated(d: Deployment, rs: ReplicaSet | undefined): boolean {
   if (!rs) return false;
-  const desired = annotationNumber(rs, DESIRED_ANNOTATION);
+  const desired = annotationNumber(rs, DESIRED_REPLICAS_ANNOTATION);
   const want = specReplicas(d);
   return specReplicas(rs) === want && desired === want && (rs.status?.availableReplicas ?? 0) === want;
 }
@@ -69,7 +64,7 @@ function activeOrLatest(newRS: ReplicaSet | undefined, old: readonly ReplicaSet[
 function fraction(rs: ReplicaSet, d: Deployment): number {
   if (specReplicas(d) === 0) return -specReplicas(rs);
   const maxReplicas = specReplicas(d) + maxSurge(d);
-  let before = annotationNumber(rs, MAX_ANNOTATION);
+  let before = annotationNumber(rs, MAX_REPLICAS_ANNOTATION);
   if (before === undefined || before === 0) before = d.status?.replicas ?? 0;
   if (before === 0) return 0;
   const size = (specReplicas(rs) * maxReplicas) / before;

@@ -1,7 +1,7 @@
-import type { Deployment, ReplicaSet } from '@kemu/api';
+import { type Deployment, type ReplicaSet, REVISION_ANNOTATION } from '@kemu/api';
 import { describe, expect, it } from 'vitest';
 import { podTemplateHash } from './pod-template-hash.js';
-import { REVISION_ANNOTATION, reconcileDeployment } from './reconcile-deployment.js';
+import { reconcileDeployment } from './reconcile-deployment.js';
 import { NOW, deployment, replicaSetOf } from './testing/workloads.js';
 
 // Applies a plan's ReplicaSet writes and lets every ReplicaSet report its size as available.

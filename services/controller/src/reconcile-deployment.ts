@@ -8,17 +8,22 @@
  * Deployment synced again once the ReplicaSets report; a plan without writes carries
  * the Deployment's status and revision.
  */
-import { type Deployment, type ReplicaSet, defaultObject } from '@kemu/api';
+import {
+  type Deployment,
+  type ReplicaSet,
+  defaultObject,
+  POD_TEMPLATE_HASH_LABEL,
+  DESIRED_REPLICAS_ANNOTATION,
+  MAX_REPLICAS_ANNOTATION,
+  REVISION_ANNOTATION,
+} from '@kemu/api';
 import { rfc3339 } from './conditions.js';
 import { newControllerRef } from './controller-ref.js';
 import { deploymentStatus } from './deployment-status.js';
-import { POD_TEMPLATE_HASH_LABEL, podTemplateHash, withoutHashLabel } from './pod-template-hash.js';
-import { DESIRED_ANNOTATION, MAX_ANNOTATION, isScalingEvent, proportionalScale } from './proportional-scale.js';
+import { podTemplateHash, withoutHashLabel } from './pod-template-hash.js';
+import { isScalingEvent, proportionalScale } from './proportional-scale.js';
 import { newReplicaSetReplicas, resolveFenceposts, scaleDownOldReplicaSets, specReplicas } from './rolling-update.js';
 import { semanticEqual } from './semantic-equal.js';
-
-/** Annotation with the rollout revision, on the Deployment and each ReplicaSet. */
-export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 
 /** What one Deployment sync should write. */
 export interface DeploymentPlan {
@@ -59,7 +64,9 @@ export function reconcileDeployment(d: Deployment, rss: readonly ReplicaSet[], n
       const next = resized(d, rs, sizes.get(rs) ?? specReplicas(rs), undefined);
       const a = rs.metadata.annotations ?? {};
       const b = next.metadata.annotations ?? {};
-      const stale = a[DESIRED_ANNOTATION] !== b[DESIRED_ANNOTATION] || a[MAX_ANNOTATION] !== b[MAX_ANNOTATION];
+      const stale =
+        a[DESIRED_REPLICAS_ANNOTATION] !== b[DESIRED_REPLICAS_ANNOTATION] ||
+        a[MAX_REPLICAS_ANNOTATION] !== b[MAX_REPLICAS_ANNOTATION];
       if (specReplicas(next) !== specReplicas(rs) || stale) plan.update.push(next);
     }
     if (plan.update.length > 0) return plan;
@@ -124,8 +131,8 @@ function annotations(d: Deployment, rs: ReplicaSet | undefined, revision: number
   return {
     ...rs?.metadata.annotations,
     ...(revision !== undefined ? { [REVISION_ANNOTATION]: String(revision) } : {}),
-    [DESIRED_ANNOTATION]: String(specReplicas(d)),
-    [MAX_ANNOTATION]: String(specReplicas(d) + maxSurge),
+    [DESIRED_REPLICAS_ANNOTATION]: String(specReplicas(d)),
+    [MAX_REPLICAS_ANNOTATION]: String(specReplicas(d) + maxSurge),
   };
 }
 

@@ -6,20 +6,22 @@
  * slices of a deleted or recreated Service, and surplus ones, are deleted. Services
  * without a selector are not this controller's business.
  */
-import type { Endpoint, EndpointPort, EndpointSlice, Pod, Service } from '@kemu/api';
+import {
+  type Endpoint,
+  type EndpointPort,
+  type EndpointSlice,
+  type Pod,
+  type Service,
+  HEADLESS_LABEL,
+  MANAGED_BY_LABEL,
+  SERVICE_NAME_LABEL,
+} from '@kemu/api';
 import { isPodReady } from './conditions.js';
-import { HEADLESS_LABEL } from './reconcile-endpoints.js';
 import { semanticEqual } from './semantic-equal.js';
 import { type EndpointPod, compareIPv4, endpointPods, findPort, hasSelector } from './service-pods.js';
 
-/** Label naming the Service a slice belongs to. */
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
-/** Label naming the controller that manages a slice. */
-export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 /** This controller's managed-by value, checked exactly by conformance. */
 export const ENDPOINTSLICE_CONTROLLER = 'endpointslice-controller.k8s.io';
-/** Node label giving an endpoint's zone. */
-export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 
 /** The slice writes for one Service. */
 export interface SlicePlan {

@@ -4,13 +4,18 @@
  * `notReadyAddresses`, then repacked so that addresses sharing an identical port set
  * share one subset, sorted for a deterministic result.
  */
-import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod, Service } from '@kemu/api';
+import {
+  type EndpointAddress,
+  type EndpointPort,
+  type EndpointSubset,
+  type Endpoints,
+  type Pod,
+  type Service,
+  HEADLESS_LABEL,
+} from '@kemu/api';
 import { isPodReady } from './conditions.js';
 import { semanticEqual } from './semantic-equal.js';
 import { type EndpointPod, compareIPv4, endpointPods, findPort, hasSelector } from './service-pods.js';
-
-/** The label a headless Service's Endpoints and EndpointSlices carry. */
-export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 
 /** What to write for one Service's Endpoints. */
 export type EndpointsPlan = { action: 'none' } | { action: 'create' | 'update' | 'delete'; endpoints: Endpoints };

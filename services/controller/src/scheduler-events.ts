@@ -4,7 +4,7 @@
  * FailedScheduling event) and best effort, as in Kubernetes.
  */
 import type { Pod } from '@kemu/api';
-import { createEventRecorder, objectReference } from '@kemu/eventlog';
+import { createEventRecorder, objectReference } from '@kemu/event-recorder';
 import type { ControllerDeps } from './controller.js';
 
 /** The scheduler's component name, as events and kubectl show it. */

@@ -1,12 +1,5 @@
-import {
-  type EventLog,
-  type Informer,
-  churnEvents,
-  createView,
-  openSnapshotStore,
-  publishChurn,
-  startInformer,
-} from '@kemu/eventlog';
+import { type EventLog, type Informer, createView, openSnapshotStore, startInformer } from '@kemu/eventlog';
+import { churnEvents, publishChurn } from '@kemu/testkit';
 import type { Logger } from '@kemu/log';
 import { type EventLogFixture, consistently, eventually, startEventLogFixture } from '@kemu/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

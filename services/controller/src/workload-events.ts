@@ -4,7 +4,7 @@
  * ScalingReplicaSet on a Deployment), through the shared best-effort recorder.
  */
 import type { Deployment, ReplicaSet } from '@kemu/api';
-import { createEventRecorder, objectReference } from '@kemu/eventlog';
+import { createEventRecorder, objectReference } from '@kemu/event-recorder';
 import type { ControllerDeps } from './controller.js';
 
 /** Records one workload controller's events. */

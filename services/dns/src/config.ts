@@ -14,7 +14,7 @@ import {
   string,
 } from '@kemu/config';
 import { ipv4Address, nodeIpOptional, serviceCidrVar } from '@kemu/config/cidr';
-import { intToIpv4 } from '@kemu/api';
+import { cidrAddress } from '@kemu/api';
 
 /** Every variable the dns reads. */
 export const dnsSchema = {
@@ -72,6 +72,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv): DnsConfig {
   return {
     ...rest,
     listen: listen ?? { host: rest.nodeIP ?? '127.0.0.1', port: 53 },
-    clusterDNS: clusterDNS ?? intToIpv4(rest.serviceCidr.network + 10),
+    clusterDNS: clusterDNS ?? cidrAddress(rest.serviceCidr, 10),
   };
 }

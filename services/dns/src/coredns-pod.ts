@@ -8,16 +8,15 @@
  * when it is deleted, and marks it not Ready when it stops.
  */
 import type { KubeObject, ObjectKey, Pod } from '@kemu/api';
+import type { Informer, ObjectWriter } from '@kemu/eventlog';
 import {
-  type Informer,
   type MirrorContainer,
   type MirrorPodRun,
-  type ObjectWriter,
   buildMirrorPod,
   keepMirrorPod,
   mirrorPodStatus,
   publishMirrorPod,
-} from '@kemu/eventlog';
+} from '@kemu/mirror-pod';
 import type { Logger } from '@kemu/log';
 
 /** Label value of the dns pods under `k8s-app`. */

@@ -16,6 +16,9 @@ import {
   defaultObject,
   keyString,
   validateObject,
+  K8S_APP_LABEL,
+  CLUSTER_SERVICE_LABEL,
+  KUBERNETES_NAME_LABEL,
 } from '@kemu/api';
 import { ConflictError, type Informer, type ObjectWriter, expectedSeq } from '@kemu/eventlog';
 import { randomUUID } from 'node:crypto';
@@ -30,16 +33,6 @@ function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** The tenth address of an IPv4 CIDR (kubeadm's GetDNSIP). */
-export function tenthAddress(cidr: string): string {
-  const [base = '', bits = '32'] = cidr.split('/');
-  const octets = base.split('.').map(Number);
-  const ip = ((octets[0] ?? 0) << 24) | ((octets[1] ?? 0) << 16) | ((octets[2] ?? 0) << 8) | (octets[3] ?? 0);
-  const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
-  const n = (((ip & mask) >>> 0) + 10) >>> 0;
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
 /** The Service object as the apiserver would have stored it. */
 export function buildKubeDnsService(clusterIP: string, now: number, uid: string = randomUUID()): Service {
   const service: Service = {
@@ -52,14 +45,14 @@ export function buildKubeDnsService(clusterIP: string, now: number, uid: string 
       creationTimestamp: rfc3339(now),
       generation: 1,
       labels: {
-        'k8s-app': 'kube-dns',
-        'kubernetes.io/cluster-service': 'true',
-        'kubernetes.io/name': 'CoreDNS',
+        [K8S_APP_LABEL]: 'kube-dns',
+        [CLUSTER_SERVICE_LABEL]: 'true',
+        [KUBERNETES_NAME_LABEL]: 'CoreDNS',
       },
       annotations: { 'prometheus.io/port': '9153', 'prometheus.io/scrape': 'true' },
     },
     spec: {
-      selector: { 'k8s-app': 'kube-dns' },
+      selector: { [K8S_APP_LABEL]: 'kube-dns' },
       clusterIP,
       clusterIPs: [clusterIP],
       ports: [

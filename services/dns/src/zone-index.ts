@@ -6,7 +6,7 @@
  * Reverse entries map a ClusterIP to its Service and an endpoint IP to
  * `<endpoint>.<svc>.<ns>.svc.<zone>`, Service addresses first, as CoreDNS looks them up.
  */
-import type { EndpointSlice, Namespace, Service } from '@kemu/api';
+import { type EndpointSlice, type Namespace, type Service, SERVICE_NAME_LABEL } from '@kemu/api';
 
 /** A port as SRV records use it. */
 export interface ZonePort {
@@ -67,9 +67,6 @@ export interface ZoneIndexOptions {
   /** The cluster DNS Service; kube-system/kube-dns by default. */
   dnsService?: { namespace: string; name: string };
 }
-
-/** Label of a Service on its EndpointSlices. */
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 /** CoreDNS endpointHostname: the hostname, else the IP with '.' or ':' as '-' (a trailing '-' becomes '-0'). */
 export function endpointName(ip: string, hostname: string | undefined): string {

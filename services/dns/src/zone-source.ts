@@ -6,9 +6,9 @@
  * serial. Nothing is served before the informer has synced (the handler answers SERVFAIL
  * then, as CoreDNS does before its first list).
  */
-import { type EndpointSlice, type Service, deepEqual } from '@kemu/api';
+import { type EndpointSlice, SERVICE_NAME_LABEL, type Service, deepEqual } from '@kemu/api';
 import { type Informer, listObjects } from '@kemu/eventlog';
-import { SERVICE_NAME_LABEL, type ZoneIndex, type ZoneIndexOptions, buildZoneIndex } from './zone-index.js';
+import { type ZoneIndex, type ZoneIndexOptions, buildZoneIndex } from './zone-index.js';
 
 /** Whether a Service update changes the zone (it reads the name and the spec). */
 export function serviceZoneChanged(old: Service, svc: Service): boolean {

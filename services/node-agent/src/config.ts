@@ -13,7 +13,7 @@ import {
   string,
 } from '@kemu/config';
 import { ipv4Address, ipv4Cidr, nodeIpRequired, serviceCidrVar } from '@kemu/config/cidr';
-import { intToIpv4 } from '@kemu/api';
+import { cidrAddress } from '@kemu/api';
 import { join, resolve } from 'node:path';
 import { DEFAULT_NODE_RESOURCES } from './registration/node-facts.js';
 
@@ -94,6 +94,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv, here: string): NodeAgentCo
     ...c,
     stateDir: resolve(c.stateDir ?? join('.kemu', c.cluster)),
     workloadEntry: resolve(c.workloadEntry ?? join(here, '..', '..', 'pod-workload', 'dist', 'main.js')),
-    clusterDNS: c.clusterDNS ?? intToIpv4(c.serviceCidr.network + 10),
+    clusterDNS: c.clusterDNS ?? cidrAddress(c.serviceCidr, 10),
   };
 }

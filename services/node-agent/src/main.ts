@@ -4,9 +4,10 @@
  * bridge and routes → container runtime and images → pod manager; the runtime stops it
  * on SIGTERM/SIGINT. Containers are left running on exit and adopted next time.
  */
-import { createEventRecorder, createObjectWriter, listObjects } from '@kemu/eventlog';
+import { createObjectWriter, listObjects } from '@kemu/eventlog';
+import { createEventRecorder } from '@kemu/event-recorder';
 import { ensurePodBridge, podBridgeMac } from '@kemu/netns';
-import type { Pod } from '@kemu/api';
+import { type Pod, formatCidr } from '@kemu/api';
 import { readConfig, runComponent } from '@kemu/runtime';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,7 +25,7 @@ import { createPodRoutes } from './network/pod-routes.js';
 import { readProcEnviron } from './runtime/process-runner.js';
 import { podCgroupScope, removePodCgroups } from './runtime/pod-cgroups.js';
 import { createPodManager } from './pods/pod-manager.js';
-import { gatewayOf, parseCidr } from './pods/pod-ip-allocator.js';
+import { gatewayOf, parsePodCidr } from './pods/pod-ip-allocator.js';
 import { createPodSandbox } from './pods/pod-sandbox.js';
 import { startPodStreams } from './streams/pod-streams.js';
 import { serviceEnvVars } from './runtime/service-env.js';
@@ -44,7 +45,10 @@ await runComponent(
     resources: ['pods', 'nodes', 'services', 'leases'],
   },
   async ({ log, eventLog, informer }) => {
-    log.info({ cluster, podCIDR: config.podCIDR?.text, nodeIP, workloadEntry, stateDir }, 'node-agent starting');
+    log.info(
+      { cluster, podCIDR: config.podCIDR && formatCidr(config.podCIDR), nodeIP, workloadEntry, stateDir },
+      'node-agent starting',
+    );
     try {
       const ownMnt = readlinkSync('/proc/self/ns/mnt');
       if (ownMnt !== readlinkSync(`/proc/${process.ppid}/ns/mnt`)) {
@@ -66,7 +70,7 @@ await runComponent(
       cluster,
       name: node,
       internalIP: nodeIP,
-      podCIDR: config.podCIDR?.text,
+      podCIDR: config.podCIDR && formatCidr(config.podCIDR),
       resources,
     });
     const heartbeatMs = config.heartbeatMs;
@@ -80,8 +84,8 @@ await runComponent(
       'Starting kubelet.',
     );
     registration.start();
-    const podCIDR = config.podCIDR?.text ?? (await waitForPodCidr(informer, node, log));
-    const cidr = parseCidr(podCIDR);
+    const podCIDR = config.podCIDR ? formatCidr(config.podCIDR) : await waitForPodCidr(informer, node, log);
+    const cidr = parsePodCidr(podCIDR);
     await ensurePodBridge({
       netns: undefined,
       bridge: 'cbr0',

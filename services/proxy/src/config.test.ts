@@ -1,3 +1,4 @@
+import { formatCidr } from '@kemu/api';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +19,7 @@ describe('proxy config', () => {
       logLevel: 'info',
       streamReplicas: 1,
     });
-    expect(c.serviceCidr.text).toBe('10.96.0.0/12');
+    expect(formatCidr(c.serviceCidr)).toBe('10.96.0.0/12');
   });
 
   it('requires KEMU_NODE and KEMU_NATS_URL, as the node-agent does (no silent node-1 or local NATS)', () => {

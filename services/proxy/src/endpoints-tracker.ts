@@ -5,11 +5,8 @@
  * endpoint's conditions. Several slices of one service are merged; an address that
  * appears twice keeps its readiest copy.
  */
-import { type EndpointSlice, type KubeObject, deepEqual } from '@kemu/api';
+import { type EndpointSlice, type KubeObject, SERVICE_NAME_LABEL, deepEqual } from '@kemu/api';
 import { servicePortName } from './service-tracker.js';
-
-/** Label that ties an EndpointSlice to its Service. */
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 /** One endpoint of a service port, with its EndpointSlice conditions. */
 export interface EndpointInfo {

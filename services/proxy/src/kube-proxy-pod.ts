@@ -7,16 +7,15 @@
  * static pods): the proxy writes it itself and writes it again when it is deleted.
  */
 import type { KubeObject, ObjectKey, Pod } from '@kemu/api';
+import type { Informer, ObjectWriter } from '@kemu/eventlog';
 import {
-  type Informer,
   type MirrorContainer,
   type MirrorPodRun,
-  type ObjectWriter,
   buildMirrorPod,
   keepMirrorPod,
   mirrorPodStatus,
   publishMirrorPod,
-} from '@kemu/eventlog';
+} from '@kemu/mirror-pod';
 import type { Logger } from '@kemu/log';
 
 /** Label value of the proxy's pod under `k8s-app`. */

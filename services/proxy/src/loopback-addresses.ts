@@ -7,7 +7,7 @@
  * idempotent.
  */
 import { execFile } from 'node:child_process';
-import { ipv4ToInt } from '@kemu/api';
+import { cidrContains, parseCidr } from '@kemu/api';
 import { AddressCommandError } from './errors.js';
 
 /** The /32 ClusterIPs of one device. */
@@ -22,22 +22,11 @@ export interface LoopbackAddresses {
 
 /** Where the addresses live. */
 export interface LoopbackAddressesOptions {
-  /** Service CIDR, e.g. `10.96.0.0/12`. */
+  /** Service CIDR, e.g. `10.96.0.0/12`; an invalid one throws InvalidCidrError. */
   serviceCIDR: string;
   device?: string;
   /** Run `ip` against this named netns (`ip -n`) instead of the current one. */
   netns?: string;
-}
-
-/** Whether `ip` lies in the IPv4 `cidr`. */
-export function cidrContains(cidr: string, ip: string): boolean {
-  const [base, bitsText] = cidr.split('/');
-  const b = ipv4ToInt(base ?? '');
-  const i = ipv4ToInt(ip);
-  const bits = Number(bitsText ?? 32);
-  if (b === undefined || i === undefined || !(bits >= 0 && bits <= 32)) return false;
-  const size = 2 ** (32 - bits);
-  return Math.floor(b / size) === Math.floor(i / size);
 }
 
 const NOT_PRESENT = /Address not found|Cannot assign requested address/;
@@ -55,7 +44,8 @@ function runIp(args: readonly string[], input?: string): Promise<{ code: number;
 /** Creates the manager for the service CIDR's addresses on `lo` (or `device`). */
 export function createLoopbackAddresses(options: LoopbackAddressesOptions): LoopbackAddresses {
   const device = options.device ?? 'lo';
-  const manages = (ip: string) => cidrContains(options.serviceCIDR, ip);
+  const serviceCidr = parseCidr(options.serviceCIDR, { what: 'service CIDR' });
+  const manages = (ip: string) => cidrContains(serviceCidr, ip);
   const prefix = options.netns ? ['-n', options.netns] : [];
 
   async function batch(lines: string[], tolerate?: RegExp): Promise<void> {

@@ -4,6 +4,7 @@
  * Wiring only: config → runtime (logger, event log, informer) → trackers → sync runner
  * → data plane → debug endpoint; the runtime stops it on SIGTERM/SIGINT.
  */
+import { formatCidr } from '@kemu/api';
 import { createObjectWriter } from '@kemu/eventlog';
 import { readConfig, runComponent } from '@kemu/runtime';
 import { createRoundRobinBalancer } from './balancer.js';
@@ -34,14 +35,14 @@ await runComponent(
   },
   async ({ log, eventLog, informer }) => {
     log.info(
-      { nats: config.natsUrl.join(','), serviceCIDR: config.serviceCidr.text, nodeIP },
+      { nats: config.natsUrl.join(','), serviceCIDR: formatCidr(config.serviceCidr), nodeIP },
       'starting kube-proxy (userspace mode)',
     );
     const services = createServiceTracker();
     const endpoints = createEndpointsTracker();
     const metrics = createProxyMetrics();
     const proxier = createProxier({
-      addresses: createLoopbackAddresses({ serviceCIDR: config.serviceCidr.text }),
+      addresses: createLoopbackAddresses({ serviceCIDR: formatCidr(config.serviceCidr) }),
       balancer: createRoundRobinBalancer(),
       metrics,
       log,

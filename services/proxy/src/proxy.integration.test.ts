@@ -4,7 +4,7 @@
  * ClusterIPs here are loopback addresses (always local, outside the service CIDR, so
  * nothing is added to the host's lo); the netns test covers addresses on lo.
  */
-import type { KubeObject, Pod } from '@kemu/api';
+import type { KubeObject } from '@kemu/api';
 import { type EventLog, type Informer, createObjectWriter, getObject } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { type EventLogFixture, eventually, freePort, startEventLogFixture } from '@kemu/testkit';

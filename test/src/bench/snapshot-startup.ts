@@ -5,14 +5,8 @@
  * snapshot sits `tail` events before the end (half the writer's default 5000, its
  * average distance).
  */
-import {
-  churnEvents,
-  connectEventLog,
-  createView,
-  openSnapshotStore,
-  publishChurn,
-  startInformer,
-} from '@kemu/eventlog';
+import { churnEvents, publishChurn } from '@kemu/testkit';
+import { connectEventLog, createView, openSnapshotStore, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { startNatsServer } from '@kemu/testkit';
 import { median } from './stats.js';

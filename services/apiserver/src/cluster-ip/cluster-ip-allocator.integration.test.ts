@@ -3,7 +3,7 @@ import { createLogger } from '@kemu/log';
 import { type NatsServer, eventually, startNatsServer } from '@kemu/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ClusterIpAllocator, type IpAllocationError, createClusterIpAllocator } from './cluster-ip-allocator.js';
-import { parseCidr } from './service-cidr.js';
+import { parseCidr } from '@kemu/api';
 
 const log = createLogger({ component: 'allocator-test', level: 'silent' });
 

@@ -6,11 +6,11 @@
  * same address: the loser gets a conflict and picks again (or reports "already allocated"
  * for a requested address). A controller elsewhere removes IPAddresses whose Service is gone.
  */
-import { type IPAddress, type KubeObject, type ObjectKey, keyString } from '@kemu/api';
+import { type IPAddress, type Ipv4Cidr, type KubeObject, formatCidr, type ObjectKey, keyString } from '@kemu/api';
 import { ConflictError, type Informer, type ObjectWriter, expectedSeq, getObject } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import { randomUUID } from 'node:crypto';
-import { type ServiceCidr, inRange, pickDynamicIp, reservedIps } from './service-cidr.js';
+import { inRange, pickDynamicIp, reservedIps } from './service-cidr.js';
 import { rfc3339 } from '../verbs/timestamps.js';
 
 /** The Service an address belongs to. */
@@ -33,7 +33,7 @@ export class IpAllocationError extends Error {
 
 /** Allocates and releases ClusterIPs. */
 export interface ClusterIpAllocator {
-  readonly cidr: ServiceCidr;
+  readonly cidr: Ipv4Cidr;
   /** Allocates `requested` (or a free dynamic address when undefined) for `owner`; returns the address. */
   allocate(owner: IpOwner, requested?: string): Promise<string>;
   /** Removes the address's IPAddress if `owner` holds it; failures are logged, not thrown. */
@@ -42,7 +42,7 @@ export interface ClusterIpAllocator {
 
 /** What the allocator needs. */
 export interface ClusterIpAllocatorOptions {
-  cidr: ServiceCidr;
+  cidr: Ipv4Cidr;
   informer: Informer;
   writer: ObjectWriter;
   log: Logger;
@@ -106,7 +106,7 @@ export function createClusterIpAllocator(options: ClusterIpAllocatorOptions): Cl
         throw new IpAllocationError(
           'NotInRange',
           requested,
-          `provided IP is not in the valid range. The range of valid IPs is ${cidr.text}`,
+          `provided IP is not in the valid range. The range of valid IPs is ${formatCidr(cidr)}`,
         );
       }
       const holder = reserved.get(requested);

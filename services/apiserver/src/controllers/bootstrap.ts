@@ -6,12 +6,21 @@
  * compare-and-set, an existing object is left alone (or updated if it points elsewhere),
  * and a lost race is re-read and re-checked.
  */
-import { ApiError, type KubeObject, type ResourceType, keyString, resourceByName } from '@kemu/api';
+import {
+  ApiError,
+  type KubeObject,
+  cidrAddress,
+  type ResourceType,
+  keyString,
+  resourceByName,
+  MANAGED_BY_LABEL,
+  SERVICE_NAME_LABEL,
+  SKIP_MIRROR_LABEL,
+} from '@kemu/api';
 import { isIPv4 } from 'node:net';
 import type { ApiContext } from '../context.js';
 import { createObject } from '../verbs/object-create.js';
 import { storeUpdate } from '../verbs/object-update.js';
-import { formatIpv4 } from '../cluster-ip/service-cidr.js';
 import type { WriteOptions } from '../verbs/write-options.js';
 
 /** The namespaces every cluster has. */
@@ -81,7 +90,7 @@ export async function bootstrap(ctx: ApiContext, options: BootstrapOptions = {})
       port = 6443;
     }
   }
-  const clusterIP = formatIpv4(ctx.allocator.cidr.base + 1);
+  const clusterIP = cidrAddress(ctx.allocator.cidr, 1);
   await ensure(ctx, 'services', {
     apiVersion: 'v1',
     kind: 'Service',
@@ -104,7 +113,7 @@ export async function bootstrap(ctx: ApiContext, options: BootstrapOptions = {})
       metadata: {
         name: 'kubernetes',
         namespace: 'default',
-        labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
+        labels: { [SKIP_MIRROR_LABEL]: 'true' },
       },
       subsets: [{ addresses: [{ ip }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
     },
@@ -124,8 +133,8 @@ export async function bootstrap(ctx: ApiContext, options: BootstrapOptions = {})
         name: 'kubernetes',
         namespace: 'default',
         labels: {
-          'kubernetes.io/service-name': 'kubernetes',
-          'endpointslice.kubernetes.io/managed-by': 'endpointslicemirroring-controller.k8s.io',
+          [SERVICE_NAME_LABEL]: 'kubernetes',
+          [MANAGED_BY_LABEL]: 'endpointslicemirroring-controller.k8s.io',
         },
       },
       addressType: 'IPv4',

@@ -6,7 +6,7 @@
  * informer's view, writes go to the event log through the object writer; until the
  * view is synced resource requests get 503. One debug line per request.
  */
-import { type ObjectKey, methodNotAllowed, unauthorized, unavailable } from '@kemu/api';
+import { type Ipv4Cidr, type ObjectKey, methodNotAllowed, unauthorized, unavailable } from '@kemu/api';
 import type { Informer, ObjectWriter } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
@@ -31,16 +31,15 @@ import { openApiDocument, openApiRoot } from '../discovery/openapi.js';
 import { READ_METHODS } from '../read-only.js';
 import { handleResource } from './resource-handler.js';
 import { createPodStreamUpgrades } from '../streams/pod-exec.js';
-import type { NodeBus } from '@kemu/eventlog';
+import type { NodeBus } from '@kemu/pod-streams';
 import { parseRoute } from './router.js';
-import type { ServiceCidr } from '../cluster-ip/service-cidr.js';
 import { KUBERNETES_VERSION, versionInfo } from '../discovery/version.js';
 
 /** What the apiserver is built from. */
 export interface ApiServerOptions {
   informer: Informer;
   writer: ObjectWriter;
-  serviceCidr: ServiceCidr;
+  serviceCidr: Ipv4Cidr;
   log: Logger;
   clock?: () => number;
   bookmarkIntervalMs?: number;

@@ -1,6 +1,6 @@
 /**
  * The apiserver's end of a pod stream session with a node-agent (see
- * @kemu/eventlog pod-stream-protocol.ts): it subscribes to the session's output and keepalive, sends
+ * @kemu/pod-streams): it subscribes to the session's output and keepalive, sends
  * the start request, turns a refusal into the Status to reply with, and then delivers
  * frames in order. A node-agent that stops pinging ends the session with a 500, so a
  * `logs -f` never hangs on a dead node.
@@ -21,7 +21,7 @@ import {
   encodeJson,
   sessionSubjects,
   startSubject,
-} from '@kemu/eventlog';
+} from '@kemu/pod-streams';
 
 /** Receives a session's output. */
 export interface NodeStreamHandlers {

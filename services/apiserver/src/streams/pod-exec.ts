@@ -15,7 +15,7 @@ import type { ApiContext } from '../context.js';
 import { pathNotFound, toApiError } from '../http/http-io.js';
 import { isTrue } from '../http/negotiation.js';
 import { type NodeStream, openNodeStream } from './node-stream-client.js';
-import { Frame, type StreamEnd } from '@kemu/eventlog';
+import { Frame, type StreamEnd } from '@kemu/pod-streams';
 import { podStreamTarget } from './pod-stream-target.js';
 import {
   Channel,

@@ -5,7 +5,7 @@
  * goes away cancels the node-agent's follow.
  */
 import { badRequest, unavailable } from '@kemu/api';
-import type { LogRequest, StreamTarget } from '@kemu/eventlog';
+import type { LogRequest, StreamTarget } from '@kemu/pod-streams';
 import type { ServerResponse } from 'node:http';
 import type { ApiContext } from '../context.js';
 import { openNodeStream } from './node-stream-client.js';

@@ -21,9 +21,9 @@ import {
   encodeJson,
   sessionSubjects,
   startSubject,
-} from '@kemu/eventlog';
+} from '@kemu/pod-streams';
 import { type ApiServer, createApiServer } from '../http/server.js';
-import { parseCidr } from '../cluster-ip/service-cidr.js';
+import { parseCidr } from '@kemu/api';
 
 const log = createLogger({ component: 'apiserver-test', level: 'silent' });
 const NODE = 'kt-as-node';

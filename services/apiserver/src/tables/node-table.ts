@@ -1,16 +1,14 @@
 /** Node rows as printNode computes them: Status from the Ready condition, Roles from node-role labels. */
-import type { KubeObject, Node } from '@kemu/api';
+import { type KubeObject, type Node, NODE_ROLE_LABEL_PREFIX } from '@kemu/api';
 import { ageSince } from './human-duration.js';
 import { ageColumn, column, nameColumn, type Printer } from './table.js';
-
-const ROLE_PREFIX = 'node-role.kubernetes.io/';
 
 /** The Roles cell: `control-plane`, `worker`, … or `<none>`. */
 export function nodeRoles(node: Node): string {
   const roles = new Set<string>();
   for (const [k, v] of Object.entries(node.metadata.labels ?? {})) {
-    if (k.startsWith(ROLE_PREFIX)) {
-      const role = k.slice(ROLE_PREFIX.length);
+    if (k.startsWith(NODE_ROLE_LABEL_PREFIX)) {
+      const role = k.slice(NODE_ROLE_LABEL_PREFIX.length);
       if (role) roles.add(role);
     } else if (k === 'kubernetes.io/role' && v) roles.add(v);
   }

@@ -9,8 +9,9 @@
  * so pod netns that a node-agent creates with `ip netns add` would be mounted only there
  * and be invisible to `kemu exec`, `kemu down` and the next node-agent after a restart.
  */
-import { DEFAULT_SERVICE_CIDR } from '@kemu/config/cidr';
 import { join } from 'node:path';
+import { cidrAddress, formatCidr } from '@kemu/api';
+import { DEFAULT_SERVICE_CIDR } from '@kemu/config/cidr';
 import { clusterLayout } from '@kemu/netns';
 import type { ClusterContext } from '../cluster-context.js';
 import { pkiPaths } from './cluster-pki.js';
@@ -62,13 +63,13 @@ export function specContext(ctx: ClusterContext): SpecContext {
 }
 
 /** Service CIDR handed to every component (the Kubernetes default, checked by the components' rule). */
-export const SERVICE_CIDR = DEFAULT_SERVICE_CIDR.text;
+export const SERVICE_CIDR = formatCidr(DEFAULT_SERVICE_CIDR);
 
 /** The cluster's pod CIDR: the controller's default (KEMU_CLUSTER_CIDR), which kemu's clusters keep; node pod CIDRs are /24s of it. */
 export const CLUSTER_CIDR = '10.244.0.0/16';
 
 /** ClusterIP of the `kubernetes` Service (the first of SERVICE_CIDR), a SAN of the apiserver certificate. */
-export const KUBERNETES_SERVICE_IP = '10.96.0.1';
+export const KUBERNETES_SERVICE_IP = cidrAddress(DEFAULT_SERVICE_CIDR, 1);
 
 /** Nodes that run a dns process (`dns-node-N`, inside the node netns, listening on the node IP:53). */
 export const DNS_REPLICAS = 2;

@@ -1,26 +1,31 @@
 /**
- * `kemu chaos`: `run FILE` runs an experiment and prints its report (exit 1 when the
- * success threshold is missed); `recover` undoes what a killed runner left (from the undo
- * journal); `kill-pod`, `kill-container`, `kill-component`, `partition`, `pause`, `loss`
- * and `latency` are one-off faults. SIGINT/SIGTERM end every fault before the command exits.
+ * `kemu chaos`, the front end of @kemu/chaos: `run FILE` runs an experiment and prints its
+ * report (exit 1 when the success threshold is missed); `recover` undoes what a killed
+ * runner left (from the undo journal); `kill-pod`, `kill-container`, `kill-component`,
+ * `partition`, `pause`, `loss` and `latency` are one-off faults. SIGINT/SIGTERM end every
+ * fault before the command exits. A ChaosError ends the command as a CliError with its
+ * code and exit code.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { boolFlag, boolFlagSpec, type ParsedArgs, stringFlag, valueFlagSpec } from '../args.js';
-import { openChaosCluster } from '../chaos/chaos-cluster.js';
-import { formatReport } from '../chaos/chaos-report.js';
-import { parseDuration } from '../chaos/duration.js';
 import {
   COMPONENTS,
+  ChaosError,
   type ComponentName,
   type Experiment,
   type FaultAction,
+  checkInjectable,
+  formatReport,
+  injectFaults,
+  openUndoJournal,
+  parseDuration,
   parseExperiment,
-} from '../chaos/experiment.js';
-import { checkInjectable, injectFaults } from '../chaos/fault-injectors.js';
-import { runExperiment } from '../chaos/run-experiment.js';
-import { openUndoJournal, performUndo } from '../chaos/undo-journal.js';
+  performUndo,
+  runExperiment,
+} from '@kemu/chaos';
 import type { Command, CommandIO } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
+import { openChaosCluster } from '../client/open-chaos-cluster.js';
 
 const SUBCOMMANDS = [
   'run',
@@ -230,9 +235,14 @@ async function runChaos(io: CommandIO): Promise<number> {
   if (!sub || !SUBCOMMANDS.includes(sub)) {
     throw new UsageError(`a subcommand is required: one of ${SUBCOMMANDS.join(', ')}\nUsage:\n  ${chaosCommand.usage}`);
   }
-  if (sub === 'run') return runRun(io);
-  if (sub === 'recover') return runRecover(io);
-  return runOneOff(io, sub);
+  try {
+    if (sub === 'run') return await runRun(io);
+    if (sub === 'recover') return await runRecover(io);
+    return await runOneOff(io, sub);
+  } catch (err) {
+    if (err instanceof ChaosError) throw new CliError(err.code, err.message, { exitCode: err.exitCode, cause: err });
+    throw err;
+  }
 }
 
 /** `kemu chaos`. */

@@ -8,7 +8,7 @@ import { boolFlag, boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
 import { UsageError } from '../errors.js';
 import { connectClusterLog } from '../client/event-log-client.js';
-import { entryJson, formatEntryLine } from '../format/history-format.js';
+import { entryJson, formatEntryLine, withChanges } from '../format/history-format.js';
 import { parseMoment } from '../moment.js';
 
 /** The plural resource name of what kubectl would accept (`po`, `pod`, `pods`, `ep`, `deploy.apps`). */
@@ -66,8 +66,9 @@ async function runEvents(io: CommandIO): Promise<number> {
   // as a write error can be emitted after the loop has ended.
   io.stdout.on('error', stop);
   try {
-    for await (const entry of readHistory(eventLog, { ...options, signal: abort.signal })) {
+    for await (const read of readHistory(eventLog, { ...options, signal: abort.signal })) {
       if (abort.signal.aborted) break;
+      const entry = withChanges(read);
       io.stdout.write(output === 'json' ? `${JSON.stringify(entryJson(entry))}\n` : `${formatEntryLine(entry)}\n`);
     }
   } catch (err) {

@@ -1,36 +1,33 @@
 /**
  * `kemu replay --at <moment>`: the cluster as it was at a moment of its event log, served
- * by a read-only apiserver (HTTPS with the cluster's certificate and admin token) on a free
- * port of 127.0.0.1 with a kubeconfig of its own, until Ctrl-C or the cluster goes down
- * (`--detach` runs it in the background, logging to logs/replay.log). The projection is built
- * once and never follows the log; every write gets a 405 MethodNotAllowed Status.
+ * by the apiserver in its replay mode (a process of its own, cluster/replay-apiserver.ts: HTTPS
+ * with the cluster's certificate and admin token) on a free port of 127.0.0.1 with a
+ * kubeconfig of its own, until Ctrl-C or the cluster goes down (`--detach` runs it in the
+ * background, logging to logs/replay.log). The projection is built once and never follows
+ * the log; every write gets a 405 MethodNotAllowed Status.
  */
-import { createApiServer, frozenInformer, parseCidr, refusingWriter } from '@kemu/apiserver';
-import { projectionAt } from '@kemu/eventlog';
-import { createLogger } from '@kemu/log';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { boolFlag, boolFlagSpec, intFlag, stringFlag, valueFlagSpec } from '../args.js';
 import type { ClusterContext } from '../cluster-context.js';
-import { pkiPaths, readCaCert } from '../cluster/cluster-pki.js';
+import { readCaCert } from '../cluster/cluster-pki.js';
 import { readClusterState } from '../cluster/cluster-state.js';
 import type { Command, CommandIO } from '../command.js';
-import { SERVICE_CIDR } from '../cluster/components.js';
-import { CliError, UsageError, WaitTimeoutError } from '../errors.js';
-import { connectClusterLog } from '../client/event-log-client.js';
+import { CliError, ClusterNotUpError, UsageError, WaitTimeoutError } from '../errors.js';
 import { writeKubeconfig } from '../cluster/kubeconfig-file.js';
-import { type Moment, momentTarget, parseMoment } from '../moment.js';
+import { type Moment, parseMoment } from '../moment.js';
 import { spawnDetached } from '../cluster/nats-server.js';
 import { isAlive } from '../cluster/processes.js';
+import { freeLocalPort, replayApiserverEnv, startReplayApiserver } from '../cluster/replay-apiserver.js';
 
 /** Where the replay of sequence `seq` writes its kubeconfig. */
 export function replayKubeconfigPath(stateDir: string, seq: number): string {
   return join(stateDir, `replay-${seq}.kubeconfig`);
 }
 
-/** Resolves on SIGINT or SIGTERM, or once the cluster is down (its supervisor gone), with what happened. */
-function untilStopped(ctx: ClusterContext): Promise<string> {
+/** Resolves on SIGINT or SIGTERM, once the cluster is down (its supervisor gone) or the apiserver exits, with what happened. */
+function untilStopped(ctx: ClusterContext, apiserverExited: Promise<void>): Promise<string> {
   return new Promise((resolve) => {
     const done = (why: string) => () => {
       process.off('SIGINT', onInt);
@@ -43,6 +40,7 @@ function untilStopped(ctx: ClusterContext): Promise<string> {
     const onDown = done('cluster down');
     process.once('SIGINT', onInt);
     process.once('SIGTERM', onTerm);
+    void apiserverExited.then(done('the apiserver exited'));
     const watch = setInterval(() => {
       void readClusterState(ctx).then((s) => {
         if (!s.up) onDown();
@@ -91,43 +89,26 @@ async function runReplay(io: CommandIO): Promise<number> {
   const port = intFlag(args, 'port', 0, 0, 65535);
   if (boolFlag(args, 'detach')) return runDetached(io, moment, port);
 
-  const { eventLog, config } = await connectClusterLog(ctx, 'replay');
-  const snapshot = await projectionAt(eventLog, momentTarget(moment)).finally(() => eventLog.close());
-  if (snapshot.seq === 0)
-    throw new CliError('NothingToReplay', `the event log of cluster ${ctx.cluster} holds no event at or before ${at}`);
-  const when = snapshot.time?.toISOString() ?? '';
-
-  const pki = pkiPaths(ctx.paths.stateDir);
-  const log = createLogger({ component: 'replay-apiserver', level: ctx.logLevel ?? 'error' });
-  const message = `this is kemu replay: a read-only view of cluster ${ctx.cluster} at sequence ${snapshot.seq} (${when}); write to the live cluster instead`;
-  const server = createApiServer({
-    informer: frozenInformer(snapshot.view),
-    writer: refusingWriter(message),
-    serviceCidr: parseCidr(SERVICE_CIDR),
-    log,
-    // Ages in tables are told as they were at the moment, not as they would be now.
-    clock: () => snapshot.time?.getTime() ?? Date.now(),
-    tls: { cert: await readFile(pki.apiserverCert), key: await readFile(pki.apiserverKey) },
-    tokens: [config.token],
-    readOnly: { message },
-  });
-  const [bound] = await server.listen([`127.0.0.1:${port}`]);
-  const url = `https://127.0.0.1:${bound?.port}`;
-  const kubeconfig = replayKubeconfigPath(ctx.paths.stateDir, snapshot.seq);
+  const state = await readClusterState(ctx);
+  if (!state.up || !state.config) throw new ClusterNotUpError(ctx.cluster);
+  const config = state.config;
+  const env = replayApiserverEnv(ctx, config, moment, port || (await freeLocalPort()), io.env);
+  const apiserver = await startReplayApiserver(ctx, env, io.stderr);
+  const kubeconfig = replayKubeconfigPath(ctx.paths.stateDir, apiserver.seq);
   await writeKubeconfig(kubeconfig, {
-    cluster: `${ctx.cluster}-replay-${snapshot.seq}`,
-    server: url,
+    cluster: `${ctx.cluster}-replay-${apiserver.seq}`,
+    server: apiserver.url,
     token: config.token,
     caPem: await readCaCert(ctx.paths.stateDir),
   });
   io.stdout.write(
-    `Replaying cluster ${ctx.cluster} at sequence ${snapshot.seq} (${when}), read-only, on ${url}\n` +
+    `Replaying cluster ${ctx.cluster} at sequence ${apiserver.seq} (${apiserver.time}), read-only, on ${apiserver.url}\n` +
       `export KUBECONFIG=${kubeconfig}\n` +
       'Press Ctrl-C to stop.\n',
   );
-  const why = await untilStopped(ctx);
+  const why = await untilStopped(ctx, apiserver.exited);
   io.stdout.write(`Stopping the replay (${why}).\n`);
-  await server.close();
+  await apiserver.stop();
   await rm(kubeconfig, { force: true });
   return 0;
 }

@@ -1,11 +1,10 @@
-import type { HistoryEntry } from '@kemu/eventlog';
 import { describe, expect, it } from 'vitest';
 import { parseArgs, valueFlagSpec } from '../args.js';
 import { historyOptions, resolveResource } from '../commands/events.js';
 import { UsageError } from '../errors.js';
-import { entryJson, formatEntryLine } from './history-format.js';
+import { type EventsEntry, entryJson, formatEntryLine, withChanges } from './history-format.js';
 
-const entry: HistoryEntry = {
+const entry: EventsEntry = {
   seq: 412,
   time: new Date('2026-11-26T19:26:50.337Z'),
   type: 'MODIFIED',
@@ -44,6 +43,16 @@ describe('kemu events output', () => {
       uid: 'u1',
       changes: ['-10.244.1.2:8080', '10.244.2.2:8080: notReady→ready'],
     });
+  });
+
+  it('tells what changed against the previous version, and nothing for a deletion', () => {
+    const pod = (phase: string) =>
+      ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1' }, status: { phase } }) as EventsEntry['object'];
+    const read = { ...entry, key: { resource: 'pods', namespace: 'default', name: 'web-1' } };
+    expect(withChanges({ ...read, old: pod('Pending'), object: pod('Running') }).changes).toEqual([
+      'status.phase: Pending→Running',
+    ]);
+    expect(withChanges({ ...read, type: 'DELETED', old: pod('Running'), object: pod('Running') }).changes).toEqual([]);
   });
 
   it('turns flags into a range and a filter, with kubectl resource names', () => {

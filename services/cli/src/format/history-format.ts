@@ -1,5 +1,14 @@
 /** How `kemu events` prints a history entry: one aligned human line, or one JSON object per line. */
 import type { HistoryEntry } from '@kemu/eventlog';
+import { summarizeChange } from './object-changes.js';
+
+/** A history entry with what changed against the object's previous version, as `kemu events` prints it. */
+export type EventsEntry = HistoryEntry & { changes: string[] };
+
+/** Adds what changed (summarizeChange; nothing for a deletion). */
+export function withChanges(e: HistoryEntry): EventsEntry {
+  return { ...e, changes: e.type === 'DELETED' ? [] : summarizeChange(e.key.resource, e.old, e.object) };
+}
 
 /** `component/node` (or the component alone). */
 export function actorText(e: HistoryEntry): string {
@@ -12,7 +21,7 @@ export function objectText(e: HistoryEntry): string {
 }
 
 /** One human line: time, sequence, actor, verb, object and what changed. */
-export function formatEntryLine(e: HistoryEntry): string {
+export function formatEntryLine(e: EventsEntry): string {
   const changes = e.changes.join(', ');
   return [
     e.time.toISOString(),
@@ -27,7 +36,7 @@ export function formatEntryLine(e: HistoryEntry): string {
 }
 
 /** The JSON object `-o json` prints for an entry. */
-export function entryJson(e: HistoryEntry): Record<string, unknown> {
+export function entryJson(e: EventsEntry): Record<string, unknown> {
   return {
     seq: e.seq,
     time: e.time.toISOString(),

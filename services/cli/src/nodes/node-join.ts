@@ -4,7 +4,7 @@
  * wait until the Node is Ready with a pod CIDR, and on the way out delete the Node
  * (and, as Kubernetes' pod GC does for pods of a deleted node, its pods) from the log.
  */
-import { intToIpv4, ipv4ToInt, type Node } from '@kemu/api';
+import { cidrAddress, cidrSize, type Node, tryParseCidr } from '@kemu/api';
 import {
   connectEventLog,
   createObjectWriter,
@@ -85,13 +85,11 @@ export async function openClusterLog(
 
 /** The highest host address of `subnet` (a.b.c.d/len) not in `used`, as `ip/len`; undefined when none is free. */
 export function pickFreeAddress(subnet: string, used: ReadonlySet<string>): string | undefined {
-  const [ip = '', len = '24'] = subnet.split('/');
-  const prefix = Number(len);
-  const size = 2 ** (32 - prefix);
-  const network = (ipv4ToInt(ip) ?? 0) - ((ipv4ToInt(ip) ?? 0) % size);
-  for (let a = network + size - 2; a > network; a--) {
-    const candidate = intToIpv4(a);
-    if (!used.has(candidate)) return `${candidate}/${prefix}`;
+  const cidr = tryParseCidr(subnet);
+  if (!cidr) return undefined;
+  for (let offset = cidrSize(cidr) - 2; offset > 0; offset--) {
+    const candidate = cidrAddress(cidr, offset);
+    if (!used.has(candidate)) return `${candidate}/${cidr.prefixLength}`;
   }
   return undefined;
 }

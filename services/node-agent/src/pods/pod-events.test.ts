@@ -1,5 +1,5 @@
 import type { Pod } from '@kemu/api';
-import type { EventOccurrence, EventRecorder } from '@kemu/eventlog';
+import type { EventOccurrence, EventRecorder } from '@kemu/event-recorder';
 import type { ContainerRuntime, PodRuntime } from '@kemu/lifecycle';
 import { eventually } from '@kemu/testkit';
 import { describe, expect, it } from 'vitest';

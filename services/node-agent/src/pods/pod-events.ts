@@ -7,7 +7,7 @@
  * after an agent restart reports nothing new. Events of one pod are written in order.
  */
 import type { Pod } from '@kemu/api';
-import { containerFieldPath, type EventRecorder, type EventType, objectReference } from '@kemu/eventlog';
+import { containerFieldPath, type EventRecorder, type EventType, objectReference } from '@kemu/event-recorder';
 import type { ContainerRuntime, PodRuntime } from '@kemu/lifecycle';
 
 /** One event about a container. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { allocatePodIP, gatewayOf, InvalidCidrError, parseCidr } from './pod-ip-allocator.js';
+import { InvalidCidrError } from '@kemu/api';
+import { allocatePodIP, gatewayOf, parsePodCidr } from './pod-ip-allocator.js';
 
-const cidr = parseCidr('10.244.1.0/24');
+const cidr = parsePodCidr('10.244.1.0/24');
 
 describe('allocatePodIP', () => {
   it.each<[string, string[], string | undefined, string | undefined]>([
@@ -23,9 +24,13 @@ describe('allocatePodIP', () => {
   });
 
   it('parses the CIDR and derives the gateway', () => {
-    expect(parseCidr('10.244.3.77/24')).toEqual({ network: parseCidr('10.244.3.0/24').network, prefixLength: 24 });
-    expect(gatewayOf(parseCidr('10.244.3.0/24'))).toBe('10.244.3.1');
-    expect(() => parseCidr('10.244.3.0')).toThrow(InvalidCidrError);
-    expect(() => parseCidr('10.244.300.0/24')).toThrow(InvalidCidrError);
+    expect(parsePodCidr('10.244.3.77/24')).toEqual({
+      network: parsePodCidr('10.244.3.0/24').network,
+      prefixLength: 24,
+    });
+    expect(gatewayOf(parsePodCidr('10.244.3.0/24'))).toBe('10.244.3.1');
+    expect(() => parsePodCidr('10.244.3.0')).toThrow(InvalidCidrError);
+    expect(() => parsePodCidr('10.244.300.0/24')).toThrow(InvalidCidrError);
+    expect(() => parsePodCidr('10.0.0.0/4')).toThrow(/invalid pod CIDR/);
   });
 });

@@ -7,18 +7,18 @@
  * (the kubelet status manager's syncBatch), besides doing so on every pod change, and
  * cgroups of pods that are gone are removed (the kubelet's pod cgroup cleanup).
  */
-import type { Pod } from '@kemu/api';
+import { CONFIG_MIRROR_ANNOTATION, type Ipv4Cidr, type Pod } from '@kemu/api';
 import { type Informer, type ObjectWriter, POD_NODE_NAME_INDEX, podNodeName } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import { type EnvironReader, resumePod, sandboxExisted } from './pod-adoption.js';
-import { type Cidr, allocatePodIP } from './pod-ip-allocator.js';
+import { allocatePodIP } from './pod-ip-allocator.js';
 import type { PodSandbox } from './pod-sandbox.js';
 import { type PodWorker, type PodWorkerDeps, startPodWorker } from './pod-worker.js';
 
 /** Options of the pod manager. */
 export interface PodManagerOptions {
   node: string;
-  podCidr: Cidr;
+  podCidr: Ipv4Cidr;
   informer: Informer;
   writer: ObjectWriter;
   sandbox: PodSandbox;
@@ -60,7 +60,7 @@ export function createPodManager(o: PodManagerOptions): PodManager {
 
   /** Pods this agent runs: bound here and not mirror pods (those are run by their own component, e.g. kube-proxy). */
   function runsHere(pod: Pod): boolean {
-    return pod.spec?.nodeName === node && !pod.metadata.annotations?.['kubernetes.io/config.mirror'];
+    return pod.spec?.nodeName === node && !pod.metadata.annotations?.[CONFIG_MIRROR_ANNOTATION];
   }
 
   function ipsInUse(): Set<string> {

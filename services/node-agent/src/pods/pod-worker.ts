@@ -11,7 +11,8 @@
  * Stopping the worker (agent shutdown) stops watching but leaves processes running.
  */
 import type { Pod, TypedKey } from '@kemu/api';
-import { ConflictError, type EventRecorder, getObject, type ObjectWriter, type View } from '@kemu/eventlog';
+import { ConflictError, getObject, type ObjectWriter, type View } from '@kemu/eventlog';
+import type { EventRecorder } from '@kemu/event-recorder';
 import {
   type BackoffPolicy,
   type ContainerInput,

@@ -1,4 +1,4 @@
-import type { Lease, Node } from '@kemu/api';
+import type { Node } from '@kemu/api';
 import { getObject } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { startEventLogFixture } from '@kemu/testkit';

@@ -3,7 +3,15 @@
  * then a heartbeat refreshes lastHeartbeatTime of its conditions every period. Fields
  * others own (spec.unschedulable, taints, extra labels and annotations) are kept.
  */
-import type { Node, NodeCondition } from '@kemu/api';
+import {
+  type Node,
+  type NodeCondition,
+  ARCH_LABEL,
+  BETA_ARCH_LABEL,
+  BETA_OS_LABEL,
+  HOSTNAME_LABEL,
+  OS_LABEL,
+} from '@kemu/api';
 import { getObject, type ObjectWriter, type View } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import { randomUUID } from 'node:crypto';
@@ -77,11 +85,11 @@ export function desiredNode(existing: Node | undefined, facts: NodeFacts, now: s
       ...meta,
       labels: {
         ...meta.labels,
-        'kubernetes.io/hostname': facts.name,
-        'kubernetes.io/os': 'linux',
-        'kubernetes.io/arch': facts.architecture,
-        'beta.kubernetes.io/os': 'linux',
-        'beta.kubernetes.io/arch': facts.architecture,
+        [HOSTNAME_LABEL]: facts.name,
+        [OS_LABEL]: 'linux',
+        [ARCH_LABEL]: facts.architecture,
+        [BETA_OS_LABEL]: 'linux',
+        [BETA_ARCH_LABEL]: facts.architecture,
       },
     },
     spec: facts.podCIDR

@@ -13,7 +13,7 @@ import type { ContainerLogs } from './container-logs.js';
 import type { ContainerStdin } from './container-stdin.js';
 import { type FileFollower, followFile, processAlive } from './file-follower.js';
 import { createLineDiscipline } from './line-discipline.js';
-import { type ExecRequest, Frame } from '@kemu/eventlog';
+import { type ExecRequest, Frame } from '@kemu/pod-streams';
 import type { StreamHandler } from './pod-stream-server.js';
 import { badRequestStatus, resolveTarget, waitingMessage } from './stream-target.js';
 

@@ -5,7 +5,7 @@
  * `<container>.stdin` (the stdin FIFO of containers with `stdin: true`). Mirror pods
  * (kube-proxy, dns) are the node's own components: their log is the component's log file.
  */
-import type { Pod } from '@kemu/api';
+import { type Pod, CONFIG_MIRROR_ANNOTATION, K8S_APP_LABEL } from '@kemu/api';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogIndex } from './log-index.js';
@@ -45,8 +45,8 @@ export function createContainerLogs(o: { stateDir: string; node: string; index: 
       return current(pod, c);
     },
     componentLog(pod) {
-      if (!pod.metadata.annotations?.['kubernetes.io/config.mirror']) return undefined;
-      const app = pod.metadata.labels?.['k8s-app'];
+      if (!pod.metadata.annotations?.[CONFIG_MIRROR_ANNOTATION]) return undefined;
+      const app = pod.metadata.labels?.[K8S_APP_LABEL];
       if (!app) return undefined;
       return join(o.stateDir, 'logs', `${MIRROR_COMPONENTS[app] ?? app}-${o.node}.log`);
     },

@@ -12,7 +12,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { type ExecRequest, Frame, type StreamStatus, decodeJson } from '@kemu/eventlog';
+import { type ExecRequest, Frame, type StreamStatus, decodeJson } from '@kemu/pod-streams';
 import type { StreamHandler } from './pod-stream-server.js';
 import { resolveTarget } from './stream-target.js';
 

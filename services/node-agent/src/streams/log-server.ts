@@ -20,7 +20,7 @@ import {
   selectLog,
   splitLines,
 } from './log-select.js';
-import { Frame, type LogRequest } from '@kemu/eventlog';
+import { Frame, type LogRequest } from '@kemu/pod-streams';
 import type { StreamHandler } from './pod-stream-server.js';
 import {
   badRequestStatus,

@@ -16,7 +16,7 @@ import {
   decodeJson,
   encodeJson,
   startSubject,
-} from '@kemu/eventlog';
+} from '@kemu/pod-streams';
 import { type StreamSession, openStreamSession } from './stream-session.js';
 
 /** Checks a request and returns how to run it, or the Status refusing it. */

@@ -24,7 +24,7 @@ import {
   encodeJson,
   sessionSubjects,
   startSubject,
-} from '@kemu/eventlog';
+} from '@kemu/pod-streams';
 import { type PodStreams, startPodStreams } from './pod-streams.js';
 import { type ContainerProcess, readProcEnviron, startProcess } from '../runtime/process-runner.js';
 

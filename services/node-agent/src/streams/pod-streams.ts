@@ -14,7 +14,7 @@ import { createContainerStdin } from './container-stdin.js';
 import { createExecHandler } from './exec-server.js';
 import { createLogIndex } from './log-index.js';
 import { createLogHandler } from './log-server.js';
-import type { NodeBus } from '@kemu/eventlog';
+import type { NodeBus } from '@kemu/pod-streams';
 import { startPodStreamServer } from './pod-stream-server.js';
 
 /** Options of the node's pod streams. */

@@ -1,5 +1,5 @@
 /**
- * The node-agent's end of one pod stream session (see @kemu/eventlog pod-stream-protocol.ts): frames
+ * The node-agent's end of one pod stream session (see @kemu/pod-streams): frames
  * out, frames in, and a keepalive that cancels the session once the apiserver side
  * stops answering, so a follow or an exec'd shell never outlives its client.
  */
@@ -14,7 +14,7 @@ import {
   encodeFrame,
   encodeJson,
   sessionSubjects,
-} from '@kemu/eventlog';
+} from '@kemu/pod-streams';
 
 /** One open session. */
 export interface StreamSession {

@@ -5,7 +5,7 @@
 import type { Container, ContainerStatus, Pod } from '@kemu/api';
 import { type View, getObject } from '@kemu/eventlog';
 import { pidOf } from '../pods/pod-adoption.js';
-import type { StreamStatus, StreamTarget } from '@kemu/eventlog';
+import type { StreamStatus, StreamTarget } from '@kemu/pod-streams';
 
 /** A pod container found on this node. */
 export interface ResolvedTarget {

@@ -6,12 +6,13 @@
  * chosen node, and runs probe-worker.js inside that pod's netns (`ip netns exec`, as
  * `kemu exec` does), collecting the JSON lines it streams back.
  */
+import { APP_NAME_LABEL } from '@kemu/api';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { netnsExists, podNetnsName } from '@kemu/netns';
-import { ApiRequestError } from '../errors.js';
+import { ChaosApiError } from './errors.js';
 import { type ChaosCluster, type ChaosPod, isPodReady } from './chaos-cluster.js';
 import { FaultFailedError } from './errors.js';
 import type { SteadyState } from './experiment.js';
@@ -52,7 +53,7 @@ export async function resolveProbeTarget(
   try {
     svc = await cluster.api('GET', `/api/v1/namespaces/${namespace}/services/${service}`);
   } catch (err) {
-    if (err instanceof ApiRequestError && err.status === 404) {
+    if (err instanceof ChaosApiError && err.status === 404) {
       throw new FaultFailedError(`spec.steadyState.url: service ${namespace}/${service} does not exist`);
     }
     throw err;
@@ -80,7 +81,7 @@ async function getPod(cluster: ChaosCluster, ns: string, name: string): Promise<
   try {
     return await cluster.api<ChaosPod>('GET', `/api/v1/namespaces/${ns}/pods/${name}`);
   } catch (err) {
-    if (err instanceof ApiRequestError && err.status === 404) return undefined;
+    if (err instanceof ChaosApiError && err.status === 404) return undefined;
     throw err;
   }
 }
@@ -103,7 +104,7 @@ export async function ensureProbePod(
     await cluster.api('POST', `/api/v1/namespaces/${namespace}/pods`, {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: PROBE_POD, namespace, labels: { 'app.kubernetes.io/name': PROBE_POD } },
+      metadata: { name: PROBE_POD, namespace, labels: { [APP_NAME_LABEL]: PROBE_POD } },
       spec: {
         nodeName: node,
         terminationGracePeriodSeconds: 0,
@@ -115,7 +116,7 @@ export async function ensureProbePod(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     pod = await getPod(cluster, namespace, PROBE_POD);
-    if (pod && isPodReady(pod) && (await netnsExists(podNetnsName(cluster.ctx.cluster, pod.metadata.uid)))) {
+    if (pod && isPodReady(pod) && (await netnsExists(podNetnsName(cluster.name, pod.metadata.uid)))) {
       return { pod, created };
     }
     if (Date.now() > deadline) throw new FaultFailedError(`pod ${namespace}/${PROBE_POD} not Ready within 60 s`);
@@ -158,7 +159,7 @@ export function startProbe(
     timeoutMs: s.timeoutMs,
     runId: randomBytes(4).toString('hex'),
   };
-  const netns = podNetnsName(cluster.ctx.cluster, pod.metadata.uid);
+  const netns = podNetnsName(cluster.name, pod.metadata.uid);
   const child: ChildProcess = spawn('ip', ['netns', 'exec', netns, process.execPath, worker, JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

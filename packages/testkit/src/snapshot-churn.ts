@@ -6,10 +6,15 @@
  * any sequence independent of the store.
  */
 import type { KubeObject, ObjectKey } from '@kemu/api';
-import { type LogEvent, SCHEMA_VERSION, encodeEvent } from './envelope.js';
-import type { EventLog } from './event-log.js';
-import { type View, applyEvent } from './projection.js';
-import { subjectFor } from './subjects.js';
+import {
+  type EventLog,
+  type LogEvent,
+  SCHEMA_VERSION,
+  type View,
+  applyEvent,
+  encodeEvent,
+  subjectFor,
+} from '@kemu/eventlog';
 
 /** Deterministic pseudo-random numbers (mulberry32). */
 function random(seed: number): () => number {

@@ -3,11 +3,15 @@ import { createLogger } from '@kemu/log';
 import { startNatsServer } from '@kemu/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildEvent, containerFieldPath, correlationKey, eventName, objectReference } from './core-event.js';
-import { type EventLog, connectEventLog } from './event-log.js';
+import {
+  type EventLog,
+  type Informer,
+  connectEventLog,
+  createObjectWriter,
+  listObjects,
+  startInformer,
+} from '@kemu/eventlog';
 import { createEventRecorder } from './event-recorder.js';
-import { type Informer, startInformer } from './informer.js';
-import { createObjectWriter } from './object-writer.js';
-import { listObjects } from './projection.js';
 
 const log = createLogger({ component: 'test', level: 'silent' });
 const pod: Pod = {

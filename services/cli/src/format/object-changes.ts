@@ -114,11 +114,6 @@ function endpointsStates(obj: KubeObject | undefined): Map<string, string> {
   return out;
 }
 
-/** `ip:port` of every address of an Endpoints object, sorted, with ` (notReady)` for not-ready ones. */
-export function endpointsAddresses(obj: KubeObject | undefined): string[] {
-  return [...endpointsStates(obj)].map(([a, st]) => (st === 'ready' ? a : `${a} (${st})`)).sort();
-}
-
 /** Every address of an EndpointSlice → its true conditions, e.g. `ready,serving`. */
 function sliceStates(obj: KubeObject | undefined): Map<string, string> {
   const out = new Map<string, string>();

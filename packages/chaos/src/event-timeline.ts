@@ -5,6 +5,7 @@
  * Ready/NotReady, created; the Service's ready endpoints changed; node Ready/NotReady),
  * each with its stream sequence and time. The interpretation (`interpretEvents`) is pure.
  */
+import { SERVICE_NAME_LABEL } from '@kemu/api';
 import { type EventLog, type HistoryEntry, readHistory } from '@kemu/eventlog';
 
 /** One entry of the cluster's side of the timeline. */
@@ -86,8 +87,7 @@ export function interpretEvents(entries: readonly TimelineInput[], scope: Timeli
     } else if (
       resource === 'endpointslices' &&
       namespace === scope.service.namespace &&
-      (o.metadata?.labels?.['kubernetes.io/service-name'] ?? old?.metadata?.labels?.['kubernetes.io/service-name']) ===
-        scope.service.name
+      (o.metadata?.labels?.[SERVICE_NAME_LABEL] ?? old?.metadata?.labels?.[SERVICE_NAME_LABEL]) === scope.service.name
     ) {
       const ready = entry.type === 'DELETED' ? '' : readyEndpoints(o);
       const before = old ? readyEndpoints(old) : undefined;

@@ -4,13 +4,19 @@
  * kubelet marks static pods. The process writes its pod itself, host-network with
  * podIP = hostIP = its node's IP, and writes it again whenever it is deleted.
  */
-import type { KubeObject, ObjectKey, Pod, PodSpec } from '@kemu/api';
+import {
+  type KubeObject,
+  type ObjectKey,
+  type Pod,
+  type PodSpec,
+  CONFIG_MIRROR_ANNOTATION,
+  CONFIG_SOURCE_ANNOTATION,
+  K8S_APP_LABEL,
+  CONFIG_SOURCE_KEMU,
+} from '@kemu/api';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@kemu/log';
-import { ConflictError } from './errors.js';
-import type { Informer } from './informer.js';
-import type { ObjectWriter } from './object-writer.js';
-import { getObject } from './projection.js';
+import { ConflictError, type Informer, type ObjectWriter, getObject } from '@kemu/eventlog';
 
 /** The running process a mirror pod shows. */
 export interface MirrorPodRun {
@@ -47,8 +53,8 @@ export function buildMirrorPod(
       namespace: key.namespace,
       uid,
       creationTimestamp: run.startedAt,
-      labels: { 'k8s-app': app },
-      annotations: { 'kubernetes.io/config.mirror': uid, 'kubernetes.io/config.source': 'kemu' },
+      labels: { [K8S_APP_LABEL]: app },
+      annotations: { [CONFIG_MIRROR_ANNOTATION]: uid, [CONFIG_SOURCE_ANNOTATION]: CONFIG_SOURCE_KEMU },
     },
     // The node and host networking are what makes it this process's mirror pod: spec cannot change them.
     spec: {

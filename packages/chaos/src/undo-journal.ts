@@ -3,10 +3,9 @@
  * a qdisc) is written to `<state>/chaos-undo.json` before it is injected and removed once
  * undone, so `kemu chaos recover` can undo what a runner killed with -9 left behind.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readJsonFile, writeJsonAtomic } from '../state-store.js';
 
 const run = promisify(execFile);
 
@@ -38,14 +37,29 @@ export function undoJournalPath(stateDir: string): string {
   return `${stateDir}/chaos-undo.json`;
 }
 
+/** The journal's entries; none when the file is missing or unreadable (nothing to undo). */
+async function readEntries(path: string): Promise<JournalEntry[]> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as JournalEntry[];
+  } catch {
+    return [];
+  }
+}
+
+/** Writes through a temporary file and rename, so a runner killed mid-write leaves the old journal. */
+async function writeEntries(path: string, entries: JournalEntry[]): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(entries, null, 2)}\n`);
+  await rename(tmp, path);
+}
+
 /** Opens the journal; writes are serialized so concurrent faults do not lose entries. */
 export function openUndoJournal(stateDir: string): UndoJournal {
   const path = undoJournalPath(stateDir);
   let chain: Promise<unknown> = Promise.resolve();
   const update = (f: (l: JournalEntry[]) => JournalEntry[]) => {
     const next = chain.then(async () => {
-      const list = (await readJsonFile<JournalEntry[]>(path)) ?? [];
-      await writeJsonAtomic(path, f(list));
+      await writeEntries(path, f(await readEntries(path)));
     });
     chain = next.catch(() => undefined);
     return next;
@@ -53,7 +67,7 @@ export function openUndoJournal(stateDir: string): UndoJournal {
   return {
     add: (e) => update((l) => [...l, e]),
     remove: (id) => update((l) => l.filter((e) => e.id !== id)),
-    list: async () => (await readJsonFile<JournalEntry[]>(path)) ?? [],
+    list: () => readEntries(path),
   };
 }
 

@@ -138,7 +138,7 @@ describe('infra/chaos experiments', () => {
   it('parse, one per kind of fault', async () => {
     const { readdir, readFile } = await import('node:fs/promises');
     const { fileURLToPath } = await import('node:url');
-    const dir = fileURLToPath(new URL('../../../../infra/chaos/', import.meta.url));
+    const dir = fileURLToPath(new URL('../../../infra/chaos/', import.meta.url));
     const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml') && f !== 'web.yaml');
     const actions = new Set<string>();
     for (const f of files) actions.add(parseExperiment(await readFile(`${dir}${f}`, 'utf8')).action);

@@ -17,9 +17,7 @@ import {
   type EventType,
   repeatEvent,
 } from './core-event.js';
-import { ConflictError } from './errors.js';
-import type { ObjectWriter } from './object-writer.js';
-import { listObjects, type View } from './projection.js';
+import { ConflictError, type ObjectWriter, type View, listObjects } from '@kemu/eventlog';
 
 /** client-go's aggregation window: a repeat within it counts on the existing Event. */
 export const EVENT_CORRELATION_WINDOW_MS = 10 * 60 * 1000;

@@ -7,7 +7,6 @@
  */
 import { connectEventLog } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
-import { natsUrl } from '../cluster/components.js';
 import type { ChaosCluster } from './chaos-cluster.js';
 import { buildReport, type ChaosReport, type FaultReport } from './chaos-report.js';
 import { interpretEvents, readTimelineEvents } from './event-timeline.js';
@@ -41,11 +40,11 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
   progress(`probe pod ${target.namespace}/${PROBE_POD} on ${e.steadyState.node} (${probePod.status?.podIP})`);
 
   const eventLog = await connectEventLog({
-    servers: natsUrl(cluster.config),
+    servers: cluster.natsUrl,
     name: 'kemu-chaos',
     log: createLogger({ component: 'kemu-chaos', level: 'silent' }),
   });
-  const journal = openUndoJournal(cluster.ctx.paths.stateDir);
+  const journal = openUndoJournal(cluster.stateDir);
   const active: ActiveFault[] = [];
   const ends: Promise<void>[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -177,7 +176,7 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
 
     const report = buildReport({
       experiment: e,
-      cluster: cluster.ctx.cluster,
+      cluster: cluster.name,
       startedMs,
       endedMs,
       probe: {

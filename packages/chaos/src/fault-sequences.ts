@@ -6,6 +6,7 @@
  * pod's address as ready (what `kubectl get endpoints` shows then); for other faults it is
  * the last sequence before the undo. Pure.
  */
+import { SERVICE_NAME_LABEL } from '@kemu/api';
 import type { TimelineInput } from './event-timeline.js';
 
 /** The stream sequences recorded around one fault. */
@@ -60,7 +61,7 @@ export function endpointGoneSeq(
     const { resource, name } = e.key;
     const o = (e.type === 'DELETED' ? e.old : e.object) as Loose | undefined;
     if (resource === 'endpoints' && name === service.name) endpointsSeen = true;
-    else if (resource === 'endpointslices' && o?.metadata?.labels?.['kubernetes.io/service-name'] === service.name) {
+    else if (resource === 'endpointslices' && o?.metadata?.labels?.[SERVICE_NAME_LABEL] === service.name) {
       slicesSeen = true;
     } else continue;
     lists.set(`${resource}/${name}`, e.type !== 'DELETED' && listsReady(resource, e.object, ip));
