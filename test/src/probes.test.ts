@@ -272,7 +272,9 @@ describe('probes, memory limits and workload images', () => {
     });
     const events = await cluster.kubectlOk(['get', 'events', '--field-selector', 'involvedObject.name=exec-live']);
     // The probe runs inside the container: its image's cat (busybox) words the failure.
-    expect(events).toMatch(/Unhealthy.*Liveness probe failed: cat: can't open '\/nonexistent': No such file or directory/);
+    expect(events).toMatch(
+      /Unhealthy.*Liveness probe failed: cat: can't open '\/nonexistent': No such file or directory/,
+    );
     expect(events).toMatch(/Killing.*Container web failed liveness probe, will be restarted/);
   });
 
