@@ -153,7 +153,10 @@ export function createNodeContainers(o: {
 
     enter(pid, options = {}) {
       const id = byPid.get(pid);
-      return id ? o.runtime.execArgv(id, { args: [], ...(options.tty ? { tty: true } : {}) }) : undefined;
+      // A tty exec gets TERM=xterm, as containerd's CRI gives it.
+      return id
+        ? o.runtime.execArgv(id, { args: [], ...(options.tty ? { tty: true, env: { TERM: 'xterm' } } : {}) })
+        : undefined;
     },
 
     rootfs(pid) {
