@@ -7,6 +7,7 @@ import {
   logLevelVar,
   natsUrlRequired,
   nodeName,
+  oneOf,
   parseEnv,
   stateDir,
   streamReplicas,
@@ -63,6 +64,12 @@ export const nodeAgentSchema = {
     env: 'PATH',
     default: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     meaning: 'The PATH container processes start with',
+  }),
+  podRuntime: oneOf(['auto', 'runc', 'process'] as const)({
+    env: 'KEMU_POD_RUNTIME',
+    default: 'auto',
+    meaning:
+      'How pods run: runc containers (auto: when a check container runs at start, else processes as before containers)',
   }),
   imageStore: string({
     env: 'KEMU_IMAGE_STORE',

@@ -12,9 +12,9 @@ import { readConfig, runComponent } from '@kemu/runtime';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createContainerRuntime, createImageStore, nodeRuntimeDir } from '@kemu/containers';
+import { nodeRuntimeDir } from '@kemu/containers';
 import { configFromEnv } from './config.js';
-import { createNodeContainers } from './runtime/node-containers.js';
+import { selectPodRuntime } from './runtime/pod-runtime.js';
 import { containerLaunch } from './runtime/container-launch.js';
 import { readNodeFacts } from './registration/node-facts.js';
 import { createNodeLease } from './registration/node-lease.js';
@@ -114,17 +114,17 @@ await runComponent(
       clusterDomain: config.clusterDomain,
       etcNetnsDir: config.etcNetnsDir,
     });
-    const runtimeDir = nodeRuntimeDir(stateDir, node);
-    const runtime = await createContainerRuntime({ dir: runtimeDir });
-    const images = createImageStore({
-      dir: config.imageStore,
-      workloadDir: dirname(dirname(workloadEntry)),
+    const { kind: podRuntime, containers } = await selectPodRuntime({
+      mode: config.podRuntime,
+      stateDir,
+      node,
+      imageStore: config.imageStore,
+      workloadEntry,
+      path: config.path,
+      log,
     });
-    // Built once per machine; building now keeps the first pod of each image from waiting for it.
-    for (const kind of ['workload', 'busybox', 'curl', 'dnsutils'] as const) {
-      void images.rootfs(kind).catch((err: unknown) => log.warn({ err, kind }, 'image build failed'));
-    }
-    const containers = createNodeContainers({ runtime, images, volumesDir: join(runtimeDir, 'volumes'), log });
+    log.info({ podRuntime }, 'pod runtime ready');
+    const volumesDir = join(nodeRuntimeDir(stateDir, node), 'volumes');
     const streams = startPodStreams({
       bus: eventLog.nc,
       node,
@@ -182,7 +182,7 @@ await runComponent(
               netnsPath: `/var/run/netns/${sandbox.netnsName(pod.metadata.uid ?? '')}`,
               files: {
                 ...sandbox.etcFiles(pod),
-                volumesDir: join(runtimeDir, 'volumes', pod.metadata.uid ?? ''),
+                volumesDir: join(volumesDir, pod.metadata.uid ?? ''),
               },
               serviceEnv: serviceEnvVars(listObjects(informer.view, 'services'), pod.metadata.namespace ?? 'default'),
             }),

@@ -146,7 +146,10 @@ export function createNodeContainers(o: {
 
     async adopt(pid) {
       const state = (await o.runtime.list()).find((c) => c.pid === pid && c.status !== 'created');
-      if (!state) return undefined;
+      if (!state) {
+        o.log.info({ pid }, 'no container has this pid: watching it as a plain process');
+        return undefined;
+      }
       const run = await adoptContainer(o.runtime, state.id);
       return run ? asProcess(track(run)) : undefined;
     },
