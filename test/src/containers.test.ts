@@ -58,6 +58,24 @@ spec:
     ports: [{ containerPort: 3000 }]
 `;
 
+const testImages = `apiVersion: v1
+kind: Pod
+metadata: { name: hostnames-1 }
+spec:
+  containers:
+  - name: hostnames
+    image: registry.k8s.io/serve_hostname
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: netexec }
+spec:
+  containers:
+  - name: agnhost
+    image: registry.k8s.io/e2e-test-images/agnhost:2.47
+    args: [netexec, --http-port=8080, --udp-port=8081]
+`;
+
 let stateDir = '';
 
 describe('pods are containers', () => {
@@ -134,6 +152,25 @@ describe('pods are containers', () => {
       what: 'alp to succeed',
     });
     expect(await cluster.kubectlOk(['logs', 'alp'])).toMatch(/^curl \d/);
+  });
+
+  it("serves Kubernetes' test images: serve_hostname on 9376, agnhost netexec over HTTP and UDP", async () => {
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: testImages });
+    await ready('hostnames-1');
+    await ready('netexec');
+    const ipOf = async (pod: string) => (await getJson<PodJson>(cluster, ['pod', pod])).status.podIP ?? '';
+    const [hostnames, netexec, bb] = [await ipOf('hostnames-1'), await ipOf('netexec'), await ipOf('bb')];
+    expect(await exec('bb', 'wget', '-qO-', `http://${hostnames}:9376`)).toBe('hostnames-1');
+    expect(await exec('bb', 'wget', '-qO-', `http://${netexec}:8080/hostname`)).toBe('netexec');
+    expect(await exec('bb', 'wget', '-qO-', `http://${netexec}:8080/clientip`)).toMatch(new RegExp(`^${bb}:\\d+$`));
+    expect(await exec('bb', 'sh', '-c', `echo hostname | nc -u -w 2 ${netexec} 8081`)).toBe('netexec');
+    const dial = await exec(
+      'netexec',
+      'wget',
+      '-qO-',
+      `http://127.0.0.1:8080/dial?request=hostname&host=${hostnames}&port=9376&protocol=http&tries=2`,
+    );
+    expect(JSON.parse(dial)).toEqual({ responses: ['hostnames-1', 'hostnames-1'] });
   });
 });
 

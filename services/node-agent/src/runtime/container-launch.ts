@@ -70,6 +70,16 @@ export function commandShape(c: { command?: string[]; args?: string[] }): { hasC
 export function builtInReadinessPorts(container: Container): number[] {
   const declared = containerPorts(container);
   const name = (parseImageReference(container.image).name.split('/').pop() ?? '').toLowerCase();
+  if (name === 'serve_hostname') return declared.length > 0 ? declared : [9376];
+  if (name === 'agnhost') {
+    if (declared.length > 0) return declared;
+    const [sub, ...rest] = container.args ?? [];
+    const port =
+      rest.find((a) => a.startsWith('--http-port='))?.split('=')[1] ??
+      rest.find((a) => a.startsWith('--port='))?.split('=')[1];
+    if (sub === 'netexec') return [Number(port ?? 8080)];
+    return sub === 'serve-hostname' && !rest.includes('--udp') ? [Number(port ?? 9376)] : [];
+  }
   const dbPort = DATABASE_PORTS[name];
   if (dbPort !== undefined) return declared.length > 0 ? declared : [dbPort];
   if (/app/.test(name)) return declared;
