@@ -6,7 +6,8 @@
  * answers on its declared ports, and one given a command runs it in busybox+curl; and
  * `kemu down` leaves no container mount, runtime state or monitor behind.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { eventually, getJson } from '@kemu/testkit';
 import { describe, expect, it } from 'vitest';
 import { useCluster } from './use-cluster.js';
@@ -76,6 +77,16 @@ spec:
     args: [netexec, --http-port=8080, --udp-port=8081]
 `;
 
+const sharedPids = `apiVersion: v1
+kind: Pod
+metadata: { name: sharedpid }
+spec:
+  shareProcessNamespace: true
+  containers:
+  - { name: first, image: busybox, command: [sleep, '3601'] }
+  - { name: second, image: busybox, command: [sleep, '3602'] }
+`;
+
 let stateDir = '';
 
 describe('pods are containers', () => {
@@ -117,6 +128,32 @@ describe('pods are containers', () => {
     );
     const readOnly = await cluster.kubectl(['exec', 'shared', '-c', 'reader', '--', 'touch', '/in/x']);
     expect(readOnly.code).not.toBe(0);
+
+    // Deleted, the pod leaves no container, overlay, tmpfs or volume directory behind.
+    const uid = (await getJson<{ metadata: { uid: string } }>(cluster, ['pod', 'shared'])).metadata.uid;
+    await cluster.kubectlOk(['delete', 'pod', 'shared', '--grace-period=1']);
+    const runtimes = join(cluster.stateDir, 'containers');
+    const leftovers = () =>
+      readdirSync(runtimes).flatMap((node) => [
+        ...readdirSync(join(runtimes, node, 'containers')).filter((id) =>
+          id.startsWith(uid.replaceAll('-', '').slice(0, 12)),
+        ),
+        ...(existsSync(join(runtimes, node, 'volumes', uid)) ? [`volumes/${uid}`] : []),
+      ]);
+    await eventually(() => leftovers().length === 0 && !readFileSync('/proc/self/mountinfo', 'utf8').includes(uid), {
+      timeoutMs: 20_000,
+      what: `nothing left of pod shared (${leftovers().join(', ')})`,
+    });
+  });
+
+  it('gives a pod with shareProcessNamespace one PID namespace', async () => {
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: sharedPids });
+    await ready('sharedpid');
+    const ps = await cluster.kubectlOk(['exec', 'sharedpid', '-c', 'second', '--', 'ps', '-o', 'args']);
+    expect(ps).toContain('sleep 3601');
+    expect(ps).toContain('sleep 3602');
+    const alone = await exec('bb', 'ps', '-o', 'args');
+    expect(alone).not.toContain('sleep 3601');
   });
 
   it('refuses a hostPath volume with a clear message', async () => {

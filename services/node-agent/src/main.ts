@@ -105,7 +105,7 @@ await runComponent(
     await lease.renew().catch((err: unknown) => log.warn({ err }, 'node lease not created'));
     lease.start();
 
-    const sandbox = createPodSandbox({
+    const podSandbox = createPodSandbox({
       cluster,
       bridge: 'cbr0',
       gateway: gatewayOf(cidr),
@@ -124,6 +124,14 @@ await runComponent(
       log,
     });
     log.info({ podRuntime }, 'pod runtime ready');
+    // A pod's sandbox goes with its pause container and volumes.
+    const sandbox = {
+      ...podSandbox,
+      delete: async (uid: string) => {
+        await podSandbox.delete(uid);
+        await containers.removePod(uid);
+      },
+    };
     const volumesDir = join(nodeRuntimeDir(stateDir, node), 'volumes');
     const streams = startPodStreams({
       bus: eventLog.nc,

@@ -4,8 +4,8 @@
  * the runtime's place. A container run is `<pod uid>-<name>-<restartCount>`, created in
  * the pod's sandbox netns from the image kemu builds for its reference, with the pod's
  * volumes (directories under the runtime directory, a tmpfs for `medium: Memory`) and
- * `shareProcessNamespace` (later containers join the PID namespace of the pod's first
- * running one). Execs (kubectl exec, exec probes, hooks) enter a container by its init's
+ * `shareProcessNamespace` (the containers join the PID namespace of a pause container
+ * the pod gets for it, busybox `sleep infinity`, as the sandbox's pause holds it). Execs (kubectl exec, exec probes, hooks) enter a container by its init's
  * pid, which the pod status carries as `kemu://<pid>`; a pid that belongs to no container
  * (a process started before the runtime) is entered the old way.
  */
@@ -47,7 +47,7 @@ export interface NodeContainers {
   rootfs(pid: number): string | undefined;
   /** Deletes the containers and volumes of pods not in `live` (by uid); returns how many containers went. */
   sweep(live: ReadonlySet<string>): Promise<number>;
-  /** Removes the pod's volumes (its containers are gone). */
+  /** Removes the pod's pause container and volumes (its containers are gone). */
   removePod(uid: string): Promise<void>;
 }
 
@@ -99,6 +99,10 @@ export function createNodeContainers(o: {
   }
 
   async function removePod(uid: string): Promise<void> {
+    pauses.delete(uid);
+    await o.runtime
+      .delete(pauseId(uid))
+      .catch((err: unknown) => o.log.warn({ err, uid }, 'pause container removal failed'));
     const dir = volumesOf(uid);
     const info = await readFile('/proc/self/mountinfo', 'utf8');
     const mounts = info
@@ -109,12 +113,41 @@ export function createNodeContainers(o: {
     await rm(dir, { recursive: true, force: true });
   }
 
-  async function sharedPidNamespace(pod: Pod): Promise<string | undefined> {
+  /** The pod's pause container (shareProcessNamespace): it holds the PID namespace the containers join. */
+  const pauses = new Map<string, Promise<string>>();
+  const pauseId = (uid: string) => `${uid.replaceAll('-', '').slice(0, 12)}-pause`;
+
+  async function startPause(pod: Pod, launch: ContainerLaunch): Promise<string> {
+    const uid = pod.metadata.uid ?? '';
+    const id = pauseId(uid);
+    const existing = await o.runtime.state(id);
+    if (existing?.status === 'running' && existing.pid !== undefined) return `/proc/${existing.pid}/ns/pid`;
+    if (existing) await o.runtime.delete(id);
+    const image = await o.images.resolve('busybox');
+    const run = await runContainer(o.runtime, {
+      id,
+      image,
+      args: ['sleep', 'infinity'],
+      env: image.definition.config.env,
+      hostname: launch.hostname,
+      netnsPath: launch.netnsPath,
+      logPath: join(volumesOf(uid), '.pause.log'),
+      annotations: { [POD_UID]: uid, [CONTAINER_NAME]: 'POD' },
+    });
+    run.unwatch();
+    return `/proc/${run.pid}/ns/pid`;
+  }
+
+  function sharedPidNamespace(pod: Pod, launch: ContainerLaunch): Promise<string> | undefined {
     if (pod.spec.shareProcessNamespace !== true) return undefined;
     const uid = pod.metadata.uid ?? '';
-    const running = (await o.runtime.list()).filter((c) => c.annotations[POD_UID] === uid && c.status === 'running');
-    const first = running.sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
-    return first?.pid !== undefined ? `/proc/${first.pid}/ns/pid` : undefined;
+    let pause = pauses.get(uid);
+    if (!pause) {
+      pause = startPause(pod, launch);
+      pauses.set(uid, pause);
+      pause.catch(() => pauses.delete(uid));
+    }
+    return pause;
   }
 
   return {
@@ -125,7 +158,7 @@ export function createNodeContainers(o: {
       await prepareVolumes(pod);
       const stale = await o.runtime.state(id);
       if (stale) await o.runtime.delete(id);
-      const pidNamespacePath = await sharedPidNamespace(pod);
+      const pidNamespacePath = await sharedPidNamespace(pod, launch);
       const started = await runContainer(o.runtime, {
         id,
         image,
