@@ -7,8 +7,8 @@
  * in the NATS stream; get, describe and explain print what kubectl users expect.
  */
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { STREAM, subjectFor } from '@kemu/eventlog';
+import { STREAM, connectEventLog, subjectFor } from '@kemu/eventlog';
+import { createLogger } from '@kemu/log';
 import { eventually, getJson } from '@kemu/testkit';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -256,16 +256,24 @@ describe('ConfigMaps and Secrets', () => {
     const config = JSON.parse(await readFile(join(cluster.stateDir, 'cluster.json'), 'utf8')) as {
       subnetIndex: number;
     };
-    const nc = await connect({ servers: `nats://10.250.${config.subnetIndex}.1:4222` });
+    // As the CLI: the admin credential, over TLS checked against the cluster CA.
+    const e = await connectEventLog({
+      servers: `nats://10.250.${config.subnetIndex}.1:4222`,
+      name: 'e2e-secrets-at-rest',
+      log: createLogger({ component: 'e2e-secrets', level: 'silent' }),
+      failFast: true,
+      tlsCaFile: join(cluster.stateDir, 'pki', 'ca.crt'),
+      nkeyFile: join(cluster.stateDir, 'nats-auth', 'admin.nk'),
+    });
     try {
-      const jsm = await jetstreamManager(nc);
+      const jsm = await jetstreamManager(e.nc);
       const subject = subjectFor({ resource: 'secrets', namespace: 'default', name: 'db-secret' });
       const raw = Buffer.from((await jsm.streams.getMessage(STREAM, { last_by_subj: subject }))?.data ?? []);
       expect(raw.toString('latin1')).toContain('k8s:enc:aesgcm:v1:key1:');
       expect(raw.toString('latin1')).not.toContain('s3cr3t-pw');
       expect(raw.toString('latin1')).not.toContain(Buffer.from('s3cr3t-pw').toString('base64'));
     } finally {
-      await nc.close();
+      await e.close();
     }
     const { stat } = await import('node:fs/promises');
     expect((await stat(join(cluster.stateDir, 'pki', 'encryption-key'))).mode & 0o777).toBe(0o600);
