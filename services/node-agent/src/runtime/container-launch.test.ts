@@ -120,4 +120,35 @@ describe('containerLaunch', () => {
   it('expands variables like the kubelet', () => {
     expect(expandVars('$(A)-$(B)-$$(A)-$(', { A: '1' })).toBe('1-$(B)-$(A)-$(');
   });
+
+  it('mounts node-directory volumes read-only as directories, in place of the volume of the same path', () => {
+    const p = pod(
+      { volumeMounts: [{ name: 'cfg', mountPath: '/etc/cfg' }] },
+      { volumes: [{ name: 'cfg', configMap: { name: 'app' } }] },
+    );
+    const binds = [
+      { source: '/k/pods/abc-123/volumes/kubernetes.io~configmap/cfg', mountPath: '/etc/cfg' },
+      { source: '/s/kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' },
+    ];
+    const l = containerLaunch({
+      pod: p,
+      container: p.spec.containers[0]!,
+      podIP: '10.244.1.5',
+      hostIP: '10.250.0.11',
+      node: 'node-1',
+      netnsPath: '/var/run/netns/kemu-t-pod-abc123',
+      files: { hosts: '/e/hosts', hostname: '/e/hostname', volumesDir: '/v' },
+      serviceEnv: {},
+      binds,
+    });
+    expect(l.binds).toEqual(binds);
+    expect(l.mounts.filter((m) => m.destination === '/etc/cfg')).toEqual([
+      { destination: '/etc/cfg', source: '/k/pods/abc-123/volumes/kubernetes.io~configmap/cfg', readonly: true },
+    ]);
+    expect(l.mounts).toContainEqual({
+      destination: '/var/run/secrets/kubernetes.io/serviceaccount',
+      source: '/s/kube-api-access',
+      readonly: true,
+    });
+  });
 });

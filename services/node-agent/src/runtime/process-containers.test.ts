@@ -8,6 +8,7 @@ const base: ContainerLaunch = {
   hostname: 'web-1',
   netnsPath: '/var/run/netns/kemu-t-pod-abc',
   mounts: [],
+  binds: [],
   security: {},
   builtIn: true,
 };
@@ -32,5 +33,15 @@ describe('processArgv (pods as processes, where runc cannot run)', () => {
       ...inPod,
       ...inOwnUts('web-1', ['sh', '-c', 'sleep 1']),
     ]);
+  });
+
+  it('binds ConfigMap, Secret and ServiceAccount directories read-only in a private mount namespace', () => {
+    const binds = [{ source: '/k/pods/u/volumes/kubernetes.io~configmap/cfg', mountPath: "/etc/it's" }];
+    const argv = processArgv({ ...base, binds }, o);
+    expect(argv.slice(0, 7)).toEqual([...inPod, 'unshare', '--uts', '--mount']);
+    expect(argv[9]).toBe(
+      "mkdir -p '/etc/it'\\''s' && mount --bind -o ro '/k/pods/u/volumes/kubernetes.io~configmap/cfg' '/etc/it'\\''s' || exit 1; hostname \"$0\" 2>/dev/null; exec \"$@\"",
+    );
+    expect(argv.slice(10)).toEqual(['web-1', '/usr/bin/node', '/w/main.js']);
   });
 });
