@@ -129,15 +129,19 @@ export function TopologyGraph({ index }) {
   useEffect(() => {
     // After the table has painted: the graph of a large cluster takes longer to draw.
     let timer;
+    let cancelled = false;
     // data-synced tells observers (and tests) whether the graph shows the current state.
-    ref.current.dataset.synced = 'false';
+    if (ref.current) ref.current.dataset.synced = 'false';
     const frame = requestAnimationFrame(() => {
       timer = setTimeout(() => {
+        // The view may have been left (element and graph gone) between the frame and now.
+        if (cancelled || !ref.current || !cy.current) return;
         updateGraph(cy.current, index);
         ref.current.dataset.synced = 'true';
       }, 0);
     });
     return () => {
+      cancelled = true;
       cancelAnimationFrame(frame);
       clearTimeout(timer);
     };
