@@ -3,10 +3,11 @@
  * made with openssl for 127.0.0.1, a kubeconfig with the CA and the token, and the 401
  * Status kubectl turns into "You must be logged in".
  */
+import { selfSignedCert } from './testing/self-signed-cert.js';
 import { connectEventLog, createObjectWriter, type EventLog, type Informer, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { type NatsServer, startNatsServer } from '@kemu/testkit';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -68,16 +69,7 @@ users: [{name: kemu, user: {token: ${token}}}]
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kemu-apiserver-tls-'));
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1'],
-        ...['-keyout', key, '-out', cert, '-subj', '/CN=kube-apiserver', '-addext', 'subjectAltName=IP:127.0.0.1'],
-      ],
-      { stdio: 'ignore' },
-    );
+    const { key, cert } = selfSignedCert(dir);
     ca = await readFile(cert, 'utf8');
     nats = await startNatsServer();
     eventLog = await connectEventLog({ servers: nats.url, name: 'apiserver-tls-test', log });

@@ -9,6 +9,7 @@
  * Then the limits: a body over 3 MiB is a 413, a watch past KEMU_APISERVER_MAX_WATCHES a
  * 429 with Retry-After. KEMU_FUZZ_SEED replays a run; the figures are printed.
  */
+import { selfSignedCert } from './testing/self-signed-cert.js';
 import { connectEventLog, type EventLog } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import {
@@ -20,7 +21,7 @@ import {
   seededRandom,
   startNatsServer,
 } from '@kemu/testkit';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -499,16 +500,7 @@ describe('apiserver under the bad-input campaign', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kemu-apiserver-campaign-'));
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1'],
-        ...['-keyout', key, '-out', cert, '-subj', '/CN=kube-apiserver', '-addext', 'subjectAltName=IP:127.0.0.1'],
-      ],
-      { stdio: 'ignore' },
-    );
+    const { key, cert } = selfSignedCert(dir);
     ca = await readFile(cert, 'utf8');
     await writeFile(join(dir, 'tokens'), `${TOKEN},admin,admin,"system:masters"\n`);
     nats = await startNatsServer();

@@ -4,8 +4,9 @@
  * the YAML parser, `containers: [null]` was a 500. Each now gets its Status, nothing is
  * written, and the same process keeps answering.
  */
+import { selfSignedCert } from './testing/self-signed-cert.js';
 import { freePort, startNatsServer, type NatsServer, eventually } from '@kemu/testkit';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -59,16 +60,7 @@ describe('apiserver given bad request bodies', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kemu-apiserver-bodies-'));
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1'],
-        ...['-keyout', key, '-out', cert, '-subj', '/CN=kube-apiserver', '-addext', 'subjectAltName=IP:127.0.0.1'],
-      ],
-      { stdio: 'ignore' },
-    );
+    const { key, cert } = selfSignedCert(dir);
     ca = await readFile(cert, 'utf8');
     await writeFile(join(dir, 'tokens'), `${TOKEN},admin,admin,"system:masters"\n`);
     nats = await startNatsServer();

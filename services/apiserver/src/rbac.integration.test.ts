@@ -5,10 +5,11 @@
  * clusterrolebinding` make bindings that take effect at once; the admin impersonates a
  * ServiceAccount with `--as`, whom the default bindings allow nothing but discovery.
  */
+import { selfSignedCert } from './testing/self-signed-cert.js';
 import { connectEventLog, createObjectWriter, type EventLog, type Informer, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { eventually, type NatsServer, startNatsServer } from '@kemu/testkit';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { request } from 'node:https';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -81,16 +82,7 @@ users: [{name: kemu, user: {token: ${token}}}]
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kemu-apiserver-rbac-'));
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1'],
-        ...['-keyout', key, '-out', cert, '-subj', '/CN=kube-apiserver', '-addext', 'subjectAltName=IP:127.0.0.1'],
-      ],
-      { stdio: 'ignore' },
-    );
+    const { key, cert } = selfSignedCert(dir);
     ca = await readFile(cert, 'utf8');
     nats = await startNatsServer();
     eventLog = await connectEventLog({ servers: nats.url, name: 'apiserver-rbac-test', log });
