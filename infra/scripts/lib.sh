@@ -86,9 +86,14 @@ install_nats_server() {
 # Installs the Debian packages whose command is missing (command:package pairs).
 install_missing_packages() {
   local missing=() pair
-  for pair in ip:iproute2 curl:curl ps:procps sysctl:procps nsenter:util-linux openssl:openssl busybox:busybox dig:dnsutils nft:nftables conntrack:conntrack docker:docker.io chromium:chromium; do
+  for pair in ip:iproute2 curl:curl ps:procps sysctl:procps nsenter:util-linux openssl:openssl dig:dnsutils runc:runc nft:nftables conntrack:conntrack docker:docker.io chromium:chromium; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
   done
+  # Pods run under runc in images built from this machine's files; the busybox image
+  # needs the static busybox (busybox-static, which replaces the dynamic busybox).
+  if ! command -v busybox >/dev/null 2>&1 || ldd "$(command -v busybox)" >/dev/null 2>&1; then
+    missing+=(busybox-static)
+  fi
   # `kemu compose` takes the compose plugin or docker-compose v1; Debian packages either as docker-compose.
   command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || missing+=(docker-compose)
   if ((${#missing[@]} > 0)); then

@@ -82,6 +82,17 @@ const pods = [
   pod('client-1', 'node-1', {}),
   pod('client-3', 'node-3', {}),
   pod('client-prod', 'node-2', {}, '', 'production'),
+  // dig runs in the DNS debugging image beside each client (nginx's image has no dig).
+  ...['1', '3'].map((n) =>
+    pod(
+      `dig-${n}`,
+      `node-${n}`,
+      {},
+      `    image: registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3
+    command: [sleep, infinity]
+`,
+    ),
+  ),
   pod(
     'bb',
     'node-3',
@@ -110,9 +121,10 @@ describe.each(PROXY_MODES)('cluster DNS in a 3-node cluster (%s proxy mode)', (p
     return await listJson<PodJson>(cluster, ['pods', '-A']);
   }
 
-  /** dig from a pod, 1 s per try; the last line of +short output (dig prints timeouts before it). */
+  /** dig from the dnsutils pod beside client `podName`, 1 s per try; the last line of +short output (dig prints timeouts before it). */
   async function dig(podName: string, args: string[], namespace?: string): Promise<string> {
-    const r = await cluster.exec(podName, ['dig', '+timeout=1', '+tries=3', ...args], namespace ? { namespace } : {});
+    const digPod = podName.replace(/^client-/, 'dig-');
+    const r = await cluster.exec(digPod, ['dig', '+timeout=1', '+tries=3', ...args], namespace ? { namespace } : {});
     return r.stdout;
   }
 
@@ -129,7 +141,7 @@ describe.each(PROXY_MODES)('cluster DNS in a 3-node cluster (%s proxy mode)', (p
         const all = await allPods();
         for (const p of all) byName.set(p.metadata.name, p);
         const ready = all.filter((p) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-        return ready.length >= 9 + 5; // our nine, two coredns and three kube-proxy pods
+        return ready.length >= 11 + 5; // our eleven, two coredns and three kube-proxy pods
       },
       { timeoutMs: 60_000, what: 'pods Ready' },
     );

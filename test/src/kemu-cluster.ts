@@ -166,10 +166,17 @@ export async function startNamedCluster(options: {
   };
 }
 
-/** True once `pod` holds an established TCP connection to `dst` (`ip` or `ip:port`), as `ss` in its netns shows. */
+/**
+ * True once `pod` holds an established TCP connection to `dst` (`ip` or `ip:port`), as
+ * `netstat -tn` inside its container shows (its image has busybox, not iproute2's ss).
+ */
 export async function hasConnection(cluster: KemuCluster, pod: string, dst: string): Promise<boolean> {
-  const r = await cluster.exec(pod, ['ss', '-Htn', 'state', 'established', 'dst', dst]);
-  return r.code === 0 && r.stdout.trim() !== '';
+  const r = await cluster.exec(pod, ['netstat', '-tn']);
+  if (r.code !== 0) return false;
+  return r.stdout.split('\n').some((line) => {
+    const [, , , , foreign, state] = line.trim().split(/\s+/);
+    return state === 'ESTABLISHED' && (foreign === dst || (!dst.includes(':') && foreign?.startsWith(`${dst}:`)));
+  });
 }
 
 /**

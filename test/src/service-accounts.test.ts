@@ -6,9 +6,9 @@
  * https://kubernetes.default.svc (through the `kubernetes` Service and cluster DNS) gets
  * 403 with Kubernetes' message until a RoleBinding allows it, then 200. The admin
  * kubeconfig keeps full rights throughout.
- * Until containers have their own mount namespace (the runtime then bind-mounts the
- * directory at /var/run/secrets/kubernetes.io/serviceaccount), curl reads the files at
- * their node path, which a pod process still sees.
+ * The runtime bind-mounts the directory read-only at
+ * /var/run/secrets/kubernetes.io/serviceaccount (runc containers: in their OCI spec;
+ * process pods: in a private mount namespace), where curl reads the files.
  */
 import { eventually } from '@kemu/testkit';
 import { readFile } from 'node:fs/promises';
@@ -62,6 +62,12 @@ describe('ServiceAccount tokens and RBAC from inside a pod', () => {
       serviceaccount: { name: 'default' },
     });
 
+    const mount = '/var/run/secrets/kubernetes.io/serviceaccount';
+    const inPod = await cluster.kubectlOk(['exec', 'client', '--', 'cat', `${mount}/token`]);
+    expect(inPod.trim()).toBe(String(token).trim());
+    const write = await cluster.kubectl(['exec', 'client', '--', 'sh', '-c', `echo x > ${mount}/token`]);
+    expect(write.code, 'the volume is read-only').not.toBe(0);
+
     const curl = () =>
       cluster.kubectl([
         'exec',
@@ -69,7 +75,7 @@ describe('ServiceAccount tokens and RBAC from inside a pod', () => {
         '--',
         'sh',
         '-c',
-        `curl -sS -m 10 --cacert ${dir}/ca.crt -H "Authorization: Bearer $(cat ${dir}/token)" -w '\\n%{http_code}' https://kubernetes.default.svc/api/v1/namespaces/default/pods`,
+        `curl -sS -m 10 --cacert ${mount}/ca.crt -H "Authorization: Bearer $(cat ${mount}/token)" -w '\\n%{http_code}' https://kubernetes.default.svc/api/v1/namespaces/default/pods`,
       ]);
     const denied = await curl();
     const [deniedBody, deniedCode] = denied.stdout.trim().split('\n').slice(-2);

@@ -123,6 +123,7 @@ function terminationOf(
     exitCode: event.exitCode,
     ...(event.signal !== undefined ? { signal: event.signal } : {}),
     reason: event.reason ?? (event.exitCode === 0 ? 'Completed' : 'Error'),
+    ...(event.message ? { message: event.message } : {}),
   };
 }
 

@@ -93,8 +93,10 @@ export type ProcessEvent =
       exitCode?: number;
       signal?: number;
       finishedAt: string;
-      /** Why the runtime ended it, when it did (OOMKilled); otherwise derived from the exit code. */
+      /** Why the runtime ended it, when it did (OOMKilled, StartError); otherwise derived from the exit code. */
       reason?: string;
+      /** What went wrong, when the runtime knows (a StartError's cause). */
+      message?: string;
     };
 
 /** Readiness results; today from the node-agent's checker, later from probes. */

@@ -9,7 +9,7 @@ import { processEnv } from './cluster/processes.js';
 /** The parts of a Pod that `kemu exec` reads. */
 export interface PodForExec {
   metadata: { name: string; namespace?: string; uid: string };
-  spec?: { containers?: { name: string; env?: { name: string; value?: string }[] }[] };
+  spec?: { nodeName?: string; containers?: { name: string; env?: { name: string; value?: string }[] }[] };
   status?: { phase?: string; podIP?: string; containerStatuses?: { name: string; containerID?: string }[] };
 }
 

@@ -10,6 +10,7 @@ import {
   natsTlsCa,
   natsUrlRequired,
   nodeName,
+  oneOf,
   parseEnv,
   stateDir,
   streamReplicas,
@@ -69,6 +70,18 @@ export const nodeAgentSchema = {
     env: 'PATH',
     default: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     meaning: 'The PATH container processes start with',
+  }),
+  podRuntime: oneOf(['auto', 'runc', 'process'] as const)({
+    env: 'KEMU_POD_RUNTIME',
+    default: 'auto',
+    meaning:
+      'How pods run: runc containers (auto: when a check container runs at start, else processes as before containers)',
+  }),
+  imageStore: string({
+    env: 'KEMU_IMAGE_STORE',
+    default: '/var/lib/kemu/image-store',
+    meaning:
+      "Where container images are built from this machine's files, once per machine (shared by every cluster, KEMU_HOME and checkout)",
   }),
   etcNetnsDir: string({
     env: 'KEMU_ETC_NETNS_DIR',

@@ -1,8 +1,8 @@
 /**
  * node-agent (the kubelet of one node), running inside its node netns. Wiring only:
  * config → runtime (logger, event log, informer) → node registration + heartbeat → pod
- * bridge and routes → pod manager; the runtime stops it on SIGTERM/SIGINT. Pod processes
- * are left running on exit and adopted next time.
+ * bridge and routes → container runtime and images → pod manager; the runtime stops it
+ * on SIGTERM/SIGINT. Containers are left running on exit and adopted next time.
  */
 import { createObjectWriter, createSecretCipher, listObjects, loadOrCreateEncryptionKey } from '@kemu/eventlog';
 import { createEventRecorder } from '@kemu/event-recorder';
@@ -12,7 +12,9 @@ import { readConfig, runComponent } from '@kemu/runtime';
 import { mkdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeRuntimeDir } from '@kemu/containers';
 import { configFromEnv } from './config.js';
+import { selectPodRuntime } from './runtime/pod-runtime.js';
 import { containerLaunch } from './runtime/container-launch.js';
 import { readNodeFacts } from './registration/node-facts.js';
 import { createNodeLease } from './registration/node-lease.js';
@@ -23,7 +25,7 @@ import { createPodRoutes } from './network/pod-routes.js';
 import { readProcEnviron } from './runtime/process-runner.js';
 import { podCgroupScope, removePodCgroups } from './runtime/pod-cgroups.js';
 import { createPodManager } from './pods/pod-manager.js';
-import { createServiceAccountVolumes } from './volumes/service-account-volume.js';
+import { createServiceAccountVolumes, serviceAccountBinds } from './volumes/service-account-volume.js';
 import { gatewayOf, parsePodCidr } from './pods/pod-ip-allocator.js';
 import { createPodSandbox } from './pods/pod-sandbox.js';
 import { startPodStreams } from './streams/pod-streams.js';
@@ -112,7 +114,7 @@ await runComponent(
     await lease.renew().catch((err: unknown) => log.warn({ err }, 'node lease not created'));
     lease.start();
 
-    const sandbox = createPodSandbox({
+    const podSandbox = createPodSandbox({
       cluster,
       bridge: 'cbr0',
       gateway: gatewayOf(cidr),
@@ -121,12 +123,30 @@ await runComponent(
       clusterDomain: config.clusterDomain,
       etcNetnsDir: config.etcNetnsDir,
     });
-    const baseEnv = { PATH: config.path };
     const configSources = viewConfigSources(informer);
     // The node-agent's own directory, as the kubelet's /var/lib/kubelet: pod volumes live below it.
     const kubeletRoot = join(stateDir, 'kubelet', node);
     mkdirSync(kubeletRoot, { recursive: true, mode: 0o700 });
     followConfigVolumes({ informer, node, root: kubeletRoot, sources: configSources, log });
+    const { kind: podRuntime, containers } = await selectPodRuntime({
+      mode: config.podRuntime,
+      stateDir,
+      node,
+      imageStore: config.imageStore,
+      workloadEntry,
+      path: config.path,
+      log,
+    });
+    log.info({ podRuntime }, 'pod runtime ready');
+    // A pod's sandbox goes with its pause container and volumes.
+    const sandbox = {
+      ...podSandbox,
+      delete: async (uid: string) => {
+        await podSandbox.delete(uid);
+        await containers.removePod(uid);
+      },
+    };
+    const volumesDir = join(nodeRuntimeDir(stateDir, node), 'volumes');
     const streams = startPodStreams({
       bus: eventLog.nc,
       node,
@@ -146,10 +166,13 @@ await runComponent(
       ],
       enterPodNetwork: (uid) => ['ip', 'netns', 'exec', sandbox.netnsName(uid)],
       nodeAddresses: () => [nodeIP],
+      enterContainer: (pid, tty) => containers.enter(pid, { tty }),
+      containerRootfs: (pid) => containers.rootfs(pid),
       readEnviron: readProcEnviron,
       log,
     });
     const serviceAccountVolumes = createServiceAccountVolumes({ node, stateDir, bus: eventLog.nc, log });
+    const sweepSandboxes = createOrphanSweep({ cluster, sandbox, log });
     const manager = createPodManager({
       node,
       podCidr: cidr,
@@ -157,7 +180,10 @@ await runComponent(
       writer,
       sandbox,
       readEnviron: readProcEnviron,
-      sweepOrphans: createOrphanSweep({ cluster, sandbox, log }),
+      sweepOrphans: async (live) => {
+        await containers.sweep(live);
+        await sweepSandboxes(live);
+      },
       removeCgroups: (gone) => removePodCgroups(cluster, gone),
       removeVolumes: (gone) => removePodVolumes(kubeletRoot, gone),
       log,
@@ -171,23 +197,28 @@ await runComponent(
         events,
         cgroupScope: podCgroupScope(cluster),
         volumes: serviceAccountVolumes,
+        containers,
         launch: (pod: Pod, containerName: string, podIP: string) =>
           streams.withStdin(
             pod,
             containerName,
             containerLaunch({
               config: configSources,
-              mounts: configMounts(pod, containerName, syncConfigVolumes(pod, kubeletRoot, configSources)),
+              binds: [
+                ...configMounts(pod, containerName, syncConfigVolumes(pod, kubeletRoot, configSources)),
+                ...serviceAccountBinds(pod, serviceAccountVolumes),
+              ],
               pod,
               container: pod.spec.containers.find((c) => c.name === containerName) ?? pod.spec.containers[0]!,
               podIP,
               hostIP: nodeIP,
               node,
-              podNetns: sandbox.netnsName(pod.metadata.uid ?? ''),
-              workloadEntry,
-              nodeBinary: process.execPath,
+              netnsPath: `/var/run/netns/${sandbox.netnsName(pod.metadata.uid ?? '')}`,
+              files: {
+                ...sandbox.etcFiles(pod),
+                volumesDir: join(volumesDir, pod.metadata.uid ?? ''),
+              },
               serviceEnv: serviceEnvVars(listObjects(informer.view, 'services'), pod.metadata.namespace ?? 'default'),
-              baseEnv,
             }),
           ),
         logPath: (pod: Pod, containerName: string) => streams.startLog(pod, containerName),

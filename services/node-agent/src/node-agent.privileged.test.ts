@@ -13,6 +13,7 @@ import {
   getObject,
   startInformer,
 } from '@kemu/eventlog';
+import { nodeRuntimeDir, removeRuntime } from '@kemu/containers';
 import { createLogger } from '@kemu/log';
 import { deleteNetns, listNetns, run } from '@kemu/netns';
 import { clusterCgroupDirs, removeCgroupTree } from './runtime/pod-cgroups.js';
@@ -135,6 +136,7 @@ describe('node-agent in a node netns', () => {
     await informer?.stop();
     await eventLog?.close();
     await nats?.stop();
+    await removeRuntime(nodeRuntimeDir(stateDir, 'node-1'));
     await cleanupNetwork();
     for (const dir of clusterCgroupDirs(CLUSTER)) removeCgroupTree(dir);
     if (process.env.KT_AG_KEEP_LOG) process.stdout.write(readFileSync(agentLog, 'utf8'));
@@ -208,6 +210,9 @@ describe('node-agent in a node netns', () => {
       reason: 'Error',
     });
 
+    // Each container run in its own root filesystem and PID namespace: the workload is PID 1.
+    expect(readFileSync(`/proc/${pid2}/status`, 'utf8')).toMatch(/NSpid:\s+\d+\s+1\n/);
+
     // kill -9 of the agent: the pod process lives on and is adopted, not restarted.
     agent?.kill('SIGKILL');
     await new Promise((r) => agent?.once('exit', r));
@@ -246,11 +251,8 @@ describe('node-agent in a node netns', () => {
       metadata: { ...p.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 30 },
     }));
     const final = await deleted;
-    // The process was adopted, not our child: its exit status cannot be observed.
-    expect(final.status?.containerStatuses?.[0]?.state.terminated).toMatchObject({
-      exitCode: 137,
-      reason: 'ContainerStatusUnknown',
-    });
+    // Adopted, yet its monitor (the container's parent, not the agent) recorded the real exit.
+    expect(final.status?.containerStatuses?.[0]?.state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
     expect(await listNetns()).not.toContain(netnsOf(running));
     expect(isRunning(pid2)).toBe(false);
   }, 90_000);

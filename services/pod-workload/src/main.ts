@@ -1,11 +1,14 @@
 /**
  * pod-workload: the container "images". Wiring only: config → workload picked by image → SIGTERM.
+ * An app image (a database client) that declares containerPorts also serves HTTP on them;
+ * serve_hostname and agnhost run their test servers, chosen by the container's args.
  * What only some pods use is imported when used, so the common pod starts listening sooner.
  */
 import { exitOnSignals, readConfig } from '@kemu/runtime/process';
 import { configFromEnv } from './config.js';
 import { createControl } from './control.js';
 import { type LogLine, startHttpWorkload } from './http-server.js';
+import { agnhostCommand } from './agnhost-args.js';
 import { defaultPort, imageKind, imageName } from './image-kind.js';
 
 const log: LogLine = (fields) => {
@@ -14,9 +17,13 @@ const log: LogLine = (fields) => {
 
 const config = readConfig('pod-workload', () => configFromEnv(process.env));
 const kind = imageKind(config.image);
+const agnhost = agnhostCommand(imageName(config.image), process.argv.slice(2));
 let close: () => Promise<void>;
 
-if (kind === 'tcp-server') {
+if (agnhost) {
+  const { startAgnhost } = await import('./agnhost.js');
+  close = await startAgnhost(agnhost, log);
+} else if (kind === 'tcp-server') {
   const ports = config.portsDeclared ? config.ports : [defaultPort(config.image) ?? 3306];
   const greeting = `${imageName(config.image)} ready (pod ${config.pod})`;
   const { startTcpWorkload } = await import('./tcp-server.js');
@@ -28,6 +35,19 @@ if (kind === 'tcp-server') {
   const stop = startDbClient({ host: config.dbHost, port: config.dbPort, intervalMs: 1_000 }, log);
   log({ msg: 'client started', kind, target: `${config.dbHost}:${config.dbPort}`, pod: config.pod });
   close = async () => stop();
+  if (config.portsDeclared) {
+    // An app that declares containerPorts serves them too, so a Service in front of it answers.
+    const control = createControl({
+      readyDelaySeconds: config.readyDelaySeconds,
+      failAfterSeconds: config.failAfterSeconds,
+    });
+    const web = await startHttpWorkload(config, control, log);
+    log({ msg: 'listening', host: config.host, ports: web.ports, pod: config.pod, namespace: config.namespace });
+    close = async () => {
+      stop();
+      await web.close();
+    };
+  }
 } else {
   const control = createControl({
     readyDelaySeconds: config.readyDelaySeconds,

@@ -1,11 +1,12 @@
 /**
  * Pod startup: the time from the create request to the watch event that shows the pod
  * Ready (one pod at a time, then 100 created at once), and the memory a node pays per
- * pod process (average VmRSS of 100 idle workload processes). A client-node watch is
+ * pod process (average VmRSS of 100 idle workload processes, and of their containers'
+ * monitors). A client-node watch is
  * opened before the creates, so no polling interval adds to the figures.
  */
 import { CoreV1Api, KubeConfig, type V1Pod, Watch } from '@kubernetes/client-node';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type KemuCluster, startCluster } from '../kemu-cluster.js';
 import { percentile } from './stats.js';
@@ -108,12 +109,23 @@ async function measure(
       }
     }
     const avgRssMb = rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length) / 1024;
+    // Each container's monitor (kemu's shim: perl, the container's parent) is part of a pod's cost.
+    const monitorRss: number[] = [];
+    for (const pid of await readdir('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      if (!cmd.startsWith('kemu-monitor') || !cmd.includes(cluster.stateDir)) continue;
+      const kb = await vmRssKb(Number(pid));
+      if (kb !== undefined) monitorRss.push(kb);
+    }
+    const avgMonitorMb = monitorRss.reduce((a, b) => a + b, 0) / Math.max(1, monitorRss.length) / 1024;
     const rows: Row[] = [
       { figure: `pod apply→Ready, one at a time (p50, n=${sequential})`, value: ms(percentile(one, 50)) },
       { figure: 'pod apply→Ready, one at a time (p99)', value: ms(percentile(one, 99)), target: '≤ 300 ms' },
       { figure: `pod apply→Ready, ${burst} at once (p50)`, value: ms(percentile(many, 50)) },
       { figure: `pod apply→Ready, ${burst} at once (p99)`, value: ms(percentile(many, 99)) },
       { figure: `RSS per pod process (avg of ${rss.length})`, value: `${avgRssMb.toFixed(1)} MB` },
+      { figure: `RSS per container monitor (avg of ${monitorRss.length})`, value: `${avgMonitorMb.toFixed(1)} MB` },
     ];
     return { rows, samples: { one, many, rssKb: rss } };
   } finally {

@@ -19,6 +19,8 @@ const tools: { cmd: string; args: string[]; pkg: string }[] = [
   { cmd: 'nsenter', args: ['-V'], pkg: 'util-linux' },
   { cmd: 'openssl', args: ['version'], pkg: 'openssl' },
   { cmd: 'nft', args: ['--version'], pkg: 'nftables' },
+  { cmd: 'runc', args: ['--version'], pkg: 'runc' },
+  { cmd: 'busybox', args: ['true'], pkg: 'busybox-static' },
 ];
 
 /** The tools the nftables proxy mode runs in every node netns. */

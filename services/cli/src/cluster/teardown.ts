@@ -2,7 +2,8 @@
  * Removes everything of a cluster, in the order that keeps anything from coming back:
  * the supervisor first (so nothing restarts), then components and nats-server, then pod
  * processes (found in pod netns, and by KEMU_CLUSTER plus KEMU_STATE_DIR in their
- * environment), then the pods' cgroups, then every netns and the host veth, then the
+ * environment), then the nodes' container runtimes (runc state, overlays, volumes), then
+ * the pods' cgroups, then every netns and the host veth, then the
  * state directory. Each step tolerates missing parts.
  */
 import { existsSync, readdirSync, rmdirSync, statSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { clusterNetnsPrefix, deleteClusterNetwork, linkExists, listNetns, netnsPids } from '@kemu/netns';
 import type { ClusterContext } from '../cluster-context.js';
 import { isClusterProcess } from './cluster-state.js';
+import { removeContainerRuntimes } from './container-runtimes.js';
 import { findProcessesWithEnv, stopProcesses } from './processes.js';
 import { readJsonFile, readPidFile } from '../state-store.js';
 
@@ -77,6 +79,20 @@ export async function teardownCluster(ctx: ClusterContext, report: (msg: string)
     found = true;
     report(`stopping ${new Set(podPids).size} remaining processes (pods)`);
     await stopProcesses(podPids);
+  }
+
+  // Containers: their monitors, runc state, overlays and volumes (what a crashed agent left too).
+  const runtimeDirs = [
+    paths.stateDir,
+    ...(await readdir(join(ctx.home, 'nodes', cluster)).catch(() => [] as string[])).map((n) =>
+      join(ctx.home, 'nodes', cluster, n),
+    ),
+  ];
+  let containers = 0;
+  for (const dir of runtimeDirs) containers += await removeContainerRuntimes(dir);
+  if (containers > 0) {
+    found = true;
+    report(`removed ${containers} containers`);
   }
 
   const cgroups = await removeClusterCgroups(cluster);

@@ -1,13 +1,15 @@
 /**
  * `kemu exec [-n NS] [-c CONTAINER] POD -- CMD...`: looks the pod up through the apiserver
- * and runs CMD inside its network namespace with the container's environment, stdio
- * inherited and the exit code passed through — what `kubectl exec` is for a real pod.
+ * and runs CMD inside the container (`runc exec`: its root filesystem, namespaces and
+ * environment; a process that is no container: its network namespace with its env),
+ * stdio inherited and the exit code passed through — what `kubectl exec` is for a real pod.
  * `kemu exec --node NODE -- CMD...` runs CMD in the node's network namespace instead (what
  * `ssh node` is on a real cluster), e.g. `nft list table ip kube-proxy` in nftables mode.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
+import { containerExecArgv, findContainerByPid, nodeRuntimeDir } from '@kemu/containers';
 import { clusterNetnsPrefix, netnsExists, podNetnsName } from '@kemu/netns';
 import { clusterApiClient } from '../client/cluster-api.js';
 import { boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
@@ -73,13 +75,22 @@ async function runExec(io: CommandIO): Promise<number> {
       `cannot exec into pod ${podName}: it has no network yet (phase ${pod.status?.phase ?? 'Unknown'})`,
     );
   }
-  const containerEnv = (await runningContainerEnv(netns, container)) ?? declaredEnv(pod, container);
-  const env = { PATH: io.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...containerEnv };
-
-  // The container's own UTS namespace too, so `hostname` prints the pod's name.
   const pid = Number(
     pod.status?.containerStatuses?.find((c) => c.name === container)?.containerID?.replace('kemu://', '') ?? '',
   );
+  // A container of this machine's node runtime: `runc exec` into it (its root filesystem, namespaces and env).
+  const runtimeDir = pod.spec?.nodeName ? nodeRuntimeDir(ctx.paths.stateDir, pod.spec.nodeName) : undefined;
+  const id = runtimeDir && pid > 0 ? await findContainerByPid(runtimeDir, pid) : undefined;
+  const tty = ['tty', 'stdin-tty', 'tty-stdin'].some((f) => args.flags.get(f) === true);
+  if (runtimeDir && id) {
+    return spawnInherit(
+      [...containerExecArgv(runtimeDir, id, { args: command, tty: tty && process.stdin.isTTY === true })],
+      io.env,
+    );
+  }
+  const containerEnv = (await runningContainerEnv(netns, container)) ?? declaredEnv(pod, container);
+  const env = { PATH: io.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...containerEnv };
+  // The container's own UTS namespace too, so `hostname` prints the pod's name.
   const uts = pid > 0 && existsSync(`/proc/${pid}`) ? ['nsenter', '--uts', `--target=${pid}`, '--'] : [];
   return spawnInherit([...uts, 'ip', 'netns', 'exec', netns, ...command], env);
 }

@@ -21,6 +21,7 @@ import type { CommandIO } from '../command.js';
 import { configFromEnv } from '../config.js';
 import { type JoinedNodeConfig, nodePaths } from './node-config.js';
 import { deleteNodeObjects, openClusterLog } from './node-join.js';
+import { removeContainerRuntimes } from '../cluster/container-runtimes.js';
 import { findProcessesWithEnv, isAlive, stopProcesses } from '../cluster/processes.js';
 import { readJsonFile, readPidFile } from '../state-store.js';
 
@@ -111,6 +112,7 @@ export async function removeNode(
     report(`deleting netns ${config.netns} and link ${config.vethName}`);
     await detachNodeNetns({ netns: config.netns, bridgeNetns: config.bridgeNetns, vethName: config.vethName });
   }
+  if ((await removeContainerRuntimes(paths.stateDir)) > 0) found = true;
   await rm(paths.stateDir, { recursive: true, force: true });
   return { found };
 }

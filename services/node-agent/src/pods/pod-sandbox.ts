@@ -25,6 +25,8 @@ export interface PodSandboxOptions {
 /** Creates and removes pod sandboxes. */
 export interface PodSandbox {
   netnsName(uid: string): string;
+  /** The kubelet-managed /etc files of a pod, mounted into its containers (resolv.conf read-only when it is the node's). */
+  etcFiles(pod: Pod): { hosts: string; hostname: string; resolvConf: string; resolvConfReadonly: boolean };
   create(pod: Pod, podIP: string): Promise<void>;
   delete(uid: string): Promise<void>;
 }
@@ -92,6 +94,16 @@ export function createPodSandbox(options: PodSandboxOptions): PodSandbox {
 
   return {
     netnsName,
+    etcFiles(pod) {
+      const dir = join(options.etcNetnsDir, netnsName(pod.metadata.uid ?? ''));
+      const own = resolvConf(pod, options.clusterDNS, options.clusterDomain) !== undefined;
+      return {
+        hosts: join(dir, 'hosts'),
+        hostname: join(dir, 'hostname'),
+        resolvConf: own ? join(dir, 'resolv.conf') : '/etc/resolv.conf',
+        resolvConfReadonly: !own,
+      };
+    },
     create(pod, podIP) {
       const uid = pod.metadata.uid ?? '';
       return serialized(uid, async () => {
@@ -107,6 +119,7 @@ export function createPodSandbox(options: PodSandboxOptions): PodSandbox {
         const dir = join(options.etcNetnsDir, podNetns);
         await mkdir(dir, { recursive: true });
         await writeFile(join(dir, 'hosts'), hostsFile(pod, podIP, options.clusterDomain));
+        await writeFile(join(dir, 'hostname'), `${(pod.spec.hostname ?? pod.metadata.name).slice(0, 63)}\n`);
         const resolv = resolvConf(pod, options.clusterDNS, options.clusterDomain);
         if (resolv) await writeFile(join(dir, 'resolv.conf'), resolv);
       });

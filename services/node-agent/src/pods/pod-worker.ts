@@ -29,6 +29,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { createActor, fromPromise } from 'xstate';
 import { containerActors } from '../runtime/container-actors.js';
 import type { ContainerLaunch } from '../runtime/container-launch.js';
+import type { NodeContainers } from '../runtime/node-containers.js';
 import { createCpuLimiter, parseMillicores } from '../runtime/cpu-limit.js';
 import { hookOf } from '../runtime/lifecycle-hooks.js';
 import { createMemoryLimiter } from '../runtime/memory-limit.js';
@@ -44,8 +45,10 @@ export interface PodWorkerDeps {
   writer: ObjectWriter;
   view: View;
   sandbox: PodSandbox;
-  /** Computes argv/env of a container (service env comes from the view at start time). */
+  /** Computes the container to create (service env comes from the view at start time). */
   launch(pod: Pod, containerName: string, podIP: string): ContainerLaunch;
+  /** The node's container runtime. */
+  containers: NodeContainers;
   /** `$KEMU_STATE_DIR/pods/<ns>_<name>_<uid>/<container>.log`. */
   logPath(pod: Pod, containerName: string): string;
   log: Logger;
@@ -139,6 +142,7 @@ export function startPodWorker(
     podNetns: deps.sandbox.netnsName(uid),
     launch: deps.launch,
     logPath: deps.logPath,
+    containers: deps.containers,
     log,
     probeFailed: (container, message) => events?.readinessProbeFailed(container, message),
     healthProbeFailed: (container, kind, message) => events?.healthProbeFailed(container, kind, message),

@@ -1,7 +1,8 @@
 /**
  * One probe attempt as the kubelet makes it, from the node netns to the pod IP:
- * httpGet succeeds on 200–399, tcpSocket on connect, exec on exit 0 (run inside the pod
- * netns), grpc on a SERVING health check. Named ports resolve through the container's ports.
+ * httpGet succeeds on 200–399, tcpSocket on connect, exec on exit 0 (run inside the
+ * container with `runc exec`, or in the pod netns for a process that is no container),
+ * grpc on a SERVING health check. Named ports resolve through the container's ports.
  */
 import type { Container, Probe } from '@kemu/api';
 import { execFile } from 'node:child_process';
@@ -16,6 +17,8 @@ export interface ProbeTarget {
   container: Container;
   /** The container's process: exec probes run in its mount namespace (its ConfigMap and Secret volumes). */
   pid?: number;
+  /** The argv prefix that runs a command inside the container (runc exec); else the pod netns is entered. */
+  enter?: string[];
 }
 
 /** The command line that runs `command` in the pod's netns and, given a pid, in that process's mount namespace. */
@@ -113,7 +116,9 @@ function httpProbe(host: string, port: number, path: string, timeoutMs: number):
 }
 
 function execProbe(target: ProbeTarget, command: string[], timeoutMs: number): Promise<ProbeResult> {
-  const [file = 'ip', ...args] = inContainer(target.podNetns, target.pid, command);
+  const [file = 'ip', ...args] = target.enter
+    ? [...target.enter, ...command]
+    : inContainer(target.podNetns, target.pid, command);
   return new Promise((resolve) => {
     execFile(file, args, { timeout: timeoutMs }, (err, stdout, stderr) => {
       if (!err) return resolve(passed);

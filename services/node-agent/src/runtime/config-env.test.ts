@@ -29,11 +29,9 @@ const launchEnv = (container: Partial<Container>) => {
     podIP: '10.244.1.5',
     hostIP: '10.250.0.11',
     node: 'n',
-    podNetns: 'ns',
-    workloadEntry: '/w.js',
-    nodeBinary: '/usr/bin/node',
+    netnsPath: '/var/run/netns/ns',
+    files: { hosts: '/h', hostname: '/hn', volumesDir: '/v' },
     serviceEnv: {},
-    baseEnv: {},
     config: sources,
   }).env;
 };

@@ -1,7 +1,8 @@
 /**
- * The side effects of one pod's container machines: `runContainer` spawns a container
- * process (or adopts one left by a previous agent), reports PROCESS_STARTED and
- * PROCESS_EXITED and turns KILL into a signal to its process group; `readiness` turns
+ * The side effects of one pod's container machines: `runContainer` starts a container
+ * through the node's runtime (or adopts one left by a previous agent), reports
+ * PROCESS_STARTED and PROCESS_EXITED (StartError with its cause when the runtime could
+ * not start it) and turns KILL into a signal to the container's PID 1; `readiness` turns
  * the readiness watcher's results into READINESS_* events; `liveness` runs the startup
  * probe (which gates readiness through a per-run gate) and then the liveness probe and
  * sends LIVENESS_FAILED when either fails for good. Stopping an actor stops
@@ -12,8 +13,9 @@ import type { HookInput, KillEvent, ReadinessInput, RunContainerInput } from '@k
 import type { Logger } from '@kemu/log';
 import { type EventObject, fromCallback, fromPromise } from 'xstate';
 import { ContainerConfigError } from './config-env.js';
-import { type ContainerLaunch, builtInReadinessPorts, realCommand } from './container-launch.js';
-import { type ContainerProcess, adoptProcess, startProcess } from './process-runner.js';
+import { type ContainerLaunch, builtInReadinessPorts, runsBuiltIn } from './container-launch.js';
+import type { NodeContainers } from './node-containers.js';
+import { type ContainerProcess, adoptProcess } from './process-runner.js';
 import { type HookKind, hookOf, runHook } from './lifecycle-hooks.js';
 import { type HealthProbeKind, probeGraceMs, watchLiveness } from '../probes/liveness.js';
 import type { CpuGuard } from './cpu-limit.js';
@@ -31,6 +33,8 @@ export interface ContainerActorsContext {
   podNetns: string;
   launch(pod: Pod, containerName: string, podIP: string): ContainerLaunch;
   logPath(pod: Pod, containerName: string): string;
+  /** The node's container runtime. */
+  containers: NodeContainers;
   log: Logger;
   /** A readinessProbe attempt of `container` failed with `message`. */
   probeFailed?: (container: string, message: string) => void;
@@ -58,6 +62,12 @@ export function containerActors(ctx: ContainerActorsContext) {
   const spec = (name: string) => {
     const containers = ctx.pod().spec.containers;
     return containers.find((c) => c.name === name) ?? containers[0]!;
+  };
+
+  /** The argv prefix entering the container whose init is `pid` (absent for a process that is no container). */
+  const enter = (pid: number) => {
+    const argv = ctx.containers.enter(pid);
+    return argv ? { enter: argv } : {};
   };
 
   const gates = new Map<string, StartupGate>();
@@ -103,15 +113,25 @@ export function containerActors(ctx: ContainerActorsContext) {
     void (async () => {
       try {
         if (input.adopt) {
-          proc = await adoptProcess(input.adopt.pid, input.adopt.startedAt);
+          proc =
+            (await ctx.containers.adopt(input.adopt.pid)) ??
+            (await adoptProcess(input.adopt.pid, input.adopt.startedAt));
         } else {
           const l = await launchWhenConfigured(input.name);
           if (!l) return;
-          proc = await startProcess({ argv: l.argv, env: l.env, logPath: ctx.logPath(ctx.pod(), input.name) });
+          const pod = ctx.pod();
+          const run = {
+            name: input.name,
+            restartCount: input.restartCount ?? 0,
+            logPath: ctx.logPath(pod, input.name),
+          };
+          proc = await ctx.containers.start(pod, l, run);
         }
       } catch (err) {
         clog.warn({ err }, 'container start failed');
-        if (!ended) sendBack({ type: 'PROCESS_EXITED', exitCode: 128, finishedAt: now() });
+        const message = err instanceof Error ? err.message : String(err);
+        if (!ended)
+          sendBack({ type: 'PROCESS_EXITED', exitCode: 128, reason: 'StartError', message, finishedAt: now() });
         return;
       }
       if (ended) {
@@ -159,9 +179,10 @@ export function containerActors(ctx: ContainerActorsContext) {
         {
           podIP,
           podNetns: ctx.podNetns,
+          ...enter(input.pid),
           container,
           pid: input.pid,
-          builtIn: realCommand(container) === undefined && builtInReadinessPorts(container).length > 0,
+          builtIn: runsBuiltIn(container) && builtInReadinessPorts(container).length > 0,
           ports: builtInReadinessPorts(container),
           initiallyReady: input.initiallyReady,
           onProbeFailure: (message) => ctx.probeFailed?.(input.name, message),
@@ -181,7 +202,14 @@ export function containerActors(ctx: ContainerActorsContext) {
     const container = spec(input.name);
     const key = `${input.name}/${input.pid}`;
     const stop = watchLiveness(
-      { podIP, podNetns: ctx.podNetns, container, pid: input.pid, alreadyStarted: input.initiallyReady },
+      {
+        podIP,
+        podNetns: ctx.podNetns,
+        ...enter(input.pid),
+        container,
+        pid: input.pid,
+        alreadyStarted: input.initiallyReady,
+      },
       {
         started: () => {
           gate(input.name, input.pid).open();
@@ -224,7 +252,15 @@ export function containerActors(ctx: ContainerActorsContext) {
       }
       const result = await runHook(
         handler,
-        { podIP, podNetns: ctx.podNetns, container, podRef, pid: input.pid, ...(env ? { env } : {}) },
+        {
+          podIP,
+          podNetns: ctx.podNetns,
+          ...enter(input.pid),
+          container,
+          podRef,
+          pid: input.pid,
+          ...(env ? { env } : {}),
+        },
         input.timeoutMs,
         signal,
       );

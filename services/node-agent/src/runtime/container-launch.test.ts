@@ -1,6 +1,6 @@
 import type { Container, Pod } from '@kemu/api';
 import { describe, expect, it } from 'vitest';
-import { containerLaunch, expandVars, realCommand } from './container-launch.js';
+import { builtInReadinessPorts, containerLaunch, expandVars, runsBuiltIn } from './container-launch.js';
 
 const pod = (container: Partial<Container>, spec: Partial<Pod['spec']> = {}): Pod => ({
   apiVersion: 'v1',
@@ -16,56 +16,54 @@ const launch = (p: Pod) =>
     podIP: '10.244.1.5',
     hostIP: '10.250.0.11',
     node: 'node-1',
-    podNetns: 'kemu-t-pod-abc123',
-    workloadEntry: '/w/main.js',
-    nodeBinary: '/usr/bin/node',
+    netnsPath: '/var/run/netns/kemu-t-pod-abc123',
+    files: { hosts: '/e/hosts', hostname: '/e/hostname', resolvConf: '/e/resolv.conf', volumesDir: '/v' },
     serviceEnv: { WEB_SERVICE_HOST: '10.96.0.9', KUBERNETES_SERVICE_HOST: '10.96.0.1' },
-    baseEnv: { PATH: '/usr/bin' },
   });
 
-describe('realCommand', () => {
-  it.each<[string, Partial<Container>, string[] | undefined]>([
-    ['no command: built-in workload', { image: 'nginx' }, undefined],
-    ['command and args', { image: 'alpine', command: ['sh', '-c'], args: ['sleep 1'] }, ['sh', '-c', 'sleep 1']],
+describe('runsBuiltIn', () => {
+  it.each<[string, Partial<Container>, boolean]>([
+    ['an emulated image without a command', { image: 'nginx' }, true],
     [
-      'busybox runs the real busybox',
-      { image: 'busybox:1.36', command: ['sh', '-c'], args: ['sleep 1'] },
-      ['busybox', 'sh', '-c', 'sleep 1'],
+      'an emulated image with args only',
+      { image: 'registry.k8s.io/e2e-test-images/agnhost:2.47', args: ['netexec'] },
+      true,
     ],
+    ['an unknown image with a command', { image: 'alpine', command: ['sh', '-c'], args: ['sleep 1'] }, false],
     [
-      'args only on busybox (kubectl run -- CMD)',
+      'busybox with args only (kubectl run -- CMD)',
       { image: 'docker.io/library/busybox', args: ['nslookup', 'web'] },
-      ['busybox', 'nslookup', 'web'],
+      false,
     ],
-    [
-      'args only on curl use its entrypoint',
-      { image: 'docker.io/curlimages/curl:8.5.0', args: ['-s', 'http://web'] },
-      ['curl', '-s', 'http://web'],
-    ],
+    ['curl with args only', { image: 'docker.io/curlimages/curl:8.5.0', args: ['-s', 'http://web'] }, false],
   ])('%s', (_what, c, expected) => {
-    expect(realCommand({ name: 'c', ...c } as Container)).toEqual(expected);
+    expect(runsBuiltIn({ name: 'c', ...c } as Container)).toBe(expected);
   });
 });
 
-const UTS = (hostname: string) => ['unshare', '--uts', 'sh', '-c', 'hostname "$0" 2>/dev/null; exec "$@"', hostname];
+describe('builtInReadinessPorts', () => {
+  it('serves the declared ports of any image, app images included', () => {
+    expect(builtInReadinessPorts({ name: 'c', image: 'myapp:latest', ports: [{ containerPort: 3000 }] })).toEqual([
+      3000,
+    ]);
+    expect(builtInReadinessPorts({ name: 'c', image: 'myapp:latest' })).toEqual([]);
+    expect(builtInReadinessPorts({ name: 'c', image: 'postgres' })).toEqual([5432]);
+    expect(builtInReadinessPorts({ name: 'c', image: 'nginx' })).toEqual([8080]);
+  });
+});
 
 describe('containerLaunch', () => {
-  it('runs the built-in workload in the pod netns with the identity env', () => {
+  it('runs the built-in workload in the pod netns with the identity env and the kubelet files', () => {
     const l = launch(
       pod({ ports: [{ containerPort: 8080 }, { containerPort: 53, protocol: 'UDP' }, { containerPort: 9090 }] }),
     );
     expect(l.builtIn).toBe(true);
-    expect(l.argv).toEqual([
-      'ip',
-      'netns',
-      'exec',
-      'kemu-t-pod-abc123',
-      ...UTS('web-1'),
-      '/usr/bin/node',
-      '/w/main.js',
-    ]);
+    expect(l.image).toBe('nginx');
+    expect(l.command).toBeUndefined();
+    expect(l.netnsPath).toBe('/var/run/netns/kemu-t-pod-abc123');
+    expect(l.hostname).toBe('web-1');
+    expect(l.mounts.map((m) => m.destination)).toEqual(['/etc/hosts', '/etc/hostname', '/etc/resolv.conf']);
     expect(l.env).toMatchObject({
-      PATH: '/usr/bin',
       HOSTNAME: 'web-1',
       KEMU_POD_NAME: 'web-1',
       KEMU_POD_NAMESPACE: 'shop',
@@ -77,9 +75,10 @@ describe('containerLaunch', () => {
       KEMU_CONTAINER_PORTS: '8080,9090',
       WEB_SERVICE_HOST: '10.96.0.9',
     });
+    expect(l.env.PATH).toBeUndefined();
   });
 
-  it('runs a real command with expanded $(VAR) references, env values and fieldRefs', () => {
+  it('keeps a real command with expanded $(VAR) references, env values and fieldRefs', () => {
     const l = launch(
       pod({
         image: 'busybox',
@@ -93,24 +92,23 @@ describe('containerLaunch', () => {
       }),
     );
     expect(l.builtIn).toBe(false);
-    expect(l.argv).toEqual([
-      'ip',
-      'netns',
-      'exec',
-      'kemu-t-pod-abc123',
-      ...UTS('web-1'),
-      'busybox',
-      'sh',
-      '-c',
-      'echo hi-$(MY_POD) $(X) $(MISSING)',
-    ]);
+    expect(l.command).toEqual(['sh', '-c', 'echo hi-$(MY_POD) $(X) $(MISSING)']);
+    expect(l.args).toBeUndefined();
     expect(l.env).toMatchObject({ MY_POD: 'web-1', MY_IP: '10.244.1.5', APP: 'web' });
   });
 
-  it('names the UTS namespace after spec.hostname when set, cut to 63 characters', () => {
-    expect(launch(pod({}, { hostname: 'db-0' })).argv.slice(4, 10)).toEqual(UTS('db-0'));
+  it('names the host after spec.hostname when set, cut to 63 characters', () => {
+    expect(launch(pod({}, { hostname: 'db-0' })).hostname).toBe('db-0');
     const long = { ...pod({}), metadata: { ...pod({}).metadata, name: 'x'.repeat(70) } };
-    expect(launch(long).argv[9]).toBe('x'.repeat(63));
+    expect(launch(long).hostname).toBe('x'.repeat(63));
+  });
+
+  it('refuses hostPath volumes', () => {
+    const p = pod(
+      { volumeMounts: [{ name: 'h', mountPath: '/h' }] },
+      { volumes: [{ name: 'h', hostPath: { path: '/' } }] },
+    );
+    expect(() => launch(p)).toThrow(/hostPath volumes are refused/);
   });
 
   it('keeps only the master service vars when enableServiceLinks is false', () => {
@@ -121,5 +119,36 @@ describe('containerLaunch', () => {
 
   it('expands variables like the kubelet', () => {
     expect(expandVars('$(A)-$(B)-$$(A)-$(', { A: '1' })).toBe('1-$(B)-$(A)-$(');
+  });
+
+  it('mounts node-directory volumes read-only as directories, in place of the volume of the same path', () => {
+    const p = pod(
+      { volumeMounts: [{ name: 'cfg', mountPath: '/etc/cfg' }] },
+      { volumes: [{ name: 'cfg', configMap: { name: 'app' } }] },
+    );
+    const binds = [
+      { source: '/k/pods/abc-123/volumes/kubernetes.io~configmap/cfg', mountPath: '/etc/cfg' },
+      { source: '/s/kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' },
+    ];
+    const l = containerLaunch({
+      pod: p,
+      container: p.spec.containers[0]!,
+      podIP: '10.244.1.5',
+      hostIP: '10.250.0.11',
+      node: 'node-1',
+      netnsPath: '/var/run/netns/kemu-t-pod-abc123',
+      files: { hosts: '/e/hosts', hostname: '/e/hostname', volumesDir: '/v' },
+      serviceEnv: {},
+      binds,
+    });
+    expect(l.binds).toEqual(binds);
+    expect(l.mounts.filter((m) => m.destination === '/etc/cfg')).toEqual([
+      { destination: '/etc/cfg', source: '/k/pods/abc-123/volumes/kubernetes.io~configmap/cfg', readonly: true },
+    ]);
+    expect(l.mounts).toContainEqual({
+      destination: '/var/run/secrets/kubernetes.io/serviceaccount',
+      source: '/s/kube-api-access',
+      readonly: true,
+    });
   });
 });

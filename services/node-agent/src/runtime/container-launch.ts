@@ -1,23 +1,23 @@
 /**
- * How a container is started, decided from its spec alone: a container with a command
- * (or args) runs that real command line inside the pod netns, as `busybox` (Debian's
- * real busybox) or `curlimages/curl` would; any other image runs the built-in HTTP
- * workload. Every container gets a UTS namespace with the pod's hostname. The env is
- * service links, then the container's env (values, fieldRefs, $(VAR) expansion), then
- * the KEMU_* identity every pod process carries (adoption reads KEMU_POD_UID back).
+ * How a container is started, decided from its spec alone: its image (kemu's image for
+ * the reference), the command and args with $(VAR) expanded, the env, the pod's hostname
+ * and netns, the mounts (kubelet files and volumes) and the securityContext. The image
+ * decides what runs: the kemu workload for nginx, databases and unknown images without a
+ * command (the "built-in" workload, whose readiness waits for its ports), the command in
+ * its image otherwise. The env is service links, then the container's env (values,
+ * fieldRefs, $(VAR) expansion), then the KEMU_* identity every pod process carries
+ * (adoption reads KEMU_POD_UID back).
  */
 import type { Container, EnvVar, Pod } from '@kemu/api';
+import { imageDefinition, parseImageReference } from '@kemu/containers';
 import { type ConfigSources, envFromValues, keyRefValue } from './config-env.js';
+import { containerMounts, containerSecurity, type MountSpec, type PodFiles } from './container-spec.js';
 
-/** Entrypoints of images whose `args` alone form a command line (kubectl run IMAGE -- ARGS). */
-const ENTRYPOINTS: Record<string, string[]> = {
-  'curlimages/curl': ['curl'],
-};
-
-/** Images whose every command is an applet of a multi-call binary: busybox runs Debian's real busybox. */
-const MULTICALL: Record<string, string> = {
-  busybox: 'busybox',
-};
+/** A read-only volume from a node directory, bound as a directory at `mountPath`. */
+export interface VolumeBind {
+  source: string;
+  mountPath: string;
+}
 
 /** Everything needed to start one container. */
 export interface LaunchContext {
@@ -26,25 +26,33 @@ export interface LaunchContext {
   podIP: string;
   hostIP: string;
   node: string;
-  podNetns: string;
-  /** Path of services/pod-workload/dist/main.js. */
-  workloadEntry: string;
-  /** Node binary for the workload. */
-  nodeBinary: string;
+  /** Path of the pod's network namespace (/var/run/netns/<sandbox>). */
+  netnsPath: string;
+  files: PodFiles;
   serviceEnv: Record<string, string>;
-  /** Inherited basics such as PATH. */
-  baseEnv: Record<string, string>;
   /** ConfigMaps and Secrets for envFrom and key refs; without it those are skipped. */
   config?: ConfigSources;
-  /** The pod's volume mounts of this container: host directory → mountPath, bound in the container's mount namespace. */
-  mounts?: { source: string; mountPath: string }[];
+  /** Read-only volumes of this container from node directories (ConfigMap, Secret, ServiceAccount): host directory → mountPath. */
+  binds?: VolumeBind[];
 }
 
-/** The process to spawn. */
+/** The container to create. */
 export interface ContainerLaunch {
-  argv: string[];
+  image: string;
+  /** `command` with $(VAR) expanded; undefined keeps the image's entrypoint. */
+  command?: string[];
+  /** `args` with $(VAR) expanded; undefined keeps the image's cmd. */
+  args?: string[];
   env: Record<string, string>;
-  /** True for the built-in HTTP workload (readiness then waits for its ports). */
+  hostname: string;
+  netnsPath: string;
+  mounts: MountSpec[];
+  /** The read-only node-directory volumes (also in `mounts`); the process runtime binds them itself. */
+  binds: VolumeBind[];
+  security: ReturnType<typeof containerSecurity>;
+  /** A FIFO the container reads as stdin (containers with `stdin: true`). */
+  stdinPath?: string;
+  /** True for the kemu workload (readiness then waits for its ports). */
   builtIn: boolean;
 }
 
@@ -53,72 +61,42 @@ export function containerPorts(container: Container): number[] {
   return (container.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => p.containerPort);
 }
 
-function imageRepository(image: string): string {
-  const noDigest = image.split('@')[0] ?? image;
-  const lastSlash = noDigest.lastIndexOf('/');
-  const colon = noDigest.lastIndexOf(':');
-  const repo = colon > lastSlash ? noDigest.slice(0, colon) : noDigest;
-  return repo.replace(/^docker\.io\//, '').replace(/^library\//, '');
-}
-
 /** Default ports of database-like images, which the built-in workload serves as a TCP server. */
 const DATABASE_PORTS: Record<string, number> = { mysql: 3306, mariadb: 3306, postgres: 5432, redis: 6379 };
+
+/** Whether the container runs the kemu workload: an emulated image without a command of its own. */
+export function runsBuiltIn(container: Container): boolean {
+  return imageDefinition(container.image, commandShape(container)).rootfs === 'workload';
+}
+
+/** Whether a container sets command and args (what decides the image an emulated one runs in). */
+export function commandShape(c: { command?: string[]; args?: string[] }): { hasCommand: boolean; hasArgs: boolean } {
+  return { hasCommand: (c.command ?? []).length > 0, hasArgs: (c.args ?? []).length > 0 };
+}
 
 /**
  * The ports whose accepting TCP makes a built-in workload ready without a readinessProbe:
  * the declared ones, else the image's default (8080 for the HTTP server, 3306/5432/6379
- * for database images); none for app images (a client), which are ready once running.
+ * for database images); none for app images without declared ports (a client), which
+ * are ready once running.
  */
 export function builtInReadinessPorts(container: Container): number[] {
   const declared = containerPorts(container);
-  const name = (imageRepository(container.image).split('/').pop() ?? '').toLowerCase();
+  const name = (parseImageReference(container.image).name.split('/').pop() ?? '').toLowerCase();
+  if (name === 'serve_hostname') return declared.length > 0 ? declared : [9376];
+  if (name === 'agnhost') {
+    if (declared.length > 0) return declared;
+    const [sub, ...rest] = container.args ?? [];
+    const port =
+      rest.find((a) => a.startsWith('--http-port='))?.split('=')[1] ??
+      rest.find((a) => a.startsWith('--port='))?.split('=')[1];
+    if (sub === 'netexec') return [Number(port ?? 8080)];
+    return sub === 'serve-hostname' && !rest.includes('--udp') ? [Number(port ?? 9376)] : [];
+  }
   const dbPort = DATABASE_PORTS[name];
   if (dbPort !== undefined) return declared.length > 0 ? declared : [dbPort];
-  if (/app/.test(name)) return [];
+  if (/app/.test(name)) return declared;
   return declared.length > 0 ? declared : [8080];
-}
-
-/** The real command line of a container, or undefined when it runs the built-in workload. */
-export function realCommand(container: Container): string[] | undefined {
-  const command = container.command ?? [];
-  const args = container.args ?? [];
-  const repo = imageRepository(container.image);
-  let line: string[] | undefined;
-  if (command.length > 0) line = [...command, ...args];
-  else if (args.length > 0) line = [...(ENTRYPOINTS[repo] ?? []), ...args];
-  const multicall = MULTICALL[repo];
-  return line && multicall ? [multicall, ...line] : line;
-}
-
-/**
- * Runs `command` in a UTS namespace of its own whose hostname is the pod's, as every
- * Kubernetes pod has; `exec` keeps the pid, so the pid spawned is the workload's.
- */
-export function inOwnUts(hostname: string, command: string[], mounts: LaunchContext['mounts'] = []): string[] {
-  if (mounts.length === 0)
-    return ['unshare', '--uts', 'sh', '-c', 'hostname "$0" 2>/dev/null; exec "$@"', hostname, ...command];
-  // `ip netns exec` already runs us in a private mount namespace (its / is rslave): the
-  // read-only bind mounts of the pod's volumes are seen by this container only.
-  const binds = mounts
-    .map(
-      (m) =>
-        `mkdir -p ${shellQuote(m.mountPath)} && mount --bind -o ro ${shellQuote(m.source)} ${shellQuote(m.mountPath)} || exit 1; `,
-    )
-    .join('');
-  return [
-    'unshare',
-    '--uts',
-    '--mount',
-    'sh',
-    '-c',
-    `${binds}hostname "$0" 2>/dev/null; exec "$@"`,
-    hostname,
-    ...command,
-  ];
-}
-
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, "'\\''")}'`;
 }
 
 /** Expands `$(VAR)` from `env`; `$$(VAR)` stays literal `$(VAR)`, unknown names are kept. */
@@ -160,10 +138,10 @@ function envValue(e: EnvVar, env: Record<string, string>, ctx: LaunchContext): s
   return ref ? fieldValue(ref, ctx) : undefined;
 }
 
-/** Computes argv and env of a container. */
+/** Computes the container to create. */
 export function containerLaunch(ctx: LaunchContext): ContainerLaunch {
   const { pod, container } = ctx;
-  const env: Record<string, string> = { ...ctx.baseEnv };
+  const env: Record<string, string> = {};
   if (pod.spec.enableServiceLinks !== false) Object.assign(env, ctx.serviceEnv);
   else for (const [k, v] of Object.entries(ctx.serviceEnv)) if (k.startsWith('KUBERNETES_')) env[k] = v;
   if (ctx.config)
@@ -172,9 +150,9 @@ export function containerLaunch(ctx: LaunchContext): ContainerLaunch {
     const v = envValue(e, env, ctx);
     if (v !== undefined) env[e.name] = v;
   }
-  const ports = containerPorts(container);
+  const hostname = (pod.spec.hostname ?? pod.metadata.name).slice(0, 63);
   Object.assign(env, {
-    HOSTNAME: pod.spec.hostname ?? pod.metadata.name,
+    HOSTNAME: hostname,
     KEMU_POD_NAME: pod.metadata.name,
     KEMU_POD_NAMESPACE: pod.metadata.namespace ?? 'default',
     KEMU_POD_UID: pod.metadata.uid ?? '',
@@ -182,28 +160,29 @@ export function containerLaunch(ctx: LaunchContext): ContainerLaunch {
     KEMU_POD_IP: ctx.podIP,
     KEMU_CONTAINER_NAME: container.name,
     KEMU_IMAGE: container.image,
-    KEMU_CONTAINER_PORTS: ports.join(','),
+    KEMU_CONTAINER_PORTS: containerPorts(container).join(','),
   });
-  const command = realCommand(container);
-  const inPod = ['ip', 'netns', 'exec', ctx.podNetns];
-  const hostname = (pod.spec.hostname ?? pod.metadata.name).slice(0, 63);
-  if (command) {
-    return {
-      argv: [
-        ...inPod,
-        ...inOwnUts(
-          hostname,
-          command.map((a) => expandVars(a, env)),
-          ctx.mounts,
-        ),
-      ],
-      env,
-      builtIn: false,
-    };
-  }
+  const expand = (list: string[] | undefined) =>
+    list && list.length > 0 ? list.map((a) => expandVars(a, env)) : undefined;
+  const command = expand(container.command);
+  const args = expand(container.args);
+  const binds = ctx.binds ?? [];
+  // Directories, not files: the AtomicWriter's `..data` swap stays visible in the container.
+  const bound = new Set(binds.map((b) => b.mountPath));
+  const mounts = [
+    ...containerMounts(pod, container, ctx.files).filter((m) => !bound.has(m.destination)),
+    ...binds.map((b) => ({ destination: b.mountPath, source: b.source, readonly: true })),
+  ];
   return {
-    argv: [...inPod, ...inOwnUts(hostname, [ctx.nodeBinary, ctx.workloadEntry], ctx.mounts)],
+    image: container.image,
+    ...(command ? { command } : {}),
+    ...(args ? { args } : {}),
     env,
-    builtIn: true,
+    hostname,
+    netnsPath: ctx.netnsPath,
+    mounts,
+    binds,
+    security: containerSecurity(pod, container),
+    builtIn: runsBuiltIn(container),
   };
 }

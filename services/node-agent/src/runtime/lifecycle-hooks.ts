@@ -1,7 +1,7 @@
 /**
  * Container lifecycle hooks (lifecycle.postStart / lifecycle.preStop) as the kubelet's
- * handler runner runs them: `exec` runs the command inside the pod's network namespace
- * with the container's environment and fails on a non-zero exit; `httpGet` sends one GET to the pod (or `host`) and fails
+ * handler runner runs them: `exec` runs the command inside the container (`runc exec`;
+ * the pod's network namespace for a process that is no container) and fails on a non-zero exit; `httpGet` sends one GET to the pod (or `host`) and fails
  * only when no response comes back (the kubelet does not look at the status code);
  * `sleep` (Kubernetes 1.30+) waits `seconds`. A hook the caller gives up on (timeout or
  * abort) is ended: an exec hook's process is killed (the kubelet would leave it running
@@ -40,8 +40,10 @@ export interface HookTarget {
   podRef: string;
   /** The container's environment, which an exec hook runs with (default: the agent's). */
   env?: Record<string, string>;
-  /** The container's process: an exec hook runs in its mount namespace. */
+  /** The container's process (process pods): an exec hook runs in its mount namespace. */
   pid?: number;
+  /** The argv prefix that runs a command inside the container (runc exec); else the pod netns is entered. */
+  enter?: string[];
 }
 
 /** A hook's outcome; `message` is the kubelet's event message on failure. */
@@ -63,7 +65,9 @@ function execHook(
   signal: AbortSignal | undefined,
 ): Promise<HookResult> {
   const { command } = handler;
-  const [file = 'ip', ...args] = inContainer(target.podNetns, target.pid, command);
+  const [file = 'ip', ...args] = target.enter
+    ? [...target.enter, ...command]
+    : inContainer(target.podNetns, target.pid, command);
   return new Promise((resolve) => {
     execFile(
       file,

@@ -4,7 +4,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { inOwnUts } from './container-launch.js';
 import { adoptProcess, ProcessStartError, readProcEnviron, readProcStat, startProcess } from './process-runner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kt-ag-proc-'));
@@ -44,18 +43,6 @@ describe('startProcess', () => {
     p.kill('SIGTERM');
     expect(await p.exited).toMatchObject({ exitCode: 143, signal: 15 });
     await eventually(async () => !(await alive(sleepPid)), { what: 'the group member to die' });
-  });
-
-  it('runs a pod command in its own UTS namespace with the pod hostname, under the pid it reports', async () => {
-    const logPath = join(dir, 'uts.log');
-    const p = await startProcess({
-      argv: inOwnUts('web-pod-1', ['busybox', 'sh', '-c', 'echo "$(hostname) $$"']),
-      env: { PATH: process.env.PATH ?? '' },
-      logPath,
-    });
-    expect(await p.exited).toMatchObject({ exitCode: 0 });
-    expect(readFileSync(logPath, 'utf8')).toBe(`web-pod-1 ${p.pid}\n`);
-    expect(execFileSync('hostname', { encoding: 'utf8' }).trim()).not.toBe('web-pod-1');
   });
 
   it('throws ProcessStartError for a missing binary', async () => {

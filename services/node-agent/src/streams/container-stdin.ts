@@ -1,6 +1,6 @@
 /**
  * Stdin of containers with `stdin: true` (what `kubectl run -i` and `attach` need). The
- * container reads a FIFO under its pod directory; the node-agent holds a write end open
+ * container reads a FIFO under its pod directory (its monitor opens it read-only); the node-agent holds a write end open
  * from start on, so the container does not see EOF while nobody is attached, and attach
  * sessions write through it. Closing that end (stdinOnce, after the first attach) gives
  * the container EOF. The process stays detached from the node-agent: a restarted agent
@@ -12,8 +12,8 @@ import { dirname } from 'node:path';
 
 /** The stdin FIFOs of this node's containers. */
 export interface ContainerStdin {
-  /** Creates and opens the FIFO of a container instance about to start; returns `argv` reading stdin from it. */
-  prepare(fifoPath: string, argv: readonly string[]): string[];
+  /** Creates the FIFO of a container instance about to start and holds a write end; returns its path. */
+  prepare(fifoPath: string): string;
   /** Writes to a container's stdin (in order with earlier writes). */
   write(fifoPath: string, data: Uint8Array): Promise<void>;
   /** Closes the held write end: the container reads EOF. */
@@ -81,7 +81,7 @@ export function createContainerStdin(): ContainerStdin {
   }
 
   return {
-    prepare(path, argv) {
+    prepare(path) {
       release(path);
       mkdirSync(dirname(path), { recursive: true });
       if (!isFifo(path)) {
@@ -90,7 +90,7 @@ export function createContainerStdin(): ContainerStdin {
       }
       // O_RDWR never blocks on a FIFO and keeps a writer present.
       held.set(path, openSync(path, constants.O_RDWR));
-      return ['sh', '-c', 'exec "$@" <"$0"', path, ...argv];
+      return path;
     },
     write(path, data) {
       const prev = chains.get(path) ?? Promise.resolve();

@@ -1,8 +1,8 @@
 /**
- * `kubectl exec` on this node: the command runs inside the pod's network namespace
- * (`ip netns exec`, which also brings the pod's /etc/netns files such as resolv.conf)
- * with the environment and working directory of the container's running process, so
- * it sees exactly what the container sees. With a tty it runs under `script` for a
+ * `kubectl exec` on this node: the command runs inside the container (`runc exec`: its
+ * root filesystem, namespaces, environment and working directory), looked up in the
+ * container's PATH and files; a process that is no container is entered the old way
+ * (`ip netns exec` with the process's environment and working directory). With a tty it runs under `script` for a
  * pty. Output goes out as stdout/stderr frames, the exit code in the end frame; a
  * cancelled session kills the command's process group.
  */
@@ -22,6 +22,10 @@ export interface ExecServerOptions {
   node: string;
   /** The argv prefix that enters a pod's namespaces (network, and the UTS of container process `pid`). */
   enterPod(uid: string, pid: number): string[];
+  /** The argv prefix that runs a command inside the container whose init is `pid` (runc exec); undefined for a process that is no container. */
+  enterContainer?(pid: number, tty: boolean): string[] | undefined;
+  /** The host path of that container's root filesystem, where its commands are looked up. */
+  containerRootfs?(pid: number): string | undefined;
   readEnviron(pid: number): Promise<Record<string, string> | undefined>;
   log: Logger;
 }
@@ -31,12 +35,12 @@ export function shellJoin(argv: readonly string[]): string {
   return argv.map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-/** Finds an executable as execvp would, in `PATH`; undefined when there is none. */
-export function lookPath(file: string, path: string | undefined): string | undefined {
+/** Finds an executable as execvp would, in `PATH` below `root` (a container's rootfs); undefined when there is none. */
+export function lookPath(file: string, path: string | undefined, root = '/'): string | undefined {
   const executable = (p: string) => {
     try {
-      accessSync(p, fsConstants.X_OK);
-      return statSync(p).isFile();
+      accessSync(join(root, p), fsConstants.X_OK);
+      return statSync(join(root, p)).isFile();
     } catch {
       return false;
     }
@@ -104,20 +108,26 @@ export function createExecHandler(o: ExecServerOptions): StreamHandler<ExecReque
     if (!environ) return notFound;
     const env = { ...environ };
     if (req.tty && !env.TERM) env.TERM = 'xterm';
-    if (!lookPath(command[0] as string, env.PATH)) {
+    const inContainer = target.pod.spec.hostNetwork ? undefined : o.enterContainer?.(target.pid, req.tty === true);
+    const root = inContainer ? o.containerRootfs?.(target.pid) : undefined;
+    if (!lookPath(command[0] as string, env.PATH, root)) {
       return {
         code: 500,
         reason: 'InternalError',
         message: `error executing command in container: failed to exec in container: exec: "${command[0]}": executable file not found in $PATH`,
       };
     }
-    const inner = req.tty ? ['script', '-qfec', shellJoin(command), '/dev/null'] : command;
-    const argv = [
-      ...(target.pod.spec.hostNetwork ? [] : o.enterPod(target.pod.metadata.uid ?? '', target.pid)),
-      ...inner,
-    ];
+    // A container: runc exec (with its own pty for a tty, which runc gets from `script`).
+    const argv = inContainer
+      ? req.tty
+        ? ['script', '-qfec', shellJoin([...inContainer, ...command]), '/dev/null']
+        : [...inContainer, ...command]
+      : [
+          ...(target.pod.spec.hostNetwork ? [] : o.enterPod(target.pod.metadata.uid ?? '', target.pid)),
+          ...(req.tty ? ['script', '-qfec', shellJoin(command), '/dev/null'] : command),
+        ];
     const log = o.log.child({ pod: `${req.namespace}/${req.pod}`, container: req.container });
-    const cwd = cwdOf(target.pid);
+    const cwd = inContainer ? '/' : cwdOf(target.pid);
 
     return () => {
       const child = spawn(argv[0] as string, argv.slice(1), {

@@ -91,11 +91,20 @@ function podWith(name: string, container: { name: string; stdin?: boolean; stdin
 async function run(pod: Pod, script: string, env: Record<string, string> = {}): Promise<ContainerProcess> {
   const c = pod.spec.containers[0]!;
   const launch = streams.withStdin(pod, c.name, {
-    argv: ['sh', '-c', script],
+    image: 'busybox',
+    command: ['sh', '-c', script],
     env: { PATH: process.env.PATH ?? '', KEMU_POD_UID: pod.metadata.uid ?? '', ...env },
+    hostname: pod.metadata.name,
+    netnsPath: '',
+    mounts: [],
+    security: {},
     builtIn: false,
   });
-  const p = await startProcess({ argv: launch.argv, env: launch.env, logPath: streams.startLog(pod, c.name) });
+  // As the container monitor does: the FIFO opened read-only as the process's stdin.
+  const argv = launch.stdinPath
+    ? ['sh', '-c', 'exec "$@" <"$0"', launch.stdinPath, 'sh', '-c', script]
+    : ['sh', '-c', script];
+  const p = await startProcess({ argv, env: launch.env, logPath: streams.startLog(pod, c.name) });
   procs.push(p);
   const running = {
     ...pod,

@@ -32,6 +32,10 @@ export interface PodStreamsOptions {
   enterPodNetwork(uid: string): string[];
   /** The node's own addresses, which the apiserver proxy may reach besides the node's pods. */
   nodeAddresses(): string[];
+  /** The argv prefix that runs a command inside the container whose init is `pid`. */
+  enterContainer?(pid: number, tty: boolean): string[] | undefined;
+  /** The host path of that container's root filesystem. */
+  containerRootfs?(pid: number): string | undefined;
   readEnviron(pid: number): Promise<Record<string, string> | undefined>;
   log: Logger;
   /** How often the log index looks at the node's logs. */
@@ -70,6 +74,8 @@ export function startPodStreams(o: PodStreamsOptions): PodStreams {
         view: o.view,
         node: o.node,
         enterPod: o.enterPod,
+        ...(o.enterContainer ? { enterContainer: o.enterContainer } : {}),
+        ...(o.containerRootfs ? { containerRootfs: o.containerRootfs } : {}),
         readEnviron: o.readEnviron,
         log,
       }),
@@ -114,7 +120,7 @@ export function startPodStreams(o: PodStreamsOptions): PodStreams {
     withStdin(pod, container, launch) {
       const spec = pod.spec.containers.find((c) => c.name === container);
       if (!spec?.stdin) return launch;
-      return { ...launch, argv: stdin.prepare(logs.stdinPath(pod, container), launch.argv) };
+      return { ...launch, stdinPath: stdin.prepare(logs.stdinPath(pod, container)) };
     },
     stop() {
       clearInterval(ticker);

@@ -11,6 +11,7 @@
  */
 import type { Pod } from '@kemu/api';
 import type { Logger } from '@kemu/log';
+import { mkdirSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -154,4 +155,18 @@ export function createServiceAccountVolumes(o: {
       refreshers.clear();
     },
   };
+}
+
+/**
+ * The read-only bind of the pod's volume directory at SERVICE_ACCOUNT_MOUNT (none when the
+ * pod opts out); the directory is created when missing, so the token may arrive later.
+ */
+export function serviceAccountBinds(
+  pod: Pod,
+  volumes: Pick<ServiceAccountVolumes, 'dirOf'>,
+): { source: string; mountPath: string }[] {
+  if ((pod.spec as { automountServiceAccountToken?: boolean }).automountServiceAccountToken === false) return [];
+  const source = volumes.dirOf(pod);
+  mkdirSync(source, { recursive: true, mode: 0o755 });
+  return [{ source, mountPath: SERVICE_ACCOUNT_MOUNT }];
 }
