@@ -34,6 +34,17 @@ spec:
   ports:
   - { name: portname1, port: 80, targetPort: a }
   - { name: portname2, port: 81, targetPort: b }
+---
+# dns.go's probes run dig in the jessie-dnsutils image; nginx's image has no dig.
+apiVersion: v1
+kind: Pod
+metadata:
+  name: dnsutils
+spec:
+  containers:
+  - name: dnsutils
+    image: registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3
+    command: [sleep, infinity]
 `;
 
 describe('Kubernetes network e2e behaviours', () => {
@@ -47,7 +58,7 @@ describe('Kubernetes network e2e behaviours', () => {
       externalName?: string;
     };
   const digShort = async (type: string, name: string) =>
-    (await cluster.kubectl(['exec', 'client', '--', 'dig', '+short', type, name])).stdout.trim();
+    (await cluster.kubectl(['exec', 'dnsutils', '--', 'dig', '+short', type, name])).stdout.trim();
 
   beforeAll(async () => {
     await cluster.kubectlOk(['apply', '-f', join(repoRoot, 'infra/examples/web.yaml')]);
@@ -193,7 +204,7 @@ describe('Kubernetes network e2e behaviours', () => {
     expect(await digShort('A', 'kubernetes.default.svc.cluster.local')).toBe('10.96.0.1');
     const viaSearch = await cluster.kubectl([
       'exec',
-      'client',
+      'dnsutils',
       '--',
       'dig',
       '+short',

@@ -60,7 +60,8 @@ metadata:
 spec:
   containers:
   - name: c
-    image: busybox
+    # dig, as in the dnsutils pod of the Kubernetes docs' DNS debugging page.
+    image: registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3
     command: ['sleep', '3600']
 `;
 
@@ -269,10 +270,10 @@ describe('a StatefulSet on a local 2-node cluster', () => {
     const ip = (await cluster.kubectlOk(['get', 'pod', 'mysql-0', '-o', 'jsonpath={.status.podIP}'])).trim();
     const found = await eventually(
       async () => {
-        const r = await cluster.exec('app-pod', ['dig', '+search', '+short', '+timeout=1', 'mysql-0.mysql']);
+        const r = await cluster.exec('client', ['dig', '+search', '+short', '+timeout=1', 'mysql-0.mysql']);
         return r.stdout.trim() === ip ? r.stdout.trim() : undefined;
       },
-      { timeoutMs: 20_000, what: 'mysql-0.mysql resolving from app-pod' },
+      { timeoutMs: 20_000, what: 'mysql-0.mysql resolving by its short name' },
     );
     expect(found).toBe(ip);
     const nslookup = await cluster.exec('app-pod', ['busybox', 'nslookup', 'mysql-0.mysql.default.svc.cluster.local']);

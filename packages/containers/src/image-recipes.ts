@@ -47,7 +47,7 @@ const NSS_LIBRARIES = [
 ];
 
 /** Bumped when a recipe changes in a way its inputs do not show, so cached images are rebuilt. */
-export const RECIPE_VERSION = 4;
+export const RECIPE_VERSION = 5;
 
 const PASSWD = [
   'root:x:0:0:root:/root:/bin/sh',
@@ -112,16 +112,22 @@ const BASE_FILES: RecipeFile[] = [
   { path: '/etc/resolv.conf', mode: 0o644, content: '' },
 ];
 
+/**
+ * Applets of the official busybox image that Debian's busybox-static is built without;
+ * coreutils' own binary stands in (Debian-based images such as nginx and mysql carry it too).
+ */
+const MISSING_APPLETS: RecipeBinary[] = [{ source: '/usr/bin/printenv', path: '/bin/printenv' }];
+
 /** The recipe of a root filesystem; `nodeBinary` is the node the workload image runs. */
 export function imageRecipe(kind: RootfsKind, options: { nodeBinary?: string } = {}): ImageRecipe {
   const base = { kind, busybox: true, dirs: BASE_DIRS, hostFiles: [] as string[], libraries: NSS_LIBRARIES };
   switch (kind) {
     case 'busybox':
-      return { ...base, binaries: [], files: BASE_FILES };
+      return { ...base, binaries: MISSING_APPLETS, files: BASE_FILES };
     case 'curl':
       return {
         ...base,
-        binaries: [{ source: '/usr/bin/curl', path: '/usr/bin/curl' }],
+        binaries: [...MISSING_APPLETS, { source: '/usr/bin/curl', path: '/usr/bin/curl' }],
         hostFiles: ['/etc/ssl/certs/ca-certificates.crt'],
         files: [...BASE_FILES, { path: '/entrypoint.sh', mode: 0o755, content: CURL_ENTRYPOINT }],
       };
@@ -130,6 +136,7 @@ export function imageRecipe(kind: RootfsKind, options: { nodeBinary?: string } =
         ...base,
         // A Debian image: dash is /bin/sh, so `sh -c 'nslookup …'` runs BIND's nslookup, not busybox's applet.
         binaries: [
+          ...MISSING_APPLETS,
           { source: '/bin/dash', path: '/bin/sh' },
           ...['dig', 'nslookup', 'host'].map((b) => ({ source: `/usr/bin/${b}`, path: `/usr/bin/${b}` })),
         ],
@@ -140,6 +147,7 @@ export function imageRecipe(kind: RootfsKind, options: { nodeBinary?: string } =
       return {
         ...base,
         binaries: [
+          ...MISSING_APPLETS,
           { source: options.nodeBinary ?? '/usr/bin/node', path: '/usr/bin/node' },
           { source: '/usr/bin/curl', path: '/usr/bin/curl' },
         ],
