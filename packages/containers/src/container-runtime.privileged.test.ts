@@ -73,7 +73,7 @@ describe('container runtime (runc, as root)', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('builds busybox from the static binary with its applets and nothing else of the host', async () => {
+  it('builds busybox from the static binary with its applets (printenv from coreutils) and nothing else of the host', async () => {
     const manifest = JSON.parse(await readFile(join(busybox.rootfs, '..', 'manifest.json'), 'utf8')) as {
       entries: { type: string; path: string }[];
     };
@@ -82,6 +82,7 @@ describe('container runtime (runc, as root)', () => {
     expect(nonLibraries.sort()).toEqual(
       [
         '/bin/busybox',
+        '/bin/printenv',
         '/etc/group',
         '/etc/hostname',
         '/etc/hosts',
@@ -91,6 +92,7 @@ describe('container runtime (runc, as root)', () => {
       ].sort(),
     );
     expect(existsSync(join(busybox.rootfs, 'bin', 'httpd'))).toBe(true);
+    expect(existsSync(join(busybox.rootfs, 'bin', 'printenv'))).toBe(true);
     expect(existsSync(join(busybox.rootfs, 'usr', 'bin', 'node'))).toBe(false);
     expect((await store.resolve('registry.k8s.io/busybox:latest')).digest).toBe(busybox.digest);
   });

@@ -4,8 +4,9 @@
  * (paths, modes, link targets, file contents), so identical builds share one directory
  * and a changed host file gives a new image instead of altering one in use. A ref file
  * per kind (`<dir>/refs/<kind>.json`) maps the recipe's inputs (host file identities) to
- * the digest, so later lookups only stat files. Builds go to a private temporary folder
- * and are renamed into place, so nodes building the same image at once do not collide.
+ * the digest, so later lookups only stat files. One process builds a kind at a time (a
+ * lock file per kind; the others wait and find it built), into a private temporary folder
+ * renamed into place, so a build killed halfway leaves nothing a reader could take.
  *
  * Workload containers run kemu's pod-workload from this checkout: services/pod-workload,
  * the workspace packages and node_modules are mounted read-only at their own paths (and
@@ -19,6 +20,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, copyFile, lstat, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { withBuildLock } from './build-lock.js';
 import { ImageBuildError } from './errors.js';
 import { type ImageEntry, imageEntries } from './image-layout.js';
 import { RECIPE_VERSION, imageRecipe } from './image-recipes.js';
@@ -134,10 +136,28 @@ export function createImageStore(options: ImageStoreOptions): ImageStore {
     const entries = await imageEntries(recipe, options.busybox ? { busybox: options.busybox } : {});
     const key = await inputKey(kind, entries);
     const refPath = join(options.dir, 'refs', `${kind}.json`);
-    const ref = await readRef(refPath);
-    if (ref?.key === key && (await exists(join(options.dir, 'sha256', ref.digest, 'rootfs')))) {
-      return { digest: ref.digest, rootfs: join(options.dir, 'sha256', ref.digest, 'rootfs') };
-    }
+    const current = async () => {
+      const ref = await readRef(refPath);
+      return ref?.key === key && (await exists(join(options.dir, 'sha256', ref.digest, 'rootfs')))
+        ? { digest: ref.digest, rootfs: join(options.dir, 'sha256', ref.digest, 'rootfs') }
+        : undefined;
+    };
+    // Looked up before and again under the lock: another process may have built it while this one waited.
+    return (
+      (await current()) ??
+      withBuildLock(
+        join(options.dir, 'locks', `${kind}.lock`),
+        async () => (await current()) ?? write(kind, entries, key),
+      )
+    );
+  }
+
+  async function write(
+    kind: RootfsKind,
+    entries: ImageEntry[],
+    key: string,
+  ): Promise<{ digest: string; rootfs: string }> {
+    const refPath = join(options.dir, 'refs', `${kind}.json`);
     const tmp = join(options.dir, 'tmp', `${kind}-${process.pid}-${randomBytes(4).toString('hex')}`);
     try {
       await mkdir(join(tmp, 'rootfs'), { recursive: true });
