@@ -22,6 +22,7 @@ import { chmod, copyFile, lstat, mkdir, readFile, rename, rm, stat, symlink, wri
 import { dirname, join } from 'node:path';
 import { withBuildLock } from './build-lock.js';
 import { ImageBuildError } from './errors.js';
+import { pruneImages } from './image-prune.js';
 import { type ImageEntry, imageEntries } from './image-layout.js';
 import { RECIPE_VERSION, imageRecipe } from './image-recipes.js';
 import { type ImageDefinition, imageDefinition, type RootfsKind, WORKLOAD_DIR } from './image-reference.js';
@@ -178,6 +179,7 @@ export function createImageStore(options: ImageStoreOptions): ImageStore {
       const refTmp = `${refPath}.${process.pid}.tmp`;
       await writeFile(refTmp, JSON.stringify({ key, digest }));
       await rename(refTmp, refPath);
+      await pruneImages(options.dir, kind);
       return { digest, rootfs: join(final, 'rootfs') };
     } catch (err) {
       throw err instanceof ImageBuildError
