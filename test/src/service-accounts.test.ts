@@ -4,7 +4,8 @@
  * projected volume (token bound to the pod, ca.crt, namespace) in the node-agent's
  * per-pod directory, and `curl` from inside the pod with that token against
  * https://kubernetes.default.svc (through the `kubernetes` Service and cluster DNS) gets
- * 403 with Kubernetes' message until a RoleBinding allows it, then 200. The admin
+ * 403 with Kubernetes' message until a RoleBinding allows it, then 200 (and so does
+ * kubectl itself, run in a `bitnami/kubectl` pod with the in-cluster config). The admin
  * kubeconfig keeps full rights throughout.
  * The runtime bind-mounts the directory read-only at
  * /var/run/secrets/kubernetes.io/serviceaccount (runc containers: in their OCI spec;
@@ -77,6 +78,34 @@ describe('ServiceAccount tokens and RBAC from inside a pod', () => {
         '-c',
         `curl -sS -m 10 --cacert ${mount}/ca.crt -H "Authorization: Bearer $(cat ${mount}/token)" -w '\\n%{http_code}' https://kubernetes.default.svc/api/v1/namespaces/default/pods`,
       ]);
+    // kubectl in a pod (a kubectl image, this machine's kubectl) finds the in-cluster config itself.
+    const kubectlInPod = async (name: string): Promise<{ phase: string; logs: string }> => {
+      await cluster.kubectlOk([
+        'run',
+        name,
+        '--image=bitnami/kubectl',
+        '--restart=Never',
+        '--',
+        'get',
+        'pods',
+        '-o',
+        'name',
+      ]);
+      const phase = await eventually(
+        async () => {
+          const p = (await cluster.kubectl(['get', 'pod', name, '-o', 'jsonpath={.status.phase}'])).stdout.trim();
+          return p === 'Succeeded' || p === 'Failed' ? p : undefined;
+        },
+        { timeoutMs: 60_000, what: `pod ${name} to finish` },
+      );
+      return { phase, logs: await cluster.kubectlOk(['logs', name]) };
+    };
+    const kubectlDenied = await kubectlInPod('kubectl-denied');
+    expect(kubectlDenied.phase).toBe('Failed');
+    expect(kubectlDenied.logs).toContain(
+      'Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:default:default" cannot list resource "pods"',
+    );
+
     const denied = await curl();
     const [deniedBody, deniedCode] = denied.stdout.trim().split('\n').slice(-2);
     expect(deniedCode, denied.stdout + denied.stderr).toBe('403');
@@ -100,6 +129,9 @@ describe('ServiceAccount tokens and RBAC from inside a pod', () => {
       { timeoutMs: 15_000, what: 'the pod to list pods once bound' },
     );
     expect(JSON.parse(String(allowed).trim().split('\n').slice(0, -1).join('\n')).kind).toBe('PodList');
+    const kubectlAllowed = await kubectlInPod('kubectl-allowed');
+    expect(kubectlAllowed.phase, kubectlAllowed.logs).toBe('Succeeded');
+    expect(kubectlAllowed.logs.split('\n')).toContain('pod/client');
     // The admin keeps full rights.
     expect((await cluster.kubectl(['auth', 'can-i', '*', '*', '--all-namespaces'])).stdout.trim()).toBe('yes');
   }, 240_000);

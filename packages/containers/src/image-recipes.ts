@@ -142,6 +142,13 @@ export function imageRecipe(kind: RootfsKind, options: { nodeBinary?: string } =
         ],
         files: BASE_FILES,
       };
+    case 'kubectl':
+      // This machine's kubectl (a static Go binary): in a pod it finds the in-cluster config (the ServiceAccount token).
+      return {
+        ...base,
+        binaries: [...MISSING_APPLETS, { source: '/usr/bin/kubectl', path: '/bin/kubectl' }],
+        files: BASE_FILES,
+      };
     case 'workload':
       // nginx's image (the common one here) carries curl; tests and docs exec it in pods.
       return {

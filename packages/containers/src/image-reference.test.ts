@@ -31,6 +31,14 @@ describe('imageDefinition', () => {
     expect(imageDefinition('registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3').rootfs).toBe('dnsutils');
   });
 
+  it('maps kubectl images, whose args go to kubectl', () => {
+    const bitnami = imageDefinition('bitnami/kubectl:1.32', { hasArgs: true });
+    expect(bitnami.rootfs).toBe('kubectl');
+    expect(containerArgv(bitnami.config, undefined, ['get', 'pods'])).toEqual(['kubectl', 'get', 'pods']);
+    expect(containerArgv(bitnami.config)).toEqual(['kubectl', '--help']);
+    expect(imageDefinition('registry.k8s.io/kubectl:v1.32.0').rootfs).toBe('kubectl');
+  });
+
   it('runs unknown images as the kemu workload, or in busybox+curl when they bring a command', () => {
     expect(imageDefinition('nginx:1.25').rootfs).toBe('workload');
     expect(imageDefinition('registry.k8s.io/e2e-test-images/agnhost:2.47').rootfs).toBe('workload');

@@ -9,7 +9,7 @@
  */
 
 /** The root filesystems kemu builds. */
-export type RootfsKind = 'busybox' | 'curl' | 'dnsutils' | 'workload';
+export type RootfsKind = 'busybox' | 'curl' | 'dnsutils' | 'kubectl' | 'workload';
 
 /** The parts of an OCI image config a container start needs. */
 export interface ImageConfig {
@@ -81,6 +81,11 @@ function rootfsAndConfig(name: string, tag: string): { rootfs: RootfsKind; confi
   ) {
     return { rootfs: 'dnsutils', config: config({ cmd: ['sh'] }) };
   }
+  // kubectl images (bitnami's runs kubectl with --help by default, the upstream one kubectl alone).
+  if (name === 'bitnami/kubectl') {
+    return { rootfs: 'kubectl', config: config({ entrypoint: ['kubectl'], cmd: ['--help'] }) };
+  }
+  if (k8sImage(name, 'kubectl')) return { rootfs: 'kubectl', config: config({ entrypoint: ['/bin/kubectl'] }) };
   return undefined;
 }
 
