@@ -69,4 +69,29 @@ describe('createCatchUp', () => {
     t.failFrom(3);
     expect(await t.catchUp()).toBe(2);
   });
+
+  it('skips to the stream horizon when no followed event comes after the applied one', async () => {
+    let applied = 2;
+    let released = 0;
+    const catchUp = createCatchUp({
+      readNext: async (after) => (after < 4 ? event(4) : null),
+      horizon: async () => 9,
+      skipTo: (seq) => {
+        applied = seq;
+      },
+      appliedSeq: () => applied,
+      apply(e) {
+        if (e.seq <= applied) return false;
+        applied = e.seq;
+        return true;
+      },
+      afterEach: () => released++,
+      isStopped: () => false,
+      max: 500,
+      log,
+    });
+    expect(await catchUp()).toBe(1);
+    expect(applied).toBe(9);
+    expect(released).toBe(2);
+  });
 });
