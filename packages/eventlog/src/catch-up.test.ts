@@ -94,4 +94,26 @@ describe('createCatchUp', () => {
     expect(applied).toBe(9);
     expect(released).toBe(2);
   });
+
+  it('leaves events past the horizon to the consumer', async () => {
+    let applied = 2;
+    const catchUp = createCatchUp({
+      readNext: async (after) => (after < 4 ? event(4) : event(12)),
+      horizon: async () => 9,
+      skipTo: (seq) => {
+        applied = seq;
+      },
+      appliedSeq: () => applied,
+      apply(e) {
+        applied = e.seq;
+        return true;
+      },
+      afterEach: () => undefined,
+      isStopped: () => false,
+      max: 500,
+      log,
+    });
+    expect(await catchUp()).toBe(1);
+    expect(applied).toBe(9);
+  });
 });

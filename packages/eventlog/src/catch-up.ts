@@ -55,7 +55,10 @@ export function createCatchUp(o: CatchUpOptions): CatchUp {
       const horizon = await o.horizon?.();
       while (!o.isStopped() && applied < o.max) {
         const m = await o.readNext(o.appliedSeq());
-        if (!m) {
+        // Past the horizon, reads of several subjects made one after another can miss an
+        // event another subject's later one would skip: those are the consumer's (or the
+        // next catch-up's).
+        if (!m || (horizon !== undefined && m.seq > horizon)) {
           if (horizon !== undefined && horizon > o.appliedSeq()) {
             o.skipTo?.(horizon);
             o.afterEach();
