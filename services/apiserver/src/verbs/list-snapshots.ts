@@ -23,9 +23,11 @@ export interface SortedList {
 export interface ListSnapshots {
   /**
    * The collection as of `rv` (the view's sequence: now); undefined when the history no
-   * longer reaches back to `rv` or the view has not reached it. `keep`: kept for later pages.
+   * longer reaches back to `rv` or the view has not reached it.
    */
-  at(resource: string, namespace: string | undefined, rv: number, keep: boolean): SortedList | undefined;
+  at(resource: string, namespace: string | undefined, rv: number): SortedList | undefined;
+  /** Keeps a list for its later pages (the oldest kept one goes). */
+  keep(resource: string, namespace: string | undefined, list: SortedList): void;
 }
 
 /** How many sorted collections are kept (a few clients paginating at once). */
@@ -39,6 +41,8 @@ export function listKey(o: KubeObject): string {
 /** Creates the snapshots of `view`'s collections, reaching back as far as `history`. */
 export function createListSnapshots(view: View, history: ChangeHistory): ListSnapshots {
   const kept = new Map<string, SortedList>();
+  const idOf = (resource: string, namespace: string | undefined, rv: number) =>
+    `${resource}\u0000${namespace ?? ''}\u0000${rv}`;
 
   function build(resource: string, namespace: string | undefined, rv: number): SortedList | undefined {
     const byKey = new Map<string, KubeObject>();
@@ -60,20 +64,15 @@ export function createListSnapshots(view: View, history: ChangeHistory): ListSna
   }
 
   return {
-    at(resource, namespace, rv, keep) {
+    at(resource, namespace, rv) {
       if (rv > view.seq) return undefined;
-      const id = `${resource}\u0000${namespace ?? ''}\u0000${rv}`;
-      const hit = kept.get(id);
-      if (hit) {
-        kept.delete(id);
-        kept.set(id, hit);
-        return hit;
-      }
-      const list = build(resource, namespace, rv);
-      if (!list || !keep) return list;
+      return kept.get(idOf(resource, namespace, rv)) ?? build(resource, namespace, rv);
+    },
+    keep(resource, namespace, list) {
+      const id = idOf(resource, namespace, list.rv);
+      kept.delete(id);
       kept.set(id, list);
       if (kept.size > KEPT) kept.delete(kept.keys().next().value as string);
-      return list;
     },
   };
 }

@@ -49,17 +49,15 @@ export async function listCollection(
   if (limit === undefined && token === undefined)
     return { items: listMatching(ctx, type, namespace, matches), resourceVersion: String(view.seq) };
 
-  const page = { limit, matches, filtered: Boolean(labelSelector || fieldSelector) };
-  if (token === undefined) {
-    const now = ctx.lists.at(type.resource, namespace, view.seq, true);
-    if (!now) throw new Error('the current list is always at hand');
-    return listPage(now, { ...page, start: undefined });
-  }
-  const c = decodeContinue(token);
-  if (c.rv > view.seq) await ctx.informer.waitForSeq(c.rv, AHEAD_WAIT_MS);
-  const then = ctx.lists.at(type.resource, namespace, c.rv, true);
-  if (!then) throw expiredContinue(view.seq, c.start);
-  return listPage(then, { ...page, start: c.start });
+  const request = { limit, matches, filtered: Boolean(labelSelector || fieldSelector) };
+  const c = token === undefined ? undefined : decodeContinue(token);
+  if (c && c.rv > view.seq) await ctx.informer.waitForSeq(c.rv, AHEAD_WAIT_MS);
+  const list = ctx.lists.at(type.resource, namespace, c ? c.rv : view.seq);
+  if (!list) throw expiredContinue(view.seq, c?.start ?? '');
+  const page = listPage(list, { ...request, start: c?.start });
+  // Kept only while a client has pages to come: a list that fits in one page is not.
+  if (page.continue) ctx.lists.keep(type.resource, namespace, list);
+  return page;
 }
 
 /** 410 Expired carrying the token that continues from `start` in the current list. */
