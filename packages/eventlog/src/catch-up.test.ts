@@ -95,6 +95,25 @@ describe('createCatchUp', () => {
     expect(released).toBe(2);
   });
 
+  it('reads nothing when the stream holds nothing after the applied event', async () => {
+    let reads = 0;
+    const catchUp = createCatchUp({
+      readNext: async () => {
+        reads++;
+        return null;
+      },
+      horizon: async () => 5,
+      appliedSeq: () => 5,
+      apply: () => true,
+      afterEach: () => undefined,
+      isStopped: () => false,
+      max: 500,
+      log,
+    });
+    expect(await catchUp()).toBe(0);
+    expect(reads).toBe(0);
+  });
+
   it('leaves events past the horizon to the consumer', async () => {
     let applied = 2;
     const catchUp = createCatchUp({

@@ -53,6 +53,8 @@ export function createCatchUp(o: CatchUpOptions): CatchUp {
     let applied = 0;
     try {
       const horizon = await o.horizon?.();
+      // Nothing after the applied event in the whole stream: no reads (a quiet cluster's checks cost one request).
+      if (horizon !== undefined && horizon <= o.appliedSeq()) return 0;
       while (!o.isStopped() && applied < o.max) {
         const m = await o.readNext(o.appliedSeq());
         // Past the horizon, reads of several subjects made one after another can miss an
