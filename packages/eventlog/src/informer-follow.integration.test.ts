@@ -146,4 +146,24 @@ describe('an informer following part of the log', () => {
       svc.metadata.resourceVersion,
     );
   }, 30_000);
+
+  it('reads a followed write from the stream leader within a second when its consumer is gone', async () => {
+    await writeMixed(1);
+    const filtered = await start(false);
+    for await (const c of eventLog.jsm.consumers.list(STREAM))
+      if (c.config.filter_subjects?.length === 3) await eventLog.jsm.consumers.delete(STREAM, c.name);
+    const writer = createObjectWriter(eventLog, filtered, { component: 'kube-proxy' });
+    const t0 = Date.now();
+    const svc = await writer.put(
+      { resource: 'services', namespace: 'default', name: 'gone' },
+      obj('Service', 'default', 'gone', 0),
+    );
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(filtered.view.objects.get('services/default/gone')?.metadata.resourceVersion).toBe(
+      svc.metadata.resourceVersion,
+    );
+    await writeMixed(1, 1);
+    expect(await filtered.waitForSeq(all.view.seq, 10_000)).toBe(true);
+    expect(contents(filtered)).toEqual(followedOfAll());
+  }, 30_000);
 });
