@@ -193,6 +193,13 @@ describe('kubectl against a kemu cluster', () => {
     expect(everywhere[0]?.slice(0, 2)).toEqual(['NAMESPACE', 'NAME']);
     expect(everywhere.some((r) => r[0] === 'kube-system' && r[1] === 'kube-proxy-node-1')).toBe(true);
     expect(everywhere.some((r) => r[0] === 'default' && r[1] === 'client')).toBe(true);
+
+    // In chunks of two (kubectl follows the continue tokens, -v=6 logs each request): the same pods, in order.
+    const chunked = await cluster.kubectl(['get', 'pods', '-A', '--chunk-size=2', '-v=6']);
+    expect(chunked.code, chunked.stderr).toBe(0);
+    expect(chunked.stderr).toMatch(/pods\?continue=[^ ]*limit=2|pods\?limit=2&continue=/);
+    const whole = rows(await cluster.kubectlOk(['get', 'pods', '-A', '--chunk-size=0']));
+    expect(rows(chunked.stdout).map((r) => r.slice(0, 2))).toEqual(whole.map((r) => r.slice(0, 2)));
   });
 
   it('gets nodes and namespaces', async () => {

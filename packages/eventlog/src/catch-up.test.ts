@@ -69,4 +69,70 @@ describe('createCatchUp', () => {
     t.failFrom(3);
     expect(await t.catchUp()).toBe(2);
   });
+
+  it('skips to the stream horizon when no followed event comes after the applied one', async () => {
+    let applied = 2;
+    let released = 0;
+    const catchUp = createCatchUp({
+      readNext: async (after) => (after < 4 ? event(4) : null),
+      horizon: async () => 9,
+      skipTo: (seq) => {
+        applied = seq;
+      },
+      appliedSeq: () => applied,
+      apply(e) {
+        if (e.seq <= applied) return false;
+        applied = e.seq;
+        return true;
+      },
+      afterEach: () => released++,
+      isStopped: () => false,
+      max: 500,
+      log,
+    });
+    expect(await catchUp()).toBe(1);
+    expect(applied).toBe(9);
+    expect(released).toBe(2);
+  });
+
+  it('reads nothing when the stream holds nothing after the applied event', async () => {
+    let reads = 0;
+    const catchUp = createCatchUp({
+      readNext: async () => {
+        reads++;
+        return null;
+      },
+      horizon: async () => 5,
+      appliedSeq: () => 5,
+      apply: () => true,
+      afterEach: () => undefined,
+      isStopped: () => false,
+      max: 500,
+      log,
+    });
+    expect(await catchUp()).toBe(0);
+    expect(reads).toBe(0);
+  });
+
+  it('leaves events past the horizon to the consumer', async () => {
+    let applied = 2;
+    const catchUp = createCatchUp({
+      readNext: async (after) => (after < 4 ? event(4) : event(12)),
+      horizon: async () => 9,
+      skipTo: (seq) => {
+        applied = seq;
+      },
+      appliedSeq: () => applied,
+      apply(e) {
+        applied = e.seq;
+        return true;
+      },
+      afterEach: () => undefined,
+      isStopped: () => false,
+      max: 500,
+      log,
+    });
+    expect(await catchUp()).toBe(1);
+    expect(applied).toBe(9);
+  });
 });

@@ -4,6 +4,10 @@
  * answers, so an informer whose consumer died with a NATS cluster member still sees a
  * write as soon as the stream takes writes again. At most `max` events per catch-up (the
  * next one goes on); one catch-up at a time (a second caller shares the running one).
+ * An informer that follows part of the log also reads the stream's last sequence first
+ * (`horizon`): when no followed event comes after the applied one, it has seen the log up
+ * to that sequence (`skipTo`), so a writer waiting for an event it does not follow (its
+ * own Event, another process's Lease) is released without the consumer ever delivering it.
  */
 import type { Logger } from '@kemu/log';
 
@@ -22,7 +26,15 @@ export interface CatchUpOptions {
   appliedSeq(): number;
   /** Applies an event; false when it was applied already. */
   apply(event: StoredEvent): boolean;
-  /** Called after each read event (the sequence waiters' release). */
+  /**
+   * The stream's last sequence, read before the events (from the stream's leader, as the
+   * reads must be: a lagging replica could miss a followed event); absent for an informer
+   * of the whole log, which sees every sequence anyway.
+   */
+  horizon?(): Promise<number>;
+  /** Records that every followed event up to `seq` has been applied (there are none after the applied one). */
+  skipTo?(seq: number): void;
+  /** Called after each read event and after a skip (the sequence waiters' release). */
   afterEach(): void;
   isStopped(): boolean;
   /** Events read per catch-up. */
@@ -40,9 +52,21 @@ export function createCatchUp(o: CatchUpOptions): CatchUp {
   async function run(): Promise<number | undefined> {
     let applied = 0;
     try {
+      const horizon = await o.horizon?.();
+      // Nothing after the applied event in the whole stream: no reads (a quiet cluster's checks cost one request).
+      if (horizon !== undefined && horizon <= o.appliedSeq()) return 0;
       while (!o.isStopped() && applied < o.max) {
         const m = await o.readNext(o.appliedSeq());
-        if (!m) break;
+        // Past the horizon, reads of several subjects made one after another can miss an
+        // event another subject's later one would skip: those are the consumer's (or the
+        // next catch-up's).
+        if (!m || (horizon !== undefined && m.seq > horizon)) {
+          if (horizon !== undefined && horizon > o.appliedSeq()) {
+            o.skipTo?.(horizon);
+            o.afterEach();
+          }
+          break;
+        }
         if (o.apply(m)) applied++;
         o.afterEach();
       }

@@ -19,6 +19,7 @@ export function fixedInformer(view: View): Informer {
     onAnyChange: () => () => undefined,
     lister: listers.lister,
     addIndex: listers.addIndex,
+    follows: () => true,
     waitForSeq: (seq) => Promise.resolve(seq <= view.seq),
     stop: () => Promise.resolve(),
   };

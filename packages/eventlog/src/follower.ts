@@ -24,8 +24,8 @@ export interface Follower {
 /** What the follower reads and where it delivers. */
 export interface FollowerOptions {
   eventLog: EventLog;
-  /** The consumer's filter subject. */
-  filter: string;
+  /** The consumer's filter subjects (disjoint; several need nats-server 2.10). */
+  filter: readonly string[];
   /** Deliver the events after this sequence (0: from the first). */
   afterSeq: number;
   /** Called for each delivered event with the number still pending on the server. */
@@ -50,7 +50,7 @@ export async function startFollower(o: FollowerOptions): Promise<Follower> {
 
   async function open(afterSeq: number, js: JetStreamClient) {
     const consumer = await js.consumers.get(STREAM, {
-      filter_subjects: o.filter,
+      filter_subjects: [...o.filter],
       ...(afterSeq > 0
         ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: afterSeq + 1 }
         : { deliver_policy: DeliverPolicy.All }),

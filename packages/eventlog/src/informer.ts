@@ -9,9 +9,12 @@
  * consumer stalls, the stall watchdog (stall-watchdog.ts) reads the missed events with
  * direct gets (catch-up.ts) and replaces the consumer; writers wait for their own writes
  * with the sequence waiters (seq-waiters.ts). Every event, however it arrived, is applied
- * once, here, in sequence order.
+ * once, here, in sequence order. It reads only what it follows (follow-set.ts): the
+ * server filters the consumer, so sequences have gaps, and "seen up to" is a stream
+ * sequence — the last delivered one, or the stream's last one once a read from the leader
+ * found no followed event after the applied one.
  */
-import type { ResourceName, ResourceTypes } from '@kemu/api';
+import type { ObjectKey, ResourceName, ResourceTypes } from '@kemu/api';
 import type { Logger } from '@kemu/log';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { type StoredEvent, createCatchUp } from './catch-up.js';
@@ -19,6 +22,8 @@ import { type Clock, systemClock } from './clock.js';
 import { decodeEvent } from './envelope.js';
 import { EventDecodeError } from './errors.js';
 import type { EventLog } from './event-log.js';
+import { createFollowSet } from './follow-set.js';
+import { createFollowedReads } from './followed-reads.js';
 import { startFollower } from './follower.js';
 import { type IndexFunc, type Lister, createListers } from './listers.js';
 import { type Change, type View, applyEvent } from './projection.js';
@@ -27,7 +32,7 @@ import { createSeqWaiters } from './seq-waiters.js';
 import { type SnapshotInfo, startingPoint } from './snapshot.js';
 import { type SecretCipher, openSealedObjects } from './secret-encryption.js';
 import { startStallWatchdog } from './stall-watchdog.js';
-import { STREAM, SUBJECT_PREFIX, keyFromSubject, subjectsForResources } from './subjects.js';
+import { STREAM, SUBJECT_PREFIX, keyFromSubject } from './subjects.js';
 
 /** A live, replayed view of (part of) the log. */
 export interface Informer {
@@ -47,6 +52,8 @@ export interface Informer {
   addIndex<R extends ResourceName>(resource: R, name: string, fn: IndexFunc<ResourceTypes[R]>): void;
   /** Records skipped since start because they were not kemu events (garbage, truncated, another schema). */
   skippedEvents(): number;
+  /** Whether the informer follows events of this object (a writer waits only for those). */
+  follows(key: ObjectKey): boolean;
   /** Resolves true once the view has applied `seq` (or a later event), false on timeout. */
   waitForSeq(seq: number, timeoutMs?: number): Promise<boolean>;
   stop(): Promise<void>;
@@ -54,8 +61,10 @@ export interface Informer {
 
 /** What an informer reads. */
 export interface InformerOptions {
-  /** Resources to follow; all when omitted. */
+  /** Resources to follow; with `objects` omitted too, the whole log. */
   resources?: readonly string[];
+  /** Single objects to follow besides `resources` (a proxy's own pod). */
+  objects?: readonly ObjectKey[];
   log: Logger;
   /** Start from the newest event-log snapshot (default true); false replays the whole log. */
   useSnapshots?: boolean;
@@ -106,17 +115,9 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
   /** Records that were not kemu events, skipped (invariant: each counted once, by sequence). */
   let skipped = 0;
 
-  // nats-server 2.9 takes one filter subject per consumer: several resources are read
-  // through the whole-log filter and the rest is dropped here.
-  const subjects = options.resources ? subjectsForResources(options.resources) : [`${SUBJECT_PREFIX}.>`];
-  const wanted = options.resources ? new Set(options.resources) : undefined;
-  if (wanted) {
-    // A snapshot holds every resource: keep only the followed ones, as replay would.
-    for (const map of [view.objects, view.lastSeq])
-      for (const k of map.keys()) if (!wanted.has(k.slice(0, k.indexOf('/')))) map.delete(k);
-  }
+  const follow = createFollowSet(options.resources, options.objects);
+  follow.prune(view);
   if (options.cipher) openSealedObjects(view, options.cipher, log);
-  const filter = subjects.length === 1 ? (subjects[0] as string) : `${SUBJECT_PREFIX}.>`;
   const jsm = await jetstreamManager(eventLog.nc, { timeout: CONSUMER_API_TIMEOUT_MS, checkAPI: false });
 
   const waiters = createSeqWaiters({ clock, lateAfterMs: CATCH_UP_AFTER_MS, onLate: () => void catchUp() });
@@ -135,7 +136,7 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
     streamSeqSeen = seq;
     watchdog?.progress();
     try {
-      if (!wanted || wanted.has(subject.split('.')[2] ?? '')) {
+      if (follow.followsSubject(subject)) {
         const event = checkedEvent(subject, data);
         const change = applyEvent(view, seq, options.cipher ? options.cipher.open(event) : event);
         if (change) {
@@ -151,8 +152,14 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
     return true;
   }
 
+  const reads = createFollowedReads(jsm, follow);
   const catchUp = createCatchUp({
-    readNext: (afterSeq) => jsm.direct.getMessage(STREAM, { seq: afterSeq + 1, next_by_subj: filter }),
+    readNext: reads.readNext,
+    ...(reads.horizon ? { horizon: reads.horizon } : {}),
+    skipTo(seq) {
+      streamSeqSeen = Math.max(streamSeqSeen, seq);
+      view.seq = Math.max(view.seq, seq);
+    },
     appliedSeq: () => streamSeqSeen,
     apply,
     afterEach: release,
@@ -164,7 +171,7 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
   let watchdog: ReturnType<typeof startStallWatchdog> | undefined;
   const follower = await startFollower({
     eventLog,
-    filter,
+    filter: follow.subjects,
     afterSeq: view.seq,
     deliver(event, pending) {
       const applied = apply(event);
@@ -188,14 +195,13 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
     waitingBeyond: () => waiters.waitingBeyond(streamSeqSeen),
     // Without direct reads (a stream without allow_direct, or no answer) the stream's
     // last sequence tells, when the consumer reads the whole log.
-    streamAhead:
-      filter === `${SUBJECT_PREFIX}.>`
-        ? () =>
-            eventLog.jsm.streams
-              .info(STREAM)
-              .then((i) => i.state.last_seq > streamSeqSeen)
-              .catch(() => false)
-        : undefined,
+    streamAhead: follow.all
+      ? () =>
+          eventLog.jsm.streams
+            .info(STREAM)
+            .then((i) => i.state.last_seq > streamSeqSeen)
+            .catch(() => false)
+      : undefined,
     replaceConsumer: () => follower.replace(streamSeqSeen),
   });
 
@@ -209,6 +215,7 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
     onAnyChange: handlers.onAnyChange,
     lister: listers.lister,
     addIndex: listers.addIndex,
+    follows: follow.follows,
     waitForSeq(seq, timeoutMs = 5_000) {
       if (streamSeqSeen >= seq || view.seq >= seq) return Promise.resolve(true);
       return waiters.wait(seq, timeoutMs);

@@ -6,7 +6,14 @@
  * A `main.ts` reads its config, calls runComponent and wires its components in `start`.
  */
 import type { LogLevel } from '@kemu/config';
-import { connectEventLog, type EventLog, type Informer, type SecretCipher, startInformer } from '@kemu/eventlog';
+import {
+  connectEventLog,
+  type EventLog,
+  type Informer,
+  type InformerOptions,
+  type SecretCipher,
+  startInformer,
+} from '@kemu/eventlog';
 import { createLogger, type Logger } from '@kemu/log';
 import { exitOnFailure, exitOnSignals } from './process-exit.js';
 
@@ -27,8 +34,10 @@ export interface ComponentOptions {
   connectionName: string;
   /** Replicas of the event stream if this process creates it. */
   streamReplicas: number;
-  /** Resources the informer follows; all when omitted. */
+  /** Resources the informer follows; with `objects` omitted too, the whole log. */
   resources?: readonly string[];
+  /** Single objects the informer follows besides `resources` (a component's own mirror pod). */
+  objects?: InformerOptions['objects'];
   /** Encrypts Secrets written and decrypts Secrets read (apiserver, node-agent); others see them sealed. */
   cipher?: SecretCipher;
 }
@@ -76,6 +85,7 @@ export async function runComponent(
     });
     informer = await startInformer(eventLog, {
       ...(options.resources ? { resources: options.resources } : {}),
+      ...(options.objects ? { objects: options.objects } : {}),
       ...(options.cipher ? { cipher: options.cipher } : {}),
       log,
     });

@@ -2,6 +2,7 @@
 import type { Informer, ObjectWriter } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import type { ChangeHistory } from './verbs/change-history.js';
+import type { ListSnapshots } from './verbs/list-snapshots.js';
 import type { ClusterIpAllocator } from './cluster-ip/cluster-ip-allocator.js';
 import type { NodeBus } from '@kemu/pod-streams';
 import type { TokenSigner } from './auth/service-account-token.js';
@@ -11,6 +12,8 @@ export interface ApiContext {
   informer: Informer;
   writer: ObjectWriter;
   history: ChangeHistory;
+  /** Collections as of past versions, for the later pages of paginated lists. */
+  lists: ListSnapshots;
   allocator: ClusterIpAllocator;
   log: Logger;
   /** Epoch milliseconds now (injected so tables and tests agree on ages). */

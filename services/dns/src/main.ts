@@ -9,7 +9,7 @@ import { createObjectWriter } from '@kemu/eventlog';
 import { openFlowRecorder } from '@kemu/flows';
 import { readConfig, runComponent } from '@kemu/runtime';
 import { configFromEnv } from './config.js';
-import { keepCorednsPod, markCorednsPodNotReady } from './coredns-pod.js';
+import { corednsPodKey, keepCorednsPod, markCorednsPodNotReady } from './coredns-pod.js';
 import { ensureKubeDnsService } from './kube-dns-service.js';
 import { createDnsMetrics, startMetricsServer } from './metrics.js';
 import { createQueryHandler } from './query-handler.js';
@@ -33,7 +33,9 @@ await runComponent(
     natsTlsCa: config.natsTlsCa,
     connectionName: `dns/${node}`,
     streamReplicas: config.streamReplicas,
-    resources: ['services', 'endpointslices', 'pods', 'namespaces', 'ipaddresses'],
+    // Pod records are answered from the name (pods insecure): of the pods, only its own.
+    resources: ['services', 'endpointslices', 'namespaces', 'ipaddresses'],
+    objects: [corednsPodKey(node)],
   },
   async ({ log, eventLog, informer }) => {
     const { host, port } = listen;

@@ -48,7 +48,8 @@ await runComponent(
     natsTlsCa: config.natsTlsCa,
     connectionName: `node-agent-${node}`,
     streamReplicas: config.streamReplicas,
-    resources: ['pods', 'nodes', 'services', 'leases', 'configmaps', 'secrets'],
+    resources: ['pods', 'nodes', 'services', 'configmaps', 'secrets'],
+    objects: [{ resource: 'leases', namespace: 'kube-node-lease', name: node }],
     ...(config.encryptionKeyFile
       ? { cipher: createSecretCipher(loadOrCreateEncryptionKey(config.encryptionKeyFile)) }
       : {}),

@@ -13,7 +13,7 @@ import { startDataPlane } from './data-plane.js';
 import { computeDesiredState } from './desired-state.js';
 import { type DebugServer, startDebugServer } from './debug-server.js';
 import { createEndpointsTracker } from './endpoints-tracker.js';
-import { keepKubeProxyPod } from './kube-proxy-pod.js';
+import { keepKubeProxyPod, kubeProxyPodKey } from './kube-proxy-pod.js';
 import { createProxyMetrics } from './metrics.js';
 import { createServiceTracker } from './service-tracker.js';
 import { createSyncRunner } from './sync-runner.js';
@@ -32,7 +32,9 @@ await runComponent(
     natsTlsCa: config.natsTlsCa,
     connectionName: `kube-proxy/${node}`,
     streamReplicas: config.streamReplicas,
-    resources: ['services', 'endpointslices', 'pods'],
+    // Its own pod only: every other pod event is another component's business.
+    resources: ['services', 'endpointslices'],
+    objects: [kubeProxyPodKey(node)],
   },
   async ({ log, eventLog, informer }) => {
     log.info(

@@ -23,6 +23,11 @@ export const benchSchema = {
     1000,
     'Services programmed for the nftables sync-time figures (0: skipped)',
   ),
+  informerReadPods: rounds(
+    'KEMU_BENCH_INFORMER_READ_PODS',
+    100,
+    'Pods a Deployment scales to while the events each informer reads are counted (0: skipped)',
+  ),
   subjectLayoutPods: rounds(
     'KEMU_BENCH_SUBJECT_LAYOUT_PODS',
     3000,

@@ -18,6 +18,7 @@ import { measureCompose } from './compose.js';
 import { measureFlowOverhead } from './flow-overhead.js';
 import { measureDashboard } from './dashboard-paint.js';
 import { measureSubjectLayout } from './subject-layout.js';
+import { measureInformerReads } from './informer-reads.js';
 import { measurePortForward } from './port-forward.js';
 import { measureNftablesSync } from './nftables-sync.js';
 import { type Row, formatTable } from './table.js';
@@ -32,6 +33,7 @@ const {
   snapshotRuns,
   composeRounds,
   subjectLayoutPods,
+  informerReadPods,
   portForwardRounds,
   nftablesSyncServices,
   flowRounds,
@@ -108,6 +110,12 @@ async function main(): Promise<void> {
     const layout = await measureSubjectLayout(progress, subjectLayoutPods);
     rows.push(...layout.rows);
     raw.subjectLayout = layout.samples;
+  }
+
+  if (informerReadPods > 0) {
+    const reads = await measureInformerReads(progress, informerReadPods);
+    rows.push(...reads.rows);
+    raw.informerReads = reads.samples;
   }
 
   if (composeRounds > 0) {

@@ -21,13 +21,14 @@ import { type DeleteOptions, deleteObject } from '../verbs/object-delete.js';
 import { objectMatcher } from '../verbs/object-matcher.js';
 import { patchObject } from '../verbs/object-patch.js';
 import { servePodLog } from '../streams/pod-log.js';
+import { listCollection } from '../verbs/object-list.js';
 import { type ReadFormat, getReply, getStored, listMatching, listReply } from '../verbs/object-read.js';
 import { updateObject } from '../verbs/object-update.js';
 import type { ResourceRoute } from './router.js';
 import { patchScale, scaleOf, writeScale } from '../verbs/scale-subresource.js';
 import type { UpdateTarget } from '../strategies/resource-strategy.js';
 import { requestToken } from '../verbs/token-request.js';
-import { parseResourceVersion, serveWatch, timeoutSecondsParam } from '../verbs/watch.js';
+import { serveWatch, timeoutSecondsParam } from '../verbs/watch.js';
 import { type WriteOptions, fieldValidationParam } from '../verbs/write-options.js';
 
 function writeOptions(q: URLSearchParams): WriteOptions {
@@ -134,10 +135,7 @@ export async function handleResource(
       sendJson(res, 200, getReply(ctx, type, getStored(ctx, type, namespace, name), format));
       return;
     }
-    const rv = q.get('resourceVersion');
-    if (rv !== null && rv !== '') parseResourceVersion(rv);
-    const matches = objectMatcher(type.resource, q.get('labelSelector'), q.get('fieldSelector'));
-    sendJson(res, 200, listReply(ctx, type, listMatching(ctx, type, route.namespace, matches), format));
+    sendJson(res, 200, listReply(ctx, type, await listCollection(ctx, type, route.namespace, q), format));
     return;
   }
 
@@ -200,7 +198,8 @@ export async function handleResource(
     for (const obj of listMatching(ctx, type, route.namespace, matches)) {
       deleted.push(await deleteObject(ctx, type, obj.metadata.namespace ?? '', obj.metadata.name, opts));
     }
-    sendJson(res, 200, listReply(ctx, type, deleted, { table: false, includeObject: 'Object' }));
+    const page = { items: deleted, resourceVersion: String(ctx.informer.view.seq) };
+    sendJson(res, 200, listReply(ctx, type, page, { table: false, includeObject: 'Object' }));
     return;
   }
 

@@ -13,6 +13,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createChangeHistory } from '../verbs/change-history.js';
+import { createListSnapshots } from '../verbs/list-snapshots.js';
 import { createClusterIpAllocator } from '../cluster-ip/cluster-ip-allocator.js';
 import { createAuthenticator, isPublicPath, type StaticToken } from './authn.js';
 import { CREATE_ACCESS_REVIEW, SELF_SUBJECT_ACCESS_REVIEW_PATH, reviewAccess } from '../auth/access-review.js';
@@ -115,6 +116,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     informer,
     writer,
     history,
+    lists: createListSnapshots(informer.view, history),
     allocator,
     log,
     clock: options.clock ?? Date.now,

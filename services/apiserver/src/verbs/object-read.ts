@@ -1,12 +1,13 @@
 /**
- * GET of one object and LIST of a collection, from the informer's view. Lists ignore
- * `limit` (everything fits) and carry the view's sequence as resourceVersion, which a
+ * GET of one object and the replies of LIST (object-list.ts cuts the pages), from the
+ * informer's view. A list carries the resourceVersion it was served as of, which a
  * following watch starts from. With `as=Table` both come back as a server-side Table.
  */
 import { type KubeObject, type ResourceType, apiVersionOf, keyString, notFound } from '@kemu/api';
 import { listObjects } from '@kemu/eventlog';
 import type { ApiContext } from '../context.js';
 import { buildTable, type IncludeObject } from '../tables/build-table.js';
+import type { ListPage } from './list-page.js';
 import { printerFor } from '../tables/printers.js';
 
 /** How the reply should be shaped. */
@@ -47,15 +48,16 @@ export function listMatching(
   });
 }
 
-/** The LIST reply: a `<Kind>List`, or a Table. */
-export function listReply(ctx: ApiContext, type: ResourceType, objects: KubeObject[], format: ReadFormat): unknown {
-  const resourceVersion = String(ctx.informer.view.seq);
+/** The LIST reply: a `<Kind>List`, or a Table, with the page's list metadata. */
+export function listReply(ctx: ApiContext, type: ResourceType, page: ListPage, format: ReadFormat): unknown {
+  const { items, ...meta } = page;
   if (format.table) {
-    return buildTable(printerFor(type.resource, ctx.version), objects, {
+    const table = buildTable(printerFor(type.resource, ctx.version), items, {
       now: ctx.clock(),
       includeObject: format.includeObject,
-      resourceVersion,
     });
+    table.metadata = meta;
+    return table;
   }
-  return { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: { resourceVersion }, items: objects };
+  return { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: meta, items };
 }
