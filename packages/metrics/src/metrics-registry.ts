@@ -18,7 +18,11 @@ export function createMetricsRegistry(): MetricsRegistry {
 }
 
 /** Answers a request with the registry in the Prometheus text format (0.0.4). */
-export async function serveMetrics(registry: MetricsRegistry, _req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function serveMetrics(
+  registry: MetricsRegistry,
+  _req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   try {
     const body = await registry.metrics();
     res.writeHead(200, { 'content-type': registry.contentType }).end(body);

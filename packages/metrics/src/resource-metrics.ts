@@ -39,9 +39,9 @@ const HELP: Record<string, [string, string]> = {
   scrape_error: ['gauge', '1 if there was an error while getting container metrics, 0 otherwise'],
 };
 
-const escape = (v: string) => v.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
+const escapeLabel = (v: string) => v.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
 const labelText = (labels: Record<string, string>) => {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`);
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
   return parts.length ? `{${parts.join(',')}}` : '';
 };
 
@@ -114,7 +114,13 @@ export function parseResourceMetrics(text: string, fallbackMs: number): Resource
     const key = `${l.namespace}/${l.pod}/${l.container}`;
     let c = containers.get(key);
     if (!c) {
-      c = { namespace: l.namespace ?? '', pod: l.pod ?? '', container: l.container ?? '', cpuSeconds: 0, memoryBytes: 0 };
+      c = {
+        namespace: l.namespace ?? '',
+        pod: l.pod ?? '',
+        container: l.container ?? '',
+        cpuSeconds: 0,
+        memoryBytes: 0,
+      };
       containers.set(key, c);
     }
     return c;

@@ -34,7 +34,12 @@ export function workQueueMetricsProvider(registry: MetricsRegistry): WorkQueueMe
     labelNames: ['name'],
     registers,
   });
-  const depth = new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: ['name'], registers });
+  const depth = new Gauge({
+    name: 'workqueue_depth',
+    help: 'Current depth of workqueue',
+    labelNames: ['name'],
+    registers,
+  });
   const queueDuration = new Histogram({
     name: 'workqueue_queue_duration_seconds',
     help: 'How long in seconds an item stays in workqueue before being requested.',

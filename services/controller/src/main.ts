@@ -1,13 +1,15 @@
 /**
  * kemu's controller process (kube-controller-manager + scheduler). Wiring only: config →
- * runtime (logger, event log, an informer over everything) → the controllers, started
- * once the informer has synced; the runtime stops them on SIGTERM/SIGINT.
+ * runtime (logger, event log, an informer over everything) → /metrics (with the work
+ * queues' metrics) → the controllers, started once the informer has synced; the runtime stops them on SIGTERM/SIGINT.
  */
 import { formatCidr } from '@kemu/api';
+import { startMetricsServer, workQueueMetricsProvider } from '@kemu/metrics';
 import { readConfig, runComponent } from '@kemu/runtime';
 import { configFromEnv } from './config.js';
 import { createControllerManager } from './controller-manager.js';
 import { scaledClock } from './scaled-clock.js';
+import { setWorkQueueMetricsProvider } from './work-queue.js';
 
 const config = readConfig('controller', () => configFromEnv(process.env));
 
@@ -21,7 +23,7 @@ await runComponent(
     connectionName: 'controller',
     streamReplicas: config.streamReplicas,
   },
-  async ({ log, eventLog, informer }) => {
+  async ({ log, eventLog, informer, metrics }) => {
     const { clusterCidr, nodeMaskSize } = config.podCidrRange;
     log.info(
       {
@@ -34,6 +36,11 @@ await runComponent(
       },
       'controller starting',
     );
+    setWorkQueueMetricsProvider(workQueueMetricsProvider(metrics));
+    const metricsServer = config.metricsListen
+      ? await startMetricsServer({ ...config.metricsListen, registry: metrics })
+      : undefined;
+    if (config.metricsListen) log.info({ listen: config.metricsListen }, 'metrics listening');
     const manager = createControllerManager({
       eventLog,
       informer,
@@ -46,6 +53,9 @@ await runComponent(
       cronJobClock: { now: scaledClock(config.cronJobTimeScale), scale: config.cronJobTimeScale },
     });
     await manager.run();
-    return () => manager.stop();
+    return async () => {
+      await manager.stop();
+      await metricsServer?.close();
+    };
   },
 );

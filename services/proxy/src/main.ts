@@ -78,12 +78,10 @@ await runComponent(
           servicePorts: proxier.servicePorts,
           metrics: registry,
           log,
-        }).catch(
-          (err: unknown) => {
-            log.error({ err, listen: `${nodeIP}:${debugPort}` }, 'debug endpoint not started');
-            return undefined;
-          },
-        )
+        }).catch((err: unknown) => {
+          log.error({ err, listen: `${nodeIP}:${debugPort}` }, 'debug endpoint not started');
+          return undefined;
+        })
       : undefined;
 
     const writer = createObjectWriter(eventLog, informer, { component: 'kube-proxy', node });

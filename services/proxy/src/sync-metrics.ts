@@ -59,7 +59,8 @@ export function createSyncMetrics(registry: MetricsRegistry, counters: ProxyMetr
     labelNames: ['kind'],
     registers,
     collect() {
-      for (const [k, v] of Object.entries(counters)) this.set({ kind: k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) }, v);
+      for (const [k, v] of Object.entries(counters))
+        this.set({ kind: k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) }, v);
     },
   });
   // Write times (ms) of changes not yet covered by a finished sync.

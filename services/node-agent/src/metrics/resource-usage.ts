@@ -1,0 +1,58 @@
+/**
+ * The node's resource usage for its `/metrics/resource` endpoint, measured when scraped
+ * (as the kubelet's resource collector asks cAdvisor at scrape time): every running
+ * container of this node's pods, found by the init pid its status carries
+ * (`kemu://<pid>`), and the node as the sum of its pods plus the node-agent's own process
+ * tree — the node has no cgroup of its own here, and what else runs on the machine is not
+ * the node's.
+ */
+import type { Pod } from '@kemu/api';
+import { type ContainerUsage, type ResourceUsage, renderResourceMetrics } from '@kemu/metrics';
+import { pidOf } from '../pods/pod-adoption.js';
+import { type Usage, containerUsage, processTreeUsage } from './container-usage.js';
+
+/** Measures a node's usage. */
+export interface ResourceUsageOptions {
+  /** This node's pods. */
+  pods(): Pod[];
+  /** Usage of the container whose init is `pid` (default: cgroup, else /proc). */
+  measure?: (pid: number) => Usage | undefined;
+  /** Usage of the node's own processes (default: the node-agent's process tree). */
+  own?: () => Usage | undefined;
+  now?: () => number;
+}
+
+/** Measures the node and its containers now. */
+export function measureResourceUsage(o: ResourceUsageOptions): ResourceUsage {
+  const measure = o.measure ?? containerUsage;
+  const own = o.own ?? (() => processTreeUsage(process.pid));
+  const timestampMs = (o.now ?? Date.now)();
+  const containers: ContainerUsage[] = [];
+  for (const pod of o.pods()) {
+    if (pod.status?.phase !== 'Running') continue;
+    for (const s of pod.status.containerStatuses ?? []) {
+      const pid = s.state?.running ? pidOf(s.containerID) : undefined;
+      const usage = pid !== undefined ? measure(pid) : undefined;
+      if (!usage) continue;
+      const started = Date.parse(s.state?.running?.startedAt ?? '');
+      containers.push({
+        namespace: pod.metadata.namespace ?? 'default',
+        pod: pod.metadata.name,
+        container: s.name,
+        ...usage,
+        ...(Number.isFinite(started) ? { startTime: started / 1000 } : {}),
+      });
+    }
+  }
+  const self = own() ?? { cpuSeconds: 0, memoryBytes: 0 };
+  const node = containers.reduce(
+    (sum, c) => ({ cpuSeconds: sum.cpuSeconds + c.cpuSeconds, memoryBytes: sum.memoryBytes + c.memoryBytes }),
+    self,
+  );
+  return { timestampMs, node, containers };
+}
+
+/** The `/metrics/resource` body of a measurement taken now. */
+export function resourceMetricsText(o: ResourceUsageOptions): string {
+  return renderResourceMetrics(measureResourceUsage(o));
+}
