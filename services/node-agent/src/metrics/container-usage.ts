@@ -93,8 +93,12 @@ function processTable(roots: UsageRoots): Map<number, { ppid: number; ticks: num
   return table;
 }
 
-/** The usage of `pid` and its descendants from /proc. */
-export function processTreeUsage(pid: number, roots: UsageRoots = ROOTS): Usage | undefined {
+/** The usage of `pid` and its descendants from /proc, not descending into the `exclude`d pids. */
+export function processTreeUsage(
+  pid: number,
+  roots: UsageRoots = ROOTS,
+  exclude: ReadonlySet<number> = new Set(),
+): Usage | undefined {
   const table = processTable(roots);
   if (!table.has(pid)) return undefined;
   const children = new Map<number, number[]>();
@@ -104,6 +108,7 @@ export function processTreeUsage(pid: number, roots: UsageRoots = ROOTS): Usage 
   const stack = [pid];
   while (stack.length > 0) {
     const p = stack.pop() as number;
+    if (exclude.has(p)) continue;
     ticks += table.get(p)?.ticks ?? 0;
     const resident = Number(read(join(roots.proc, String(p), 'statm'))?.split(' ')[1]);
     if (Number.isFinite(resident)) memoryBytes += resident * PAGE_SIZE;

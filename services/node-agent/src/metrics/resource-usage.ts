@@ -3,7 +3,7 @@
  * (as the kubelet's resource collector asks cAdvisor at scrape time): every running
  * container of this node's pods, found by the init pid its status carries
  * (`kemu://<pid>`), and the node as the sum of its pods plus the node-agent's own process
- * tree — the node has no cgroup of its own here, and what else runs on the machine is not
+ * tree without the containers in it — the node has no cgroup of its own here, and what else runs on the machine is not
  * the node's.
  */
 import type { Pod } from '@kemu/api';
@@ -17,21 +17,23 @@ export interface ResourceUsageOptions {
   pods(): Pod[];
   /** Usage of the container whose init is `pid` (default: cgroup, else /proc). */
   measure?: (pid: number) => Usage | undefined;
-  /** Usage of the node's own processes (default: the node-agent's process tree). */
-  own?: () => Usage | undefined;
+  /** Usage of the node's own processes, given the containers' init pids (default: the node-agent's process tree without them). */
+  own?: (containerPids: ReadonlySet<number>) => Usage | undefined;
   now?: () => number;
 }
 
 /** Measures the node and its containers now. */
 export function measureResourceUsage(o: ResourceUsageOptions): ResourceUsage {
   const measure = o.measure ?? containerUsage;
-  const own = o.own ?? (() => processTreeUsage(process.pid));
+  const own = o.own ?? ((pids: ReadonlySet<number>) => processTreeUsage(process.pid, undefined, pids));
+  const pids = new Set<number>();
   const timestampMs = (o.now ?? Date.now)();
   const containers: ContainerUsage[] = [];
   for (const pod of o.pods()) {
     if (pod.status?.phase !== 'Running') continue;
     for (const s of pod.status.containerStatuses ?? []) {
       const pid = s.state?.running ? pidOf(s.containerID) : undefined;
+      if (pid !== undefined) pids.add(pid);
       const usage = pid !== undefined ? measure(pid) : undefined;
       if (!usage) continue;
       const started = Date.parse(s.state?.running?.startedAt ?? '');
@@ -44,7 +46,7 @@ export function measureResourceUsage(o: ResourceUsageOptions): ResourceUsage {
       });
     }
   }
-  const self = own() ?? { cpuSeconds: 0, memoryBytes: 0 };
+  const self = own(pids) ?? { cpuSeconds: 0, memoryBytes: 0 };
   const node = containers.reduce(
     (sum, c) => ({ cpuSeconds: sum.cpuSeconds + c.cpuSeconds, memoryBytes: sum.memoryBytes + c.memoryBytes }),
     self,
