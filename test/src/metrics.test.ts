@@ -5,11 +5,13 @@
  * every component's /metrics answers with the upstream names after some activity: the
  * apiserver's through `kubectl get --raw /metrics`, the node-agent's and kube-proxy's
  * through the node proxy, CoreDNS's through the kube-dns Service's metrics port, the
- * controller's on its listener.
+ * controller's on its listener. Both proxy modes: kube-proxy's metrics are taken around
+ * the one sync either data plane runs.
  */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from './kemu-cluster.js';
+import { PROXY_MODES } from './proxy-modes.js';
 import { useCluster } from './use-cluster.js';
 
 const podsYaml = `
@@ -72,8 +74,8 @@ async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs
   }
 }
 
-describe('metrics and kubectl top', () => {
-  const cluster = useCluster({ name: 'met', nodes: 2 });
+describe.each(PROXY_MODES)('metrics and kubectl top (%s proxy mode)', (proxyMode) => {
+  const cluster = useCluster({ name: 'met', nodes: 2, proxyMode });
 
   it('shows a busy pod and the nodes in kubectl top, with containers, labels and all namespaces', async () => {
     await cluster.kubectlOk(['apply', '-f', '-'], { input: podsYaml });
@@ -185,6 +187,6 @@ describe('metrics and kubectl top', () => {
     expect(sample(controller.stdout, 'workqueue_work_duration_seconds_count', 'name="')).toBeGreaterThanOrEqual(0);
     expect(controller.stdout).toContain('workqueue_queue_duration_seconds_bucket');
     expect(controller.stdout).toContain('workqueue_retries_total');
-    expect(controller.stdout).toContain('kemu_eventlog_snapshot_age_seconds');
+    expect(controller.stdout).toContain('# TYPE kemu_eventlog_snapshot_age_seconds gauge');
   });
 });

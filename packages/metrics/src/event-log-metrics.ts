@@ -14,8 +14,8 @@ export interface EventLogProbe {
   lastSequence(): Promise<number>;
   /** The sequence the informer's view has applied. */
   viewSeq(): number;
-  /** When the event the newest snapshot covers was stored (undefined: no snapshot). */
-  newestSnapshotTime?(): Promise<Date | undefined>;
+  /** The newest snapshot's name and when the event it covers was stored (undefined: no snapshot). */
+  newestSnapshot?(): Promise<{ name: string; time: Date | undefined } | undefined>;
 }
 
 /** Times of appends, observed by the caller around each append. */
@@ -51,15 +51,18 @@ export function registerEventLogMetrics(registry: MetricsRegistry, probe: EventL
       this.set(probe.viewSeq());
     },
   });
-  if (probe.newestSnapshotTime) {
-    const newest = probe.newestSnapshotTime;
+  if (probe.newestSnapshot) {
+    const newest = probe.newestSnapshot;
     new Gauge({
       name: 'kemu_eventlog_snapshot_age_seconds',
-      help: 'Age of the newest event-log snapshot informers start from (time since the event it covers was stored).',
+      help: 'Age of the newest event-log snapshot informers start from (time since the event it covers was stored); absent without one.',
+      labelNames: ['snapshot'],
       registers,
       async collect() {
-        const time = await newest().catch(() => undefined);
-        if (time) this.set(Math.max(0, (Date.now() - time.getTime()) / 1000));
+        const newestSnapshot = await newest().catch(() => undefined);
+        this.reset();
+        if (newestSnapshot?.time)
+          this.set({ snapshot: newestSnapshot.name }, Math.max(0, (Date.now() - newestSnapshot.time.getTime()) / 1000));
       },
     });
   }

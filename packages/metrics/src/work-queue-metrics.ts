@@ -1,7 +1,7 @@
 /**
  * client-go's workqueue metrics (k8s.io/component-base/metrics/prometheus/workqueue),
- * labelled by queue name: adds, depth, time waiting in the queue, time processing,
- * retries, unfinished work and the longest running processor. A queue reports through
+ * labelled by queue name: adds, depth, time waiting in the queue, time processing and
+ * retries (not yet the unfinished-work gauges). A queue reports through
  * the per-queue handle `forQueue(name)` returns, as client-go's MetricsProvider.
  */
 import { Counter, Gauge, Histogram } from 'prom-client';

@@ -16,9 +16,9 @@ export function instrumentComponent(
   const timer = registerEventLogMetrics(registry, {
     lastSequence: () => eventLog.lastSequence(),
     viewSeq: () => informer()?.view.seq ?? 0,
-    async newestSnapshotTime() {
+    async newestSnapshot() {
       snapshots ??= await openSnapshotStore(eventLog);
-      return (await snapshots?.list())?.[0]?.time;
+      return (await snapshots?.list())?.[0];
     },
   });
   const timed: EventLog = {
