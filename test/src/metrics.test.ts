@@ -108,6 +108,10 @@ describe.each(PROXY_MODES)('metrics and kubectl top (%s proxy mode)', (proxyMode
 
     const everywhere = rows(await cluster.kubectlOk(['top', 'pods', '-A']));
     expect(everywhere.find((c) => c[1] === 'busy')?.[0]).toBe('default');
+    // The kube-proxy and dns mirror pods are measured by their processes.
+    const proxies = everywhere.filter((c) => c[0] === 'kube-system' && c[1]?.startsWith('kube-proxy-'));
+    expect(proxies.length).toBe(2);
+    for (const c of proxies) expect(mebibytes(c[3] as string)).toBeGreaterThan(10);
 
     const nodes = rows(await cluster.kubectlOk(['top', 'nodes']));
     expect(nodes.map((c) => c[0]).sort()).toEqual(['node-1', 'node-2']);

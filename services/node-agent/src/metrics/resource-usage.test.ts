@@ -40,4 +40,31 @@ describe('measureResourceUsage', () => {
       ],
     });
   });
+
+  it("measures a mirror pod by the process its containerID ends in, and no other pod's that way", () => {
+    const status = (id: string) => ({
+      phase: 'Running' as const,
+      containerStatuses: [
+        { name: 'p', ready: true, restartCount: 0, image: '', imageID: '', containerID: id, state: { running: {} } },
+      ],
+    });
+    const proxy = pod('kube-proxy-n1', {
+      node: 'n1',
+      metadata: { annotations: { 'kubernetes.io/config.mirror': 'x' } },
+    });
+    proxy.status = status('kemu://kube-proxy-n1-4321');
+    const other = pod('other', { node: 'n1' });
+    other.status = status('kemu://something-99');
+    const measured: number[] = [];
+    const usage = measureResourceUsage({
+      pods: () => [proxy, other],
+      measure: (pid) => {
+        measured.push(pid);
+        return { cpuSeconds: 1, memoryBytes: 1 };
+      },
+      own: () => undefined,
+    });
+    expect(measured).toEqual([4321]);
+    expect(usage.containers.map((c) => c.pod)).toEqual(['kube-proxy-n1']);
+  });
 });

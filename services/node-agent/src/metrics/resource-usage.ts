@@ -2,14 +2,23 @@
  * The node's resource usage for its `/metrics/resource` endpoint, measured when scraped
  * (as the kubelet's resource collector asks cAdvisor at scrape time): every running
  * container of this node's pods, found by the init pid its status carries
- * (`kemu://<pid>`), and the node as the sum of its pods plus the node-agent's own process
+ * (`kemu://<pid>`) — a mirror pod's (the kube-proxy and dns processes the supervisor runs)
+ * ends in the process's pid (`kemu://kube-proxy-<node>-<pid>`) — and the node as the sum of its pods plus the node-agent's own process
  * tree without the containers in it — the node has no cgroup of its own here, and what else runs on the machine is not
  * the node's.
  */
-import type { Pod } from '@kemu/api';
+import { CONFIG_MIRROR_ANNOTATION, type Pod } from '@kemu/api';
 import { type ContainerUsage, type ResourceUsage, renderResourceMetrics } from '@kemu/metrics';
 import { pidOf } from '../pods/pod-adoption.js';
 import { type Usage, containerUsage, processTreeUsage } from './container-usage.js';
+
+/** The process a running container status names: a container's init, or a mirror pod's process. */
+function processOf(pod: Pod, containerID: string | undefined): number | undefined {
+  const pid = pidOf(containerID);
+  if (pid !== undefined || !pod.metadata.annotations?.[CONFIG_MIRROR_ANNOTATION]) return pid;
+  const m = /^kemu:\/\/.+-(\d+)$/.exec(containerID ?? '');
+  return m ? Number(m[1]) : undefined;
+}
 
 /** Measures a node's usage. */
 export interface ResourceUsageOptions {
@@ -32,7 +41,7 @@ export function measureResourceUsage(o: ResourceUsageOptions): ResourceUsage {
   for (const pod of o.pods()) {
     if (pod.status?.phase !== 'Running') continue;
     for (const s of pod.status.containerStatuses ?? []) {
-      const pid = s.state?.running ? pidOf(s.containerID) : undefined;
+      const pid = s.state?.running ? processOf(pod, s.containerID) : undefined;
       if (pid !== undefined) pids.add(pid);
       const usage = pid !== undefined ? measure(pid) : undefined;
       if (!usage) continue;
