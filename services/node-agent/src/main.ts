@@ -1,9 +1,9 @@
 /**
  * node-agent (the kubelet of one node), running inside its node netns. Wiring only:
  * config → runtime (logger, event log, informer) → node registration + heartbeat → pod
- * bridge and routes → container runtime and images → pod manager → node endpoints (/metrics,
- * /metrics/resource); the runtime stops it
- * on SIGTERM/SIGINT. Containers are left running on exit and adopted next time.
+ * bridge and routes → container runtime and images → pod manager → node endpoints (with
+ * /metrics and /metrics/resource); the runtime stops it on SIGTERM/SIGINT. Containers
+ * are left running on exit and adopted next time.
  */
 import { createObjectWriter, createSecretCipher, listObjects, loadOrCreateEncryptionKey } from '@kemu/eventlog';
 import { createEventRecorder } from '@kemu/event-recorder';
@@ -31,9 +31,8 @@ import { gatewayOf, parsePodCidr } from './pods/pod-ip-allocator.js';
 import { createPodSandbox } from './pods/pod-sandbox.js';
 import { startPodStreams } from './streams/pod-streams.js';
 import { startNodeEndpoints } from './registration/node-endpoints.js';
-import { serveMetrics } from '@kemu/metrics';
 import { registerKubeletMetrics } from './metrics/kubelet-metrics.js';
-import { resourceMetricsText } from './metrics/resource-usage.js';
+import { metricsPaths } from './metrics/resource-usage.js';
 import { serviceEnvVars } from './runtime/service-env.js';
 import { followConfigVolumes, viewConfigSources } from './volumes/config-volume-sync.js';
 import { configMounts, removePodVolumes, syncConfigVolumes } from './volumes/config-volumes.js';
@@ -235,13 +234,7 @@ await runComponent(
       view: informer.view,
       node,
       address: nodeIP,
-      paths: {
-        '/metrics': (req, res) => serveMetrics(metrics, req, res),
-        '/metrics/resource': (_req, res) =>
-          void res
-            .writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
-            .end(resourceMetricsText({ pods: ownPods })),
-      },
+      paths: metricsPaths(metrics, ownPods),
       log,
     }).catch((err: unknown) => {
       log.warn({ err }, 'node endpoints not served');

@@ -4,7 +4,7 @@
  * container (a real busy process, found by the pid in its containerID) shows in
  * /metrics/resource with CPU time and memory, and the node with at least as much.
  */
-import { createMetricsRegistry, parseResourceMetrics, serveMetrics } from '@kemu/metrics';
+import { createMetricsRegistry, parseResourceMetrics } from '@kemu/metrics';
 import { type EventLogFixture, pod, startEventLogFixture } from '@kemu/testkit';
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Server } from 'node:http';
@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listObjects } from '@kemu/eventlog';
 import { startNodeEndpoints } from '../registration/node-endpoints.js';
 import { registerKubeletMetrics } from './kubelet-metrics.js';
-import { resourceMetricsText } from './resource-usage.js';
+import { metricsPaths } from './resource-usage.js';
 
 describe('node-agent metrics endpoints', () => {
   let fx: EventLogFixture;
@@ -32,10 +32,7 @@ describe('node-agent metrics endpoints', () => {
       node: 'n1',
       address: '127.0.0.1',
       port: 0,
-      paths: {
-        '/metrics': (req, res) => serveMetrics(registry, req, res),
-        '/metrics/resource': (_req, res) => void res.end(resourceMetricsText({ pods: ownPods })),
-      },
+      paths: metricsPaths(registry, ownPods),
       log: fx.log,
     });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

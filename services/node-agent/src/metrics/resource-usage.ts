@@ -8,7 +8,14 @@
  * the node's.
  */
 import { CONFIG_MIRROR_ANNOTATION, type Pod } from '@kemu/api';
-import { type ContainerUsage, type ResourceUsage, renderResourceMetrics } from '@kemu/metrics';
+import {
+  type ContainerUsage,
+  type MetricsRegistry,
+  type ResourceUsage,
+  renderResourceMetrics,
+  serveMetrics,
+} from '@kemu/metrics';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pidOf } from '../pods/pod-adoption.js';
 import { type Usage, containerUsage, processTreeUsage } from './container-usage.js';
 
@@ -66,4 +73,24 @@ export function measureResourceUsage(o: ResourceUsageOptions): ResourceUsage {
 /** The `/metrics/resource` body of a measurement taken now. */
 export function resourceMetricsText(o: ResourceUsageOptions): string {
   return renderResourceMetrics(measureResourceUsage(o));
+}
+
+/** The node endpoints' metrics paths: `/metrics` from the registry, `/metrics/resource` measured now. */
+export function metricsPaths(
+  registry: MetricsRegistry,
+  pods: () => Pod[],
+): Record<string, (req: IncomingMessage, res: ServerResponse) => void> {
+  return {
+    '/metrics': (req, res) => void serveMetrics(registry, req, res),
+    '/metrics/resource': (_req, res) => {
+      let body: string;
+      try {
+        body = resourceMetricsText({ pods });
+      } catch (err) {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end(`${(err as Error).message}\n`);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(body);
+    },
+  };
 }
