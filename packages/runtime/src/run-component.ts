@@ -2,7 +2,8 @@
  * The component runtime: what every kemu component process does around its own
  * components, in order — logger, event-log connection, informer start, the component's
  * start, then signals: SIGTERM/SIGINT run the component's stop, then the informer's and
- * the connection's, and exit 0 (component-metrics.ts gives it its metrics registry); a failure while starting is logged as fatal and exits 1.
+ * the connection's, and exit 0; a failure while starting is logged as fatal and exits 1.
+ * Every component gets its metrics registry (component-metrics.ts) with its start.
  * A `main.ts` reads its config, calls runComponent and wires its components in `start`.
  */
 import type { LogLevel } from '@kemu/config';

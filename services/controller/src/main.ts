@@ -1,7 +1,8 @@
 /**
  * kemu's controller process (kube-controller-manager + scheduler). Wiring only: config →
  * runtime (logger, event log, an informer over everything) → /metrics (with the work
- * queues' metrics) → the controllers, started once the informer has synced; the runtime stops them on SIGTERM/SIGINT.
+ * queues' metrics) → the controllers, started once the informer has synced; the runtime
+ * stops them on SIGTERM/SIGINT.
  */
 import { formatCidr } from '@kemu/api';
 import { startMetricsServer, workQueueMetricsProvider } from '@kemu/metrics';
@@ -37,10 +38,20 @@ await runComponent(
       'controller starting',
     );
     setWorkQueueMetricsProvider(workQueueMetricsProvider(metrics));
-    const metricsServer = config.metricsListen
-      ? await startMetricsServer({ ...config.metricsListen, registry: metrics })
+    const listen = config.metricsListen;
+    // Metrics are for observers: an address that cannot be bound must not stop the controllers.
+    const metricsServer = listen
+      ? await startMetricsServer({ ...listen, registry: metrics }).then(
+          (server) => {
+            log.info({ listen }, 'metrics listening');
+            return server;
+          },
+          (err: unknown) => {
+            log.error({ err, listen }, 'metrics not served');
+            return undefined;
+          },
+        )
       : undefined;
-    if (config.metricsListen) log.info({ listen: config.metricsListen }, 'metrics listening');
     const manager = createControllerManager({
       eventLog,
       informer,
