@@ -130,6 +130,10 @@ export function createResourceScraper(fetch: FetchResourceMetrics, now = Date.no
   }
   return {
     async rates(nodes) {
+      // Forget nodes not scraped for a while (deleted ones among them).
+      for (const [name, kept] of samples) {
+        if ((kept.at(-1)?.timestampMs ?? 0) < now() - MAX_WINDOW_MS) samples.delete(name);
+      }
       const settled = await Promise.allSettled(nodes.map(ratesOf));
       return settled.flatMap((s) => (s.status === 'fulfilled' && s.value ? [s.value] : []));
     },
