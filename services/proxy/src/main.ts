@@ -43,7 +43,7 @@ await runComponent(
     const services = createServiceTracker();
     const endpoints = createEndpointsTracker();
     const metrics = createProxyMetrics();
-    const syncMetrics = createSyncMetrics(registry, metrics);
+    const syncMetrics = createSyncMetrics(registry, metrics, informer.isSynced);
     const flowRecorder = config.recordFlows
       ? await openFlowRecorder({ js: eventLog.js, jsm: eventLog.jsm, kind: 'conn', node, log })
       : undefined;
@@ -61,8 +61,10 @@ await runComponent(
           ),
         ),
     });
-    const stopChangeCounts = syncMetrics.follow(informer);
-    const removeHandlers = registerTrackerHandlers(informer, services, endpoints, runner.request);
+    const removeHandlers = registerTrackerHandlers(informer, services, endpoints, (change) => {
+      syncMetrics.changed(change);
+      runner.request();
+    });
 
     await informer.synced;
     loadTrackers(informer.view, services, endpoints);
@@ -110,7 +112,6 @@ await runComponent(
       stopPod();
       await debug?.close();
       removeHandlers();
-      stopChangeCounts();
       await runner.stop();
       await proxier.stop();
       dataPlane.stop();

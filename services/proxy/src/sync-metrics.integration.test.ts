@@ -41,13 +41,13 @@ describe('kube-proxy metrics', () => {
   let runner: SyncRunner;
   let proxier: Proxier;
   let debug: DebugServer;
-  let stopFollowing: () => void;
+  let stopHandlers: () => void;
 
   beforeEach(async () => {
     fx = await startEventLogFixture();
     const registry = createMetricsRegistry();
     const counters = createProxyMetrics();
-    const metrics = createSyncMetrics(registry, counters);
+    const metrics = createSyncMetrics(registry, counters, fx.informer.isSynced);
     const services = createServiceTracker();
     const endpoints = createEndpointsTracker();
     proxier = createProxier({
@@ -63,8 +63,10 @@ describe('kube-proxy metrics', () => {
           proxier.syncProxyRules(computeDesiredState(services.servicePorts(), endpoints.endpointsFor, 'node-1')),
         ),
     });
-    stopFollowing = metrics.follow(fx.informer);
-    registerTrackerHandlers(fx.informer, services, endpoints, runner.request);
+    stopHandlers = registerTrackerHandlers(fx.informer, services, endpoints, (change) => {
+      metrics.changed(change);
+      runner.request();
+    });
     loadTrackers(fx.informer.view, services, endpoints);
     runner.start();
     debug = await startDebugServer({
@@ -78,7 +80,7 @@ describe('kube-proxy metrics', () => {
   });
 
   afterEach(async () => {
-    stopFollowing();
+    stopHandlers();
     await debug.close();
     await runner.stop();
     await proxier.stop();
@@ -114,5 +116,13 @@ describe('kube-proxy metrics', () => {
     expect(sample(text, 'kubeproxy_network_programming_duration_seconds_bucket', 'le="1"')).toBe(2);
     expect(sample(text, 'kemu_proxy_userspace_connections', 'kind="tcp_accepted"')).toBe(0);
     expect(proxier.servicePorts().map((p) => p.servicePort)).toEqual(['default/web:http']);
+    // A change to what the proxy does not program is no change to count or time.
+    await fx.api.update({ resource: 'services', namespace: 'default', name: 'web' }, (s) => ({
+      ...s,
+      metadata: { ...s.metadata, labels: { tier: 'web' } },
+    }));
+    const after = await (await fetch(`http://127.0.0.1:${debug.port}/metrics`)).text();
+    expect(sample(after, 'kubeproxy_sync_proxy_rules_service_changes_total')).toBe(1);
+    expect(sample(after, 'kubeproxy_network_programming_duration_seconds_count')).toBe(2);
   });
 });

@@ -6,7 +6,7 @@
  * reads the slice's last-change-trigger-time annotation) to the end of the sync that
  * programmed it. The userspace data plane's connection counters are exported beside them.
  */
-import type { Informer } from '@kemu/eventlog';
+import type { Change } from '@kemu/eventlog';
 import { Counter, Gauge, Histogram, type MetricsRegistry } from '@kemu/metrics';
 import type { ProxyMetrics } from './metrics.js';
 
@@ -14,8 +14,8 @@ import type { ProxyMetrics } from './metrics.js';
 export interface SyncMetrics {
   /** Runs one sync, timing it and observing the programming latency of the changes it covers. */
   timed(sync: () => Promise<void>): Promise<void>;
-  /** Counts live Service and EndpointSlice changes from the informer; returns the remover. */
-  follow(informer: Informer): () => void;
+  /** Records a Service or EndpointSlice change the trackers reported (one that changes what is programmed). */
+  changed(change: Change): void;
 }
 
 /** kube-proxy's sync duration buckets (exponential from 1 ms). */
@@ -24,7 +24,13 @@ const SYNC_BUCKETS = [0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.
 const PROGRAMMING_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
 
 /** Registers the kubeproxy_* metrics and the data plane's counters on the registry. */
-export function createSyncMetrics(registry: MetricsRegistry, counters: ProxyMetrics, now = Date.now): SyncMetrics {
+export function createSyncMetrics(
+  registry: MetricsRegistry,
+  counters: ProxyMetrics,
+  /** False while the informer replays history: replayed changes are not changes to program now. */
+  isLive: () => boolean,
+  now = Date.now,
+): SyncMetrics {
   const registers = [registry];
   const duration = new Histogram({
     name: 'kubeproxy_sync_proxy_rules_duration_seconds',
@@ -65,10 +71,6 @@ export function createSyncMetrics(registry: MetricsRegistry, counters: ProxyMetr
   });
   // Write times (ms) of changes not yet covered by a finished sync.
   let pending: number[] = [];
-  const changed = (time: string) => {
-    const t = Date.parse(time);
-    if (Number.isFinite(t)) pending.push(t);
-  };
   return {
     async timed(sync) {
       const covered = pending;
@@ -85,27 +87,11 @@ export function createSyncMetrics(registry: MetricsRegistry, counters: ProxyMetr
       last.set(end / 1000);
       for (const t of covered) programming.observe(Math.max(0, end - t) / 1000);
     },
-    follow(informer) {
-      // Replayed history is not a change to program now: only live changes count.
-      const on = (counter: Counter, time: string) => {
-        if (!informer.isSynced()) return;
-        counter.inc();
-        changed(time);
-      };
-      const offSlices = informer.on('endpointslices', {
-        onAdd: (_s, c) => on(endpointChanges, c.event.time),
-        onUpdate: (_o, _s, c) => on(endpointChanges, c.event.time),
-        onDelete: (_s, c) => on(endpointChanges, c.event.time),
-      });
-      const offServices = informer.on('services', {
-        onAdd: (_s, c) => on(serviceChanges, c.event.time),
-        onUpdate: (_o, _s, c) => on(serviceChanges, c.event.time),
-        onDelete: (_s, c) => on(serviceChanges, c.event.time),
-      });
-      return () => {
-        offSlices();
-        offServices();
-      };
+    changed(change) {
+      if (!isLive()) return;
+      (change.key.resource === 'services' ? serviceChanges : endpointChanges).inc();
+      const t = Date.parse(change.event.time);
+      if (Number.isFinite(t)) pending.push(t);
     },
   };
 }
