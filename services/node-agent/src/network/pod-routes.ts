@@ -6,7 +6,7 @@
  * its routes from others and remove those of deleted nodes, also after a restart. Syncs
  * are coalesced: any Node change schedules one full compare of desired and existing.
  */
-import type { Node } from '@kemu/api';
+import { HOLLOW_LABEL, type Node } from '@kemu/api';
 import type { Logger } from '@kemu/log';
 import { ipIn } from '@kemu/netns';
 
@@ -23,7 +23,8 @@ export interface PodRoute {
 export function desiredPodRoutes(nodes: readonly Node[], self: string, ownCidr?: string): PodRoute[] {
   const routes: PodRoute[] = [];
   for (const n of nodes) {
-    if (n.metadata.name === self) continue;
+    // A hollow node's pods have no process: its CIDR keeps the unreachable route `kemu up` set.
+    if (n.metadata.name === self || n.metadata.labels?.[HOLLOW_LABEL] === 'true') continue;
     const cidr = n.spec?.podCIDR;
     const via = n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
     if (!cidr || !via || cidr === ownCidr) continue;
