@@ -29,7 +29,7 @@ export const hollowNodeAgentSchema = {
   nodes: int({
     env: 'KEMU_HOLLOW_NODES',
     min: 1,
-    max: 250,
+    max: 255,
     default: 1,
     meaning: 'How many hollow nodes this process runs (`kemu up --hollow-nodes`)',
   }),
