@@ -82,6 +82,10 @@ export function startHollowPod(pod: Pod, podIP: string, deps: HollowPodDeps): Ho
       hostIP: deps.hostIP,
       startTime: pod.status?.startTime ?? new Date(deps.now()).toISOString(),
     },
+    // Every snapshot, the container machines' included (the root's subscribers see only its own).
+    inspect: (ev) => {
+      if (ev.type === '@xstate.snapshot') schedule();
+    },
   });
   const iso = () => new Date(deps.now()).toISOString();
 
@@ -143,7 +147,6 @@ export function startHollowPod(pod: Pod, podIP: string, deps: HollowPodDeps): Ho
   }
 
   actor.subscribe({
-    next: () => schedule(),
     complete: () => schedule(),
     error: (err) => log.error({ err }, 'hollow pod lifecycle failed'),
   });
