@@ -25,6 +25,8 @@ export interface HollowActorDeps {
   now: () => number;
   /** Containers exit 0 after the `complete` stage (restartPolicy Never or OnFailure). */
   completes: boolean;
+  /** The pod's sandbox was reported before this process started: the first sandbox stage takes no time. */
+  sandboxExists?: boolean;
 }
 
 /** The pod machine with every actor timed by the stages. */
@@ -33,13 +35,21 @@ export function hollowPodMachine(d: HollowActorDeps) {
   const iso = () => new Date(d.now()).toISOString();
   const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-  const runContainer = fromCallback<KillEvent, RunContainerInput>(({ sendBack, receive }) => {
+  let sandboxExists = d.sandboxExists === true;
+
+  const runContainer = fromCallback<KillEvent, RunContainerInput>(({ sendBack, receive, input }) => {
     let timer: NodeJS.Timeout | undefined;
     const after = (ms: number, f: () => void) => {
       if (timer) clearTimeout(timer);
       timer = setTimeout(f, ms);
     };
-    after(stageDelay(stages.start, random), () => {
+    // An adopted run (this process restarted) is running already: it reports so at once.
+    const adopted = input.adopt;
+    after(adopted ? 0 : stageDelay(stages.start, random), () => {
+      if (adopted) {
+        sendBack({ type: 'PROCESS_STARTED', pid: adopted.pid, startedAt: adopted.startedAt });
+        return;
+      }
       if (stageFails(stages.start, random)) {
         sendBack({ type: 'PROCESS_EXITED', exitCode: 1, finishedAt: iso(), message: 'hollow start stage failed' });
         return;
@@ -82,6 +92,10 @@ export function hollowPodMachine(d: HollowActorDeps) {
   return podMachine.provide({
     actors: {
       createSandbox: fromPromise<void, SandboxInput>(async () => {
+        if (sandboxExists) {
+          sandboxExists = false;
+          return;
+        }
         await wait(stageDelay(stages.sandbox, random));
         if (stageFails(stages.sandbox, random)) throw new Error('hollow sandbox stage failed');
       }),

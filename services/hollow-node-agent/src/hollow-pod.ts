@@ -4,7 +4,8 @@
  * does: one write in flight, the latest status wins, nothing written when the log
  * already has it. The first write also marks the pod with the hollow annotation, so it
  * is never mistaken for one with a process. When the machine ends (deletion done) the pod
- * is removed with its final status.
+ * is removed with its final status. A pod found with a published status (this process
+ * restarted) resumes from it (hollow-resume.ts) instead of passing its stages again.
  */
 import { HOLLOW_LABEL, type Pod, type TypedKey } from '@kemu/api';
 import { ConflictError, getObject, type ObjectWriter, type View } from '@kemu/eventlog';
@@ -14,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { createActor } from 'xstate';
 import { hollowPodMachine } from './hollow-actors.js';
+import { resumeHollowPod } from './hollow-resume.js';
 import type { HollowStages } from './hollow-stages.js';
 
 /** What every hollow pod of a node shares. */
@@ -69,15 +71,18 @@ export function startHollowPod(pod: Pod, podIP: string, deps: HollowPodDeps): Ho
     resolveDone();
   };
 
+  const resumed = resumeHollowPod(pod);
   const machine = hollowPodMachine({
     stages: deps.stages,
     random: deps.random,
     now: deps.now,
     completes: restartPolicy !== 'Always',
+    sandboxExists: resumed.sandboxExists,
   });
   const actor = createActor(machine, {
     input: {
-      containers: pod.spec.containers.map((c) => ({ name: c.name, restartPolicy, graceMs })),
+      containers: resumed.containers.map((c) => ({ ...c, graceMs })),
+      sandboxExists: resumed.sandboxExists,
       podIP,
       hostIP: deps.hostIP,
       startTime: pod.status?.startTime ?? new Date(deps.now()).toISOString(),
