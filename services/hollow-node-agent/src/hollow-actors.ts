@@ -17,7 +17,7 @@ import {
 import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import { type HollowStages, stageDelay, stageFails } from './hollow-stages.js';
 
-/** What the timed actors need. */
+/** What the timed actors of one kind of pod need. */
 export interface HollowActorDeps {
   stages: HollowStages;
   random: () => number;
@@ -30,12 +30,10 @@ export interface HollowActorDeps {
 }
 
 /** The pod machine with every actor timed by the stages. */
-export function hollowPodMachine(d: HollowActorDeps) {
+export function hollowPodMachine(d: HollowActorDeps): typeof podMachine {
   const { stages, random } = d;
   const iso = () => new Date(d.now()).toISOString();
   const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-  let sandboxExists = d.sandboxExists === true;
 
   const runContainer = fromCallback<KillEvent, RunContainerInput>(({ sendBack, receive, input }) => {
     let timer: NodeJS.Timeout | undefined;
@@ -92,10 +90,8 @@ export function hollowPodMachine(d: HollowActorDeps) {
   return podMachine.provide({
     actors: {
       createSandbox: fromPromise<void, SandboxInput>(async () => {
-        if (sandboxExists) {
-          sandboxExists = false;
-          return;
-        }
+        // Resumed, a sandbox never fails, so this is its only creation.
+        if (d.sandboxExists) return;
         await wait(stageDelay(stages.sandbox, random));
         if (stageFails(stages.sandbox, random)) throw new Error('hollow sandbox stage failed');
       }),
@@ -111,4 +107,22 @@ export function hollowPodMachine(d: HollowActorDeps) {
       }),
     },
   });
+}
+
+/** The machines of one process's hollow pods, by kind of pod. */
+export type HollowMachines = (kind: { completes: boolean; sandboxExists: boolean }) => typeof podMachine;
+
+/**
+ * Builds each kind of hollow pod machine once: a provided machine costs tens of KB, so
+ * the pods of a process share the four kinds (completing or not, resumed or not) and
+ * differ only in their actors' state.
+ */
+export function createHollowMachines(d: Omit<HollowActorDeps, 'completes' | 'sandboxExists'>): HollowMachines {
+  const built = new Map<string, typeof podMachine>();
+  return ({ completes, sandboxExists }) => {
+    const key = `${completes}:${sandboxExists}`;
+    let m = built.get(key);
+    if (!m) built.set(key, (m = hollowPodMachine({ ...d, completes, sandboxExists })));
+    return m;
+  };
 }

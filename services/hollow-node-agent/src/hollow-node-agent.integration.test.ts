@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createHollowMachines } from './hollow-actors.js';
 import { createHollowNodes } from './hollow-nodes.js';
 import { createHollowPods } from './hollow-pods.js';
 import { DEFAULT_STAGES } from './hollow-stages.js';
@@ -39,6 +40,11 @@ describe('hollow-node-agent on a real event log', () => {
       const layout = hollowNodeLayout('hollow', 3, parseCidr('10.244.0.0/16'));
       const writer = (node: string) => createObjectWriter(eventLog, informer, { component: 'hollow-node-agent', node });
       const resumed: string[] = [];
+      const machines = createHollowMachines({
+        stages: { ...DEFAULT_STAGES, sandbox: { delayMs: 10, jitterMs: 10, failureRate: 0 } },
+        random: Math.random,
+        now: Date.now,
+      });
       const nodes = createHollowNodes({
         nodes: layout,
         facts,
@@ -60,8 +66,7 @@ describe('hollow-node-agent on a real event log', () => {
           hostIP: '127.0.0.1',
           writer: writer(node),
           view: informer.view,
-          stages: { ...DEFAULT_STAGES, sandbox: { delayMs: 10, jitterMs: 10, failureRate: 0 } },
-          random: Math.random,
+          machines,
           now: Date.now,
           paused: () => nodes.isDown(node),
           log: fx.log,
@@ -72,7 +77,14 @@ describe('hollow-node-agent on a real event log', () => {
       nodes.start();
       pods.start();
 
-      const registered = listObjects(fx.informer.view, 'nodes');
+      // register() resolves once the agent's own view has the Nodes; the test's view follows.
+      const registered = await eventually(
+        () => {
+          const all = listObjects(fx.informer.view, 'nodes');
+          return all.length === 3 ? all : undefined;
+        },
+        { timeoutMs: 5_000, what: 'three hollow Nodes' },
+      );
       expect(registered.map((n) => [n.metadata.name, n.spec?.podCIDR, n.metadata.labels?.['kemu.dev/hollow']])).toEqual(
         [
           ['hollow-1', '10.244.255.0/24', 'true'],
@@ -81,7 +93,13 @@ describe('hollow-node-agent on a real event log', () => {
         ],
       );
       const leaseKey = (name: string) => ({ resource: 'leases' as const, namespace: 'kube-node-lease', name });
-      expect(getObject(fx.informer.view, leaseKey('hollow-2'))?.spec.holderIdentity).toBe('hollow-2');
+      await eventually(
+        () => getObject(fx.informer.view, leaseKey('hollow-2'))?.spec.holderIdentity === 'hollow-2' || undefined,
+        {
+          timeoutMs: 5_000,
+          what: "hollow-2's Lease",
+        },
+      );
 
       for (const [i, n] of layout.entries()) {
         await fx.api.put({ resource: 'pods', namespace: 'default', name: `web-${i}` }, webPod(`web-${i}`, n.name));
@@ -108,16 +126,29 @@ describe('hollow-node-agent on a real event log', () => {
       await mkdir(dirname(stop), { recursive: true });
       await writeFile(stop, 'x');
       await eventually(() => nodes.isDown('hollow-2') || undefined, { timeoutMs: 2_000, what: 'hollow-2 down' });
+      // Renewals are appended in order: once the test's view has a later renewal of hollow-1,
+      // it has every renewal hollow-2 made before it went down.
+      const renewedAfter = async (before: string | undefined) =>
+        eventually(
+          () => {
+            const t = getObject(fx.informer.view, leaseKey('hollow-1'))?.spec.renewTime;
+            return t !== before ? t : undefined;
+          },
+          { timeoutMs: 2_000, what: 'hollow-1 renewed' },
+        );
+      const mark = await renewedAfter(getObject(fx.informer.view, leaseKey('hollow-1'))?.spec.renewTime);
       const frozen = getObject(fx.informer.view, leaseKey('hollow-2'))?.spec.renewTime;
-      const other = getObject(fx.informer.view, leaseKey('hollow-1'))?.spec.renewTime;
-      await eventually(() => getObject(fx.informer.view, leaseKey('hollow-1'))?.spec.renewTime !== other || undefined, {
-        timeoutMs: 2_000,
-        what: 'hollow-1 renewed',
-      });
+      await renewedAfter(mark);
       expect(getObject(fx.informer.view, leaseKey('hollow-2'))?.spec.renewTime).toBe(frozen);
       await rm(stop);
       await eventually(() => resumed.includes('hollow-2') || undefined, { timeoutMs: 2_000, what: 'hollow-2 back' });
-      expect(getObject(fx.informer.view, leaseKey('hollow-2'))?.spec.renewTime).not.toBe(frozen);
+      await eventually(
+        () => getObject(fx.informer.view, leaseKey('hollow-2'))?.spec.renewTime !== frozen || undefined,
+        {
+          timeoutMs: 2_000,
+          what: "hollow-2's Lease renewed again",
+        },
+      );
 
       // A deleted pod passes its stop stage and is removed by its node.
       const victim = ready[0] as Pod;

@@ -14,9 +14,8 @@ import type { Logger } from '@kemu/log';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { createActor } from 'xstate';
-import { hollowPodMachine } from './hollow-actors.js';
+import type { HollowMachines } from './hollow-actors.js';
 import { resumeHollowPod } from './hollow-resume.js';
-import type { HollowStages } from './hollow-stages.js';
 
 /** What every hollow pod of a node shares. */
 export interface HollowPodDeps {
@@ -24,8 +23,8 @@ export interface HollowPodDeps {
   hostIP: string;
   writer: ObjectWriter;
   view: View;
-  stages: HollowStages;
-  random: () => number;
+  /** The shared machines (createHollowMachines). */
+  machines: HollowMachines;
   now: () => number;
   /** The node is down (chaos): nothing is written until `resync()`. */
   paused: () => boolean;
@@ -72,13 +71,7 @@ export function startHollowPod(pod: Pod, podIP: string, deps: HollowPodDeps): Ho
   };
 
   const resumed = resumeHollowPod(pod);
-  const machine = hollowPodMachine({
-    stages: deps.stages,
-    random: deps.random,
-    now: deps.now,
-    completes: restartPolicy !== 'Always',
-    sandboxExists: resumed.sandboxExists,
-  });
+  const machine = deps.machines({ completes: restartPolicy !== 'Always', sandboxExists: resumed.sandboxExists });
   const actor = createActor(machine, {
     input: {
       containers: resumed.containers.map((c) => ({ ...c, graceMs })),

@@ -11,6 +11,7 @@ import { createObjectWriter, type ObjectWriter } from '@kemu/eventlog';
 import { HOLLOW_NODE_IP, hollowNodeLayout, hollowStopFile, KUBELET_VERSION } from '@kemu/kubelet';
 import { readConfig, runComponent } from '@kemu/runtime';
 import { configFromEnv } from './config.js';
+import { createHollowMachines } from './hollow-actors.js';
 import { createHollowNodes } from './hollow-nodes.js';
 import { createHollowPods } from './hollow-pods.js';
 import { DEFAULT_STAGES, parseStages } from './hollow-stages.js';
@@ -39,6 +40,7 @@ await runComponent(
       if (!w) writers.set(node, (w = createObjectWriter(eventLog, informer, { component: 'hollow-node-agent', node })));
       return w;
     };
+    const machines = createHollowMachines({ stages, random: Math.random, now: Date.now });
     const pods = createHollowPods({
       nodes: layout,
       informer,
@@ -47,8 +49,7 @@ await runComponent(
         hostIP: HOLLOW_NODE_IP,
         writer: writer(node),
         view: informer.view,
-        stages,
-        random: Math.random,
+        machines,
         now: Date.now,
         paused: () => nodes.isDown(node),
         log,
