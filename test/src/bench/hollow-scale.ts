@@ -4,6 +4,7 @@
  * timed from apply to 1000 Ready replicas, with the hollow-node-agent's RSS (one process
  * for all 100 nodes) before and after.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +44,8 @@ async function rssMiB(pid: number): Promise<number> {
 /** One run: up with hollow nodes, then the Deployment; seconds and MiB. */
 async function runOnce(home: string): Promise<{ upS: number; podsS: number; rssIdle: number; rssPods: number }> {
   const env = { KEMU_HOME: home };
-  const name = 'benchhol';
+  // A fresh name each run: the subnet is a hash of it, and other clusters may hold one.
+  const name = `bhol${randomBytes(2).toString('hex')}`;
   const kemu = (args: string[], timeoutMs = 180_000) => runCommand(join(repoRoot, 'kemu'), args, { env, timeoutMs });
   const kubeconfig = join(home, name, 'kubeconfig');
   const kubectl = (args: string[], input?: string) =>
