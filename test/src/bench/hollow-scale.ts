@@ -41,8 +41,17 @@ async function rssMiB(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) / 1024;
 }
 
+/** CPU seconds (user + system) a process has used. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** One run: up with hollow nodes, then the Deployment; seconds and MiB. */
-async function runOnce(home: string): Promise<{ upS: number; podsS: number; rssIdle: number; rssPods: number }> {
+async function runOnce(
+  home: string,
+): Promise<{ upS: number; podsS: number; rssIdle: number; rssPods: number; cpuPodsS: number }> {
   const env = { KEMU_HOME: home };
   // A fresh name each run: the subnet is a hash of it, and other clusters may hold one.
   const name = `bhol${randomBytes(2).toString('hex')}`;
@@ -69,6 +78,7 @@ async function runOnce(home: string): Promise<{ upS: number; podsS: number; rssI
     const pids = JSON.parse(await readFile(join(home, name, 'pids.json'), 'utf8')) as Record<string, number>;
     const hollowPid = pids['hollow-node-agent'] as number;
     const rssIdle = await rssMiB(hollowPid);
+    const cpuBefore = await cpuSeconds(hollowPid);
     for (const n of ['node-1', 'node-2', 'node-3']) await kubectl(['cordon', n]);
     const applied = process.hrtime.bigint();
     const apply = await kubectl(['apply', '-f', '-'], deployment);
@@ -81,7 +91,8 @@ async function runOnce(home: string): Promise<{ upS: number; podsS: number; rssI
       await new Promise((res) => setTimeout(res, 250));
     }
     const podsS = Number(process.hrtime.bigint() - applied) / 1e9;
-    return { upS, podsS, rssIdle, rssPods: await rssMiB(hollowPid) };
+    const cpuPodsS = (await cpuSeconds(hollowPid)) - cpuBefore;
+    return { upS, podsS, rssIdle, rssPods: await rssMiB(hollowPid), cpuPodsS };
   } finally {
     await kemu(['down', '--name', name]);
   }
@@ -99,7 +110,7 @@ export async function measureHollow(
       const s = await runOnce(home);
       samples.push(s);
       progress(
-        `hollow run ${i + 1}/${runs}: up ${s.upS.toFixed(2)} s, ${REPLICAS} pods Ready ${s.podsS.toFixed(2)} s, RSS ${s.rssIdle.toFixed(0)} → ${s.rssPods.toFixed(0)} MiB`,
+        `hollow run ${i + 1}/${runs}: up ${s.upS.toFixed(2)} s, ${REPLICAS} pods Ready ${s.podsS.toFixed(2)} s (hollow CPU ${s.cpuPodsS.toFixed(1)} s), RSS ${s.rssIdle.toFixed(0)} → ${s.rssPods.toFixed(0)} MiB`,
       );
     }
   } finally {
