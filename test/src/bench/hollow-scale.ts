@@ -128,6 +128,10 @@ export async function measureHollow(
         value: `${med((s) => s.podsS).toFixed(2)} s`,
       },
       {
+        figure: `hollow-node-agent CPU for ${REPLICAS} pods to Ready`,
+        value: `${med((s) => s.cpuPodsS).toFixed(1)} s`,
+      },
+      {
         figure: `hollow-node-agent RSS, ${HOLLOW} nodes (idle / ${REPLICAS} pods)`,
         value: `${med((s) => s.rssIdle).toFixed(0)} / ${med((s) => s.rssPods).toFixed(0)} MiB`,
       },
