@@ -12,6 +12,7 @@ import { cliSchema } from '../../services/cli/dist/config.js';
 import { controllerSchema } from '../../services/controller/dist/config.js';
 import { dashboardSchema } from '../../services/dashboard/dist/config.js';
 import { dnsSchema } from '../../services/dns/dist/config.js';
+import { hollowNodeAgentSchema } from '../../services/hollow-node-agent/dist/config.js';
 import { nodeAgentSchema } from '../../services/node-agent/dist/config.js';
 import { workloadSchema } from '../../services/pod-workload/dist/config.js';
 import { proxySchema } from '../../services/proxy/dist/config.js';
@@ -140,6 +141,7 @@ export function configReference() {
     { component: 'apiserver', schema: apiserverSchema },
     { component: 'controller', schema: controllerSchema },
     { component: 'node-agent', schema: nodeAgentSchema },
+    { component: 'hollow-node-agent', schema: hollowNodeAgentSchema },
     { component: 'proxy', schema: proxySchema },
     { component: 'dns', schema: dnsSchema },
     { component: 'dashboard', schema: dashboardSchema },

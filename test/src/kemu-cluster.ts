@@ -86,6 +86,8 @@ export async function startCluster(options: {
   env?: Record<string, string>;
   /** `kemu up --proxy-mode`; absent means kemu's default (userspace). */
   proxyMode?: ProxyMode;
+  /** `kemu up --hollow-nodes`; absent: none. */
+  hollowNodes?: number;
 }): Promise<KemuCluster> {
   const name = `${options.name.slice(0, 4)}${randomBytes(2).toString('hex')}`;
   return startNamedCluster({ ...options, name });
@@ -97,6 +99,7 @@ export async function startNamedCluster(options: {
   nodes: number;
   env?: Record<string, string>;
   proxyMode?: ProxyMode;
+  hollowNodes?: number;
 }): Promise<KemuCluster> {
   const home = await mkdtemp(join(tmpdir(), `kemu-e2e-${options.name}-`));
   const kubeCache = join(home, 'kube-cache');
@@ -126,6 +129,7 @@ export async function startNamedCluster(options: {
       '--apiserver-port',
       String(port),
       ...(options.proxyMode ? ['--proxy-mode', options.proxyMode] : []),
+      ...(options.hollowNodes ? ['--hollow-nodes', String(options.hollowNodes)] : []),
     ],
     {
       timeoutMs: 180_000,

@@ -66,3 +66,6 @@ export const CONFIG_MIRROR_ANNOTATION = 'kubernetes.io/config.mirror';
 export const CONFIG_SOURCE_ANNOTATION = 'kubernetes.io/config.source';
 /** kemu's config.source value: the process is one of kemu's own components. */
 export const CONFIG_SOURCE_KEMU = 'kemu';
+
+/** Node label and Pod annotation (`true`) of kemu's hollow nodes and their pods: no process runs behind them (KWOK marks its nodes alike). */
+export const HOLLOW_LABEL = 'kemu.dev/hollow';

@@ -38,6 +38,8 @@ export interface ChaosCluster {
   /** The CA of the NATS server's certificate, when it speaks TLS. */
   natsTlsCa?: string | undefined;
   layout: ClusterLayout;
+  /** The cluster's hollow nodes (`kemu up --hollow-nodes`): node-kill stops them through their stop file. */
+  hollowNodes?: readonly string[];
   /** Sends a request to the apiserver; throws ChaosApiError on a non-2xx answer or none. */
   api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;
   /** pids.json now: component → pid. */

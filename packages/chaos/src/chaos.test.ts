@@ -95,6 +95,15 @@ describe('parseExperiment', () => {
     expect(invalidField(part.replace('  mode: one', '  duration: 20s'))).toBe('spec.duration');
     expect(parseExperiment(part.replace('  mode: one', '  duration: 5s')).faultDurationMs).toBe(5_000);
   });
+
+  it('takes hollow nodes by name in a selector, and nothing else that is not a node name', () => {
+    const kill = podKill
+      .replace('kind: PodChaos', 'kind: NodeChaos')
+      .replace('action: pod-kill', 'action: node-kill')
+      .replace('    labelSelectors:\n      app: web\n', '    nodes: [hollow-7, node-1]\n');
+    expect(parseExperiment(kill).selector.nodes).toEqual(['hollow-7', 'node-1']);
+    expect(invalidField(kill.replace('hollow-7', 'web-7'))).toBe('spec.selector.nodes[0]');
+  });
 });
 
 describe('selectTargets', () => {

@@ -32,7 +32,7 @@ export type SelectionMode = 'one' | 'all' | 'fixed' | 'fixed-percent';
 export interface TargetSelector {
   namespace: string;
   labelSelectors: Record<string, string>;
-  /** Node names (`node-2`); empty means every node. */
+  /** Node names (`node-2`, or `hollow-7` for node-kill); empty means every node. */
   nodes: string[];
   /** Components for ProcessChaos. */
   components: ComponentName[];
@@ -147,7 +147,9 @@ function parseSelector(v: unknown, kind: ExperimentKind): TargetSelector {
     fail(`${field}.labelSelectors`, 'must be a map of label to value');
   }
   const nodes = strings(v.nodes, `${field}.nodes`);
-  for (const [i, n] of nodes.entries()) if (!/^node-\d+$/.test(n)) fail(`${field}.nodes[${i}]`, `"${n}" is not node-N`);
+  for (const [i, n] of nodes.entries()) {
+    if (!/^(node|hollow)-\d+$/.test(n)) fail(`${field}.nodes[${i}]`, `"${n}" is not node-N or hollow-N`);
+  }
   const components = strings(v.components, `${field}.components`);
   for (const [i, c] of components.entries()) {
     if (!COMPONENTS.includes(c as ComponentName)) {

@@ -3,10 +3,13 @@
  * delete; container-kill, component-kill and node-kill are SIGKILLs to the real
  * processes (the node-agent restarts containers, the supervisor restarts components);
  * partition sets the node's underlay veth down; pause is SIGSTOP then SIGCONT; loss and
- * latency are a netem qdisc on the node's eth0. Faults that need undoing are journaled
+ * latency are a netem qdisc on the node's eth0; node-kill of a hollow node is its stop file. Faults that need undoing are journaled
  * first.
  */
 import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { hollowStopFile } from '@kemu/kubelet';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -171,9 +174,14 @@ export async function injectFaults(e: Experiment, c: InjectContext): Promise<Act
     case 'partition':
     case 'loss':
     case 'latency': {
-      const picked = selectTargets(nodes, e.mode, e.value);
+      // Hollow nodes have no processes or links: only node-kill reaches them (their stop file).
+      const hollow =
+        e.action === 'node-kill'
+          ? (cluster.hollowNodes ?? []).filter((n) => e.selector.nodes.length === 0 || e.selector.nodes.includes(n))
+          : [];
+      const picked = selectTargets<NodeLayout | string>([...nodes, ...hollow], e.mode, e.value);
       if (picked.length === 0) throw new NoTargetError(`nodes ${e.selector.nodes.join(',') || '(all)'}`);
-      return Promise.all(picked.map((n) => injectNodeFault(e, n, c)));
+      return Promise.all(picked.map((n) => (typeof n === 'string' ? stopHollowNode(n, c) : injectNodeFault(e, n, c))));
     }
   }
 }
@@ -288,6 +296,26 @@ async function pauseComponent(t: ComponentTarget, _ms: number, c: InjectContext)
   };
   return undoable(c, record, { kind: 'sigcont', pid, startTime }, async () => {
     process.kill(pid, 'SIGSTOP');
+  });
+}
+
+/**
+ * node-kill of a hollow node: its stop file makes the hollow node-agent stop its
+ * heartbeat, lease and pod status, as a dead node; the node lifecycle controller turns it
+ * NotReady and evicts its pods. Removing the file (the undo) brings it back.
+ */
+async function stopHollowNode(node: string, c: InjectContext): Promise<ActiveFault> {
+  const path = hollowStopFile(c.cluster.stateDir, node);
+  const record: FaultRecord = {
+    id: randomUUID(),
+    action: 'node-kill',
+    target: `${node} (hollow: heartbeat and lease stopped)`,
+    node,
+    startMs: (c.now ?? Date.now)(),
+  };
+  return undoable(c, record, { kind: 'file-del', path }, async () => {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, `${new Date(record.startMs).toISOString()}\n`);
   });
 }
 

@@ -1,9 +1,9 @@
 /**
  * The undo journal: every fault that needs undoing (a link set down, a stopped process,
- * a qdisc) is written to `<state>/chaos-undo.json` before it is injected and removed once
+ * a qdisc, a hollow node's stop file) is written to `<state>/chaos-undo.json` before it is injected and removed once
  * undone, so `kemu chaos recover` can undo what a runner killed with -9 left behind.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
@@ -15,7 +15,9 @@ export type UndoStep =
   | { kind: 'sigcont'; pid: number; startTime: string }
   | { kind: 'qdisc-del'; netns: string; dev: string }
   /** iptables rules (chain and match arguments) to delete in a netns. */
-  | { kind: 'iptables-del'; netns: string; rules: string[][] };
+  | { kind: 'iptables-del'; netns: string; rules: string[][] }
+  /** A hollow node's stop file to remove (the node comes back). */
+  | { kind: 'file-del'; path: string };
 
 /** A pending undo in the journal. */
 export interface JournalEntry {
@@ -99,6 +101,9 @@ export async function performUndo(step: UndoStep): Promise<string> {
         return `no qdisc left on ${step.dev} in ${step.netns}`;
       }
       return `removed the qdisc on ${step.dev} in ${step.netns}`;
+    case 'file-del':
+      await rm(step.path, { force: true });
+      return `removed ${step.path}`;
     case 'iptables-del': {
       let removed = 0;
       for (const rule of step.rules) {

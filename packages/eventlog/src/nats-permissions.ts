@@ -32,7 +32,9 @@ export type ComponentRole =
   | { kind: 'proxy'; node: string }
   | { kind: 'dns'; node: string; clusterDNS: string }
   /** Everything one joined node runs (node-agent, proxy, dns) and nothing beyond that node. */
-  | { kind: 'node'; node: string; clusterDNS: string };
+  | { kind: 'node'; node: string; clusterDNS: string }
+  /** The hollow node-agent: a node-agent's rights for each of its hollow nodes. */
+  | { kind: 'hollow-node-agent'; nodes: string[] };
 
 /**
  * The JetStream API subjects an informer needs to read the log and the snapshots: stream
@@ -123,6 +125,14 @@ export function componentPermissions(role: ComponentRole): NatsPermissions | und
     case 'node-agent': {
       const s = nodeAgentSubjects(role.node);
       return { publish: [...s.publish, ...reader], subscribe: [...s.subscribe, INBOX], allowResponses: true };
+    }
+    case 'hollow-node-agent': {
+      const own = role.nodes.flatMap((node) => nodeAgentPublishSubjects(node));
+      return {
+        publish: [...own, `${SUBJECT_PREFIX}.pods.>`, `${SUBJECT_PREFIX}.events.>`, ...reader],
+        subscribe: [INBOX],
+        allowResponses: false,
+      };
     }
     case 'dashboard':
       return {

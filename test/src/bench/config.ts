@@ -17,6 +17,11 @@ export const benchSchema = {
   ),
   flowRounds: rounds('KEMU_BENCH_FLOW_ROUNDS', 3, 'Rounds of the flow-recording overhead figures (0: skipped)'),
   dashboardPods: rounds('KEMU_BENCH_DASHBOARD_PODS', 1000, 'Pods in the log of the dashboard figures (0: skipped)'),
+  hollowRuns: rounds(
+    'KEMU_BENCH_HOLLOW_RUNS',
+    1,
+    'Runs of `kemu up --nodes 3 --hollow-nodes 100` with 1000 hollow pods (0: skipped)',
+  ),
   composeRounds: rounds('KEMU_BENCH_COMPOSE_ROUNDS', 3, 'Rounds of the compose measurements (0: skipped)'),
   nftablesSyncServices: rounds(
     'KEMU_BENCH_NFTABLES_SYNC_SERVICES',

@@ -21,6 +21,7 @@ import { measureSubjectLayout } from './subject-layout.js';
 import { measureInformerReads } from './informer-reads.js';
 import { measurePortForward } from './port-forward.js';
 import { measureNftablesSync } from './nftables-sync.js';
+import { measureHollow } from './hollow-scale.js';
 import { type Row, formatTable } from './table.js';
 import { repoRoot } from '../kemu-cluster.js';
 import { configFromEnv } from './config.js';
@@ -38,6 +39,7 @@ const {
   nftablesSyncServices,
   flowRounds,
   dashboardPods,
+  hollowRuns,
 } = configFromEnv(process.env);
 
 async function main(): Promise<void> {
@@ -50,6 +52,12 @@ async function main(): Promise<void> {
     const up = await measureUp(progress, upRuns);
     rows.push(...up.rows);
     raw.up = up.samples;
+  }
+
+  if (hollowRuns > 0) {
+    const hollow = await measureHollow(progress, hollowRuns);
+    rows.push(...hollow.rows);
+    raw.hollow = hollow.samples;
   }
 
   const apiserver = await measureApiserver(progress);

@@ -8,7 +8,7 @@ import { clusterLayout } from '@kemu/netns';
 import type { ClusterContext } from '../cluster-context.js';
 import { readCaCert } from '../cluster/cluster-pki.js';
 import { readClusterState } from '../cluster/cluster-state.js';
-import { natsCredentialEnv, natsUrl } from '../cluster/components.js';
+import { hollowNodes, natsCredentialEnv, natsUrl } from '../cluster/components.js';
 import { ADMIN_USER } from '../cluster/nats-auth.js';
 import { ClusterNotUpError } from '../errors.js';
 import { readJsonFile } from '../state-store.js';
@@ -72,6 +72,7 @@ export async function openChaosCluster(ctx: ClusterContext): Promise<ChaosCluste
     natsNkeyFile: natsCredentialEnv(config, ctx.paths.stateDir, ADMIN_USER).KEMU_NATS_NKEY_FILE,
     natsTlsCa: natsCredentialEnv(config, ctx.paths.stateDir, ADMIN_USER).KEMU_NATS_TLS_CA,
     layout,
+    hollowNodes: hollowNodes(config).map((h) => h.name),
     api,
     async pids() {
       return (await readJsonFile<Record<string, number>>(ctx.paths.pidsFile)) ?? {};

@@ -18,6 +18,21 @@ const ctx = {
 };
 
 describe('componentSpecs', () => {
+  it('runs one hollow-node-agent in the host netns for every hollow node, with its own credential', () => {
+    const specs = componentSpecs({ ...config, hollowNodes: 100, hollowStages: '/x/stages.yaml' }, ctx);
+    const hollow = specs.filter((s) => s.name.includes('hollow'));
+    expect(hollow).toHaveLength(1);
+    expect(hollow[0]?.command).toBe('/usr/bin/node');
+    expect(hollow[0]?.args).toEqual(['/r/services/hollow-node-agent/dist/main.js']);
+    expect(hollow[0]?.env).toMatchObject({
+      KEMU_HOLLOW_NODES: '100',
+      KEMU_HOLLOW_STAGES: '/x/stages.yaml',
+      KEMU_CLUSTER_CIDR: '10.244.0.0/16',
+      KEMU_NATS_NKEY_FILE: '/s/nats-auth/hollow-node-agent.nk',
+    });
+    expect(componentSpecs(config, ctx).some((s) => s.name.includes('hollow'))).toBe(false);
+  });
+
   it('runs control-plane components in the host netns and node components inside their node netns', () => {
     const specs = componentSpecs(config, ctx);
     expect(specs.map((s) => s.name)).toEqual([

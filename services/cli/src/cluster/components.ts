@@ -2,7 +2,7 @@
  * What the supervisor runs for a cluster, as data: nats-server, apiserver and controller in
  * the host netns, a node-agent and proxy per node inside that node's netns, and the
  * cluster DNS (services/dns) in the netns of nodes 1 and 2, each with the environment of
- * CONVENTIONS.md and its own log file.
+ * CONVENTIONS.md and its own log file; with hollow nodes, one hollow-node-agent in the host netns.
  *
  * Node components enter their netns with `nsenter --net=/run/netns/<node>`, not
  * `ip netns exec`: the latter also gives the process a private (slave) mount namespace,
@@ -10,7 +10,8 @@
  * and be invisible to `kemu exec`, `kemu down` and the next node-agent after a restart.
  */
 import { join } from 'node:path';
-import { cidrAddress, formatCidr } from '@kemu/api';
+import { cidrAddress, formatCidr, parseCidr } from '@kemu/api';
+import { type HollowNodeLayout, hollowNodeLayout } from '@kemu/kubelet';
 import { DEFAULT_SERVICE_CIDR } from '@kemu/config/cidr';
 import { clusterLayout } from '@kemu/netns';
 import type { ClusterContext } from '../cluster-context.js';
@@ -30,6 +31,18 @@ export interface ClusterConfig {
   natsUrl?: string;
   /** Data plane of every node's proxy (`kemu up --proxy-mode`); absent in older cluster.json files: userspace. */
   proxyMode?: ProxyMode;
+  /** Hollow nodes run by one hollow-node-agent (`kemu up --hollow-nodes`); absent: none. */
+  hollowNodes?: number;
+  /** The hollow pods' stages file (`kemu up --hollow-stages`, absolute); absent: the built-in stages. */
+  hollowStages?: string;
+}
+
+/** Prefix of the hollow nodes' names (`hollow-1`, …). */
+export const HOLLOW_NODE_PREFIX = 'hollow';
+
+/** The cluster's hollow nodes with their pod CIDRs (none unless `--hollow-nodes`). */
+export function hollowNodes(config: ClusterConfig): HollowNodeLayout[] {
+  return hollowNodeLayout(HOLLOW_NODE_PREFIX, config.hollowNodes ?? 0, parseCidr(CLUSTER_CIDR));
 }
 
 /** kube-proxy modes kemu implements (the proxy's KEMU_PROXY_MODE values). */
@@ -196,5 +209,23 @@ export function componentSpecs(config: ClusterConfig, ctx: SpecContext): Compone
       });
     }
   });
+  const hollow = config.hollowNodes ?? 0;
+  if (hollow > 0) {
+    // In the host netns: its nodes have no netns, and it reaches NATS on the underlay like the apiserver.
+    specs.push({
+      name: 'hollow-node-agent',
+      command: ctx.nodeBin,
+      args: [main('hollow-node-agent')],
+      env: {
+        ...common,
+        ...natsCredentialEnv(config, ctx.stateDir, 'hollow-node-agent'),
+        KEMU_HOLLOW_NODES: String(hollow),
+        KEMU_HOLLOW_NODE_PREFIX: HOLLOW_NODE_PREFIX,
+        KEMU_CLUSTER_CIDR: CLUSTER_CIDR,
+        ...(config.hollowStages ? { KEMU_HOLLOW_STAGES: config.hollowStages } : {}),
+      },
+      logFile: join(ctx.logsDir, 'hollow-node-agent.log'),
+    });
+  }
   return specs;
 }

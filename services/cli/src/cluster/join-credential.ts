@@ -14,7 +14,7 @@ import { readPidFile } from '../state-store.js';
 import { readClusterState } from './cluster-state.js';
 import { readFile } from 'node:fs/promises';
 import { pkiPaths } from './cluster-pki.js';
-import { natsServerSettings, natsUrl } from './components.js';
+import { hollowNodes, natsServerSettings, natsUrl } from './components.js';
 import {
   clusterRoles,
   credentialName,
@@ -42,11 +42,18 @@ export async function issueJoinCredential(ctx: ClusterContext, node: string): Pr
   const local = clusterLayout(config.cluster, config.nodes, config.subnetIndex).nodes.map((n) => n.name);
   if (local.includes(node)) throw new CliError('NodeExists', `${node} is a node of cluster ${ctx.cluster} itself`);
   const joined = new Set([...(await joinedNodes(stateDir)), node]);
-  await writeNatsAuth(stateDir, clusterRoles(local), {
-    reuse: true,
-    extraRoles: [...joined].map(joinedNodeRole),
-    settings: natsServerSettings(config, ctx.paths.natsStoreDir, stateDir),
-  });
+  await writeNatsAuth(
+    stateDir,
+    clusterRoles(
+      local,
+      hollowNodes(config).map((h) => h.name),
+    ),
+    {
+      reuse: true,
+      extraRoles: [...joined].map(joinedNodeRole),
+      settings: natsServerSettings(config, ctx.paths.natsStoreDir, stateDir),
+    },
+  );
   const pid = await readPidFile(ctx.paths.natsPidFile);
   if (!pid) throw new CliError('ComponentFailed', `no nats-server pid for cluster ${ctx.cluster}`);
   process.kill(pid, 'SIGHUP');

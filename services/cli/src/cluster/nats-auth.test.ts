@@ -27,6 +27,17 @@ describe('nats-auth', () => {
     expect(proxyLine).not.toMatch(/\$JS\.API\.>|STREAM\.DELETE|STREAM\.PURGE|STREAM\.UPDATE/);
   });
 
+  it("gives the hollow-node-agent one credential with a node-agent's object rights for each hollow node only", () => {
+    const roles = clusterRoles(['node-1'], ['hollow-1', 'hollow-2']);
+    expect(roles.map(credentialName).at(-1)).toBe('hollow-node-agent');
+    const text = renderServerAuth([{ publicKey: 'UHOLLOW', role: roles.at(-1) as (typeof roles)[number] }]);
+    const line = text.split('\n').find((l) => l.includes('UHOLLOW')) ?? '';
+    expect(line).toContain('"kemu.obj.nodes._.hollow-2"');
+    expect(line).toContain('"kemu.obj.leases.kube-node-lease.hollow-1"');
+    expect(line).not.toContain('node-1');
+    expect(line).not.toMatch(/\$JS\.API\.>|STREAM\.DELETE/);
+  });
+
   it('reads the seed and the CA of a join credential file', () => {
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
     expect(parseJoinBundle(`SUSEED\n${pem}\n`)).toEqual({ seed: 'SUSEED', caPem: `${pem}\n` });

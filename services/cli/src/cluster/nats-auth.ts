@@ -48,8 +48,8 @@ export function credentialName(role: ComponentRole): string {
   return 'node' in role ? `${role.kind}-${role.node}` : role.kind;
 }
 
-/** Roles of a local cluster of these nodes (the dns role on every node: which run one is the supervisor's choice). */
-export function clusterRoles(nodes: readonly string[]): ComponentRole[] {
+/** Roles of a local cluster of these nodes (the dns role on every node: which run one is the supervisor's choice), and its hollow nodes'. */
+export function clusterRoles(nodes: readonly string[], hollowNodes: readonly string[] = []): ComponentRole[] {
   return [
     { kind: 'admin' },
     { kind: 'apiserver' },
@@ -60,6 +60,7 @@ export function clusterRoles(nodes: readonly string[]): ComponentRole[] {
       { kind: 'proxy', node },
       { kind: 'dns', node, clusterDNS: CLUSTER_DNS },
     ]),
+    ...(hollowNodes.length > 0 ? [{ kind: 'hollow-node-agent' as const, nodes: [...hollowNodes] }] : []),
   ];
 }
 

@@ -33,6 +33,7 @@ const SUBCOMMANDS = [
   'kill-pod',
   'kill-container',
   'kill-component',
+  'kill-node',
   'partition',
   'pause',
   'loss',
@@ -105,7 +106,7 @@ function nodeOf(args: ParsedArgs): string[] {
   const n = stringFlag(args, 'node');
   if (n === undefined) return [];
   const name = /^\d+$/.test(n) ? `node-${n}` : n;
-  if (!/^node-\d+$/.test(name)) throw new UsageError(`invalid --node "${n}": use N or node-N`);
+  if (!/^(node|hollow)-\d+$/.test(name)) throw new UsageError(`invalid --node "${n}": use N, node-N or hollow-N`);
   return [name];
 }
 
@@ -175,6 +176,16 @@ function oneOffExperiment(io: CommandIO, sub: string): Experiment {
         mode,
         faultDurationMs: sub === 'pause' ? forOf(args) : 0,
         selector: { namespace, labelSelectors: {}, nodes: nodeOf(args), components: [component as ComponentName] },
+      });
+    }
+    case 'kill-node': {
+      // A real node's processes are SIGKILLed (the fault ends at their restart); a hollow node stays down --for.
+      const nodes = nodeOf(args);
+      if (nodes.length === 0) throw new UsageError('--node N is required');
+      const hollow = nodes[0]?.startsWith('hollow-') === true;
+      return oneOff('node-kill', 'NodeChaos', {
+        faultDurationMs: hollow ? forOf(args) : 0,
+        selector: { namespace, labelSelectors: {}, nodes, components: [] },
       });
     }
     case 'loss':
@@ -254,6 +265,7 @@ export const chaosCommand: Command = {
     '  kemu chaos kill-pod -l KEY=VALUE [-n NAMESPACE] [--grace SECONDS] [--node N] [--all]',
     '  kemu chaos kill-container -l KEY=VALUE [-n NAMESPACE] [--node N] [--all]',
     '  kemu chaos kill-component apiserver|controller|node-agent|proxy|dns [--node N] [--all]',
+    '  kemu chaos kill-node --node N|hollow-N [--for DURATION (hollow nodes: how long they stay down)]',
     '  kemu chaos partition --node N --for DURATION',
     '  kemu chaos pause --component NAME [--node N] --for DURATION',
     '  kemu chaos loss --node N --percent P --for DURATION',

@@ -6,7 +6,8 @@
  * (unless --retain), so a second `up` starts clean.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { access, mkdir, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { createClusterNetwork, MAX_NODES } from '@kemu/netns';
 import { intFlag, boolFlag, boolFlagSpec, stringFlag, valueFlagSpec } from '../args.js';
 import { readClusterState } from '../cluster/cluster-state.js';
@@ -14,6 +15,7 @@ import { dashboardEnv, startDetachedDashboard } from '../cluster/dashboard-proce
 import type { Command, CommandIO } from '../command.js';
 import {
   type ClusterConfig,
+  hollowNodes,
   KUBERNETES_SERVICE_IP,
   NATS_PORT,
   natsServerSettings,
@@ -26,6 +28,7 @@ import {
 } from '../cluster/components.js';
 import { apiserverUrl } from '../client/cluster-api.js';
 import { createClusterPki } from '../cluster/cluster-pki.js';
+import { addHollowRoutes } from '../cluster/hollow-routes.js';
 import { clusterRoles, writeNatsAuth } from '../cluster/nats-auth.js';
 import { CliError, UsageError } from '../errors.js';
 import { writeKubeconfig } from '../cluster/kubeconfig-file.js';
@@ -69,6 +72,8 @@ async function bringUp(io: CommandIO, config: ClusterConfig): Promise<void> {
     subnetIndex: config.subnetIndex,
     serviceCidr: SERVICE_CIDR,
   });
+  const hollow = hollowNodes(config);
+  await addHollowRoutes(layout.nodes, hollow);
 
   progress.step('creating certificates (cluster CA, apiserver serving certificate) and the admin token');
   const pki = await createClusterPki({
@@ -85,7 +90,11 @@ async function bringUp(io: CommandIO, config: ClusterConfig): Promise<void> {
     await checkNatsReachable(config.natsUrl);
   } else {
     progress.step(`starting nats-server on ${layout.hostIp}:${NATS_PORT} (a credential per component)`);
-    await writeNatsAuth(paths.stateDir, clusterRoles(layout.nodes.map((n) => n.name)), {
+    const roles = clusterRoles(
+      layout.nodes.map((n) => n.name),
+      hollow.map((h) => h.name),
+    );
+    await writeNatsAuth(paths.stateDir, roles, {
       settings: natsServerSettings(config, paths.natsStoreDir, paths.stateDir),
     });
     const natsPid = await spawnDetached(natsServerSpec(config, specContext(ctx)), env);
@@ -122,7 +131,7 @@ async function bringUp(io: CommandIO, config: ClusterConfig): Promise<void> {
     server,
     token: config.token,
     ca,
-    nodes: layout.nodes.map((n) => n.name),
+    nodes: [...layout.nodes.map((n) => n.name), ...hollow.map((h) => h.name)],
     timeoutMs: READY_TIMEOUT_MS,
     progress,
     check: async () => {
@@ -148,6 +157,16 @@ async function runUp(io: CommandIO): Promise<number> {
     throw new UsageError(`invalid --proxy-mode "${proxyMode}": use one of ${PROXY_MODES.join(', ')}`);
   }
   const withDashboard = boolFlag(args, 'dashboard');
+  // Hollow nodes take /24 blocks from the top of the pod CIDR, real ones count up from .1.
+  const hollowCount = intFlag(args, 'hollow-nodes', 0, 0, 255 - nodes);
+  const stagesFlag = stringFlag(args, 'hollow-stages');
+  const hollowStages = stagesFlag ? resolve(stagesFlag) : undefined;
+  if (hollowStages) {
+    if (hollowCount === 0) throw new UsageError('--hollow-stages needs --hollow-nodes');
+    await access(hollowStages).catch(() => {
+      throw new UsageError(`--hollow-stages: cannot read ${hollowStages}`);
+    });
+  }
 
   const state = await readClusterState(ctx);
   if (state.up) {
@@ -170,6 +189,8 @@ async function runUp(io: CommandIO): Promise<number> {
     createdAt: new Date().toISOString(),
     ...(existingNats ? { natsUrl: existingNats } : {}),
     proxyMode,
+    ...(hollowCount > 0 ? { hollowNodes: hollowCount } : {}),
+    ...(hollowStages ? { hollowStages } : {}),
   };
   await writeJsonAtomic(ctx.paths.clusterFile, config, 0o600);
   try {
@@ -190,7 +211,7 @@ async function runUp(io: CommandIO): Promise<number> {
   const nameFlag = ctx.cluster === 'local' ? '' : ` --name ${ctx.cluster}`;
   io.stdout.write(
     [
-      `Cluster "${ctx.cluster}" is up: ${nodes} nodes, apiserver ${apiserverUrl(apiserverPort)}, NATS ${natsUrl(config)}, proxy mode ${proxyMode}`,
+      `Cluster "${ctx.cluster}" is up: ${nodes} nodes${hollowCount > 0 ? ` and ${hollowCount} hollow nodes` : ''}, apiserver ${apiserverUrl(apiserverPort)}, NATS ${natsUrl(config)}, proxy mode ${proxyMode}`,
       `Join a node from another machine: ./kemu node up --cluster ${ctx.cluster} --nats ${natsUrl(config)} --name node-${nodes + 1}`,
       '',
       'Use it with kubectl:',
@@ -216,10 +237,12 @@ async function runUp(io: CommandIO): Promise<number> {
 export const upCommand: Command = {
   name: 'up',
   usage:
-    'kemu up [--nodes N] [--name C] [--apiserver-port P] [--nats URL] [--proxy-mode userspace|nftables] [--retain] [--dashboard]',
+    'kemu up [--nodes N] [--hollow-nodes H [--hollow-stages FILE]] [--name C] [--apiserver-port P] [--nats URL] [--proxy-mode userspace|nftables] [--retain] [--dashboard]',
   summary: 'create and start a local cluster (root)',
   flags: [
     valueFlagSpec('nodes'),
+    valueFlagSpec('hollow-nodes'),
+    valueFlagSpec('hollow-stages'),
     valueFlagSpec('apiserver-port'),
     valueFlagSpec('nats'),
     valueFlagSpec('proxy-mode'),

@@ -17,6 +17,17 @@ describe('desiredPodRoutes and planPodRoutes', () => {
     expect(desiredPodRoutes(nodes, 'node-1', '10.244.1.0/24')).toEqual([{ cidr: '10.244.2.0/24', via: '10.250.0.12' }]);
   });
 
+  it('leaves hollow nodes out: their pod CIDRs stay unreachable', () => {
+    const hollow = testNode('hollow-1', {
+      podCIDR: '10.244.255.0/24',
+      ip: '127.0.0.1',
+      labels: { 'kemu.dev/hollow': 'true' },
+    });
+    expect(desiredPodRoutes([node('node-2', '10.244.2.0/24', '10.250.0.12'), hollow], 'node-1')).toEqual([
+      { cidr: '10.244.2.0/24', via: '10.250.0.12' },
+    ]);
+  });
+
   it('plans new and repointed routes and removes those of nodes that are gone', () => {
     const plan = planPodRoutes(
       [

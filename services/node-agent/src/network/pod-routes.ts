@@ -4,14 +4,19 @@
  * node's netns, so pod IPs are routed (not NATed) between nodes, also nodes that joined
  * later from another machine. Routes carry their own protocol number, so a sync can tell
  * its routes from others and remove those of deleted nodes, also after a restart. Syncs
- * are coalesced: any Node change schedules one full compare of desired and existing.
+ * are coalesced: any Node change schedules one full compare of desired and existing, but a
+ * change that leaves the desired routes as they were (a heartbeat; a hundred hollow nodes
+ * send ten a second) reads the kernel's routes again only every REPAIR_INTERVAL_MS.
  */
-import type { Node } from '@kemu/api';
+import { HOLLOW_LABEL, type Node } from '@kemu/api';
 import type { Logger } from '@kemu/log';
 import { ipIn } from '@kemu/netns';
 
 /** Routing protocol number marking kemu's pod routes (`ip route show proto 147`). */
 export const POD_ROUTE_PROTO = '147';
+
+/** How often an unchanged desired set is still compared with the kernel's routes (repairs drift). */
+const REPAIR_INTERVAL_MS = 30_000;
 
 /** One pod route: the other node's pod CIDR via its InternalIP. */
 export interface PodRoute {
@@ -23,7 +28,8 @@ export interface PodRoute {
 export function desiredPodRoutes(nodes: readonly Node[], self: string, ownCidr?: string): PodRoute[] {
   const routes: PodRoute[] = [];
   for (const n of nodes) {
-    if (n.metadata.name === self) continue;
+    // A hollow node's pods have no process: its CIDR keeps the unreachable route `kemu up` set.
+    if (n.metadata.name === self || n.metadata.labels?.[HOLLOW_LABEL] === 'true') continue;
     const cidr = n.spec?.podCIDR;
     const via = n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
     if (!cidr || !via || cidr === ownCidr) continue;
@@ -73,6 +79,8 @@ export function createPodRoutes(o: PodRoutesOptions): PodRoutes {
   let removeHandler: (() => void) | undefined;
   let running: Promise<void> = Promise.resolve();
   let pending = false;
+  let lastDesired: string | undefined;
+  let lastCompareAt = 0;
 
   async function existingRoutes(): Promise<PodRoute[]> {
     const { stdout } = await ipIn(o.netns, ['-j', '-4', 'route', 'show', 'proto', POD_ROUTE_PROTO]);
@@ -81,8 +89,12 @@ export function createPodRoutes(o: PodRoutesOptions): PodRoutes {
       .map((r) => ({ cidr: r.dst, via: r.gateway as string }));
   }
 
-  async function syncOnce(): Promise<void> {
+  async function syncOnce(force: boolean): Promise<void> {
     const desired = desiredPodRoutes(o.listNodes(), o.self, o.ownCidr?.());
+    const key = JSON.stringify(desired);
+    if (!force && key === lastDesired && Date.now() - lastCompareAt < REPAIR_INTERVAL_MS) return;
+    lastDesired = key;
+    lastCompareAt = Date.now();
     const plan = planPodRoutes(desired, await existingRoutes());
     for (const r of plan.replace) {
       try {
@@ -90,6 +102,7 @@ export function createPodRoutes(o: PodRoutesOptions): PodRoutes {
         o.log.info({ object: r.cidr, via: r.via }, 'pod route set');
       } catch (err) {
         o.log.warn({ err, object: r.cidr, via: r.via }, 'pod route not set (next hop unreachable?)');
+        lastDesired = undefined;
       }
     }
     for (const cidr of plan.remove) {
@@ -98,12 +111,15 @@ export function createPodRoutes(o: PodRoutesOptions): PodRoutes {
         o.log.info({ object: cidr }, 'pod route removed');
       } catch (err) {
         o.log.warn({ err, object: cidr }, 'pod route not removed');
+        lastDesired = undefined;
       }
     }
   }
 
-  function sync(): Promise<void> {
-    running = running.then(syncOnce).catch((err: unknown) => o.log.warn({ err }, 'pod routes sync failed'));
+  function sync(force = true): Promise<void> {
+    running = running
+      .then(() => syncOnce(force))
+      .catch((err: unknown) => o.log.warn({ err }, 'pod routes sync failed'));
     return running;
   }
 
@@ -112,7 +128,7 @@ export function createPodRoutes(o: PodRoutesOptions): PodRoutes {
     pending = true;
     timer = setTimeout(() => {
       pending = false;
-      void sync();
+      void sync(false);
     }, o.coalesceMs ?? 100);
   }
 

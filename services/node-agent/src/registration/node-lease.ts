@@ -4,45 +4,12 @@
  * kubelet renews every 10 s, a quarter of the 40 s lease duration). kubectl describe
  * node shows it under `Lease:`. A failed renewal is logged and tried again next period.
  */
-import type { Lease, Node, TypedKey } from '@kemu/api';
+import type { TypedKey } from '@kemu/api';
 import { getObject, type ObjectWriter, type View } from '@kemu/eventlog';
+import { renewedLease } from '@kemu/kubelet';
 import type { Logger } from '@kemu/log';
-import { randomUUID } from 'node:crypto';
 
-/** The kubelet's lease duration. */
-export const NODE_LEASE_DURATION_SECONDS = 40;
-
-/** metav1.MicroTime: RFC 3339 in UTC with microseconds. */
-export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
-
-/** The lease of `node` renewed at `nowMs`, keeping what the existing one had. */
-export function renewedLease(
-  existing: Lease | undefined,
-  nodeName: string,
-  owner: Node | undefined,
-  nowMs: number,
-): Lease {
-  const metadata = existing ? { ...existing.metadata } : { name: nodeName, namespace: 'kube-node-lease' };
-  delete metadata.resourceVersion;
-  if (owner?.metadata.uid) {
-    metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'Node', name: nodeName, uid: owner.metadata.uid }];
-  }
-  if (!metadata.uid) metadata.uid = randomUUID();
-  if (!metadata.creationTimestamp) metadata.creationTimestamp = new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return {
-    apiVersion: 'coordination.k8s.io/v1',
-    kind: 'Lease',
-    metadata,
-    spec: {
-      ...existing?.spec,
-      holderIdentity: nodeName,
-      leaseDurationSeconds: NODE_LEASE_DURATION_SECONDS,
-      renewTime: microTime(nowMs),
-    },
-  };
-}
+export { NODE_LEASE_DURATION_SECONDS, microTime, renewedLease } from '@kemu/kubelet';
 
 /** A node's lease renewer. */
 export interface NodeLease {
