@@ -15,17 +15,23 @@ const MAX_TRANSITIONS = 50_000;
 export interface ChaosFeed {
   /** Every kept transition, in log order. */
   transitions(): readonly Transition[];
-  /** Resolves once the feed has read up to `seq` (or after `timeoutMs`, with what it has). */
+  /** Resolves once the feed has read up to `seq` (or after `timeoutMs`, with what it has); starts the reading. */
   waitFor(seq: number, timeoutMs: number): Promise<void>;
+  /** Whether it has read up to `seq`. */
+  readTo(seq: number): boolean;
   stop(): Promise<void>;
 }
 
-/** Starts reading and following the log. */
-export function startChaosFeed(eventLog: EventLog, log: Logger): ChaosFeed {
+/**
+ * The feed; it starts reading the log when first asked (the Chaos view opened), so a
+ * dashboard nobody asks for a timeline pays nothing for it.
+ */
+export function createChaosFeed(eventLog: EventLog, log: Logger): ChaosFeed {
   const kept: Transition[] = [];
   const abort = new AbortController();
   let last = 0;
-  const done = (async () => {
+  let done: Promise<void> | undefined;
+  const follow = async () => {
     while (!abort.signal.aborted) {
       try {
         for await (const entry of readHistory(eventLog, {
@@ -43,10 +49,12 @@ export function startChaosFeed(eventLog: EventLog, log: Logger): ChaosFeed {
       }
       if (!abort.signal.aborted) await new Promise((r) => setTimeout(r, 1_000));
     }
-  })();
+  };
   return {
     transitions: () => kept,
+    readTo: (seq) => last >= seq,
     async waitFor(seq, timeoutMs) {
+      done ??= follow();
       const deadline = Date.now() + timeoutMs;
       while (last < seq && Date.now() < deadline && !abort.signal.aborted) await new Promise((r) => setTimeout(r, 20));
     },

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.js';
-import { startChaosFeed } from './chaos-feed.js';
+import { createChaosFeed } from './chaos-feed.js';
 import { createClusterFeed } from './cluster-feed.js';
 import { createDashboardServer } from './dashboard-server.js';
 import { startFlowFeed } from './flow-feed.js';
@@ -134,7 +134,7 @@ describe('dashboard page (chromium against a recorded log and flows)', () => {
     await fx.informer.waitForSeq(await fx.eventLog.lastSequence());
     const cluster = createClusterFeed(fx.informer);
     const flows = startFlowFeed(fx.eventLog, fx.log);
-    const chaos = startChaosFeed(fx.eventLog, fx.log);
+    const chaos = createChaosFeed(fx.eventLog, fx.log);
     const server = createDashboardServer({
       cluster,
       flows,

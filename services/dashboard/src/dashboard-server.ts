@@ -77,7 +77,8 @@ export function createDashboardServer(options: DashboardServerOptions): FastifyI
     await options.chaos.waitFor(seq, 3_000);
     const ms = replay ? await timeOfSeq(eventLog, at) : Date.now();
     const records = flows.batchesAfter(0).flatMap((b) => b.records.map((r) => ({ seq: b.seq, ...r })));
-    return { seq, ...buildChaosTimeline(options.chaos.transitions(), records, { seq, ms }) };
+    const complete = options.chaos.readTo(seq);
+    return { seq, complete, ...buildChaosTimeline(options.chaos.transitions(), records, { seq, ms }) };
   });
 
   app.get('/api/events', (req, reply) => {

@@ -6,7 +6,7 @@
  */
 import { readConfig, runComponent } from '@kemu/runtime';
 import { fileURLToPath } from 'node:url';
-import { startChaosFeed } from './chaos-feed.js';
+import { createChaosFeed } from './chaos-feed.js';
 import { createClusterFeed } from './cluster-feed.js';
 import { configFromEnv } from './config.js';
 import { createDashboardServer } from './dashboard-server.js';
@@ -30,7 +30,7 @@ await runComponent(
     await informer.synced;
     const cluster = createClusterFeed(informer);
     const flows = startFlowFeed(eventLog, log);
-    const chaos = startChaosFeed(eventLog, log);
+    const chaos = createChaosFeed(eventLog, log);
     const server = createDashboardServer({
       cluster,
       flows,

@@ -20,6 +20,7 @@ main { padding: 10px 14px; }
 .badge { padding: 1px 7px; border-radius: 9px; font-weight: 600; font-size: 12px; }
 .live { background: #2e9d57; color: #fff; } .paused { background: #c98a00; color: #fff; } .replay { background: #7d4cdb; color: #fff; }
 table { border-collapse: collapse; width: 100%; background: #fff; margin: 6px 0 14px; }
+table[data-testid="topology-table"] { table-layout: fixed; }
 th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid #e3e6eb; vertical-align: top; }
 th { background: #eef1f5; font-weight: 600; }
 tr.click { cursor: pointer; } tr.click:hover { background: #eef6ff; } tr.sel { background: #dcecff; }

@@ -81,7 +81,10 @@ function useTimeline(s) {
       void fetch(s.mode === 'replay' ? `/api/chaos?at=${s.seq}` : '/api/chaos')
         .then((r) => r.json())
         .then((d) => {
-          if (l.key === k) setData(d);
+          if (l.key !== k) return;
+          setData(d);
+          // The server was still reading the log: ask again.
+          if (!d.complete && !l.timer) l.timer = setTimeout(run, 1000);
         });
     };
     if (l.key !== key) {

@@ -6,6 +6,7 @@
  * its node's box: nothing else moves. Updates are diffs by element id.
  */
 import cytoscape from 'cytoscape';
+import { Component } from 'preact';
 import { html } from './html.js';
 import { useEffect, useRef } from './hooks.js';
 import { kubectl, slicesOf } from './model.js';
@@ -127,7 +128,8 @@ export function TopologyGraph({ index }) {
     return () => cy.current.destroy();
   }, []);
   useEffect(() => {
-    // After the table has painted: the graph of a large cluster takes longer to draw.
+    // After the table has painted, in slices of a few hundred elements so the page stays
+    // responsive while a large cluster's graph is drawn.
     let timer;
     let cancelled = false;
     // data-synced tells observers (and tests) whether the graph shows the current state.
@@ -136,8 +138,13 @@ export function TopologyGraph({ index }) {
       timer = setTimeout(() => {
         // The view may have been left (element and graph gone) between the frame and now.
         if (cancelled || !ref.current || !cy.current) return;
-        updateGraph(cy.current, index);
-        ref.current.dataset.synced = 'true';
+        const steps = updateGraph(cy.current, index);
+        const next = () => {
+          if (cancelled || !ref.current || !cy.current) return;
+          if (steps.next().done) ref.current.dataset.synced = 'true';
+          else timer = setTimeout(next, 0);
+        };
+        next();
       }, 0);
     });
     return () => {
@@ -149,41 +156,70 @@ export function TopologyGraph({ index }) {
   return html`<div id="graph" ref=${ref} data-testid="topology-graph"></div>`;
 }
 
-function updateGraph(g, index) {
-  {
-    const want = graphElements(index);
-    const ids = new Set(want.map((e) => e.data.id));
-    g.batch(() => {
-      g.elements().forEach((el) => {
-        if (!ids.has(el.id())) g.remove(el);
-      });
-      // Only what changed is touched: a pod update rewrites one element, not the graph.
-      const adds = [];
-      for (const e of want) {
-        const sig = `${JSON.stringify(e.data)}|${e.classes ?? ''}|${e.position ? `${e.position.x},${e.position.y}` : ''}`;
-        const el = g.getElementById(e.data.id);
-        if (el.empty()) {
-          adds.push({ ...e, scratch: { sig } });
-          continue;
-        }
-        if (el.scratch('sig') === sig) continue;
-        el.scratch('sig', sig);
-        el.data(e.data);
-        el.classes(e.classes ?? '');
-        if (e.position && el.isNode() && !el.isParent()) el.position(e.position);
-      }
-      if (adds.length > 0) {
-        const added = g.add(adds.map(({ scratch, ...e }) => e));
-        const sigs = new Map(adds.map((e) => [e.data.id, e.scratch.sig]));
-        added.forEach((el) => {
-          el.scratch('sig', sigs.get(el.id()));
-        });
-      }
+/** Elements handled per step of an update. */
+const CHUNK = 300;
+
+/** Brings the graph to `index`, one chunk of elements per step (a generator the caller drives). */
+function* updateGraph(g, index) {
+  const want = graphElements(index);
+  const ids = new Set(want.map((e) => e.data.id));
+  g.batch(() => {
+    g.elements().forEach((el) => {
+      if (!ids.has(el.id())) g.remove(el);
     });
-    if (!g.scratch('fitted') && want.length > 0) {
-      g.fit(undefined, 20);
-      g.scratch('fitted', true);
+  });
+  // Elements come parents and endpoints first (graphElements' order), so each chunk can be added alone.
+  for (let i = 0; i < want.length; i += CHUNK) {
+    if (i > 0) yield;
+    g.batch(() => applyChunk(g, want.slice(i, i + CHUNK)));
+  }
+  if (!g.scratch('fitted') && want.length > 0) {
+    g.fit(undefined, 20);
+    g.scratch('fitted', true);
+  }
+}
+
+function applyChunk(g, chunk) {
+  // Only what changed is touched: a pod update rewrites one element, not the graph.
+  const adds = [];
+  for (const e of chunk) {
+    const sig = `${JSON.stringify(e.data)}|${e.classes ?? ''}|${e.position ? `${e.position.x},${e.position.y}` : ''}`;
+    const el = g.getElementById(e.data.id);
+    if (el.empty()) {
+      adds.push({ ...e, scratch: { sig } });
+      continue;
     }
+    if (el.scratch('sig') === sig) continue;
+    el.scratch('sig', sig);
+    el.data(e.data);
+    el.classes(e.classes ?? '');
+    if (e.position && el.isNode() && !el.isParent()) el.position(e.position);
+  }
+  if (adds.length > 0) {
+    const added = g.add(adds.map(({ scratch, ...e }) => e));
+    const sigs = new Map(adds.map((e) => [e.data.id, e.scratch.sig]));
+    added.forEach((el) => {
+      el.scratch('sig', sigs.get(el.id()));
+    });
+  }
+}
+
+/**
+ * One pod's row; rendered again only when its summary changed (the store replaces the
+ * summary of a changed object and keeps the others), so a change costs one row, not a thousand.
+ */
+class PodRow extends Component {
+  shouldComponentUpdate(next) {
+    return next.p !== this.props.p;
+  }
+
+  render({ p }) {
+    return html`<tr data-pod=${p.name}>
+      <td>${p.node || '(unscheduled)'}</td><td>${p.namespace}/${p.name}${p.role !== 'workload' ? ` (${p.role})` : ''}</td>
+      <td>${p.phase}${p.deleting ? ' (terminating)' : ''}</td>
+      <td class=${p.ready ? 'ok' : 'bad'}>${p.ready ? 'Ready' : 'NotReady'}</td><td>${p.ip}</td>
+      <td><code class="kubectl">${kubectl.pod(p)}</code></td>
+    </tr>`;
   }
 }
 
@@ -194,14 +230,7 @@ export function TopologyTable({ index }) {
     <table data-testid="topology-table">
       <thead><tr><th>node</th><th>pod</th><th>phase</th><th>ready</th><th>IP</th><th>proves it</th></tr></thead>
       <tbody>
-        ${index.pods.map(
-          (p) => html`<tr key=${p.key} data-pod=${p.name}>
-            <td>${p.node || '(unscheduled)'}</td><td>${p.namespace}/${p.name}${p.role !== 'workload' ? ` (${p.role})` : ''}</td>
-            <td>${p.phase}${p.deleting ? ' (terminating)' : ''}</td>
-            <td class=${p.ready ? 'ok' : 'bad'}>${p.ready ? 'Ready' : 'NotReady'}</td><td>${p.ip}</td>
-            <td><code class="kubectl">${kubectl.pod(p)}</code></td>
-          </tr>`,
-        )}
+        ${index.pods.map((p) => html`<${PodRow} key=${p.key} p=${p} />`)}
       </tbody>
     </table>
     <h2>Services</h2>
