@@ -1,44 +1,65 @@
 /**
  * The topology graph: nodes as boxes holding their pods, Services in a column of their
  * own with an edge to each endpoint pod (solid when ready, dashed when not). Positions
- * come from a deterministic grid keyed by sorted names (cytoscape's preset layout), so
- * the picture is the same for the same cluster and a new pod only takes the next slot in
- * its node's box: nothing else moves. Updates are diffs by element id.
+ * come from a grid of stable slots (slots.js; cytoscape's preset layout): a fresh page
+ * shows the same picture for the same cluster (rows in name order), and while it stays
+ * open a new pod, Service or node takes a free slot and nothing else moves. A layered
+ * layout (elkjs) was measured against it and lost: see the README's dashboard section.
+ * Updates are diffs by element id, drawn in slices.
  */
 import cytoscape from 'cytoscape';
 import { Component } from 'preact';
 import { html } from './html.js';
 import { useEffect, useRef } from './hooks.js';
 import { kubectl, slicesOf } from './model.js';
+import { assignSlots } from './slots.js';
 
 const COL = 250;
 const ROW = 52;
 
-/** The graph's elements with their fixed positions. */
-export function graphElements(index) {
-  const els = [];
-  const nodeNames = index.nodes.map((n) => n.name);
-  const podsOf = new Map(nodeNames.map((n) => [n, []]));
+function columnsOf(index) {
+  const podsOf = new Map(index.nodes.map((n) => [n.name, []]));
   const unscheduled = [];
   for (const p of index.pods) (podsOf.get(p.node) ?? unscheduled).push(p);
-  index.services.forEach((s, i) => {
+  const columns = index.nodes.map((n) => ({ id: `node:${n.name}`, name: n.name, pods: podsOf.get(n.name) ?? [] }));
+  if (unscheduled.length > 0) columns.push({ id: 'node:(unscheduled)', name: '(unscheduled)', pods: unscheduled });
+  return columns;
+}
+
+/** The slots of the Services, the node columns and each column's pods, keeping those of `prev`. */
+export function topologySlots(index, prev = new Map()) {
+  const columns = columnsOf(index);
+  return assignSlots(
+    prev,
+    new Map([
+      ['services', index.services.map((s) => s.key)],
+      ['columns', columns.map((c) => c.id)],
+      ...columns.map((c) => [c.id, c.pods.map((p) => p.key)]),
+    ]),
+  );
+}
+
+/** The graph's elements with their positions from `slots` (topologySlots). */
+export function graphElements(index, slots = topologySlots(index)) {
+  const els = [];
+  const row = (group, key) => slots.get(group)?.get(key) ?? 0;
+  for (const s of index.services) {
     els.push({
       group: 'nodes',
       data: { id: `svc:${s.key}`, label: `${s.namespace}/${s.name}\n${s.clusterIP || 'None'}`, kind: 'service' },
-      position: { x: 0, y: i * ROW },
+      position: { x: 0, y: row('services', s.key) * ROW },
       classes: 'service',
     });
-  });
-  const columns = [...nodeNames.map((n) => ({ id: `node:${n}`, name: n, pods: podsOf.get(n) ?? [] }))];
-  if (unscheduled.length > 0) columns.push({ id: 'node:(unscheduled)', name: '(unscheduled)', pods: unscheduled });
-  columns.forEach((col, c) => {
+  }
+  for (const col of columnsOf(index)) {
+    const c = row('columns', col.id);
     const node = index.nodes.find((n) => n.name === col.name);
     els.push({
       group: 'nodes',
       data: { id: col.id, label: node ? `${node.name}  ${node.ip}${node.ready ? '' : '  NotReady'}` : col.name },
       classes: `box${node && !node.ready ? ' notready' : ''}`,
     });
-    col.pods.forEach((p, r) => {
+    for (const p of col.pods) {
       els.push({
         group: 'nodes',
         data: {
@@ -46,11 +67,11 @@ export function graphElements(index) {
           parent: col.id,
           label: `${p.name}\n${p.phase}${p.ready ? ' Ready' : ' NotReady'} ${p.ip}`,
         },
-        position: { x: 320 + c * COL, y: r * ROW },
+        position: { x: 320 + c * COL, y: row(col.id, p.key) * ROW },
         classes: `pod ${p.role}${p.ready ? ' ready' : ' notready'}${p.deleting ? ' deleting' : ''}`,
       });
-    });
-  });
+    }
+  }
   const podByIP = index.podByIP;
   for (const s of index.services) {
     for (const e of slicesOf(index, s)) {
@@ -75,7 +96,7 @@ const style = [
       label: 'data(label)',
       'text-wrap': 'wrap',
       'font-size': 10,
-      // Labels too small to read at the current zoom are not drawn (1000 pods fit on screen); zooming in shows them.
+      // Labels too small to read are not drawn when the user zooms far out; the graph never opens that far out.
       'min-zoomed-font-size': 7,
       'text-valign': 'center',
       'text-halign': 'center',
@@ -116,6 +137,7 @@ const style = [
 export function TopologyGraph({ index }) {
   const ref = useRef(null);
   const cy = useRef(null);
+  const slots = useRef(new Map());
   useEffect(() => {
     cy.current = cytoscape({
       container: ref.current,
@@ -138,7 +160,8 @@ export function TopologyGraph({ index }) {
       timer = setTimeout(() => {
         // The view may have been left (element and graph gone) between the frame and now.
         if (cancelled || !ref.current || !cy.current) return;
-        const steps = updateGraph(cy.current, index);
+        slots.current = topologySlots(index, slots.current);
+        const steps = updateGraph(cy.current, graphElements(index, slots.current));
         const next = () => {
           if (cancelled || !ref.current || !cy.current) return;
           if (steps.next().done) ref.current.dataset.synced = 'true';
@@ -156,12 +179,14 @@ export function TopologyGraph({ index }) {
   return html`<div id="graph" ref=${ref} data-testid="topology-graph"></div>`;
 }
 
+/** The smallest zoom the graph opens at: 10 px labels drawn at 7.5 px, above min-zoomed-font-size. */
+const READABLE_ZOOM = 0.75;
+
 /** Elements handled per step of an update. */
 const CHUNK = 300;
 
-/** Brings the graph to `index`, one chunk of elements per step (a generator the caller drives). */
-function* updateGraph(g, index) {
-  const want = graphElements(index);
+/** Brings the graph to the elements `want`, one chunk per step (a generator the caller drives). */
+function* updateGraph(g, want) {
   const ids = new Set(want.map((e) => e.data.id));
   g.batch(() => {
     g.elements().forEach((el) => {
@@ -175,6 +200,12 @@ function* updateGraph(g, index) {
   }
   if (!g.scratch('fitted') && want.length > 0) {
     g.fit(undefined, 20);
+    // Labels stay readable: a cluster too big to fit at that zoom opens at its top left (pan to see the rest).
+    if (g.zoom() < READABLE_ZOOM) {
+      const bb = g.elements().boundingBox();
+      g.zoom(READABLE_ZOOM);
+      g.pan({ x: 20 - bb.x1 * READABLE_ZOOM, y: 20 - bb.y1 * READABLE_ZOOM });
+    }
     g.scratch('fitted', true);
   }
 }
