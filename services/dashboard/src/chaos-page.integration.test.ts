@@ -250,6 +250,11 @@ describe('chaos timeline (chromium against a recorded log and flows)', () => {
     });
     expect(await rows('tr[data-fault="fault-2"]').textContent()).toContain('proxy on node-2');
     expect(await rows('tr[data-of="fault-2"][data-kind="failed"]').textContent()).toContain('(reset 1)');
+    await page.selectOption('[data-filter="node"]', 'node-1');
+    await page.waitForSelector('[data-testid="chaos-table"] tr[data-fault="fault-2"]', { state: 'detached' });
+    expect(await rows('tr[data-of="fault-1"][data-lane="proxy:node-2"]').count()).toBe(0);
+    expect(await rows('tr[data-of="fault-1"][data-lane="proxy:node-1"]').count()).toBeGreaterThan(0);
+    await page.selectOption('[data-filter="node"]', '');
     await page.click('[data-testid="chaos-table"] tr[data-fault="fault-2"]');
     await page.waitForSelector('[data-testid="chaos-table"] tr[data-fault="fault-1"]', { state: 'detached' });
   });

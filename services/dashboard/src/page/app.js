@@ -119,7 +119,7 @@ function App() {
         tab === 'topology'
           ? html`<${TopologyGraph} index=${shown} /><${TopologyTable} index=${shown} />`
           : tab === 'chaos'
-            ? html`<${ChaosView} s=${s} />`
+            ? html`<${ChaosView} s=${s} filters=${filters} />`
             : tab === 'traffic'
               ? html`<${Trace} index=${index} flow=${selected} flows=${s.flows} seq=${s.seq} />
                 <${SharesTable} index=${index} flows=${flows} />

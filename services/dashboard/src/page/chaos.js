@@ -71,8 +71,8 @@ function useTimeline(s) {
   const last = useRef({ at: 0, timer: undefined, key: '' });
   const key = s.mode === 'replay' ? `seq:${s.seq}` : 'live';
   useEffect(() => {
-    // Not before the store has its first state: a replayed page would show the head first.
-    if (s.seq === 0) return;
+    // Not before the store has its first state (a replayed page would show the head first), nor while paused.
+    if (s.seq === 0 || s.paused) return;
     const l = last.current;
     const run = () => {
       l.timer = undefined;
@@ -97,9 +97,28 @@ function useTimeline(s) {
   return data;
 }
 
+/** Whether a timeline item passes the page's filters (node, Service, namespace; results are connections'). */
+export function passes(item, f) {
+  const [kind, name] = item.lane.split(/:(.*)/);
+  if (f.node && (kind === 'node' || kind === 'proxy') && name !== f.node) return false;
+  if (f.service && kind === 'service' && name !== f.service) return false;
+  if (f.namespace && kind === 'service' && name.split('/')[0] !== f.namespace) return false;
+  return true;
+}
+
+/** The timeline narrowed to the filters: faults that pass, with the consequences that pass. */
+export function filterTimeline(t, f) {
+  const faults = t.faults
+    .filter((x) => passes(x, f))
+    .map((x) => ({ ...x, consequences: x.consequences.filter((c) => passes(c, f)) }));
+  const used = new Set(faults.flatMap((x) => [x.lane, ...x.consequences.map((c) => c.lane)]));
+  return { ...t, faults, lanes: t.lanes.filter((l) => used.has(l)) };
+}
+
 /** The chaos view. */
-export function ChaosView({ s }) {
-  const t = useTimeline(s);
+export function ChaosView({ s, filters }) {
+  const fetched = useTimeline(s);
+  const t = fetched && filterTimeline(fetched, filters);
   const [sel, setSel] = useState(undefined);
   if (!t) return html`<p class="dim">loading the chaos timeline…</p>`;
   if (t.faults.length === 0)
