@@ -39,6 +39,24 @@ export function topologySlots(index, prev = new Map()) {
   );
 }
 
+/**
+ * A pod's element, the same object as long as its summary and place are the same (the
+ * store keeps an unchanged object's summary), so an update skips it by identity.
+ */
+const podElements = new WeakMap();
+function podElement(p, parent, x, y) {
+  const hit = podElements.get(p);
+  if (hit && hit.data.parent === parent && hit.position.x === x && hit.position.y === y) return hit;
+  const el = {
+    group: 'nodes',
+    data: { id: `pod:${p.key}`, parent, label: `${p.name}\n${p.phase}${p.ready ? ' Ready' : ' NotReady'} ${p.ip}` },
+    position: { x, y },
+    classes: `pod ${p.role}${p.ready ? ' ready' : ' notready'}${p.deleting ? ' deleting' : ''}`,
+  };
+  podElements.set(p, el);
+  return el;
+}
+
 /** The graph's elements with their positions from `slots` (topologySlots). */
 export function graphElements(index, slots = topologySlots(index)) {
   const els = [];
@@ -59,18 +77,7 @@ export function graphElements(index, slots = topologySlots(index)) {
       data: { id: col.id, label: node ? `${node.name}  ${node.ip}${node.ready ? '' : '  NotReady'}` : col.name },
       classes: `box${node && !node.ready ? ' notready' : ''}`,
     });
-    for (const p of col.pods) {
-      els.push({
-        group: 'nodes',
-        data: {
-          id: `pod:${p.key}`,
-          parent: col.id,
-          label: `${p.name}\n${p.phase}${p.ready ? ' Ready' : ' NotReady'} ${p.ip}`,
-        },
-        position: { x: 320 + c * COL, y: row(col.id, p.key) * ROW },
-        classes: `pod ${p.role}${p.ready ? ' ready' : ' notready'}${p.deleting ? ' deleting' : ''}`,
-      });
-    }
+    for (const p of col.pods) els.push(podElement(p, col.id, 320 + c * COL, row(col.id, p.key) * ROW));
   }
   const podByIP = index.podByIP;
   for (const s of index.services) {
@@ -150,14 +157,18 @@ export function TopologyGraph({ index }) {
     return () => cy.current.destroy();
   }, []);
   useEffect(() => {
-    // After the table has painted, in slices of a few hundred elements so the page stays
-    // responsive while a large cluster's graph is drawn.
-    let timer;
+    // After the table has painted, when the page is idle (or 100 ms later at most), in
+    // slices of a few hundred elements, so a large cluster's table shows first and the
+    // page stays responsive while its graph is drawn.
+    let idle;
     let cancelled = false;
+    const later = (fn) => {
+      idle = requestIdleCallback(fn, { timeout: 100 });
+    };
     // data-synced tells observers (and tests) whether the graph shows the current state.
     if (ref.current) ref.current.dataset.synced = 'false';
-    const frame = requestAnimationFrame(() => {
-      timer = setTimeout(() => {
+    const frame = requestAnimationFrame(() =>
+      later(() => {
         // The view may have been left (element and graph gone) between the frame and now.
         if (cancelled || !ref.current || !cy.current) return;
         slots.current = topologySlots(index, slots.current);
@@ -165,15 +176,15 @@ export function TopologyGraph({ index }) {
         const next = () => {
           if (cancelled || !ref.current || !cy.current) return;
           if (steps.next().done) ref.current.dataset.synced = 'true';
-          else timer = setTimeout(next, 0);
+          else later(next);
         };
         next();
-      }, 0);
-    });
+      }),
+    );
     return () => {
       cancelled = true;
       cancelAnimationFrame(frame);
-      clearTimeout(timer);
+      cancelIdleCallback(idle);
     };
   }, [index]);
   return html`<div id="graph" ref=${ref} data-testid="topology-graph"></div>`;
@@ -214,12 +225,14 @@ function applyChunk(g, chunk) {
   // Only what changed is touched: a pod update rewrites one element, not the graph.
   const adds = [];
   for (const e of chunk) {
-    const sig = `${JSON.stringify(e.data)}|${e.classes ?? ''}|${e.position ? `${e.position.x},${e.position.y}` : ''}`;
     const el = g.getElementById(e.data.id);
+    if (!el.empty() && el.scratch('src') === e) continue;
+    const sig = `${JSON.stringify(e.data)}|${e.classes ?? ''}|${e.position ? `${e.position.x},${e.position.y}` : ''}`;
     if (el.empty()) {
-      adds.push({ ...e, scratch: { sig } });
+      adds.push({ ...e, scratch: { sig, src: e } });
       continue;
     }
+    el.scratch('src', e);
     if (el.scratch('sig') === sig) continue;
     el.scratch('sig', sig);
     el.data(e.data);
@@ -228,9 +241,10 @@ function applyChunk(g, chunk) {
   }
   if (adds.length > 0) {
     const added = g.add(adds.map(({ scratch, ...e }) => e));
-    const sigs = new Map(adds.map((e) => [e.data.id, e.scratch.sig]));
+    const scratch = new Map(adds.map((e) => [e.data.id, e.scratch]));
     added.forEach((el) => {
-      el.scratch('sig', sigs.get(el.id()));
+      el.scratch('sig', scratch.get(el.id()).sig);
+      el.scratch('src', scratch.get(el.id()).src);
     });
   }
 }
@@ -254,16 +268,33 @@ class PodRow extends Component {
   }
 }
 
+/**
+ * The pods table comes in blocks of BLOCK rows, each its own fixed-layout table sharing
+ * the column widths, in a box with `content-visibility: auto`: every row is in the page
+ * (find, copy, tests), but the browser lays out and paints only the blocks on screen,
+ * which is most of the cost of a thousand rows.
+ */
+const BLOCK = 100;
+const POD_COLUMNS = html`<colgroup><col style="width:11%" /><col style="width:22%" /><col style="width:9%" /><col style="width:8%" /><col style="width:12%" /><col style="width:38%" /></colgroup>`;
+
+function blocksOf(rows) {
+  const out = [];
+  for (let i = 0; i < rows.length; i += BLOCK) out.push(rows.slice(i, i + BLOCK));
+  return out;
+}
+
 /** The table twin of the graph. */
 export function TopologyTable({ index }) {
   return html`
     <h2>Nodes and pods <code class="kubectl">${kubectl.nodes()}</code></h2>
-    <table data-testid="topology-table">
-      <thead><tr><th>node</th><th>pod</th><th>phase</th><th>ready</th><th>IP</th><th>proves it</th></tr></thead>
-      <tbody>
-        ${index.pods.map((p) => html`<${PodRow} key=${p.key} p=${p} />`)}
-      </tbody>
-    </table>
+    <div data-testid="topology-table" class="blocks">
+      <table>${POD_COLUMNS}<thead><tr><th>node</th><th>pod</th><th>phase</th><th>ready</th><th>IP</th><th>proves it</th></tr></thead></table>
+      ${blocksOf(index.pods).map(
+        (block, i) => html`<div class="block" key=${i}><table>${POD_COLUMNS}<tbody>
+          ${block.map((p) => html`<${PodRow} key=${p.key} p=${p} />`)}
+        </tbody></table></div>`,
+      )}
+    </div>
     <h2>Services</h2>
     <table data-testid="services-table">
       <thead><tr><th>service</th><th>ClusterIP</th><th>ports</th><th>endpoints (ready)</th><th>proves it</th></tr></thead>
