@@ -10,7 +10,8 @@ import { html } from './html.js';
 import { useEffect, useMemo, useState } from './hooks.js';
 import { indexSummaries, ipOf, serviceOf } from './model.js';
 import { createStore } from './store.js';
-import { TopologyGraph, TopologyTable } from './topology.js';
+import { TopologyGraph } from './topology.js';
+import { TopologyTable } from './topology-table.js';
 import { ConnectionsTable, DnsTable, SharesTable, Trace } from './traffic.js';
 
 const store = createStore();
