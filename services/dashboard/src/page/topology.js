@@ -144,6 +144,7 @@ export function TopologyGraph({ index }) {
   const ref = useRef(null);
   const cy = useRef(null);
   const slots = useRef(new Map());
+  const lastRun = useRef(-Infinity);
   useEffect(() => {
     cy.current = cytoscape({
       container: ref.current,
@@ -158,36 +159,49 @@ export function TopologyGraph({ index }) {
   useEffect(() => {
     // After the table has painted, when the page is idle (or 100 ms later at most), in
     // slices of a few hundred elements, so a large cluster's table shows first and the
-    // page stays responsive while its graph is drawn.
+    // page stays responsive while its graph is drawn; changes in a burst are drawn
+    // together, one update starting at most every GRAPH_INTERVAL_MS. A newer state
+    // cancels an update between slices; what was applied stays, the next diff does the rest.
     let idle;
+    let timer;
     let cancelled = false;
     const later = (fn) => {
       idle = requestIdleCallback(fn, { timeout: 100 });
     };
     // data-synced tells observers (and tests) whether the graph shows the current state.
     if (ref.current) ref.current.dataset.synced = 'false';
-    const frame = requestAnimationFrame(() =>
-      later(() => {
-        // The view may have been left (element and graph gone) between the frame and now.
-        if (cancelled || !ref.current || !cy.current) return;
-        slots.current = topologySlots(index, slots.current);
-        const steps = updateGraph(cy.current, graphElements(index, slots.current));
-        const next = () => {
-          if (cancelled || !ref.current || !cy.current) return;
-          if (steps.next().done) ref.current.dataset.synced = 'true';
-          else later(next);
-        };
-        next();
-      }),
-    );
+    const wait = Math.max(0, lastRun.current + GRAPH_INTERVAL_MS - performance.now());
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(
+        () =>
+          later(() => {
+            // The view may have been left (element and graph gone) between the frame and now.
+            if (cancelled || !ref.current || !cy.current) return;
+            lastRun.current = performance.now();
+            slots.current = topologySlots(index, slots.current);
+            const steps = updateGraph(cy.current, graphElements(index, slots.current));
+            const next = () => {
+              if (cancelled || !ref.current || !cy.current) return;
+              if (steps.next().done) ref.current.dataset.synced = 'true';
+              else later(next);
+            };
+            next();
+          }),
+        wait,
+      );
+    });
     return () => {
       cancelled = true;
       cancelAnimationFrame(frame);
+      clearTimeout(timer);
       cancelIdleCallback(idle);
     };
   }, [index]);
   return html`<div id="graph" ref=${ref} data-testid="topology-graph"></div>`;
 }
+
+/** The least time between the starts of two graph updates: cytoscape restyles and redraws per update. */
+const GRAPH_INTERVAL_MS = 250;
 
 /** The smallest zoom the graph opens at: 10 px labels drawn at 7.5 px, above min-zoomed-font-size. */
 const READABLE_ZOOM = 0.75;
