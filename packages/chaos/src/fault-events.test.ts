@@ -37,6 +37,14 @@ describe('faultEvent', () => {
       1,
     );
     expect(readFaultEvent(c)).toMatchObject({ component: 'proxy', node: 'node-2' });
+    const paused = faultEvent(
+      'x',
+      { ...kill, action: 'pause', target: 'apiserver (pid 9)', node: undefined, pod: undefined },
+      'ChaosInjected',
+      1,
+    );
+    expect(readFaultEvent(paused)?.component).toBe('apiserver');
+    expect(paused.involvedObject).toMatchObject({ kind: 'Node', name: 'control-plane' });
     expect(c.involvedObject).toMatchObject({ kind: 'Node', name: 'node-2' });
     const left = faultEvent('x', kill, 'ChaosEndpointLeftProxy', kill.startMs + 300, 'node-2');
     expect(left.message).toBe('endpoint 10.244.1.10 left the proxy on node-2 300 ms after pod-kill');

@@ -29,7 +29,7 @@ export interface FaultEventData {
   action: string;
   target: string;
   node?: string;
-  /** The component killed (`proxy`, `dns`, `node-agent` …) for component faults. */
+  /** The component killed or paused (`proxy`, `dns`, `node-agent` …) for process faults. */
   component?: string;
   pod?: { namespace: string; name: string; ip?: string };
   /** Epoch ms of what the Event reports (injection, end, endpoint seen missing). */
@@ -43,6 +43,9 @@ export interface FaultEventData {
   proxyNode?: string;
 }
 
+/** The faults whose target is one process (`<component>[-node-N] (pid P)`). */
+const PROCESS_ACTIONS: ReadonlySet<string> = new Set(['component-kill', 'pause']);
+
 const micro = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z');
 
 /** The Event for one moment of a fault. Pure. */
@@ -53,7 +56,8 @@ export function faultEvent(
   atMs: number,
   proxyNode?: string,
 ): Event {
-  const component = r.action === 'component-kill' ? r.target.split(' ')[0]?.replace(/-node-\d+$/, '') : undefined;
+  // A process fault names its process: `proxy-node-2 (pid 7)` is the proxy of node-2.
+  const component = PROCESS_ACTIONS.has(r.action) ? r.target.split(' ')[0]?.replace(/-node-\d+$/, '') : undefined;
   const data: FaultEventData = {
     experiment,
     id: r.id,
