@@ -2,7 +2,9 @@
  * The log's side of the chaos timeline: reads the event log from its start and follows it
  * (readHistory, so each change is told against the object's previous version), keeping the
  * transitions the timeline is built from. A bounded list: the timeline of a run needs the
- * faults and what followed them, not every pod update of the cluster's life.
+ * faults and what followed them, not every pod update of the cluster's life. The reading
+ * keeps a projection of its own (a second copy of the objects, as `kemu events` does), so
+ * it starts only when a page first asks for the timeline.
  */
 import { type EventLog, readHistory } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
