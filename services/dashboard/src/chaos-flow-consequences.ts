@@ -1,8 +1,8 @@
 /**
  * The chaos timeline's facts from the flow records: connections that failed while a fault
  * lasted (through the killed proxy, to the killed pod's address, to dns when dns was
- * killed), counted per Service, and the first success after them; for a dns fault the
- * answers that were not NOERROR. Pure.
+ * killed), counted per Service, and the first success after them; connections the proxy
+ * saved by retrying another endpoint; for a dns fault the answers that were not NOERROR. Pure.
  */
 import type { FaultEventData } from '@kemu/chaos';
 import type { ConnectionFlow, DnsFlow } from '@kemu/flows';
@@ -15,7 +15,10 @@ export const ipOf = (address: string) => address.slice(0, address.lastIndexOf(':
 /** `ns/name:port` → `ns/name`. */
 export const serviceOf = (spn: string) => spn.split(':')[0] ?? spn;
 
-/** Failed connections (per Service) and DNS failures while the fault lasted, and the first success after them. */
+/**
+ * Failed connections (per Service) and DNS failures while the fault lasted, the first
+ * success after them, and connections the proxy retried on another endpoint.
+ */
 export function flowConsequences(
   fl: readonly Flow[],
   f: FaultEventData,
@@ -60,6 +63,23 @@ export function flowConsequences(
         what: `connections to ${s} succeed again (via ${ok.node} to ${ok.endpoint})`,
         proof: `kemu flows --service ${s}`,
       });
+  }
+  // Connections the proxy saved: the faulted endpoint failed, another one answered.
+  const retried = new Map<string, ConnectionFlow[]>();
+  for (const r of inWindow) {
+    if (r.kind !== 'conn' || r.result !== 'ok' || !r.tried.slice(0, -1).some((x) => ips.has(ipOf(x)))) continue;
+    const s = serviceOf(r.service);
+    retried.set(s, [...(retried.get(s) ?? []), r]);
+  }
+  for (const [s, list] of retried) {
+    const first = list[0] as ConnectionFlow;
+    out.push({
+      kind: 'retried',
+      lane: `service:${s}`,
+      at: first.startedAt,
+      what: `${list.reduce((n, r) => n + (r.weight ?? 1), 0)} connection(s) to ${s} failed on ${[...ips].join(', ')} and were retried by the proxy on another endpoint (first: ${first.node} to ${first.endpoint})`,
+      proof: `kemu flows --service ${s}`,
+    });
   }
   if (f.component === 'dns') {
     const bad = inWindow.filter((r): r is DnsFlow => r.kind === 'dns' && r.rcode !== 'NOERROR');

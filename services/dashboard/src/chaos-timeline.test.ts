@@ -122,6 +122,13 @@ describe('buildChaosTimeline', () => {
   const flows = [
     conn({ startedAt: 1050, result: 'refused', tried: ['10.0.1.1:80'], candidates: ['10.0.1.1:80', '10.0.2.1:80'] }),
     conn({
+      startedAt: 1060,
+      endpoint: '10.0.2.1:80',
+      tried: ['10.0.1.1:80', '10.0.2.1:80'],
+      reason: 'retry',
+      candidates: ['10.0.1.1:80', '10.0.2.1:80'],
+    }),
+    conn({
       startedAt: 1200,
       endpoint: '10.0.2.1:80',
       tried: ['10.0.2.1:80'],
@@ -137,10 +144,11 @@ describe('buildChaosTimeline', () => {
     expect(t.faults[0]?.consequences.map((c) => `${c.lane} ${c.kind} ${c.at}`)).toEqual([
       'node:node-1 pod 1010',
       'service:default/web failed 1050',
+      'service:default/web recovered 1060',
+      'service:default/web retried 1060',
       'service:default/web endpoint-removed 1100',
       'proxy:node-2 proxy-dropped 1150',
       'proxy:node-2 proxy-programmed 1200',
-      'service:default/web recovered 1200',
       'service:default/web recovered 3000',
     ]);
   });
@@ -148,6 +156,11 @@ describe('buildChaosTimeline', () => {
   it('shows at a past sequence only what had happened by then', () => {
     const t = buildChaosTimeline(transitions, flows, { seq: 12, ms: 1060 });
     expect(t.faults[0]?.consequences.map((c) => c.kind)).toEqual(['pod', 'failed']);
+    expect(
+      buildChaosTimeline(transitions, flows, { seq: 12, ms: 1070 }).faults[0]?.consequences.map((c) => c.what),
+    ).toContain(
+      '1 connection(s) to default/web failed on 10.0.1.1 and were retried by the proxy on another endpoint (first: node-2 to 10.0.2.1:80)',
+    );
     expect(buildChaosTimeline(transitions, flows, { seq: 10, ms: 999 }).faults).toEqual([]);
   });
 });

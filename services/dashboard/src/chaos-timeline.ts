@@ -24,6 +24,7 @@ export type ItemKind =
   | 'proxy-dropped'
   | 'proxy-programmed'
   | 'failed'
+  | 'retried'
   | 'dns-failed'
   | 'recovered';
 

@@ -21,6 +21,7 @@ const COLOR = {
   'proxy-dropped': '#1f6fd1',
   'proxy-programmed': '#6cb6ff',
   failed: '#c62828',
+  retried: '#e6a100',
   'dns-failed': '#c62828',
   recovered: '#2e9d57',
 };
