@@ -1,9 +1,11 @@
 /**
  * `kemu dashboard` on a live cluster, in Debian's chromium: connections from the client
  * pod show up with their endpoints; a killed pod's endpoint leaves the Service and every
- * proxy's candidates, and the next connections go to the other pods. Screenshots of the
- * live page go to docs/screenshots/.
+ * proxy's candidates, and the next connections go to the other pods; a `kemu chaos run`
+ * shows up live on the Chaos view's lanes. Screenshots of the live page go to
+ * docs/screenshots/.
  */
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eventually } from '@kemu/testkit';
 import { type Browser, type Page, chromium } from 'playwright-core';
@@ -105,5 +107,51 @@ describe('kemu dashboard on a live cluster', () => {
     const proxies = await page.textContent('[data-testid="anatomy-proxies"]');
     expect(proxies).not.toContain(`${victimIP}:8080`);
     await page.screenshot({ path: join(screenshots, 'live-service-after-kill.png'), fullPage: true });
+  });
+
+  it('shows a running chaos experiment live: the pod-kill on its node, the endpoint leaving the slice and every proxy', async () => {
+    const file = join(cluster.home, 'dash-pod-kill.yaml');
+    await writeFile(
+      file,
+      [
+        'apiVersion: chaos.kemu.dev/v1alpha1',
+        'kind: PodChaos',
+        'metadata: { name: dash-pod-kill }',
+        'spec:',
+        '  action: pod-kill',
+        '  mode: one',
+        '  selector: { namespace: default, labelSelectors: { app: web } }',
+        '  schedule: { every: 5s, duration: 5s }',
+        '  steadyState: { url: "http://web-service.default/", rate: 10, timeout: 2s, node: node-1, successThreshold: 1 }',
+        '',
+      ].join('\n'),
+    );
+    await page.click('button[data-tab="chaos"]');
+    const run = cluster.kemu(['chaos', 'run', file], { timeoutMs: 120_000 });
+    const fault = '[data-testid="chaos-table"] tr[data-kind="fault"]';
+    await page.waitForSelector(fault, { timeout: 60_000 });
+    expect(await page.textContent(fault)).toContain('pod-kill pod default/web-pod-');
+    await eventually(
+      async () => {
+        const lanes = await page.$$eval('[data-testid="chaos-table"] tr[data-kind="proxy-dropped"]', (rows) =>
+          rows.map((r) => (r as HTMLElement).dataset.lane),
+        );
+        const removed = await page.$$('[data-testid="chaos-table"] tr[data-kind="endpoint-removed"]');
+        return removed.length === 1 && lanes.includes('proxy:node-1') && lanes.includes('proxy:node-2');
+      },
+      { timeoutMs: 60_000, what: 'the endpoint removed from the slice and dropped by both proxies, on the page' },
+    );
+    const r = await run;
+    expect(r.code, r.stderr).toBe(0);
+    const events = await cluster.kubectlOk([
+      'get',
+      'events',
+      '-A',
+      '--field-selector',
+      'reportingComponent=kemu-chaos',
+    ]);
+    expect(events).toContain('ChaosInjected');
+    expect(events).toContain('ChaosEndpointLeftProxy');
+    await page.screenshot({ path: join(screenshots, 'live-chaos.png'), fullPage: true });
   });
 });

@@ -6,6 +6,8 @@ export { checkInjectable, injectFaults } from './fault-injectors.js';
 export type { ActiveFault, FaultRecord, InjectContext, NetworkMeans } from './fault-injectors.js';
 export { openUndoJournal, performUndo } from './undo-journal.js';
 export type { JournalEntry, UndoJournal, UndoStep } from './undo-journal.js';
+export { CHAOS_COMPONENT, FAULT_ANNOTATION, faultEvent, readFaultEvent } from './fault-events.js';
+export type { FaultEventData, FaultEventReason } from './fault-events.js';
 export { formatReport } from './chaos-report.js';
 export type { ChaosReport } from './chaos-report.js';
 export { parseDuration } from './duration.js';

@@ -51,6 +51,8 @@ export function watchProxyEndpoints(options: {
   namespace: string;
   service: string;
   intervalMs?: number;
+  /** Called when an endpoint (`ip:port`) seen on a node's proxy is missing from its next answer. */
+  onLeft?: (node: string, endpoint: string, at: number) => void;
 }): ProxyEndpointWatch {
   const samples = new Map<string, Sample[]>();
   const prefix = `${options.namespace}/${options.service}`;
@@ -70,7 +72,9 @@ export function watchProxyEndpoints(options: {
             for (const ep of sp.endpoints) endpoints.add(ep);
           }
         }
+        const prev = list[list.length - 1];
         list.push({ at, endpoints });
+        for (const ep of prev?.endpoints ?? []) if (!endpoints.has(ep)) options.onLeft?.(n.name, ep, at);
       } catch {
         // The proxy is down or partitioned: no sample.
       }

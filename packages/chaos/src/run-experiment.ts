@@ -12,6 +12,7 @@ import { buildReport, type ChaosReport, type FaultReport } from './chaos-report.
 import { interpretEvents, readTimelineEvents } from './event-timeline.js';
 import type { Experiment } from './experiment.js';
 import { type ActiveFault, checkInjectable, type FaultRecord, injectFaults } from './fault-injectors.js';
+import { createFaultEventPoster } from './fault-events.js';
 import { faultSequences } from './fault-sequences.js';
 import { failuresBetween, recoveryTime, summarizeProbe } from './probe-summary.js';
 import { watchProxyEndpoints } from './proxy-endpoint-watch.js';
@@ -55,10 +56,20 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
   try {
     const fromSeq = (await eventLog.lastSequence()) + 1;
     const namespaces = [...new Set([e.selector.namespace, target.namespace])];
+    // Each fault goes on the event log too (ChaosInjected / ChaosEnded / ChaosEndpointLeftProxy Events).
+    const faultEvents = createFaultEventPoster(cluster, e.name, tickErrors);
     const watch = watchProxyEndpoints({
       nodes: cluster.layout.nodes,
       namespace: target.namespace,
       service: target.service,
+      onLeft: (node, endpoint, at) => {
+        for (const f of active) {
+          const ip = f.record.pod?.ip;
+          if (ip && endpoint.startsWith(`${ip}:`) && at >= f.record.startMs) {
+            faultEvents.post(f.record, 'ChaosEndpointLeftProxy', at, node);
+          }
+        }
+      },
     });
     await new Promise((r) => setTimeout(r, 300));
 
@@ -75,6 +86,7 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
       const p = (async () => {
         if (f.record.log && f.record.log.lastInside === undefined) f.record.log.lastInside = await lastSeq();
         await f.end();
+        faultEvents.post(f.record, 'ChaosEnded', f.record.endMs ?? Date.now());
         if (f.record.log && f.record.log.end === undefined) f.record.log.end = await lastSeq();
       })().catch((err: unknown) => {
         tickErrors.push(`ending ${f.record.target}: ${(err as Error).message}`);
@@ -90,6 +102,7 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
         for (const f of faults) {
           f.record.log = { before, start };
           active.push(f);
+          faultEvents.post(f.record, 'ChaosInjected', f.record.startMs);
           progress(`${new Date(f.record.startMs).toISOString().slice(11, 23)} ${e.action} ${f.record.target}`);
           if (e.faultDurationMs > 0) {
             const t = setTimeout(() => {
@@ -138,6 +151,7 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
     });
     const endedMs = Date.now();
     await watch.stop();
+    await faultEvents.settled();
 
     const toSeq = await eventLog.lastSequence();
     const service = { namespace: target.namespace, name: target.service };

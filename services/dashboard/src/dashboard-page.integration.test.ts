@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.js';
+import { createChaosFeed } from './chaos-feed.js';
 import { createClusterFeed } from './cluster-feed.js';
 import { createDashboardServer } from './dashboard-server.js';
 import { startFlowFeed } from './flow-feed.js';
@@ -133,9 +134,11 @@ describe('dashboard page (chromium against a recorded log and flows)', () => {
     await fx.informer.waitForSeq(await fx.eventLog.lastSequence());
     const cluster = createClusterFeed(fx.informer);
     const flows = startFlowFeed(fx.eventLog, fx.log);
+    const chaos = createChaosFeed(fx.eventLog, fx.log);
     const server = createDashboardServer({
       cluster,
       flows,
+      chaos,
       eventLog: fx.eventLog,
       bundlePath,
       clusterName: 'test',
@@ -146,6 +149,7 @@ describe('dashboard page (chromium against a recorded log and flows)', () => {
       () => server.close(),
       () => cluster.stop(),
       () => flows.stop(),
+      () => chaos.stop(),
     );
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -3,12 +3,15 @@
  * bundle, the state at the log's head or at a past sequence (`/api/state?at=N`), the
  * log's changes as server-sent events whose id is the log sequence (a reconnect sends
  * Last-Event-ID and resumes without gaps), and the flow batches likewise by flow-stream
- * sequence. Every other method gets 405.
+ * sequence; the chaos timeline at the head or at a past sequence (`/api/chaos?at=N`).
+ * Every other method gets 405.
  */
-import { type EventLog, projectionAt } from '@kemu/eventlog';
+import { type EventLog, STREAM, projectionAt } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { readFile } from 'node:fs/promises';
+import type { ChaosFeed } from './chaos-feed.js';
+import { buildChaosTimeline } from './chaos-timeline.js';
 import type { ClusterFeed } from './cluster-feed.js';
 import { summariesOf } from './cluster-feed.js';
 import type { FlowFeed } from './flow-feed.js';
@@ -19,6 +22,7 @@ import { openSse } from './sse.js';
 export interface DashboardServerOptions {
   cluster: ClusterFeed;
   flows: FlowFeed;
+  chaos: ChaosFeed;
   eventLog: EventLog;
   /** Path of the page bundle (dist/page/app.js). */
   bundlePath: string;
@@ -66,6 +70,17 @@ export function createDashboardServer(options: DashboardServerOptions): FastifyI
     };
   });
 
+  app.get('/api/chaos', async (req) => {
+    const at = Number((req.query as { at?: string }).at);
+    const replay = Number.isFinite(at) && at > 0;
+    const seq = replay ? at : cluster.state().seq;
+    await options.chaos.waitFor(seq, 3_000);
+    const ms = replay ? await timeOfSeq(eventLog, at) : Date.now();
+    const records = flows.batchesAfter(0).flatMap((b) => b.records.map((r) => ({ seq: b.seq, ...r })));
+    const complete = options.chaos.readTo(seq);
+    return { seq, complete, ...buildChaosTimeline(options.chaos.transitions(), records, { seq, ms }) };
+  });
+
   app.get('/api/events', (req, reply) => {
     reply.hijack();
     const sse = openSse(reply.raw);
@@ -86,4 +101,13 @@ export function createDashboardServer(options: DashboardServerOptions): FastifyI
   });
 
   return app;
+}
+
+/** When the log stored sequence `seq` (epoch ms); now when it is not there. */
+async function timeOfSeq(eventLog: EventLog, seq: number): Promise<number> {
+  try {
+    return (await eventLog.jsm.streams.getMessage(STREAM, { seq }))?.time.getTime() ?? Date.now();
+  } catch {
+    return Date.now();
+  }
 }

@@ -1,11 +1,12 @@
 /**
  * `kemu dashboard`'s process: a reader of the event log and the flow stream that serves
  * a live page on 127.0.0.1. Wiring only: config → runtime (logger, event log, informer)
- * → cluster feed and flow feed → HTTP server; prints `dashboard: http://127.0.0.1:PORT/`
+ * → cluster feed, flow feed and chaos feed → HTTP server; prints `dashboard: http://127.0.0.1:PORT/`
  * on stdout once it serves.
  */
 import { readConfig, runComponent } from '@kemu/runtime';
 import { fileURLToPath } from 'node:url';
+import { createChaosFeed } from './chaos-feed.js';
 import { createClusterFeed } from './cluster-feed.js';
 import { configFromEnv } from './config.js';
 import { createDashboardServer } from './dashboard-server.js';
@@ -29,9 +30,11 @@ await runComponent(
     await informer.synced;
     const cluster = createClusterFeed(informer);
     const flows = startFlowFeed(eventLog, log);
+    const chaos = createChaosFeed(eventLog, log);
     const server = createDashboardServer({
       cluster,
       flows,
+      chaos,
       eventLog,
       bundlePath: fileURLToPath(new URL('./page/app.js', import.meta.url)),
       clusterName: config.cluster,
@@ -44,6 +47,7 @@ await runComponent(
       await server.close();
       cluster.stop();
       await flows.stop();
+      await chaos.stop();
     };
   },
 );

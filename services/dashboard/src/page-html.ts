@@ -20,6 +20,8 @@ main { padding: 10px 14px; }
 .badge { padding: 1px 7px; border-radius: 9px; font-weight: 600; font-size: 12px; }
 .live { background: #2e9d57; color: #fff; } .paused { background: #c98a00; color: #fff; } .replay { background: #7d4cdb; color: #fff; }
 table { border-collapse: collapse; width: 100%; background: #fff; margin: 6px 0 14px; }
+.blocks { margin: 6px 0 14px; } .blocks table { table-layout: fixed; margin: 0; }
+.blocks .block { content-visibility: auto; contain-intrinsic-size: auto 4100px; }
 th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid #e3e6eb; vertical-align: top; }
 th { background: #eef1f5; font-weight: 600; }
 tr.click { cursor: pointer; } tr.click:hover { background: #eef6ff; } tr.sel { background: #dcecff; }
@@ -37,6 +39,14 @@ h2 { font-size: 14px; margin: 12px 0 4px; }
 </head>
 <body>
 <div id="app">loading…</div>
+<script>
+// The first state is fetched while the bundle loads (store.js takes it from here).
+(function () {
+  var m = /^seq:(d+)$/.exec(new URLSearchParams(location.search).get('at') || '');
+  var at = m ? Number(m[1]) : 0;
+  window.__kemuState = { at: at, state: fetch(at ? '/api/state?at=' + at : '/api/state').then(function (r) { return r.json(); }) };
+})();
+</script>
 <script src="/app.js"></script>
 </body>
 </html>

@@ -2,7 +2,7 @@
  * The dashboard's figures: a log of N pods over 3 nodes and N/10 Services (each with an
  * EndpointSlice), the dashboard process (services/dashboard) on it, and Debian's
  * chromium: time from navigation until the topology table holds every pod (first
- * paint), and for a series of pod updates the time from the log's acknowledgement until
+ * paint, timed in the page) and until the graph is drawn too, and for a series of pod updates the time from the log's acknowledgement until
  * the page shows the change (p50, p99).
  */
 import { spawn } from 'node:child_process';
@@ -13,7 +13,8 @@ import { repoRoot } from '../kemu-cluster.js';
 import { median, percentile } from './stats.js';
 import type { Row } from './table.js';
 
-const UPDATES = 50;
+/** Pod updates timed to the page: enough that p99 is not simply the slowest one. */
+const UPDATES = 200;
 
 /** Measures first paint and log-to-page latency for `pods` pods. */
 export async function measureDashboard(
@@ -75,27 +76,39 @@ export async function measureDashboard(
       child.once('exit', (code) => reject(new Error(`the dashboard exited (${code}): ${out}`)));
     });
     const paints: number[] = [];
+    const drawn: number[] = [];
+    const rows = `document.querySelectorAll('[data-testid="topology-table"] tbody tr').length >= ${pods}`;
     for (let round = 0; round < 3; round++) {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      const t0 = Date.now();
+      // Timed inside the page, from navigation start to the end of the first frame with every
+      // row (a task posted from its animation frame runs once the frame is painted): the test
+      // driver's own calls wait behind the graph's drawing and would add that to the table's.
+      await page.addInitScript({
+        content: `(function f() { if (${rows}) setTimeout(() => { window.__kemuRowsAt = performance.now(); }, 0); else requestAnimationFrame(f); })();`,
+      });
       await page.goto(url);
-      await page.waitForFunction(
-        `document.querySelectorAll('[data-testid="topology-table"] tbody tr').length >= ${pods}`,
-        undefined,
-        { timeout: 60_000, polling: 'raf' },
-      );
-      paints.push(Date.now() - t0);
+      await page.waitForFunction('window.__kemuRowsAt !== undefined', undefined, { timeout: 60_000 });
+      paints.push(Math.round(Number(await page.evaluate('window.__kemuRowsAt'))));
+      await page.waitForSelector('[data-testid="topology-graph"][data-synced="true"]', { timeout: 60_000 });
+      drawn.push(Math.round(Number(await page.evaluate('performance.now()'))));
       const timing = await page.evaluate(
         `performance.getEntriesByType('resource').map((e) => e.name.replace(/^.*\\//, '') + ' ' + Math.round(e.responseEnd)).join(', ')`,
       );
       progress(`dashboard: round ${round + 1}: ${paints[round]} ms (${String(timing)} ms after navigation start)`);
       await page.close();
     }
-    progress(`dashboard: first paint ${paints.join(', ')} ms`);
+    progress(`dashboard: first paint ${paints.join(', ')} ms; graph drawn ${drawn.join(', ')} ms`);
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(url);
-    await page.waitForSelector('body[data-ready="true"]');
+    // Changes from now on, on a page that has drawn what it had (as a page left open is).
+    await page.waitForSelector('[data-testid="topology-graph"][data-synced="true"]', { timeout: 60_000 });
+    // The page's main-thread time per change (chromium's TaskDuration), less at the mercy of the machine's load than latency.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const taskSeconds = async () =>
+      (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
+    const busyBefore = await taskSeconds();
     const latencies: number[] = [];
     for (let i = 0; i < UPDATES; i++) {
       const target = `pod-${(i * 7) % pods}`;
@@ -113,6 +126,8 @@ export async function measureDashboard(
       await seen;
       latencies.push(Date.now() - t0);
     }
+    const busyPerEvent = (((await taskSeconds()) - busyBefore) * 1000) / UPDATES;
+    progress(`dashboard: log-to-page ms ${[...latencies].sort((a, b) => a - b).join(' ')}`);
     progress(`dashboard: log-to-page p50 ${median(latencies)} ms, p99 ${percentile(latencies, 99)} ms`);
     return {
       rows: [
@@ -121,14 +136,16 @@ export async function measureDashboard(
           value: `${median(paints).toFixed(0)} ms`,
           target: '≤ 1000 ms',
         },
+        { figure: 'dashboard: the graph drawn too (after the table)', value: `${median(drawn).toFixed(0)} ms` },
         { figure: 'dashboard: a log event on the page, p50', value: `${median(latencies).toFixed(0)} ms` },
+        { figure: 'dashboard: page main-thread time per log event', value: `${busyPerEvent.toFixed(1)} ms` },
         {
           figure: 'dashboard: a log event on the page, p99',
           value: `${percentile(latencies, 99).toFixed(0)} ms`,
           target: '≤ 250 ms',
         },
       ],
-      samples: { firstPaintMs: paints, eventToPageMs: latencies },
+      samples: { firstPaintMs: paints, graphDrawnMs: drawn, eventToPageMs: latencies, busyPerEventMs: [busyPerEvent] },
     };
   } finally {
     await browser.close();

@@ -1,15 +1,17 @@
 /**
- * The dashboard page: a header (mode, filters, pause, time-travel scrubber) and three
- * views (Topology, Traffic, Services). Everything is derived from the store, which
+ * The dashboard page: a header (mode, filters, pause, time-travel scrubber) and four
+ * views (Topology, Traffic, Services, Chaos). Everything is derived from the store, which
  * follows the log and the flow stream.
  */
 import { render } from 'preact';
 import { Anatomy } from './anatomy.js';
+import { ChaosView } from './chaos.js';
 import { html } from './html.js';
 import { useEffect, useMemo, useState } from './hooks.js';
 import { indexSummaries, ipOf, serviceOf } from './model.js';
 import { createStore } from './store.js';
-import { TopologyGraph, TopologyTable } from './topology.js';
+import { TopologyGraph } from './topology.js';
+import { TopologyTable } from './topology-table.js';
 import { ConnectionsTable, DnsTable, SharesTable, Trace } from './traffic.js';
 
 const store = createStore();
@@ -99,7 +101,7 @@ function App() {
     <header>
       <h1>kemu dashboard</h1>${badge}
       <nav>
-        ${['topology', 'traffic', 'services'].map(
+        ${['topology', 'traffic', 'services', 'chaos'].map(
           (t) =>
             html`<button class=${tab === t ? 'on' : ''} data-tab=${t} onClick=${() => setTab(t)}>${t[0].toUpperCase() + t.slice(1)}</button>`,
         )}
@@ -117,12 +119,14 @@ function App() {
       ${
         tab === 'topology'
           ? html`<${TopologyGraph} index=${shown} /><${TopologyTable} index=${shown} />`
-          : tab === 'traffic'
-            ? html`<${Trace} index=${index} flow=${selected} flows=${s.flows} seq=${s.seq} />
+          : tab === 'chaos'
+            ? html`<${ChaosView} s=${s} filters=${filters} />`
+            : tab === 'traffic'
+              ? html`<${Trace} index=${index} flow=${selected} flows=${s.flows} seq=${s.seq} />
                 <${SharesTable} index=${index} flows=${flows} />
                 <${ConnectionsTable} index=${index} flows=${flows} selected=${selected} onSelect=${setSelected} />
                 <${DnsTable} index=${index} flows=${flows} />`
-            : html`<div class="filters">Service:
+              : html`<div class="filters">Service:
                   <select data-testid="anatomy-service" onChange=${(e) => setSvcKey(e.target.value)}>
                     ${shown.services.map((x) => html`<option value=${x.key} selected=${svc?.key === x.key}>${x.namespace}/${x.name}</option>`)}
                   </select></div>

@@ -63,8 +63,13 @@ export function createStore() {
   }
 
   async function loadState(at) {
-    const r = await fetch(at ? `/api/state?at=${at}` : '/api/state');
-    const state = await r.json();
+    // The page's HTML asked for the first state already, while this bundle loaded.
+    const early = window.__kemuState;
+    window.__kemuState = undefined;
+    const state =
+      early && early.at === (at ?? 0)
+        ? await early.state
+        : await (await fetch(at ? `/api/state?at=${at}` : '/api/state')).json();
     s.summaries = new Map(state.summaries.map((x) => [x.key, x]));
     s.seq = state.seq;
     s.head = Math.max(s.head, state.head);

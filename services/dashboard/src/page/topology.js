@@ -1,55 +1,83 @@
 /**
  * The topology graph: nodes as boxes holding their pods, Services in a column of their
  * own with an edge to each endpoint pod (solid when ready, dashed when not). Positions
- * come from a deterministic grid keyed by sorted names (cytoscape's preset layout), so
- * the picture is the same for the same cluster and a new pod only takes the next slot in
- * its node's box: nothing else moves. Updates are diffs by element id.
+ * come from a grid of stable slots (slots.js; cytoscape's preset layout): a fresh page
+ * shows the same picture for the same cluster (rows in name order), and while it stays
+ * open a new pod, Service or node takes a free slot and nothing else moves. A layered
+ * layout (elkjs) was measured against it and lost: see the README's dashboard section.
+ * Updates are diffs by element id, drawn in slices.
  */
 import cytoscape from 'cytoscape';
 import { html } from './html.js';
 import { useEffect, useRef } from './hooks.js';
-import { kubectl, slicesOf } from './model.js';
+import { slicesOf } from './model.js';
+import { assignSlots } from './slots.js';
 
 const COL = 250;
 const ROW = 52;
 
-/** The graph's elements with their fixed positions. */
-export function graphElements(index) {
-  const els = [];
-  const nodeNames = index.nodes.map((n) => n.name);
-  const podsOf = new Map(nodeNames.map((n) => [n, []]));
+function columnsOf(index) {
+  const podsOf = new Map(index.nodes.map((n) => [n.name, []]));
   const unscheduled = [];
   for (const p of index.pods) (podsOf.get(p.node) ?? unscheduled).push(p);
-  index.services.forEach((s, i) => {
+  const columns = index.nodes.map((n) => ({ id: `node:${n.name}`, name: n.name, pods: podsOf.get(n.name) ?? [] }));
+  if (unscheduled.length > 0) columns.push({ id: 'node:(unscheduled)', name: '(unscheduled)', pods: unscheduled });
+  return columns;
+}
+
+/** The slots of the Services, the node columns and each column's pods, keeping those of `prev`. */
+export function topologySlots(index, prev = new Map()) {
+  const columns = columnsOf(index);
+  return assignSlots(
+    prev,
+    new Map([
+      ['services', index.services.map((s) => s.key)],
+      ['columns', columns.map((c) => c.id)],
+      ...columns.map((c) => [c.id, c.pods.map((p) => p.key)]),
+    ]),
+  );
+}
+
+/**
+ * A pod's element, the same object as long as its summary and place are the same (the
+ * store keeps an unchanged object's summary), so an update skips it by identity.
+ */
+const podElements = new WeakMap();
+function podElement(p, parent, x, y) {
+  const hit = podElements.get(p);
+  if (hit && hit.data.parent === parent && hit.position.x === x && hit.position.y === y) return hit;
+  const el = {
+    group: 'nodes',
+    data: { id: `pod:${p.key}`, parent, label: `${p.name}\n${p.phase}${p.ready ? ' Ready' : ' NotReady'} ${p.ip}` },
+    position: { x, y },
+    classes: `pod ${p.role}${p.ready ? ' ready' : ' notready'}${p.deleting ? ' deleting' : ''}`,
+  };
+  podElements.set(p, el);
+  return el;
+}
+
+/** The graph's elements with their positions from `slots` (topologySlots). */
+export function graphElements(index, slots = topologySlots(index)) {
+  const els = [];
+  const row = (group, key) => slots.get(group)?.get(key) ?? 0;
+  for (const s of index.services) {
     els.push({
       group: 'nodes',
       data: { id: `svc:${s.key}`, label: `${s.namespace}/${s.name}\n${s.clusterIP || 'None'}`, kind: 'service' },
-      position: { x: 0, y: i * ROW },
+      position: { x: 0, y: row('services', s.key) * ROW },
       classes: 'service',
     });
-  });
-  const columns = [...nodeNames.map((n) => ({ id: `node:${n}`, name: n, pods: podsOf.get(n) ?? [] }))];
-  if (unscheduled.length > 0) columns.push({ id: 'node:(unscheduled)', name: '(unscheduled)', pods: unscheduled });
-  columns.forEach((col, c) => {
+  }
+  for (const col of columnsOf(index)) {
+    const c = row('columns', col.id);
     const node = index.nodes.find((n) => n.name === col.name);
     els.push({
       group: 'nodes',
       data: { id: col.id, label: node ? `${node.name}  ${node.ip}${node.ready ? '' : '  NotReady'}` : col.name },
       classes: `box${node && !node.ready ? ' notready' : ''}`,
     });
-    col.pods.forEach((p, r) => {
-      els.push({
-        group: 'nodes',
-        data: {
-          id: `pod:${p.key}`,
-          parent: col.id,
-          label: `${p.name}\n${p.phase}${p.ready ? ' Ready' : ' NotReady'} ${p.ip}`,
-        },
-        position: { x: 320 + c * COL, y: r * ROW },
-        classes: `pod ${p.role}${p.ready ? ' ready' : ' notready'}${p.deleting ? ' deleting' : ''}`,
-      });
-    });
-  });
+    for (const p of col.pods) els.push(podElement(p, col.id, 320 + c * COL, row(col.id, p.key) * ROW));
+  }
   const podByIP = index.podByIP;
   for (const s of index.services) {
     for (const e of slicesOf(index, s)) {
@@ -74,7 +102,7 @@ const style = [
       label: 'data(label)',
       'text-wrap': 'wrap',
       'font-size': 10,
-      // Labels too small to read at the current zoom are not drawn (1000 pods fit on screen); zooming in shows them.
+      // Labels too small to read are not drawn when the user zooms far out; the graph never opens that far out.
       'min-zoomed-font-size': 7,
       'text-valign': 'center',
       'text-halign': 'center',
@@ -115,6 +143,8 @@ const style = [
 export function TopologyGraph({ index }) {
   const ref = useRef(null);
   const cy = useRef(null);
+  const slots = useRef(new Map());
+  const lastRun = useRef(-Infinity);
   useEffect(() => {
     cy.current = cytoscape({
       container: ref.current,
@@ -127,96 +157,107 @@ export function TopologyGraph({ index }) {
     return () => cy.current.destroy();
   }, []);
   useEffect(() => {
-    // After the table has painted: the graph of a large cluster takes longer to draw.
+    // After the table has painted, when the page is idle (or 100 ms later at most), in
+    // slices of a few hundred elements, so a large cluster's table shows first and the
+    // page stays responsive while its graph is drawn; changes in a burst are drawn
+    // together, one update starting at most every GRAPH_INTERVAL_MS. A newer state
+    // cancels an update between slices; what was applied stays, the next diff does the rest.
+    let idle;
     let timer;
     let cancelled = false;
+    const later = (fn) => {
+      idle = requestIdleCallback(fn, { timeout: 100 });
+    };
     // data-synced tells observers (and tests) whether the graph shows the current state.
     if (ref.current) ref.current.dataset.synced = 'false';
+    const wait = Math.max(0, lastRun.current + GRAPH_INTERVAL_MS - performance.now());
     const frame = requestAnimationFrame(() => {
-      timer = setTimeout(() => {
-        // The view may have been left (element and graph gone) between the frame and now.
-        if (cancelled || !ref.current || !cy.current) return;
-        updateGraph(cy.current, index);
-        ref.current.dataset.synced = 'true';
-      }, 0);
+      timer = setTimeout(
+        () =>
+          later(() => {
+            // The view may have been left (element and graph gone) between the frame and now.
+            if (cancelled || !ref.current || !cy.current) return;
+            lastRun.current = performance.now();
+            slots.current = topologySlots(index, slots.current);
+            const steps = updateGraph(cy.current, graphElements(index, slots.current));
+            const next = () => {
+              if (cancelled || !ref.current || !cy.current) return;
+              if (steps.next().done) ref.current.dataset.synced = 'true';
+              else later(next);
+            };
+            next();
+          }),
+        wait,
+      );
     });
     return () => {
       cancelled = true;
       cancelAnimationFrame(frame);
       clearTimeout(timer);
+      cancelIdleCallback(idle);
     };
   }, [index]);
   return html`<div id="graph" ref=${ref} data-testid="topology-graph"></div>`;
 }
 
-function updateGraph(g, index) {
-  {
-    const want = graphElements(index);
-    const ids = new Set(want.map((e) => e.data.id));
-    g.batch(() => {
-      g.elements().forEach((el) => {
-        if (!ids.has(el.id())) g.remove(el);
-      });
-      // Only what changed is touched: a pod update rewrites one element, not the graph.
-      const adds = [];
-      for (const e of want) {
-        const sig = `${JSON.stringify(e.data)}|${e.classes ?? ''}|${e.position ? `${e.position.x},${e.position.y}` : ''}`;
-        const el = g.getElementById(e.data.id);
-        if (el.empty()) {
-          adds.push({ ...e, scratch: { sig } });
-          continue;
-        }
-        if (el.scratch('sig') === sig) continue;
-        el.scratch('sig', sig);
-        el.data(e.data);
-        el.classes(e.classes ?? '');
-        if (e.position && el.isNode() && !el.isParent()) el.position(e.position);
-      }
-      if (adds.length > 0) {
-        const added = g.add(adds.map(({ scratch, ...e }) => e));
-        const sigs = new Map(adds.map((e) => [e.data.id, e.scratch.sig]));
-        added.forEach((el) => {
-          el.scratch('sig', sigs.get(el.id()));
-        });
-      }
+/** The least time between the starts of two graph updates: cytoscape restyles and redraws per update. */
+const GRAPH_INTERVAL_MS = 250;
+
+/** The smallest zoom the graph opens at: 10 px labels drawn at 7.5 px, above min-zoomed-font-size. */
+const READABLE_ZOOM = 0.75;
+
+/** Elements handled per step of an update. */
+const CHUNK = 300;
+
+/** Brings the graph to the elements `want`, one chunk per step (a generator the caller drives). */
+function* updateGraph(g, want) {
+  const ids = new Set(want.map((e) => e.data.id));
+  g.batch(() => {
+    g.elements().forEach((el) => {
+      if (!ids.has(el.id())) g.remove(el);
     });
-    if (!g.scratch('fitted') && want.length > 0) {
-      g.fit(undefined, 20);
-      g.scratch('fitted', true);
+  });
+  // Elements come parents and endpoints first (graphElements' order), so each chunk can be added alone.
+  for (let i = 0; i < want.length; i += CHUNK) {
+    if (i > 0) yield;
+    g.batch(() => applyChunk(g, want.slice(i, i + CHUNK)));
+  }
+  if (!g.scratch('fitted') && want.length > 0) {
+    g.fit(undefined, 20);
+    // Labels stay readable: a cluster too big to fit at that zoom opens at its top left (pan to see the rest).
+    if (g.zoom() < READABLE_ZOOM) {
+      const bb = g.elements().boundingBox();
+      g.zoom(READABLE_ZOOM);
+      g.pan({ x: 20 - bb.x1 * READABLE_ZOOM, y: 20 - bb.y1 * READABLE_ZOOM });
     }
+    g.scratch('fitted', true);
   }
 }
 
-/** The table twin of the graph. */
-export function TopologyTable({ index }) {
-  return html`
-    <h2>Nodes and pods <code class="kubectl">${kubectl.nodes()}</code></h2>
-    <table data-testid="topology-table">
-      <thead><tr><th>node</th><th>pod</th><th>phase</th><th>ready</th><th>IP</th><th>proves it</th></tr></thead>
-      <tbody>
-        ${index.pods.map(
-          (p) => html`<tr key=${p.key} data-pod=${p.name}>
-            <td>${p.node || '(unscheduled)'}</td><td>${p.namespace}/${p.name}${p.role !== 'workload' ? ` (${p.role})` : ''}</td>
-            <td>${p.phase}${p.deleting ? ' (terminating)' : ''}</td>
-            <td class=${p.ready ? 'ok' : 'bad'}>${p.ready ? 'Ready' : 'NotReady'}</td><td>${p.ip}</td>
-            <td><code class="kubectl">${kubectl.pod(p)}</code></td>
-          </tr>`,
-        )}
-      </tbody>
-    </table>
-    <h2>Services</h2>
-    <table data-testid="services-table">
-      <thead><tr><th>service</th><th>ClusterIP</th><th>ports</th><th>endpoints (ready)</th><th>proves it</th></tr></thead>
-      <tbody>
-        ${index.services.map((s) => {
-          const eps = slicesOf(index, s).flatMap((e) => e.endpoints);
-          return html`<tr key=${s.key} data-service=${s.name}>
-            <td>${s.namespace}/${s.name}</td><td>${s.clusterIP}</td>
-            <td>${s.ports.map((p) => `${p.port}→${p.targetPort}/${p.protocol}`).join(', ')}</td>
-            <td>${eps.map((e) => html`<span class=${e.ready ? 'ok' : 'bad'}>${e.ip} </span>`)}</td>
-            <td><code class="kubectl">${kubectl.slices(s)}</code></td>
-          </tr>`;
-        })}
-      </tbody>
-    </table>`;
+function applyChunk(g, chunk) {
+  // Only what changed is touched: a pod update rewrites one element, not the graph.
+  const adds = [];
+  for (const e of chunk) {
+    const el = g.getElementById(e.data.id);
+    if (!el.empty() && el.scratch('src') === e) continue;
+    const sig = `${JSON.stringify(e.data)}|${e.classes ?? ''}|${e.position ? `${e.position.x},${e.position.y}` : ''}`;
+    if (el.empty()) {
+      adds.push({ ...e, scratch: { sig, src: e } });
+      continue;
+    }
+    el.scratch('src', e);
+    if (el.scratch('sig') === sig) continue;
+    el.scratch('sig', sig);
+    el.data(e.data);
+    el.classes(e.classes ?? '');
+    if (e.position && el.isNode() && !el.isParent()) el.position(e.position);
+  }
+  if (adds.length > 0) {
+    const added = g.add(adds.map(({ scratch, ...e }) => e));
+    const scratch = new Map(adds.map((e) => [e.data.id, e.scratch]));
+    added.forEach((el) => {
+      el.scratch('sig', scratch.get(el.id()).sig);
+      el.scratch('src', scratch.get(el.id()).src);
+    });
+  }
 }
