@@ -19,8 +19,8 @@ export interface EntryCounters {
   bytesOut: number;
 }
 
-/** One listing: entry id → counters. */
-export type ReadCounters = () => Promise<Map<number, EntryCounters>>;
+/** One listing: entry id → counters, for the ids `wanted` accepts (all when absent). */
+export type ReadCounters = (wanted?: (id: number) => boolean) => Promise<Map<number, EntryCounters>>;
 
 /** Where to list. */
 export interface CounterReaderOptions {
@@ -34,7 +34,7 @@ export interface CounterReaderOptions {
 /** Creates a reader of the service CIDR's entry counters; a failed listing resolves with what it read. */
 export function createCounterReader(options: CounterReaderOptions): ReadCounters {
   const args = ['-L', '-p', options.protocol ?? 'tcp', '-d', options.serviceCIDR, '-o', 'id'];
-  return () =>
+  return (wanted) =>
     new Promise((resolve) => {
       const out = new Map<number, EntryCounters>();
       const child = options.netns
@@ -43,6 +43,9 @@ export function createCounterReader(options: CounterReaderOptions): ReadCounters
       child.on('error', () => resolve(out));
       const lines = createInterface({ input: child.stdout });
       lines.on('line', (line) => {
+        // Most entries are not waited for: their id is read before the whole line is parsed.
+        const at = line.lastIndexOf(' id=');
+        if (wanted && (at < 0 || !wanted(Number.parseInt(line.slice(at + 4), 10)))) return;
         const e = parseConntrackEntry(line);
         if (e?.id !== undefined && e.original.bytes !== undefined && e.reply.bytes !== undefined) {
           out.set(e.id, { bytesIn: e.original.bytes, bytesOut: e.reply.bytes });

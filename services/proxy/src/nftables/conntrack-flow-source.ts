@@ -14,6 +14,13 @@ import { type ConntrackFlowTableOptions, createConntrackFlowTable } from './conn
 import { type ConntrackFlowsStats, createConntrackFlows } from './conntrack-flows.js';
 import { watchConntrackEvents } from './conntrack-watch.js';
 
+/**
+ * UPDATE events the flow table has no use for, dropped before parsing (about half of a
+ * short TCP connection's events): the TCP states between the handshake and the close,
+ * and UDP updates (a DESTROY says whether the flow was ever answered).
+ */
+export const UNUSED_UPDATES = /\[UPDATE\] (?:tcp\s+6\s+\d+\s+(?:SYN_RECV|FIN_WAIT|CLOSE_WAIT|LAST_ACK)\s|udp\s)/;
+
 /** How often expired UDP entries are reaped while flows are open. */
 export const REAP_EVERY_MS = 2_000;
 
@@ -62,6 +69,7 @@ export function startConntrackFlowSource(options: ConntrackFlowSourceOptions): C
   const watch = watchConntrackEvents({
     ...where,
     destination: options.serviceCIDR,
+    skip: UNUSED_UPDATES,
     onEvent: flows.onEvent,
     onEventsLost: flows.onEventsLost,
     onExit: (code) => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConntrackEvent } from './conntrack-events.js';
 import { type ConntrackFlowTable, type FinishedFlow, createConntrackFlowTable } from './conntrack-flow-table.js';
 import type { ProgrammedPort } from './nftables-proxier.js';
+import { UNUSED_UPDATES } from './conntrack-flow-source.js';
 import { CAPTURED } from './testing/conntrack-capture.js';
 
 const PORTS: Record<string, ProgrammedPort> = {
@@ -119,5 +120,22 @@ describe('createConntrackFlowTable', () => {
     expect(table.stats()).toEqual({ open: 3, sampledOut: OVERLOAD_SAMPLE_EVERY - 1, evicted: 0 });
     const end = CAPTURED.tcpTimeWait.replace('sport=42662', 'sport=11').replace(/id=\d+/, 'id=11');
     expect(feed(table, end)[0]?.flow.weight).toBe(OVERLOAD_SAMPLE_EVERY);
+  });
+});
+
+describe('UNUSED_UPDATES', () => {
+  it('drops the updates the table has no use for and keeps the ones it needs', () => {
+    const line = (state: string) => CAPTURED.tcpEstablished.replace('ESTABLISHED', state);
+    for (const state of ['SYN_RECV', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK'])
+      expect(UNUSED_UPDATES.test(line(state))).toBe(true);
+    expect(UNUSED_UPDATES.test(CAPTURED.udpUpdate)).toBe(true);
+    for (const kept of [
+      CAPTURED.tcpNew,
+      CAPTURED.tcpEstablished,
+      CAPTURED.tcpTimeWait,
+      CAPTURED.udpNew,
+      CAPTURED.udpDestroy,
+    ])
+      expect(UNUSED_UPDATES.test(kept)).toBe(false);
   });
 });

@@ -5,7 +5,8 @@
  * A TCP flow that ended before its DESTROY (a clean close: TIME_WAIT lasts two minutes)
  * waits for the next counter listing, which serves every flow waiting when it starts.
  * One listing runs at a time, spaced by MIN_LISTING_GAP_MS and by four times the last
- * one's duration, so listing costs at most a fifth of a core however many flows end.
+ * one's duration, so listing costs at most a fifth of a core however many flows end
+ * (and records wait about a second for their bytes).
  * Bounded and lossy by design, never in the data path: the kernel drops events this
  * process is too slow to read (counted from conntrack's ENOBUFS warning), the table
  * samples, and flows beyond MAX_AWAITING go out without bytes; all counted and logged.
@@ -19,7 +20,7 @@ import type { ConntrackFlowTable, ConntrackFlowTableStats, FinishedFlow } from '
 /** Flows held for their counters at most; beyond, a flow is recorded without bytes. */
 export const MAX_AWAITING = 20_000;
 /** Least time between two counter listings. */
-export const MIN_LISTING_GAP_MS = 200;
+export const MIN_LISTING_GAP_MS = 1_000;
 const LOG_EVERY_MS = 5_000;
 
 /** Counters of the conntrack flow source. */
@@ -101,7 +102,7 @@ export function createConntrackFlows(options: ConntrackFlowsOptions): ConntrackF
     listing = true;
     const current = ++generation;
     const t0 = performance.now();
-    const counters = await readCounters().catch((err: unknown) => {
+    const counters = await readCounters((id) => awaiting.has(id)).catch((err: unknown) => {
       log.warn({ err }, 'cannot list conntrack counters');
       return new Map();
     });

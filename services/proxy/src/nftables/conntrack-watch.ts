@@ -21,6 +21,8 @@ export interface ConntrackWatchOptions {
   destination?: string;
   /** Called when the kernel dropped events because the socket buffer was full (ENOBUFS). */
   onEventsLost?(): void;
+  /** Lines matching this are dropped unparsed (events the consumer has no use for). */
+  skip?: RegExp;
 }
 
 /** A running watcher. */
@@ -44,7 +46,9 @@ export function watchConntrackEvents(options: ConntrackWatchOptions): ConntrackW
   let stopped = false;
   child.on('error', () => undefined);
   child.on('exit', (code) => options.onExit?.(stopped ? null : code));
+  const skip = options.skip;
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    if (skip?.test(line)) return;
     const e = parseConntrackEvent(line);
     if (e) options.onEvent(e);
   });
