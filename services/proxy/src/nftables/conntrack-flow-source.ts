@@ -1,7 +1,8 @@
 /**
  * The nftables mode's flow recording, assembled: a `conntrack -E` watcher on the service
  * CIDR in the node netns, the event-to-record table looking up what the proxier
- * committed, counter listings, and the sink handing records to the flow recorder.
+ * committed, counter listings, the sink handing records to the flow recorder, and the
+ * event mask that keeps every other flow's events out of the kernel's work.
  * A UDP flow ends when its entry expires (30 s idle), but the kernel reports that only
  * when its garbage collector or a listing walks the entry; while flows are open, a UDP
  * listing every REAP_EVERY_MS (spaced by four times its duration) brings those DESTROY
@@ -12,7 +13,9 @@ import type { Logger } from '@kemu/log';
 import { createCounterReader } from './conntrack-counters.js';
 import { type ConntrackFlowTableOptions, createConntrackFlowTable } from './conntrack-flow-table.js';
 import { type ConntrackFlowsStats, createConntrackFlows } from './conntrack-flows.js';
+import { applyEventMask, removeEventMask } from './conntrack-event-mask.js';
 import { watchConntrackEvents } from './conntrack-watch.js';
+import { createNft } from './nft.js';
 
 /**
  * UPDATE events the flow table has no use for, dropped before parsing (about half of a
@@ -37,7 +40,7 @@ export interface ConntrackFlowSourceOptions {
 
 /** A running source. */
 export interface ConntrackFlowSource {
-  /** Resolves once conntrack has subscribed to events. */
+  /** Resolves once the event mask is in place and conntrack has subscribed to events. */
   ready: Promise<void>;
   stats(): ConntrackFlowsStats;
   stop(): void;
@@ -47,6 +50,10 @@ export interface ConntrackFlowSource {
 export function startConntrackFlowSource(options: ConntrackFlowSourceOptions): ConntrackFlowSource {
   const { log } = options;
   const where = options.netns ? { netns: options.netns } : {};
+  const nft = createNft(where);
+  const masked = applyEventMask(nft, options.serviceCIDR).catch((err: unknown) =>
+    log.warn({ err }, 'conntrack event mask not applied: every flow in the node netns sends events'),
+  );
   const flows = createConntrackFlows({
     table: createConntrackFlowTable({ node: options.node, lookup: options.lookup }),
     readCounters: createCounterReader({ ...where, serviceCIDR: options.serviceCIDR }),
@@ -77,12 +84,13 @@ export function startConntrackFlowSource(options: ConntrackFlowSourceOptions): C
     },
   });
   return {
-    ready: watch.ready,
+    ready: Promise.all([masked, watch.ready]).then(() => undefined),
     stats: flows.stats,
     stop() {
       clearInterval(reaper);
       watch.stop();
       flows.stop();
+      removeEventMask(nft).catch((err: unknown) => log.debug({ err }, 'conntrack event mask not removed'));
     },
   };
 }

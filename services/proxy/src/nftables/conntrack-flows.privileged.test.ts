@@ -11,7 +11,9 @@ import { createLogger } from '@kemu/log';
 import { eventually } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DesiredServicePort } from '../desired-state.js';
+import type { ConntrackEvent } from './conntrack-events.js';
 import { type ConntrackFlowSource, startConntrackFlowSource } from './conntrack-flow-source.js';
+import { watchConntrackEvents } from './conntrack-watch.js';
 import { createConntrack } from './conntrack.js';
 import { createNft } from './nft.js';
 import { type NftablesProxier, createNftablesProxier } from './nftables-proxier.js';
@@ -164,5 +166,21 @@ describe('conntrack flow records in a node netns (privileged)', () => {
     // The reject rule drops the packet before conntrack confirms its entry: no event, no record.
     expect(flowsTo('10.96.0.13', 80)).toEqual([]);
     expect(source.stats()).toMatchObject({ sampledOut: 0, evicted: 0, countersMissing: 0, eventsLost: 0 });
+  });
+
+  it('keeps pod-to-pod flows from sending conntrack events at all (the event mask)', async () => {
+    const seen: ConntrackEvent[] = [];
+    const watch = watchConntrackEvents({ netns: fx.node, onEvent: (e) => seen.push(e) });
+    try {
+      await watch.ready;
+      expect(runIn(a.netns, TCP_CLIENT, [b.ip, SERVER_PORT, 10, 0])).toBe('10');
+      expect(runIn(a.netns, TCP_CLIENT, ['10.96.0.10', 80, 10, 0])).toBe('10');
+      await eventually(() => seen.some((e) => e.original.dst === '10.96.0.10' && e.state === 'TIME_WAIT'), {
+        what: 'the ClusterIP flow to close',
+      });
+      expect(seen.filter((e) => e.original.dst === b.ip)).toEqual([]);
+    } finally {
+      watch.stop();
+    }
   });
 });
