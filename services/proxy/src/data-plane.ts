@@ -2,8 +2,8 @@
  * The proxy's data plane for its configured mode (kube-proxy's --proxy-mode), behind
  * the one Proxier contract the sync runner drives. Starting a mode first removes what
  * the other mode leaves in the node netns, as kube-proxy's CleanupLeftovers does: the
- * userspace mode's ClusterIPs on `lo`, or the nftables mode's `ip kube-proxy` table and
- * its local route for the service CIDR. In nftables mode the node netns is prepared
+ * userspace mode's ClusterIPs on `lo`, or the nftables mode's `ip kube-proxy` table, its
+ * conntrack event mask table and its local route for the service CIDR. In nftables mode the node netns is prepared
  * (br_netfilter, conntrack accounting) and, when recording, conntrack events become
  * flow records in the userspace mode's format.
  */
@@ -15,6 +15,7 @@ import type { ProxyConfig } from './config.js';
 import { createLoopbackAddresses } from './loopback-addresses.js';
 import type { ProxyMetrics } from './metrics.js';
 import { createConntrack } from './nftables/conntrack.js';
+import { removeEventMask } from './nftables/conntrack-event-mask.js';
 import { startConntrackFlowSource } from './nftables/conntrack-flow-source.js';
 import { createNft } from './nftables/nft.js';
 import { createNftablesProxier } from './nftables/nftables-proxier.js';
@@ -83,5 +84,6 @@ async function removeNftablesLeftovers(serviceCIDR: string, log: Logger): Promis
   await createNft()
     .deleteTable()
     .catch((err: unknown) => log.debug({ err }, 'no nftables table to remove'));
+  await removeEventMask(createNft()).catch((err: unknown) => log.debug({ err }, 'no conntrack event mask to remove'));
   await run('ip', ['route', 'del', 'local', serviceCIDR, 'dev', 'lo', 'table', 'local']).catch(() => undefined);
 }
