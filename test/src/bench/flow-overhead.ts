@@ -10,6 +10,7 @@
 import { type KemuCluster, runCommand, startCluster } from '../kemu-cluster.js';
 import type { ProxyMode } from '../proxy-modes.js';
 import { manifest, podNetns, waitReady } from './data-plane.js';
+import { recordingCpuMs } from './recording-cpu.js';
 import { median } from './stats.js';
 import type { Row } from './table.js';
 import { runWrk } from './wrk.js';
@@ -52,12 +53,22 @@ export async function measureFlowOverhead(
     const paths: Record<Mode, Path> = { off: await preparePath(clusters.off), on: await preparePath(clusters.on) };
     const keepAlive: Record<Mode, number[]> = { off: [], on: [] };
     const churn: Record<Mode, number[]> = { off: [], on: [] };
+    // CPU ms of recording per 1000 new connections, in the client's node netns (where DNAT happens).
+    const cpuPer1000: number[] = [];
+    const node1 = `kemu-${clusters.on.name}-node-1`;
     for (let round = 1; round <= rounds; round++) {
       const order: Mode[] = round % 2 === 1 ? ['off', 'on'] : ['on', 'off'];
       for (const m of order) {
         const p = paths[m];
         keepAlive[m].push((await runWrk(p.netns, p.url, { connections: 10, seconds: 3 })).requestsPerSecond);
-        churn[m].push((await runWrk(p.netns, p.url, { connections: 10, seconds: 3, close: true })).requestsPerSecond);
+        const cpu0 = m === 'on' ? await recordingCpuMs(node1) : 0;
+        const rps = (await runWrk(p.netns, p.url, { connections: 10, seconds: 3, close: true })).requestsPerSecond;
+        churn[m].push(rps);
+        // The listing that serves the last closed connections runs up to a second after wrk ends.
+        if (m === 'on') {
+          await new Promise((resolve) => setTimeout(resolve, 2_000));
+          cpuPer1000.push(((await recordingCpuMs(node1)) - cpu0) / ((rps * 3) / 1000));
+        }
       }
       progress(`flow-recording round ${round}/${rounds} (${proxyMode}) done`);
     }
@@ -76,7 +87,13 @@ export async function measureFlowOverhead(
     };
     pair('keep-alive requests (10 conns)', keepAlive);
     pair('new-connection requests (10 conns)', churn);
-    return { rows, samples: { keepAlive, churn } };
+    if (proxyMode === 'nftables') {
+      rows.push({
+        figure: 'flow recording CPU per 1000 new connections, nftables (proxy + conntrack, client node)',
+        value: `${median(cpuPer1000).toFixed(0)} ms`,
+      });
+    }
+    return { rows, samples: { keepAlive, churn, cpuPer1000: { off: [], on: cpuPer1000 } } };
   } finally {
     await clusters.off.down();
     await clusters.on.down();

@@ -8,7 +8,6 @@
  * counters) would otherwise wait for conntrack's garbage collector, up to a minute.
  */
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { parseConntrackEntry } from './conntrack-events.js';
 
 /** Bytes of one entry in each direction. */
@@ -41,16 +40,30 @@ export function createCounterReader(options: CounterReaderOptions): ReadCounters
         ? spawn('ip', ['netns', 'exec', options.netns, 'conntrack', ...args], { stdio: ['ignore', 'pipe', 'ignore'] })
         : spawn('conntrack', args, { stdio: ['ignore', 'pipe', 'ignore'] });
       child.on('error', () => resolve(out));
-      const lines = createInterface({ input: child.stdout });
-      lines.on('line', (line) => {
-        // Most entries are not waited for: their id is read before the whole line is parsed.
+      // A listing has an entry per connection of the last two minutes (TIME_WAIT): lines are
+      // cut by hand and most are dropped on their id alone, without a full parse.
+      let rest = '';
+      const onLine = (line: string) => {
         const at = line.lastIndexOf(' id=');
         if (wanted && (at < 0 || !wanted(Number.parseInt(line.slice(at + 4), 10)))) return;
         const e = parseConntrackEntry(line);
         if (e?.id !== undefined && e.original.bytes !== undefined && e.reply.bytes !== undefined) {
           out.set(e.id, { bytesIn: e.original.bytes, bytesOut: e.reply.bytes });
         }
+      };
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => {
+        const text = rest + chunk;
+        let start = 0;
+        for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+          onLine(text.slice(start, nl));
+          start = nl + 1;
+        }
+        rest = text.slice(start);
       });
-      lines.on('close', () => resolve(out));
+      child.stdout.on('end', () => {
+        if (rest) onLine(rest);
+        resolve(out);
+      });
     });
 }

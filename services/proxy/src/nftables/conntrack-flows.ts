@@ -4,9 +4,9 @@
  * batches, samples and never blocks), in the userspace proxy's record format.
  * A TCP flow that ended before its DESTROY (a clean close: TIME_WAIT lasts two minutes)
  * waits for the next counter listing, which serves every flow waiting when it starts.
- * One listing runs at a time, spaced by MIN_LISTING_GAP_MS and by four times the last
- * one's duration, so listing costs at most a fifth of a core however many flows end
- * (and records wait about a second for their bytes).
+ * One listing runs at a time, spaced by MIN_LISTING_GAP_MS and by LISTING_DUTY_FACTOR
+ * times the last one's duration: a listing walks every entry of the last two minutes, so
+ * under heavy churn records wait longer for their bytes instead of the node paying more.
  * Bounded and lossy by design, never in the data path: the kernel drops events this
  * process is too slow to read (counted from conntrack's ENOBUFS warning), the table
  * samples, and flows beyond MAX_AWAITING go out without bytes; all counted and logged.
@@ -19,6 +19,8 @@ import type { ConntrackFlowTable, ConntrackFlowTableStats, FinishedFlow } from '
 
 /** Flows held for their counters at most; beyond, a flow is recorded without bytes. */
 export const MAX_AWAITING = 20_000;
+/** A listing is followed by at least this many times its duration without one (≤ 1/11 of a core). */
+export const LISTING_DUTY_FACTOR = 10;
 /** Least time between two counter listings. */
 export const MIN_LISTING_GAP_MS = 1_000;
 const LOG_EVERY_MS = 5_000;
@@ -92,7 +94,7 @@ export function createConntrackFlows(options: ConntrackFlowsOptions): ConntrackF
 
   function schedule(): void {
     if (listing || timer || stopped || awaiting.size === 0) return;
-    timer = setTimeout(() => void list(), Math.max(minGap, 4 * lastListingMs));
+    timer = setTimeout(() => void list(), Math.max(minGap, LISTING_DUTY_FACTOR * lastListingMs));
     timer.unref?.();
   }
 
