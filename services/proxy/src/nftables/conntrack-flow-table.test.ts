@@ -1,7 +1,12 @@
 import { OVERLOAD_SAMPLE_EVERY } from '@kemu/flows';
 import { describe, expect, it } from 'vitest';
 import { parseConntrackEvent } from './conntrack-events.js';
-import { type ConntrackFlowTable, type FinishedFlow, createConntrackFlowTable } from './conntrack-flow-table.js';
+import {
+  type ConntrackFlowTable,
+  type FinishedFlow,
+  createConntrackFlowTable,
+  flowResult,
+} from './conntrack-flow-table.js';
 import type { ProgrammedPort } from './nftables-proxier.js';
 import { UNUSED_UPDATES } from './conntrack-flow-source.js';
 import { CAPTURED } from './testing/conntrack-capture.js';
@@ -137,5 +142,37 @@ describe('UNUSED_UPDATES', () => {
       CAPTURED.udpDestroy,
     ])
       expect(UNUSED_UPDATES.test(kept)).toBe(false);
+  });
+});
+
+describe('flowResult', () => {
+  const event = (line: string, patch: (l: string) => string = (l) => l) => {
+    const e = parseConntrackEvent(patch(line));
+    if (!e) throw new Error('unparsed');
+    return e;
+  };
+
+  it('calls an answered TCP flow that ended in CLOSE reset, and one that reached TIME_WAIT ok', () => {
+    expect(
+      flowResult(
+        event(CAPTURED.tcpTimeWait, (l) => l.replace('TIME_WAIT', 'CLOSE')),
+        true,
+        true,
+        true,
+      ),
+    ).toBe('reset');
+    expect(flowResult(event(CAPTURED.tcpTimeWait), true, true, true)).toBe('ok');
+  });
+
+  it('calls a SYN nobody answered, and an unanswered UDP flow, timeout', () => {
+    const synSent = event(CAPTURED.tcpNew, (l) => l.replace('[NEW]', '[DESTROY]'));
+    expect(flowResult(synSent, false, true, true)).toBe('timeout');
+    const udp = event(CAPTURED.udpNew, (l) => l.replace('[NEW]', '[DESTROY]'));
+    expect(flowResult(udp, false, true, true)).toBe('timeout');
+  });
+
+  it('calls a flow nothing DNATed no-endpoints when the Service had none, refused otherwise', () => {
+    expect(flowResult(event(CAPTURED.unallocatedDestroy), false, false, false)).toBe('no-endpoints');
+    expect(flowResult(event(CAPTURED.unallocatedDestroy), false, false, true)).toBe('refused');
   });
 });
