@@ -1,7 +1,7 @@
 /**
  * Flow records: what the data plane did with each connection and DNS query. The format
- * belongs to no proxy mode: the userspace proxy fills it from its sockets, a kernel-path
- * mode would fill it from conntrack events. Version 1; a reader skips kinds it does not know.
+ * belongs to no proxy mode: the userspace proxy fills it from its sockets, the nftables
+ * mode from the node netns's conntrack events. Version 1; a reader skips kinds it does not know.
  */
 
 /** The schema version written in every record. */
@@ -10,8 +10,14 @@ export const FLOW_SCHEMA_VERSION = 1;
 /** How a connection ended, in the words a user sees. */
 export type FlowResult = 'ok' | 'refused' | 'timeout' | 'reset' | 'no-endpoints';
 
-/** Why the balancer picked this endpoint. */
-export type PickReason = 'round-robin' | 'session-affinity' | 'retry';
+/**
+ * Why this endpoint: the userspace balancer's turn, ClientIP affinity, a retry after a
+ * failed dial, or the kernel's `numgen random` pick (nftables mode).
+ */
+export type PickReason = 'round-robin' | 'session-affinity' | 'retry' | 'random';
+
+/** What saw the flow: the proxy's own sockets, or the node netns's conntrack events. */
+export type FlowSource = 'socket' | 'conntrack';
 
 /** One TCP connection or UDP flow through a node's proxy. */
 export interface ConnectionFlow {
@@ -22,6 +28,8 @@ export interface ConnectionFlow {
   node: string;
   /** Which proxy implementation recorded it (`userspace`, `nftables`, ...). */
   mode: string;
+  /** Where the record came from (absent: `socket`, the userspace proxy's own connections). */
+  source?: FlowSource;
   /** Client `ip:port` before the proxy. */
   client: string;
   clusterIP: string;
@@ -39,7 +47,7 @@ export interface ConnectionFlow {
   reason: PickReason;
   /** The endpoint `ip:port` the connection went to (absent when none was reached). */
   endpoint?: string;
-  /** The proxy's own address towards the endpoint (`ip:port` after the proxy). */
+  /** The client address the endpoint sees (`ip:port` after the proxy: its own, or the masquerade in nftables mode). */
   proxyAddress?: string;
   result: FlowResult;
   /** Bytes from the client to the endpoint. */

@@ -1,5 +1,13 @@
 export { FLOW_SCHEMA_VERSION } from './flow-record.js';
-export type { ConnectionFlow, DnsFlow, FlowRecord, FlowResult, PickReason, StoredFlow } from './flow-record.js';
+export type {
+  ConnectionFlow,
+  DnsFlow,
+  FlowRecord,
+  FlowResult,
+  FlowSource,
+  PickReason,
+  StoredFlow,
+} from './flow-record.js';
 export { FLOW_STREAM, FLOW_SUBJECT_PREFIX, flowSubject } from './subjects.js';
 export { decodeFlowBatch, encodeFlowBatch } from './codec.js';
 export { FlowDecodeError } from './errors.js';

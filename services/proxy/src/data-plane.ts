@@ -2,11 +2,12 @@
  * The proxy's data plane for its configured mode (kube-proxy's --proxy-mode), behind
  * the one Proxier contract the sync runner drives. Starting a mode first removes what
  * the other mode leaves in the node netns, as kube-proxy's CleanupLeftovers does: the
- * userspace mode's ClusterIPs on `lo`, or the nftables mode's `ip kube-proxy` table and
- * its local route for the service CIDR. In nftables mode the node netns is prepared
- * (br_netfilter, conntrack accounting) and conntrack events become flow records.
+ * userspace mode's ClusterIPs on `lo`, or the nftables mode's `ip kube-proxy` table, its
+ * conntrack event mask table and its local route for the service CIDR. In nftables mode the node netns is prepared
+ * (br_netfilter, conntrack accounting) and, when recording, conntrack events become
+ * flow records in the userspace mode's format.
  */
-import { cidrContains, formatCidr } from '@kemu/api';
+import { formatCidr } from '@kemu/api';
 import type { Logger } from '@kemu/log';
 import { run } from '@kemu/netns';
 import { createRoundRobinBalancer } from './balancer.js';
@@ -14,8 +15,8 @@ import type { ProxyConfig } from './config.js';
 import { createLoopbackAddresses } from './loopback-addresses.js';
 import type { ProxyMetrics } from './metrics.js';
 import { createConntrack } from './nftables/conntrack.js';
-import { watchConntrackEvents } from './nftables/conntrack-watch.js';
-import { createFlowRecorder } from './nftables/flow-records.js';
+import { removeEventMask } from './nftables/conntrack-event-mask.js';
+import { startConntrackFlowSource } from './nftables/conntrack-flow-source.js';
 import { createNft } from './nftables/nft.js';
 import { createNftablesProxier } from './nftables/nftables-proxier.js';
 import { prepareNodeForNftables } from './nftables/node-setup.js';
@@ -66,17 +67,16 @@ export async function startDataPlane(
     log,
     render: { clusterCIDR: formatCidr(config.clusterCidr) },
   });
-  const recorder = createFlowRecorder({ node: config.node, isClusterIP: (ip) => cidrContains(config.serviceCidr, ip) });
-  const watch = watchConntrackEvents({
-    onEvent: (e) => {
-      const record = recorder.onEvent(e);
-      if (record) log.debug({ flow: record }, 'flow');
-    },
-    onExit: (code) => {
-      if (code !== null) log.warn({ code }, 'conntrack event watcher ended: no flow records');
-    },
-  });
-  return { proxier, onPeriod: proxier.requestFullSync, stop: watch.stop };
+  const source = flows
+    ? startConntrackFlowSource({
+        node: flows.node,
+        serviceCIDR,
+        lookup: proxier.programmedPort,
+        record: flows.record,
+        log,
+      })
+    : undefined;
+  return { proxier, onPeriod: proxier.requestFullSync, stop: () => source?.stop() };
 }
 
 /** Deletes the nftables mode's table and service-CIDR route; absent ones (or no nft at all) are fine. */
@@ -84,5 +84,6 @@ async function removeNftablesLeftovers(serviceCIDR: string, log: Logger): Promis
   await createNft()
     .deleteTable()
     .catch((err: unknown) => log.debug({ err }, 'no nftables table to remove'));
+  await removeEventMask(createNft()).catch((err: unknown) => log.debug({ err }, 'no conntrack event mask to remove'));
   await run('ip', ['route', 'del', 'local', serviceCIDR, 'dev', 'lo', 'table', 'local']).catch(() => undefined);
 }

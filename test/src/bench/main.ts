@@ -91,6 +91,9 @@ async function main(): Promise<void> {
     const flows = await measureFlowOverhead(progress, flowRounds);
     rows.push(...flows.rows);
     raw.flowRecording = flows.samples;
+    const nftFlows = await measureFlowOverhead(progress, flowRounds, 'nftables');
+    rows.push(...nftFlows.rows);
+    raw.flowRecordingNftables = nftFlows.samples;
   }
 
   if (dashboardPods > 0) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConntrackEvent } from './conntrack-events.js';
+import { parseConntrackEntry, parseConntrackEvent } from './conntrack-events.js';
 import { CAPTURED } from './testing/conntrack-capture.js';
 
 describe('parseConntrackEvent', () => {
@@ -51,5 +51,24 @@ describe('parseConntrackEvent', () => {
   it('ignores lines that are not events', () => {
     expect(parseConntrackEvent('conntrack v1.4.7 (conntrack-tools): 3 flow events have been shown.')).toBeUndefined();
     expect(parseConntrackEvent('')).toBeUndefined();
+  });
+});
+
+describe('parseConntrackEntry', () => {
+  it('parses a listed entry with its state, counters in both directions and id', () => {
+    expect(parseConntrackEntry(CAPTURED.listedTimeWait)).toEqual({
+      type: 'UPDATE',
+      protocol: 'tcp',
+      state: 'TIME_WAIT',
+      original: { src: '127.0.0.1', dst: '127.0.0.1', sport: 37712, dport: 8080, packets: 4, bytes: 216 },
+      reply: { src: '127.0.0.1', dst: '127.0.0.1', sport: 8080, dport: 37712, packets: 4, bytes: 218 },
+      unreplied: false,
+      assured: true,
+      id: 1100728056,
+    });
+  });
+
+  it('ignores the summary line', () => {
+    expect(parseConntrackEntry('conntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.')).toBeUndefined();
   });
 });

@@ -4,7 +4,8 @@
  * src= dst= sport= dport= [packets= bytes=] [UNREPLIED] src= dst= sport= dport= [packets=
  * bytes=] [ASSURED] [delta-time=] id=`. The first address group is the original
  * direction (client → ClusterIP), the second the reply direction, whose source is the
- * DNAT target. Counters appear only on DESTROY events, with nf_conntrack_acct=1.
+ * DNAT target. Counters appear only on DESTROY events, with nf_conntrack_acct=1, and
+ * on every line of a listing (`conntrack -L -o id`: the same line without the type).
  */
 
 /** One direction of a conntrack tuple. */
@@ -35,18 +36,26 @@ export interface ConntrackEvent {
 }
 
 const LINE = /^\s*(?:\[(\d+\.\d+)\]\s+)?\[(NEW|UPDATE|DESTROY)\]\s+(?:ipv4\s+2\s+)?(\S+)\s+\d+\s+(.*)$/;
+const ENTRY = /^\s*(?:ipv4\s+2\s+)?([a-z]\S*)\s+\d+\s+(.*)$/;
 
 /** The event a line describes, or undefined for anything else (headers, summaries, other families). */
 export function parseConntrackEvent(line: string): ConntrackEvent | undefined {
   const m = LINE.exec(line);
   if (!m) return undefined;
-  const [, ts, type, protocol, rest] = m as unknown as [
-    string,
-    string | undefined,
-    ConntrackEvent['type'],
-    string,
-    string,
-  ];
+  return parseFields(m as unknown as [string, string | undefined, ConntrackEvent['type'], string, string]);
+}
+
+/** One entry of a `conntrack -L` listing (typed UPDATE: the entry as it is now), or undefined. */
+export function parseConntrackEntry(line: string): ConntrackEvent | undefined {
+  const m = ENTRY.exec(line);
+  if (!m) return undefined;
+  return parseFields([m[0], undefined, 'UPDATE', m[1] as string, m[2] as string]);
+}
+
+function parseFields(
+  m: [string, string | undefined, ConntrackEvent['type'], string, string],
+): ConntrackEvent | undefined {
+  const [, ts, type, protocol, rest] = m;
   const tuples: Partial<ConntrackTuple>[] = [];
   const event: ConntrackEvent = {
     type,

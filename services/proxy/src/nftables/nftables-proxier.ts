@@ -45,12 +45,27 @@ export interface NftSyncStats {
   conntrackDeleted: number;
 }
 
+/** What the committed rules hold for one ClusterIP port (the flow records' pick context). */
+export interface ProgrammedPort {
+  servicePort: string;
+  /** The endpoints `numgen random` picks from, in rule order. */
+  endpoints: readonly string[];
+  sliceVersions: readonly string[];
+  programmedAtSeq: number;
+  /** ClientIP affinity: a client's earlier pick, kept in a timed set, wins over the random one. */
+  sessionAffinity: boolean;
+}
+
 /** A proxier whose data plane is nftables. */
 export interface NftablesProxier extends Proxier {
   lastSync(): NftSyncStats | undefined;
+  /** The committed state of `clusterIP:port/protocol`, or undefined when no Service has it. */
+  programmedPort(clusterIP: string, port: number, protocol: string): ProgrammedPort | undefined;
   /** Makes the next sync a full one. */
   requestFullSync(): void;
 }
+
+const addressKey = (ip: string, port: number, protocol: string) => `${ip}:${port}/${protocol.toUpperCase()}`;
 
 /** Creates an nftables proxier that has applied nothing yet. */
 export function createNftablesProxier(options: NftablesProxierOptions): NftablesProxier {
@@ -60,6 +75,7 @@ export function createNftablesProxier(options: NftablesProxierOptions): Nftables
   let applied: RuleSet | undefined;
   let appliedDesired: ReadonlyMap<string, DesiredServicePort> = new Map();
   let appliedAtSeq = 0;
+  let byAddress = new Map<string, ProgrammedPort>();
   let lastFullAt = Number.NEGATIVE_INFINITY;
   let stats: NftSyncStats | undefined;
   const renderer = createRuleSetRenderer(options.render);
@@ -99,6 +115,18 @@ export function createNftablesProxier(options: NftablesProxierOptions): Nftables
     }
     appliedDesired = snapshot;
     appliedAtSeq = atSeq;
+    byAddress = new Map(
+      [...desired].map(([servicePort, d]) => [
+        addressKey(d.info.clusterIP, d.info.port, d.info.protocol),
+        {
+          servicePort,
+          endpoints: [...d.endpoints],
+          sliceVersions: d.sliceVersions ?? [],
+          programmedAtSeq: atSeq,
+          sessionAffinity: d.info.sessionAffinity === 'ClientIP',
+        },
+      ]),
+    );
     stats = {
       full,
       statements: lines.length,
@@ -124,6 +152,7 @@ export function createNftablesProxier(options: NftablesProxierOptions): Nftables
     },
     async stop() {},
     lastSync: () => stats,
+    programmedPort: (clusterIP, port, protocol) => byAddress.get(addressKey(clusterIP, port, protocol)),
     requestFullSync() {
       applied = undefined;
     },

@@ -28,4 +28,7 @@ export const CAPTURED = {
   /** Not a ClusterIP flow (IGMP on the pod bridge). */
   igmpNew:
     '[1796623054.957665]\t    [NEW] unknown  2 600 src=10.244.210.1 dst=224.0.0.22 [UNREPLIED] src=224.0.0.22 dst=10.244.210.1 id=3839749456',
+  /** A line of `conntrack -L -p tcp -o id` (a TIME_WAIT entry on lo, with nf_conntrack_acct=1). */
+  listedTimeWait:
+    'tcp      6 119 TIME_WAIT src=127.0.0.1 dst=127.0.0.1 sport=37712 dport=8080 packets=4 bytes=216 src=127.0.0.1 dst=127.0.0.1 sport=8080 dport=37712 packets=4 bytes=218 [ASSURED] mark=0 use=1 id=1100728056',
 };
