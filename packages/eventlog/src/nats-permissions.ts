@@ -2,8 +2,8 @@
  * Who may publish and subscribe to what on the event log's NATS: one permission set per
  * component role, as nats-server's `authorization` block takes it. The writers of objects
  * (apiserver, controller) may write any object; a node's agent its own node's subjects
- * (nodeAgentPublishSubjects), the pods' status and Events (object subjects until the
- * node-scoped layout is written, docs/subject-layout.md) and the pod-stream sessions; a
+ * (nodeAgentPublishSubjects: its pods' status on `kemu.node.<node>.pods.…`, its Node and
+ * Lease), Events (still on object subjects, docs/subject-layout.md) and the pod-stream sessions; a
  * proxy and a dns only read, plus their own mirror pods (and dns its Service and its
  * ClusterIP's IPAddress). Every reader gets the JetStream API calls its informer makes on
  * the event stream and the snapshot store, and nothing that changes a stream.
@@ -94,8 +94,7 @@ function nodeAgentSubjects(node: string): { publish: string[]; subscribe: string
   return {
     publish: [
       ...nodeAgentPublishSubjects(node),
-      // Until the node-scoped layout is written, pod status and Events go on object subjects.
-      `${SUBJECT_PREFIX}.pods.>`,
+      // Events the kubelet records: not node-scoped yet (docs/subject-layout.md).
       `${SUBJECT_PREFIX}.events.>`,
       // Pod-stream sessions (exec, logs, attach): frames out, pings.
       'kemu.stream.>',

@@ -46,23 +46,48 @@ export interface ObjectWriter {
 
 /** Creates a writer whose CAS base is the informer's view. */
 export function createObjectWriter(eventLog: EventLog, informer: Informer, actor: Actor): ObjectWriter {
-  function event(type: LogEvent['type'], key: ObjectKey, object: KubeObject): LogEvent {
+  function event(type: LogEvent['type'], key: ObjectKey, object: KubeObject, base: number | undefined): LogEvent {
     const uid = object.metadata.uid ?? randomUUID();
-    return { v: 1, type, key, uid, time: new Date().toISOString(), actor, object };
+    return {
+      v: 1,
+      type,
+      key,
+      uid,
+      time: new Date().toISOString(),
+      actor,
+      object,
+      ...(base === undefined ? {} : { base }),
+    };
+  }
+
+  /**
+   * The object subject's sequence to expect for a write based on `expected`, and the
+   * record's base (resourceVersion read; only on an update of the object in the view). A
+   * pod's resourceVersion may be its node's last status record, on the other subject: a
+   * writer that read the view's latest version expects the object subject's last.
+   */
+  function casOf(key: ObjectKey, object: KubeObject, expected: number | undefined): [number, number | undefined] {
+    const objectSeq = expectedSeq(informer.view, key);
+    const current = informer.view.objects.get(keyString(key));
+    if (!current || (object.metadata.uid !== undefined && object.metadata.uid !== current.metadata.uid))
+      return [expected ?? objectSeq, undefined];
+    const version = Number(current.metadata.resourceVersion);
+    if (expected === undefined || expected === version) return [objectSeq, version];
+    return [expected, expected];
   }
 
   async function put(key: ObjectKey, object: KubeObject, expected?: number): Promise<KubeObject> {
-    const exp = expected ?? expectedSeq(informer.view, key);
+    const [exp, base] = casOf(key, object, expected);
     const { resourceVersion: _rv, ...meta } = object.metadata;
     const stored = { ...object, metadata: meta } as KubeObject;
-    const seq = await eventLog.append(event('Put', key, stored), exp);
+    const seq = await eventLog.append(event('Put', key, stored, base), exp);
     if (informer.follows(key)) await informer.waitForSeq(seq);
     return { ...stored, metadata: { ...meta, resourceVersion: String(seq) } } as KubeObject;
   }
 
   async function remove(key: ObjectKey, finalState: KubeObject, expected?: number): Promise<number> {
-    const exp = expected ?? expectedSeq(informer.view, key);
-    const seq = await eventLog.append(event('Delete', key, finalState), exp);
+    const [exp, base] = casOf(key, finalState, expected);
+    const seq = await eventLog.append(event('Delete', key, finalState, base), exp);
     if (informer.follows(key)) await informer.waitForSeq(seq);
     return seq;
   }

@@ -1,7 +1,9 @@
 /**
  * Subject layout of the event stream: `kemu.obj.<resource>.<namespace>.<name>` for objects,
- * and the node-scoped `kemu.node.<node>.<resource>.<namespace>.<name>` decided in
- * docs/subject-layout.md (what a node-agent writes; not written yet).
+ * and the node-scoped `kemu.node.<node>.pods.<namespace>.<name>` decided in
+ * docs/subject-layout.md: the status (and the final removal) of a pod bound to `<node>`,
+ * the only pod records a node-agent may write. Other `kemu.node.<node>.<kind>` subjects
+ * (four tokens: the pod-stream requests of @kemu/pod-streams) are not in the stream.
  * Cluster-scoped objects use `_` as namespace. Object names may contain `.`, which is a
  * token separator in NATS, so `.` is written as `~` (a character no Kubernetes name can
  * hold); the mapping is reversible.
@@ -26,6 +28,15 @@ export function subjectFor(key: ObjectKey): string {
   return `${SUBJECT_PREFIX}.${key.resource}.${key.namespace === '' ? '_' : encodeToken(key.namespace)}.${encodeToken(key.name)}`;
 }
 
+/** The node-scoped records the stream holds: pod status of each node (see nodeStatusSubjectFor). */
+export const NODE_POD_SUBJECTS = 'kemu.node.*.pods.>';
+
+/** The stream's subjects: every object subject and every node's pod status subjects. */
+export const STREAM_SUBJECTS: readonly string[] = [`${SUBJECT_PREFIX}.>`, NODE_POD_SUBJECTS];
+
+/** A filter matching every record of the stream, whichever of its subjects it is on. */
+export const EVERY_RECORD = 'kemu.>';
+
 /** The subject filter that matches every object of the given resources. */
 export function subjectsForResources(resources: readonly string[]): string[] {
   return resources.map((r) => `${SUBJECT_PREFIX}.${r}.>`);
@@ -49,6 +60,19 @@ export const NODE_SUBJECT_PREFIX = 'kemu.node';
 /** The node-scoped subject on which `node`'s agent writes the status of `key` (a pod bound to it). */
 export function nodeStatusSubjectFor(node: string, key: ObjectKey): string {
   return `${NODE_SUBJECT_PREFIX}.${encodeToken(node)}.${key.resource}.${key.namespace === '' ? '_' : encodeToken(key.namespace)}.${encodeToken(key.name)}`;
+}
+
+/** Parses a subject written by nodeStatusSubjectFor: the node and the pod's key. */
+export function nodeKeyFromSubject(subject: string): { node: string; key: ObjectKey } | undefined {
+  const parts = subject.split('.');
+  if (parts.length !== 6 || `${parts[0]}.${parts[1]}` !== NODE_SUBJECT_PREFIX || parts[3] !== 'pods') return undefined;
+  const [, , node, resource, namespace, name] = parts as [string, string, string, string, string, string];
+  return { node: decodeToken(node), key: { resource, namespace: decodeToken(namespace), name: decodeToken(name) } };
+}
+
+/** The filter of one node's pod status subjects (`*`: every node's). */
+export function nodePodSubjects(node: string | undefined): string {
+  return `${NODE_SUBJECT_PREFIX}.${node === undefined ? '*' : encodeToken(node)}.pods.>`;
 }
 
 /** The subjects a node's agent may publish to: its node-scoped subtree, its own Node and its own Lease. */

@@ -4,7 +4,13 @@
  * bridge and routes → container runtime and images → pod manager; the runtime stops it
  * on SIGTERM/SIGINT. Containers are left running on exit and adopted next time.
  */
-import { createObjectWriter, createSecretCipher, listObjects, loadOrCreateEncryptionKey } from '@kemu/eventlog';
+import {
+  createObjectWriter,
+  createPodStatusWriter,
+  createSecretCipher,
+  listObjects,
+  loadOrCreateEncryptionKey,
+} from '@kemu/eventlog';
 import { createEventRecorder } from '@kemu/event-recorder';
 import { ensurePodBridge, podBridgeMac } from '@kemu/netns';
 import { type Pod, formatCidr } from '@kemu/api';
@@ -50,6 +56,8 @@ await runComponent(
     streamReplicas: config.streamReplicas,
     resources: ['pods', 'nodes', 'services', 'configmaps', 'secrets'],
     objects: [{ resource: 'leases', namespace: 'kube-node-lease', name: node }],
+    // Every pod's spec (bindings arrive on object subjects), but only its own pods' status.
+    ownPodsOf: node,
     ...(config.encryptionKeyFile
       ? { cipher: createSecretCipher(loadOrCreateEncryptionKey(config.encryptionKeyFile)) }
       : {}),
@@ -73,6 +81,7 @@ await runComponent(
 
     await informer.synced;
     const writer = createObjectWriter(eventLog, informer, { component: 'node-agent', node });
+    const statusWriter = createPodStatusWriter(eventLog, informer, { component: 'node-agent', node });
     const events = createEventRecorder({ writer, source: { component: 'kubelet', host: node }, log });
 
     const resources = { cpu: config.cpu, memory: config.memory, pods: config.pods };
@@ -178,7 +187,7 @@ await runComponent(
       node,
       podCidr: cidr,
       informer,
-      writer,
+      statusWriter,
       sandbox,
       readEnviron: readProcEnviron,
       sweepOrphans: async (live) => {
@@ -191,7 +200,7 @@ await runComponent(
       workerDeps: {
         node,
         hostIP: nodeIP,
-        writer,
+        statusWriter,
         view: informer.view,
         sandbox,
         log,
