@@ -14,7 +14,6 @@ import {
   keyFromSubject,
   nodeKeyFromSubject,
   nodePodSubjects,
-  nodeStatusSubjectFor,
   EVERY_RECORD,
   subjectFor,
   subjectsForResources,
@@ -49,15 +48,12 @@ export function createFollowSet(
   const singleKeys = new Set(single.map(keyString));
   const all = wanted.size === 0 && single.length === 0;
   const follows = (key: ObjectKey) => all || wanted.has(key.resource) || singleKeys.has(keyString(key));
-  const statusOf = (key: ObjectKey) => nodeStatusSubjectFor(node ?? '*', key);
-  const nodeSubjects = [
-    ...(wanted.has('pods') ? [nodePodSubjects(node)] : []),
-    ...single.filter((k) => k.resource === 'pods').map(statusOf),
-  ];
+  // A single pod followed (a proxy's own mirror pod, which its component writes whole) comes without node records.
+  const nodeSubjects = wanted.has('pods') ? [nodePodSubjects(node)] : [];
   /** Whether a node status subject is followed. */
   function followsNodeSubject(subject: string): boolean {
     const parsed = nodeKeyFromSubject(subject);
-    return parsed !== undefined && (node === undefined || parsed.node === node) && follows(parsed.key);
+    return parsed !== undefined && wanted.has('pods') && (node === undefined || parsed.node === node);
   }
   return {
     subjects: all
