@@ -2,10 +2,10 @@
  * What an informer follows: whole resources and single objects, as the filter subjects of
  * one consumer (nats-server 2.10 takes several, which must not overlap), so the server
  * delivers only those events: a proxy reads Services, EndpointSlices and its own pod, not
- * every Lease renewal and Event of the cluster. Nothing named: the whole log. Pods come
- * with their nodes' status subjects (docs/subject-layout.md): every node's, or only those
- * of one node (a node-agent's `node`), so a node-agent reads the spec of every pod but the
- * status of its own pods only.
+ * every Lease renewal and Event of the cluster. Nothing named: the whole log. The
+ * resources pods and events come with their node-scoped subjects (docs/subject-layout.md):
+ * every node's, or for pods only those of one node (a node-agent's `node`), so a
+ * node-agent reads the spec of every pod but the status of its own pods only.
  */
 import { type ObjectKey, keyString } from '@kemu/api';
 import type { View } from './projection.js';
@@ -13,7 +13,8 @@ import {
   SUBJECT_PREFIX,
   keyFromSubject,
   nodeKeyFromSubject,
-  nodePodSubjects,
+  NODE_SCOPED_RESOURCES,
+  nodeResourceSubjects,
   EVERY_RECORD,
   subjectFor,
   subjectsForResources,
@@ -49,11 +50,15 @@ export function createFollowSet(
   const all = wanted.size === 0 && single.length === 0;
   const follows = (key: ObjectKey) => all || wanted.has(key.resource) || singleKeys.has(keyString(key));
   // A single pod followed (a proxy's own mirror pod, which its component writes whole) comes without node records.
-  const nodeSubjects = wanted.has('pods') ? [nodePodSubjects(node)] : [];
-  /** Whether a node status subject is followed. */
+  const nodeScoped = NODE_SCOPED_RESOURCES.filter((r) => wanted.has(r));
+  const nodeOf = (resource: string) => (resource === 'pods' ? node : undefined);
+  const nodeSubjects = nodeScoped.map((r) => nodeResourceSubjects(r, nodeOf(r)));
+  /** Whether a node-scoped subject is followed. */
   function followsNodeSubject(subject: string): boolean {
     const parsed = nodeKeyFromSubject(subject);
-    return parsed !== undefined && wanted.has('pods') && (node === undefined || parsed.node === node);
+    if (!parsed || !wanted.has(parsed.key.resource)) return false;
+    const only = nodeOf(parsed.key.resource);
+    return only === undefined || parsed.node === only;
   }
   return {
     subjects: all

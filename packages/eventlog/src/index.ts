@@ -35,7 +35,7 @@ export type { ComponentRole, NatsPermissions } from './nats-permissions.js';
 export { newNkeyUser, publicKeyOfSeed, readSeedFile } from './nats-credentials.js';
 export type { NkeyUser } from './nats-credentials.js';
 export { createObjectWriter } from './object-writer.js';
-export type { ObjectWriter } from './object-writer.js';
+export type { ObjectWriter, ObjectWriterOptions } from './object-writer.js';
 export { createPodStatusWriter } from './pod-status-writer.js';
 export type { PodStatusWriter } from './pod-status-writer.js';
 export { readHistory, projectionAt } from './event-history.js';

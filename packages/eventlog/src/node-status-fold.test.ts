@@ -112,4 +112,26 @@ describe('the projection of node status records', () => {
     const other = { ...statusRecord({ phase: 'Failed' }, 2), key: { ...key, name: 'db' } };
     expect(foldRecord(view, 3, on('node-1'), other).refused).toMatch(/pods\/default\/db/);
   });
+
+  it("takes a node's Events whose source is that node, and refuses one of another source", () => {
+    const view = createView();
+    const ev = (name: string, host: string): LogEvent => ({
+      ...record('Put', { apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: 'default', uid: name } }),
+      key: { resource: 'events', namespace: 'default', name },
+      object: {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name, namespace: 'default', uid: name },
+        source: { component: 'kubelet', host },
+      },
+    });
+    const subject = (node: string, name: string) =>
+      nodeStatusSubjectFor(node, { resource: 'events', namespace: 'default', name });
+    expect(foldRecord(view, 1, subject('node-1', 'a'), ev('a', 'node-1')).change?.type).toBe('ADDED');
+    expect(view.objects.get('events/default/a')?.metadata.resourceVersion).toBe('1');
+    expect(foldRecord(view, 2, subject('node-1', 'b'), ev('b', 'node-2')).refused).toMatch(/another source/);
+    // node-2 cannot overwrite node-1's Event through its own subject either.
+    expect(foldRecord(view, 3, subject('node-2', 'a'), ev('a', 'node-2')).refused).toMatch(/another source/);
+    expect([...view.objects.keys()]).toEqual(['events/default/a']);
+  });
 });

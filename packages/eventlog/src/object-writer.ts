@@ -19,6 +19,7 @@ import { ConflictError } from './errors.js';
 import type { EventLog } from './event-log.js';
 import type { Informer } from './informer.js';
 import { expectedSeq } from './projection.js';
+import { nodeStatusSubjectFor } from './subjects.js';
 
 /** Writes for one actor. */
 export interface ObjectWriter {
@@ -44,8 +45,23 @@ export interface ObjectWriter {
   ): Promise<KubeObject | undefined>;
 }
 
+/** How a writer writes. */
+export interface ObjectWriterOptions {
+  /**
+   * Writes Events (creates and updates) on this node's Event subjects
+   * (`kemu.node.<node>.events.…`): a node's agent, whose credential may write no object
+   * subject of Events. Its Events must name the node as their source.
+   */
+  eventsOnNode?: string;
+}
+
 /** Creates a writer whose CAS base is the informer's view. */
-export function createObjectWriter(eventLog: EventLog, informer: Informer, actor: Actor): ObjectWriter {
+export function createObjectWriter(
+  eventLog: EventLog,
+  informer: Informer,
+  actor: Actor,
+  options: ObjectWriterOptions = {},
+): ObjectWriter {
   function event(type: LogEvent['type'], key: ObjectKey, object: KubeObject, base: number | undefined): LogEvent {
     const uid = object.metadata.uid ?? randomUUID();
     return {
@@ -77,10 +93,16 @@ export function createObjectWriter(eventLog: EventLog, informer: Informer, actor
   }
 
   async function put(key: ObjectKey, object: KubeObject, expected?: number): Promise<KubeObject> {
-    const [exp, base] = casOf(key, object, expected);
+    const onNode =
+      options.eventsOnNode !== undefined && key.resource === 'events'
+        ? nodeStatusSubjectFor(options.eventsOnNode, key)
+        : undefined;
+    const [exp, base] = onNode
+      ? [expected ?? informer.view.nodeSeq.get(onNode) ?? 0, undefined]
+      : casOf(key, object, expected);
     const { resourceVersion: _rv, ...meta } = object.metadata;
     const stored = { ...object, metadata: meta } as KubeObject;
-    const seq = await eventLog.append(event('Put', key, stored, base), exp);
+    const seq = await eventLog.append(event('Put', key, stored, base), exp, onNode);
     if (informer.follows(key)) await informer.waitForSeq(seq);
     return { ...stored, metadata: { ...meta, resourceVersion: String(seq) } } as KubeObject;
   }

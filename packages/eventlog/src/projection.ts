@@ -2,7 +2,7 @@
  * The projection shared by every process: applying the stream's events in order to a
  * View gives the cluster's objects. Records come in two families (docs/subject-layout.md):
  * object subjects hold whole objects; a node's pod status subjects hold the status of the
- * pods bound to that node, folded into the pod (foldNodeStatus) or refused. It is deterministic and depends on nothing but the
+ * pods bound to that node and the Events it records, folded in or refused (node-record-fold.ts). It is deterministic and depends on nothing but the
  * view and the event, so replaying any prefix and then the rest gives the same view as
  * following live. It updates the view in place (copying every map per event would make
  * replay quadratic); the view is the only state it touches.
@@ -17,6 +17,7 @@ import {
   keyString,
 } from '@kemu/api';
 import type { LogEvent } from './envelope.js';
+import { foldNodeRecord } from './node-record-fold.js';
 import { nodeKeyFromSubject, nodeStatusSubjectFor } from './subjects.js';
 
 /** The objects as of stream sequence `seq`. */
@@ -63,7 +64,7 @@ export function foldRecord(view: View, seq: number, subject: string | undefined,
   if (seq <= view.seq) return {};
   view.seq = seq;
   const nodeRecord = subject === undefined ? undefined : nodeKeyFromSubject(subject);
-  if (nodeRecord) return foldNodeStatus(view, seq, subject as string, nodeRecord.node, nodeRecord.key, event);
+  if (nodeRecord) return foldNodeRecord(view, seq, subject as string, nodeRecord, event);
   return foldObjectRecord(view, seq, event);
 }
 
@@ -93,42 +94,8 @@ function foldObjectRecord(view: View, seq: number, event: LogEvent): Folded {
   return { change: { type: old ? 'MODIFIED' : 'ADDED', seq, key: event.key, object, old, event } };
 }
 
-/**
- * A node's record of a pod's status: it replaces `status` and nothing else (a Delete
- * removes the pod, its final removal), and only for a pod bound to that node, of the
- * record's uid, whose node status has not changed since the writer read it (the
- * NodeRestriction rule and compare-and-set, here where every process applies them alike).
- */
-function foldNodeStatus(
-  view: View,
-  seq: number,
-  subject: string,
-  node: string,
-  key: ObjectKey,
-  event: LogEvent,
-): Folded {
-  const prev = view.nodeSeq.get(subject) ?? 0;
-  view.nodeSeq.set(subject, seq);
-  const k = keyString(key);
-  const old = view.objects.get(k);
-  if (keyString(event.key) !== k) return { refused: `record for ${keyString(event.key)} on ${subject}` };
-  if (!old) return { refused: 'status of a pod not in the view' };
-  const bound = (old as Pod).spec?.nodeName;
-  if (bound !== node) return { refused: `status from node ${node} for a pod bound to ${bound || 'no node'}` };
-  if (event.object.metadata.uid !== old.metadata.uid || event.uid !== old.metadata.uid)
-    return { refused: 'status of another pod of that name (uid)' };
-  if (event.base === undefined || prev > event.base)
-    return { refused: `status built on resourceVersion ${event.base ?? 'none'}, the node's last is ${prev}` };
-  const object = withVersion({ ...old, status: event.object.status ?? old.status }, seq);
-  if (event.type === 'Delete') {
-    view.objects.delete(k);
-    return { change: { type: 'DELETED', seq, key, object, old, event } };
-  }
-  view.objects.set(k, object);
-  return { change: { type: 'MODIFIED', seq, key, object, old, event } };
-}
-
-function withVersion(o: KubeObject, seq: number): KubeObject {
+/** The object with resourceVersion `seq`. */
+export function withVersion(o: KubeObject, seq: number): KubeObject {
   return { ...o, metadata: { ...o.metadata, resourceVersion: String(seq) } };
 }
 

@@ -80,7 +80,8 @@ await runComponent(
     }
 
     await informer.synced;
-    const writer = createObjectWriter(eventLog, informer, { component: 'node-agent', node });
+    // Its Events go on its own node's subjects, as its pods' status (its credential allows no other).
+    const writer = createObjectWriter(eventLog, informer, { component: 'node-agent', node }, { eventsOnNode: node });
     const statusWriter = createPodStatusWriter(eventLog, informer, { component: 'node-agent', node });
     const events = createEventRecorder({ writer, source: { component: 'kubelet', host: node }, log });
 

@@ -162,7 +162,7 @@ describe('per-component NATS credentials', () => {
     expect(apiInformer.lister('pods').get('default', 'web')?.status?.phase).not.toBe('Failed');
   });
 
-  it("lets a node-agent write its own pods' status only, and the projection refuses a status on another node's subject", async () => {
+  it("lets a node-agent write its own pods' status and Events only, and the projection refuses a status on another node's subject", async () => {
     const api = await as('apiserver');
     const apiInformer = await startInformer(api, { log });
     await apiInformer.synced;
@@ -233,9 +233,31 @@ describe('per-component NATS credentials', () => {
       type: 'DELETED',
       object: { status: { phase: 'Succeeded' } },
     });
+    // Its Events go on its own node's subjects; on the Events' object subjects it is refused.
+    const kubeletEvent = (name: string, host: string) => ({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace: 'default' },
+      source: { component: 'kubelet', host },
+    });
+    const eventKey = (name: string) => ({ resource: 'events', namespace: 'default', name });
+    const nodeWriter = createObjectWriter(agent, agentInformer, actor, { eventsOnNode: 'node-1' });
+    const started = await nodeWriter.put(eventKey('db.started'), kubeletEvent('db.started', 'node-1'));
+    expect(await apiInformer.waitForSeq(Number(started.metadata.resourceVersion))).toBe(true);
+    expect(apiInformer.lister('events').get('default', 'db.started')?.source?.host).toBe('node-1');
+    const spoofed = await nodeWriter.put(eventKey('db.spoofed'), kubeletEvent('db.spoofed', 'node-2'));
+    expect(await apiInformer.waitForSeq(Number(spoofed.metadata.resourceVersion))).toBe(true);
+    expect(apiInformer.lister('events').get('default', 'db.spoofed')).toBeUndefined();
+    expect(apiInformer.refusedEvents()).toBe(2);
+    await expect(
+      createObjectWriter(agent, agentInformer, actor).put(eventKey('db.x'), kubeletEvent('db.x', 'node-1')),
+    ).rejects.toBeInstanceOf(WriteForbiddenError);
+
     // Stored on node subjects: node-1's own records and the admin's; nothing of node-1's refused writes.
     const info = await admin.jsm.streams.info('KEMU', { subjects_filter: 'kemu.node.>' });
     expect(Object.keys(info.state.subjects ?? {}).sort()).toEqual([
+      'kemu.node.node-1.events.default.db~spoofed',
+      'kemu.node.node-1.events.default.db~started',
       'kemu.node.node-1.pods.default.db',
       'kemu.node.node-2.pods.default.db',
     ]);
