@@ -28,9 +28,10 @@ export interface LogEvent {
   actor: Actor;
   object: KubeObject;
   /**
-   * The resourceVersion the writer read the object at, on updates (absent on creates and
-   * in records written before it existed). The projection uses it to tell a record built
-   * on a pod status that a node has replaced since (projection.ts).
+   * The latest sequence of the object the writer had seen (its resourceVersion read, or a
+   * later refused record on a pod's node subject: projection.ts `seenSeq`), on updates;
+   * absent on creates and in records written before it existed. The projection uses it to
+   * tell a record built on a pod status that a node has replaced since.
    */
   base?: number;
 }

@@ -1,7 +1,7 @@
 import type { Pod, PodStatus } from '@kemu/api';
 import { describe, expect, it } from 'vitest';
 import type { LogEvent } from './envelope.js';
-import { type View, createView, expectedNodeSeq, foldRecord } from './projection.js';
+import { type View, createView, expectedNodeSeq, foldRecord, seenSeq } from './projection.js';
 import { nodeStatusSubjectFor, subjectFor } from './subjects.js';
 
 const key = { resource: 'pods', namespace: 'default', name: 'web' } as const;
@@ -72,6 +72,17 @@ describe('the projection of node status records', () => {
     expect(foldRecord(createView(), 1, on('node-1'), statusRecord({ phase: 'Running' }, 0)).refused).toMatch(
       /not in the view/,
     );
+  });
+
+  it('lets a refused record on the subject never make the next honest status stale', () => {
+    const view = bound();
+    expect(foldRecord(view, 3, on('node-1'), statusRecord({ phase: 'Failed' }, 2, 'Put', 'u0')).refused).toBeDefined();
+    expect(current(view)?.metadata.resourceVersion).toBe('2');
+    expect(seenSeq(view, key)).toBe(3);
+    expect(
+      foldRecord(view, 4, on('node-1'), statusRecord({ phase: 'Running' }, seenSeq(view, key))).refused,
+    ).toBeUndefined();
+    expect(current(view)?.status?.phase).toBe('Running');
   });
 
   it("keeps a node's newer status against a spec write built before it, and takes a current writer's status", () => {

@@ -18,7 +18,7 @@ import type { Actor, LogEvent } from './envelope.js';
 import { ConflictError } from './errors.js';
 import type { EventLog } from './event-log.js';
 import type { Informer } from './informer.js';
-import { expectedSeq } from './projection.js';
+import { expectedSeq, seenSeq } from './projection.js';
 import { nodeStatusSubjectFor } from './subjects.js';
 
 /** Writes for one actor. */
@@ -88,7 +88,7 @@ export function createObjectWriter(
     if (!current || (object.metadata.uid !== undefined && object.metadata.uid !== current.metadata.uid))
       return [expected ?? objectSeq, undefined];
     const version = Number(current.metadata.resourceVersion);
-    if (expected === undefined || expected === version) return [objectSeq, version];
+    if (expected === undefined || expected === version) return [objectSeq, seenSeq(informer.view, key)];
     return [expected, expected];
   }
 

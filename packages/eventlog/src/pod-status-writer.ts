@@ -1,7 +1,7 @@
 /**
  * How a node writes its pods' status (docs/subject-layout.md): a status record on
  * `kemu.node.<node>.pods.<ns>.<name>`, compare-and-set on that subject's last sequence,
- * carrying the pod's uid and the resourceVersion it was built on; and a terminated pod's
+ * carrying the pod's uid and the latest sequence of the pod it had seen (`seenSeq`); and a terminated pod's
  * final removal, a Delete on the same subject. The projection folds a record into the pod
  * only while the pod is bound to that node (projection.ts), so these are the only pod
  * writes a node's credential needs. The node-agent (and a hollow node-agent, for many
@@ -12,7 +12,7 @@ import type { Actor, LogEvent } from './envelope.js';
 import { ConflictError } from './errors.js';
 import type { EventLog } from './event-log.js';
 import type { Informer } from './informer.js';
-import { expectedNodeSeq } from './projection.js';
+import { expectedNodeSeq, seenSeq } from './projection.js';
 import { nodeStatusSubjectFor } from './subjects.js';
 
 /** Status writes of the pods bound to the writer's node(s). */
@@ -64,7 +64,7 @@ export function createPodStatusWriter(eventLog: EventLog, informer: Informer, ac
         time: new Date().toISOString(),
         actor,
         object: { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, uid }, status },
-        base: Number(current.metadata.resourceVersion),
+        base: seenSeq(informer.view, key),
       };
       try {
         const seq = await eventLog.append(

@@ -138,3 +138,16 @@ export function expectedSeq(view: View, key: ObjectKey): number {
 export function expectedNodeSeq(view: View, node: string, key: ObjectKey): number {
   return view.nodeSeq.get(nodeStatusSubjectFor(node, key)) ?? 0;
 }
+
+/**
+ * The latest sequence a writer whose view holds `key` has seen of it: its resourceVersion,
+ * or, for a bound pod, a later record its node's status subject holds that the projection
+ * refused. A record's `base` is this, so a refused record never makes the next one stale.
+ */
+export function seenSeq(view: View, key: ObjectKey): number {
+  const o = view.objects.get(keyString(key));
+  if (!o) return 0;
+  const version = Number(o.metadata.resourceVersion);
+  const node = key.resource === 'pods' ? (o as Pod).spec?.nodeName : undefined;
+  return node ? Math.max(version, expectedNodeSeq(view, node, key)) : version;
+}
