@@ -12,7 +12,8 @@
  * once, here, in sequence order. It reads only what it follows (follow-set.ts): the
  * server filters the consumer, so sequences have gaps, and "seen up to" is a stream
  * sequence — the last delivered one, or the stream's last one once a read from the leader
- * found no followed event after the applied one.
+ * found no followed event after the applied one. A record the projection refuses (a
+ * node's status for a pod not bound to it: docs/subject-layout.md) is counted and logged.
  */
 import type { ObjectKey, ResourceName, ResourceTypes } from '@kemu/api';
 import type { Logger } from '@kemu/log';

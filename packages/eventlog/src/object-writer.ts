@@ -3,7 +3,10 @@
  * `update` is the controller-style read-modify-write: on a conflict it waits for the
  * newer event to arrive in the view, re-reads and re-decides, a bounded number of times.
  * A write of an object the informer does not follow (a proxy's Events) waits for nothing:
- * there is nothing of it for the writer to read back.
+ * there is nothing of it for the writer to read back. Callers pass the resourceVersion
+ * they read; a pod's may be its node's status record (docs/subject-layout.md), so the
+ * writer expects the object subject's own last sequence and records what it had seen as
+ * the record's `base`, which lets the projection keep a node's newer status.
  */
 import {
   type KubeObject,
