@@ -146,6 +146,15 @@ describe('Kubernetes network e2e behaviours', () => {
         (await digShort('CNAME', 'cip-to-ext.default.svc.cluster.local')) === 'web-service.default.svc.cluster.local.',
       { timeoutMs: 20_000, what: 'the CNAME of cip-to-ext' },
     );
+    // The target is a name of the cluster zone: the A query gets the CNAME and web-service's ClusterIP,
+    // so the Service answers by its old name (upstream checks reachability through it).
+    const webIP = (await spec('web-service')).clusterIP;
+    expect((await digShort('A', 'cip-to-ext.default.svc.cluster.local')).split('\n')).toEqual([
+      'web-service.default.svc.cluster.local.',
+      webIP,
+    ]);
+    const r = await cluster.kubectl(['exec', 'client', '--', 'curl', '-sS', '-m', '5', 'http://cip-to-ext/']);
+    expect(parseReplies(r.stdout)[0]?.pod, r.stdout + r.stderr).toMatch(/^web-pod-\d$/);
   });
 
   it('[sig-network] DNS should provide DNS for ExternalName services [Conformance]', async () => {

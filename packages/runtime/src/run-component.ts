@@ -3,6 +3,7 @@
  * components, in order — logger, event-log connection, informer start, the component's
  * start, then signals: SIGTERM/SIGINT run the component's stop, then the informer's and
  * the connection's, and exit 0; a failure while starting is logged as fatal and exits 1.
+ * Every component gets its metrics registry (component-metrics.ts) with its start.
  * A `main.ts` reads its config, calls runComponent and wires its components in `start`.
  */
 import type { LogLevel } from '@kemu/config';
@@ -15,6 +16,8 @@ import {
   startInformer,
 } from '@kemu/eventlog';
 import { createLogger, type Logger } from '@kemu/log';
+import type { MetricsRegistry } from '@kemu/metrics';
+import { instrumentComponent } from './component-metrics.js';
 import { exitOnFailure, exitOnSignals } from './process-exit.js';
 
 /** Where a component process logs and which part of the event log it follows. */
@@ -50,6 +53,8 @@ export interface ComponentContext {
   eventLog: EventLog;
   /** Started, not necessarily synced: await `informer.synced` before writing. */
   informer: Informer;
+  /** The process's Prometheus registry (process and event-log metrics registered), for its /metrics. */
+  metrics: MetricsRegistry;
 }
 
 /** Stops what a component's start started (not the informer or the connection). */
@@ -76,7 +81,7 @@ export async function runComponent(
     },
   );
   try {
-    eventLog = await connectEventLog({
+    const connected = await connectEventLog({
       servers: [...options.natsUrl],
       name: options.connectionName,
       log,
@@ -85,6 +90,8 @@ export async function runComponent(
       ...(options.natsNkeyFile ? { nkeyFile: options.natsNkeyFile } : {}),
       ...(options.natsTlsCa ? { tlsCaFile: options.natsTlsCa } : {}),
     });
+    const instrumented = instrumentComponent(connected, () => informer);
+    eventLog = instrumented.eventLog;
     informer = await startInformer(eventLog, {
       ...(options.resources ? { resources: options.resources } : {}),
       ...(options.objects ? { objects: options.objects } : {}),
@@ -92,7 +99,7 @@ export async function runComponent(
       ...(options.cipher ? { cipher: options.cipher } : {}),
       log,
     });
-    stopComponent = await start({ log, eventLog, informer });
+    stopComponent = await start({ log, eventLog, informer, metrics: instrumented.registry });
   } catch (err) {
     exitOnFailure((e) => log.fatal({ err: e }, `${options.component} failed`))(err);
   }

@@ -35,7 +35,7 @@ else
         ? { cipher: createSecretCipher(loadOrCreateEncryptionKey(config.encryptionKeyFile)) }
         : {}),
     },
-    async ({ log, eventLog, informer }) => {
+    async ({ log, eventLog, informer, metrics }) => {
       const tls = { cert: readFileSync(certFile), key: readFileSync(config.keyFile) };
       const tokens = parseTokenFile(readFileSync(config.tokenFile, 'utf8'));
       const tokenSigner = config.serviceAccountKeyFile
@@ -66,6 +66,7 @@ else
         nodeBus: eventLog.nc,
         maxWatches: config.maxWatches,
         tokenSigner,
+        metrics,
       });
       await bootstrap(server.context, { advertise });
       await server.listen(listen);

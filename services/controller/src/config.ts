@@ -3,6 +3,7 @@ import {
   ConfigError,
   type ConfigOf,
   duration,
+  hostPort,
   int,
   logLevelVar,
   natsNkeyFile,
@@ -74,6 +75,11 @@ export const controllerSchema = {
     unit: 'seconds',
     default: DEFAULT_SNAPSHOT_OPTIONS.everyMs,
     meaning: 'Write a snapshot this long after the last when any event came (0: by count only; both 0: none)',
+  }),
+  metricsListen: hostPort({
+    env: 'KEMU_CONTROLLER_METRICS_LISTEN',
+    meaning:
+      "Address of the controller's /metrics and /healthz, plain HTTP (kube-controller-manager's :10257; unset: not served)",
   }),
   snapshotKeep: int({
     env: 'KEMU_SNAPSHOT_KEEP',

@@ -1,13 +1,16 @@
 /**
  * kemu's controller process (kube-controller-manager + scheduler). Wiring only: config →
- * runtime (logger, event log, an informer over everything) → the controllers, started
- * once the informer has synced; the runtime stops them on SIGTERM/SIGINT.
+ * runtime (logger, event log, an informer over everything) → /metrics (with the work
+ * queues' metrics) → the controllers, started once the informer has synced; the runtime
+ * stops them on SIGTERM/SIGINT.
  */
 import { formatCidr } from '@kemu/api';
+import { startMetricsServer, workQueueMetricsProvider } from '@kemu/metrics';
 import { readConfig, runComponent } from '@kemu/runtime';
 import { configFromEnv } from './config.js';
 import { createControllerManager } from './controller-manager.js';
 import { scaledClock } from './scaled-clock.js';
+import { setWorkQueueMetricsProvider } from './work-queue.js';
 
 const config = readConfig('controller', () => configFromEnv(process.env));
 
@@ -21,7 +24,7 @@ await runComponent(
     connectionName: 'controller',
     streamReplicas: config.streamReplicas,
   },
-  async ({ log, eventLog, informer }) => {
+  async ({ log, eventLog, informer, metrics }) => {
     const { clusterCidr, nodeMaskSize } = config.podCidrRange;
     log.info(
       {
@@ -34,6 +37,21 @@ await runComponent(
       },
       'controller starting',
     );
+    setWorkQueueMetricsProvider(workQueueMetricsProvider(metrics));
+    const listen = config.metricsListen;
+    // Metrics are for observers: an address that cannot be bound must not stop the controllers.
+    const metricsServer = listen
+      ? await startMetricsServer({ ...listen, registry: metrics }).then(
+          (server) => {
+            log.info({ listen }, 'metrics listening');
+            return server;
+          },
+          (err: unknown) => {
+            log.error({ err, listen }, 'metrics not served');
+            return undefined;
+          },
+        )
+      : undefined;
     const manager = createControllerManager({
       eventLog,
       informer,
@@ -46,6 +64,9 @@ await runComponent(
       cronJobClock: { now: scaledClock(config.cronJobTimeScale), scale: config.cronJobTimeScale },
     });
     await manager.run();
-    return () => manager.stop();
+    return async () => {
+      await manager.stop();
+      await metricsServer?.close();
+    };
   },
 );

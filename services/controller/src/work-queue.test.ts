@@ -1,7 +1,8 @@
 import { createLogger } from '@kemu/log';
 import { consistently, eventually } from '@kemu/testkit';
 import { describe, expect, it } from 'vitest';
-import { createWorkQueue } from './work-queue.js';
+import { createMetricsRegistry, workQueueMetricsProvider } from '@kemu/metrics';
+import { createWorkQueue, setWorkQueueMetricsProvider } from './work-queue.js';
 
 const log = createLogger({ component: 'test', level: 'silent' });
 
@@ -100,5 +101,36 @@ describe('work queue', () => {
     q.addAfter('a', 30);
     await q.stop();
     await consistently(() => expect(seen).toEqual([]), { forMs: 60, what: 'the delayed add dropped' });
+  });
+
+  it("reports client-go's workqueue metrics: adds, depth, queue and work time, retries", async () => {
+    const registry = createMetricsRegistry();
+    setWorkQueueMetricsProvider(workQueueMetricsProvider(registry));
+    let failures = 0;
+    const q = createWorkQueue({
+      name: 'measured',
+      log,
+      baseDelayMs: 1,
+      sync: async (k) => {
+        if (k === 'flaky' && failures++ === 0) throw new Error('once');
+      },
+    });
+    setWorkQueueMetricsProvider(() => ({ added() {}, started() {}, finished() {}, retried() {} }));
+    q.add('a');
+    q.add('b');
+    q.add('a');
+    q.add('flaky');
+    let text = await registry.metrics();
+    expect(text).toContain('workqueue_depth{name="measured"} 3');
+    q.start();
+    await eventually(() => failures === 2 || undefined, { timeoutMs: 2_000 });
+    await q.idle();
+    text = await registry.metrics();
+    expect(text).toContain('workqueue_adds_total{name="measured"} 4');
+    expect(text).toContain('workqueue_depth{name="measured"} 0');
+    expect(text).toContain('workqueue_retries_total{name="measured"} 1');
+    expect(text).toContain('workqueue_work_duration_seconds_count{name="measured"} 4');
+    expect(text).toContain('workqueue_queue_duration_seconds_count{name="measured"} 4');
+    await q.stop();
   });
 });

@@ -3,9 +3,19 @@
  * changes to one object becomes one sync; a key added while it is being processed is
  * processed once more afterwards (it may have changed mid-sync); one key at a time per
  * queue; a failed key is retried with exponential backoff and dropped after a bound, to
- * be picked up again by the next change or resync.
+ * be picked up again by the next change or resync. Queues report client-go's workqueue_*
+ * metrics through the provider set once per process (client-go's workqueue.SetProvider).
  */
 import type { Logger } from '@kemu/log';
+import type { WorkQueueMetrics, WorkQueueMetricsProvider } from '@kemu/metrics';
+
+const NO_METRICS: WorkQueueMetrics = { added() {}, started() {}, finished() {}, retried() {} };
+let metricsProvider: WorkQueueMetricsProvider = () => NO_METRICS;
+
+/** Sets where queues created afterwards report their metrics (main.ts, once). */
+export function setWorkQueueMetricsProvider(provider: WorkQueueMetricsProvider): void {
+  metricsProvider = provider;
+}
 
 /** A de-duplicating, rate-limited queue of keys processed one at a time. */
 export interface WorkQueue {
@@ -56,12 +66,17 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
   let draining = false;
   let loop: Promise<void> | undefined;
   let idleWaiters: (() => void)[] = [];
+  const metrics = metricsProvider(name);
+  // When each dirty key was added (ms), for the time it waits in the queue.
+  const addTimes = new Map<string, number>();
 
   function add(key: string): void {
     if (stopped || dirty.has(key)) return;
     dirty.add(key);
+    addTimes.set(key, performance.now());
+    if (processing !== key) queue.push(key);
+    metrics.added(queue.length);
     if (processing === key) return;
-    queue.push(key);
     kick();
   }
 
@@ -86,7 +101,11 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
       const key = queue.shift() as string;
       dirty.delete(key);
       processing = key;
+      const now = performance.now();
+      metrics.started((now - (addTimes.get(key) ?? now)) / 1000, queue.length);
+      addTimes.delete(key);
       await processOne(key);
+      metrics.finished((performance.now() - now) / 1000);
       processing = undefined;
       if (dirty.has(key)) queue.push(key);
     }
@@ -117,6 +136,7 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
       const conflict = (err as { code?: unknown }).code === 'Conflict';
       if (conflict) log.debug({ queue: name, key, attempt: n, delay }, 'conflict, requeued');
       else log.warn({ queue: name, key, err, attempt: n, delay }, 'sync failed, requeued');
+      metrics.retried();
       addAfter(key, delay);
     }
   }

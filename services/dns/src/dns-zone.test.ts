@@ -47,6 +47,9 @@ const index = buildZoneIndex(
       svc('default', 'nobody', { clusterIP: 'None', ports: [{ port: 80 }] }),
       svc('default', 'lonely', { clusterIP: '10.96.0.70', ports: [{ port: 80 }] }),
       svc('default', 'ext', { type: 'ExternalName', externalName: 'example.com' }),
+      svc('default', 'alias', { type: 'ExternalName', externalName: 'web-service.default.svc.cluster.local' }),
+      svc('default', 'loop-a', { type: 'ExternalName', externalName: 'loop-b.default.svc.cluster.local' }),
+      svc('default', 'loop-b', { type: 'ExternalName', externalName: 'loop-a.default.svc.cluster.local' }),
       svc('kube-system', 'kube-dns', {
         clusterIP: '10.96.0.10',
         ports: [
@@ -165,6 +168,27 @@ describe('answerQuestion', () => {
       'A',
       'ext.default.svc.cluster.local',
       ['ext.default.svc.cluster.local. 5 CNAME example.com.'],
+    ],
+    [
+      'ExternalName to a Service of the zone: CNAME, then the target A (as CoreDNS follows in-zone CNAMEs)',
+      'A',
+      'alias.default.svc.cluster.local',
+      ['alias.default.svc.cluster.local. 5 CNAME web-service.default.svc.cluster.local.', `${WEB}. 5 A 10.96.0.50`],
+    ],
+    [
+      'ExternalName CNAME asked as CNAME: not followed',
+      'CNAME',
+      'alias.default.svc.cluster.local',
+      ['alias.default.svc.cluster.local. 5 CNAME web-service.default.svc.cluster.local.'],
+    ],
+    [
+      'ExternalName loop: each CNAME once, then stops',
+      'A',
+      'loop-a.default.svc.cluster.local',
+      [
+        'loop-a.default.svc.cluster.local. 5 CNAME loop-b.default.svc.cluster.local.',
+        'loop-b.default.svc.cluster.local. 5 CNAME loop-a.default.svc.cluster.local.',
+      ],
     ],
     ['PTR of a ClusterIP', 'PTR', '50.0.96.10.in-addr.arpa', [`50.0.96.10.in-addr.arpa. 5 PTR ${WEB}.`]],
     [

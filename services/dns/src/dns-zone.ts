@@ -254,6 +254,37 @@ function relativeLabels(name: string, zone: string): string[] | undefined {
   return name.slice(0, name.length - zone.length - 1).split('.');
 }
 
+/** How many CNAMEs in a row are followed inside the zone (CoreDNS stops at loops; a bound does too). */
+const MAX_CHASE = 8;
+
+/**
+ * An ExternalName whose target is a name of this zone (`web-service.default.svc.cluster.local`)
+ * gets the target's records after its CNAME, as CoreDNS's backend lookup follows in-zone
+ * CNAMEs itself; an out-of-zone target stays a bare CNAME (kemu forwards nowhere).
+ */
+function chaseInZone(
+  index: ZoneIndex,
+  found: Found | undefined,
+  type: number,
+  options: ZoneOptions,
+): Found | undefined {
+  if (!found || type === RRType.CNAME) return found;
+  const answers = [...found.answers];
+  const seen = new Set(answers.slice(0, 1).map((r) => r.name.toLowerCase().replace(/\.$/, '')));
+  for (let i = 0; i < MAX_CHASE; i++) {
+    const last = answers.at(-1)?.data;
+    if (last?.kind !== 'CNAME') break;
+    const target = last.target.toLowerCase().replace(/\.$/, '');
+    const segs = relativeLabels(target, index.domain);
+    if (!segs || seen.has(target)) break;
+    seen.add(target);
+    const next = lookupForward(index, segs, target, type, options);
+    if (!next) break;
+    answers.push(...next.answers);
+  }
+  return { answers, additional: found.additional };
+}
+
 /** Answers one question from the zone. */
 export function answerQuestion(index: ZoneIndex, q: Question, options: ZoneOptions): ZoneAnswer {
   const name = q.name.toLowerCase().replace(/\.$/, '');
@@ -278,7 +309,7 @@ export function answerQuestion(index: ZoneIndex, q: Question, options: ZoneOptio
       : segs.length === 0
         ? NODATA
         : undefined
-    : lookupForward(index, segs, q.name, q.type, options);
+    : chaseInZone(index, lookupForward(index, segs, q.name, q.type, options), q.type, options);
   const base = { authoritative: true, outOfZone: false };
   if (!found) {
     return { ...base, rcode: RCode.NXDOMAIN, answers: [], authority: [soa(index, zone, options.ttl)], additional: [] };

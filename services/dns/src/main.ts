@@ -11,7 +11,8 @@ import { readConfig, runComponent } from '@kemu/runtime';
 import { configFromEnv } from './config.js';
 import { corednsPodKey, keepCorednsPod, markCorednsPodNotReady } from './coredns-pod.js';
 import { ensureKubeDnsService } from './kube-dns-service.js';
-import { createDnsMetrics, startMetricsServer } from './metrics.js';
+import { startMetricsServer } from '@kemu/metrics';
+import { createDnsMetrics } from './metrics.js';
 import { createQueryHandler } from './query-handler.js';
 import { createQueryLog } from './query-log.js';
 import { dnsFlowOf } from './query-flow.js';
@@ -37,7 +38,7 @@ await runComponent(
     resources: ['services', 'endpointslices', 'namespaces', 'ipaddresses'],
     objects: [corednsPodKey(node)],
   },
-  async ({ log, eventLog, informer }) => {
+  async ({ log, eventLog, informer, metrics: registry }) => {
     const { host, port } = listen;
     log.info(
       {
@@ -57,7 +58,7 @@ await runComponent(
       zoneOptions: { ttl, pods: 'insecure' },
       upstream: upstream !== undefined,
     });
-    const metrics = createDnsMetrics();
+    const metrics = createDnsMetrics(registry, handler);
     const queries = config.queryLog ? createQueryLog({ node }) : undefined;
     const flows = config.recordFlows
       ? await openFlowRecorder({ js: eventLog.js, jsm: eventLog.jsm, kind: 'dns', node, log })
@@ -71,7 +72,7 @@ await runComponent(
     const listenerOptions = { host, port, handler, log, onQuery, ...(upstream ? { upstream } : {}) };
     const udp = await startUdpServer(listenerOptions);
     const tcp = await startTcpServer(listenerOptions);
-    const metricsServer = await startMetricsServer(host, metricsPort, metrics).catch((err: unknown) => {
+    const metricsServer = await startMetricsServer({ host, port: metricsPort, registry }).catch((err: unknown) => {
       log.warn({ err, port: metricsPort }, 'metrics port unavailable');
       return undefined;
     });
@@ -108,7 +109,7 @@ await runComponent(
       await tcp.close();
       queries?.close();
       await flows?.stop();
-      metricsServer?.close();
+      await metricsServer?.close();
       upstream?.close();
       zone.stop();
     };

@@ -82,6 +82,8 @@ export interface QueryHandlerOptions {
 /** Handles raw queries. */
 export interface QueryHandler {
   handle(query: Buffer, transport: Transport): QueryResult | undefined;
+  /** The answer cache's counters since start, and its entries now (CoreDNS's cache metrics). */
+  cacheStats(): { hits: number; misses: number; entries: number };
 }
 
 /** EDNS0 size we advertise. */
@@ -151,6 +153,8 @@ function plainQuestion(query: Buffer): boolean {
 export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
   const maxUdpSize = options.maxUdpSize ?? DEFAULT_MAX_UDP_SIZE;
   const cache = createAnswerCache(options.cacheEntries ?? 10_000);
+  let hits = 0;
+  let misses = 0;
 
   function answer(query: Buffer, transport: Transport, zone: ZoneIndex | undefined): QueryResult | undefined {
     let msg: DnsMessage;
@@ -188,6 +192,7 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
   }
 
   return {
+    cacheStats: () => ({ hits, misses, entries: cache.size() }),
     handle(query, transport) {
       try {
         if (query.length < HEADER_SIZE || ((query[2] as number) & 0x80) !== 0) return undefined;
@@ -196,6 +201,7 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
           query.length <= 512 ? `${transport === 'udp' ? 'u' : 't'}${query.toString('latin1', 2)}` : undefined;
         const hit = key !== undefined ? cache.get(zone, key) : undefined;
         if (hit) {
+          hits++;
           const response = Buffer.allocUnsafe(hit.response.length);
           hit.response.copy(response);
           response[0] = query[0] as number;
@@ -208,6 +214,7 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
             ...(hit.answers ? { answers: hit.answers } : {}),
           };
         }
+        if (key !== undefined) misses++;
         const result = answer(query, transport, zone);
         if (result && key !== undefined && zone && !result.forward && plainQuestion(query))
           cache.set(zone, key, result);

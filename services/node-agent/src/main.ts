@@ -1,8 +1,9 @@
 /**
  * node-agent (the kubelet of one node), running inside its node netns. Wiring only:
  * config → runtime (logger, event log, informer) → node registration + heartbeat → pod
- * bridge and routes → container runtime and images → pod manager; the runtime stops it
- * on SIGTERM/SIGINT. Containers are left running on exit and adopted next time.
+ * bridge and routes → container runtime and images → pod manager → node endpoints (with
+ * /metrics and /metrics/resource); the runtime stops it on SIGTERM/SIGINT. Containers
+ * are left running on exit and adopted next time.
  */
 import {
   createObjectWriter,
@@ -36,6 +37,8 @@ import { gatewayOf, parsePodCidr } from './pods/pod-ip-allocator.js';
 import { createPodSandbox } from './pods/pod-sandbox.js';
 import { startPodStreams } from './streams/pod-streams.js';
 import { startNodeEndpoints } from './registration/node-endpoints.js';
+import { registerKubeletMetrics } from './metrics/kubelet-metrics.js';
+import { metricsPaths } from './metrics/resource-usage.js';
 import { serviceEnvVars } from './runtime/service-env.js';
 import { followConfigVolumes, viewConfigSources } from './volumes/config-volume-sync.js';
 import { configMounts, removePodVolumes, syncConfigVolumes } from './volumes/config-volumes.js';
@@ -62,7 +65,7 @@ await runComponent(
       ? { cipher: createSecretCipher(loadOrCreateEncryptionKey(config.encryptionKeyFile)) }
       : {}),
   },
-  async ({ log, eventLog, informer }) => {
+  async ({ log, eventLog, informer, metrics }) => {
     log.info(
       { cluster, podCIDR: config.podCIDR && formatCidr(config.podCIDR), nodeIP, workloadEntry, stateDir },
       'node-agent starting',
@@ -80,6 +83,7 @@ await runComponent(
     }
 
     await informer.synced;
+    const stopKubeletMetrics = registerKubeletMetrics(metrics, informer, node);
     // Its Events go on its own node's subjects, as its pods' status (its credential allows no other).
     const writer = createObjectWriter(eventLog, informer, { component: 'node-agent', node }, { eventsOnNode: node });
     const statusWriter = createPodStatusWriter(eventLog, informer, { component: 'node-agent', node });
@@ -236,12 +240,17 @@ await runComponent(
       },
     });
     await manager.start();
-    const endpoints = await startNodeEndpoints({ view: informer.view, node, address: nodeIP, log }).catch(
-      (err: unknown) => {
-        log.warn({ err }, 'node endpoints not served');
-        return undefined;
-      },
-    );
+    const ownPods = () => listObjects(informer.view, 'pods').filter((p) => p.spec.nodeName === node);
+    const endpoints = await startNodeEndpoints({
+      view: informer.view,
+      node,
+      address: nodeIP,
+      paths: metricsPaths(metrics, ownPods),
+      log,
+    }).catch((err: unknown) => {
+      log.warn({ err }, 'node endpoints not served');
+      return undefined;
+    });
     log.info(
       { version: JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')).version },
       'node-agent ready',
@@ -254,6 +263,7 @@ await runComponent(
       lease.stop();
       streams.stop();
       endpoints?.close();
+      stopKubeletMetrics();
       manager.stop();
       serviceAccountVolumes.stop();
     };

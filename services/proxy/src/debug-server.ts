@@ -2,10 +2,12 @@
  * The proxy's debug endpoint, like kube-proxy's :10249 on the node's address: `/healthz`
  * answers once the first sync is done, `/endpoints` lists what every service port
  * forwards to right now. The chaos runner polls it through the underlay to time when a
- * killed pod's endpoint left each node's proxy.
+ * killed pod's endpoint left each node's proxy. `/metrics` is kube-proxy's Prometheus
+ * endpoint, on the same port as kube-proxy serves it.
  */
 import { createServer, type Server } from 'node:http';
 import type { Logger } from '@kemu/log';
+import { type MetricsRegistry, serveMetrics } from '@kemu/metrics';
 import type { AppliedServicePort } from './proxier.js';
 
 /** kube-proxy's metrics/health port, used for the debug endpoint. */
@@ -17,6 +19,8 @@ export interface DebugServerOptions {
   port: number;
   node: string;
   servicePorts(): AppliedServicePort[];
+  /** Served at /metrics when given. */
+  metrics?: MetricsRegistry;
   log: Logger;
 }
 
@@ -46,6 +50,7 @@ export async function startDebugServer(o: DebugServerOptions): Promise<DebugServ
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
     }
+    if (path === '/metrics' && o.metrics) return void serveMetrics(o.metrics, req, res);
     if (path === '/endpoints') {
       const body: EndpointsReply = { node: o.node, time: new Date().toISOString(), servicePorts: o.servicePorts() };
       res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`);

@@ -2,7 +2,7 @@
  * kube-proxy for one node: runs inside the node's netns, follows Services and
  * EndpointSlices from the event log and proxies ClusterIP traffic to endpoints.
  * Wiring only: config → runtime (logger, event log, informer) → trackers → sync runner
- * → data plane (userspace or nftables) → debug endpoint; the runtime stops it on SIGTERM/SIGINT.
+ * → data plane (userspace or nftables) → debug endpoint with /metrics; the runtime stops it on SIGTERM/SIGINT.
  */
 import { formatCidr } from '@kemu/api';
 import { createObjectWriter } from '@kemu/eventlog';
@@ -16,6 +16,7 @@ import { createEndpointsTracker } from './endpoints-tracker.js';
 import { keepKubeProxyPod, kubeProxyPodKey } from './kube-proxy-pod.js';
 import { createProxyMetrics } from './metrics.js';
 import { createServiceTracker } from './service-tracker.js';
+import { createSyncMetrics } from './sync-metrics.js';
 import { createSyncRunner } from './sync-runner.js';
 import { loadTrackers, registerTrackerHandlers } from './tracker-handlers.js';
 
@@ -36,7 +37,7 @@ await runComponent(
     resources: ['services', 'endpointslices'],
     objects: [kubeProxyPodKey(node)],
   },
-  async ({ log, eventLog, informer }) => {
+  async ({ log, eventLog, informer, metrics: registry }) => {
     log.info(
       { nats: config.natsUrl.join(','), serviceCIDR: formatCidr(config.serviceCidr), nodeIP, mode: config.proxyMode },
       `starting kube-proxy (${config.proxyMode} mode)`,
@@ -44,6 +45,7 @@ await runComponent(
     const services = createServiceTracker();
     const endpoints = createEndpointsTracker();
     const metrics = createProxyMetrics();
+    const syncMetrics = createSyncMetrics(registry, metrics, informer.isSynced);
     const flowRecorder = config.recordFlows
       ? await openFlowRecorder({ js: eventLog.js, jsm: eventLog.jsm, kind: 'conn', node, log })
       : undefined;
@@ -54,12 +56,17 @@ await runComponent(
       periodMs: config.fullSyncPeriodMs,
       onPeriod: dataPlane.onPeriod,
       sync: () =>
-        proxier.syncProxyRules(
-          computeDesiredState(services.servicePorts(), endpoints.endpointsFor, node, endpoints.sliceVersionsFor),
-          informer.view.seq,
+        syncMetrics.timed(() =>
+          proxier.syncProxyRules(
+            computeDesiredState(services.servicePorts(), endpoints.endpointsFor, node, endpoints.sliceVersionsFor),
+            informer.view.seq,
+          ),
         ),
     });
-    const removeHandlers = registerTrackerHandlers(informer, services, endpoints, runner.request);
+    const removeHandlers = registerTrackerHandlers(informer, services, endpoints, (change) => {
+      syncMetrics.changed(change);
+      runner.request();
+    });
 
     await informer.synced;
     loadTrackers(informer.view, services, endpoints);
@@ -68,12 +75,17 @@ await runComponent(
     log.info({ servicePorts: proxier.servicePorts().length }, 'kube-proxy synced');
     // The debug endpoint is for observers: a node IP that is not (yet) local must not stop the proxy.
     const debug: DebugServer | undefined = nodeIP
-      ? await startDebugServer({ host: nodeIP, port: debugPort, node, servicePorts: proxier.servicePorts, log }).catch(
-          (err: unknown) => {
-            log.error({ err, listen: `${nodeIP}:${debugPort}` }, 'debug endpoint not started');
-            return undefined;
-          },
-        )
+      ? await startDebugServer({
+          host: nodeIP,
+          port: debugPort,
+          node,
+          servicePorts: proxier.servicePorts,
+          metrics: registry,
+          log,
+        }).catch((err: unknown) => {
+          log.error({ err, listen: `${nodeIP}:${debugPort}` }, 'debug endpoint not started');
+          return undefined;
+        })
       : undefined;
 
     const writer = createObjectWriter(eventLog, informer, { component: 'kube-proxy', node });

@@ -3,7 +3,7 @@
  * what the proxy programs (a status-only change of a Service asks for none). Handlers
  * only record; the sync runner decides when to act.
  */
-import type { Informer, View } from '@kemu/eventlog';
+import type { Change, Informer, View } from '@kemu/eventlog';
 import { listObjects } from '@kemu/eventlog';
 import type { EndpointsTracker } from './endpoints-tracker.js';
 import type { ServiceTracker } from './service-tracker.js';
@@ -14,25 +14,25 @@ export function loadTrackers(view: View, services: ServiceTracker, endpoints: En
   endpoints.replaceAll(listObjects(view, 'endpointslices'));
 }
 
-/** Feeds the trackers from the informer, calling `onChanged` after each change a tracker reports; returns the remover. */
+/** Feeds the trackers from the informer, calling `onChanged` with each change a tracker reports; returns the remover. */
 export function registerTrackerHandlers(
   informer: Informer,
   services: ServiceTracker,
   endpoints: EndpointsTracker,
-  onChanged: () => void,
+  onChanged: (change: Change) => void,
 ): () => void {
-  const when = (changed: boolean) => {
-    if (changed) onChanged();
+  const when = (changed: boolean, change: Change) => {
+    if (changed) onChanged(change);
   };
   const offServices = informer.on('services', {
-    onAdd: (s) => when(services.onServiceAdd(s)),
-    onUpdate: (_, s) => when(services.onServiceUpdate(s)),
-    onDelete: (s) => when(services.onServiceDelete(s)),
+    onAdd: (s, c) => when(services.onServiceAdd(s), c),
+    onUpdate: (_, s, c) => when(services.onServiceUpdate(s), c),
+    onDelete: (s, c) => when(services.onServiceDelete(s), c),
   });
   const offSlices = informer.on('endpointslices', {
-    onAdd: (s) => when(endpoints.onEndpointSliceAdd(s)),
-    onUpdate: (_, s) => when(endpoints.onEndpointSliceUpdate(s)),
-    onDelete: (s) => when(endpoints.onEndpointSliceDelete(s)),
+    onAdd: (s, c) => when(endpoints.onEndpointSliceAdd(s), c),
+    onUpdate: (_, s, c) => when(endpoints.onEndpointSliceUpdate(s), c),
+    onDelete: (s, c) => when(endpoints.onEndpointSliceDelete(s), c),
   });
   return () => {
     offServices();

@@ -2,7 +2,7 @@
  * The default ClusterRoles and ClusterRoleBindings kube-apiserver's RBAC bootstrap
  * creates (plugin/pkg/auth/authorizer/rbac/bootstrappolicy), for the resources kemu
  * serves: cluster-admin for system:masters; discovery, basic-user (access reviews) and
- * public-info-viewer for every authenticated user; the user-facing admin, edit and view
+ * public-info-viewer for every authenticated user; /metrics for the system:monitoring group; the user-facing admin, edit and view
  * roles to bind. A ServiceAccount thus may do nothing beyond discovery until bound.
  */
 import type { PolicyRule, Role, RoleBinding } from '@kemu/api';
@@ -44,6 +44,8 @@ const VIEW: PolicyRule[] = [
   ...withVerbs(WORKLOADS, READ),
   { apiGroups: [''], resources: ['pods/log', 'pods/status', 'services/status', 'events', 'namespaces'], verbs: READ },
   { apiGroups: ['apps'], resources: ['deployments/status', 'replicasets/status'], verbs: READ },
+  // metrics-server's system:aggregated-metrics-reader, aggregated into view, edit and admin.
+  { apiGroups: ['metrics.k8s.io'], resources: ['pods', 'nodes'], verbs: READ },
 ];
 
 const EDIT: PolicyRule[] = [
@@ -98,6 +100,21 @@ export const DEFAULT_CLUSTER_ROLES: readonly Role[] = [
   role('system:public-info-viewer', [
     { nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'], verbs: ['get'] },
   ]),
+  role('system:monitoring', [
+    {
+      nonResourceURLs: [
+        '/healthz',
+        '/healthz/*',
+        '/livez',
+        '/livez/*',
+        '/metrics',
+        '/metrics/slis',
+        '/readyz',
+        '/readyz/*',
+      ],
+      verbs: ['get'],
+    },
+  ]),
   role('admin', ADMIN),
   role('edit', EDIT),
   role('view', VIEW),
@@ -109,4 +126,5 @@ export const DEFAULT_CLUSTER_ROLE_BINDINGS: readonly RoleBinding[] = [
   binding('system:discovery', 'system:discovery', ['system:authenticated']),
   binding('system:basic-user', 'system:basic-user', ['system:authenticated']),
   binding('system:public-info-viewer', 'system:public-info-viewer', ['system:authenticated', 'system:unauthenticated']),
+  binding('system:monitoring', 'system:monitoring', ['system:monitoring']),
 ];

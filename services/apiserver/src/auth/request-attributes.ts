@@ -5,6 +5,7 @@
  * list or watch; POST create; PUT update; PATCH patch; DELETE delete or deletecollection.
  */
 import type { Route } from '../http/router.js';
+import { METRICS_GROUP } from '../metrics/metrics-api-route.js';
 
 /** A request on a resource. */
 export interface ResourceAttributes {
@@ -36,6 +37,12 @@ export function requestAttributes(
   pathname: string,
   query: URLSearchParams,
 ): RequestAttributes {
+  if (route.kind === 'metrics-api' && route.resource) {
+    const name = route.name ?? '';
+    const verb = name ? 'get' : 'list';
+    const attrs = { group: METRICS_GROUP, resource: route.resource, subresource: '', namespace: route.namespace ?? '' };
+    return { kind: 'resource', verb, ...attrs, name };
+  }
   if (route.kind !== 'resource') return { kind: 'non-resource', verb: method.toLowerCase(), path: pathname };
   const named = route.name !== undefined;
   let verb = METHOD_VERBS[method] ?? 'get';

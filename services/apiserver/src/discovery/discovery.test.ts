@@ -51,7 +51,14 @@ describe('discovery', () => {
       'networking.k8s.io',
       'coordination.k8s.io',
       'rbac.authorization.k8s.io',
+      'metrics.k8s.io',
     ]);
+    const metrics = groups.items.at(-1)?.versions[0];
+    expect(metrics?.version).toBe('v1beta1');
+    expect(metrics?.resources.map((r) => r.resource)).toEqual(['nodes', 'pods']);
+    expect((legacyApiGroupList() as { groups: { name: string }[] }).groups.map((g) => g.name)).toContain(
+      'metrics.k8s.io',
+    );
     const apps = groups.items[0]?.versions[0]?.resources.map((r) => r.resource);
     expect(apps).toEqual(['deployments', 'replicasets', 'statefulsets', 'daemonsets', 'controllerrevisions']);
     expect((legacyApiGroupList() as { groups: { name: string }[] }).groups.map((g) => g.name)).toContain('apps');

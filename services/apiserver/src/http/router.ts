@@ -7,6 +7,7 @@
 import { type ResourceType, resourceTypes } from '@kemu/api';
 import { servesGroupVersion, subresourcesOf } from '../discovery/discovery.js';
 import { strategyFor } from '../strategies/strategy-registry.js';
+import { METRICS_GROUP, type MetricsApiRoute, parseMetricsApiRoute } from '../metrics/metrics-api-route.js';
 
 /** A request addressed at one resource type. */
 export interface ResourceRoute {
@@ -30,6 +31,8 @@ export type Route =
   | { kind: 'openapi-root' }
   | { kind: 'openapi-document'; group: string; version: string }
   | ResourceRoute
+  | { kind: 'metrics' }
+  | MetricsApiRoute
   | { kind: 'not-found' };
 
 const NOT_FOUND: Route = { kind: 'not-found' };
@@ -79,6 +82,8 @@ export function parseRoute(pathname: string): Route {
   switch (first) {
     case 'version':
       return parts.length === 1 ? { kind: 'version' } : NOT_FOUND;
+    case 'metrics':
+      return parts.length === 1 ? { kind: 'metrics' } : NOT_FOUND;
     case 'healthz':
     case 'readyz':
     case 'livez':
@@ -99,6 +104,7 @@ export function parseRoute(pathname: string): Route {
     case 'apis':
       if (parts.length === 1) return { kind: 'discovery', core: false };
       if (!second) return NOT_FOUND;
+      if (second === METRICS_GROUP) return parseMetricsApiRoute(parts.slice(2)) ?? NOT_FOUND;
       if (parts.length === 2)
         return resourceTypes.some((t) => t.group === second) ? { kind: 'group', group: second } : NOT_FOUND;
       if (!third || !servesGroupVersion(second, third)) return NOT_FOUND;

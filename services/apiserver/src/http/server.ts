@@ -47,6 +47,11 @@ import type { NodeBus } from '@kemu/pod-streams';
 import { type Route, parseRoute } from './router.js';
 import { decodeKubernetesProtobuf, isProtobuf } from './kubernetes-protobuf.js';
 import { KUBERNETES_VERSION, versionInfo } from '../discovery/version.js';
+import { type MetricsRegistry, createMetricsRegistry, serveMetrics } from '@kemu/metrics';
+import { metricsApiGroup, metricsApiResourceList } from '../metrics/metrics-api-route.js';
+import { metricsApiObject } from '../metrics/metrics-api-handler.js';
+import { type FetchResourceMetrics, createResourceScraper, fetchThroughNodeBus } from '../metrics/resource-scraper.js';
+import { createRequestMetrics } from '../metrics/request-metrics.js';
 
 /** What the apiserver is built from. */
 export interface ApiServerOptions {
@@ -74,6 +79,10 @@ export interface ApiServerOptions {
    * does not run.
    */
   readOnly?: { message: string };
+  /** The registry served at /metrics, where request metrics go (default: a new one). */
+  metrics?: MetricsRegistry;
+  /** Reads a node's /metrics/resource for metrics.k8s.io (default: through the node bus). */
+  fetchResourceMetrics?: FetchResourceMetrics;
 }
 
 /** A running (or ready to listen) apiserver. */
@@ -131,6 +140,12 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     options.tokenSigner && createServiceAccountAuthenticator(options.tokenSigner, informer, context.clock),
   );
   const authz = createAuthorizer(informer);
+  const registry = options.metrics ?? createMetricsRegistry();
+  const requestMetrics = createRequestMetrics(registry);
+  const fetchUsage =
+    options.fetchResourceMetrics ??
+    (options.nodeBus ? fetchThroughNodeBus(options.nodeBus) : () => Promise.reject(new Error('no node bus')));
+  const scraper = createResourceScraper(fetchUsage);
   /** The user a request acts as; 401 without credentials, 403 when the user may not do what it asks. */
   function admit(req: IncomingMessage, url: URL, route: Route): UserInfo | undefined {
     const requester = authn.authenticate(req.headers);
@@ -193,6 +208,13 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         return sendJson(res, 200, openApiRoot());
       case 'openapi-document':
         return sendJson(res, 200, openApiDocument(r.group, r.version));
+      case 'metrics':
+        return serveMetrics(registry, req, res);
+      case 'metrics-api':
+        if (!r.version) return sendJson(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...metricsApiGroup() });
+        if (!r.resource) return sendJson(res, 200, metricsApiResourceList());
+        if (req.method !== 'GET') throw methodNotAllowed();
+        return sendJson(res, 200, await metricsApiObject(context, scraper, r, url.searchParams));
       case 'resource':
         if (options.readOnly && !READ_METHODS.has(req.method ?? 'GET'))
           throw methodNotAllowed(options.readOnly.message);
@@ -207,10 +229,11 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
     const url = new URL(req.url ?? '/', 'http://apiserver');
+    let r: Route = { kind: 'not-found' };
     try {
       const proxy = parseProxyRoute(url.pathname);
       // A proxy request is authorized as its resource's `proxy` subresource, as kube-apiserver does.
-      const r = parseRoute(proxy ? proxySubresourcePath(url.pathname) : url.pathname);
+      r = parseRoute(proxy ? proxySubresourcePath(url.pathname) : url.pathname);
       const user = admit(req, url, r);
       if (proxy) await serveProxy(context, proxy, req, res, url.search);
       else await route(req, res, url, r, user);
@@ -222,8 +245,11 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         log.warn({ method: req.method, object, reason: apiErr.reason, message: apiErr.message }, 'request refused');
       sendError(res, apiErr);
     } finally {
-      const done = () =>
-        log.debug({ method: req.method, url: req.url, code: res.statusCode, ms: Date.now() - started }, 'request');
+      const done = () => {
+        const ms = Date.now() - started;
+        requestMetrics.observe(req.method ?? 'GET', r, url.searchParams, res.statusCode, ms / 1000);
+        log.debug({ method: req.method, url: req.url, code: res.statusCode, ms }, 'request');
+      };
       if (res.writableEnded) done();
       else res.once('close', done);
     }

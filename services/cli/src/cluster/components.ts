@@ -82,6 +82,9 @@ export const KUBERNETES_SERVICE_IP = cidrAddress(DEFAULT_SERVICE_CIDR, 1);
 /** Nodes that run a dns process (`dns-node-N`, inside the node netns, listening on the node IP:53). */
 export const DNS_REPLICAS = 2;
 
+/** Port of the controller's /metrics on the host's underlay address (kube-controller-manager's). */
+export const CONTROLLER_METRICS_PORT = 10257;
+
 /** Port of the cluster's nats-server on the host's underlay address. */
 export const NATS_PORT = 4222;
 
@@ -164,7 +167,11 @@ export function componentSpecs(config: ClusterConfig, ctx: SpecContext): Compone
       name: 'controller',
       command: ctx.nodeBin,
       args: [main('controller')],
-      env: { ...common, ...natsCredentialEnv(config, ctx.stateDir, 'controller') },
+      env: {
+        ...common,
+        ...natsCredentialEnv(config, ctx.stateDir, 'controller'),
+        KEMU_CONTROLLER_METRICS_LISTEN: `${layout.hostIp}:${CONTROLLER_METRICS_PORT}`,
+      },
       logFile: join(ctx.logsDir, 'controller.log'),
     },
   ];

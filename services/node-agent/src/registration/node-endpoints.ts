@@ -2,11 +2,11 @@
  * The node's own HTTP endpoints, on its InternalIP at the port the Node object
  * advertises (status.daemonEndpoints.kubeletEndpoint, 10250), the way a kubelet's are
  * reached through `nodes/<name>/proxy/...`: `/healthz` and `/pods` (this node's pods as
- * a PodList). Plain HTTP: only the apiserver proxy reaches it, from inside the cluster.
+ * a PodList), plus the extra paths the caller serves (/metrics, /metrics/resource). Plain HTTP: only the apiserver proxy reaches it, from inside the cluster.
  */
 import type { Logger } from '@kemu/log';
 import { type View, listObjects } from '@kemu/eventlog';
-import { type Server, createServer } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 
 /** The port of the node's endpoints (the kubelet's). */
 export const NODE_ENDPOINTS_PORT = 10250;
@@ -17,6 +17,8 @@ export interface NodeEndpointsOptions {
   node: string;
   address: string;
   port?: number;
+  /** More GET paths (exact match) and their handlers. */
+  paths?: Record<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>>;
   log: Logger;
 }
 
@@ -35,6 +37,8 @@ export async function startNodeEndpoints(o: NodeEndpointsOptions): Promise<Serve
         .end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items }));
       return;
     }
+    const extra = o.paths?.[path];
+    if (extra) return void extra(req, res);
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
   });
   await new Promise<void>((resolve, reject) => {

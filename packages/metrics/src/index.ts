@@ -1,0 +1,11 @@
+export { createMetricsRegistry, serveMetrics } from './metrics-registry.js';
+export type { MetricsRegistry } from './metrics-registry.js';
+export { startMetricsServer } from './metrics-server.js';
+export type { MetricsServer, MetricsServerOptions, PathHandler } from './metrics-server.js';
+export { workQueueMetricsProvider } from './work-queue-metrics.js';
+export type { WorkQueueMetrics, WorkQueueMetricsProvider } from './work-queue-metrics.js';
+export { parseResourceMetrics, parseSamples, renderResourceMetrics } from './resource-metrics.js';
+export type { ContainerUsage, ResourceUsage, Sample } from './resource-metrics.js';
+export { registerEventLogMetrics } from './event-log-metrics.js';
+export type { AppendTimer, EventLogProbe } from './event-log-metrics.js';
+export { Counter, Gauge, Histogram } from 'prom-client';
