@@ -26,7 +26,11 @@ import { nodeStatusSubjectFor } from './subjects.js';
 
 /** Writes for one actor. */
 export interface ObjectWriter {
-  /** Stores `object` if the object's subject is still at `expected` (default: what the view has); returns it as stored. */
+  /**
+   * Stores `object` if it is unchanged since `expected` — the resourceVersion the caller
+   * read, or its object subject's last sequence (default: what the view has); returns it
+   * as stored.
+   */
   put(key: ObjectKey, object: KubeObject, expected?: number): Promise<KubeObject>;
   /** Deletes the object (stores a tombstone with its final state). */
   remove(key: ObjectKey, finalState: KubeObject, expected?: number): Promise<number>;
