@@ -1,13 +1,21 @@
 /**
  * Issue 15, items 1 and 2 on a real 2-node cluster: NATS asks every client for its own
- * credential and holds each to its role, and pods are fenced off the control plane (NATS,
+ * credential and holds each to its role (a node-agent cannot write another node's pod, its
+ * status or its object), and pods are fenced off the control plane (NATS,
  * the apiserver's own address, the proxies' debug endpoints) while the `kubernetes`
  * Service and other pods stay reachable. A machine outside the cluster, joined to the
  * underlay without a route through a node, reaches no ClusterIP; the nodes do.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { connectEventLog, createObjectWriter, startInformer, WriteForbiddenError, type EventLog } from '@kemu/eventlog';
+import {
+  connectEventLog,
+  createObjectWriter,
+  createPodStatusWriter,
+  startInformer,
+  WriteForbiddenError,
+  type EventLog,
+} from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { eventually, getJson, listJson } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,7 +149,21 @@ describe('security: credentials and the pod fence', () => {
         metadata: { ...n.metadata, labels: { ...n.metadata.labels, evil: 'yes' } },
       })),
     ).rejects.toBeInstanceOf(WriteForbiddenError);
+    // A pod of node-2: node-1's credential writes neither its status (node-2's subject) nor its object.
+    const pods = await listJson<PodJson>(cluster, ['pods']);
+    const onNode2 = pods.find((p) => p.spec.nodeName === 'node-2');
+    expect(onNode2).toBeDefined();
+    const node2Pod = { resource: 'pods', namespace: 'default', name: onNode2?.metadata.name ?? '' } as const;
+    const agentStatus = createPodStatusWriter(agent, agentInformer, { component: 'e2e', node: 'node-1' });
+    await expect(agentStatus.updateStatus(node2Pod, () => ({ phase: 'Failed' }))).rejects.toBeInstanceOf(
+      WriteForbiddenError,
+    );
+    await expect(
+      agentWriter.update(node2Pod, (p) => ({ ...p, status: { ...p.status, phase: 'Failed' } })),
+    ).rejects.toBeInstanceOf(WriteForbiddenError);
     await agentInformer.stop();
+    const still = await getJson<{ status: { phase?: string } }>(cluster, ['pod', node2Pod.name]);
+    expect(still.status.phase).toBe('Running');
 
     // The cluster saw none of it.
     const client = await getJson<{ metadata: { labels?: Record<string, string> } }>(cluster, ['pod', 'client']);

@@ -27,6 +27,13 @@ export interface LogEvent {
   time: string;
   actor: Actor;
   object: KubeObject;
+  /**
+   * The latest sequence of the object the writer had seen (its resourceVersion read, or a
+   * later refused record on a pod's node subject: projection.ts `seenSeq`), on updates;
+   * absent on creates and in records written before it existed. The projection uses it to
+   * tell a record built on a pod status that a node has replaced since.
+   */
+  base?: number;
 }
 
 const packr = new Packr({ useRecords: false, moreTypes: false });
@@ -52,6 +59,8 @@ export function decodeEvent(data: Uint8Array): LogEvent {
   const { resource, namespace, name } = e.key as Partial<ObjectKey>;
   if (typeof resource !== 'string' || typeof namespace !== 'string' || typeof name !== 'string' || name === '')
     throw new EventDecodeError('event with a malformed key');
+  if (e.base !== undefined && (!Number.isInteger(e.base) || e.base < 0))
+    throw new EventDecodeError('event with a malformed base sequence');
   const meta = (e.object as { metadata?: unknown }).metadata;
   if (!meta || typeof meta !== 'object' || Array.isArray(meta) || (meta as { name?: unknown }).name !== name)
     throw new EventDecodeError("event whose object's metadata does not name its key");

@@ -17,10 +17,10 @@ import {
 import { DeliverPolicy } from '@nats-io/jetstream';
 import { type Actor, decodeEvent } from './envelope.js';
 import type { EventLog } from './event-log.js';
-import { type View, applyEvent, createView } from './projection.js';
+import { type View, createView, foldRecord } from './projection.js';
 import { type Logger, createLogger } from '@kemu/log';
 import { startingPoint } from './snapshot.js';
-import { STREAM, SUBJECT_PREFIX, keyFromSubject } from './subjects.js';
+import { EVERY_RECORD, STREAM } from './subjects.js';
 
 /** Which events a reader wants; every field narrows, none means all. */
 export interface HistoryFilter {
@@ -88,7 +88,7 @@ async function* logMessages(
   const last = await eventLog.lastSequence();
   if (!follow && last < fromSeq) return;
   const consumer = await eventLog.js.consumers.get(STREAM, {
-    filter_subjects: `${SUBJECT_PREFIX}.>`,
+    filter_subjects: EVERY_RECORD,
     ...(fromSeq > 1
       ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq }
       : { deliver_policy: DeliverPolicy.All }),
@@ -153,9 +153,9 @@ async function* historyEntries(
   for await (const m of logMessages(eventLog, options.follow === true, signal)) {
     if (options.untilSeq !== undefined && m.seq > options.untilSeq) return;
     if (untilMs !== undefined && m.time.getTime() > untilMs) return;
-    let change: ReturnType<typeof applyEvent>;
+    let change: ReturnType<typeof foldRecord>['change'];
     try {
-      change = applyEvent(view, m.seq, decodeEvent(m.data));
+      change = foldRecord(view, m.seq, m.subject, decodeEvent(m.data)).change;
     } catch {
       view.seq = Math.max(view.seq, m.seq);
       continue;
@@ -163,7 +163,7 @@ async function* historyEntries(
     if (!change) continue;
     if (options.fromSeq !== undefined && m.seq < options.fromSeq) continue;
     if (sinceMs !== undefined && m.time.getTime() < sinceMs) continue;
-    const key = keyFromSubject(m.subject) ?? change.key;
+    const key = change.key;
     if (!wanted(key, [change.object, change.old])) continue;
     yield {
       seq: m.seq,
@@ -193,7 +193,7 @@ export async function projectionAt(eventLog: EventLog, at: number | Date, log?: 
   for await (const m of logMessages(eventLog, false, undefined, view.seq + 1)) {
     if (typeof at === 'number' ? m.seq > at : m.time.getTime() > at.getTime()) break;
     try {
-      applyEvent(view, m.seq, decodeEvent(m.data));
+      foldRecord(view, m.seq, m.subject, decodeEvent(m.data));
     } catch {
       // An undecodable event changes nothing, as in the informer.
     }

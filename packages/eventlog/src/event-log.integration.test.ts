@@ -1,4 +1,3 @@
-import { startNatsServer } from '@kemu/testkit';
 import { createLogger } from '@kemu/log';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError } from './errors.js';
@@ -7,6 +6,10 @@ import { startInformer } from './informer.js';
 import { createObjectWriter } from './object-writer.js';
 import { POD_NODE_NAME_INDEX, podNodeName } from './listers.js';
 import { getObject } from './projection.js';
+import { createPodStatusWriter } from './pod-status-writer.js';
+import { STREAM, STREAM_SUBJECTS } from './subjects.js';
+import { pod, startNatsServer } from '@kemu/testkit';
+import type { Pod } from '@kemu/api';
 
 const log = createLogger({ component: 'test', level: 'silent' });
 const key = { resource: 'services', namespace: 'default', name: 'web.service' };
@@ -38,6 +41,49 @@ describe('event log', () => {
     await writer.put(key, svc(81));
     await expect(writer.put(key, svc(82), 1)).rejects.toBeInstanceOf(ConflictError);
     expect(getObject(informer.view, key)?.metadata.resourceVersion).toBe('2');
+    await informer.stop();
+  });
+
+  it('adds the node subjects to a stream made before them, keeping its records', async () => {
+    await eventLog.jsm.streams.update(STREAM, { subjects: ['kemu.obj.>'] });
+    const informer = await startInformer(eventLog, { log });
+    await informer.synced;
+    await createObjectWriter(eventLog, informer, { component: 'test' }).put(key, svc(80));
+    const again = await connectEventLog({ servers: server.url, name: 'test-2', log });
+    try {
+      const info = await again.jsm.streams.info(STREAM);
+      expect(info.config.subjects).toEqual([...STREAM_SUBJECTS]);
+      expect(info.state.messages).toBe(1);
+    } finally {
+      await again.close();
+      await informer.stop();
+    }
+  });
+
+  it("takes a spec write at a resourceVersion that is its node's status record, and refuses an older one", async () => {
+    const informer = await startInformer(eventLog, { log });
+    await informer.synced;
+    const writer = createObjectWriter(eventLog, informer, { component: 'apiserver' });
+    const podKey = { resource: 'pods', namespace: 'default', name: 'web' } as const;
+    const created = await writer.put(podKey, pod('web', { node: 'node-1', status: { phase: 'Pending' } }));
+    const status = createPodStatusWriter(eventLog, informer, { component: 'node-agent', node: 'node-1' });
+    const running = await status.updateStatus(podKey, () => ({ phase: 'Running' }));
+    const rv = Number(running?.metadata.resourceVersion);
+    expect(rv).toBeGreaterThan(Number(created.metadata.resourceVersion));
+    // A label built on the latest version: the object subject's compare-and-set holds, the status stays.
+    const labelled = await writer.put(
+      podKey,
+      { ...(running as Pod), metadata: { ...(running as Pod).metadata, labels: { v: '2' } } },
+      rv,
+    );
+    expect(getObject(informer.view, podKey)).toMatchObject({
+      metadata: { labels: { v: '2' }, resourceVersion: labelled.metadata.resourceVersion },
+      status: { phase: 'Running' },
+    });
+    // One built on the version before the status record, after the label: a conflict, as before.
+    await expect(writer.put(podKey, created, Number(created.metadata.resourceVersion))).rejects.toBeInstanceOf(
+      ConflictError,
+    );
     await informer.stop();
   });
 

@@ -13,6 +13,7 @@ import type { Logger } from '@kemu/log';
 import {
   type JetStreamClient,
   type JetStreamManager,
+  type StreamConfig,
   jetstream,
   jetstreamManager,
   JetStreamApiError,
@@ -25,7 +26,7 @@ import { type LogEvent, encodeEvent } from './envelope.js';
 import type { SecretCipher } from './secret-encryption.js';
 import { AppendUnknownError, ConflictError, WriteForbiddenError, isPermissionViolation } from './errors.js';
 import { readSeedFile } from './nats-credentials.js';
-import { STREAM, SUBJECT_PREFIX, subjectFor } from './subjects.js';
+import { STREAM, STREAM_SUBJECTS, subjectFor } from './subjects.js';
 
 const WRONG_LAST_SEQUENCE = 10071;
 const STREAM_NOT_FOUND = 10059;
@@ -71,8 +72,11 @@ export interface EventLog {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
-  /** Appends an event if the object's subject is still at `expectedSeq`; returns the event's sequence. */
-  append(event: LogEvent, expectedSeq: number): Promise<number>;
+  /**
+   * Appends an event if its subject (default: the object's subject; a node's pod status
+   * subject for a status record) is still at `expectedSeq`; returns the event's sequence.
+   */
+  append(event: LogEvent, expectedSeq: number, subject?: string): Promise<number>;
   /** The stream's last sequence now. */
   lastSequence(): Promise<number>;
   close(): Promise<void>;
@@ -119,8 +123,8 @@ export async function connectEventLog(options: EventLogOptions): Promise<EventLo
     }
   }
 
-  async function append(event: LogEvent, expectedSeq: number): Promise<number> {
-    const subject = subjectFor(event.key);
+  async function append(event: LogEvent, expectedSeq: number, on?: string): Promise<number> {
+    const subject = on ?? subjectFor(event.key);
     // One id per logical write, reused by its retries: the server drops a repeat inside the dup window.
     const msgID = randomUUID();
     const data = encodeEvent(options.cipher ? options.cipher.seal(event) : event);
@@ -188,6 +192,7 @@ async function ensureStream(jsm: JetStreamManager, replicas: number, log: Logger
       const info = await jsm.streams.info(STREAM);
       if (info.config.num_replicas !== replicas)
         log.warn({ want: replicas, have: info.config.num_replicas }, 'event stream exists with other replicas; kept');
+      await addStreamSubjects(jsm, info.config, log);
       return;
     } catch (err) {
       const notFound = err instanceof JetStreamApiError && err.code === STREAM_NOT_FOUND;
@@ -200,7 +205,7 @@ async function ensureStream(jsm: JetStreamManager, replicas: number, log: Logger
     try {
       await jsm.streams.add({
         name: STREAM,
-        subjects: [`${SUBJECT_PREFIX}.>`],
+        subjects: [...STREAM_SUBJECTS],
         storage: StorageType.File,
         retention: RetentionPolicy.Limits,
         discard: DiscardPolicy.Old,
@@ -217,5 +222,21 @@ async function ensureStream(jsm: JetStreamManager, replicas: number, log: Logger
       log.warn({ err }, 'event stream not created yet; retrying');
       await new Promise((r) => setTimeout(r, 500));
     }
+  }
+}
+
+/**
+ * A stream made before the node-scoped status subjects existed takes them on (the
+ * control plane's credential may update it; another's is told no, and the next
+ * control-plane start does it).
+ */
+async function addStreamSubjects(jsm: JetStreamManager, config: StreamConfig, log: Logger): Promise<void> {
+  const missing = STREAM_SUBJECTS.filter((s) => !config.subjects?.includes(s));
+  if (missing.length === 0) return;
+  try {
+    await jsm.streams.update(STREAM, { subjects: [...(config.subjects ?? []), ...missing] });
+    log.info({ added: missing }, 'event stream subjects added');
+  } catch (err) {
+    log.warn({ err, missing }, 'event stream lacks subjects and could not be updated');
   }
 }

@@ -15,6 +15,7 @@ export function fixedInformer(view: View): Informer {
     synced: Promise.resolve(),
     isSynced: () => true,
     skippedEvents: () => 0,
+    refusedEvents: () => 0,
     on: () => () => undefined,
     onAnyChange: () => () => undefined,
     lister: listers.lister,

@@ -1,8 +1,16 @@
-export { STREAM, subjectFor } from './subjects.js';
+export { STREAM, nodeStatusSubjectFor, subjectFor } from './subjects.js';
 export { SCHEMA_VERSION, encodeEvent } from './envelope.js';
 export type { LogEvent, Actor } from './envelope.js';
-export { createView, applyEvent, listObjects, getObject, expectedSeq } from './projection.js';
-export type { View, Change } from './projection.js';
+export {
+  createView,
+  applyEvent,
+  foldRecord,
+  listObjects,
+  getObject,
+  expectedSeq,
+  expectedNodeSeq,
+} from './projection.js';
+export type { View, Change, Folded } from './projection.js';
 export { connectEventLog } from './event-log.js';
 export type { EventLog, EventLogOptions } from './event-log.js';
 export { startInformer } from './informer.js';
@@ -27,7 +35,9 @@ export type { ComponentRole, NatsPermissions } from './nats-permissions.js';
 export { newNkeyUser, publicKeyOfSeed, readSeedFile } from './nats-credentials.js';
 export type { NkeyUser } from './nats-credentials.js';
 export { createObjectWriter } from './object-writer.js';
-export type { ObjectWriter } from './object-writer.js';
+export type { ObjectWriter, ObjectWriterOptions } from './object-writer.js';
+export { createPodStatusWriter } from './pod-status-writer.js';
+export type { PodStatusWriter } from './pod-status-writer.js';
 export { readHistory, projectionAt } from './event-history.js';
 export type { HistoryEntry, HistoryFilter, ReadHistoryOptions, Snapshot } from './event-history.js';
 export { SnapshotDecodeError, SnapshotGapError, openSnapshotStore } from './snapshot.js';

@@ -12,7 +12,8 @@
  * once, here, in sequence order. It reads only what it follows (follow-set.ts): the
  * server filters the consumer, so sequences have gaps, and "seen up to" is a stream
  * sequence — the last delivered one, or the stream's last one once a read from the leader
- * found no followed event after the applied one.
+ * found no followed event after the applied one. A record the projection refuses (a
+ * node's status for a pod not bound to it: docs/subject-layout.md) is counted and logged.
  */
 import type { ObjectKey, ResourceName, ResourceTypes } from '@kemu/api';
 import type { Logger } from '@kemu/log';
@@ -26,13 +27,13 @@ import { createFollowSet } from './follow-set.js';
 import { createFollowedReads } from './followed-reads.js';
 import { startFollower } from './follower.js';
 import { type IndexFunc, type Lister, createListers } from './listers.js';
-import { type Change, type View, applyEvent } from './projection.js';
+import { type Change, type View, foldRecord } from './projection.js';
 import { type ResourceEventHandler, createHandlerRegistry } from './resource-handlers.js';
 import { createSeqWaiters } from './seq-waiters.js';
 import { type SnapshotInfo, startingPoint } from './snapshot.js';
 import { type SecretCipher, openSealedObjects } from './secret-encryption.js';
 import { startStallWatchdog } from './stall-watchdog.js';
-import { STREAM, SUBJECT_PREFIX, keyFromSubject } from './subjects.js';
+import { STREAM, SUBJECT_PREFIX, keyFromSubject, nodeKeyFromSubject } from './subjects.js';
 
 /** A live, replayed view of (part of) the log. */
 export interface Informer {
@@ -52,6 +53,8 @@ export interface Informer {
   addIndex<R extends ResourceName>(resource: R, name: string, fn: IndexFunc<ResourceTypes[R]>): void;
   /** Records skipped since start because they were not kemu events (garbage, truncated, another schema). */
   skippedEvents(): number;
+  /** Records the projection refused since start (a node's status for a pod not bound to it, a stale status). */
+  refusedEvents(): number;
   /** Whether the informer follows events of this object (a writer waits only for those). */
   follows(key: ObjectKey): boolean;
   /** Resolves true once the view has applied `seq` (or a later event), false on timeout. */
@@ -65,6 +68,8 @@ export interface InformerOptions {
   resources?: readonly string[];
   /** Single objects to follow besides `resources` (a proxy's own pod). */
   objects?: readonly ObjectKey[];
+  /** Follow the pod status records of this node only (a node-agent); default every node's. */
+  node?: string;
   log: Logger;
   /** Start from the newest event-log snapshot (default true); false replays the whole log. */
   useSnapshots?: boolean;
@@ -114,8 +119,10 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
   let stopped = false;
   /** Records that were not kemu events, skipped (invariant: each counted once, by sequence). */
   let skipped = 0;
+  /** Records the projection refused (counted once each, as skipped ones). */
+  let refused = 0;
 
-  const follow = createFollowSet(options.resources, options.objects);
+  const follow = createFollowSet(options.resources, options.objects, options.node);
   follow.prune(view);
   if (options.cipher) openSealedObjects(view, options.cipher, log);
   const jsm = await jetstreamManager(eventLog.nc, { timeout: CONSUMER_API_TIMEOUT_MS, checkAPI: false });
@@ -138,7 +145,12 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
     try {
       if (follow.followsSubject(subject)) {
         const event = checkedEvent(subject, data);
-        const change = applyEvent(view, seq, options.cipher ? options.cipher.open(event) : event);
+        const folded = foldRecord(view, seq, subject, options.cipher ? options.cipher.open(event) : event);
+        if (folded.refused) {
+          refused += 1;
+          log.warn({ seq, subject, reason: folded.refused, refused }, 'refusing event');
+        }
+        const change = folded.change;
         if (change) {
           listers.update(change);
           handlers.dispatch(change);
@@ -211,6 +223,7 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
     synced: syncedPromise,
     isSynced: () => synced,
     skippedEvents: () => skipped,
+    refusedEvents: () => refused,
     on: handlers.on,
     onAnyChange: handlers.onAnyChange,
     lister: listers.lister,
@@ -230,13 +243,14 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
 
 /**
  * Decodes a record and checks that it names the object of its subject: a record on an
- * object subject (`kemu.obj.…`) holding another object's key would let one write
- * overwrite an object its subject's permissions do not cover.
+ * object subject (`kemu.obj.…`) or a node's status subject holding another object's key
+ * would let one write overwrite an object its subject's permissions do not cover.
  */
 function checkedEvent(subject: string, data: Uint8Array) {
   const event = decodeEvent(data);
-  if (subject.startsWith(`${SUBJECT_PREFIX}.`)) {
-    const k = keyFromSubject(subject);
+  const onObject = subject.startsWith(`${SUBJECT_PREFIX}.`);
+  if (onObject || nodeKeyFromSubject(subject)) {
+    const k = onObject ? keyFromSubject(subject) : nodeKeyFromSubject(subject)?.key;
     if (!k || k.resource !== event.key.resource || k.namespace !== event.key.namespace || k.name !== event.key.name)
       throw new EventDecodeError(
         `event for ${event.key.resource} ${event.key.namespace}/${event.key.name} on ${subject}`,

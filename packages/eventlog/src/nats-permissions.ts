@@ -2,13 +2,13 @@
  * Who may publish and subscribe to what on the event log's NATS: one permission set per
  * component role, as nats-server's `authorization` block takes it. The writers of objects
  * (apiserver, controller) may write any object; a node's agent its own node's subjects
- * (nodeAgentPublishSubjects), the pods' status and Events (object subjects until the
- * node-scoped layout is written, docs/subject-layout.md) and the pod-stream sessions; a
+ * (nodeAgentPublishSubjects: its pods' status and its Events on `kemu.node.<node>.…`, its
+ * Node and Lease; docs/subject-layout.md) and the pod-stream sessions; a
  * proxy and a dns only read, plus their own mirror pods (and dns its Service and its
  * ClusterIP's IPAddress). Every reader gets the JetStream API calls its informer makes on
  * the event stream and the snapshot store, and nothing that changes a stream.
  */
-import { NODE_SUBJECT_PREFIX, STREAM, SUBJECT_PREFIX, nodeAgentPublishSubjects, subjectFor } from './subjects.js';
+import { NODE_SUBJECT_PREFIX, STREAM, nodeAgentPublishSubjects, subjectFor } from './subjects.js';
 
 /** The Object Store bucket's stream of the snapshots (snapshot.ts's KEMU_SNAPSHOTS). */
 const SNAPSHOT_STREAM = 'OBJ_KEMU_SNAPSHOTS';
@@ -96,9 +96,6 @@ function nodeAgentSubjects(node: string): { publish: string[]; subscribe: string
   return {
     publish: [
       ...nodeAgentPublishSubjects(node),
-      // Until the node-scoped layout is written, pod status and Events go on object subjects.
-      `${SUBJECT_PREFIX}.pods.>`,
-      `${SUBJECT_PREFIX}.events.>`,
       // Pod-stream sessions (exec, logs, attach): frames out, pings.
       'kemu.stream.>',
       // Its pods' ServiceAccount tokens, asked of the apiserver (which answers only for its pods).

@@ -3,7 +3,10 @@
  * `update` is the controller-style read-modify-write: on a conflict it waits for the
  * newer event to arrive in the view, re-reads and re-decides, a bounded number of times.
  * A write of an object the informer does not follow (a proxy's Events) waits for nothing:
- * there is nothing of it for the writer to read back.
+ * there is nothing of it for the writer to read back. Callers pass the resourceVersion
+ * they read; a pod's may be its node's status record (docs/subject-layout.md), so the
+ * writer expects the object subject's own last sequence and records what it had seen as
+ * the record's `base`, which lets the projection keep a node's newer status.
  */
 import {
   type KubeObject,
@@ -18,11 +21,16 @@ import type { Actor, LogEvent } from './envelope.js';
 import { ConflictError } from './errors.js';
 import type { EventLog } from './event-log.js';
 import type { Informer } from './informer.js';
-import { expectedSeq } from './projection.js';
+import { expectedSeq, seenSeq } from './projection.js';
+import { nodeStatusSubjectFor } from './subjects.js';
 
 /** Writes for one actor. */
 export interface ObjectWriter {
-  /** Stores `object` if the object's subject is still at `expected` (default: what the view has); returns it as stored. */
+  /**
+   * Stores `object` if it is unchanged since `expected` — the resourceVersion the caller
+   * read, or its object subject's last sequence (default: what the view has); returns it
+   * as stored.
+   */
   put(key: ObjectKey, object: KubeObject, expected?: number): Promise<KubeObject>;
   /** Deletes the object (stores a tombstone with its final state). */
   remove(key: ObjectKey, finalState: KubeObject, expected?: number): Promise<number>;
@@ -44,25 +52,71 @@ export interface ObjectWriter {
   ): Promise<KubeObject | undefined>;
 }
 
+/** How a writer writes. */
+export interface ObjectWriterOptions {
+  /**
+   * Writes Events (creates and updates) on this node's Event subjects
+   * (`kemu.node.<node>.events.…`): a node's agent, whose credential may write no object
+   * subject of Events. Its Events must name the node as their source.
+   */
+  eventsOnNode?: string;
+}
+
 /** Creates a writer whose CAS base is the informer's view. */
-export function createObjectWriter(eventLog: EventLog, informer: Informer, actor: Actor): ObjectWriter {
-  function event(type: LogEvent['type'], key: ObjectKey, object: KubeObject): LogEvent {
+export function createObjectWriter(
+  eventLog: EventLog,
+  informer: Informer,
+  actor: Actor,
+  options: ObjectWriterOptions = {},
+): ObjectWriter {
+  function event(type: LogEvent['type'], key: ObjectKey, object: KubeObject, base: number | undefined): LogEvent {
     const uid = object.metadata.uid ?? randomUUID();
-    return { v: 1, type, key, uid, time: new Date().toISOString(), actor, object };
+    return {
+      v: 1,
+      type,
+      key,
+      uid,
+      time: new Date().toISOString(),
+      actor,
+      object,
+      ...(base === undefined ? {} : { base }),
+    };
+  }
+
+  /**
+   * The object subject's sequence to expect for a write based on `expected`, and the
+   * record's base (resourceVersion read; only on an update of the object in the view). A
+   * pod's resourceVersion may be its node's last status record, on the other subject: a
+   * writer that read the view's latest version expects the object subject's last.
+   */
+  function casOf(key: ObjectKey, object: KubeObject, expected: number | undefined): [number, number | undefined] {
+    const objectSeq = expectedSeq(informer.view, key);
+    const current = informer.view.objects.get(keyString(key));
+    if (!current || (object.metadata.uid !== undefined && object.metadata.uid !== current.metadata.uid))
+      return [expected ?? objectSeq, undefined];
+    const version = Number(current.metadata.resourceVersion);
+    if (expected === undefined || expected === version) return [objectSeq, seenSeq(informer.view, key)];
+    return [expected, expected];
   }
 
   async function put(key: ObjectKey, object: KubeObject, expected?: number): Promise<KubeObject> {
-    const exp = expected ?? expectedSeq(informer.view, key);
+    const onNode =
+      options.eventsOnNode !== undefined && key.resource === 'events'
+        ? nodeStatusSubjectFor(options.eventsOnNode, key)
+        : undefined;
+    const [exp, base] = onNode
+      ? [expected ?? informer.view.nodeSeq.get(onNode) ?? 0, undefined]
+      : casOf(key, object, expected);
     const { resourceVersion: _rv, ...meta } = object.metadata;
     const stored = { ...object, metadata: meta } as KubeObject;
-    const seq = await eventLog.append(event('Put', key, stored), exp);
+    const seq = await eventLog.append(event('Put', key, stored, base), exp, onNode);
     if (informer.follows(key)) await informer.waitForSeq(seq);
     return { ...stored, metadata: { ...meta, resourceVersion: String(seq) } } as KubeObject;
   }
 
   async function remove(key: ObjectKey, finalState: KubeObject, expected?: number): Promise<number> {
-    const exp = expected ?? expectedSeq(informer.view, key);
-    const seq = await eventLog.append(event('Delete', key, finalState), exp);
+    const [exp, base] = casOf(key, finalState, expected);
+    const seq = await eventLog.append(event('Delete', key, finalState, base), exp);
     if (informer.follows(key)) await informer.waitForSeq(seq);
     return seq;
   }

@@ -59,6 +59,8 @@ interface SnapshotBody {
   seq: number;
   objects: [string, KubeObject][];
   lastSeq: [string, number][];
+  /** The node status subjects' last sequences (absent in snapshots written before they existed). */
+  nodeSeq?: [string, number][];
 }
 
 const packr = new Packr({ useRecords: false, moreTypes: false });
@@ -70,6 +72,7 @@ export function encodeSnapshot(view: View): Uint8Array {
     seq: view.seq,
     objects: [...view.objects],
     lastSeq: [...view.lastSeq],
+    nodeSeq: [...view.nodeSeq],
   };
   return packr.pack(body);
 }
@@ -98,6 +101,12 @@ export function decodeSnapshot(data: Uint8Array): View {
     if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Number.isInteger(entry[1]))
       throw new SnapshotDecodeError('malformed sequence entry');
     view.lastSeq.set(entry[0], entry[1]);
+  }
+  if (b.nodeSeq !== undefined && !Array.isArray(b.nodeSeq)) throw new SnapshotDecodeError('malformed node sequences');
+  for (const entry of b.nodeSeq ?? []) {
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Number.isInteger(entry[1]))
+      throw new SnapshotDecodeError('malformed node sequence entry');
+    view.nodeSeq.set(entry[0], entry[1]);
   }
   return view;
 }

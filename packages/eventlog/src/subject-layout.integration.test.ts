@@ -8,13 +8,7 @@ import { startNatsServer } from '@kemu/testkit';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
-import {
-  NODE_SUBJECT_PREFIX,
-  SUBJECT_PREFIX,
-  nodeAgentPublishSubjects,
-  nodeStatusSubjectFor,
-  subjectFor,
-} from './subjects.js';
+import { STREAM_SUBJECTS, nodeAgentPublishSubjects, nodeStatusSubjectFor, subjectFor } from './subjects.js';
 
 const pod = (name: string) => ({ resource: 'pods', namespace: 'default', name });
 
@@ -38,7 +32,7 @@ describe('node-scoped subjects', () => {
     const node1 = await connect({ servers: server.url, user: 'node-1', pass: 'node-1-secret' });
     try {
       const jsm = await jetstreamManager(admin);
-      await jsm.streams.add({ name: 'KEMU', subjects: [`${SUBJECT_PREFIX}.>`, `${NODE_SUBJECT_PREFIX}.>`] });
+      await jsm.streams.add({ name: 'KEMU', subjects: [...STREAM_SUBJECTS] });
       const js = jetstream(node1, { timeout: 1_000 });
       const body = new TextEncoder().encode('status');
 

@@ -3,8 +3,14 @@
  * instrumented connection are timed, the informer's lag is read from the stream when
  * scraped, and the newest snapshot's age shows once a snapshot exists.
  */
-import { createObjectWriter, openSnapshotStore, startInformer } from '@kemu/eventlog';
-import { node, startEventLogFixture } from '@kemu/testkit';
+import {
+  createObjectWriter,
+  createPodStatusWriter,
+  nodeStatusSubjectFor,
+  openSnapshotStore,
+  startInformer,
+} from '@kemu/eventlog';
+import { node, pod, startEventLogFixture } from '@kemu/testkit';
 import { describe, expect, it } from 'vitest';
 import { instrumentComponent } from './component-metrics.js';
 
@@ -45,5 +51,23 @@ describe('component metrics', () => {
     const age = sample(text, 'kemu_eventlog_snapshot_age_seconds', 'snapshot="view-');
     expect(age).toBeGreaterThanOrEqual(0);
     expect(age).toBeLessThan(60);
+  });
+
+  it("times a node's status record on its node's subject (the subject is passed on)", async () => {
+    await using fx = await startEventLogFixture();
+    const raw = await fx.connect('node-agent');
+    let informer: Awaited<ReturnType<typeof startInformer>> | undefined;
+    const { registry, eventLog } = instrumentComponent(raw, () => informer);
+    informer = await startInformer(eventLog, { log: fx.log });
+    await informer.synced;
+    const key = { resource: 'pods', namespace: 'default', name: 'web' } as const;
+    await fx.api.put(key, pod('web', { node: 'n1', status: { phase: 'Pending' } }));
+    expect(await informer.waitForSeq(fx.informer.view.seq)).toBe(true);
+    const status = createPodStatusWriter(eventLog, informer, { component: 'node-agent', node: 'n1' });
+    const running = await status.updateStatus(key, () => ({ phase: 'Running' }));
+    const stored = await raw.jsm.streams.getMessage('KEMU', { last_by_subj: nodeStatusSubjectFor('n1', key) });
+    expect(stored?.seq).toBe(Number(running?.metadata.resourceVersion));
+    const text = await registry.metrics();
+    expect(sample(text, 'kemu_eventlog_append_duration_seconds_count', 'result="ok"')).toBe(1);
   });
 });

@@ -27,10 +27,11 @@ export function instrumentComponent(
     jsm: eventLog.jsm,
     lastSequence: () => eventLog.lastSequence(),
     close: () => eventLog.close(),
-    async append(event, expectedSeq) {
+    async append(event, expectedSeq, subject) {
       const t0 = performance.now();
       try {
-        const seq = await eventLog.append(event, expectedSeq);
+        // The subject too: a node's status record goes on its node's subject, not the object's.
+        const seq = await eventLog.append(event, expectedSeq, subject);
         timer.observe((performance.now() - t0) / 1000, true);
         return seq;
       } catch (err) {

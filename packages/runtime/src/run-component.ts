@@ -41,6 +41,8 @@ export interface ComponentOptions {
   resources?: readonly string[];
   /** Single objects the informer follows besides `resources` (a component's own mirror pod). */
   objects?: InformerOptions['objects'];
+  /** Follow only this node's pod status records (a node-agent: its own pods'). */
+  ownPodsOf?: string;
   /** Encrypts Secrets written and decrypts Secrets read (apiserver, node-agent); others see them sealed. */
   cipher?: SecretCipher;
 }
@@ -93,6 +95,7 @@ export async function runComponent(
     informer = await startInformer(eventLog, {
       ...(options.resources ? { resources: options.resources } : {}),
       ...(options.objects ? { objects: options.objects } : {}),
+      ...(options.ownPodsOf ? { node: options.ownPodsOf } : {}),
       ...(options.cipher ? { cipher: options.cipher } : {}),
       log,
     });

@@ -3,7 +3,14 @@
  * in-process on a free port, and /usr/bin/kubectl with a temporary kubeconfig and cache.
  */
 import { startNatsServer, type NatsServer, consistently, eventually } from '@kemu/testkit';
-import { type EventLog, type Informer, connectEventLog, createObjectWriter, startInformer } from '@kemu/eventlog';
+import {
+  type EventLog,
+  type Informer,
+  connectEventLog,
+  createObjectWriter,
+  createPodStatusWriter,
+  startInformer,
+} from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -368,6 +375,58 @@ users: [{name: kemu, user: {}}]
       expect(codes).toEqual([201, 422]);
     } finally {
       await stopApiserver(second);
+    }
+  });
+
+  it("shows a node's status record as MODIFIED in watches, and a later label keeps that status", async () => {
+    expect((await applyText('node-status.yaml', webPod.replace('web-pod-1', 'node-status'))).code).toBe(0);
+    const key = { resource: 'pods', namespace: 'default', name: 'node-status' } as const;
+    const bind = createObjectWriter(api.eventLog, api.informer, { component: 'scheduler' });
+    const bound = await bind.update(key, (p) => ({ ...p, spec: { ...p.spec, nodeName: 'node-1' } }));
+    const watch = new AbortController();
+    const res = await fetch(
+      `${api.url}/api/v1/namespaces/default/pods?watch=true&fieldSelector=metadata.name=node-status&resourceVersion=${bound?.metadata.resourceVersion}`,
+      { signal: watch.signal },
+    );
+    const lines: { type: string; object: { metadata: { resourceVersion: string }; status?: { phase?: string } } }[] =
+      [];
+    const reading = (async () => {
+      let buffered = '';
+      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+        buffered += Buffer.from(chunk).toString('utf8');
+        for (let i = buffered.indexOf('\n'); i >= 0; i = buffered.indexOf('\n')) {
+          lines.push(JSON.parse(buffered.slice(0, i)));
+          buffered = buffered.slice(i + 1);
+        }
+      }
+    })().catch(() => undefined);
+
+    // A node-agent of node-1, following its own node's status records.
+    const agentLog = await connectEventLog({ servers: nats.url, name: 'node-agent-test', log });
+    const agentInformer = await startInformer(agentLog, { resources: ['pods'], node: 'node-1', log });
+    try {
+      await agentInformer.synced;
+      const status = createPodStatusWriter(agentLog, agentInformer, { component: 'node-agent', node: 'node-1' });
+      const running = await status.updateStatus(key, (p) => ({ ...p.status, phase: 'Running', podIP: '10.244.1.7' }));
+      const rv = running?.metadata.resourceVersion;
+      await eventually(() => lines.some((l) => l.type === 'MODIFIED' && l.object.metadata.resourceVersion === rv), {
+        what: 'watch MODIFIED event of the status record',
+      });
+      expect(lines.find((l) => l.object.metadata.resourceVersion === rv)?.object.status?.phase).toBe('Running');
+      expect(await kubectl(['label', 'pod', 'node-status', 'seen=yes'])).toMatchObject({ code: 0 });
+      const got = await kubectl([
+        'get',
+        'pod',
+        'node-status',
+        '-o',
+        'jsonpath={.status.phase} {.metadata.labels.seen}',
+      ]);
+      expect(got.stdout).toBe('Running yes');
+    } finally {
+      watch.abort();
+      await reading;
+      await agentInformer.stop();
+      await agentLog.close();
     }
   });
 

@@ -5,7 +5,13 @@
  * /metrics and /metrics/resource); the runtime stops it on SIGTERM/SIGINT. Containers
  * are left running on exit and adopted next time.
  */
-import { createObjectWriter, createSecretCipher, listObjects, loadOrCreateEncryptionKey } from '@kemu/eventlog';
+import {
+  createObjectWriter,
+  createPodStatusWriter,
+  createSecretCipher,
+  listObjects,
+  loadOrCreateEncryptionKey,
+} from '@kemu/eventlog';
 import { createEventRecorder } from '@kemu/event-recorder';
 import { ensurePodBridge, podBridgeMac } from '@kemu/netns';
 import { type Pod, formatCidr } from '@kemu/api';
@@ -53,6 +59,8 @@ await runComponent(
     streamReplicas: config.streamReplicas,
     resources: ['pods', 'nodes', 'services', 'configmaps', 'secrets'],
     objects: [{ resource: 'leases', namespace: 'kube-node-lease', name: node }],
+    // Every pod's spec (bindings arrive on object subjects), but only its own pods' status.
+    ownPodsOf: node,
     ...(config.encryptionKeyFile
       ? { cipher: createSecretCipher(loadOrCreateEncryptionKey(config.encryptionKeyFile)) }
       : {}),
@@ -76,7 +84,9 @@ await runComponent(
 
     await informer.synced;
     const stopKubeletMetrics = registerKubeletMetrics(metrics, informer, node);
-    const writer = createObjectWriter(eventLog, informer, { component: 'node-agent', node });
+    // Its Events go on its own node's subjects, as its pods' status (its credential allows no other).
+    const writer = createObjectWriter(eventLog, informer, { component: 'node-agent', node }, { eventsOnNode: node });
+    const statusWriter = createPodStatusWriter(eventLog, informer, { component: 'node-agent', node });
     const events = createEventRecorder({ writer, source: { component: 'kubelet', host: node }, log });
 
     const resources = { cpu: config.cpu, memory: config.memory, pods: config.pods };
@@ -182,7 +192,7 @@ await runComponent(
       node,
       podCidr: cidr,
       informer,
-      writer,
+      statusWriter,
       sandbox,
       readEnviron: readProcEnviron,
       sweepOrphans: async (live) => {
@@ -195,7 +205,7 @@ await runComponent(
       workerDeps: {
         node,
         hostIP: nodeIP,
-        writer,
+        statusWriter,
         view: informer.view,
         sandbox,
         log,

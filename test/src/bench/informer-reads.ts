@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STREAM, connectEventLog } from '@kemu/eventlog';
+import { DeliverPolicy } from '@nats-io/jetstream';
 import { createLogger } from '@kemu/log';
 import { type KemuCluster, startCluster } from '../kemu-cluster.js';
 import type { Row } from './table.js';
@@ -87,6 +88,17 @@ async function measure(cluster: KemuCluster, pods: number, progress: (msg: strin
     });
     const after = await sample();
     const logged = after.last - before.last;
+    /** Records on `filter` after the scale began (an ordered consumer's pending count). */
+    const recordsOn = async (filter: string) => {
+      const c = await eventLog.js.consumers.get(STREAM, {
+        filter_subjects: [filter],
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: before.last + 1,
+      });
+      return (await c.info()).num_pending;
+    };
+    // What node-1's agent skips now: the other nodes' pod status records (docs/subject-layout.md).
+    const othersStatus = (await recordsOn('kemu.node.*.pods.>')) - (await recordsOn(`kemu.node.${node}.pods.>`));
     const rows: Row[] = [
       { figure: `events the log took while a Deployment scaled 1 → ${pods}`, value: String(logged) },
     ];
@@ -98,6 +110,15 @@ async function measure(cluster: KemuCluster, pods: number, progress: (msg: strin
         figure: `… delivered to ${node}'s ${component} informer (whole log before: ${logged})`,
         value: String(a - b),
         ratio: (logged > 0 ? (a - b) / logged : 0).toFixed(2),
+      });
+    }
+    const agent = rows.find((r) => r.figure.includes('node-agent'));
+    if (agent) {
+      const read = Number(agent.value) + othersStatus;
+      rows.push({
+        figure: `… what ${node}'s node-agent read with every pod's status on its object subject`,
+        value: String(read),
+        ratio: (logged > 0 ? read / logged : 0).toFixed(2),
       });
     }
     return rows;

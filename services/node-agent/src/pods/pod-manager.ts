@@ -8,7 +8,7 @@
  * cgroups of pods that are gone are removed (the kubelet's pod cgroup cleanup).
  */
 import { CONFIG_MIRROR_ANNOTATION, type Ipv4Cidr, type Pod } from '@kemu/api';
-import { type Informer, type ObjectWriter, POD_NODE_NAME_INDEX, podNodeName } from '@kemu/eventlog';
+import { type Informer, type PodStatusWriter, POD_NODE_NAME_INDEX, podNodeName } from '@kemu/eventlog';
 import type { Logger } from '@kemu/log';
 import { type EnvironReader, resumePod, sandboxExisted } from './pod-adoption.js';
 import { allocatePodIP } from './pod-ip-allocator.js';
@@ -20,7 +20,8 @@ export interface PodManagerOptions {
   node: string;
   podCidr: Ipv4Cidr;
   informer: Informer;
-  writer: ObjectWriter;
+  /** Writes this node's pods' status and final removals (node-scoped subjects). */
+  statusWriter: PodStatusWriter;
   sandbox: PodSandbox;
   workerDeps: PodWorkerDeps;
   readEnviron: EnvironReader;
@@ -77,10 +78,11 @@ export function createPodManager(o: PodManagerOptions): PodManager {
   }
 
   async function finishTerminalPod(pod: Pod): Promise<void> {
-    const key = { resource: 'pods', namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name };
+    const key = { resource: 'pods' as const, namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name };
     try {
       await o.sandbox.delete(pod.metadata.uid ?? '');
-      await o.writer.remove(key, pod);
+      const uid = pod.metadata.uid;
+      await o.statusWriter.removePod(key, (p) => (p.metadata.uid === uid ? (p.status ?? {}) : undefined));
       log.info({ pod: `${key.namespace}/${key.name}` }, 'terminal pod removed');
     } catch (err) {
       log.warn({ err, pod: `${key.namespace}/${key.name}` }, 'removing terminal pod failed');

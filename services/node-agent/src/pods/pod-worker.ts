@@ -11,7 +11,7 @@
  * Stopping the worker (agent shutdown) stops watching but leaves processes running.
  */
 import type { Pod, TypedKey } from '@kemu/api';
-import { ConflictError, getObject, type ObjectWriter, type View } from '@kemu/eventlog';
+import { getObject, type PodStatusWriter, type View } from '@kemu/eventlog';
 import type { EventRecorder } from '@kemu/event-recorder';
 import {
   type BackoffPolicy,
@@ -42,7 +42,8 @@ import type { ServiceAccountVolumes } from '../volumes/service-account-volume.js
 export interface PodWorkerDeps {
   node: string;
   hostIP: string;
-  writer: ObjectWriter;
+  /** Writes the pod's status and its final removal (node-scoped subjects). */
+  statusWriter: PodStatusWriter;
   view: View;
   sandbox: PodSandbox;
   /** Computes the container to create (service env comes from the view at start time). */
@@ -285,29 +286,23 @@ export function startPodWorker(
   }
 
   async function writeStatus(): Promise<void> {
-    await deps.writer.update(key, (p) => {
+    await deps.statusWriter.updateStatus(key, (p) => {
       if (p.metadata.uid !== uid || p.spec.nodeName !== deps.node) return undefined;
       const status = podStatusFromSnapshot(actor.getSnapshot(), p, now());
-      if (isDeepStrictEqual(status, p.status)) return undefined;
-      return { ...p, status };
+      return isDeepStrictEqual(status, p.status) ? undefined : status;
     });
   }
 
   async function removePod(): Promise<void> {
     if (gone) return;
-    for (let attempt = 0; ; attempt++) {
-      const p = getObject(deps.view, key);
-      if (!p || p.metadata.uid !== uid) return;
-      const final = { ...p, status: podStatusFromSnapshot(actor.getSnapshot(), p, now()) };
-      try {
-        await deps.writer.remove(key, final);
-        log.info({ phase: final.status.phase }, 'pod removed');
-        return;
-      } catch (err) {
-        if (!(err instanceof ConflictError) || attempt >= 10) throw err;
-        await sleep(50);
-      }
-    }
+    let phase: string | undefined;
+    const seq = await deps.statusWriter.removePod(key, (p) => {
+      if (p.metadata.uid !== uid || p.spec.nodeName !== deps.node) return undefined;
+      const status = podStatusFromSnapshot(actor.getSnapshot(), p, now());
+      phase = status.phase;
+      return status;
+    });
+    if (seq !== undefined) log.info({ phase }, 'pod removed');
   }
 
   function requestDelete(p: Pod, force = false): void {
