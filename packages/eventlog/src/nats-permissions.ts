@@ -8,7 +8,7 @@
  * ClusterIP's IPAddress). Every reader gets the JetStream API calls its informer makes on
  * the event stream and the snapshot store, and nothing that changes a stream.
  */
-import { NODE_SUBJECT_PREFIX, STREAM, nodeAgentPublishSubjects, subjectFor } from './subjects.js';
+import { NODE_SUBJECT_PREFIX, STREAM, SUBJECT_PREFIX, nodeAgentPublishSubjects, subjectFor } from './subjects.js';
 
 /** The Object Store bucket's stream of the snapshots (snapshot.ts's KEMU_SNAPSHOTS). */
 const SNAPSHOT_STREAM = 'OBJ_KEMU_SNAPSHOTS';
@@ -125,6 +125,8 @@ export function componentPermissions(role: ComponentRole): NatsPermissions | und
     }
     case 'hollow-node-agent': {
       const own = role.nodes.flatMap((node) => nodeAgentPublishSubjects(node));
+      // Hollow pods are written whole on the object subjects (the hollow mark is an annotation,
+      // which a node's status subject cannot carry); the process is local to `kemu up`, never joined.
       return {
         publish: [...own, `${SUBJECT_PREFIX}.pods.>`, `${SUBJECT_PREFIX}.events.>`, ...reader],
         subscribe: [INBOX],
