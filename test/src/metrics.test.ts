@@ -84,7 +84,8 @@ describe.each(PROXY_MODES)('metrics and kubectl top (%s proxy mode)', (proxyMode
     const busy = await poll('busy pod CPU in kubectl top', async () => {
       const r = await cluster.kubectl(['top', 'pods']);
       const row = rows(r.stdout).find((c) => c[0] === 'busy');
-      return row && millicores(row[1] as string) >= 100 ? row : undefined;
+      // A spinning shell gets a core on a quiet machine, far less while CI shares both cores with a dozen processes.
+      return row && millicores(row[1] as string) >= 30 ? row : undefined;
     });
     expect(mebibytes(busy[2] as string)).toBeGreaterThanOrEqual(0);
     // The memory column rounds to Mi; the API itself carries Ki and must be above zero.
@@ -93,7 +94,7 @@ describe.each(PROXY_MODES)('metrics and kubectl top (%s proxy mode)', (proxyMode
     );
     expect(raw.kind).toBe('PodMetrics');
     expect(Number.parseInt(raw.containers[0].usage.memory, 10)).toBeGreaterThan(0);
-    expect(Number.parseInt(raw.containers[0].usage.cpu, 10)).toBeGreaterThan(50_000_000);
+    expect(Number.parseInt(raw.containers[0].usage.cpu, 10)).toBeGreaterThan(20_000_000);
 
     const all = rows(await cluster.kubectlOk(['top', 'pods']));
     expect(all.map((c) => c[0]).sort()).toEqual(['busy', 'idle']);
