@@ -151,6 +151,11 @@ export async function startAgnhost(c: AgnhostCommand, log: LogLine): Promise<() 
   } else {
     log({ msg: 'agnhost subcommand not emulated; pausing', subcommand: c.subcommand });
   }
+  if (c.kind === 'pause' || c.kind === 'unsupported') {
+    // Nothing listens, so nothing keeps node's event loop alive: a timer does, until SIGTERM.
+    const keepAlive = setInterval(() => {}, 2 ** 30);
+    closers.push(async () => clearInterval(keepAlive));
+  }
   return async () => {
     await drain();
     await Promise.all(closers.map((f) => f()));
