@@ -796,7 +796,8 @@ describe('Kubernetes network e2e behaviours', () => {
       const svc = publish ? 'svc-tolerate-unready' : 'svc-not-tolerate-unready';
       await createNamespace(ns);
       const labels = { testid: svc };
-      const probe = (path: string) => ({ httpGet: { path, port: 80, scheme: 'HTTP' } });
+      // Upstream probes every 10 s (turning unready takes 30 s after the delete); every 1 s keeps the file short.
+      const probe = (path: string) => ({ httpGet: { path, port: 80, scheme: 'HTTP' }, periodSeconds: 1 });
       await apply(
         ns,
         service(svc, {
@@ -867,6 +868,66 @@ describe('Kubernetes network e2e behaviours', () => {
       expect(await hostnameVia(ns, 'pause-pod-0', addr)).toBe('echo-hostname-0');
       expect(await hostnameVia(ns, 'pause-pod-1', addr)).toBeUndefined();
     }
+  });
+
+  describe.each([
+    {
+      policy: 'Cluster',
+      name: '[sig-network] Services should fallback to terminating endpoints when there are no ready endpoints with internalTrafficPolicy=Cluster',
+    },
+    {
+      policy: 'Local',
+      name: '[sig-network] Services should fallback to local terminating endpoints when there are no ready endpoints with internalTrafficPolicy=Local',
+    },
+  ])('$name', ({ policy }) => {
+    it(`serves through the only, terminating endpoint (${policy === 'Local' ? 'from its node only' : 'from both nodes'})`, async () => {
+      const ns = `svc-terminating-${policy.toLowerCase()}`;
+      await createNamespace(ns);
+      const labels = { testid: 'svc-proxy-terminating' };
+      await apply(
+        ns,
+        service('svc-proxy-terminating', {
+          ports: [{ port: 80, name: 'http', protocol: 'TCP', targetPort: 80 }],
+          selector: labels,
+          internalTrafficPolicy: policy,
+        }),
+        agnhostPod('echo-hostname-0', ['netexec', '--http-port', '80', '--delay-shutdown', '100'], {
+          labels,
+          grace: 100,
+          nodeName: nodes[0],
+        }),
+        agnhostPod('pause-pod-0', ['pause'], { nodeName: nodes[0] }),
+        agnhostPod('pause-pod-1', ['pause'], { nodeName: nodes[1] }),
+      );
+      await waitReady(ns, 'pod/echo-hostname-0', 'pod/pause-pod-0', 'pod/pause-pod-1');
+      await validateEndpointsPorts(ns, 'svc-proxy-terminating', { 'echo-hostname-0': [80] });
+      const addr = `${await clusterIPOf(ns, 'svc-proxy-terminating')}:80`;
+      // It serves on for the 100 s --delay-shutdown; its slice endpoint turns ready=false, serving and terminating.
+      await cluster.kubectlOk(['delete', 'pod', '-n', ns, 'echo-hostname-0', '--wait=false']);
+      await eventually(
+        async () =>
+          (
+            await cluster.kubectlOk([
+              'get',
+              'endpointslices',
+              '-n',
+              ns,
+              '-l',
+              'kubernetes.io/service-name=svc-proxy-terminating',
+              '-o',
+              'jsonpath={.items[*].endpoints[*].conditions.terminating}',
+            ])
+          ).trim() === 'true',
+        { timeoutMs: 30_000, what: 'the endpoint to be terminating' },
+      );
+      await consistently(
+        async () =>
+          (await hostnameVia(ns, 'pause-pod-0', addr)) === 'echo-hostname-0' &&
+          (await hostnameVia(ns, 'pause-pod-1', addr)) === (policy === 'Local' ? undefined : 'echo-hostname-0'),
+        { forMs: 6_000, everyMs: 2_000, what: `the terminating endpoint to serve (${policy})` },
+      );
+      await forceDelete(ns, 'echo-hostname-0');
+    });
   });
 
   it('[sig-network] Services should find a service from listing all namespaces [Conformance]', async () => {

@@ -26,7 +26,8 @@ function udpAnswer(message: string, from: string): string {
 
 function httpGet(url: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { timeout: timeoutMs }, (res: IncomingMessage) => {
+    // A fresh connection per dial, as agnhost closes its idle connections after each one.
+    const req = request(url, { timeout: timeoutMs, agent: false }, (res: IncomingMessage) => {
       let body = '';
       res.on('data', (d: Buffer) => {
         body += d.toString();
