@@ -13,7 +13,7 @@
  * - hostNetwork pods ("internalTrafficPolicy=Local Pod (hostNetwork: true)…", the host
  *   exec pods of verifyServeHostnameServiceUp): kemu pods always get their own netns.
  * - dual-stack and multi-CIDR tests: ClusterIPs come from one IPv4 range.
- * - restarting kube-proxy or the apiserver (Disruptive; the chaos suite covers it), SCTP,
+ * - restarting kube-proxy or the apiserver (Disruptive; the chaos suite covers it), SCTP traffic,
  *   evicted pods (no ephemeral-storage eviction), "configurable pod resolv.conf" (it runs
  *   a CoreDNS pod of its own).
  */
@@ -514,6 +514,19 @@ describe('Kubernetes network e2e behaviours', () => {
       await cluster.kubectlOk(['delete', 'pod', '-n', ns, p2.name, '--wait=false']);
       await validateEndpointsPorts(ns, svc, {});
     });
+  });
+
+  it('[sig-network] Services should allow creating a basic SCTP service with pod and endpoints [LinuxOnly]', async () => {
+    // Endpoints only, as upstream: no SCTP traffic (kemu's proxy, like the module-free node upstream checks for, carries none).
+    const ns = 'svc-sctp';
+    await createNamespace(ns);
+    const labels = { testid: 'sctp-endpoint-test' };
+    await apply(ns, service('sctp-endpoint-test', { selector: labels, ports: [{ port: 5060, protocol: 'SCTP' }] }));
+    await validateEndpointsPorts(ns, 'sctp-endpoint-test', {});
+    await apply(ns, agnhostPod('pod1', ['pause'], { labels, ports: [{ containerPort: 5060, protocol: 'SCTP' }] }));
+    await validateEndpointsPorts(ns, 'sctp-endpoint-test', { pod1: [5060] });
+    await cluster.kubectlOk(['delete', 'pod', '-n', ns, 'pod1', '--wait=false']);
+    await validateEndpointsPorts(ns, 'sctp-endpoint-test', {});
   });
 
   it('[sig-network] Services should be updated after adding or deleting ports', async () => {
