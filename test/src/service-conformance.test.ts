@@ -1339,6 +1339,40 @@ describe('Kubernetes network e2e behaviours', () => {
     });
   });
 
+  it('[sig-network] DNS should work with the pod containing more than 6 DNS search paths and longer than 256 search list characters', async () => {
+    const ns = 'dns-search-paths';
+    await createNamespace(ns);
+    const searches = [1, 2, 3, 4, 5, 6].map((i) => `${String(i).padStart(38, '0')}.k8s.io`);
+    await apply(ns, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'dns-querier' },
+      spec: {
+        hostname: 'dns-querier-1',
+        subdomain: 'dns-test-service',
+        dnsPolicy: 'ClusterFirst',
+        dnsConfig: { searches },
+        containers: [{ name: 'querier', image: DNSUTILS, command: ['sleep', 'infinity'] }],
+      },
+    });
+    await waitReady(ns, 'pod/dns-querier');
+    const conf = (await sh(ns, 'dns-querier', 'cat /etc/resolv.conf')).stdout;
+    const search = conf.split('\n').find((l) => l.startsWith('search ')) ?? '';
+    expect(search.split(' ').slice(1)).toEqual([
+      `${ns}.svc.cluster.local`,
+      'svc.cluster.local',
+      'cluster.local',
+      ...searches,
+    ]);
+    expect(search.length).toBeGreaterThan(256);
+    for (const name of ['kubernetes.default', 'kubernetes.default.svc']) {
+      const r = await sh(ns, 'dns-querier', `dig +notcp +short +search ${name} A; dig +tcp +short +search ${name} A`);
+      expect(r.stdout.trim().split('\n'), name).toEqual(['10.96.0.1', '10.96.0.1']);
+    }
+    const hosts = (await sh(ns, 'dns-querier', 'cat /etc/hosts')).stdout;
+    expect(hosts).toContain(`\tdns-querier-1.dns-test-service.${ns}.svc.cluster.local\tdns-querier-1`);
+  });
+
   it('[sig-network] DNS should support configurable pod DNS nameservers [Conformance]', async () => {
     const ns = 'dns-nameservers';
     await createNamespace(ns);
