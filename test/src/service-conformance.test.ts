@@ -634,6 +634,47 @@ describe('Kubernetes network e2e behaviours', () => {
     await serving({ tcp: false, udp: true });
   });
 
+  it('[sig-network] Services should serve endpoints on same port and different protocol for internal traffic on Type LoadBalancer', async () => {
+    // kemu provisions no load balancer and allocates no node ports: the ClusterIP is what serves here.
+    const ns = 'svc-multiprotocol-lb';
+    await createNamespace(ns);
+    const labels = { testid: 'multiprotocol-lb-test' };
+    await apply(
+      ns,
+      service('multiprotocol-lb-test', {
+        type: 'LoadBalancer',
+        selector: labels,
+        ports: [
+          { name: 'portname1', port: 80, targetPort: 'svc1', protocol: 'TCP' },
+          { name: 'portname2', port: 80, targetPort: 'svc2', protocol: 'UDP' },
+        ],
+      }),
+      agnhostPod('pod1', ['netexec', '--http-port', '100', '--udp-port', '100'], {
+        labels,
+        ports: [
+          { name: 'svc1', containerPort: 100, protocol: 'TCP' },
+          { name: 'svc2', containerPort: 100, protocol: 'UDP' },
+        ],
+      }),
+      agnhostPod('execpod', ['netexec', '--http-port', '8080']),
+    );
+    await waitReady(ns, 'pod/pod1', 'pod/execpod');
+    expect(await clusterIPOf(ns, 'multiprotocol-lb-test')).toMatch(/^10\./);
+    const ip = await clusterIPOf(ns, 'multiprotocol-lb-test');
+    for (const protocol of ['http', 'udp'])
+      await eventually(
+        async () =>
+          (
+            await sh(
+              ns,
+              'execpod',
+              curl('127.0.0.1:8080', `dial?request=hostname&protocol=${protocol}&host=${ip}&port=80&tries=1`),
+            )
+          ).stdout.includes('"responses":["pod1"]'),
+        { timeoutMs: 30_000, what: `${protocol} through ${ip}:80` },
+      );
+  });
+
   describe('session affinity (three serve-hostname pods, as upstream)', () => {
     const ns = 'svc-affinity';
     beforeAll(async () => {
