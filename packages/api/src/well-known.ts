@@ -31,8 +31,10 @@ export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 /** Endpoints label: the mirroring controller leaves these Endpoints alone. */
 export const SKIP_MIRROR_LABEL = 'endpointslice.kubernetes.io/skip-mirror';
-/** Label a headless Service's Endpoints and EndpointSlices carry. */
+/** Label a headless Service's Endpoints and EndpointSlices carry; on a Service, kube-proxy skips it. */
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
+/** Service label: another proxy implements this Service, so kube-proxy skips it. */
+export const SERVICE_PROXY_NAME_LABEL = 'service.kubernetes.io/service-proxy-name';
 
 /** ReplicaSet and Pod label: the hash of the Deployment's pod template. */
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';

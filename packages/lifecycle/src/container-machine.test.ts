@@ -43,6 +43,18 @@ describe('containerMachine (pure transitions)', () => {
     expect(s.value).toEqual({ active: { running: 'notReady' } });
   });
 
+  it('goes on following readiness while it terminates (a terminating endpoint turns unready)', () => {
+    let [s] = initialTransition(containerMachine, input({ graceMs: 300_000 }));
+    [s] = transition(containerMachine, s, started(42));
+    [s] = transition(containerMachine, s, { type: 'READINESS_SUCCEEDED' });
+    [s] = transition(containerMachine, s, { type: 'STOP' });
+    expect(s.context.readyAtStop).toBe(true);
+    [s] = transition(containerMachine, s, { type: 'READINESS_FAILED' });
+    expect(s.context.readyAtStop).toBe(false);
+    [s] = transition(containerMachine, s, { type: 'READINESS_SUCCEEDED' });
+    expect(s.context.readyAtStop).toBe(true);
+  });
+
   it('keeps waiting with a CONFIG_ERROR as its reason until the process starts', () => {
     let [s] = initialTransition(containerMachine, input());
     const error = { reason: 'CreateContainerConfigError', message: 'configmap "x" not found' };

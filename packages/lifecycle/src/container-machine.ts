@@ -209,6 +209,7 @@ const containerSetup = setup({
     })),
     extendGrace: assign({ remainingMs: MIN_GRACE_MS }),
     markReadyAtStop: assign({ readyAtStop: true }),
+    markUnreadyAtStop: assign({ readyAtStop: false }),
     sendTerm: sendTo('process', { type: 'KILL', signal: 'SIGTERM' } satisfies KillEvent),
     sendKill: sendTo('process', { type: 'KILL', signal: 'SIGKILL' } satisfies KillEvent),
   },
@@ -351,10 +352,20 @@ export const containerMachine = containerSetup.createMachine({
         },
         stopping: {
           initial: 'deciding',
+          // The kubelet keeps probing readiness while a container terminates (an endpoint
+          // turns unready, e.g. agnhost's --delay-shutdown). The prober starts from "ready",
+          // so a container without a readinessProbe reports nothing and keeps readyAtStop.
+          invoke: {
+            id: 'terminatingReadiness',
+            src: 'readiness',
+            input: ({ context }) => ({ ...probeInput(context), initiallyReady: true }),
+          },
           on: {
             STOP: {},
             PROCESS_STARTED: { actions: 'recordStart' },
             PROCESS_EXITED: { target: '#container.stopped', actions: 'recordExit' },
+            READINESS_FAILED: { actions: 'markUnreadyAtStop' },
+            READINESS_SUCCEEDED: { actions: 'markReadyAtStop' },
           },
           states: endingStates,
         },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agnhostCommand, agnhostTcpPorts } from './agnhost-args.js';
+import { agnhostCommand, agnhostStopGraceMs, agnhostTcpPorts } from './agnhost-args.js';
 
 describe('agnhostCommand', () => {
   it('serves serve_hostname over HTTP on 9376', () => {
@@ -13,7 +13,11 @@ describe('agnhostCommand', () => {
       kind: 'netexec',
       httpPort: 8080,
       udpPort: 8081,
+      delayShutdownSeconds: 0,
     });
+    const delayed = agnhostCommand('agnhost', ['netexec', '--http-port=80', '--delay-shutdown', '100']);
+    expect(delayed).toEqual({ kind: 'netexec', httpPort: 80, udpPort: 8081, delayShutdownSeconds: 100 });
+    expect(agnhostStopGraceMs(delayed!)).toBe(105_000);
     expect(agnhostCommand('agnhost', ['serve-hostname', '--udp', '--port=53'])).toEqual({
       kind: 'serve-hostname',
       port: 53,

@@ -1,6 +1,7 @@
 /**
  * agnhost's network test servers, as Kubernetes' e2e tests talk to them. netexec: HTTP
- * `/hostname`, `/clientip` (`ip:port` of the caller), `/echo?msg=`, `/healthz`, and
+ * `/hostname`, `/clientip` (`ip:port` of the caller), `/echo?msg=`, `/healthz`, `/readyz`
+ * (503 once SIGTERM came: with `--delay-shutdown` it goes on serving, unready, that long), and
  * `/dial?request=&host=&port=&protocol=http|udp&tries=` (asks another netexec and answers
  * `{"responses":[...]}`), plus a UDP server answering `hostname`, `echo <msg>` and
  * `clientip`. serve-hostname: the hostname over HTTP, TCP (then close) or UDP.
@@ -25,7 +26,8 @@ function udpAnswer(message: string, from: string): string {
 
 function httpGet(url: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { timeout: timeoutMs }, (res: IncomingMessage) => {
+    // A fresh connection per dial, as agnhost closes its idle connections after each one.
+    const req = request(url, { timeout: timeoutMs, agent: false }, (res: IncomingMessage) => {
       let body = '';
       res.on('data', (d: Buffer) => {
         body += d.toString();
@@ -78,6 +80,8 @@ async function dial(q: URLSearchParams): Promise<{ responses: string[]; errors: 
 /** Starts the servers of an agnhost command; resolves with their close. */
 export async function startAgnhost(c: AgnhostCommand, log: LogLine): Promise<() => Promise<void>> {
   const closers: (() => Promise<void>)[] = [];
+  // What SIGTERM does before the servers close (netexec's --delay-shutdown).
+  let drain = async () => {};
   const listen = (server: Server | TcpServer, port: number) =>
     new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -97,6 +101,7 @@ export async function startAgnhost(c: AgnhostCommand, log: LogLine): Promise<() 
   };
 
   if (c.kind === 'netexec') {
+    let terminating = false;
     const server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
       const reply = (status: number, body: string) => {
@@ -107,6 +112,7 @@ export async function startAgnhost(c: AgnhostCommand, log: LogLine): Promise<() 
       if (url.pathname === '/clientip') return reply(200, client(req.socket.remoteAddress, req.socket.remotePort));
       if (url.pathname === '/echo') return reply(200, url.searchParams.get('msg') ?? '');
       if (url.pathname === '/healthz' || url.pathname === '/') return reply(200, 'ok');
+      if (url.pathname === '/readyz') return terminating ? reply(503, 'terminating') : reply(200, 'ok');
       if (url.pathname === '/dial') {
         void dial(url.searchParams).then((r) => {
           res.writeHead(200, { 'content-type': 'application/json' });
@@ -119,6 +125,11 @@ export async function startAgnhost(c: AgnhostCommand, log: LogLine): Promise<() 
     await listen(server, c.httpPort);
     await udp(c.udpPort, udpAnswer);
     log({ msg: 'netexec listening', httpPort: c.httpPort, udpPort: c.udpPort });
+    // Runs first on SIGTERM: unready at once, then serving on for --delay-shutdown seconds.
+    drain = async () => {
+      terminating = true;
+      await new Promise((r) => setTimeout(r, c.delayShutdownSeconds * 1000));
+    };
   } else if (c.kind === 'serve-hostname') {
     if (c.http) {
       await listen(
@@ -141,7 +152,13 @@ export async function startAgnhost(c: AgnhostCommand, log: LogLine): Promise<() 
   } else {
     log({ msg: 'agnhost subcommand not emulated; pausing', subcommand: c.subcommand });
   }
+  if (c.kind === 'pause' || c.kind === 'unsupported') {
+    // Nothing listens, so nothing keeps node's event loop alive: a timer does, until SIGTERM.
+    const keepAlive = setInterval(() => {}, 2 ** 30);
+    closers.push(async () => clearInterval(keepAlive));
+  }
   return async () => {
+    await drain();
     await Promise.all(closers.map((f) => f()));
   };
 }

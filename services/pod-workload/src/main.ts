@@ -8,7 +8,7 @@ import { exitOnSignals, readConfig } from '@kemu/runtime/process';
 import { configFromEnv } from './config.js';
 import { createControl } from './control.js';
 import { type LogLine, startHttpWorkload } from './http-server.js';
-import { agnhostCommand } from './agnhost-args.js';
+import { agnhostCommand, agnhostStopGraceMs } from './agnhost-args.js';
 import { defaultPort, imageKind, imageName } from './image-kind.js';
 
 const log: LogLine = (fields) => {
@@ -80,4 +80,7 @@ if (agnhost) {
 }
 
 // In-flight requests get a moment; a client holding a connection open does not hold the pod.
-exitOnSignals(close, { graceMs: 5_000, onSignal: (signal) => log({ msg: 'shutting down', signal }) });
+exitOnSignals(close, {
+  graceMs: agnhost ? agnhostStopGraceMs(agnhost) : 5_000,
+  onSignal: (signal) => log({ msg: 'shutting down', signal }),
+});

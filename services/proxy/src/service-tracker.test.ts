@@ -53,6 +53,19 @@ describe('createServiceTracker', () => {
     expect(t.servicePorts()).toEqual([]);
   });
 
+  it('skips a Service labelled service-proxy-name or headless until the label goes', () => {
+    const t = createServiceTracker();
+    const web = service('web', { clusterIP: '10.96.0.50', ports: [{ port: 80 }] });
+    expect(t.onServiceAdd(web)).toBe(true);
+    for (const label of ['service.kubernetes.io/service-proxy-name', 'service.kubernetes.io/headless']) {
+      const labelled = { ...web, metadata: { ...web.metadata, labels: { [label]: 'foo-bar' } } };
+      expect(t.onServiceUpdate(labelled)).toBe(true);
+      expect(t.servicePorts()).toEqual([]);
+      expect(t.onServiceUpdate(web)).toBe(true);
+      expect(t.servicePorts()).toEqual([expect.objectContaining({ servicePort: 'default/web' })]);
+    }
+  });
+
   it('reports a change only when the proxied ports change', () => {
     const t = createServiceTracker();
     const web = service('web', { clusterIP: '10.96.0.50', ports: [{ port: 80 }] });

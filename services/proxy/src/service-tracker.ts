@@ -3,8 +3,11 @@
  * (`namespace/name:portName`, or `namespace/name` for an unnamed port) with its
  * ClusterIP, port, protocol, target port and session affinity. Headless and
  * ExternalName services have no ClusterIP and are not proxied; SCTP is not proxied.
+ * A Service labelled `service.kubernetes.io/service-proxy-name` (another proxy serves it)
+ * or `service.kubernetes.io/headless` is skipped, as kube-proxy's informers select
+ * Services without either label; removing the label proxies it again.
  */
-import { type KubeObject, type Service, deepEqual } from '@kemu/api';
+import { HEADLESS_LABEL, type KubeObject, SERVICE_PROXY_NAME_LABEL, type Service, deepEqual } from '@kemu/api';
 import { DEFAULT_AFFINITY_TIMEOUT_SECONDS } from './balancer.js';
 
 /** One proxied port of a Service. */
@@ -43,11 +46,18 @@ export function servicePortName(namespace: string, name: string, portName: strin
   return portName ? `${namespace}/${name}:${portName}` : `${namespace}/${name}`;
 }
 
-/** The proxied ports of one Service (empty when it is headless, ExternalName or unallocated). */
+/** Whether kube-proxy leaves a Service to someone else: it carries the proxy-name or headless label. */
+function skippedByLabel(service: Service): boolean {
+  const labels = service.metadata.labels ?? {};
+  return SERVICE_PROXY_NAME_LABEL in labels || HEADLESS_LABEL in labels;
+}
+
+/** The proxied ports of one Service (empty when it is headless, ExternalName, unallocated or labelled away). */
 export function servicePortsOf(service: Service): ServicePortInfo[] {
   const spec = service.spec;
   const clusterIP = spec?.clusterIP;
   if (!spec || spec.type === 'ExternalName' || !clusterIP || clusterIP === 'None') return [];
+  if (skippedByLabel(service)) return [];
   const namespace = service.metadata.namespace ?? 'default';
   const name = service.metadata.name;
   const sessionAffinity = spec.sessionAffinity === 'ClientIP' ? 'ClientIP' : 'None';

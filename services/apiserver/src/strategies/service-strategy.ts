@@ -3,7 +3,9 @@
  * and ClusterIP allocation, as the Service REST storage does it: allocated before the
  * object is written (so the POST reply shows the address) and released when the write
  * fails; kept on update when a client leaves it out; allocated or released when the type
- * changes to or from ExternalName; released after the Service is removed.
+ * changes to or from ExternalName; released after the Service is removed. An update of
+ * `/status` keeps the stored spec but takes the request's labels and annotations, as
+ * serviceStatusStrategy does (conformance patches an annotation through `/status`).
  */
 import type { Service } from '@kemu/api';
 import {
@@ -12,7 +14,7 @@ import {
   keepAllocatedValues,
   reassignClusterIp,
 } from '../cluster-ip/service-cluster-ip.js';
-import { statusStrategy } from './default-strategy.js';
+import { mainUpdate, statusStrategy } from './default-strategy.js';
 import type { ResourceStrategy } from './resource-strategy.js';
 
 function ownerOf(svc: Service): { namespace: string; name: string } {
@@ -26,6 +28,12 @@ export const serviceStrategy: ResourceStrategy = {
   subresources: [{ name: 'proxy', kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }],
   prepareForCreate(obj) {
     obj.status = { loadBalancer: {} };
+  },
+  prepareForUpdate(current, input, target) {
+    if (target !== 'status') return statusStrategy.prepareForUpdate(current, input, target);
+    const next = mainUpdate(current, input, false);
+    next.spec = structuredClone(current.spec);
+    return next;
   },
   canonicalizeUpdate(next, current, target) {
     if (target !== 'main') return;

@@ -29,6 +29,27 @@ describe('strategyFor', () => {
     expect(s.prepareForDelete?.(pod('node-1', 'Succeeded'), 10)).toBeUndefined();
   });
 
+  it("updates a Service's /status with the request's annotations and status but the stored spec", () => {
+    const s = strategyFor(typeOf('services'));
+    const stored = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'svc', namespace: 'default', uid: 'u1', labels: { a: 'b' } },
+      spec: { type: 'ClusterIP', clusterIP: '10.96.0.9' },
+      status: { loadBalancer: {} },
+    } as KubeObject;
+    const request = {
+      ...stored,
+      metadata: { name: 'svc', namespace: 'default', labels: { a: 'b' }, annotations: { patchedstatus: 'true' } },
+      spec: { type: 'NodePort' },
+      status: { loadBalancer: { ingress: [{ ip: '203.0.113.1' }] } },
+    } as KubeObject;
+    const next = s.prepareForUpdate(stored, request, 'status');
+    expect(next.metadata).toMatchObject({ uid: 'u1', annotations: { patchedstatus: 'true' } });
+    expect(next.spec).toEqual(stored.spec);
+    expect(next.status).toEqual(request.status);
+  });
+
   it('refuses to delete system namespaces and turns others Terminating', () => {
     const s = strategyFor(typeOf('namespaces'));
     const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });

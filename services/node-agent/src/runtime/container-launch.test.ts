@@ -50,6 +50,15 @@ describe('builtInReadinessPorts', () => {
     expect(builtInReadinessPorts({ name: 'c', image: 'postgres' })).toEqual([5432]);
     expect(builtInReadinessPorts({ name: 'c', image: 'nginx' })).toEqual([8080]);
   });
+
+  it("waits for agnhost netexec's HTTP port, given as --http-port=80 or --http-port 80", () => {
+    const agnhost = (args: string[]) =>
+      builtInReadinessPorts({ name: 'c', image: 'registry.k8s.io/e2e-test-images/agnhost:2.53', args });
+    expect(agnhost(['netexec', '--http-port=80'])).toEqual([80]);
+    expect(agnhost(['netexec', '--http-port', '80', '--udp-port', '80'])).toEqual([80]);
+    expect(agnhost(['netexec'])).toEqual([8080]);
+    expect(agnhost(['serve-hostname', '--port', '9000'])).toEqual([9000]);
+  });
 });
 
 describe('containerLaunch', () => {

@@ -87,9 +87,7 @@ export function builtInReadinessPorts(container: Container): number[] {
   if (name === 'agnhost') {
     if (declared.length > 0) return declared;
     const [sub, ...rest] = container.args ?? [];
-    const port =
-      rest.find((a) => a.startsWith('--http-port='))?.split('=')[1] ??
-      rest.find((a) => a.startsWith('--port='))?.split('=')[1];
+    const port = flagValue(rest, 'http-port') ?? flagValue(rest, 'port');
     if (sub === 'netexec') return [Number(port ?? 8080)];
     return sub === 'serve-hostname' && !rest.includes('--udp') ? [Number(port ?? 9376)] : [];
   }
@@ -97,6 +95,14 @@ export function builtInReadinessPorts(container: Container): number[] {
   if (dbPort !== undefined) return declared.length > 0 ? declared : [dbPort];
   if (/app/.test(name)) return declared;
   return declared.length > 0 ? declared : [8080];
+}
+
+/** The value of `--name=v` or `--name v` in an argument list (agnhost takes both). */
+function flagValue(args: readonly string[], name: string): string | undefined {
+  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return undefined;
+  const a = args[i] as string;
+  return a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[i + 1];
 }
 
 /** Expands `$(VAR)` from `env`; `$$(VAR)` stays literal `$(VAR)`, unknown names are kept. */
