@@ -228,8 +228,15 @@ describe('kemu node up: a node joined through NATS', () => {
       ]);
       expect(internal).toBe(`${sub}.205`);
       // The pod bridge is made in the node's own netns, for the CIDR the controller assigned.
-      const cbr0 = await ip('-n', ns, '-4', 'addr', 'show', 'dev', 'cbr0');
-      expect(cbr0.stdout).toMatch(/inet 10\.244\.\d+\.1\/24/);
+      // (made once the controller assigned the CIDR, which may come just after the node reports Ready).
+      const cbr0 = await eventually(
+        async () => {
+          const r = await ip('-n', ns, '-4', 'addr', 'show', 'dev', 'cbr0').catch(() => ({ stdout: '' }));
+          return /inet 10\.244\.\d+\.1\/24/.test(r.stdout) ? r.stdout : undefined;
+        },
+        { timeoutMs: 20_000, what: 'the pod bridge cbr0 in node-5' },
+      );
+      expect(cbr0).toMatch(/inet 10\.244\.\d+\.1\/24/);
       const pids = JSON.parse(await readFile(pidsFile, 'utf8')) as Record<string, number>;
       expect(Object.keys(pids).sort()).toEqual(['node-agent', 'proxy', 'supervisor']);
       child.kill('SIGTERM');

@@ -28,6 +28,7 @@ export interface StatePaths {
 /** A resolved cluster: name, subnet index, repository and state paths. */
 export interface ClusterContext {
   cluster: string;
+  /** The underlay subnet the name hashes to; `up` takes the next free one when another cluster has it (cluster.json keeps the choice). */
   subnetIndex: number;
   home: string;
   repoRoot: string;

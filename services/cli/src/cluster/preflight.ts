@@ -59,21 +59,32 @@ export async function checkHostPrerequisites(
   }
 }
 
-/** Throws PrerequisiteError when the apiserver port or the cluster's underlay subnet is taken. */
-export async function checkAddressesFree(ctx: ClusterContext, apiserverPort: number): Promise<void> {
+/**
+ * Throws PrerequisiteError when the apiserver port is taken; returns the underlay subnet
+ * index for the cluster: the one its name hashes to, else the next one no other cluster
+ * on this machine uses (names hash into 200 subnets, so two clusters can meet).
+ */
+export async function checkAddressesFree(ctx: ClusterContext, apiserverPort: number): Promise<number> {
   if (await canConnect('127.0.0.1', apiserverPort, 500)) {
     throw new PrerequisiteError(
       `port ${apiserverPort} on 127.0.0.1 is in use (another cluster?): choose another with --apiserver-port`,
     );
   }
-  const prefix = `10.250.${ctx.subnetIndex}.`;
+  const used = new Set<number>();
   const { stdout } = await run('ip', ['-o', '-4', 'addr', 'show']);
   for (const line of stdout.split('\n')) {
     const [, dev, , cidr] = line.trim().split(/\s+/);
-    if (cidr?.startsWith(prefix) && dev !== `km-${ctx.cluster}`) {
-      throw new PrerequisiteError(
-        `subnet 10.250.${ctx.subnetIndex}.0/24 of cluster ${ctx.cluster} is already used by ${dev}: choose another --name`,
-      );
-    }
+    const m = /^10\.250\.(\d+)\./.exec(cidr ?? '');
+    if (m && dev !== `km-${ctx.cluster}`) used.add(Number(m[1]));
   }
+  if (!used.has(ctx.subnetIndex)) return ctx.subnetIndex;
+  // "local" has subnet 0 to itself; every other name takes one of 1..200.
+  for (let k = 1; k <= SUBNETS; k++) {
+    const index = ((ctx.subnetIndex - 1 + k) % SUBNETS) + 1;
+    if (!used.has(index)) return index;
+  }
+  throw new PrerequisiteError(`every underlay subnet 10.250.1-${SUBNETS}.0/24 is in use: take a cluster down first`);
 }
+
+/** How many underlay subnets named clusters hash into (10.250.1.0/24 … 10.250.200.0/24). */
+const SUBNETS = 200;

@@ -176,14 +176,14 @@ async function runUp(io: CommandIO): Promise<number> {
   await checkHostPrerequisites(ctx, { ownNats: !existingNats, proxyMode });
   const cleaned = await teardownCluster(ctx, () => undefined);
   if (cleaned.found) io.stderr.write(`removed leftovers of an earlier run of cluster ${ctx.cluster}\n`);
-  await checkAddressesFree(ctx, apiserverPort);
+  const subnetIndex = await checkAddressesFree(ctx, apiserverPort);
 
   io.stderr.write(`Creating cluster "${ctx.cluster}" ...\n`);
   await mkdir(ctx.paths.logsDir, { recursive: true });
   const config: ClusterConfig = {
     cluster: ctx.cluster,
     nodes,
-    subnetIndex: ctx.subnetIndex,
+    subnetIndex,
     apiserverPort,
     token: randomBytes(24).toString('hex'),
     createdAt: new Date().toISOString(),
