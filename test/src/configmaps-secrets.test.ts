@@ -44,6 +44,7 @@ spec:
       periodSeconds: 1
     volumeMounts:
     - { name: config, mountPath: /tmp/kemu-e2e-cfg/app-config }
+    - { name: config, mountPath: /etc/app/color.txt, subPath: color }
     - { name: creds, mountPath: /tmp/kemu-e2e-cfg/creds }
   volumes:
   - name: config
@@ -196,6 +197,8 @@ describe('ConfigMaps and Secrets', () => {
     expect(env).not.toMatch(/^MAYBE=/m);
     const read = (path: string) => cluster.kubectlOk(['exec', 'app', '--', 'cat', path]);
     expect(await read('/tmp/kemu-e2e-cfg/app-config/color')).toBe('blue');
+    // One key as a file in a directory of the image (subPath).
+    expect(await read('/etc/app/color.txt')).toBe('blue');
     expect(await read('/tmp/kemu-e2e-cfg/creds/db/password')).toBe('s3cr3t-pw');
     const mode = await cluster.kubectlOk([
       'exec',
@@ -225,6 +228,8 @@ describe('ConfigMaps and Secrets', () => {
       /^\.\.\d{4}_/,
     );
     expect(await cluster.kubectlOk(['exec', 'app', '--', 'env'])).toMatch(/^COLOR=blue$/m);
+    // A subPath mount keeps the file it was started with, as the kubelet's does.
+    expect(await read('/etc/app/color.txt')).toBe('blue');
   });
 
   it('holds a pod in CreateContainerConfigError until its ConfigMap exists', async () => {

@@ -40,7 +40,7 @@ describe('processArgv (pods as processes, where runc cannot run)', () => {
     const argv = processArgv({ ...base, binds }, o);
     expect(argv.slice(0, 7)).toEqual([...inPod, 'unshare', '--uts', '--mount']);
     expect(argv[9]).toBe(
-      "mkdir -p '/etc/it'\\''s' && mount --bind -o ro '/k/pods/u/volumes/kubernetes.io~configmap/cfg' '/etc/it'\\''s' || exit 1; hostname \"$0\" 2>/dev/null; exec \"$@\"",
+      "{ if [ -d '/k/pods/u/volumes/kubernetes.io~configmap/cfg' ]; then mkdir -p '/etc/it'\\''s'; else mkdir -p \"$(dirname '/etc/it'\\''s')\" && touch '/etc/it'\\''s'; fi; } && mount --bind -o ro '/k/pods/u/volumes/kubernetes.io~configmap/cfg' '/etc/it'\\''s' || exit 1; hostname \"$0\" 2>/dev/null; exec \"$@\"",
     );
     expect(argv.slice(10)).toEqual(['web-1', '/usr/bin/node', '/w/main.js']);
   });

@@ -23,7 +23,8 @@ export function inOwnUts(hostname: string, command: string[], binds: VolumeBind[
   const script = binds
     .map(
       (m) =>
-        `mkdir -p ${shellQuote(m.mountPath)} && mount --bind -o ro ${shellQuote(m.source)} ${shellQuote(m.mountPath)} || exit 1; `,
+        // A file (a subPath key) is bound onto a file, a directory onto a directory.
+        `{ if [ -d ${shellQuote(m.source)} ]; then mkdir -p ${shellQuote(m.mountPath)}; else mkdir -p "$(dirname ${shellQuote(m.mountPath)})" && touch ${shellQuote(m.mountPath)}; fi; } && mount --bind -o ro ${shellQuote(m.source)} ${shellQuote(m.mountPath)} || exit 1; `,
     )
     .join('');
   return [

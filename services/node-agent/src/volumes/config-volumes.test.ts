@@ -71,6 +71,24 @@ describe('ConfigMap and Secret volumes', () => {
     expect(configMounts(pod, 'c', dirs).map((m) => m.mountPath)).toEqual(['/etc/cfg', '/etc/creds', '/etc/opt']);
   });
 
+  it('binds a subPath as the file it names, resolved through ..data at start, never outside the volume', () => {
+    const state = mkdtempSync(join(tmpdir(), 'kemu-vol-'));
+    configMaps.app = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app' }, data: { 'app.conf': 'v1' } };
+    const withSubPath: Pod = structuredClone(pod);
+    const c = withSubPath.spec.containers[0] as (typeof withSubPath.spec.containers)[number];
+    c.volumeMounts = [
+      { name: 'cfg', mountPath: '/etc/nginx/conf.d/app.conf', subPath: 'app.conf' },
+      { name: 'cfg', mountPath: '/etc/missing.conf', subPath: 'missing.conf' },
+      { name: 'cfg', mountPath: '/etc/escape', subPath: '../../..' },
+    ];
+    const dirs = syncConfigVolumes(withSubPath, state, sources);
+    const mounts = configMounts(withSubPath, 'c', dirs);
+    expect(mounts.map((m) => m.mountPath)).toEqual(['/etc/nginx/conf.d/app.conf']);
+    const source = mounts[0]?.source ?? '';
+    expect(source).toContain(`${volumeDir(state, 'u1', 'configmap', 'cfg')}/..`);
+    expect(readFileSync(source, 'utf8')).toBe('v1');
+  });
+
   it('fails the mount of a missing source that is not optional', () => {
     delete configMaps.app;
     expect(() => syncConfigVolumes(pod, mkdtempSync(join(tmpdir(), 'kemu-vol-')), sources)).toThrow(

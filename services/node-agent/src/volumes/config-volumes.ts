@@ -9,8 +9,8 @@
  * /var/lib/kubelet), so a container runtime can bind-mount the volumes from there.
  */
 import type { Pod } from '@kemu/api';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { isAbsolute, join, normalize } from 'node:path';
 import { ContainerConfigError, type ConfigSources } from '../runtime/config-env.js';
 import { type PayloadFile, writeAtomically } from './atomic-writer.js';
 
@@ -94,7 +94,19 @@ export function syncConfigVolumes(pod: Pod, root: string, sources: ConfigSources
   return out;
 }
 
-/** The bind mounts of one container: its volumeMounts of ConfigMap/Secret volumes. */
+/** The real path of `subPath` inside the volume `dir`; undefined when it is missing or leaves the volume. */
+function subPathSource(dir: string, subPath: string): string | undefined {
+  const inside = normalize(subPath);
+  if (isAbsolute(inside) || inside === '..' || inside.startsWith('../')) return undefined;
+  try {
+    const real = realpathSync(join(dir, inside));
+    return real.startsWith(`${realpathSync(dir)}/`) ? real : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bind mounts of one container: its volumeMounts of ConfigMap/Secret volumes (a subPath as the file or directory it names). */
 export function configMounts(
   pod: Pod,
   containerName: string,
@@ -103,8 +115,11 @@ export function configMounts(
   const c = pod.spec.containers.find((x) => x.name === containerName);
   return (c?.volumeMounts ?? []).flatMap((m) => {
     const dir = dirs.get(m.name);
-    // subPath mounts are not projected yet (the kubelet does not update them either).
-    if (!dir || m.subPath) return [];
-    return [{ source: dir, mountPath: m.mountPath }];
+    if (!dir) return [];
+    if (!m.subPath) return [{ source: dir, mountPath: m.mountPath }];
+    // A subPath (one key as a file, e.g. nginx.conf) is resolved once, at container start,
+    // through the AtomicWriter's ..data link, so later updates do not reach it: as the kubelet.
+    const resolved = subPathSource(dir, m.subPath);
+    return resolved ? [{ source: resolved, mountPath: m.mountPath }] : [];
   });
 }
