@@ -29,7 +29,8 @@ describe('parseRoute', () => {
       group: 'discovery.k8s.io',
       version: 'v1',
     });
-    expect(parseRoute('/openapi/v2').kind).toBe('not-found');
+    expect(parseRoute('/openapi/v2')).toEqual({ kind: 'openapi-v2' });
+    expect(parseRoute('/openapi/v2/x').kind).toBe('not-found');
     expect(parseRoute('/apis/storage.k8s.io/v1').kind).toBe('not-found');
   });
 

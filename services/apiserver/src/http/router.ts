@@ -29,6 +29,7 @@ export type Route =
   | { kind: 'group'; group: string }
   | { kind: 'group-version'; group: string; version: string }
   | { kind: 'openapi-root' }
+  | { kind: 'openapi-v2' }
   | { kind: 'openapi-document'; group: string; version: string }
   | ResourceRoute
   | { kind: 'metrics' }
@@ -89,6 +90,7 @@ export function parseRoute(pathname: string): Route {
     case 'livez':
       return { kind: 'health', check: parts.join('/') };
     case 'openapi':
+      if (second === 'v2') return parts.length === 2 ? { kind: 'openapi-v2' } : NOT_FOUND;
       if (second !== 'v3') return NOT_FOUND;
       if (parts.length === 2) return { kind: 'openapi-root' };
       if (third === 'api' && parts.length === 4 && fourth && servesGroupVersion('', fourth))

@@ -38,6 +38,7 @@ import {
 import { pathNotFound, readBodyBytes, sendError, sendJson, sendText, toApiError } from './http-io.js';
 import { createNamespaceFinalizer } from '../controllers/namespace-finalizer.js';
 import { openApiDocument, openApiRoot } from '../discovery/openapi.js';
+import { openApiV2Body } from '../discovery/openapi-v2.js';
 import { READ_METHODS } from '../read-only.js';
 import { handleResource } from './resource-handler.js';
 import { createPodStreamUpgrades } from '../streams/pod-exec.js';
@@ -208,6 +209,11 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         return sendJson(res, 200, openApiRoot());
       case 'openapi-document':
         return sendJson(res, 200, openApiDocument(r.group, r.version));
+      case 'openapi-v2': {
+        const { contentType, body } = openApiV2Body(accept);
+        res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': String(body.length) });
+        return void res.end(body);
+      }
       case 'metrics':
         return serveMetrics(registry, req, res);
       case 'metrics-api':
