@@ -10,6 +10,7 @@ import { NetnsCommandError, run } from '@kemu/netns';
 import type { ClusterContext } from '../cluster-context.js';
 import { PrerequisiteError } from '../errors.js';
 import { checkNatsServerBinary } from './nats-server-version.js';
+import { bundleFile, staleBundleInput } from './service-entry.js';
 import { canConnect } from './wait-for-port.js';
 
 const tools: { cmd: string; args: string[]; pkg: string }[] = [
@@ -55,6 +56,14 @@ export async function checkHostPrerequisites(
   if (missing.length > 0) {
     throw new PrerequisiteError(
       `kemu is not built: missing ${missing.map((s) => `services/${s}/dist/main.js`).join(', ')} (run: pnpm build)`,
+    );
+  }
+  const stale = await Promise.all(REQUIRED_SERVICES.map((s) => staleBundleInput(ctx.servicesDir, s)));
+  const i = stale.findIndex((input) => input !== undefined);
+  if (i >= 0) {
+    const service = REQUIRED_SERVICES[i] as string;
+    throw new PrerequisiteError(
+      `${bundleFile(ctx.servicesDir, service)} is older than ${stale[i]}, which it bundles (run: pnpm build)`,
     );
   }
 }
