@@ -18,7 +18,7 @@ import { build } from 'esbuild';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The services `kemu up`, `kemu node up` and the supervisor start (not the CLI, the dashboard or pod-workload). */
-const SERVICES = ['apiserver', 'controller', 'node-agent', 'proxy', 'dns', 'hollow-node-agent'];
+const SERVICES = ['apiserver', 'controller', 'node-agent', 'proxy', 'dns', 'hollow-node-agent', 'cli'];
 
 /**
  * Packages loaded from where they are installed instead of bundled: native addons find

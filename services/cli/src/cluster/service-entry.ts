@@ -2,11 +2,14 @@
  * Which file of a service the CLI runs: `dist/main.bundle.js`, the one-file bundle `pnpm
  * build` makes (infra/scripts/bundle-services.mjs), when it exists, else tsc's
  * `dist/main.js`. Ten processes compiling ~450 modules each were most of `kemu up`'s time;
- * a bundle starts in under half the CPU. A bundle older than any file it was made from (a
- * `tsc --build` alone after an edit) would run old code, so `kemu up` refuses one (`staleBundleInput`).
+ * a bundle starts in under half the CPU. The supervisor runs the CLI's bundle for the same
+ * reason (the `kemu` command itself runs dist/main.js, which `kemu chaos` needs: its probe
+ * worker is a file of its own). A bundle older than any file it was made from (a
+ * `tsc --build` alone after an edit) would run old code, so `kemu up` refuses one
+ * (`staleBundles`).
  */
-import { readFile, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
 /** The bundle of a service, beside its tsc output so paths relative to `import.meta.url` hold. */
@@ -20,9 +23,14 @@ export function serviceEntry(servicesDir: string, service: string): string {
   return existsSync(bundle) ? bundle : join(servicesDir, service, 'dist', 'main.js');
 }
 
-/** The first input of a service's bundle that is newer than the bundle, or undefined when it is fresh (or not bundled). */
-export async function staleBundleInput(servicesDir: string, service: string): Promise<string | undefined> {
-  const bundle = bundleFile(servicesDir, service);
+/** The CLI entry the supervisor runs: the bundle beside `cliMain` when built, else `cliMain`. */
+export function supervisorEntry(cliMain: string): string {
+  const bundle = join(dirname(cliMain), 'main.bundle.js');
+  return existsSync(bundle) ? bundle : cliMain;
+}
+
+/** The first input of `bundle` that is newer than it, or undefined when it is fresh (or absent). */
+export async function staleBundleInput(bundle: string): Promise<string | undefined> {
   let inputs: string[];
   let built: number;
   try {
@@ -31,17 +39,18 @@ export async function staleBundleInput(servicesDir: string, service: string): Pr
   } catch {
     return undefined;
   }
-  const times = await Promise.all(
-    inputs.map(async (input) => {
-      const file = resolve(dirname(bundle), input);
-      return {
-        file,
-        mtimeMs: await stat(file).then(
-          (s) => s.mtimeMs,
-          () => Number.POSITIVE_INFINITY,
-        ),
-      };
-    }),
-  );
-  return times.find((t) => t.mtimeMs > built)?.file;
+  const modified = async (file: string) =>
+    stat(file).then(
+      (s) => s.mtimeMs,
+      () => Number.POSITIVE_INFINITY,
+    );
+  const files = inputs.map((input) => resolve(dirname(bundle), input));
+  const times = await Promise.all(files.map(modified));
+  return files.find((_, i) => (times[i] as number) > built);
+}
+
+/** Messages naming each of `bundles` that is older than one of its inputs (none when all are fresh). */
+export async function staleBundles(bundles: string[]): Promise<string[]> {
+  const stale = await Promise.all(bundles.map(staleBundleInput));
+  return bundles.flatMap((b, i) => (stale[i] ? [`${b} is older than ${stale[i]}, which it bundles`] : []));
 }
