@@ -29,8 +29,11 @@ export function supervisorEntry(cliMain: string): string {
   return existsSync(bundle) ? bundle : cliMain;
 }
 
-/** The first input of `bundle` that is newer than it, or undefined when it is fresh (or absent). */
-export async function staleBundleInput(bundle: string): Promise<string | undefined> {
+/** The first input of `bundle` that is newer than it, or undefined when it is fresh (or absent); `mtimes` caches stat calls across bundles. */
+export async function staleBundleInput(
+  bundle: string,
+  mtimes = new Map<string, Promise<number>>(),
+): Promise<string | undefined> {
   let inputs: string[];
   let built: number;
   try {
@@ -39,11 +42,17 @@ export async function staleBundleInput(bundle: string): Promise<string | undefin
   } catch {
     return undefined;
   }
-  const modified = async (file: string) =>
-    stat(file).then(
-      (s) => s.mtimeMs,
-      () => Number.POSITIVE_INFINITY,
-    );
+  const modified = (file: string) => {
+    let t = mtimes.get(file);
+    if (!t) {
+      t = stat(file).then(
+        (s) => s.mtimeMs,
+        () => Number.POSITIVE_INFINITY,
+      );
+      mtimes.set(file, t);
+    }
+    return t;
+  };
   const files = inputs.map((input) => resolve(dirname(bundle), input));
   const times = await Promise.all(files.map(modified));
   return files.find((_, i) => (times[i] as number) > built);
@@ -51,6 +60,8 @@ export async function staleBundleInput(bundle: string): Promise<string | undefin
 
 /** Messages naming each of `bundles` that is older than one of its inputs (none when all are fresh). */
 export async function staleBundles(bundles: string[]): Promise<string[]> {
-  const stale = await Promise.all(bundles.map(staleBundleInput));
+  // The bundles share most of their inputs (the packages, node_modules): each file is stat'ed once.
+  const mtimes = new Map<string, Promise<number>>();
+  const stale = await Promise.all(bundles.map((b) => staleBundleInput(b, mtimes)));
   return bundles.flatMap((b, i) => (stale[i] ? [`${b} is older than ${stale[i]}, which it bundles`] : []));
 }
