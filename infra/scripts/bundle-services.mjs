@@ -26,20 +26,27 @@ const SERVICES = ['apiserver', 'controller', 'node-agent', 'proxy', 'dns', 'holl
  */
 const UNBUNDLED = ['msgpackr-extract'];
 
-/** Resolves the UNBUNDLED packages to their installed file, as the importing package would, and leaves them out. */
-const installedPackages = {
-  name: 'installed-packages',
-  setup(b) {
-    const filter = new RegExp(`^(${UNBUNDLED.join('|')})$`);
-    b.onResolve({ filter }, (args) => {
-      try {
-        return { path: createRequire(join(args.resolveDir, 'x.js')).resolve(args.path), external: true };
-      } catch {
-        return { path: args.path, external: true };
-      }
-    });
-  },
-};
+/**
+ * Resolves the UNBUNDLED packages to their installed file, as the importing package would,
+ * and leaves them out, named relative to the bundle so a copy of the tree (the compose
+ * image's /opt/kemu) still finds them.
+ */
+function installedPackages(outDir) {
+  return {
+    name: 'installed-packages',
+    setup(b) {
+      const filter = new RegExp(`^(${UNBUNDLED.join('|')})$`);
+      b.onResolve({ filter }, (args) => {
+        try {
+          const file = createRequire(join(args.resolveDir, 'x.js')).resolve(args.path);
+          return { path: relative(outDir, file), external: true };
+        } catch {
+          return { path: args.path, external: true };
+        }
+      });
+    },
+  };
+}
 
 await Promise.all(
   SERVICES.map(async (service) => {
@@ -56,7 +63,7 @@ await Promise.all(
       metafile: true,
       absWorkingDir: root,
       logLevel: 'warning',
-      plugins: [installedPackages],
+      plugins: [installedPackages(dist)],
       // CommonJS dependencies call require() for Node's built-ins, which an ES module lacks.
       banner: {
         js: "import { createRequire as kemuCreateRequire } from 'node:module';\nconst require = kemuCreateRequire(import.meta.url);",
