@@ -32,7 +32,7 @@ export interface ClusterContext {
   subnetIndex: number;
   home: string;
   repoRoot: string;
-  /** Folder holding `<service>/dist/main.js` for every service (default `<repo>/services`). */
+  /** Folder holding `<service>/dist/main.bundle.js` (or `main.js`) for every service (default `<repo>/services`). */
   servicesDir: string;
   paths: StatePaths;
   /** KEMU_LOG_LEVEL: the level of the CLI's own logs; each command has its default. */

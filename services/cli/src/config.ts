@@ -20,7 +20,7 @@ export const cliSchema = {
   servicesDir: string({
     env: 'KEMU_SERVICES_DIR',
     defaultText: '<repo>/services',
-    meaning: "Where the components' builds are (<dir>/<service>/dist/main.js)",
+    meaning: "Where the components' builds are (<dir>/<service>/dist/main.bundle.js, else dist/main.js)",
   }),
   natsUrl: urlList({
     env: 'KEMU_NATS_URL',

@@ -17,6 +17,7 @@ import { clusterLayout } from '@kemu/netns';
 import type { ClusterContext } from '../cluster-context.js';
 import { pkiPaths } from './cluster-pki.js';
 import { natsAuthPaths, seedFile } from './nats-auth.js';
+import { serviceEntry } from './service-entry.js';
 
 /** What `kemu up` records in cluster.json and the supervisor reads. */
 export interface ClusterConfig {
@@ -157,7 +158,7 @@ export function componentSpecs(config: ClusterConfig, ctx: SpecContext): Compone
   };
   // Only the apiserver and the node-agents hold the key Secrets are encrypted with.
   const encryptionKey = { KEMU_ENCRYPTION_KEY_FILE: pkiPaths(ctx.stateDir).encryptionKey };
-  const main = (service: string) => join(ctx.servicesDir, service, 'dist', 'main.js');
+  const main = (service: string) => serviceEntry(ctx.servicesDir, service);
   const specs: ComponentSpec[] = [
     {
       name: 'apiserver',

@@ -10,6 +10,7 @@ import { NetnsCommandError, run } from '@kemu/netns';
 import type { ClusterContext } from '../cluster-context.js';
 import { PrerequisiteError } from '../errors.js';
 import { checkNatsServerBinary } from './nats-server-version.js';
+import { bundleFile, staleBundles } from './service-entry.js';
 import { canConnect } from './wait-for-port.js';
 
 const tools: { cmd: string; args: string[]; pkg: string }[] = [
@@ -32,31 +33,45 @@ const nftablesTools: { cmd: string; args: string[]; pkg: string }[] = [
 /** Services whose `dist/main.js` must exist. */
 export const REQUIRED_SERVICES = ['apiserver', 'controller', 'node-agent', 'proxy', 'dns', 'pod-workload'];
 
-/** Throws PrerequisiteError unless this host can run a cluster: root, the tools (nats-server 2.10+ when `ownNats`; nft and conntrack for the nftables proxy mode), the built services. */
+/** Throws PrerequisiteError unless this host can run a cluster: root, the tools (nats-server 2.10+ when `ownNats`; nft and conntrack for the nftables proxy mode), the built services (and their bundles fresh, the CLI's `cliBundle` too). */
 export async function checkHostPrerequisites(
   ctx: ClusterContext,
-  opts: { ownNats: boolean; proxyMode?: 'userspace' | 'nftables' },
+  opts: { ownNats: boolean; proxyMode?: 'userspace' | 'nftables'; cliBundle?: string },
 ): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new PrerequisiteError('kemu up needs root (it creates network namespaces): run it with sudo');
   }
-  for (const tool of opts.proxyMode === 'nftables' ? [...tools, ...nftablesTools] : tools) {
-    try {
-      await run(tool.cmd, tool.args, { timeoutMs: 10_000 });
-    } catch (err) {
-      if (err instanceof NetnsCommandError && err.code === 'CommandNotFound') {
-        throw new PrerequisiteError(`${tool.cmd} is not installed: apt-get install ${tool.pkg}`);
-      }
-      throw err;
+  // All at once (each is a process start; one after another they took a quarter of a second),
+  // reported in the list's order; nats-server's version check also proves it is installed.
+  const checked = opts.proxyMode === 'nftables' ? [...tools, ...nftablesTools] : tools;
+  const outcomes = await Promise.allSettled(
+    checked.map((tool) =>
+      tool.cmd === 'nats-server' && opts.ownNats
+        ? checkNatsServerBinary()
+        : run(tool.cmd, tool.args, { timeoutMs: 10_000 }),
+    ),
+  );
+  outcomes.forEach((outcome, i) => {
+    if (outcome.status === 'fulfilled') return;
+    const err = outcome.reason as unknown;
+    if (err instanceof NetnsCommandError && err.code === 'CommandNotFound') {
+      const tool = checked[i] as (typeof tools)[number];
+      throw new PrerequisiteError(`${tool.cmd} is not installed: apt-get install ${tool.pkg}`);
     }
-  }
-  if (opts.ownNats) await checkNatsServerBinary();
+  });
+  const failed = outcomes.find((o) => o.status === 'rejected');
+  if (failed) throw failed.reason;
   const missing = REQUIRED_SERVICES.filter((s) => !existsSync(join(ctx.servicesDir, s, 'dist', 'main.js')));
   if (missing.length > 0) {
     throw new PrerequisiteError(
       `kemu is not built: missing ${missing.map((s) => `services/${s}/dist/main.js`).join(', ')} (run: pnpm build)`,
     );
   }
+  const stale = await staleBundles([
+    ...REQUIRED_SERVICES.map((s) => bundleFile(ctx.servicesDir, s)),
+    ...(opts.cliBundle ? [opts.cliBundle] : []),
+  ]);
+  if (stale.length > 0) throw new PrerequisiteError(`${stale.join('; ')} (run: pnpm build)`);
 }
 
 /**

@@ -9,12 +9,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type AddressInfo, createServer } from 'node:net';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ClusterContext } from '../cluster-context.js';
 import { pkiPaths } from './cluster-pki.js';
 import { type ClusterConfig, SERVICE_CIDR, natsCredentialEnv, natsUrl } from './components.js';
 import { ADMIN_USER } from './nats-auth.js';
+import { serviceEntry } from './service-entry.js';
 import { CliError, WaitTimeoutError } from '../errors.js';
 import type { Moment } from '../moment.js';
 
@@ -110,7 +110,7 @@ export function startReplayApiserver(
   env: NodeJS.ProcessEnv,
   stderr: NodeJS.WritableStream,
 ): Promise<ReplayApiserver> {
-  const child = spawn(process.execPath, [join(ctx.servicesDir, 'apiserver', 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [serviceEntry(ctx.servicesDir, 'apiserver')], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

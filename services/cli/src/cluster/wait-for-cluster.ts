@@ -4,8 +4,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** How often readiness is polled: short, since `up` waits on it and each check is one local request. */
-const POLL_MS = 100;
+/** How often readiness is polled: short, since `up` waits on it (a 2 s start-up) and each check is one local request. */
+const POLL_MS = 50;
 import { createApiClient } from '../client/api-client.js';
 import { WaitTimeoutError } from '../errors.js';
 import type { Progress } from '../format/progress.js';

@@ -17,6 +17,9 @@ export function canConnect(host: string, port: number, timeoutMs = 1_000): Promi
   });
 }
 
+/** How often the port is tried: a refused local connection costs next to nothing, and `kemu up` waits on it (nats-server listens within ~50 ms). */
+const POLL_MS = 20;
+
 /** Polls host:port until it accepts a connection, or throws WaitTimeoutError; `abort` may end the wait early with its own error. */
 export async function waitForPort(
   host: string,
@@ -28,6 +31,6 @@ export async function waitForPort(
     if (await canConnect(host, port)) return;
     await options.check?.();
     if (Date.now() > deadline) throw new WaitTimeoutError(`timed out waiting for ${options.what} on ${host}:${port}`);
-    await sleep(100);
+    await sleep(POLL_MS);
   }
 }

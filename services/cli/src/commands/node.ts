@@ -34,6 +34,7 @@ import { issueJoinCredential } from '../cluster/join-credential.js';
 import { parseJoinBundle } from '../cluster/nats-auth.js';
 import { removeNode } from '../nodes/node-teardown.js';
 import { isAlive } from '../cluster/processes.js';
+import { bundleFile, staleBundles } from '../cluster/service-entry.js';
 import { readPidFile, writeFileAtomic, writeJsonAtomic } from '../state-store.js';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -83,6 +84,8 @@ function requireRoot(what: string): void {
 async function nodeUp(io: CommandIO): Promise<number> {
   requireRoot('up');
   const { ctx, args } = io;
+  const stale = await staleBundles(['node-agent', 'proxy'].map((s) => bundleFile(ctx.servicesDir, s)));
+  if (stale.length > 0) throw new PrerequisiteError(`${stale.join('; ')} (run: pnpm build)`);
   const node = validateNodeName(stringFlag(args, 'name'));
   const config = configFromEnv(io.env);
   const natsUrl = stringFlag(args, 'nats') ?? config.natsUrl?.join(',');

@@ -36,6 +36,7 @@ import { natsHost } from '../nodes/node-config.js';
 import { tailLogs } from '../cluster/log-tail.js';
 import { spawnDetached } from '../cluster/nats-server.js';
 import { checkAddressesFree, checkHostPrerequisites } from '../cluster/preflight.js';
+import { supervisorEntry } from '../cluster/service-entry.js';
 import { createProgress } from '../format/progress.js';
 import { isAlive } from '../cluster/processes.js';
 import { writeJsonAtomic, writeFileAtomic } from '../state-store.js';
@@ -113,7 +114,7 @@ async function bringUp(io: CommandIO, config: ClusterConfig): Promise<void> {
     {
       name: 'supervisor',
       command: process.execPath,
-      args: [io.cliMain, 'supervise', '--name', ctx.cluster],
+      args: [supervisorEntry(io.cliMain), 'supervise', '--name', ctx.cluster],
       env: {
         KEMU_HOME: ctx.home,
         KEMU_CLUSTER: ctx.cluster,
@@ -173,7 +174,7 @@ async function runUp(io: CommandIO): Promise<number> {
     io.stderr.write(`cluster ${ctx.cluster} is already up\n`);
     return 0;
   }
-  await checkHostPrerequisites(ctx, { ownNats: !existingNats, proxyMode });
+  await checkHostPrerequisites(ctx, { ownNats: !existingNats, proxyMode, cliBundle: supervisorEntry(io.cliMain) });
   const cleaned = await teardownCluster(ctx, () => undefined);
   if (cleaned.found) io.stderr.write(`removed leftovers of an earlier run of cluster ${ctx.cluster}\n`);
   const subnetIndex = await checkAddressesFree(ctx, apiserverPort);

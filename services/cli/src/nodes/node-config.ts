@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { ClusterContext } from '../cluster-context.js';
 import { type ComponentSpec, type ProxyMode, SERVICE_CIDR } from '../cluster/components.js';
+import { serviceEntry } from '../cluster/service-entry.js';
 import { UsageError } from '../errors.js';
 
 /** What `kemu node up` records in node.json and `node supervise` / `node down` read. */
@@ -110,7 +111,7 @@ export function joinedNodeSpecs(
     ...(config.natsTlsCa ? { KEMU_NATS_TLS_CA: config.natsTlsCa } : {}),
   };
   return ['node-agent', 'proxy'].map((service) => {
-    const main = join(o.servicesDir, service, 'dist', 'main.js');
+    const main = serviceEntry(o.servicesDir, service);
     return {
       name: service,
       command: config.netns ? 'nsenter' : o.nodeBin,
