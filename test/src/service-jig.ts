@@ -79,8 +79,8 @@ export function createServiceJig(cluster: KemuCluster) {
   const createNamespace = (ns: string) => cluster.kubectlOk(['create', 'namespace', ns]);
   const apply = (ns: string, ...items: Obj[]) =>
     cluster.kubectlOk(['apply', '-n', ns, '-f', '-'], {
-      // A JSON stream, not a List: kubectl validates a v1 List against /openapi/v2, which kemu does not serve.
-      input: items.map((o) => JSON.stringify(o)).join('\n'),
+      // A v1 List, as `kubectl get -o yaml` prints one: kubectl validates it against /openapi/v2.
+      input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }),
     });
   const waitReady = (ns: string, ...what: string[]) =>
     cluster.kubectlOk(['wait', '-n', ns, '--for=condition=Ready', ...what, '--timeout=90s']);
