@@ -5,9 +5,10 @@
  * (`wx`) holding the builder's pid and start time; a waiter polls for it to go and takes
  * over a lock whose process has died (a builder killed mid-build).
  */
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { processAlive, processStartTicks } from './proc.js';
+import { pathExists } from './path-exists.js';
 
 async function holderAlive(path: string): Promise<boolean> {
   try {
@@ -45,12 +46,5 @@ export async function withBuildLock<T>(path: string, fn: () => Promise<T>): Prom
 
 /** Polls (builds take seconds, so 100 ms costs nothing) until the lock is gone or its holder died. */
 async function waitForGone(path: string): Promise<void> {
-  while ((await exists(path)) && (await holderAlive(path))) await new Promise((r) => setTimeout(r, 100));
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
+  while ((await pathExists(path)) && (await holderAlive(path))) await new Promise((r) => setTimeout(r, 100));
 }

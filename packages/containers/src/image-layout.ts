@@ -10,6 +10,7 @@ import { basename, dirname, join, posix, resolve } from 'node:path';
 import { ImageBuildError, RuntimeCommandError } from './errors.js';
 import type { ImageRecipe } from './image-recipes.js';
 import { runCommand } from './run-command.js';
+import { pathExists } from './path-exists.js';
 
 /** One entry of a root filesystem. */
 export type ImageEntry =
@@ -77,15 +78,6 @@ async function placeHostPath(path: string, links: Map<string, string>): Promise<
   return join(current, basename(path));
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Expands a recipe into its entries (sorted by path, so the digest does not depend on order). */
 export async function imageEntries(recipe: ImageRecipe, options: { busybox?: string } = {}): Promise<ImageEntry[]> {
   const entries = new Map<string, ImageEntry>();
@@ -93,13 +85,13 @@ export async function imageEntries(recipe: ImageRecipe, options: { busybox?: str
   for (const d of recipe.dirs) entries.set(d.path, { type: 'dir', ...d });
   for (const f of recipe.files) entries.set(f.path, { type: 'file', ...f });
   for (const h of recipe.hostFiles) {
-    if (await exists(h)) entries.set(h, { type: 'copy', path: h, source: h });
+    if (await pathExists(h)) entries.set(h, { type: 'copy', path: h, source: h });
   }
   const binaries = [...recipe.binaries];
   const busybox = options.busybox ?? '/bin/busybox';
   if (recipe.busybox) binaries.push({ source: busybox, path: '/bin/busybox' });
   for (const b of binaries) {
-    if (!(await exists(b.source)))
+    if (!(await pathExists(b.source)))
       throw new ImageBuildError(`image ${recipe.kind} needs ${b.source}, which is missing`);
     entries.set(b.path, { type: 'copy', path: b.path, source: b.source });
     for (const lib of await libraryClosure(b.source)) {
@@ -108,7 +100,7 @@ export async function imageEntries(recipe: ImageRecipe, options: { busybox?: str
     }
   }
   for (const library of recipe.libraries) {
-    if (!(await exists(library))) continue;
+    if (!(await pathExists(library))) continue;
     for (const lib of [library, ...(await libraryClosure(library))]) {
       const at = await placeHostPath(lib, links);
       entries.set(at, { type: 'copy', path: at, source: lib });

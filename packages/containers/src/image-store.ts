@@ -18,7 +18,7 @@
  * machine's Debian files, never kemu's state or code (the workload code is mounted).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, copyFile, lstat, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { withBuildLock } from './build-lock.js';
 import { ImageBuildError } from './errors.js';
@@ -26,6 +26,7 @@ import { pruneImages } from './image-prune.js';
 import { type ImageEntry, imageEntries } from './image-layout.js';
 import { RECIPE_VERSION, imageRecipe } from './image-recipes.js';
 import { type ImageDefinition, imageDefinition, type RootfsKind, WORKLOAD_DIR } from './image-reference.js';
+import { pathExists } from './path-exists.js';
 
 /** A host path mounted into every container of an image. */
 export interface ImageMount {
@@ -111,15 +112,6 @@ async function writeEntries(root: string, entries: ImageEntry[]): Promise<string
   return h.digest('hex');
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function readRef(path: string): Promise<{ key: string; digest: string } | undefined> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as { key: string; digest: string };
@@ -139,7 +131,7 @@ export function createImageStore(options: ImageStoreOptions): ImageStore {
     const refPath = join(options.dir, 'refs', `${kind}.json`);
     const current = async () => {
       const ref = await readRef(refPath);
-      return ref?.key === key && (await exists(join(options.dir, 'sha256', ref.digest, 'rootfs')))
+      return ref?.key === key && (await pathExists(join(options.dir, 'sha256', ref.digest, 'rootfs')))
         ? { digest: ref.digest, rootfs: join(options.dir, 'sha256', ref.digest, 'rootfs') }
         : undefined;
     };
@@ -167,12 +159,12 @@ export function createImageStore(options: ImageStoreOptions): ImageStore {
       await writeFile(join(tmp, 'manifest.json'), `${JSON.stringify({ kind, digest, entries }, null, 1)}\n`);
       const final = join(options.dir, 'sha256', digest);
       await mkdir(dirname(final), { recursive: true });
-      if (!(await exists(final))) {
+      if (!(await pathExists(final))) {
         try {
           await rename(tmp, final);
         } catch (err) {
           // Another process renamed the same image into place first: theirs is identical.
-          if (!(await exists(final))) throw err;
+          if (!(await pathExists(final))) throw err;
         }
       }
       await mkdir(dirname(refPath), { recursive: true });
@@ -212,7 +204,7 @@ export function createImageStore(options: ImageStoreOptions): ImageStore {
       const repo = dirname(dirname(options.workloadDir));
       const mounts: ImageMount[] = [];
       for (const source of [options.workloadDir, join(repo, 'packages'), join(repo, 'node_modules')]) {
-        if (await exists(source)) mounts.push({ destination: source, source, readonly: true });
+        if (await pathExists(source)) mounts.push({ destination: source, source, readonly: true });
       }
       const entrypoint = definition.config.entrypoint.map((a) =>
         a.startsWith(WORKLOAD_DIR) ? join(options.workloadDir, a.slice(WORKLOAD_DIR.length)) : a,
