@@ -8,6 +8,7 @@ import { cidrAddress, cidrSize, type Node, tryParseCidr } from '@kemu/api';
 import {
   connectEventLog,
   createObjectWriter,
+  createPodStatusWriter,
   type EventLog,
   getObject,
   type Informer,
@@ -136,17 +137,23 @@ export async function waitForNodeReady(
   }
 }
 
-/** Deletes the Node and the pods bound to it from the log; returns the pods' uids (for their netns). */
+/**
+ * Deletes the Node and the pods bound to it from the log; returns the pods' uids (for their
+ * netns). With the node's own credential, as the node's final removal of each pod on its
+ * node subject (a node may not write pod objects), then its own Node.
+ */
 export async function deleteNodeObjects(
   eventLog: EventLog,
   informer: Informer,
   node: string,
 ): Promise<{ podUids: string[]; nodeDeleted: boolean }> {
-  const writer = createObjectWriter(eventLog, informer, { component: 'kemu-cli', node });
+  const actor = { component: 'kemu-cli', node };
+  const writer = createObjectWriter(eventLog, informer, actor);
+  const statusWriter = createPodStatusWriter(eventLog, informer, actor);
   const pods = listObjects(informer.view, 'pods').filter((p) => p.spec.nodeName === node);
   for (const pod of pods) {
-    const key = { resource: 'pods', namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name };
-    await writer.remove(key, pod).catch(() => undefined);
+    const key = { resource: 'pods', namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name } as const;
+    await statusWriter.removePod(key, (p) => p.status ?? {}).catch(() => undefined);
   }
   const key = { resource: 'nodes', namespace: '', name: node };
   const existing = getObject(informer.view, key);
