@@ -4,15 +4,18 @@
  * read from the informer's view into a cache rebuilt after any of them changes, so a
  * request costs a walk of the bindings, not of every object.
  */
-import type { Role, RoleBinding } from '@kemu/api';
+import type { PolicyRule, Role, RoleBinding } from '@kemu/api';
 import type { Informer } from '@kemu/eventlog';
 import { type RbacSource, rbacAllows } from './rbac-authorizer.js';
 import type { RequestAttributes } from './request-attributes.js';
+import { rulesFor } from './rules-review.js';
 import { MASTERS_GROUP, type UserInfo } from './user-info.js';
 
 /** Decides whether a user may do what a request asks. */
 export interface Authorizer {
   allows(user: UserInfo, attributes: RequestAttributes): boolean;
+  /** The RBAC rules bound to `user` cluster-wide and in `namespace` (SelfSubjectRulesReview). */
+  rules(user: UserInfo, namespace: string): readonly PolicyRule[];
 }
 
 const RBAC_RESOURCES = ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'] as const;
@@ -58,6 +61,10 @@ export function createAuthorizer(informer: Informer): Authorizer & { stop(): voi
       if (user.groups.includes(MASTERS_GROUP)) return true;
       cached ??= snapshot(informer);
       return rbacAllows(cached, user, attributes);
+    },
+    rules(user, namespace) {
+      cached ??= snapshot(informer);
+      return rulesFor(cached, user, namespace);
     },
     stop: () => {
       for (const remove of removers) remove();

@@ -54,7 +54,8 @@ export function subjectMatches(subject: RbacSubject, user: UserInfo, bindingName
   }
 }
 
-function rulesOf(source: RbacSource, binding: RoleBinding, namespace: string): readonly PolicyRule[] {
+/** The rules of the role `binding` (in `namespace`, '' for a ClusterRoleBinding) refers to. */
+export function rulesOf(source: RbacSource, binding: RoleBinding, namespace: string): readonly PolicyRule[] {
   const ref = binding.roleRef;
   const role = ref?.kind === 'ClusterRole' ? source.clusterRole(ref.name) : source.role(namespace, ref?.name ?? '');
   return role?.rules ?? [];

@@ -51,6 +51,7 @@ describe('discovery', () => {
       'networking.k8s.io',
       'coordination.k8s.io',
       'rbac.authorization.k8s.io',
+      'authorization.k8s.io',
       'metrics.k8s.io',
     ]);
     const metrics = groups.items.at(-1)?.versions[0];

@@ -7,6 +7,7 @@ import { type ResourceType, apiVersionOf, resourceTypes } from '@kemu/api';
 import type { Subresource } from '../strategies/resource-strategy.js';
 import { strategyFor } from '../strategies/strategy-registry.js';
 import { metricsApiAggregatedGroup, metricsApiGroup } from '../metrics/metrics-api-route.js';
+import { authorizationAggregatedGroup, authorizationApiGroup } from '../auth/authorization-discovery.js';
 
 /** Content-Type of an aggregated discovery v2 reply. */
 export const AGGREGATED_DISCOVERY_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
@@ -77,7 +78,7 @@ export function aggregatedDiscovery(core: boolean): Record<string, unknown> {
       ],
     }));
   // metrics.k8s.io is served beside the stored groups, as metrics-server's APIService adds it.
-  const all = core ? items : [...items, metricsApiAggregatedGroup()];
+  const all = core ? items : [...items, authorizationAggregatedGroup(), metricsApiAggregatedGroup()];
   return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: all };
 }
 
@@ -101,7 +102,7 @@ export function apiGroup(group: string): Record<string, unknown> {
 /** The legacy `/apis` reply. */
 export function legacyApiGroupList(): Record<string, unknown> {
   const groups = [...new Set(groupVersions().map((gv) => gv.group))].filter((g) => g !== '').map(apiGroup);
-  groups.push(metricsApiGroup());
+  groups.push(authorizationApiGroup(), metricsApiGroup());
   return { kind: 'APIGroupList', apiVersion: 'v1', groups };
 }
 

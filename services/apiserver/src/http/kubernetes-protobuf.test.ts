@@ -42,6 +42,13 @@ describe('decodeKubernetesProtobuf', () => {
     ]);
   });
 
+  it('decodes the SelfSubjectRulesReview kubectl auth can-i --list sends', () => {
+    // Unknown{typeMeta authorization.k8s.io/v1 SelfSubjectRulesReview, raw {metadata {}, spec {namespace team}, status {}}}
+    const rulesReview =
+      '6b3873000a310a17617574686f72697a6174696f6e2e6b38732e696f2f7631121653656c665375626a65637452756c6573526576696577120c0a0012060a047465616d1a00';
+    expect(decode(rulesReview)).toMatchObject({ kind: 'SelfSubjectRulesReview', spec: { namespace: 'team' } });
+  });
+
   it('refuses bodies without the magic prefix or of unknown kinds', () => {
     expect(() => decodeKubernetesProtobuf(Buffer.from('{}'))).toThrow(/magic/);
     const other = Buffer.from(namespaceBody.replace('4e616d657370616365', '4e616d657370616366'), 'hex'); // Namespacf

@@ -207,6 +207,7 @@ const kinds: Record<string, MessageSchema> = {
   ClusterRoleBinding: roleBinding,
   ServiceAccount: { 1: msg('metadata', objectMeta), 4: bool('automountServiceAccountToken', true) },
   SelfSubjectAccessReview: accessReview,
+  SelfSubjectRulesReview: { 1: msg('metadata', objectMeta), 2: msg('spec', { 1: s('namespace') }) },
   TokenRequest: {
     1: msg('metadata', objectMeta),
     2: msg('spec', {

@@ -18,6 +18,8 @@ import { createClusterIpAllocator } from '../cluster-ip/cluster-ip-allocator.js'
 import { createAuthenticator, isPublicPath, type StaticToken } from './authn.js';
 import { CREATE_ACCESS_REVIEW, SELF_SUBJECT_ACCESS_REVIEW_PATH, reviewAccess } from '../auth/access-review.js';
 import { createAuthorizer } from '../auth/authorizer.js';
+import { authorizationDiscovery } from '../auth/authorization-discovery.js';
+import { CREATE_RULES_REVIEW, SELF_SUBJECT_RULES_REVIEW_PATH, reviewRules } from '../auth/rules-review.js';
 import { forbiddenStatus } from '../auth/forbidden.js';
 import { effectiveUser } from '../auth/impersonation.js';
 import { createServiceAccountAuthenticator } from '../auth/service-account-authn.js';
@@ -158,7 +160,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const attributes =
       url.pathname === SELF_SUBJECT_ACCESS_REVIEW_PATH
         ? CREATE_ACCESS_REVIEW
-        : requestAttributes(req.method ?? 'GET', route, url.pathname, url.searchParams);
+        : url.pathname === SELF_SUBJECT_RULES_REVIEW_PATH
+          ? CREATE_RULES_REVIEW
+          : requestAttributes(req.method ?? 'GET', route, url.pathname, url.searchParams);
     if (!authz.allows(user, attributes)) throw forbiddenStatus(user, attributes);
     return user;
   }
@@ -181,15 +185,24 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL, r: Route, user: UserInfo | undefined) {
     const accept = req.headers.accept;
-    if (url.pathname === SELF_SUBJECT_ACCESS_REVIEW_PATH && user) {
+    const review = url.pathname === SELF_SUBJECT_ACCESS_REVIEW_PATH || url.pathname === SELF_SUBJECT_RULES_REVIEW_PATH;
+    if (review && user) {
       if (req.method !== 'POST') throw methodNotAllowed();
       const bytes = await readBodyBytes(req);
       const contentType = req.headers['content-type'];
       const body = isProtobuf(contentType)
         ? decodeKubernetesProtobuf(bytes)
         : decodeBody(bytes.toString('utf8'), contentType);
+      if (url.pathname === SELF_SUBJECT_RULES_REVIEW_PATH)
+        return sendJson(
+          res,
+          201,
+          reviewRules(body, (ns) => authz.rules(user, ns)),
+        );
       return sendJson(res, 201, reviewAccess(body, user, authz));
     }
+    const authorizationGroup = req.method === 'GET' ? authorizationDiscovery(url.pathname) : undefined;
+    if (authorizationGroup) return sendJson(res, 200, authorizationGroup);
     switch (r.kind) {
       case 'version':
         return sendJson(res, 200, versionInfo());
