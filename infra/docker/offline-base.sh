@@ -67,7 +67,9 @@ while read -r file; do
 done < <(dpkg -L perl-base | grep -E '^/usr/(lib|share)/.*perl')
 
 # The usual merged-/usr layout, and the files programs expect.
-mkdir -p "$root"/{etc,tmp,run/netns,var/run,proc,sys,dev,root,opt}
+mkdir -p "$root"/{etc,tmp,run/netns,var,proc,sys,dev,root,opt}
+# /var/run is /run, as on Debian: `ip netns` binds /run/netns/X, runc is given /var/run/netns/X.
+ln -sfn /run "$root/var/run"
 chmod 1777 "$root/tmp"
 [[ -e $root/bin ]] || ln -s usr/bin "$root/bin"
 [[ -e $root/sbin ]] || ln -s usr/sbin "$root/sbin"
