@@ -13,6 +13,11 @@ node=${KEMU_NODE:-node-${ip##*.}}
 # Without `privileged`, docker mounts /proc/sys read-only; pods' netns need their sysctls.
 mount -o remount,rw /proc/sys 2>/dev/null || true
 sysctl -q -w net.ipv4.ip_forward=1 || true
+# Pods are runc containers: runc makes a cgroup per container below this container's own,
+# and docker mounts the cgroup hierarchies read-only without `privileged`.
+for m in $(awk '$2 ~ "^/sys/fs/cgroup" {print $2}' /proc/self/mounts); do
+  mount -o remount,rw "$m" 2>/dev/null || mount -o remount,bind,rw "$m" 2>/dev/null || true
+done
 
 export KEMU_NODE="$node" KEMU_NODE_IP="$ip"
 export KEMU_SERVICE_CIDR="${KEMU_SERVICE_CIDR:-10.96.0.0/12}"

@@ -3,17 +3,20 @@
 # that cannot pull node:20-bookworm-slim (no registry reachable): a small rootfs with
 # node, nats-server and the tools kemu and its test pods run (sh and busybox, iproute2,
 # nsenter, curl, openssl, dig), each copied with the shared libraries ldd names, imported
-# with `docker import`. Usage: offline-base.sh [TAG] (default kemu/base:offline).
+# with `docker import`. Usage: offline-base.sh [TAG] (default kemu/base:offline2).
 set -euo pipefail
-tag=${1:-kemu/base:offline}
+tag=${1:-kemu/base:offline2}
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 # The image carries this machine's nats-server: the same 2.10+ line as everywhere else.
 nats_server_supported ||
   die "this machine's nats-server ($(nats_server_version)) is older than 2.10: run infra/scripts/install-deps.sh as root first"
 
 # Binaries by name; each must exist on the host (apt-get install them first).
-tools=(node nats-server busybox sh bash ip nsenter sysctl curl openssl dig nslookup
-  mkfifo stty hostname tail cat sleep ps env mount umount)
+# runc, perl (the per-container monitor), dash, printenv, host and kubectl are what pods
+# need: the node-agent runs them as runc containers and builds their images from these
+# (packages/containers/src/image-recipes.ts, with ldd), so busybox must be the static one.
+tools=(node nats-server busybox sh bash ip nsenter sysctl curl openssl dig nslookup host
+  mkfifo stty hostname tail cat sleep ps env mount umount runc perl dash printenv kubectl ldd)
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
@@ -58,8 +61,15 @@ for lib in /lib/x86_64-linux-gnu/libnss_dns.so.2 /lib/x86_64-linux-gnu/libnss_fi
   [[ -e $lib ]] && copy_file "$lib"
 done
 
+# perl's own modules (strict, POSIX, ...), as Debian's perl-base installs them.
+while read -r file; do
+  [[ -f $file && ! -L $file ]] && copy_file "$file"
+done < <(dpkg -L perl-base | grep -E '^/usr/(lib|share)/.*perl')
+
 # The usual merged-/usr layout, and the files programs expect.
-mkdir -p "$root"/{etc,tmp,run/netns,var/run,proc,sys,dev,root,opt}
+mkdir -p "$root"/{etc,tmp,run/netns,var,proc,sys,dev,root,opt}
+# /var/run is /run, as on Debian: `ip netns` binds /run/netns/X, runc is given /var/run/netns/X.
+ln -sfn /run "$root/var/run"
 chmod 1777 "$root/tmp"
 [[ -e $root/bin ]] || ln -s usr/bin "$root/bin"
 [[ -e $root/sbin ]] || ln -s usr/sbin "$root/sbin"

@@ -211,6 +211,23 @@ describe('a docker-compose cluster (3 NATS servers, control plane, 3 node contai
     expect(parseReplies(direct)[0]?.client.split(':')[0]).toBe(client.status.podIP);
   });
 
+  it('runs a pod as a runc container in its node container: its own PID namespace and root filesystem', async () => {
+    // PID 1 is the pod's command, and ps sees only the container's processes (not the node's agents).
+    const cmdline = await cluster.kubectlOk(['exec', 'client', '--', 'cat', '/proc/1/cmdline']);
+    expect(cmdline.split('\0').filter(Boolean)).toEqual(['sleep', '3600']);
+    const ps = await cluster.kubectlOk(['exec', 'client', '--', 'ps', '-o', 'pid,args']);
+    const commands = ps
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().replace(/^\d+\s+/, ''));
+    expect(commands[0]).toBe('sleep 3600');
+    expect(commands.filter((c) => /node|nats|kemu/.test(c))).toEqual([]);
+    // The image's root filesystem, not the node container's: no kemu tree, no node binary.
+    const ls = await cluster.kubectl(['exec', 'client', '--', 'ls', '/opt/kemu', '/usr/bin/node']);
+    expect(ls.code).not.toBe(0);
+  });
+
   it('heals the docker kill of a node container: NotReady, its pod recreated elsewhere, Endpoints converge', async () => {
     const client = await getJson<PodJson>(cluster, ['pod', 'client']);
     const list = await nodes();

@@ -8,7 +8,7 @@ describe('composePlan', () => {
     repoRoot: '/repo',
     apiserverPort: 16443,
     nodes: 3,
-    baseImage: 'kemu/base:offline',
+    baseImage: 'kemu/base:offline2',
   });
 
   it('names the project after the cluster and puts its network in 10.253.<subnet index>', () => {
@@ -26,7 +26,7 @@ describe('composePlan', () => {
       KEMU_SUBNET: '10.253.17',
       KEMU_APISERVER_PORT: '16443',
       KEMU_IMAGE: 'kemu/kemu:dev',
-      KEMU_BASE_IMAGE: 'kemu/base:offline',
+      KEMU_BASE_IMAGE: 'kemu/base:offline2',
       KEMU_NODE_GRACE_SECONDS: '4',
     });
     expect(env.KEMU_POD_EVICTION_SECONDS).toBeUndefined();

@@ -13,7 +13,8 @@ export const KEMU_IMAGE = 'kemu/kemu:dev';
 export const NORMAL_BASE_IMAGE = 'node:20-bookworm-slim';
 
 /** The base infra/docker/offline-base.sh builds from this machine's files. */
-export const OFFLINE_BASE_IMAGE = 'kemu/base:offline';
+// Its tag changes when the script adds tools (2: runc, perl), so an older base is not reused.
+export const OFFLINE_BASE_IMAGE = 'kemu/base:offline2';
 
 /** Variables passed through from the caller's environment to the containers (tests shorten them). */
 const PASSED_THROUGH = ['KEMU_NODE_GRACE_SECONDS', 'KEMU_POD_EVICTION_SECONDS', 'KEMU_NODE_HEARTBEAT_SECONDS'];
