@@ -5,7 +5,7 @@ import type { Row } from './table.js';
 
 /** Names the growth from size n1 to n2 given values v1 and v2 (exponent k of v ∝ n^k). */
 export function growthNote(n1: number, v1: number, n2: number, v2: number): string {
-  if (!(v1 > 0 && v2 > 0)) return '';
+  if (!(v1 > 0 && v2 > 0) || n1 === n2) return '';
   const k = Math.log(v2 / v1) / Math.log(n2 / n1);
   const kind =
     k < 0.25
