@@ -24,6 +24,7 @@ export function growthNote(n1: number, v1: number, n2: number, v2: number): stri
 function exponent(samples: readonly GrowthSample[], f: (s: GrowthSample) => number): number {
   const a = samples[0] as GrowthSample;
   const b = samples[samples.length - 1] as GrowthSample;
+  if (a.pods === b.pods) return 1;
   return Math.log(f(b) / f(a)) / Math.log(b.pods / a.pods);
 }
 

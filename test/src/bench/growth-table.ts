@@ -20,6 +20,7 @@ import {
   timedMs,
   until,
 } from './growth-probes.js';
+import { apiserverRestartMs } from './growth-restart.js';
 import { median, percentile } from './stats.js';
 
 /** A 1000-pod Service's rollout is the reconcile and append-rate figure at every size. */
@@ -164,26 +165,7 @@ async function measureSize(
   }
   const rssMiB = await componentRss(await cluster.pids());
 
-  const oldPid = (await cluster.pids()).apiserver as number;
-  process.kill(oldPid, 'SIGKILL');
-  let newPid = 0;
-  await until(
-    'apiserver restarted',
-    60_000,
-    async () => {
-      newPid = (await cluster.pids()).apiserver ?? 0;
-      return newPid !== 0 && newPid !== oldPid;
-    },
-    20,
-  );
-  const startedAt = await processStartMs(newPid);
-  await until(
-    'apiserver lists',
-    60_000,
-    async () => (await get('/api/v1/pods?limit=500').catch(() => ({ status: 0 }))).status === 200,
-    20,
-  );
-  const startupMs = Date.now() - startedAt;
+  const startupMs = await apiserverRestartMs(cluster, get);
   progress(
     `growth ${pods}: proxy p50 ${median(proxyMs)} ms p99 ${percentile(proxyMs, 99)} ms, apiserver start ${startupMs} ms, RSS ${JSON.stringify(rssMiB)}`,
   );
@@ -201,14 +183,6 @@ async function measureSize(
     rssMiB,
     startupMs,
   };
-}
-
-/** Wall-clock start of a process (ms since the epoch), from /proc's boot-relative start time. */
-async function processStartMs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const startTicks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-  const uptimeS = Number((await readFile('/proc/uptime', 'utf8')).split(' ')[0]);
-  return Date.now() - (uptimeS - startTicks / 100) * 1000;
 }
 
 /** Grows one cluster through `sizes` pods and measures each size. */
