@@ -1,5 +1,5 @@
 /** `pnpm bench`'s settings: how many rounds each measurement runs (0 skips it). */
-import { type ConfigOf, int, parseEnv } from '@kemu/config';
+import { type ConfigOf, int, parseEnv, string } from '@kemu/config';
 
 const rounds = (env: string, fallback: number, meaning: string) => int({ env, min: 0, default: fallback, meaning });
 
@@ -22,6 +22,13 @@ export const benchSchema = {
     1,
     'Runs of `kemu up --nodes 3 --hollow-nodes 100` with 1000 hollow pods (0: skipped)',
   ),
+  growthPods: string({
+    env: 'KEMU_BENCH_GROWTH_PODS',
+    default: '1000,2000',
+    meaning:
+      'Pod counts of the growth table, comma-separated (each ≥ 1000, Services = pods / 10; 5000 and 10000 take tens of minutes here; 0: skipped)',
+    check: (v) => v === '0' || v.split(',').every((n) => Number(n) >= 1000),
+  }),
   composeRounds: rounds('KEMU_BENCH_COMPOSE_ROUNDS', 3, 'Rounds of the compose measurements (0: skipped)'),
   nftablesSyncServices: rounds(
     'KEMU_BENCH_NFTABLES_SYNC_SERVICES',

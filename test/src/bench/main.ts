@@ -22,6 +22,7 @@ import { measureInformerReads } from './informer-reads.js';
 import { measurePortForward } from './port-forward.js';
 import { measureNftablesSync } from './nftables-sync.js';
 import { measureHollow } from './hollow-scale.js';
+import { measureGrowth } from './growth-rows.js';
 import { type Row, formatTable } from './table.js';
 import { repoRoot } from '../kemu-cluster.js';
 import { configFromEnv } from './config.js';
@@ -40,6 +41,7 @@ const {
   flowRounds,
   dashboardPods,
   hollowRuns,
+  growthPods,
 } = configFromEnv(process.env);
 
 async function main(): Promise<void> {
@@ -58,6 +60,12 @@ async function main(): Promise<void> {
     const hollow = await measureHollow(progress, hollowRuns);
     rows.push(...hollow.rows);
     raw.hollow = hollow.samples;
+  }
+
+  if (growthPods !== '0') {
+    const growth = await measureGrowth(progress, growthPods.split(',').map(Number));
+    rows.push(...growth.rows);
+    raw.growth = growth.samples;
   }
 
   const apiserver = await measureApiserver(progress);
