@@ -4,8 +4,8 @@
  * every file repeated. Kept apart from kemu-cluster.ts, which the benchmark imports
  * outside vitest.
  */
-import { afterAll, beforeAll } from 'vitest';
-import { type KemuCluster, missingPrerequisite, startCluster } from './kemu-cluster.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { type KemuCluster, missingPrerequisite, runCommand, startCluster } from './kemu-cluster.js';
 
 /**
  * Brings a cluster up before the enclosing describe's tests (failing, never skipping, when
@@ -18,6 +18,20 @@ export function useCluster(options: Parameters<typeof startCluster>[0]): KemuClu
     const missing = missingPrerequisite();
     if (missing) throw new Error(`cannot run the end-to-end suite: ${missing}`);
     running = await startCluster(options);
+  });
+  // A failed test leaves what the cluster looked like in the output: pods, nodes and the
+  // warnings and errors its components logged (the state dir goes with `kemu down`).
+  afterEach(async (ctx) => {
+    if (!running || ctx.task.result?.state !== 'fail') return;
+    const pods = await running.kubectl(['get', 'pods', '-A', '-o', 'wide']);
+    const nodes = await running.kubectl(['get', 'nodes', '-o', 'wide']);
+    const logs = await runCommand('sh', [
+      '-c',
+      `for f in ${running.stateDir}/logs/*.log; do echo "== $f"; grep -E '"level":(40|50|60)' "$f" | tail -n 8 | cut -c1-400; done`,
+    ]);
+    process.stdout.write(
+      `\n--- cluster ${running.name} after a failed test ---\n${nodes.stdout}${pods.stdout}${logs.stdout}\n`,
+    );
   });
   afterAll(async () => {
     await running?.down();
