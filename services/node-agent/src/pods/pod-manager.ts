@@ -52,6 +52,8 @@ function isTerminal(pod: Pod): boolean {
 export function createPodManager(o: PodManagerOptions): PodManager {
   const { node, informer, log } = o;
   const workers = new Map<string, PodWorker>();
+  /** The live pods of the start-up sweep while it runs; pods started meanwhile join it. */
+  let sweepLive: Set<string> | undefined;
   const starting = new Map<string, Pod>();
   let lastIP: string | undefined;
   let unsubscribe: (() => void) | undefined;
@@ -117,6 +119,8 @@ export function createPodManager(o: PodManagerOptions): PodManager {
       const latest = starting.get(uid) ?? pod;
       const worker = startPodWorker(latest, podIP, containers, o.workerDeps, { sandboxExists: sandboxExisted(pod) });
       workers.set(uid, worker);
+      // A pod that arrives while the start-up sweep runs is live too (its sandbox is made next).
+      sweepLive?.add(uid);
       void worker.done.then(() => {
         if (workers.get(uid) === worker) workers.delete(uid);
         removeCgroupsOf(uid);
@@ -203,7 +207,10 @@ export function createPodManager(o: PodManagerOptions): PodManager {
       for (const p of now.values()) if (runsHere(p) && !workers.has(p.metadata.uid ?? '')) onPod(p);
       if (o.sweepOrphans) {
         const live = new Set([...now.values()].filter((p) => !isTerminal(p)).map((p) => p.metadata.uid ?? ''));
+        for (const uid of workers.keys()) live.add(uid);
+        sweepLive = live;
         await o.sweepOrphans(live).catch((err) => log.warn({ err }, 'orphan sweep failed'));
+        sweepLive = undefined;
       }
       try {
         o.removeCgroups?.((uid) => !now.has(uid));
