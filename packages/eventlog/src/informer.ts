@@ -152,6 +152,7 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
         }
         const change = folded.change;
         if (change) {
+          change.bytes = data.length;
           listers.update(change);
           handlers.dispatch(change);
         }

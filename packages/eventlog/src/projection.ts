@@ -42,6 +42,8 @@ export interface Change {
   /** The object before the change, if there was one. */
   old: KubeObject | undefined;
   event: LogEvent;
+  /** Size of the log record behind the change, in bytes (set by the informer that read it). */
+  bytes?: number;
 }
 
 /** What folding one record did: a change, nothing (a redelivery, a delete of nothing), or a refusal and why. */

@@ -2,6 +2,7 @@
  * The apiserver against the real kubectl 1.32: a real nats-server, the server module
  * in-process on a free port, and /usr/bin/kubectl with a temporary kubeconfig and cache.
  */
+import type { HistoryLimits } from './verbs/change-history.js';
 import { startNatsServer, type NatsServer, consistently, eventually } from '@kemu/testkit';
 import {
   type EventLog,
@@ -65,7 +66,7 @@ interface Apiserver {
   url: string;
 }
 
-async function startApiserver(natsUrl: string, historySize?: number): Promise<Apiserver> {
+async function startApiserver(natsUrl: string, history: HistoryLimits = {}): Promise<Apiserver> {
   const eventLog = await connectEventLog({ servers: natsUrl, name: 'apiserver-test', log });
   const informer = await startInformer(eventLog, { log });
   await informer.synced;
@@ -76,7 +77,7 @@ async function startApiserver(natsUrl: string, historySize?: number): Promise<Ap
     log,
     serviceCidr: parseCidr('10.96.0.0/12'),
     bookmarkIntervalMs: 200,
-    historySize,
+    history,
   });
   await bootstrap(server.context, { advertise: '10.250.0.1:6443' });
   const [addr] = await server.listen(['127.0.0.1:0']);
@@ -431,7 +432,7 @@ users: [{name: kemu, user: {}}]
   });
 
   it('answers a watch from a version older than its history with 410 Expired', async () => {
-    const small = await startApiserver(nats.url, 2);
+    const small = await startApiserver(nats.url, { changes: 2 });
     try {
       for (let i = 0; i < 4; i++) {
         await fetch(`${small.url}/api/v1/namespaces/default/endpoints`, {

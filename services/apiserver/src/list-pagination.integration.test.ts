@@ -5,6 +5,7 @@
  * token (400) and one older than the change history (410 Expired), and a watch that goes
  * on from a list's resourceVersion without a relist.
  */
+import type { HistoryLimits } from './verbs/change-history.js';
 import { parseCidr } from '@kemu/api';
 import { type EventLog, type Informer, connectEventLog, createObjectWriter, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
@@ -24,12 +25,12 @@ interface Apiserver {
   url: string;
 }
 
-async function startApiserver(natsUrl: string, historySize?: number): Promise<Apiserver> {
+async function startApiserver(natsUrl: string, history: HistoryLimits = {}): Promise<Apiserver> {
   const eventLog = await connectEventLog({ servers: natsUrl, name: 'apiserver-test', log });
   const informer = await startInformer(eventLog, { log });
   await informer.synced;
   const writer = createObjectWriter(eventLog, informer, { component: 'apiserver' });
-  const server = createApiServer({ informer, writer, log, serviceCidr: parseCidr('10.96.0.0/12'), historySize });
+  const server = createApiServer({ informer, writer, log, serviceCidr: parseCidr('10.96.0.0/12'), history });
   await bootstrap(server.context, { advertise: '10.250.0.1:6443' });
   const [addr] = await server.listen(['127.0.0.1:0']);
   return { eventLog, informer, server, url: `http://127.0.0.1:${addr?.port}` };
@@ -183,7 +184,7 @@ describe('paginated lists', () => {
   });
 
   it('answers a token older than the change history with 410 Expired and a token to go on with', async () => {
-    const small = await startApiserver(nats.url, 2);
+    const small = await startApiserver(nats.url, { changes: 2 });
     try {
       // The first page from the other apiserver (same log): its list is not among this one's kept lists.
       const first = await list('/api/v1/namespaces/default/pods?limit=2');

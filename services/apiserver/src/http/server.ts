@@ -12,7 +12,7 @@ import type { Logger } from '@kemu/log';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createChangeHistory } from '../verbs/change-history.js';
+import { type HistoryLimits, createChangeHistory } from '../verbs/change-history.js';
 import { createListSnapshots } from '../verbs/list-snapshots.js';
 import { createClusterIpAllocator } from '../cluster-ip/cluster-ip-allocator.js';
 import { createAuthenticator, isPublicPath, type StaticToken } from './authn.js';
@@ -64,8 +64,8 @@ export interface ApiServerOptions {
   log: Logger;
   clock?: () => number;
   bookmarkIntervalMs?: number;
-  /** Changes the watch history keeps. */
-  historySize?: number;
+  /** What the watch history keeps per resource (default DEFAULT_HISTORY_LIMITS). */
+  history?: HistoryLimits;
   /** Serve HTTPS with this certificate and key (PEM); plain HTTP without. */
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Bearer tokens that authenticate a request (a bare string is a system:masters admin's); none means every request is such an admin (plain HTTP tests). */
@@ -122,7 +122,7 @@ function objectOf(pathname: string): string | undefined {
 /** Creates the apiserver over a synced informer. */
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const { informer, writer, log } = options;
-  const history = createChangeHistory(informer.view.seq, options.historySize);
+  const history = createChangeHistory(informer.view.seq, options.history);
   const allocator = createClusterIpAllocator({ cidr: options.serviceCidr, informer, writer, log });
   const context: ApiContext = {
     informer,
@@ -178,7 +178,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const finalizer = options.readOnly ? undefined : createNamespaceFinalizer(context);
   const stopFeed = informer.onAnyChange((c) => {
     const change = { type: c.type, seq: c.seq, key: c.key as ObjectKey, object: c.object, old: c.old };
-    history.record(change);
+    history.record(change, c.bytes);
     finalizer?.onChange(change);
   });
   void finalizer?.sweep().catch((err) => log.error({ err }, 'namespace sweep failed'));

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { createChangeHistory } from './change-history.js';
 import type { WatchChange } from './watch-filter.js';
 
-const change = (seq: number): WatchChange => ({
+const change = (seq: number, resource = 'pods'): WatchChange => ({
   type: 'ADDED',
   seq,
-  key: { resource: 'pods', namespace: 'default', name: `p${seq}` },
+  key: { resource, namespace: 'default', name: `p${seq}` },
   object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${seq}` } },
   old: undefined,
 });
@@ -14,19 +14,53 @@ describe('change history', () => {
   it('replays the changes after a sequence', () => {
     const h = createChangeHistory(10);
     for (const s of [11, 12, 15]) h.record(change(s));
-    expect(h.since(10)?.map((c) => c.seq)).toEqual([11, 12, 15]);
-    expect(h.since(12)?.map((c) => c.seq)).toEqual([15]);
-    expect(h.since(20)).toEqual([]);
-    expect(h.since(9)).toBeUndefined();
+    expect(h.since(10, 'pods')?.map((c) => c.seq)).toEqual([11, 12, 15]);
+    expect(h.since(12, 'pods')?.map((c) => c.seq)).toEqual([15]);
+    expect(h.since(20, 'pods')).toEqual([]);
+    expect(h.since(9, 'pods')).toBeUndefined();
   });
 
   it('expires sequences the ring no longer reaches', () => {
-    const h = createChangeHistory(0, 3);
+    const h = createChangeHistory(0, { changes: 3 });
     for (let s = 1; s <= 5; s++) h.record(change(s));
-    expect(h.floor()).toBe(2);
-    expect(h.since(1)).toBeUndefined();
-    expect(h.since(2)?.map((c) => c.seq)).toEqual([3, 4, 5]);
-    expect(h.since(4)?.map((c) => c.seq)).toEqual([5]);
+    expect(h.floor('pods')).toBe(2);
+    expect(h.since(1, 'pods')).toBeUndefined();
+    expect(h.since(2, 'pods')?.map((c) => c.seq)).toEqual([3, 4, 5]);
+    expect(h.since(4, 'pods')?.map((c) => c.seq)).toEqual([5]);
+  });
+
+  it('keeps a ring per resource: a burst of one resource expires none of another', () => {
+    const h = createChangeHistory(0, { changes: 3 });
+    h.record(change(1, 'pods'));
+    for (let s = 2; s <= 20; s++) h.record(change(s, 'events'));
+    expect(h.since(0, 'pods')?.map((c) => c.seq)).toEqual([1]);
+    expect(h.since(5, 'events')).toBeUndefined();
+    expect(h.since(17, 'events')?.map((c) => c.seq)).toEqual([18, 19, 20]);
+    expect(h.since(0, 'services')).toEqual([]);
+    expect(h.floor('services')).toBe(0);
+  });
+
+  it('bounds a ring by the bytes of its records, always keeping the newest change', () => {
+    const h = createChangeHistory(0, { bytes: 1000 });
+    for (let s = 1; s <= 4; s++) h.record(change(s), 400);
+    expect(h.floor('pods')).toBe(2);
+    expect(h.since(2, 'pods')?.map((c) => c.seq)).toEqual([3, 4]);
+    h.record(change(5), 5000);
+    expect(h.since(4, 'pods')?.map((c) => c.seq)).toEqual([5]);
+    expect(h.since(3, 'pods')).toBeUndefined();
+  });
+
+  it('stays complete across compactions of a long ring', () => {
+    const h = createChangeHistory(0, { changes: 1500 });
+    for (let s = 1; s <= 5000; s++) h.record(change(s));
+    expect(h.floor('pods')).toBe(3500);
+    const after = h.since(3500, 'pods')?.map((c) => c.seq) ?? [];
+    expect(after).toHaveLength(1500);
+    expect(after[0]).toBe(3501);
+    expect(after.at(-1)).toBe(5000);
+    expect(h.since(4990, 'pods')?.map((c) => c.seq)).toEqual([
+      4991, 4992, 4993, 4994, 4995, 4996, 4997, 4998, 4999, 5000,
+    ]);
   });
 
   it('tells subscribers about new changes', () => {

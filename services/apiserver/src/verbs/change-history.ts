@@ -1,39 +1,84 @@
 /**
- * The recent changes that watches replay from: a bounded ring fed by the informer.
- * A watch from resourceVersion N needs every change after N; the ring holds every change
- * after `floor` (the start sequence, then the last evicted change), so N < floor is
- * answered with 410 Expired and the client re-lists.
+ * The recent changes that watches and paginated lists replay from, one bounded ring per
+ * resource as kube-apiserver keeps a watch cache per resource: a burst of Events or of
+ * EndpointSlice rewrites does not expire a pod watcher's resourceVersion.
+ *
+ * A ring is bounded by its number of changes and by the bytes of their log records (the
+ * record's size stands for what the change adds to the heap: a whole object for an
+ * object write, only the status for a node's status record, whose pod shares the rest).
+ * Whole objects made the old single ring of 10 000 changes cost gigabytes once a
+ * 1000-pod Service churned its Endpoints; a byte budget keeps it to a few megabytes a
+ * resource. A ring holds every change of its resource after its `floor` (the start
+ * sequence, then the last evicted change), so a resourceVersion below it is answered
+ * with 410 Expired and the client re-lists, as after etcd's compaction.
  */
 import type { WatchChange } from './watch-filter.js';
 
 /** Recent changes plus live subscription. */
 export interface ChangeHistory {
-  /** Every change with seq > `seq`, or undefined when the ring no longer reaches back that far. */
-  since(seq: number): WatchChange[] | undefined;
-  /** The sequence after which the ring is complete. */
-  floor(): number;
+  /** Every change of `resource` with seq > `seq`, or undefined when its ring no longer reaches back that far. */
+  since(seq: number, resource: string): WatchChange[] | undefined;
+  /** The sequence after which the ring of `resource` is complete. */
+  floor(resource: string): number;
   /** Calls `listener` for each change recorded from now on; returns its remover. */
   subscribe(listener: (change: WatchChange) => void): () => void;
-  /** Records a change (the informer's onChange calls this). */
-  record(change: WatchChange): void;
+  /** Records a change (the informer's onChange calls this); `bytes` is its log record's size. */
+  record(change: WatchChange, bytes?: number): void;
 }
 
-/** Creates a ring of `capacity` changes that is complete after `startSeq`. */
-export function createChangeHistory(startSeq: number, capacity = 10_000): ChangeHistory {
-  const ring: WatchChange[] = [];
-  let head = 0; // index of the oldest entry once the ring is full
-  let floor = startSeq;
+/** How much each resource's ring keeps. */
+export interface HistoryLimits {
+  /** Changes per resource (default 10 000). */
+  changes?: number;
+  /** Bytes of log records per resource (default 4 MiB). */
+  bytes?: number;
+}
+
+export const DEFAULT_HISTORY_LIMITS: Required<HistoryLimits> = { changes: 10_000, bytes: 4 * 1024 * 1024 };
+
+interface Ring {
+  entries: WatchChange[];
+  sizes: number[];
+  /** Index of the oldest live entry (entries before it are evicted, compacted now and then). */
+  head: number;
+  bytes: number;
+  floor: number;
+}
+
+/** Creates the rings, complete after `startSeq`. */
+export function createChangeHistory(startSeq: number, limits: HistoryLimits = {}): ChangeHistory {
+  const maxChanges = Math.max(1, limits.changes ?? DEFAULT_HISTORY_LIMITS.changes);
+  const maxBytes = limits.bytes ?? DEFAULT_HISTORY_LIMITS.bytes;
+  const rings = new Map<string, Ring>();
   const listeners = new Set<(change: WatchChange) => void>();
 
-  function ordered(): WatchChange[] {
-    return ring.length < capacity ? ring : [...ring.slice(head), ...ring.slice(0, head)];
+  function ringOf(resource: string): Ring {
+    let ring = rings.get(resource);
+    if (!ring) {
+      ring = { entries: [], sizes: [], head: 0, bytes: 0, floor: startSeq };
+      rings.set(resource, ring);
+    }
+    return ring;
+  }
+
+  function evictOldest(ring: Ring): void {
+    ring.floor = (ring.entries[ring.head] as WatchChange).seq;
+    ring.bytes -= ring.sizes[ring.head] as number;
+    ring.head += 1;
+    if (ring.head > 1024 && ring.head * 2 > ring.entries.length) {
+      ring.entries = ring.entries.slice(ring.head);
+      ring.sizes = ring.sizes.slice(ring.head);
+      ring.head = 0;
+    }
   }
 
   return {
-    since(seq) {
-      if (seq < floor) return undefined;
-      const all = ordered();
-      let lo = 0;
+    since(seq, resource) {
+      const ring = rings.get(resource);
+      if (!ring) return seq < startSeq ? undefined : [];
+      if (seq < ring.floor) return undefined;
+      const all = ring.entries;
+      let lo = ring.head;
       let hi = all.length;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
@@ -42,18 +87,22 @@ export function createChangeHistory(startSeq: number, capacity = 10_000): Change
       }
       return all.slice(lo);
     },
-    floor: () => floor,
+    floor: (resource) => rings.get(resource)?.floor ?? startSeq,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    record(change) {
-      if (ring.length < capacity) ring.push(change);
-      else {
-        floor = (ring[head] as WatchChange).seq;
-        ring[head] = change;
-        head = (head + 1) % capacity;
-      }
+    record(change, bytes = 0) {
+      const ring = ringOf(change.key.resource);
+      ring.entries.push(change);
+      ring.sizes.push(bytes);
+      ring.bytes += bytes;
+      // The newest change always stays: a watch from the latest version must resume.
+      while (
+        ring.entries.length - ring.head > 1 &&
+        (ring.entries.length - ring.head > maxChanges || ring.bytes > maxBytes)
+      )
+        evictOldest(ring);
       for (const l of listeners) l(change);
     },
   };

@@ -48,11 +48,11 @@ export function createListSnapshots(view: View, history: ChangeHistory): ListSna
     const byKey = new Map<string, KubeObject>();
     for (const o of listObjects(view, resource, namespace)) byKey.set(listKey(o), o);
     if (rv < view.seq) {
-      const after = history.since(rv);
+      const after = history.since(rv, resource);
       if (after === undefined) return undefined;
       for (let i = after.length - 1; i >= 0; i--) {
         const c = after[i];
-        if (!c || c.seq > view.seq || c.key.resource !== resource) continue;
+        if (!c || c.seq > view.seq) continue;
         if (namespace !== undefined && c.key.namespace !== namespace) continue;
         const k = `${c.key.namespace}/${c.key.name}`;
         if (c.type === 'ADDED' || !c.old) byKey.delete(k);

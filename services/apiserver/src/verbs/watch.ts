@@ -78,10 +78,10 @@ export function serveWatch(ctx: ApiContext, req: IncomingMessage, res: ServerRes
     after = ctx.informer.view.seq;
   } else {
     const n = parseResourceVersion(rv);
-    const since = ctx.history.since(n);
+    const since = ctx.history.since(n, w.type.resource);
     if (since === undefined) {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
-      const status = expired(`too old resource version: ${n} (${ctx.history.floor()})`).status;
+      const status = expired(`too old resource version: ${n} (${ctx.history.floor(w.type.resource)})`).status;
       res.end(encode('ERROR', status));
       return;
     }
