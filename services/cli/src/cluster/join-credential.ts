@@ -62,7 +62,8 @@ export async function issueJoinCredential(ctx: ClusterContext, node: string): Pr
   return writeJoinBundle(stateDir, node, await readFile(ca, 'utf8'));
 }
 
-async function waitAccepted(url: string, nkeyFile: string, tlsCaFile: string): Promise<void> {
+/** Waits until the NATS at `url` accepts the credential `nkeyFile` over TLS (after a reload). */
+export async function waitAccepted(url: string, nkeyFile: string, tlsCaFile: string): Promise<void> {
   const log = createLogger({ component: 'kemu-node-token', level: 'silent' });
   const deadline = Date.now() + RELOAD_TIMEOUT_MS;
   for (;;) {
