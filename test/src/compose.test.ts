@@ -174,18 +174,18 @@ describe.each(PROXY_MODES)(
         const own = (
           await readFile(join(cluster.stateDir, 'nats-auth', `node-node-${c.ip.split('.')[3]}.nk`), 'utf8')
         ).trim();
-        const seeds = await runCommand('docker', [
-          'exec',
-          c.id,
-          'sh',
-          '-c',
-          "grep -rls '^SU' /etc /root /var/lib/kemu",
-        ]);
+        const seeds = await runCommand('docker', ['exec', c.id, 'grep', '-rlsE', '^SU[A-Z2-7]{56}$', '/etc', '/root']);
         expect(seeds.stdout.trim().split('\n')).toEqual(['/etc/kemu-node.creds']);
         expect(await runCommand('docker', ['exec', c.id, 'grep', '^SU', '/etc/kemu-node.creds'])).toMatchObject({
           stdout: `${own}\n`,
         });
       }
+      // The control plane holds its own components' credentials, no node's and not the admin's.
+      const [cp] = await cluster.containers('control-plane');
+      const files = await runCommand('docker', ['exec', cp?.id ?? '', 'ls', '/etc/kemu']);
+      expect(files.stdout.trim().split('\n').sort()).toEqual(
+        ['apiserver.crt', 'apiserver.key', 'apiserver.nk', 'ca.crt', 'controller.nk', 'sa.key', 'tokens.csv'].sort(),
+      );
       // The scheduler counts pods per node: until a node's proxy and dns have written their
       // mirror pods it looks emptier, and the next test's 3 replicas would not spread.
       await eventually(
@@ -436,18 +436,17 @@ describe.each(PROXY_MODES)(
         timeoutMs: 120_000,
       });
       expect(refused.code).not.toBe(0);
-      expect(refused.stderr).toMatch(/authorization/i);
+      // It cannot even verify the servers (their certificate is the cluster CA's), nor would it be admitted.
+      expect(refused.stderr).toMatch(/certificate|authorization/i);
       const token = await cluster.kemu(['node', 'token', '--name', 'node-4']);
       expect(token.code, token.stderr).toBe(0);
       const creds = token.stdout.trim();
       const startedAt = Date.now();
-      const up = await cluster.kemu(
-        ['node', 'up', '--nats', natsUrl, '--name', 'node-4', '--address', address, '--creds', creds].concat([
-          '--proxy-mode',
-          proxyMode,
-        ]),
-        { timeoutMs: 120_000, env: { KEMU_STREAM_REPLICAS: '3' } },
-      );
+      const join4 = ['--name', 'node-4', '--address', address, '--creds', creds, '--proxy-mode', proxyMode];
+      const up = await cluster.kemu(['node', 'up', '--nats', natsUrl, ...join4], {
+        timeoutMs: 120_000,
+        env: { KEMU_STREAM_REPLICAS: '3' },
+      });
       expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
       process.stderr.write(
         `kemu node up: ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n${`${up.stdout}\n${up.stderr}`
