@@ -2,8 +2,8 @@
  * Raw clients of a NATS server's wire protocol, for proving what a server refuses: a
  * nats library upgrades to TLS by itself when the server asks, so a plain-text client
  * and a route peer without the cluster's certificate are written by hand here.
- * A NATS server greets every connection with a plain `INFO {json}` line (routes too)
- * before any TLS handshake.
+ * A NATS server greets a client connection with a plain `INFO {json}` line before any
+ * TLS handshake; on a route port with TLS the handshake comes first.
  */
 import { type Socket, connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -40,7 +40,7 @@ async function openWithInfo(host: string, port: number): Promise<{ socket: Socke
   return { socket, info: JSON.parse(line.slice(5)) as Record<string, unknown> };
 }
 
-/** Connects in plain text and sends CONNECT and PING as a client that never starts TLS would. */
+/** Connects in plain text to a client port and sends CONNECT and PING as a client that never starts TLS would. */
 export async function plainTextClient(host: string, port: number): Promise<RawNatsExchange> {
   const { socket, info } = await openWithInfo(host, port);
   return await new Promise((resolve) => {
@@ -61,35 +61,35 @@ export async function plainTextClient(host: string, port: number): Promise<RawNa
 }
 
 /**
- * Opens a route connection and starts TLS verifying the server against `caPem` but
- * presenting no certificate, as a peer without the cluster's key would; resolves with
- * the error the connection ended with, or undefined if the server let it talk.
+ * Opens a TLS connection to a route port as a peer server would, verifying the server
+ * against `caPem` and presenting `certificate` when given; resolves with the INFO the
+ * server sent over TLS (it took the peer) or the error the connection ended with.
  */
-export async function routeWithoutCertificate(
+export async function routePeer(
   host: string,
   port: number,
   caPem: string,
   servername: string,
-): Promise<{ info: Record<string, unknown>; error: string | undefined }> {
-  const { socket, info } = await openWithInfo(host, port);
-  const error = await new Promise<string | undefined>((resolve) => {
-    const tls = tlsConnect({ socket, ca: caPem, servername });
-    const timer = setTimeout(() => {
-      tls.destroy();
-      resolve(undefined);
-    }, 5_000);
-    const end = (why: string) => {
+  certificate?: { cert: string; key: string },
+): Promise<{ info?: Record<string, unknown>; error?: string }> {
+  return await new Promise((resolve) => {
+    const tls = tlsConnect({ host, port, ca: caPem, servername, ...certificate });
+    let text = '';
+    const end = (r: { info?: Record<string, unknown>; error?: string }) => {
       clearTimeout(timer);
       tls.destroy();
-      resolve(why);
+      resolve(r);
     };
-    tls.once('error', (err) => end(err.message));
-    // With TLS 1.3 the client's handshake ends before the server has checked the client's
-    // certificate: the refusal arrives as an alert on the first read, or as the close.
-    tls.once('secureConnect', () => tls.write('PING\r\n'));
-    // Anything the server says over TLS means it took the peer.
-    tls.once('data', () => end(''));
-    tls.once('close', () => end('closed by the server'));
+    const timer = setTimeout(() => end({ error: 'no answer within 5 s' }), 5_000);
+    // With TLS 1.3 the peer's handshake ends before the server has checked the peer's
+    // certificate: a refusal arrives as an alert (an error) or as the close.
+    tls.on('error', (err) => end({ error: err.message }));
+    tls.on('close', () => end({ error: 'closed by the server' }));
+    tls.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const line = text.split('\r\n')[0] ?? '';
+      if (text.includes('\r\n') && line.startsWith('INFO '))
+        end({ info: JSON.parse(line.slice(5)) as Record<string, unknown> });
+    });
   });
-  return { info, error: error === '' ? undefined : error };
 }
