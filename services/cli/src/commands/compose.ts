@@ -40,6 +40,7 @@ import { writeJsonAtomic } from '../state-store.js';
 import { waitForCluster } from '../cluster/wait-for-cluster.js';
 
 const READY_TIMEOUT_MS = 120_000;
+
 async function bringUp(
   io: CommandIO,
   state: ComposeState,
