@@ -29,7 +29,13 @@ import {
   removeComposeCredentials,
 } from '../compose/compose-credentials.js';
 import { issueComposeNodeCredentials } from '../compose/compose-node-credentials.js';
-import { composePlan, composeServer, nodeNameForAddress, type ComposeState } from '../compose/compose-plan.js';
+import {
+  KEMU_IMAGE_REPOSITORY,
+  composePlan,
+  composeServer,
+  nodeNameForAddress,
+  type ComposeState,
+} from '../compose/compose-plan.js';
 import { type ComposeProject, composeProject } from '../compose/compose-project.js';
 import { composeStateFile, readComposeState } from '../compose/compose-state.js';
 import { configFromEnv } from '../config.js';
@@ -107,7 +113,7 @@ async function composeUp(io: CommandIO): Promise<number> {
   });
   const state = { ...plan, secretsDir: plan.secretsDir as string, image: plan.image as string };
   io.stderr.write(`      building ${state.image} on ${base}\n`);
-  await buildKemuImage(ctx.repoRoot, state.image, base);
+  await buildKemuImage(ctx.repoRoot, state.image, `${KEMU_IMAGE_REPOSITORY}:dev`, base);
 
   const project = composeProject(composeCommand, state, env);
   await mkdir(ctx.paths.stateDir, { recursive: true, mode: 0o700 });
