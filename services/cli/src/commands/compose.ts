@@ -30,7 +30,7 @@ import {
 } from '../compose/compose-credentials.js';
 import { issueComposeNodeCredentials } from '../compose/compose-node-credentials.js';
 import {
-  KEMU_IMAGE_REPOSITORY,
+  IMAGE_REPOSITORY,
   composePlan,
   composeServer,
   nodeNameForAddress,
@@ -113,7 +113,7 @@ async function composeUp(io: CommandIO): Promise<number> {
   });
   const state = { ...plan, secretsDir: plan.secretsDir as string, image: plan.image as string };
   io.stderr.write(`      building ${state.image} on ${base}\n`);
-  await buildKemuImage(ctx.repoRoot, state.image, `${KEMU_IMAGE_REPOSITORY}:dev`, base);
+  await buildKemuImage(ctx.repoRoot, state.image, `${IMAGE_REPOSITORY}:dev`, base);
 
   const project = composeProject(composeCommand, state, env);
   await mkdir(ctx.paths.stateDir, { recursive: true, mode: 0o700 });

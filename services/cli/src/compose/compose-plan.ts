@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ProxyMode } from '../cluster/components.js';
 
 /** The image repository every compose container runs, tagged with the cluster's name. */
-export const KEMU_IMAGE_REPOSITORY = 'kemu/kemu';
+export const IMAGE_REPOSITORY = 'kemu/kemu';
 
 /** The normal base of infra/docker/Dockerfile (the Node image real users pull). */
 export const NORMAL_BASE_IMAGE = 'node:20-bookworm-slim';
@@ -60,7 +60,7 @@ export function composePlan(o: {
     apiserverPort: o.apiserverPort,
     nodes: o.nodes,
     baseImage: o.baseImage,
-    image: `${KEMU_IMAGE_REPOSITORY}:${o.cluster}`,
+    image: `${IMAGE_REPOSITORY}:${o.cluster}`,
     proxyMode: o.proxyMode,
     secretsDir: join(o.stateDir, 'compose-secrets'),
     createdAt: new Date().toISOString(),
@@ -87,7 +87,7 @@ export function composeEnv(state: ComposeState, env: NodeJS.ProcessEnv): NodeJS.
     KEMU_CLUSTER: state.cluster,
     KEMU_SUBNET: state.subnet,
     KEMU_APISERVER_PORT: String(state.apiserverPort),
-    KEMU_IMAGE: state.image ?? `${KEMU_IMAGE_REPOSITORY}:dev`,
+    KEMU_IMAGE: state.image ?? `${IMAGE_REPOSITORY}:dev`,
     KEMU_BASE_IMAGE: state.baseImage,
     KEMU_PROXY_MODE: state.proxyMode ?? 'userspace',
     ...(state.secretsDir ? { KEMU_COMPOSE_SECRETS: state.secretsDir } : {}),
