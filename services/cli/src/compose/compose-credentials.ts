@@ -20,18 +20,18 @@ import { chmod, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KUBERNETES_SERVICE_IP } from '../cluster/components.js';
 import { createClusterPki, pkiPaths } from '../cluster/cluster-pki.js';
-import { ADMIN_USER, joinedNodeRole, joinedNodes, seedFile, writeNatsAuth } from '../cluster/nats-auth.js';
+import { joinedNodeRole, joinedNodes, seedFile, writeNatsAuth } from '../cluster/nats-auth.js';
 import type { ComponentRole } from '@kemu/eventlog';
 import { type ComposeState, NATS_SERVICES, controlPlaneAddress, natsAddress } from './compose-plan.js';
 
 /** Where the containers find their folder (infra/compose.yaml's mounts). */
-export const CONTAINER_SECRETS_DIR = '/etc/kemu';
+const CONTAINER_SECRETS_DIR = '/etc/kemu';
 
 /** Where `kemu compose up` copies a node container's join bundle (infra/docker/node.sh waits for it). */
 export const NODE_CREDENTIAL_PATH = '/etc/kemu-node.creds';
 
 /** The per-container folders of a compose cluster's secrets. */
-export function composeSecretsDirs(secretsDir: string): { nats: string; controlPlane: string } {
+function composeSecretsDirs(secretsDir: string): { nats: string; controlPlane: string } {
   return { nats: join(secretsDir, 'nats'), controlPlane: join(secretsDir, 'control-plane') };
 }
 
@@ -127,9 +127,4 @@ export async function removeComposeCredentials(stateDir: string, secretsDir: str
   await rm(pkiPaths(stateDir).dir, { recursive: true, force: true });
   await rm(join(stateDir, 'nats-auth'), { recursive: true, force: true });
   if (secretsDir) await rm(secretsDir, { recursive: true, force: true });
-}
-
-/** The admin credential's seed file (the CLI's; it stays on the host). */
-export function composeAdminSeed(stateDir: string): string {
-  return seedFile(stateDir, ADMIN_USER);
 }
