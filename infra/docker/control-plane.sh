@@ -1,44 +1,37 @@
 #!/bin/sh
-# Entrypoint of the compose control-plane container: makes the cluster credentials once
-# (CA, apiserver certificate with this container's address and 127.0.0.1 as SANs, admin
-# token) in $KEMU_STATE_DIR/pki, then runs the apiserver and the controller against the
-# NATS cluster, each restarted after a second when it exits (as the supervisor does).
+# Entrypoint of the compose control-plane container: runs the apiserver and the
+# controller against the NATS cluster, each restarted after a second when it exits (as
+# the supervisor does). Its credentials are made by `kemu compose up` on the host
+# (services/cli/src/compose/compose-credentials.ts) and mounted read-only at /etc/kemu:
+# the CA, the apiserver's certificate (SANs: this container's address, 127.0.0.1, the
+# `kubernetes` ClusterIP), the admin token file, the ServiceAccount signing key, and one
+# NATS nkey per component.
 set -eu
 cd /opt/kemu
-state=${KEMU_STATE_DIR:-/var/lib/kemu}
-cluster=${KEMU_CLUSTER:-compose}
+secrets=/etc/kemu
 port=${KEMU_APISERVER_CONTAINER_PORT:-6443}
 set -- $(ip -4 -o addr show dev eth0)
 ip=${4%/*}
-pki=$state/pki
-mkdir -p "$state"
-
-if [ ! -s "$pki/tokens.csv" ]; then
-  node --input-type=module -e "
-    import { randomBytes } from 'node:crypto';
-    import { createClusterPki } from '/opt/kemu/services/cli/dist/cluster/cluster-pki.js';
-    await createClusterPki({ stateDir: '$state', cluster: '$cluster', hostIp: '$ip',
-      serviceIp: '10.96.0.1', token: randomBytes(24).toString('hex') });
-  "
-fi
+for f in ca.crt apiserver.crt apiserver.key tokens.csv sa.key apiserver.nk controller.nk; do
+  [ -s "$secrets/$f" ] || { echo "control-plane: $secrets/$f is missing (start the cluster with kemu compose up)" >&2; exit 1; }
+done
 
 export KEMU_APISERVER_LISTEN="0.0.0.0:$port"
 export KEMU_APISERVER_ADVERTISE="$ip:$port"
-export KEMU_APISERVER_CERT="$pki/apiserver.crt"
-export KEMU_APISERVER_KEY="$pki/apiserver.key"
-export KEMU_APISERVER_TOKEN_FILE="$pki/tokens.csv"
-# A state dir from before ServiceAccount tokens has no signing key yet.
-[ -s "$pki/sa.key" ] || (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$pki/sa.key")
-export KEMU_APISERVER_SA_KEY="$pki/sa.key"
-export KEMU_APISERVER_ROOT_CA="$pki/ca.crt"
+export KEMU_APISERVER_CERT="$secrets/apiserver.crt"
+export KEMU_APISERVER_KEY="$secrets/apiserver.key"
+export KEMU_APISERVER_TOKEN_FILE="$secrets/tokens.csv"
+export KEMU_APISERVER_SA_KEY="$secrets/sa.key"
+export KEMU_APISERVER_ROOT_CA="$secrets/ca.crt"
 export KEMU_SERVICE_CIDR="${KEMU_SERVICE_CIDR:-10.96.0.0/12}"
 
-# The event stream with its replicas before the components connect (see ensure-stream.mjs).
-until node /opt/kemu/infra/docker/ensure-stream.mjs; do sleep 1; done
+# The event stream with its replicas before the components connect (see ensure-stream.mjs),
+# with the apiserver's credential (the one that may scale a stream).
+until KEMU_NATS_NKEY_FILE="$secrets/apiserver.nk" node /opt/kemu/infra/docker/ensure-stream.mjs; do sleep 1; done
 
 supervise() {
   while :; do
-    node "/opt/kemu/services/$1/dist/main.js" || true
+    KEMU_NATS_NKEY_FILE="$secrets/$1.nk" node "/opt/kemu/services/$1/dist/main.js" || true
     echo "{\"level\":40,\"component\":\"control-plane\",\"object\":\"$1\",\"msg\":\"exited; restarting in 1s\"}"
     sleep 1
   done

@@ -3,7 +3,10 @@
 # named after its address on the compose network (10.253.K.X → node-X); the controller
 # gives it a pod CIDR, and its node-agent makes the pod bridge cbr0 and keeps host-gw
 # routes to every other Node's pod CIDR (routed, not NATed). node-agent, proxy and dns
-# run here, each restarted after a second when it exits.
+# run here, each restarted after a second when it exits. They share this node's NATS
+# credential (the `node` role: it acts as this node only), which `kemu compose up`
+# copies in once it knows the container's address: a join bundle, its nkey seed and
+# the cluster CA the servers' TLS certificates are verified with.
 set -eu
 cd /opt/kemu
 set -- $(ip -4 -o addr show dev eth0)
@@ -20,6 +23,18 @@ for m in $(awk '$2 ~ "^/sys/fs/cgroup" {print $2}' /proc/self/mounts); do
 done
 
 export KEMU_NODE="$node" KEMU_NODE_IP="$ip"
+
+creds=/etc/kemu-node.creds
+waited=0
+until grep -q 'END CERTIFICATE' "$creds" 2>/dev/null; do
+  [ "$waited" -lt 1200 ] || { echo "node.sh: no NATS credential at $creds after 120 s (kemu compose up copies it)" >&2; exit 1; }
+  sleep 0.1
+  waited=$((waited + 1))
+done
+mkdir -p /etc/kemu
+sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/p' "$creds" >/etc/kemu/ca.crt
+# The components read the first line that is a seed (nats-credentials.ts's readSeedFile).
+export KEMU_NATS_NKEY_FILE="$creds" KEMU_NATS_TLS_CA=/etc/kemu/ca.crt
 export KEMU_SERVICE_CIDR="${KEMU_SERVICE_CIDR:-10.96.0.0/12}"
 /opt/kemu/infra/docker/unreachable-routes.sh
 

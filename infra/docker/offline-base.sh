@@ -3,9 +3,9 @@
 # that cannot pull node:20-bookworm-slim (no registry reachable): a small rootfs with
 # node, nats-server and the tools kemu and its test pods run (sh and busybox, iproute2,
 # nsenter, curl, openssl, dig), each copied with the shared libraries ldd names, imported
-# with `docker import`. Usage: offline-base.sh [TAG] (default kemu/base:offline2).
+# with `docker import`. Usage: offline-base.sh [TAG] (default kemu/base:offline3).
 set -euo pipefail
-tag=${1:-kemu/base:offline2}
+tag=${1:-kemu/base:offline3}
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 # The image carries this machine's nats-server: the same 2.10+ line as everywhere else.
 nats_server_supported ||
@@ -15,8 +15,10 @@ nats_server_supported ||
 # runc, perl (the per-container monitor), dash, printenv, host and kubectl are what pods
 # need: the node-agent runs them as runc containers and builds their images from these
 # (packages/containers/src/image-recipes.ts, with ldd), so busybox must be the static one.
+# nft and conntrack are the proxy's nftables mode (rules and flows in the node container's netns).
 tools=(node nats-server busybox sh bash ip nsenter sysctl curl openssl dig nslookup host
-  mkfifo stty hostname tail cat sleep ps env mount umount runc perl dash printenv kubectl ldd)
+  mkfifo stty hostname tail cat sleep ps env mount umount runc perl dash printenv kubectl ldd
+  nft conntrack)
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
@@ -80,6 +82,8 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 printf 'hosts: files dns\n' >"$root/etc/nsswitch.conf"
 cp /etc/ssl/openssl.cnf "$root/etc/ssl-openssl.cnf" 2>/dev/null && mkdir -p "$root/etc/ssl" &&
   mv "$root/etc/ssl-openssl.cnf" "$root/etc/ssl/openssl.cnf" || true
+# nft and conntrack name protocols and ports with these (netbase's files).
+for f in /etc/protocols /etc/services; do [[ -e $f ]] && cp "$f" "$root$f"; done
 # iproute2 reads its tables from here (ip netns works without them, ip route prints names).
 [[ -d /usr/share/iproute2 ]] && mkdir -p "$root/usr/share" && cp -r /usr/share/iproute2 "$root/usr/share/"
 [[ -d /etc/iproute2 ]] && cp -r /etc/iproute2 "$root/etc/"

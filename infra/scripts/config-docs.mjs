@@ -62,9 +62,31 @@ const compose = [
   {
     env: 'KEMU_IMAGE',
     form: 'image reference',
-    default: 'kemu/kemu:dev',
+    default: 'kemu/kemu:<cluster> (kemu/kemu:dev by hand)',
     readBy: 'infra/compose.yaml',
     meaning: 'The image every compose container runs (in a pod, KEMU_IMAGE is the container image instead)',
+  },
+  {
+    env: 'KEMU_COMPOSE_SECRETS',
+    form: 'path',
+    default: '<state dir>/compose-secrets (required)',
+    readBy: 'infra/compose.yaml',
+    meaning:
+      'Host folder with the credentials kemu compose up made: nats/ and control-plane/ are mounted read-only into those containers only',
+  },
+  {
+    env: 'KEMU_PROXY_MODE',
+    form: 'userspace or nftables',
+    default: 'userspace',
+    readBy: 'infra/compose.yaml',
+    meaning: "Every node container's proxy mode (kemu compose up --proxy-mode), passed on to the proxies",
+  },
+  {
+    env: 'KEMU_NATS_NAME',
+    form: 'string',
+    default: 'nats-1, nats-2, nats-3',
+    readBy: 'infra/compose.yaml (the NATS configuration)',
+    meaning: "A NATS container's server name in the JetStream cluster",
   },
   {
     env: 'KEMU_BASE_IMAGE',
@@ -86,13 +108,6 @@ const compose = [
     default: 'node-<last octet of the container address>',
     readBy: 'infra/docker/node.sh',
     meaning: "The node container's node name (then handed to its node-agent, proxy and dns)",
-  },
-  {
-    env: 'KEMU_STATE_DIR',
-    form: 'path',
-    default: '/var/lib/kemu',
-    readBy: 'infra/docker/control-plane.sh',
-    meaning: "Where the control-plane container keeps the cluster's PKI",
   },
   {
     env: 'KEMU_STREAM_REPLICAS',

@@ -15,6 +15,7 @@ import { freePort } from '@kemu/testkit';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { parse } from 'yaml';
 import { type CommandResult, repoRoot, runCommand } from './kemu-cluster.js';
+import type { ProxyMode } from './proxy-modes.js';
 
 /** One container of the compose project. */
 export interface ComposeContainer {
@@ -28,6 +29,8 @@ export interface ComposeContainer {
 export interface ComposeCluster {
   readonly name: string;
   readonly project: string;
+  /** The cluster's state dir on the host (PKI in pki/, NATS credentials in nats-auth/). */
+  readonly stateDir: string;
   /** Seconds `kemu compose up` took, from the command to every node Ready. */
   readonly upSeconds: number;
   kemu(args: string[], options?: { timeoutMs?: number; env?: Record<string, string> }): Promise<CommandResult>;
@@ -61,12 +64,15 @@ export async function startComposeCluster(options: {
   name: string;
   nodes: number;
   env?: Record<string, string>;
+  /** `kemu compose up --proxy-mode`; absent means kemu's default (userspace). */
+  proxyMode?: ProxyMode;
 }): Promise<ComposeCluster> {
   const name = `${options.name.slice(0, 4)}${randomBytes(2).toString('hex')}`;
   const project = `kemu-${name}`;
   const home = await mkdtemp(join(tmpdir(), `kemu-compose-${name}-`));
   const env = { ...options.env, KEMU_HOME: home, KEMU_CLUSTER: name };
-  const kubeconfig = join(home, name, 'kubeconfig');
+  const stateDir = join(home, name);
+  const kubeconfig = join(stateDir, 'kubeconfig');
   const kubeCache = join(home, 'kube-cache');
   const kemuBin = join(repoRoot, 'kemu');
   const client = await getContainerRuntimeClient();
@@ -114,9 +120,11 @@ export async function startComposeCluster(options: {
 
   const port = await freePort();
   const started = Date.now();
-  const up = await kemu(['compose', 'up', '--nodes', String(options.nodes), '--apiserver-port', String(port)], {
-    timeoutMs: 240_000,
-  });
+  const modeArgs = options.proxyMode ? ['--proxy-mode', options.proxyMode] : [];
+  const up = await kemu(
+    ['compose', 'up', '--nodes', String(options.nodes), '--apiserver-port', String(port), ...modeArgs],
+    { timeoutMs: 240_000 },
+  );
   const upSeconds = (Date.now() - started) / 1000;
   if (up.code !== 0) {
     await down();
@@ -167,6 +175,7 @@ export async function startComposeCluster(options: {
   return {
     name,
     project,
+    stateDir,
     upSeconds,
     kemu,
     kubectl,

@@ -80,6 +80,15 @@ export function opensslConfig(cluster: string, sans: { ips: string[]; dns: strin
     'subjectKeyIdentifier = hash',
     'authorityKeyIdentifier = keyid',
     'subjectAltName = @alt',
+    // The NATS certificate also serves as the client certificate of route connections
+    // between clustered servers (compose), which verify each other against the CA.
+    '[v3_peer]',
+    'basicConstraints = critical,CA:FALSE',
+    'keyUsage = critical,digitalSignature,keyEncipherment',
+    'extendedKeyUsage = serverAuth,clientAuth',
+    'subjectKeyIdentifier = hash',
+    'authorityKeyIdentifier = keyid',
+    'subjectAltName = @alt',
     '[alt]',
     ...sans.ips.map((ip, i) => `IP.${i + 1} = ${ip}`),
     ...sans.dns.map((d, i) => `DNS.${i + 1} = ${d}`),
@@ -99,13 +108,17 @@ function openssl(args: string[]): Promise<void> {
   });
 }
 
-/** Creates the CA, the apiserver certificate and the token file; returns their paths. */
+/**
+ * Creates the CA, the apiserver and NATS certificates and the token file; returns their
+ * paths. `extraSans` are added to both certificates (compose: the NATS servers' names).
+ */
 export async function createClusterPki(o: {
   stateDir: string;
   cluster: string;
   hostIp: string;
   serviceIp: string;
   token: string;
+  extraSans?: { ips: string[]; dns: string[] };
 }): Promise<PkiPaths> {
   const p = pkiPaths(o.stateDir);
   await rm(p.dir, { recursive: true, force: true });
@@ -113,7 +126,13 @@ export async function createClusterPki(o: {
   await chmod(p.dir, 0o700);
   const cnf = join(p.dir, 'openssl.cnf');
   const csr = join(p.dir, 'apiserver.csr');
-  await writeFile(cnf, opensslConfig(o.cluster, apiserverSans(o)), { mode: 0o600 });
+  const sans = apiserverSans(o);
+  const extra = o.extraSans ?? { ips: [], dns: [] };
+  await writeFile(
+    cnf,
+    opensslConfig(o.cluster, { ips: [...sans.ips, ...extra.ips], dns: [...sans.dns, ...extra.dns] }),
+    { mode: 0o600 },
+  );
   const ecKey = ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out'];
   await openssl([...ecKey, p.caKey]);
   await openssl(
@@ -125,9 +144,9 @@ export async function createClusterPki(o: {
       p.caCert,
     ]),
   );
-  for (const [key, cert, cn] of [
-    [p.apiserverKey, p.apiserverCert, 'kube-apiserver'],
-    [p.natsKey, p.natsCert, 'kemu-nats'],
+  for (const [key, cert, cn, extensions] of [
+    [p.apiserverKey, p.apiserverCert, 'kube-apiserver', 'v3_server'],
+    [p.natsKey, p.natsCert, 'kemu-nats', 'v3_peer'],
   ] as const) {
     await openssl([...ecKey, key]);
     await openssl(['req', '-new', '-config', cnf, '-key', key, '-subj', `/CN=${cn}`, '-out', csr]);
@@ -140,7 +159,7 @@ export async function createClusterPki(o: {
         '-extfile',
         cnf,
         '-extensions',
-        'v3_server',
+        extensions,
         '-out',
         cert,
       ]),

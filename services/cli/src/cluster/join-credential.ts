@@ -62,9 +62,15 @@ export async function issueJoinCredential(ctx: ClusterContext, node: string): Pr
   return writeJoinBundle(stateDir, node, await readFile(ca, 'utf8'));
 }
 
-async function waitAccepted(url: string, nkeyFile: string, tlsCaFile: string): Promise<void> {
+/** Waits (up to `timeoutMs`) until the NATS at `url` accepts the credential `nkeyFile` over TLS (after a reload). */
+export async function waitAccepted(
+  url: string,
+  nkeyFile: string,
+  tlsCaFile: string,
+  timeoutMs = RELOAD_TIMEOUT_MS,
+): Promise<void> {
   const log = createLogger({ component: 'kemu-node-token', level: 'silent' });
-  const deadline = Date.now() + RELOAD_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       const eventLog = await connectEventLog({

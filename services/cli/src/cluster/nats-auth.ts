@@ -99,12 +99,14 @@ async function seedFor(stateDir: string, role: ComponentRole, reuse: boolean): P
 
 /**
  * Writes the credentials of these roles (new ones, or kept with `reuse`) and the server
- * configuration: `settings` (the server's own), then the authorization naming them.
+ * configuration: `settings` (the server's own), then the authorization naming them; to
+ * `serverConfig` when given (compose mounts that folder into the NATS containers, which
+ * must not see the seeds beside the default file).
  */
 export async function writeNatsAuth(
   stateDir: string,
   roles: readonly ComponentRole[],
-  o: { reuse?: boolean; extraRoles?: readonly ComponentRole[]; settings?: string } = {},
+  o: { reuse?: boolean; extraRoles?: readonly ComponentRole[]; settings?: string; serverConfig?: string } = {},
 ): Promise<NatsAuthPaths> {
   const paths = natsAuthPaths(stateDir);
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
@@ -114,8 +116,9 @@ export async function writeNatsAuth(
     const seed = await seedFor(stateDir, role, o.reuse ?? false);
     users.push({ publicKey: publicKeyOfSeed(seed), role });
   }
-  await writeFile(paths.serverConfig, `${o.settings ?? ''}${renderServerAuth(users)}`, { mode: 0o600 });
-  return paths;
+  const serverConfig = o.serverConfig ?? paths.serverConfig;
+  await writeFile(serverConfig, `${o.settings ?? ''}${renderServerAuth(users)}`, { mode: 0o600 });
+  return { ...paths, serverConfig };
 }
 
 /** Names of the joined nodes that have a credential in the folder (`node-<name>.nk`). */

@@ -31,6 +31,8 @@ import {
 import { chooseNodeAddress, isNodeReadyWithCidr, openClusterLog, waitForNodeReady } from '../nodes/node-join.js';
 import { runNodeSupervisor } from '../nodes/node-supervisor.js';
 import { issueJoinCredential } from '../cluster/join-credential.js';
+import { issueComposeJoinCredential } from '../compose/compose-node-credentials.js';
+import { readComposeState } from '../compose/compose-state.js';
 import { parseJoinBundle } from '../cluster/nats-auth.js';
 import { removeNode } from '../nodes/node-teardown.js';
 import { isAlive } from '../cluster/processes.js';
@@ -248,7 +250,7 @@ interface JoinCredential {
 /**
  * The join credential of `--creds FILE` (the file `kemu node token` wrote: the seed and the
  * cluster CA) or `--token SEED` (a seed alone: NATS without TLS), copied 0600 into the
- * node's state; empty when neither is given (a NATS without authorization, e.g. compose's).
+ * node's state; empty when neither is given (a NATS without authorization).
  */
 async function takeJoinCredential(io: CommandIO, paths: NodePaths): Promise<JoinCredential> {
   const file = stringFlag(io.args, 'creds');
@@ -275,13 +277,17 @@ async function takeJoinCredential(io: CommandIO, paths: NodePaths): Promise<Join
 }
 
 /**
- * `kemu node token --name NODE`, on the machine of a `kemu up` cluster: makes (or keeps)
+ * `kemu node token --name NODE`, on the machine of a `kemu up` or `kemu compose up` cluster: makes (or keeps)
  * the join credential of NODE, lets the running nats-server know it (reload), and prints
  * the credential file's path. A node joined with it acts as that node only.
  */
 async function nodeToken(io: CommandIO): Promise<number> {
   const node = validateNodeName(stringFlag(io.args, 'name'));
-  const file = await issueJoinCredential(io.ctx, node);
+  // A compose cluster's NATS servers run in containers (compose-node-credentials.ts).
+  const compose = await readComposeState(io.ctx);
+  const file = compose
+    ? await issueComposeJoinCredential(io.ctx, io.env, compose, node)
+    : await issueJoinCredential(io.ctx, node);
   io.stderr.write(
     `join credential of node ${node} (keep it secret; it acts as ${node} only):\n` +
       `  kemu node up --cluster ${io.ctx.cluster} --name ${node} --nats <URL> --creds ${file}\n`,

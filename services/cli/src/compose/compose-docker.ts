@@ -87,10 +87,14 @@ export async function chooseBaseImage(repoRoot: string, requested: string | unde
   return base;
 }
 
-/** Builds the kemu image from the built repository on `base`. */
-export async function buildKemuImage(repoRoot: string, tag: string, base: string): Promise<void> {
+/**
+ * Builds the kemu image from the built repository on `base`, tagged `tag` and also
+ * `cacheTag`: removing a cluster's own tag then keeps the layers the next build reuses.
+ */
+export async function buildKemuImage(repoRoot: string, tag: string, cacheTag: string, base: string): Promise<void> {
   const dockerfile = join(repoRoot, 'infra', 'docker', 'Dockerfile');
-  await mustRun('docker', ['build', '-q', '-t', tag, '--build-arg', `BASE=${base}`, '-f', dockerfile, repoRoot]);
+  const tags = ['-t', tag, '-t', cacheTag];
+  await mustRun('docker', ['build', '-q', ...tags, '--build-arg', `BASE=${base}`, '-f', dockerfile, repoRoot]);
 }
 
 /** The IPv4 address of a container on its (single) network. */

@@ -65,7 +65,13 @@ export async function openClusterLog(
           cause: err,
         },
       );
-    throw new CliError('NatsUnreachable', `cannot reach NATS at ${natsUrl}: ${(err as Error).message}`, { cause: err });
+    // A NATS that asks for TLS or a credential refuses a node that came without one.
+    const hint = nkeyFile
+      ? ''
+      : ' (no join credential given: `kemu node token --name NODE` on the cluster makes one; pass it with --creds FILE)';
+    throw new CliError('NatsUnreachable', `cannot reach NATS at ${natsUrl}: ${(err as Error).message}${hint}`, {
+      cause: err,
+    });
   }
   let informer: Informer;
   try {
