@@ -100,6 +100,8 @@ export function createPortForwardHandler(o: PortForwardServerOptions): StreamHan
       }
 
       function relay(s: Socket): void {
+        // As Go's dialer (the kubelet's) does: a client's small writes go out at once.
+        s.setNoDelay(true);
         // What arrives in one turn goes out as one frame (up to MAX_FRAME_DATA each).
         let pending: Buffer[] = [];
         let pendingBytes = 0;
