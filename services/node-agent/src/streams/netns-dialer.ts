@@ -87,7 +87,7 @@ function dialHere(port: number): Promise<Socket> {
 
 /** Creates the dialer; helpers start on the first dial into a namespace. */
 export function createNetnsDialer(o: NetnsDialerOptions): NetnsDialer {
-  const idleMs = o.idleMs ?? 10_000;
+  const idleMs = o.idleMs ?? 5_000;
   const helpers = new Map<string, Helper>();
   let nextId = 1;
 
@@ -120,7 +120,8 @@ export function createNetnsDialer(o: NetnsDialerOptions): NetnsDialer {
       failAll(h, new NetnsDialError('EHELPER', h.stderr.trim() || why));
     };
     child.once('error', (err) => gone(`the namespace dialer did not start: ${err.message}`));
-    child.once('exit', (code, signal) => gone(`the namespace dialer exited (${signal ?? code})`));
+    // 'close', not 'exit': by then its stderr has been read, and it says why.
+    child.once('close', (code, signal) => gone(`the namespace dialer exited (${signal ?? code})`));
     helpers.set(key, h);
     return h;
   }
@@ -138,11 +139,9 @@ export function createNetnsDialer(o: NetnsDialerOptions): NetnsDialer {
       const id = nextId++;
       return new Promise((resolve, reject) => {
         h.waiting.set(id, { resolve, reject });
+        // A failed send means the helper is going: its 'close' rejects the dial with what it printed.
         h.child.send({ id, port }, (err) => {
-          if (!err) return;
-          h.waiting.delete(id);
-          o.log.debug({ err, key }, 'namespace dialer unreachable');
-          reject(new NetnsDialError('EHELPER', `the namespace dialer is gone: ${err.message}`));
+          if (err) o.log.debug({ err, key }, 'namespace dialer unreachable');
         });
       });
     },
