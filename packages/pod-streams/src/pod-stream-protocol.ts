@@ -137,7 +137,8 @@ export function sessionSubjects(session: string): { out: string; in: string; pin
 /** One frame: the type byte, then the payload. */
 export function encodeFrame(type: number, payload: Uint8Array | string = new Uint8Array(0)): Uint8Array {
   const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
-  const out = new Uint8Array(body.length + 1);
+  // Every byte is written below: no zero-fill (it showed up in a port-forward's profile).
+  const out = Buffer.allocUnsafe(body.length + 1);
   out[0] = type;
   out.set(body, 1);
   return out;

@@ -1,7 +1,7 @@
 /**
  * Bulk download through `kubectl port-forward` against the same download from inside
  * the cluster (the client pod curling the pod's IP): the ratio is what the relay costs
- * (kubectl → WebSocket/SPDY → apiserver → NATS → node-agent → nc in the pod's netns).
+ * (kubectl → WebSocket/SPDY → apiserver → NATS → node-agent → its socket in the pod's netns).
  * Rounds alternate the two paths so machine drift hits both.
  */
 import { join } from 'node:path';

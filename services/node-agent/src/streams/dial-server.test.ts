@@ -2,7 +2,8 @@ import { createView } from '@kemu/eventlog';
 import { pod } from '@kemu/testkit';
 import { describe, expect, it } from 'vitest';
 import { dialAllowed, dialError } from './dial-server.js';
-import { connectFailure, connectorArgv } from './port-forward-server.js';
+import { NetnsDialError } from './netns-dialer.js';
+import { connectFailure } from './port-forward-server.js';
 
 describe('dialAllowed', () => {
   it('allows the node itself and the pods of this node, nothing else', () => {
@@ -20,9 +21,11 @@ describe('connection errors', () => {
   it('words a refused dial as Go does', () => {
     const err = Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:80'), { code: 'ECONNREFUSED' });
     expect(dialError(err)).toBe('connection refused');
-    expect(connectFailure(9999, "nc: can't connect to remote host (127.0.0.1): Connection refused\n")).toBe(
+    expect(connectFailure(9999, new NetnsDialError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:9999'))).toBe(
       "failed to connect to localhost:9999 inside the pod's network namespace: dial tcp4 127.0.0.1:9999: connect: connection refused",
     );
-    expect(connectorArgv(80)).toEqual(['busybox', 'nc', '127.0.0.1', '80']);
+    expect(connectFailure(80, new NetnsDialError('EHELPER', 'Cannot open network namespace "x"\n'))).toBe(
+      'failed to connect to localhost:80 inside the pod\'s network namespace: dial tcp4 127.0.0.1:80: Cannot open network namespace "x"',
+    );
   });
 });

@@ -16,6 +16,7 @@ import { createLogIndex } from './log-index.js';
 import { createLogHandler } from './log-server.js';
 import { createPortForwardHandler } from './port-forward-server.js';
 import { createDialHandler } from './dial-server.js';
+import { createNetnsDialer } from './netns-dialer.js';
 import type { NodeBus } from '@kemu/pod-streams';
 import { startPodStreamServer } from './pod-stream-server.js';
 
@@ -64,6 +65,7 @@ export function startPodStreams(o: PodStreamsOptions): PodStreams {
   const logs = createContainerLogs({ stateDir: o.stateDir, node: o.node, index });
   const stdin = createContainerStdin();
   const log = o.log.child({ module: 'pod-streams' });
+  const dialer = createNetnsDialer({ log });
   const server = startPodStreamServer({
     bus: o.bus,
     node: o.node,
@@ -84,6 +86,7 @@ export function startPodStreams(o: PodStreamsOptions): PodStreams {
         view: o.view,
         node: o.node,
         enterPodNetwork: o.enterPodNetwork,
+        dialer,
         log,
       }),
       dial: createDialHandler({ view: o.view, node: o.node, nodeAddresses: o.nodeAddresses, log }),
@@ -125,6 +128,7 @@ export function startPodStreams(o: PodStreamsOptions): PodStreams {
     stop() {
       clearInterval(ticker);
       server.stop();
+      dialer.close();
     },
   };
 }

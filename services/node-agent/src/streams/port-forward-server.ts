@@ -1,17 +1,19 @@
 /**
- * One port-forward connection on this node: like the kubelet (dockershim ran
- * `nsenter -n socat - TCP4:localhost:PORT`), the connection to the port is made from
- * inside the pod's network namespace to localhost, so a server bound to 127.0.0.1 in
- * the pod is reachable too and nothing is dialled from the host. The connector is
- * busybox `nc`, one process per connection: stdin frames go to its stdin, its stdout
- * comes back as stdout frames, a client half-close closes its stdin (nc then
- * half-closes the socket), and a cancel kills it.
+ * One port-forward connection on this node: like the kubelet, the connection to the
+ * port is made from inside the pod's network namespace to localhost, so a server bound
+ * to 127.0.0.1 in the pod is reachable too and nothing is dialled from the host. The
+ * socket comes from the namespace dialer (netns-dialer.ts) and is relayed here: stdin
+ * frames are written to it, what the pod sends goes back as stdout frames, a client
+ * half-close half-closes it, a cancel destroys it, and the pod's end of stream ends the
+ * session (the kubelet stops when its copy from the pod is done).
  */
 import type { Logger } from '@kemu/log';
 import { type View, getObject } from '@kemu/eventlog';
-import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { Frame, MAX_FRAME_DATA, type PortForwardRequest, type StreamStatus } from '@kemu/pod-streams';
 import type { StreamHandler } from './pod-stream-server.js';
+import { dialError } from './dial-server.js';
+import { type NetnsDialer, NetnsDialError } from './netns-dialer.js';
 
 /** What the port-forward handler needs. */
 export interface PortForwardServerOptions {
@@ -19,17 +21,16 @@ export interface PortForwardServerOptions {
   node: string;
   /** The argv prefix that runs a command in a pod's network namespace. */
   enterPodNetwork(uid: string): string[];
+  dialer: NetnsDialer;
   log: Logger;
 }
 
-/** The connector's argv after the namespace prefix. */
-export function connectorArgv(port: number): string[] {
-  return ['busybox', 'nc', '127.0.0.1', String(port)];
-}
-
-/** The kubelet-style failure message of a connector that exited without a connection. */
-export function connectFailure(port: number, stderr: string): string {
-  const reason = /refused/i.test(stderr) ? 'connect: connection refused' : stderr.trim() || 'connection failed';
+/** The kubelet-style failure message of a dial that made no connection. */
+export function connectFailure(port: number, err: Error): string {
+  const reason =
+    err instanceof NetnsDialError && err.code !== 'EHELPER'
+      ? `connect: ${dialError(err)}`
+      : err.message.trim() || 'connection failed';
   return `failed to connect to localhost:${port} inside the pod's network namespace: dial tcp4 127.0.0.1:${port}: ${reason}`;
 }
 
@@ -48,66 +49,89 @@ export function createPortForwardHandler(o: PortForwardServerOptions): StreamHan
         message: `unable to forward port because pod is not running. Current status=${phase ?? 'Pending'}`,
       } satisfies StreamStatus;
     }
-    const argv = [
-      ...(pod.spec.hostNetwork ? [] : o.enterPodNetwork(pod.metadata.uid ?? '')),
-      ...connectorArgv(req.port),
-    ];
+    const uid = pod.metadata.uid ?? '';
+    const prefix = pod.spec.hostNetwork ? [] : o.enterPodNetwork(uid);
     const log = o.log.child({ pod: `${req.namespace}/${req.pod}`, port: req.port });
     return () => {
-      const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
-      let received = 0;
-      let stderr = '';
       let finished = false;
-      // nc writes in small pieces: gather what arrives in one turn into one frame.
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      const flush = () => {
-        if (pendingBytes === 0) return;
-        const data = Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-        session.send(Frame.stdout, data);
-      };
-      // Flow control: pause reading from the pod while `window` bytes are unacknowledged.
-      let unacked = 0;
-      const window = req.window;
-      child.stdout.on('data', (d: Buffer) => {
-        received += d.length;
-        unacked += d.length;
-        if (window && unacked >= window) child.stdout.pause();
-        if (pendingBytes === 0) setImmediate(flush);
-        pending.push(d);
-        pendingBytes += d.length;
-        if (pendingBytes >= MAX_FRAME_DATA) flush();
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString('utf8');
-      });
-      child.stdin.on('error', () => undefined);
       const finish = (status?: StreamStatus) => {
         if (finished) return;
         finished = true;
         session.end(status ? { status } : {});
       };
-      child.once('error', (err) => {
-        log.warn({ err }, 'port-forward connector failed to start');
-        finish({ code: 500, reason: 'InternalError', message: `port-forward connector: ${err.message}` });
+      // Input that arrives while the dial is under way waits for the socket.
+      let socket: Socket | undefined;
+      const early: { type: number; payload: Buffer }[] = [];
+      let cancelled = false;
+      session.onCancel(() => {
+        cancelled = true;
+        socket?.destroy();
       });
-      child.once('close', (code) => {
-        flush();
-        if (code !== 0 && received === 0) {
-          finish({ code: 500, reason: 'InternalError', message: connectFailure(req.port, stderr) });
-        } else finish();
-      });
+      o.dialer.dial(uid, prefix, req.port).then(
+        (s) => {
+          if (cancelled) {
+            s.destroy();
+            return;
+          }
+          socket = s;
+          relay(s);
+          for (const f of early.splice(0)) input(s, f.type, f.payload);
+        },
+        (err: Error) => {
+          log.debug({ err }, 'port-forward dial failed');
+          finish({ code: 500, reason: 'InternalError', message: connectFailure(req.port, err) });
+        },
+      );
       session.onInput((type, payload) => {
-        if (type === Frame.stdin) child.stdin.write(payload);
-        else if (type === Frame.closeStdin) child.stdin.end();
+        if (socket) input(socket, type, payload);
+        else early.push({ type, payload });
+      });
+
+      // Flow control: pause reading from the pod while `window` bytes are unacknowledged.
+      let unacked = 0;
+      const window = req.window;
+      function input(s: Socket, type: number, payload: Buffer): void {
+        if (type === Frame.stdin) s.write(payload);
+        else if (type === Frame.closeStdin) s.end();
         else if (type === Frame.ack && payload.length >= 4) {
           unacked = Math.max(0, unacked - payload.readUInt32BE(0));
-          if (window && unacked < window / 2 && child.stdout.isPaused()) child.stdout.resume();
+          if (window && unacked < window / 2 && s.isPaused()) s.resume();
         }
-      });
-      session.onCancel(() => child.kill('SIGKILL'));
+      }
+
+      function relay(s: Socket): void {
+        // As Go's dialer (the kubelet's) does: a client's small writes go out at once.
+        s.setNoDelay(true);
+        // What arrives in one turn goes out as one frame (up to MAX_FRAME_DATA each).
+        let pending: Buffer[] = [];
+        let pendingBytes = 0;
+        const flush = () => {
+          if (pendingBytes === 0) return;
+          const data = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+          pending = [];
+          pendingBytes = 0;
+          session.send(Frame.stdout, data);
+        };
+        s.on('data', (d: Buffer) => {
+          unacked += d.length;
+          if (window && unacked >= window) s.pause();
+          if (pendingBytes === 0) setImmediate(flush);
+          pending.push(d);
+          pendingBytes += d.length;
+          if (pendingBytes >= MAX_FRAME_DATA) flush();
+        });
+        s.on('error', (err) => log.debug({ err }, 'port-forward connection failed'));
+        s.on('end', () => {
+          flush();
+          finish();
+          s.destroy();
+        });
+        s.on('close', () => {
+          flush();
+          finish();
+        });
+        s.resume();
+      }
     };
   };
 }

@@ -83,7 +83,7 @@ function controlFrame(type: number, flags: number, body: Buffer): Buffer {
 
 /** A data frame. */
 export function encodeData(streamId: number, data: Buffer, fin = false): Buffer {
-  const out = Buffer.alloc(8 + data.length);
+  const out = Buffer.allocUnsafe(8 + data.length);
   out.writeUInt32BE(streamId & 0x7fffffff, 0);
   out[4] = fin ? Flag.fin : 0;
   out.writeUIntBE(data.length, 5, 3);
