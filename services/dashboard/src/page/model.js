@@ -71,6 +71,8 @@ export function indexSummaries(summaries, prev) {
     }
     for (const [k, list] of slicesByService) slicesByService.set(k, same(list, prev?.slicesByService.get(k)));
   }
+  // Nothing changed (the page re-rendered for its connection or mode): the previous index itself.
+  if (nodes === prev?.nodes && pods === prev.pods && services === prev.services && slices === prev.slices) return prev;
   return { nodes, pods, services, slices, podByIP, serviceByIP, slicesByService };
 }
 

@@ -84,7 +84,7 @@ describe('the page model', () => {
       'endpointslices/default/web-2',
     ]);
     expect(third.services).toBe(first.services);
-    expect(indexSummaries(summaries, third).pods).toBe(third.pods);
+    expect(indexSummaries(summaries, third)).toBe(third);
   });
 
   it('tells a typo from a different value', () => {

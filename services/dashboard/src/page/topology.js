@@ -250,10 +250,17 @@ function* updateGraph(g, want) {
       if (!ids.has(el.id())) g.remove(el);
     });
   });
+  // Only elements that are not the very objects applied last time (graphElements reuses
+  // unchanged ones): after the first draw an update is a few elements and one step, done
+  // before a newer state can cancel it.
+  const changed = want.filter((e) => {
+    const el = g.getElementById(e.data.id);
+    return el.empty() || el.scratch('src') !== e;
+  });
   // Elements come parents and endpoints first (graphElements' order), so each chunk can be added alone.
-  for (let i = 0; i < want.length; i += CHUNK) {
+  for (let i = 0; i < changed.length; i += CHUNK) {
     if (i > 0) yield;
-    g.batch(() => applyChunk(g, want.slice(i, i + CHUNK)));
+    g.batch(() => applyChunk(g, changed.slice(i, i + CHUNK)));
   }
   if (!g.scratch('fitted') && want.length > 0) {
     g.fit(undefined, 20);
