@@ -2,7 +2,7 @@
  * `kemu dashboard` on a live cluster, in Debian's chromium: connections from the client
  * pod show up with their endpoints; a killed pod's endpoint leaves the Service and every
  * proxy's candidates, and the next connections go to the other pods; a `kemu chaos run`
- * shows up live on the Chaos view's lanes. Screenshots of the live page go to
+ * and a one-off `kemu chaos kill-pod` show up live on the Chaos view's lanes. Screenshots of the live page go to
  * docs/screenshots/.
  */
 import { writeFile } from 'node:fs/promises';
@@ -153,5 +153,45 @@ describe('kemu dashboard on a live cluster', () => {
     expect(events).toContain('ChaosInjected');
     expect(events).toContain('ChaosEndpointLeftProxy');
     await page.screenshot({ path: join(screenshots, 'live-chaos.png'), fullPage: true });
+  });
+
+  it('shows a one-off kemu chaos kill-pod on the timeline too, recorded as a kemu-chaos Event like a run', async () => {
+    const r = await cluster.kemu(['chaos', 'kill-pod', '-l', 'app=web'], { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const victim = /^pod-kill: pod default\/(\S+)$/m.exec(r.stdout)?.[1];
+    expect(victim, r.stdout).toBeDefined();
+    const injected = JSON.parse(
+      await cluster.kubectlOk([
+        'get',
+        'events',
+        '-A',
+        '--field-selector',
+        'reportingComponent=kemu-chaos',
+        '-o',
+        'json',
+      ]),
+    ) as { items: { reason: string; reportingInstance?: string; involvedObject: { name: string } }[] };
+    expect(injected.items.filter((e) => e.reason === 'ChaosInjected' && e.involvedObject.name === victim)).toEqual([
+      expect.objectContaining({ reportingInstance: 'one-off-pod-kill' }),
+    ]);
+
+    // On the page (left open on the Chaos view), live: the fault and its consequence on the Service.
+    const fault = `[data-testid="chaos-table"] tr[data-kind="fault"]`;
+    const id = await eventually(
+      async () => {
+        const rows = await page.$$eval(fault, (trs) =>
+          trs.map((t) => ({ id: (t as HTMLElement).dataset.fault ?? '', text: t.textContent ?? '' })),
+        );
+        return rows.find(
+          (t) => t.text.includes(`pod-kill pod default/${victim}`) && t.text.includes('one-off-pod-kill'),
+        )?.id;
+      },
+      { timeoutMs: 30_000, what: 'the one-off pod-kill on the chaos timeline' },
+    );
+    await eventually(
+      async () =>
+        (await page.$$(`[data-testid="chaos-table"] tr[data-of="${id}"][data-kind="endpoint-removed"]`)).length === 1,
+      { timeoutMs: 30_000, what: "the one-off fault's endpoint leaving web-service's slice, linked to it" },
+    );
   });
 });

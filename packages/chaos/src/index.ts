@@ -1,5 +1,9 @@
 export { runExperiment } from './run-experiment.js';
 export type { RunOptions } from './run-experiment.js';
+export { runOneOff } from './run-one-off.js';
+export type { OneOffOptions, OneOffResult } from './run-one-off.js';
+export { connectChaosLog, createFaultRecorder } from './fault-recorder.js';
+export type { FaultRecorder } from './fault-recorder.js';
 export { COMPONENTS, parseExperiment } from './experiment.js';
 export type { ComponentName, Experiment, ExperimentKind, FaultAction } from './experiment.js';
 export { checkInjectable, injectFaults } from './fault-injectors.js';

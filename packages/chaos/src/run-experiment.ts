@@ -5,14 +5,12 @@
  * is aborted (SIGINT/SIGTERM), then reads the cluster's events of the run from the log
  * and builds the report.
  */
-import { connectEventLog } from '@kemu/eventlog';
-import { createLogger } from '@kemu/log';
 import type { ChaosCluster } from './chaos-cluster.js';
 import { buildReport, type ChaosReport, type FaultReport } from './chaos-report.js';
 import { interpretEvents, readTimelineEvents } from './event-timeline.js';
 import type { Experiment } from './experiment.js';
-import { type ActiveFault, checkInjectable, type FaultRecord, injectFaults } from './fault-injectors.js';
-import { createFaultEventPoster } from './fault-events.js';
+import { type ActiveFault, checkInjectable, type FaultRecord } from './fault-injectors.js';
+import { connectChaosLog, createFaultRecorder } from './fault-recorder.js';
 import { faultSequences } from './fault-sequences.js';
 import { failuresBetween, recoveryTime, summarizeProbe } from './probe-summary.js';
 import { watchProxyEndpoints } from './proxy-endpoint-watch.js';
@@ -40,13 +38,7 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
   const { pod: probePod, created } = await ensureProbePod(cluster, target.namespace, e.steadyState.node);
   progress(`probe pod ${target.namespace}/${PROBE_POD} on ${e.steadyState.node} (${probePod.status?.podIP})`);
 
-  const eventLog = await connectEventLog({
-    servers: cluster.natsUrl,
-    ...(cluster.natsNkeyFile ? { nkeyFile: cluster.natsNkeyFile } : {}),
-    ...(cluster.natsTlsCa ? { tlsCaFile: cluster.natsTlsCa } : {}),
-    name: 'kemu-chaos',
-    log: createLogger({ component: 'kemu-chaos', level: 'silent' }),
-  });
+  const eventLog = await connectChaosLog(cluster);
   const journal = openUndoJournal(cluster.stateDir);
   const active: ActiveFault[] = [];
   const ends: Promise<void>[] = [];
@@ -57,7 +49,12 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
     const fromSeq = (await eventLog.lastSequence()) + 1;
     const namespaces = [...new Set([e.selector.namespace, target.namespace])];
     // Each fault goes on the event log too (ChaosInjected / ChaosEnded / ChaosEndpointLeftProxy Events).
-    const faultEvents = createFaultEventPoster(cluster, e.name, tickErrors);
+    const recorder = createFaultRecorder({
+      experiment: e,
+      context: { cluster, journal, networkMeans },
+      eventLog,
+      errors: tickErrors,
+    });
     const watch = watchProxyEndpoints({
       nodes: cluster.layout.nodes,
       namespace: target.namespace,
@@ -66,7 +63,7 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
         for (const f of active) {
           const ip = f.record.pod?.ip;
           if (ip && endpoint.startsWith(`${ip}:`) && at >= f.record.startMs) {
-            faultEvents.post(f.record, 'ChaosEndpointLeftProxy', at, node);
+            recorder.endpointLeft(f, node, at);
           }
         }
       },
@@ -81,14 +78,8 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
       `probing at ${ss.rate}/s for ${probeMs / 1000} s; faults every ${e.everyMs / 1000} s for ${e.durationMs / 1000} s`,
     );
 
-    const lastSeq = () => eventLog.lastSequence().catch(() => 0);
     const endFault = (f: ActiveFault) => {
-      const p = (async () => {
-        if (f.record.log && f.record.log.lastInside === undefined) f.record.log.lastInside = await lastSeq();
-        await f.end();
-        faultEvents.post(f.record, 'ChaosEnded', f.record.endMs ?? Date.now());
-        if (f.record.log && f.record.log.end === undefined) f.record.log.end = await lastSeq();
-      })().catch((err: unknown) => {
+      const p = recorder.end(f).catch((err: unknown) => {
         tickErrors.push(`ending ${f.record.target}: ${(err as Error).message}`);
       });
       ends.push(p);
@@ -96,13 +87,8 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
     };
     const tick = async () => {
       try {
-        const before = await lastSeq();
-        const faults = await injectFaults(e, { cluster, journal, networkMeans });
-        const start = await lastSeq();
-        for (const f of faults) {
-          f.record.log = { before, start };
+        for (const f of await recorder.inject()) {
           active.push(f);
-          faultEvents.post(f.record, 'ChaosInjected', f.record.startMs);
           progress(`${new Date(f.record.startMs).toISOString().slice(11, 23)} ${e.action} ${f.record.target}`);
           if (e.faultDurationMs > 0) {
             const t = setTimeout(() => {
@@ -151,7 +137,7 @@ export async function runExperiment(o: RunOptions): Promise<ChaosReport> {
     });
     const endedMs = Date.now();
     await watch.stop();
-    await faultEvents.settled();
+    await recorder.settled();
 
     const toSeq = await eventLog.lastSequence();
     const service = { namespace: target.namespace, name: target.service };

@@ -2,9 +2,9 @@
  * `kemu chaos`, the front end of @kemu/chaos: `run FILE` runs an experiment and prints its
  * report (exit 1 when the success threshold is missed); `recover` undoes what a killed
  * runner left (from the undo journal); `kill-pod`, `kill-container`, `kill-component`,
- * `partition`, `pause`, `loss` and `latency` are one-off faults. SIGINT/SIGTERM end every
- * fault before the command exits. A ChaosError ends the command as a CliError with its
- * code and exit code.
+ * `kill-node`, `partition`, `pause`, `loss` and `latency` are one-off faults, recorded on
+ * the event log as a run's faults are. SIGINT/SIGTERM end every fault before the command
+ * exits. A ChaosError ends the command as a CliError with its code and exit code.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { boolFlag, boolFlagSpec, type ParsedArgs, stringFlag, valueFlagSpec } from '../args.js';
@@ -14,14 +14,13 @@ import {
   type ComponentName,
   type Experiment,
   type FaultAction,
-  checkInjectable,
   formatReport,
-  injectFaults,
   openUndoJournal,
   parseDuration,
   parseExperiment,
   performUndo,
   runExperiment,
+  runOneOff,
 } from '@kemu/chaos';
 import type { Command, CommandIO } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
@@ -218,25 +217,21 @@ function oneOffExperiment(io: CommandIO, sub: string): Experiment {
   }
 }
 
-async function runOneOff(io: CommandIO, sub: string): Promise<number> {
+async function runOneOffCommand(io: CommandIO, sub: string): Promise<number> {
   const experiment = oneOffExperiment(io, sub);
   const cluster = await openChaosCluster(io.ctx);
-  const journal = openUndoJournal(io.ctx.paths.stateDir);
-  const networkMeans = await checkInjectable(experiment, cluster);
   return withInterrupts(async (signal) => {
-    const faults = await injectFaults(experiment, { cluster, journal, networkMeans });
-    for (const f of faults) io.stdout.write(`${experiment.action}: ${f.record.target}\n`);
-    if (experiment.faultDurationMs > 0) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, experiment.faultDurationMs);
-        signal.addEventListener('abort', () => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
-    await Promise.all(faults.map((f) => f.end()));
-    for (const f of faults) if (f.record.undone) io.stdout.write(`${f.record.target}: ${f.record.undone}\n`);
+    // Recorded on the event log as `kemu chaos run` records its faults (the dashboard's chaos timeline).
+    const { faults, errors } = await runOneOff({
+      cluster,
+      experiment,
+      signal,
+      onInjected: (records) => {
+        for (const r of records) io.stdout.write(`${experiment.action}: ${r.target}\n`);
+      },
+    });
+    for (const f of faults) if (f.undone) io.stdout.write(`${f.target}: ${f.undone}\n`);
+    for (const e of errors) io.stderr.write(`chaos: ${e}\n`);
     return signal.aborted ? 130 : 0;
   });
 }
@@ -249,7 +244,7 @@ async function runChaos(io: CommandIO): Promise<number> {
   try {
     if (sub === 'run') return await runRun(io);
     if (sub === 'recover') return await runRecover(io);
-    return await runOneOff(io, sub);
+    return await runOneOffCommand(io, sub);
   } catch (err) {
     if (err instanceof ChaosError) throw new CliError(err.code, err.message, { exitCode: err.exitCode, cause: err });
     throw err;

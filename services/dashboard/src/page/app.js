@@ -7,7 +7,7 @@ import { render } from 'preact';
 import { Anatomy } from './anatomy.js';
 import { ChaosView } from './chaos.js';
 import { html } from './html.js';
-import { useEffect, useMemo, useState } from './hooks.js';
+import { useEffect, useMemo, useRef, useState } from './hooks.js';
 import { indexSummaries, ipOf, serviceOf } from './model.js';
 import { createStore } from './store.js';
 import { TopologyGraph } from './topology.js';
@@ -23,6 +23,8 @@ function useStore() {
 }
 
 function filterIndex(index, f) {
+  // Unfiltered, the index itself: its unchanged parts keep their identity for the views' memos.
+  if (!f.namespace && !f.service && !f.node) return index;
   const podOk = (p) => (!f.namespace || p.namespace === f.namespace) && (!f.node || p.node === f.node);
   const pods = index.pods.filter(podOk);
   const services = index.services.filter(
@@ -83,10 +85,15 @@ function App() {
   const [filters, setFilters] = useState({ namespace: '', service: '', node: '', result: '' });
   const [selected, setSelected] = useState(undefined);
   const [svcKey, setSvcKey] = useState(undefined);
-  const index = useMemo(() => indexSummaries(s.summaries), [s.version]);
+  // Each index is derived from the previous one (model.js): a change costs one pass, not a rebuild.
+  const lastIndex = useRef(undefined);
+  const index = useMemo(() => {
+    lastIndex.current = indexSummaries(s.summaries, lastIndex.current);
+    return lastIndex.current;
+  }, [s.version]);
   const shown = useMemo(() => filterIndex(index, filters), [index, filters]);
   const flows = useMemo(() => filterFlows(s.flows, filters, index, s), [s.version, filters]);
-  const namespaces = [...new Set(index.pods.map((p) => p.namespace))].sort();
+  const namespaces = useMemo(() => [...new Set(index.pods.map((p) => p.namespace))].sort(), [index.pods]);
   const set = (k) => (e) => setFilters({ ...filters, [k]: e.target.value });
   const svc =
     index.services.find((x) => x.key === svcKey) ??

@@ -1,5 +1,6 @@
 /**
- * The chaos timeline view: the faults of `kemu chaos run` on lanes (node, proxy, dns,
+ * The chaos timeline view: the faults of `kemu chaos run` and of the one-off commands
+ * (`kemu chaos kill-pod` …) on lanes (node, proxy, dns,
  * Service), each joined by a line to its consequences; a click on a fault shows only its
  * own. The timeline is built by the server (/api/chaos, at the page's sequence in
  * replay) and fetched again, at most every 500 ms, while the log or the flows move.
@@ -124,7 +125,8 @@ export function ChaosView({ s, filters }) {
   if (!t) return html`<p class="dim">loading the chaos timeline…</p>`;
   if (t.faults.length === 0)
     return html`<p data-testid="chaos-empty">No chaos fault in the log up to seq ${t.seq}. Run one with
-      <code class="kubectl">kemu chaos run FILE.yaml</code>; its faults appear here live.</p>`;
+      <code class="kubectl">kemu chaos run FILE.yaml</code> or a one-off
+      <code class="kubectl">kemu chaos kill-pod -l app=web</code>; its faults appear here live.</p>`;
   const { x, all } = placeItems(t);
   const y = (lane) => 30 + t.lanes.indexOf(lane) * LANE_H + LANE_H / 2;
   const height = 40 + t.lanes.length * LANE_H;

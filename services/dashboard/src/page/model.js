@@ -1,27 +1,79 @@
 /** Pure derivations for the views: lookups, shares, anatomy, kubectl commands. */
 
-/** Summaries split by kind and sorted by key, with lookups by IP. */
-export function indexSummaries(summaries) {
-  const nodes = [];
-  const pods = [];
-  const services = [];
-  const slices = [];
-  for (const x of summaries.values()) {
-    if (x.kind === 'node') nodes.push(x);
-    else if (x.kind === 'pod') pods.push(x);
-    else if (x.kind === 'service') services.push(x);
-    else if (x.kind === 'slice') slices.push(x);
+const byKey = (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+const NONE = [];
+
+/** `b` when it holds the same elements as `a` in the same order, else `a`. */
+function same(a, b) {
+  if (!b || a.length !== b.length) return a;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a;
+  return b;
+}
+
+/** The arrays of `prev` with each summary replaced by its current one, when every key is still there. */
+function refreshed(summaries, prev) {
+  let count = 0;
+  const parts = {};
+  for (const kind of ['nodes', 'pods', 'services', 'slices']) {
+    const out = new Array(prev[kind].length);
+    for (let i = 0; i < out.length; i++) {
+      const x = summaries.get(prev[kind][i].key);
+      if (!x) return undefined;
+      out[i] = x;
+    }
+    count += out.length;
+    parts[kind] = out;
   }
-  const byKey = (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-  nodes.sort(byKey);
-  pods.sort(byKey);
-  services.sort(byKey);
-  slices.sort(byKey);
-  const podByIP = new Map();
-  for (const p of pods) if (p.ip && p.role === 'workload') podByIP.set(p.ip, p);
-  for (const p of pods) if (p.ip && !podByIP.has(p.ip)) podByIP.set(p.ip, p);
-  const serviceByIP = new Map(services.filter((s) => s.clusterIP).map((s) => [s.clusterIP, s]));
-  return { nodes, pods, services, slices, podByIP, serviceByIP };
+  return count === summaries.size ? parts : undefined;
+}
+
+/**
+ * Summaries split by kind and sorted by key, with lookups by IP and slices by Service.
+ * Given the previous index, a change costs one pass and no sort when no object came or
+ * went (the keys, hence the order, are the same), and every part that did not change is
+ * the previous one's own object, so views memoized on it skip their work.
+ */
+export function indexSummaries(summaries, prev) {
+  let parts = prev ? refreshed(summaries, prev) : undefined;
+  if (!parts) {
+    parts = { nodes: [], pods: [], services: [], slices: [] };
+    for (const x of summaries.values()) {
+      if (x.kind === 'node') parts.nodes.push(x);
+      else if (x.kind === 'pod') parts.pods.push(x);
+      else if (x.kind === 'service') parts.services.push(x);
+      else if (x.kind === 'slice') parts.slices.push(x);
+    }
+    for (const a of Object.values(parts)) a.sort(byKey);
+  }
+  const nodes = same(parts.nodes, prev?.nodes);
+  const pods = same(parts.pods, prev?.pods);
+  const services = same(parts.services, prev?.services);
+  const slices = same(parts.slices, prev?.slices);
+  let podByIP = prev?.podByIP;
+  if (pods !== prev?.pods) {
+    podByIP = new Map();
+    for (const p of pods) if (p.ip && p.role === 'workload') podByIP.set(p.ip, p);
+    for (const p of pods) if (p.ip && !podByIP.has(p.ip)) podByIP.set(p.ip, p);
+  }
+  const serviceByIP =
+    services === prev?.services
+      ? prev.serviceByIP
+      : new Map(services.filter((s) => s.clusterIP).map((s) => [s.clusterIP, s]));
+  let slicesByService = prev?.slicesByService;
+  if (slices !== prev?.slices) {
+    slicesByService = new Map();
+    for (const e of slices) {
+      const k = `${e.namespace}/${e.service}`;
+      const list = slicesByService.get(k);
+      // A Service's list is its previous one while its slices are the same objects.
+      if (list) list.push(e);
+      else slicesByService.set(k, [e]);
+    }
+    for (const [k, list] of slicesByService) slicesByService.set(k, same(list, prev?.slicesByService.get(k)));
+  }
+  // Nothing changed (the page re-rendered for its connection or mode): the previous index itself.
+  if (nodes === prev?.nodes && pods === prev.pods && services === prev.services && slices === prev.slices) return prev;
+  return { nodes, pods, services, slices, podByIP, serviceByIP, slicesByService };
 }
 
 /** `ip:port` → the IP. */
@@ -53,9 +105,9 @@ export function serviceOf(spn) {
   return spn.split(':')[0];
 }
 
-/** Slices of a Service. */
+/** Slices of a Service (the same array while they do not change). */
 export function slicesOf(index, svc) {
-  return index.slices.filter((e) => e.namespace === svc.namespace && e.service === svc.name);
+  return index.slicesByService.get(`${svc.namespace}/${svc.name}`) ?? NONE;
 }
 
 /** Whether labels match a selector. */

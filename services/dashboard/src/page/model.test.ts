@@ -49,6 +49,44 @@ describe('the page model', () => {
     expect(a.why).toBe('1 pod(s) match, but none is Ready: connections to 10.96.0.20 are refused.');
   });
 
+  it('derives an index from the previous one, keeping every part that did not change', () => {
+    const slice = (name: string, service: string) => ({
+      kind: 'slice',
+      key: `endpointslices/default/${name}`,
+      namespace: 'default',
+      service,
+      endpoints: [],
+    });
+    const summaries = new Map<string, object>(
+      [pod('b', {}, true, '10.0.0.2'), pod('a', {}, true, '10.0.0.1'), svc, slice('web-1', 'web')].map((x) => [
+        x.key,
+        x,
+      ]),
+    );
+    const first = indexSummaries(summaries);
+    expect(first.pods.map((p: { name: string }) => p.name)).toEqual(['a', 'b']);
+
+    summaries.set('pods/default/b', { ...pod('b', {}, false, '10.0.0.2') });
+    const second = indexSummaries(summaries, first);
+    expect(second.pods.map((p: { ready: boolean }) => p.ready)).toEqual([true, false]);
+    expect(second.pods).not.toBe(first.pods);
+    expect(second.podByIP.get('10.0.0.2').ready).toBe(false);
+    expect(second.services).toBe(first.services);
+    expect(second.slices).toBe(first.slices);
+    expect(second.slicesByService).toBe(first.slicesByService);
+
+    summaries.set('endpointslices/default/web-2', slice('web-2', 'web'));
+    summaries.delete('pods/default/a');
+    const third = indexSummaries(summaries, second);
+    expect(third.pods.map((p: { name: string }) => p.name)).toEqual(['b']);
+    expect(third.slicesByService.get('default/web').map((e: { key: string }) => e.key)).toEqual([
+      'endpointslices/default/web-1',
+      'endpointslices/default/web-2',
+    ]);
+    expect(third.services).toBe(first.services);
+    expect(indexSummaries(summaries, third)).toBe(third);
+  });
+
   it('tells a typo from a different value', () => {
     expect(similar('frontend', 'frontnd')).toBe(true);
     expect(similar('web', 'webb')).toBe(true);

@@ -6,8 +6,10 @@
  */
 
 const MAX_FLOWS = 5000;
+/** One frame at 60 Hz: renders closer together than this are coalesced. */
+const FRAME_MS = 16;
 
-/** Creates the store; `listeners` are called (at most once per frame) after changes. */
+/** Creates the store; `listeners` are called after changes (at most about once per frame). */
 export function createStore() {
   const s = {
     summaries: new Map(),
@@ -26,14 +28,21 @@ export function createStore() {
   let events;
   let flowEvents;
 
+  let lastFlush = Number.NEGATIVE_INFINITY;
+  function flush() {
+    scheduled = false;
+    lastFlush = performance.now();
+    s.version++;
+    for (const fn of listeners) fn();
+  }
+
   function notify() {
     if (scheduled) return;
     scheduled = true;
-    requestAnimationFrame(() => {
-      scheduled = false;
-      s.version++;
-      for (const fn of listeners) fn();
-    });
+    // The first change after a quiet frame is rendered at once, so the next frame shows it;
+    // changes that follow within a frame are coalesced into one render per animation frame.
+    if (performance.now() - lastFlush > FRAME_MS) queueMicrotask(flush);
+    else requestAnimationFrame(flush);
   }
 
   function applyChange(c) {

@@ -56,26 +56,50 @@ function podElement(p, parent, x, y) {
   return el;
 }
 
+/** Service, box and edge elements of the last graphElements call, by id: reused while unchanged. */
+let reusable = new Map();
+
+/** The element `el`, or the equal one made last time (same id, data, classes and position). */
+function reuse(next, el) {
+  const hit = reusable.get(el.data.id);
+  const same =
+    hit &&
+    hit.classes === el.classes &&
+    hit.position?.x === el.position?.x &&
+    hit.position?.y === el.position?.y &&
+    Object.keys(el.data).every((k) => hit.data[k] === el.data[k]);
+  const out = same ? hit : el;
+  next.set(el.data.id, out);
+  return out;
+}
+
 /** The graph's elements with their positions from `slots` (topologySlots). */
 export function graphElements(index, slots = topologySlots(index)) {
+  // Unchanged elements are the objects of the last call, so an update skips them by identity.
+  const next = new Map();
   const els = [];
   const row = (group, key) => slots.get(group)?.get(key) ?? 0;
   for (const s of index.services) {
-    els.push({
-      group: 'nodes',
-      data: { id: `svc:${s.key}`, label: `${s.namespace}/${s.name}\n${s.clusterIP || 'None'}`, kind: 'service' },
-      position: { x: 0, y: row('services', s.key) * ROW },
-      classes: 'service',
-    });
+    els.push(
+      reuse(next, {
+        group: 'nodes',
+        data: { id: `svc:${s.key}`, label: `${s.namespace}/${s.name}\n${s.clusterIP || 'None'}`, kind: 'service' },
+        position: { x: 0, y: row('services', s.key) * ROW },
+        classes: 'service',
+      }),
+    );
   }
+  const nodeByName = new Map(index.nodes.map((n) => [n.name, n]));
   for (const col of columnsOf(index)) {
     const c = row('columns', col.id);
-    const node = index.nodes.find((n) => n.name === col.name);
-    els.push({
-      group: 'nodes',
-      data: { id: col.id, label: node ? `${node.name}  ${node.ip}${node.ready ? '' : '  NotReady'}` : col.name },
-      classes: `box${node && !node.ready ? ' notready' : ''}`,
-    });
+    const node = nodeByName.get(col.name);
+    els.push(
+      reuse(next, {
+        group: 'nodes',
+        data: { id: col.id, label: node ? `${node.name}  ${node.ip}${node.ready ? '' : '  NotReady'}` : col.name },
+        classes: `box${node && !node.ready ? ' notready' : ''}`,
+      }),
+    );
     for (const p of col.pods) els.push(podElement(p, col.id, 320 + c * COL, row(col.id, p.key) * ROW));
   }
   const podByIP = index.podByIP;
@@ -84,14 +108,17 @@ export function graphElements(index, slots = topologySlots(index)) {
       for (const ep of e.endpoints) {
         const p = podByIP.get(ep.ip);
         if (!p) continue;
-        els.push({
-          group: 'edges',
-          data: { id: `ep:${s.key}>${p.key}`, source: `svc:${s.key}`, target: `pod:${p.key}` },
-          classes: ep.ready ? 'ready' : 'notready',
-        });
+        els.push(
+          reuse(next, {
+            group: 'edges',
+            data: { id: `ep:${s.key}>${p.key}`, source: `svc:${s.key}`, target: `pod:${p.key}` },
+            classes: ep.ready ? 'ready' : 'notready',
+          }),
+        );
       }
     }
   }
+  reusable = next;
   return els;
 }
 
@@ -200,8 +227,14 @@ export function TopologyGraph({ index }) {
   return html`<div id="graph" ref=${ref} data-testid="topology-graph"></div>`;
 }
 
-/** The least time between the starts of two graph updates: cytoscape restyles and redraws per update. */
-const GRAPH_INTERVAL_MS = 250;
+/**
+ * The least time between the starts of two graph updates. Each update makes cytoscape
+ * restyle, redraw its canvases over several frames (element textures are re-cached) and
+ * the browser commit them: at 1000 pods that was most of the page's work per log event,
+ * and the frames it took were where a table update waited (the bench's p99). The table
+ * twin shows each change at once; the graph catches up within this interval.
+ */
+const GRAPH_INTERVAL_MS = 1000;
 
 /** The smallest zoom the graph opens at: 10 px labels drawn at 7.5 px, above min-zoomed-font-size. */
 const READABLE_ZOOM = 0.75;
@@ -217,10 +250,17 @@ function* updateGraph(g, want) {
       if (!ids.has(el.id())) g.remove(el);
     });
   });
+  // Only elements that are not the very objects applied last time (graphElements reuses
+  // unchanged ones): after the first draw an update is a few elements and one step, done
+  // before a newer state can cancel it.
+  const changed = want.filter((e) => {
+    const el = g.getElementById(e.data.id);
+    return el.empty() || el.scratch('src') !== e;
+  });
   // Elements come parents and endpoints first (graphElements' order), so each chunk can be added alone.
-  for (let i = 0; i < want.length; i += CHUNK) {
+  for (let i = 0; i < changed.length; i += CHUNK) {
     if (i > 0) yield;
-    g.batch(() => applyChunk(g, want.slice(i, i + CHUNK)));
+    g.batch(() => applyChunk(g, changed.slice(i, i + CHUNK)));
   }
   if (!g.scratch('fitted') && want.length > 0) {
     g.fit(undefined, 20);
