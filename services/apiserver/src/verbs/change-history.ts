@@ -36,6 +36,9 @@ export interface HistoryLimits {
 
 export const DEFAULT_HISTORY_LIMITS: Required<HistoryLimits> = { changes: 10_000, bytes: 4 * 1024 * 1024 };
 
+/** What an evicted slot holds until the ring is compacted. */
+const EVICTED = { type: 'DELETED', seq: 0, key: { resource: '', namespace: '', name: '' } } as unknown as WatchChange;
+
 interface Ring {
   entries: WatchChange[];
   sizes: number[];
@@ -64,6 +67,9 @@ export function createChangeHistory(startSeq: number, limits: HistoryLimits = {}
   function evictOldest(ring: Ring): void {
     ring.floor = (ring.entries[ring.head] as WatchChange).seq;
     ring.bytes -= ring.sizes[ring.head] as number;
+    // Dropped at once, not at the next compaction: 1000 evicted Endpoints of 1000
+    // addresses each held half a gigabyte until then.
+    ring.entries[ring.head] = EVICTED;
     ring.head += 1;
     if (ring.head > 1024 && ring.head * 2 > ring.entries.length) {
       ring.entries = ring.entries.slice(ring.head);
