@@ -61,6 +61,8 @@ spec:
 `;
 
 type Target = 'direct' | 'kemu' | 'haproxy';
+/** haproxy's port on node-1: in the NodePort range, the only node ports the pod fence lets pods open. */
+const HAPROXY_PORT = 30080;
 const ALL_TARGETS: Target[] = ['direct', 'kemu', 'haproxy'];
 
 interface Samples {
@@ -142,7 +144,7 @@ export async function measureDataPlane(
       const cfg = join(cluster.stateDir, 'haproxy.cfg');
       await writeFile(
         cfg,
-        `global\n  maxconn 4000\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\nlisten bench\n  bind ${nodeIP}:18080\n  server web ${web.status.podIP}:8080\n`,
+        `global\n  maxconn 4000\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\nlisten bench\n  bind ${nodeIP}:${HAPROXY_PORT}\n  server web ${web.status.podIP}:8080\n`,
       );
       haproxy = spawn('ip', ['netns', 'exec', `kemu-${cluster.name}-node-1`, 'haproxy', '-db', '-f', cfg], {
         stdio: 'ignore',
@@ -154,7 +156,7 @@ export async function measureDataPlane(
     const base: Record<Target, string> = {
       direct: `http://${web.status.podIP}:8080`,
       kemu: `http://${clusterIP}:80`,
-      haproxy: `http://${nodeIP}:18080`,
+      haproxy: `http://${nodeIP}:${HAPROXY_PORT}`,
     };
     const s: Samples = { bulk: empty(), keepAlive: empty(), churn: empty(), latency: empty() };
     for (let round = 1; round <= rounds; round++) {
