@@ -3,12 +3,12 @@
  * made with openssl for 127.0.0.1, a kubeconfig with the CA and the token, and the 401
  * Status kubectl turns into "You must be logged in".
  */
+import { runKubectl, writeTokenKubeconfig } from './testing/kubectl-client.js';
 import { selfSignedCert } from './testing/self-signed-cert.js';
 import { connectEventLog, createObjectWriter, type EventLog, type Informer, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { type NatsServer, startNatsServer } from '@kemu/testkit';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,30 +42,9 @@ describe('apiserver over https with bearer tokens', () => {
   let url: string;
   let ca: string;
 
-  function kubectl(kubeconfig: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'cache'), HOME: dir };
-    return new Promise((resolve) => {
-      execFile('/usr/bin/kubectl', args, { env, timeout: 30_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-      );
-    });
-  }
+  const kubectl = (kubeconfig: string, args: string[]) => runKubectl(dir, kubeconfig, args);
 
-  async function kubeconfig(name: string, token: string): Promise<string> {
-    const path = join(dir, name);
-    const caData = Buffer.from(ca).toString('base64');
-    await writeFile(
-      path,
-      `apiVersion: v1
-kind: Config
-clusters: [{name: kemu, cluster: {server: "${url}", certificate-authority-data: ${caData}}}]
-contexts: [{name: kemu, context: {cluster: kemu, user: kemu, namespace: default}}]
-current-context: kemu
-users: [{name: kemu, user: {token: ${token}}}]
-`,
-    );
-    return path;
-  }
+  const kubeconfig = (name: string, token: string) => writeTokenKubeconfig(join(dir, name), url, ca, token);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kemu-apiserver-tls-'));

@@ -5,10 +5,10 @@
  * the apiserver's injectable fetch: the path through a node-agent is the e2e suite's),
  * and `kubectl get --raw /metrics` with the request metrics those calls left.
  */
+import { runKubectl } from './testing/kubectl-client.js';
 import { type Node, parseCidr } from '@kemu/api';
 import { renderResourceMetrics } from '@kemu/metrics';
 import { type EventLogFixture, node, pod, startEventLogFixture } from '@kemu/testkit';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,14 +31,7 @@ describe('apiserver metrics with the real kubectl', () => {
   const started = Date.now();
   const scraped: string[] = [];
 
-  function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'cache'), HOME: dir };
-    return new Promise((resolve) => {
-      execFile('/usr/bin/kubectl', args, { env, timeout: 30_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-      );
-    });
-  }
+  const kubectl = (args: string[]) => runKubectl(dir, kubeconfig, args);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kemu-apiserver-metrics-'));

@@ -5,11 +5,11 @@
  * clusterrolebinding` make bindings that take effect at once; the admin impersonates a
  * ServiceAccount with `--as`, whom the default bindings allow nothing but discovery.
  */
+import { runKubectl, writeTokenKubeconfig } from './testing/kubectl-client.js';
 import { selfSignedCert } from './testing/self-signed-cert.js';
 import { connectEventLog, createObjectWriter, type EventLog, type Informer, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { eventually, type NatsServer, startNatsServer } from '@kemu/testkit';
-import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { request } from 'node:https';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -39,30 +39,9 @@ describe('apiserver RBAC with the real kubectl', () => {
   let alice: string;
   let stopPodTokens: (() => void) | undefined;
 
-  function kubectl(kubeconfig: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'cache'), HOME: dir };
-    return new Promise((resolve) => {
-      execFile('/usr/bin/kubectl', args, { env, timeout: 30_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-      );
-    });
-  }
+  const kubectl = (kubeconfig: string, args: string[]) => runKubectl(dir, kubeconfig, args);
 
-  async function kubeconfig(name: string, token: string): Promise<string> {
-    const path = join(dir, name);
-    const caData = Buffer.from(ca).toString('base64');
-    await writeFile(
-      path,
-      `apiVersion: v1
-kind: Config
-clusters: [{name: kemu, cluster: {server: "${url}", certificate-authority-data: ${caData}}}]
-contexts: [{name: kemu, context: {cluster: kemu, user: kemu, namespace: default}}]
-current-context: kemu
-users: [{name: kemu, user: {token: ${token}}}]
-`,
-    );
-    return path;
-  }
+  const kubeconfig = (name: string, token: string) => writeTokenKubeconfig(join(dir, name), url, ca, token);
 
   function get(path: string, token: string): Promise<{ status: number; body: Record<string, unknown> }> {
     return new Promise((resolve, reject) => {

@@ -3,13 +3,13 @@
  * it prints from a SelfSubjectRulesReview for the admin, for a ServiceAccount with no
  * bindings (its own token and impersonated with `--as`), and after a RoleBinding to view.
  */
+import { runKubectl, writeTokenKubeconfig } from '../testing/kubectl-client.js';
 import { connectEventLog, createObjectWriter, type EventLog, type Informer, startInformer } from '@kemu/eventlog';
 import { createLogger } from '@kemu/log';
 import { eventually, type NatsServer, startNatsServer } from '@kemu/testkit';
 import { parseCidr } from '@kemu/api';
-import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,30 +56,9 @@ describe('kubectl auth can-i --list', () => {
   let ca: string;
   let admin: string;
 
-  function kubectl(kubeconfig: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'cache'), HOME: dir };
-    return new Promise((resolve) => {
-      execFile('/usr/bin/kubectl', args, { env, timeout: 30_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-      );
-    });
-  }
+  const kubectl = (kubeconfig: string, args: string[]) => runKubectl(dir, kubeconfig, args);
 
-  async function kubeconfig(name: string, token: string): Promise<string> {
-    const path = join(dir, name);
-    const caData = Buffer.from(ca).toString('base64');
-    await writeFile(
-      path,
-      `apiVersion: v1
-kind: Config
-clusters: [{name: kemu, cluster: {server: "${url}", certificate-authority-data: ${caData}}}]
-contexts: [{name: kemu, context: {cluster: kemu, user: kemu, namespace: default}}]
-current-context: kemu
-users: [{name: kemu, user: {token: ${token}}}]
-`,
-    );
-    return path;
-  }
+  const kubeconfig = (name: string, token: string) => writeTokenKubeconfig(join(dir, name), url, ca, token);
 
   /** The table's lines, each with its trailing blanks trimmed. */
   async function list(kubeconfig: string, args: string[]): Promise<string[]> {
