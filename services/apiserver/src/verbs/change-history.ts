@@ -36,11 +36,9 @@ export interface HistoryLimits {
 
 export const DEFAULT_HISTORY_LIMITS: Required<HistoryLimits> = { changes: 10_000, bytes: 4 * 1024 * 1024 };
 
-/** What an evicted slot holds until the ring is compacted. */
-const EVICTED = { type: 'DELETED', seq: 0, key: { resource: '', namespace: '', name: '' } } as unknown as WatchChange;
-
 interface Ring {
-  entries: WatchChange[];
+  /** Evicted slots (before `head`) hold undefined until the next compaction. */
+  entries: (WatchChange | undefined)[];
   sizes: number[];
   /** Index of the oldest live entry (entries before it are evicted, compacted now and then). */
   head: number;
@@ -69,7 +67,7 @@ export function createChangeHistory(startSeq: number, limits: HistoryLimits = {}
     ring.bytes -= ring.sizes[ring.head] as number;
     // Dropped at once, not at the next compaction: 1000 evicted Endpoints of 1000
     // addresses each held half a gigabyte until then.
-    ring.entries[ring.head] = EVICTED;
+    ring.entries[ring.head] = undefined;
     ring.head += 1;
     if (ring.head > 1024 && ring.head * 2 > ring.entries.length) {
       ring.entries = ring.entries.slice(ring.head);
@@ -91,7 +89,7 @@ export function createChangeHistory(startSeq: number, limits: HistoryLimits = {}
         if ((all[mid] as WatchChange).seq <= seq) lo = mid + 1;
         else hi = mid;
       }
-      return all.slice(lo);
+      return all.slice(lo) as WatchChange[];
     },
     floor: (resource) => rings.get(resource)?.floor ?? startSeq,
     subscribe(listener) {
