@@ -166,6 +166,11 @@ describe.each(PROXY_MODES)(
       );
       return parseReplies(r.stdout);
     };
+    /** The address the backend at `podIP` saw for the client pod, over a direct pod-to-pod connection. */
+    const directClientAddress = async (podIP: string | undefined) =>
+      parseReplies(
+        await cluster.kubectlOk(['exec', 'client', '--', 'curl', '-sS', '-m', '5', `http://${podIP}:8080/`]),
+      )[0]?.client.split(':')[0];
 
     it('has every node container as a Ready Node named after its address', async () => {
       const containers = (await cluster.containers('node')).filter((c) => c.running);
@@ -240,17 +245,7 @@ describe.each(PROXY_MODES)(
 
       // Pod to pod on another node container keeps the pod IP.
       const other = pods.find((p) => p.spec.nodeName !== client.spec.nodeName);
-      const direct = await cluster.kubectlOk([
-        'exec',
-        'client',
-        '--',
-        'curl',
-        '-sS',
-        '-m',
-        '5',
-        `http://${other?.status.podIP}:8080/`,
-      ]);
-      expect(parseReplies(direct)[0]?.client.split(':')[0]).toBe(client.status.podIP);
+      expect(await directClientAddress(other?.status.podIP)).toBe(client.status.podIP);
     });
 
     it(`runs kube-proxy in ${proxyMode} mode, with nftables rules only in the node containers' netns`, async () => {
@@ -501,17 +496,7 @@ describe.each(PROXY_MODES)(
         expect(viaService.pod).toBe('web4');
         expect(viaService.node).toBe('node-4');
         const client = await getJson<PodJson>(cluster, ['pod', 'client']);
-        const direct = await cluster.kubectlOk([
-          'exec',
-          'client',
-          '--',
-          'curl',
-          '-sS',
-          '-m',
-          '5',
-          `http://${pod.status.podIP}:8080/`,
-        ]);
-        expect(parseReplies(direct)[0]?.client.split(':')[0]).toBe(client.status.podIP);
+        expect(await directClientAddress(pod.status.podIP)).toBe(client.status.podIP);
       } finally {
         const down = await cluster.kemu(['node', 'down', '--name', 'node-4'], { timeoutMs: 60_000 });
         expect(down.code, `${down.stdout}\n${down.stderr}`).toBe(0);
