@@ -4,6 +4,7 @@ import {
   bool,
   type ConfigOf,
   duration,
+  int,
   logLevelVar,
   natsNkeyFile,
   natsTlsCa,
@@ -69,6 +70,13 @@ export const proxySchema = {
     env: 'KEMU_PROXY_FLOWS',
     default: true,
     meaning: 'Record a flow record per connection and UDP flow on the FLOWS stream (kemu flows, kemu dashboard)',
+  }),
+  flowsMaxRate: int({
+    env: 'KEMU_PROXY_FLOWS_MAX_RATE',
+    min: 1,
+    default: 100,
+    meaning:
+      'nftables mode: new service flows per second a node records in full; above, one in N is recorded (weight N) so recording stays cheap',
   }),
   debugPort: port({
     env: 'KEMU_PROXY_DEBUG_PORT',

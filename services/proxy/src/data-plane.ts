@@ -31,7 +31,10 @@ export interface DataPlane {
   stop(): void;
 }
 
-type DataPlaneConfig = Pick<ProxyConfig, 'proxyMode' | 'serviceCidr' | 'clusterCidr' | 'udpIdleTimeoutMs' | 'node'>;
+type DataPlaneConfig = Pick<
+  ProxyConfig,
+  'proxyMode' | 'serviceCidr' | 'clusterCidr' | 'udpIdleTimeoutMs' | 'node' | 'flowsMaxRate'
+>;
 
 /** Cleans the other mode's leftovers and starts the configured one. */
 export async function startDataPlane(
@@ -73,6 +76,7 @@ export async function startDataPlane(
         serviceCIDR,
         lookup: proxier.programmedPort,
         record: flows.record,
+        maxFlowsPerSecond: config.flowsMaxRate,
         log,
       })
     : undefined;

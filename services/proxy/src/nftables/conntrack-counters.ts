@@ -1,13 +1,16 @@
 /**
- * Reads the byte counters of the live conntrack entries to the service CIDR, keyed by
- * entry id: one `conntrack -L -p <protocol> -d <serviceCIDR> -o id` listing, streamed line
- * by line. conntrack prints counters on events only at DESTROY, two minutes after a
- * clean close (TIME_WAIT); a listing gets them while the entry still exists, for every
- * ended flow at once, so its cost does not grow with the connection rate. A listing also
- * makes the kernel destroy the expired entries it walks, whose DESTROY events (with
- * counters) would otherwise wait for conntrack's garbage collector, up to a minute.
+ * Reads the byte counters of the live conntrack entries to the service CIDR that the
+ * event mask follows, keyed by entry id: one `conntrack -L -p <protocol> -d <serviceCIDR>
+ * -m <sampled mark> -o id` listing, streamed line by line (the kernel leaves the flows
+ * sampling skipped out of it). conntrack prints counters on events only at DESTROY, two
+ * minutes after a clean close (TIME_WAIT); a listing gets them while the entry still
+ * exists, for every ended flow at once, so its cost does not grow with the connection
+ * rate. A listing also makes the kernel destroy the expired entries it walks, whose
+ * DESTROY events (with counters) would otherwise wait for conntrack's garbage collector,
+ * up to a minute.
  */
 import { spawn } from 'node:child_process';
+import { SAMPLED_MARK_FILTER } from './conntrack-event-mask.js';
 import { parseConntrackEntry } from './conntrack-events.js';
 
 /** Bytes of one entry in each direction. */
@@ -32,7 +35,17 @@ export interface CounterReaderOptions {
 
 /** Creates a reader of the service CIDR's entry counters; a failed listing resolves with what it read. */
 export function createCounterReader(options: CounterReaderOptions): ReadCounters {
-  const args = ['-L', '-p', options.protocol ?? 'tcp', '-d', options.serviceCIDR, '-o', 'id'];
+  const args = [
+    '-L',
+    '-p',
+    options.protocol ?? 'tcp',
+    '-d',
+    options.serviceCIDR,
+    '-m',
+    SAMPLED_MARK_FILTER,
+    '-o',
+    'id',
+  ];
   return (wanted) =>
     new Promise((resolve) => {
       const out = new Map<number, EntryCounters>();

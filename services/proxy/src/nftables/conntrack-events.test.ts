@@ -48,6 +48,11 @@ describe('parseConntrackEvent', () => {
     expect(e?.assured).toBe(true);
   });
 
+  it('reads the conntrack mark the event mask set', () => {
+    expect(parseConntrackEvent(CAPTURED.sampledNew)?.mark).toBe(0x8300_0000);
+    expect(parseConntrackEvent(CAPTURED.tcpNew)?.mark).toBeUndefined();
+  });
+
   it('ignores lines that are not events', () => {
     expect(parseConntrackEvent('conntrack v1.4.7 (conntrack-tools): 3 flow events have been shown.')).toBeUndefined();
     expect(parseConntrackEvent('')).toBeUndefined();
@@ -64,6 +69,7 @@ describe('parseConntrackEntry', () => {
       reply: { src: '127.0.0.1', dst: '127.0.0.1', sport: 8080, dport: 37712, packets: 4, bytes: 218 },
       unreplied: false,
       assured: true,
+      mark: 0,
       id: 1100728056,
     });
   });

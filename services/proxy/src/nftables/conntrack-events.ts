@@ -2,7 +2,7 @@
  * Parses the lines of `conntrack -E -o timestamp,id` (conntrack-tools' default text
  * format): `[<sec.usec>] [NEW|UPDATE|DESTROY] <proto> <num> [<timeout>] [<TCP state>]
  * src= dst= sport= dport= [packets= bytes=] [UNREPLIED] src= dst= sport= dport= [packets=
- * bytes=] [ASSURED] [delta-time=] id=`. The first address group is the original
+ * bytes=] [ASSURED] [mark=] [delta-time=] id=`. The first address group is the original
  * direction (client → ClusterIP), the second the reply direction, whose source is the
  * DNAT target. Counters appear only on DESTROY events, with nf_conntrack_acct=1, and
  * on every line of a listing (`conntrack -L -o id`: the same line without the type).
@@ -33,6 +33,8 @@ export interface ConntrackEvent {
   id?: number;
   /** Seconds the entry lived (DESTROY, with nf_conntrack_timestamp=1). */
   deltaSeconds?: number;
+  /** The entry's conntrack mark, printed when not zero (the event mask's sampling mark). */
+  mark?: number;
 }
 
 const LINE = /^\s*(?:\[(\d+\.\d+)\]\s+)?\[(NEW|UPDATE|DESTROY)\]\s+(?:ipv4\s+2\s+)?(\S+)\s+\d+\s+(.*)$/;
@@ -80,6 +82,7 @@ function parseFields(
     else if ((key === 'sport' || key === 'dport' || key === 'packets' || key === 'bytes') && t) t[key] = Number(value);
     else if (key === 'id') event.id = Number(value);
     else if (key === 'delta-time') event.deltaSeconds = Number(value);
+    else if (key === 'mark') event.mark = Number(value);
   }
   const [original, reply] = tuples;
   if (!original?.src || !original.dst || !reply?.src || !reply.dst) return undefined;

@@ -1,8 +1,9 @@
 /**
  * The nftables mode's flow recording, assembled: a `conntrack -E` watcher on the service
  * CIDR in the node netns, the event-to-record table looking up what the proxier
- * committed, counter listings, the sink handing records to the flow recorder, and the
- * event mask that keeps every other flow's events out of the kernel's work.
+ * committed, counter listings, the sink handing records to the flow recorder, the
+ * event mask that keeps every other flow's events out of the kernel's work, and the
+ * sampling rate that bounds what recording costs under a connection storm.
  * A UDP flow ends when its entry expires (30 s idle), but the kernel reports that only
  * when its garbage collector or a listing walks the entry; while flows are open, a UDP
  * listing every REAP_EVERY_MS (spaced by four times its duration) brings those DESTROY
@@ -14,6 +15,7 @@ import { createCounterReader } from './conntrack-counters.js';
 import { type ConntrackFlowTableOptions, createConntrackFlowTable } from './conntrack-flow-table.js';
 import { type ConntrackFlowsStats, createConntrackFlows } from './conntrack-flows.js';
 import { applyEventMask, removeEventMask } from './conntrack-event-mask.js';
+import { startSampleRate } from './conntrack-sample-rate.js';
 import { watchConntrackEvents } from './conntrack-watch.js';
 import { createNft } from './nft.js';
 
@@ -35,6 +37,8 @@ export interface ConntrackFlowSourceOptions {
   netns?: string;
   lookup: ConntrackFlowTableOptions['lookup'];
   record(flow: ConnectionFlow): void;
+  /** New service flows per second followed in full; above, the kernel samples (conntrack-sample-rate.ts). */
+  maxFlowsPerSecond: number;
   log: Logger;
 }
 
@@ -42,7 +46,7 @@ export interface ConntrackFlowSourceOptions {
 export interface ConntrackFlowSource {
   /** Resolves once the event mask is in place and conntrack has subscribed to events. */
   ready: Promise<void>;
-  stats(): ConntrackFlowsStats;
+  stats(): ConntrackFlowsStats & { sampleEvery: number };
   stop(): void;
 }
 
@@ -54,6 +58,11 @@ export function startConntrackFlowSource(options: ConntrackFlowSourceOptions): C
   const masked = applyEventMask(nft, options.serviceCIDR).catch((err: unknown) =>
     log.warn({ err }, 'conntrack event mask not applied: every flow in the node netns sends events'),
   );
+  const sampling = startSampleRate({
+    maxPerSecond: options.maxFlowsPerSecond,
+    apply: (every) => applyEventMask(nft, options.serviceCIDR, every),
+    log,
+  });
   const flows = createConntrackFlows({
     table: createConntrackFlowTable({ node: options.node, lookup: options.lookup }),
     readCounters: createCounterReader({ ...where, serviceCIDR: options.serviceCIDR }),
@@ -77,7 +86,10 @@ export function startConntrackFlowSource(options: ConntrackFlowSourceOptions): C
     ...where,
     destination: options.serviceCIDR,
     skip: UNUSED_UPDATES,
-    onEvent: flows.onEvent,
+    onEvent: (e) => {
+      if (e.type === 'NEW') sampling.onFollowed();
+      flows.onEvent(e);
+    },
     onEventsLost: flows.onEventsLost,
     onExit: (code) => {
       if (code !== null) log.warn({ code }, 'conntrack event watcher ended: no flow records');
@@ -85,9 +97,10 @@ export function startConntrackFlowSource(options: ConntrackFlowSourceOptions): C
   });
   return {
     ready: Promise.all([masked, watch.ready]).then(() => undefined),
-    stats: flows.stats,
+    stats: () => ({ ...flows.stats(), sampleEvery: sampling.every() }),
     stop() {
       clearInterval(reaper);
+      sampling.stop();
       watch.stop();
       flows.stop();
       removeEventMask(nft).catch((err: unknown) => log.debug({ err }, 'conntrack event mask not removed'));

@@ -1,5 +1,6 @@
 import { OVERLOAD_SAMPLE_EVERY } from '@kemu/flows';
 import { describe, expect, it } from 'vitest';
+import { sampledMark } from './conntrack-event-mask.js';
 import { parseConntrackEvent } from './conntrack-events.js';
 import {
   type ConntrackFlowTable,
@@ -125,6 +126,13 @@ describe('createConntrackFlowTable', () => {
     expect(table.stats()).toEqual({ open: 3, sampledOut: OVERLOAD_SAMPLE_EVERY - 1, evicted: 0 });
     const end = CAPTURED.tcpTimeWait.replace('sport=42662', 'sport=11').replace(/id=\d+/, 'id=11');
     expect(feed(table, end)[0]?.flow.weight).toBe(OVERLOAD_SAMPLE_EVERY);
+  });
+
+  it('weighs a flow the kernel sampled by its conntrack mark', () => {
+    const marked = (line: string) => line.replace(' id=', ` mark=${sampledMark(8)} id=`);
+    const [f] = feed(tableOf(), marked(CAPTURED.tcpNew), CAPTURED.tcpEstablished, CAPTURED.tcpTimeWait);
+    expect(f?.flow.weight).toBe(8);
+    expect(feed(tableOf(), CAPTURED.tcpNew, CAPTURED.tcpTimeWait)[0]?.flow.weight).toBeUndefined();
   });
 });
 

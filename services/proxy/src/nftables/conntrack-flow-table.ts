@@ -18,8 +18,10 @@
  * connections make no event and no record.
  * Bounded: above half of `maxOpen` tracked flows only every OVERLOAD_SAMPLE_EVERY-th new
  * flow is followed (its record carries that weight); at `maxOpen` the oldest is dropped.
+ * A flow the kernel sampled (conntrack-event-mask.ts) carries its mark's weight as well.
  */
 import { type ConnectionFlow, type FlowResult, OVERLOAD_SAMPLE_EVERY } from '@kemu/flows';
+import { weightOfMark } from './conntrack-event-mask.js';
 import type { ConntrackEvent } from './conntrack-events.js';
 import type { ProgrammedPort } from './nftables-proxier.js';
 
@@ -93,14 +95,15 @@ export function createConntrackFlowTable(options: ConntrackFlowTableOptions): Co
     if ((protocol !== 'TCP' && protocol !== 'UDP') || e.original.dport === undefined) return;
     const context = options.lookup(e.original.dst, e.original.dport, protocol);
     if (!context) return;
-    let weight: number | undefined;
+    // The kernel followed this flow one in `weight` (the event mask's sampling).
+    let weight = weightOfMark(e.mark);
     if (open.size >= maxOpen / 2) {
       skip = (skip + 1) % OVERLOAD_SAMPLE_EVERY;
       if (skip !== 0) {
         counts.sampledOut++;
         return;
       }
-      weight = OVERLOAD_SAMPLE_EVERY;
+      weight *= OVERLOAD_SAMPLE_EVERY;
     }
     if (open.size >= maxOpen) {
       const oldest = open.keys().next().value;
@@ -108,7 +111,7 @@ export function createConntrackFlowTable(options: ConntrackFlowTableOptions): Co
       counts.evicted++;
     }
     const flow: OpenFlow = { startedAt: e.timeMs ?? now(), context, answered: false };
-    if (weight) flow.weight = weight;
+    if (weight > 1) flow.weight = weight;
     open.set(keyOf(e), flow);
   }
 

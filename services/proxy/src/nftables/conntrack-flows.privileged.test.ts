@@ -4,8 +4,9 @@
  * UDP connections through ClusterIPs, and the records the conntrack flow source makes of
  * them, in the userspace proxy's format.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { promisify } from 'node:util';
 import type { ConnectionFlow } from '@kemu/flows';
 import { createLogger } from '@kemu/log';
 import { eventually } from '@kemu/testkit';
@@ -40,6 +41,20 @@ const c = require('node:net').connect({ host: ip, port: Number(port) }, () => {
 let n = 0, failed = false; c.on('data', (d) => (n += d.length));
 c.on('close', () => { if (!failed) console.log(n); });
 c.on('error', (e) => { failed = true; console.log(e.code); });`;
+
+/** Opens connections one after another for `ms`, each sending 10 bytes and closing; prints how many. */
+const STORM_CLIENT = `
+const [ip, port, ms] = process.argv.slice(1);
+const until = Date.now() + Number(ms);
+let n = 0;
+const next = () => {
+  if (Date.now() > until) return console.log(n);
+  const c = require('node:net').connect({ host: ip, port: Number(port) }, () => c.end(Buffer.alloc(10, 120)));
+  c.on('error', () => {});
+  c.on('close', () => { n++; next(); });
+  c.resume();
+};
+next();`;
 
 const UDP_CLIENT = `
 const [ip, port] = process.argv.slice(1);
@@ -105,6 +120,7 @@ describe('conntrack flow records in a node netns (privileged)', () => {
       netns: fx.node,
       lookup: proxier.programmedPort,
       record: (flow) => records.push(flow),
+      maxFlowsPerSecond: 100_000,
       log,
     });
     await source.ready;
@@ -182,5 +198,44 @@ describe('conntrack flow records in a node netns (privileged)', () => {
     } finally {
       watch.stop();
     }
+  });
+
+  it('samples a connection storm in the kernel, says so, and weighs the records it keeps', async () => {
+    source.stop();
+    const stormy = startConntrackFlowSource({
+      node: 'node-1',
+      serviceCIDR: '10.96.0.0/12',
+      netns: fx.node,
+      lookup: proxier.programmedPort,
+      record: (flow) => records.push(flow),
+      maxFlowsPerSecond: 20,
+      log,
+    });
+    source = stormy;
+    await stormy.ready;
+    const before = flowsTo('10.96.0.10', 80).length;
+    // Asynchronously: the source reads events and ticks its rate while the storm runs.
+    const storm = await promisify(execFile)(
+      'ip',
+      ['netns', 'exec', a.netns, process.execPath, '-e', STORM_CLIENT, '10.96.0.10', '80', '4000'],
+      { timeout: 20_000 },
+    );
+    const made = Number(storm.stdout.trim());
+    expect(made).toBeGreaterThan(400);
+    expect(stormy.stats().sampleEvery).toBeGreaterThan(1);
+    // Every kept record arrives once its counters are read; then the weights add up to about what was made.
+    const weightOf = () =>
+      flowsTo('10.96.0.10', 80)
+        .slice(before)
+        .reduce((sum, r) => sum + (r.weight ?? 1), 0);
+    await eventually(() => stormy.stats().open === 0 && stormy.stats().awaitingCounters === 0, {
+      timeoutMs: 15_000,
+      what: 'the kept flows to be recorded',
+    });
+    const kept = flowsTo('10.96.0.10', 80).slice(before);
+    expect(kept.length).toBeLessThan(made / 2);
+    expect(kept.some((r) => (r.weight ?? 1) > 1)).toBe(true);
+    expect(weightOf()).toBeGreaterThan(made * 0.5);
+    expect(weightOf()).toBeLessThan(made * 1.5);
   });
 });

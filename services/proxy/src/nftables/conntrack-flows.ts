@@ -19,8 +19,8 @@ import type { ConntrackFlowTable, ConntrackFlowTableStats, FinishedFlow } from '
 
 /** Flows held for their counters at most; beyond, a flow is recorded without bytes. */
 export const MAX_AWAITING = 20_000;
-/** A listing is followed by at least this many times its duration without one (≤ 1/11 of a core). */
-export const LISTING_DUTY_FACTOR = 10;
+/** A listing is followed by at least this many times its duration without one (≤ 1/21 of a core). */
+export const LISTING_DUTY_FACTOR = 20;
 /** Least time between two counter listings. */
 export const MIN_LISTING_GAP_MS = 1_000;
 const LOG_EVERY_MS = 5_000;

@@ -25,6 +25,9 @@ export const CAPTURED = {
     '[1796623075.166190]\t[DESTROY] tcp      6 120 CLOSE src=10.244.217.2 dst=10.96.0.99 sport=44128 dport=80 packets=1 bytes=60 [UNREPLIED] src=10.96.0.99 dst=10.244.217.2 sport=80 dport=44128 packets=1 bytes=40 delta-time=0 id=260372622',
   extendedEstablished:
     '[1796623075.129234]\t [UPDATE] ipv4     2 tcp      6 432000 ESTABLISHED src=10.244.217.2 dst=10.96.0.10 sport=36706 dport=80 src=10.244.217.4 dst=10.244.217.2 sport=8080 dport=36706 [ASSURED] id=3496808215',
+  /** A flow the event mask follows one in eight (conntrack mark 0x83000000), on lo. */
+  sampledNew:
+    '[1796655389.127884]\t    [NEW] tcp      6 120 SYN_SENT src=127.0.0.1 dst=127.0.0.1 sport=40578 dport=8080 [UNREPLIED] src=127.0.0.1 dst=127.0.0.1 sport=8080 dport=40578 mark=2197815296 id=3534584295',
   /** Not a ClusterIP flow (IGMP on the pod bridge). */
   igmpNew:
     '[1796623054.957665]\t    [NEW] unknown  2 600 src=10.244.210.1 dst=224.0.0.22 [UNREPLIED] src=224.0.0.22 dst=10.244.210.1 id=3839749456',

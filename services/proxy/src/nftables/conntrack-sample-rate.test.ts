@@ -1,0 +1,65 @@
+import { createLogger } from '@kemu/log';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { HOLD_TICKS, TICK_MS, startSampleRate, wantedPeriod } from './conntrack-sample-rate.js';
+
+const log = createLogger({ component: 'test', level: 'silent' });
+
+describe('wantedPeriod', () => {
+  it('keeps the followed rate under the budget with a power-of-two period', () => {
+    expect(wantedPeriod(1, 100, 250)).toBe(1);
+    expect(wantedPeriod(1, 1000, 250)).toBe(4);
+    expect(wantedPeriod(1, 1100, 250)).toBe(8);
+    // At period 8, 140 followed a second is a node rate of 1120: still 8.
+    expect(wantedPeriod(8, 140, 250)).toBe(8);
+    expect(wantedPeriod(8, 20, 250)).toBe(1);
+  });
+});
+
+describe('startSampleRate', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('raises the period within a tick of a storm, lowers it only after a calm hold, and applies each change', async () => {
+    const applied: number[] = [];
+    const rate = startSampleRate({ maxPerSecond: 100, apply: async (every) => void applied.push(every), log });
+    const tick = async (followed: number) => {
+      for (let i = 0; i < followed; i++) rate.onFollowed();
+      await vi.advanceTimersByTimeAsync(TICK_MS);
+    };
+    // 50 a second, under the budget of 100: every flow.
+    for (let i = 0; i < 20; i++) await tick(5);
+    expect(rate.every()).toBe(1);
+    // 70 in one tick: 700 a second, a storm.
+    await tick(70);
+    expect(rate.every()).toBe(8);
+    // The storm ends: the period stays for HOLD_TICKS - 1 ticks, then drops back.
+    for (let i = 1; i < HOLD_TICKS; i++) await tick(0);
+    expect(rate.every()).toBe(8);
+    await tick(0);
+    expect(rate.every()).toBe(1);
+    expect(applied).toEqual([8, 1]);
+    rate.stop();
+  });
+
+  it('samples a steady rate over the budget once a window of it is seen', async () => {
+    const rate = startSampleRate({ maxPerSecond: 100, apply: async () => undefined, log });
+    for (let i = 0; i < 9; i++) {
+      for (let j = 0; j < 25; j++) rate.onFollowed();
+      await vi.advanceTimersByTimeAsync(TICK_MS);
+    }
+    expect(rate.every()).toBe(1);
+    for (let j = 0; j < 25; j++) rate.onFollowed();
+    await vi.advanceTimersByTimeAsync(TICK_MS);
+    // 250 a second against 100: one in four.
+    expect(rate.every()).toBe(4);
+    rate.stop();
+  });
+
+  it('keeps the period it has when the kernel refuses a new one', async () => {
+    const rate = startSampleRate({ maxPerSecond: 10, apply: () => Promise.reject(new Error('nft failed')), log });
+    for (let i = 0; i < 100; i++) rate.onFollowed();
+    await vi.advanceTimersByTimeAsync(TICK_MS);
+    expect(rate.every()).toBe(1);
+    rate.stop();
+  });
+});
