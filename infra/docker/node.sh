@@ -6,11 +6,14 @@
 # run here, each restarted after a second when it exits. They share this node's NATS
 # credential (the `node` role: it acts as this node only), which `kemu compose up`
 # copies in once it knows the container's address: a join bundle, its nkey seed and
-# the cluster CA the servers' TLS certificates are verified with.
+# the cluster CA the servers' TLS certificates are verified with. Pods are fenced off the
+# compose network (pod-fence.mjs: NATS, the control plane, the other nodes), except DNS,
+# NodePorts and what they reach through a ClusterIP.
 set -eu
 cd /opt/kemu
 set -- $(ip -4 -o addr show dev eth0)
-ip=${4%/*}
+address=$4
+ip=${address%/*}
 node=${KEMU_NODE:-node-${ip##*.}}
 
 # Without `privileged`, docker mounts /proc/sys read-only; pods' netns need their sysctls.
@@ -37,6 +40,9 @@ sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/p' "$creds" >/e
 export KEMU_NATS_NKEY_FILE="$creds" KEMU_NATS_TLS_CA=/etc/kemu/ca.crt
 export KEMU_SERVICE_CIDR="${KEMU_SERVICE_CIDR:-10.96.0.0/12}"
 /opt/kemu/infra/docker/unreachable-routes.sh
+# The fence is in place before any pod can start (the rules name cbr0 before it exists).
+node /opt/kemu/infra/docker/pod-fence.mjs "$address" >/tmp/pod-fence.nft
+nft -f /tmp/pod-fence.nft
 
 # The event stream with its replicas, in case this node is faster than the control plane.
 until node /opt/kemu/infra/docker/ensure-stream.mjs; do sleep 1; done

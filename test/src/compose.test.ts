@@ -275,6 +275,41 @@ describe.each(PROXY_MODES)(
       expect(host.stdout).not.toContain('kube-proxy');
     });
 
+    it('fences pods off NATS, the apiserver address and the nodes, not off the kubernetes Service and DNS', async () => {
+      const client = await getJson<PodJson>(cluster, ['pod', 'client']);
+      const all = await cluster.containers();
+      const nodeContainers = all.filter((c) => c.service === 'node' && c.running);
+      const own = nodeContainers.find((c) => `node-${c.ip.split('.')[3]}` === client.spec.nodeName);
+      const other = nodeContainers.find((c) => c !== own);
+      const nats = all.find((c) => c.service === 'nats-1');
+      const cp = all.find((c) => c.service === 'control-plane');
+      if (!own || !other || !nats || !cp) throw new Error(`missing containers: ${all.map((c) => c.service)}`);
+      const curl = ['curl', '-sk', '--connect-timeout', '2', '-m', '4', '-o', '/dev/null', '-w', '%{http_code}'];
+      // The node itself (its own address: the node container's input) and the compose
+      // network beyond it (forwarded).
+      const fenced = [
+        `http://${nats.ip}:4222/`,
+        `https://${cp.ip}:6443/`,
+        `http://${own.ip}:10249/`,
+        `http://${other.ip}:10249/`,
+      ];
+      for (const url of fenced) {
+        // The node container reaches it (curl connected: 0, or 1/52 for a non-HTTP answer)...
+        const fromNode = await runCommand('docker', ['exec', own.id, ...curl, url]);
+        expect([0, 1, 8, 52], `${url} from ${client.spec.nodeName}: curl ${fromNode.code}`).toContain(fromNode.code);
+        // ...the pod in it does not: the SYN is dropped (28, curl's connect timeout).
+        const fromPod = await cluster.kubectl(['exec', 'client', '--', ...curl, url]);
+        expect(fromPod.stdout.trim(), `${url} from the pod`).toBe('000');
+        expect(fromPod.code, `${url} from the pod: ${fromPod.stderr}`).toBe(28);
+      }
+      // The apiserver through the kubernetes Service (DNATed to the address above in
+      // nftables mode), without a token; DNS still resolves a Service name.
+      expect(await cluster.kubectlOk(['exec', 'client', '--', ...curl, 'https://10.96.0.1:443/api'])).toBe('401');
+      expect(await cluster.kubectlOk(['exec', 'client', '--', ...curl, 'http://web.default.svc.cluster.local/'])).toBe(
+        '200',
+      );
+    });
+
     /** The NATS servers' addresses and the cluster CA, as a client on the host reaches them. */
     async function natsServers() {
       const servers = (await cluster.containers()).filter((c) => c.service.startsWith('nats-') && c.running);
