@@ -1,6 +1,8 @@
 #!/bin/sh
 # Entrypoint of a compose node container: the container's netns is the node. It is
-# named after its address on the compose network (10.253.K.X → node-X); the controller
+# named after its first address on the compose network (10.253.K.X → node-X), a name it
+# keeps across restarts (docker may give a restarted container another address, and the
+# node's credential names the node), with its current address as the node's; the controller
 # gives it a pod CIDR, and its node-agent makes the pod bridge cbr0 and keeps host-gw
 # routes to every other Node's pod CIDR (routed, not NATed). node-agent, proxy and dns
 # run here, each restarted after a second when it exits. They share this node's NATS
@@ -14,7 +16,13 @@ cd /opt/kemu
 set -- $(ip -4 -o addr show dev eth0)
 address=$4
 ip=${address%/*}
-node=${KEMU_NODE:-node-${ip##*.}}
+name_file=/etc/kemu-node.name
+if [ -s "$name_file" ]; then
+  node=$(cat "$name_file")
+else
+  node=${KEMU_NODE:-node-${ip##*.}}
+  echo "$node" >"$name_file"
+fi
 
 # Without `privileged`, docker mounts /proc/sys read-only; pods' netns need their sysctls.
 mount -o remount,rw /proc/sys 2>/dev/null || true
