@@ -105,7 +105,7 @@ const compose = [
   {
     env: 'KEMU_NODE',
     form: 'string',
-    default: 'node-<last octet of the container address>',
+    default: 'node-<last octet of the container address at its first start>',
     readBy: 'infra/docker/node.sh',
     meaning: "The node container's node name (then handed to its node-agent, proxy and dns)",
   },

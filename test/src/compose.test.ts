@@ -9,8 +9,11 @@
  * host's; pod to pod keeps the pod IP); the NATS servers refuse what issue 15 says they
  * must (a client without a credential, a node's credential writing another node's pod
  * status, a plain-text client, a route peer without the cluster's certificate), and each
- * node container holds its own node's credential only; `docker kill` of a node container
- * makes its Node NotReady, its pod is recreated elsewhere and Endpoints converge; a
+ * node container holds its own node's credential only; a pod is fenced off the compose
+ * network (NATS, the apiserver's address, the proxies' debug ports) but reaches the
+ * `kubernetes` Service and DNS; `docker kill` of a node container
+ * makes its Node NotReady, its pod is recreated elsewhere and Endpoints converge, and
+ * started again with another address it comes back under its name and credential; a
  * fourth node joined from the host with `kemu node token` and `kemu node up --creds`
  * (its own netns on the compose network's bridge) serves a pod by service name;
  * `docker kill` of a NATS server (the leader of the R3 stream; with
@@ -137,6 +140,8 @@ describe.each(PROXY_MODES)(
   'a docker-compose cluster (3 NATS servers, control plane, 3 node containers, %s proxy mode)',
   (proxyMode) => {
     let cluster: ComposeCluster;
+    /** The node container the heal test killed. */
+    let killed: { id: string; ip: string; node: string } | undefined;
 
     beforeAll(async () => {
       const missing = missingPrerequisite();
@@ -275,6 +280,41 @@ describe.each(PROXY_MODES)(
       expect(host.stdout).not.toContain('kube-proxy');
     });
 
+    it('fences pods off NATS, the apiserver address and the nodes, not off the kubernetes Service and DNS', async () => {
+      const client = await getJson<PodJson>(cluster, ['pod', 'client']);
+      const all = await cluster.containers();
+      const nodeContainers = all.filter((c) => c.service === 'node' && c.running);
+      const own = nodeContainers.find((c) => `node-${c.ip.split('.')[3]}` === client.spec.nodeName);
+      const other = nodeContainers.find((c) => c !== own);
+      const nats = all.find((c) => c.service === 'nats-1');
+      const cp = all.find((c) => c.service === 'control-plane');
+      if (!own || !other || !nats || !cp) throw new Error(`missing containers: ${all.map((c) => c.service)}`);
+      const curl = ['curl', '-sk', '--connect-timeout', '2', '-m', '4', '-o', '/dev/null', '-w', '%{http_code}'];
+      // The node itself (its own address: the node container's input) and the compose
+      // network beyond it (forwarded).
+      const fenced = [
+        `http://${nats.ip}:4222/`,
+        `https://${cp.ip}:6443/`,
+        `http://${own.ip}:10249/`,
+        `http://${other.ip}:10249/`,
+      ];
+      for (const url of fenced) {
+        // The node container reaches it (curl connected: 0, or 1/52 for a non-HTTP answer)...
+        const fromNode = await runCommand('docker', ['exec', own.id, ...curl, url]);
+        expect([0, 1, 8, 52], `${url} from ${client.spec.nodeName}: curl ${fromNode.code}`).toContain(fromNode.code);
+        // ...the pod in it does not: the SYN is dropped (28, curl's connect timeout).
+        const fromPod = await cluster.kubectl(['exec', 'client', '--', ...curl, url]);
+        expect(fromPod.stdout.trim(), `${url} from the pod`).toBe('000');
+        expect(fromPod.code, `${url} from the pod: ${fromPod.stderr}`).toBe(28);
+      }
+      // The apiserver through the kubernetes Service (DNATed to the address above in
+      // nftables mode), without a token; DNS still resolves a Service name.
+      expect(await cluster.kubectlOk(['exec', 'client', '--', ...curl, 'https://10.96.0.1:443/api'])).toBe('401');
+      expect(await cluster.kubectlOk(['exec', 'client', '--', ...curl, 'http://web.default.svc.cluster.local/'])).toBe(
+        '200',
+      );
+    });
+
     /** The NATS servers' addresses and the cluster CA, as a client on the host reaches them. */
     async function natsServers() {
       const servers = (await cluster.containers()).filter((c) => c.service.startsWith('nats-') && c.running);
@@ -392,6 +432,7 @@ describe.each(PROXY_MODES)(
       const victim = (await cluster.containers('node')).find((c) => c.ip === (victimNode && internalIP(victimNode)));
       if (!victimNode || !victim) throw new Error('no node container to kill');
       await cluster.kill(victim.id);
+      killed = { id: victim.id, ip: victim.ip, node: victimNode.metadata.name };
 
       await eventually(
         async () => {
@@ -426,6 +467,50 @@ describe.each(PROXY_MODES)(
         { timeoutMs: 30_000, intervalMs: 1_000, what: 'replies from the three live web pods' },
       );
       expect(replies.every((r) => r.node !== victimNode.metadata.name)).toBe(true);
+    });
+
+    it('keeps the name and credential of a node container started again with another address', async () => {
+      if (!killed) throw new Error('no node container was killed');
+      const { id, ip, node } = killed;
+      // Another container takes the killed one's address, so docker gives it a new one.
+      const inspect = await runCommand('docker', [
+        'inspect',
+        '-f',
+        '{{.Config.Image}} {{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}',
+        id,
+      ]);
+      const [image = '', network = ''] = inspect.stdout.trim().split(' ');
+      const squatter = await runCommand('docker', [
+        'run',
+        '-d',
+        '--rm',
+        '--network',
+        network,
+        '--ip',
+        ip,
+        '--entrypoint',
+        'sleep',
+        image,
+        '300',
+      ]);
+      expect(squatter.code, squatter.stderr).toBe(0);
+      try {
+        expect((await runCommand('docker', ['start', id])).code).toBe(0);
+        const [restarted] = (await cluster.containers('node')).filter((c) => c.id === id);
+        expect(restarted?.ip).toBeTruthy();
+        expect(restarted?.ip).not.toBe(ip);
+        const back = await eventually(
+          async () => {
+            const n = await getJson<NodeJson>(cluster, ['node', node]);
+            return isReady(n.status.conditions) && internalIP(n) === restarted?.ip && n;
+          },
+          { timeoutMs: 60_000, intervalMs: 500, what: `${node} Ready again at ${restarted?.ip}` },
+        ).catch(diagnose);
+        expect(back.metadata.name).toBe(node);
+        expect((await nodes()).map((n) => n.metadata.name)).not.toContain(`node-${restarted?.ip.split('.')[3]}`);
+      } finally {
+        await runCommand('docker', ['rm', '-f', squatter.stdout.trim()]);
+      }
     });
 
     /** Rethrows `err` with the cluster's state and the control plane's warnings, to see why a wait failed. */

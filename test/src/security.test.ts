@@ -4,7 +4,8 @@
  * status or its object), and pods are fenced off the control plane (NATS,
  * the apiserver's own address, the proxies' debug endpoints) while the `kubernetes`
  * Service and other pods stay reachable. A machine outside the cluster, joined to the
- * underlay without a route through a node, reaches no ClusterIP; the nodes do.
+ * underlay without a route through a node, reaches no ClusterIP; the nodes do. In both
+ * proxy modes.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import { createLogger } from '@kemu/log';
 import { eventually, getJson, listJson } from '@kemu/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runCommand } from './kemu-cluster.js';
+import { PROXY_MODES } from './proxy-modes.js';
 import { useCluster } from './use-cluster.js';
 
 const log = createLogger({ component: 'e2e-security', level: 'silent' });
@@ -32,8 +34,10 @@ interface PodJson {
   status: { podIP?: string; conditions?: { type: string; status: string }[] };
 }
 
-describe('security: credentials and the pod fence', () => {
-  const cluster = useCluster({ name: 'sec', nodes: 2 });
+// Both proxy modes: in nftables mode the node netns DNATs the `kubernetes` Service to the
+// apiserver's own address on the underlay, which the fence must let through.
+describe.each(PROXY_MODES)('security: credentials and the pod fence (%s proxy mode)', (proxyMode) => {
+  const cluster = useCluster({ name: 'sec', nodes: 2, proxyMode });
   let base = '';
   let apiserverPort = 0;
   let webIP = '';

@@ -6,6 +6,11 @@
  * (53) and NodePorts, which pods may use as on real clusters. What stays open: ClusterIPs
  * (the `kubernetes` Service is how a pod reaches the apiserver), other pods, answers to
  * connections the node opened (probes, proxied traffic), ICMP.
+ * The rules match the address the pod asked for (`ct original ip daddr`), not the one
+ * after the node's DNAT: in the proxy's nftables mode a connection to the `kubernetes`
+ * Service is translated in the node netns to the apiserver's own address on the underlay
+ * and must pass, while the same address asked for directly is dropped. The same rules
+ * serve local, joined and compose nodes (there the compose network is the underlay).
  * Applying the rules replaces the table, so a repeat is harmless.
  */
 import { run } from './run.js';
@@ -45,12 +50,12 @@ export function podFenceRuleset(o: PodFenceOptions): string {
     '  chain input {',
     '    type filter hook input priority filter; policy accept;',
     `    iifname ${br} ct state established,related accept`,
-    `    iifname ${br} ip daddr ${o.serviceCidr} accept`,
+    `    iifname ${br} ct original ip daddr ${o.serviceCidr} accept`,
     `    iifname ${br} jump pod_new`,
     '  }',
     '  chain forward {',
     '    type filter hook forward priority filter; policy accept;',
-    `    iifname ${br} ip daddr ${o.underlayCidr} ct state new jump pod_new`,
+    `    iifname ${br} ct original ip daddr ${o.underlayCidr} ct state new jump pod_new`,
     '  }',
     '}',
     '',
