@@ -44,7 +44,11 @@ export function waitForFile(
     const onAbort = () => finish(undefined);
     options.signal?.addEventListener('abort', onAbort);
     try {
-      watcher = watch(dir, look);
+      // Only events naming a wanted file (or none) are worth a look: a container's
+      // directory sees many writes (runtime log, pid files) while it starts.
+      watcher = watch(dir, (_event, filename) => {
+        if (filename === null || names.includes(filename.toString())) look();
+      });
       watcher.on('error', () => undefined);
     } catch {
       // The directory is gone: the poll below finds nothing and check() decides.
