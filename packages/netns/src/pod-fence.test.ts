@@ -8,12 +8,20 @@ describe('pod fence', () => {
     expect(subnetOf('10.1.2.3/32')).toBe('10.1.2.3/32');
   });
 
-  it('replaces its own table and guards only connections opened from the pod bridge', () => {
+  it('replaces its own table and guards only TCP connections opened from the pod bridge, before DNAT, without conntrack', () => {
     const rules = podFenceRuleset({ podBridge: 'cbr0', underlayCidr: '10.250.3.0/24', serviceCidr: '10.96.0.0/12' });
     expect(rules.split('\n').slice(0, 2)).toEqual(['add table inet kemu_fence', 'delete table inet kemu_fence']);
-    expect(rules).toContain('iifname "cbr0" ct original ip daddr 10.96.0.0/12 accept');
-    expect(rules).toContain('iifname "cbr0" ct original ip daddr 10.250.3.0/24 ct state new jump pod_new');
-    expect(rules).toContain('iifname "cbr0" ct state established,related accept');
+    expect(rules).toContain('type filter hook prerouting priority -150;');
+    const syn = 'iifname "cbr0" tcp flags & (syn | ack) == syn';
+    // In this order: ClusterIPs (local addresses of the node) pass before the local-address rule drops.
+    const order = [
+      `${syn} ip daddr 10.96.0.0/12 accept`,
+      `${syn} ip daddr 10.250.3.0/24 jump pod_new`,
+      `${syn} fib daddr type local jump pod_new`,
+    ].map((rule) => rules.indexOf(rule));
+    expect(order.every((at) => at > 0)).toBe(true);
+    expect([...order].sort((x, y) => x - y)).toEqual(order);
+    expect(rules).not.toMatch(/\bct\b/);
     expect(rules).not.toMatch(/table ip |table inet filter/);
   });
 });

@@ -1,16 +1,19 @@
 /**
  * The fence between a node's pods and the control plane, as nftables rules in the node's
- * own netns (never the host's tables): a connection a pod opens (it arrives on the pod
- * bridge) to the node itself or to an address of the underlay (NATS, the apiserver's own
- * address, other nodes' node-agents, proxies' debug endpoints) is dropped, except DNS
- * (53) and NodePorts, which pods may use as on real clusters. What stays open: ClusterIPs
- * (the `kubernetes` Service is how a pod reaches the apiserver), other pods, answers to
- * connections the node opened (probes, proxied traffic), ICMP.
- * The rules match the address the pod asked for (`ct original ip daddr`), not the one
- * after the node's DNAT: in the proxy's nftables mode a connection to the `kubernetes`
- * Service is translated in the node netns to the apiserver's own address on the underlay
- * and must pass, while the same address asked for directly is dropped. The same rules
- * serve local, joined and compose nodes (there the compose network is the underlay).
+ * own netns (never the host's tables): a TCP connection a pod opens (its SYN arrives on
+ * the pod bridge) to the node itself or to an address of the underlay (NATS, the
+ * apiserver's own address, other nodes' node-agents, proxies' debug endpoints) is
+ * dropped, except DNS (53) and NodePorts, which pods may use as on real clusters. What
+ * stays open: ClusterIPs (the `kubernetes` Service is how a pod reaches the apiserver),
+ * other pods, answers to connections the node opened (probes, proxied traffic), ICMP, UDP
+ * (no control-plane component listens on UDP but DNS).
+ *
+ * Stateless on purpose: a `ct` match would switch connection tracking on in a node netns
+ * that has none (the userspace proxy mode), and tracking every connection cost 9 % of the
+ * new-connection rate through the userspace proxy here. The rules look at SYN packets in
+ * prerouting, before kube-proxy's DNAT (nftables mode), so they judge the address the pod
+ * asked for: a connection to 10.96.0.1 that the node DNATs to the apiserver's underlay
+ * address passes, one opened to that address directly does not.
  * Applying the rules replaces the table, so a repeat is harmless.
  */
 import { run } from './run.js';
@@ -31,31 +34,27 @@ export interface PodFenceOptions {
   serviceCidr: string;
 }
 
+/** Priority of the fence's prerouting chain: after conntrack (-200), before DNAT (dstnat, -100). */
+const BEFORE_DNAT = -150;
+
 /** The nftables script (for `nft -f -`) that (re)creates the fence. */
 export function podFenceRuleset(o: PodFenceOptions): string {
   const br = JSON.stringify(o.podBridge);
-  const open = [
-    `    meta l4proto { tcp, udp } th dport ${FENCE_OPEN_PORTS.dns} accept`,
-    `    meta l4proto { tcp, udp } th dport ${FENCE_OPEN_PORTS.nodePorts} accept`,
-    '    meta l4proto icmp accept',
-    '    counter drop',
-  ];
+  const syn = `iifname ${br} tcp flags & (syn | ack) == syn`;
   return [
     `add table inet ${POD_FENCE_TABLE}`,
     `delete table inet ${POD_FENCE_TABLE}`,
     `table inet ${POD_FENCE_TABLE} {`,
     '  chain pod_new {',
-    ...open,
+    `    tcp dport ${FENCE_OPEN_PORTS.dns} accept`,
+    `    tcp dport ${FENCE_OPEN_PORTS.nodePorts} accept`,
+    '    counter drop',
     '  }',
-    '  chain input {',
-    '    type filter hook input priority filter; policy accept;',
-    `    iifname ${br} ct state established,related accept`,
-    `    iifname ${br} ct original ip daddr ${o.serviceCidr} accept`,
-    `    iifname ${br} jump pod_new`,
-    '  }',
-    '  chain forward {',
-    '    type filter hook forward priority filter; policy accept;',
-    `    iifname ${br} ct original ip daddr ${o.underlayCidr} ct state new jump pod_new`,
+    '  chain prerouting {',
+    `    type filter hook prerouting priority ${BEFORE_DNAT}; policy accept;`,
+    `    ${syn} ip daddr ${o.serviceCidr} accept`,
+    `    ${syn} ip daddr ${o.underlayCidr} jump pod_new`,
+    `    ${syn} fib daddr type local jump pod_new`,
     '  }',
     '}',
     '',
