@@ -100,8 +100,9 @@ const OPEN_RETRY_MS = 30_000;
 /** How long a waiter for a sequence waits for the consumer before the events are read directly. */
 const CATCH_UP_AFTER_MS = 300;
 
-/** Records of the replay before synced compacted together (tail-compaction.ts); bounds the memory held. */
+/** Records, and their bytes, of the replay before synced compacted together (tail-compaction.ts); bound the memory held. */
 const REPLAY_BATCH = 5_000;
+const REPLAY_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** Events read directly per catch-up (it goes on at the next one). */
 const CATCH_UP_MAX = 500;
@@ -193,10 +194,12 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
   });
 
   let replay: StoredEvent[] = [];
+  let replayBytes = 0;
   /** Applies the buffered replay, skipping the records later ones in it supersede. */
   function applyReplay(): void {
     const batch = replay.filter((e) => e.seq > streamSeqSeen);
     replay = [];
+    replayBytes = 0;
     const skip = supersededRecords(batch, (subject) => {
       const k = keyFromSubject(subject);
       return k !== undefined && view.objects.has(keyString(k));
@@ -219,8 +222,9 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
       if (!synced) {
         // The replay before synced goes in batches, compacted (tail-compaction.ts).
         replay.push(event);
+        replayBytes += event.data.length;
         watchdog?.progress();
-        if (pending > 0 && replay.length < REPLAY_BATCH) return;
+        if (pending > 0 && replay.length < REPLAY_BATCH && replayBytes < REPLAY_BATCH_BYTES) return;
         applyReplay();
         if (pending === 0) markSynced();
         release();
