@@ -40,6 +40,15 @@ export interface FollowerOptions {
   openRetryMs: number;
 }
 
+/**
+ * Bytes one pull may bring (the client then pulls 100 messages at most). Bounded by bytes,
+ * not messages: 1000 records of a 1000-endpoint EndpointSlice (~170 KiB each) overflowed
+ * the server's 64 MiB of pending data per connection, and it cut the connection as a slow
+ * consumer (reconnect, ordered consumer recreated, stall watchdog: +3 s to a restart).
+ * Above NATS' default max_payload (1 MiB), so one record always fits.
+ */
+const PULL_MAX_BYTES = 8 * 1024 * 1024;
+
 /** How long to wait between tries to create the first consumer. */
 const OPEN_RETRY_PAUSE_MS = 500;
 
@@ -58,7 +67,7 @@ export async function startFollower(o: FollowerOptions): Promise<Follower> {
     // Pulls expire after 3 s, so the idle heartbeat is 1.5 s and a consumer lost with its
     // server (a NATS cluster member killed) is noticed and recreated after two missed
     // heartbeats, ~3 s, instead of the default 30 s pull's ~30 s.
-    const messages = await consumer.consume({ max_messages: 1000, expires: 3_000 });
+    const messages = await consumer.consume({ max_bytes: PULL_MAX_BYTES, expires: 3_000 });
     void (async () => {
       for await (const st of messages.status()) {
         if (

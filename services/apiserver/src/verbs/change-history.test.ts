@@ -72,4 +72,19 @@ describe('change history', () => {
     h.record(change(2));
     expect(seen).toEqual([1]);
   });
+
+  it('gives back each change as it was recorded, object and old, though the live object changes after', () => {
+    const h = createChangeHistory(0);
+    const old = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', resourceVersion: '1', labels: { a: 'b' } } };
+    const object = { ...old, metadata: { ...old.metadata, resourceVersion: '2' }, status: { phase: 'Running' } };
+    h.record({ type: 'MODIFIED', seq: 2, key: { resource: 'pods', namespace: '', name: 'p' }, object, old });
+    h.record(change(3));
+    object.status.phase = 'Failed';
+    const [modified, added] = h.since(1, 'pods') ?? [];
+    expect(modified?.type).toBe('MODIFIED');
+    expect(modified?.object).toEqual({ ...object, status: { phase: 'Running' } });
+    expect(modified?.old).toEqual(old);
+    expect(added?.old).toBeUndefined();
+    expect(added?.object.metadata.name).toBe('p3');
+  });
 });
