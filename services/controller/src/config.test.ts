@@ -9,22 +9,27 @@ describe('controller config', () => {
       nodeGraceMs: 40_000,
       podEvictionMs: 300_000,
       terminatedPodGcThreshold: 12_500,
-      snapshots: { everyEvents: 5_000, everyMs: 600_000, keep: 3 },
+      snapshots: { everyEvents: 5_000, everyBytes: 16 * 1024 * 1024, everyMs: 600_000, keep: 3 },
     });
     expect(c.podCidrRange).toEqual({ clusterCidr: { network: 0x0af40000, prefixLength: 16 }, nodeMaskSize: 24 });
   });
 
-  it('reads the snapshot settings, and no writer when both triggers are 0', () => {
+  it('reads the snapshot settings, and no writer when every trigger is 0', () => {
     expect(
       configFromEnv({
         KEMU_SNAPSHOT_EVERY_EVENTS: '200',
+        KEMU_SNAPSHOT_EVERY_BYTES: '1048576',
         KEMU_SNAPSHOT_INTERVAL_SECONDS: '30',
         KEMU_SNAPSHOT_KEEP: '5',
       }).snapshots,
-    ).toEqual({ everyEvents: 200, everyMs: 30_000, keep: 5 });
-    expect(configFromEnv({ KEMU_SNAPSHOT_EVERY_EVENTS: '0', KEMU_SNAPSHOT_INTERVAL_SECONDS: '0' }).snapshots).toBe(
-      undefined,
-    );
+    ).toEqual({ everyEvents: 200, everyBytes: 1_048_576, everyMs: 30_000, keep: 5 });
+    expect(
+      configFromEnv({
+        KEMU_SNAPSHOT_EVERY_EVENTS: '0',
+        KEMU_SNAPSHOT_EVERY_BYTES: '0',
+        KEMU_SNAPSHOT_INTERVAL_SECONDS: '0',
+      }).snapshots,
+    ).toBe(undefined);
     expect(() => configFromEnv({ KEMU_SNAPSHOT_KEEP: '0' })).toThrow('KEMU_SNAPSHOT_KEEP must be integer ≥ 1, got "0"');
   });
 

@@ -70,6 +70,12 @@ export const controllerSchema = {
     default: DEFAULT_SNAPSHOT_OPTIONS.everyEvents,
     meaning: 'Write an event-log snapshot once this many events came since the last (0: by time only)',
   }),
+  snapshotEveryBytes: int({
+    env: 'KEMU_SNAPSHOT_EVERY_BYTES',
+    min: 0,
+    default: DEFAULT_SNAPSHOT_OPTIONS.everyBytes ?? 0,
+    meaning: 'Write an event-log snapshot once the records since the last add up to this many bytes (0: not by size)',
+  }),
   snapshotIntervalMs: duration({
     env: 'KEMU_SNAPSHOT_INTERVAL_SECONDS',
     unit: 'seconds',
@@ -93,27 +99,42 @@ export const controllerSchema = {
 export interface ControllerConfig
   extends Omit<
     ConfigOf<typeof controllerSchema>,
-    'clusterCidr' | 'nodeCidrMaskSize' | 'snapshotEveryEvents' | 'snapshotIntervalMs' | 'snapshotKeep'
+    | 'clusterCidr'
+    | 'nodeCidrMaskSize'
+    | 'snapshotEveryEvents'
+    | 'snapshotEveryBytes'
+    | 'snapshotIntervalMs'
+    | 'snapshotKeep'
   > {
   podCidrRange: PodCidrRange;
-  /** Undefined: no snapshot writer (both triggers 0). */
+  /** Undefined: no snapshot writer (every trigger 0). */
   snapshots: SnapshotWriterOptions | undefined;
 }
 
 /** Reads the controller's configuration; throws ConfigError naming a bad variable. */
 export function configFromEnv(env: NodeJS.ProcessEnv): ControllerConfig {
-  const { clusterCidr, nodeCidrMaskSize, snapshotEveryEvents, snapshotIntervalMs, snapshotKeep, ...rest } = parseEnv(
-    controllerSchema,
-    env,
-  );
+  const {
+    clusterCidr,
+    nodeCidrMaskSize,
+    snapshotEveryEvents,
+    snapshotEveryBytes,
+    snapshotIntervalMs,
+    snapshotKeep,
+    ...rest
+  } = parseEnv(controllerSchema, env);
   if (nodeCidrMaskSize < clusterCidr.prefixLength)
     throw new ConfigError(
       'KEMU_NODE_CIDR_MASK_SIZE',
       `KEMU_NODE_CIDR_MASK_SIZE must be ${clusterCidr.prefixLength}-30 for KEMU_CLUSTER_CIDR ${formatCidr(clusterCidr)}, got ${nodeCidrMaskSize}`,
     );
   const snapshots =
-    snapshotEveryEvents === 0 && snapshotIntervalMs === 0
+    snapshotEveryEvents === 0 && snapshotEveryBytes === 0 && snapshotIntervalMs === 0
       ? undefined
-      : { everyEvents: snapshotEveryEvents, everyMs: snapshotIntervalMs, keep: snapshotKeep };
+      : {
+          everyEvents: snapshotEveryEvents,
+          everyBytes: snapshotEveryBytes,
+          everyMs: snapshotIntervalMs,
+          keep: snapshotKeep,
+        };
   return { ...rest, podCidrRange: podCidrRange(formatCidr(clusterCidr), nodeCidrMaskSize), snapshots };
 }

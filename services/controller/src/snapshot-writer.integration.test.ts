@@ -51,6 +51,29 @@ describe('event-log snapshot writer', () => {
     expect([...fresh.view.lastSeq.entries()].sort()).toEqual([...oracle.lastSeq.entries()].sort());
   });
 
+  it('writes once the records since the last snapshot add up to the byte bound, however few they are', async () => {
+    const writer = startSnapshotWriter(
+      { eventLog, informer, log },
+      { everyEvents: 100_000, everyBytes: 64 * 1024, everyMs: 0, keep: 2, checkMs: 20 },
+    );
+    cleanup.push(() => writer.stop());
+    const oracle = createView();
+    const events = [...churnEvents(60, 3)];
+    await publishChurn(eventLog, events.slice(0, 10), oracle);
+    expect(await informer.waitForSeq(oracle.seq)).toBe(true);
+    // Ten small records are far from 64 KiB: no snapshot.
+    await consistently(() => writer.lastSeq() === 0, { forMs: 300, what: 'no snapshot yet' });
+    // Records of ~20 KiB each: a few of them pass the bound.
+    const big = events.slice(10, 20).map((e) => {
+      const object = { ...e.object, metadata: { ...e.object.metadata, annotations: { pad: 'x'.repeat(20_000) } } };
+      return { ...e, object };
+    });
+    await publishChurn(eventLog, big, oracle);
+    expect(await informer.waitForSeq(oracle.seq)).toBe(true);
+    await eventually(() => writer.lastSeq() > 10, { what: 'a snapshot after the big records' });
+    expect(oracle.seq - writer.lastSeq()).toBeLessThan(10);
+  });
+
   it('writes on the interval when fewer than N events came, and not when none came', async () => {
     let clock = 0;
     const writer = startSnapshotWriter(

@@ -1,6 +1,8 @@
 /**
- * The event-log snapshot writer: every N events, or every M minutes when fewer came,
- * stores the controller's view (it follows every resource) with its stream sequence in
+ * The event-log snapshot writer: every N events, or once the records since the last
+ * snapshot add up to B bytes (a big Service's EndpointSlice and Endpoints rewritten for
+ * every pod change make a tail of a few hundred records but ~100 MB, which every process
+ * starting would read), or every M minutes when fewer came, stores the controller's view (it follows every resource) with its stream sequence in
  * the KEMU_SNAPSHOTS Object Store, keeping the newest few, so every process starts from a
  * snapshot and consumes only the tail of the log. Kubernetes has no analogue (etcd keeps
  * the state itself); it is kemu's, named for what it writes.
@@ -15,14 +17,21 @@ export interface SnapshotWriterOptions {
   everyEvents: number;
   /** Write when this long has passed since the last write and any event came (0: only by count). */
   everyMs: number;
+  /** Write once the records since the newest snapshot add up to this many bytes (0 or absent: not by size). */
+  everyBytes?: number;
   /** Snapshots kept, newest first. */
   keep: number;
   /** How often the writer looks at the view (default 1 s). */
   checkMs?: number;
 }
 
-/** 5000 events or 10 minutes, keeping 3. */
-export const DEFAULT_SNAPSHOT_OPTIONS: SnapshotWriterOptions = { everyEvents: 5_000, everyMs: 600_000, keep: 3 };
+/** 5000 events, 16 MiB of records or 10 minutes, keeping 3. */
+export const DEFAULT_SNAPSHOT_OPTIONS: SnapshotWriterOptions = {
+  everyEvents: 5_000,
+  everyBytes: 16 * 1024 * 1024,
+  everyMs: 600_000,
+  keep: 3,
+};
 
 /** A running snapshot writer. */
 export interface SnapshotWriter {
@@ -52,10 +61,16 @@ export function startSnapshotWriter(deps: SnapshotWriterDeps, options: SnapshotW
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();
+  // Record bytes of the changes past the newest snapshot (the informer reports each record's size).
+  let tailBytes = 0;
+  const stopCounting = informer.onAnyChange((change) => {
+    if (change.seq > lastSeq) tailBytes += change.bytes ?? 0;
+  });
 
   function due(seq: number): boolean {
     if (seq <= lastSeq) return false;
     if (options.everyEvents > 0 && seq - lastSeq >= options.everyEvents) return true;
+    if (options.everyBytes && tailBytes >= options.everyBytes) return true;
     return options.everyMs > 0 && now() - lastWriteAt >= options.everyMs;
   }
 
@@ -72,11 +87,19 @@ export function startSnapshotWriter(deps: SnapshotWriterDeps, options: SnapshotW
       const seq = informer.view.seq;
       if (!store || !due(seq)) return;
       const started = now();
+      const tail = tailBytes;
       const written = await store.write(informer.view, { keep: options.keep });
       lastSeq = written.seq;
+      tailBytes = Math.max(0, tailBytes - tail);
       lastWriteAt = now();
       log.info(
-        { seq: written.seq, bytes: written.size, objects: informer.view.objects.size, ms: lastWriteAt - started },
+        {
+          seq: written.seq,
+          bytes: written.size,
+          tailBytes: tail,
+          objects: informer.view.objects.size,
+          ms: lastWriteAt - started,
+        },
         'event-log snapshot written',
       );
     } catch (err) {
@@ -99,6 +122,7 @@ export function startSnapshotWriter(deps: SnapshotWriterDeps, options: SnapshotW
     lastSeq: () => lastSeq,
     async stop() {
       stopped = true;
+      stopCounting();
       if (timer) clearInterval(timer);
       await current;
     },
