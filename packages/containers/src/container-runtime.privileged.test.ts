@@ -97,6 +97,30 @@ describe('container runtime (runc, as root)', () => {
     expect((await store.resolve('registry.k8s.io/busybox:latest')).digest).toBe(busybox.digest);
   });
 
+  it('finds a built image again without running ldd, and expands the recipe again once a ref lacks its entries', async () => {
+    const refPath = join(dir, 'images', 'refs', 'busybox.json');
+    const ref = JSON.parse(await readFile(refPath, 'utf8')) as { key: string; digest: string; entries?: unknown[] };
+    expect(ref.entries?.length).toBeGreaterThan(0);
+    const path = process.env.PATH;
+    // Without ldd on the PATH, only the cached expansion can resolve the image.
+    process.env.PATH = '/nonexistent';
+    try {
+      const again = await createImageStore({ dir: join(dir, 'images'), workloadDir }).resolve('busybox');
+      expect(again.digest).toBe(busybox.digest);
+      await writeFile(refPath, JSON.stringify({ key: ref.key, digest: ref.digest }));
+      await expect(createImageStore({ dir: join(dir, 'images'), workloadDir }).resolve('busybox')).rejects.toThrow(
+        /libraries|command not found/,
+      );
+    } finally {
+      process.env.PATH = path;
+    }
+    expect((await createImageStore({ dir: join(dir, 'images'), workloadDir }).resolve('busybox')).digest).toBe(
+      busybox.digest,
+    );
+    // The lookup that had to expand the recipe wrote the entries back.
+    expect((JSON.parse(await readFile(refPath, 'utf8')) as { entries?: unknown[] }).entries?.length).toBeGreaterThan(0);
+  });
+
   it('shows the image, not the host, at /, and only its own processes in ps', async () => {
     const marker = `host-only-${suffix}`;
     await writeFile(join('/tmp', marker), 'x');

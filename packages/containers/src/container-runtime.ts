@@ -12,7 +12,13 @@ import { access, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MONITOR_FILES, MONITOR_SCRIPT, spawnMonitor } from './container-monitor.js';
 import { mountRootfs, removeRootfs, rootfsPath } from './container-rootfs.js';
-import { type ContainerExit, type ContainerState, RECORD_FILE, readContainerState } from './container-state.js';
+import {
+  type ContainerExit,
+  type ContainerState,
+  containerMayRun,
+  RECORD_FILE,
+  readContainerState,
+} from './container-state.js';
 import {
   ContainerNotFoundError,
   ContainerStartError,
@@ -149,7 +155,8 @@ export async function createContainerRuntime(options: ContainerRuntimeOptions): 
         await waitForFile(dir, [MONITOR_FILES.exit], {
           pollMs: 1_000,
           ...(signal ? { signal } : {}),
-          check: async () => (await readContainerState(dir))?.status === 'stopped',
+          // Both gone without a record: the state read above the next wait says how it ended.
+          check: async () => !(await containerMayRun(dir, s.pid)),
         });
       }
     },

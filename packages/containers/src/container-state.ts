@@ -60,6 +60,17 @@ async function mtime(path: string): Promise<string | undefined> {
   }
 }
 
+/**
+ * Whether the container in `dir` whose init is `pid` may still end with a record: its
+ * monitor (the one of monitor.json, by start time) or its init runs. Two /proc reads, where
+ * a whole state read takes seven file operations: for a poll of every running container.
+ */
+export async function containerMayRun(dir: string, pid: number | undefined): Promise<boolean> {
+  const monitor = await readJson<{ pid: number; startTicks?: string }>(join(dir, MONITOR_FILES.monitor));
+  if (monitor && (await processAlive(monitor.pid, monitor.startTicks))) return true;
+  return pid !== undefined && (await processAlive(pid));
+}
+
 /** Reads the state of the container in `dir`; undefined when it has no record (not created, or removed). */
 export async function readContainerState(dir: string): Promise<ContainerState | undefined> {
   const record = await readJson<ContainerRecord>(join(dir, RECORD_FILE));

@@ -4,7 +4,9 @@
  * (paths, modes, link targets, file contents), so identical builds share one directory
  * and a changed host file gives a new image instead of altering one in use. A ref file
  * per kind (`<dir>/refs/<kind>.json`) maps the recipe's inputs (host file identities) to
- * the digest, so later lookups only stat files. One process builds a kind at a time (a
+ * the digest, so later lookups only stat files: the ref also keeps the recipe's expanded
+ * entries (the ldd closures, busybox's applets), so a lookup whose recipe and host files
+ * are unchanged spawns no ldd (about a hundred short processes per image). One process builds a kind at a time (a
  * lock file per kind; the others wait and find it built), into a private temporary folder
  * renamed into place, so a build killed halfway leaves nothing a reader could take.
  *
@@ -24,7 +26,7 @@ import { withBuildLock } from './build-lock.js';
 import { ImageBuildError } from './errors.js';
 import { pruneImages } from './image-prune.js';
 import { type ImageEntry, imageEntries } from './image-layout.js';
-import { RECIPE_VERSION, imageRecipe } from './image-recipes.js';
+import { type ImageRecipe, RECIPE_VERSION, imageRecipe } from './image-recipes.js';
 import { type ImageDefinition, imageDefinition, type RootfsKind, WORKLOAD_DIR } from './image-reference.js';
 import { pathExists } from './path-exists.js';
 
@@ -112,11 +114,51 @@ async function writeEntries(root: string, entries: ImageEntry[]): Promise<string
   return h.digest('hex');
 }
 
-async function readRef(path: string): Promise<{ key: string; digest: string } | undefined> {
+/** A ref file: the input key and digest, and the expansion of the recipe (`recipe` names it) the key was made from. */
+interface Ref {
+  key: string;
+  digest: string;
+  recipe?: string;
+  entries?: ImageEntry[];
+}
+
+async function readRef(path: string): Promise<Ref | undefined> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as { key: string; digest: string };
+    return JSON.parse(await readFile(path, 'utf8')) as Ref;
   } catch {
     return undefined;
+  }
+}
+
+/** Replaces a ref file atomically. */
+async function writeRef(path: string, ref: Ref): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, JSON.stringify(ref));
+  await rename(tmp, path);
+}
+
+/** Names a recipe as expanded here: the recipe, the busybox used and which of its optional host files exist. */
+async function recipeId(recipe: ImageRecipe, busybox: string | undefined): Promise<string> {
+  const present = [];
+  for (const h of recipe.hostFiles) if (await pathExists(h)) present.push(h);
+  return createHash('sha256').update(JSON.stringify({ recipe, busybox, present })).digest('hex');
+}
+
+/**
+ * The entries a ref was made from, when they still hold: same recipe and every copied
+ * host file (binaries, their libraries) has the identity it had (the key matches).
+ */
+async function cachedEntries(
+  ref: Ref | undefined,
+  kind: RootfsKind,
+  recipe: string,
+): Promise<ImageEntry[] | undefined> {
+  if (!ref?.entries || ref.recipe !== recipe) return undefined;
+  try {
+    return (await inputKey(kind, ref.entries)) === ref.key ? ref.entries : undefined;
+  } catch {
+    return undefined; // A host file is gone: expand the recipe again (which says what is missing).
   }
 }
 
@@ -126,9 +168,11 @@ export function createImageStore(options: ImageStoreOptions): ImageStore {
 
   async function build(kind: RootfsKind): Promise<{ digest: string; rootfs: string }> {
     const recipe = imageRecipe(kind, options.nodeBinary ? { nodeBinary: options.nodeBinary } : {});
-    const entries = await imageEntries(recipe, options.busybox ? { busybox: options.busybox } : {});
-    const key = await inputKey(kind, entries);
     const refPath = join(options.dir, 'refs', `${kind}.json`);
+    const id = await recipeId(recipe, options.busybox);
+    const cached = await cachedEntries(await readRef(refPath), kind, id);
+    const entries = cached ?? (await imageEntries(recipe, options.busybox ? { busybox: options.busybox } : {}));
+    const key = await inputKey(kind, entries);
     const current = async () => {
       const ref = await readRef(refPath);
       return ref?.key === key && (await pathExists(join(options.dir, 'sha256', ref.digest, 'rootfs')))
@@ -136,19 +180,23 @@ export function createImageStore(options: ImageStoreOptions): ImageStore {
         : undefined;
     };
     // Looked up before and again under the lock: another process may have built it while this one waited.
-    return (
-      (await current()) ??
-      withBuildLock(
+    const found = await current();
+    if (!found) {
+      return withBuildLock(
         join(options.dir, 'locks', `${kind}.lock`),
-        async () => (await current()) ?? write(kind, entries, key),
-      )
-    );
+        async () => (await current()) ?? write(kind, entries, key, id),
+      );
+    }
+    // A ref written without its entries (or for another recipe expansion) gets them, so the next lookup needs no ldd.
+    if (!cached) await writeRef(refPath, { key, digest: found.digest, recipe: id, entries }).catch(() => undefined);
+    return found;
   }
 
   async function write(
     kind: RootfsKind,
     entries: ImageEntry[],
     key: string,
+    recipe: string,
   ): Promise<{ digest: string; rootfs: string }> {
     const refPath = join(options.dir, 'refs', `${kind}.json`);
     const tmp = join(options.dir, 'tmp', `${kind}-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -167,10 +215,7 @@ export function createImageStore(options: ImageStoreOptions): ImageStore {
           if (!(await pathExists(final))) throw err;
         }
       }
-      await mkdir(dirname(refPath), { recursive: true });
-      const refTmp = `${refPath}.${process.pid}.tmp`;
-      await writeFile(refTmp, JSON.stringify({ key, digest }));
-      await rename(refTmp, refPath);
+      await writeRef(refPath, { key, digest, recipe, entries });
       await pruneImages(options.dir, kind);
       return { digest, rootfs: join(final, 'rootfs') };
     } catch (err) {

@@ -1,8 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetnsCommandError } from './errors.js';
 import { addNetns, deleteNetns, ipBatch, ipIn, linkExists, netnsExists } from './netns.js';
 import { createPodNetwork, deletePodNetwork } from './pod-network.js';
+import { run } from './run.js';
 import { startPongServer, tcpRequest } from './testing/tcp.js';
+
+const distIndex = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
 const NODE = 'kt-cl-pnode';
 const podA = {
@@ -56,6 +60,30 @@ describe('createPodNetwork', () => {
     } finally {
       gw.stop();
     }
+  });
+
+  it('builds it from inside the node netns (no nodeNetns), as a node-agent does', async () => {
+    const podC = { ...podA, podNetns: 'kt-cl-pod-c', hostVeth: 'kt-cl-vc', ip: '10.244.77.4', nodeNetns: undefined };
+    // In the child's own mount namespace (ip netns exec makes one), where the new netns is visible.
+    const script = `
+      import { execFileSync } from 'node:child_process';
+      import { createPodNetwork, deletePodNetwork } from ${JSON.stringify(distIndex)};
+      const o = ${JSON.stringify(podC)};
+      await createPodNetwork(o);
+      const ip = (...args) => execFileSync('ip', args, { encoding: 'utf8' });
+      const out = {
+        addr: ip('-n', o.podNetns, '-4', '-o', 'addr', 'show', 'dev', 'eth0'),
+        route: ip('-n', o.podNetns, 'route', 'show', 'default'),
+        host: ip('-d', '-o', 'link', 'show', 'dev', o.hostVeth),
+      };
+      await deletePodNetwork(o);
+      console.log(JSON.stringify(out));`;
+    const { stdout } = await run('ip', ['netns', 'exec', NODE, process.execPath, '--input-type=module', '-e', script]);
+    const out = JSON.parse(stdout) as { addr: string; route: string; host: string };
+    expect(out.addr).toContain('10.244.77.4/24');
+    expect(out.route).toContain('via 10.244.77.1 dev eth0');
+    expect(out.host).toContain('master cbr0');
+    expect(out.host).toContain('hairpin on');
   });
 
   it('repairs a half-made veth pair', async () => {
