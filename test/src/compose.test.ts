@@ -184,6 +184,28 @@ describe.each(PROXY_MODES)(
       expect(list.filter((n) => isReady(n.status.conditions))).toHaveLength(3);
       expect(list.map(internalIP).sort()).toEqual(containers.map((c) => c.ip).sort());
       expect(new Set(list.map((n) => n.spec.podCIDR)).size).toBe(3);
+      // A node is Ready once its node-agent is; its proxy and dns write their mirror pods once
+      // they run (the proxy after its data plane is set up). The scheduler counts pods per
+      // node, so until then a node looks emptier and the next test's 3 replicas would not spread.
+      const mirrored = async () => {
+        const pods = await listJson<PodJson>(cluster, ['pods', '-n', 'kube-system']);
+        return list.filter((n) => pods.filter((p) => p.spec.nodeName === n.metadata.name).length < 2);
+      };
+      const t0 = Date.now();
+      try {
+        await eventually(async () => (await mirrored()).length === 0, {
+          timeoutMs: 60_000,
+          intervalMs: 500,
+          what: "every node's kube-proxy and dns mirror pods",
+        });
+      } catch (err) {
+        const missing = (await mirrored()).map((n) => n.metadata.name);
+        process.stderr.write(
+          `nodes without both mirror pods: ${missing.join(', ')}\n${await cluster.logs('node', 40)}\n`,
+        );
+        throw err;
+      }
+      process.stderr.write(`mirror pods of every node ${Date.now() - t0} ms after 3 nodes Ready (${proxyMode})\n`);
       // docker's default route would carry a packet to an unassigned pod or service address off the machine.
       for (const c of containers) expectStaysInside(await unassignedRoutes(['docker', 'exec', c.id]), proxyMode);
       // Each node container holds one NATS credential, its own node's (the seed kemu keeps for it).
@@ -202,15 +224,6 @@ describe.each(PROXY_MODES)(
       const files = await runCommand('docker', ['exec', cp?.id ?? '', 'ls', '/etc/kemu']);
       expect(files.stdout.trim().split('\n').sort()).toEqual(
         ['apiserver.crt', 'apiserver.key', 'apiserver.nk', 'ca.crt', 'controller.nk', 'sa.key', 'tokens.csv'].sort(),
-      );
-      // The scheduler counts pods per node: until a node's proxy and dns have written their
-      // mirror pods it looks emptier, and the next test's 3 replicas would not spread.
-      await eventually(
-        async () => {
-          const pods = await listJson<PodJson>(cluster, ['pods', '-n', 'kube-system']);
-          return list.every((n) => pods.filter((p) => p.spec.nodeName === n.metadata.name).length >= 2);
-        },
-        { timeoutMs: 30_000, intervalMs: 500, what: "every node's kube-proxy and dns mirror pods" },
       );
     });
 

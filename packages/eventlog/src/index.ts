@@ -12,6 +12,7 @@ export {
 } from './projection.js';
 export type { View, Change, Folded } from './projection.js';
 export { connectEventLog } from './event-log.js';
+export { checkNatsCredential } from './credential-check.js';
 export type { EventLog, EventLogOptions } from './event-log.js';
 export { startInformer } from './informer.js';
 export type { Informer, InformerOptions } from './informer.js';

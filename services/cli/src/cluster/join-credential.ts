@@ -5,8 +5,7 @@
  * nats-server configuration with every credential it knew plus this one, and reloads the
  * running server (SIGHUP), waiting until the new credential is accepted.
  */
-import { connectEventLog } from '@kemu/eventlog';
-import { createLogger } from '@kemu/log';
+import { checkNatsCredential } from '@kemu/eventlog';
 import { clusterLayout } from '@kemu/netns';
 import type { ClusterContext } from '../cluster-context.js';
 import { CliError, ClusterNotUpError } from '../errors.js';
@@ -69,19 +68,11 @@ export async function waitAccepted(
   tlsCaFile: string,
   timeoutMs = RELOAD_TIMEOUT_MS,
 ): Promise<void> {
-  const log = createLogger({ component: 'kemu-node-token', level: 'silent' });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const eventLog = await connectEventLog({
-        servers: url,
-        name: 'kemu-node-token',
-        log,
-        failFast: true,
-        nkeyFile,
-        tlsCaFile,
-      });
-      await eventLog.close();
+      // Only whether a server takes it: never the event stream (credential-check.ts).
+      await checkNatsCredential({ servers: url, name: 'kemu-node-token', nkeyFile, tlsCaFile });
       return;
     } catch (err) {
       if (Date.now() > deadline)
