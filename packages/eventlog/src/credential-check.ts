@@ -9,6 +9,14 @@ import { nkeyAuthenticator } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { readSeedFile } from './nats-credentials.js';
 
+/** NATS URLs from a string or list whose strings may each hold a comma-separated list (KEMU_NATS_URL: a NATS cluster). */
+export function serverList(servers: string | string[]): string[] {
+  return (Array.isArray(servers) ? servers : [servers])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 /** Where and with what to check. */
 export interface CredentialCheckOptions {
   /** NATS URL(s); a string may be a comma-separated list. */
@@ -22,12 +30,8 @@ export interface CredentialCheckOptions {
 
 /** Resolves when a server accepted the credential; rejects with the server's or the connection's error. */
 export async function checkNatsCredential(options: CredentialCheckOptions): Promise<void> {
-  const servers = (Array.isArray(options.servers) ? options.servers : [options.servers])
-    .flatMap((s) => s.split(','))
-    .map((s) => s.trim())
-    .filter(Boolean);
   const nc = await connect({
-    servers,
+    servers: serverList(options.servers),
     name: options.name,
     timeout: 5_000,
     authenticator: nkeyAuthenticator(await readSeedFile(options.nkeyFile)),

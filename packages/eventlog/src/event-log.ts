@@ -25,6 +25,7 @@ import { randomUUID } from 'node:crypto';
 import { type LogEvent, encodeEvent } from './envelope.js';
 import type { SecretCipher } from './secret-encryption.js';
 import { AppendUnknownError, ConflictError, WriteForbiddenError, isPermissionViolation } from './errors.js';
+import { serverList } from './credential-check.js';
 import { readSeedFile } from './nats-credentials.js';
 import { STREAM, STREAM_SUBJECTS, subjectFor } from './subjects.js';
 
@@ -84,13 +85,8 @@ export interface EventLog {
 
 /** Connects (retrying until the server answers) and makes sure the stream exists. */
 export async function connectEventLog(options: EventLogOptions): Promise<EventLog> {
-  // KEMU_NATS_URL may list several servers (a NATS cluster) separated by commas.
-  const servers = (Array.isArray(options.servers) ? options.servers : [options.servers])
-    .flatMap((s) => s.split(','))
-    .map((s) => s.trim())
-    .filter(Boolean);
   const nc = await connect({
-    servers,
+    servers: serverList(options.servers),
     name: options.name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
