@@ -7,15 +7,8 @@
  */
 import { nkeyAuthenticator } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import { serverList } from './event-log.js';
 import { readSeedFile } from './nats-credentials.js';
-
-/** NATS URLs from a string or list whose strings may each hold a comma-separated list (KEMU_NATS_URL: a NATS cluster). */
-export function serverList(servers: string | string[]): string[] {
-  return (Array.isArray(servers) ? servers : [servers])
-    .flatMap((s) => s.split(','))
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
 
 /** Where and with what to check. */
 export interface CredentialCheckOptions {

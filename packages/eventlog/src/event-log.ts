@@ -25,7 +25,6 @@ import { randomUUID } from 'node:crypto';
 import { type LogEvent, encodeEvent } from './envelope.js';
 import type { SecretCipher } from './secret-encryption.js';
 import { AppendUnknownError, ConflictError, WriteForbiddenError, isPermissionViolation } from './errors.js';
-import { serverList } from './credential-check.js';
 import { readSeedFile } from './nats-credentials.js';
 import { STREAM, STREAM_SUBJECTS, subjectFor } from './subjects.js';
 
@@ -81,6 +80,14 @@ export interface EventLog {
   /** The stream's last sequence now. */
   lastSequence(): Promise<number>;
   close(): Promise<void>;
+}
+
+/** NATS URLs from a string or list whose strings may each hold a comma-separated list (KEMU_NATS_URL: a NATS cluster). */
+export function serverList(servers: string | string[]): string[] {
+  return (Array.isArray(servers) ? servers : [servers])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Connects (retrying until the server answers) and makes sure the stream exists. */

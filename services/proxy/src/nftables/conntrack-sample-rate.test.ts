@@ -6,12 +6,12 @@ const log = createLogger({ component: 'test', level: 'silent' });
 
 describe('wantedPeriod', () => {
   it('keeps the followed rate under the budget with a power-of-two period', () => {
-    expect(wantedPeriod(1, 100, 250)).toBe(1);
-    expect(wantedPeriod(1, 1000, 250)).toBe(4);
-    expect(wantedPeriod(1, 1100, 250)).toBe(8);
-    // At period 8, 140 followed a second is a node rate of 1120: still 8.
-    expect(wantedPeriod(8, 140, 250)).toBe(8);
-    expect(wantedPeriod(8, 20, 250)).toBe(1);
+    expect(wantedPeriod(100, 250)).toBe(1);
+    expect(wantedPeriod(1000, 250)).toBe(4);
+    expect(wantedPeriod(1100, 250)).toBe(8);
+    // 140 followed a second at period 8 is a node rate of 1120: still 8.
+    expect(wantedPeriod(1120, 250)).toBe(8);
+    expect(wantedPeriod(160, 250)).toBe(1);
   });
 });
 

@@ -23,9 +23,9 @@ export const HOLD_TICKS = 50;
 /** A single tick above this many times the budget raises the period without waiting for the window. */
 const STORM_FACTOR = 4;
 
-/** The period for `followedPerSecond` flows seen at period `current`, before hysteresis. */
-export function wantedPeriod(current: number, followedPerSecond: number, maxPerSecond: number): number {
-  return samplePeriod((followedPerSecond * current) / maxPerSecond);
+/** The period that keeps a node's `newFlowsPerSecond` under the budget, before hysteresis. */
+export function wantedPeriod(newFlowsPerSecond: number, maxPerSecond: number): number {
+  return samplePeriod(newFlowsPerSecond / maxPerSecond);
 }
 
 /** What the controller needs. */
@@ -84,7 +84,7 @@ export function startSampleRate(options: SampleRateOptions): SampleRate {
     const tickRate = (tick * 1000) / TICK_MS;
     const storm = tickRate > STORM_FACTOR * maxPerSecond;
     const rate = storm ? Math.max(tickRate, windowRate) : windowRate;
-    const wanted = wantedPeriod(1, rate, maxPerSecond);
+    const wanted = wantedPeriod(rate, maxPerSecond);
     calm = wanted < every ? calm + 1 : 0;
     const raise = wanted > every && (storm || window.length === WINDOW_TICKS);
     if (raise || (wanted < every && calm >= HOLD_TICKS)) {
