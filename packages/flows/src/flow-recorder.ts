@@ -2,7 +2,7 @@
  * The flow recorder: the data plane hands it records and never waits. Records go to a
  * bounded in-memory queue that is published in batches (one JetStream message per batch,
  * one publish in flight). Overload policy: above half the queue only every
- * OVERLOAD_SAMPLE_EVERY-th record is kept (and carries that weight); at the bound every
+ * OVERLOAD_SAMPLE_EVERY-th record is kept (its weight multiplied by that); at the bound every
  * record is dropped. Both are counted and logged, at most once per LOG_EVERY_MS, so the
  * stream says what it left out instead of slowing connections down.
  */
@@ -117,7 +117,7 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
           overloaded();
           return;
         }
-        record.weight = OVERLOAD_SAMPLE_EVERY;
+        record.weight = (record.weight ?? 1) * OVERLOAD_SAMPLE_EVERY;
       }
       queue.push(record);
       schedule();

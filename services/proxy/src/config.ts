@@ -76,7 +76,7 @@ export const proxySchema = {
     min: 1,
     default: 100,
     meaning:
-      'nftables mode: new service flows per second a node records in full; above, one in N is recorded (weight N) so recording stays cheap',
+      'New service flows per second a node records in full (both proxy modes); above, a random one in N is recorded (weight N) so recording stays cheap',
   }),
   debugPort: port({
     env: 'KEMU_PROXY_DEBUG_PORT',

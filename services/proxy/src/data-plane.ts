@@ -5,9 +5,11 @@
  * userspace mode's ClusterIPs on `lo`, or the nftables mode's `ip kube-proxy` table, its
  * conntrack event mask table and its local route for the service CIDR. In nftables mode the node netns is prepared
  * (br_netfilter, conntrack accounting) and, when recording, conntrack events become
- * flow records in the userspace mode's format.
+ * flow records in the userspace mode's format. Both modes record under the same
+ * per-node budget of new flows a second (flow-sample-rate.ts).
  */
 import { formatCidr } from '@kemu/api';
+import type { ConnectionFlow } from '@kemu/flows';
 import type { Logger } from '@kemu/log';
 import { run } from '@kemu/netns';
 import { createRoundRobinBalancer } from './balancer.js';
@@ -20,15 +22,22 @@ import { startConntrackFlowSource } from './nftables/conntrack-flow-source.js';
 import { createNft } from './nftables/nft.js';
 import { createNftablesProxier } from './nftables/nftables-proxier.js';
 import { prepareNodeForNftables } from './nftables/node-setup.js';
-import { type Proxier, type ProxierOptions, createProxier } from './proxier.js';
+import { followSampled, startSampleRate } from './flow-sample-rate.js';
+import { type Proxier, createProxier } from './proxier.js';
 
 /** A started data plane. */
 export interface DataPlane {
   proxier: Proxier;
   /** Asks for a full resync at the next sync (the sync runner's period). */
   onPeriod(): void;
-  /** Stops what the data plane runs besides the proxier (the conntrack watcher). */
+  /** Stops what the data plane runs besides the proxier (the conntrack watcher, the sampling). */
   stop(): void;
+}
+
+/** Where flow records go, and the node they name. */
+export interface FlowSink {
+  node: string;
+  record(flow: ConnectionFlow): void;
 }
 
 type DataPlaneConfig = Pick<
@@ -41,21 +50,24 @@ export async function startDataPlane(
   config: DataPlaneConfig,
   log: Logger,
   metrics: ProxyMetrics,
-  flows?: ProxierOptions['flows'],
+  flows?: FlowSink,
 ): Promise<DataPlane> {
   const serviceCIDR = formatCidr(config.serviceCidr);
   const addresses = createLoopbackAddresses({ serviceCIDR });
   if (config.proxyMode === 'userspace') {
     await removeNftablesLeftovers(serviceCIDR, log);
+    const sampling = flows
+      ? startSampleRate({ maxPerSecond: config.flowsMaxRate, apply: async () => undefined, log })
+      : undefined;
     const proxier = createProxier({
-      ...(flows ? { flows } : {}),
+      ...(flows && sampling ? { flows: { ...flows, follow: followSampled(sampling) } } : {}),
       addresses,
       balancer: createRoundRobinBalancer(),
       metrics,
       log,
       udpIdleTimeoutMs: config.udpIdleTimeoutMs,
     });
-    return { proxier, onPeriod: () => undefined, stop: () => undefined };
+    return { proxier, onPeriod: () => undefined, stop: () => sampling?.stop() };
   }
 
   const leftover = await addresses.list();

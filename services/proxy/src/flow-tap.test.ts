@@ -13,9 +13,10 @@ import { createUdpProxy } from './udp-proxy.js';
 const log = createLogger({ component: 'test', level: 'silent' });
 const VIP = '127.0.0.11';
 
-function tapInto(records: ConnectionFlow[], candidates: string[]): FlowTap {
+function tapInto(records: ConnectionFlow[], candidates: string[], follow = () => 1): FlowTap {
   return {
     node: 'node-1',
+    follow,
     record: (r) => records.push(r),
     pickContext: () => ({ sticky: false, candidates, sliceVersions: ['42'], programmedAtSeq: 41 }),
   };
@@ -91,6 +92,35 @@ describe('flow records of the userspace data plane', () => {
     expect(records[1]).toMatchObject({ result: 'refused', reason: 'retry', bytesOut: 0 });
     expect(records[1]?.endpoint).toBeUndefined();
     expect(records[1]?.tried).toEqual([`127.0.0.1:${deadPort}`, `127.0.0.1:${deadPort}`]);
+  });
+
+  it('leaves out the connections sampling does not follow and gives the followed ones its weight', async () => {
+    const backendPort = await freePort('127.0.0.1');
+    const backend: Server = createServer((s) => s.on('data', (d) => s.end(`echo:${d}`)));
+    await new Promise<void>((r) => backend.listen(backendPort, '127.0.0.1', () => r()));
+    closers.push(() => new Promise<void>((r) => backend.close(() => r())));
+    const endpoint = `127.0.0.1:${backendPort}`;
+    const records: ConnectionFlow[] = [];
+    const decisions = [0, 8, 0, 0, 8];
+    const port = await freePort(VIP);
+    const proxy = createTcpProxy({
+      servicePort: 'default/web',
+      ip: VIP,
+      port,
+      log,
+      metrics: createProxyMetrics(),
+      nextEndpoint: () => endpoint,
+      flows: tapInto(records, [endpoint], () => decisions.shift() ?? 0),
+    });
+    closers.push(() => proxy.close());
+    await proxy.setListening(true);
+    for (const word of ['a', 'b', 'c', 'd', 'e']) expect(await exchange(port, word)).toBe(`echo:${word}`);
+    await eventually(() => expect(records).toHaveLength(2));
+    expect(records.map((r) => [r.bytesIn, r.weight])).toEqual([
+      [1, 8],
+      [1, 8],
+    ]);
+    expect(decisions).toEqual([]);
   });
 
   it('records a UDP flow when it ends, with the datagram bytes both ways', async () => {

@@ -1,7 +1,9 @@
 /**
- * The data plane's hook for flow records: a listener asks it, right after a pick, what
- * the port was programmed with and why that endpoint, and hands it the finished record.
- * Absent when recording is off, so the off path costs one branch per connection.
+ * The data plane's hook for flow records: a listener asks it first whether to follow a
+ * new connection (the node's sampling, flow-sample-rate.ts), then, right after a pick,
+ * what the port was programmed with and why that endpoint, and hands it the finished
+ * record. Absent when recording is off, so the off path costs one branch per connection;
+ * a connection left out by sampling costs one more.
  */
 import type { ConnectionFlow, FlowResult } from '@kemu/flows';
 
@@ -17,6 +19,8 @@ export interface PickContext {
 /** A listener's flow recording hook. */
 export interface FlowTap {
   node: string;
+  /** Whether to record a new connection: its sampling weight, or 0 to leave it out. */
+  follow(): number;
   /** The context of the pick just made for this port. */
   pickContext(): PickContext;
   record(flow: ConnectionFlow): void;

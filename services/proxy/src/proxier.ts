@@ -24,8 +24,8 @@ export interface ProxierOptions {
   log: Logger;
   udpIdleTimeoutMs?: number;
   dialTimeoutsMs?: readonly number[];
-  /** Flow recording: the node named in records and where they go; off when absent. */
-  flows?: { node: string; record(flow: ConnectionFlow): void };
+  /** Flow recording: the node named in records, which connections to follow and where records go; off when absent. */
+  flows?: { node: string; follow(): number; record(flow: ConnectionFlow): void };
 }
 
 /** One applied service port, as reported by `servicePorts()`. */
@@ -72,10 +72,11 @@ export function createProxier(options: ProxierOptions): Proxier {
   const applied = new Map<string, Applied>();
   let onLo: Set<string> | undefined;
 
-  function flowTapFor(spn: string, record: (flow: ConnectionFlow) => void, node: string): FlowTap {
+  function flowTapFor(spn: string, flows: NonNullable<ProxierOptions['flows']>): FlowTap {
     return {
-      node,
-      record,
+      node: flows.node,
+      follow: flows.follow,
+      record: flows.record,
       pickContext: () => {
         const a = applied.get(spn);
         return {
@@ -106,7 +107,7 @@ export function createProxier(options: ProxierOptions): Proxier {
             return p.endpoint;
           }
         : (clientIP: string, reset: boolean) => balancer.nextEndpoint(spn, clientIP, reset),
-      ...(options.flows ? { flows: flowTapFor(spn, options.flows.record, options.flows.node) } : {}),
+      ...(options.flows ? { flows: flowTapFor(spn, options.flows) } : {}),
     };
     if (info.protocol === 'UDP') {
       return createUdpProxy({

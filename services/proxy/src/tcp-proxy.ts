@@ -62,7 +62,7 @@ function splitEndpoint(endpoint: string): { host: string; port: number } {
 
 /** Creates a TCP proxy for one ClusterIP:port; it starts closed. */
 export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
-  const { servicePort, ip, port, nextEndpoint, metrics, flows } = options;
+  const { servicePort, ip, port, nextEndpoint, metrics } = options;
   const log = options.log.child({ servicePort, listen: `${ip}:${port}/TCP` });
   const timeouts = options.dialTimeoutsMs ?? DIAL_TIMEOUTS_MS;
   const connections = new Set<Socket>();
@@ -96,7 +96,9 @@ export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
     connections.add(client);
     const clientIP = clientAddress(client);
     let backend: Socket | undefined;
-    // Flow state, only filled when recording.
+    // Flow state, only filled when this connection is recorded.
+    const weight = options.flows ? options.flows.follow() : 0;
+    const flows = weight > 0 ? options.flows : undefined;
     const startedAt = flows ? Date.now() : 0;
     let firstPick: PickContext | undefined;
     const tried: string[] = [];
@@ -144,6 +146,7 @@ export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
         startedAt,
         ...(connectMs !== undefined ? { connectMs } : {}),
         durationMs: Date.now() - startedAt,
+        ...(weight > 1 ? { weight } : {}),
       });
     }
 

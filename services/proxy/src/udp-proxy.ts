@@ -57,8 +57,10 @@ interface Flow {
   /** True for a flow that already replaces a refused one: it is not retried again. */
   retried: boolean;
   timer: NodeJS.Timeout;
-  /** Flow recording state (only kept up when recording). */
+  /** Flow recording state (only kept up when this flow is recorded). */
   record?: {
+    /** Its sampling weight (flow-sample-rate.ts). */
+    weight: number;
     startedAt: number;
     pick: PickContext;
     tried: string[];
@@ -115,7 +117,7 @@ export function createUdpProxy(options: UdpProxyOptions): UdpProxy {
         metrics.udpDropped++;
         return;
       }
-      flow = openFlow(key, rinfo.address, rinfo.port, endpoint, false);
+      flow = openFlow(key, rinfo.address, rinfo.port, endpoint, false, tap ? tap.follow() : 0);
     }
     if (flow.record) flow.record.bytesIn += msg.length;
     flow.timer.refresh();
@@ -133,7 +135,14 @@ export function createUdpProxy(options: UdpProxyOptions): UdpProxy {
     flow.socket.send(msg);
   }
 
-  function openFlow(key: string, clientAddress: string, clientPort: number, endpoint: string, retried: boolean): Flow {
+  function openFlow(
+    key: string,
+    clientAddress: string,
+    clientPort: number,
+    endpoint: string,
+    retried: boolean,
+    weight: number,
+  ): Flow {
     const i = endpoint.lastIndexOf(':');
     const socket = createSocket({ type: 'udp4' });
     const flow: Flow = {
@@ -143,9 +152,10 @@ export function createUdpProxy(options: UdpProxyOptions): UdpProxy {
       unanswered: [],
       retried,
       timer: setTimeout(() => closeFlow(key, flow), idleTimeoutMs).unref(),
-      ...(tap
+      ...(tap && weight > 0
         ? {
             record: {
+              weight,
               startedAt: Date.now(),
               pick: tap.pickContext(),
               tried: [endpoint],
@@ -213,7 +223,7 @@ export function createUdpProxy(options: UdpProxyOptions): UdpProxy {
       { client: key, refused: old.endpoint, endpoint, datagrams: resend.length },
       'udp endpoint refused, re-sent to another endpoint',
     );
-    const flow = openFlow(key, clientAddress, clientPort, endpoint, true);
+    const flow = openFlow(key, clientAddress, clientPort, endpoint, true, old.record?.weight ?? 0);
     if (flow.record) {
       flow.record.tried = [old.endpoint, endpoint];
       flow.record.bytesIn = resend.reduce((n, m) => n + m.length, 0);
@@ -264,6 +274,7 @@ export function createUdpProxy(options: UdpProxyOptions): UdpProxy {
       bytesOut: r.bytesOut,
       startedAt: r.startedAt,
       durationMs: Date.now() - r.startedAt,
+      ...(r.weight > 1 ? { weight: r.weight } : {}),
     });
   }
 

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  EVENT_MASK_TABLE,
-  MAX_SAMPLE_EVERY,
-  eventMaskStatements,
-  samplePeriod,
-  sampledMark,
-  weightOfMark,
-} from './conntrack-event-mask.js';
+import { MAX_SAMPLE_EVERY } from '../flow-sample-rate.js';
+import { EVENT_MASK_TABLE, eventMaskStatements, sampledMark, weightOfMark } from './conntrack-event-mask.js';
 
 describe('eventMaskStatements', () => {
   it('replaces the table whole and follows every service flow on both hooks when not sampling', () => {
@@ -34,10 +28,6 @@ describe('eventMaskStatements', () => {
 });
 
 describe('sampling marks', () => {
-  it('rounds periods up to powers of two within bounds', () => {
-    expect([0, 1, 2, 3, 5, 1000, 1e9].map(samplePeriod)).toEqual([1, 1, 2, 4, 8, 1024, MAX_SAMPLE_EVERY]);
-  });
-
   it('carries the weight in the mark and reads it back', () => {
     for (const every of [1, 2, 16, MAX_SAMPLE_EVERY]) expect(weightOfMark(sampledMark(every))).toBe(every);
     expect(weightOfMark(undefined)).toBe(1);

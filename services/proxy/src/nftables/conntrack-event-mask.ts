@@ -14,6 +14,7 @@
  * WEIGHT_BITS), so a record carries the weight its flow was sampled with even while the
  * rate changes, and counter listings ask the kernel for followed entries only.
  */
+import { samplePeriod } from '../flow-sample-rate.js';
 import type { Nft } from './nft.js';
 
 /** The table holding the event mask. */
@@ -24,17 +25,9 @@ export const SAMPLED_MARK = 0x8000_0000;
 /** Conntrack mark bits holding log2 of a followed flow's sampling weight. */
 const WEIGHT_SHIFT = 24;
 const WEIGHT_BITS = 0x0f;
-/** Largest sampling period: one flow in 2^15. */
-export const MAX_SAMPLE_EVERY = 2 ** WEIGHT_BITS;
 
 /** `conntrack -m` filter for followed entries: the kernel skips the rest of a listing. */
 export const SAMPLED_MARK_FILTER = `0x${SAMPLED_MARK.toString(16)}/0x${SAMPLED_MARK.toString(16)}`;
-
-/** The power of two at or above `n`, within 1 … MAX_SAMPLE_EVERY. */
-export function samplePeriod(n: number): number {
-  if (!(n > 1)) return 1;
-  return Math.min(MAX_SAMPLE_EVERY, 2 ** Math.ceil(Math.log2(n)));
-}
 
 /** The conntrack mark of a flow followed one in `sampleEvery` (a power of two). */
 export function sampledMark(sampleEvery: number): number {

@@ -15,7 +15,7 @@ import { createCounterReader } from './conntrack-counters.js';
 import { type ConntrackFlowTableOptions, createConntrackFlowTable } from './conntrack-flow-table.js';
 import { type ConntrackFlowsStats, createConntrackFlows } from './conntrack-flows.js';
 import { applyEventMask, removeEventMask } from './conntrack-event-mask.js';
-import { startSampleRate } from './conntrack-sample-rate.js';
+import { startSampleRate } from '../flow-sample-rate.js';
 import { watchConntrackEvents } from './conntrack-watch.js';
 import { createNft } from './nft.js';
 
@@ -37,7 +37,7 @@ export interface ConntrackFlowSourceOptions {
   netns?: string;
   lookup: ConntrackFlowTableOptions['lookup'];
   record(flow: ConnectionFlow): void;
-  /** New service flows per second followed in full; above, the kernel samples (conntrack-sample-rate.ts). */
+  /** New service flows per second followed in full; above, the kernel samples (flow-sample-rate.ts). */
   maxFlowsPerSecond: number;
   log: Logger;
 }

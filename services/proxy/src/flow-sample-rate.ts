@@ -1,18 +1,19 @@
 /**
- * How many of a node's new service flows the kernel follows for flow records. Each
- * followed flow costs the node its conntrack events, parsing and a record (about 0.2 ms
- * of CPU), so recording every flow of a connection storm would take a large share of a
- * small machine from the data plane. The source counts the followed flows each tick,
+ * How many of a node's new service flows get a flow record, in both proxy modes. Each
+ * recorded flow costs CPU (in nftables mode conntrack events, parsing and a record,
+ * about 0.2 ms; in userspace mode the pick context, the record and its encoding), so
+ * recording every flow of a connection storm would take a large share of a small
+ * machine from the data plane. The recorder counts the followed flows each tick,
  * estimates the node's rate (followed × the period, over a one-second window, or over
  * one tick in a storm) and keeps the followed rate under `maxPerSecond` by following one
- * flow in a power-of-two period (the event mask's `numgen`): raised as soon as the rate
+ * flow in a power-of-two period (the kernel's event mask `numgen` in nftables mode, a
+ * connection counter in userspace mode): raised as soon as the rate
  * is over, lowered when a lower period would do for five seconds in a row, so a rate at
  * a boundary does not flap. Records of sampled
  * flows carry the period as their weight, and every change is logged: recording samples
  * and says so instead of costing the data plane more.
  */
 import type { Logger } from '@kemu/log';
-import { samplePeriod } from './conntrack-event-mask.js';
 
 /** The rate is looked at this often; a storm is sampled within a tick or two. */
 export const TICK_MS = 100;
@@ -23,6 +24,15 @@ export const HOLD_TICKS = 50;
 /** A single tick above this many times the budget raises the period without waiting for the window. */
 const STORM_FACTOR = 4;
 
+/** Largest sampling period: one flow in 2^15 (the nftables mode's conntrack mark holds its log2 in four bits). */
+export const MAX_SAMPLE_EVERY = 2 ** 15;
+
+/** The power of two at or above `n`, within 1 … MAX_SAMPLE_EVERY. */
+export function samplePeriod(n: number): number {
+  if (!(n > 1)) return 1;
+  return Math.min(MAX_SAMPLE_EVERY, 2 ** Math.ceil(Math.log2(n)));
+}
+
 /** The period that keeps a node's `newFlowsPerSecond` under the budget, before hysteresis. */
 export function wantedPeriod(newFlowsPerSecond: number, maxPerSecond: number): number {
   return samplePeriod(newFlowsPerSecond / maxPerSecond);
@@ -31,7 +41,7 @@ export function wantedPeriod(newFlowsPerSecond: number, maxPerSecond: number): n
 /** What the controller needs. */
 export interface SampleRateOptions {
   maxPerSecond: number;
-  /** Installs a new period in the kernel (the event mask). */
+  /** Installs a new period where flows are picked (the kernel's event mask, or nothing in userspace mode). */
   apply(every: number): Promise<void>;
   log: Logger;
 }
@@ -102,5 +112,19 @@ export function startSampleRate(options: SampleRateOptions): SampleRate {
     stop() {
       clearInterval(timer);
     },
+  };
+}
+
+/**
+ * Userspace mode's decision per new flow: a random one in `every()` is followed (random,
+ * so round robin cannot line the followed flows up with one endpoint) and counted.
+ * Returns the followed flow's weight, or 0 for a flow left out.
+ */
+export function followSampled(rate: SampleRate): () => number {
+  return () => {
+    const every = rate.every();
+    if (every > 1 && Math.random() * every >= 1) return 0;
+    rate.onFollowed();
+    return every;
   };
 }

@@ -1,8 +1,40 @@
 import { createLogger } from '@kemu/log';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HOLD_TICKS, TICK_MS, startSampleRate, wantedPeriod } from './conntrack-sample-rate.js';
+import {
+  HOLD_TICKS,
+  MAX_SAMPLE_EVERY,
+  TICK_MS,
+  followSampled,
+  samplePeriod,
+  startSampleRate,
+  wantedPeriod,
+} from './flow-sample-rate.js';
 
 const log = createLogger({ component: 'test', level: 'silent' });
+
+describe('samplePeriod', () => {
+  it('rounds periods up to powers of two within bounds', () => {
+    expect([0, 1, 2, 3, 5, 1000, 1e9].map(samplePeriod)).toEqual([1, 1, 2, 4, 8, 1024, MAX_SAMPLE_EVERY]);
+  });
+});
+
+describe('followSampled', () => {
+  it('follows every flow at period 1 and a random one in N at period N, counting the followed', () => {
+    let every = 1;
+    let followed = 0;
+    const follow = followSampled({ every: () => every, onFollowed: () => void followed++, stop: () => undefined });
+    expect(Array.from({ length: 100 }, follow)).toEqual(Array(100).fill(1));
+    expect(followed).toBe(100);
+    every = 8;
+    followed = 0;
+    const weights = Array.from({ length: 8000 }, follow);
+    expect(new Set(weights)).toEqual(new Set([0, 8]));
+    // 1000 expected; ±6 standard deviations (about 30 each).
+    expect(followed).toBeGreaterThan(820);
+    expect(followed).toBeLessThan(1180);
+    expect(weights.filter((w) => w === 8)).toHaveLength(followed);
+  });
+});
 
 describe('wantedPeriod', () => {
   it('keeps the followed rate under the budget with a power-of-two period', () => {
