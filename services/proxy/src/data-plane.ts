@@ -77,7 +77,7 @@ export async function startDataPlane(
   }
   await prepareNodeForNftables({ serviceCIDR });
   const proxier = createNftablesProxier({
-    nft: createNft(),
+    nft: createNft({ session: true }),
     conntrack: createConntrack(),
     log,
     render: { clusterCIDR: formatCidr(config.clusterCidr) },

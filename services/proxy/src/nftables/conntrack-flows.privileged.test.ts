@@ -100,7 +100,7 @@ describe('conntrack flow records in a node netns (privileged)', () => {
       await once(child.stdout, 'data');
     }
     proxier = createNftablesProxier({
-      nft: createNft({ netns: fx.node }),
+      nft: createNft({ netns: fx.node, session: true }),
       conntrack: createConntrack({ netns: fx.node }),
       log,
     });
@@ -128,6 +128,7 @@ describe('conntrack flow records in a node netns (privileged)', () => {
 
   afterAll(async () => {
     source?.stop();
+    await proxier?.stop();
     for (const s of servers) s.kill('SIGKILL');
     await fx?.[Symbol.asyncDispose]();
   });

@@ -60,7 +60,7 @@ describe('nftables proxier in a node netns (privileged)', () => {
     await prepareNodeForNftables({ netns: fx.node, serviceCIDR: '10.96.0.0/12' });
     for (const pod of fx.pods) await fx.startServer(pod);
     proxier = createNftablesProxier({
-      nft: createNft({ netns: fx.node }),
+      nft: createNft({ netns: fx.node, session: true }),
       conntrack: createConntrack({ netns: fx.node }),
       log,
     });
@@ -68,6 +68,7 @@ describe('nftables proxier in a node netns (privileged)', () => {
   });
 
   afterAll(async () => {
+    await proxier?.stop();
     await fx?.[Symbol.asyncDispose]();
     if (hostBefore !== undefined) expect(hostRuleset()).toBe(hostBefore);
   });

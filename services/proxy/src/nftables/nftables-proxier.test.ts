@@ -27,6 +27,7 @@ function recording() {
       return { chains: [], sets: [], maps: [] };
     },
     async deleteTable() {},
+    close() {},
   };
   const conntrack: Conntrack = {
     async deleteEntries(f) {

@@ -150,7 +150,10 @@ export function createNftablesProxier(options: NftablesProxierOptions): Nftables
         programmedAtSeq: appliedAtSeq,
       }));
     },
-    async stop() {},
+    // The rules stay, as kube-proxy leaves them on exit; only the nft process ends.
+    async stop() {
+      nft.close();
+    },
     lastSync: () => stats,
     programmedPort: (clusterIP, port, protocol) => byAddress.get(addressKey(clusterIP, port, protocol)),
     requestFullSync() {
