@@ -2,8 +2,8 @@
  * One run of a container as a supervisor sees it (the node-agent's view of a process):
  * started or adopted, it has a pid, a start time and an `exited` promise with the exit
  * the monitor recorded, even for a container another agent started. When the run has
- * ended the container is deleted (overlay, runtime state), as a kubelet removes a dead
- * container once it starts the next one; its log file stays. `unwatch` stops watching
+ * ended the container is deleted (overlay, runtime state; `deleted` says when), as a
+ * kubelet removes a dead container once it starts the next one; its log file stays. `unwatch` stops watching
  * only: the container keeps running for the next agent to adopt.
  */
 import type { ContainerCreate, ContainerRuntime } from './container-runtime.js';
@@ -16,8 +16,13 @@ export interface ContainerRun {
   /** The container's init (PID 1 inside), as the host sees it. */
   readonly pid: number;
   readonly startedAt: string;
-  /** Resolves once the container has exited and been deleted; never while unwatched. */
+  /**
+   * Resolves as soon as the container has exited (the monitor's record), before it is
+   * deleted, so its pod's status does not wait for `runc delete`; never while unwatched.
+   */
   readonly exited: Promise<ContainerExit>;
+  /** Resolves once the exited container has also been deleted (runtime state, rootfs, monitor). */
+  readonly deleted: Promise<void>;
   /** Signals PID 1 of the container (which, like any PID 1, ignores signals it has no handler for, except SIGKILL). */
   kill(signal: NodeJS.Signals): void;
   unwatch(): void;
@@ -26,17 +31,17 @@ export interface ContainerRun {
 function watch(runtime: ContainerRuntime, id: string, pid: number, startedAt: string): ContainerRun {
   const abort = new AbortController();
   const exited = new Promise<ContainerExit>((resolve) => {
-    void runtime.wait(id, abort.signal).then(async (exit) => {
-      if (!exit) return;
-      await runtime.delete(id).catch(() => undefined);
-      resolve(exit);
+    void runtime.wait(id, abort.signal).then((exit) => {
+      if (exit) resolve(exit);
     });
   });
+  const deleted = exited.then(() => runtime.delete(id).catch(() => undefined));
   return {
     id,
     pid,
     startedAt,
     exited,
+    deleted,
     kill: (signal) => {
       void runtime.kill(id, signal).catch(() => undefined);
     },

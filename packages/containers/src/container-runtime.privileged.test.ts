@@ -263,6 +263,7 @@ describe('container runtime (runc, as root)', () => {
     const r = await runContainer(runtime, s);
     expect(r.pid).toBeGreaterThan(0);
     expect((await r.exited).exitCode).toBe(7);
+    await r.deleted;
     expect(await runtime.state(s.id)).toBeUndefined();
     const long = await spec(busybox, ['sleep', '600']);
     const first = await runContainer(runtime, long);
@@ -271,6 +272,7 @@ describe('container runtime (runc, as root)', () => {
     expect(again?.pid).toBe(first.pid);
     again?.kill('SIGKILL');
     expect((await again?.exited)?.exitCode).toBe(137);
+    await again?.deleted;
     expect(await adoptContainer(runtime, long.id)).toBeUndefined();
   });
 

@@ -85,9 +85,15 @@ export function createNodeContainers(o: {
 }): NodeContainers {
   const byPid = new Map<number, string>();
   const volumesOf = (uid: string) => join(o.volumesDir, uid);
+  // Exited containers still being deleted: a pod's removal waits for its own.
+  const deleting = new Map<string, Promise<void>>();
   const track = (run: ContainerRun): ContainerRun => {
     byPid.set(run.pid, run.id);
-    void run.exited.then(() => byPid.delete(run.pid));
+    void run.exited.then(() => {
+      byPid.delete(run.pid);
+      deleting.set(run.id, run.deleted);
+      void run.deleted.then(() => deleting.delete(run.id));
+    });
     return run;
   };
 
@@ -100,6 +106,8 @@ export function createNodeContainers(o: {
 
   async function removePod(uid: string): Promise<void> {
     pauses.delete(uid);
+    const prefix = `${pauseId(uid).slice(0, 12)}-`;
+    await Promise.all([...deleting].filter(([id]) => id.startsWith(prefix)).map(([, done]) => done));
     await o.runtime
       .delete(pauseId(uid))
       .catch((err: unknown) => o.log.warn({ err, uid }, 'pause container removal failed'));
