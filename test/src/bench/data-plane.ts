@@ -135,10 +135,20 @@ export async function measureDataPlane(
     // wrk's Connection: close leaves every client port in TIME_WAIT; without reuse the
     // 28k-port default range runs dry after a round and the next one measures the wait.
     // Same settings where both proxies dial from (node-1), so all three paths are alike.
+    const portRange = (ns: string, range: string) =>
+      runCommand('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', `net.ipv4.ip_local_port_range=${range}`]);
     for (const ns of [netns, `kemu-${cluster.name}-node-1`]) {
       await runCommand('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.tcp_tw_reuse=1']);
-      await runCommand('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.ip_local_port_range=1024 65000']);
+      await portRange(ns, '1024 65000');
     }
+    // The server closes first, so its TIME_WAITs hold (client pod IP:port, backend:8080).
+    // In nftables mode the ClusterIP path reaches the backend from that same address (no
+    // SNAT) but with other TCP timestamps (their offset hashes the destination the client
+    // dialled), so a port reused across paths meets a TIME_WAIT with newer timestamps: the
+    // SYN is dropped (TcpExtPAWSTimewait) and retransmitted a second later, more each
+    // round. The kernel would do the same to any client mixing both paths; here each
+    // path gets its own half of the client's ports so that it measures the path alone.
+    const clientPorts: Record<Target, string> = { direct: '1024 32767', kemu: '32768 65000', haproxy: '32768 65000' };
 
     if (targets.includes('haproxy')) {
       const cfg = join(cluster.stateDir, 'haproxy.cfg');
@@ -161,6 +171,7 @@ export async function measureDataPlane(
     const s: Samples = { bulk: empty(), keepAlive: empty(), churn: empty(), latency: empty() };
     for (let round = 1; round <= rounds; round++) {
       for (const t of targets) {
+        await portRange(netns, clientPorts[t]);
         s.bulk[t].push(await runBulk(netns, `${base[t]}/bytes/${BULK_BYTES}`));
         s.keepAlive[t].push((await runWrk(netns, `${base[t]}/`, { connections: 10, seconds: 3 })).requestsPerSecond);
         s.churn[t].push(
