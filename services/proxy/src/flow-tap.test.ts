@@ -39,11 +39,17 @@ describe('flow records of the userspace data plane', () => {
     for (const c of closers.splice(0).reverse()) await c();
   });
 
-  it('records a TCP connection with its pick, endpoint, bytes and result, and a refused dial after retries', async () => {
-    const backendPort = await freePort('127.0.0.1');
+  /** A TCP server on 127.0.0.1 answering `echo:<what it read>`; its port. */
+  async function echoBackend(): Promise<number> {
+    const port = await freePort('127.0.0.1');
     const backend: Server = createServer((s) => s.on('data', (d) => s.end(`echo:${d}`)));
-    await new Promise<void>((r) => backend.listen(backendPort, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => backend.listen(port, '127.0.0.1', () => r()));
     closers.push(() => new Promise<void>((r) => backend.close(() => r())));
+    return port;
+  }
+
+  it('records a TCP connection with its pick, endpoint, bytes and result, and a refused dial after retries', async () => {
+    const backendPort = await echoBackend();
     const deadPort = await freePort('127.0.0.1');
     const balancer = createRoundRobinBalancer({ random: () => 0.99 });
     const spn = 'default/web';
@@ -95,10 +101,7 @@ describe('flow records of the userspace data plane', () => {
   });
 
   it('leaves out the connections sampling does not follow and gives the followed ones its weight', async () => {
-    const backendPort = await freePort('127.0.0.1');
-    const backend: Server = createServer((s) => s.on('data', (d) => s.end(`echo:${d}`)));
-    await new Promise<void>((r) => backend.listen(backendPort, '127.0.0.1', () => r()));
-    closers.push(() => new Promise<void>((r) => backend.close(() => r())));
+    const backendPort = await echoBackend();
     const endpoint = `127.0.0.1:${backendPort}`;
     const records: ConnectionFlow[] = [];
     const decisions = [0, 8, 0, 0, 8];
