@@ -137,7 +137,8 @@ describe('kemu dashboard on a live cluster', () => {
           rows.map((r) => (r as HTMLElement).dataset.lane),
         );
         const removed = await page.$$('[data-testid="chaos-table"] tr[data-kind="endpoint-removed"]');
-        return removed.length === 1 && lanes.includes('proxy:node-1') && lanes.includes('proxy:node-2');
+        // A slow run may reach its second scheduled kill (every 5 s) before both proxies have shown the first.
+        return removed.length >= 1 && lanes.includes('proxy:node-1') && lanes.includes('proxy:node-2');
       },
       { timeoutMs: 60_000, what: 'the endpoint removed from the slice and dropped by both proxies, on the page' },
     );
