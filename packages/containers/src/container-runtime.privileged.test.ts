@@ -190,6 +190,8 @@ describe('container runtime (runc, as root)', () => {
     const started = await runtime.start(s.id);
     expect(started.status).toBe('running');
     expect(started.rootfsMode).toBe('overlay');
+    // Not the runtime's first container: its monitor mounted the overlay (mount(2) from perl), not a `mount` process.
+    expect(started.overlayLower).toBe(busybox.rootfs);
     const rootfs = join(dir, 'node', 'containers', s.id, 'rootfs');
     expect(await isMountPoint(rootfs)).toBe(true);
     await runtime.delete(s.id);
