@@ -12,7 +12,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MONITOR_FILES, MONITOR_SCRIPT, spawnMonitor } from './container-monitor.js';
+import { createMonitorLauncher, MONITOR_FILES, MONITOR_SCRIPT } from './container-monitor.js';
 import {
   mountRootfs,
   overlayOptions,
@@ -97,6 +97,7 @@ export async function createContainerRuntime(options: ContainerRuntimeOptions): 
   await mkdir(containersDir, { recursive: true });
   await mkdir(runc.root, { recursive: true });
   await writeFile(script, MONITOR_SCRIPT);
+  const monitors = createMonitorLauncher(script);
   const dirOf = (id: string) => {
     if (!ID.test(id)) throw new InvalidContainerSpecError(`invalid container id "${id}"`);
     return join(containersDir, id);
@@ -156,7 +157,7 @@ export async function createContainerRuntime(options: ContainerRuntimeOptions): 
         ...(before.overlayLower ? { overlay: overlayOptions(dir, before.overlayLower) } : {}),
       };
       const argv = runc.runArgv(id, dir, join(dir, MONITOR_FILES.containerPid), join(dir, MONITOR_FILES.runtimeLog));
-      const monitorPid = await spawnMonitor(script, argv, files);
+      const monitorPid = await monitors.launch(argv, files);
       await waitForFile(dir, [MONITOR_FILES.started, MONITOR_FILES.exit], {
         timeoutMs: 60_000,
         pollMs: 100,
