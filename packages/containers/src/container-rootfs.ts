@@ -25,21 +25,22 @@ export async function isMountPoint(path: string): Promise<boolean> {
   return info.split('\n').some((line) => line.split(' ')[4] === escaped);
 }
 
+/** The mount options of the overlay of the container in `dir` over `lower`. */
+export function overlayOptions(dir: string, lower: string): string {
+  return `lowerdir=${lower},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`;
+}
+
+/** Makes the empty directories of an overlay root filesystem (its mount point, upper and work). */
+export async function prepareOverlay(dir: string): Promise<void> {
+  await Promise.all(['rootfs', 'upper', 'work'].map((d) => mkdir(join(dir, d), { recursive: true })));
+}
+
 /** Mounts `dir/rootfs` as an overlay over `lower` (or copies `lower` when overlayfs fails). */
 export async function mountRootfs(dir: string, lower: string): Promise<RootfsMode> {
   const rootfs = rootfsPath(dir);
-  const upper = join(dir, 'upper');
-  const work = join(dir, 'work');
-  await Promise.all([rootfs, upper, work].map((d) => mkdir(d, { recursive: true })));
+  await prepareOverlay(dir);
   try {
-    await runCommand('mount', [
-      '-t',
-      'overlay',
-      'overlay',
-      '-o',
-      `lowerdir=${lower},upperdir=${upper},workdir=${work}`,
-      rootfs,
-    ]);
+    await runCommand('mount', ['-t', 'overlay', 'overlay', '-o', overlayOptions(dir, lower), rootfs]);
     return 'overlay';
   } catch (err) {
     if (!(err instanceof RuntimeCommandError) || err.exitCode === null) throw err;

@@ -5,13 +5,22 @@
  * (config.json and the overlay rootfs), its record and the monitor's files; runc keeps
  * its own state in `<dir>/runc`. Everything about a container is in that directory and
  * runc's state, never in this process, so any node-agent can adopt what another started.
+ * Once one container's overlay mounted here, later ones leave the mount to their monitor
+ * at start (no `mount` process per container); the first tells whether overlayfs works.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MONITOR_FILES, MONITOR_SCRIPT, spawnMonitor } from './container-monitor.js';
-import { mountRootfs, removeRootfs, rootfsPath } from './container-rootfs.js';
+import { createMonitorLauncher, MONITOR_FILES, MONITOR_SCRIPT } from './container-monitor.js';
+import {
+  mountRootfs,
+  overlayOptions,
+  prepareOverlay,
+  type RootfsMode,
+  removeRootfs,
+  rootfsPath,
+} from './container-rootfs.js';
 import {
   type ContainerExit,
   type ContainerState,
@@ -88,10 +97,13 @@ export async function createContainerRuntime(options: ContainerRuntimeOptions): 
   await mkdir(containersDir, { recursive: true });
   await mkdir(runc.root, { recursive: true });
   await writeFile(script, MONITOR_SCRIPT);
+  const monitors = createMonitorLauncher(script);
   const dirOf = (id: string) => {
     if (!ID.test(id)) throw new InvalidContainerSpecError(`invalid container id "${id}"`);
     return join(containersDir, id);
   };
+  // Whether overlayfs mounts in this directory, learned from the first container's mount.
+  let overlayWorks = false;
   const mustState = async (id: string) => {
     const s = await readContainerState(dirOf(id));
     if (!s) throw new ContainerNotFoundError(`no container ${id}`);
@@ -104,7 +116,14 @@ export async function createContainerRuntime(options: ContainerRuntimeOptions): 
       if (await readContainerState(dir)) throw new ContainerStateError(`container ${spec.id} exists`);
       await mkdir(dir, { recursive: true });
       try {
-        const rootfsMode = await mountRootfs(dir, spec.image.rootfs);
+        // The monitor mounts the overlay at start once overlayfs is known to work here.
+        const deferMount = overlayWorks;
+        let rootfsMode: RootfsMode = 'overlay';
+        if (deferMount) await prepareOverlay(dir);
+        else {
+          rootfsMode = await mountRootfs(dir, spec.image.rootfs);
+          overlayWorks = rootfsMode === 'overlay';
+        }
         const mounts = [...spec.image.mounts, ...(spec.mounts ?? [])];
         await writeFile(join(dir, 'config.json'), JSON.stringify(ociSpec({ ...spec, mounts }, rootfsPath(dir))));
         const record = {
@@ -114,6 +133,7 @@ export async function createContainerRuntime(options: ContainerRuntimeOptions): 
           image: { reference: spec.image.definition.reference, digest: spec.image.digest },
           annotations: spec.annotations ?? {},
           rootfsMode,
+          ...(deferMount ? { overlayLower: spec.image.rootfs } : {}),
           createdAt: new Date().toISOString(),
         };
         await writeFile(join(dir, RECORD_FILE), JSON.stringify(record));
@@ -130,9 +150,14 @@ export async function createContainerRuntime(options: ContainerRuntimeOptions): 
       if (before.status !== 'created' || before.monitorPid !== undefined) {
         throw new ContainerStateError(`container ${id} was started already`);
       }
-      const files = { dir, logPath: before.logPath, ...(before.stdinPath ? { stdinPath: before.stdinPath } : {}) };
+      const files = {
+        dir,
+        logPath: before.logPath,
+        ...(before.stdinPath ? { stdinPath: before.stdinPath } : {}),
+        ...(before.overlayLower ? { overlay: overlayOptions(dir, before.overlayLower) } : {}),
+      };
       const argv = runc.runArgv(id, dir, join(dir, MONITOR_FILES.containerPid), join(dir, MONITOR_FILES.runtimeLog));
-      const monitorPid = await spawnMonitor(script, argv, files);
+      const monitorPid = await monitors.launch(argv, files);
       await waitForFile(dir, [MONITOR_FILES.started, MONITOR_FILES.exit], {
         timeoutMs: 60_000,
         pollMs: 100,

@@ -28,6 +28,8 @@ export interface ContainerRecord {
   image: { reference: string; digest: string };
   annotations: Record<string, string>;
   rootfsMode: RootfsMode;
+  /** The image's rootfs, the lower directory of an overlay the monitor mounts at start (absent: mounted at create). */
+  overlayLower?: string;
   createdAt: string;
 }
 
