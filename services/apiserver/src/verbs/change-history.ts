@@ -17,7 +17,8 @@
  * bytes (heap 211 MiB after one 1000-pod churn, 47 MiB with no history); live watchers
  * get the change itself, never a decoded copy.
  */
-import { Packr } from 'msgpackr';
+// The JS entry of msgpackr, without the native string extractor (see @kemu/eventlog's envelope.ts).
+import { Packr } from 'msgpackr/pack';
 import type { WatchChange } from './watch-filter.js';
 
 /** Recent changes plus live subscription. */
