@@ -27,7 +27,7 @@ function arrayHeader(n: number): Uint8Array {
 /** Encodes a view's snapshot body (synchronously, so it is the view as of `view.seq`) as chunks. */
 export function encodeSnapshotChunks(view: View, version: number): Uint8Array[] {
   const chunks: Uint8Array[] = [];
-  let chunk = new Uint8Array(CHUNK);
+  const chunk = new Uint8Array(CHUNK);
   let used = 0;
   const flush = () => {
     if (used > 0) chunks.push(chunk.slice(0, used));

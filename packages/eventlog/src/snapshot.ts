@@ -198,7 +198,10 @@ function snapshotStore(eventLog: EventLog, os: ObjectStore): SnapshotStore {
       const name = snapshotName(seq);
       const metadata: Record<string, string> = { seq: String(seq), stream };
       if (time) metadata.time = time.toISOString();
-      const o = await os.put({ name, metadata, description: `kemu view at stream sequence ${seq}` }, chunkStream(chunks));
+      const o = await os.put(
+        { name, metadata, description: `kemu view at stream sequence ${seq}` },
+        chunkStream(chunks),
+      );
       const keep = Math.max(1, opts.keep ?? 3);
       const ours = (await list()).filter((i) => i.stream === stream || i.name === name);
       const others = (await list()).filter((i) => i.stream !== stream && i.name !== name);
