@@ -11,11 +11,13 @@
  * 1000 pods, 1.4 KB more heap per decoded pod than flat strings). Every module encoding
  * or decoding with msgpackr imports `msgpackr/pack` (Node's condition maps it to the
  * entry without the extractor) so nothing switches the extractor on; the JS reader costs
- * ~30% more CPU per record (~27 vs ~21 µs for a 1.6 KB pod).
+ * ~30% more CPU per record (~27 vs ~21 µs for a 1.6 KB pod). A decoded object's short
+ * strings are then shared with earlier ones (string-pool.ts).
  */
 import type { KubeObject, ObjectKey } from '@kemu/api';
 import { Packr } from 'msgpackr/pack';
 import { EventDecodeError } from './errors.js';
+import { internStrings } from './string-pool.js';
 
 /** Schema version written by this code. */
 export const SCHEMA_VERSION = 1;
@@ -73,5 +75,6 @@ export function decodeEvent(data: Uint8Array): LogEvent {
   const meta = (e.object as { metadata?: unknown }).metadata;
   if (!meta || typeof meta !== 'object' || Array.isArray(meta) || (meta as { name?: unknown }).name !== name)
     throw new EventDecodeError("event whose object's metadata does not name its key");
+  internStrings(e.object);
   return e as LogEvent;
 }

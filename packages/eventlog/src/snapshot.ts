@@ -24,6 +24,7 @@ import { Packr } from 'msgpackr/pack';
 import type { EventLog } from './event-log.js';
 import { type View, createView } from './projection.js';
 import { concatChunks, encodeSnapshotChunks } from './snapshot-chunks.js';
+import { internStrings } from './string-pool.js';
 import { STREAM } from './subjects.js';
 
 /** The Object Store bucket holding the snapshots. */
@@ -95,7 +96,7 @@ export function decodeSnapshot(data: Uint8Array): View {
   for (const entry of b.objects) {
     if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !entry[1] || typeof entry[1] !== 'object')
       throw new SnapshotDecodeError('malformed object entry');
-    view.objects.set(entry[0], entry[1]);
+    view.objects.set(entry[0], internStrings(entry[1]));
   }
   for (const entry of b.lastSeq) {
     if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Number.isInteger(entry[1]))
