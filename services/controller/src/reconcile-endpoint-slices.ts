@@ -126,13 +126,17 @@ function packGroup(group: Group, slices: readonly EndpointSlice[], unused: Set<E
     return { current, endpoints };
   });
   const rest = group.endpoints.filter((e) => !placed.has(e.addresses[0] ?? ''));
+  let next = 0;
   for (const p of out) {
-    while (rest.length > 0 && p.endpoints.length < MAX_ENDPOINTS_PER_SLICE) p.endpoints.push(rest.shift() as Endpoint);
+    const room = MAX_ENDPOINTS_PER_SLICE - p.endpoints.length;
+    if (room > 0) p.endpoints.push(...rest.slice(next, next + room));
+    next = Math.min(rest.length, next + Math.max(0, room));
   }
-  while (rest.length > 0 || out.length === 0) {
+  while (next < rest.length || out.length === 0) {
     const current = [...unused][0];
     if (current) unused.delete(current);
-    out.push({ current, endpoints: rest.splice(0, MAX_ENDPOINTS_PER_SLICE) });
+    out.push({ current, endpoints: rest.slice(next, next + MAX_ENDPOINTS_PER_SLICE) });
+    next += MAX_ENDPOINTS_PER_SLICE;
   }
   for (const p of out) p.endpoints.sort((a, b) => compareIPv4(a.addresses[0] ?? '', b.addresses[0] ?? ''));
   return out;
