@@ -9,7 +9,7 @@
  */
 import type { Logger } from '@kemu/log';
 import { type NatsServer, eventually, fuzzSeed, type SeededRandom, seededRandom, startNatsServer } from '@kemu/testkit';
-import { Packr } from 'msgpackr';
+import { Packr } from 'msgpackr/pack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION, encodeEvent } from './envelope.js';
 import { type EventLog, connectEventLog } from './event-log.js';

@@ -19,9 +19,12 @@ import type { KubeObject } from '@kemu/api';
 import type { Logger } from '@kemu/log';
 import { StorageType } from '@nats-io/jetstream';
 import { type ObjectInfo, type ObjectStore, Objm, setSha256Backend } from '@nats-io/obj';
-import { Packr } from 'msgpackr';
+// The JS entry of msgpackr, not the native string extractor: see envelope.ts.
+import { Packr } from 'msgpackr/pack';
 import type { EventLog } from './event-log.js';
 import { type View, createView } from './projection.js';
+import { concatChunks, encodeSnapshotChunks } from './snapshot-chunks.js';
+import { internStrings } from './string-pool.js';
 import { STREAM } from './subjects.js';
 
 /** The Object Store bucket holding the snapshots. */
@@ -70,16 +73,9 @@ const packr = new Packr({ useRecords: false, moreTypes: false });
 
 setSha256Backend('native');
 
-/** Encodes a view (synchronously, so it is the view as of `view.seq`). */
+/** Encodes a view (synchronously, so it is the view as of `view.seq`) as one SnapshotBody. */
 export function encodeSnapshot(view: View): Uint8Array {
-  const body: SnapshotBody = {
-    v: SNAPSHOT_VERSION,
-    seq: view.seq,
-    objects: [...view.objects],
-    lastSeq: [...view.lastSeq],
-    nodeSeq: [...view.nodeSeq],
-  };
-  return packr.pack(body);
+  return concatChunks(encodeSnapshotChunks(view, SNAPSHOT_VERSION));
 }
 
 /** Decodes a snapshot body into a fresh view; throws SnapshotDecodeError for anything else. */
@@ -100,7 +96,7 @@ export function decodeSnapshot(data: Uint8Array): View {
   for (const entry of b.objects) {
     if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !entry[1] || typeof entry[1] !== 'object')
       throw new SnapshotDecodeError('malformed object entry');
-    view.objects.set(entry[0], entry[1]);
+    view.objects.set(entry[0], internStrings(entry[1]));
   }
   for (const entry of b.lastSeq) {
     if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Number.isInteger(entry[1]))
@@ -196,13 +192,17 @@ function snapshotStore(eventLog: EventLog, os: ObjectStore): SnapshotStore {
     list,
     async write(view, opts = {}) {
       const seq = view.seq;
-      const data = encodeSnapshot(view);
+      // Encoded now (the view moves on while it uploads), in chunks (snapshot-chunks.ts).
+      const chunks = encodeSnapshotChunks(view, SNAPSHOT_VERSION);
       const time = await eventTime(seq);
       const stream = (await eventLog.jsm.streams.info(STREAM)).created;
       const name = snapshotName(seq);
       const metadata: Record<string, string> = { seq: String(seq), stream };
       if (time) metadata.time = time.toISOString();
-      const o = await os.putBlob({ name, metadata, description: `kemu view at stream sequence ${seq}` }, data);
+      const o = await os.put(
+        { name, metadata, description: `kemu view at stream sequence ${seq}` },
+        chunkStream(chunks),
+      );
       const keep = Math.max(1, opts.keep ?? 3);
       const ours = (await list()).filter((i) => i.stream === stream || i.name === name);
       const others = (await list()).filter((i) => i.stream !== stream && i.name !== name);
@@ -221,6 +221,17 @@ function snapshotStore(eventLog: EventLog, os: ObjectStore): SnapshotStore {
       await os.delete(name);
     },
   };
+}
+
+/** A stream of the chunks, each dropped once read. */
+function chunkStream(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    pull(controller) {
+      const next = chunks.shift();
+      if (next) controller.enqueue(next);
+      else controller.close();
+    },
+  });
 }
 
 /** An object's body in one buffer (sized from its info, grown only if it lies); null when it is gone. */

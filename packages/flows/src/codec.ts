@@ -1,5 +1,6 @@
 /** msgpackr encoding of flow batches: one message holds an array of records. */
-import { Packr } from 'msgpackr';
+// The JS entry of msgpackr, without the native string extractor (see @kemu/eventlog's envelope.ts).
+import { Packr } from 'msgpackr/pack';
 import { FlowDecodeError } from './errors.js';
 import type { FlowRecord } from './flow-record.js';
 

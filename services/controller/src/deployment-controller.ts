@@ -81,10 +81,7 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
       dLog.info({ replicaset: rs.metadata.name }, 'replicaset of a deleted deployment deleted');
     }
     if (recheck > 0) queue.addAfter(key, recheck);
-    if (!d) {
-      deadlineChecks.delete(key);
-      return;
-    }
+    if (!d) return;
 
     const orphans = orphansFor(informer.view, 'replicasets', namespace, d.spec.selector);
     if (orphans.length > 0 && !d.metadata.deletionTimestamp) {
@@ -133,17 +130,8 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
     }
     // An unfinished rollout is checked again when its progress deadline passes.
     const left = progressDeadlineLeftMs(plan.deployment ?? d, now());
-    if (left !== undefined) checkAfter(key, Math.max(0, left) + 1000);
-  }
-
-  // One pending deadline check per key: a later one is not added while an earlier one is due.
-  const deadlineChecks = new Map<string, number>();
-  function checkAfter(key: string, delayMs: number): void {
-    const t = now().getTime();
-    const pending = deadlineChecks.get(key);
-    if (pending !== undefined && pending > t && pending <= t + delayMs) return;
-    deadlineChecks.set(key, t + delayMs);
-    queue.addAfter(key, delayMs);
+    // The queue keeps one delayed add per key, the earliest; the sync it brings adds this again.
+    if (left !== undefined) queue.addAfter(key, Math.max(0, left) + 1000);
   }
 
   return controller;

@@ -1,6 +1,11 @@
 import type { EndpointSlice, Service } from '@kemu/api';
 import { describe, expect, it } from 'vitest';
-import { type SliceInput, isManagedSliceOf, reconcileEndpointSlices } from './reconcile-endpoint-slices.js';
+import {
+  MAX_ENDPOINTS_PER_SLICE,
+  type SliceInput,
+  isManagedSliceOf,
+  reconcileEndpointSlices,
+} from './reconcile-endpoint-slices.js';
 import { pod, ref, service as webService } from './testing/fixtures.js';
 
 // The Service sliced here: labelled, with one unnamed port.
@@ -185,6 +190,52 @@ describe('reconcileEndpointSlices', () => {
     const plan = reconcileEndpointSlices(input({ pods: [pod('a')], existing: [b, a] }));
     expect(plan.create).toEqual([]);
     expect(plan.delete.map((s) => s.metadata.name)).toHaveLength(1);
+  });
+});
+
+describe('reconcileEndpointSlices at scale', () => {
+  const pods = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, i) =>
+      pod(`p${from + i}`, { ip: `10.244.${(from + i) >> 8}.${(from + i) & 255}` }),
+    );
+  const stored = (slices: EndpointSlice[]) =>
+    slices.map((s, i) => ({ ...s, metadata: { ...s.metadata, name: `web-${String(i).padStart(5, '0')}` } }));
+  const ips = (s: EndpointSlice | undefined) => (s?.endpoints ?? []).map((e) => e.addresses[0]);
+
+  it(`packs a Service's endpoints into slices of at most ${MAX_ENDPOINTS_PER_SLICE}`, () => {
+    const plan = reconcileEndpointSlices(input({ pods: pods(0, 250) }));
+    expect(plan.create.map((s) => s.endpoints?.length)).toEqual([100, 100, 50]);
+    expect(new Set(plan.create.flatMap(ips)).size).toBe(250);
+  });
+
+  it('rewrites only the slice that gains or loses an endpoint', () => {
+    const existing = stored(reconcileEndpointSlices(input({ pods: pods(0, 250) })).create);
+    const grown = reconcileEndpointSlices(input({ pods: pods(0, 251), existing }));
+    expect(grown.create).toEqual([]);
+    expect(grown.delete).toEqual([]);
+    expect(grown.update.map((s) => [s.metadata.name, s.endpoints?.length])).toEqual([['web-00002', 51]]);
+
+    const fewer = pods(0, 250).filter((p) => p.metadata.name !== 'p120');
+    const shrunk = reconcileEndpointSlices(input({ pods: fewer, existing }));
+    expect(shrunk.update.map((s) => s.metadata.name)).toEqual(['web-00001']);
+    expect(ips(shrunk.update[0])).not.toContain(
+      existing[1]?.endpoints?.find((e) => e.targetRef?.name === 'p120')?.addresses[0],
+    );
+
+    const full = stored(reconcileEndpointSlices(input({ pods: pods(0, 300) })).create);
+    const overflow = reconcileEndpointSlices(input({ pods: pods(0, 301), existing: full }));
+    expect(overflow.update).toEqual([]);
+    expect(overflow.create.map(ips)).toEqual([[pods(300, 301)[0]?.status?.podIP]]);
+  });
+
+  it('deletes a slice left empty, and keeps one empty slice when nothing matches', () => {
+    const existing = stored(reconcileEndpointSlices(input({ pods: pods(0, 150) })).create);
+    const plan = reconcileEndpointSlices(input({ pods: pods(0, 100), existing }));
+    expect(plan.update).toEqual([]);
+    expect(plan.delete.map((s) => s.metadata.name)).toEqual(['web-00001']);
+    const none = reconcileEndpointSlices(input({ pods: [], existing }));
+    expect(none.update.map((s) => [s.metadata.name, s.endpoints])).toEqual([['web-00000', []]]);
+    expect(none.delete.map((s) => s.metadata.name)).toEqual(['web-00001']);
   });
 });
 

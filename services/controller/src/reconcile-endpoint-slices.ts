@@ -1,7 +1,8 @@
 /**
  * The EndpointSlices of a Service, pure (KUBERNETES.md §1.3). Endpoints are grouped by
- * the port set they resolve to (a named targetPort can differ per pod), one slice per
- * group; a Service matching nothing still gets one empty slice. Existing slices are
+ * the port set they resolve to (a named targetPort can differ per pod), in slices of at
+ * most MAX_ENDPOINTS_PER_SLICE per group; a Service matching nothing still gets one
+ * empty slice. Existing slices are
  * reused (same ports first, then any), so a slice keeps the name it was created with;
  * slices of a deleted or recreated Service, and surplus ones, are deleted. Services
  * without a selector are not this controller's business.
@@ -19,6 +20,9 @@ import {
 import { isPodReady } from './conditions.js';
 import { semanticEqual } from './semantic-equal.js';
 import { type EndpointPod, compareIPv4, endpointPods, findPort, hasSelector } from './service-pods.js';
+
+/** Endpoints per slice, kube-controller-manager's --max-endpoints-per-slice default: a pod's change rewrites one slice of at most this many, not every endpoint of its Service. */
+export const MAX_ENDPOINTS_PER_SLICE = 100;
 
 /** This controller's managed-by value, checked exactly by conformance. */
 export const ENDPOINTSLICE_CONTROLLER = 'endpointslice-controller.k8s.io';
@@ -76,30 +80,66 @@ export function reconcileEndpointSlices(input: SliceInput): SlicePlan {
 
   const groups = groupEndpoints(service, input.pods, input.zoneOf);
   const unused = new Set(owned);
-  const assigned = new Map<Group, EndpointSlice>();
+  const mine = new Map<Group, EndpointSlice[]>();
   for (const group of groups) {
-    const same = [...unused].find((s) => semanticEqual(s.ports, group.ports));
-    if (same) {
-      assigned.set(group, same);
-      unused.delete(same);
-    }
+    const same = [...unused].filter((s) => semanticEqual(s.ports, group.ports));
+    for (const s of same) unused.delete(s);
+    mine.set(group, same);
   }
   for (const group of groups) {
-    if (assigned.has(group)) continue;
-    const any = [...unused][0];
-    if (any) {
-      assigned.set(group, any);
-      unused.delete(any);
+    for (const [i, { current, endpoints }] of packGroup(group, mine.get(group) ?? [], unused).entries()) {
+      const desired = buildSlice(service, { ports: group.ports, endpoints }, current, input.generateName);
+      if (!current) plan.create.push(desired);
+      else if (endpoints.length === 0 && (group.endpoints.length > 0 || i > 0)) plan.delete.push(current);
+      else if (!sameSlice(current, desired)) plan.update.push(desired);
     }
-  }
-  for (const group of groups) {
-    const current = assigned.get(group);
-    const desired = buildSlice(service, group, current, input.generateName);
-    if (!current) plan.create.push(desired);
-    else if (!sameSlice(current, desired)) plan.update.push(desired);
   }
   plan.delete.push(...unused);
   return plan;
+}
+
+/** A slice's planned content: the existing slice it goes to (none: a new one) and its endpoints. */
+interface Packed {
+  current: EndpointSlice | undefined;
+  endpoints: Endpoint[];
+}
+
+/**
+ * Packs a group's endpoints into slices of at most MAX_ENDPOINTS_PER_SLICE, as
+ * kube-controller-manager's slice reconciler does: an endpoint stays in the slice that
+ * holds it (updated in place), new ones fill slices with room, the rest go to new slices
+ * (taking a slice of another port set from `unused` before creating one). A slice left
+ * empty is deleted unless it is the group's only one.
+ */
+function packGroup(group: Group, slices: readonly EndpointSlice[], unused: Set<EndpointSlice>): Packed[] {
+  const desired = new Map(group.endpoints.map((e) => [e.addresses[0] ?? '', e]));
+  const placed = new Set<string>();
+  const out: Packed[] = slices.map((current) => {
+    const endpoints: Endpoint[] = [];
+    for (const e of current.endpoints ?? []) {
+      const ip = e.addresses[0] ?? '';
+      const next = desired.get(ip);
+      if (!next || placed.has(ip) || endpoints.length >= MAX_ENDPOINTS_PER_SLICE) continue;
+      placed.add(ip);
+      endpoints.push(next);
+    }
+    return { current, endpoints };
+  });
+  const rest = group.endpoints.filter((e) => !placed.has(e.addresses[0] ?? ''));
+  let next = 0;
+  for (const p of out) {
+    const room = MAX_ENDPOINTS_PER_SLICE - p.endpoints.length;
+    if (room > 0) p.endpoints.push(...rest.slice(next, next + room));
+    next = Math.min(rest.length, next + Math.max(0, room));
+  }
+  while (next < rest.length || out.length === 0) {
+    const current = [...unused][0];
+    if (current) unused.delete(current);
+    out.push({ current, endpoints: rest.slice(next, next + MAX_ENDPOINTS_PER_SLICE) });
+    next += MAX_ENDPOINTS_PER_SLICE;
+  }
+  for (const p of out) p.endpoints.sort((a, b) => compareIPv4(a.addresses[0] ?? '', b.addresses[0] ?? ''));
+  return out;
 }
 
 function isOwnedBy(slice: EndpointSlice, service: Service): boolean {

@@ -202,6 +202,20 @@ describe('reconcileEndpoints', () => {
     });
   });
 
+  it('truncates past 1000 addresses with the over-capacity annotation, and drops it once under', () => {
+    const many = Array.from({ length: 1200 }, (_, i) => pod(`p${i}`, { ip: `10.244.${i >> 8}.${i & 255}` }));
+    const created = reconcileEndpoints(service(), many, undefined);
+    if (created.action !== 'create') throw new Error(`expected create, got ${created.action}`);
+    expect(created.endpoints.metadata.annotations).toEqual({ 'endpoints.kubernetes.io/over-capacity': 'truncated' });
+    expect(created.endpoints.subsets?.[0]?.addresses).toHaveLength(1000);
+    const existing = { ...created.endpoints, metadata: { ...created.endpoints.metadata, resourceVersion: '3' } };
+    expect(reconcileEndpoints(service(), many, existing)).toEqual({ action: 'none' });
+    const fewer = reconcileEndpoints(service(), many.slice(0, 10), existing);
+    if (fewer.action !== 'update') throw new Error(`expected update, got ${fewer.action}`);
+    expect(fewer.endpoints.metadata.annotations).toBeUndefined();
+    expect(fewer.endpoints.subsets?.[0]?.addresses).toHaveLength(10);
+  });
+
   it('deletes the Endpoints of a deleted service and leaves selector-less services alone', () => {
     const existing: Endpoints = {
       apiVersion: 'v1',

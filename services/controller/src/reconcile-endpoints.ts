@@ -2,7 +2,8 @@
  * The legacy core/v1 Endpoints of a Service, pure (KUBERNETES.md §3.3): one subset per
  * pod and port first, ready pods under `addresses` and the others under
  * `notReadyAddresses`, then repacked so that addresses sharing an identical port set
- * share one subset, sorted for a deterministic result.
+ * share one subset, sorted for a deterministic result; past 1000 addresses, truncated as
+ * Kubernetes does (truncate-endpoints.ts).
  */
 import {
   type EndpointAddress,
@@ -16,6 +17,7 @@ import {
 import { isPodReady } from './conditions.js';
 import { semanticEqual } from './semantic-equal.js';
 import { type EndpointPod, compareIPv4, endpointPods, findPort, hasSelector } from './service-pods.js';
+import { OVER_CAPACITY_ANNOTATION, TRUNCATED, truncateSubsets } from './truncate-endpoints.js';
 
 /** What to write for one Service's Endpoints. */
 export type EndpointsPlan = { action: 'none' } | { action: 'create' | 'update' | 'delete'; endpoints: Endpoints };
@@ -36,7 +38,7 @@ export function reconcileEndpoints(
   if (!service) return existing ? { action: 'delete', endpoints: existing } : { action: 'none' };
   if (!hasSelector(service)) return { action: 'none' };
   const labels = endpointsLabels(service);
-  const subsets = desiredSubsets(service, pods);
+  const { subsets, truncated } = truncateSubsets(desiredSubsets(service, pods));
   if (!existing) {
     const endpoints: Endpoints = {
       apiVersion: 'v1',
@@ -45,21 +47,38 @@ export function reconcileEndpoints(
         name: service.metadata.name,
         namespace: service.metadata.namespace ?? 'default',
         ...(labels ? { labels } : {}),
+        ...(truncated ? { annotations: { [OVER_CAPACITY_ANNOTATION]: TRUNCATED } } : {}),
       },
       ...(subsets.length > 0 ? { subsets } : {}),
     };
     return { action: 'create', endpoints };
   }
-  if (semanticEqual(existing.metadata.labels, labels) && semanticEqual(existing.subsets, subsets))
+  const annotations = withOverCapacity(existing.metadata.annotations, truncated);
+  if (
+    semanticEqual(existing.metadata.labels, labels) &&
+    semanticEqual(existing.metadata.annotations, annotations) &&
+    semanticEqual(existing.subsets, subsets)
+  )
     return { action: 'none' };
-  const { labels: _old, ...meta } = existing.metadata;
+  const { labels: _old, annotations: _oldAnnotations, ...meta } = existing.metadata;
   const { subsets: _oldSubsets, ...rest } = existing;
   const endpoints: Endpoints = {
     ...rest,
-    metadata: { ...meta, ...(labels ? { labels } : {}) },
+    metadata: { ...meta, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) },
     ...(subsets.length > 0 ? { subsets } : {}),
   };
   return { action: 'update', endpoints };
+}
+
+/** The annotations with the over-capacity mark set or removed; undefined when none are left. */
+function withOverCapacity(
+  annotations: Record<string, string> | undefined,
+  truncated: boolean,
+): Record<string, string> | undefined {
+  const out = { ...(annotations ?? {}) };
+  if (truncated) out[OVER_CAPACITY_ANNOTATION] = TRUNCATED;
+  else delete out[OVER_CAPACITY_ANNOTATION];
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** The Service's labels, plus the headless label for a headless Service; undefined when there are none. */

@@ -103,6 +103,25 @@ describe('work queue', () => {
     await consistently(() => expect(seen).toEqual([]), { forMs: 60, what: 'the delayed add dropped' });
   });
 
+  it('keeps one delayed add per key, the earliest: a later one is dropped, a sooner one brings the key forward', async () => {
+    const seen: string[] = [];
+    const q = createWorkQueue({ name: 't', log, sync: async (k) => void seen.push(k) });
+    q.start();
+    for (let i = 0; i < 50; i++) q.addAfter('a', 60_000 + i);
+    q.addAfter('b', 60_000);
+    q.addAfter('b', 20);
+    await eventually(() => seen.length === 1 && seen[0] === 'b', { intervalMs: 5, what: 'b brought forward' });
+    await consistently(() => expect(seen).toEqual(['b']), { forMs: 60, what: 'a still waits, synced never' });
+    q.addAfter('a', 10);
+    await eventually(() => seen.length === 2, { intervalMs: 5, what: 'a brought forward once' });
+    expect(seen).toEqual(['b', 'a']);
+    await consistently(() => expect(seen).toEqual(['b', 'a']), {
+      forMs: 60,
+      what: 'no second a from the dropped adds',
+    });
+    await q.stop();
+  });
+
   it("reports client-go's workqueue metrics: adds, depth, queue and work time, retries", async () => {
     const registry = createMetricsRegistry();
     setWorkQueueMetricsProvider(workQueueMetricsProvider(registry));

@@ -178,7 +178,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const finalizer = options.readOnly ? undefined : createNamespaceFinalizer(context);
   const stopFeed = informer.onAnyChange((c) => {
     const change = { type: c.type, seq: c.seq, key: c.key as ObjectKey, object: c.object, old: c.old };
-    history.record(change, c.bytes);
+    history.record(change);
     finalizer?.onChange(change);
   });
   void finalizer?.sweep().catch((err) => log.error({ err }, 'namespace sweep failed'));

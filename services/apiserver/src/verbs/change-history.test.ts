@@ -40,12 +40,16 @@ describe('change history', () => {
     expect(h.floor('services')).toBe(0);
   });
 
-  it('bounds a ring by the bytes of its records, always keeping the newest change', () => {
+  it('bounds a ring by the bytes of the changes it holds, object and old, always keeping the newest change', () => {
+    const sized = (seq: number, size: number): WatchChange => {
+      const c = change(seq);
+      return { ...c, type: 'MODIFIED', object: { ...c.object, data: { x: 'x'.repeat(size) } } as never, old: c.object };
+    };
     const h = createChangeHistory(0, { bytes: 1000 });
-    for (let s = 1; s <= 4; s++) h.record(change(s), 400);
+    for (let s = 1; s <= 4; s++) h.record(sized(s, 350));
     expect(h.floor('pods')).toBe(2);
     expect(h.since(2, 'pods')?.map((c) => c.seq)).toEqual([3, 4]);
-    h.record(change(5), 5000);
+    h.record(sized(5, 5000));
     expect(h.since(4, 'pods')?.map((c) => c.seq)).toEqual([5]);
     expect(h.since(3, 'pods')).toBeUndefined();
   });

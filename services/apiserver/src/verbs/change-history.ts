@@ -3,21 +3,23 @@
  * resource as kube-apiserver keeps a watch cache per resource: a burst of Events or of
  * EndpointSlice rewrites does not expire a pod watcher's resourceVersion.
  *
- * A ring is bounded by its number of changes and by the bytes of their log records (the
- * record's size stands for what the change adds to the heap: a whole object for an
- * object write, only the status for a node's status record, whose pod shares the rest).
- * Whole objects made the old single ring of 10 000 changes cost gigabytes once a
- * 1000-pod Service churned its Endpoints; a byte budget keeps it to a few megabytes a
- * resource. A ring holds every change of its resource after its `floor` (the start
- * sequence, then the last evicted change), so a resourceVersion below it is answered
- * with 410 Expired and the client re-lists, as after etcd's compaction.
+ * A ring is bounded by its number of changes and by the bytes it holds: each change's
+ * encoded form (below). Whole objects made the old single ring of 10 000 changes cost
+ * gigabytes once a 1000-pod Service churned its Endpoints; a byte budget keeps it to a
+ * few megabytes a resource. The budget counted the log record's size at first, but a
+ * ring keeps object and old object, whole, where a node's status record is only a
+ * status: the rings held 47 MiB under budgets summing to far less at 3000 pods. A ring
+ * holds every change of its resource after its `floor` (the start sequence, then the
+ * last evicted change), so a resourceVersion below it is answered with 410 Expired and
+ * the client re-lists, as after etcd's compaction.
  *
  * A ring holds each change encoded (msgpack of its object and old object), decoded when a
  * watch resumes or a later page is listed: decoded, the rings cost ~5 times their record
  * bytes (heap 211 MiB after one 1000-pod churn, 47 MiB with no history); live watchers
  * get the change itself, never a decoded copy.
  */
-import { Packr } from 'msgpackr';
+// The JS entry of msgpackr, without the native string extractor (see @kemu/eventlog's envelope.ts).
+import { Packr } from 'msgpackr/pack';
 import type { WatchChange } from './watch-filter.js';
 
 /** Recent changes plus live subscription. */
@@ -28,15 +30,15 @@ export interface ChangeHistory {
   floor(resource: string): number;
   /** Calls `listener` for each change recorded from now on; returns its remover. */
   subscribe(listener: (change: WatchChange) => void): () => void;
-  /** Records a change (the informer's onChange calls this); `bytes` is its log record's size. */
-  record(change: WatchChange, bytes?: number): void;
+  /** Records a change (the informer's onChange calls this). */
+  record(change: WatchChange): void;
 }
 
 /** How much each resource's ring keeps. */
 export interface HistoryLimits {
   /** Changes per resource (default 10 000). */
   changes?: number;
-  /** Bytes of log records per resource (default 4 MiB). */
+  /** Bytes of encoded changes per resource (default 4 MiB). */
   bytes?: number;
 }
 
@@ -122,11 +124,12 @@ export function createChangeHistory(startSeq: number, limits: HistoryLimits = {}
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    record(change, bytes = 0) {
+    record(change) {
       const ring = ringOf(change.key.resource);
-      ring.entries.push(packChange(change));
-      ring.sizes.push(bytes);
-      ring.bytes += bytes;
+      const packed = packChange(change);
+      ring.entries.push(packed);
+      ring.sizes.push(packed.packed.length);
+      ring.bytes += packed.packed.length;
       // The newest change always stays: a watch from the latest version must resume.
       while (
         ring.entries.length - ring.head > 1 &&
