@@ -133,8 +133,8 @@ export function createMonitorLauncher(scriptPath: string): MonitorLauncher {
     if (prctl === undefined || mount === undefined) throw new Error(`no syscall numbers for ${arch()}`);
     const child = spawn('perl', [scriptPath, String(prctl), String(mount)], {
       stdio: ['pipe', 'pipe', 'inherit'],
-      // Room for each monitor's title (`kemu-monitor <dir>`), which perl writes over argv and environ.
-      env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', KEMU_TITLE_ROOM: ' '.repeat(512) },
+      // Room for each monitor's title (`kemu-monitor <dir>`), which perl writes over argv and environ (not a setting: no KEMU_ name).
+      env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', TITLE_ROOM: ' '.repeat(512) },
     });
     const stop = (err: Error) => {
       if (current === self) current = undefined;
