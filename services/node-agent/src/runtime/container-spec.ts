@@ -42,9 +42,14 @@ export interface PodFiles {
   volumesDir: string;
 }
 
+/** What every container id of a pod starts with: `<uid, 12 hex>-`. */
+export function podContainerIdPrefix(uid: string): string {
+  return `${uid.replaceAll('-', '').slice(0, 12)}-`;
+}
+
 /** The id of one run of a container: `<uid, 12 hex>-<name>-<restartCount>` (unique on the node). */
 export function containerIdFor(uid: string, name: string, restartCount: number): string {
-  return `${uid.replaceAll('-', '').slice(0, 12)}-${name}-${restartCount}`;
+  return `${podContainerIdPrefix(uid)}${name}-${restartCount}`;
 }
 
 /** The pod's volumes to prepare; VolumeRefusedError for a hostPath volume. */

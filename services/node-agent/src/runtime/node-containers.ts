@@ -24,7 +24,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ContainerLaunch, commandShape } from './container-launch.js';
-import { containerIdFor, podVolumes } from './container-spec.js';
+import { containerIdFor, podContainerIdPrefix, podVolumes } from './container-spec.js';
 import type { ContainerProcess } from './process-runner.js';
 
 /** Annotations a container carries for adoption and sweeps. */
@@ -106,7 +106,7 @@ export function createNodeContainers(o: {
 
   async function removePod(uid: string): Promise<void> {
     pauses.delete(uid);
-    const prefix = `${pauseId(uid).slice(0, 12)}-`;
+    const prefix = podContainerIdPrefix(uid);
     await Promise.all([...deleting].filter(([id]) => id.startsWith(prefix)).map(([, done]) => done));
     await o.runtime
       .delete(pauseId(uid))
@@ -123,7 +123,7 @@ export function createNodeContainers(o: {
 
   /** The pod's pause container (shareProcessNamespace): it holds the PID namespace the containers join. */
   const pauses = new Map<string, Promise<string>>();
-  const pauseId = (uid: string) => `${uid.replaceAll('-', '').slice(0, 12)}-pause`;
+  const pauseId = (uid: string) => `${podContainerIdPrefix(uid)}pause`;
 
   async function startPause(pod: Pod, launch: ContainerLaunch): Promise<string> {
     const uid = pod.metadata.uid ?? '';
