@@ -56,9 +56,7 @@ export async function startDataPlane(
   const addresses = createLoopbackAddresses({ serviceCIDR });
   if (config.proxyMode === 'userspace') {
     await removeNftablesLeftovers(serviceCIDR, log);
-    const sampling = flows
-      ? startSampleRate({ maxPerSecond: config.flowsMaxRate, apply: async () => undefined, log })
-      : undefined;
+    const sampling = flows ? startSampleRate({ maxPerSecond: config.flowsMaxRate, log }) : undefined;
     const proxier = createProxier({
       ...(flows && sampling ? { flows: { ...flows, follow: followSampled(sampling) } } : {}),
       addresses,

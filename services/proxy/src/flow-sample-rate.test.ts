@@ -73,8 +73,8 @@ describe('startSampleRate', () => {
     rate.stop();
   });
 
-  it('samples a steady rate over the budget once a window of it is seen', async () => {
-    const rate = startSampleRate({ maxPerSecond: 100, apply: async () => undefined, log });
+  it('samples a steady rate over the budget once a window of it is seen (no apply: userspace mode)', async () => {
+    const rate = startSampleRate({ maxPerSecond: 100, log });
     for (let i = 0; i < 9; i++) {
       for (let j = 0; j < 25; j++) rate.onFollowed();
       await vi.advanceTimersByTimeAsync(TICK_MS);

@@ -7,7 +7,7 @@
  * estimates the node's rate (followed × the period, over a one-second window, or over
  * one tick in a storm) and keeps the followed rate under `maxPerSecond` by following one
  * flow in a power-of-two period (the kernel's event mask `numgen` in nftables mode, a
- * connection counter in userspace mode): raised as soon as the rate
+ * random draw per connection in userspace mode, followSampled): raised as soon as the rate
  * is over, lowered when a lower period would do for five seconds in a row, so a rate at
  * a boundary does not flap. Records of sampled
  * flows carry the period as their weight, and every change is logged: recording samples
@@ -41,8 +41,8 @@ export function wantedPeriod(newFlowsPerSecond: number, maxPerSecond: number): n
 /** What the controller needs. */
 export interface SampleRateOptions {
   maxPerSecond: number;
-  /** Installs a new period where flows are picked (the kernel's event mask, or nothing in userspace mode). */
-  apply(every: number): Promise<void>;
+  /** Installs a new period where flows are picked (the kernel's event mask); absent when every() is read per flow. */
+  apply?(every: number): Promise<void>;
   log: Logger;
 }
 
@@ -50,7 +50,7 @@ export interface SampleRateOptions {
 export interface SampleRate {
   /** Counts one followed new flow. */
   onFollowed(): void;
-  /** The period in the kernel now (1: every flow). */
+  /** The period in force now (1: every flow). */
   every(): number;
   stop(): void;
 }
@@ -68,8 +68,7 @@ export function startSampleRate(options: SampleRateOptions): SampleRate {
   function change(next: number, ratePerSecond: number): void {
     applying = true;
     window.length = 0;
-    options
-      .apply(next)
+    Promise.resolve(options.apply?.(next))
       .then(() => {
         const was = every;
         every = next;
