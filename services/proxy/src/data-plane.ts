@@ -9,7 +9,6 @@
  * per-node budget of new flows a second (flow-sample-rate.ts).
  */
 import { formatCidr } from '@kemu/api';
-import type { ConnectionFlow } from '@kemu/flows';
 import type { Logger } from '@kemu/log';
 import { run } from '@kemu/netns';
 import { createRoundRobinBalancer } from './balancer.js';
@@ -23,6 +22,7 @@ import { createNft } from './nftables/nft.js';
 import { createNftablesProxier } from './nftables/nftables-proxier.js';
 import { prepareNodeForNftables } from './nftables/node-setup.js';
 import { followSampled, startSampleRate } from './flow-sample-rate.js';
+import type { FlowTap } from './flow-tap.js';
 import { type Proxier, createProxier } from './proxier.js';
 
 /** A started data plane. */
@@ -35,10 +35,7 @@ export interface DataPlane {
 }
 
 /** Where flow records go, and the node they name. */
-export interface FlowSink {
-  node: string;
-  record(flow: ConnectionFlow): void;
-}
+export type FlowSink = Pick<FlowTap, 'node' | 'record'>;
 
 type DataPlaneConfig = Pick<
   ProxyConfig,

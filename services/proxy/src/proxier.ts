@@ -14,7 +14,6 @@ import type { ServicePortInfo } from './service-tracker.js';
 import { createTcpProxy } from './tcp-proxy.js';
 import { createUdpProxy } from './udp-proxy.js';
 import type { FlowTap } from './flow-tap.js';
-import type { ConnectionFlow } from '@kemu/flows';
 
 /** What a proxier applies to. */
 export interface ProxierOptions {
@@ -25,7 +24,7 @@ export interface ProxierOptions {
   udpIdleTimeoutMs?: number;
   dialTimeoutsMs?: readonly number[];
   /** Flow recording: the node named in records, which connections to follow and where records go; off when absent. */
-  flows?: { node: string; follow(): number; record(flow: ConnectionFlow): void };
+  flows?: Omit<FlowTap, 'pickContext'>;
 }
 
 /** One applied service port, as reported by `servicePorts()`. */
