@@ -137,8 +137,15 @@ describe('kemu dashboard on a live cluster', () => {
           rows.map((r) => (r as HTMLElement).dataset.lane),
         );
         const removed = await page.$$('[data-testid="chaos-table"] tr[data-kind="endpoint-removed"]');
-        // A slow run may reach its second scheduled kill (every 5 s) before both proxies have shown the first.
-        return removed.length >= 1 && lanes.includes('proxy:node-1') && lanes.includes('proxy:node-2');
+        const kills = await page.$$(fault);
+        // One removal per kill, never more: a slow run may reach its second scheduled kill
+        // (every 5 s) before both proxies have shown the first.
+        return (
+          removed.length >= 1 &&
+          removed.length <= kills.length &&
+          lanes.includes('proxy:node-1') &&
+          lanes.includes('proxy:node-2')
+        );
       },
       { timeoutMs: 60_000, what: 'the endpoint removed from the slice and dropped by both proxies, on the page' },
     );
