@@ -1,28 +1,27 @@
 import type { KubeObject } from '@kemu/api';
 import { describe, expect, it } from 'vitest';
+import { listFixture, object as obj } from '../testing/list-fixture.js';
 import { decodeContinue, encodeContinue, keyAfter } from './continue-token.js';
 import { listPage } from './list-page.js';
-import type { SortedList } from './list-snapshots.js';
 
-const obj = (ns: string, name: string, app = 'a'): KubeObject =>
-  ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: ns, name, labels: { app } } }) as KubeObject;
-
-function sorted(objects: KubeObject[], rv = 42): SortedList {
-  const keys = objects.map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
-  return { rv, keys, objects };
-}
-
-const all = sorted([obj('a', 'x'), obj('a', 'y', 'b'), obj('b', 'x'), obj('b', 'y', 'b'), obj('c', 'z')]);
-const every = { matches: () => true, filtered: false };
+const fixture = listFixture('pods', [
+  obj('a', 'x'),
+  obj('a', 'y', 'b'),
+  obj('b', 'x'),
+  obj('b', 'y', 'b'),
+  obj('c', 'z'),
+]);
+const all = fixture.lists.current('pods');
+const every = { namespace: undefined, matches: () => true, filtered: false };
 
 describe('listPage', () => {
   it('cuts pages of limit items with a token to the next and the count of the rest', () => {
     const first = listPage(all, { ...every, limit: 2, start: undefined });
     expect(first.items.map((o) => o.metadata.name)).toEqual(['x', 'y']);
     expect(first.remainingItemCount).toBe(3);
-    expect(first.resourceVersion).toBe('42');
+    expect(first.resourceVersion).toBe('1');
     const token = decodeContinue(first.continue as string);
-    expect(token).toEqual({ rv: 42, start: 'a/y\u0000' });
+    expect(token).toEqual({ rv: 1, start: 'a/y\u0000' });
     const last = listPage(all, { ...every, limit: 3, start: token.start });
     expect(last.items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['b/x', 'b/y', 'c/z']);
     expect(last.continue).toBeUndefined();
@@ -31,13 +30,28 @@ describe('listPage', () => {
 
   it('fills a filtered page with matches, gives no remainingItemCount, and no token when no match remains', () => {
     const matches = (o: KubeObject) => o.metadata.labels?.app === 'b';
-    const first = listPage(all, { matches, filtered: true, limit: 1, start: undefined });
+    const first = listPage(all, { ...every, matches, filtered: true, limit: 1, start: undefined });
     expect(first.items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['a/y']);
     expect(first.remainingItemCount).toBeUndefined();
     const next = listPage(all, {
+      ...every,
       matches,
       filtered: true,
       limit: 1,
+      start: decodeContinue(first.continue as string).start,
+    });
+    expect(next.items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['b/y']);
+    expect(next.continue).toBeUndefined();
+  });
+
+  it('cuts one namespace, counting only its items', () => {
+    const first = listPage(all, { ...every, namespace: 'b', limit: 1, start: undefined });
+    expect(first.items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['b/x']);
+    expect(first.remainingItemCount).toBe(1);
+    const next = listPage(all, {
+      ...every,
+      namespace: 'b',
+      limit: 5,
       start: decodeContinue(first.continue as string).start,
     });
     expect(next.items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['b/y']);

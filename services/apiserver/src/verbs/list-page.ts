@@ -2,14 +2,19 @@
  * One page of a list, as the Kubernetes apiserver cuts it: up to `limit` matching items
  * after the continue token's start key, a continue token when matching items remain, and
  * `remainingItemCount` only when nothing filters the list (etcd counts keys, not matches).
- * Pure: the collection comes sorted from list-snapshots.ts.
+ * Reads the collection in key order from the start key (list-snapshots.ts), so an
+ * unfiltered page visits `limit + 1` items whatever the collection's size; a filtered one
+ * visits the items up to the next match after the page (each item about twice over a
+ * whole paginated list).
  */
 import type { KubeObject } from '@kemu/api';
 import { encodeContinue, keyAfter } from './continue-token.js';
-import type { SortedList } from './list-snapshots.js';
+import type { ListSource } from './list-snapshots.js';
 
 /** What a page asks for. */
 export interface PageRequest {
+  /** The namespace listed; undefined: all. */
+  namespace: string | undefined;
   /** Items per page; undefined: all. */
   limit: number | undefined;
   /** The first key the page may hold (from the continue token); undefined: from the first. */
@@ -27,34 +32,26 @@ export interface ListPage {
   remainingItemCount?: number;
 }
 
-/** The index of the first key ≥ `start`. */
-function firstAtOrAfter(keys: readonly string[], start: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((keys[mid] as string) < start) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Cuts the page `request` asks for out of `list`. */
-export function listPage(list: SortedList, request: PageRequest): ListPage {
-  const { keys, objects } = list;
+export function listPage(list: ListSource, request: PageRequest): ListPage {
   const limit = request.limit ?? Number.POSITIVE_INFINITY;
   const items: KubeObject[] = [];
-  let i = request.start === undefined ? 0 : firstAtOrAfter(keys, request.start);
-  for (; i < objects.length && items.length < limit; i++) {
-    const o = objects[i] as KubeObject;
-    if (request.matches(o)) items.push(o);
+  let last = '';
+  let more = false;
+  for (const { key, object } of list.entries(request.namespace, request.start)) {
+    if (!request.matches(object)) continue;
+    if (items.length >= limit) {
+      more = true;
+      break;
+    }
+    items.push(object);
+    last = key;
   }
   const page: ListPage = { items, resourceVersion: String(list.rv) };
-  let more = false;
-  for (let j = i; j < objects.length && !more; j++) more = request.matches(objects[j] as KubeObject);
   if (more) {
-    page.continue = encodeContinue(list.rv, keyAfter(keys[i - 1] as string));
-    if (!request.filtered) page.remainingItemCount = objects.length - i;
+    const start = keyAfter(last);
+    page.continue = encodeContinue(list.rv, start);
+    if (!request.filtered) page.remainingItemCount = list.count(request.namespace, start);
   }
   return page;
 }

@@ -1,78 +1,160 @@
 /**
- * Collections as of a past resourceVersion, for the later pages of a paginated list: the
- * current view with the changes after that version undone, newest first, from the change
- * history (the ring watches replay from). A version older than the history's floor can
- * no longer be served, as etcd's compaction ends a continue token: 410 Expired. The few
- * latest paginated lists are kept, sorted, so a client reading page after page pays for
- * the sort (and any undo) once; a kept list is served even after the history has moved
- * past its version, as it is the collection as of that version.
+ * Collections now or as of a past resourceVersion, read in key order from any key, as
+ * etcd's MVCC reads a range at a revision: the live keys (key-index.ts) merged with an
+ * undo of the changes after that version (each changed key's object as of the version,
+ * or none), taken from the change history. A page costs O(page + log n + changes since
+ * its version), never a copy or sort of the collection: the first page reads the live
+ * index, later pages the same merged with their undo.
+ *
+ * An undo is kept while a client has pages to come (the few latest; forgotten after the
+ * last page) and brought up to date from the history before each page, so each change is
+ * decoded once per paginated list. A version older than the history's floor can no
+ * longer be served, as etcd's compaction ends a continue token: `at` answers undefined
+ * (410 Expired). Another apiserver's token is served by building its undo from the
+ * history, the same way.
  */
 import type { KubeObject } from '@kemu/api';
-import { listObjects, type View } from '@kemu/eventlog';
+import type { View } from '@kemu/eventlog';
 import type { ChangeHistory } from './change-history.js';
+import { type KeyIndex, createKeyIndex, listKeyOf, lowerBound, namespaceRange } from './key-index.js';
 
-/** A collection as of one resourceVersion, sorted by key as etcd returns it. */
-export interface SortedList {
-  rv: number;
-  /** `<namespace>/<name>` of each object, ascending. */
-  keys: string[];
-  objects: KubeObject[];
+/** One item of a list. */
+export interface ListEntry {
+  key: string;
+  object: KubeObject;
 }
 
-/** Sorted collections, now or as of a past resourceVersion. */
+/** A collection as of one resourceVersion, read in key order. */
+export interface ListSource {
+  readonly resource: string;
+  readonly rv: number;
+  /** The items of `namespace` (all when undefined) with key ≥ `start`, ascending. */
+  entries(namespace: string | undefined, start: string | undefined): Generator<ListEntry, void, undefined>;
+  /** How many items of `namespace` (all when undefined) have a key ≥ `start`. */
+  count(namespace: string | undefined, start: string): number;
+}
+
+/** Collections now and as of past resourceVersions. */
 export interface ListSnapshots {
-  /**
-   * The collection as of `rv` (the view's sequence: now); undefined when the history no
-   * longer reaches back to `rv` or the view has not reached it.
-   */
-  at(resource: string, namespace: string | undefined, rv: number): SortedList | undefined;
-  /** Keeps a list for its later pages (the oldest kept one goes). */
-  keep(resource: string, namespace: string | undefined, list: SortedList): void;
+  /** The collection of `resource` now (at the view's sequence). */
+  current(resource: string): ListSource;
+  /** The collection as of `rv`; undefined when the history no longer reaches back to it or the view has not reached it. */
+  at(resource: string, rv: number): ListSource | undefined;
+  /** Keeps what `source` needs for its later pages (the oldest kept one goes). */
+  keep(source: ListSource): void;
+  /** Forgets a kept source (its list's last page is served). */
+  forget(source: ListSource): void;
 }
 
-/** How many sorted collections are kept (a few clients paginating at once). */
+/** How many undos are kept (a few clients paginating at once). */
 const KEPT = 8;
 
-/** The key a list sorts and continues by. */
-export function listKey(o: KubeObject): string {
-  return `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+/** The objects as of `rv` of the keys changed after it (undefined: absent then), complete up to `covered`. */
+interface Undo {
+  rv: number;
+  covered: number;
+  before: Map<string, KubeObject | undefined>;
+  /** `before`'s keys sorted; undefined after a new key until the next read. */
+  sorted: string[] | undefined;
 }
 
-/** Creates the snapshots of `view`'s collections, reaching back as far as `history`. */
-export function createListSnapshots(view: View, history: ChangeHistory): ListSnapshots {
-  const kept = new Map<string, SortedList>();
-  const idOf = (resource: string, namespace: string | undefined, rv: number) =>
-    `${resource}\u0000${namespace ?? ''}\u0000${rv}`;
+const NO_KEYS: readonly string[] = [];
 
-  function build(resource: string, namespace: string | undefined, rv: number): SortedList | undefined {
-    const byKey = new Map<string, KubeObject>();
-    for (const o of listObjects(view, resource, namespace)) byKey.set(listKey(o), o);
-    if (rv < view.seq) {
-      const after = history.since(rv, resource);
-      if (after === undefined) return undefined;
-      for (let i = after.length - 1; i >= 0; i--) {
-        const c = after[i];
-        if (!c || c.seq > view.seq) continue;
-        if (namespace !== undefined && c.key.namespace !== namespace) continue;
-        const k = `${c.key.namespace}/${c.key.name}`;
-        if (c.type === 'ADDED' || !c.old) byKey.delete(k);
-        else byKey.set(k, c.old);
-      }
+/** Creates the snapshots of `view`'s collections, reaching back as far as `history` (whose changes keep the index). */
+export function createListSnapshots(view: View, history: ChangeHistory): ListSnapshots {
+  const index: KeyIndex = createKeyIndex(view);
+  history.subscribe((change) => index.update(change.key));
+  const kept = new Map<string, Undo>();
+  const idOf = (resource: string, rv: number) => `${resource}\u0000${rv}`;
+
+  /** Adds the changes after `undo.covered` up to the view's sequence; false when the history no longer has them. */
+  function catchUp(resource: string, undo: Undo): boolean {
+    if (undo.covered >= view.seq) return true;
+    const after = history.since(undo.covered, resource);
+    if (after === undefined) return false;
+    for (const c of after) {
+      if (c.seq > view.seq) break;
+      const k = listKeyOf(c.key);
+      if (undo.before.has(k)) continue;
+      undo.before.set(k, c.type === 'ADDED' || !c.old ? undefined : c.old);
+      undo.sorted = undefined;
     }
-    const keys = [...byKey.keys()].sort();
-    return { rv, keys, objects: keys.map((k) => byKey.get(k) as KubeObject) };
+    undo.covered = view.seq;
+    return true;
+  }
+
+  function source(resource: string, rv: number, undo: Undo | undefined): ListSource & { undo?: Undo } {
+    const undoKeys = (): readonly string[] => {
+      if (!undo) return NO_KEYS;
+      if (!undo.sorted) undo.sorted = [...undo.before.keys()].sort();
+      return undo.sorted;
+    };
+    const bounds = (namespace: string | undefined, start: string | undefined) => {
+      const { lo, hi } = namespaceRange(namespace);
+      return { from: start !== undefined && start > lo ? start : lo, hi };
+    };
+    const within = (k: string | undefined, hi: string | undefined) =>
+      k !== undefined && (hi === undefined || k < hi) ? k : undefined;
+    return {
+      resource,
+      rv,
+      undo,
+      *entries(namespace, start) {
+        const { from, hi } = bounds(namespace, start);
+        const live = index.keys(resource);
+        const changed = undoKeys();
+        let i = lowerBound(live, from);
+        let j = lowerBound(changed, from);
+        for (;;) {
+          const a = within(live[i], hi);
+          const b = within(changed[j], hi);
+          if (b !== undefined && (a === undefined || b <= a)) {
+            if (a === b) i++;
+            j++;
+            const o = undo?.before.get(b);
+            if (o) yield { key: b, object: o };
+          } else if (a !== undefined) {
+            i++;
+            yield { key: a, object: index.object(resource, a) as KubeObject };
+          } else return;
+        }
+      },
+      count(namespace, start) {
+        const { from, hi } = bounds(namespace, start);
+        const live = index.keys(resource);
+        let n = (hi === undefined ? live.length : lowerBound(live, hi)) - lowerBound(live, from);
+        const changed = undoKeys();
+        for (let j = lowerBound(changed, from); j < changed.length; j++) {
+          const k = changed[j] as string;
+          if (hi !== undefined && k >= hi) break;
+          n += (undo?.before.get(k) ? 1 : 0) - (index.object(resource, k) ? 1 : 0);
+        }
+        return n;
+      },
+    };
   }
 
   return {
-    at(resource, namespace, rv) {
+    current: (resource) => source(resource, view.seq, undefined),
+    at(resource, rv) {
       if (rv > view.seq) return undefined;
-      return kept.get(idOf(resource, namespace, rv)) ?? build(resource, namespace, rv);
+      const id = idOf(resource, rv);
+      const undo = kept.get(id) ?? { rv, covered: rv, before: new Map(), sorted: undefined };
+      if (!catchUp(resource, undo)) {
+        kept.delete(id);
+        return undefined;
+      }
+      return source(resource, rv, undo);
     },
-    keep(resource, namespace, list) {
-      const id = idOf(resource, namespace, list.rv);
+    keep(s) {
+      const undo = (s as { undo?: Undo }).undo ?? { rv: s.rv, covered: s.rv, before: new Map(), sorted: undefined };
+      const id = idOf(s.resource, s.rv);
       kept.delete(id);
-      kept.set(id, list);
+      kept.set(id, undo);
       if (kept.size > KEPT) kept.delete(kept.keys().next().value as string);
+    },
+    forget(s) {
+      kept.delete(idOf(s.resource, s.rv));
     },
   };
 }

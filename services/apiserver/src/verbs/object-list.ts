@@ -11,7 +11,6 @@ import type { ApiContext } from '../context.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { type ListPage, listPage } from './list-page.js';
 import { objectMatcher } from './object-matcher.js';
-import { listMatching } from './object-read.js';
 import { parseResourceVersion } from './watch.js';
 
 /** How long a continue token from a version this apiserver has not applied yet is waited for (another replica wrote it). */
@@ -46,17 +45,15 @@ export async function listCollection(
   const fieldSelector = q.get('fieldSelector');
   const matches = objectMatcher(type.resource, labelSelector, fieldSelector);
   const view = ctx.informer.view;
-  if (limit === undefined && token === undefined)
-    return { items: listMatching(ctx, type, namespace, matches), resourceVersion: String(view.seq) };
-
-  const request = { limit, matches, filtered: Boolean(labelSelector || fieldSelector) };
+  const request = { namespace, limit, matches, filtered: Boolean(labelSelector || fieldSelector) };
   const c = token === undefined ? undefined : decodeContinue(token);
   if (c && c.rv > view.seq) await ctx.informer.waitForSeq(c.rv, AHEAD_WAIT_MS);
-  const list = ctx.lists.at(type.resource, namespace, c ? c.rv : view.seq);
+  const list = c ? ctx.lists.at(type.resource, c.rv) : ctx.lists.current(type.resource);
   if (!list) throw expiredContinue(view.seq, c?.start ?? '');
   const page = listPage(list, { ...request, start: c?.start });
   // Kept only while a client has pages to come: a list that fits in one page is not.
-  if (page.continue) ctx.lists.keep(type.resource, namespace, list);
+  if (page.continue) ctx.lists.keep(list);
+  else if (c) ctx.lists.forget(list);
   return page;
 }
 

@@ -4,7 +4,6 @@
  * following watch starts from. With `as=Table` both come back as a server-side Table.
  */
 import { type KubeObject, type ResourceType, apiVersionOf, keyString, notFound } from '@kemu/api';
-import { listObjects } from '@kemu/eventlog';
 import type { ApiContext } from '../context.js';
 import { buildTable, type IncludeObject } from '../tables/build-table.js';
 import type { ListPage } from './list-page.js';
@@ -33,19 +32,17 @@ export function getReply(ctx: ApiContext, type: ResourceType, object: KubeObject
   });
 }
 
-/** The matching objects of a collection, sorted by namespace and name as etcd returns them. */
+/** The matching objects of a collection now, in key order (namespace, then name) as etcd returns them. */
 export function listMatching(
   ctx: ApiContext,
   type: ResourceType,
   namespace: string | undefined,
   matches: (o: KubeObject) => boolean,
 ): KubeObject[] {
-  const objects = listObjects(ctx.informer.view, type.resource, namespace).filter(matches);
-  return objects.sort((a, b) => {
-    const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
-    const kb = `${b.metadata.namespace ?? ''}/${b.metadata.name}`;
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  });
+  const out: KubeObject[] = [];
+  for (const { object } of ctx.lists.current(type.resource).entries(namespace, undefined))
+    if (matches(object)) out.push(object);
+  return out;
 }
 
 /** The LIST reply: a `<Kind>List`, or a Table, with the page's list metadata. */

@@ -1,0 +1,244 @@
+/**
+ * The apiserver alone at 1k → 10k pods, without a cluster: a real nats-server, synthetic
+ * pods (hollow-pod shaped, two Events each, as the log of a real cluster holds) appended
+ * straight to the log, and the apiserver's bundle as its own process. At each size: a
+ * list of all pods in `limit=500` pages, the whole list (JSON and Table), and the
+ * apiserver's RSS once it has read the log. Standalone:
+ * `node test/dist/bench/apiserver-scale.js [1000,3000,10000]`.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KubeObject, ObjectKey } from '@kemu/api';
+import { type LogEvent, SCHEMA_VERSION, connectEventLog, encodeEvent, subjectFor } from '@kemu/eventlog';
+import { createLogger } from '@kemu/log';
+import { freePort, startNatsServer } from '@kemu/testkit';
+import { repoRoot } from '../kemu-cluster.js';
+import { TABLE_ACCEPT, apiGetter, listPaginated, rssMiB, timedMs, until } from './growth-probes.js';
+import { growthNote } from './growth-rows.js';
+import { median } from './stats.js';
+import type { Row } from './table.js';
+
+/** One size's figures. */
+export interface ApiserverScaleSample {
+  pods: number;
+  pagedMs: number;
+  jsonMs: number;
+  tableMs: number;
+  rssMiB: number;
+}
+
+const put = (key: ObjectKey, object: KubeObject): LogEvent => ({
+  v: SCHEMA_VERSION,
+  type: 'Put',
+  key,
+  uid: object.metadata.uid ?? '',
+  time: new Date().toISOString(),
+  actor: { component: 'bench' },
+  object,
+});
+
+/** A Running pod as a hollow node leaves it. */
+function syntheticPod(i: number): KubeObject {
+  const name = `growth-7d9c8f6b5-${i.toString(36).padStart(5, '0')}`;
+  const node = `hollow-${i % 100}`;
+  const time = '2026-12-07T12:00:00Z';
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: `ns-${i % 10}`,
+      uid: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
+      creationTimestamp: time,
+      labels: { app: 'growth', 'pod-template-hash': '7d9c8f6b5' },
+      annotations: { 'kemu.dev/hollow': 'true' },
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'growth-7d9c8f6b5', uid: 'rs', controller: true },
+      ],
+    },
+    spec: {
+      nodeName: node,
+      containers: [{ name: 'web', image: 'nginx', ports: [{ containerPort: 8080, protocol: 'TCP' }] }],
+      restartPolicy: 'Always',
+      terminationGracePeriodSeconds: 30,
+      serviceAccountName: 'default',
+    },
+    status: {
+      phase: 'Running',
+      podIP: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+      hostIP: `10.250.1.${i % 100}`,
+      startTime: time,
+      conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({
+        type,
+        status: 'True',
+        lastTransitionTime: time,
+      })),
+      containerStatuses: [
+        { name: 'web', ready: true, restartCount: 0, image: 'nginx', state: { running: { startedAt: time } } },
+      ],
+    },
+  } as unknown as KubeObject;
+}
+
+function syntheticEvent(pod: KubeObject, reason: string): KubeObject {
+  const { name, namespace } = pod.metadata;
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: `${name}.${reason.toLowerCase()}`, namespace },
+    involvedObject: { kind: 'Pod', name, namespace, apiVersion: 'v1' },
+    reason,
+    message: `${reason} pod ${name}`,
+    type: 'Normal',
+    count: 1,
+    source: { component: 'kubelet' },
+  } as unknown as KubeObject;
+}
+
+const keyOf = (resource: string, o: KubeObject): ObjectKey => ({
+  resource,
+  namespace: o.metadata.namespace ?? '',
+  name: o.metadata.name,
+});
+
+/** Measures the apiserver at each of `sizes` pods (ascending); returns a sample per size. */
+export async function measureApiserverScaleSamples(
+  progress: (m: string) => void,
+  sizes: number[],
+): Promise<ApiserverScaleSample[]> {
+  const log = createLogger({ component: 'bench', level: 'silent' });
+  await using nats = await startNatsServer();
+  const eventLog = await connectEventLog({ servers: nats.url, name: 'bench-apiserver-scale', log });
+  const dir = await mkdtemp(join(tmpdir(), 'kemu-apiserver-scale-'));
+  let apiserver: ChildProcess | undefined;
+  try {
+    execFileSync(
+      'openssl',
+      [
+        ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1'],
+        ...['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+        ...['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+      ],
+      { stdio: 'ignore' },
+    );
+    await writeFile(join(dir, 'tokens.csv'), 'bench-token,admin,admin,"system:masters"\n');
+    const port = await freePort();
+    apiserver = spawn(
+      process.execPath,
+      [
+        ...(process.env.APISERVER_NODE_ARGS?.split(' ') ?? []),
+        join(repoRoot, 'services/apiserver/dist/main.bundle.js'),
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: {
+          ...process.env,
+          KEMU_NATS_URL: nats.url,
+          KEMU_LOG_LEVEL: 'warn',
+          KEMU_APISERVER_LISTEN: `127.0.0.1:${port}`,
+          KEMU_APISERVER_CERT: join(dir, 'cert.pem'),
+          KEMU_APISERVER_KEY: join(dir, 'key.pem'),
+          KEMU_APISERVER_TOKEN_FILE: join(dir, 'tokens.csv'),
+        },
+      },
+    );
+    const pid = apiserver.pid as number;
+    const ca = execFileSync('cat', [join(dir, 'cert.pem')], { encoding: 'utf8' });
+    const get = apiGetter(`https://127.0.0.1:${port}`, ca, 'bench-token');
+    const seen = async () => {
+      const r = await get('/api/v1/namespaces/ns-0/pods?limit=1').catch(() => ({ status: 0, body: '' }));
+      if (r.status !== 200) return 0;
+      return Number((JSON.parse(r.body) as { metadata: { resourceVersion: string } }).metadata.resourceVersion);
+    };
+    await until('apiserver serves', 60_000, async () => (await seen()) > 0, 50);
+
+    const samples: ApiserverScaleSample[] = [];
+    let written = 0;
+    for (const pods of [...sizes].sort((a, b) => a - b)) {
+      let last = 0;
+      for (let from = written; from < pods; from += 500) {
+        const events: LogEvent[] = [];
+        for (let i = from; i < Math.min(pods, from + 500); i++) {
+          const pod = syntheticPod(i);
+          events.push(put(keyOf('pods', pod), pod));
+          for (const reason of ['Scheduled', 'Started']) {
+            const e = syntheticEvent(pod, reason);
+            events.push(put(keyOf('events', e), e));
+          }
+        }
+        const acks = await Promise.all(events.map((e) => eventLog.js.publish(subjectFor(e.key), encodeEvent(e))));
+        last = Math.max(last, ...acks.map((a) => a.seq));
+      }
+      written = pods;
+      await until(`apiserver at seq ${last}`, 120_000, async () => (await seen()) >= last, 50);
+      const rounds = async (n: number, fn: () => Promise<unknown>) => {
+        const out: number[] = [];
+        for (let i = 0; i < n; i++) out.push(await timedMs(fn));
+        return out;
+      };
+      const ok = async (p: Promise<{ status: number }>) => {
+        if ((await p).status !== 200) throw new Error('list failed');
+      };
+      if (process.env.PAGE_TIMES) {
+        for (let r = 0; r < 3; r++) {
+          let token = '';
+          const times: string[] = [];
+          for (;;) {
+            const t0 = performance.now();
+            const res = await get(`/api/v1/pods?limit=500${token ? `&continue=${encodeURIComponent(token)}` : ''}`);
+            times.push((performance.now() - t0).toFixed(0));
+            token = (JSON.parse(res.body) as { metadata: { continue?: string } }).metadata.continue ?? '';
+            if (!token) break;
+          }
+          progress(`pages: ${times.join(' ')}`);
+        }
+      }
+      const pagedMs = median(
+        await rounds(Number(process.env.PAGED_ROUNDS ?? 5), async () => {
+          const n = await listPaginated(get, 500);
+          if (n !== pods) throw new Error(`paged list: ${n} pods, not ${pods}`);
+        }),
+      );
+      const jsonMs = median(await rounds(5, () => ok(get('/api/v1/pods'))));
+      const tableMs = median(await rounds(5, () => ok(get('/api/v1/pods', TABLE_ACCEPT))));
+      const rss = await rssMiB(pid);
+      progress(
+        `apiserver ${pods} pods: limit=500 pages ${pagedMs.toFixed(0)} ms, JSON ${jsonMs.toFixed(0)} ms, Table ${tableMs.toFixed(0)} ms, RSS ${rss.toFixed(0)} MiB`,
+      );
+      samples.push({ pods, pagedMs, jsonMs, tableMs, rssMiB: rss });
+    }
+    return samples;
+  } finally {
+    apiserver?.kill('SIGTERM');
+    await eventLog.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The rows: each figure across sizes with its growth. */
+export function apiserverScaleRows(samples: readonly ApiserverScaleSample[]): Row[] {
+  const a = samples[0];
+  const b = samples[samples.length - 1];
+  if (!a || !b) return [];
+  const sizes = samples.map((s) => `${s.pods / 1000}k`).join(' → ');
+  const row = (figure: string, f: (s: ApiserverScaleSample) => number, unit: string, target?: string): Row => ({
+    figure: `apiserver alone, ${sizes} synthetic pods: ${figure}`,
+    value: samples.map((s) => `${f(s).toFixed(0)} ${unit}`).join(' → '),
+    ratio: growthNote(a.pods, f(a), b.pods, f(b)),
+    target,
+  });
+  return [
+    row('list all pods, limit=500 pages', (s) => s.pagedMs, 'ms'),
+    row('list all pods, JSON', (s) => s.jsonMs, 'ms'),
+    row('list all pods, Table', (s) => s.tableMs, 'ms'),
+    row('RSS', (s) => s.rssMiB, 'MiB', '≤ 300 MB at 10k'),
+  ];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const sizes = (process.argv[2] ?? '1000,3000,10000').split(',').map(Number);
+  const samples = await measureApiserverScaleSamples((m) => process.stderr.write(`[bench] ${m}\n`), sizes);
+  for (const r of apiserverScaleRows(samples)) process.stdout.write(`${r.figure}: ${r.value}  ${r.ratio ?? ''}\n`);
+}
