@@ -4,10 +4,10 @@
  * straight to the log, and the apiserver's bundle as its own process. At each size: a
  * list of all pods in `limit=500` pages, the whole list (JSON and Table), and the
  * apiserver's RSS once it has read the log. Standalone:
- * `node test/dist/bench/apiserver-scale.js [1000,3000,10000]`.
+ * `node test/dist/bench/apiserver-scale.js [1000,3000,10000 [apiserver bundle]]`.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeObject, ObjectKey } from '@kemu/api';
@@ -20,13 +20,29 @@ import { growthNote } from './growth-rows.js';
 import { median } from './stats.js';
 import type { Row } from './table.js';
 
+/** A list's wall time (median) and the apiserver's CPU time for it (mean). */
+export interface Figure {
+  ms: number;
+  cpuMs: number;
+}
+
 /** One size's figures. */
 export interface ApiserverScaleSample {
   pods: number;
-  pagedMs: number;
-  jsonMs: number;
-  tableMs: number;
+  paged: Figure;
+  json: Figure;
+  table: Figure;
   rssMiB: number;
+}
+
+/** Rounds of each list per size. */
+const ROUNDS = 10;
+
+/** CPU time (user + system) a process has used, in ms. */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
 }
 
 const put = (key: ObjectKey, object: KubeObject): LogEvent => ({
@@ -107,6 +123,7 @@ const keyOf = (resource: string, o: KubeObject): ObjectKey => ({
 export async function measureApiserverScaleSamples(
   progress: (m: string) => void,
   sizes: number[],
+  bundle = join(repoRoot, 'services/apiserver/dist/main.bundle.js'),
 ): Promise<ApiserverScaleSample[]> {
   const log = createLogger({ component: 'bench', level: 'silent' });
   await using nats = await startNatsServer();
@@ -125,27 +142,20 @@ export async function measureApiserverScaleSamples(
     );
     await writeFile(join(dir, 'tokens.csv'), 'bench-token,admin,admin,"system:masters"\n');
     const port = await freePort();
-    apiserver = spawn(
-      process.execPath,
-      [
-        ...(process.env.APISERVER_NODE_ARGS?.split(' ') ?? []),
-        join(repoRoot, 'services/apiserver/dist/main.bundle.js'),
-      ],
-      {
-        stdio: ['ignore', 'ignore', 'inherit'],
-        env: {
-          ...process.env,
-          KEMU_NATS_URL: nats.url,
-          KEMU_LOG_LEVEL: 'warn',
-          KEMU_APISERVER_LISTEN: `127.0.0.1:${port}`,
-          KEMU_APISERVER_CERT: join(dir, 'cert.pem'),
-          KEMU_APISERVER_KEY: join(dir, 'key.pem'),
-          KEMU_APISERVER_TOKEN_FILE: join(dir, 'tokens.csv'),
-        },
+    apiserver = spawn(process.execPath, [bundle], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        ...process.env,
+        KEMU_NATS_URL: nats.url,
+        KEMU_LOG_LEVEL: 'warn',
+        KEMU_APISERVER_LISTEN: `127.0.0.1:${port}`,
+        KEMU_APISERVER_CERT: join(dir, 'cert.pem'),
+        KEMU_APISERVER_KEY: join(dir, 'key.pem'),
+        KEMU_APISERVER_TOKEN_FILE: join(dir, 'tokens.csv'),
       },
-    );
+    });
     const pid = apiserver.pid as number;
-    const ca = execFileSync('cat', [join(dir, 'cert.pem')], { encoding: 'utf8' });
+    const ca = await readFile(join(dir, 'cert.pem'), 'utf8');
     const get = apiGetter(`https://127.0.0.1:${port}`, ca, 'bench-token');
     const seen = async () => {
       const r = await get('/api/v1/namespaces/ns-0/pods?limit=1').catch(() => ({ status: 0, body: '' }));
@@ -173,41 +183,28 @@ export async function measureApiserverScaleSamples(
       }
       written = pods;
       await until(`apiserver at seq ${last}`, 120_000, async () => (await seen()) >= last, 50);
-      const rounds = async (n: number, fn: () => Promise<unknown>) => {
-        const out: number[] = [];
-        for (let i = 0; i < n; i++) out.push(await timedMs(fn));
-        return out;
+      // Wall time (median) and the apiserver's CPU per call (its utime + stime over all rounds, steady under load).
+      const measure = async (fn: () => Promise<void>): Promise<Figure> => {
+        const wall: number[] = [];
+        const cpu0 = await cpuMs(pid);
+        for (let i = 0; i < ROUNDS; i++) wall.push(await timedMs(fn));
+        return { ms: median(wall), cpuMs: ((await cpuMs(pid)) - cpu0) / ROUNDS };
       };
-      const ok = async (p: Promise<{ status: number }>) => {
-        if ((await p).status !== 200) throw new Error('list failed');
+      const whole = (accept?: string) => async () => {
+        if ((await get('/api/v1/pods', accept)).status !== 200) throw new Error('list failed');
       };
-      if (process.env.PAGE_TIMES) {
-        for (let r = 0; r < 3; r++) {
-          let token = '';
-          const times: string[] = [];
-          for (;;) {
-            const t0 = performance.now();
-            const res = await get(`/api/v1/pods?limit=500${token ? `&continue=${encodeURIComponent(token)}` : ''}`);
-            times.push((performance.now() - t0).toFixed(0));
-            token = (JSON.parse(res.body) as { metadata: { continue?: string } }).metadata.continue ?? '';
-            if (!token) break;
-          }
-          progress(`pages: ${times.join(' ')}`);
-        }
-      }
-      const pagedMs = median(
-        await rounds(Number(process.env.PAGED_ROUNDS ?? 5), async () => {
-          const n = await listPaginated(get, 500);
-          if (n !== pods) throw new Error(`paged list: ${n} pods, not ${pods}`);
-        }),
-      );
-      const jsonMs = median(await rounds(5, () => ok(get('/api/v1/pods'))));
-      const tableMs = median(await rounds(5, () => ok(get('/api/v1/pods', TABLE_ACCEPT))));
+      const paged = await measure(async () => {
+        const n = await listPaginated(get, 500);
+        if (n !== pods) throw new Error(`paged list: ${n} pods, not ${pods}`);
+      });
+      const json = await measure(whole());
+      const table = await measure(whole(TABLE_ACCEPT));
       const rss = await rssMiB(pid);
+      const f = (x: Figure) => `${x.ms.toFixed(0)} ms (${x.cpuMs.toFixed(0)} ms CPU)`;
       progress(
-        `apiserver ${pods} pods: limit=500 pages ${pagedMs.toFixed(0)} ms, JSON ${jsonMs.toFixed(0)} ms, Table ${tableMs.toFixed(0)} ms, RSS ${rss.toFixed(0)} MiB`,
+        `apiserver ${pods} pods: limit=500 pages ${f(paged)}, JSON ${f(json)}, Table ${f(table)}, RSS ${rss.toFixed(0)} MiB`,
       );
-      samples.push({ pods, pagedMs, jsonMs, tableMs, rssMiB: rss });
+      samples.push({ pods, paged, json, table, rssMiB: rss });
     }
     return samples;
   } finally {
@@ -230,15 +227,19 @@ export function apiserverScaleRows(samples: readonly ApiserverScaleSample[]): Ro
     target,
   });
   return [
-    row('list all pods, limit=500 pages', (s) => s.pagedMs, 'ms'),
-    row('list all pods, JSON', (s) => s.jsonMs, 'ms'),
-    row('list all pods, Table', (s) => s.tableMs, 'ms'),
+    row('list all pods, limit=500 pages', (s) => s.paged.ms, 'ms'),
+    row('list all pods, limit=500 pages, apiserver CPU', (s) => s.paged.cpuMs, 'ms'),
+    row('list all pods, JSON', (s) => s.json.ms, 'ms'),
+    row('list all pods, JSON, apiserver CPU', (s) => s.json.cpuMs, 'ms'),
+    row('list all pods, Table', (s) => s.table.ms, 'ms'),
+    row('list all pods, Table, apiserver CPU', (s) => s.table.cpuMs, 'ms'),
     row('RSS', (s) => s.rssMiB, 'MiB', '≤ 300 MB at 10k'),
   ];
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const sizes = (process.argv[2] ?? '1000,3000,10000').split(',').map(Number);
-  const samples = await measureApiserverScaleSamples((m) => process.stderr.write(`[bench] ${m}\n`), sizes);
+  const progress = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+  const samples = await measureApiserverScaleSamples(progress, sizes, process.argv[3]);
   for (const r of apiserverScaleRows(samples)) process.stdout.write(`${r.figure}: ${r.value}  ${r.ratio ?? ''}\n`);
 }
