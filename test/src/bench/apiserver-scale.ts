@@ -32,6 +32,9 @@ export interface ApiserverScaleSample {
   paged: Figure;
   json: Figure;
   table: Figure;
+  /** RSS once the apiserver has read the log, before any list. */
+  rssReadMiB: number;
+  /** RSS after the lists. */
   rssMiB: number;
 }
 
@@ -183,6 +186,7 @@ export async function measureApiserverScaleSamples(
       }
       written = pods;
       await until(`apiserver at seq ${last}`, 120_000, async () => (await seen()) >= last, 50);
+      const rssRead = await rssMiB(pid);
       // Wall time (median) and the apiserver's CPU per call (its utime + stime over all rounds, steady under load).
       const measure = async (fn: () => Promise<void>): Promise<Figure> => {
         const wall: number[] = [];
@@ -202,9 +206,9 @@ export async function measureApiserverScaleSamples(
       const rss = await rssMiB(pid);
       const f = (x: Figure) => `${x.ms.toFixed(0)} ms (${x.cpuMs.toFixed(0)} ms CPU)`;
       progress(
-        `apiserver ${pods} pods: limit=500 pages ${f(paged)}, JSON ${f(json)}, Table ${f(table)}, RSS ${rss.toFixed(0)} MiB`,
+        `apiserver ${pods} pods: limit=500 pages ${f(paged)}, JSON ${f(json)}, Table ${f(table)}, RSS ${rssRead.toFixed(0)} MiB after reading the log, ${rss.toFixed(0)} MiB after the lists`,
       );
-      samples.push({ pods, paged, json, table, rssMiB: rss });
+      samples.push({ pods, paged, json, table, rssReadMiB: rssRead, rssMiB: rss });
     }
     return samples;
   } finally {
@@ -233,7 +237,8 @@ export function apiserverScaleRows(samples: readonly ApiserverScaleSample[]): Ro
     row('list all pods, JSON, apiserver CPU', (s) => s.json.cpuMs, 'ms'),
     row('list all pods, Table', (s) => s.table.ms, 'ms'),
     row('list all pods, Table, apiserver CPU', (s) => s.table.cpuMs, 'ms'),
-    row('RSS', (s) => s.rssMiB, 'MiB', '≤ 300 MB at 10k'),
+    row('RSS after reading the log', (s) => s.rssReadMiB, 'MiB'),
+    row('RSS after the lists', (s) => s.rssMiB, 'MiB', '≤ 300 MB at 10k'),
   ];
 }
 

@@ -14,6 +14,7 @@ import {
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiContext } from '../context.js';
 import { pathNotFound, readBody, readBodyBytes, sendJson } from './http-io.js';
+import { sendList } from './list-writer.js';
 import { decodeKubernetesProtobuf, isProtobuf } from './kubernetes-protobuf.js';
 import { includeObjectParam, isTrue, wantsTable } from './negotiation.js';
 import { createObject } from '../verbs/object-create.js';
@@ -135,7 +136,7 @@ export async function handleResource(
       sendJson(res, 200, getReply(ctx, type, getStored(ctx, type, namespace, name), format));
       return;
     }
-    sendJson(res, 200, listReply(ctx, type, await listCollection(ctx, type, route.namespace, q), format));
+    await sendList(res, listReply(ctx, type, await listCollection(ctx, type, route.namespace, q), format));
     return;
   }
 

@@ -46,7 +46,7 @@ export function listMatching(
 }
 
 /** The LIST reply: a `<Kind>List`, or a Table, with the page's list metadata. */
-export function listReply(ctx: ApiContext, type: ResourceType, page: ListPage, format: ReadFormat): unknown {
+export function listReply(ctx: ApiContext, type: ResourceType, page: ListPage, format: ReadFormat): object {
   const { items, ...meta } = page;
   if (format.table) {
     const table = buildTable(printerFor(type.resource, ctx.version), items, {

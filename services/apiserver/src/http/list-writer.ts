@@ -1,0 +1,52 @@
+/**
+ * A list reply written in pieces of a few hundred items, each encoded as it is sent, as
+ * kube-apiserver streams a large list's encoding to the connection: a 10 000-pod list
+ * was one 25 MB string, then a 25 MB buffer, then TLS records, all alive at once (the
+ * apiserver's RSS kept the peak). The next piece is encoded once the connection has
+ * drained the last, so a slow client holds one piece, not the list; a client gone stops
+ * the writing. The bytes are those of JSON.stringify of the whole reply, sent chunked.
+ */
+import type { ServerResponse } from 'node:http';
+import { sendJson } from './http-io.js';
+
+/** Items per piece (a pod is 1–3 KB of JSON). */
+const PIECE_ITEMS = 250;
+
+/** Stands for the array in the reply's frame; a string no object can hold unescaped. */
+const SENTINEL = '\u0000kemu-list-items\u0000';
+
+/** Resolves true when `res` has drained, false when its connection closed first. */
+function drained(res: ServerResponse): Promise<boolean> {
+  if (res.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    res.once('drain', onDrain);
+    res.once('close', onClose);
+  });
+}
+
+/** Sends a 200 list reply (`items`, or a Table's `rows`); small ones at once, as sendJson. */
+export async function sendList(res: ServerResponse, body: object): Promise<void> {
+  const field = 'items' in body ? 'items' : 'rows';
+  const array = (body as Record<string, unknown>)[field];
+  if (!Array.isArray(array) || array.length <= PIECE_ITEMS) return sendJson(res, 200, body);
+  const frame = JSON.stringify({ ...body, [field]: SENTINEL });
+  const at = frame.indexOf(JSON.stringify(SENTINEL));
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+  let ready = res.write(`${frame.slice(0, at)}[`);
+  for (let i = 0; i < array.length; i += PIECE_ITEMS) {
+    if (!ready && !(await drained(res))) return;
+    const piece = array
+      .slice(i, i + PIECE_ITEMS)
+      .map((item) => JSON.stringify(item))
+      .join(',');
+    ready = res.write(i === 0 ? piece : `,${piece}`);
+  }
+  res.end(`]${frame.slice(at + JSON.stringify(SENTINEL).length)}`);
+}
