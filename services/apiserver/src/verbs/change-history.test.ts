@@ -20,6 +20,29 @@ describe('change history', () => {
     expect(h.since(9, 'pods')).toBeUndefined();
   });
 
+  it('gives back each object and old object as recorded, across chunks and past one larger than a chunk', () => {
+    const h = createChangeHistory(0, { bytes: 64 * 1024 * 1024 });
+    const big = 'x'.repeat(400 * 1024);
+    const recorded: WatchChange[] = [];
+    for (let s = 1; s <= 3000; s++) {
+      const c: WatchChange = {
+        type: 'MODIFIED',
+        seq: s,
+        key: { resource: 'pods', namespace: 'default', name: `p${s % 7}` },
+        object: {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: `p${s % 7}`, annotations: { n: s === 1500 ? big : `${s}` } },
+        },
+        old: { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${s % 7}`, annotations: { n: `${s - 1}` } } },
+      };
+      recorded.push(c);
+      h.record(c);
+    }
+    expect(h.since(0, 'pods')).toEqual(recorded);
+    expect(h.since(2990, 'pods')).toEqual(recorded.slice(2990));
+  });
+
   it('expires sequences the ring no longer reaches', () => {
     const h = createChangeHistory(0, { changes: 3 });
     for (let s = 1; s <= 5; s++) h.record(change(s));
