@@ -1,9 +1,10 @@
 /**
  * The apiserver alone at 1k → 10k pods, without a cluster: a real nats-server, synthetic
- * pods (hollow-pod shaped, two Events each, as the log of a real cluster holds) appended
- * straight to the log, and the apiserver's bundle as its own process. At each size: a
- * list of all pods in `limit=500` pages, the whole list (JSON and Table), and the
- * apiserver's RSS once it has read the log. Standalone:
+ * pods (hollow-pod shaped, written Pending then Running, two Events each, as a real
+ * cluster's log holds them) appended straight to the log while the apiserver's bundle
+ * runs as its own process. At each size: all pods listed in `limit=500` pages, whole
+ * (JSON and Table), each with the wall time and the apiserver's CPU, and its RSS once it
+ * has read the log and after the lists. Standalone:
  * `node test/dist/bench/apiserver-scale.js [1000,3000,10000 [apiserver bundle]]`.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -175,7 +176,9 @@ export async function measureApiserverScaleSamples(
         const events: LogEvent[] = [];
         for (let i = from; i < Math.min(pods, from + 500); i++) {
           const pod = syntheticPod(i);
-          events.push(put(keyOf('pods', pod), pod));
+          // Written Pending, then Running: the watch history holds the change, as a real cluster's does.
+          const pending = { ...pod, status: { phase: 'Pending' } } as KubeObject;
+          events.push(put(keyOf('pods', pending), pending), put(keyOf('pods', pod), pod));
           for (const reason of ['Scheduled', 'Started']) {
             const e = syntheticEvent(pod, reason);
             events.push(put(keyOf('events', e), e));

@@ -29,6 +29,13 @@ export const benchSchema = {
       'Pod counts of the growth table, comma-separated (each ≥ 1000, Services = pods / 10; 5000 and 10000 take tens of minutes here; 0: skipped)',
     check: (v) => v === '0' || v.split(',').every((n) => Number(n) >= 1000),
   }),
+  apiserverScalePods: string({
+    env: 'KEMU_BENCH_APISERVER_SCALE_PODS',
+    default: '1000,3000,10000',
+    meaning:
+      'Pod counts at which the apiserver alone (a real nats-server, synthetic pods) is listed and its RSS read, comma-separated, ascending (0: skipped)',
+    check: (v) => v === '0' || v.split(',').every((n) => Number(n) >= 1),
+  }),
   composeRounds: rounds('KEMU_BENCH_COMPOSE_ROUNDS', 3, 'Rounds of the compose measurements (0: skipped)'),
   nftablesSyncServices: rounds(
     'KEMU_BENCH_NFTABLES_SYNC_SERVICES',

@@ -23,6 +23,7 @@ import { measurePortForward } from './port-forward.js';
 import { measureNftablesSync } from './nftables-sync.js';
 import { measureHollow } from './hollow-scale.js';
 import { measureGrowth } from './growth-rows.js';
+import { apiserverScaleRows, measureApiserverScaleSamples } from './apiserver-scale.js';
 import { type Row, formatTable } from './table.js';
 import { repoRoot } from '../kemu-cluster.js';
 import { configFromEnv } from './config.js';
@@ -42,6 +43,7 @@ const {
   dashboardPods,
   hollowRuns,
   growthPods,
+  apiserverScalePods,
 } = configFromEnv(process.env);
 
 async function main(): Promise<void> {
@@ -66,6 +68,12 @@ async function main(): Promise<void> {
     const growth = await measureGrowth(progress, growthPods.split(',').map(Number));
     rows.push(...growth.rows);
     raw.growth = growth.samples;
+  }
+
+  if (apiserverScalePods !== '0') {
+    const samples = await measureApiserverScaleSamples(progress, apiserverScalePods.split(',').map(Number));
+    rows.push(...apiserverScaleRows(samples));
+    raw.apiserverScale = samples;
   }
 
   const apiserver = await measureApiserver(progress);
