@@ -1,23 +1,29 @@
 /**
- * The keys of each resource's live objects, kept sorted as etcd keeps its keyspace, so a
- * list reads from any key on in O(log n) and cuts a page without sorting or scanning the
- * collection (or the view, which holds every resource). Kept in step with the view by
- * the informer's changes, which it applies and reports in one synchronous step: no
- * request ever sees the index and the view disagree. A key is `<namespace>/<name>`
- * (`/<name>` for cluster-scoped objects); the keys of one namespace are contiguous.
- * Inserting or removing a key moves the array's tail (a memmove of at most n pointers,
- * microseconds at 10 000 objects), cheaper in memory than a tree.
+ * The live objects of each listed resource, sorted by key as etcd keeps its keyspace, so
+ * a list reads from any key on in O(log n) and cuts a page without sorting or scanning
+ * the collection (or the view, which holds every resource). A resource's index is built
+ * on its first list (one pass over the view) and then kept in step with the view by the
+ * informer's changes, which it applies and reports in one synchronous step: no request
+ * ever sees the index and the view disagree. Resources never listed (Events, Leases)
+ * cost nothing, and start-up does no more work. A key is `<namespace>/<name>` (`/<name>`
+ * for cluster-scoped objects); the keys of one namespace are contiguous. Inserting or
+ * removing a key moves the arrays' tails (a memmove of at most n pointers, microseconds
+ * at 10 000 objects), cheaper in memory than a tree.
  */
 import { type KubeObject, keyString, type ObjectKey } from '@kemu/api';
 import type { View } from '@kemu/eventlog';
 
-/** Sorted keys of the live objects, per resource. */
+/** One resource's live objects in key order: `objects[i]` is the object at `keys[i]`. */
+export interface ResourceIndex {
+  readonly keys: readonly string[];
+  readonly objects: readonly KubeObject[];
+}
+
+/** The live objects of each listed resource, in key order. */
 export interface KeyIndex {
-  /** The sorted keys of `resource` (do not modify). */
-  keys(resource: string): readonly string[];
-  /** The live object of `resource` at list key `key`. */
-  object(resource: string, key: string): KubeObject | undefined;
-  /** Brings the key of `key` in line with the view (call after each applied change). */
+  /** The index of `resource` (built now if it is its first list; do not modify). */
+  of(resource: string): ResourceIndex;
+  /** Brings the entry of `key` in line with the view (call after each applied change). */
   update(key: ObjectKey): void;
 }
 
@@ -44,35 +50,37 @@ export function lowerBound(keys: readonly string[], start: string): number {
   return lo;
 }
 
-const NONE: readonly string[] = [];
-
-/** Creates the index of `view`'s objects (one pass now, then `update` per change). */
+/** Creates the index of `view`'s objects (each resource's on its first list, then `update` per change). */
 export function createKeyIndex(view: View): KeyIndex {
-  const byResource = new Map<string, string[]>();
-  for (const k of view.objects.keys()) {
-    const slash = k.indexOf('/');
-    const resource = k.slice(0, slash);
-    let keys = byResource.get(resource);
-    if (!keys) byResource.set(resource, (keys = []));
-    keys.push(k.slice(slash + 1));
+  const byResource = new Map<string, { keys: string[]; objects: KubeObject[] }>();
+
+  function build(resource: string): { keys: string[]; objects: KubeObject[] } {
+    const prefix = `${resource}/`;
+    const keys: string[] = [];
+    for (const k of view.objects.keys()) if (k.startsWith(prefix)) keys.push(k.slice(prefix.length));
+    keys.sort();
+    const index = { keys, objects: keys.map((k) => view.objects.get(prefix + k) as KubeObject) };
+    byResource.set(resource, index);
+    return index;
   }
-  for (const keys of byResource.values()) keys.sort();
 
   return {
-    keys: (resource) => byResource.get(resource) ?? NONE,
-    object: (resource, key) => view.objects.get(`${resource}/${key}`),
+    of: (resource) => byResource.get(resource) ?? build(resource),
     update(key) {
-      const live = view.objects.has(keyString(key));
-      let keys = byResource.get(key.resource);
-      if (!keys) {
-        if (!live) return;
-        byResource.set(key.resource, (keys = []));
-      }
+      const index = byResource.get(key.resource);
+      if (!index) return;
+      const live = view.objects.get(keyString(key));
       const k = listKeyOf(key);
-      const i = lowerBound(keys, k);
-      const present = keys[i] === k;
-      if (live && !present) keys.splice(i, 0, k);
-      else if (!live && present) keys.splice(i, 1);
+      const i = lowerBound(index.keys, k);
+      const present = index.keys[i] === k;
+      if (live && present) index.objects[i] = live;
+      else if (live) {
+        index.keys.splice(i, 0, k);
+        index.objects.splice(i, 0, live);
+      } else if (present) {
+        index.keys.splice(i, 1);
+        index.objects.splice(i, 1);
+      }
     },
   };
 }

@@ -101,12 +101,12 @@ export function createListSnapshots(view: View, history: ChangeHistory): ListSna
       undo,
       *entries(namespace, start) {
         const { from, hi } = bounds(namespace, start);
-        const live = index.keys(resource);
+        const live = index.of(resource);
         const changed = undoKeys();
-        let i = lowerBound(live, from);
+        let i = lowerBound(live.keys, from);
         let j = lowerBound(changed, from);
         for (;;) {
-          const a = within(live[i], hi);
+          const a = within(live.keys[i], hi);
           const b = within(changed[j], hi);
           if (b !== undefined && (a === undefined || b <= a)) {
             if (a === b) i++;
@@ -114,20 +114,21 @@ export function createListSnapshots(view: View, history: ChangeHistory): ListSna
             const o = undo?.before.get(b);
             if (o) yield { key: b, object: o };
           } else if (a !== undefined) {
+            yield { key: a, object: live.objects[i] as KubeObject };
             i++;
-            yield { key: a, object: index.object(resource, a) as KubeObject };
           } else return;
         }
       },
       count(namespace, start) {
         const { from, hi } = bounds(namespace, start);
-        const live = index.keys(resource);
-        let n = (hi === undefined ? live.length : lowerBound(live, hi)) - lowerBound(live, from);
+        const live = index.of(resource).keys;
+        const at = (k: string) => lowerBound(live, k);
+        let n = (hi === undefined ? live.length : at(hi)) - at(from);
         const changed = undoKeys();
         for (let j = lowerBound(changed, from); j < changed.length; j++) {
           const k = changed[j] as string;
           if (hi !== undefined && k >= hi) break;
-          n += (undo?.before.get(k) ? 1 : 0) - (index.object(resource, k) ? 1 : 0);
+          n += (undo?.before.get(k) ? 1 : 0) - (live[at(k)] === k ? 1 : 0);
         }
         return n;
       },
