@@ -16,7 +16,7 @@ import { type LogEvent, SCHEMA_VERSION, connectEventLog, encodeEvent, subjectFor
 import { createLogger } from '@kemu/log';
 import { freePort, startNatsServer } from '@kemu/testkit';
 import { repoRoot } from '../kemu-cluster.js';
-import { TABLE_ACCEPT, apiGetter, listPaginated, rssMiB, timedMs, until } from './growth-probes.js';
+import { TABLE_ACCEPT, apiGetter, cpuMs, listPaginated, rssMiB, timedMs, until } from './growth-probes.js';
 import { growthNote } from './growth-rows.js';
 import { median } from './stats.js';
 import type { Row } from './table.js';
@@ -41,13 +41,6 @@ export interface ApiserverScaleSample {
 
 /** Rounds of each list per size. */
 const ROUNDS = 10;
-
-/** CPU time (user + system) a process has used, in ms. */
-async function cpuMs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-}
 
 const put = (key: ObjectKey, object: KubeObject): LogEvent => ({
   v: SCHEMA_VERSION,

@@ -48,6 +48,13 @@ export async function listPaginated(get: ApiGet, limit: number): Promise<number>
   }
 }
 
+/** CPU time (user + system) a process has used, in ms. */
+export async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+}
+
 /** VmRSS of a process in MiB (NaN when it is gone). */
 export async function rssMiB(pid: number): Promise<number> {
   try {

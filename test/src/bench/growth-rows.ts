@@ -46,6 +46,7 @@ export function growthRows(samples: readonly GrowthSample[]): Row[] {
     row('apiserver list all pods, JSON', (s) => s.listJsonMs, ms),
     row('apiserver list all pods, Table', (s) => s.listTableMs, ms),
     row('apiserver list all pods, limit=500 pages', (s) => s.listPagedMs, ms),
+    row('apiserver list all pods, limit=500 pages, apiserver CPU', (s) => s.listPagedCpuMs, ms),
     row('`kubectl get pods -A` (whole process)', (s) => s.kubectlMs, ms),
     row(
       `endpoint removal → every real proxy, p50 (${samples.map((s) => s.services).join('/')} Services)`,

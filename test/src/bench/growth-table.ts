@@ -15,6 +15,7 @@ import {
   TABLE_ACCEPT,
   apiGetter,
   componentRss,
+  cpuMs,
   listPaginated,
   proxyEndpoints,
   timedMs,
@@ -33,6 +34,8 @@ export interface GrowthSample {
   listJsonMs: number;
   listTableMs: number;
   listPagedMs: number;
+  /** The apiserver's CPU per paged list: steady where the wall time follows the machine's load. */
+  listPagedCpuMs: number;
   kubectlMs: number;
   proxyP50Ms: number;
   proxyP99Ms: number;
@@ -127,10 +130,13 @@ async function measureSize(
   };
   const listJsonMs = median(await rounds(3, () => ok(get('/api/v1/pods'))));
   const listTableMs = median(await rounds(3, () => ok(get('/api/v1/pods', TABLE_ACCEPT))));
+  const apiserverPid = (await cluster.pids()).apiserver as number;
+  const cpu0 = await cpuMs(apiserverPid);
   const listPagedMs = median(await rounds(3, () => listPaginated(get, 500)));
+  const listPagedCpuMs = ((await cpuMs(apiserverPid)) - cpu0) / 3;
   const kubectlMs = median(await rounds(3, () => cluster.kubectlOk(['get', 'pods', '-A'])));
   progress(
-    `growth ${pods}: list JSON ${listJsonMs.toFixed(0)} ms, Table ${listTableMs.toFixed(0)} ms, paged ${listPagedMs.toFixed(0)} ms, kubectl ${kubectlMs.toFixed(0)} ms`,
+    `growth ${pods}: list JSON ${listJsonMs.toFixed(0)} ms, Table ${listTableMs.toFixed(0)} ms, paged ${listPagedMs.toFixed(0)} ms (${listPagedCpuMs.toFixed(0)} ms apiserver CPU), kubectl ${kubectlMs.toFixed(0)} ms`,
   );
 
   // One endpoint removal: a recon pod deleted, timed until its IP left every real proxy.
@@ -175,6 +181,7 @@ async function measureSize(
     listJsonMs,
     listTableMs,
     listPagedMs,
+    listPagedCpuMs,
     kubectlMs,
     proxyP50Ms: median(proxyMs),
     proxyP99Ms: percentile(proxyMs, 99),
