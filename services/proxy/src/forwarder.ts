@@ -29,10 +29,24 @@ function onData(this: Forwarded, chunk: Buffer): void {
 }
 
 function onEnd(this: Forwarded): void {
-  this[kPeer].end();
+  passEnd(this, this[kPeer]);
 }
 
-/** Starts moving `src`'s bytes to `dst` (backpressure included) and ends `dst` when `src` ends. */
+/**
+ * Passes `src`'s read end on to `dst`, then closes each socket that is done both ways.
+ * `dst` gets a half-close (shutdown) while it still sends; once it has ended too and holds
+ * no unwritten bytes, close() sends the FIN after the bytes queued in the kernel as
+ * shutdown would, and saves the shutdown call with its two epoll changes and the
+ * stream's finish machinery. Likewise `src`, whose own half-close may still wait in
+ * libuv: closing it cancels the wait and sends the same FIN.
+ */
+export function passEnd(src: Socket, dst: Socket): void {
+  if (dst.readableEnded && dst.writableLength === 0) dst.destroy();
+  else dst.end();
+  if (src.writableEnded && src.writableLength === 0) src.destroy();
+}
+
+/** Starts moving `src`'s bytes to `dst` (backpressure included) and passes `src`'s end on. */
 export function forward(src: Socket, dst: Socket): void {
   (src as Forwarded)[kPeer] = dst;
   src.on('data', onData);

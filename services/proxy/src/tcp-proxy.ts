@@ -13,7 +13,7 @@ import type { Logger } from '@kemu/log';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import { DialFailedError } from './errors.js';
 import { createRelay } from './relay.js';
-import { forward } from './forwarder.js';
+import { forward, passEnd } from './forwarder.js';
 import { type ListenerSwitch, createListenerSwitch } from './listener-switch.js';
 import type { ProxyMetrics } from './metrics.js';
 import { type FlowTap, type PickContext, resultOfError } from './flow-tap.js';
@@ -237,7 +237,7 @@ export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
  */
 function splice(client: Socket, backend: Socket): void {
   backend.on('error', () => client.destroy());
-  backend.once('end', () => client.end());
+  backend.once('end', () => passEnd(backend, client));
   backend.once('close', () => {
     if (!(client.writableEnded && client.readableEnded)) client.destroy();
   });
