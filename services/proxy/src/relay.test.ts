@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { type Socket, connect, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { relayOnread, relayTo } from './relay.js';
+import { createRelay } from './relay.js';
 
 /** A relay from a backend server (which sends `total` bytes) to a client socket pair on loopback. */
 async function relayPair(total: number) {
@@ -25,8 +25,9 @@ async function relayPair(total: number) {
   await new Promise<void>((r) => backendServer.listen(0, '127.0.0.1', r));
   const front = createServer({ allowHalfOpen: true }, (client: Socket) => {
     client.on('error', () => undefined);
-    const b = connect({ port: (backendServer.address() as AddressInfo).port, host: '127.0.0.1', onread: relayOnread });
-    relayTo(b, client);
+    const relay = createRelay(client);
+    const b = connect({ port: (backendServer.address() as AddressInfo).port, host: '127.0.0.1', onread: relay.onread });
+    relay.bind(b);
     b.on('error', () => client.destroy());
     b.once('end', () => client.end());
   });

@@ -5,20 +5,14 @@
  * endpoint asynchronously with the userspace proxier's escalating timeouts, moving to
  * another endpoint (and past ClientIP stickiness) after each failure, so one dead
  * endpoint never stalls the accept loop (kubernetes#12242). Bytes flow with
- * backpressure both ways (relay.ts for endpoint → client, forwarder.ts for client →
- * endpoint); a half-close is passed on, and an error or abort on either side destroys
- * both. Closing the listener leaves established connections alone.
- *
- * A short connection costs more in per-connection setup than in bytes, so the setup is
- * lean: the handlers are created once per listener and find their connection through
- * the socket (`this`), and the client's address is read only when affinity, a flow
- * record or a log line needs it. (One shared sweep for the dial timeouts instead of a
- * timer per dial measured no difference, so each dial keeps its own timer.)
+ * backpressure both ways (relay.ts for endpoint → client); a half-close is passed on, and an
+ * error or abort on either side destroys both. Closing the listener leaves established
+ * connections alone.
  */
 import type { Logger } from '@kemu/log';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import { DialFailedError } from './errors.js';
-import { relayOnread, relayTo } from './relay.js';
+import { createRelay } from './relay.js';
 import { forward, passEnd } from './forwarder.js';
 import { type ListenerSwitch, createListenerSwitch } from './listener-switch.js';
 import type { ProxyMetrics } from './metrics.js';
@@ -63,37 +57,10 @@ export function clientAddress(socket: Socket): string {
   return a.startsWith('::ffff:') ? a.slice(7) : a;
 }
 
-/** One accepted connection, reached from its sockets' handlers. */
-interface Connection {
-  client: Socket;
-  /** The endpoint socket: being dialed while `dialing`, else connected or gone. */
-  backend: Socket | undefined;
-  dialing: boolean;
-  /** The current dial's timeout. */
-  dialTimer: NodeJS.Timeout | undefined;
-  attempt: number;
-  endpoint: string;
-  clientIP: string | undefined;
-  /** Reads the client's address once, on demand (getpeername is a syscall). */
-  clientIPOf: () => string;
-  /** Present only when this connection is recorded. */
-  flow: FlowState | undefined;
+function splitEndpoint(endpoint: string): { host: string; port: number } {
+  const i = endpoint.lastIndexOf(':');
+  return { host: endpoint.slice(0, i), port: Number(endpoint.slice(i + 1)) };
 }
-
-interface FlowState {
-  weight: number;
-  startedAt: number;
-  firstPick: PickContext | undefined;
-  tried: string[];
-  result: FlowResult | undefined;
-  connectMs: number | undefined;
-  connectedTo: string | undefined;
-  proxyAddress: string | undefined;
-}
-
-const kConnection = Symbol('kemu.tcpConnection');
-type Tagged = Socket & { [kConnection]: Connection };
-const connectionOf = (s: Socket): Connection => (s as Tagged)[kConnection];
 
 /** Creates a TCP proxy for one ClusterIP:port; it starts closed. */
 export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
@@ -129,180 +96,127 @@ export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
     metrics.tcpAccepted++;
     metrics.tcpActive++;
     connections.add(client);
-    const c: Connection = {
-      client,
-      backend: undefined,
-      dialing: false,
-      dialTimer: undefined,
-      attempt: 0,
-      endpoint: '',
-      clientIP: undefined,
-      clientIPOf: () => {
-        c.clientIP ??= clientAddress(client);
-        return c.clientIP;
-      },
-      flow: undefined,
+    // getpeername is a syscall: read the address once, and only for affinity, a flow or a log line.
+    let clientIP: string | undefined;
+    const clientIPOf = (): string => {
+      clientIP ??= clientAddress(client);
+      return clientIP;
     };
-    (client as Tagged)[kConnection] = c;
+    let backend: Socket | undefined;
+    // Flow state, only filled when this connection is recorded.
     const weight = options.flows ? options.flows.follow() : 0;
-    if (weight > 0) {
-      // The peer address is gone once the socket closes, where the record is written.
-      c.clientIPOf();
-      c.flow = {
-        weight,
-        startedAt: Date.now(),
-        firstPick: undefined,
-        tried: [],
-        result: undefined,
-        connectMs: undefined,
-        connectedTo: undefined,
-        proxyAddress: undefined,
+    const flows = weight > 0 ? options.flows : undefined;
+    const startedAt = flows ? Date.now() : 0;
+    // The peer address is gone once the socket closes, where the record is written.
+    if (flows) clientIPOf();
+    let firstPick: PickContext | undefined;
+    const tried: string[] = [];
+    let result: FlowResult | undefined;
+    let connectMs: number | undefined;
+    let connectedTo: string | undefined;
+    let proxyAddress: string | undefined;
+    client.on('error', (err) => {
+      if (result === 'ok') result = resultOfError(err);
+      backend?.destroy();
+    });
+    client.once('close', () => {
+      connections.delete(client);
+      metrics.tcpActive--;
+      metrics.tcpBytesIn += client.bytesRead;
+      metrics.tcpBytesOut += client.bytesWritten;
+      if (backend && !(backend.writableEnded && backend.readableEnded)) backend.destroy();
+      if (flows) recordFlow();
+    });
+    dial(0, false);
+
+    function recordFlow(): void {
+      if (!flows) return;
+      const clientPort = client.remotePort ?? 0;
+      flows.record({
+        kind: 'conn',
+        v: 1,
+        protocol: 'TCP',
+        node: flows.node,
+        mode: 'userspace',
+        client: `${clientIPOf()}:${clientPort}`,
+        clusterIP: ip,
+        port,
+        service: servicePort,
+        sliceVersions: [...(firstPick?.sliceVersions ?? [])],
+        programmedAtSeq: firstPick?.programmedAtSeq ?? 0,
+        candidates: [...(firstPick?.candidates ?? [])],
+        tried,
+        reason: tried.length > 1 ? 'retry' : firstPick?.sticky ? 'session-affinity' : 'round-robin',
+        ...(connectedTo ? { endpoint: connectedTo } : {}),
+        ...(proxyAddress ? { proxyAddress } : {}),
+        result: result ?? 'reset',
+        bytesIn: client.bytesRead,
+        bytesOut: client.bytesWritten,
+        startedAt,
+        ...(connectMs !== undefined ? { connectMs } : {}),
+        durationMs: Date.now() - startedAt,
+        ...(weight > 1 ? { weight } : {}),
+      });
+    }
+
+    function dial(attempt: number, sessionAffinityReset: boolean): void {
+      if (client.destroyed) return;
+      let endpoint: string;
+      try {
+        endpoint = nextEndpoint(clientIPOf, sessionAffinityReset);
+      } catch (err) {
+        result ??= 'no-endpoints';
+        fail(err);
+        return;
+      }
+      if (flows) {
+        if (attempt === 0) firstPick = flows.pickContext();
+        tried.push(endpoint);
+      }
+      const { host, port: endpointPort } = splitEndpoint(endpoint);
+      const relay = createRelay(client);
+      const b = connect({ host, port: endpointPort, allowHalfOpen: true, noDelay: true, onread: relay.onread });
+      relay.bind(b);
+      backend = b;
+      const timer = setTimeout(
+        () => b.destroy(new Error(`dial timeout after ${timeouts[attempt]} ms`)),
+        timeouts[attempt],
+      );
+      const onDialError = (err: Error) => {
+        clearTimeout(timer);
+        b.destroy();
+        metrics.tcpDialFailures++;
+        if (flows) result = resultOfError(err);
+        log.debug({ err, endpoint, attempt }, 'dial failed');
+        if (attempt + 1 < timeouts.length) dial(attempt + 1, true);
+        else fail(new DialFailedError(servicePort, { cause: err }));
       };
+      b.once('error', onDialError);
+      b.once('connect', () => {
+        clearTimeout(timer);
+        b.off('error', onDialError);
+        if (client.destroyed) {
+          b.destroy();
+          return;
+        }
+        if (flows) {
+          result = 'ok';
+          connectMs = Date.now() - startedAt;
+          connectedTo = endpoint;
+          proxyAddress = `${b.localAddress}:${b.localPort}`;
+          b.on('error', (err) => {
+            if (result === 'ok') result = resultOfError(err);
+          });
+        }
+        splice(client, b);
+      });
     }
-    client.on('error', onClientError);
-    client.on('close', onClientClose);
-    dial(c, false);
-  }
 
-  function onClientError(this: Socket, err: Error): void {
-    const c = connectionOf(this);
-    if (c.flow?.result === 'ok') c.flow.result = resultOfError(err);
-    c.backend?.destroy();
-  }
-
-  function onClientClose(this: Socket): void {
-    const c = connectionOf(this);
-    const { client, backend } = c;
-    connections.delete(client);
-    metrics.tcpActive--;
-    metrics.tcpBytesIn += client.bytesRead;
-    metrics.tcpBytesOut += client.bytesWritten;
-    if (c.dialing) {
-      c.dialing = false;
-      clearTimeout(c.dialTimer);
+    function fail(err: unknown): void {
+      metrics.tcpFailed++;
+      log.warn({ err, client: clientIPOf() }, 'failed to connect to an endpoint');
+      client.destroy();
     }
-    if (backend && !(backend.writableEnded && backend.readableEnded)) backend.destroy();
-    if (c.flow) recordFlow(c, c.flow);
-  }
-
-  function dial(c: Connection, sessionAffinityReset: boolean): void {
-    if (c.client.destroyed) return;
-    let endpoint: string;
-    try {
-      endpoint = nextEndpoint(c.clientIPOf, sessionAffinityReset);
-    } catch (err) {
-      if (c.flow) c.flow.result ??= 'no-endpoints';
-      fail(c, err);
-      return;
-    }
-    if (c.flow) {
-      if (c.attempt === 0) c.flow.firstPick = options.flows?.pickContext();
-      c.flow.tried.push(endpoint);
-    }
-    c.endpoint = endpoint;
-    const i = endpoint.lastIndexOf(':');
-    const b = connect({
-      host: endpoint.slice(0, i),
-      port: Number(endpoint.slice(i + 1)),
-      allowHalfOpen: true,
-      noDelay: true,
-      onread: relayOnread,
-    });
-    relayTo(b, c.client);
-    (b as Tagged)[kConnection] = c;
-    c.backend = b;
-    c.dialing = true;
-    b.on('error', onBackendError);
-    b.on('connect', onBackendConnect);
-    const ms = timeouts[c.attempt] as number;
-    c.dialTimer = setTimeout(() => dialFailed(c, new Error(`dial timeout after ${ms} ms`)), ms);
-  }
-
-  function dialFailed(c: Connection, err: Error): void {
-    c.dialing = false;
-    clearTimeout(c.dialTimer);
-    c.backend?.destroy();
-    metrics.tcpDialFailures++;
-    if (c.flow) c.flow.result = resultOfError(err);
-    log.debug({ err, endpoint: c.endpoint, attempt: c.attempt }, 'dial failed');
-    if (c.attempt + 1 < timeouts.length) {
-      c.attempt++;
-      dial(c, true);
-    } else fail(c, new DialFailedError(servicePort, { cause: err }));
-  }
-
-  function onBackendError(this: Socket, err: Error): void {
-    const c = connectionOf(this);
-    // A dial given up on (timed out) may still report; only the current socket counts.
-    if (this !== c.backend) return;
-    if (c.dialing) return dialFailed(c, err);
-    if (c.flow?.result === 'ok') c.flow.result = resultOfError(err);
-    c.client.destroy();
-  }
-
-  function onBackendConnect(this: Socket): void {
-    const c = connectionOf(this);
-    c.dialing = false;
-    clearTimeout(c.dialTimer);
-    if (c.client.destroyed) {
-      this.destroy();
-      return;
-    }
-    if (c.flow) {
-      c.flow.result = 'ok';
-      c.flow.connectMs = Date.now() - c.flow.startedAt;
-      c.flow.connectedTo = c.endpoint;
-      c.flow.proxyAddress = `${this.localAddress}:${this.localPort}`;
-    }
-    this.on('end', onBackendEnd);
-    this.on('close', onBackendClose);
-    forward(c.client, this);
-  }
-
-  function onBackendEnd(this: Socket): void {
-    passEnd(this, connectionOf(this).client);
-  }
-
-  function onBackendClose(this: Socket): void {
-    const { client } = connectionOf(this);
-    if (!(client.writableEnded && client.readableEnded)) client.destroy();
-  }
-
-  function fail(c: Connection, err: unknown): void {
-    metrics.tcpFailed++;
-    log.warn({ err, client: c.clientIPOf() }, 'failed to connect to an endpoint');
-    c.client.destroy();
-  }
-
-  function recordFlow(c: Connection, f: FlowState): void {
-    const flows = options.flows;
-    if (!flows) return;
-    const { client } = c;
-    flows.record({
-      kind: 'conn',
-      v: 1,
-      protocol: 'TCP',
-      node: flows.node,
-      mode: 'userspace',
-      client: `${c.clientIP}:${client.remotePort ?? 0}`,
-      clusterIP: ip,
-      port,
-      service: servicePort,
-      sliceVersions: [...(f.firstPick?.sliceVersions ?? [])],
-      programmedAtSeq: f.firstPick?.programmedAtSeq ?? 0,
-      candidates: [...(f.firstPick?.candidates ?? [])],
-      tried: f.tried,
-      reason: f.tried.length > 1 ? 'retry' : f.firstPick?.sticky ? 'session-affinity' : 'round-robin',
-      ...(f.connectedTo ? { endpoint: f.connectedTo } : {}),
-      ...(f.proxyAddress ? { proxyAddress: f.proxyAddress } : {}),
-      result: f.result ?? 'reset',
-      bytesIn: client.bytesRead,
-      bytesOut: client.bytesWritten,
-      startedAt: f.startedAt,
-      ...(f.connectMs !== undefined ? { connectMs: f.connectMs } : {}),
-      durationMs: Date.now() - f.startedAt,
-      ...(f.weight > 1 ? { weight: f.weight } : {}),
-    });
   }
 
   return {
@@ -315,4 +229,17 @@ export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
       for (const c of connections) c.destroy();
     },
   };
+}
+
+/**
+ * Joins two connected sockets: client → backend through the forwarder, backend → client through
+ * the backend's relay (set up at dial); backpressure both ways, half-close passed on.
+ */
+function splice(client: Socket, backend: Socket): void {
+  backend.on('error', () => client.destroy());
+  backend.once('end', () => passEnd(backend, client));
+  backend.once('close', () => {
+    if (!(client.writableEnded && client.readableEnded)) client.destroy();
+  });
+  forward(client, backend);
 }
