@@ -134,11 +134,7 @@ export function createRoundRobinBalancer(options: BalancerOptions = {}): RoundRo
     pick(servicePort, clientIPOf, sessionAffinityReset) {
       const s = stateOf(servicePort);
       if (s.endpoints.length === 0) throw new MissingEndpointsError(servicePort);
-      if (s.affinityType !== 'ClientIP') {
-        const endpoint = s.endpoints[s.index] as string;
-        s.index = (s.index + 1) % s.endpoints.length;
-        return { endpoint, sticky: false };
-      }
+      if (s.affinityType !== 'ClientIP') return { endpoint: nextTurn(s), sticky: false };
       const clientIP = typeof clientIPOf === 'string' ? clientIPOf : clientIPOf();
       const t = now();
       if (!sessionAffinityReset) {
@@ -148,8 +144,7 @@ export function createRoundRobinBalancer(options: BalancerOptions = {}): RoundRo
           return { endpoint: entry.endpoint, sticky: true };
         }
       }
-      const endpoint = s.endpoints[s.index] as string;
-      s.index = (s.index + 1) % s.endpoints.length;
+      const endpoint = nextTurn(s);
       s.affinity.set(clientIP, { endpoint, lastUsed: t });
       return { endpoint, sticky: false };
     },
@@ -174,6 +169,13 @@ export function createRoundRobinBalancer(options: BalancerOptions = {}): RoundRo
     },
   };
   return balancer;
+}
+
+/** The endpoint whose round-robin turn it is; advances the turn. */
+function nextTurn(s: BalancerState): string {
+  const endpoint = s.endpoints[s.index] as string;
+  s.index = (s.index + 1) % s.endpoints.length;
+  return endpoint;
 }
 
 function sameSet(current: readonly string[], next: readonly string[]): boolean {

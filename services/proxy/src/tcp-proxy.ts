@@ -5,9 +5,11 @@
  * endpoint asynchronously with the userspace proxier's escalating timeouts, moving to
  * another endpoint (and past ClientIP stickiness) after each failure, so one dead
  * endpoint never stalls the accept loop (kubernetes#12242). Bytes flow with
- * backpressure both ways (relay.ts for endpoint → client); a half-close is passed on, and an
- * error or abort on either side destroys both. Closing the listener leaves established
- * connections alone.
+ * backpressure both ways (relay.ts for endpoint → client, forwarder.ts for client →
+ * endpoint); a half-close is passed on, and an error or abort on either side destroys
+ * both. Closing the listener leaves established connections alone. The client's address
+ * (a getpeername call) is read only when ClientIP affinity, a flow record or a log line
+ * needs it.
  */
 import type { Logger } from '@kemu/log';
 import { type Server, type Socket, connect, createServer } from 'node:net';
