@@ -154,4 +154,22 @@ describe('createRoundRobinBalancer', () => {
     b.setService(spn, { type: 'ClientIP', timeoutSeconds: 30 });
     expect(b.nextEndpoint(spn, 'c1', false)).toBe('a:1');
   });
+
+  it('reads a lazily given client IP only for ClientIP affinity', () => {
+    const b = createRoundRobinBalancer({ random: () => 0 });
+    let reads = 0;
+    const clientIP = () => {
+      reads++;
+      return '10.0.0.7';
+    };
+    b.setService(spn, { type: 'None' });
+    b.onEndpointsUpdate(spn, ['a:1', 'b:1']);
+    for (let i = 0; i < 4; i++) b.nextEndpoint(spn, clientIP, false);
+    expect(reads).toBe(0);
+    b.setService(spn, { type: 'ClientIP' });
+    const first = b.nextEndpoint(spn, clientIP, false);
+    expect(b.nextEndpoint(spn, clientIP, false)).toBe(first);
+    expect(b.nextEndpoint(spn, '10.0.0.7', false)).toBe(first);
+    expect(reads).toBe(2);
+  });
 });

@@ -16,6 +16,13 @@ export interface AffinityPolicy {
   timeoutSeconds?: number;
 }
 
+/**
+ * A client's IP, or a function that reads it: the balancer calls it only when the
+ * service port has ClientIP affinity, so a TCP listener never asks the kernel for the
+ * peer address of a connection that does not need it.
+ */
+export type ClientIP = string | (() => string);
+
 /** Options of a balancer; the defaults are the real clock and Math.random. */
 export interface BalancerOptions {
   now?: () => number;
@@ -29,9 +36,9 @@ export interface RoundRobinBalancer {
   /** Replaces the endpoints (`ip:port`); a changed set is shuffled and the index reset. */
   onEndpointsUpdate(servicePort: string, endpoints: readonly string[]): void;
   /** Picks the endpoint for a new connection from `clientIP`; throws MissingEndpointsError when there is none. */
-  nextEndpoint(servicePort: string, clientIP: string, sessionAffinityReset: boolean): string;
+  nextEndpoint(servicePort: string, clientIP: ClientIP, sessionAffinityReset: boolean): string;
   /** nextEndpoint, also saying whether the client's sticky entry chose it. */
-  pick(servicePort: string, clientIP: string, sessionAffinityReset: boolean): BalancerPick;
+  pick(servicePort: string, clientIP: ClientIP, sessionAffinityReset: boolean): BalancerPick;
   /** The current (shuffled) endpoint list of a service port. */
   endpoints(servicePort: string): readonly string[];
   /** How many clients are stuck to an endpoint of the service port. */
@@ -124,21 +131,21 @@ export function createRoundRobinBalancer(options: BalancerOptions = {}): RoundRo
       return balancer.pick(servicePort, clientIP, sessionAffinityReset).endpoint;
     },
 
-    pick(servicePort, clientIP, sessionAffinityReset) {
+    pick(servicePort, clientIPOf, sessionAffinityReset) {
       const s = stateOf(servicePort);
       if (s.endpoints.length === 0) throw new MissingEndpointsError(servicePort);
-      const sticky = s.affinityType === 'ClientIP';
+      if (s.affinityType !== 'ClientIP') return { endpoint: nextTurn(s), sticky: false };
+      const clientIP = typeof clientIPOf === 'string' ? clientIPOf : clientIPOf();
       const t = now();
-      if (sticky && !sessionAffinityReset) {
+      if (!sessionAffinityReset) {
         const entry = s.affinity.get(clientIP);
         if (entry && t - entry.lastUsed < s.ttlMs) {
           entry.lastUsed = t;
           return { endpoint: entry.endpoint, sticky: true };
         }
       }
-      const endpoint = s.endpoints[s.index] as string;
-      s.index = (s.index + 1) % s.endpoints.length;
-      if (sticky) s.affinity.set(clientIP, { endpoint, lastUsed: t });
+      const endpoint = nextTurn(s);
+      s.affinity.set(clientIP, { endpoint, lastUsed: t });
       return { endpoint, sticky: false };
     },
 
@@ -162,6 +169,13 @@ export function createRoundRobinBalancer(options: BalancerOptions = {}): RoundRo
     },
   };
   return balancer;
+}
+
+/** The endpoint whose round-robin turn it is; advances the turn. */
+function nextTurn(s: BalancerState): string {
+  const endpoint = s.endpoints[s.index] as string;
+  s.index = (s.index + 1) % s.endpoints.length;
+  return endpoint;
 }
 
 function sameSet(current: readonly string[], next: readonly string[]): boolean {

@@ -6,7 +6,7 @@
  * fails the sync (the runner retries it); the rest of the sync still happens.
  */
 import type { Logger } from '@kemu/log';
-import type { RoundRobinBalancer } from './balancer.js';
+import type { ClientIP, RoundRobinBalancer } from './balancer.js';
 import type { DesiredServicePort } from './desired-state.js';
 import type { LoopbackAddresses } from './loopback-addresses.js';
 import type { ProxyMetrics } from './metrics.js';
@@ -100,12 +100,12 @@ export function createProxier(options: ProxierOptions): Proxier {
       log,
       metrics,
       nextEndpoint: options.flows
-        ? (clientIP: string, reset: boolean) => {
+        ? (clientIP: ClientIP, reset: boolean) => {
             const p = balancer.pick(spn, clientIP, reset);
             lastPickSticky = p.sticky;
             return p.endpoint;
           }
-        : (clientIP: string, reset: boolean) => balancer.nextEndpoint(spn, clientIP, reset),
+        : (clientIP: ClientIP, reset: boolean) => balancer.nextEndpoint(spn, clientIP, reset),
       ...(options.flows ? { flows: flowTapFor(spn, options.flows) } : {}),
     };
     if (info.protocol === 'UDP') {

@@ -56,8 +56,12 @@ describe('createTcpProxy', () => {
   const balancer = createRoundRobinBalancer({ random: () => 0.5 });
   const metrics = createProxyMetrics();
 
-  async function startProxy(endpoints: string[], dialTimeoutsMs?: number[]): Promise<void> {
-    balancer.setService(spn, { type: 'None' });
+  async function startProxy(
+    endpoints: string[],
+    dialTimeoutsMs?: number[],
+    affinity: 'None' | 'ClientIP' = 'None',
+  ): Promise<void> {
+    balancer.setService(spn, { type: affinity });
     balancer.onEndpointsUpdate(spn, endpoints);
     proxy = createTcpProxy({
       servicePort: spn,
@@ -93,6 +97,21 @@ describe('createTcpProxy', () => {
     expect(new Set(names).size).toBe(2);
     for (let i = 2; i < 6; i++) expect(names[i]).toBe(names[i - 2]);
     expect(names[0]).not.toBe(names[1]);
+  });
+
+  it('keeps a client on one endpoint with ClientIP affinity', async () => {
+    for (const [ip, name] of [
+      ['127.0.0.2', 'a'],
+      ['127.0.0.3', 'b'],
+    ] as const) {
+      const s = await httpBackend(ip, port, name);
+      closers.push(() => close(s));
+    }
+    await startProxy([`127.0.0.2:${port}`, `127.0.0.3:${port}`], undefined, 'ClientIP');
+    const names = new Set<string>();
+    for (let i = 0; i < 6; i++) names.add((await httpGet(VIP, port)).split(' ')[0] as string);
+    expect(names.size).toBe(1);
+    expect(balancer.stickySessions(spn)).toBe(1);
   });
 
   it('skips a dead endpoint without failing the client', async () => {

@@ -5,24 +5,28 @@
  * endpoint asynchronously with the userspace proxier's escalating timeouts, moving to
  * another endpoint (and past ClientIP stickiness) after each failure, so one dead
  * endpoint never stalls the accept loop (kubernetes#12242). Bytes flow with
- * backpressure both ways (relay.ts for endpoint → client); a half-close is passed on, and an
- * error or abort on either side destroys both. Closing the listener leaves established
- * connections alone.
+ * backpressure both ways (relay.ts for endpoint → client, forwarder.ts for client →
+ * endpoint); a half-close is passed on, and an error or abort on either side destroys
+ * both. Closing the listener leaves established connections alone. The client's address
+ * (a getpeername call) is read only when ClientIP affinity, a flow record or a log line
+ * needs it.
  */
 import type { Logger } from '@kemu/log';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import { DialFailedError } from './errors.js';
 import { createRelay } from './relay.js';
+import { forward, passEnd } from './forwarder.js';
 import { type ListenerSwitch, createListenerSwitch } from './listener-switch.js';
 import type { ProxyMetrics } from './metrics.js';
 import { type FlowTap, type PickContext, resultOfError } from './flow-tap.js';
 import type { FlowResult } from '@kemu/flows';
+import type { ClientIP } from './balancer.js';
 
 /** The userspace proxier's endpointDialTimeout. */
 export const DIAL_TIMEOUTS_MS: readonly number[] = [250, 500, 1000, 2000];
 
-/** Picks the endpoint (`ip:port`) for a client; throws when there is none. */
-export type NextEndpoint = (clientIP: string, sessionAffinityReset: boolean) => string;
+/** Picks the endpoint (`ip:port`) for a client (its IP read only if needed); throws when there is none. */
+export type NextEndpoint = (clientIP: ClientIP, sessionAffinityReset: boolean) => string;
 
 /** What one TCP proxy serves. */
 export interface TcpProxyOptions {
@@ -94,12 +98,19 @@ export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
     metrics.tcpAccepted++;
     metrics.tcpActive++;
     connections.add(client);
-    const clientIP = clientAddress(client);
+    // getpeername is a syscall: read the address once, and only for affinity, a flow or a log line.
+    let clientIP: string | undefined;
+    const clientIPOf = (): string => {
+      clientIP ??= clientAddress(client);
+      return clientIP;
+    };
     let backend: Socket | undefined;
     // Flow state, only filled when this connection is recorded.
     const weight = options.flows ? options.flows.follow() : 0;
     const flows = weight > 0 ? options.flows : undefined;
     const startedAt = flows ? Date.now() : 0;
+    // The peer address is gone once the socket closes, where the record is written.
+    if (flows) clientIPOf();
     let firstPick: PickContext | undefined;
     const tried: string[] = [];
     let result: FlowResult | undefined;
@@ -129,7 +140,7 @@ export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
         protocol: 'TCP',
         node: flows.node,
         mode: 'userspace',
-        client: `${clientIP}:${clientPort}`,
+        client: `${clientIPOf()}:${clientPort}`,
         clusterIP: ip,
         port,
         service: servicePort,
@@ -154,7 +165,7 @@ export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
       if (client.destroyed) return;
       let endpoint: string;
       try {
-        endpoint = nextEndpoint(clientIP, sessionAffinityReset);
+        endpoint = nextEndpoint(clientIPOf, sessionAffinityReset);
       } catch (err) {
         result ??= 'no-endpoints';
         fail(err);
@@ -205,7 +216,7 @@ export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
 
     function fail(err: unknown): void {
       metrics.tcpFailed++;
-      log.warn({ err, client: clientIP }, 'failed to connect to an endpoint');
+      log.warn({ err, client: clientIPOf() }, 'failed to connect to an endpoint');
       client.destroy();
     }
   }
@@ -223,14 +234,14 @@ export function createTcpProxy(options: TcpProxyOptions): TcpProxy {
 }
 
 /**
- * Joins two connected sockets: client → backend through pipe, backend → client through
+ * Joins two connected sockets: client → backend through the forwarder, backend → client through
  * the backend's relay (set up at dial); backpressure both ways, half-close passed on.
  */
 function splice(client: Socket, backend: Socket): void {
   backend.on('error', () => client.destroy());
-  backend.once('end', () => client.end());
+  backend.once('end', () => passEnd(backend, client));
   backend.once('close', () => {
     if (!(client.writableEnded && client.readableEnded)) client.destroy();
   });
-  client.pipe(backend);
+  forward(client, backend);
 }
