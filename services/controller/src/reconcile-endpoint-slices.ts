@@ -19,7 +19,15 @@ import {
 } from '@kemu/api';
 import { isPodReady } from './conditions.js';
 import { semanticEqual } from './semantic-equal.js';
-import { type EndpointPod, compareIPv4, endpointPods, findPort, hasSelector } from './service-pods.js';
+import {
+  type EndpointPod,
+  compareIPv4,
+  compareIPv4Keyed,
+  endpointPods,
+  findPort,
+  hasSelector,
+  ipv4Number,
+} from './service-pods.js';
 
 /** Endpoints per slice, kube-controller-manager's --max-endpoints-per-slice default: a pod's change rewrites one slice of at most this many, not every endpoint of its Service. */
 export const MAX_ENDPOINTS_PER_SLICE = 100;
@@ -47,10 +55,12 @@ export interface SliceInput {
   generateName: (prefix: string) => string;
 }
 
-interface Group {
+/** Endpoints that resolve to one port set, sorted by address. */
+export interface EndpointGroup {
   ports: EndpointPort[];
   endpoints: Endpoint[];
 }
+type Group = EndpointGroup;
 
 /** True for a slice this controller manages for Service `namespace/name`. */
 export function isManagedSliceOf(slice: EndpointSlice, namespace: string, name: string): boolean {
@@ -64,6 +74,17 @@ export function isManagedSliceOf(slice: EndpointSlice, namespace: string, name: 
 
 /** Plans the slice writes for a Service. */
 export function reconcileEndpointSlices(input: SliceInput): SlicePlan {
+  return planEndpointSlices(input, (svc) => endpointGroups(svc, input.pods, input.zoneOf));
+}
+
+/**
+ * reconcileEndpointSlices with the endpoint groups given (`input.pods` is not read): a
+ * caller may reuse the groups while the Service, its pods and the zones are unchanged.
+ */
+export function planEndpointSlices(
+  input: Omit<SliceInput, 'pods' | 'zoneOf'>,
+  groupsOf: (service: Service) => readonly EndpointGroup[],
+): SlicePlan {
   const { service, existing } = input;
   const plan: SlicePlan = { create: [], update: [], delete: [] };
   if (!service) {
@@ -78,7 +99,7 @@ export function reconcileEndpointSlices(input: SliceInput): SlicePlan {
     .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   plan.delete.push(...existing.filter((s) => !isOwnedBy(s, service)));
 
-  const groups = groupEndpoints(service, input.pods, input.zoneOf);
+  const groups = groupsOf(service);
   const unused = new Set(owned);
   const mine = new Map<Group, EndpointSlice[]>();
   for (const group of groups) {
@@ -138,7 +159,7 @@ function packGroup(group: Group, slices: readonly EndpointSlice[], unused: Set<E
     out.push({ current, endpoints: rest.slice(next, next + MAX_ENDPOINTS_PER_SLICE) });
     next += MAX_ENDPOINTS_PER_SLICE;
   }
-  for (const p of out) p.endpoints.sort((a, b) => compareIPv4(a.addresses[0] ?? '', b.addresses[0] ?? ''));
+  for (const p of out) p.endpoints.sort(compareEndpoints);
   return out;
 }
 
@@ -148,7 +169,12 @@ function isOwnedBy(slice: EndpointSlice, service: Service): boolean {
   );
 }
 
-function groupEndpoints(service: Service, pods: readonly Pod[], zoneOf: (node: string) => string | undefined): Group[] {
+/** The Service's endpoints grouped by port set, each group sorted by address and the groups by their first. */
+export function endpointGroups(
+  service: Service,
+  pods: readonly Pod[],
+  zoneOf: (node: string) => string | undefined,
+): EndpointGroup[] {
   const publishNotReady = service.spec.publishNotReadyAddresses === true;
   const groups = new Map<string, Group>();
   for (const ep of endpointPods(service, pods, true)) {
@@ -160,8 +186,21 @@ function groupEndpoints(service: Service, pods: readonly Pod[], zoneOf: (node: s
   }
   if (groups.size === 0) return [{ ports: [], endpoints: [] }];
   const list = [...groups.values()];
-  for (const g of list) g.endpoints.sort((a, b) => compareIPv4(a.addresses[0] ?? '', b.addresses[0] ?? ''));
+  for (const g of list) g.endpoints.sort(compareEndpoints);
   return list.sort((a, b) => compareIPv4(a.endpoints[0]?.addresses[0] ?? '', b.endpoints[0]?.addresses[0] ?? ''));
+}
+
+/** ipv4Number of each endpoint's address, computed once per endpoint object, not per comparison. */
+const ipKeys = new WeakMap<Endpoint, number>();
+
+function ipKeyOf(e: Endpoint): number {
+  let k = ipKeys.get(e);
+  if (k === undefined) ipKeys.set(e, (k = ipv4Number(e.addresses[0] ?? '')));
+  return k;
+}
+
+function compareEndpoints(a: Endpoint, b: Endpoint): number {
+  return compareIPv4Keyed(a.addresses[0] ?? '', ipKeyOf(a), b.addresses[0] ?? '', ipKeyOf(b));
 }
 
 // Slice port names are pointers in Kubernetes: an unnamed port is present as "".

@@ -16,7 +16,15 @@ import {
 } from '@kemu/api';
 import { isPodReady } from './conditions.js';
 import { semanticEqual } from './semantic-equal.js';
-import { type EndpointPod, compareIPv4, endpointPods, findPort, hasSelector } from './service-pods.js';
+import {
+  type EndpointPod,
+  compareIPv4,
+  compareIPv4Keyed,
+  endpointPods,
+  findPort,
+  hasSelector,
+  ipv4Number,
+} from './service-pods.js';
 import { OVER_CAPACITY_ANNOTATION, TRUNCATED, truncateSubsets } from './truncate-endpoints.js';
 
 /** What to write for one Service's Endpoints. */
@@ -24,9 +32,17 @@ export type EndpointsPlan = { action: 'none' } | { action: 'create' | 'update' |
 
 interface Entry {
   address: EndpointAddress;
+  /** ipv4Number of the address, computed once per entry rather than per comparison. */
+  ipKey: number;
   ready: boolean;
   /** Undefined for a headless Service without ports. */
   port: EndpointPort | undefined;
+}
+
+/** The subsets a Service's Endpoints should hold, truncated, and whether they were. */
+export interface DesiredEndpoints {
+  subsets: EndpointSubset[];
+  truncated: boolean;
 }
 
 /** Decides the Endpoints write for a Service (undefined: deleted) given all pods and the existing object. */
@@ -35,10 +51,24 @@ export function reconcileEndpoints(
   pods: readonly Pod[],
   existing: Endpoints | undefined,
 ): EndpointsPlan {
+  return planEndpoints(service, existing, (svc) => desiredEndpoints(svc, pods));
+}
+
+/** The Service's desired subsets from its pods, truncated as Kubernetes truncates them. */
+export function desiredEndpoints(service: Service, pods: readonly Pod[]): DesiredEndpoints {
+  return truncateSubsets(desiredSubsets(service, pods));
+}
+
+/** reconcileEndpoints with the desired subsets given (a caller may reuse them while the pods are unchanged). */
+export function planEndpoints(
+  service: Service | undefined,
+  existing: Endpoints | undefined,
+  desired: (service: Service) => DesiredEndpoints,
+): EndpointsPlan {
   if (!service) return existing ? { action: 'delete', endpoints: existing } : { action: 'none' };
   if (!hasSelector(service)) return { action: 'none' };
   const labels = endpointsLabels(service);
-  const { subsets, truncated } = truncateSubsets(desiredSubsets(service, pods));
+  const { subsets, truncated } = desired(service);
   if (!existing) {
     const endpoints: Endpoints = {
       apiVersion: 'v1',
@@ -101,9 +131,10 @@ function entriesFor(service: Service, pods: readonly Pod[]): Entry[] {
   for (const ep of endpointPods(service, pods, tolerateUnready)) {
     const { pod } = ep;
     const address = addressOf(ep);
+    const ipKey = ipv4Number(ep.ip);
     const ready = tolerateUnready || isPodReady(pod);
     if (ports.length === 0) {
-      if (service.spec.clusterIP === 'None') entries.push({ address, ready, port: undefined });
+      if (service.spec.clusterIP === 'None') entries.push({ address, ipKey, ready, port: undefined });
       continue;
     }
     for (const sp of ports) {
@@ -111,6 +142,7 @@ function entriesFor(service: Service, pods: readonly Pod[]): Entry[] {
       if (port === undefined) continue;
       entries.push({
         address,
+        ipKey,
         ready,
         port: {
           ...(sp.name ? { name: sp.name } : {}),
@@ -148,8 +180,9 @@ function repack(entries: Entry[]): EndpointSubset[] {
   }
   const bySet = new Map<string, { addrs: Entry[]; ports: EndpointPort[] }>();
   for (const { port, addrs } of byPort.values()) {
-    const list = [...addrs.values()].sort((a, b) => compareAddress(a.address, b.address));
-    const setKey = list.map((e) => `${addressKey(e.address)}=${e.ready}`).join(',');
+    const list = [...addrs.values()].sort(compareEntries);
+    // One port set (the common case) needs no key naming its thousands of addresses.
+    const setKey = byPort.size === 1 ? '' : list.map((e) => `${addressKey(e.address)}=${e.ready}`).join(',');
     const subset = bySet.get(setKey) ?? { addrs: list, ports: [] };
     bySet.set(setKey, subset);
     if (port) subset.ports.push(port);
@@ -173,8 +206,10 @@ function repack(entries: Entry[]): EndpointSubset[] {
   return subsets.sort(compareSubsets);
 }
 
-function compareAddress(a: EndpointAddress, b: EndpointAddress): number {
-  return compareIPv4(a.ip, b.ip) || (a.targetRef?.uid ?? '').localeCompare(b.targetRef?.uid ?? '');
+function compareEntries(a: Entry, b: Entry): number {
+  const ua = a.address.targetRef?.uid ?? '';
+  const ub = b.address.targetRef?.uid ?? '';
+  return compareIPv4Keyed(a.address.ip, a.ipKey, b.address.ip, b.ipKey) || (ua === ub ? 0 : ua.localeCompare(ub));
 }
 
 function compareSubsets(a: EndpointSubset, b: EndpointSubset): number {

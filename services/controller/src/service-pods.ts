@@ -83,6 +83,38 @@ export function endpointHostname(pod: Pod, service: Service): string | undefined
   return pod.spec.subdomain === service.metadata.name && sameNamespace ? hostname : undefined;
 }
 
+/**
+ * A dotted IPv4 address as one number that orders as compareIPv4 does, or -1 for one
+ * it cannot stand for (empty, or an octet past 255): sorting thousands of endpoints
+ * compares these instead of splitting both strings at every comparison.
+ */
+export function ipv4Number(ip: string): number {
+  let n = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || octet > 255) return -1;
+      n = n * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      octet = octet * 10 + (c - 48);
+      digits++;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0 || octet > 255) return -1;
+  return n * 256 + octet;
+}
+
+/** compareIPv4 over addresses with their ipv4Number keys precomputed (the keys when both are valid). */
+export function compareIPv4Keyed(a: string, ka: number, b: string, kb: number): number {
+  return ka >= 0 && kb >= 0 ? ka - kb : compareIPv4(a, b);
+}
+
 /** Orders dotted IPv4 addresses numerically (10.244.1.9 before 10.244.1.10); an empty address sorts first. */
 export function compareIPv4(a: string, b: string): number {
   const pa = a ? a.split('.').map(Number) : [];
