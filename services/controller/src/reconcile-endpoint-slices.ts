@@ -159,7 +159,13 @@ function packGroup(group: Group, slices: readonly EndpointSlice[], unused: Set<E
     out.push({ current, endpoints: rest.slice(next, next + MAX_ENDPOINTS_PER_SLICE) });
     next += MAX_ENDPOINTS_PER_SLICE;
   }
-  for (const p of out) p.endpoints.sort(compareEndpoints);
+  // Each slice's endpoints in the group's order (by address): no sort of every slice.
+  const slot = new Map<Endpoint, Endpoint[]>();
+  for (const p of out) {
+    for (const e of p.endpoints) slot.set(e, p.endpoints);
+    p.endpoints.length = 0;
+  }
+  for (const e of group.endpoints) slot.get(e)?.push(e);
   return out;
 }
 
@@ -175,32 +181,63 @@ export function endpointGroups(
   pods: readonly Pod[],
   zoneOf: (node: string) => string | undefined,
 ): EndpointGroup[] {
-  const publishNotReady = service.spec.publishNotReadyAddresses === true;
-  const groups = new Map<string, Group>();
-  for (const ep of endpointPods(service, pods, true)) {
-    const ports = endpointPorts(service, ep.pod);
-    const key = JSON.stringify(ports);
-    const group = groups.get(key) ?? { ports, endpoints: [] };
-    groups.set(key, group);
-    group.endpoints.push(endpointOf(ep, publishNotReady, zoneOf));
+  const zones = new Map<string, string | undefined>();
+  const zone = (node: string) => {
+    if (!zones.has(node)) zones.set(node, zoneOf(node));
+    return zones.get(node);
+  };
+  const groups = new Map<string, { ports: EndpointPort[]; members: PodEndpoint[] }>();
+  for (const pod of pods) {
+    const z = pod.spec.nodeName ? zone(pod.spec.nodeName) : undefined;
+    let c = podEndpoints.get(pod);
+    if (!c || c.service !== service || c.zone !== z) podEndpoints.set(pod, (c = podEndpoint(service, pod, z)));
+    if (!c.endpoint) continue;
+    const group = groups.get(c.portsKey) ?? { ports: c.ports, members: [] };
+    groups.set(c.portsKey, group);
+    group.members.push(c);
   }
   if (groups.size === 0) return [{ ports: [], endpoints: [] }];
-  const list = [...groups.values()];
-  for (const g of list) g.endpoints.sort(compareEndpoints);
+  const list: EndpointGroup[] = [];
+  for (const { ports, members } of groups.values()) {
+    members.sort((a, b) => compareIPv4Keyed(a.ip, a.ipKey, b.ip, b.ipKey));
+    list.push({ ports, endpoints: members.map((m) => m.endpoint as Endpoint) });
+  }
   return list.sort((a, b) => compareIPv4(a.endpoints[0]?.addresses[0] ?? '', b.endpoints[0]?.addresses[0] ?? ''));
 }
 
-/** ipv4Number of each endpoint's address, computed once per endpoint object, not per comparison. */
-const ipKeys = new WeakMap<Endpoint, number>();
-
-function ipKeyOf(e: Endpoint): number {
-  let k = ipKeys.get(e);
-  if (k === undefined) ipKeys.set(e, (k = ipv4Number(e.addresses[0] ?? '')));
-  return k;
+/** What a pod contributes to a Service's slices, for one Service object and the zone of its node. */
+interface PodEndpoint {
+  service: Service;
+  zone: string | undefined;
+  /** Undefined when the pod is not one of the Service's endpoints. */
+  endpoint: Endpoint | undefined;
+  ip: string;
+  ipKey: number;
+  ports: EndpointPort[];
+  portsKey: string;
 }
 
-function compareEndpoints(a: Endpoint, b: Endpoint): number {
-  return compareIPv4Keyed(a.addresses[0] ?? '', ipKeyOf(a), b.addresses[0] ?? '', ipKeyOf(b));
+/**
+ * Each pod object's endpoint, built once and kept while the pod object (the view replaces
+ * it on every change), the Service object and the zone stay: a sync then reuses the
+ * endpoints of unchanged pods, and finds their slices unchanged by reference.
+ */
+const podEndpoints = new WeakMap<Pod, PodEndpoint>();
+
+function podEndpoint(service: Service, pod: Pod, zone: string | undefined): PodEndpoint {
+  const ep = endpointPods(service, [pod], true)[0];
+  if (!ep) return { service, zone, endpoint: undefined, ip: '', ipKey: -1, ports: [], portsKey: '' };
+  const ports = endpointPorts(service, pod);
+  const publishNotReady = service.spec.publishNotReadyAddresses === true;
+  return {
+    service,
+    zone,
+    endpoint: endpointOf(ep, publishNotReady, () => zone),
+    ip: ep.ip,
+    ipKey: ipv4Number(ep.ip),
+    ports,
+    portsKey: JSON.stringify(ports),
+  };
 }
 
 // Slice port names are pointers in Kubernetes: an unnamed port is present as "".
@@ -285,12 +322,24 @@ function buildSlice(
   };
 }
 
-function sameSlice(a: EndpointSlice, b: EndpointSlice): boolean {
-  return (
-    semanticEqual(a.metadata.labels, b.metadata.labels) &&
-    semanticEqual(a.metadata.ownerReferences, b.metadata.ownerReferences) &&
-    a.addressType === b.addressType &&
-    semanticEqual(a.endpoints, b.endpoints) &&
-    semanticEqual(a.ports, b.ports)
-  );
+/**
+ * The desired endpoints an existing slice object was last found equal to: while neither
+ * changes (the view replaces a slice object on every write, endpointGroups reuses the
+ * endpoint objects of unchanged pods) they are compared by reference, not deeply.
+ */
+const equalEndpoints = new WeakMap<EndpointSlice, readonly Endpoint[]>();
+
+function sameSlice(current: EndpointSlice, desired: EndpointSlice): boolean {
+  const same =
+    semanticEqual(current.metadata.labels, desired.metadata.labels) &&
+    semanticEqual(current.metadata.ownerReferences, desired.metadata.ownerReferences) &&
+    current.addressType === desired.addressType &&
+    semanticEqual(current.ports, desired.ports);
+  if (!same) return false;
+  const want = desired.endpoints ?? [];
+  const known = equalEndpoints.get(current);
+  if (known && known.length === want.length && known.every((e, i) => e === want[i])) return true;
+  if (!semanticEqual(current.endpoints, want)) return false;
+  equalEndpoints.set(current, want);
+  return true;
 }

@@ -34,6 +34,8 @@ interface Entry {
   address: EndpointAddress;
   /** ipv4Number of the address, computed once per entry rather than per comparison. */
   ipKey: number;
+  /** addressKey of the address. */
+  key: string;
   ready: boolean;
   /** Undefined for a headless Service without ports. */
   port: EndpointPort | undefined;
@@ -125,33 +127,48 @@ export function desiredSubsets(service: Service, pods: readonly Pod[]): Endpoint
 }
 
 function entriesFor(service: Service, pods: readonly Pod[]): Entry[] {
+  const entries: Entry[] = [];
+  for (const pod of pods) {
+    let cached = podEntries.get(pod);
+    if (cached?.service !== service) podEntries.set(pod, (cached = { service, entries: podEntriesFor(service, pod) }));
+    for (const e of cached.entries) entries.push(e);
+  }
+  return entries;
+}
+
+/**
+ * Each pod object's entries, built once and kept while the pod object (the view replaces
+ * it on every change) and the Service object stay, so a sync rebuilds only changed pods.
+ */
+const podEntries = new WeakMap<Pod, { service: Service; entries: Entry[] }>();
+
+function podEntriesFor(service: Service, pod: Pod): Entry[] {
   const tolerateUnready = service.spec.publishNotReadyAddresses === true;
   const ports = service.spec.ports ?? [];
+  const ep = endpointPods(service, [pod], tolerateUnready)[0];
+  if (!ep) return [];
+  const address = addressOf(ep);
+  const key = addressKey(address);
+  const ipKey = ipv4Number(ep.ip);
+  const ready = tolerateUnready || isPodReady(pod);
+  if (ports.length === 0)
+    return service.spec.clusterIP === 'None' ? [{ address, key, ipKey, ready, port: undefined }] : [];
   const entries: Entry[] = [];
-  for (const ep of endpointPods(service, pods, tolerateUnready)) {
-    const { pod } = ep;
-    const address = addressOf(ep);
-    const ipKey = ipv4Number(ep.ip);
-    const ready = tolerateUnready || isPodReady(pod);
-    if (ports.length === 0) {
-      if (service.spec.clusterIP === 'None') entries.push({ address, ipKey, ready, port: undefined });
-      continue;
-    }
-    for (const sp of ports) {
-      const port = findPort(pod, sp);
-      if (port === undefined) continue;
-      entries.push({
-        address,
-        ipKey,
-        ready,
-        port: {
-          ...(sp.name ? { name: sp.name } : {}),
-          port,
-          protocol: sp.protocol ?? 'TCP',
-          ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}),
-        },
-      });
-    }
+  for (const sp of ports) {
+    const port = findPort(pod, sp);
+    if (port === undefined) continue;
+    entries.push({
+      address,
+      key,
+      ipKey,
+      ready,
+      port: {
+        ...(sp.name ? { name: sp.name } : {}),
+        port,
+        protocol: sp.protocol ?? 'TCP',
+        ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}),
+      },
+    });
   }
   return entries;
 }
@@ -176,13 +193,13 @@ function repack(entries: Entry[]): EndpointSubset[] {
     const pk = portKey(e.port);
     const group = byPort.get(pk) ?? { port: e.port, addrs: new Map<string, Entry>() };
     byPort.set(pk, group);
-    group.addrs.set(addressKey(e.address), e);
+    group.addrs.set(e.key, e);
   }
   const bySet = new Map<string, { addrs: Entry[]; ports: EndpointPort[] }>();
   for (const { port, addrs } of byPort.values()) {
     const list = [...addrs.values()].sort(compareEntries);
     // One port set (the common case) needs no key naming its thousands of addresses.
-    const setKey = byPort.size === 1 ? '' : list.map((e) => `${addressKey(e.address)}=${e.ready}`).join(',');
+    const setKey = byPort.size === 1 ? '' : list.map((e) => `${e.key}=${e.ready}`).join(',');
     const subset = bySet.get(setKey) ?? { addrs: list, ports: [] };
     bySet.set(setKey, subset);
     if (port) subset.ports.push(port);
