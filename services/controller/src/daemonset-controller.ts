@@ -19,6 +19,7 @@ import { listObjects, onEveryChange } from '@kemu/eventlog';
 import { randomUUID } from 'node:crypto';
 import { rfc3339 } from './conditions.js';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
+import { relatedEvents } from './related-events.js';
 import { controllerRefOf, newControllerRef } from './controller-ref.js';
 import { revisionTemplate } from './controller-revisions.js';
 import { deletePod } from './delete-pod.js';
@@ -110,6 +111,7 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
     source: { component: 'daemonset-controller' },
     log,
     view: informer.view,
+    related: relatedEvents(informer),
     clock: () => now().getTime(),
   });
 

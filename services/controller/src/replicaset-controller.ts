@@ -80,10 +80,11 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
     const { namespace, name } = parseKey(key);
     const rs = informer.lister('replicasets').byKey(key);
     const rsLog = log.child({ replicaset: `${namespace}/${name}` });
-    const stale = podsNamingOwner(namespace, name).filter(
-      (p) => controllerRefOf(p)?.uid !== rs?.metadata.uid && !p.metadata.deletionTimestamp,
-    );
+    let named = podsNamingOwner(namespace, name);
+    const stale = named.filter((p) => controllerRefOf(p)?.uid !== rs?.metadata.uid && !p.metadata.deletionTimestamp);
     let recheck = 0;
+    // The pods are read again only after a write (an await) may have changed the view.
+    let wrote = false;
     for (const pod of stale) {
       const uid = pod.metadata.uid ?? '';
       const wait = gcGrace.remainingMs(uid, now().getTime());
@@ -93,6 +94,7 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
       }
       gcGrace.forget(uid);
       const ref = controllerRefOf(pod)?.uid;
+      wrote = true;
       await deletePod(writer, pod, now(), (current) => controllerRefOf(current)?.uid === ref);
       rsLog.info({ pod: pod.metadata.name }, 'pod of a deleted replicaset deleted');
     }
@@ -100,11 +102,13 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
     if (!rs) return;
     const orphans = orphansAmong(pods.byIndex(ORPHAN_PODS, namespace), rs.spec.selector);
     if (orphans.length > 0 && !rs.metadata.deletionTimestamp) {
+      wrote = true;
       const adopted = await adoptOrphans(deps, 'pods', rs, orphans);
       if (adopted.length > 0) rsLog.info({ pods: adopted.map((p) => p.metadata.name) }, 'orphan pods adopted');
     }
 
-    const owned = podsNamingOwner(namespace, name).filter(
+    if (wrote) named = podsNamingOwner(namespace, name);
+    const owned = named.filter(
       (p) =>
         controllerRefOf(p)?.uid === rs.metadata.uid && matchLabelSelectorObject(rs.spec.selector, p.metadata.labels),
     );
