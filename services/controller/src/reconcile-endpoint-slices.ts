@@ -22,11 +22,11 @@ import { semanticEqual } from './semantic-equal.js';
 import {
   type EndpointPod,
   compareIPv4,
-  compareIPv4Keyed,
   endpointPods,
   findPort,
   hasSelector,
   ipv4Number,
+  sortByIPv4,
 } from './service-pods.js';
 
 /** Endpoints per slice, kube-controller-manager's --max-endpoints-per-slice default: a pod's change rewrites one slice of at most this many, not every endpoint of its Service. */
@@ -199,8 +199,12 @@ export function endpointGroups(
   if (groups.size === 0) return [{ ports: [], endpoints: [] }];
   const list: EndpointGroup[] = [];
   for (const { ports, members } of groups.values()) {
-    members.sort((a, b) => compareIPv4Keyed(a.ip, a.ipKey, b.ip, b.ipKey));
-    list.push({ ports, endpoints: members.map((m) => m.endpoint as Endpoint) });
+    const sorted = sortByIPv4(
+      members,
+      (m) => m.ip,
+      (m) => m.ipKey,
+    );
+    list.push({ ports, endpoints: sorted.map((m) => m.endpoint as Endpoint) });
   }
   return list.sort((a, b) => compareIPv4(a.endpoints[0]?.addresses[0] ?? '', b.endpoints[0]?.addresses[0] ?? ''));
 }

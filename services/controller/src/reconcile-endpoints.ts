@@ -24,6 +24,7 @@ import {
   findPort,
   hasSelector,
   ipv4Number,
+  sortByIPv4,
 } from './service-pods.js';
 import { OVER_CAPACITY_ANNOTATION, TRUNCATED, truncateSubsets } from './truncate-endpoints.js';
 
@@ -36,6 +37,8 @@ interface Entry {
   ipKey: number;
   /** addressKey of the address. */
   key: string;
+  /** portKey of the port. */
+  portKey: string;
   ready: boolean;
   /** Undefined for a headless Service without ports. */
   port: EndpointPort | undefined;
@@ -152,23 +155,20 @@ function podEntriesFor(service: Service, pod: Pod): Entry[] {
   const ipKey = ipv4Number(ep.ip);
   const ready = tolerateUnready || isPodReady(pod);
   if (ports.length === 0)
-    return service.spec.clusterIP === 'None' ? [{ address, key, ipKey, ready, port: undefined }] : [];
+    return service.spec.clusterIP === 'None'
+      ? [{ address, key, portKey: portKey(undefined), ipKey, ready, port: undefined }]
+      : [];
   const entries: Entry[] = [];
   for (const sp of ports) {
     const port = findPort(pod, sp);
     if (port === undefined) continue;
-    entries.push({
-      address,
-      key,
-      ipKey,
-      ready,
-      port: {
-        ...(sp.name ? { name: sp.name } : {}),
-        port,
-        protocol: sp.protocol ?? 'TCP',
-        ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}),
-      },
-    });
+    const endpointPort: EndpointPort = {
+      ...(sp.name ? { name: sp.name } : {}),
+      port,
+      protocol: sp.protocol ?? 'TCP',
+      ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}),
+    };
+    entries.push({ address, key, portKey: portKey(endpointPort), ipKey, ready, port: endpointPort });
   }
   return entries;
 }
@@ -188,16 +188,15 @@ const portKey = (p: EndpointPort | undefined) =>
 
 // RepackSubsets: port → the set of (address, ready) offering it; then ports grouped by identical sets.
 function repack(entries: Entry[]): EndpointSubset[] {
-  const byPort = new Map<string, { port: EndpointPort | undefined; addrs: Map<string, Entry> }>();
+  const byPort = new Map<string, { port: EndpointPort | undefined; list: Entry[] }>();
   for (const e of entries) {
-    const pk = portKey(e.port);
-    const group = byPort.get(pk) ?? { port: e.port, addrs: new Map<string, Entry>() };
-    byPort.set(pk, group);
-    group.addrs.set(e.key, e);
+    let group = byPort.get(e.portKey);
+    if (!group) byPort.set(e.portKey, (group = { port: e.port, list: [] }));
+    group.list.push(e);
   }
   const bySet = new Map<string, { addrs: Entry[]; ports: EndpointPort[] }>();
-  for (const { port, addrs } of byPort.values()) {
-    const list = [...addrs.values()].sort(compareEntries);
+  for (const { port, list: unsorted } of byPort.values()) {
+    const list = sortEntries(unsorted);
     // One port set (the common case) needs no key naming its thousands of addresses.
     const setKey = byPort.size === 1 ? '' : list.map((e) => `${e.key}=${e.ready}`).join(',');
     const subset = bySet.get(setKey) ?? { addrs: list, ports: [] };
@@ -221,6 +220,38 @@ function repack(entries: Entry[]): EndpointSubset[] {
     });
   }
   return subsets.sort(compareSubsets);
+}
+
+/**
+ * One port's entries, one per address (the last of a repeated ip/uid, in the place of
+ * its first), ordered by address then target uid: sorted by address numerically, then
+ * each run of one address (almost always a single entry) de-duplicated and ordered by
+ * uid, as sorting the de-duplicated entries with compareEntries would.
+ */
+function sortEntries(entries: readonly Entry[]): Entry[] {
+  const byAddress = sortByIPv4(
+    entries,
+    (e) => e.address.ip,
+    (e) => e.ipKey,
+  );
+  const out: Entry[] = [];
+  for (let i = 0; i < byAddress.length; ) {
+    const first = byAddress[i] as Entry;
+    let end = i + 1;
+    while (end < byAddress.length && compareAddresses(first, byAddress[end] as Entry) === 0) end++;
+    if (end === i + 1) out.push(first);
+    else {
+      const unique = new Map<string, Entry>();
+      for (let j = i; j < end; j++) unique.set((byAddress[j] as Entry).key, byAddress[j] as Entry);
+      out.push(...[...unique.values()].sort(compareEntries));
+    }
+    i = end;
+  }
+  return out;
+}
+
+function compareAddresses(a: Entry, b: Entry): number {
+  return compareIPv4Keyed(a.address.ip, a.ipKey, b.address.ip, b.ipKey);
 }
 
 function compareEntries(a: Entry, b: Entry): number {
