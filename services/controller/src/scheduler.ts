@@ -86,7 +86,8 @@ export function createScheduler(deps: ControllerDeps): Controller {
       throw err;
     }
     podLog.info({ node: nodeName }, 'pod bound');
-    await events.scheduled(pod, nodeName);
+    // Best effort and not waited for, as client-go's recorder: the next pod is bound meanwhile.
+    void events.scheduled(pod, nodeName);
   }
 
   return controller;
