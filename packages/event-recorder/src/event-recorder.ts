@@ -44,6 +44,11 @@ export interface EventRecorderOptions {
   log: Logger;
   /** A view that follows `events`, to count on Events written before a restart (optional). */
   view?: View;
+  /**
+   * The view's Events that may share an occurrence's correlation key, from an index (see
+   * correlationIndexValue); default: every Event of its namespace, scanned per new key.
+   */
+  related?: (o: EventOccurrence) => Iterable<Event>;
   clock?: () => number;
   windowMs?: number;
 }
@@ -58,6 +63,11 @@ const eventKey = (e: Event): ObjectKey => ({
   namespace: e.metadata.namespace ?? 'default',
   name: e.metadata.name,
 });
+
+/** An index value under which an Event and the occurrences it may correlate with meet: namespace, involved object, reason, message. */
+export function correlationIndexValue(namespace: string, name: string, reason: string, message: string): string {
+  return `${namespace}\u0000${name}\u0000${reason}\u0000${message}`;
+}
 
 /** Creates a recorder writing through `writer`. */
 export function createEventRecorder(options: EventRecorderOptions): EventRecorder {
@@ -77,7 +87,8 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
   function fromView(key: string, o: EventOccurrence, now: number): Cached | undefined {
     if (!options.view) return undefined;
     let best: Event | undefined;
-    for (const e of listObjects(options.view, 'events', o.involvedObject.namespace || 'default')) {
+    const namespace = o.involvedObject.namespace || 'default';
+    for (const e of options.related?.(o) ?? listObjects(options.view, 'events', namespace)) {
       if (e.reason !== o.reason || e.involvedObject?.name !== o.involvedObject.name) continue;
       const src = { component: e.source?.component ?? '', host: e.source?.host };
       const occ = {

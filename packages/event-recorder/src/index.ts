@@ -1,4 +1,4 @@
-export { createEventRecorder } from './event-recorder.js';
+export { correlationIndexValue, createEventRecorder } from './event-recorder.js';
 export type { EventRecorder, EventRecorderOptions } from './event-recorder.js';
 export { buildEvent, containerFieldPath, objectReference } from './core-event.js';
 export type { EventOccurrence, EventSource, EventType } from './core-event.js';

@@ -16,9 +16,14 @@ export function orphansFor<R extends 'pods' | 'replicasets'>(
   namespace: string,
   selector: LabelSelectorObject,
 ): ResourceTypes[R][] {
+  return orphansAmong(listObjects(view, resource, namespace), selector);
+}
+
+/** orphansFor over given candidates (an index of objects without a controller) instead of the whole namespace. */
+export function orphansAmong<T extends KubeObject>(candidates: readonly T[], selector: LabelSelectorObject): T[] {
   const empty = !selector.matchLabels && !selector.matchExpressions;
   if (empty) return [];
-  return listObjects(view, resource, namespace).filter(
+  return candidates.filter(
     (o) =>
       !controllerRefOf(o) && !o.metadata.deletionTimestamp && matchLabelSelectorObject(selector, o.metadata.labels),
   );

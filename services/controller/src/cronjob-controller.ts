@@ -11,6 +11,7 @@ import { listObjects, onEveryChange } from '@kemu/eventlog';
 import { randomUUID } from 'node:crypto';
 import { rfc3339 } from './conditions.js';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
+import { relatedEvents } from './related-events.js';
 import { controllerRefOf, newControllerRef } from './controller-ref.js';
 import { deletePod } from './delete-pod.js';
 import { isNamespaceActive } from './namespace-active.js';
@@ -75,6 +76,7 @@ export function createCronJobController(deps: ControllerDeps, clock: CronJobCloc
     source: { component: 'cronjob-controller' },
     log,
     view: informer.view,
+    related: relatedEvents(informer),
     clock: () => now().getTime(),
   });
 

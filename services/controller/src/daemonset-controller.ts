@@ -19,6 +19,8 @@ import { listObjects, onEveryChange } from '@kemu/eventlog';
 import { randomUUID } from 'node:crypto';
 import { rfc3339 } from './conditions.js';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
+import { indexedList } from './indexed-lists.js';
+import { relatedEvents } from './related-events.js';
 import { controllerRefOf, newControllerRef } from './controller-ref.js';
 import { revisionTemplate } from './controller-revisions.js';
 import { deletePod } from './delete-pod.js';
@@ -88,6 +90,7 @@ export function daemonPod(
 /** Creates the DaemonSet controller; its queue starts with start(). */
 export function createDaemonSetController(deps: ControllerDeps): Controller {
   const { informer, writer, now } = deps;
+  const daemonSets = indexedList(informer, 'daemonsets');
   const { controller, queue, log } = createQueuedController('daemonset', deps, {
     sync: syncDaemonSet,
     enqueueAll,
@@ -110,11 +113,13 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
     source: { component: 'daemonset-controller' },
     log,
     view: informer.view,
+    related: relatedEvents(informer),
     clock: () => now().getTime(),
   });
 
+  // Every node change queues every DaemonSet: listed from an index, not a scan of the view.
   function enqueueAll(): void {
-    for (const ds of listObjects(informer.view, 'daemonsets')) queue.add(keyOf('daemonsets', ds));
+    for (const ds of daemonSets.list()) queue.add(keyOf('daemonsets', ds));
   }
 
   async function syncDaemonSet(key: string): Promise<void> {

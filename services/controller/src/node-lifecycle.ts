@@ -15,6 +15,7 @@ import { POD_NODE_NAME_INDEX, listObjects, podNodeName } from '@kemu/eventlog';
 import { createEventRecorder, objectReference } from '@kemu/event-recorder';
 import { isPodReady } from './conditions.js';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
+import { relatedEvents } from './related-events.js';
 import {
   evictPod,
   heartbeatDeadline,
@@ -54,6 +55,7 @@ export function createNodeLifecycleController(deps: ControllerDeps, options: Nod
     source: { component: 'taint-eviction-controller' },
     log: deps.log,
     view: informer.view,
+    related: relatedEvents(informer),
     clock: () => now().getTime(),
   });
   const { controller, queue, log } = createQueuedController('node-lifecycle', deps, {

@@ -19,7 +19,15 @@ import {
 } from '@kemu/api';
 import { isPodReady } from './conditions.js';
 import { semanticEqual } from './semantic-equal.js';
-import { type EndpointPod, compareIPv4, endpointPods, findPort, hasSelector } from './service-pods.js';
+import {
+  type EndpointPod,
+  compareIPv4,
+  endpointPods,
+  findPort,
+  hasSelector,
+  ipv4Number,
+  sortByIPv4,
+} from './service-pods.js';
 
 /** Endpoints per slice, kube-controller-manager's --max-endpoints-per-slice default: a pod's change rewrites one slice of at most this many, not every endpoint of its Service. */
 export const MAX_ENDPOINTS_PER_SLICE = 100;
@@ -47,10 +55,12 @@ export interface SliceInput {
   generateName: (prefix: string) => string;
 }
 
-interface Group {
+/** Endpoints that resolve to one port set, sorted by address. */
+export interface EndpointGroup {
   ports: EndpointPort[];
   endpoints: Endpoint[];
 }
+type Group = EndpointGroup;
 
 /** True for a slice this controller manages for Service `namespace/name`. */
 export function isManagedSliceOf(slice: EndpointSlice, namespace: string, name: string): boolean {
@@ -64,6 +74,17 @@ export function isManagedSliceOf(slice: EndpointSlice, namespace: string, name: 
 
 /** Plans the slice writes for a Service. */
 export function reconcileEndpointSlices(input: SliceInput): SlicePlan {
+  return planEndpointSlices(input, (svc) => endpointGroups(svc, input.pods, input.zoneOf));
+}
+
+/**
+ * reconcileEndpointSlices with the endpoint groups given (`input.pods` is not read): a
+ * caller may reuse the groups while the Service, its pods and the zones are unchanged.
+ */
+export function planEndpointSlices(
+  input: Omit<SliceInput, 'pods' | 'zoneOf'>,
+  groupsOf: (service: Service) => readonly EndpointGroup[],
+): SlicePlan {
   const { service, existing } = input;
   const plan: SlicePlan = { create: [], update: [], delete: [] };
   if (!service) {
@@ -78,7 +99,7 @@ export function reconcileEndpointSlices(input: SliceInput): SlicePlan {
     .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   plan.delete.push(...existing.filter((s) => !isOwnedBy(s, service)));
 
-  const groups = groupEndpoints(service, input.pods, input.zoneOf);
+  const groups = groupsOf(service);
   const unused = new Set(owned);
   const mine = new Map<Group, EndpointSlice[]>();
   for (const group of groups) {
@@ -138,7 +159,13 @@ function packGroup(group: Group, slices: readonly EndpointSlice[], unused: Set<E
     out.push({ current, endpoints: rest.slice(next, next + MAX_ENDPOINTS_PER_SLICE) });
     next += MAX_ENDPOINTS_PER_SLICE;
   }
-  for (const p of out) p.endpoints.sort((a, b) => compareIPv4(a.addresses[0] ?? '', b.addresses[0] ?? ''));
+  // Each slice's endpoints in the group's order (by address): no sort of every slice.
+  const slot = new Map<Endpoint, Endpoint[]>();
+  for (const p of out) {
+    for (const e of p.endpoints) slot.set(e, p.endpoints);
+    p.endpoints.length = 0;
+  }
+  for (const e of group.endpoints) slot.get(e)?.push(e);
   return out;
 }
 
@@ -148,20 +175,73 @@ function isOwnedBy(slice: EndpointSlice, service: Service): boolean {
   );
 }
 
-function groupEndpoints(service: Service, pods: readonly Pod[], zoneOf: (node: string) => string | undefined): Group[] {
-  const publishNotReady = service.spec.publishNotReadyAddresses === true;
-  const groups = new Map<string, Group>();
-  for (const ep of endpointPods(service, pods, true)) {
-    const ports = endpointPorts(service, ep.pod);
-    const key = JSON.stringify(ports);
-    const group = groups.get(key) ?? { ports, endpoints: [] };
-    groups.set(key, group);
-    group.endpoints.push(endpointOf(ep, publishNotReady, zoneOf));
+/** The Service's endpoints grouped by port set, each group sorted by address and the groups by their first. */
+export function endpointGroups(
+  service: Service,
+  pods: readonly Pod[],
+  zoneOf: (node: string) => string | undefined,
+): EndpointGroup[] {
+  const zones = new Map<string, string | undefined>();
+  const zone = (node: string) => {
+    if (!zones.has(node)) zones.set(node, zoneOf(node));
+    return zones.get(node);
+  };
+  const groups = new Map<string, { ports: EndpointPort[]; members: PodEndpoint[] }>();
+  for (const pod of pods) {
+    const z = pod.spec.nodeName ? zone(pod.spec.nodeName) : undefined;
+    let c = podEndpoints.get(pod);
+    if (!c || c.service !== service || c.zone !== z) podEndpoints.set(pod, (c = podEndpoint(service, pod, z)));
+    if (!c.endpoint) continue;
+    const group = groups.get(c.portsKey) ?? { ports: c.ports, members: [] };
+    groups.set(c.portsKey, group);
+    group.members.push(c);
   }
   if (groups.size === 0) return [{ ports: [], endpoints: [] }];
-  const list = [...groups.values()];
-  for (const g of list) g.endpoints.sort((a, b) => compareIPv4(a.addresses[0] ?? '', b.addresses[0] ?? ''));
+  const list: EndpointGroup[] = [];
+  for (const { ports, members } of groups.values()) {
+    const sorted = sortByIPv4(
+      members,
+      (m) => m.ip,
+      (m) => m.ipKey,
+    );
+    list.push({ ports, endpoints: sorted.map((m) => m.endpoint as Endpoint) });
+  }
   return list.sort((a, b) => compareIPv4(a.endpoints[0]?.addresses[0] ?? '', b.endpoints[0]?.addresses[0] ?? ''));
+}
+
+/** What a pod contributes to a Service's slices, for one Service object and the zone of its node. */
+interface PodEndpoint {
+  service: Service;
+  zone: string | undefined;
+  /** Undefined when the pod is not one of the Service's endpoints. */
+  endpoint: Endpoint | undefined;
+  ip: string;
+  ipKey: number;
+  ports: EndpointPort[];
+  portsKey: string;
+}
+
+/**
+ * Each pod object's endpoint, built once and kept while the pod object (the view replaces
+ * it on every change), the Service object and the zone stay: a sync then reuses the
+ * endpoints of unchanged pods, and finds their slices unchanged by reference.
+ */
+const podEndpoints = new WeakMap<Pod, PodEndpoint>();
+
+function podEndpoint(service: Service, pod: Pod, zone: string | undefined): PodEndpoint {
+  const ep = endpointPods(service, [pod], true)[0];
+  if (!ep) return { service, zone, endpoint: undefined, ip: '', ipKey: -1, ports: [], portsKey: '' };
+  const ports = endpointPorts(service, pod);
+  const publishNotReady = service.spec.publishNotReadyAddresses === true;
+  return {
+    service,
+    zone,
+    endpoint: endpointOf(ep, publishNotReady, () => zone),
+    ip: ep.ip,
+    ipKey: ipv4Number(ep.ip),
+    ports,
+    portsKey: JSON.stringify(ports),
+  };
 }
 
 // Slice port names are pointers in Kubernetes: an unnamed port is present as "".
@@ -246,12 +326,24 @@ function buildSlice(
   };
 }
 
-function sameSlice(a: EndpointSlice, b: EndpointSlice): boolean {
-  return (
-    semanticEqual(a.metadata.labels, b.metadata.labels) &&
-    semanticEqual(a.metadata.ownerReferences, b.metadata.ownerReferences) &&
-    a.addressType === b.addressType &&
-    semanticEqual(a.endpoints, b.endpoints) &&
-    semanticEqual(a.ports, b.ports)
-  );
+/**
+ * The desired endpoints an existing slice object was last found equal to: while neither
+ * changes (the view replaces a slice object on every write, endpointGroups reuses the
+ * endpoint objects of unchanged pods) they are compared by reference, not deeply.
+ */
+const equalEndpoints = new WeakMap<EndpointSlice, readonly Endpoint[]>();
+
+function sameSlice(current: EndpointSlice, desired: EndpointSlice): boolean {
+  const same =
+    semanticEqual(current.metadata.labels, desired.metadata.labels) &&
+    semanticEqual(current.metadata.ownerReferences, desired.metadata.ownerReferences) &&
+    current.addressType === desired.addressType &&
+    semanticEqual(current.ports, desired.ports);
+  if (!same) return false;
+  const want = desired.endpoints ?? [];
+  const known = equalEndpoints.get(current);
+  if (known && known.length === want.length && known.every((e, i) => e === want[i])) return true;
+  if (!semanticEqual(current.endpoints, want)) return false;
+  equalEndpoints.set(current, want);
+  return true;
 }

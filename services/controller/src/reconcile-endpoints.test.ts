@@ -1,6 +1,7 @@
 import type { Endpoints, Pod, Service } from '@kemu/api';
 import { describe, expect, it } from 'vitest';
 import { desiredSubsets, reconcileEndpoints } from './reconcile-endpoints.js';
+import { compareIPv4 } from './service-pods.js';
 import { pod, ref, service } from './testing/fixtures.js';
 
 const http = [{ name: 'http', port: 8080, protocol: 'TCP' as const }];
@@ -226,5 +227,37 @@ describe('reconcileEndpoints', () => {
     expect(reconcileEndpoints(undefined, [], undefined)).toEqual({ action: 'none' });
     expect(reconcileEndpoints(service({ selector: undefined }), [pod('a')], existing)).toEqual({ action: 'none' });
     expect(reconcileEndpoints(service({ selector: {} }), [pod('a')], undefined)).toEqual({ action: 'none' });
+  });
+});
+
+describe('desiredSubsets ordering', () => {
+  it('orders by address then uid and keeps one entry per address and uid, on generated pods', () => {
+    let s = 11;
+    const rnd = (n: number) => {
+      s = (s * 1103515245 + 12345) % 2 ** 31;
+      return s % n;
+    };
+    for (let round = 0; round < 100; round++) {
+      // Repeated names (one uid) and shared addresses, as the sort's ties.
+      const pods = Array.from({ length: rnd(40) }, () => {
+        const p = pod(`p${rnd(25)}`, { ip: `10.244.${rnd(2)}.${rnd(15)}`, ready: rnd(3) > 0 });
+        return { ...p, metadata: { ...p.metadata, uid: `u${rnd(30)}` } };
+      });
+      // The definition: de-duplicated by ip/uid (the last one, in the first one's place), then sorted.
+      const unique = new Map<string, Pod>();
+      for (const p of pods) unique.set(`${p.status?.podIP}/${p.metadata.uid}`, p);
+      const want = [...unique.values()].sort(
+        (a, b) =>
+          compareIPv4(a.status?.podIP ?? '', b.status?.podIP ?? '') ||
+          (a.metadata.uid ?? '').localeCompare(b.metadata.uid ?? ''),
+      );
+      const isReady = (p: Pod) => p.status?.conditions?.[0]?.status === 'True';
+      const ids = (list: { ip: string; targetRef?: { uid?: string } }[] | undefined) =>
+        (list ?? []).map((a) => `${a.ip}/${a.targetRef?.uid}`);
+      const [subset] = desiredSubsets(service(), pods);
+      const byId = (list: Pod[]) => list.map((p) => `${p.status?.podIP}/${p.metadata.uid}`);
+      expect(ids(subset?.addresses)).toEqual(byId(want.filter(isReady)));
+      expect(ids(subset?.notReadyAddresses)).toEqual(byId(want.filter((p) => !isReady(p))));
+    }
   });
 });

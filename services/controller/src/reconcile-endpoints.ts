@@ -16,7 +16,16 @@ import {
 } from '@kemu/api';
 import { isPodReady } from './conditions.js';
 import { semanticEqual } from './semantic-equal.js';
-import { type EndpointPod, compareIPv4, endpointPods, findPort, hasSelector } from './service-pods.js';
+import {
+  type EndpointPod,
+  compareIPv4,
+  compareIPv4Keyed,
+  endpointPods,
+  findPort,
+  hasSelector,
+  ipv4Number,
+  sortByIPv4,
+} from './service-pods.js';
 import { OVER_CAPACITY_ANNOTATION, TRUNCATED, truncateSubsets } from './truncate-endpoints.js';
 
 /** What to write for one Service's Endpoints. */
@@ -24,9 +33,21 @@ export type EndpointsPlan = { action: 'none' } | { action: 'create' | 'update' |
 
 interface Entry {
   address: EndpointAddress;
+  /** ipv4Number of the address, computed once per entry rather than per comparison. */
+  ipKey: number;
+  /** addressKey of the address. */
+  key: string;
+  /** portKey of the port. */
+  portKey: string;
   ready: boolean;
   /** Undefined for a headless Service without ports. */
   port: EndpointPort | undefined;
+}
+
+/** The subsets a Service's Endpoints should hold, truncated, and whether they were. */
+export interface DesiredEndpoints {
+  subsets: EndpointSubset[];
+  truncated: boolean;
 }
 
 /** Decides the Endpoints write for a Service (undefined: deleted) given all pods and the existing object. */
@@ -35,10 +56,24 @@ export function reconcileEndpoints(
   pods: readonly Pod[],
   existing: Endpoints | undefined,
 ): EndpointsPlan {
+  return planEndpoints(service, existing, (svc) => desiredEndpoints(svc, pods));
+}
+
+/** The Service's desired subsets from its pods, truncated as Kubernetes truncates them. */
+export function desiredEndpoints(service: Service, pods: readonly Pod[]): DesiredEndpoints {
+  return truncateSubsets(desiredSubsets(service, pods));
+}
+
+/** reconcileEndpoints with the desired subsets given (a caller may reuse them while the pods are unchanged). */
+export function planEndpoints(
+  service: Service | undefined,
+  existing: Endpoints | undefined,
+  desired: (service: Service) => DesiredEndpoints,
+): EndpointsPlan {
   if (!service) return existing ? { action: 'delete', endpoints: existing } : { action: 'none' };
   if (!hasSelector(service)) return { action: 'none' };
   const labels = endpointsLabels(service);
-  const { subsets, truncated } = truncateSubsets(desiredSubsets(service, pods));
+  const { subsets, truncated } = desired(service);
   if (!existing) {
     const endpoints: Endpoints = {
       apiVersion: 'v1',
@@ -95,31 +130,45 @@ export function desiredSubsets(service: Service, pods: readonly Pod[]): Endpoint
 }
 
 function entriesFor(service: Service, pods: readonly Pod[]): Entry[] {
+  const entries: Entry[] = [];
+  for (const pod of pods) {
+    let cached = podEntries.get(pod);
+    if (cached?.service !== service) podEntries.set(pod, (cached = { service, entries: podEntriesFor(service, pod) }));
+    for (const e of cached.entries) entries.push(e);
+  }
+  return entries;
+}
+
+/**
+ * Each pod object's entries, built once and kept while the pod object (the view replaces
+ * it on every change) and the Service object stay, so a sync rebuilds only changed pods.
+ */
+const podEntries = new WeakMap<Pod, { service: Service; entries: Entry[] }>();
+
+function podEntriesFor(service: Service, pod: Pod): Entry[] {
   const tolerateUnready = service.spec.publishNotReadyAddresses === true;
   const ports = service.spec.ports ?? [];
+  const ep = endpointPods(service, [pod], tolerateUnready)[0];
+  if (!ep) return [];
+  const address = addressOf(ep);
+  const key = addressKey(address);
+  const ipKey = ipv4Number(ep.ip);
+  const ready = tolerateUnready || isPodReady(pod);
+  if (ports.length === 0)
+    return service.spec.clusterIP === 'None'
+      ? [{ address, key, portKey: portKey(undefined), ipKey, ready, port: undefined }]
+      : [];
   const entries: Entry[] = [];
-  for (const ep of endpointPods(service, pods, tolerateUnready)) {
-    const { pod } = ep;
-    const address = addressOf(ep);
-    const ready = tolerateUnready || isPodReady(pod);
-    if (ports.length === 0) {
-      if (service.spec.clusterIP === 'None') entries.push({ address, ready, port: undefined });
-      continue;
-    }
-    for (const sp of ports) {
-      const port = findPort(pod, sp);
-      if (port === undefined) continue;
-      entries.push({
-        address,
-        ready,
-        port: {
-          ...(sp.name ? { name: sp.name } : {}),
-          port,
-          protocol: sp.protocol ?? 'TCP',
-          ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}),
-        },
-      });
-    }
+  for (const sp of ports) {
+    const port = findPort(pod, sp);
+    if (port === undefined) continue;
+    const endpointPort: EndpointPort = {
+      ...(sp.name ? { name: sp.name } : {}),
+      port,
+      protocol: sp.protocol ?? 'TCP',
+      ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}),
+    };
+    entries.push({ address, key, portKey: portKey(endpointPort), ipKey, ready, port: endpointPort });
   }
   return entries;
 }
@@ -139,17 +188,17 @@ const portKey = (p: EndpointPort | undefined) =>
 
 // RepackSubsets: port → the set of (address, ready) offering it; then ports grouped by identical sets.
 function repack(entries: Entry[]): EndpointSubset[] {
-  const byPort = new Map<string, { port: EndpointPort | undefined; addrs: Map<string, Entry> }>();
+  const byPort = new Map<string, { port: EndpointPort | undefined; list: Entry[] }>();
   for (const e of entries) {
-    const pk = portKey(e.port);
-    const group = byPort.get(pk) ?? { port: e.port, addrs: new Map<string, Entry>() };
-    byPort.set(pk, group);
-    group.addrs.set(addressKey(e.address), e);
+    let group = byPort.get(e.portKey);
+    if (!group) byPort.set(e.portKey, (group = { port: e.port, list: [] }));
+    group.list.push(e);
   }
   const bySet = new Map<string, { addrs: Entry[]; ports: EndpointPort[] }>();
-  for (const { port, addrs } of byPort.values()) {
-    const list = [...addrs.values()].sort((a, b) => compareAddress(a.address, b.address));
-    const setKey = list.map((e) => `${addressKey(e.address)}=${e.ready}`).join(',');
+  for (const { port, list: unsorted } of byPort.values()) {
+    const list = sortEntries(unsorted);
+    // One port set (the common case) needs no key naming its thousands of addresses.
+    const setKey = byPort.size === 1 ? '' : list.map((e) => `${e.key}=${e.ready}`).join(',');
     const subset = bySet.get(setKey) ?? { addrs: list, ports: [] };
     bySet.set(setKey, subset);
     if (port) subset.ports.push(port);
@@ -173,8 +222,42 @@ function repack(entries: Entry[]): EndpointSubset[] {
   return subsets.sort(compareSubsets);
 }
 
-function compareAddress(a: EndpointAddress, b: EndpointAddress): number {
-  return compareIPv4(a.ip, b.ip) || (a.targetRef?.uid ?? '').localeCompare(b.targetRef?.uid ?? '');
+/**
+ * One port's entries, one per address (the last of a repeated ip/uid, in the place of
+ * its first), ordered by address then target uid: sorted by address numerically, then
+ * each run of one address (almost always a single entry) de-duplicated and ordered by
+ * uid, as sorting the de-duplicated entries with compareEntries would.
+ */
+function sortEntries(entries: readonly Entry[]): Entry[] {
+  const byAddress = sortByIPv4(
+    entries,
+    (e) => e.address.ip,
+    (e) => e.ipKey,
+  );
+  const out: Entry[] = [];
+  for (let i = 0; i < byAddress.length; ) {
+    const first = byAddress[i] as Entry;
+    let end = i + 1;
+    while (end < byAddress.length && compareAddresses(first, byAddress[end] as Entry) === 0) end++;
+    if (end === i + 1) out.push(first);
+    else {
+      const unique = new Map<string, Entry>();
+      for (let j = i; j < end; j++) unique.set((byAddress[j] as Entry).key, byAddress[j] as Entry);
+      out.push(...[...unique.values()].sort(compareEntries));
+    }
+    i = end;
+  }
+  return out;
+}
+
+function compareAddresses(a: Entry, b: Entry): number {
+  return compareIPv4Keyed(a.address.ip, a.ipKey, b.address.ip, b.ipKey);
+}
+
+function compareEntries(a: Entry, b: Entry): number {
+  const ua = a.address.targetRef?.uid ?? '';
+  const ub = b.address.targetRef?.uid ?? '';
+  return compareIPv4Keyed(a.address.ip, a.ipKey, b.address.ip, b.ipKey) || (ua === ub ? 0 : ua.localeCompare(ub));
 }
 
 function compareSubsets(a: EndpointSubset, b: EndpointSubset): number {

@@ -33,11 +33,21 @@ export function reconcileReplicaSet(rs: ReplicaSet, owned: readonly Pod[], now: 
 export function replicaSetStatus(rs: ReplicaSet, active: readonly Pod[], now: Date): NonNullable<ReplicaSet['status']> {
   const templateLabels = rs.spec.template.metadata?.labels ?? {};
   const minReady = rs.spec.minReadySeconds ?? 0;
+  // One pass over the pods (thousands in a large ReplicaSet, counted on every pod change).
+  let fullyLabeled = 0;
+  let ready = 0;
+  let available = 0;
+  for (const p of active) {
+    if (selectorMatches(templateLabels, p.metadata.labels)) fullyLabeled++;
+    if (!isPodReady(p)) continue;
+    ready++;
+    if (minReady <= 0 || isPodAvailable(p, minReady, now)) available++;
+  }
   return {
     replicas: active.length,
-    fullyLabeledReplicas: active.filter((p) => selectorMatches(templateLabels, p.metadata.labels)).length,
-    readyReplicas: active.filter(isPodReady).length,
-    availableReplicas: active.filter((p) => isPodAvailable(p, minReady, now)).length,
+    fullyLabeledReplicas: fullyLabeled,
+    readyReplicas: ready,
+    availableReplicas: available,
     observedGeneration: rs.metadata.generation ?? 1,
   };
 }

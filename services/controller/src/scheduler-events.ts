@@ -6,6 +6,7 @@
 import type { Pod } from '@kemu/api';
 import { createEventRecorder, objectReference } from '@kemu/event-recorder';
 import type { ControllerDeps } from './controller.js';
+import { relatedEvents } from './related-events.js';
 
 /** The scheduler's component name, as events and kubectl show it. */
 export const SCHEDULER_NAME = 'default-scheduler';
@@ -27,6 +28,7 @@ export function createSchedulerEvents(
     source: { component: SCHEDULER_NAME },
     log: deps.log,
     view: deps.informer.view,
+    related: relatedEvents(deps.informer),
     clock: () => deps.now().getTime(),
   });
   return {

@@ -10,7 +10,9 @@ import { bindPod, markUnschedulable, needsScheduling } from './bind-pod.js';
 import { isNodeSchedulable, isPodTerminal } from './conditions.js';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
 import { podRequests } from './node-fit.js';
-import { nodeUsage, pickNode, unschedulableMessage } from './pick-node.js';
+import { indexedList } from './indexed-lists.js';
+import { trackNodeUsage } from './node-usage-tracker.js';
+import { pickNode, unschedulableMessage } from './pick-node.js';
 import { createQueuedController } from './queued-controller.js';
 import { createSchedulerEvents } from './scheduler-events.js';
 
@@ -22,6 +24,8 @@ export function createScheduler(deps: ControllerDeps): Controller {
   // Pod key → node for bindings written but not yet seen in the view.
   const assumed = new Map<string, string>();
   const events = createSchedulerEvents(deps);
+  const nodeUsage = trackNodeUsage(informer);
+  const nodes = indexedList(informer, 'nodes');
   const { controller, queue, log } = createQueuedController('scheduler', deps, {
     sync: syncPod,
     observers: { pods: onEveryChange(onPodChange) },
@@ -60,13 +64,13 @@ export function createScheduler(deps: ControllerDeps): Controller {
       return;
     }
     const podLog = log.child({ pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
-    const nodes = listObjects(informer.view, 'nodes');
-    const usage = nodeUsage(listObjects(informer.view, 'pods'), assumed, podKey);
+    const nodeList = nodes.list();
+    const usage = nodeUsage.usage(assumed);
     const request = podRequests(pod);
-    const nodeName = pickNode(nodes, usage, request);
+    const nodeName = pickNode(nodeList, usage, request);
     const expected = Number(pod.metadata.resourceVersion);
     if (!nodeName) {
-      const message = unschedulableMessage(nodes, usage, request);
+      const message = unschedulableMessage(nodeList, usage, request);
       const next = markUnschedulable(pod, message, now());
       if (!next) return;
       await writer.put(parseKey(key), next, expected);
@@ -82,7 +86,8 @@ export function createScheduler(deps: ControllerDeps): Controller {
       throw err;
     }
     podLog.info({ node: nodeName }, 'pod bound');
-    await events.scheduled(pod, nodeName);
+    // Best effort and not waited for, as client-go's recorder: the next pod is bound meanwhile.
+    void events.scheduled(pod, nodeName);
   }
 
   return controller;

@@ -6,36 +6,33 @@
  * endpoints show (a restart count, a container's state) concerns none, as Kubernetes'
  * podEndpointsChanged decides.
  */
-import { type Pod, deepEqual, selectorMatches } from '@kemu/api';
-import { type ResourceHandlers, type View, listObjects, onEveryChange } from '@kemu/eventlog';
+import { type Pod, deepEqual } from '@kemu/api';
+import { type ResourceHandlers, onEveryChange } from '@kemu/eventlog';
 import { keyOf } from './controller.js';
 import { isPodReady, isPodTerminal } from './conditions.js';
-import { hasSelector, podIPv4 } from './service-pods.js';
+import type { ServicePodIndex } from './service-pod-index.js';
+import { podIPv4 } from './service-pods.js';
 
 /** Handlers that queue the Services whose endpoints may change with a Service or pod change. */
 export function serviceKeyHandlers(
-  view: View,
+  index: ServicePodIndex,
   enqueue: (key: string) => void,
 ): Required<Pick<ResourceHandlers, 'services' | 'pods'>> {
   return {
     services: onEveryChange((svc) => enqueue(keyOf('services', svc))),
     pods: onEveryChange((pod, old, change) => {
       if (change.type === 'MODIFIED' && old && !podEndpointsChanged(old, pod)) return;
-      for (const k of serviceKeysForPod(view, pod, old)) enqueue(k);
+      for (const k of serviceKeysForPod(index, pod, old)) enqueue(k);
     }),
   };
 }
 
 /** Keys of the Services whose endpoints may change with this pod change (`old` its state before). */
-export function serviceKeysForPod(view: View, pod: Pod, old: Pod | undefined): string[] {
-  const keys: string[] = [];
-  for (const svc of listObjects(view, 'services', pod.metadata.namespace ?? 'default')) {
-    if (!hasSelector(svc)) continue;
-    const sel = svc.spec.selector;
-    if (selectorMatches(sel, pod.metadata.labels) || (old && selectorMatches(sel, old.metadata.labels)))
-      keys.push(keyOf('services', svc));
-  }
-  return keys;
+export function serviceKeysForPod(index: ServicePodIndex, pod: Pod, old: Pod | undefined): string[] {
+  const namespace = pod.metadata.namespace ?? 'default';
+  const keys = index.servicesMatching(namespace, pod.metadata.labels);
+  if (!old || deepEqual(old.metadata.labels ?? {}, pod.metadata.labels ?? {})) return keys;
+  return [...new Set([...keys, ...index.servicesMatching(namespace, old.metadata.labels)])];
 }
 
 /**

@@ -83,6 +83,63 @@ export function endpointHostname(pod: Pod, service: Service): string | undefined
   return pod.spec.subdomain === service.metadata.name && sameNamespace ? hostname : undefined;
 }
 
+/**
+ * A dotted IPv4 address as one number that orders as compareIPv4 does, or -1 for one
+ * it cannot stand for (empty, or an octet past 255): sorting thousands of endpoints
+ * compares these instead of splitting both strings at every comparison.
+ */
+export function ipv4Number(ip: string): number {
+  let n = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || octet > 255) return -1;
+      n = n * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      octet = octet * 10 + (c - 48);
+      digits++;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0 || octet > 255) return -1;
+  return n * 256 + octet;
+}
+
+/** compareIPv4 over addresses with their ipv4Number keys precomputed (the keys when both are valid). */
+export function compareIPv4Keyed(a: string, ka: number, b: string, kb: number): number {
+  return ka >= 0 && kb >= 0 ? ka - kb : compareIPv4(a, b);
+}
+
+/**
+ * The items ordered by address as a stable sort with compareIPv4 orders them, sorting
+ * numbers instead of calling a comparator: each item's ipv4Number scaled, plus its
+ * position (so equal addresses keep their order), in a Float64Array (exact below 2^52:
+ * 2^32 addresses times 2^20 items). An invalid address, or more items, falls back to
+ * the comparator.
+ */
+export function sortByIPv4<T>(items: readonly T[], ipOf: (item: T) => string, keyOf: (item: T) => number): T[] {
+  const n = items.length;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = keyOf(items[i] as T);
+    if (k < 0 || n >= POSITIONS) {
+      return [...items].sort((a, b) => compareIPv4Keyed(ipOf(a), keyOf(a), ipOf(b), keyOf(b)));
+    }
+    keys[i] = k * POSITIONS + i;
+  }
+  keys.sort();
+  const out = new Array<T>(n);
+  for (let i = 0; i < n; i++) out[i] = items[(keys[i] as number) % POSITIONS] as T;
+  return out;
+}
+
+const POSITIONS = 2 ** 20;
+
 /** Orders dotted IPv4 addresses numerically (10.244.1.9 before 10.244.1.10); an empty address sorts first. */
 export function compareIPv4(a: string, b: string): number {
   const pa = a ? a.split('.').map(Number) : [];

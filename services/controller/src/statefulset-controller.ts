@@ -11,6 +11,7 @@ import { createEventRecorder, objectReference } from '@kemu/event-recorder';
 import { type Change, listObjects, onEveryChange } from '@kemu/eventlog';
 import { randomUUID } from 'node:crypto';
 import { type Controller, type ControllerDeps, keyOf, parseKey } from './controller.js';
+import { relatedEvents } from './related-events.js';
 import { controllerRefOf } from './controller-ref.js';
 import { revisionTemplate } from './controller-revisions.js';
 import { deletePod } from './delete-pod.js';
@@ -38,6 +39,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
     source: { component: 'statefulset-controller' },
     log,
     view: informer.view,
+    related: relatedEvents(informer),
     clock: () => now().getTime(),
   });
 

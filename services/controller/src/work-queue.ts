@@ -3,8 +3,12 @@
  * changes to one object becomes one sync; a key added while it is being processed is
  * processed once more afterwards (it may have changed mid-sync); one key at a time per
  * queue; a failed key is retried with exponential backoff and dropped after a bound, to
- * be picked up again by the next change or resync. Queues report client-go's workqueue_*
- * metrics through the provider set once per process (client-go's workqueue.SetProvider).
+ * be picked up again by the next change or resync. The drain an add() begins starts on
+ * the next turn of the event loop (setImmediate), never inside the add(): the informer
+ * delivers a batch of events in one turn, so the batch's changes to one object coalesce
+ * into one sync instead of the first being synced alone (against a half-applied batch)
+ * before the rest is queued. Queues report client-go's workqueue_* metrics through the
+ * provider set once per process (client-go's workqueue.SetProvider).
  */
 import type { Logger } from '@kemu/log';
 import type { WorkQueueMetrics, WorkQueueMetricsProvider } from '@kemu/metrics';
@@ -83,7 +87,7 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
     if (processing !== key) queue.push(key);
     metrics.added(queue.length);
     if (processing === key) return;
-    kick();
+    kick(true);
   }
 
   function addAfter(key: string, delayMs: number): void {
@@ -100,10 +104,11 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
     waiting.set(key, { dueAt, timer });
   }
 
-  function kick(): void {
+  /** Starts draining unless a drain is under way: at once on start(), on the next turn after an add(). */
+  function kick(deferred: boolean): void {
     if (!running || draining) return;
     draining = true;
-    loop = drain();
+    loop = deferred ? new Promise<void>((resolve) => setImmediate(resolve)).then(drain) : drain();
   }
 
   async function drain(): Promise<void> {
@@ -157,7 +162,7 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
     start() {
       if (stopped) return;
       running = true;
-      kick();
+      kick(false);
     },
     async stop() {
       stopped = true;

@@ -6,6 +6,7 @@
 import type { Deployment, ReplicaSet } from '@kemu/api';
 import { createEventRecorder, objectReference } from '@kemu/event-recorder';
 import type { ControllerDeps } from './controller.js';
+import { relatedEvents } from './related-events.js';
 
 /** Records one workload controller's events. */
 export interface WorkloadEvents {
@@ -27,6 +28,7 @@ export function createWorkloadEvents(
     source: { component },
     log: deps.log,
     view: deps.informer.view,
+    related: relatedEvents(deps.informer),
     clock: () => deps.now().getTime(),
   });
   return {

@@ -16,7 +16,7 @@ import { type LogEvent, SCHEMA_VERSION, connectEventLog, encodeEvent, subjectFor
 import { createLogger } from '@kemu/log';
 import { freePort, startNatsServer } from '@kemu/testkit';
 import { repoRoot } from '../kemu-cluster.js';
-import { TABLE_ACCEPT, apiGetter, cpuMs, listPaginated, rssMiB, timedMs, until } from './growth-probes.js';
+import { TABLE_ACCEPT, apiGetter, cpuSeconds, listPaginated, rssMiB, timedMs, until } from './growth-probes.js';
 import { growthNote } from './growth-rows.js';
 import { median } from './stats.js';
 import type { Row } from './table.js';
@@ -186,9 +186,9 @@ export async function measureApiserverScaleSamples(
       // Wall time (median) and the apiserver's CPU per call (its utime + stime over all rounds, steady under load).
       const measure = async (fn: () => Promise<void>): Promise<Figure> => {
         const wall: number[] = [];
-        const cpu0 = await cpuMs(pid);
+        const cpu0 = await cpuSeconds(pid);
         for (let i = 0; i < ROUNDS; i++) wall.push(await timedMs(fn));
-        return { ms: median(wall), cpuMs: ((await cpuMs(pid)) - cpu0) / ROUNDS };
+        return { ms: median(wall), cpuMs: (((await cpuSeconds(pid)) - cpu0) * 1000) / ROUNDS };
       };
       const whole = (accept?: string) => async () => {
         if ((await get('/api/v1/pods', accept)).status !== 200) throw new Error('list failed');

@@ -48,11 +48,14 @@ export async function listPaginated(get: ApiGet, limit: number): Promise<number>
   }
 }
 
-/** CPU time (user + system) a process has used, in ms. */
-export async function cpuMs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+/** CPU seconds (user + system) a process has used (NaN when it is gone); clock ticks of 100 Hz, Linux's USER_HZ. */
+export async function cpuSeconds(pid: number | undefined): Promise<number> {
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** VmRSS of a process in MiB (NaN when it is gone). */

@@ -55,6 +55,16 @@ export function growthRows(samples: readonly GrowthSample[]): Row[] {
     ),
     row('endpoint removal → every real proxy, p99', (s) => s.proxyP99Ms, ms, '≤ 1 s at 10k'),
     row(
+      'growth Deployment scale-up → all its pods Ready',
+      (s) => s.growthS,
+      (v) => `${v.toFixed(1)} s`,
+    ),
+    row(
+      'controller CPU per 1000 pods started (growth and rollout)',
+      (s) => s.controllerCpuPer1000,
+      (v) => `${v.toFixed(1)} s`,
+    ),
+    row(
       '1000-pod Service: scale-up → EndpointSlices hold all',
       (s) => s.reconcileS,
       (v) => `${v.toFixed(1)} s`,

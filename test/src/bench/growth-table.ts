@@ -2,7 +2,8 @@
  * The growth table (issue 17): one cluster of 3 real nodes (cordoned) and enough hollow
  * nodes, grown through the given pod counts (Services = pods / 10, those beyond the two
  * measured ones select nothing). At each size: apiserver lists of all pods, `kubectl get
- * pods -A`, one endpoint removal → gone from every real proxy, a 1000-pod Service's
+ * pods -A`, the growth Deployment's scale-up to Ready and the controller's CPU per 1000 pods
+ * started, one endpoint removal → gone from every real proxy, a 1000-pod Service's
  * EndpointSlices filled from a scale-up and the log's append rate meanwhile, each
  * component's RSS, and the apiserver's start-up after a SIGKILL (its supervisor restarts
  * it from the snapshot). Each figure's note gives the exponent between sizes.
@@ -15,7 +16,7 @@ import {
   TABLE_ACCEPT,
   apiGetter,
   componentRss,
-  cpuMs,
+  cpuSeconds,
   listPaginated,
   proxyEndpoints,
   timedMs,
@@ -31,6 +32,10 @@ const RECON = 1000;
 export interface GrowthSample {
   pods: number;
   services: number;
+  /** Seconds from scaling the growth Deployment up to all its pods Ready. */
+  growthS: number;
+  /** Controller CPU seconds per 1000 pods started, over the growth and the 1000-pod rollout. */
+  controllerCpuPer1000: number;
   listJsonMs: number;
   listTableMs: number;
   listPagedMs: number;
@@ -79,6 +84,12 @@ async function sliceAddresses(get: ApiGet, svc: string): Promise<string[]> {
   );
 }
 
+/** Ready replicas of a Deployment (0 before any). */
+async function readyReplicas(cluster: KemuCluster, name: string): Promise<number> {
+  const r = await cluster.kubectl(['get', 'deployment', name, '-o', 'jsonpath={.status.readyReplicas}']);
+  return Number(r.stdout || 0);
+}
+
 const resourceVersion = async (get: ApiGet) =>
   Number(
     (
@@ -100,24 +111,29 @@ async function measureSize(
   await cluster.kubectlOk(['apply', '-f', '-'], { input: list(extra) });
   await cluster.kubectlOk(['scale', 'deployment/recon', '--replicas=0']);
   await until('recon slices empty', 300_000, async () => (await sliceAddresses(get, 'recon')).length === 0, 500);
+  const controllerPid = Object.entries(await cluster.pids()).find(
+    ([name]) => name === 'controller' || name.startsWith('controller-'),
+  )?.[1];
+  const cpu0 = await cpuSeconds(controllerPid);
+  const started = pods - RECON - (await readyReplicas(cluster, 'growth')) + RECON;
+  const g0 = Date.now();
   await cluster.kubectlOk(['scale', 'deployment/growth', `--replicas=${pods - RECON}`]);
   await until(
     `${pods - RECON} growth pods Ready`,
     1_200_000,
-    async () => {
-      const r = await cluster.kubectl(['get', 'deployment', 'growth', '-o', 'jsonpath={.status.readyReplicas}']);
-      return Number(r.stdout || 0) >= pods - RECON;
-    },
+    async () => (await readyReplicas(cluster, 'growth')) >= pods - RECON,
     1000,
   );
+  const growthS = (Date.now() - g0) / 1000;
   const rv0 = await resourceVersion(get);
   const t0 = Date.now();
   await cluster.kubectlOk(['scale', 'deployment/recon', `--replicas=${RECON}`]);
   await until('recon slices full', 600_000, async () => (await sliceAddresses(get, 'recon')).length >= RECON, 100);
   const reconcileS = (Date.now() - t0) / 1000;
   const appendPerS = ((await resourceVersion(get)) - rv0) / reconcileS;
+  const controllerCpuPer1000 = ((await cpuSeconds(controllerPid)) - cpu0) / (started / 1000);
   progress(
-    `growth ${pods}: ${RECON}-pod Service sliced in ${reconcileS.toFixed(1)} s, log ${appendPerS.toFixed(0)} events/s`,
+    `growth ${pods}: growth pods Ready in ${growthS.toFixed(1)} s, ${RECON}-pod Service sliced in ${reconcileS.toFixed(1)} s, log ${appendPerS.toFixed(0)} events/s, controller ${controllerCpuPer1000.toFixed(1)} CPU s per 1000 pods`,
   );
 
   const rounds = async (n: number, fn: () => Promise<unknown>) => {
@@ -131,9 +147,9 @@ async function measureSize(
   const listJsonMs = median(await rounds(3, () => ok(get('/api/v1/pods'))));
   const listTableMs = median(await rounds(3, () => ok(get('/api/v1/pods', TABLE_ACCEPT))));
   const apiserverPid = (await cluster.pids()).apiserver as number;
-  const cpu0 = await cpuMs(apiserverPid);
+  const apiCpu0 = await cpuSeconds(apiserverPid);
   const listPagedMs = median(await rounds(3, () => listPaginated(get, 500)));
-  const listPagedCpuMs = ((await cpuMs(apiserverPid)) - cpu0) / 3;
+  const listPagedCpuMs = (((await cpuSeconds(apiserverPid)) - apiCpu0) * 1000) / 3;
   const kubectlMs = median(await rounds(3, () => cluster.kubectlOk(['get', 'pods', '-A'])));
   progress(
     `growth ${pods}: list JSON ${listJsonMs.toFixed(0)} ms, Table ${listTableMs.toFixed(0)} ms, paged ${listPagedMs.toFixed(0)} ms (${listPagedCpuMs.toFixed(0)} ms apiserver CPU), kubectl ${kubectlMs.toFixed(0)} ms`,
@@ -178,6 +194,8 @@ async function measureSize(
   return {
     pods,
     services,
+    growthS,
+    controllerCpuPer1000,
     listJsonMs,
     listTableMs,
     listPagedMs,
