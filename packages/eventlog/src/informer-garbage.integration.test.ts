@@ -22,22 +22,25 @@ const GARBAGE = 10_000;
 const REAL_WRITES = 50;
 const packr = new Packr({ useRecords: false, moreTypes: false });
 
-/** A logger that counts the records an informer reports as skipped. */
-function countingLog(): { log: Logger; skippedLines: () => number } {
+/** A logger that counts the records an informer reports as skipped, and keeps its warnings (printed with the result). */
+function countingLog(): { log: Logger; skippedLines: () => number; warnings: string[] } {
   let lines = 0;
+  const warnings: string[] = [];
   const log = {
     level: 'error',
     child: () => log,
     error: (_obj: unknown, msg?: string) => {
       if (msg === 'skipping undecodable event') lines += 1;
     },
-    warn: () => undefined,
+    warn: (_obj: unknown, msg?: string) => {
+      warnings.push(msg ?? '');
+    },
     info: () => undefined,
     debug: () => undefined,
     trace: () => undefined,
     fatal: () => undefined,
   } as unknown as Logger;
-  return { log, skippedLines: () => lines };
+  return { log, skippedLines: () => lines, warnings };
 }
 
 const cm = (name: string, n: number) => ({
@@ -118,14 +121,20 @@ describe('informers given garbage on the event stream', () => {
   let nats: NatsServer;
   let admin: EventLog;
   const seed = fuzzSeed();
-  const informers: { name: string; informer: Informer; skippedLines: () => number; eventLog: EventLog }[] = [];
+  const informers: {
+    name: string;
+    informer: Informer;
+    skippedLines: () => number;
+    warnings: string[];
+    eventLog: EventLog;
+  }[] = [];
 
   async function informerOn(name: string, resources?: string[]) {
     const eventLog = await connectEventLog({ servers: nats.url, name, log: countingLog().log });
     const counted = countingLog();
     const informer = await startInformer(eventLog, { log: counted.log, resources, useSnapshots: false });
     await informer.synced;
-    const entry = { name, informer, skippedLines: counted.skippedLines, eventLog };
+    const entry = { name, informer, skippedLines: counted.skippedLines, warnings: counted.warnings, eventLog };
     informers.push(entry);
     return entry;
   }
@@ -172,10 +181,12 @@ describe('informers given garbage on the event stream', () => {
     expect(last - first + 1).toBe(GARBAGE + REAL_WRITES);
 
     const late = await informerOn('late');
-    for (const { name, informer, skippedLines } of [all, configmaps, late]) {
+    for (const { name, informer, skippedLines, warnings } of [all, configmaps, late]) {
       await eventually(() => informer.view.seq >= last, { timeoutMs: 20_000, what: `${name} to reach ${last}` });
-      // The configmaps informer sees only the garbage on configmap subjects.
-      expect(informer.skippedEvents(), name).toBe(name === 'configmaps' ? onConfigmapSubjects : GARBAGE);
+      // The configmaps informer sees only the garbage on configmap subjects (its warnings tell a consumer replaced).
+      expect(informer.skippedEvents(), `${name}, warnings ${JSON.stringify(warnings)}`).toBe(
+        name === 'configmaps' ? onConfigmapSubjects : GARBAGE,
+      );
       expect(skippedLines(), name).toBe(informer.skippedEvents());
       const names = listObjects(informer.view, 'configmaps').map((o) => o.metadata.name);
       expect(names.sort(), name).toEqual(

@@ -195,6 +195,8 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
 
   let replay: StoredEvent[] = [];
   let replayBytes = 0;
+  /** The last sequence buffered for the replay (a consumer replaced mid-replay delivers some again). */
+  let replaySeq = 0;
   /** Applies the buffered replay, skipping the records later ones in it supersede. */
   function applyReplay(): void {
     const batch = replay.filter((e) => e.seq > streamSeqSeen);
@@ -221,8 +223,11 @@ export async function startInformer(eventLog: EventLog, options: InformerOptions
     deliver(event, pending) {
       if (!synced) {
         // The replay before synced goes in batches, compacted (tail-compaction.ts).
-        replay.push(event);
-        replayBytes += event.data.length;
+        if (event.seq > Math.max(streamSeqSeen, replaySeq)) {
+          replay.push(event);
+          replaySeq = event.seq;
+          replayBytes += event.data.length;
+        }
         watchdog?.progress();
         if (pending > 0 && replay.length < REPLAY_BATCH && replayBytes < REPLAY_BATCH_BYTES) return;
         applyReplay();

@@ -42,6 +42,14 @@ describe('supersededRecords', () => {
     expect(sorted(supersededRecords(deleted, () => false))).toEqual([1]);
   });
 
+  it('never skips a record for a copy of itself (delivered twice)', () => {
+    const once = record(7, ep, 'Put');
+    expect(supersededRecords([once, once], () => true).size).toBe(0);
+    expect(sorted(supersededRecords([record(6, ep, 'Put'), once, record(6, ep, 'Put'), once], () => true))).toEqual([
+      6,
+    ]);
+  });
+
   it('never skips pods', () => {
     const batch = [record(1, pod, 'Put'), record(2, pod, 'Put'), record(3, pod, 'Put')];
     expect(supersededRecords(batch, () => true).size).toBe(0);

@@ -43,7 +43,8 @@ export function supersededRecords(batch: readonly StoredEvent[], inView: (subjec
     }
     const replaces = types[types.length - 1] === 'Delete' || base === undefined;
     if (!replaces && (types.slice(0, -1).includes('Delete') || !inView(subject))) continue;
-    for (const r of records.slice(0, -1)) skip.add(r.seq);
+    // A record delivered twice (a consumer replaced mid-replay) is one record: only the earlier ones are superseded.
+    for (const r of records) if (r.seq < last.seq) skip.add(r.seq);
   }
   return skip;
 }

@@ -73,6 +73,26 @@ describe('startSampleRate', () => {
     rate.stop();
   });
 
+  it('holds the period of a steady storm through the noise of its few followed flows per tick', async () => {
+    const applied: number[] = [];
+    const rate = startSampleRate({ maxPerSecond: 20, apply: async (every) => void applied.push(every), log });
+    const tick = async (followed: number) => {
+      for (let i = 0; i < followed; i++) rate.onFollowed();
+      await vi.advanceTimersByTimeAsync(TICK_MS);
+    };
+    // 3600 a second against 20: one in 256 (3600 / 20 = 180, rounded up).
+    await tick(360);
+    expect(rate.every()).toBe(256);
+    // The same storm seen through the period: 1.4 followed flows a tick on average, 3 or 4 in some.
+    for (let round = 0; round < 10; round++) for (const n of [1, 2, 0, 3, 1, 2, 1, 0, 4, 0]) await tick(n);
+    expect(rate.every()).toBe(256);
+    // A storm four times the budget in followed flows raises it again at once.
+    await tick(9);
+    expect(rate.every()).toBeGreaterThan(256);
+    expect(applied).toHaveLength(2);
+    rate.stop();
+  });
+
   it('samples a steady rate over the budget once a window of it is seen (no apply: userspace mode)', async () => {
     const rate = startSampleRate({ maxPerSecond: 100, log });
     for (let i = 0; i < 9; i++) {

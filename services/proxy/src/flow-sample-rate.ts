@@ -4,12 +4,12 @@
  * about 0.2 ms; in userspace mode the pick context, the record and its encoding), so
  * recording every flow of a connection storm would take a large share of a small
  * machine from the data plane. The recorder counts the followed flows each tick,
- * estimates the node's rate (followed × the period, over a one-second window, or over
- * one tick in a storm) and keeps the followed rate under `maxPerSecond` by following one
- * flow in a power-of-two period (the kernel's event mask `numgen` in nftables mode, a
- * random draw per connection in userspace mode, followSampled): raised as soon as the rate
- * is over, lowered when a lower period would do for five seconds in a row, so a rate at
- * a boundary does not flap. Records of sampled
+ * estimates the node's rate (each followed flow × the period it was followed with, over
+ * a one-second window, or over one tick in a storm) and keeps the followed rate under
+ * `maxPerSecond` by following one flow in a power-of-two period (the kernel's event mask
+ * `numgen` in nftables mode, a random draw per connection in userspace mode,
+ * followSampled): raised as soon as the rate is over, lowered when a lower period would
+ * do for five seconds in a row, so a rate at a boundary does not flap. Records of sampled
  * flows carry the period as their weight, and every change is logged: recording samples
  * and says so instead of costing the data plane more.
  */
@@ -21,7 +21,13 @@ export const TICK_MS = 100;
 const WINDOW_TICKS = 1_000 / TICK_MS;
 /** Ticks a lower period must be enough before the period is lowered (five seconds). */
 export const HOLD_TICKS = 50;
-/** A single tick above this many times the budget raises the period without waiting for the window. */
+/**
+ * A single tick whose followed flows are above this many times the budget raises the period
+ * without waiting for the window. Counted in followed flows, not in the rate they stand
+ * for: at period N one tick's two or three followed flows are noise (Poisson), and taking
+ * their rate × N as a storm ratcheted the period up (1024, 2048 for a 256 storm) until a
+ * few records stood for the whole storm, each weighing thousands.
+ */
 const STORM_FACTOR = 4;
 
 /** Largest sampling period: one flow in 2^15 (the nftables mode's conntrack mark holds its log2 in four bits). */
@@ -48,8 +54,12 @@ export interface SampleRateOptions {
 
 /** A running controller. */
 export interface SampleRate {
-  /** Counts one followed new flow. */
-  onFollowed(): void;
+  /**
+   * Counts one followed new flow, standing for `weight` flows: the period it was followed
+   * with (default: the one in force; the kernel's events of a storm arrive after the period
+   * changed, and their marks say which they were picked with).
+   */
+  onFollowed(weight?: number): void;
   /** The period in force now (1: every flow). */
   every(): number;
   stop(): void;
@@ -60,6 +70,8 @@ export function startSampleRate(options: SampleRateOptions): SampleRate {
   const { log, maxPerSecond } = options;
   let every = 1;
   let followed = 0;
+  /** The flows this tick's followed ones stand for. */
+  let weighed = 0;
   // Followed flows of the last WINDOW_TICKS ticks, at the period each was followed with.
   const window: number[] = [];
   let calm = 0;
@@ -83,15 +95,17 @@ export function startSampleRate(options: SampleRateOptions): SampleRate {
   }
 
   const timer = setInterval(() => {
-    const tick = followed * every;
+    const followedInTick = followed;
+    const tick = weighed;
     followed = 0;
+    weighed = 0;
     if (applying) return;
     window.push(tick);
     if (window.length > WINDOW_TICKS) window.shift();
     // Node-wide new flows per second: over the window, or this tick alone when it is a storm.
     const windowRate = (window.reduce((a, b) => a + b, 0) * 1000) / (window.length * TICK_MS);
     const tickRate = (tick * 1000) / TICK_MS;
-    const storm = tickRate > STORM_FACTOR * maxPerSecond;
+    const storm = followedInTick > (STORM_FACTOR * maxPerSecond * TICK_MS) / 1000;
     const rate = storm ? Math.max(tickRate, windowRate) : windowRate;
     const wanted = wantedPeriod(rate, maxPerSecond);
     calm = wanted < every ? calm + 1 : 0;
@@ -104,8 +118,9 @@ export function startSampleRate(options: SampleRateOptions): SampleRate {
   timer.unref();
 
   return {
-    onFollowed() {
+    onFollowed(weight = every) {
       followed++;
+      weighed += weight;
     },
     every: () => every,
     stop() {

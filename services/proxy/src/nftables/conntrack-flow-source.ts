@@ -14,7 +14,7 @@ import type { Logger } from '@kemu/log';
 import { createCounterReader } from './conntrack-counters.js';
 import { type ConntrackFlowTableOptions, createConntrackFlowTable } from './conntrack-flow-table.js';
 import { type ConntrackFlowsStats, createConntrackFlows } from './conntrack-flows.js';
-import { applyEventMask, removeEventMask } from './conntrack-event-mask.js';
+import { applyEventMask, removeEventMask, weightOfMark } from './conntrack-event-mask.js';
 import { startSampleRate } from '../flow-sample-rate.js';
 import { watchConntrackEvents } from './conntrack-watch.js';
 import { createNft } from './nft.js';
@@ -87,7 +87,7 @@ export function startConntrackFlowSource(options: ConntrackFlowSourceOptions): C
     destination: options.serviceCIDR,
     skip: UNUSED_UPDATES,
     onEvent: (e) => {
-      if (e.type === 'NEW') sampling.onFollowed();
+      if (e.type === 'NEW') sampling.onFollowed(weightOfMark(e.mark));
       flows.onEvent(e);
     },
     onEventsLost: flows.onEventsLost,

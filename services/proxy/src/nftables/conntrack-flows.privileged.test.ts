@@ -234,6 +234,9 @@ describe('conntrack flow records in a node netns (privileged)', () => {
       what: 'the kept flows to be recorded',
     });
     const kept = flowsTo('10.96.0.10', 80).slice(before);
+    console.log(
+      `conntrack storm: ${made} connections, ${kept.length} kept, weights ${weightOf()}, period ${stormy.stats().sampleEvery}`,
+    );
     expect(kept.length).toBeLessThan(made / 2);
     expect(kept.some((r) => (r.weight ?? 1) > 1)).toBe(true);
     expect(weightOf()).toBeGreaterThan(made * 0.5);
