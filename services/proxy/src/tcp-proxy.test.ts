@@ -83,7 +83,8 @@ describe('createTcpProxy', () => {
     for (const c of closers.splice(0).reverse()) await c();
   });
 
-  it('alternates requests between the endpoints', async () => {
+  /** HTTP backends `a` on 127.0.0.2 and `b` on 127.0.0.3, closed after the test. */
+  async function twoBackends(): Promise<void> {
     for (const [ip, name] of [
       ['127.0.0.2', 'a'],
       ['127.0.0.3', 'b'],
@@ -91,6 +92,10 @@ describe('createTcpProxy', () => {
       const s = await httpBackend(ip, port, name);
       closers.push(() => close(s));
     }
+  }
+
+  it('alternates requests between the endpoints', async () => {
+    await twoBackends();
     await startProxy([`127.0.0.2:${port}`, `127.0.0.3:${port}`]);
     const names: string[] = [];
     for (let i = 0; i < 6; i++) names.push((await httpGet(VIP, port)).split(' ')[0] as string);
@@ -100,13 +105,7 @@ describe('createTcpProxy', () => {
   });
 
   it('keeps a client on one endpoint with ClientIP affinity', async () => {
-    for (const [ip, name] of [
-      ['127.0.0.2', 'a'],
-      ['127.0.0.3', 'b'],
-    ] as const) {
-      const s = await httpBackend(ip, port, name);
-      closers.push(() => close(s));
-    }
+    await twoBackends();
     await startProxy([`127.0.0.2:${port}`, `127.0.0.3:${port}`], undefined, 'ClientIP');
     const names = new Set<string>();
     for (let i = 0; i < 6; i++) names.add((await httpGet(VIP, port)).split(' ')[0] as string);

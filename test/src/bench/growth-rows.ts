@@ -41,6 +41,7 @@ export function growthRows(samples: readonly GrowthSample[]): Row[] {
     target,
   });
   const ms = (v: number) => `${v.toFixed(0)} ms`;
+  const seconds = (v: number) => `${v.toFixed(1)} s`;
   const mib = (v: number) => `${v.toFixed(0)} MiB`;
   const rows: Row[] = [
     row('apiserver list all pods, JSON', (s) => s.listJsonMs, ms),
@@ -54,21 +55,9 @@ export function growthRows(samples: readonly GrowthSample[]): Row[] {
       ms,
     ),
     row('endpoint removal → every real proxy, p99', (s) => s.proxyP99Ms, ms, '≤ 1 s at 10k'),
-    row(
-      'growth Deployment scale-up → all its pods Ready',
-      (s) => s.growthS,
-      (v) => `${v.toFixed(1)} s`,
-    ),
-    row(
-      'controller CPU per 1000 pods started (growth and rollout)',
-      (s) => s.controllerCpuPer1000,
-      (v) => `${v.toFixed(1)} s`,
-    ),
-    row(
-      '1000-pod Service: scale-up → EndpointSlices hold all',
-      (s) => s.reconcileS,
-      (v) => `${v.toFixed(1)} s`,
-    ),
+    row('growth Deployment scale-up → all its pods Ready', (s) => s.growthS, seconds),
+    row('controller CPU per 1000 pods started (growth and rollout)', (s) => s.controllerCpuPer1000, seconds),
+    row('1000-pod Service: scale-up → EndpointSlices hold all', (s) => s.reconcileS, seconds),
     row(
       'event-log appends during that 1000-pod rollout',
       (s) => s.appendPerS,
