@@ -52,6 +52,23 @@ describe('pickNode', () => {
     });
   }
 
+  it('puts a pod where its Services have the fewest pods before looking at all pods', () => {
+    const nodes = [node('node-1'), node('node-2'), node('node-3')];
+    // node-3 runs fewer pods but already one of the Service's: node-2 wins, then the lower name among equals.
+    expect(
+      pickNode(
+        nodes,
+        usageOf({ 'node-1': 3, 'node-2': 2, 'node-3': 1 }),
+        undefined,
+        new Map([
+          ['node-3', 1],
+          ['node-1', 1],
+        ]),
+      ),
+    ).toBe('node-2');
+    expect(pickNode(nodes, usageOf({ 'node-1': 3, 'node-2': 3 }), undefined, new Map([['node-3', 2]]))).toBe('node-1');
+  });
+
   it('spreads pods created at once when bindings are assumed before they are visible', () => {
     const nodes = [node('node-1'), node('node-2'), node('node-3')];
     const pods = [pod('a'), pod('b'), pod('c')];

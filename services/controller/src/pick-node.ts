@@ -1,7 +1,11 @@
 /**
  * Node choice for the scheduler, pure: among the schedulable nodes the pod's requests
- * fit on (node-fit.ts), the one with the fewest non-terminal pods wins, ties go to the
- * lower name (natural order, so node-2 comes before node-10). Pods whose binding is in
+ * fit on (node-fit.ts), the one with the fewest pods of the same Services wins (as
+ * kube-scheduler's default topology spread, which counts the pods matching the selectors
+ * of the Services a pod belongs to per node), then the one with the fewest non-terminal
+ * pods, ties going to the lower name (natural order, so node-2 comes before node-10). So
+ * a Service's pods spread over the nodes whatever else runs there (system pods that
+ * register late once made two of three web pods share a node). Pods whose binding is in
  * flight ("assumed") count on their node already, so pods created together spread
  * instead of piling onto one node.
  */
@@ -20,21 +24,29 @@ export function nodeUsage(
   return usagePerNode(pods, assumed, keyOf, isPodTerminal);
 }
 
-/** Picks the node for a pod requesting `request`, or undefined when no node is schedulable and has room. */
+/**
+ * Picks the node for a pod requesting `request`, or undefined when no node is schedulable
+ * and has room; `spread` counts per node the pods of the Services the pod belongs to.
+ */
 export function pickNode(
   nodes: readonly Node[],
   usage: ReadonlyMap<string, Resources>,
   request: Resources = NO_REQUESTS,
+  spread: ReadonlyMap<string, number> = new Map(),
 ): string | undefined {
-  let best: { name: string; count: number } | undefined;
+  let best: { name: string; peers: number; count: number } | undefined;
   for (const node of nodes) {
     if (!isNodeSchedulable(node)) continue;
     const name = node.metadata.name;
     const used = usage.get(name);
     if (insufficientResources(request, used, nodeAllocatable(node)).length > 0) continue;
+    const peers = spread.get(name) ?? 0;
     const count = used?.pods ?? 0;
-    if (!best || count < best.count || (count === best.count && compareNames(name, best.name) < 0))
-      best = { name, count };
+    const better =
+      !best ||
+      peers < best.peers ||
+      (peers === best.peers && (count < best.count || (count === best.count && compareNames(name, best.name) < 0)));
+    if (better) best = { name, peers, count };
   }
   return best?.name;
 }

@@ -1,6 +1,6 @@
 /**
  * The scheduler: binds each unbound pod to the schedulable node with room for its
- * requests and the fewest pods, records a Scheduled event, and marks a pod
+ * requests, the fewest pods of its Services and the fewest pods (pick-node.ts), records a Scheduled event, and marks a pod
  * Unschedulable (with a FailedScheduling event) when no node fits, trying it again when
  * a node changes or a bound pod frees its resources. Handlers only enqueue pod keys.
  */
@@ -12,6 +12,7 @@ import { type Controller, type ControllerDeps, keyOf, parseKey } from './control
 import { podRequests } from './node-fit.js';
 import { indexedList } from './indexed-lists.js';
 import { trackNodeUsage } from './node-usage-tracker.js';
+import { trackServicePeers } from './service-peers.js';
 import { pickNode, unschedulableMessage } from './pick-node.js';
 import { createQueuedController } from './queued-controller.js';
 import { createSchedulerEvents } from './scheduler-events.js';
@@ -26,6 +27,7 @@ export function createScheduler(deps: ControllerDeps): Controller {
   const events = createSchedulerEvents(deps);
   const nodeUsage = trackNodeUsage(informer);
   const nodes = indexedList(informer, 'nodes');
+  const servicePeers = trackServicePeers(informer);
   const { controller, queue, log } = createQueuedController('scheduler', deps, {
     sync: syncPod,
     observers: { pods: onEveryChange(onPodChange) },
@@ -67,7 +69,7 @@ export function createScheduler(deps: ControllerDeps): Controller {
     const nodeList = nodes.list();
     const usage = nodeUsage.usage(assumed);
     const request = podRequests(pod);
-    const nodeName = pickNode(nodeList, usage, request);
+    const nodeName = pickNode(nodeList, usage, request, servicePeers.perNode(pod, assumed));
     const expected = Number(pod.metadata.resourceVersion);
     if (!nodeName) {
       const message = unschedulableMessage(nodeList, usage, request);
