@@ -15,10 +15,14 @@ import type { Readable } from 'node:stream';
 import { NetnsCommandError } from './errors.js';
 import { run as spawnRun, type RunResult } from './run.js';
 
-/** The forker; each child's answer stays below PIPE_BUF, so answers of concurrent jobs never interleave. */
+/**
+ * The forker; each child's answer stays below PIPE_BUF, so answers of concurrent jobs never
+ * interleave. It reaps its children itself rather than ignoring SIGCHLD, so their CPU time
+ * (the commands') is added to its own, where per-process CPU accounting finds it.
+ */
 const FORKER = `use strict;
 use POSIX ();
-$SIG{CHLD} = 'IGNORE';
+$SIG{CHLD} = sub { while (waitpid(-1, POSIX::WNOHANG()) > 0) {} };
 sub decode { my $v = shift; $v =~ s/%([0-9A-Fa-f]{2})/chr(hex($1))/ge; return $v; }
 sub encode { my $v = shift; $v =~ s/([%\\s])/sprintf('%%%02x', ord($1))/ge; return $v; }
 while (my $line = <STDIN>) {
