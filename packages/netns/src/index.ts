@@ -14,7 +14,9 @@ export {
   deleteLink,
 } from './netns.js';
 export { createPodNetwork, deletePodNetwork } from './pod-network.js';
-export type { PodNetworkOptions, PodNetworkRef } from './pod-network.js';
+export type { Exec, PodNetworkOptions, PodNetworkRef } from './pod-network.js';
+export { createCommandRunner } from './command-runner.js';
+export type { CommandRunner } from './command-runner.js';
 export {
   MAX_NODES,
   validateClusterName,

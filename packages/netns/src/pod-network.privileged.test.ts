@@ -62,14 +62,16 @@ describe('createPodNetwork', () => {
     }
   });
 
-  it('builds it from inside the node netns (no nodeNetns), as a node-agent does', async () => {
+  it('builds it from inside the node netns (no nodeNetns) through a command runner, as a node-agent does', async () => {
     const podC = { ...podA, podNetns: 'kt-cl-pod-c', hostVeth: 'kt-cl-vc', ip: '10.244.77.4', nodeNetns: undefined };
     // In the child's own mount namespace (ip netns exec makes one), where the new netns is visible.
     const script = `
       import { execFileSync } from 'node:child_process';
-      import { createPodNetwork, deletePodNetwork } from ${JSON.stringify(distIndex)};
+      import { createCommandRunner, createPodNetwork, deletePodNetwork } from ${JSON.stringify(distIndex)};
       const o = ${JSON.stringify(podC)};
-      await createPodNetwork(o);
+      const runner = createCommandRunner();
+      await createPodNetwork(o, runner.run);
+      runner.close();
       const ip = (...args) => execFileSync('ip', args, { encoding: 'utf8' });
       const out = {
         addr: ip('-n', o.podNetns, '-4', '-o', 'addr', 'show', 'dev', 'eth0'),

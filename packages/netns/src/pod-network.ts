@@ -1,16 +1,17 @@
 /**
  * A pod's network: its own netns with `eth0` (one end of a veth pair) addressed from the
  * node's pod CIDR, the other end in the node netns on the node's bridge, `lo` up and a
- * default route via the bridge address. A new pod takes one process spawned by the caller:
- * a `sh` running two `ip -batch` (netns add and the veth in the node netns, then the pod
- * side in the pod's), since each fork of a large Node process costs milliseconds of CPU
- * (its page tables are copied) where sh's forks cost next to nothing. When any step fails
+ * default route via the bridge address. A new pod takes one process, run by the caller's
+ * `exec` (the node-agent's CommandRunner forks it from a small perl helper): a `sh`
+ * running two `ip -batch` (netns add and the veth in the node netns, then the pod side in
+ * the pod's), since each fork of a large Node process costs milliseconds of CPU (its page
+ * tables are copied) where sh's forks cost next to nothing. When any step fails
  * (the pod's network exists in part: a retry or a node-agent restart) the careful path
  * runs, where every step checks or replaces, so calling it again completes instead of failing.
  */
 import { NetnsCommandError } from './errors.js';
 import { addNetns, deleteLink, deleteNetns, ipBatch, ipIn, linkExists } from './netns.js';
-import { run } from './run.js';
+import { run, type RunResult } from './run.js';
 
 /** What `createPodNetwork` builds. */
 export interface PodNetworkOptions {
@@ -75,15 +76,18 @@ const BOTH_SIDES = [
   'printf \'%s\\n\' "$4" | ip -n "$3" -batch -',
 ].join('\n');
 
-/** Creates (or completes) a pod's netns, veth pair, address and default route. */
-export async function createPodNetwork(o: PodNetworkOptions): Promise<void> {
+/** Runs a command as `run` does (a CommandRunner's `run` forks it from a small helper instead). */
+export type Exec = (cmd: string, args: readonly string[]) => Promise<RunResult>;
+
+/** Creates (or completes) a pod's netns, veth pair, address and default route; the one sh of a new pod runs through `exec`. */
+export async function createPodNetwork(o: PodNetworkOptions, exec: Exec = run): Promise<void> {
   try {
     const nodeSide = [
       ['link', 'add', o.hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', o.podNetns],
       ['link', 'set', 'dev', o.hostVeth, 'master', o.bridge, 'up'],
       HAIRPIN(o.hostVeth),
     ];
-    await run('sh', [
+    await exec('sh', [
       '-c',
       BOTH_SIDES,
       'sh',

@@ -5,7 +5,7 @@
  * delete of one pod are serialized, so a delete that overtakes a slow create still wins.
  */
 import type { Pod } from '@kemu/api';
-import { createPodNetwork, deletePodNetwork, podHostVethName, podNetnsName } from '@kemu/netns';
+import { createCommandRunner, createPodNetwork, deletePodNetwork, podHostVethName, podNetnsName } from '@kemu/netns';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -91,6 +91,8 @@ export function createPodSandbox(options: PodSandboxOptions): PodSandbox {
     return next;
   }
   const netnsName = (uid: string) => podNetnsName(options.cluster, uid);
+  // A pod network's sh is forked by a small perl helper, not by this large process.
+  const commands = createCommandRunner();
 
   return {
     netnsName,
@@ -108,14 +110,17 @@ export function createPodSandbox(options: PodSandboxOptions): PodSandbox {
       const uid = pod.metadata.uid ?? '';
       return serialized(uid, async () => {
         const podNetns = netnsName(uid);
-        await createPodNetwork({
-          podNetns,
-          hostVeth: podHostVethName(uid),
-          bridge: options.bridge,
-          ip: podIP,
-          prefixLength: options.prefixLength,
-          gateway: options.gateway,
-        });
+        await createPodNetwork(
+          {
+            podNetns,
+            hostVeth: podHostVethName(uid),
+            bridge: options.bridge,
+            ip: podIP,
+            prefixLength: options.prefixLength,
+            gateway: options.gateway,
+          },
+          commands.run,
+        );
         const dir = join(options.etcNetnsDir, podNetns);
         await mkdir(dir, { recursive: true });
         await writeFile(join(dir, 'hosts'), hostsFile(pod, podIP, options.clusterDomain));
