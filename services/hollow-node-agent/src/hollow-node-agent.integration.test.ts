@@ -121,6 +121,29 @@ describe('hollow-node-agent on a real event log', () => {
         expect(p.status?.phase).toBe('Running');
       }
 
+      // Ready pods rest without a machine; one whose status another writer changed publishes it again.
+      await eventually(() => pods.resting() === 3 || undefined, { timeoutMs: 5_000, what: 'three pods at rest' });
+      const flipped = ready[1] as Pod;
+      const flippedKey = { resource: 'pods' as const, namespace: 'default', name: flipped.metadata.name };
+      const readyOf = (p: Pod | undefined) => p?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+      const flippedAt = await fx.api.update(flippedKey, (p) => ({
+        ...p,
+        status: {
+          ...p.status,
+          conditions: p.status?.conditions?.map((c) => (c.type === 'Ready' ? { ...c, status: 'False' } : c)),
+        },
+      }));
+      expect(readyOf(flippedAt)).toBe('False');
+      await eventually(
+        () => {
+          const p = getObject(fx.informer.view, flippedKey);
+          const later = Number(p?.metadata.resourceVersion) > Number(flippedAt?.metadata.resourceVersion);
+          return (later && readyOf(p) === 'True') || undefined;
+        },
+        { timeoutMs: 5_000, what: 'Ready published again by the resting pod' },
+      );
+      await eventually(() => pods.resting() === 3 || undefined, { timeoutMs: 5_000, what: 'at rest again' });
+
       // hollow-2 killed: its lease stops while hollow-1's goes on; it comes back once the file goes.
       const stop = hollowStopFile(stateDir, 'hollow-2');
       await mkdir(dirname(stop), { recursive: true });
@@ -150,8 +173,18 @@ describe('hollow-node-agent on a real event log', () => {
         },
       );
 
-      // A deleted pod passes its stop stage and is removed by its node.
+      // A deleted pod (resumed from rest) passes its stop stage and is removed by its node, its container stopped with exit 0.
+      await eventually(() => pods.resting() === 3 || undefined, {
+        timeoutMs: 5_000,
+        what: 'at rest before the deletion',
+      });
       const victim = ready[0] as Pod;
+      let final: Pod | undefined;
+      const off = fx.informer.on('pods', {
+        onDelete: (p) => {
+          if (p.metadata.name === victim.metadata.name) final = p;
+        },
+      });
       await fx.api.update({ resource: 'pods', namespace: 'default', name: victim.metadata.name }, (p) => ({
         ...p,
         metadata: { ...p.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 30 },
@@ -162,6 +195,11 @@ describe('hollow-node-agent on a real event log', () => {
           undefined,
         { timeoutMs: 5_000, what: 'deleted pod removed' },
       );
+      off();
+      expect(final?.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({
+        exitCode: 0,
+        reason: 'Completed',
+      });
       nodes.stop();
       pods.stop();
     } finally {

@@ -27,12 +27,16 @@ export interface HollowPods {
   resync(node: string): void;
   /** Live hollow pods. */
   count(): number;
+  /** Live hollow pods at rest (without a machine, hollow-rest.ts). */
+  resting(): number;
 }
 
 interface NodeState {
   cidr: Ipv4Cidr;
   last: string | undefined;
   pods: Map<string, HollowPod>;
+  /** The dependencies its pods share (one object per node, not per pod). */
+  deps: HollowPodDeps | undefined;
 }
 
 const isTerminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
@@ -41,7 +45,7 @@ const isTerminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phas
 export function createHollowPods(o: HollowPodsOptions): HollowPods {
   const { informer, log } = o;
   const nodes = new Map<string, NodeState>(
-    o.nodes.map((n) => [n.name, { cidr: parsePodCidr(n.podCIDR), last: undefined, pods: new Map() }]),
+    o.nodes.map((n) => [n.name, { cidr: parsePodCidr(n.podCIDR), last: undefined, pods: new Map(), deps: undefined }]),
   );
   informer.addIndex('pods', POD_NODE_NAME_INDEX, podNodeName);
   const pods = informer.lister('pods');
@@ -72,7 +76,8 @@ export function createHollowPods(o: HollowPodsOptions): HollowPods {
       return;
     }
     state.last = podIP;
-    const worker = startHollowPod(pod, podIP, o.deps(node));
+    state.deps ??= o.deps(node);
+    const worker = startHollowPod(pod, podIP, state.deps);
     state.pods.set(uid, worker);
     void worker.done.then(() => {
       if (state.pods.get(uid) === worker) state.pods.delete(uid);
@@ -105,5 +110,10 @@ export function createHollowPods(o: HollowPodsOptions): HollowPods {
       for (const w of nodes.get(node)?.pods.values() ?? []) w.resync();
     },
     count: () => [...nodes.values()].reduce((n, s) => n + s.pods.size, 0),
+    resting() {
+      let n = 0;
+      for (const s of nodes.values()) for (const w of s.pods.values()) if (w.resting()) n++;
+      return n;
+    },
   };
 }
