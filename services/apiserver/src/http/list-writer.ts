@@ -37,11 +37,17 @@ function drained(res: ServerResponse): Promise<boolean> {
   });
 }
 
-/** Sends a 200 list reply (`items`, or a Table's `rows`); small ones at once, as sendJson. */
-export async function sendList(res: ServerResponse, body: object): Promise<void> {
+/**
+ * Sends a 200 list reply (`items`, or a Table's `rows`); small ones at once, as sendJson.
+ * With `print`, each element of the array is sent as `print(element)` (a Table's row of
+ * an object), made as its piece is written.
+ */
+export async function sendList(res: ServerResponse, body: object, print?: (element: never) => unknown): Promise<void> {
   const field = 'items' in body ? 'items' : 'rows';
   const array = (body as Record<string, unknown>)[field];
-  if (!Array.isArray(array) || array.length <= PIECE_ITEMS) return sendJson(res, 200, body);
+  if (!Array.isArray(array)) return sendJson(res, 200, body);
+  if (array.length <= PIECE_ITEMS)
+    return sendJson(res, 200, print ? { ...body, [field]: array.map((e) => print(e as never)) } : body);
   const frame = JSON.stringify({ ...body, [field]: SENTINEL });
   const at = frame.indexOf(JSON.stringify(SENTINEL));
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
@@ -49,7 +55,7 @@ export async function sendList(res: ServerResponse, body: object): Promise<void>
   let parts: string[] = [];
   let chars = 0;
   for (let i = 0; i < array.length; i++) {
-    const json = JSON.stringify(array[i]);
+    const json = JSON.stringify(print ? print(array[i] as never) : array[i]);
     parts.push(json);
     chars += json.length + 1;
     if (chars < PIECE_CHARS && i < array.length - 1) continue;
