@@ -6,8 +6,9 @@
  * drained the last, so a slow client holds one piece, not the list; a client gone stops
  * the writing. The bytes are those of JSON.stringify of the whole reply, sent chunked.
  * A piece is cut at PIECE_CHARS, below V8's large-object size: a piece of 250 pods
- * (600 KB) was a large object, which a young-generation GC during its encoding promoted
- * to the old generation, where each 10 000-pod list left megabytes for a full GC.
+ * (600 KB) is a large object, which V8 moves to the old generation when a young-generation
+ * GC finds it alive (as while it is encoded and written), to be freed by a full GC only.
+ * A Table's rows are printed piece by piece too (`print`), never all 10 000 at once.
  */
 import type { ServerResponse } from 'node:http';
 import { sendJson } from './http-io.js';
