@@ -16,6 +16,9 @@ import { bootstrap } from './controllers/bootstrap.js';
 import { configFromEnv } from './config.js';
 import { createApiServer } from './http/server.js';
 import { runReplayProcess } from './replay-process.js';
+import { tuneHeap } from './heap-tuning.js';
+
+tuneHeap();
 
 const config = readConfig('apiserver', () => configFromEnv(process.env));
 const { listen, advertise, serviceCidr, cluster, certFile, replayAt } = config;

@@ -13,8 +13,8 @@ describe('sendList', () => {
   let server: Server | undefined;
   afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
 
-  async function serve(body: object, onSent?: () => void): Promise<string> {
-    server = createServer((_req, res) => void sendList(res, body).then(onSent));
+  async function serve(body: object, onSent?: () => void, print?: (e: never) => unknown): Promise<string> {
+    server = createServer((_req, res) => void sendList(res, body, print).then(onSent));
     await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   }
@@ -39,6 +39,16 @@ describe('sendList', () => {
     const res = await fetch(await serve(small));
     expect(res.headers.get('content-length')).toBe(String(JSON.stringify(small).length));
     expect(await res.json()).toEqual(small);
+  });
+
+  it('prints each row as it sends it, large Table or small', async () => {
+    const print = (p: { metadata: { name: string } }) => ({ cells: [p.metadata.name, 'Running'] });
+    for (const n of [3, 2000]) {
+      const table = { kind: 'Table', metadata: {}, columnDefinitions: [{ name: 'Name' }], rows: pods(n) };
+      const text = await (await fetch(await serve(table, undefined, print as (e: never) => unknown))).text();
+      expect(text).toBe(JSON.stringify({ ...table, rows: table.rows.map(print) }));
+      server?.close();
+    }
   });
 
   it('stops writing when the client goes away mid-list', async () => {

@@ -23,7 +23,14 @@ import { objectMatcher } from '../verbs/object-matcher.js';
 import { patchObject } from '../verbs/object-patch.js';
 import { servePodLog } from '../streams/pod-log.js';
 import { listCollection } from '../verbs/object-list.js';
-import { type ReadFormat, getReply, getStored, listMatching, listReply } from '../verbs/object-read.js';
+import {
+  type ReadFormat,
+  getReply,
+  getStored,
+  listMatching,
+  listReply,
+  unprintedListReply,
+} from '../verbs/object-read.js';
 import { updateObject } from '../verbs/object-update.js';
 import type { ResourceRoute } from './router.js';
 import { patchScale, scaleOf, writeScale } from '../verbs/scale-subresource.js';
@@ -136,7 +143,8 @@ export async function handleResource(
       sendJson(res, 200, getReply(ctx, type, getStored(ctx, type, namespace, name), format));
       return;
     }
-    await sendList(res, listReply(ctx, type, await listCollection(ctx, type, route.namespace, q), format));
+    const reply = unprintedListReply(ctx, type, await listCollection(ctx, type, route.namespace, q), format);
+    await sendList(res, reply.body, reply.print);
     return;
   }
 

@@ -77,6 +77,28 @@ describe('change history', () => {
     expect(h.since(3, 'pods')).toBeUndefined();
   });
 
+  it('bounds all rings together, taking from the ring holding the most bytes', () => {
+    const sized = (seq: number, resource: string, size: number): WatchChange => {
+      const c = change(seq, resource);
+      return { ...c, object: { ...c.object, data: { x: 'x'.repeat(size) } } as never };
+    };
+    // Each change is ~350 bytes encoded: four fit in the total, five do not.
+    const h = createChangeHistory(0, { bytes: 10_000, totalBytes: 1500 });
+    h.record(sized(1, 'services', 300));
+    h.record(sized(2, 'services', 300));
+    for (let s = 3; s <= 8; s++) h.record(sized(s, 'events', 300));
+    // The events ring is the largest each time: it gives up its changes, the services ring keeps both.
+    expect(h.since(0, 'services')?.map((c) => c.seq)).toEqual([1, 2]);
+    expect(h.since(6, 'events')?.map((c) => c.seq)).toEqual([7, 8]);
+    expect(h.since(5, 'events')).toBeUndefined();
+    // A ring never gives up its newest change, however large: the others give up all but theirs.
+    h.record(sized(9, 'pods', 1400));
+    expect(h.since(8, 'pods')?.map((c) => c.seq)).toEqual([9]);
+    expect(h.since(7, 'events')?.map((c) => c.seq)).toEqual([8]);
+    expect(h.since(1, 'services')?.map((c) => c.seq)).toEqual([2]);
+    expect(h.since(0, 'services')).toBeUndefined();
+  });
+
   it('stays complete across compactions of a long ring', () => {
     const h = createChangeHistory(0, { changes: 1500 });
     for (let s = 1; s <= 5000; s++) h.record(change(s));

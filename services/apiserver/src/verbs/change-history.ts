@@ -13,6 +13,12 @@
  * last evicted change), so a resourceVersion below it is answered with 410 Expired and
  * the client re-lists, as after etcd's compaction.
  *
+ * The rings together are bounded too (totalBytes): 4 MiB for each resource that churns
+ * (pods, their Events, EndpointSlices, Leases, ReplicaSets, …) came to 22 MiB, 40% of the
+ * apiserver's live heap in a 3000-pod cluster. Past the total, the ring holding the most
+ * bytes gives up its oldest change, so a burst of one resource still costs that
+ * resource's history first, and a quiet resource keeps all of its own.
+ *
  * A ring holds each change encoded (msgpack of its object and old object), decoded when a
  * watch resumes or a later page is listed: decoded, the rings cost ~5 times their record
  * bytes (heap 211 MiB after one 1000-pod churn, 47 MiB with no history); live watchers
@@ -40,9 +46,15 @@ export interface HistoryLimits {
   changes?: number;
   /** Bytes of encoded changes per resource (default 4 MiB). */
   bytes?: number;
+  /** Bytes of encoded changes of all resources together (default 12 MiB, and never less than `bytes`). */
+  totalBytes?: number;
 }
 
-export const DEFAULT_HISTORY_LIMITS: Required<HistoryLimits> = { changes: 10_000, bytes: 4 * 1024 * 1024 };
+export const DEFAULT_HISTORY_LIMITS: Required<HistoryLimits> = {
+  changes: 10_000,
+  bytes: 4 * 1024 * 1024,
+  totalBytes: 12 * 1024 * 1024,
+};
 
 /** A change as a ring keeps it: its object and old object encoded together, at `start`–`end` of a shared chunk. */
 interface PackedChange {
@@ -88,7 +100,10 @@ const EMPTY = Buffer.alloc(0);
 export function createChangeHistory(startSeq: number, limits: HistoryLimits = {}): ChangeHistory {
   const maxChanges = Math.max(1, limits.changes ?? DEFAULT_HISTORY_LIMITS.changes);
   const maxBytes = limits.bytes ?? DEFAULT_HISTORY_LIMITS.bytes;
+  const maxTotal = limits.totalBytes ?? Math.max(DEFAULT_HISTORY_LIMITS.totalBytes, maxBytes);
   const rings = new Map<string, Ring>();
+  /** Bytes held by all rings (invariant: the sum of their `bytes`). */
+  let total = 0;
   const listeners = new Set<(change: WatchChange) => void>();
 
   function ringOf(resource: string): Ring {
@@ -117,6 +132,7 @@ export function createChangeHistory(startSeq: number, limits: HistoryLimits = {}
   function evictOldest(ring: Ring): void {
     ring.floor = (ring.entries[ring.head] as PackedChange).seq;
     ring.bytes -= ring.sizes[ring.head] as number;
+    total -= ring.sizes[ring.head] as number;
     // Dropped at once, not at the next compaction: 1000 evicted Endpoints of 1000
     // addresses each held half a gigabyte until then.
     ring.entries[ring.head] = undefined;
@@ -126,6 +142,14 @@ export function createChangeHistory(startSeq: number, limits: HistoryLimits = {}
       ring.sizes = ring.sizes.slice(ring.head);
       ring.head = 0;
     }
+  }
+
+  /** The ring holding the most bytes that has a change besides its newest to give up. */
+  function largestRing(): Ring | undefined {
+    let largest: Ring | undefined;
+    for (const ring of rings.values())
+      if (ring.entries.length - ring.head > 1 && (!largest || ring.bytes > largest.bytes)) largest = ring;
+    return largest;
   }
 
   return {
@@ -155,12 +179,18 @@ export function createChangeHistory(startSeq: number, limits: HistoryLimits = {}
       ring.entries.push(packed);
       ring.sizes.push(size);
       ring.bytes += size;
+      total += size;
       // The newest change always stays: a watch from the latest version must resume.
       while (
         ring.entries.length - ring.head > 1 &&
         (ring.entries.length - ring.head > maxChanges || ring.bytes > maxBytes)
       )
         evictOldest(ring);
+      while (total > maxTotal) {
+        const largest = largestRing();
+        if (!largest) break;
+        evictOldest(largest);
+      }
       for (const l of listeners) l(change);
     },
   };

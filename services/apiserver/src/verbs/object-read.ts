@@ -5,7 +5,7 @@
  */
 import { type KubeObject, type ResourceType, apiVersionOf, keyString, notFound } from '@kemu/api';
 import type { ApiContext } from '../context.js';
-import { buildTable, type IncludeObject } from '../tables/build-table.js';
+import { buildTable, type IncludeObject, printRow } from '../tables/build-table.js';
 import type { ListPage } from './list-page.js';
 import { printerFor } from '../tables/printers.js';
 
@@ -47,14 +47,30 @@ export function listMatching(
 
 /** The LIST reply: a `<Kind>List`, or a Table, with the page's list metadata. */
 export function listReply(ctx: ApiContext, type: ResourceType, page: ListPage, format: ReadFormat): object {
+  const { body, print } = unprintedListReply(ctx, type, page, format);
+  if (!print) return body;
+  const table = body as { rows: KubeObject[] };
+  return { ...table, rows: table.rows.map(print) };
+}
+
+/**
+ * The LIST reply with a Table's rows not printed yet: `rows` holds the objects and `print`
+ * makes each one's row, so the list writer prints a piece's rows as it sends them and a
+ * 10 000-row Table is never all in memory at once.
+ */
+export function unprintedListReply(
+  ctx: ApiContext,
+  type: ResourceType,
+  page: ListPage,
+  format: ReadFormat,
+): { body: object; print?: (object: KubeObject) => unknown } {
   const { items, ...meta } = page;
   if (format.table) {
-    const table = buildTable(printerFor(type.resource, ctx.version), items, {
-      now: ctx.clock(),
-      includeObject: format.includeObject,
-    });
+    const printer = printerFor(type.resource, ctx.version);
+    const options = { now: ctx.clock(), includeObject: format.includeObject };
+    const table = buildTable(printer, [], options);
     table.metadata = meta;
-    return table;
+    return { body: { ...table, rows: items }, print: (o) => printRow(printer, o, options) };
   }
-  return { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: meta, items };
+  return { body: { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: meta, items } };
 }
