@@ -132,6 +132,23 @@ describe('event recorder', () => {
     expect(events().map((e) => e.count)).toEqual([2]);
   });
 
+  it('counts on the view copy of what it wrote, and starts anew once the view lost it', async () => {
+    let now = Date.now();
+    const writer = createObjectWriter(eventLog, informer, { component: 'controller' });
+    const source = { component: 'replicaset-controller' };
+    const recorder = createEventRecorder({ writer, source, log, view: informer.view, clock: () => now });
+    const ref = objectReference(pod);
+    await recorder.event(ref, 'Normal', 'SuccessfulCreate', 'Created pod: web-pod-1');
+    now += 1_000;
+    await recorder.event(ref, 'Normal', 'SuccessfulCreate', 'Created pod: web-pod-1');
+    expect(events().map((e) => e.count)).toEqual([2]);
+    const [first] = events();
+    await writer.remove({ resource: 'events', namespace: 'default', name: first!.metadata.name }, first!);
+    now += 1_000;
+    await recorder.event(ref, 'Normal', 'SuccessfulCreate', 'Created pod: web-pod-1');
+    expect(events().map((e) => [e.metadata.name === first?.metadata.name, e.count])).toEqual([[false, 1]]);
+  });
+
   it('starts a new Event when the counted one was removed meanwhile', async () => {
     let now = Date.now();
     const writer = createObjectWriter(eventLog, informer, { component: 'node-agent', node: 'node-1' });

@@ -61,6 +61,27 @@ describe('createListers', () => {
     expect(listers.lister('nodes').list()).toEqual([]);
   });
 
+  it('keeps a value through one object, two, one again and none', () => {
+    const { listers, write } = setup();
+    listers.addIndex('pods', POD_NODE_NAME_INDEX, podNodeName);
+    const onNode = () =>
+      listers
+        .lister('pods')
+        .byIndex(POD_NODE_NAME_INDEX, 'node-1')
+        .map((p) => p.metadata.name);
+    write('Put', pod('a', 'node-1'));
+    write('Put', pod('a', 'node-1'));
+    expect(onNode()).toEqual(['a']);
+    write('Put', pod('b', 'node-1'));
+    expect(onNode()).toEqual(['a', 'b']);
+    write('Delete', pod('a', 'node-1'));
+    expect(onNode()).toEqual(['b']);
+    write('Put', pod('b', 'node-2'));
+    expect(onNode()).toEqual([]);
+    write('Put', pod('c', 'node-1'));
+    expect(onNode()).toEqual(['c']);
+  });
+
   it('refuses a lookup by an index never added', () => {
     const { listers } = setup();
     expect(() => listers.lister('pods').byIndex('nope', 'x')).toThrow(UnknownIndexError);

@@ -49,8 +49,11 @@ export class UnknownIndexError extends Error {
 
 interface Index {
   fn: IndexFunc<KubeObject>;
-  /** Value → object keys (keyString). */
-  keys: Map<string, Set<string>>;
+  /**
+   * Value → object keys (keyString): the one key itself while a value has one object (an
+   * Event's correlation value, unique per Event: a Set each was 100 bytes per Event).
+   */
+  keys: Map<string, string | Set<string>>;
 }
 
 /** Creates the listers of `view`. */
@@ -59,17 +62,18 @@ export function createListers(view: View): Listers {
 
   function addKey(index: Index, obj: KubeObject, key: string): void {
     for (const v of index.fn(obj)) {
-      let set = index.keys.get(v);
-      if (!set) index.keys.set(v, (set = new Set()));
-      set.add(key);
+      const held = index.keys.get(v);
+      if (held === undefined || held === key) index.keys.set(v, key);
+      else if (typeof held === 'string') index.keys.set(v, new Set([held, key]));
+      else held.add(key);
     }
   }
 
   function removeKey(index: Index, obj: KubeObject, key: string): void {
     for (const v of index.fn(obj)) {
-      const set = index.keys.get(v);
-      set?.delete(key);
-      if (set?.size === 0) index.keys.delete(v);
+      const held = index.keys.get(v);
+      if (held === key) index.keys.delete(v);
+      else if (typeof held !== 'string' && held?.delete(key) && held.size === 0) index.keys.delete(v);
     }
   }
 
@@ -84,7 +88,8 @@ export function createListers(view: View): Listers {
           const index = indexes.get(resource)?.get(name);
           if (!index) throw new UnknownIndexError(resource, name);
           const out: ResourceTypes[R][] = [];
-          for (const k of index.keys.get(value) ?? []) {
+          const held = index.keys.get(value);
+          for (const k of typeof held === 'string' ? [held] : (held ?? [])) {
             const o = view.objects.get(k);
             if (o) out.push(o as ResourceTypes[R]);
           }

@@ -23,7 +23,7 @@ import { type ObjectInfo, type ObjectStore, Objm, setSha256Backend } from '@nats
 import { Packr } from 'msgpackr/pack';
 import type { EventLog } from './event-log.js';
 import { type View, createView } from './projection.js';
-import { concatChunks, encodeSnapshotChunks } from './snapshot-chunks.js';
+import { concatChunks, encodeSnapshotChunks, snapshotChunks } from './snapshot-chunks.js';
 import { internStrings } from './string-pool.js';
 import { STREAM } from './subjects.js';
 
@@ -192,8 +192,8 @@ function snapshotStore(eventLog: EventLog, os: ObjectStore): SnapshotStore {
     list,
     async write(view, opts = {}) {
       const seq = view.seq;
-      // Encoded now (the view moves on while it uploads), in chunks (snapshot-chunks.ts).
-      const chunks = encodeSnapshotChunks(view, SNAPSHOT_VERSION);
+      // Taken now (the view moves on while it uploads), encoded chunk by chunk as the upload pulls (snapshot-chunks.ts).
+      const chunks = snapshotChunks(view, SNAPSHOT_VERSION);
       const time = await eventTime(seq);
       const stream = (await eventLog.jsm.streams.info(STREAM)).created;
       const name = snapshotName(seq);
@@ -223,15 +223,18 @@ function snapshotStore(eventLog: EventLog, os: ObjectStore): SnapshotStore {
   };
 }
 
-/** A stream of the chunks, each dropped once read. */
-function chunkStream(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    pull(controller) {
-      const next = chunks.shift();
-      if (next) controller.enqueue(next);
-      else controller.close();
+/** A stream of the chunks, each encoded when the reader asks for it. */
+function chunkStream(chunks: Iterator<Uint8Array>): ReadableStream<Uint8Array> {
+  return new ReadableStream(
+    {
+      pull(controller) {
+        const next = chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
     },
-  });
+    { highWaterMark: 0 },
+  );
 }
 
 /** An object's body in one buffer (sized from its info, grown only if it lies); null when it is gone. */

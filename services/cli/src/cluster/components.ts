@@ -99,6 +99,15 @@ export const DNS_REPLICAS = 2;
 /** Port of the controller's /metrics on the host's underlay address (kube-controller-manager's). */
 export const CONTROLLER_METRICS_PORT = 10257;
 
+/**
+ * V8 flags of the controller. It allocates at the rate it reads and writes the log while
+ * its live heap stays small (100 MiB at 8000 pods), and V8 sizes the old generation from
+ * the heap limit: with the default limit (a quarter of the machine's memory) it let the
+ * old space grow to 2.3 times the live heap (229 MiB committed, 100 used). A 1 GiB limit
+ * (eight times the live heap at 10 000 pods) caps that growth at 1.6 times.
+ */
+export const CONTROLLER_NODE_FLAGS: readonly string[] = ['--max-old-space-size=1024'];
+
 /** Port of the cluster's nats-server on the host's underlay address. */
 export const NATS_PORT = 4222;
 
@@ -180,7 +189,7 @@ export function componentSpecs(config: ClusterConfig, ctx: SpecContext): Compone
     {
       name: 'controller',
       command: ctx.nodeBin,
-      args: [main('controller')],
+      args: [...CONTROLLER_NODE_FLAGS, main('controller')],
       env: {
         ...common,
         ...natsCredentialEnv(config, ctx.stateDir, 'controller'),
