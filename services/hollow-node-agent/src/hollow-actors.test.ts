@@ -4,16 +4,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor } from 'xstate';
 import { hollowPodMachine } from './hollow-actors.js';
 import type { HollowStages } from './hollow-stages.js';
+import { fixedStages } from './testing/fixed-stages.js';
 
-/** Stages with fixed delays (jitter 0) and no failures unless a test sets them. */
-const stages = (over: Partial<HollowStages> = {}): HollowStages => ({
-  sandbox: { delayMs: 100, jitterMs: 0, failureRate: 0 },
-  start: { delayMs: 200, jitterMs: 0, failureRate: 0 },
-  ready: { delayMs: 300, jitterMs: 0, failureRate: 0 },
-  complete: { delayMs: 1_000, jitterMs: 0, failureRate: 0 },
-  stop: { delayMs: 50, jitterMs: 0, failureRate: 0 },
-  ...over,
-});
+const stages = fixedStages;
 
 function startPod(s: HollowStages, o: { completes?: boolean; random?: () => number } = {}) {
   const machine = hollowPodMachine({

@@ -5,16 +5,9 @@ import { createActor } from 'xstate';
 import { hollowPodMachine } from './hollow-actors.js';
 import { adoptionPending, podAtRest, restingRuntime, resumeRestingPod } from './hollow-rest.js';
 import type { HollowStages } from './hollow-stages.js';
+import { fixedStages } from './testing/fixed-stages.js';
 
-/** Fixed delays: sandbox 100, start 200, ready 300 (Ready at 600 ms), stop 50. */
-const stages = (over: Partial<HollowStages> = {}): HollowStages => ({
-  sandbox: { delayMs: 100, jitterMs: 0, failureRate: 0 },
-  start: { delayMs: 200, jitterMs: 0, failureRate: 0 },
-  ready: { delayMs: 300, jitterMs: 0, failureRate: 0 },
-  complete: { delayMs: 1_000, jitterMs: 0, failureRate: 0 },
-  stop: { delayMs: 50, jitterMs: 0, failureRate: 0 },
-  ...over,
-});
+const stages = fixedStages;
 
 function start(
   s: HollowStages,
