@@ -27,6 +27,27 @@ describe('createCommandRunner', () => {
     }
   });
 
+  it('keeps the answers of concurrent commands with long stderr apart (each under PIPE_BUF, stderr cut)', async () => {
+    const runner = createCommandRunner();
+    try {
+      // 5000 bytes of "x y" lines each: every space and newline triples once encoded.
+      const results = await Promise.allSettled(
+        Array.from({ length: 16 }, (_, i) =>
+          runner.run('sh', ['-c', `yes "$1 $1" | head -c 5000 >&2; exit 2`, 'sh', String.fromCharCode(97 + i)]),
+        ),
+      );
+      results.forEach((r, i) => {
+        const err = (r as PromiseRejectedResult).reason as NetnsCommandError;
+        const letter = String.fromCharCode(97 + i);
+        expect(err.exitCode).toBe(2);
+        expect(err.stderr.length).toBeGreaterThan(1000);
+        expect(`${letter} ${letter}\n`.repeat(2000).startsWith(err.stderr)).toBe(true);
+      });
+    } finally {
+      runner.close();
+    }
+  });
+
   it('says a missing command is not found', async () => {
     const runner = createCommandRunner();
     try {

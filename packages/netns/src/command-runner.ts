@@ -16,7 +16,8 @@ import { NetnsCommandError } from './errors.js';
 import { run as spawnRun, type RunResult } from './run.js';
 
 /**
- * The forker; each child's answer stays below PIPE_BUF, so answers of concurrent jobs never
+ * The forker; each child's answer stays below PIPE_BUF (4096 bytes: 1300 bytes of stderr,
+ * three each once encoded, and the id and status), so answers of concurrent jobs never
  * interleave. It reaps its children itself rather than ignoring SIGCHLD, so their CPU time
  * (the commands') is added to its own, where per-process CPU accounting finds it.
  */
@@ -48,7 +49,7 @@ while (my $line = <STDIN>) {
   my $err = do { local $/; <$r> } // '';
   waitpid($c, 0);
   my $status = ($? & 127) ? 128 + ($? & 127) : $? >> 8;
-  syswrite(STDOUT, "$id $status " . encode(substr($err, 0, 3000)) . "\\n");
+  syswrite(STDOUT, "$id $status " . encode(substr($err, 0, 1300)) . "\\n");
   POSIX::_exit(0);
 }
 `;
