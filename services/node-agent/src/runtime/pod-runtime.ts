@@ -75,7 +75,7 @@ export async function selectPodRuntime(
     };
   } catch (err) {
     if (o.mode === 'runc') throw err;
-    o.log.warn({ err }, 'no OCI runtime (crun, runc) can run containers on this machine: pods run as processes');
+    o.log.warn({ err }, 'runc cannot run containers on this machine: pods run as processes');
     return { kind: 'process', containers: processes() };
   }
 }
