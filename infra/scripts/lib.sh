@@ -86,10 +86,10 @@ install_nats_server() {
 # Installs the Debian packages whose command is missing (command:package pairs).
 install_missing_packages() {
   local missing=() pair
-  for pair in ip:iproute2 curl:curl ps:procps sysctl:procps nsenter:util-linux openssl:openssl dig:dnsutils runc:runc crun:crun nft:nftables conntrack:conntrack docker:docker.io chromium:chromium; do
+  for pair in ip:iproute2 curl:curl ps:procps sysctl:procps nsenter:util-linux openssl:openssl dig:dnsutils runc:runc nft:nftables conntrack:conntrack docker:docker.io chromium:chromium; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
   done
-  # Pods run under crun (runc when crun cannot run them) in images built from this machine's files; the busybox image
+  # Pods run under runc in images built from this machine's files; the busybox image
   # needs the static busybox (busybox-static, which replaces the dynamic busybox).
   if ! command -v busybox >/dev/null 2>&1 || ldd "$(command -v busybox)" >/dev/null 2>&1; then
     missing+=(busybox-static)
