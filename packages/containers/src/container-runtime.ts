@@ -2,16 +2,15 @@
  * kemu's container runtime behind one interface (create, start, wait, kill, delete, state,
  * list, exec), the operations of CRI's container service, so a CRI client could replace
  * it. Each container gets a directory `<dir>/containers/<id>` holding its OCI bundle
- * (config.json and the overlay rootfs), its record (naming the OCI runtime that runs it,
- * see oci-runtime.ts) and the monitor's files; the OCI runtime keeps its own state in
- * `<dir>/crun` or `<dir>/runc`. Everything about a container is in that directory and
- * the runtime's state, never in this process, so any node-agent can adopt what another started.
+ * (config.json and the overlay rootfs), its record and the monitor's files; runc keeps
+ * its own state in `<dir>/runc`. Everything about a container is in that directory and
+ * runc's state, never in this process, so any node-agent can adopt what another started.
  * Once one container's overlay mounted here, later ones leave the mount to their monitor
  * at start (no `mount` process per container); the first tells whether overlayfs works.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createMonitorLauncher, MONITOR_FILES, MONITOR_SCRIPT } from './container-monitor.js';
 import {
@@ -37,9 +36,8 @@ import {
 } from './errors.js';
 import type { Image } from './image-store.js';
 import { type OciSpecInput, ociSpec } from './oci-spec.js';
-import { defaultRuntimeBinary, findBinary, runPrefix, runtimeRoot } from './oci-runtime.js';
 import { processAlive } from './proc.js';
-import { createRuncCli, type RuncCli, type RuncExecOptions } from './runc-cli.js';
+import { createRuncCli, type RuncExecOptions } from './runc-cli.js';
 import { waitForFile } from './wait-for-file.js';
 
 /** What a container is created from. */
@@ -74,8 +72,6 @@ export interface ContainerRuntime {
   execArgv(id: string, options: RuncExecOptions): string[];
   /** The container's root filesystem as the host sees it (where its files are). */
   rootfs(id: string): string;
-  /** The OCI runtime binary new containers run under (crun, else runc). */
-  readonly binary: string;
 }
 
 /** The runtime directory of a node: `<cluster state dir>/containers/<node>`. */
@@ -87,7 +83,7 @@ export function nodeRuntimeDir(stateDir: string, node: string): string {
 export interface ContainerRuntimeOptions {
   /** The node's runtime directory (containers, runc state, the monitor script). */
   dir: string;
-  /** The OCI runtime binary of new containers; default crun when installed, else runc (see oci-runtime.ts). */
+  /** The OCI runtime binary; runc (crun 1.8 refuses hybrid cgroup hosts). */
   runtimeBinary?: string;
 }
 
@@ -96,28 +92,7 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}$/;
 /** Opens (creating its directories) the runtime of a node. */
 export async function createContainerRuntime(options: ContainerRuntimeOptions): Promise<ContainerRuntime> {
   const containersDir = join(options.dir, 'containers');
-  const binary = options.runtimeBinary
-    ? ((await findBinary(options.runtimeBinary)) ?? options.runtimeBinary)
-    : await defaultRuntimeBinary();
-  const clis = new Map<string, RuncCli>();
-  /** The command line of a runtime binary (each with its own state directory). */
-  const cliOf = (bin: string): RuncCli => {
-    let cli = clis.get(bin);
-    if (!cli) {
-      cli = createRuncCli(bin, runtimeRoot(options.dir, bin), runPrefix(bin));
-      clis.set(bin, cli);
-    }
-    return cli;
-  };
-  const runc = cliOf(binary);
-  /** The runtime of each container seen here (a record from before runtimes were recorded: runc). */
-  const runtimeOf = new Map<string, string>();
-  const legacy = (await findBinary('runc')) ?? 'runc';
-  const cliFor = (state: { runtime?: string } | undefined, id: string): RuncCli => {
-    const bin = state ? (state.runtime ?? legacy) : runtimeOf.get(id);
-    if (state && bin) runtimeOf.set(id, bin);
-    return bin ? cliOf(bin) : runc;
-  };
+  const runc = createRuncCli(await absoluteBinary(options.runtimeBinary ?? 'runc'), join(options.dir, 'runc'));
   const script = join(options.dir, 'kemu-monitor.pl');
   await mkdir(containersDir, { recursive: true });
   await mkdir(runc.root, { recursive: true });
@@ -153,7 +128,6 @@ export async function createContainerRuntime(options: ContainerRuntimeOptions): 
         await writeFile(join(dir, 'config.json'), JSON.stringify(ociSpec({ ...spec, mounts }, rootfsPath(dir))));
         const record = {
           id: spec.id,
-          runtime: runc.binary,
           logPath: spec.logPath,
           ...(spec.stdinPath ? { stdinPath: spec.stdinPath } : {}),
           image: { reference: spec.image.definition.reference, digest: spec.image.digest },
@@ -163,7 +137,6 @@ export async function createContainerRuntime(options: ContainerRuntimeOptions): 
           createdAt: new Date().toISOString(),
         };
         await writeFile(join(dir, RECORD_FILE), JSON.stringify(record));
-        runtimeOf.set(spec.id, runc.binary);
         return { ...record, status: 'created' };
       } catch (err) {
         await removeRootfs(dir).catch(() => undefined);
@@ -183,12 +156,7 @@ export async function createContainerRuntime(options: ContainerRuntimeOptions): 
         ...(before.stdinPath ? { stdinPath: before.stdinPath } : {}),
         ...(before.overlayLower ? { overlay: overlayOptions(dir, before.overlayLower) } : {}),
       };
-      const argv = cliFor(before, id).runArgv(
-        id,
-        dir,
-        join(dir, MONITOR_FILES.containerPid),
-        join(dir, MONITOR_FILES.runtimeLog),
-      );
+      const argv = runc.runArgv(id, dir, join(dir, MONITOR_FILES.containerPid), join(dir, MONITOR_FILES.runtimeLog));
       const monitorPid = await monitors.launch(argv, files);
       await waitForFile(dir, [MONITOR_FILES.started, MONITOR_FILES.exit], {
         timeoutMs: 60_000,
@@ -220,33 +188,27 @@ export async function createContainerRuntime(options: ContainerRuntimeOptions): 
 
     async kill(id, signal) {
       const s = await mustState(id);
-      if (s.status === 'running') await cliFor(s, id).kill(id, signal);
+      if (s.status === 'running') await runc.kill(id, signal);
     },
 
     async delete(id) {
       const dir = dirOf(id);
       const s = await readContainerState(dir);
-      const cli = cliFor(s, id);
       if (s?.status === 'running') {
         // SIGKILL and the monitor's exit record first: `runc delete --force` alone polls for the death in 100 ms steps.
-        await cli.kill(id, 'SIGKILL');
+        await runc.kill(id, 'SIGKILL');
         await waitForFile(dir, [MONITOR_FILES.exit], {
           timeoutMs: 5_000,
           pollMs: 100,
           check: async () => (await readContainerState(dir))?.status === 'stopped',
         });
       }
-      await cli.delete(id, true);
-      runtimeOf.delete(id);
+      await runc.delete(id, true);
       await stopMonitor(dir);
       await removeRootfs(dir);
     },
 
-    async state(id) {
-      const s = await readContainerState(dirOf(id));
-      if (s) cliFor(s, id);
-      return s;
-    },
+    state: (id) => readContainerState(dirOf(id)),
 
     async list() {
       const ids = await readdir(containersDir).catch(() => [] as string[]);
@@ -257,17 +219,29 @@ export async function createContainerRuntime(options: ContainerRuntimeOptions): 
     },
 
     exec(id, options) {
-      const [cmd, ...args] = cliFor(undefined, id).execArgv(id, options);
+      const [cmd, ...args] = runc.execArgv(id, options);
       return spawn(cmd as string, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     },
 
-    execArgv: (id, options) => cliFor(undefined, id).execArgv(id, options),
+    execArgv: (id, options) => runc.execArgv(id, options),
 
     rootfs: (id) => rootfsPath(dirOf(id)),
-
-    binary: runc.binary,
   };
   return runtime;
+}
+
+/** The binary's absolute path (found in PATH), so an exec argv works whatever PATH its spawner has. */
+async function absoluteBinary(binary: string): Promise<string> {
+  if (binary.includes('/')) return binary;
+  for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
+    try {
+      await access(join(dir, binary), constants.X_OK);
+      return join(dir, binary);
+    } catch {
+      // Not here.
+    }
+  }
+  return binary;
 }
 
 /** The runtime's last error message for a container (runc --log, JSON lines), else the log's tail. */
@@ -315,12 +289,5 @@ export async function findContainerByPid(dir: string, pid: number): Promise<stri
 
 /** The argv of an exec into container `id` of the runtime in `dir` (for a process that is not the node-agent). */
 export function containerExecArgv(dir: string, id: string, options: RuncExecOptions): string[] {
-  let binary = 'runc';
-  try {
-    const record = JSON.parse(readFileSync(join(dir, 'containers', id, RECORD_FILE), 'utf8')) as { runtime?: string };
-    binary = record.runtime ?? binary;
-  } catch {
-    // No record: the runtime answers for an unknown container itself.
-  }
-  return createRuncCli(binary, runtimeRoot(dir, binary)).execArgv(id, options);
+  return createRuncCli('runc', join(dir, 'runc')).execArgv(id, options);
 }

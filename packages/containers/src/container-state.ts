@@ -23,8 +23,6 @@ export interface ContainerExit {
 /** What a container was created with, kept in its directory for a later node-agent. */
 export interface ContainerRecord {
   id: string;
-  /** The OCI runtime binary that runs it (absent in records written before it was recorded: runc). */
-  runtime?: string;
   logPath: string;
   stdinPath?: string;
   image: { reference: string; digest: string };

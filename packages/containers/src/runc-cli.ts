@@ -1,5 +1,5 @@
 /**
- * The OCI runtime's command line (runc or crun, which take the same commands): one state
+ * The OCI runtime's command line (runc; crun takes the same commands): one state
  * directory (`--root`) per node, so nodes and clusters never see each other's containers.
  * Only the calls the runtime needs: state, list, kill, delete, and the argv of `run` (for
  * the monitor) and `exec` (for the caller to spawn with its own stdio).
@@ -44,11 +44,7 @@ export interface RuncCli {
 }
 
 function notFound(err: unknown): boolean {
-  // crun names the state file it could not open.
-  return (
-    err instanceof RuntimeCommandError &&
-    /does not exist|not exist|not found|status`: No such file or directory/i.test(err.stderr)
-  );
+  return err instanceof RuntimeCommandError && /does not exist|not exist|not found/i.test(err.stderr);
 }
 
 function notRunning(err: unknown): boolean {
@@ -57,8 +53,8 @@ function notRunning(err: unknown): boolean {
   );
 }
 
-/** Creates the command-line driver of `binary` (runc or crun) with state in `root`; `run` starts under `runPrefix`. */
-export function createRuncCli(binary: string, root: string, runPrefix: readonly string[] = []): RuncCli {
+/** Creates the command-line driver of `binary` (runc) with state in `root`. */
+export function createRuncCli(binary: string, root: string): RuncCli {
   const base = ['--root', root];
   return {
     binary,
@@ -91,7 +87,6 @@ export function createRuncCli(binary: string, root: string, runPrefix: readonly 
     },
     runArgv(id, bundle, pidFile, logFile) {
       return [
-        ...runPrefix,
         binary,
         ...base,
         '--log',

@@ -1,20 +1,13 @@
 /**
- * Which runtime runs the node's pods: containers under crun, else runc, when this machine
- * can run them (checked once at start with a busybox container that must exit 0; a
- * failed crun check is tried again with runc, named in a warning), else plain
+ * Which runtime runs the node's pods: containers under runc when this machine can run
+ * them (checked once at start with a busybox container that must exit 0), else plain
  * processes as before containers (a compose node container without the privileges runc
  * needs, a host without runc), with a warning naming why. KEMU_POD_RUNTIME=runc makes a
  * failed check fatal, =process skips it.
  */
-import {
-  type ContainerRuntime,
-  createContainerRuntime,
-  createImageStore,
-  nodeRuntimeDir,
-  runContainer,
-} from '@kemu/containers';
+import { createContainerRuntime, createImageStore, nodeRuntimeDir, runContainer } from '@kemu/containers';
 import type { Logger } from '@kemu/log';
-import { basename, dirname, join } from 'node:path';
+import { join, dirname } from 'node:path';
 import { createNodeContainers, type NodeContainers } from './node-containers.js';
 import { createProcessContainers } from './process-containers.js';
 
@@ -39,32 +32,19 @@ export async function selectPodRuntime(
   if (o.mode === 'process') return { kind: 'process', containers: processes() };
   const dir = nodeRuntimeDir(o.stateDir, o.node);
   try {
+    const runtime = await createContainerRuntime({ dir });
     const images = createImageStore({ dir: o.imageStore, workloadDir: dirname(dirname(o.workloadEntry)) });
     const busybox = await images.resolve('busybox');
-    const check = async (runtime: ContainerRuntime) => {
-      const probe = await runContainer(runtime, {
-        id: `runtime-check-${process.pid}`,
-        image: busybox,
-        args: ['true'],
-        env: busybox.definition.config.env,
-        netnsPath: '/proc/self/ns/net',
-        logPath: join(dir, 'runtime-check.log'),
-      });
-      const exit = await probe.exited;
-      if (exit.exitCode !== 0) {
-        // Gone before another runtime's check takes its id.
-        await probe.deleted;
-        throw new Error(`a busybox container under ${runtime.binary} exited ${exit.exitCode}`);
-      }
-      return runtime;
-    };
-    const preferred = await createContainerRuntime({ dir });
-    const runtime = await check(preferred).catch(async (err: unknown) => {
-      if (basename(preferred.binary) === 'runc') throw err;
-      o.log.warn({ err, binary: preferred.binary }, 'containers do not run under this OCI runtime: trying runc');
-      return check(await createContainerRuntime({ dir, runtimeBinary: 'runc' }));
+    const probe = await runContainer(runtime, {
+      id: `runtime-check-${process.pid}`,
+      image: busybox,
+      args: ['true'],
+      env: busybox.definition.config.env,
+      netnsPath: '/proc/self/ns/net',
+      logPath: join(dir, 'runtime-check.log'),
     });
-    o.log.info({ binary: runtime.binary }, 'OCI runtime checked');
+    const exit = await probe.exited;
+    if (exit.exitCode !== 0) throw new Error(`a busybox container exited ${exit.exitCode}`);
     // Built once per machine; building now keeps the first pod of each image from waiting for it.
     for (const kind of ['workload', 'curl', 'dnsutils'] as const) {
       void images.rootfs(kind).catch((err: unknown) => o.log.warn({ err, kind }, 'image build failed'));
